@@ -1,0 +1,124 @@
+// Writes a parsed realm into the store. Running the same import twice leaves the store as
+// after the first run: realms, clients and users are matched by name and updated in place.
+import { readFile } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import { hashPassword, verifyPassword } from '../crypto/password.ts';
+import { newId, randomToken } from '../crypto/random.ts';
+import type { Database } from '../store/schema.ts';
+import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
+
+export interface ImportResult {
+  realmId: string;
+  realm: string;
+  clients: number;
+  users: number;
+  ignored: string[];
+}
+
+const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+export async function importRealmFile(db: Kysely<Database>, file: string): Promise<ImportResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new RealmImportError('$', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  return importRealm(db, parseRealmJson(json));
+}
+
+export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Promise<ImportResult> {
+  const { realm } = parsed;
+  const now = Date.now();
+  const existingRealm = await db.selectFrom('realm').select('id').where('name', '=', realm.realm).executeTakeFirst();
+  const realmId = existingRealm?.id ?? newId();
+
+  // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
+  // the password is unchanged so a repeated import changes nothing.
+  const existingUsers = existingRealm
+    ? await db
+        .selectFrom('app_user')
+        .select(['id', 'username', 'password_hash'])
+        .where('realm_id', '=', realmId)
+        .execute()
+    : [];
+  const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
+  const hashes = new Map<string, string | null>();
+  for (const user of realm.users) {
+    const current = byUsername.get(user.username)?.password_hash ?? null;
+    if (user.password === null) hashes.set(user.username, current);
+    else if (current && (await verifyPassword(user.password, current))) hashes.set(user.username, current);
+    else hashes.set(user.username, await hashPassword(user.password));
+  }
+
+  await db.transaction().execute(async (trx) => {
+    const realmValues = {
+      display_name: realm.displayName,
+      enabled: flag(realm.enabled),
+      access_token_lifespan: realm.accessTokenLifespan,
+      sso_session_idle_timeout: realm.ssoSessionIdleTimeout,
+      sso_session_max_lifespan: realm.ssoSessionMaxLifespan,
+      offline_session_idle_timeout: realm.offlineSessionIdleTimeout,
+      attributes: JSON.stringify(realm.attributes),
+    };
+    if (existingRealm) await trx.updateTable('realm').set(realmValues).where('id', '=', realmId).execute();
+    else await trx.insertInto('realm').values({ id: realmId, name: realm.realm, created_at: now, ...realmValues }).execute();
+
+    for (const client of realm.clients) {
+      const existing = await trx
+        .selectFrom('client')
+        .select(['id', 'secret'])
+        .where('realm_id', '=', realmId)
+        .where('client_id', '=', client.clientId)
+        .executeTakeFirst();
+      const values = {
+        name: client.name,
+        // A confidential client without a secret in the file gets one generated once.
+        secret: client.publicClient ? null : (client.secret ?? existing?.secret ?? randomToken(24)),
+        public_client: flag(client.publicClient),
+        enabled: flag(client.enabled),
+        redirect_uris: JSON.stringify(client.redirectUris),
+        web_origins: JSON.stringify(client.webOrigins),
+        root_url: client.rootUrl,
+        admin_url: client.adminUrl,
+        frontchannel_logout: flag(client.frontchannelLogout),
+        standard_flow_enabled: flag(client.standardFlowEnabled),
+        direct_access_grants_enabled: flag(client.directAccessGrantsEnabled),
+        service_accounts_enabled: flag(client.serviceAccountsEnabled),
+        attributes: JSON.stringify(client.attributes),
+      };
+      if (existing) await trx.updateTable('client').set(values).where('id', '=', existing.id).execute();
+      else
+        await trx
+          .insertInto('client')
+          .values({ id: newId(), realm_id: realmId, client_id: client.clientId, created_at: now, ...values })
+          .execute();
+    }
+
+    for (const user of realm.users) {
+      const values = {
+        email: user.email,
+        email_verified: flag(user.emailVerified),
+        first_name: user.firstName,
+        last_name: user.lastName,
+        enabled: flag(user.enabled),
+        password_hash: hashes.get(user.username) ?? null,
+      };
+      const existing = byUsername.get(user.username);
+      if (existing) await trx.updateTable('app_user').set(values).where('id', '=', existing.id).execute();
+      else
+        await trx
+          .insertInto('app_user')
+          .values({ id: newId(), realm_id: realmId, username: user.username, created_at: now, ...values })
+          .execute();
+    }
+  });
+
+  return {
+    realmId,
+    realm: realm.realm,
+    clients: realm.clients.length,
+    users: realm.users.length,
+    ignored: parsed.ignored,
+  };
+}

@@ -1,0 +1,117 @@
+// Domain shapes of realms, clients and users, and their mapping from stored rows.
+import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../crypto/signing-keys.ts';
+import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
+
+export interface Realm {
+  id: string;
+  name: string;
+  displayName: string | null;
+  enabled: boolean;
+  /** Seconds. */
+  accessTokenLifespan: number;
+  ssoSessionIdleTimeout: number;
+  ssoSessionMaxLifespan: number;
+  offlineSessionIdleTimeout: number;
+  attributes: Record<string, string>;
+}
+
+export interface Client {
+  id: string;
+  realmId: string;
+  clientId: string;
+  name: string | null;
+  secret: string | null;
+  publicClient: boolean;
+  enabled: boolean;
+  redirectUris: string[];
+  webOrigins: string[];
+  rootUrl: string | null;
+  adminUrl: string | null;
+  frontchannelLogout: boolean;
+  standardFlowEnabled: boolean;
+  directAccessGrantsEnabled: boolean;
+  serviceAccountsEnabled: boolean;
+  /** Keycloak client attributes, e.g. `backchannel.logout.url`. */
+  attributes: Record<string, string>;
+}
+
+export interface User {
+  id: string;
+  realmId: string;
+  username: string;
+  email: string | null;
+  emailVerified: boolean;
+  firstName: string | null;
+  lastName: string | null;
+  enabled: boolean;
+  passwordHash: string | null;
+}
+
+/** Keycloak's defaults, in seconds. */
+export const REALM_DEFAULTS = {
+  accessTokenLifespan: 300,
+  ssoSessionIdleTimeout: 1800,
+  ssoSessionMaxLifespan: 36000,
+  offlineSessionIdleTimeout: 2592000,
+} as const;
+
+export function realmFromRow(row: RealmTable): Realm {
+  return {
+    id: row.id,
+    name: row.name,
+    displayName: row.display_name,
+    enabled: row.enabled === 1,
+    accessTokenLifespan: row.access_token_lifespan,
+    ssoSessionIdleTimeout: row.sso_session_idle_timeout,
+    ssoSessionMaxLifespan: row.sso_session_max_lifespan,
+    offlineSessionIdleTimeout: row.offline_session_idle_timeout,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+  };
+}
+
+export function clientFromRow(row: ClientTable): Client {
+  return {
+    id: row.id,
+    realmId: row.realm_id,
+    clientId: row.client_id,
+    name: row.name,
+    secret: row.secret,
+    publicClient: row.public_client === 1,
+    enabled: row.enabled === 1,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    webOrigins: JSON.parse(row.web_origins) as string[],
+    rootUrl: row.root_url,
+    adminUrl: row.admin_url,
+    frontchannelLogout: row.frontchannel_logout === 1,
+    standardFlowEnabled: row.standard_flow_enabled === 1,
+    directAccessGrantsEnabled: row.direct_access_grants_enabled === 1,
+    serviceAccountsEnabled: row.service_accounts_enabled === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+  };
+}
+
+export function userFromRow(row: UserTable): User {
+  return {
+    id: row.id,
+    realmId: row.realm_id,
+    username: row.username,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    enabled: row.enabled === 1,
+    passwordHash: row.password_hash,
+  };
+}
+
+/** The algorithm of the client's ID tokens (Keycloak attribute `id.token.signed.response.alg`). */
+export function idTokenAlg(client: Client): SigningAlg {
+  const alg = client.attributes['id.token.signed.response.alg'];
+  return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
+}
+
+/** The algorithm of the client's access tokens (Keycloak attribute `access.token.signed.response.alg`). */
+export function accessTokenAlg(client: Client): SigningAlg {
+  const alg = client.attributes['access.token.signed.response.alg'];
+  return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
+}

@@ -1,0 +1,320 @@
+// Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
+// the import with the JSON path of the offending field; unknown fields are collected so the
+// caller can warn once.
+import { REALM_DEFAULTS } from './model.ts';
+
+export class RealmImportError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+export interface ClientImport {
+  clientId: string;
+  name: string | null;
+  secret: string | null;
+  publicClient: boolean;
+  enabled: boolean;
+  redirectUris: string[];
+  webOrigins: string[];
+  rootUrl: string | null;
+  adminUrl: string | null;
+  frontchannelLogout: boolean;
+  standardFlowEnabled: boolean;
+  directAccessGrantsEnabled: boolean;
+  serviceAccountsEnabled: boolean;
+  attributes: Record<string, string>;
+}
+
+export interface UserImport {
+  username: string;
+  email: string | null;
+  emailVerified: boolean;
+  firstName: string | null;
+  lastName: string | null;
+  enabled: boolean;
+  password: string | null;
+}
+
+export interface RealmImport {
+  realm: string;
+  displayName: string | null;
+  enabled: boolean;
+  accessTokenLifespan: number;
+  ssoSessionIdleTimeout: number;
+  ssoSessionMaxLifespan: number;
+  offlineSessionIdleTimeout: number;
+  attributes: Record<string, string>;
+  clients: ClientImport[];
+  users: UserImport[];
+}
+
+export interface ParsedRealm {
+  realm: RealmImport;
+  /** JSON paths of fields Sundown does not use. */
+  ignored: string[];
+}
+
+type Json = Record<string, unknown>;
+
+/** Reads typed fields off one JSON object, remembering which keys it consumed. */
+class ObjectReader {
+  readonly path: string;
+  readonly #obj: Json;
+  readonly #seen = new Set<string>();
+
+  constructor(value: unknown, path: string) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new RealmImportError(path, 'must be an object');
+    }
+    this.#obj = value as Json;
+    this.path = path;
+  }
+
+  #get(key: string): unknown {
+    this.#seen.add(key);
+    return this.#obj[key];
+  }
+
+  /** Marks keys as known-but-unused so they produce no warning. */
+  accept(...keys: string[]): void {
+    for (const k of keys) this.#seen.add(k);
+  }
+
+  string(key: string): string | null {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') throw new RealmImportError(`${this.path}.${key}`, 'must be a string');
+    return v;
+  }
+
+  requiredString(key: string): string {
+    const v = this.string(key);
+    if (v === null || v.trim() === '') throw new RealmImportError(`${this.path}.${key}`, 'is required');
+    return v;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'boolean') throw new RealmImportError(`${this.path}.${key}`, 'must be true or false');
+    return v;
+  }
+
+  seconds(key: string, fallback: number): number {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw new RealmImportError(`${this.path}.${key}`, 'must be a positive whole number of seconds');
+    }
+    return v;
+  }
+
+  stringList(key: string): string[] {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array of strings');
+    return v.map((item, i) => {
+      if (typeof item !== 'string') throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
+      return item;
+    });
+  }
+
+  stringMap(key: string): Record<string, string> {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return {};
+    const inner = new ObjectReader(v, `${this.path}.${key}`);
+    const out: Record<string, string> = {};
+    for (const [k, value] of Object.entries(v as Json)) {
+      if (typeof value !== 'string') throw new RealmImportError(`${inner.path}["${k}"]`, 'must be a string');
+      out[k] = value;
+    }
+    return out;
+  }
+
+  list(key: string): unknown[] {
+    const v = this.#get(key);
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array');
+    return v;
+  }
+
+  unknownKeys(): string[] {
+    return Object.keys(this.#obj)
+      .filter((k) => !this.#seen.has(k))
+      .map((k) => `${this.path}.${k}`);
+  }
+}
+
+export function parseRealmJson(json: unknown): ParsedRealm {
+  const r = new ObjectReader(json, '$');
+  const ignored: string[] = [];
+  r.accept('id');
+  const realm: RealmImport = {
+    realm: r.requiredString('realm'),
+    displayName: r.string('displayName'),
+    enabled: r.boolean('enabled', true),
+    accessTokenLifespan: r.seconds('accessTokenLifespan', REALM_DEFAULTS.accessTokenLifespan),
+    ssoSessionIdleTimeout: r.seconds('ssoSessionIdleTimeout', REALM_DEFAULTS.ssoSessionIdleTimeout),
+    ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
+    offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
+    attributes: r.stringMap('attributes'),
+    clients: [],
+    users: [],
+  };
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
+    throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
+  }
+
+  const clientIds = new Set<string>();
+  r.list('clients').forEach((raw, i) => {
+    const c = new ObjectReader(raw, `$.clients[${i}]`);
+    const client = parseClient(c);
+    if (clientIds.has(client.clientId)) {
+      throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
+    }
+    clientIds.add(client.clientId);
+    realm.clients.push(client);
+    ignored.push(...c.unknownKeys());
+  });
+
+  const usernames = new Set<string>();
+  r.list('users').forEach((raw, i) => {
+    const u = new ObjectReader(raw, `$.users[${i}]`);
+    const user = parseUser(u, ignored);
+    if (usernames.has(user.username)) {
+      throw new RealmImportError(`${u.path}.username`, `duplicate username "${user.username}"`);
+    }
+    usernames.add(user.username);
+    realm.users.push(user);
+    ignored.push(...u.unknownKeys());
+  });
+
+  ignored.unshift(...r.unknownKeys());
+  return { realm, ignored };
+}
+
+function parseClient(c: ObjectReader): ClientImport {
+  c.accept('id', 'description');
+  const protocol = c.string('protocol');
+  if (protocol !== null && protocol !== 'openid-connect') {
+    throw new RealmImportError(`${c.path}.protocol`, `only "openid-connect" is supported, not "${protocol}"`);
+  }
+  const clientId = c.requiredString('clientId');
+  const rootUrl = c.string('rootUrl');
+  if (rootUrl !== null && rootUrl !== '') absoluteUrl(rootUrl, `${c.path}.rootUrl`);
+  const publicClient = c.boolean('publicClient', false);
+  const redirectUris = c
+    .stringList('redirectUris')
+    .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
+  const attributes = c.stringMap('attributes');
+  checkLogoutAttributes(attributes, `${c.path}.attributes`);
+  return {
+    clientId,
+    name: c.string('name'),
+    secret: publicClient ? null : c.string('secret'),
+    publicClient,
+    enabled: c.boolean('enabled', true),
+    redirectUris,
+    webOrigins: c.stringList('webOrigins'),
+    rootUrl: rootUrl || null,
+    adminUrl: c.string('adminUrl') || null,
+    frontchannelLogout: c.boolean('frontchannelLogout', false),
+    standardFlowEnabled: c.boolean('standardFlowEnabled', true),
+    directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false),
+    serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false),
+    attributes,
+  };
+}
+
+function parseUser(u: ObjectReader, ignored: string[]): UserImport {
+  u.accept('id', 'createdTimestamp');
+  const username = u.requiredString('username').toLowerCase();
+  let password: string | null = null;
+  u.list('credentials').forEach((raw, k) => {
+    const cred = new ObjectReader(raw, `${u.path}.credentials[${k}]`);
+    const type = cred.string('type') ?? 'password';
+    cred.accept('temporary');
+    if (type !== 'password') {
+      ignored.push(`${cred.path} (credential type "${type}")`);
+      return;
+    }
+    const value = cred.string('value');
+    if (value === null) {
+      // Keycloak exports carry hashes in its own format; they cannot be carried over.
+      ignored.push(`${cred.path} (no plain "value")`);
+      cred.accept('hashedSaltedValue', 'salt', 'hashIterations', 'algorithm', 'secretData', 'credentialData');
+      return;
+    }
+    password = value;
+    ignored.push(...cred.unknownKeys());
+  });
+  return {
+    username,
+    email: u.string('email'),
+    emailVerified: u.boolean('emailVerified', false),
+    firstName: u.string('firstName'),
+    lastName: u.string('lastName'),
+    enabled: u.boolean('enabled', true),
+    password,
+  };
+}
+
+function absoluteUrl(value: string, path: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RealmImportError(path, `"${value}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RealmImportError(path, `"${value}" must use http or https`);
+  }
+  return url;
+}
+
+/**
+ * Keycloak allows redirect URIs relative to `rootUrl` and a trailing `*` wildcard. Sundown
+ * resolves relative ones at import, keeps the trailing wildcard, and refuses fragments
+ * (RFC 6749 §3.1.2) and the match-anything `*`.
+ */
+function checkRedirectUri(uri: string, rootUrl: string | null, path: string): string {
+  if (uri.includes('#')) throw new RealmImportError(path, `"${uri}" must not contain a fragment (RFC 6749 §3.1.2)`);
+  if (uri === '*' || uri === '+') throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
+  let resolved = uri;
+  if (uri.startsWith('/')) {
+    if (!rootUrl) throw new RealmImportError(path, `"${uri}" is relative but the client has no rootUrl`);
+    resolved = rootUrl.replace(/\/$/, '') + uri;
+  }
+  const bare = resolved.endsWith('*') ? resolved.slice(0, -1) : resolved;
+  if (bare.includes('*')) throw new RealmImportError(path, `"${uri}" may only have a wildcard at the end`);
+  const url = absoluteUrl(bare, path);
+  if (resolved.endsWith('*') && !url.pathname.startsWith('/')) {
+    throw new RealmImportError(path, `"${uri}" wildcard must follow a path`);
+  }
+  return resolved;
+}
+
+// Standards §9: logout URLs must be absolute without a fragment.
+function checkLogoutAttributes(attributes: Record<string, string>, path: string): void {
+  for (const key of ['backchannel.logout.url', 'frontchannel.logout.url']) {
+    const value = attributes[key];
+    if (!value) continue;
+    const url = absoluteUrl(value, `${path}["${key}"]`);
+    if (url.hash || value.includes('#')) {
+      throw new RealmImportError(`${path}["${key}"]`, `"${value}" must not contain a fragment`);
+    }
+  }
+  for (const key of ['backchannel.logout.session.required', 'backchannel.logout.revoke.offline.tokens']) {
+    const value = attributes[key];
+    if (value !== undefined && value !== 'true' && value !== 'false') {
+      throw new RealmImportError(`${path}["${key}"]`, 'must be "true" or "false"');
+    }
+  }
+  const alg = attributes['id.token.signed.response.alg'];
+  if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
+    throw new RealmImportError(`${path}["id.token.signed.response.alg"]`, `unsupported algorithm "${alg}"`);
+  }
+}

@@ -1,0 +1,228 @@
+// One set of migrations for both dialects. Only portable column types are used (text,
+// integer, bigint), so the schema is identical on SQLite and PostgreSQL.
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { DialectName } from './database.ts';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('realm')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('display_name', 'text')
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('access_token_lifespan', 'integer', (c) => c.notNull())
+      .addColumn('sso_session_idle_timeout', 'integer', (c) => c.notNull())
+      .addColumn('sso_session_max_lifespan', 'integer', (c) => c.notNull())
+      .addColumn('offline_session_idle_timeout', 'integer', (c) => c.notNull())
+      .addColumn('attributes', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('client')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text')
+      .addColumn('secret', 'text')
+      .addColumn('public_client', 'integer', (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('redirect_uris', 'text', (c) => c.notNull())
+      .addColumn('web_origins', 'text', (c) => c.notNull())
+      .addColumn('root_url', 'text')
+      .addColumn('admin_url', 'text')
+      .addColumn('frontchannel_logout', 'integer', (c) => c.notNull())
+      .addColumn('standard_flow_enabled', 'integer', (c) => c.notNull())
+      .addColumn('direct_access_grants_enabled', 'integer', (c) => c.notNull())
+      .addColumn('service_accounts_enabled', 'integer', (c) => c.notNull())
+      .addColumn('attributes', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('client_realm_client_id_uq', ['realm_id', 'client_id'])
+      .execute();
+
+    await db.schema
+      .createTable('app_user')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('email', 'text')
+      .addColumn('email_verified', 'integer', (c) => c.notNull())
+      .addColumn('first_name', 'text')
+      .addColumn('last_name', 'text')
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('password_hash', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('app_user_realm_username_uq', ['realm_id', 'username'])
+      .execute();
+
+    await db.schema
+      .createTable('signing_key')
+      .addColumn('kid', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('alg', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('private_jwk', 'text', (c) => c.notNull())
+      .addColumn('public_jwk', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('signing_key_realm_idx').on('signing_key').columns(['realm_id']).execute();
+
+    await db.schema
+      .createTable('auth_request')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('params', 'text', (c) => c.notNull())
+      .addColumn('csrf_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('auth_request_expires_idx').on('auth_request').columns(['expires_at']).execute();
+
+    await db.schema
+      .createTable('sso_session')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('cookie_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('auth_time', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+      .addColumn('ip_address', 'text')
+      .addColumn('ended_at', 'bigint')
+      .addColumn('end_reason', 'text')
+      .execute();
+    // "All sessions of user U" (logout of a user) and "all live sessions of a realm" (expiry sweeps).
+    await db.schema.createIndex('sso_session_user_idx').on('sso_session').columns(['realm_id', 'user_id']).execute();
+    await db.schema
+      .createIndex('sso_session_realm_live_idx')
+      .on('sso_session')
+      .columns(['realm_id', 'ended_at', 'last_seen_at'])
+      .execute();
+
+    await db.schema
+      .createTable('client_session')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull().references('sso_session.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull().references('client.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('offline', 'integer', (c) => c.notNull())
+      .addColumn('first_token_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_token_at', 'bigint', (c) => c.notNull())
+      .addColumn('ended_at', 'bigint')
+      .addUniqueConstraint('client_session_uq', ['sso_session_id', 'client_id', 'offline'])
+      .execute();
+    // "All client sessions of session S" is what a logout fans out to.
+    await db.schema.createIndex('client_session_sso_idx').on('client_session').columns(['sso_session_id']).execute();
+    await db.schema
+      .createIndex('client_session_client_idx')
+      .on('client_session')
+      .columns(['client_id', 'ended_at'])
+      .execute();
+
+    await db.schema
+      .createTable('authorization_code')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('redirect_uri', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('nonce', 'text')
+      .addColumn('code_challenge', 'text')
+      .addColumn('auth_time', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .execute();
+
+    await db.schema
+      .createTable('refresh_token')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('family_id', 'text', (c) => c.notNull())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('client_session_id', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('offline', 'integer', (c) => c.notNull())
+      .addColumn('code_hash', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('refresh_token_family_idx').on('refresh_token').columns(['family_id']).execute();
+    await db.schema
+      .createIndex('refresh_token_session_idx')
+      .on('refresh_token')
+      .columns(['sso_session_id'])
+      .execute();
+    await db.schema.createIndex('refresh_token_code_idx').on('refresh_token').columns(['code_hash']).execute();
+
+    await db.schema
+      .createTable('revoked_access_token')
+      .addColumn('jti', 'text', (c) => c.primaryKey())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('login_failure')
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('last_failure_at', 'bigint', (c) => c.notNull())
+      .addColumn('locked_until', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('login_failure_pk', ['realm_id', 'subject'])
+      .execute();
+  },
+};
+
+const events = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('event')
+      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('time', 'bigint', (c) => c.notNull())
+      .addColumn('client_id', 'text')
+      .addColumn('user_id', 'text')
+      .addColumn('session_id', 'text')
+      .addColumn('ip_address', 'text')
+      .addColumn('error', 'text')
+      .addColumn('details', 'text')
+      .execute();
+    await db.schema.createIndex('event_realm_time_idx').on('event').columns(['realm_id', 'time']).execute();
+  },
+});
+
+class StaticMigrationProvider implements MigrationProvider {
+  readonly #dialect: DialectName;
+  constructor(dialect: DialectName) {
+    this.#dialect = dialect;
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return {
+      '0001_initial': initial,
+      '0002_events': events(this.#dialect),
+    };
+  }
+}
+
+/** Brings the schema up to date; safe to run on every start and from several processes. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

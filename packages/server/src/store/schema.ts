@@ -1,0 +1,179 @@
+// Table shapes for the typed query layer. Times are epoch milliseconds, booleans are
+// 0/1 integers and lists are JSON text, so that SQLite and PostgreSQL store the same values.
+import type { Generated } from 'kysely';
+
+export type Flag = 0 | 1;
+
+export interface RealmTable {
+  id: string;
+  name: string;
+  display_name: string | null;
+  enabled: Flag;
+  access_token_lifespan: number;
+  sso_session_idle_timeout: number;
+  sso_session_max_lifespan: number;
+  offline_session_idle_timeout: number;
+  /** JSON object of realm attributes (e.g. legacy logout redirect opt-in). */
+  attributes: string;
+  created_at: number;
+}
+
+export interface ClientTable {
+  id: string;
+  realm_id: string;
+  client_id: string;
+  name: string | null;
+  secret: string | null;
+  public_client: Flag;
+  enabled: Flag;
+  /** JSON string[] */
+  redirect_uris: string;
+  /** JSON string[] */
+  web_origins: string;
+  root_url: string | null;
+  admin_url: string | null;
+  frontchannel_logout: Flag;
+  standard_flow_enabled: Flag;
+  direct_access_grants_enabled: Flag;
+  service_accounts_enabled: Flag;
+  /** JSON Record<string,string>, Keycloak client attributes. */
+  attributes: string;
+  created_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  realm_id: string;
+  username: string;
+  email: string | null;
+  email_verified: Flag;
+  first_name: string | null;
+  last_name: string | null;
+  enabled: Flag;
+  password_hash: string | null;
+  created_at: number;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  realm_id: string;
+  alg: string;
+  /** 'active' signs new tokens; 'passive' is still published for verification. */
+  status: 'active' | 'passive';
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+}
+
+export interface AuthRequestTable {
+  id: string;
+  realm_id: string;
+  client_id: string;
+  /** JSON of the validated authorization request. */
+  params: string;
+  csrf_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SsoSessionTable {
+  id: string;
+  realm_id: string;
+  user_id: string;
+  cookie_hash: string;
+  auth_time: number;
+  started_at: number;
+  last_seen_at: number;
+  ip_address: string | null;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface ClientSessionTable {
+  id: string;
+  realm_id: string;
+  sso_session_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  offline: Flag;
+  first_token_at: number;
+  last_token_at: number;
+  ended_at: number | null;
+}
+
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  realm_id: string;
+  client_id: string;
+  user_id: string;
+  sso_session_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  auth_time: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface RefreshTokenTable {
+  token_hash: string;
+  family_id: string;
+  realm_id: string;
+  client_id: string;
+  user_id: string;
+  sso_session_id: string;
+  client_session_id: string;
+  scope: string;
+  offline: Flag;
+  /** The authorization code that started the family, so a replayed code can revoke it. */
+  code_hash: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface RevokedAccessTokenTable {
+  jti: string;
+  expires_at: number;
+}
+
+export interface LoginFailureTable {
+  realm_id: string;
+  /** 'user:<username>' or 'ip:<address>' */
+  subject: string;
+  failures: number;
+  last_failure_at: number;
+  locked_until: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  realm_id: string;
+  type: string;
+  time: number;
+  client_id: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  ip_address: string | null;
+  error: string | null;
+  /** JSON object */
+  details: string | null;
+}
+
+export interface Database {
+  realm: RealmTable;
+  client: ClientTable;
+  app_user: UserTable;
+  signing_key: SigningKeyTable;
+  auth_request: AuthRequestTable;
+  sso_session: SsoSessionTable;
+  client_session: ClientSessionTable;
+  authorization_code: AuthorizationCodeTable;
+  refresh_token: RefreshTokenTable;
+  revoked_access_token: RevokedAccessTokenTable;
+  login_failure: LoginFailureTable;
+  event: EventTable;
+}
