@@ -1,7 +1,7 @@
 // Per-realm signing keys: generated on first use, persisted, published in the JWKS with a
 // `kid`. Rotation adds a new active key and keeps the old public keys published so that
 // tokens signed before the rotation still verify.
-import type { Kysely } from 'kysely';
+
 import {
   createLocalJWKSet,
   exportJWK,
@@ -11,6 +11,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
+import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { newId } from './random.ts';
 

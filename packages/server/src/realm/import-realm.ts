@@ -30,7 +30,11 @@ export async function importRealmFile(db: Kysely<Database>, file: string): Promi
 export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Promise<ImportResult> {
   const { realm } = parsed;
   const now = Date.now();
-  const existingRealm = await db.selectFrom('realm').select('id').where('name', '=', realm.realm).executeTakeFirst();
+  const existingRealm = await db
+    .selectFrom('realm')
+    .select('id')
+    .where('name', '=', realm.realm)
+    .executeTakeFirst();
   const realmId = existingRealm?.id ?? newId();
 
   // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
@@ -62,7 +66,11 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Pr
       attributes: JSON.stringify(realm.attributes),
     };
     if (existingRealm) await trx.updateTable('realm').set(realmValues).where('id', '=', realmId).execute();
-    else await trx.insertInto('realm').values({ id: realmId, name: realm.realm, created_at: now, ...realmValues }).execute();
+    else
+      await trx
+        .insertInto('realm')
+        .values({ id: realmId, name: realm.realm, created_at: now, ...realmValues })
+        .execute();
 
     for (const client of realm.clients) {
       const existing = await trx

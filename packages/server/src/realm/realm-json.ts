@@ -117,7 +117,8 @@ class ObjectReader {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array of strings');
     return v.map((item, i) => {
-      if (typeof item !== 'string') throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
+      if (typeof item !== 'string')
+        throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
       return item;
     });
   }
@@ -159,7 +160,10 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     accessTokenLifespan: r.seconds('accessTokenLifespan', REALM_DEFAULTS.accessTokenLifespan),
     ssoSessionIdleTimeout: r.seconds('ssoSessionIdleTimeout', REALM_DEFAULTS.ssoSessionIdleTimeout),
     ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
-    offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
+    offlineSessionIdleTimeout: r.seconds(
+      'offlineSessionIdleTimeout',
+      REALM_DEFAULTS.offlineSessionIdleTimeout,
+    ),
     attributes: r.stringMap('attributes'),
     clients: [],
     users: [],
@@ -281,8 +285,10 @@ function absoluteUrl(value: string, path: string): URL {
  * (RFC 6749 §3.1.2) and the match-anything `*`.
  */
 function checkRedirectUri(uri: string, rootUrl: string | null, path: string): string {
-  if (uri.includes('#')) throw new RealmImportError(path, `"${uri}" must not contain a fragment (RFC 6749 §3.1.2)`);
-  if (uri === '*' || uri === '+') throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
+  if (uri.includes('#'))
+    throw new RealmImportError(path, `"${uri}" must not contain a fragment (RFC 6749 §3.1.2)`);
+  if (uri === '*' || uri === '+')
+    throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
   let resolved = uri;
   if (uri.startsWith('/')) {
     if (!rootUrl) throw new RealmImportError(path, `"${uri}" is relative but the client has no rootUrl`);

@@ -79,7 +79,11 @@ const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('auth_request_expires_idx').on('auth_request').columns(['expires_at']).execute();
+    await db.schema
+      .createIndex('auth_request_expires_idx')
+      .on('auth_request')
+      .columns(['expires_at'])
+      .execute();
 
     await db.schema
       .createTable('sso_session')
@@ -95,7 +99,11 @@ const initial: Migration = {
       .addColumn('end_reason', 'text')
       .execute();
     // "All sessions of user U" (logout of a user) and "all live sessions of a realm" (expiry sweeps).
-    await db.schema.createIndex('sso_session_user_idx').on('sso_session').columns(['realm_id', 'user_id']).execute();
+    await db.schema
+      .createIndex('sso_session_user_idx')
+      .on('sso_session')
+      .columns(['realm_id', 'user_id'])
+      .execute();
     await db.schema
       .createIndex('sso_session_realm_live_idx')
       .on('sso_session')
@@ -106,7 +114,9 @@ const initial: Migration = {
       .createTable('client_session')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('realm_id', 'text', (c) => c.notNull())
-      .addColumn('sso_session_id', 'text', (c) => c.notNull().references('sso_session.id').onDelete('cascade'))
+      .addColumn('sso_session_id', 'text', (c) =>
+        c.notNull().references('sso_session.id').onDelete('cascade'),
+      )
       .addColumn('client_id', 'text', (c) => c.notNull().references('client.id').onDelete('cascade'))
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('scope', 'text', (c) => c.notNull())
@@ -117,7 +127,11 @@ const initial: Migration = {
       .addUniqueConstraint('client_session_uq', ['sso_session_id', 'client_id', 'offline'])
       .execute();
     // "All client sessions of session S" is what a logout fans out to.
-    await db.schema.createIndex('client_session_sso_idx').on('client_session').columns(['sso_session_id']).execute();
+    await db.schema
+      .createIndex('client_session_sso_idx')
+      .on('client_session')
+      .columns(['sso_session_id'])
+      .execute();
     await db.schema
       .createIndex('client_session_client_idx')
       .on('client_session')
@@ -157,13 +171,21 @@ const initial: Migration = {
       .addColumn('used_at', 'bigint')
       .addColumn('revoked_at', 'bigint')
       .execute();
-    await db.schema.createIndex('refresh_token_family_idx').on('refresh_token').columns(['family_id']).execute();
+    await db.schema
+      .createIndex('refresh_token_family_idx')
+      .on('refresh_token')
+      .columns(['family_id'])
+      .execute();
     await db.schema
       .createIndex('refresh_token_session_idx')
       .on('refresh_token')
       .columns(['sso_session_id'])
       .execute();
-    await db.schema.createIndex('refresh_token_code_idx').on('refresh_token').columns(['code_hash']).execute();
+    await db.schema
+      .createIndex('refresh_token_code_idx')
+      .on('refresh_token')
+      .columns(['code_hash'])
+      .execute();
 
     await db.schema
       .createTable('revoked_access_token')

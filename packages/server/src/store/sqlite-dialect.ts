@@ -1,7 +1,7 @@
 // Kysely ships a SQLite dialect for better-sqlite3's API. node:sqlite's DatabaseSync is close
 // enough that a thin bridge lets us use it without any native build.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 
 type Params = ReadonlyArray<unknown>;
 type SqlValue = null | number | bigint | string | Uint8Array;

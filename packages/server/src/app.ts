@@ -1,0 +1,94 @@
+// HTTP routing: Keycloak's paths, each mapped to one endpoint function. Every response gets
+// a request id; every unexpected failure becomes a clean server_error.
+import { type Context, Hono } from 'hono';
+import type { ProviderContext } from './context.ts';
+import { newId } from './crypto/random.ts';
+import { MethodNotAllowed, NotFound } from './errors.ts';
+import { jsonError, jsonResponse } from './http/respond.ts';
+import { submitLogin } from './login/submit-login.ts';
+import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
+import { discoveryDocument } from './oidc/discovery.ts';
+import { introspectEndpoint } from './oidc/introspect.ts';
+import { revokeEndpoint } from './oidc/revoke.ts';
+import { tokenEndpoint } from './oidc/token/endpoint.ts';
+import { userinfoEndpoint } from './oidc/userinfo.ts';
+import type { Realm } from './realm/model.ts';
+
+type Env = { Variables: { realm: Realm; requestId: string } };
+
+type Handler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null) => Promise<Response>;
+
+/** The client address from the socket; proxies' forwarded headers are not trusted. */
+function clientIp(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? null;
+}
+
+export function createApp(ctx: ProviderContext): Hono<Env> {
+  const app = new Hono<Env>({ strict: false });
+  const base = ctx.urls.relativePath;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId();
+    c.set('requestId', requestId);
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+    ctx.log.info(
+      {
+        reqId: requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+
+  app.onError((err, c) => jsonError(ctx.log.child({ reqId: c.get('requestId') }), err));
+  app.notFound(() => jsonError(ctx.log, new NotFound('Not found')));
+
+  const realmRoutes = new Hono<Env>({ strict: false });
+  realmRoutes.use('*', async (c, next) => {
+    const name = c.req.param('realm') ?? '';
+    const realm = await ctx.realms.realmByName(name);
+    if (!realm?.enabled) return jsonError(ctx.log, new NotFound('Realm does not exist'));
+    c.set('realm', realm);
+    await next();
+  });
+
+  const route = (path: string, methods: string[], handler: Handler) => {
+    realmRoutes.all(path, (c) => {
+      if (!methods.includes(c.req.method)) {
+        return jsonError(ctx.log, new MethodNotAllowed());
+      }
+      return handler(ctx, c.get('realm'), c.req.raw, clientIp(c));
+    });
+  };
+
+  route('/.well-known/openid-configuration', ['GET'], async (ctx, realm) =>
+    jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
+  );
+  route('/protocol/openid-connect/certs', ['GET'], async (ctx, realm) =>
+    jsonResponse(await ctx.keys.jwks(realm.id), 200, {
+      'Cache-Control': 'public, max-age=60',
+      'Content-Type': 'application/jwk-set+json',
+    }),
+  );
+  route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint);
+  route('/login-actions/authenticate', ['POST'], submitLogin);
+  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint);
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) =>
+    userinfoEndpoint(ctx, realm, req),
+  );
+  route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint);
+  route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) =>
+    introspectEndpoint(ctx, realm, req),
+  );
+
+  app.route(`${base}/realms/:realm`, realmRoutes);
+  app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
+  return app;
+}

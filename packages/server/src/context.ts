@@ -1,0 +1,52 @@
+// The services an endpoint may use, created once per server and passed in explicitly.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { SigningKeys } from './crypto/signing-keys.ts';
+import type { EventLog } from './events/event-log.ts';
+import type { LoginThrottle } from './login/throttle.ts';
+import type { RealmRepository } from './realm/repository.ts';
+import type { SsoSessions } from './sessions/sso-session.ts';
+import type { Database } from './store/schema.ts';
+import type { TokenIssuer } from './tokens/token-issuer.ts';
+
+export class ProviderUrls {
+  /** Origin the issuer is built from, e.g. `https://sso.example.com`, without trailing slash. */
+  readonly publicUrl: string;
+  /** `''` or a prefix such as `/auth` for old Keycloak URLs. */
+  readonly relativePath: string;
+
+  constructor(publicUrl: string, relativePath: string) {
+    this.publicUrl = publicUrl.replace(/\/+$/, '');
+    this.relativePath = relativePath === '/' ? '' : relativePath.replace(/\/+$/, '');
+  }
+
+  /** The path of a realm's routes, e.g. `/auth/realms/demo`. */
+  realmPath(realm: string): string {
+    return `${this.relativePath}/realms/${encodeURIComponent(realm)}`;
+  }
+
+  issuer(realm: string): string {
+    return this.publicUrl + this.realmPath(realm);
+  }
+
+  /** An OIDC endpoint URL, e.g. `endpoint('demo', 'token')`. */
+  endpoint(realm: string, path: string): string {
+    return `${this.issuer(realm)}/protocol/openid-connect/${path}`;
+  }
+
+  get secure(): boolean {
+    return this.publicUrl.startsWith('https:');
+  }
+}
+
+export interface ProviderContext {
+  db: Kysely<Database>;
+  keys: SigningKeys;
+  realms: RealmRepository;
+  sessions: SsoSessions;
+  tokens: TokenIssuer;
+  events: EventLog;
+  throttle: LoginThrottle;
+  urls: ProviderUrls;
+  log: Logger;
+}

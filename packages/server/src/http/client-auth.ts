@@ -1,0 +1,70 @@
+// Client authentication at the token, revocation and introspection endpoints:
+// client_secret_basic, client_secret_post, and none for public clients (RFC 6749 §2.3).
+import { safeEqual } from '../crypto/random.ts';
+import { InvalidClient, InvalidRequest } from '../errors.ts';
+import type { Client, Realm } from '../realm/model.ts';
+import type { RealmRepository } from '../realm/repository.ts';
+import type { Params } from './params.ts';
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: AuthMethod;
+}
+
+function parseBasic(header: string): { id: string; secret: string } {
+  const encoded = header.slice(6).trim();
+  let decoded: string;
+  try {
+    decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  } catch {
+    throw new InvalidClient('Malformed Basic credentials', true);
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('Malformed Basic credentials', true);
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    return {
+      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    throw new InvalidClient('Malformed Basic credentials', true);
+  }
+}
+
+export async function authenticateClient(
+  realms: RealmRepository,
+  realm: Realm,
+  req: Request,
+  params: Params,
+): Promise<AuthenticatedClient> {
+  const header = req.headers.get('authorization');
+  const basic = header && /^basic /i.test(header) ? parseBasic(header) : null;
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+
+  // RFC 6749 §2.3: a client must not use more than one authentication method per request.
+  if (basic && bodySecret !== undefined) throw new InvalidRequest('Multiple client authentication methods');
+  if (basic && bodyId !== undefined && bodyId !== basic.id)
+    throw new InvalidRequest('client_id does not match the authenticated client');
+
+  const clientId = basic?.id ?? bodyId;
+  if (!clientId) throw new InvalidClient('Client authentication required', Boolean(header));
+  const client = await realms.clientByClientId(realm.id, clientId);
+  if (!client?.enabled)
+    throw new InvalidClient('Invalid client credentials', Boolean(basic), `unknown client ${clientId}`);
+
+  if (client.publicClient) {
+    if (basic || bodySecret !== undefined)
+      throw new InvalidClient('Public clients must not send a secret', Boolean(basic));
+    return { client, method: 'none' };
+  }
+  const secret = basic?.secret ?? bodySecret;
+  if (secret === undefined) throw new InvalidClient('Client secret required', false);
+  if (!client.secret || !safeEqual(secret, client.secret)) {
+    throw new InvalidClient('Invalid client credentials', Boolean(basic), `bad secret for ${clientId}`);
+  }
+  return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' };
+}

@@ -1,0 +1,82 @@
+// Steps 3–7 — with a trusted redirect URI, every remaining rule; failures redirect back to
+// the client with the error (RFC 6749 §4.1.2.1).
+import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors.ts';
+import type { Params } from '../../http/params.ts';
+import type { Client } from '../../realm/model.ts';
+import { parseScope } from '../../tokens/scopes.ts';
+import type { AuthorizationRequest } from './request.ts';
+
+const PROMPTS = ['none', 'login', 'consent', 'select_account'];
+/** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
+const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/** Step 3 — only the code flow, with query response mode (RFC 6749 §4.1.1). */
+function checkResponseType(params: Params): void {
+  const responseType = params.require('response_type');
+  if (responseType !== 'code')
+    throw new UnsupportedResponseType(`Unsupported response_type: ${responseType}`);
+  const mode = params.get('response_mode');
+  if (mode !== undefined && mode !== 'query') throw new InvalidRequest(`Unsupported response_mode: ${mode}`);
+  if (params.has('request') || params.has('request_uri')) {
+    throw new InvalidRequest('Request objects are not supported');
+  }
+}
+
+/** Step 4 — PKCE (RFC 7636): S256 only; required for public clients. */
+function checkPkce(client: Client, params: Params): string | null {
+  const challenge = params.get('code_challenge') ?? null;
+  const method = params.get('code_challenge_method');
+  if (challenge === null) {
+    if (method !== undefined) throw new InvalidRequest('code_challenge_method without code_challenge');
+    if (client.publicClient)
+      throw new InvalidRequest('Missing parameter: code_challenge (PKCE is required for public clients)');
+    return null;
+  }
+  if (method !== 'S256') throw new InvalidRequest('code_challenge_method must be S256');
+  if (!PKCE_CHALLENGE.test(challenge)) throw new InvalidRequest('Invalid parameter: code_challenge');
+  return challenge;
+}
+
+/** Step 5 — prompt and max_age (OIDC Core §3.1.2.1). */
+function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null } {
+  const prompt = (params.get('prompt') ?? '').split(' ').filter(Boolean);
+  const unknown = prompt.filter((p) => !PROMPTS.includes(p));
+  if (unknown.length > 0) throw new InvalidRequest(`Unsupported prompt value: ${unknown.join(' ')}`);
+  if (prompt.includes('none') && prompt.length > 1)
+    throw new InvalidRequest('prompt=none cannot be combined with other values');
+  const rawMaxAge = params.get('max_age');
+  let maxAge: number | null = null;
+  if (rawMaxAge !== undefined) {
+    if (!/^\d{1,10}$/.test(rawMaxAge)) throw new InvalidRequest('Invalid parameter: max_age');
+    maxAge = Number(rawMaxAge);
+  }
+  return { prompt, maxAge };
+}
+
+/** Step 6 — scopes must be known; offline tokens only for clients allowed refresh tokens. */
+function checkScopes(client: Client, params: Params): string[] {
+  const scopes = parseScope(params.get('scope'));
+  if (scopes.includes('offline_access') && client.attributes['use.refresh.tokens'] === 'false') {
+    throw new UnauthorizedClient('Client may not request offline_access');
+  }
+  return scopes;
+}
+
+export function checkRequest(client: Client, redirectUri: string, params: Params): AuthorizationRequest {
+  checkResponseType(params);
+  const codeChallenge = checkPkce(client, params);
+  const { prompt, maxAge } = checkPrompt(params);
+  const scopes = checkScopes(client, params);
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    scopes,
+    state: params.get('state') ?? null,
+    nonce: params.get('nonce') ?? null,
+    codeChallenge,
+    prompt,
+    maxAge,
+    loginHint: params.get('login_hint') ?? null,
+    uiLocales: params.get('ui_locales') ?? null,
+  };
+}

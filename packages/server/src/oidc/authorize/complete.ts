@@ -1,0 +1,55 @@
+// Final step — the user is authenticated in a live SSO session: issue a one-time code bound
+// to the client, redirect URI, PKCE challenge and nonce (RFC 6749 §4.1.2), and record LOGIN.
+import type { ProviderContext } from '../../context.ts';
+import { randomToken, sha256 } from '../../crypto/random.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import type { SsoSession } from '../../sessions/sso-session.ts';
+import { clientRedirect } from './redirect.ts';
+import type { AuthorizationRequest } from './request.ts';
+
+/** RFC 6749 §4.1.2 recommends at most 10 minutes; one is plenty for a redirect. */
+const CODE_LIFETIME_MS = 60_000;
+
+export async function completeAuthorization(
+  ctx: ProviderContext,
+  realm: Realm,
+  client: Client,
+  session: SsoSession,
+  request: AuthorizationRequest,
+  ipAddress: string | null,
+  now = Date.now(),
+): Promise<Response> {
+  const code = randomToken();
+  await ctx.db
+    .insertInto('authorization_code')
+    .values({
+      code_hash: sha256(code),
+      realm_id: realm.id,
+      client_id: client.id,
+      user_id: session.userId,
+      sso_session_id: session.id,
+      redirect_uri: request.redirectUri,
+      scope: request.scopes.join(' '),
+      nonce: request.nonce,
+      code_challenge: request.codeChallenge,
+      auth_time: session.authTime,
+      expires_at: now + CODE_LIFETIME_MS,
+      used_at: null,
+    })
+    .execute();
+  await ctx.sessions.touch(session.id, now);
+  await ctx.events.record({
+    realmId: realm.id,
+    type: 'LOGIN',
+    clientId: client.clientId,
+    userId: session.userId,
+    sessionId: session.id,
+    ipAddress,
+    details: { redirect_uri: request.redirectUri, scope: request.scopes.join(' ') },
+  });
+  return clientRedirect(request.redirectUri, ctx.urls.issuer(realm.name), {
+    code,
+    state: request.state,
+    session_state: session.id,
+  });
+}

@@ -1,0 +1,88 @@
+// Token introspection (RFC 7662) for confidential clients. Anything not currently valid is
+// `{"active": false}` and nothing more (RFC 7662 §2.2).
+import type { ProviderContext } from '../context.ts';
+import { sha256 } from '../crypto/random.ts';
+import { UnauthorizedClient } from '../errors.ts';
+import { authenticateClient } from '../http/client-auth.ts';
+import { readForm } from '../http/params.ts';
+import { jsonError, jsonResponse } from '../http/respond.ts';
+import type { Realm } from '../realm/model.ts';
+import { isSessionLive } from '../sessions/sso-session.ts';
+import { verifyAccessToken } from '../tokens/verify-access-token.ts';
+
+const INACTIVE = { active: false } as const;
+
+export async function introspectEndpoint(
+  ctx: ProviderContext,
+  realm: Realm,
+  req: Request,
+): Promise<Response> {
+  try {
+    const params = await readForm(req);
+    const { client } = await authenticateClient(ctx.realms, realm, req, params);
+    if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
+    const token = params.require('token');
+    return jsonResponse(await introspect(ctx, realm, token));
+  } catch (err) {
+    return jsonError(ctx.log, err);
+  }
+}
+
+async function introspect(
+  ctx: ProviderContext,
+  realm: Realm,
+  token: string,
+): Promise<Record<string, unknown>> {
+  const issuer = ctx.urls.issuer(realm.name);
+  const now = Date.now();
+  const refresh = await ctx.db
+    .selectFrom('refresh_token')
+    .selectAll()
+    .where('token_hash', '=', sha256(token))
+    .where('realm_id', '=', realm.id)
+    .executeTakeFirst();
+  if (refresh) {
+    if (refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) return INACTIVE;
+    if (refresh.offline === 0) {
+      const session = await ctx.db
+        .selectFrom('sso_session')
+        .selectAll()
+        .where('id', '=', refresh.sso_session_id)
+        .executeTakeFirst();
+      if (!session || !isSessionLive(session, realm, now)) return INACTIVE;
+    }
+    const [owner, user] = await Promise.all([
+      ctx.realms.clientById(refresh.client_id),
+      ctx.realms.userById(refresh.user_id),
+    ]);
+    return {
+      active: true,
+      token_type: refresh.offline ? 'Offline' : 'Refresh',
+      scope: refresh.scope,
+      client_id: owner?.clientId,
+      username: user?.username,
+      sub: refresh.user_id,
+      sid: refresh.sso_session_id,
+      iss: issuer,
+      iat: Math.floor(refresh.created_at / 1000),
+      exp: refresh.offline ? undefined : Math.floor(refresh.expires_at / 1000),
+    };
+  }
+  if (token.split('.').length !== 3) return INACTIVE;
+  const claims = await verifyAccessToken(ctx, realm, token).catch(() => undefined);
+  if (!claims) return INACTIVE;
+  return {
+    active: true,
+    token_type: 'Bearer',
+    scope: claims.scope,
+    client_id: claims.azp,
+    username: claims.preferred_username,
+    sub: claims.sub,
+    aud: claims.aud,
+    iss: claims.iss,
+    exp: claims.exp,
+    iat: claims.iat,
+    jti: claims.jti,
+    ...(claims.sid ? { sid: claims.sid } : {}),
+  };
+}

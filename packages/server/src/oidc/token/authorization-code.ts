@@ -1,0 +1,102 @@
+// grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
+import { createHash } from 'node:crypto';
+import { safeEqual, sha256 } from '../../crypto/random.ts';
+import { InvalidGrant, InvalidRequest } from '../../errors.ts';
+import type { TokenResponse } from '../../tokens/token-issuer.ts';
+import type { GrantInput } from './grant.ts';
+
+export async function authorizationCodeGrant({
+  ctx,
+  realm,
+  client,
+  params,
+  ip,
+}: GrantInput): Promise<TokenResponse> {
+  const code = params.require('code');
+  const redirectUri = params.require('redirect_uri');
+  const verifier = params.get('code_verifier');
+  const codeHash = sha256(code);
+  const now = Date.now();
+
+  const row = await ctx.db
+    .selectFrom('authorization_code')
+    .selectAll()
+    .where('code_hash', '=', codeHash)
+    .executeTakeFirst();
+  if (!row || row.realm_id !== realm.id) throw new InvalidGrant('Invalid authorization code');
+  if (row.client_id !== client.id) throw new InvalidGrant('Code was issued to another client');
+
+  // Single use (RFC 6749 §4.1.2): claim the code atomically; a second use revokes what the
+  // first one produced, because the code has leaked.
+  const claimed = await ctx.db
+    .updateTable('authorization_code')
+    .set({ used_at: now })
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) {
+    await ctx.db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('code_hash', '=', codeHash)
+      .where('revoked_at', 'is', null)
+      .execute();
+    throw new InvalidGrant('Code already used');
+  }
+  if (row.expires_at < now) throw new InvalidGrant('Code expired');
+  if (row.redirect_uri !== redirectUri)
+    throw new InvalidGrant('redirect_uri does not match the authorization request');
+
+  // RFC 7636 §4.6
+  if (row.code_challenge) {
+    if (!verifier) throw new InvalidGrant('Missing code_verifier');
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier))
+      throw new InvalidRequest('Invalid parameter: code_verifier');
+    const computed = createHash('sha256').update(verifier).digest('base64url');
+    if (!safeEqual(computed, row.code_challenge)) throw new InvalidGrant('PKCE verification failed');
+  } else if (verifier) {
+    throw new InvalidGrant('code_verifier sent but no code_challenge was in the authorization request');
+  }
+
+  const session = await ctx.sessions.findLive(realm, row.sso_session_id, now);
+  if (!session) throw new InvalidGrant('Session not active');
+  const user = await ctx.realms.userById(row.user_id);
+  if (!user?.enabled) throw new InvalidGrant('User not found or disabled');
+
+  const scopes = row.scope.split(' ').filter(Boolean);
+  const offline = scopes.includes('offline_access');
+  const clientSessionId = await ctx.sessions.recordClientSession(
+    {
+      ssoSessionId: session.id,
+      realmId: realm.id,
+      clientId: client.id,
+      userId: user.id,
+      scope: row.scope,
+      offline,
+    },
+    ctx.db,
+    now,
+  );
+  const response = await ctx.tokens.issue(ctx.db, {
+    realm,
+    issuer: ctx.urls.issuer(realm.name),
+    client,
+    user,
+    subject: user.id,
+    session: { id: session.id, authTime: row.auth_time, startedAt: session.startedAt },
+    clientSessionId,
+    scopes,
+    nonce: row.nonce,
+    codeHash,
+    withRefreshToken: true,
+  });
+  await ctx.events.record({
+    realmId: realm.id,
+    type: 'CODE_TO_TOKEN',
+    clientId: client.clientId,
+    userId: user.id,
+    sessionId: session.id,
+    ipAddress: ip,
+  });
+  return response;
+}

@@ -1,0 +1,67 @@
+// grant_type=password (RFC 6749 §4.3), only for clients with directAccessGrantsEnabled, as in
+// Keycloak. It starts an SSO session like a form login, so logout reaches it too.
+import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
+import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
+import { parseScope } from '../../tokens/scopes.ts';
+import type { TokenResponse } from '../../tokens/token-issuer.ts';
+import type { GrantInput } from './grant.ts';
+
+export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInput): Promise<TokenResponse> {
+  if (!client.directAccessGrantsEnabled)
+    throw new UnauthorizedClient('Client is not allowed direct access grants');
+  const username = params.require('username');
+  const password = params.require('password');
+  const scopes = parseScope(params.get('scope'));
+  let user: Awaited<ReturnType<typeof authenticateUser>>;
+  try {
+    user = await authenticateUser(ctx, realm, {
+      username,
+      password,
+      ipAddress: ip,
+      clientId: client.clientId,
+    });
+  } catch (err) {
+    if (err instanceof LoginFailed) {
+      throw new InvalidGrant(
+        err.reason === 'user_disabled' ? 'Account disabled' : 'Invalid user credentials',
+      );
+    }
+    throw err;
+  }
+  const now = Date.now();
+  const { session } = await ctx.sessions.create(realm, user.id, ip, now);
+  const offline = scopes.includes('offline_access');
+  const clientSessionId = await ctx.sessions.recordClientSession(
+    {
+      ssoSessionId: session.id,
+      realmId: realm.id,
+      clientId: client.id,
+      userId: user.id,
+      scope: scopes.join(' '),
+      offline,
+    },
+    ctx.db,
+    now,
+  );
+  const response = await ctx.tokens.issue(ctx.db, {
+    realm,
+    issuer: ctx.urls.issuer(realm.name),
+    client,
+    user,
+    subject: user.id,
+    session,
+    clientSessionId,
+    scopes,
+    withRefreshToken: true,
+  });
+  await ctx.events.record({
+    realmId: realm.id,
+    type: 'LOGIN',
+    clientId: client.clientId,
+    userId: user.id,
+    sessionId: session.id,
+    ipAddress: ip,
+    details: { grant_type: 'password' },
+  });
+  return response;
+}

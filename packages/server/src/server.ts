@@ -1,0 +1,69 @@
+// Runs the provider as an HTTP server: open the store, import realms, listen, shut down cleanly.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { ServerConfig } from './config.ts';
+import { createProvider, type Provider } from './provider.ts';
+import { importRealmFile } from './realm/import-realm.ts';
+import { openStore, type Store } from './store/database.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  provider: Provider;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export class ListenError extends Error {}
+
+export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const store = await openStore(config.store);
+  try {
+    for (const file of config.importRealms) {
+      const result = await importRealmFile(store.db, file);
+      log.info(
+        { realm: result.realm, clients: result.clients, users: result.users, file },
+        `imported realm ${result.realm}`,
+      );
+      if (result.ignored.length > 0)
+        log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+    }
+    // The issuer may depend on the bound port (port 0), so the provider is made after listen;
+    // no request can be handled before the continuation below runs.
+    let provider: Provider | undefined;
+    const server = createAdaptorServer({ fetch: (req, env) => provider!.fetch(req, env) }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          reject(
+            new ListenError(
+              `Port ${config.port} on ${config.host} is already in use. Stop the other process or choose another port with --port (or SUNDOWN_PORT).`,
+            ),
+          );
+        } else reject(new ListenError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`));
+      });
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    provider = createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log });
+    return {
+      url: publicUrl,
+      port,
+      provider,
+      store,
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

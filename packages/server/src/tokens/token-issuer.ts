@@ -1,0 +1,134 @@
+// Mints the token response of every grant: a JWT access token, an ID token when `openid` was
+// granted, and an opaque refresh token stored only as its hash.
+
+import { SignJWT } from 'jose';
+import type { Kysely } from 'kysely';
+import { newId, randomToken, sha256 } from '../crypto/random.ts';
+import type { SigningKeys } from '../crypto/signing-keys.ts';
+import { accessTokenAlg, type Client, idTokenAlg, type Realm, type User } from '../realm/model.ts';
+import type { Database } from '../store/schema.ts';
+import { userClaims } from './scopes.ts';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  id_token?: string;
+  refresh_token?: string;
+  refresh_expires_in?: number;
+  session_state?: string;
+}
+
+export interface IssueInput {
+  realm: Realm;
+  issuer: string;
+  client: Client;
+  /** The subject: a user, or for client credentials the client itself. */
+  user: User | null;
+  subject: string;
+  session: { id: string; authTime: number; startedAt: number } | null;
+  clientSessionId: string | null;
+  scopes: string[];
+  nonce?: string | null;
+  /** Continue this refresh-token family (rotation) instead of starting one. */
+  familyId?: string;
+  /** The authorization code that started the grant, so a replay can revoke its tokens. */
+  codeHash?: string | null;
+  /** Issue a refresh token at all (not for client credentials). */
+  withRefreshToken: boolean;
+}
+
+export class TokenIssuer {
+  readonly #keys: SigningKeys;
+  constructor(keys: SigningKeys) {
+    this.#keys = keys;
+  }
+
+  async issue(db: Kysely<Database>, input: IssueInput, now = Date.now()): Promise<TokenResponse> {
+    const { realm, client, issuer, scopes } = input;
+    const iat = Math.floor(now / 1000);
+    const exp = iat + realm.accessTokenLifespan;
+    const scope = scopes.join(' ');
+    const sid = input.session?.id;
+
+    const accessKey = await this.#keys.activeKey(realm.id, accessTokenAlg(client));
+    const access_token = await new SignJWT({
+      typ: 'Bearer',
+      azp: client.clientId,
+      client_id: client.clientId,
+      scope,
+      ...(sid ? { sid } : {}),
+      ...(input.user ? { preferred_username: input.user.username } : {}),
+    })
+      .setProtectedHeader({ alg: accessKey.alg, kid: accessKey.kid, typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setSubject(input.subject)
+      .setAudience(client.clientId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(newId())
+      .sign(accessKey.key);
+
+    const response: TokenResponse = {
+      access_token,
+      token_type: 'Bearer',
+      expires_in: realm.accessTokenLifespan,
+      scope,
+    };
+
+    if (scopes.includes('openid') && input.user && input.session) {
+      const idKey = await this.#keys.activeKey(realm.id, idTokenAlg(client));
+      // OIDC Core §2: iss sub aud exp iat auth_time nonce azp; BCL §2.1: sid.
+      response.id_token = await new SignJWT({
+        auth_time: Math.floor(input.session.authTime / 1000),
+        ...(input.nonce ? { nonce: input.nonce } : {}),
+        sid: input.session.id,
+        azp: client.clientId,
+        ...userClaims(input.user, scopes),
+      })
+        .setProtectedHeader({ alg: idKey.alg, kid: idKey.kid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setSubject(input.subject)
+        .setAudience(client.clientId)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .setJti(newId())
+        .sign(idKey.key);
+      response.session_state = input.session.id;
+    }
+
+    if (input.withRefreshToken && input.session && input.user && input.clientSessionId) {
+      const offline = scopes.includes('offline_access');
+      const expiresAt = offline
+        ? now + realm.offlineSessionIdleTimeout * 1000
+        : Math.min(
+            now + realm.ssoSessionIdleTimeout * 1000,
+            input.session.startedAt + realm.ssoSessionMaxLifespan * 1000,
+          );
+      const refresh = randomToken();
+      await db
+        .insertInto('refresh_token')
+        .values({
+          token_hash: sha256(refresh),
+          family_id: input.familyId ?? newId(),
+          realm_id: realm.id,
+          client_id: client.id,
+          user_id: input.user.id,
+          sso_session_id: input.session.id,
+          client_session_id: input.clientSessionId,
+          scope,
+          offline: offline ? 1 : 0,
+          code_hash: input.codeHash ?? null,
+          created_at: now,
+          expires_at: expiresAt,
+          used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      response.refresh_token = refresh;
+      response.refresh_expires_in = offline ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000));
+    }
+    return response;
+  }
+}
