@@ -92,8 +92,8 @@ export function parseStartConfig(
 
   const portRaw = get('port') ?? '8080';
   const port = /^\d{1,5}$/.test(portRaw) ? Number(portRaw) : Number.NaN;
-  if (!(port >= 1 && port <= 65535))
-    problems.push(`--port must be a number from 1 to 65535 (got "${portRaw}")`);
+  if (!(port >= 0 && port <= 65535))
+    problems.push(`--port must be a number from 0 (any free port) to 65535 (got "${portRaw}")`);
 
   const host = get('host') ?? '127.0.0.1';
 

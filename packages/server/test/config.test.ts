@@ -1,0 +1,67 @@
+// `sundown start` configuration: flags, SUNDOWN_* variables, and clear errors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, parseStartConfig } from '../src/config.ts';
+
+test('defaults: port 8080, embedded store in ./.sundown, no prefix', () => {
+  const c = parseStartConfig([], {}, '/srv');
+  assert.equal(c.port, 8080);
+  assert.deepEqual(c.store, { kind: 'sqlite', dataDir: '/srv/.sundown' });
+  assert.equal(c.httpRelativePath, '');
+  assert.equal(c.publicUrl, null);
+});
+
+test('flags override environment variables', () => {
+  const c = parseStartConfig(
+    ['--port', '9000', '--import-realm', 'a.json', '--import-realm', 'b.json'],
+    { SUNDOWN_PORT: '7000', SUNDOWN_HTTP_RELATIVE_PATH: '/auth/' },
+    '/srv',
+  );
+  assert.equal(c.port, 9000);
+  assert.deepEqual(c.importRealms, ['/srv/a.json', '/srv/b.json']);
+  assert.equal(c.httpRelativePath, '/auth');
+});
+
+test('--database-url selects PostgreSQL; --public-url is reduced to its origin', () => {
+  const c = parseStartConfig(
+    ['--database-url', 'postgres://u@db/x', '--public-url', 'https://sso.example.com/'],
+    {},
+  );
+  assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://u@db/x' });
+  assert.equal(c.publicUrl, 'https://sso.example.com');
+});
+
+test('every invalid value is reported at once, with the flag name', () => {
+  assert.throws(
+    () =>
+      parseStartConfig(
+        [
+          '--port',
+          'abc',
+          '--public-url',
+          'ftp://x',
+          '--http-relative-path',
+          'auth',
+          '--database-url',
+          'mysql://x',
+          '--log-level',
+          'loud',
+        ],
+        {},
+      ),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.problems.length, 5);
+      assert.match(err.message, /--port must be a number from 0 \(any free port\) to 65535 \(got "abc"\)/);
+      assert.match(err.message, /--public-url/);
+      assert.match(err.message, /--http-relative-path must look like \/auth/);
+      assert.match(err.message, /--database-url must start with postgres/);
+      assert.match(err.message, /--log-level/);
+      return true;
+    },
+  );
+});
+
+test('unknown flags are refused', () => {
+  assert.throws(() => parseStartConfig(['--prot', '1'], {}), /Unknown option '--prot'/);
+});

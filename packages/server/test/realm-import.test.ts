@@ -1,0 +1,153 @@
+// Keycloak realm JSON import: validation with field paths, unknown-field warnings,
+// idempotence, argon2id hashing — on every store.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { importRealm } from '../src/realm/import-realm.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { openStore } from '../src/store/database.ts';
+import { TEST_DATABASES } from './helpers/databases.ts';
+import { TEST_REALM_JSON } from './helpers/provider.ts';
+
+const base = () =>
+  structuredClone(TEST_REALM_JSON) as Record<string, unknown> & {
+    clients: Record<string, unknown>[];
+    users: Record<string, unknown>[];
+  };
+
+function rejects(json: unknown, path: string, message: RegExp): void {
+  assert.throws(
+    () => parseRealmJson(json),
+    (err: unknown) => err instanceof RealmImportError && err.path === path && message.test(err.message),
+  );
+}
+
+describe('realm JSON validation', () => {
+  test('a redirect URI with a fragment stops the import with its path', () => {
+    const json = base();
+    json.clients[1]!.redirectUris = ['https://ok.example/cb', 'https://other.example/cb#frag'];
+    rejects(json, '$.clients[1].redirectUris[1]', /fragment/);
+  });
+
+  test('a duplicate clientId stops the import with its path', () => {
+    const json = base();
+    json.clients.push({ clientId: 'web' });
+    rejects(json, `$.clients[${json.clients.length - 1}].clientId`, /duplicate clientId "web"/);
+  });
+
+  test('wrong types and values are named', () => {
+    rejects({ realm: 'x', accessTokenLifespan: 'long' }, '$.accessTokenLifespan', /positive whole number/);
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', publicClient: 'yes' }] },
+      '$.clients[0].publicClient',
+      /true or false/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', attributes: { 'backchannel.logout.url': 'not a url' } }] },
+      '$.clients[0].attributes["backchannel.logout.url"]',
+      /absolute URL/,
+    );
+    rejects(
+      {
+        realm: 'x',
+        clients: [{ clientId: 'a', attributes: { 'backchannel.logout.url': 'https://a.example/l#x' } }],
+      },
+      '$.clients[0].attributes["backchannel.logout.url"]',
+      /fragment/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] },
+      '$.clients[0].redirectUris[0]',
+      /any redirect/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] },
+      '$.clients[0].redirectUris[0]',
+      /no rootUrl/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', protocol: 'saml' }] },
+      '$.clients[0].protocol',
+      /openid-connect/,
+    );
+    rejects({ clients: [] }, '$.realm', /required/);
+    rejects({ realm: 'bad name/../' }, '$.realm', /may contain only/);
+    rejects([], '$', /object/);
+  });
+
+  test('relative redirect URIs resolve against rootUrl; wildcards are kept', () => {
+    const { realm } = parseRealmJson({
+      realm: 'x',
+      clients: [{ clientId: 'a', rootUrl: 'https://app.example', redirectUris: ['/cb', '/area/*'] }],
+    });
+    assert.deepEqual(realm.clients[0]!.redirectUris, [
+      'https://app.example/cb',
+      'https://app.example/area/*',
+    ]);
+  });
+
+  test('unknown fields are collected for one warning line, not errors', () => {
+    const json = base();
+    json.roles = {};
+    json.clients[0]!.protocolMappers = [];
+    json.users[0]!.requiredActions = [];
+    const { ignored } = parseRealmJson(json);
+    assert.deepEqual(ignored, ['$.roles', '$.clients[0].protocolMappers', '$.users[0].requiredActions']);
+  });
+
+  test('Keycloak defaults apply to missing lifespans and logout attributes are kept', () => {
+    const { realm } = parseRealmJson({
+      realm: 'x',
+      clients: [
+        {
+          clientId: 'a',
+          attributes: {
+            'backchannel.logout.url': 'https://a.example/bcl',
+            'post.logout.redirect.uris': 'https://a.example/##+',
+          },
+        },
+      ],
+    });
+    assert.equal(realm.ssoSessionIdleTimeout, 1800);
+    assert.equal(realm.ssoSessionMaxLifespan, 36000);
+    assert.equal(realm.offlineSessionIdleTimeout, 2592000);
+    assert.equal(realm.clients[0]!.attributes['post.logout.redirect.uris'], 'https://a.example/##+');
+  });
+});
+
+for (const database of TEST_DATABASES) {
+  test(`import on ${database.name}: idempotent, passwords hashed with argon2id`, {
+    skip: database.skip,
+  }, async () => {
+    const created = await database.create();
+    const store = await openStore(created.config);
+    try {
+      await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+      const snapshot = async () => ({
+        realms: await store.db.selectFrom('realm').selectAll().execute(),
+        clients: await store.db.selectFrom('client').selectAll().orderBy('client_id').execute(),
+        users: await store.db.selectFrom('app_user').selectAll().orderBy('username').execute(),
+      });
+      const first = await snapshot();
+      await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+      assert.deepEqual(await snapshot(), first);
+      const alice = first.users.find((u) => u.username === 'alice')!;
+      assert.match(alice.password_hash!, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      assert.ok(!JSON.stringify(first).includes('alice-pw'), 'no plain password stored');
+
+      const changed = structuredClone(TEST_REALM_JSON) as {
+        users: { username: string; credentials: { value: string }[] }[];
+      };
+      changed.users[0]!.credentials[0]!.value = 'new-pw';
+      await importRealm(store.db, parseRealmJson(changed));
+      const after = await store.db
+        .selectFrom('app_user')
+        .select('password_hash')
+        .where('username', '=', 'alice')
+        .executeTakeFirstOrThrow();
+      assert.notEqual(after.password_hash, alice.password_hash, 'a changed password is re-hashed');
+    } finally {
+      await store.close();
+      await created.drop();
+    }
+  });
+}
