@@ -32,8 +32,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     }
     // The issuer may depend on the bound port (port 0), so the provider is made after listen;
     // no request can be handled before the continuation below runs.
-    let provider: Provider | undefined;
-    const server = createAdaptorServer({ fetch: (req, env) => provider!.fetch(req, env) }) as Server;
+    const ready: { provider?: Provider } = {};
+    const server = createAdaptorServer({ fetch: (req, env) => ready.provider!.fetch(req, env) }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
@@ -48,7 +48,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
     const port = (server.address() as AddressInfo).port;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    provider = createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log });
+    const provider = createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log });
+    ready.provider = provider;
     return {
       url: publicUrl,
       port,
