@@ -6,6 +6,8 @@ import { newId } from './crypto/random.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
 import { jsonError, jsonResponse } from './http/respond.ts';
 import { submitLogin } from './login/submit-login.ts';
+import { confirmLogout } from './logout/confirm-logout.ts';
+import { endSessionEndpoint } from './logout/end-session.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
@@ -79,6 +81,8 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
   );
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint);
   route('/login-actions/authenticate', ['POST'], submitLogin);
+  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint);
+  route('/login-actions/logout-confirm', ['POST'], confirmLogout);
   route('/protocol/openid-connect/token', ['POST'], tokenEndpoint);
   route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) =>
     userinfoEndpoint(ctx, realm, req),

@@ -2,6 +2,7 @@
 // validated here, once, and handed down as a typed object.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
 import type { StoreConfig } from './store/database.ts';
 
 export interface ServerConfig {
@@ -13,6 +14,7 @@ export interface ServerConfig {
   publicUrl: string | null;
   httpRelativePath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logout: LogoutOptions;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +65,9 @@ export const START_OPTIONS = {
     env: 'SUNDOWN_LOG_LEVEL',
     help: 'fatal|error|warn|info|debug|trace|silent (default info)',
   },
+  'logout-wait-ms': { type: 'string', env: 'SUNDOWN_LOGOUT_WAIT_MS', help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)' },
+  'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
+  'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
 } as const;
 
 export function parseStartConfig(
@@ -136,6 +141,23 @@ export function parseStartConfig(
   const logLevel = (get('log-level') ?? 'info') as ServerConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const whole = (name: keyof typeof START_OPTIONS, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) {
+      problems.push(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const logout: LogoutOptions = {
+    ...DEFAULT_LOGOUT_OPTIONS,
+    waitMs: whole('logout-wait-ms', DEFAULT_LOGOUT_OPTIONS.waitMs, 0, 60_000),
+    retry: { ...DEFAULT_LOGOUT_OPTIONS.retry, maxAgeMs: whole('delivery-max-age-hours', 24, 1, 24 * 30) * 3_600_000 },
+    eventsRetentionDays: whole('events-retention-days', DEFAULT_LOGOUT_OPTIONS.eventsRetentionDays, 1, 3650),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, store, importRealms, publicUrl, httpRelativePath, logLevel };
+  return { port, host, store, importRealms, publicUrl, httpRelativePath, logLevel, logout };
 }

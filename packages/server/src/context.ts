@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
+import type { DeliveryWorker } from './logout/delivery-worker.ts';
+import type { LogoutService } from './logout/logout-service.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
 import type { Database } from './store/schema.ts';
@@ -49,4 +51,8 @@ export interface ProviderContext {
   throttle: LoginThrottle;
   urls: ProviderUrls;
   log: Logger;
+  logout: LogoutService;
+  deliveries: DeliveryWorker;
+  /** How long a browser logout waits for the first back-channel attempts (0: not at all). */
+  logoutWaitMs: number;
 }

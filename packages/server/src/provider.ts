@@ -1,41 +1,120 @@
-// Assembles the provider's services over an open store.
+// Assembles the provider's services over an open store, with its background work: the
+// back-channel delivery worker and the expiry sweeper.
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
 import { type ProviderContext, ProviderUrls } from './context.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
+import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
+import { DeliveryStore } from './logout/delivery-store.ts';
+import { DeliveryWorker } from './logout/delivery-worker.ts';
+import { ExpirySweeper } from './logout/expiry-sweeper.ts';
+import { LogoutService } from './logout/logout-service.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/retry-policy.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
 import type { Store } from './store/database.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
+
+export interface LogoutOptions {
+  /** Bounded wait of a browser logout for the first back-channel attempts; default 2000 ms. */
+  waitMs: number;
+  retry: RetryPolicy;
+  http: BackchannelHttpOptions;
+  sweepIntervalMs: number;
+  eventsRetentionDays: number;
+  /** Deliveries in flight per process and per client. */
+  concurrency: number;
+  perClientConcurrency: number;
+}
+
+export const DEFAULT_LOGOUT_OPTIONS: LogoutOptions = {
+  waitMs: 2000,
+  retry: DEFAULT_RETRY_POLICY,
+  http: DEFAULT_HTTP_OPTIONS,
+  sweepIntervalMs: 30_000,
+  eventsRetentionDays: 30,
+  concurrency: 64,
+  perClientConcurrency: 8,
+};
 
 export interface ProviderOptions {
   publicUrl: string;
   httpRelativePath?: string;
   log?: Logger;
   throttle?: ThrottlePolicy;
+  logout?: Partial<LogoutOptions>;
+  /** Run the delivery worker and sweeper in this process (default true). */
+  background?: boolean;
 }
 
 export interface Provider {
   ctx: ProviderContext;
+  sweeper: ExpirySweeper;
   /** Web-standard request handler: `fetch(request)` → response. */
   fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** Stops background work and waits for deliveries in flight. */
+  close(): Promise<void>;
 }
 
-export function createProvider(store: Store, options: ProviderOptions): Provider {
+export const DELIVERY_CHANNEL = 'sundown_logout_delivery';
+
+export async function createProvider(store: Store, options: ProviderOptions): Promise<Provider> {
+  const logoutOptions = { ...DEFAULT_LOGOUT_OPTIONS, ...options.logout };
+  const log = options.log ?? pino({ level: 'silent' });
   const keys = new SigningKeys(store.db);
+  const realms = new RealmRepository(store.db);
+  const events = new EventLog(store.db);
+  const urls = new ProviderUrls(options.publicUrl, options.httpRelativePath ?? '');
+  const http = new BackchannelHttp(logoutOptions.http);
+  const deliveries = new DeliveryWorker({
+    store: new DeliveryStore(store.db, store.dialect),
+    keys,
+    realms,
+    events,
+    urls,
+    http,
+    retry: logoutOptions.retry,
+    log,
+    concurrency: logoutOptions.concurrency,
+    perClientConcurrency: logoutOptions.perClientConcurrency,
+  });
+  const logout = new LogoutService(store.db, () => {
+    deliveries.wake();
+    void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
+  });
   const ctx: ProviderContext = {
     db: store.db,
     keys,
-    realms: new RealmRepository(store.db),
+    realms,
     sessions: new SsoSessions(store.db),
     tokens: new TokenIssuer(keys),
-    events: new EventLog(store.db),
+    events,
     throttle: new LoginThrottle(store.db, options.throttle),
-    urls: new ProviderUrls(options.publicUrl, options.httpRelativePath ?? ''),
-    log: options.log ?? pino({ level: 'silent' }),
+    urls,
+    log,
+    logout,
+    deliveries,
+    logoutWaitMs: logoutOptions.waitMs,
   };
+  const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  let unlisten = async () => {};
+  if (options.background !== false) {
+    unlisten = await store.listen(DELIVERY_CHANNEL, () => deliveries.wake());
+    deliveries.start();
+    sweeper.start();
+  }
   const app = createApp(ctx);
-  return { ctx, fetch: (request, env) => app.fetch(request, env) };
+  return {
+    ctx,
+    sweeper,
+    fetch: (request, env) => app.fetch(request, env),
+    async close() {
+      await unlisten();
+      await sweeper.stop();
+      await deliveries.stop();
+      http.close();
+    },
+  };
 }

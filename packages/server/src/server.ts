@@ -48,7 +48,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
     const port = (server.address() as AddressInfo).port;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    const provider = createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log });
+    const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, logout: config.logout });
     ready.provider = provider;
     return {
       url: publicUrl,
@@ -60,6 +60,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await provider.close();
         await store.close();
       },
     };

@@ -145,11 +145,11 @@ for (const database of TEST_DATABASES) {
       assert.equal(tokens.refresh_expires_in, 0 as unknown as string);
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
       const online = await login('openid');
-      await t.provider.ctx.sessions.end(sid, 'test');
+      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [sid], 'admin_session');
       const offline = await refresh(tokens.refresh_token!);
       assert.equal(offline.status, 200, 'offline token still works after the session ended');
       const onlineSid = decodeJwt(online.tokens.id_token!).payload.sid as string;
-      await t.provider.ctx.sessions.end(onlineSid, 'test');
+      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [onlineSid], 'admin_session');
       assert.equal(
         (await refresh(online.tokens.refresh_token!)).status,
         400,

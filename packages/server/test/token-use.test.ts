@@ -77,7 +77,7 @@ for (const database of TEST_DATABASES) {
     test('access tokens stop working when their session ends', async () => {
       const tokens = await login();
       const sid = (await introspect(tokens.access_token!)).sid as string;
-      await t.provider.ctx.sessions.end(sid, 'test');
+      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [sid], 'admin_session');
       const res = await userinfo(tokens.access_token!);
       assert.equal(res.status, 401);
       assert.equal(((await res.json()) as Json).error, 'invalid_token');

@@ -12,7 +12,11 @@ export type EventType =
   | 'LOGOUT'
   | 'LOGOUT_ERROR'
   | 'CLIENT_LOGIN'
-  | 'REVOKE_GRANT';
+  | 'REVOKE_GRANT'
+  | 'BACKCHANNEL_LOGOUT_DELIVERED'
+  | 'BACKCHANNEL_LOGOUT_RETRYING'
+  | 'BACKCHANNEL_LOGOUT_FAILED'
+  | 'BACKCHANNEL_LOGOUT_REJECTED';
 
 export interface EventInput {
   realmId: string;

@@ -87,7 +87,7 @@ export async function submitLogin(
       session = { ...session, authTime: now, lastSeenAt: now };
     } else {
       // A different user signing in in the same browser ends the previous user's session first.
-      if (session) await ctx.sessions.end(session.id, 'user_switch', now);
+      if (session) await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
       const created = await ctx.sessions.create(realm, user.id, ip, now);
       session = created.session;
       headers.append(

@@ -121,36 +121,6 @@ export class SsoSessions {
   }
 
   /**
-   * Ends a session and its online client sessions, and revokes their refresh tokens.
-   * Offline sessions outlive the SSO session by design (OIDC Core §11).
-   */
-  async end(id: string, reason: string, now = Date.now()): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
-      const res = await trx
-        .updateTable('sso_session')
-        .set({ ended_at: now, end_reason: reason })
-        .where('id', '=', id)
-        .where('ended_at', 'is', null)
-        .executeTakeFirst();
-      await trx
-        .updateTable('client_session')
-        .set({ ended_at: now })
-        .where('sso_session_id', '=', id)
-        .where('offline', '=', 0)
-        .where('ended_at', 'is', null)
-        .execute();
-      await trx
-        .updateTable('refresh_token')
-        .set({ revoked_at: now })
-        .where('sso_session_id', '=', id)
-        .where('offline', '=', 0)
-        .where('revoked_at', 'is', null)
-        .execute();
-      return Number(res.numUpdatedRows) > 0;
-    });
-  }
-
-  /**
    * Records (or refreshes) that a client received tokens in a session. One row per
    * (session, client, online/offline): a logout finds every client that must be told.
    */

@@ -15,6 +15,13 @@ export type StoreConfig = { kind: 'sqlite'; dataDir: string } | { kind: 'postgre
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
+  /**
+   * Tells other server processes on the same database that `channel` has news
+   * (PostgreSQL NOTIFY). A no-op on SQLite, which serves a single process.
+   */
+  notify(channel: string): Promise<void>;
+  /** Calls `onNotify` when any process notifies `channel`; returns a function that stops listening. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -22,11 +29,12 @@ const PG_INT8 = 20;
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   let db: Kysely<Database>;
+  let pool: pg.Pool | undefined;
   if (config.kind === 'sqlite') {
     mkdirSync(config.dataDir, { recursive: true });
     db = new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) });
   } else {
-    const pool = new pg.Pool({
+    pool = new pg.Pool({
       connectionString: config.url,
       max: 10,
       // bigint columns hold epoch milliseconds, well inside Number's safe range.
@@ -43,5 +51,32 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return { db, dialect: config.kind, close: () => db.destroy() };
+  const listeners = new Set<pg.Client>();
+  return {
+    db,
+    dialect: config.kind,
+    async notify(channel) {
+      if (pool) await pool.query('SELECT pg_notify($1, $2)', [channel, '']);
+    },
+    async listen(channel, onNotify) {
+      if (config.kind !== 'postgres') return async () => {};
+      // LISTEN needs its own connection for as long as it listens.
+      const client = new pg.Client({ connectionString: config.url });
+      await client.connect();
+      client.on('notification', (msg) => {
+        if (msg.channel === channel) onNotify();
+      });
+      client.on('error', () => {});
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      listeners.add(client);
+      return async () => {
+        listeners.delete(client);
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
+      await db.destroy();
+    },
+  };
 }

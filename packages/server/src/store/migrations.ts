@@ -226,6 +226,51 @@ const events = (dialect: DialectName): Migration => ({
   },
 });
 
+const logout: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('logout_delivery')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('revoke_offline', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('locked_until', 'bigint', (c) => c.notNull())
+      .addColumn('last_attempt_at', 'bigint')
+      .addColumn('last_status', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('finished_at', 'bigint')
+      .execute();
+    // Workers look for due, unfinished deliveries.
+    await db.schema
+      .createIndex('logout_delivery_due_idx')
+      .on('logout_delivery')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema
+      .createIndex('logout_delivery_realm_idx')
+      .on('logout_delivery')
+      .columns(['realm_id', 'created_at'])
+      .execute();
+
+    await db.schema
+      .createTable('logout_request')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('params', 'text', (c) => c.notNull())
+      .addColumn('csrf_hash', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('logout_request_expires_idx').on('logout_request').columns(['expires_at']).execute();
+    await db.schema.createIndex('event_realm_type_idx').on('event').columns(['realm_id', 'type', 'time']).execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -235,6 +280,7 @@ class StaticMigrationProvider implements MigrationProvider {
     return {
       '0001_initial': initial,
       '0002_events': events(this.#dialect),
+      '0003_logout': logout,
     };
   }
 }

@@ -163,6 +163,37 @@ export interface EventTable {
   details: string | null;
 }
 
+/** One back-channel logout token to deliver to one client for one ended session (the outbox). */
+export interface LogoutDeliveryTable {
+  id: string;
+  realm_id: string;
+  /** Internal client id. */
+  client_id: string;
+  sso_session_id: string;
+  user_id: string;
+  revoke_offline: Flag;
+  status: 'pending' | 'retrying' | 'delivered' | 'rejected' | 'failed';
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  /** A worker's claim on the row; another worker may take it after this time. */
+  locked_until: number;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  finished_at: number | null;
+}
+
+/** A logout waiting for the user's confirmation (no valid id_token_hint). */
+export interface LogoutRequestTable {
+  id: string;
+  realm_id: string;
+  /** JSON of the validated logout request. */
+  params: string;
+  csrf_hash: string;
+  expires_at: number;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
@@ -176,4 +207,6 @@ export interface Database {
   revoked_access_token: RevokedAccessTokenTable;
   login_failure: LoginFailureTable;
   event: EventTable;
+  logout_delivery: LogoutDeliveryTable;
+  logout_request: LogoutRequestTable;
 }

@@ -29,13 +29,14 @@ export async function startTestProvider(
   const created = await database.create();
   const store = await openStore(created.config);
   await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
-  const provider = createProvider(store, { publicUrl: ISSUER_BASE, ...options });
+  const provider = await createProvider(store, { publicUrl: ISSUER_BASE, ...options });
   return {
     provider,
     store,
     fetch: async (input, init) =>
       provider.fetch(typeof input === 'string' ? new Request(input, init) : input),
     async close() {
+      await provider.close();
       await store.close();
       await created.drop();
     },

@@ -1,0 +1,97 @@
+// Outbox reads and writes for the delivery worker. Claiming is the one query that differs
+// by dialect: PostgreSQL skips rows another process has locked; SQLite has a single writer.
+import { type Kysely, sql } from 'kysely';
+import type { DialectName } from '../store/database.ts';
+import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
+
+export class DeliveryStore {
+  readonly #db: Kysely<Database>;
+  readonly #dialect: DialectName;
+
+  constructor(db: Kysely<Database>, dialect: DialectName) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for `leaseMs`, skipping clients in `excludeClients`
+   * (at their in-flight limit). Each claimed row's attempt counter is incremented.
+   */
+  async claimDue(limit: number, leaseMs: number, excludeClients: string[], now = Date.now()): Promise<LogoutDeliveryTable[]> {
+    if (limit <= 0) return [];
+    const due = this.#db
+      .selectFrom('logout_delivery')
+      .select('id')
+      .where('status', 'in', ['pending', 'retrying'])
+      .where('next_attempt_at', '<=', now)
+      .where('locked_until', '<=', now)
+      .$if(excludeClients.length > 0, (qb) => qb.where('client_id', 'not in', excludeClients))
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .$if(this.#dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
+    return this.#db
+      .updateTable('logout_delivery')
+      .set({ locked_until: now + leaseMs, attempts: sql<number>`attempts + 1`, last_attempt_at: now })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  }
+
+  /** Records an attempt's outcome, unless another worker has since claimed the row. */
+  async record(
+    id: string,
+    attempt: number,
+    values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+  ): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('logout_delivery')
+      .set({ ...values, locked_until: 0 })
+      .where('id', '=', id)
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Gives back a claimed row untouched, as due now (claimed beyond a client's in-flight limit). */
+  async release(id: string, attempt: number): Promise<void> {
+    await this.#db
+      .updateTable('logout_delivery')
+      .set({ locked_until: 0, attempts: attempt - 1 })
+      .where('id', '=', id)
+      .where('attempts', '=', attempt)
+      .execute();
+  }
+
+  /** Ids among `ids` that have not had their first attempt recorded. */
+  async unattempted(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const row = await this.#db
+      .selectFrom('logout_delivery')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** When the next not-yet-due delivery becomes due, to sleep exactly until then. */
+  async nextDueAt(): Promise<number | null> {
+    const row = await this.#db
+      .selectFrom('logout_delivery')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', 'in', ['pending', 'retrying'])
+      .executeTakeFirst();
+    return row?.at == null ? null : Number(row.at);
+  }
+
+  /** Makes a failed or rejected delivery due again now (operator "retry"). */
+  async retryNow(id: string, now = Date.now()): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('logout_delivery')
+      .set({ status: 'retrying', next_attempt_at: now, locked_until: 0, finished_at: null, created_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', ['failed', 'rejected'])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,64 @@
+// The end of every browser logout: end the session(s), wait a bounded time for the first
+// back-channel attempts (standards §4), then the front-channel page, the post-logout
+// redirect, or the signed-out page. Also the logout error page with its LOGOUT_ERROR event.
+import type { ProviderContext } from '../context.ts';
+import { randomToken } from '../crypto/random.ts';
+import { asOAuthError } from '../errors.ts';
+import { clearCookie, SESSION_COOKIE } from '../http/cookies.ts';
+import { htmlError, htmlResponse } from '../http/respond.ts';
+import type { Realm } from '../realm/model.ts';
+import type { SsoSession } from '../sessions/sso-session.ts';
+import type { LogoutRequest } from './end-session.ts';
+import { renderLoggedOutPage } from './logout-pages.ts';
+
+export async function finishLogout(ctx: ProviderContext, realm: Realm, request: LogoutRequest, cookieSession: SsoSession | undefined, ip: string | null): Promise<Response> {
+  const toEnd = new Set<string>();
+  // The browser's session, unless the hint names another user.
+  if (cookieSession && (request.hintSub === null || cookieSession.userId === request.hintSub)) toEnd.add(cookieSession.id);
+  // The hint's session, even from another browser (the RP's back-end may call logout).
+  if (request.hintSid) {
+    const hinted = await ctx.sessions.findLive(realm, request.hintSid);
+    if (hinted && hinted.userId === request.hintSub) toEnd.add(hinted.id);
+  }
+  const issuer = ctx.urls.issuer(realm.name);
+  const result = await ctx.logout.endSessions(realm, [...toEnd], 'logout', { ipAddress: ip, clientId: request.clientId }, issuer);
+  // Every RP is notified, including the one that asked, before the redirect — within a bound.
+  await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
+
+  const headers: Record<string, string> = {
+    'Set-Cookie': clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure }),
+  };
+  let continueTo: string | null = null;
+  if (request.redirectUri) {
+    const target = new URL(request.redirectUri);
+    // RPI §3: state is passed back unchanged, and nothing else is added.
+    if (request.state !== null) target.searchParams.append('state', request.state);
+    continueTo = target.toString();
+  }
+  if (result.frontchannel.length === 0 && continueTo) {
+    return new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } });
+  }
+  const nonce = randomToken(16);
+  const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce);
+  if (page.frameOrigins.length > 0 || page.nonce) {
+    headers['Content-Security-Policy'] = [
+      "default-src 'none'",
+      "style-src 'unsafe-inline'",
+      page.frameOrigins.length > 0 ? `frame-src ${page.frameOrigins.join(' ')}` : null,
+      page.nonce ? `script-src 'nonce-${page.nonce}'` : null,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ]
+      .filter(Boolean)
+      .join('; ');
+  }
+  return htmlResponse(page.body, 200, headers);
+}
+
+export async function logoutErrorPage(ctx: ProviderContext, realm: Realm, thrown: unknown, ip: string | null): Promise<Response> {
+  const err = asOAuthError(thrown);
+  if (err.status < 500) {
+    await ctx.events.record({ realmId: realm.id, type: 'LOGOUT_ERROR', ipAddress: ip, error: err.error, details: { description: err.description } });
+  }
+  return htmlError(ctx.log, err);
+}
