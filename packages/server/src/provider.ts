@@ -79,6 +79,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     log,
     concurrency: logoutOptions.concurrency,
     perClientConcurrency: logoutOptions.perClientConcurrency,
+    attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,
   });
   const logout = new LogoutService(store.db, () => {
     deliveries.wake();

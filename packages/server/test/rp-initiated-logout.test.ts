@@ -207,7 +207,7 @@ for (const database of TEST_DATABASES) {
     });
 
     test('oidcc-rp-initiated-logout-only-state / no params without a session: the signed-out page', async () => {
-      for (const params of [{}, { state: 'only' }]) {
+      for (const params of [{}, { state: 'only' }] as Record<string, string>[]) {
         const res = await new Browser(t.fetch).get(logoutUrl(params));
         assert.equal(res.status, 200);
         assert.match(await res.text(), /You are signed out/);

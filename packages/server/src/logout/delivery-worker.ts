@@ -30,6 +30,8 @@ export interface DeliveryWorkerOptions {
   perClientConcurrency?: number;
   /** Safety-net poll for work written by other processes when no notification arrives. */
   pollIntervalMs?: number;
+  /** The longest one attempt can take (connect + response timeouts). */
+  attemptTimeoutMs: number;
 }
 
 export interface AttemptResult {
@@ -39,7 +41,8 @@ export interface AttemptResult {
   error: string | null;
 }
 
-const LEASE_MS = 60_000;
+/** A claim outlives the longest attempt by this margin; then another worker may take the row. */
+const LEASE_MARGIN_MS = 10_000;
 
 export class DeliveryWorker {
   readonly #o: Required<DeliveryWorkerOptions>;
@@ -119,7 +122,7 @@ export class DeliveryWorker {
         const free = this.#o.concurrency - this.#total;
         if (free <= 0) return;
         const saturated = [...this.#inFlight].filter(([, n]) => n >= this.#o.perClientConcurrency).map(([id]) => id);
-        const claimed = await this.#o.store.claimDue(Math.min(free, 32), LEASE_MS, saturated);
+        const claimed = await this.#o.store.claimDue(Math.min(free, 32), this.#o.attemptTimeoutMs + LEASE_MARGIN_MS, saturated);
         if (claimed.length === 0) break;
         for (const d of claimed) this.#dispatch(d);
         if (claimed.length < Math.min(free, 32)) break;

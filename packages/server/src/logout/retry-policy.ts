@@ -25,7 +25,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export function nextDelay(policy: RetryPolicy, attempts: number, retryAfterMs: number | null, random = Math.random): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   const jittered = exp / 2 + random() * (exp / 2);
-  return Math.max(jittered, retryAfterMs ?? 0);
+  // Whole milliseconds: the time is stored in a bigint column.
+  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
 
 export type Outcome = 'delivered' | 'rejected' | 'retry';

@@ -1,6 +1,7 @@
 // Signing a browser in to a client of the logout realm and reading its ID token.
 import assert from 'node:assert/strict';
-import { Browser, signIn } from './browser.ts';
+import type { Browser} from './browser.ts';
+import { signIn } from './browser.ts';
 import { authUrl, basic, form, pkce } from './oauth.ts';
 import { OIDC, type TestProvider } from './provider.ts';
 
