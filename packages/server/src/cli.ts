@@ -1,43 +1,75 @@
 #!/usr/bin/env node
 // The `sundown` command line. The only place that reads process.argv and process.env.
 import { pino } from 'pino';
-import { ConfigError, parseStartConfig, START_OPTIONS } from './config.ts';
+import { runDoctorCommand } from './commands/doctor-command.ts';
+import { runLogoutCommand } from './commands/logout-command.ts';
+import {
+  COMMON_OPTIONS,
+  ConfigError,
+  commandPublicUrl,
+  DOCTOR_OPTIONS,
+  LOGOUT_OPTIONS,
+  parseDoctorCommand,
+  parseLogoutCommand,
+  parseStartConfig,
+  START_OPTIONS,
+} from './config.ts';
 import { RealmImportError } from './realm/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
+
+type Options = Record<string, { help: string; env?: string }>;
+const describe = (options: Options, skip: Options = {}) =>
+  Object.entries(options)
+    .filter(([name]) => !(name in skip))
+    .map(([name, o]) => `  --${name.padEnd(24)} ${o.help}${o.env ? `  [${o.env}]` : ''}`)
+    .join('\n');
 
 const USAGE = `Usage: sundown <command> [options]
 
 Commands:
   start     Run the OpenID Provider
+  logout    End sessions (and send every client its logout token):
+            sundown logout --realm R (--user U | --session S | --all)
+  doctor    Check every back-channel logout URL of a realm: sundown doctor --realm R
 
-Options for start (each also as an environment variable):
-${Object.entries(START_OPTIONS)
-  .map(([name, o]) => `  --${name.padEnd(20)} ${o.help}  [${o.env}]`)
-  .join('\n')}
+Options of start (each also as an environment variable):
+${describe(START_OPTIONS, COMMON_OPTIONS)}
+
+Options of logout:
+${describe(LOGOUT_OPTIONS, COMMON_OPTIONS)}
+
+Options of doctor:
+${describe(DOCTOR_OPTIONS, COMMON_OPTIONS)}
+
+Options of every command:
+${describe(COMMON_OPTIONS)}
 `;
+
+const write = (s: string) => process.stdout.write(s);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+    write(USAGE);
     return command ? 0 : 1;
+  }
+  if (command === 'logout') {
+    const config = parseLogoutCommand(rest, process.env);
+    return runLogoutCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+  }
+  if (command === 'doctor') {
+    const config = parseDoctorCommand(rest, process.env);
+    return runDoctorCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
   }
   if (command !== 'start') {
     process.stderr.write(`sundown: unknown command "${command}"\n\n${USAGE}`);
     return 1;
   }
-  if (rest.includes('--help')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const config = parseStartConfig(rest, process.env);
   const log = pino({ level: config.logLevel });
   const server = await startServer(config, log);
   const base = `${server.url}${config.httpRelativePath}`;
-  log.info(
-    { url: base, store: config.store.kind },
-    `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`,
-  );
+  log.info({ url: base, store: config.store.kind }, `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -60,7 +92,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError || err instanceof ListenError || err instanceof RealmImportError) {
       process.stderr.write(`sundown: ${err.message}\n`);
     } else {
-      process.stderr.write(`sundown: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`sundown: failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
     process.exitCode = 1;
   },

@@ -1,20 +1,37 @@
-// `sundown start` configuration: flags override SUNDOWN_* environment variables; everything is
-// validated here, once, and handed down as a typed object.
+// Command-line configuration: flags override SUNDOWN_* environment variables; everything is
+// validated here, once, and handed down as typed objects.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
 import type { StoreConfig } from './store/database.ts';
 
-export interface ServerConfig {
-  port: number;
-  host: string;
+type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** What every command needs: where the data is and what the issuer looks like. */
+export interface CommonConfig {
   store: StoreConfig;
-  importRealms: string[];
-  /** null: `http://localhost:<bound port>`. */
+  /** null: `http://localhost:<port>`. */
   publicUrl: string | null;
   httpRelativePath: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
+}
+
+export interface ServerConfig extends CommonConfig {
+  port: number;
+  host: string;
+  importRealms: string[];
   logout: LogoutOptions;
+}
+
+export interface LogoutCommandConfig extends CommonConfig {
+  realm: string;
+  target: { user: string } | { session: string } | { all: true };
+  /** How long to wait for first delivery attempts before reporting. */
+  waitMs: number;
+}
+
+export interface DoctorCommandConfig extends CommonConfig {
+  realm: string;
 }
 
 export class ConfigError extends Error {
@@ -25,139 +42,181 @@ export class ConfigError extends Error {
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  env?: string;
+  help: string;
+}
+
+export const COMMON_OPTIONS = {
+  'data-dir': { type: 'string', env: 'SUNDOWN_DATA_DIR', help: 'embedded SQLite store folder (default ./.sundown)' },
+  'database-url': { type: 'string', env: 'SUNDOWN_DATABASE_URL', help: 'PostgreSQL URL (instead of the embedded store)' },
+  'public-url': { type: 'string', env: 'SUNDOWN_PUBLIC_URL', help: 'external origin of the issuer (default http://localhost:PORT)' },
+  'http-relative-path': { type: 'string', env: 'SUNDOWN_HTTP_RELATIVE_PATH', help: 'path prefix such as /auth (old Keycloak URLs)' },
+  'log-level': { type: 'string', env: 'SUNDOWN_LOG_LEVEL', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+} satisfies Record<string, OptionSpec>;
 
 export const START_OPTIONS = {
-  port: { type: 'string', env: 'SUNDOWN_PORT', help: 'HTTP port (default 8080)' },
-  host: {
-    type: 'string',
-    env: 'SUNDOWN_HOST',
-    help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)',
-  },
-  'data-dir': {
-    type: 'string',
-    env: 'SUNDOWN_DATA_DIR',
-    help: 'embedded SQLite store folder (default ./.sundown)',
-  },
-  'database-url': {
-    type: 'string',
-    env: 'SUNDOWN_DATABASE_URL',
-    help: 'PostgreSQL URL (instead of the embedded store)',
-  },
-  'import-realm': {
-    type: 'string',
-    multiple: true,
-    env: 'SUNDOWN_IMPORT_REALM',
-    help: 'Keycloak realm JSON to import (repeatable)',
-  },
-  'public-url': {
-    type: 'string',
-    env: 'SUNDOWN_PUBLIC_URL',
-    help: 'external base URL of the issuer (default http://localhost:PORT)',
-  },
-  'http-relative-path': {
-    type: 'string',
-    env: 'SUNDOWN_HTTP_RELATIVE_PATH',
-    help: 'path prefix such as /auth (old Keycloak URLs)',
-  },
-  'log-level': {
-    type: 'string',
-    env: 'SUNDOWN_LOG_LEVEL',
-    help: 'fatal|error|warn|info|debug|trace|silent (default info)',
-  },
+  port: { type: 'string', env: 'SUNDOWN_PORT', help: 'HTTP port (default 8080; 0 picks a free one)' },
+  host: { type: 'string', env: 'SUNDOWN_HOST', help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)' },
+  'import-realm': { type: 'string', multiple: true, env: 'SUNDOWN_IMPORT_REALM', help: 'Keycloak realm JSON to import (repeatable)' },
   'logout-wait-ms': { type: 'string', env: 'SUNDOWN_LOGOUT_WAIT_MS', help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)' },
   'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
   'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
-} as const;
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
 
-export function parseStartConfig(
-  argv: string[],
-  env: Record<string, string | undefined>,
-  cwd = process.cwd(),
-): ServerConfig {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    const options = Object.fromEntries(
-      Object.entries(START_OPTIONS).map(([k, v]) => [
-        k,
-        { type: v.type, ...('multiple' in v ? { multiple: true } : {}) },
-      ]),
-    ) as Record<string, { type: 'string'; multiple?: boolean }>;
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new ConfigError([(err as Error).message]);
+export const LOGOUT_OPTIONS = {
+  realm: { type: 'string', help: 'realm name (required)' },
+  user: { type: 'string', help: 'log out every session of this user (username or id)' },
+  session: { type: 'string', help: 'log out this one session (sid)' },
+  all: { type: 'boolean', help: 'log out every session of the realm' },
+  'wait-ms': { type: 'string', help: 'wait this long for first delivery attempts before reporting (default 10000)' },
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
+
+export const DOCTOR_OPTIONS = {
+  realm: { type: 'string', help: 'realm name (required)' },
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
+
+class Reader {
+  readonly problems: string[] = [];
+  readonly #values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly #specs: Record<string, OptionSpec>;
+  readonly #env: Record<string, string | undefined>;
+
+  constructor(argv: string[], specs: Record<string, OptionSpec>, env: Record<string, string | undefined>) {
+    this.#specs = specs;
+    this.#env = env;
+    try {
+      const options = Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, { type: v.type, ...(v.multiple ? { multiple: true } : {}) }]));
+      this.#values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+      throw new ConfigError([(err as Error).message]);
+    }
   }
-  const problems: string[] = [];
-  const get = (name: keyof typeof START_OPTIONS): string | undefined => {
-    const v = values[name];
+
+  given(name: string): boolean {
+    return this.#values[name] !== undefined;
+  }
+
+  string(name: string): string | undefined {
+    const v = this.#values[name];
     if (typeof v === 'string') return v;
-    const e = env[START_OPTIONS[name].env];
+    const envName = this.#specs[name]?.env;
+    const e = envName ? this.#env[envName] : undefined;
     return e === '' ? undefined : e;
-  };
+  }
 
-  const portRaw = get('port') ?? '8080';
-  const port = /^\d{1,5}$/.test(portRaw) ? Number(portRaw) : Number.NaN;
-  if (!(port >= 0 && port <= 65535))
-    problems.push(`--port must be a number from 0 (any free port) to 65535 (got "${portRaw}")`);
+  list(name: string): string[] {
+    const v = this.#values[name];
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+    const envName = this.#specs[name]?.env;
+    return (envName ? (this.#env[envName] ?? '') : '').split(',').filter(Boolean);
+  }
 
-  const host = get('host') ?? '127.0.0.1';
+  flag(name: string): boolean {
+    return this.#values[name] === true;
+  }
 
-  const databaseUrl = get('database-url');
-  let store: StoreConfig = { kind: 'sqlite', dataDir: resolve(cwd, get('data-dir') ?? '.sundown') };
+  whole(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) {
+      this.problems.push(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  done<T>(value: T): T {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return value;
+  }
+}
+
+function readCommon(r: Reader, cwd: string): CommonConfig {
+  const databaseUrl = r.string('database-url');
+  let store: StoreConfig = { kind: 'sqlite', dataDir: resolve(cwd, r.string('data-dir') ?? '.sundown') };
   if (databaseUrl) {
-    if (!/^postgres(ql)?:\/\//.test(databaseUrl))
-      problems.push('--database-url must start with postgres:// or postgresql://');
-    if (values['data-dir'] !== undefined)
-      problems.push('--data-dir and --database-url cannot be used together');
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) r.problems.push('--database-url must start with postgres:// or postgresql://');
+    if (r.given('data-dir')) r.problems.push('--data-dir and --database-url cannot be used together');
     store = { kind: 'postgres', url: databaseUrl };
   }
 
-  const fromFlags = values['import-realm'];
-  const importRealms = (
-    Array.isArray(fromFlags) ? fromFlags : (env.SUNDOWN_IMPORT_REALM ?? '').split(',').filter(Boolean)
-  ).map((f) => resolve(cwd, f));
-
-  const relRaw = get('http-relative-path') ?? '';
+  const relRaw = r.string('http-relative-path') ?? '';
   const httpRelativePath = relRaw === '/' ? '' : relRaw.replace(/\/+$/, '');
   if (httpRelativePath && !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(httpRelativePath)) {
-    problems.push(`--http-relative-path must look like /auth (got "${relRaw}")`);
+    r.problems.push(`--http-relative-path must look like /auth (got "${relRaw}")`);
   }
 
-  const publicRaw = get('public-url');
+  const publicRaw = r.string('public-url');
   let publicUrl: string | null = null;
   if (publicRaw !== undefined) {
     try {
       const u = new URL(publicRaw);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
       if (u.search || u.hash || (u.pathname !== '/' && u.pathname !== '')) {
-        problems.push('--public-url must be an origin only (put a path prefix in --http-relative-path)');
+        r.problems.push('--public-url must be an origin only (put a path prefix in --http-relative-path)');
       }
       publicUrl = u.origin;
     } catch {
-      problems.push(`--public-url must be an absolute http(s) URL (got "${publicRaw}")`);
+      r.problems.push(`--public-url must be an absolute http(s) URL (got "${publicRaw}")`);
     }
   }
 
-  const logLevel = (get('log-level') ?? 'info') as ServerConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (r.string('log-level') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return { store, publicUrl, httpRelativePath, logLevel };
+}
 
-  const whole = (name: keyof typeof START_OPTIONS, fallback: number, min: number, max: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= min && n <= max)) {
-      problems.push(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return n;
-  };
+export function parseStartConfig(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): ServerConfig {
+  const r = new Reader(argv, START_OPTIONS, env);
+  const common = readCommon(r, cwd);
+  const port = r.whole('port', 8080, 0, 65535);
   const logout: LogoutOptions = {
     ...DEFAULT_LOGOUT_OPTIONS,
-    waitMs: whole('logout-wait-ms', DEFAULT_LOGOUT_OPTIONS.waitMs, 0, 60_000),
-    retry: { ...DEFAULT_LOGOUT_OPTIONS.retry, maxAgeMs: whole('delivery-max-age-hours', 24, 1, 24 * 30) * 3_600_000 },
-    eventsRetentionDays: whole('events-retention-days', DEFAULT_LOGOUT_OPTIONS.eventsRetentionDays, 1, 3650),
+    waitMs: r.whole('logout-wait-ms', DEFAULT_LOGOUT_OPTIONS.waitMs, 0, 60_000),
+    retry: { ...DEFAULT_LOGOUT_OPTIONS.retry, maxAgeMs: r.whole('delivery-max-age-hours', 24, 1, 24 * 30) * 3_600_000 },
+    eventsRetentionDays: r.whole('events-retention-days', DEFAULT_LOGOUT_OPTIONS.eventsRetentionDays, 1, 3650),
   };
+  return r.done({
+    ...common,
+    port,
+    host: r.string('host') ?? '127.0.0.1',
+    importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),
+    logout,
+  });
+}
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, store, importRealms, publicUrl, httpRelativePath, logLevel, logout };
+/** The issuer origin a command that does not listen uses: --public-url, else the server's default. */
+export function commandPublicUrl(config: CommonConfig, env: Record<string, string | undefined>): string {
+  return config.publicUrl ?? `http://localhost:${env.SUNDOWN_PORT || 8080}`;
+}
+
+export function parseLogoutCommand(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): LogoutCommandConfig {
+  const r = new Reader(argv, LOGOUT_OPTIONS, env);
+  const common = readCommon(r, cwd);
+  const realm = r.string('realm');
+  if (!realm) r.problems.push('--realm is required');
+  const user = r.string('user');
+  const session = r.string('session');
+  const all = r.flag('all');
+  const chosen = [user, session, all || undefined].filter((v) => v !== undefined).length;
+  if (chosen !== 1) r.problems.push('give exactly one of --user U, --session S or --all');
+  const target = user ? { user } : session ? { session } : { all: true as const };
+  return r.done({ ...common, realm: realm ?? '', target, waitMs: r.whole('wait-ms', 10_000, 0, 600_000) });
+}
+
+export function parseDoctorCommand(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): DoctorCommandConfig {
+  const r = new Reader(argv, DOCTOR_OPTIONS, env);
+  const common = readCommon(r, cwd);
+  const realm = r.string('realm');
+  if (!realm) r.problems.push('--realm is required');
+  return r.done({ ...common, realm: realm ?? '' });
 }

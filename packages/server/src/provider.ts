@@ -52,6 +52,8 @@ export interface ProviderOptions {
 export interface Provider {
   ctx: ProviderContext;
   sweeper: ExpirySweeper;
+  deliveryStore: DeliveryStore;
+  http: BackchannelHttp;
   /** Web-standard request handler: `fetch(request)` → response. */
   fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   /** Stops background work and waits for deliveries in flight. */
@@ -68,8 +70,11 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const events = new EventLog(store.db);
   const urls = new ProviderUrls(options.publicUrl, options.httpRelativePath ?? '');
   const http = new BackchannelHttp(logoutOptions.http);
+  const deliveryStore = new DeliveryStore(store.db, store.dialect);
   const deliveries = new DeliveryWorker({
-    store: new DeliveryStore(store.db, store.dialect),
+    store: deliveryStore,
+    // SQLite serves one server process; the poll catches work a CLI process wrote.
+    pollIntervalMs: store.dialect === 'sqlite' ? 1000 : 5000,
     keys,
     realms,
     events,
@@ -110,6 +115,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   return {
     ctx,
     sweeper,
+    deliveryStore,
+    http,
     fetch: (request, env) => app.fetch(request, env),
     async close() {
       await unlisten();

@@ -29,7 +29,7 @@ test('invalid flags: exit 1 with every problem listed', async () => {
   const { code, out } = await run(['start', '--port', 'abc', '--public-url', 'nope']);
   assert.equal(code, 1);
   assert.match(out, /Invalid configuration/);
-  assert.match(out, /--port must be a number/);
+  assert.match(out, /--port must be a whole number from 0 to 65535 \(got "abc"\)/);
   assert.match(out, /--public-url must be an absolute http\(s\) URL/);
   assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
 });

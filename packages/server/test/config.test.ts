@@ -52,7 +52,7 @@ test('every invalid value is reported at once, with the flag name', () => {
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.problems.length, 5);
-      assert.match(err.message, /--port must be a number from 0 \(any free port\) to 65535 \(got "abc"\)/);
+      assert.match(err.message, /--port must be a whole number from 0 to 65535 \(got "abc"\)/);
       assert.match(err.message, /--public-url/);
       assert.match(err.message, /--http-relative-path must look like \/auth/);
       assert.match(err.message, /--database-url must start with postgres/);
@@ -64,4 +64,19 @@ test('every invalid value is reported at once, with the flag name', () => {
 
 test('unknown flags are refused', () => {
   assert.throws(() => parseStartConfig(['--prot', '1'], {}), /Unknown option '--prot'/);
+});
+
+test('logout command: exactly one target, realm required', async () => {
+  const { parseLogoutCommand } = await import('../src/config.ts');
+  assert.deepEqual(parseLogoutCommand(['--realm', 'r', '--user', 'bob'], {}).target, { user: 'bob' });
+  assert.deepEqual(parseLogoutCommand(['--realm', 'r', '--all'], {}).target, { all: true });
+  assert.throws(() => parseLogoutCommand(['--user', 'bob', '--all'], {}), /--realm is required[\s\S]*exactly one of/);
+});
+
+test('start: logout options are validated', () => {
+  const c = parseStartConfig(['--logout-wait-ms', '0', '--delivery-max-age-hours', '2', '--events-retention-days', '7'], {});
+  assert.equal(c.logout.waitMs, 0);
+  assert.equal(c.logout.retry.maxAgeMs, 2 * 3_600_000);
+  assert.equal(c.logout.eventsRetentionDays, 7);
+  assert.throws(() => parseStartConfig(['--logout-wait-ms', '99999'], {}), /--logout-wait-ms must be a whole number from 0 to 60000/);
 });

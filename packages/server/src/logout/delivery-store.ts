@@ -4,6 +4,9 @@ import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../store/database.ts';
 import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
 
+/** Ids per IN list, well inside SQLite's and PostgreSQL's parameter limits. */
+const ID_CHUNK = 1000;
+
 export class DeliveryStore {
   readonly #db: Kysely<Database>;
   readonly #dialect: DialectName;
@@ -62,16 +65,34 @@ export class DeliveryStore {
       .execute();
   }
 
-  /** Ids among `ids` that have not had their first attempt recorded. */
+  /** How many of `ids` have not had their first attempt recorded. */
   async unattempted(ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const row = await this.#db
-      .selectFrom('logout_delivery')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    let n = 0;
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const row = await this.#db
+        .selectFrom('logout_delivery')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      n += Number(row.n);
+    }
+    return n;
+  }
+
+  /** Deliveries among `ids` counted by status. */
+  async statusCounts(ids: string[]): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const rows = await this.#db
+        .selectFrom('logout_delivery')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+        .groupBy('status')
+        .execute();
+      for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + Number(r.n);
+    }
+    return counts;
   }
 
   /** When the next not-yet-due delivery becomes due, to sleep exactly until then. */
