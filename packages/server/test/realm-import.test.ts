@@ -151,3 +151,13 @@ for (const database of TEST_DATABASES) {
     }
   });
 }
+
+test('a front-channel URL on another origin than the redirect URIs stops the import', () => {
+  rejects(
+    { realm: 'x', clients: [{ clientId: 'a', frontchannelLogout: true, redirectUris: ['https://app.example/cb'], attributes: { 'frontchannel.logout.url': 'https://evil.example/fcl' } }] },
+    '$.clients[0].attributes["frontchannel.logout.url"]',
+    /same scheme, host and port/,
+  );
+  const { realm } = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', frontchannelLogout: true, redirectUris: ['https://app.example/*'], attributes: { 'frontchannel.logout.url': 'https://app.example/fcl' } }] });
+  assert.equal(realm.clients[0]!.attributes['frontchannel.logout.url'], 'https://app.example/fcl');
+});

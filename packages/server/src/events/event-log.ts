@@ -29,6 +29,19 @@ export interface EventInput {
   details?: Record<string, unknown>;
 }
 
+export interface EventFilter {
+  type?: EventType;
+  types?: EventType[];
+  userId?: string;
+  clientId?: string;
+  sessionId?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+  first?: number;
+  max?: number;
+}
+
 export class EventLog {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -52,17 +65,23 @@ export class EventLog {
       .execute();
   }
 
-  async list(
-    realmId: string,
-    filter: { type?: EventType; userId?: string; clientId?: string; max?: number } = {},
-  ) {
-    let q = this.#db.selectFrom('event').selectAll().where('realm_id', '=', realmId);
-    if (filter.type) q = q.where('type', '=', filter.type);
-    if (filter.userId) q = q.where('user_id', '=', filter.userId);
-    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
-    return q
+  /** Newest first, filtered like Keycloak's event query (type, client, user, time range, paging). */
+  async list(realmId: string, filter: EventFilter = {}) {
+    return this.#db
+      .selectFrom('event')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .$if(filter.types !== undefined && filter.types.length > 0, (q) => q.where('type', 'in', filter.types!))
+      .$if(filter.type !== undefined, (q) => q.where('type', '=', filter.type!))
+      .$if(filter.userId !== undefined, (q) => q.where('user_id', '=', filter.userId!))
+      .$if(filter.clientId !== undefined, (q) => q.where('client_id', '=', filter.clientId!))
+      .$if(filter.sessionId !== undefined, (q) => q.where('session_id', '=', filter.sessionId!))
+      .$if(filter.from !== undefined, (q) => q.where('time', '>=', filter.from!))
+      .$if(filter.to !== undefined, (q) => q.where('time', '<=', filter.to!))
+      .orderBy('time', 'desc')
       .orderBy('id', 'desc')
-      .limit(filter.max ?? 100)
+      .offset(filter.first ?? 0)
+      .limit(Math.min(filter.max ?? 100, 1000))
       .execute();
   }
 }

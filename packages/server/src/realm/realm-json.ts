@@ -215,6 +215,7 @@ function parseClient(c: ObjectReader): ClientImport {
     .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
   const attributes = c.stringMap('attributes');
   checkLogoutAttributes(attributes, `${c.path}.attributes`);
+  checkFrontchannelOrigin(attributes, redirectUris, `${c.path}.attributes`);
   return {
     clientId,
     name: c.string('name'),
@@ -301,6 +302,18 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
     throw new RealmImportError(path, `"${uri}" wildcard must follow a path`);
   }
   return resolved;
+}
+
+// FCL §2 / standards §5: the front-channel URL shares scheme, host and port with a redirect URI,
+// so the iframe is the RP's own page with the RP's own cookies.
+function checkFrontchannelOrigin(attributes: Record<string, string>, redirectUris: string[], path: string): void {
+  const value = attributes['frontchannel.logout.url'];
+  if (!value) return;
+  const origin = new URL(value).origin;
+  const origins = redirectUris.map((r) => new URL(r.endsWith('*') ? r.slice(0, -1) : r).origin);
+  if (!origins.includes(origin)) {
+    throw new RealmImportError(`${path}["frontchannel.logout.url"]`, `"${value}" must have the same scheme, host and port as one of the client's redirect URIs`);
+  }
 }
 
 // Standards §9: logout URLs must be absolute without a fragment.
