@@ -55,6 +55,8 @@ export class DeliveryWorker {
   #looping: Promise<void> | undefined;
   #again = false;
   readonly #idle = new Set<() => void>();
+  /** Realm and client rows, briefly cached: a mass logout sends thousands for the same few. */
+  readonly #cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   constructor(options: DeliveryWorkerOptions) {
     this.#o = { concurrency: 64, perClientConcurrency: 8, pollIntervalMs: 5000, ...options };
@@ -171,7 +173,10 @@ export class DeliveryWorker {
   /** One attempt of one claimed delivery: sign a fresh token, POST it, record what happened. */
   async attempt(d: LogoutDeliveryTable): Promise<AttemptResult> {
     const now = Date.now();
-    const [realm, client] = await Promise.all([this.#o.realms.realmById(d.realm_id), this.#o.realms.clientById(d.client_id)]);
+    const [realm, client] = await Promise.all([
+      this.#cached(`r:${d.realm_id}`, () => this.#o.realms.realmById(d.realm_id)),
+      this.#cached(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
+    ]);
     const settings = client ? logoutSettings(client) : null;
     if (!realm || !client || !settings?.backchannelUrl) {
       const error = 'Client or its back-channel logout URL no longer exists';
@@ -227,6 +232,17 @@ export class DeliveryWorker {
     await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_RETRYING', error, httpStatus, client.clientId, next);
     this.#o.log.warn({ delivery: d.id, client: client.clientId, attempt: d.attempts, error, nextAttemptAt: new Date(next).toISOString() }, 'back-channel logout failed; will retry');
     return { id: d.id, status: 'retrying', httpStatus, error };
+  }
+
+  #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.#cache.get(key);
+    // Short enough that a changed logout URL or CA file is used within a second.
+    if (hit && now - hit.at < 1000) return hit.value as Promise<T>;
+    const value = load();
+    this.#cache.set(key, { at: now, value });
+    if (this.#cache.size > 10_000) this.#cache.clear();
+    return value;
   }
 
   async #event(d: LogoutDeliveryTable, realm: Realm | undefined, type: EventType, error: string | null, httpStatus: number | null, clientId?: string, nextAttemptAt?: number): Promise<void> {
