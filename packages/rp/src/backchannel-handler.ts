@@ -1,0 +1,102 @@
+// The back-channel logout endpoint over Web-standard Request → Response (Next.js route
+// handlers, Hono, Bun, Deno), following BCL §2.5–2.8 and standards §7.
+import { LogoutTokenError, TemporarilyUnavailableError } from './errors.ts';
+import { applyLogout, type LogoutEvent } from './session-state.ts';
+import type { LogoutStore } from './stores/store.ts';
+import type { ValidationOptions } from './validation/options.ts';
+import { validateLogoutToken } from './validate-logout-token.ts';
+
+export interface BackchannelLogoutOptions extends Omit<ValidationOptions, 'replayStore'> {
+  /** Shared store: replay protection and logged-out markers for every instance. */
+  store: LogoutStore;
+  /** Called after the logout is recorded: delete server-side sessions here. */
+  onLogout?: (event: LogoutEvent) => void | Promise<void>;
+  /** Marker lifetime, no shorter than your longest session (default 14 days). */
+  markerTtlSeconds?: number;
+  /** Largest accepted body in bytes (default 16 KiB; a logout token is ~1 KiB). */
+  maxBodyBytes?: number;
+  /** Seconds a provider should wait before retrying when the store is down (default 5). */
+  retryAfterSeconds?: number;
+  /** Called with every rejected or failed request, for logging. */
+  onError?: (error: Error) => void;
+}
+
+const HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+function invalid(description: string): Response {
+  return Response.json({ error: 'invalid_request', error_description: description }, { status: 400, headers: HEADERS });
+}
+
+async function readLimited(req: Request, limit: number): Promise<string | null> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) return null;
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** Extracts the single `logout_token` of a form body, or says what is wrong with it. */
+export function readLogoutToken(form: URLSearchParams): string | { error: string } {
+  const tokens = form.getAll('logout_token');
+  if (tokens.length === 0 || tokens[0] === '') return { error: 'Missing logout_token' };
+  if (tokens.length > 1) return { error: 'logout_token must appear once' };
+  return tokens[0]!;
+}
+
+/**
+ * Creates the handler for the URL you register as the client's back-channel logout URL.
+ *
+ * @example
+ * // Next.js: app/backchannel-logout/route.ts
+ * const handler = createBackchannelLogoutHandler({ issuer, clientId, keys: new URL(jwksUri), store });
+ * export const POST = handler;
+ */
+export function createBackchannelLogoutHandler(options: BackchannelLogoutOptions): (req: Request) => Promise<Response> {
+  const limit = options.maxBodyBytes ?? 16 * 1024;
+  return async (req) => {
+    // BCL §2.5: the OP uses POST; anything else is not this endpoint.
+    if (req.method !== 'POST') return new Response(null, { status: 405, headers: { ...HEADERS, Allow: 'POST' } });
+    const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') return invalid('Content-Type must be application/x-www-form-urlencoded');
+    const body = await readLimited(req, limit);
+    if (body === null) return invalid(`Request body larger than ${limit} bytes`);
+    return handleLogoutForm(new URLSearchParams(body), options);
+  };
+}
+
+/** The part after body parsing, shared by the adapters that receive an already parsed form. */
+export async function handleLogoutForm(form: URLSearchParams, options: BackchannelLogoutOptions): Promise<Response> {
+  const token = readLogoutToken(form);
+  if (typeof token !== 'string') return invalid(token.error);
+  try {
+    const claims = await validateLogoutToken(token, { ...options, replayStore: options.store });
+    await applyLogout(options.store, claims, options);
+    // BCL §2.8: 200 on success (the conformance suite requires 200, not 204).
+    return new Response(null, { status: 200, headers: HEADERS });
+  } catch (err) {
+    options.onError?.(err as Error);
+    if (err instanceof LogoutTokenError) return invalid(err.message);
+    // The store or the keys are unreachable: ask the provider to retry rather than lose the logout.
+    const retryAfter = String(options.retryAfterSeconds ?? 5);
+    const description = err instanceof TemporarilyUnavailableError ? err.message : 'Logout could not be recorded; retry later';
+    return Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { ...HEADERS, 'Retry-After': retryAfter } });
+  }
+}

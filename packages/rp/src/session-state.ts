@@ -1,0 +1,47 @@
+// Ending sessions everywhere: a validated logout token becomes "logged out" markers in a
+// shared store, checked cheaply on every request (standards §7). Works for server-side and
+// for stateless cookie/JWT sessions alike.
+import type { LogoutTokenClaims } from './validate-logout-token.ts';
+import type { LogoutStore, SessionKey } from './stores/store.ts';
+
+/** What an app keeps about a signed-in session to be able to tell whether it was logged out. */
+export interface SessionIdentity extends SessionKey {
+  /** When the app's session began (epoch ms): a session started after a logout stays valid. */
+  createdAt: number;
+}
+
+/** Default marker lifetime: longer than the longest session most providers allow (14 days). */
+export const DEFAULT_MARKER_TTL_SECONDS = 14 * 86_400;
+
+/**
+ * Whether the session was ended by a back-channel logout. A `sid` marker ends that session;
+ * a `sub`-only marker ends every session of the user that began before it.
+ */
+export async function isLoggedOut(store: LogoutStore, session: SessionIdentity): Promise<boolean> {
+  const markers = await store.markersFor(session);
+  if (markers.sid !== undefined) return true;
+  return markers.sub !== undefined && session.createdAt <= markers.sub;
+}
+
+export interface LogoutEvent {
+  claims: LogoutTokenClaims;
+  /** App session ids found in the index for this logout (express-session integration). */
+  appSessionIds: string[];
+}
+
+/**
+ * Records the logout so every instance sees it, then gives the app's hook the indexed
+ * server-side sessions to delete. BCL §2.7: with sid, that session; with only sub, all of them.
+ */
+export async function applyLogout(
+  store: LogoutStore,
+  claims: LogoutTokenClaims,
+  options: { markerTtlSeconds?: number; onLogout?: (event: LogoutEvent) => void | Promise<void>; now?: () => number } = {},
+): Promise<LogoutEvent> {
+  const at = options.now?.() ?? Date.now();
+  const key: SessionKey = { iss: claims.iss, ...(claims.sid ? { sid: claims.sid } : { sub: claims.sub }) };
+  await store.markLoggedOut({ ...key, at }, options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS);
+  const event: LogoutEvent = { claims, appSessionIds: await store.takeIndexedSessions(key) };
+  await options.onLogout?.(event);
+  return event;
+}
