@@ -1,0 +1,66 @@
+// End to end against our own provider: an Express app using @sundown/rp signs in at a running
+// Sundown server; a logout at Sundown ends the app's session through the back channel.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { parseStartConfig } from '../../server/src/config.ts';
+import { importRealm } from '../../server/src/realm/import-realm.ts';
+import { parseRealmJson } from '../../server/src/realm/realm-json.ts';
+import { startServer } from '../../server/src/server.ts';
+import { MemoryLogoutStore } from '../src/index.ts';
+import { Jar } from './helpers/jar.ts';
+import { startRpApp } from './helpers/rp-app.ts';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('Sundown ends the session → the Express app using @sundown/rp is signed out on its next request', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sundown-e2e-'));
+  const appPort = await freePort();
+  const appBase = `http://127.0.0.1:${appPort}`;
+  const config = parseStartConfig(['--port', '0', '--data-dir', dir, '--log-level', 'silent'], {});
+  const server = await startServer(config, pino({ level: 'silent' }));
+  await importRealm(
+    server.store.db,
+    parseRealmJson({
+      realm: 'e2e',
+      clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: [`${appBase}/callback`], attributes: { 'backchannel.logout.url': `${appBase}/backchannel-logout`, 'post.logout.redirect.uris': `${appBase}/` } }],
+      users: [{ username: 'alice', credentials: [{ value: 'alice-pw' }] }],
+    }),
+  );
+  const store = new MemoryLogoutStore();
+  const app = await startRpApp({ issuer: `${server.url}/realms/e2e`, clientId: 'app', clientSecret: 'app-secret', store, port: appPort });
+  const browser = new Jar();
+  try {
+    const { res: loginPage, url } = await browser.follow(`${app.url}/login`);
+    const html = await loginPage.text();
+    const authRequest = /name="auth_request" value="([^"]+)"/.exec(html)![1]!;
+    const action = new URL(/action="([^"]+)"/.exec(html)![1]!, url).toString();
+    const posted = await browser.fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ auth_request: authRequest, username: 'alice', password: 'alice-pw' }).toString() });
+    const { res: home } = await browser.follow(new URL(posted.headers.get('location')!, action).toString());
+    const text = await home.text();
+    assert.match(text, /^signed in as .+ sid=/, text);
+
+    // The app's own "sign out" is not used: the logout starts at the provider (another app, an admin…).
+    const realm = (await server.provider.ctx.realms.realmByName('e2e'))!;
+    const alice = (await server.provider.ctx.realms.userByUsername(realm.id, 'alice'))!;
+    const ended = await server.provider.ctx.logout.logoutUser(realm, alice.id);
+    await server.provider.ctx.deliveries.waitForFirstAttempts(ended.deliveryIds, 5000);
+    const row = await server.store.db.selectFrom('logout_delivery').select(['status', 'last_error']).executeTakeFirstOrThrow();
+    assert.equal(row.status, 'delivered', row.last_error ?? '');
+    assert.equal(await (await browser.fetch(`${app.url}/`)).text(), 'signed out');
+  } finally {
+    await app.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
