@@ -33,6 +33,8 @@ export function readHeader(token: string): JWSHeaderParameters {
 }
 
 const remoteSets = new Map<string, JWTVerifyGetKey>();
+/** Local key sets, resolved once per object: importing keys on every request is costly. */
+const localSets = new WeakMap<object, JWTVerifyGetKey>();
 
 /**
  * A key resolver: a remote JWKS is fetched once, cached, and refetched on an unknown `kid`
@@ -51,7 +53,12 @@ export function keyResolver(keys: ValidationOptions['keys'], jwks: ValidationOpt
     return set;
   }
   if (typeof keys === 'function') return keys;
-  return createLocalJWKSet(keys);
+  let set = localSets.get(keys);
+  if (!set) {
+    set = createLocalJWKSet(keys);
+    localSets.set(keys, set);
+  }
+  return set;
 }
 
 /** Step 2 — the signature verifies with one of the issuer's keys. `alg: none` never does. */
