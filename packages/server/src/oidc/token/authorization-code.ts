@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidRequest } from '../../errors.ts';
+import { issueSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
 
@@ -63,33 +64,19 @@ export async function authorizationCodeGrant({
   const user = await ctx.realms.userById(row.user_id);
   if (!user?.enabled) throw new InvalidGrant('User not found or disabled');
 
-  const scopes = row.scope.split(' ').filter(Boolean);
-  const offline = scopes.includes('offline_access');
-  const clientSessionId = await ctx.sessions.recordClientSession(
+  const response = await issueSessionTokens(
+    ctx,
     {
-      ssoSessionId: session.id,
-      realmId: realm.id,
-      clientId: client.id,
-      userId: user.id,
-      scope: row.scope,
-      offline,
+      realm,
+      client,
+      user,
+      session: { id: session.id, authTime: row.auth_time, startedAt: session.startedAt },
+      scopes: row.scope.split(' ').filter(Boolean),
+      nonce: row.nonce,
+      codeHash,
     },
-    ctx.db,
     now,
   );
-  const response = await ctx.tokens.issue(ctx.db, {
-    realm,
-    issuer: ctx.urls.issuer(realm.name),
-    client,
-    user,
-    subject: user.id,
-    session: { id: session.id, authTime: row.auth_time, startedAt: session.startedAt },
-    clientSessionId,
-    scopes,
-    nonce: row.nonce,
-    codeHash,
-    withRefreshToken: true,
-  });
   await ctx.events.record({
     realmId: realm.id,
     type: 'CODE_TO_TOKEN',

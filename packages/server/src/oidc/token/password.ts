@@ -3,6 +3,7 @@
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
 import { parseScope } from '../../tokens/scopes.ts';
+import { issueSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
 
@@ -30,30 +31,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInp
   }
   const now = Date.now();
   const { session } = await ctx.sessions.create(realm, user.id, ip, now);
-  const offline = scopes.includes('offline_access');
-  const clientSessionId = await ctx.sessions.recordClientSession(
-    {
-      ssoSessionId: session.id,
-      realmId: realm.id,
-      clientId: client.id,
-      userId: user.id,
-      scope: scopes.join(' '),
-      offline,
-    },
-    ctx.db,
-    now,
-  );
-  const response = await ctx.tokens.issue(ctx.db, {
-    realm,
-    issuer: ctx.urls.issuer(realm.name),
-    client,
-    user,
-    subject: user.id,
-    session,
-    clientSessionId,
-    scopes,
-    withRefreshToken: true,
-  });
+  const response = await issueSessionTokens(ctx, { realm, client, user, session, scopes }, now);
   await ctx.events.record({
     realmId: realm.id,
     type: 'LOGIN',
