@@ -25,6 +25,7 @@ await importRealm(
   server.store.db,
   parseRealmJson({
     realm: realmName,
+    attributes: { backchannelLogoutAllowHttp: 'true' },
     clients: receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `s${i}`, redirectUris: [`https://c${i}.example/cb`], attributes: { 'backchannel.logout.url': url } })),
     users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
   }),

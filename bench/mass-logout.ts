@@ -57,6 +57,7 @@ const result = await importRealm(
   store.db,
   parseRealmJson({
     realm: 'mass',
+    attributes: { backchannelLogoutAllowHttp: 'true' },
     clients: receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `s${i}`, redirectUris: [`https://c${i}.example/cb`], attributes: { 'backchannel.logout.url': url, 'id.token.signed.response.alg': alg } })),
     users: [{ username: 'u' }],
   }),

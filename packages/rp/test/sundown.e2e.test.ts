@@ -33,6 +33,7 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     server.store.db,
     parseRealmJson({
       realm: 'e2e',
+      attributes: { backchannelLogoutAllowHttp: 'true' },
       clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: [`${appBase}/callback`], attributes: { 'backchannel.logout.url': `${appBase}/backchannel-logout`, 'post.logout.redirect.uris': `${appBase}/` } }],
       users: [{ username: 'alice', credentials: [{ value: 'alice-pw' }] }],
     }),

@@ -5,7 +5,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
+import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/end-session.ts';
 import { importRealmFile } from './realm/import-realm.ts';
+import { ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE } from './realm/realm-json.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -17,6 +19,20 @@ export interface RunningServer {
 }
 
 export class ListenError extends Error {}
+
+/** Dangerous realm opt-outs are logged once at start-up, so nobody runs them by accident. */
+async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
+  const realms = await store.db.selectFrom('realm').select(['name', 'attributes']).execute();
+  for (const realm of realms) {
+    const attributes = JSON.parse(realm.attributes) as Record<string, string>;
+    if (attributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] === 'true') {
+      log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}); use https in production`);
+    }
+    if (attributes[LEGACY_REDIRECT_ATTRIBUTE] === 'true') {
+      log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${LEGACY_REDIRECT_ATTRIBUTE})`);
+    }
+  }
+}
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const store = await openStore(config.store);
@@ -30,6 +46,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (result.ignored.length > 0)
         log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
     }
+    await warnAboutOptOuts(store, log);
     // The issuer may depend on the bound port (port 0), so the provider is made after listen;
     // no request can be handled before the continuation below runs.
     const ready: { provider?: Provider } = {};

@@ -161,3 +161,11 @@ test('a front-channel URL on another origin than the redirect URIs stops the imp
   const { realm } = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', frontchannelLogout: true, redirectUris: ['https://app.example/*'], attributes: { 'frontchannel.logout.url': 'https://app.example/fcl' } }] });
   assert.equal(realm.clients[0]!.attributes['frontchannel.logout.url'], 'https://app.example/fcl');
 });
+
+test('http back-channel URLs need the realm opt-in and a confidential client (standards §4)', () => {
+  const client = { clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'http://a.example/bcl' } };
+  rejects({ realm: 'x', clients: [client] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
+  rejects({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [{ ...client, publicClient: true }] }, '$.clients[0].attributes["backchannel.logout.url"]', /public client/);
+  assert.equal(parseRealmJson({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [client] }).realm.clients.length, 1);
+  assert.equal(parseRealmJson({ realm: 'x', clients: [{ ...client, attributes: { 'backchannel.logout.url': 'https://a.example/bcl?tenant=1' } }] }).realm.clients.length, 1);
+});

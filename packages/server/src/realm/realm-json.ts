@@ -176,6 +176,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
+    checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["backchannel.logout.url"]`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
     }
@@ -302,6 +303,20 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
     throw new RealmImportError(path, `"${uri}" wildcard must follow a path`);
   }
   return resolved;
+}
+
+/** The realm attribute that lets confidential clients use http back-channel logout URLs. */
+export const ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE = 'backchannelLogoutAllowHttp';
+
+// Standards §4: https expected; http only for confidential clients, and only where the realm
+// opts in (logout tokens are bearer credentials for ending sessions).
+function checkBackchannelScheme(client: ClientImport, realmAttributes: Record<string, string>, path: string): void {
+  const url = client.attributes['backchannel.logout.url'];
+  if (!url || !url.startsWith('http:')) return;
+  if (client.publicClient) throw new RealmImportError(path, `"${url}" uses http; a public client's back-channel logout URL must use https`);
+  if (realmAttributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] !== 'true') {
+    throw new RealmImportError(path, `"${url}" uses http; use https, or set the realm attribute ${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}: "true" to allow http for confidential clients`);
+  }
 }
 
 // FCL §2 / standards §5: the front-channel URL shares scheme, host and port with a redirect URI,

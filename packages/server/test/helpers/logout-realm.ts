@@ -20,7 +20,7 @@ export interface LogoutClients {
 
 export function logoutRealmJson(c: LogoutClients): unknown {
   const json = structuredClone(TEST_REALM_JSON) as { clients: Record<string, unknown>[]; attributes?: Record<string, string> };
-  json.attributes = c.realmAttributes ?? {};
+  json.attributes = { backchannelLogoutAllowHttp: 'true', ...c.realmAttributes };
   json.clients.push(
     {
       clientId: 'rp1',
