@@ -1,0 +1,70 @@
+// `npm start`: the single sign-out demo. Ctrl-C stops everything.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DemoPortError, startDemo } from './start-demo.ts';
+
+function port(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || n < 1 || n > 65535) {
+    process.stderr.write(`demo: --${name} must be a port number (got "${raw}")\n`);
+    process.exit(1);
+  }
+  return n;
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      'app-one-port': { type: 'string', default: '3001' },
+      'app-two-port': { type: 'string', default: '3002' },
+      'data-dir': { type: 'string', default: '.sundown' },
+      verbose: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--data-dir .sundown] [--verbose]\n`);
+  process.exit(1);
+}
+
+try {
+  const demo = await startDemo({
+    serverPort: port('port', String(values.port)),
+    appOnePort: port('app-one-port', String(values['app-one-port'])),
+    appTwoPort: port('app-two-port', String(values['app-two-port'])),
+    dataDir: resolve(String(values['data-dir'])),
+    log: pino({ level: values.verbose ? 'info' : 'warn' }),
+  });
+  process.stdout.write(`
+Sundown single sign-out demo is running.
+
+  Sundown (OpenID Provider)   ${demo.issuer}
+  App One (Express)           ${demo.appOne}
+  App Two (Hono)              ${demo.appTwo}
+
+  Demo users: alice / alice-password   bob / bob-password
+
+Try this:
+  1. Open App One and sign in as alice.
+  2. Open App Two and click "Sign in": you are in without typing a password (single sign-on).
+  3. Click "Sign out" in App Two.
+  4. Refresh App One: it says "Signed out" (single sign-out, through the back channel).
+
+Press Ctrl-C to stop.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping…\n');
+    await demo.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+} catch (err) {
+  process.stderr.write(`demo: ${err instanceof DemoPortError ? err.message : `failed to start: ${(err as Error).message}`}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,77 @@
+// Starts the whole demo in one process: the Sundown server on the embedded store with the
+// demo realm, and the two example apps. Used by `npm start` and by the browser tests.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { type Logger, pino } from 'pino';
+import { parseStartConfig } from '../packages/server/src/config.ts';
+import { importRealm } from '../packages/server/src/realm/import-realm.ts';
+import { parseRealmJson } from '../packages/server/src/realm/realm-json.ts';
+import { type RunningServer, startServer } from '../packages/server/src/server.ts';
+import { startAppOne } from './app-one-express/app.ts';
+import { startAppTwo } from './app-two-hono/app.ts';
+
+export interface DemoOptions {
+  serverPort: number;
+  appOnePort: number;
+  appTwoPort: number;
+  dataDir: string;
+  log?: Logger;
+  /** Change the demo realm before import (tests use it for other client setups). */
+  editRealm?: (realm: DemoRealm) => void;
+}
+
+export interface DemoRealm {
+  realm: string;
+  clients: Array<{ clientId: string; frontchannelLogout?: boolean; attributes: Record<string, string> }>;
+  [key: string]: unknown;
+}
+
+export interface Demo {
+  server: RunningServer;
+  issuer: string;
+  appOne: string;
+  appTwo: string;
+  close(): Promise<void>;
+}
+
+export class DemoPortError extends Error {}
+
+async function ensureFree(port: number, what: string, flag: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () => reject(new DemoPortError(`Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** The demo realm with its URLs moved to the chosen ports. */
+export function demoRealm(appOnePort: number, appTwoPort: number): DemoRealm {
+  const text = readFileSync(new URL('./realms/demo-realm.json', import.meta.url), 'utf8');
+  return JSON.parse(text.replaceAll('localhost:3001', `localhost:${appOnePort}`).replaceAll('localhost:3002', `localhost:${appTwoPort}`)) as DemoRealm;
+}
+
+export async function startDemo(o: DemoOptions): Promise<Demo> {
+  await ensureFree(o.serverPort, 'Sundown server', '--port');
+  await ensureFree(o.appOnePort, 'App One', '--app-one-port');
+  await ensureFree(o.appTwoPort, 'App Two', '--app-two-port');
+  const log = o.log ?? pino({ level: 'warn' });
+  const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], {});
+  const server = await startServer(config, log);
+  const realm = demoRealm(o.appOnePort, o.appTwoPort);
+  o.editRealm?.(realm);
+  await importRealm(server.store.db, parseRealmJson(realm));
+  const issuer = `${server.url}/realms/${realm.realm}`;
+  const secret = (id: string) => `${id}-secret`;
+  const one = await startAppOne({ issuer, clientId: 'app-one', clientSecret: secret('app-one'), port: o.appOnePort });
+  const two = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), port: o.appTwoPort });
+  return {
+    server,
+    issuer,
+    appOne: one.url,
+    appTwo: two.url,
+    async close() {
+      await Promise.all([one.close(), two.close()]);
+      await server.close();
+    },
+  };
+}
