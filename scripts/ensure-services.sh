@@ -44,4 +44,12 @@ else
     wait_for 6379 && echo "ensure-services: Redis started" || echo "ensure-services: Redis did not start"
   fi
 fi
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+if [ -x /usr/bin/chromium ]; then
+  echo "ensure-services: Chromium present"
+else
+  echo "ensure-services: installing Chromium"
+  apt_install chromium || echo "ensure-services: could not install Chromium; the browser suite will say it is skipped"
+fi
 exit 0

@@ -1,0 +1,140 @@
+// The demo in a real browser (Debian's Chromium via playwright-core): single sign-on across two
+// apps, single sign-out through the back channel and through the front-channel iframe, and the
+// confirmation page. Screenshots go to docs/screenshots/ for the README.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Demo, startDemo } from '../start-demo.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
+if (skip) console.log(`# browser suite ${skip}`);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}
+
+async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promise<{ demo: Demo; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
+  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
+}
+
+async function signInWithPassword(page: Page, app: string, shot?: string): Promise<void> {
+  await page.goto(app);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username or email').waitFor();
+  if (shot) await page.screenshot({ path: join(SHOTS, shot) });
+  await page.getByLabel('Username or email').fill('alice');
+  await page.getByLabel('Password').fill('alice-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Hello, Alice Liddell').waitFor();
+}
+
+async function signedOut(page: Page, app: string): Promise<boolean> {
+  await page.goto(app);
+  return page.getByTestId('signed-out').isVisible();
+}
+
+describe('demo in Chromium', { skip }, () => {
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launch();
+  });
+  after(() => browser?.close());
+
+  test('sign in on App One; App Two signs in without the form; sign out on App Two; App One is signed out', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const one = await context.newPage();
+      await signInWithPassword(one, d.appOne, 'login.png');
+      const sidOne = await one.getByTestId('sid').textContent();
+      await one.screenshot({ path: join(SHOTS, 'app-one-signed-in.png') });
+
+      const two = await context.newPage();
+      await two.goto(d.appTwo);
+      await two.getByRole('button', { name: 'Sign in' }).click();
+      await two.getByText('Hello, Alice Liddell').waitFor();
+      assert.equal(await two.getByLabel('Password').count(), 0, 'no password form: single sign-on');
+      assert.equal(await two.getByTestId('sid').textContent(), sidOne, 'the same SSO session');
+      await two.screenshot({ path: join(SHOTS, 'app-two-signed-in.png') });
+
+      await two.getByRole('button', { name: 'Sign out' }).click();
+      await two.waitForURL(`${d.appTwo}/`);
+      await two.getByTestId('signed-out').waitFor();
+
+      await one.reload();
+      await one.getByTestId('signed-out').waitFor();
+      await one.screenshot({ path: join(SHOTS, 'app-one-signed-out.png') });
+      assert.equal(await signedOut(one, d.appOne), true);
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a front-channel-only client is signed out through the iframe on the logout page', async () => {
+    const { demo: d, dir } = await demo((realm) => {
+      const two = realm.clients.find((c) => c.clientId === 'app-two')!;
+      delete two.attributes['backchannel.logout.url'];
+    });
+    const context = await browser.newContext();
+    try {
+      const two = await context.newPage();
+      await signInWithPassword(two, d.appTwo);
+      const one = await context.newPage();
+      await one.goto(d.appOne);
+      await one.getByRole('button', { name: 'Sign in' }).click();
+      await one.getByText('Hello, Alice Liddell').waitFor();
+
+      // Sign out in App One: the logout page loads App Two's front-channel URL in an iframe.
+      const frame = one.waitForRequest((r) => r.url().startsWith(`${d.appTwo}/frontchannel-logout`) && new URL(r.url()).searchParams.has('sid'));
+      await one.getByRole('button', { name: 'Sign out' }).click();
+      const request = await frame;
+      assert.equal(new URL(request.url()).searchParams.get('iss'), d.issuer);
+      await one.waitForURL(`${d.appOne}/`);
+      assert.equal(await signedOut(two, d.appTwo), true, 'App Two ended its session from the iframe alone');
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a logout without id_token_hint asks for confirmation first', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const page = await context.newPage();
+      await signInWithPassword(page, d.appOne);
+      await page.goto(`${d.issuer}/protocol/openid-connect/logout`);
+      await page.getByRole('heading', { name: 'Sign out?' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'logout-confirm.png') });
+      assert.equal(await signedOut(page, d.appOne), false, 'nothing ends before the user confirms');
+      await page.goto(`${d.issuer}/protocol/openid-connect/logout`);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'signed-out.png') });
+      assert.equal(await signedOut(page, d.appOne), true);
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
