@@ -164,8 +164,10 @@ export class DeliveryWorker {
         this.#total--;
         for (const resolve of this.#waiters.get(d.id) ?? []) resolve();
         this.#waiters.delete(d.id);
-        if (this.#total === 0) for (const resolve of this.#idle) resolve();
-        this.#idle.clear();
+        if (this.#total === 0) {
+          for (const resolve of this.#idle) resolve();
+          this.#idle.clear();
+        }
         this.wake();
       });
   }
