@@ -31,11 +31,13 @@ export async function startOidcProvider(clients: Array<Record<string, unknown>>,
     },
     ...extra,
   });
+  let accounts = 0;
   app.get('/interaction/:uid', async (req, res, next) => {
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'login') {
-        await provider.interactionFinished(req, res, { login: { accountId: 'bench-user' } }, { mergeWithLastSubmission: false });
+        // A distinct account per sign-in: each benchmark session is its own user's.
+        await provider.interactionFinished(req, res, { login: { accountId: `bench-user-${accounts++}` } }, { mergeWithLastSubmission: false });
         return;
       }
       const grant = new provider.Grant({ accountId: details.session!.accountId!, clientId: details.params.client_id as string });
