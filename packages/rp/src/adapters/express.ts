@@ -1,6 +1,5 @@
 // Express: the back-channel logout route, a middleware that ends logged-out express-session
 // sessions on their next request (on any instance), and the app-initiated logout redirect.
-import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { type BackchannelLogoutOptions, createBackchannelLogoutHandler, handleLogoutForm } from '../backchannel-handler.ts';
 import { buildEndSessionUrl, type EndSessionUrlOptions } from '../end-session-url.ts';
@@ -41,21 +40,45 @@ function parsedForm(body: Record<string, unknown>): URLSearchParams {
  */
 export function backchannelLogout(options: BackchannelLogoutOptions): RequestHandler {
   const handle = createBackchannelLogoutHandler(options);
+  const limit = options.maxBodyBytes ?? 16 * 1024;
   return (req: Request, res: Response, next: NextFunction) => {
-    const body = req.body as unknown;
-    const alreadyParsed = req.method === 'POST' && req.readableEnded && typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const run = alreadyParsed && type === 'application/x-www-form-urlencoded'
-      ? handleLogoutForm(parsedForm(body as Record<string, unknown>), options)
-      : handle(
-          new Request(new URL(req.originalUrl, 'http://localhost'), {
-            method: req.method,
-            headers: req.headers as Record<string, string>,
-            ...(req.method === 'POST' && !req.readableEnded ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
-          } as RequestInit),
-        );
-    run.then((response) => send(res, response)).catch(next);
+    if (req.method !== 'POST' || type !== 'application/x-www-form-urlencoded') {
+      // Wrong method or type: the Web handler gives the exact answer (405 or 400).
+      handle(new Request(new URL(req.originalUrl, 'http://localhost'), { method: req.method === 'HEAD' ? 'GET' : req.method, headers: { 'content-type': type } }))
+        .then((response) => send(res, response))
+        .catch(next);
+      return;
+    }
+    const body = req.body as unknown;
+    if (req.readableEnded && typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
+      handleLogoutForm(parsedForm(body as Record<string, unknown>), options).then((response) => send(res, response)).catch(next);
+      return;
+    }
+    // Read the form straight from the Node stream: cheaper than a Web Request around it.
+    readNodeBody(req, limit).then(
+      (text) =>
+        (text === null
+          ? Promise.resolve(Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: { 'Cache-Control': 'no-store' } }))
+          : handleLogoutForm(new URLSearchParams(text), options)
+        ).then((response) => send(res, response)),
+      next,
+    ).catch(next);
   };
+}
+
+function readNodeBody(req: Request, limit: number): Promise<string | null> {
+  if (Number(req.headers['content-length'] ?? '0') > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 /** A router serving `backchannelLogout` at `path` (default `/backchannel-logout`), for every method. */

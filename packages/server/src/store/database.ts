@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { createNodeSqliteDialect } from './sqlite-dialect.ts';
@@ -34,13 +34,15 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     mkdirSync(config.dataDir, { recursive: true });
     db = new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) });
   } else {
-    pool = new pg.Pool({
+    // Loaded only when used: the embedded store needs no PostgreSQL driver in memory.
+    const { default: pgModule } = await import('pg');
+    pool = new pgModule.Pool({
       connectionString: config.url,
       max: 10,
       // bigint columns hold epoch milliseconds, well inside Number's safe range.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === PG_INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          oid === PG_INT8 ? Number : pgModule.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -61,7 +63,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     async listen(channel, onNotify) {
       if (config.kind !== 'postgres') return async () => {};
       // LISTEN needs its own connection for as long as it listens.
-      const client = new pg.Client({ connectionString: config.url });
+      const { default: pgModule } = await import('pg');
+      const client = new pgModule.Client({ connectionString: config.url });
       await client.connect();
       client.on('notification', (msg) => {
         if (msg.channel === channel) onNotify();
