@@ -45,6 +45,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
           oid === PG_INT8 ? Number : pgModule.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle client whose connection the server ends (restart, failover) emits 'error' on the
+    // pool; without a listener that would crash the process. The next query reconnects, and
+    // errors of queries in progress reach their callers.
+    pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   try {
