@@ -37,6 +37,17 @@ try {
     dataDir: resolve(String(values['data-dir'])),
     log: pino({ level: values.verbose ? 'info' : 'warn' }),
   });
+  // Handlers first: a signal that arrives before them would kill the process uncleanly.
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping…\n');
+    await demo.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   process.stdout.write(`
 Sundown single sign-out demo is running.
 
@@ -54,16 +65,6 @@ Try this:
 
 Press Ctrl-C to stop.
 `);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nStopping…\n');
-    await demo.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
 } catch (err) {
   process.stderr.write(`demo: ${err instanceof DemoPortError ? err.message : `failed to start: ${(err as Error).message}`}\n`);
   process.exit(1);

@@ -67,20 +67,27 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = parseStartConfig(rest, process.env);
   const log = pino({ level: config.logLevel });
-  const server = await startServer(config, log);
-  const base = `${server.url}${config.httpRelativePath}`;
-  log.info({ url: base, store: config.store.kind }, `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`);
-
+  // Signal handlers before anything listens: a signal that arrived first would kill the process
+  // without closing the store.
+  const running: { server?: Awaited<ReturnType<typeof startServer>> } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received, shutting down`);
-    await server.close();
+    await running.server?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  const server = await startServer(config, log);
+  running.server = server;
+  if (stopping) {
+    await server.close();
+    return 0;
+  }
+  const base = `${server.url}${config.httpRelativePath}`;
+  log.info({ url: base, store: config.store.kind }, `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`);
   return -1;
 }
 
