@@ -1,13 +1,13 @@
 // Token introspection (RFC 7662) for confidential clients. Anything not currently valid is
 // `{"active": false}` and nothing more (RFC 7662 §2.2).
 import type { ProviderContext } from '../context.ts';
-import { sha256 } from '../crypto/random.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { jsonError, jsonResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
+import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
@@ -35,12 +35,7 @@ async function introspect(
 ): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
-  const refresh = await ctx.db
-    .selectFrom('refresh_token')
-    .selectAll()
-    .where('token_hash', '=', sha256(token))
-    .where('realm_id', '=', realm.id)
-    .executeTakeFirst();
+  const refresh = await findRefreshToken(ctx.db, realm.id, token);
   if (refresh) {
     if (refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) return INACTIVE;
     if (refresh.offline === 0) {

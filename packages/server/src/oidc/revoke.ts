@@ -2,12 +2,12 @@
 // an offline token also ends its offline session. Unknown or invalid tokens answer 200
 // (RFC 7009 §2.2).
 import type { ProviderContext } from '../context.ts';
-import { sha256 } from '../crypto/random.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { jsonError, NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
+import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 export async function revokeEndpoint(
@@ -22,12 +22,7 @@ export async function revokeEndpoint(
     const token = params.require('token');
     const now = Date.now();
 
-    const refresh = await ctx.db
-      .selectFrom('refresh_token')
-      .selectAll()
-      .where('token_hash', '=', sha256(token))
-      .where('realm_id', '=', realm.id)
-      .executeTakeFirst();
+    const refresh = await findRefreshToken(ctx.db, realm.id, token);
     if (refresh) {
       if (refresh.client_id !== client.id) throw new UnauthorizedClient('Token was issued to another client');
       await ctx.db

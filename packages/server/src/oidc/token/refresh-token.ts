@@ -4,6 +4,7 @@
 import { sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidScope } from '../../errors.ts';
 import { isSessionLive } from '../../sessions/sso-session.ts';
+import { findRefreshToken } from '../../tokens/refresh-tokens.ts';
 import { parseScope } from '../../tokens/scopes.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
@@ -18,12 +19,8 @@ export async function refreshTokenGrant({
   const token = params.require('refresh_token');
   const hash = sha256(token);
   const now = Date.now();
-  const row = await ctx.db
-    .selectFrom('refresh_token')
-    .selectAll()
-    .where('token_hash', '=', hash)
-    .executeTakeFirst();
-  if (!row || row.realm_id !== realm.id) throw new InvalidGrant('Invalid refresh token');
+  const row = await findRefreshToken(ctx.db, realm.id, token);
+  if (!row) throw new InvalidGrant('Invalid refresh token');
   if (row.client_id !== client.id) throw new InvalidGrant('Token was issued to another client');
   if (row.revoked_at !== null) throw new InvalidGrant('Token is not active');
   if (row.expires_at <= now) throw new InvalidGrant('Token is not active', 'expired');
