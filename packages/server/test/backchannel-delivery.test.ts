@@ -295,6 +295,23 @@ describe('back-channel options', () => {
     }
   });
 
+  test('the back-channel URL keeps its own query, and a redirect from the receiver is not followed (standards §4)', async () => {
+    const r = await Receiver.start();
+    r.answer = () => ({ status: 302, headers: { Location: `${r.url}?followed=yes` } });
+    const t = await startLogoutProvider(database, { rp1: `${r.url}?tenant=acme`, rp2: r.url }, { logout: FAST });
+    try {
+      const tokens = await passwordLogin(t, 'rp1');
+      await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));
+      await until(async () => (await deliveries(t, 'rp1'))[0]?.status === 'rejected');
+      await new Promise((x) => setTimeout(x, 300));
+      assert.deepEqual(r.received.map((x) => x.path), ['/backchannel-logout?tenant=acme'], 'one POST, to the URL with its query; the Location was not followed');
+      assert.match((await deliveries(t, 'rp1'))[0]!.last_error!, /HTTP 302/);
+    } finally {
+      await t.close();
+      await r.close();
+    }
+  });
+
   test('legacy redirect_uri with the realm\'s opt-in redirects only to a registered redirect URI', async () => {
     const r = await Receiver.start();
     const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, realmAttributes: { legacyLogoutRedirectUri: 'true' } }, { logout: FAST });

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 export type Answer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 export interface Received {
+  /** Path and query the request was sent to. */
+  path: string;
   token: string;
   at: number;
   contentType: string | undefined;
@@ -88,7 +90,7 @@ export class Receiver {
     });
     req.on('end', () => {
       const token = new URLSearchParams(body).get('logout_token') ?? '';
-      this.received.push({ token, at: Date.now(), contentType: req.headers['content-type'] });
+      this.received.push({ path: req.url ?? '', token, at: Date.now(), contentType: req.headers['content-type'] });
       for (const w of this.#waiters.splice(0)) w();
       const answer = this.answer(this.received.length);
       if (answer === 'hang') {
