@@ -1,0 +1,38 @@
+// Rules that live below the endpoints: per-IP login throttling, event retention, cleanup of
+// expired housekeeping rows.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TooManyRequests } from '../src/errors.ts';
+import { LoginThrottle } from '../src/login/throttle.ts';
+import { TEST_DATABASES } from './helpers/databases.ts';
+import { startTestProvider } from './helpers/provider.ts';
+
+test('one IP failing for many usernames is locked out, per IP, not per user', async () => {
+  const t = await startTestProvider(TEST_DATABASES[0]!);
+  try {
+    const throttle = new LoginThrottle(t.store.db, { userFailures: 100, ipFailures: 3, baseLockoutMs: 60_000, maxLockoutMs: 600_000, windowMs: 600_000 });
+    const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+    for (const user of ['a', 'b', 'c']) await throttle.recordFailure(realm.id, LoginThrottle.subjects(user, '203.0.113.7'));
+    await assert.rejects(throttle.check(realm.id, LoginThrottle.subjects('someone-else', '203.0.113.7')), TooManyRequests);
+    await throttle.check(realm.id, LoginThrottle.subjects('someone-else', '198.51.100.1'));
+  } finally {
+    await t.close();
+  }
+});
+
+test('the sweeper deletes events past their retention and expired housekeeping rows', async () => {
+  const t = await startTestProvider(TEST_DATABASES[0]!, { logout: { eventsRetentionDays: 7 } });
+  try {
+    const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+    const now = Date.now();
+    await t.provider.ctx.events.record({ realmId: realm.id, type: 'LOGIN' });
+    await t.store.db.insertInto('event').values({ realm_id: realm.id, type: 'LOGIN', time: now - 8 * 86_400_000, client_id: null, user_id: null, session_id: null, ip_address: null, error: null, details: null }).execute();
+    await t.store.db.insertInto('auth_request').values({ id: 'old', realm_id: realm.id, client_id: 'web', params: '{}', csrf_hash: 'x', created_at: now - 7_200_000, expires_at: now - 3_600_000 }).execute();
+    await t.provider.sweeper.sweepOnce(now);
+    const events = await t.store.db.selectFrom('event').select('time').execute();
+    assert.equal(events.length, 1, 'only the recent event stays');
+    assert.equal((await t.store.db.selectFrom('auth_request').select('id').execute()).length, 0);
+  } finally {
+    await t.close();
+  }
+});
