@@ -1,6 +1,7 @@
 // HTTP routing: Keycloak's paths, each mapped to one endpoint function. Every response gets
 // a request id; every unexpected failure becomes a clean server_error.
 import { type Context, Hono } from 'hono';
+import { createAdminRoutes } from './admin/admin-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
@@ -93,6 +94,7 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
   );
 
   app.route(`${base}/realms/:realm`, realmRoutes);
+  app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
   app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
   return app;
 }

@@ -17,6 +17,8 @@ export interface CommonConfig {
 }
 
 export interface ServerConfig extends CommonConfig {
+  /** The master realm's first admin, created on first start only. */
+  bootstrapAdmin: { username: string; password: string } | null;
   port: number;
   host: string;
   importRealms: string[];
@@ -185,8 +187,13 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
     retry: { ...DEFAULT_LOGOUT_OPTIONS.retry, maxAgeMs: r.whole('delivery-max-age-hours', 24, 1, 24 * 30) * 3_600_000 },
     eventsRetentionDays: r.whole('events-retention-days', DEFAULT_LOGOUT_OPTIONS.eventsRetentionDays, 1, 3650),
   };
+  // Keycloak's variable names are accepted too, so existing deployment files keep working.
+  const adminUser = env.SUNDOWN_ADMIN_USERNAME || env.KC_BOOTSTRAP_ADMIN_USERNAME;
+  const adminPassword = env.SUNDOWN_ADMIN_PASSWORD || env.KC_BOOTSTRAP_ADMIN_PASSWORD;
+  if (Boolean(adminUser) !== Boolean(adminPassword)) r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
   return r.done({
     ...common,
+    bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : null,
     port,
     host: r.string('host') ?? '127.0.0.1',
     importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
+import type { DeliveryStore } from './logout/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
 import type { RealmRepository } from './realm/repository.ts';
@@ -53,6 +54,7 @@ export interface ProviderContext {
   log: Logger;
   logout: LogoutService;
   deliveries: DeliveryWorker;
+  deliveryStore: DeliveryStore;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */
   logoutWaitMs: number;
 }

@@ -103,6 +103,20 @@ export class NotFound extends OAuthError {
   }
 }
 
+/** Authenticated, but not allowed (RFC 6750 §3.1 insufficient_scope's cousin for roles). */
+export class Forbidden extends OAuthError {
+  constructor(description: string) {
+    super('forbidden', 403, description);
+  }
+}
+
+/** The request conflicts with the resource's state. */
+export class Conflict extends OAuthError {
+  constructor(description: string) {
+    super('conflict', 409, description);
+  }
+}
+
 export class MethodNotAllowed extends OAuthError {
   constructor(description = 'Method not allowed') {
     super('invalid_request', 405, description);

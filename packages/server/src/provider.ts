@@ -102,6 +102,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     log,
     logout,
     deliveries,
+    deliveryStore,
     logoutWaitMs: logoutOptions.waitMs,
   };
   const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });

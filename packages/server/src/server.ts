@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { ensureBootstrapAdmin } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
 import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/end-session.ts';
@@ -45,6 +46,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       );
       if (result.ignored.length > 0)
         log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+    }
+    if (config.bootstrapAdmin && (await ensureBootstrapAdmin(store.db, config.bootstrapAdmin))) {
+      log.info({ username: config.bootstrapAdmin.username }, 'created the master realm admin');
     }
     await warnAboutOptOuts(store, log);
     // The issuer may depend on the bound port (port 0), so the provider is made after listen;

@@ -80,3 +80,10 @@ test('start: logout options are validated', () => {
   assert.equal(c.logout.eventsRetentionDays, 7);
   assert.throws(() => parseStartConfig(['--logout-wait-ms', '99999'], {}), /--logout-wait-ms must be a whole number from 0 to 60000/);
 });
+
+test('bootstrap admin from SUNDOWN_ADMIN_* or Keycloak\'s KC_BOOTSTRAP_ADMIN_*, both or neither', () => {
+  assert.deepEqual(parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a', SUNDOWN_ADMIN_PASSWORD: 'p' }).bootstrapAdmin, { username: 'a', password: 'p' });
+  assert.deepEqual(parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin, { username: 'k', password: 'q' });
+  assert.equal(parseStartConfig([], {}).bootstrapAdmin, null);
+  assert.throws(() => parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a' }), /must be set together/);
+});

@@ -111,6 +111,7 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Pr
         last_name: user.lastName,
         enabled: flag(user.enabled),
         password_hash: hashes.get(user.username) ?? null,
+        realm_roles: JSON.stringify(user.realmRoles),
       };
       const existing = byUsername.get(user.username);
       if (existing) await trx.updateTable('app_user').set(values).where('id', '=', existing.id).execute();

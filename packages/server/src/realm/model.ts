@@ -45,6 +45,7 @@ export interface User {
   lastName: string | null;
   enabled: boolean;
   passwordHash: string | null;
+  realmRoles: string[];
 }
 
 /** Keycloak's defaults, in seconds. */
@@ -101,6 +102,7 @@ export function userFromRow(row: UserTable): User {
     lastName: row.last_name,
     enabled: row.enabled === 1,
     passwordHash: row.password_hash,
+    realmRoles: JSON.parse(row.realm_roles) as string[],
   };
 }
 

@@ -36,6 +36,7 @@ export interface UserImport {
   lastName: string | null;
   enabled: boolean;
   password: string | null;
+  realmRoles: string[];
 }
 
 export interface RealmImport {
@@ -265,6 +266,7 @@ function parseUser(u: ObjectReader, ignored: string[]): UserImport {
     lastName: u.string('lastName'),
     enabled: u.boolean('enabled', true),
     password,
+    realmRoles: u.stringList('realmRoles'),
   };
 }
 

@@ -271,6 +271,12 @@ const logout: Migration = {
   },
 };
 
+const roles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('app_user').addColumn('realm_roles', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -281,6 +287,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0001_initial': initial,
       '0002_events': events(this.#dialect),
       '0003_logout': logout,
+      '0004_roles': roles,
     };
   }
 }

@@ -52,6 +52,8 @@ export interface UserTable {
   enabled: Flag;
   password_hash: string | null;
   created_at: number;
+  /** JSON string[] of realm roles (Keycloak `realmRoles`), e.g. ["admin"] in the master realm. */
+  realm_roles: string;
 }
 
 export interface SigningKeyTable {

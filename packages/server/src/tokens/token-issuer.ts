@@ -60,6 +60,8 @@ export class TokenIssuer {
       scope,
       ...(sid ? { sid } : {}),
       ...(input.user ? { preferred_username: input.user.username } : {}),
+      // Keycloak's shape for realm roles, which admin APIs and apps read.
+      ...(input.user && input.user.realmRoles.length > 0 ? { realm_access: { roles: input.user.realmRoles } } : {}),
     })
       .setProtectedHeader({ alg: accessKey.alg, kid: accessKey.kid, typ: 'at+jwt' })
       .setIssuer(issuer)
