@@ -1,13 +1,16 @@
 // The admin REST API (Keycloak paths and representations) for sessions and logout, plus
 // Sundown's delivery view. Every logout goes through the single sign-out service, so tokens go out.
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { jsonError, jsonResponse } from '../http/respond.ts';
-import type { Realm } from '../realm/model.ts';
+import type { EventType } from '../events/event-log.ts';
+import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { requireAdmin } from './admin-auth.ts';
+import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
 type Env = { Variables: { realm: Realm } };
 
@@ -38,6 +41,95 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     if (!realm) throw new NotFound('Realm not found');
     c.set('realm', realm);
     await next();
+  });
+
+  admin.get('/:realm', (c) => jsonResponse(realmRepresentation(c.get('realm'))));
+
+  // Keycloak: GET /admin/realms/{realm}/clients?clientId=&first=&max=
+  admin.get('/:realm/clients', async (c) => {
+    const url = new URL(c.req.url);
+    const clientId = url.searchParams.get('clientId');
+    const { first, max } = paging(url);
+    const rows = await ctx.db
+      .selectFrom('client')
+      .selectAll()
+      .where('realm_id', '=', c.get('realm').id)
+      .$if(clientId !== null, (q) => q.where('client_id', '=', clientId!))
+      .orderBy('client_id')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return jsonResponse(rows.map((r) => clientRepresentation(clientFromRow(r))));
+  });
+
+  admin.get('/:realm/clients/:id', async (c) => {
+    const client = await ctx.realms.clientById(c.req.param('id'));
+    if (!client || client.realmId !== c.get('realm').id) throw new NotFound('Client not found');
+    return jsonResponse(clientRepresentation(client));
+  });
+
+  // Keycloak: GET /admin/realms/{realm}/users?search=&username=&first=&max=
+  admin.get('/:realm/users', async (c) => {
+    const url = new URL(c.req.url);
+    const search = url.searchParams.get('search')?.toLowerCase();
+    const username = url.searchParams.get('username')?.toLowerCase();
+    const { first, max } = paging(url);
+    // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
+    const like = (column: 'username' | 'email', v: string) => sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
+    const rows = await ctx.db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('realm_id', '=', c.get('realm').id)
+      .$if(username !== undefined, (q) => q.where('username', '=', username!))
+      .$if(search !== undefined, (q) => q.where((eb) => eb.or([like('username', search!), like('email', search!)])))
+      .orderBy('username')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return jsonResponse(rows.map((r) => userRepresentation(userFromRow(r))));
+  });
+
+  admin.get('/:realm/users/:id', async (c) => {
+    const user = await ctx.realms.userById(c.req.param('id'));
+    if (!user || user.realmId !== c.get('realm').id) throw new NotFound('User not found');
+    return jsonResponse(userRepresentation(user));
+  });
+
+  // Keycloak: GET /admin/realms/{realm}/events?type=&client=&user=&dateFrom=&dateTo=&first=&max=
+  admin.get('/:realm/events', async (c) => {
+    const url = new URL(c.req.url);
+    const types = url.searchParams.getAll('type') as EventType[];
+    const day = (name: string, end: boolean): number | undefined => {
+      const v = url.searchParams.get(name);
+      if (v === null) return undefined;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidRequest(`${name} must be a date like 2026-01-31`);
+      return Date.parse(v) + (end ? 86_400_000 - 1 : 0);
+    };
+    const { first, max } = paging(url);
+    const from = day('dateFrom', false);
+    const to = day('dateTo', true);
+    const rows = await ctx.events.list(c.get('realm').id, {
+      ...(types.length > 0 ? { types } : {}),
+      ...(url.searchParams.get('client') ? { clientId: url.searchParams.get('client')! } : {}),
+      ...(url.searchParams.get('user') ? { userId: url.searchParams.get('user')! } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      first,
+      max,
+    });
+    return jsonResponse(
+      rows.map((e) => ({
+        time: e.time,
+        type: e.type,
+        realmId: e.realm_id,
+        clientId: e.client_id ?? undefined,
+        userId: e.user_id ?? undefined,
+        sessionId: e.session_id ?? undefined,
+        ipAddress: e.ip_address ?? undefined,
+        error: e.error ?? undefined,
+        details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : undefined,
+      })),
+    );
   });
 
   // Keycloak: GET /admin/realms/{realm}/users/{id}/sessions → UserSessionRepresentation[]

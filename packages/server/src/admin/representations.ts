@@ -1,0 +1,49 @@
+// Keycloak's JSON representations of realms, clients and users, as the admin API returns them.
+import type { Client, Realm, User } from '../realm/model.ts';
+
+export function realmRepresentation(r: Realm) {
+  return {
+    id: r.id,
+    realm: r.name,
+    displayName: r.displayName ?? undefined,
+    enabled: r.enabled,
+    accessTokenLifespan: r.accessTokenLifespan,
+    ssoSessionIdleTimeout: r.ssoSessionIdleTimeout,
+    ssoSessionMaxLifespan: r.ssoSessionMaxLifespan,
+    offlineSessionIdleTimeout: r.offlineSessionIdleTimeout,
+    attributes: r.attributes,
+  };
+}
+
+/** The secret is never part of the representation (Keycloak serves it at …/client-secret). */
+export function clientRepresentation(c: Client) {
+  return {
+    id: c.id,
+    clientId: c.clientId,
+    name: c.name ?? undefined,
+    enabled: c.enabled,
+    publicClient: c.publicClient,
+    redirectUris: c.redirectUris,
+    webOrigins: c.webOrigins,
+    rootUrl: c.rootUrl ?? undefined,
+    adminUrl: c.adminUrl ?? undefined,
+    frontchannelLogout: c.frontchannelLogout,
+    standardFlowEnabled: c.standardFlowEnabled,
+    directAccessGrantsEnabled: c.directAccessGrantsEnabled,
+    serviceAccountsEnabled: c.serviceAccountsEnabled,
+    protocol: 'openid-connect',
+    attributes: c.attributes,
+  };
+}
+
+export function userRepresentation(u: User) {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email ?? undefined,
+    emailVerified: u.emailVerified,
+    firstName: u.firstName ?? undefined,
+    lastName: u.lastName ?? undefined,
+    enabled: u.enabled,
+  };
+}
