@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
+import type { BackchannelHttp } from './logout/backchannel-http.ts';
 import type { DeliveryStore } from './logout/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
@@ -55,6 +56,8 @@ export interface ProviderContext {
   logout: LogoutService;
   deliveries: DeliveryWorker;
   deliveryStore: DeliveryStore;
+  /** The HTTP client of back-channel logout, shared with the doctor check. */
+  backchannelHttp: BackchannelHttp;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */
   logoutWaitMs: number;
 }

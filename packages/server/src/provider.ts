@@ -103,6 +103,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     logout,
     deliveries,
     deliveryStore,
+    backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
   };
   const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });

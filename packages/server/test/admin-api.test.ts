@@ -113,6 +113,39 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call('/test/sundown/deliveries?status=bogus')).status, 400);
   });
 
+  test('client secret: read, regenerate (the old one stops working), 400 for a public client', async () => {
+    const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
+    const secret = (await (await call(`/test/clients/${rp1!.id}/client-secret`)).json()) as { type: string; value: string };
+    assert.deepEqual(secret, { type: 'secret', value: 'rp1-secret' });
+    const fresh = (await (await call(`/test/clients/${rp1!.id}/client-secret`, { method: 'POST' })).json()) as { value: string };
+    assert.notEqual(fresh.value, 'rp1-secret');
+    const old = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', 'rp1-secret') }));
+    assert.equal(old.status, 401);
+    const now = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', fresh.value) }));
+    assert.equal(now.status, 200);
+    await t.store.db.updateTable('client').set({ secret: 'rp1-secret' }).where('id', '=', rp1!.id).execute();
+    const [spa] = (await (await call('/test/clients?clientId=spa')).json()) as Array<{ id: string }>;
+    assert.equal((await call(`/test/clients/${spa!.id}/client-secret`)).status, 400);
+  });
+
+  test('session counts per client and a client\'s user sessions', async () => {
+    const a = await login('rp2');
+    const [rp2] = (await (await call('/test/clients?clientId=rp2')).json()) as Array<{ id: string }>;
+    const stats = (await (await call('/test/client-session-stats')).json()) as Array<{ clientId: string; active: string }>;
+    assert.ok(Number(stats.find((s) => s.clientId === 'rp2')!.active) >= 1);
+    const sessions = (await (await call(`/test/clients/${rp2!.id}/user-sessions`)).json()) as Array<{ id: string; username: string }>;
+    assert.ok(sessions.some((s) => s.id === a.sid && s.username === 'alice'));
+  });
+
+  test('doctor: a working back-channel URL passes; a client without one is 404', async () => {
+    const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
+    const result = (await (await call(`/test/sundown/clients/${rp1!.id}/doctor`)).json()) as { ok: boolean; logoutToken: { detail: string } };
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.logoutToken.detail, 'HTTP 200');
+    const [rp3] = (await (await call('/test/clients?clientId=rp3')).json()) as Array<{ id: string }>;
+    assert.equal((await call(`/test/sundown/clients/${rp3!.id}/doctor`)).status, 404);
+  });
+
   test('the admin token carries Keycloak\'s realm_access.roles', () => {
     assert.deepEqual(decodeJwt(adminToken).payload.realm_access, { roles: ['admin'] });
   });

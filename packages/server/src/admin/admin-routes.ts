@@ -9,6 +9,8 @@ import type { EventType } from '../events/event-log.ts';
 import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { randomToken } from '../crypto/random.ts';
+import { checkClientBackchannel } from '../logout/doctor.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
@@ -66,6 +68,76 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const client = await ctx.realms.clientById(c.req.param('id'));
     if (!client || client.realmId !== c.get('realm').id) throw new NotFound('Client not found');
     return jsonResponse(clientRepresentation(client));
+  });
+
+  // Keycloak: GET/POST /admin/realms/{realm}/clients/{id}/client-secret → CredentialRepresentation
+  const confidential = async (realm: Realm, id: string) => {
+    const client = await ctx.realms.clientById(id);
+    if (!client || client.realmId !== realm.id) throw new NotFound('Client not found');
+    if (client.publicClient) throw new InvalidRequest('Public clients have no secret');
+    return client;
+  };
+  admin.get('/:realm/clients/:id/client-secret', async (c) => {
+    const client = await confidential(c.get('realm'), c.req.param('id'));
+    return jsonResponse({ type: 'secret', value: client.secret });
+  });
+  admin.post('/:realm/clients/:id/client-secret', async (c) => {
+    const client = await confidential(c.get('realm'), c.req.param('id'));
+    const secret = randomToken(24);
+    await ctx.db.updateTable('client').set({ secret }).where('id', '=', client.id).execute();
+    return jsonResponse({ type: 'secret', value: secret });
+  });
+
+  // Keycloak: GET /admin/realms/{realm}/client-session-stats → [{ id, clientId, active, offline }]
+  admin.get('/:realm/client-session-stats', async (c) => {
+    const rows = await ctx.db
+      .selectFrom('client_session')
+      .innerJoin('client', 'client.id', 'client_session.client_id')
+      .select(['client.id', 'client.client_id', 'client_session.offline', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('client_session.realm_id', '=', c.get('realm').id)
+      .where('client_session.ended_at', 'is', null)
+      .groupBy(['client.id', 'client.client_id', 'client_session.offline'])
+      .execute();
+    const stats = new Map<string, { id: string; clientId: string; active: string; offline: string }>();
+    for (const r of rows) {
+      const s = stats.get(r.id) ?? { id: r.id, clientId: r.client_id, active: '0', offline: '0' };
+      // Keycloak sends the counts as strings.
+      if (r.offline === 1) s.offline = String(r.n);
+      else s.active = String(r.n);
+      stats.set(r.id, s);
+    }
+    return jsonResponse([...stats.values()]);
+  });
+
+  // Keycloak: GET /admin/realms/{realm}/clients/{id}/user-sessions
+  admin.get('/:realm/clients/:id/user-sessions', async (c) => {
+    const realm = c.get('realm');
+    const client = await ctx.realms.clientById(c.req.param('id'));
+    if (!client || client.realmId !== realm.id) throw new NotFound('Client not found');
+    const { first, max } = paging(new URL(c.req.url));
+    const rows = await ctx.db
+      .selectFrom('client_session')
+      .innerJoin('sso_session', 'sso_session.id', 'client_session.sso_session_id')
+      .innerJoin('app_user', 'app_user.id', 'sso_session.user_id')
+      .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
+      .where('client_session.client_id', '=', client.id)
+      .where('client_session.offline', '=', 0)
+      .where('client_session.ended_at', 'is', null)
+      .orderBy('sso_session.started_at', 'desc')
+      .offset(first)
+      .limit(max)
+      .execute();
+    return jsonResponse(rows.map((s) => ({ id: s.id, username: s.username, userId: s.user_id, ipAddress: s.ip_address ?? undefined, start: s.started_at, lastAccess: s.last_seen_at, clients: { [client.id]: client.clientId } })));
+  });
+
+  // Sundown: GET /admin/realms/{realm}/sundown/clients/{id}/doctor → the doctor check of one client
+  admin.get('/:realm/sundown/clients/:id/doctor', async (c) => {
+    const realm = c.get('realm');
+    const client = await ctx.realms.clientById(c.req.param('id'));
+    if (!client || client.realmId !== realm.id) throw new NotFound('Client not found');
+    const result = await checkClientBackchannel(ctx, ctx.backchannelHttp, realm, client);
+    if (!result) throw new NotFound('This client has no back-channel logout URL');
+    return jsonResponse(result);
   });
 
   // Keycloak: GET /admin/realms/{realm}/users?search=&username=&first=&max=
