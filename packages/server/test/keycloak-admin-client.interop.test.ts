@@ -43,6 +43,21 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
     await receiver.waitFor(2);
     assert.equal(decodeJwt(receiver.received[1]!.token).payload.sid, b.sid);
     assert.deepEqual(await kc.users.listSessions({ id: a.sub, realm: 'test' }), []);
+
+    // The issue's scenario end to end: a realm, a client with a back-channel URL and a user,
+    // all made through the admin client; a sign-in; the user's sessions; the logout.
+    await kc.realms.create({ realm: 'made-by-kc', enabled: true, attributes: { backchannelLogoutAllowHttp: 'true' } });
+    await kc.clients.create({ realm: 'made-by-kc', clientId: 'kc-app', secret: 'kc-secret', directAccessGrantsEnabled: true, redirectUris: ['https://kc-app.example/cb'], attributes: { 'backchannel.logout.url': receiver.url } });
+    const { id: userId } = await kc.users.create({ realm: 'made-by-kc', username: 'kc-user', enabled: true, credentials: [{ type: 'password', value: 'kc-pw', temporary: false }] });
+    const signIn = await fetch(`${server.url}/realms/made-by-kc/protocol/openid-connect/token`, form({ grant_type: 'password', username: 'kc-user', password: 'kc-pw', scope: 'openid' }, { authorization: basic('kc-app', 'kc-secret') }));
+    assert.equal(signIn.status, 200);
+    const sid = decodeJwt(((await signIn.json()) as Record<string, string>).id_token!).payload.sid;
+    assert.deepEqual((await kc.users.listSessions({ id: userId, realm: 'made-by-kc' })).map((s) => s.id), [sid]);
+    await kc.users.logout({ id: userId, realm: 'made-by-kc' });
+    await receiver.waitFor(3);
+    const last = decodeJwt(receiver.received[2]!.token).payload;
+    assert.equal(last.sid, sid);
+    assert.equal(last.aud, 'kc-app');
   } finally {
     await server.close();
     await receiver.close();

@@ -12,6 +12,7 @@ import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
 import { checkClientBackchannel } from '../logout/doctor.ts';
 import { requireAdmin } from './admin-auth.ts';
+import { addAdminWrites } from './admin-writes.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
 type Env = { Variables: { realm: Realm } };
@@ -46,6 +47,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   });
 
   admin.get('/:realm', (c) => jsonResponse(realmRepresentation(c.get('realm'))));
+  addAdminWrites(admin, ctx);
 
   // Keycloak: GET /admin/realms/{realm}/clients?clientId=&first=&max=
   admin.get('/:realm/clients', async (c) => {

@@ -1,0 +1,175 @@
+// The admin API's write endpoints (Keycloak paths): realms, clients, users, password reset.
+// Bodies are validated by the same rules as realm import; conflicts are 409.
+import type { Hono } from 'hono';
+import type { ProviderContext } from '../context.ts';
+import { hashPassword } from '../crypto/password.ts';
+import { newId, randomToken } from '../crypto/random.ts';
+import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
+import { readBody } from '../http/params.ts';
+import { importRealm } from '../realm/import-realm.ts';
+import type { Realm } from '../realm/model.ts';
+import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
+import { MASTER_REALM } from './bootstrap.ts';
+import { clientRepresentation, userRepresentation } from './representations.ts';
+
+type Env = { Variables: { realm: Realm } };
+
+async function jsonBody(req: Request): Promise<Record<string, unknown>> {
+  if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) throw new InvalidRequest('Content-Type must be application/json');
+  let value: unknown;
+  try {
+    value = JSON.parse(await readBody(req, 256 * 1024));
+  } catch {
+    throw new InvalidRequest('Body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequest('Body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Validates one client or user with the import rules; errors name the field. */
+function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Record<string, unknown>): K extends 'clients' ? ClientImport : UserImport {
+  try {
+    const parsed = parseRealmJson({ realm: realm.name, attributes: realm.attributes, [kind]: [body] });
+    return (kind === 'clients' ? parsed.realm.clients[0] : parsed.realm.users[0]) as K extends 'clients' ? ClientImport : UserImport;
+  } catch (err) {
+    if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replace(`$.${kind}[0]`, '$'));
+    throw err;
+  }
+}
+
+const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+function clientValues(c: ClientImport, existingSecret: string | null) {
+  return {
+    client_id: c.clientId,
+    name: c.name,
+    secret: c.publicClient ? null : (c.secret ?? existingSecret ?? randomToken(24)),
+    public_client: flag(c.publicClient),
+    enabled: flag(c.enabled),
+    redirect_uris: JSON.stringify(c.redirectUris),
+    web_origins: JSON.stringify(c.webOrigins),
+    root_url: c.rootUrl,
+    admin_url: c.adminUrl,
+    frontchannel_logout: flag(c.frontchannelLogout),
+    standard_flow_enabled: flag(c.standardFlowEnabled),
+    direct_access_grants_enabled: flag(c.directAccessGrantsEnabled),
+    service_accounts_enabled: flag(c.serviceAccountsEnabled),
+    attributes: JSON.stringify(c.attributes),
+  };
+}
+
+function userValues(u: UserImport) {
+  return {
+    username: u.username,
+    email: u.email,
+    email_verified: flag(u.emailVerified),
+    first_name: u.firstName,
+    last_name: u.lastName,
+    enabled: flag(u.enabled),
+    realm_roles: JSON.stringify(u.realmRoles),
+  };
+}
+
+export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
+  const location = (realm: string, path: string) => `${ctx.urls.publicUrl}${ctx.urls.relativePath}/admin/realms/${encodeURIComponent(realm)}${path}`;
+
+  // POST /admin/realms — the same JSON as a realm import.
+  admin.post('/', async (c) => {
+    const body = await jsonBody(c.req.raw);
+    let parsed: ReturnType<typeof parseRealmJson>;
+    try {
+      parsed = parseRealmJson(body);
+    } catch (err) {
+      if (err instanceof RealmImportError) throw new InvalidRequest(err.message);
+      throw err;
+    }
+    if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
+    await importRealm(ctx.db, parsed);
+    return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
+  });
+
+  // DELETE /admin/realms/{realm} — everyone is logged out first, so every client is told.
+  admin.delete('/:realm', async (c) => {
+    const realm = c.get('realm');
+    if (realm.name === MASTER_REALM) throw new InvalidRequest('The master realm cannot be deleted');
+    await ctx.logout.logoutAll(realm);
+    await ctx.db.deleteFrom('realm').where('id', '=', realm.id).execute();
+    return new Response(null, { status: 204 });
+  });
+
+  admin.post('/:realm/clients', async (c) => {
+    const realm = c.get('realm');
+    const client = validate(realm, 'clients', await jsonBody(c.req.raw));
+    if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
+    const id = newId();
+    await ctx.db.insertInto('client').values({ id, realm_id: realm.id, created_at: Date.now(), ...clientValues(client, null) }).execute();
+    return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
+  });
+
+  // PUT replaces the fields sent and keeps the others, as Keycloak does.
+  admin.put('/:realm/clients/:id', async (c) => {
+    const realm = c.get('realm');
+    const current = await ctx.realms.clientById(c.req.param('id'));
+    if (!current || current.realmId !== realm.id) throw new NotFound('Client not found');
+    const body = await jsonBody(c.req.raw);
+    const merged = { ...clientRepresentation(current), secret: current.secret ?? undefined, ...body };
+    const client = validate(realm, 'clients', merged);
+    const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
+    if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
+    await ctx.db.updateTable('client').set(clientValues(client, current.secret)).where('id', '=', current.id).execute();
+    return new Response(null, { status: 204 });
+  });
+
+  admin.delete('/:realm/clients/:id', async (c) => {
+    const current = await ctx.realms.clientById(c.req.param('id'));
+    if (!current || current.realmId !== c.get('realm').id) throw new NotFound('Client not found');
+    await ctx.db.deleteFrom('client').where('id', '=', current.id).execute();
+    return new Response(null, { status: 204 });
+  });
+
+  admin.post('/:realm/users', async (c) => {
+    const realm = c.get('realm');
+    const user = validate(realm, 'users', await jsonBody(c.req.raw));
+    if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
+    const id = newId();
+    const passwordHash = user.password === null ? null : await hashPassword(user.password);
+    await ctx.db.insertInto('app_user').values({ id, realm_id: realm.id, created_at: Date.now(), password_hash: passwordHash, ...userValues(user) }).execute();
+    return new Response(null, { status: 201, headers: { Location: location(realm.name, `/users/${id}`) } });
+  });
+
+  admin.put('/:realm/users/:id', async (c) => {
+    const realm = c.get('realm');
+    const current = await ctx.realms.userById(c.req.param('id'));
+    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
+    const body = await jsonBody(c.req.raw);
+    // Passwords change only through reset-password.
+    const fields = { ...body };
+    delete fields.credentials;
+    const user = validate(realm, 'users', { ...userRepresentation(current), realmRoles: current.realmRoles, ...fields });
+    const other = await ctx.realms.userByUsername(realm.id, user.username);
+    if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
+    await ctx.db.updateTable('app_user').set(userValues(user)).where('id', '=', current.id).execute();
+    return new Response(null, { status: 204 });
+  });
+
+  // Deleting a user ends their sessions first, so every client is told.
+  admin.delete('/:realm/users/:id', async (c) => {
+    const realm = c.get('realm');
+    const current = await ctx.realms.userById(c.req.param('id'));
+    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
+    await ctx.logout.logoutUser(realm, current.id);
+    await ctx.db.deleteFrom('app_user').where('id', '=', current.id).execute();
+    return new Response(null, { status: 204 });
+  });
+
+  // PUT /admin/realms/{realm}/users/{id}/reset-password { type: "password", value, temporary }
+  admin.put('/:realm/users/:id/reset-password', async (c) => {
+    const realm = c.get('realm');
+    const current = await ctx.realms.userById(c.req.param('id'));
+    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
+    const body = await jsonBody(c.req.raw);
+    if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '') throw new InvalidRequest('Send {"type":"password","value":"…"}');
+    await ctx.db.updateTable('app_user').set({ password_hash: await hashPassword(body.value) }).where('id', '=', current.id).execute();
+    return new Response(null, { status: 204 });
+  });
+}
