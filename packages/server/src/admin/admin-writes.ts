@@ -3,12 +3,13 @@
 import type { Hono } from 'hono';
 import type { ProviderContext } from '../context.ts';
 import { hashPassword } from '../crypto/password.ts';
-import { newId, randomToken } from '../crypto/random.ts';
+import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { readBody } from '../http/params.ts';
 import { importRealm } from '../realm/import-realm.ts';
 import type { Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
+import { clientRow, userRow } from '../realm/rows.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, userRepresentation } from './representations.ts';
 
@@ -35,39 +36,6 @@ function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Re
     if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replace(`$.${kind}[0]`, '$'));
     throw err;
   }
-}
-
-const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
-
-function clientValues(c: ClientImport, existingSecret: string | null) {
-  return {
-    client_id: c.clientId,
-    name: c.name,
-    secret: c.publicClient ? null : (c.secret ?? existingSecret ?? randomToken(24)),
-    public_client: flag(c.publicClient),
-    enabled: flag(c.enabled),
-    redirect_uris: JSON.stringify(c.redirectUris),
-    web_origins: JSON.stringify(c.webOrigins),
-    root_url: c.rootUrl,
-    admin_url: c.adminUrl,
-    frontchannel_logout: flag(c.frontchannelLogout),
-    standard_flow_enabled: flag(c.standardFlowEnabled),
-    direct_access_grants_enabled: flag(c.directAccessGrantsEnabled),
-    service_accounts_enabled: flag(c.serviceAccountsEnabled),
-    attributes: JSON.stringify(c.attributes),
-  };
-}
-
-function userValues(u: UserImport) {
-  return {
-    username: u.username,
-    email: u.email,
-    email_verified: flag(u.emailVerified),
-    first_name: u.firstName,
-    last_name: u.lastName,
-    enabled: flag(u.enabled),
-    realm_roles: JSON.stringify(u.realmRoles),
-  };
 }
 
 export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
@@ -102,7 +70,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const client = validate(realm, 'clients', await jsonBody(c.req.raw));
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
-    await ctx.db.insertInto('client').values({ id, realm_id: realm.id, created_at: Date.now(), ...clientValues(client, null) }).execute();
+    await ctx.db.insertInto('client').values({ id, realm_id: realm.id, created_at: Date.now(), ...clientRow(client, null) }).execute();
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -116,7 +84,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const client = validate(realm, 'clients', merged);
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
-    await ctx.db.updateTable('client').set(clientValues(client, current.secret)).where('id', '=', current.id).execute();
+    await ctx.db.updateTable('client').set(clientRow(client, current.secret)).where('id', '=', current.id).execute();
     return new Response(null, { status: 204 });
   });
 
@@ -133,7 +101,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
-    await ctx.db.insertInto('app_user').values({ id, realm_id: realm.id, created_at: Date.now(), password_hash: passwordHash, ...userValues(user) }).execute();
+    await ctx.db.insertInto('app_user').values({ id, realm_id: realm.id, created_at: Date.now(), password_hash: passwordHash, ...userRow(user) }).execute();
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/users/${id}`) } });
   });
 
@@ -148,7 +116,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const user = validate(realm, 'users', { ...userRepresentation(current), realmRoles: current.realmRoles, ...fields });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
-    await ctx.db.updateTable('app_user').set(userValues(user)).where('id', '=', current.id).execute();
+    await ctx.db.updateTable('app_user').set(userRow(user)).where('id', '=', current.id).execute();
     return new Response(null, { status: 204 });
   });
 

@@ -3,9 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { hashPassword, verifyPassword } from '../crypto/password.ts';
-import { newId, randomToken } from '../crypto/random.ts';
+import { newId } from '../crypto/random.ts';
 import type { Database } from '../store/schema.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
+import { clientRow, flag, userRow } from './rows.ts';
 
 export interface ImportResult {
   realmId: string;
@@ -14,8 +15,6 @@ export interface ImportResult {
   users: number;
   ignored: string[];
 }
-
-const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
 
 export async function importRealmFile(db: Kysely<Database>, file: string): Promise<ImportResult> {
   let json: unknown;
@@ -79,46 +78,23 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Pr
         .where('realm_id', '=', realmId)
         .where('client_id', '=', client.clientId)
         .executeTakeFirst();
-      const values = {
-        name: client.name,
-        // A confidential client without a secret in the file gets one generated once.
-        secret: client.publicClient ? null : (client.secret ?? existing?.secret ?? randomToken(24)),
-        public_client: flag(client.publicClient),
-        enabled: flag(client.enabled),
-        redirect_uris: JSON.stringify(client.redirectUris),
-        web_origins: JSON.stringify(client.webOrigins),
-        root_url: client.rootUrl,
-        admin_url: client.adminUrl,
-        frontchannel_logout: flag(client.frontchannelLogout),
-        standard_flow_enabled: flag(client.standardFlowEnabled),
-        direct_access_grants_enabled: flag(client.directAccessGrantsEnabled),
-        service_accounts_enabled: flag(client.serviceAccountsEnabled),
-        attributes: JSON.stringify(client.attributes),
-      };
+      const values = clientRow(client, existing?.secret ?? null);
       if (existing) await trx.updateTable('client').set(values).where('id', '=', existing.id).execute();
       else
         await trx
           .insertInto('client')
-          .values({ id: newId(), realm_id: realmId, client_id: client.clientId, created_at: now, ...values })
+          .values({ id: newId(), realm_id: realmId, created_at: now, ...values })
           .execute();
     }
 
     for (const user of realm.users) {
-      const values = {
-        email: user.email,
-        email_verified: flag(user.emailVerified),
-        first_name: user.firstName,
-        last_name: user.lastName,
-        enabled: flag(user.enabled),
-        password_hash: hashes.get(user.username) ?? null,
-        realm_roles: JSON.stringify(user.realmRoles),
-      };
+      const values = { ...userRow(user), password_hash: hashes.get(user.username) ?? null };
       const existing = byUsername.get(user.username);
       if (existing) await trx.updateTable('app_user').set(values).where('id', '=', existing.id).execute();
       else
         await trx
           .insertInto('app_user')
-          .values({ id: newId(), realm_id: realmId, username: user.username, created_at: now, ...values })
+          .values({ id: newId(), realm_id: realmId, created_at: now, ...values })
           .execute();
     }
   });

@@ -1,0 +1,38 @@
+// How validated clients and users become table rows; shared by realm import and the admin API.
+import { randomToken } from '../crypto/random.ts';
+import type { ClientImport, UserImport } from './realm-json.ts';
+
+export const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+/** A confidential client without a secret keeps its current one, or gets one generated once. */
+export function clientRow(c: ClientImport, existingSecret: string | null) {
+  return {
+    client_id: c.clientId,
+    name: c.name,
+    secret: c.publicClient ? null : (c.secret ?? existingSecret ?? randomToken(24)),
+    public_client: flag(c.publicClient),
+    enabled: flag(c.enabled),
+    redirect_uris: JSON.stringify(c.redirectUris),
+    web_origins: JSON.stringify(c.webOrigins),
+    root_url: c.rootUrl,
+    admin_url: c.adminUrl,
+    frontchannel_logout: flag(c.frontchannelLogout),
+    standard_flow_enabled: flag(c.standardFlowEnabled),
+    direct_access_grants_enabled: flag(c.directAccessGrantsEnabled),
+    service_accounts_enabled: flag(c.serviceAccountsEnabled),
+    attributes: JSON.stringify(c.attributes),
+  };
+}
+
+/** Everything but the password hash, which callers set only when a password is given. */
+export function userRow(u: UserImport) {
+  return {
+    username: u.username,
+    email: u.email,
+    email_verified: flag(u.emailVerified),
+    first_name: u.firstName,
+    last_name: u.lastName,
+    enabled: flag(u.enabled),
+    realm_roles: JSON.stringify(u.realmRoles),
+  };
+}
