@@ -41,6 +41,38 @@ describe('admin API writes', () => {
     assert.equal((await call('DELETE', '/master')).status, 400);
   });
 
+  test('realm update: settings change, clients and users in the body are ignored, rename (409 on a taken name), master stays master', async () => {
+    assert.equal((await call('POST', '', { realm: 'upd', displayName: 'Before', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [{ clientId: 'web', secret: 's', attributes: { 'backchannel.logout.url': r.url } }] })).status, 201);
+    assert.equal((await call('POST', '', { realm: 'taken' })).status, 201);
+    const put = await call('PUT', '/upd', { displayName: 'After', ssoSessionIdleTimeout: 600, clients: [{ clientId: 'ghost' }], users: [{ username: 'ghost' }] });
+    assert.equal(put.status, 204);
+    const rep = (await (await call('GET', '/upd')).json()) as { displayName: string; ssoSessionIdleTimeout: number; accessTokenLifespan: number; attributes: Record<string, string> };
+    assert.equal(rep.displayName, 'After');
+    assert.equal(rep.ssoSessionIdleTimeout, 600);
+    assert.equal(rep.accessTokenLifespan, 300, 'fields not sent keep their values');
+    assert.equal(rep.attributes.backchannelLogoutAllowHttp, 'true');
+    assert.deepEqual(((await (await call('GET', '/upd/clients')).json()) as Array<{ clientId: string }>).map((c) => c.clientId), ['web']);
+    assert.deepEqual(await (await call('GET', '/upd/users')).json(), []);
+
+    // Turning off the http opt-in while a client still uses http is refused, naming the client.
+    const optOut = await call('PUT', '/upd', { attributes: {} });
+    assert.equal(optOut.status, 400);
+    assert.match(((await optOut.json()) as { error_description: string }).error_description, /client web: .*backchannel\.logout\.url.*uses http/);
+    assert.equal((await call('PUT', '/upd', { ssoSessionIdleTimeout: -5 })).status, 400);
+    assert.equal((await call('PUT', '/upd', '{"realm":')).status, 400);
+
+    assert.equal((await call('PUT', '/upd', { realm: 'taken' })).status, 409);
+    assert.equal((await call('PUT', '/upd', { realm: 'renamed' })).status, 204);
+    assert.equal((await call('GET', '/upd')).status, 404);
+    assert.equal((await call('GET', '/renamed')).status, 200);
+    assert.equal((await t.fetch(`${ISSUER_BASE}/realms/renamed/.well-known/openid-configuration`)).status, 200);
+    assert.equal((await call('PUT', '/master', { realm: 'boss' })).status, 400);
+    assert.equal((await call('PUT', '/master', { enabled: false })).status, 400);
+    assert.equal((await call('PUT', '/nope', { displayName: 'x' })).status, 404);
+    await call('DELETE', '/renamed');
+    await call('DELETE', '/taken');
+  });
+
   test('clients: create, read back, 409 on duplicate clientId, update with validation naming the field, delete', async () => {
     const created = await call('POST', '/test/clients', { clientId: 'new-app', redirectUris: ['https://new.example/cb'], attributes: { 'backchannel.logout.url': r.url } });
     assert.equal(created.status, 201);

@@ -7,11 +7,11 @@ import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { readBody } from '../http/params.ts';
 import { importRealm } from '../realm/import-realm.ts';
-import type { Realm } from '../realm/model.ts';
+import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
-import { clientRow, userRow } from '../realm/rows.ts';
+import { clientRow, realmRow, userRow } from '../realm/rows.ts';
 import { MASTER_REALM } from './bootstrap.ts';
-import { clientRepresentation, userRepresentation } from './representations.ts';
+import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
 type Env = { Variables: { realm: Realm } };
 
@@ -54,6 +54,34 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
     await importRealm(ctx.db, parsed);
     return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
+  });
+
+  // PUT /admin/realms/{realm} — Keycloak: "Update the top-level information of the realm. Any
+  // user, roles or client information in the representation will be ignored."
+  admin.put('/:realm', async (c) => {
+    const realm = c.get('realm');
+    const body = await jsonBody(c.req.raw);
+    delete body.clients;
+    delete body.users;
+    const clients = (await ctx.db.selectFrom('client').selectAll().where('realm_id', '=', realm.id).orderBy('client_id').execute()).map(clientFromRow);
+    let parsed: ReturnType<typeof parseRealmJson>;
+    try {
+      // The realm's clients are checked again, so that turning off an opt-in (http back-channel
+      // URLs) cannot leave a client that breaks the rules behind.
+      parsed = parseRealmJson({ ...realmRepresentation(realm), ...body, clients: clients.map((cl) => ({ ...clientRepresentation(cl), secret: cl.secret ?? undefined })) });
+    } catch (err) {
+      if (err instanceof RealmImportError) {
+        const at = /^\$\.clients\[(\d+)\]/.exec(err.path);
+        throw new InvalidRequest(at ? `client ${clients[Number(at[1])]!.clientId}: ${err.message.replace(/^\$\.clients\[\d+\]/, '$')}` : err.message);
+      }
+      throw err;
+    }
+    const next = parsed.realm;
+    if (realm.name === MASTER_REALM && next.realm !== MASTER_REALM) throw new InvalidRequest('The master realm cannot be renamed');
+    if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
+    if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
+    await ctx.db.updateTable('realm').set({ name: next.realm, ...realmRow(next) }).where('id', '=', realm.id).execute();
+    return new Response(null, { status: 204 });
   });
 
   // DELETE /admin/realms/{realm} — everyone is logged out first, so every client is told.

@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import type { Database } from '../store/schema.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
-import { clientRow, flag, userRow } from './rows.ts';
+import { clientRow, realmRow, userRow } from './rows.ts';
 
 export interface ImportResult {
   realmId: string;
@@ -55,15 +55,7 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm): Pr
   }
 
   await db.transaction().execute(async (trx) => {
-    const realmValues = {
-      display_name: realm.displayName,
-      enabled: flag(realm.enabled),
-      access_token_lifespan: realm.accessTokenLifespan,
-      sso_session_idle_timeout: realm.ssoSessionIdleTimeout,
-      sso_session_max_lifespan: realm.ssoSessionMaxLifespan,
-      offline_session_idle_timeout: realm.offlineSessionIdleTimeout,
-      attributes: JSON.stringify(realm.attributes),
-    };
+    const realmValues = realmRow(realm);
     if (existingRealm) await trx.updateTable('realm').set(realmValues).where('id', '=', realmId).execute();
     else
       await trx

@@ -1,8 +1,21 @@
-// How validated clients and users become table rows; shared by realm import and the admin API.
+// How validated realms, clients and users become table rows; shared by realm import and the admin API.
 import { randomToken } from '../crypto/random.ts';
-import type { ClientImport, UserImport } from './realm-json.ts';
+import type { ClientImport, RealmImport, UserImport } from './realm-json.ts';
 
 export const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+/** The realm's own settings; its name, clients and users are written separately. */
+export function realmRow(r: RealmImport) {
+  return {
+    display_name: r.displayName,
+    enabled: flag(r.enabled),
+    access_token_lifespan: r.accessTokenLifespan,
+    sso_session_idle_timeout: r.ssoSessionIdleTimeout,
+    sso_session_max_lifespan: r.ssoSessionMaxLifespan,
+    offline_session_idle_timeout: r.offlineSessionIdleTimeout,
+    attributes: JSON.stringify(r.attributes),
+  };
+}
 
 /** A confidential client without a secret keeps its current one, or gets one generated once. */
 export function clientRow(c: ClientImport, existingSecret: string | null) {
