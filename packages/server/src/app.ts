@@ -2,6 +2,7 @@
 // a request id; every unexpected failure becomes a clean server_error.
 import { type Context, Hono } from 'hono';
 import { createAdminRoutes } from './admin/admin-routes.ts';
+import { adminOpenApi } from './admin/openapi.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
@@ -95,6 +96,8 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
 
   app.route(`${base}/realms/:realm`, realmRoutes);
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
+  const openapi = adminOpenApi(`${ctx.urls.publicUrl}${base}`);
+  app.get(`${base}/admin/openapi.json`, () => jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }));
   app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
   return app;
 }

@@ -71,6 +71,21 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.deepEqual(Object.values(mine.clients), ['rp1']);
   });
 
+  test('the realm\'s live sessions: each with its user and RPs, filtered by user; ended sessions drop out', async () => {
+    const a = await login('rp1');
+    await login('rp2', 'alice', 'alice-pw');
+    const b = await login('rp2', 'bob', 'bob-pw');
+    const all = (await (await call('/test/sundown/sessions')).json()) as Array<{ id: string; username: string; clients: Record<string, string> }>;
+    assert.deepEqual(Object.values(all.find((s) => s.id === a.sid)!.clients), ['rp1']);
+    assert.equal(all.find((s) => s.id === b.sid)!.username, 'bob');
+    const bobs = (await (await call(`/test/sundown/sessions?user=${b.sub}`)).json()) as Array<{ id: string; username: string }>;
+    assert.ok(bobs.length >= 1 && bobs.every((s) => s.username === 'bob'));
+    assert.equal(((await (await call('/test/sundown/sessions?max=1')).json()) as unknown[]).length, 1);
+    await call(`/test/sessions/${a.sid}`, { method: 'DELETE' });
+    const after = (await (await call('/test/sundown/sessions')).json()) as Array<{ id: string }>;
+    assert.ok(!after.some((s) => s.id === a.sid));
+  });
+
   test('logout a user, delete one session, log out all: each sends logout tokens', async () => {
     const a = await login('rp1');
     let n = r1.received.length;

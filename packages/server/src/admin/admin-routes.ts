@@ -5,19 +5,17 @@ import { sql } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { jsonError, jsonResponse } from '../http/respond.ts';
-import type { EventType } from '../events/event-log.ts';
+import { EVENT_TYPES, type EventType } from '../events/event-log.ts';
 import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
-import { isSessionLive } from '../sessions/sso-session.ts';
-import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
 import { checkClientBackchannel } from '../logout/doctor.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
+import { liveSessions } from './live-sessions.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
 type Env = { Variables: { realm: Realm } };
-
-const STATUSES: ReadonlyArray<LogoutDeliveryTable['status']> = ['pending', 'retrying', 'delivered', 'rejected', 'failed'];
 
 function paging(url: URL): { first: number; max: number } {
   const first = Number(url.searchParams.get('first') ?? '0');
@@ -173,6 +171,8 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   admin.get('/:realm/events', async (c) => {
     const url = new URL(c.req.url);
     const types = url.searchParams.getAll('type') as EventType[];
+    const unknown = types.find((ty) => !EVENT_TYPES.includes(ty));
+    if (unknown !== undefined) throw new InvalidRequest(`Unknown event type ${unknown}`);
     const day = (name: string, end: boolean): number | undefined => {
       const v = url.searchParams.get(name);
       if (v === null) return undefined;
@@ -211,20 +211,15 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const realm = c.get('realm');
     const user = await ctx.realms.userById(c.req.param('id'));
     if (!user || user.realmId !== realm.id) throw new NotFound('User not found');
-    const now = Date.now();
-    const sessions = (await ctx.sessions.sessionsOfUser(realm.id, user.id)).filter((s) => isSessionLive(s, realm, now));
-    const out = [];
-    for (const s of sessions) {
-      const clients = await ctx.db
-        .selectFrom('client_session')
-        .innerJoin('client', 'client.id', 'client_session.client_id')
-        .select(['client.id', 'client.client_id'])
-        .where('client_session.sso_session_id', '=', s.id)
-        .where('client_session.ended_at', 'is', null)
-        .execute();
-      out.push({ id: s.id, username: user.username, userId: user.id, ipAddress: s.ip_address ?? undefined, start: s.started_at, lastAccess: s.last_seen_at, clients: Object.fromEntries(clients.map((cl) => [cl.id, cl.client_id])) });
-    }
-    return jsonResponse(out);
+    return jsonResponse(await liveSessions(ctx, realm, { userId: user.id, ...paging(new URL(c.req.url)) }));
+  });
+
+  // Sundown: GET /admin/realms/{realm}/sundown/sessions?user=&first=&max= → every live SSO
+  // session of the realm with its RPs (Keycloak lists sessions only per user or per client).
+  admin.get('/:realm/sundown/sessions', async (c) => {
+    const url = new URL(c.req.url);
+    const user = url.searchParams.get('user');
+    return jsonResponse(await liveSessions(ctx, c.get('realm'), { ...(user ? { userId: user } : {}), ...paging(url) }));
   });
 
   // Keycloak: POST /admin/realms/{realm}/users/{id}/logout → 204
@@ -237,9 +232,9 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   });
 
   // Keycloak: DELETE /admin/realms/{realm}/sessions/{session} → 204
-  admin.delete('/:realm/sessions/:sid', async (c) => {
+  admin.delete('/:realm/sessions/:session', async (c) => {
     const realm = c.get('realm');
-    const session = await ctx.sessions.findLive(realm, c.req.param('sid'));
+    const session = await ctx.sessions.findLive(realm, c.req.param('session'));
     if (!session) throw new NotFound('Session not found');
     await ctx.logout.endSessions(realm, [session.id], 'admin_session');
     return new Response(null, { status: 204 });
@@ -251,13 +246,14 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     return jsonResponse({ successRequests: [], failedRequests: [], sundown: { endedSessions: result.ended.length, deliveries: result.deliveryIds.length } });
   });
 
-  // Sundown: GET /admin/realms/{realm}/sundown/deliveries?status=&clientId=&first=&max=
+  // Sundown: GET /admin/realms/{realm}/sundown/deliveries?status=&clientId=&session=&first=&max=
   admin.get('/:realm/sundown/deliveries', async (c) => {
     const realm = c.get('realm');
     const url = new URL(c.req.url);
     const status = url.searchParams.get('status');
-    if (status !== null && !STATUSES.includes(status as LogoutDeliveryTable['status'])) throw new InvalidRequest(`Unknown status ${status}`);
+    if (status !== null && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) throw new InvalidRequest(`Unknown status ${status}`);
     const clientId = url.searchParams.get('clientId');
+    const session = url.searchParams.get('session');
     const { first, max } = paging(url);
     const rows = await ctx.db
       .selectFrom('logout_delivery')
@@ -265,9 +261,11 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
       .selectAll('logout_delivery')
       .select('client.client_id as client_client_id')
       .where('logout_delivery.realm_id', '=', realm.id)
-      .$if(status !== null, (q) => q.where('logout_delivery.status', '=', status as LogoutDeliveryTable['status']))
+      .$if(status !== null, (q) => q.where('logout_delivery.status', '=', status as DeliveryStatus))
       .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
+      .$if(session !== null, (q) => q.where('logout_delivery.sso_session_id', '=', session!))
       .orderBy('logout_delivery.created_at', 'desc')
+      .orderBy('logout_delivery.id')
       .offset(first)
       .limit(max)
       .execute();

@@ -2,21 +2,24 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
-export type EventType =
-  | 'LOGIN'
-  | 'LOGIN_ERROR'
-  | 'CODE_TO_TOKEN'
-  | 'CODE_TO_TOKEN_ERROR'
-  | 'REFRESH_TOKEN'
-  | 'REFRESH_TOKEN_ERROR'
-  | 'LOGOUT'
-  | 'LOGOUT_ERROR'
-  | 'CLIENT_LOGIN'
-  | 'REVOKE_GRANT'
-  | 'BACKCHANNEL_LOGOUT_DELIVERED'
-  | 'BACKCHANNEL_LOGOUT_RETRYING'
-  | 'BACKCHANNEL_LOGOUT_FAILED'
-  | 'BACKCHANNEL_LOGOUT_REJECTED';
+export const EVENT_TYPES = [
+  'LOGIN',
+  'LOGIN_ERROR',
+  'CODE_TO_TOKEN',
+  'CODE_TO_TOKEN_ERROR',
+  'REFRESH_TOKEN',
+  'REFRESH_TOKEN_ERROR',
+  'LOGOUT',
+  'LOGOUT_ERROR',
+  'CLIENT_LOGIN',
+  'REVOKE_GRANT',
+  'BACKCHANNEL_LOGOUT_DELIVERED',
+  'BACKCHANNEL_LOGOUT_RETRYING',
+  'BACKCHANNEL_LOGOUT_FAILED',
+  'BACKCHANNEL_LOGOUT_REJECTED',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface EventInput {
   realmId: string;

@@ -166,6 +166,9 @@ export interface EventTable {
 }
 
 /** One back-channel logout token to deliver to one client for one ended session (the outbox). */
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 export interface LogoutDeliveryTable {
   id: string;
   realm_id: string;
@@ -174,7 +177,7 @@ export interface LogoutDeliveryTable {
   sso_session_id: string;
   user_id: string;
   revoke_offline: Flag;
-  status: 'pending' | 'retrying' | 'delivered' | 'rejected' | 'failed';
+  status: DeliveryStatus;
   attempts: number;
   created_at: number;
   next_attempt_at: number;

@@ -1,0 +1,355 @@
+// The OpenAPI 3.1 description of the admin API, served at /admin/openapi.json. Paths and
+// representations follow Keycloak's admin REST API; Sundown's additions live under /sundown/.
+// A test checks this document against the routes the server really has, and live responses
+// against the schemas here.
+import { EVENT_TYPES } from '../events/event-log.ts';
+import { DELIVERY_STATUSES } from '../store/schema.ts';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str: Schema = { type: 'string' };
+const bool: Schema = { type: 'boolean' };
+const int: Schema = { type: 'integer' };
+const millis: Schema = { type: 'integer', description: 'Milliseconds since the epoch' };
+const strMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
+
+const schemas: Record<string, Schema> = {
+  Error: {
+    type: 'object',
+    required: ['error', 'error_description'],
+    properties: {
+      error: { ...str, description: 'invalid_token (401), forbidden (403), not_found (404), conflict (409), invalid_request (400, 405, 413)' },
+      error_description: str,
+    },
+  },
+  RealmSummary: {
+    type: 'object',
+    required: ['id', 'realm', 'enabled'],
+    properties: { id: str, realm: str, displayName: str, enabled: bool },
+  },
+  RealmRepresentation: {
+    type: 'object',
+    required: ['realm'],
+    properties: {
+      id: str,
+      realm: { ...str, pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      displayName: str,
+      enabled: bool,
+      accessTokenLifespan: { ...int, description: 'Seconds' },
+      ssoSessionIdleTimeout: { ...int, description: 'Seconds' },
+      ssoSessionMaxLifespan: { ...int, description: 'Seconds' },
+      offlineSessionIdleTimeout: { ...int, description: 'Seconds' },
+      attributes: {
+        ...strMap,
+        description: 'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs; legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
+      },
+      clients: { type: 'array', items: ref('ClientRepresentation'), description: 'Create only; ignored by update' },
+      users: { type: 'array', items: ref('UserRepresentation'), description: 'Create only; ignored by update' },
+    },
+  },
+  ClientRepresentation: {
+    type: 'object',
+    required: ['clientId'],
+    properties: {
+      id: { ...str, readOnly: true },
+      clientId: str,
+      name: str,
+      secret: { ...str, writeOnly: true, description: 'Read it at …/client-secret' },
+      enabled: bool,
+      publicClient: bool,
+      redirectUris: { type: 'array', items: str },
+      webOrigins: { type: 'array', items: str },
+      rootUrl: str,
+      adminUrl: str,
+      frontchannelLogout: bool,
+      standardFlowEnabled: bool,
+      directAccessGrantsEnabled: bool,
+      serviceAccountsEnabled: bool,
+      protocol: { const: 'openid-connect' },
+      attributes: {
+        ...strMap,
+        description:
+          'Logout attributes (Keycloak names): backchannel.logout.url, backchannel.logout.session.required, backchannel.logout.revoke.offline.tokens, frontchannel.logout.url, frontchannel.logout.session.required, post.logout.redirect.uris ("##"-separated, "+" = the redirect URIs), id.token.signed.response.alg, sundown.backchannel.ca.file',
+      },
+    },
+  },
+  UserRepresentation: {
+    type: 'object',
+    required: ['username'],
+    properties: {
+      id: { ...str, readOnly: true },
+      username: str,
+      email: str,
+      emailVerified: bool,
+      firstName: str,
+      lastName: str,
+      enabled: bool,
+      realmRoles: { type: 'array', items: str, writeOnly: true },
+      credentials: { type: 'array', items: ref('CredentialRepresentation'), writeOnly: true, description: 'Create only; use reset-password afterwards' },
+    },
+  },
+  CredentialRepresentation: {
+    type: 'object',
+    required: ['value'],
+    properties: { type: { const: 'password' }, value: str, temporary: bool },
+  },
+  ClientSecret: {
+    type: 'object',
+    required: ['type', 'value'],
+    properties: { type: { const: 'secret' }, value: str },
+  },
+  UserSessionRepresentation: {
+    type: 'object',
+    required: ['id', 'username', 'userId', 'start', 'lastAccess', 'clients'],
+    properties: {
+      id: str,
+      username: str,
+      userId: str,
+      ipAddress: str,
+      start: millis,
+      lastAccess: millis,
+      clients: { ...strMap, description: 'Client id → clientId of every RP in the session' },
+    },
+  },
+  ClientSessionStat: {
+    type: 'object',
+    required: ['id', 'clientId', 'active', 'offline'],
+    properties: { id: str, clientId: str, active: { ...str, description: 'A count, as a string (Keycloak)' }, offline: str },
+  },
+  EventRepresentation: {
+    type: 'object',
+    required: ['time', 'type', 'realmId'],
+    properties: {
+      time: millis,
+      type: { enum: [...EVENT_TYPES] },
+      realmId: str,
+      clientId: str,
+      userId: str,
+      sessionId: str,
+      ipAddress: str,
+      error: str,
+      details: { type: 'object' },
+    },
+  },
+  GlobalRequestResult: {
+    type: 'object',
+    required: ['successRequests', 'failedRequests'],
+    properties: {
+      successRequests: { type: 'array', items: str },
+      failedRequests: { type: 'array', items: str },
+      sundown: {
+        type: 'object',
+        required: ['endedSessions', 'deliveries'],
+        properties: { endedSessions: int, deliveries: { ...int, description: 'Back-channel deliveries queued' } },
+      },
+    },
+  },
+  Delivery: {
+    type: 'object',
+    description: 'One logout token on its way to one client',
+    required: ['id', 'clientId', 'sessionId', 'userId', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
+    properties: {
+      id: str,
+      clientId: str,
+      sessionId: str,
+      userId: str,
+      status: { enum: [...DELIVERY_STATUSES], description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up)' },
+      attempts: int,
+      createdAt: millis,
+      lastAttemptAt: nullable(millis),
+      nextAttemptAt: { ...nullable(millis), description: 'When the next attempt is due (pending and retrying only)' },
+      lastStatus: { ...nullable(int), description: 'HTTP status of the last answer' },
+      lastError: { ...nullable(str), description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …' },
+      finishedAt: nullable(millis),
+    },
+  },
+  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str } },
+  DoctorResult: {
+    type: 'object',
+    required: ['clientId', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],
+    properties: {
+      clientId: str,
+      url: str,
+      resolve: ref('Check'),
+      connect: ref('Check'),
+      tls: { oneOf: [ref('Check'), { type: 'null' }] },
+      logoutToken: { ...ref('Check'), description: 'A logout token for an unknown session; a receiver should answer 200' },
+      ok: bool,
+    },
+  },
+};
+
+const param = (name: string, where: 'path' | 'query', schema: Schema, description?: string): Schema => ({
+  name,
+  in: where,
+  required: where === 'path',
+  schema,
+  ...(description ? { description } : {}),
+});
+const realmParam = param('realm', 'path', str, 'Realm name');
+const idParam = (what: string) => param('id', 'path', str, `${what} id`);
+const paging = [param('first', 'query', { ...int, minimum: 0 }, 'Offset'), param('max', 'query', { ...int, minimum: 1, maximum: 1000 }, 'Page size (default 100)')];
+
+const err = (description: string): Schema => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const json = (description: string, schema: Schema): Schema => ({ description, content: { 'application/json': { schema } } });
+const noContent = { description: 'Done' };
+const created = { description: 'Created', headers: { Location: { schema: str, description: 'URL of the new resource' } } };
+const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
+const list = (name: string): Schema => ({ type: 'array', items: ref(name) });
+
+interface Op {
+  tag: string;
+  summary: string;
+  params?: Schema[];
+  body?: Schema;
+  ok: Record<string, Schema>;
+  /** Errors besides 401/403 that every admin call can give. */
+  errors?: Array<400 | 404 | 409>;
+}
+
+const ERROR_TEXT = { 400: 'Invalid input; error_description names the field', 404: 'Realm or resource not found', 409: 'Conflicts with an existing resource or its state' };
+
+function operation(id: string, op: Op): Schema {
+  const responses: Record<string, Schema> = { ...op.ok };
+  for (const code of op.errors ?? []) responses[code] = err(ERROR_TEXT[code]);
+  responses['401'] = err('No bearer token, or not a valid master-realm access token');
+  responses['403'] = err('The token has no admin role');
+  return {
+    operationId: id,
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.params ? { parameters: op.params } : {}),
+    ...(op.body ? { requestBody: op.body } : {}),
+    responses,
+  };
+}
+
+function paths(): Record<string, Record<string, Schema>> {
+  const R = '/admin/realms/{realm}';
+  return {
+    '/admin/realms': {
+      get: operation('listRealms', { tag: 'Realms', summary: 'List realms', ok: { 200: json('Realms', list('RealmSummary')) } }),
+      post: operation('createRealm', { tag: 'Realms', summary: 'Create a realm from the same JSON as a realm import', body: body(ref('RealmRepresentation')), ok: { 201: created }, errors: [400, 409] }),
+    },
+    [R]: {
+      get: operation('getRealm', { tag: 'Realms', summary: 'Get a realm', params: [realmParam], ok: { 200: json('The realm', ref('RealmRepresentation')) }, errors: [404] }),
+      put: operation('updateRealm', {
+        tag: 'Realms',
+        summary: 'Update the realm’s settings (fields not sent keep their values; clients and users are ignored; renaming is allowed)',
+        params: [realmParam],
+        body: body(ref('RealmRepresentation')),
+        ok: { 204: noContent },
+        errors: [400, 404, 409],
+      }),
+      delete: operation('deleteRealm', { tag: 'Realms', summary: 'Delete a realm; every session is logged out first, so every client is told', params: [realmParam], ok: { 204: noContent }, errors: [400, 404] }),
+    },
+    [`${R}/clients`]: {
+      get: operation('listClients', { tag: 'Clients', summary: 'List clients', params: [realmParam, param('clientId', 'query', str, 'Exact clientId'), ...paging], ok: { 200: json('Clients', list('ClientRepresentation')) }, errors: [404] }),
+      post: operation('createClient', { tag: 'Clients', summary: 'Create a client', params: [realmParam], body: body(ref('ClientRepresentation')), ok: { 201: created }, errors: [400, 404, 409] }),
+    },
+    [`${R}/clients/{id}`]: {
+      get: operation('getClient', { tag: 'Clients', summary: 'Get a client', params: [realmParam, idParam('Client')], ok: { 200: json('The client', ref('ClientRepresentation')) }, errors: [404] }),
+      put: operation('updateClient', { tag: 'Clients', summary: 'Update a client (fields not sent keep their values)', params: [realmParam, idParam('Client')], body: body(ref('ClientRepresentation')), ok: { 204: noContent }, errors: [400, 404, 409] }),
+      delete: operation('deleteClient', { tag: 'Clients', summary: 'Delete a client', params: [realmParam, idParam('Client')], ok: { 204: noContent }, errors: [404] }),
+    },
+    [`${R}/clients/{id}/client-secret`]: {
+      get: operation('getClientSecret', { tag: 'Clients', summary: 'Read a confidential client’s secret', params: [realmParam, idParam('Client')], ok: { 200: json('The secret', ref('ClientSecret')) }, errors: [400, 404] }),
+      post: operation('regenerateClientSecret', { tag: 'Clients', summary: 'Generate a new secret (the old one stops working)', params: [realmParam, idParam('Client')], ok: { 200: json('The new secret', ref('ClientSecret')) }, errors: [400, 404] }),
+    },
+    [`${R}/clients/{id}/user-sessions`]: {
+      get: operation('listClientUserSessions', { tag: 'Sessions', summary: 'Live sessions that include this client', params: [realmParam, idParam('Client'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+    },
+    [`${R}/client-session-stats`]: {
+      get: operation('clientSessionStats', { tag: 'Sessions', summary: 'Session counts per client', params: [realmParam], ok: { 200: json('Counts', list('ClientSessionStat')) }, errors: [404] }),
+    },
+    [`${R}/users`]: {
+      get: operation('listUsers', {
+        tag: 'Users',
+        summary: 'List or search users',
+        params: [realmParam, param('search', 'query', str, 'Part of the username or email, case-insensitive'), param('username', 'query', str, 'Exact username'), ...paging],
+        ok: { 200: json('Users', list('UserRepresentation')) },
+        errors: [404],
+      }),
+      post: operation('createUser', { tag: 'Users', summary: 'Create a user', params: [realmParam], body: body(ref('UserRepresentation')), ok: { 201: created }, errors: [400, 404, 409] }),
+    },
+    [`${R}/users/{id}`]: {
+      get: operation('getUser', { tag: 'Users', summary: 'Get a user', params: [realmParam, idParam('User')], ok: { 200: json('The user', ref('UserRepresentation')) }, errors: [404] }),
+      put: operation('updateUser', { tag: 'Users', summary: 'Update a user (credentials are ignored; use reset-password)', params: [realmParam, idParam('User')], body: body(ref('UserRepresentation')), ok: { 204: noContent }, errors: [400, 404, 409] }),
+      delete: operation('deleteUser', { tag: 'Users', summary: 'Delete a user; their sessions are logged out first', params: [realmParam, idParam('User')], ok: { 204: noContent }, errors: [404] }),
+    },
+    [`${R}/users/{id}/reset-password`]: {
+      put: operation('resetPassword', { tag: 'Users', summary: 'Set a new password', params: [realmParam, idParam('User')], body: body(ref('CredentialRepresentation')), ok: { 204: noContent }, errors: [400, 404] }),
+    },
+    [`${R}/users/{id}/sessions`]: {
+      get: operation('listUserSessions', { tag: 'Sessions', summary: 'A user’s live sessions, each with its clients', params: [realmParam, idParam('User'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+    },
+    [`${R}/users/{id}/logout`]: {
+      post: operation('logoutUser', { tag: 'Logout', summary: 'End all of a user’s sessions; back-channel logout tokens go to every client in them', params: [realmParam, idParam('User')], ok: { 204: noContent }, errors: [404] }),
+    },
+    [`${R}/sessions/{session}`]: {
+      delete: operation('deleteSession', { tag: 'Logout', summary: 'End one SSO session; its clients are sent logout tokens', params: [realmParam, param('session', 'path', str, 'SSO session id (the sid claim)')], ok: { 204: noContent }, errors: [404] }),
+    },
+    [`${R}/logout-all`]: {
+      post: operation('logoutAll', { tag: 'Logout', summary: 'End every session of the realm', params: [realmParam], ok: { 200: json('What was done', ref('GlobalRequestResult')) }, errors: [404] }),
+    },
+    [`${R}/events`]: {
+      get: operation('listEvents', {
+        tag: 'Events',
+        summary: 'Query events, newest first',
+        params: [
+          realmParam,
+          { ...param('type', 'query', { type: 'array', items: { enum: [...EVENT_TYPES] } }, 'Repeatable'), explode: true },
+          param('client', 'query', str, 'clientId'),
+          param('user', 'query', str, 'User id'),
+          param('dateFrom', 'query', { ...str, format: 'date' }),
+          param('dateTo', 'query', { ...str, format: 'date' }),
+          ...paging,
+        ],
+        ok: { 200: json('Events', list('EventRepresentation')) },
+        errors: [400, 404],
+      }),
+    },
+    [`${R}/sundown/sessions`]: {
+      get: operation('listLiveSessions', { tag: 'Sundown', summary: 'Every live SSO session of the realm with the RPs in it, newest first', params: [realmParam, param('user', 'query', str, 'User id'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+    },
+    [`${R}/sundown/deliveries`]: {
+      get: operation('listDeliveries', {
+        tag: 'Sundown',
+        summary: 'Back-channel logout deliveries, newest first',
+        params: [realmParam, param('status', 'query', { enum: [...DELIVERY_STATUSES] }), param('clientId', 'query', str), param('session', 'query', str, 'SSO session id'), ...paging],
+        ok: { 200: json('Deliveries', list('Delivery')) },
+        errors: [400, 404],
+      }),
+    },
+    [`${R}/sundown/deliveries/{id}/retry`]: {
+      post: operation('retryDelivery', { tag: 'Sundown', summary: 'Send a failed or rejected delivery again now (with a fresh logout token)', params: [realmParam, idParam('Delivery')], ok: { 204: noContent }, errors: [404, 409] }),
+    },
+    [`${R}/sundown/clients/{id}/doctor`]: {
+      get: operation('doctorClient', { tag: 'Sundown', summary: 'Check a client’s back-channel URL: DNS, connect, TLS, and its answer to a logout token for an unknown session', params: [realmParam, idParam('Client')], ok: { 200: json('The checks', ref('DoctorResult')) }, errors: [404] }),
+    },
+  };
+}
+
+export function adminOpenApi(serverUrl: string): Schema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sundown admin API',
+      version: '1',
+      description:
+        'A subset of Keycloak’s admin REST API with the same paths and JSON representations, plus Sundown’s own views of sessions and back-channel logout deliveries under /sundown/. Authenticate with an access token of the master realm’s admin-cli client (password grant) for a user with the admin role.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    tags: ['Realms', 'Clients', 'Users', 'Sessions', 'Logout', 'Events', 'Sundown'].map((name) => ({ name })),
+    paths: paths(),
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST {server}/realms/master/protocol/openid-connect/token with grant_type=password&client_id=admin-cli' },
+      },
+    },
+  };
+}
