@@ -258,8 +258,9 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const rows = await ctx.db
       .selectFrom('logout_delivery')
       .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+      .leftJoin('app_user', 'app_user.id', 'logout_delivery.user_id')
       .selectAll('logout_delivery')
-      .select('client.client_id as client_client_id')
+      .select(['client.client_id as client_client_id', 'app_user.username'])
       .where('logout_delivery.realm_id', '=', realm.id)
       .$if(status !== null, (q) => q.where('logout_delivery.status', '=', status as DeliveryStatus))
       .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
@@ -275,6 +276,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
         clientId: d.client_client_id,
         sessionId: d.sso_session_id,
         userId: d.user_id,
+        username: d.username,
         status: d.status,
         attempts: d.attempts,
         createdAt: d.created_at,
@@ -285,6 +287,23 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
         finishedAt: d.finished_at,
       })),
     );
+  });
+
+  // Sundown: GET /admin/realms/{realm}/sundown/delivery-stats?clientId= → a count per status
+  admin.get('/:realm/sundown/delivery-stats', async (c) => {
+    const clientId = new URL(c.req.url).searchParams.get('clientId');
+    const rows = await ctx.db
+      .selectFrom('logout_delivery')
+      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+      .select(['logout_delivery.status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('logout_delivery.realm_id', '=', c.get('realm').id)
+      .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
+      .groupBy('logout_delivery.status')
+      .execute();
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    // PostgreSQL returns count(*) as a string (bigint).
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return jsonResponse(counts);
   });
 
   // Sundown: POST /admin/realms/{realm}/sundown/deliveries/{id}/retry → 204

@@ -149,12 +149,13 @@ const schemas: Record<string, Schema> = {
   Delivery: {
     type: 'object',
     description: 'One logout token on its way to one client',
-    required: ['id', 'clientId', 'sessionId', 'userId', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
+    required: ['id', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
     properties: {
       id: str,
       clientId: str,
       sessionId: str,
       userId: str,
+      username: { ...nullable(str), description: 'Null once the user is deleted' },
       status: { enum: [...DELIVERY_STATUSES], description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up)' },
       attempts: int,
       createdAt: millis,
@@ -164,6 +165,12 @@ const schemas: Record<string, Schema> = {
       lastError: { ...nullable(str), description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …' },
       finishedAt: nullable(millis),
     },
+  },
+  DeliveryStats: {
+    type: 'object',
+    required: [...DELIVERY_STATUSES],
+    properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
+    additionalProperties: false,
   },
   Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str } },
   DoctorResult: {
@@ -322,6 +329,9 @@ function paths(): Record<string, Record<string, Schema>> {
         ok: { 200: json('Deliveries', list('Delivery')) },
         errors: [400, 404],
       }),
+    },
+    [`${R}/sundown/delivery-stats`]: {
+      get: operation('deliveryStats', { tag: 'Sundown', summary: 'How many deliveries are in each status', params: [realmParam, param('clientId', 'query', str)], ok: { 200: json('Counts', ref('DeliveryStats')) }, errors: [404] }),
     },
     [`${R}/sundown/deliveries/{id}/retry`]: {
       post: operation('retryDelivery', { tag: 'Sundown', summary: 'Send a failed or rejected delivery again now (with a fresh logout token)', params: [realmParam, idParam('Delivery')], ok: { 204: noContent }, errors: [404, 409] }),
