@@ -3,6 +3,7 @@
 import { type Context, Hono } from 'hono';
 import { createAdminRoutes } from './admin/admin-routes.ts';
 import { adminOpenApi } from './admin/openapi.ts';
+import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
@@ -98,6 +99,7 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
   const openapi = adminOpenApi(`${ctx.urls.publicUrl}${base}`);
   app.get(`${base}/admin/openapi.json`, () => jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }));
+  addConsoleRoutes(app, ctx);
   app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
   return app;
 }

@@ -33,6 +33,11 @@ export class ProviderUrls {
     return this.publicUrl + this.realmPath(realm);
   }
 
+  /** Where the admin console is served; also its redirect URI. */
+  get consoleUrl(): string {
+    return `${this.publicUrl}${this.relativePath}/admin/`;
+  }
+
   /** An OIDC endpoint URL, e.g. `endpoint('demo', 'token')`. */
   endpoint(realm: string, path: string): string {
     return `${this.issuer(realm)}/protocol/openid-connect/${path}`;

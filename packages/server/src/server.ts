@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { ensureBootstrapAdmin } from './admin/bootstrap.ts';
+import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
 import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/end-session.ts';
@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     const port = (server.address() as AddressInfo).port;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, logout: config.logout });
+    await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;
     return {
       url: publicUrl,

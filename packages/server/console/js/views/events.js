@@ -1,0 +1,63 @@
+// @ts-check
+// Events with Keycloak's filters: type, client, user, date range, paging.
+import { api, realmPath } from '../api.js';
+import { h, replace, short, table, time } from '../dom.js';
+
+const TYPES = ['LOGIN', 'LOGIN_ERROR', 'CODE_TO_TOKEN', 'CODE_TO_TOKEN_ERROR', 'REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR', 'LOGOUT', 'LOGOUT_ERROR', 'CLIENT_LOGIN', 'REVOKE_GRANT', 'BACKCHANNEL_LOGOUT_DELIVERED', 'BACKCHANNEL_LOGOUT_RETRYING', 'BACKCHANNEL_LOGOUT_FAILED', 'BACKCHANNEL_LOGOUT_REJECTED'];
+const PAGE = 50;
+
+/** @type {import('../main.js').View} */
+export async function eventsView({ realm, params, el, go }) {
+  const first = Math.max(0, Number(params.get('first') ?? '0') || 0);
+  const query = new URLSearchParams(params);
+  query.set('first', String(first));
+  query.set('max', String(PAGE));
+  /** @type {Array<{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }>} */
+  const events = await api('GET', `${realmPath(realm)}/events?${query}`);
+
+  const type = /** @type {HTMLSelectElement} */ (h('select', { name: 'type' }, h('option', { value: '' }, 'Any type'), TYPES.map((t) => h('option', { value: t, selected: t === params.get('type') }, t))));
+  const client = /** @type {HTMLInputElement} */ (h('input', { name: 'client', placeholder: 'clientId', value: params.get('client') ?? '' }));
+  const user = /** @type {HTMLInputElement} */ (h('input', { name: 'user', placeholder: 'User id', value: params.get('user') ?? '' }));
+  const from = /** @type {HTMLInputElement} */ (h('input', { name: 'dateFrom', type: 'date', value: params.get('dateFrom') ?? '' }));
+  const to = /** @type {HTMLInputElement} */ (h('input', { name: 'dateTo', type: 'date', value: params.get('dateTo') ?? '' }));
+  /** @param {number} at */
+  const hash = (at) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of [['type', type.value], ['client', client.value.trim()], ['user', user.value.trim()], ['dateFrom', from.value], ['dateTo', to.value]]) if (v) q.set(String(k), String(v));
+    if (at > 0) q.set('first', String(at));
+    return `#/${encodeURIComponent(realm)}/events${q.size ? `?${q}` : ''}`;
+  };
+
+  replace(
+    el,
+    h('h1', {}, 'Events'),
+    h(
+      'form',
+      { class: 'filters', onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), go(hash(0))) },
+      h('label', {}, 'Type ', type),
+      h('label', {}, 'Client ', client),
+      h('label', {}, 'User ', user),
+      h('label', {}, 'From ', from),
+      h('label', {}, 'To ', to),
+      h('button', { type: 'submit' }, 'Apply'),
+    ),
+    table(
+      ['Time', 'Type', 'Client', 'User', 'Session', 'IP', 'Error / details'],
+      events.map((e) =>
+        h(
+          'tr',
+          { class: e.error ? 'bad' : '' },
+          h('td', {}, time(e.time)),
+          h('td', {}, h('code', {}, e.type)),
+          h('td', {}, e.clientId ?? ''),
+          h('td', {}, e.userId ? short(e.userId) : ''),
+          h('td', {}, e.sessionId ? short(e.sessionId) : ''),
+          h('td', {}, e.ipAddress ?? ''),
+          h('td', { class: 'details' }, e.error ? h('strong', {}, e.error, ' ') : null, e.details ? JSON.stringify(e.details) : ''),
+        ),
+      ),
+      'No events match.',
+    ),
+    h('div', { class: 'pager' }, first > 0 ? h('a', { href: hash(Math.max(0, first - PAGE)) }, '← Newer') : null, events.length === PAGE ? h('a', { href: hash(first + PAGE) }, 'Older →') : null),
+  );
+}
