@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { DemoPortError, startDemo } from './start-demo.ts';
+import { DEMO_ADMIN, DemoPortError, startDemo } from './start-demo.ts';
 
 function port(name: string, raw: string): number {
   const n = Number(raw);
@@ -54,14 +54,18 @@ Sundown single sign-out demo is running.
   Sundown (OpenID Provider)   ${demo.issuer}
   App One (Express)           ${demo.appOne}
   App Two (Hono)              ${demo.appTwo}
+  Admin console               ${demo.console}
 
   Demo users: alice / alice-password   bob / bob-password
+  Console:    ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}
 
 Try this:
   1. Open App One and sign in as alice.
   2. Open App Two and click "Sign in": you are in without typing a password (single sign-on).
   3. Click "Sign out" in App Two.
   4. Refresh App One: it says "Signed out" (single sign-out, through the back channel).
+  5. Open the admin console: Deliveries shows each logout token and its fate;
+     Live sessions lets you end a session and watch both apps get told.
 
 Press Ctrl-C to stop.
 `);

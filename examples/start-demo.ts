@@ -29,6 +29,8 @@ export interface DemoRealm {
 export interface Demo {
   server: RunningServer;
   issuer: string;
+  /** The admin console's URL. */
+  console: string;
   appOne: string;
   appTwo: string;
   close(): Promise<void>;
@@ -44,6 +46,9 @@ async function ensureFree(port: number, what: string, flag: string): Promise<voi
   });
 }
 
+/** The admin console's demo login; a real deployment sets SUNDOWN_ADMIN_* itself. */
+export const DEMO_ADMIN = { username: 'admin', password: 'admin-password' };
+
 /** The demo realm with its URLs moved to the chosen ports. */
 export function demoRealm(appOnePort: number, appTwoPort: number): DemoRealm {
   const text = readFileSync(new URL('./realms/demo-realm.json', import.meta.url), 'utf8');
@@ -55,7 +60,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   await ensureFree(o.appOnePort, 'App One', '--app-one-port');
   await ensureFree(o.appTwoPort, 'App Two', '--app-two-port');
   const log = o.log ?? pino({ level: 'warn' });
-  const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], {});
+  const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], { SUNDOWN_ADMIN_USERNAME: DEMO_ADMIN.username, SUNDOWN_ADMIN_PASSWORD: DEMO_ADMIN.password });
   const server = await startServer(config, log);
   const realm = demoRealm(o.appOnePort, o.appTwoPort);
   o.editRealm?.(realm);
@@ -67,6 +72,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   return {
     server,
     issuer,
+    console: server.provider.ctx.urls.consoleUrl,
     appOne: one.url,
     appTwo: two.url,
     async close() {

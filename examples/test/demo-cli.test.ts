@@ -42,6 +42,8 @@ test('starts all three, prints the URLs and the try-this script, and stops on Ct
     assert.match(out, new RegExp(`App One \\(Express\\)\\s+http://localhost:${a}`));
     assert.match(out, new RegExp(`App Two \\(Hono\\)\\s+http://localhost:${b}`));
     assert.match(out, /alice \/ alice-password/);
+    assert.match(out, new RegExp(`Admin console\\s+http://localhost:${p}/admin/`));
+    assert.match(out, /Console:\s+admin \/ admin-password/);
     assert.match(out, /Try this:/);
     assert.match(out, /Stopping/);
   } finally {
