@@ -58,6 +58,13 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
     const last = decodeJwt(receiver.received[2]!.token).payload;
     assert.equal(last.sid, sid);
     assert.equal(last.aud, 'kc-app');
+
+    // Realm settings through the client's update (PUT), read back through findOne.
+    await kc.realms.update({ realm: 'made-by-kc' }, { displayName: 'Made by KC', ssoSessionIdleTimeout: 900 });
+    const updated = await kc.realms.findOne({ realm: 'made-by-kc' });
+    assert.equal(updated?.displayName, 'Made by KC');
+    assert.equal(updated?.ssoSessionIdleTimeout, 900);
+    assert.equal(updated?.attributes?.backchannelLogoutAllowHttp, 'true');
   } finally {
     await server.close();
     await receiver.close();
