@@ -159,6 +159,22 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByText('Nobody is signed in.').waitFor();
   });
 
+  test('realm settings: a bad value is refused with the server\'s message; a good one is saved', async () => {
+    await page.goto(`${server.url}/admin/#/test/settings`);
+    const idle = page.getByLabel('SSO session idle timeout (seconds)');
+    await idle.fill('-5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match((await page.locator('.form-alert').textContent())!, /Not saved: .*ssoSessionIdleTimeout/);
+    await idle.fill('900');
+    await page.getByLabel('Display name').fill('Test realm');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#toast').getByText('Saved realm test.').waitFor();
+    const rep = (await server.provider.ctx.realms.realmByName('test'))!;
+    assert.equal(rep.ssoSessionIdleTimeout, 900);
+    assert.equal(rep.displayName, 'Test realm');
+    assert.equal(rep.attributes.backchannelLogoutAllowHttp, 'true', 'an attribute not on the form is kept');
+  });
+
   test('events, users and the doctor pages show the logout', async () => {
     await page.goto(`${server.url}/admin/#/test/events?type=LOGOUT`);
     await page.locator('td code', { hasText: /^LOGOUT$/ }).first().waitFor();

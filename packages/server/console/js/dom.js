@@ -149,3 +149,17 @@ export function every(refresh, ms) {
   }, ms);
   return () => clearInterval(timer);
 }
+
+/**
+ * A labelled form control with optional help text; a checkbox comes before its label.
+ * @param {string} id
+ * @param {string} label
+ * @param {HTMLElement} control
+ * @param {string} [help]
+ */
+export function field(id, label, control, help) {
+  control.id = id;
+  if (help) control.setAttribute('aria-describedby', `${id}-help`);
+  const isCheck = control instanceof HTMLInputElement && control.type === 'checkbox';
+  return h('div', { class: `field${isCheck ? ' check' : ''}` }, isCheck ? control : null, h('label', { for: id }, label), isCheck ? null : control, help ? h('p', { class: 'help', id: `${id}-help` }, help) : null);
+}

@@ -2,7 +2,7 @@
 // Clients and their logout settings (Keycloak's attribute names), edited in place; the server's
 // validation message is shown next to the field it names.
 import { api, ApiError, realmPath } from '../api.js';
-import { h, replace, table, toast } from '../dom.js';
+import { field, h, replace, table, toast } from '../dom.js';
 import { doctorList, runDoctor } from './doctor.js';
 
 /**
@@ -43,19 +43,6 @@ export async function clientsView(ctx) {
       'This realm has no clients.',
     ),
   );
-}
-
-/**
- * @param {string} id
- * @param {string} label
- * @param {HTMLElement} control
- * @param {string} [help]
- */
-function field(id, label, control, help) {
-  control.id = id;
-  if (help) control.setAttribute('aria-describedby', `${id}-help`);
-  const isCheck = control instanceof HTMLInputElement && control.type === 'checkbox';
-  return h('div', { class: `field${isCheck ? ' check' : ''}` }, isCheck ? control : null, h('label', { for: id }, label), isCheck ? null : control, help ? h('p', { class: 'help', id: `${id}-help` }, help) : null);
 }
 
 /** @param {import('../main.js').ViewContext} ctx @param {string} id */

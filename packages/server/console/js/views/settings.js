@@ -1,7 +1,7 @@
 // @ts-check
 // The realm's own settings: name shown on pages, lifetimes, and the http back-channel opt-in.
 import { api, ApiError, realmPath } from '../api.js';
-import { h, replace, toast } from '../dom.js';
+import { field, h, replace, toast } from '../dom.js';
 
 const ALLOW_HTTP = 'backchannelLogoutAllowHttp';
 
@@ -20,12 +20,6 @@ export async function settingsView({ realm, el, go }) {
     allowHttp: /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: rep.attributes[ALLOW_HTTP] === 'true' })),
   };
   const alert = h('div', { role: 'alert', class: 'form-alert', hidden: true });
-  /** @param {string} id @param {string} label @param {HTMLInputElement} control @param {string} [help] */
-  const row = (id, label, control, help) => {
-    control.id = id;
-    const isCheck = control.type === 'checkbox';
-    return h('div', { class: `field${isCheck ? ' check' : ''}` }, isCheck ? control : null, h('label', { for: id }, label), isCheck ? null : control, help ? h('p', { class: 'help' }, help) : null);
-  };
   /** @param {Event} e */
   const save = async (e) => {
     e.preventDefault();
@@ -55,12 +49,12 @@ export async function settingsView({ realm, el, go }) {
       'form',
       { class: 'settings', onsubmit: save, novalidate: true },
       alert,
-      row('display-name', 'Display name', f.displayName),
-      row('access-lifespan', 'Access token lifespan (seconds)', f.accessTokenLifespan),
-      row('sso-idle', 'SSO session idle timeout (seconds)', f.ssoSessionIdleTimeout, 'A session ends after this long without use; its clients get logout tokens.'),
-      row('sso-max', 'SSO session max lifespan (seconds)', f.ssoSessionMaxLifespan),
-      row('offline-idle', 'Offline session idle timeout (seconds)', f.offlineSessionIdleTimeout),
-      row('allow-http', 'Allow http back-channel logout URLs (confidential clients; development only)', f.allowHttp),
+      field('display-name', 'Display name', f.displayName),
+      field('access-lifespan', 'Access token lifespan (seconds)', f.accessTokenLifespan),
+      field('sso-idle', 'SSO session idle timeout (seconds)', f.ssoSessionIdleTimeout, 'A session ends after this long without use; its clients get logout tokens.'),
+      field('sso-max', 'SSO session max lifespan (seconds)', f.ssoSessionMaxLifespan),
+      field('offline-idle', 'Offline session idle timeout (seconds)', f.offlineSessionIdleTimeout),
+      field('allow-http', 'Allow http back-channel logout URLs (confidential clients; development only)', f.allowHttp),
       h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
     ),
   );
