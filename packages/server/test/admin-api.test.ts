@@ -7,6 +7,8 @@ import { hashPassword } from '../src/crypto/password.ts';
 import { newId } from '../src/crypto/random.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { startLogoutProvider } from './helpers/logout-realm.ts';
+import { Browser } from './helpers/browser.ts';
+import { signInTo } from './helpers/logout-flow.ts';
 import { basic, decodeJwt, form } from './helpers/oauth.ts';
 import { ISSUER_BASE, OIDC, type TestProvider } from './helpers/provider.ts';
 import { Receiver } from './helpers/receiver.ts';
@@ -84,6 +86,18 @@ describe('admin API: sessions, logout, deliveries', () => {
     await call(`/test/sessions/${a.sid}`, { method: 'DELETE' });
     const after = (await (await call('/test/sundown/sessions')).json()) as Array<{ id: string }>;
     assert.ok(!after.some((s) => s.id === a.sid));
+  });
+
+  test('a client\'s user sessions list every client in each session, as Keycloak does', async () => {
+    const browser = new Browser(t.fetch);
+    await signInTo(t, browser, 'rp1');
+    const sid = decodeJwt((await signInTo(t, browser, 'rp2')).id_token!).payload.sid as string;
+    const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
+    const sessions = (await (await call(`/test/clients/${rp1!.id}/user-sessions`)).json()) as Array<{ id: string; clients: Record<string, string> }>;
+    assert.deepEqual(Object.values(sessions.find((s) => s.id === sid)!.clients), ['rp1', 'rp2']);
+    const [rp3] = (await (await call('/test/clients?clientId=rp3')).json()) as Array<{ id: string }>;
+    assert.ok(!((await (await call(`/test/clients/${rp3!.id}/user-sessions`)).json()) as Array<{ id: string }>).some((s) => s.id === sid));
+    await call(`/test/sessions/${sid}`, { method: 'DELETE' });
   });
 
   test('logout a user, delete one session, log out all: each sends logout tokens', async () => {

@@ -114,20 +114,8 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const realm = c.get('realm');
     const client = await ctx.realms.clientById(c.req.param('id'));
     if (!client || client.realmId !== realm.id) throw new NotFound('Client not found');
-    const { first, max } = paging(new URL(c.req.url));
-    const rows = await ctx.db
-      .selectFrom('client_session')
-      .innerJoin('sso_session', 'sso_session.id', 'client_session.sso_session_id')
-      .innerJoin('app_user', 'app_user.id', 'sso_session.user_id')
-      .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
-      .where('client_session.client_id', '=', client.id)
-      .where('client_session.offline', '=', 0)
-      .where('client_session.ended_at', 'is', null)
-      .orderBy('sso_session.started_at', 'desc')
-      .offset(first)
-      .limit(max)
-      .execute();
-    return jsonResponse(rows.map((s) => ({ id: s.id, username: s.username, userId: s.user_id, ipAddress: s.ip_address ?? undefined, start: s.started_at, lastAccess: s.last_seen_at, clients: { [client.id]: client.clientId } })));
+    // As in Keycloak, each session lists every client in it, not only this one.
+    return jsonResponse(await liveSessions(ctx, realm, { clientId: client.id, ...paging(new URL(c.req.url)) }));
   });
 
   // Sundown: GET /admin/realms/{realm}/sundown/clients/{id}/doctor → the doctor check of one client

@@ -16,6 +16,8 @@ export interface UserSessionRepresentation {
 
 export interface LiveSessionQuery {
   userId?: string;
+  /** Only sessions this client (internal id) is signed in to. */
+  clientId?: string;
   first: number;
   max: number;
 }
@@ -29,6 +31,18 @@ export async function liveSessions(ctx: ProviderContext, realm: Realm, q: LiveSe
     .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
     .where('sso_session.realm_id', '=', realm.id)
     .$if(q.userId !== undefined, (b) => b.where('sso_session.user_id', '=', q.userId!))
+    .$if(q.clientId !== undefined, (b) =>
+      b.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('client_session as cs')
+            .select('cs.id')
+            .whereRef('cs.sso_session_id', '=', 'sso_session.id')
+            .where('cs.client_id', '=', q.clientId!)
+            .where('cs.offline', '=', 0)
+            .where('cs.ended_at', 'is', null),
+        ),
+      ),
+    )
     .where('sso_session.ended_at', 'is', null)
     .where('sso_session.last_seen_at', '>', now - realm.ssoSessionIdleTimeout * 1000)
     .where('sso_session.started_at', '>', now - realm.ssoSessionMaxLifespan * 1000)
