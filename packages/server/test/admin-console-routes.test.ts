@@ -4,13 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONSOLE_CLIENT_ID, ensureBootstrapAdmin, ensureConsoleClient } from '../src/admin/bootstrap.ts';
+import { EVENT_TYPES } from '../src/events/event-log.ts';
+import { DELIVERY_STATUSES } from '../src/store/schema.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { startTestProvider } from './helpers/provider.ts';
 
-function config(page: string): Record<string, string> {
+function config(page: string): Record<string, unknown> {
   const json = /<script type="application\/json" id="sundown-config">(.*?)<\/script>/s.exec(page)?.[1];
   assert.ok(json, 'the page carries its configuration');
-  return JSON.parse(json) as Record<string, string>;
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 test('the console page and assets: strict CSP, no framing, master-realm endpoints, under /auth too', async () => {
@@ -35,6 +37,8 @@ test('the console page and assets: strict CSP, no framing, master-realm endpoint
       tokenEndpoint: 'https://sso.test/auth/realms/master/protocol/openid-connect/token',
       endSessionEndpoint: 'https://sso.test/auth/realms/master/protocol/openid-connect/logout',
       clientId: CONSOLE_CLIENT_ID,
+      eventTypes: [...EVENT_TYPES],
+      deliveryStatuses: [...DELIVERY_STATUSES],
     });
     assert.equal((await t.fetch('https://sso.test/auth/admin')).status, 200);
 

@@ -6,7 +6,9 @@ import { extname, join } from 'node:path';
 import type { Env, Hono } from 'hono';
 import type { ProviderContext } from '../context.ts';
 import { NotFound } from '../errors.ts';
+import { EVENT_TYPES } from '../events/event-log.ts';
 import { jsonError } from '../http/respond.ts';
+import { DELIVERY_STATUSES } from '../store/schema.ts';
 import { CONSOLE_CLIENT_ID, MASTER_REALM } from './bootstrap.ts';
 
 const ASSET_DIR = new URL('../../console/', import.meta.url).pathname;
@@ -41,6 +43,9 @@ export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: ProviderConte
     tokenEndpoint: master('token'),
     endSessionEndpoint: master('logout'),
     clientId: CONSOLE_CLIENT_ID,
+    // The server's own lists, so the console's filters never drift from them.
+    eventTypes: EVENT_TYPES,
+    deliveryStatuses: DELIVERY_STATUSES,
   };
   // JSON inside <script type="application/json"> is data, not code; "<" is escaped so the
   // content cannot close the element.

@@ -2,9 +2,10 @@
 // Every logout token's fate: to which client, for which session, in which state, how many
 // attempts, when the next one is due, and the cause of the last failure, with a retry button.
 import { api, realmPath } from '../api.js';
+import { config } from '../auth.js';
 import { badge, every, h, relative, replace, short, table, time, toast } from '../dom.js';
 
-const STATUSES = ['pending', 'retrying', 'delivered', 'rejected', 'failed'];
+const STATUSES = config.deliveryStatuses;
 
 /**
  * @typedef {{ id: string, clientId: string, sessionId: string, userId: string, username: string | null, status: string, attempts: number, createdAt: number, lastAttemptAt: number | null, nextAttemptAt: number | null, lastStatus: number | null, lastError: string | null, finishedAt: number | null }} Delivery

@@ -1,9 +1,9 @@
 // @ts-check
 // Events with Keycloak's filters: type, client, user, date range, paging.
 import { api, realmPath } from '../api.js';
+import { config } from '../auth.js';
 import { h, replace, short, table, time } from '../dom.js';
 
-const TYPES = ['LOGIN', 'LOGIN_ERROR', 'CODE_TO_TOKEN', 'CODE_TO_TOKEN_ERROR', 'REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR', 'LOGOUT', 'LOGOUT_ERROR', 'CLIENT_LOGIN', 'REVOKE_GRANT', 'BACKCHANNEL_LOGOUT_DELIVERED', 'BACKCHANNEL_LOGOUT_RETRYING', 'BACKCHANNEL_LOGOUT_FAILED', 'BACKCHANNEL_LOGOUT_REJECTED'];
 const PAGE = 50;
 
 /** @type {import('../main.js').View} */
@@ -15,7 +15,7 @@ export async function eventsView({ realm, params, el, go }) {
   /** @type {Array<{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }>} */
   const events = await api('GET', `${realmPath(realm)}/events?${query}`);
 
-  const type = /** @type {HTMLSelectElement} */ (h('select', { name: 'type' }, h('option', { value: '' }, 'Any type'), TYPES.map((t) => h('option', { value: t, selected: t === params.get('type') }, t))));
+  const type = /** @type {HTMLSelectElement} */ (h('select', { name: 'type' }, h('option', { value: '' }, 'Any type'), config.eventTypes.map((t) => h('option', { value: t, selected: t === params.get('type') }, t))));
   const client = /** @type {HTMLInputElement} */ (h('input', { name: 'client', placeholder: 'clientId', value: params.get('client') ?? '' }));
   const user = /** @type {HTMLInputElement} */ (h('input', { name: 'user', placeholder: 'User id', value: params.get('user') ?? '' }));
   const from = /** @type {HTMLInputElement} */ (h('input', { name: 'dateFrom', type: 'date', value: params.get('dateFrom') ?? '' }));
