@@ -91,6 +91,26 @@ describe('admin API writes', () => {
     assert.equal((await call('GET', `/test/clients/${id}`)).status, 404);
   });
 
+  test('clients: a "*" not directly after a "/" of the path and a javascript: post-logout URI are refused, naming the field', async () => {
+    const created = await call('POST', '/test/clients', { clientId: 'star-app', redirectUris: ['https://star.example/*'] });
+    assert.equal(created.status, 201);
+    const id = created.headers.get('location')!.split('/').at(-1)!;
+    const description = async (res: Response) => ((await res.json()) as { error_description: string }).error_description;
+    for (const uri of ['http://star.example:4202*', 'https://star.example/app*', 'https://star.example/?next=/*']) {
+      const bad = await call('PUT', `/test/clients/${id}`, { redirectUris: ['https://star.example/cb', uri] });
+      assert.equal(bad.status, 400, uri);
+      assert.match(await description(bad), /^\$\.redirectUris\[1\]: .*directly after a "\/"/, uri);
+    }
+    const userinfo = await call('POST', '/test/clients', { clientId: 'userinfo-app', redirectUris: ['https://evil.example@star.example/*'] });
+    assert.equal(userinfo.status, 400);
+    assert.match(await description(userinfo), /^\$\.redirectUris\[0\]: .*user information/);
+    const js = await call('PUT', `/test/clients/${id}`, { attributes: { 'post.logout.redirect.uris': '+##javascript:alert(document.cookie)' } });
+    assert.equal(js.status, 400);
+    assert.match(await description(js), /^\$\.attributes\["post\.logout\.redirect\.uris"\]: entry 1 "javascript:alert\(document\.cookie\)" is not an absolute http or https URI/);
+    assert.deepEqual(((await (await call('GET', `/test/clients/${id}`)).json()) as { redirectUris: string[] }).redirectUris, ['https://star.example/*'], 'nothing was stored');
+    assert.equal((await call('DELETE', `/test/clients/${id}`)).status, 204);
+  });
+
   test('users: create with a password (who can then sign in), 409, update, reset password, delete logs them out', async () => {
     const created = await call('POST', '/test/users', { username: 'dora', email: 'dora@example.com', enabled: true, credentials: [{ type: 'password', value: 'dora-pw', temporary: false }] });
     assert.equal(created.status, 201);

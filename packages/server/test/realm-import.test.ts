@@ -85,6 +85,49 @@ describe('realm JSON validation', () => {
     ]);
   });
 
+  test('a "*" not directly after a "/" of the path, or not at the end, stops the import with its path', () => {
+    const json = base();
+    for (const uri of ['http://host:4202*', 'https://web.example/app*', 'https://web.example/?next=/*', 'https://web.example:*']) {
+      json.clients[1]!.redirectUris = [uri];
+      rejects(json, '$.clients[1].redirectUris[0]', /may only have a wildcard "\*" directly after a "\/" of the path/);
+    }
+    for (const uri of ['https://web.example/*/cb', 'https://*.web.example/cb', 'https://web.example/a/*x']) {
+      json.clients[1]!.redirectUris = ['https://web.example/ok', uri];
+      rejects(json, '$.clients[1].redirectUris[1]', /may only have a wildcard "\*" at the end/);
+    }
+    json.clients[1]!.redirectUris = ['https://web.example/*', 'https://web.example/area/*'];
+    assert.deepEqual(parseRealmJson(json).realm.clients[1]!.redirectUris, ['https://web.example/*', 'https://web.example/area/*']);
+  });
+
+  test('redirect URIs the matcher would refuse stop the import: user information, dot segments, backslashes, response parameters', () => {
+    const json = base();
+    const cases: [string, RegExp][] = [
+      ['https://evil.example@web.example/*', /user information/],
+      ['https://web.example/app/../admin/*', /dot segment/],
+      ['https://web.example/app/%2e%2e/admin', /dot segment/],
+      ['https://web.example/app\\admin', /backslash/],
+      ['https://web.example/cb?code=1', /response parameter code/],
+      ['javascript:alert(1)', /absolute http or https/],
+    ];
+    for (const [uri, message] of cases) {
+      json.clients[0]!.redirectUris = [uri];
+      rejects(json, '$.clients[0].redirectUris[0]', message);
+    }
+  });
+
+  test('post.logout.redirect.uris entries must be absolute http(s) URIs without fragment; "+" stands for the redirect URIs', () => {
+    const client = (value: string) => ({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['https://a.example/cb'], attributes: { 'post.logout.redirect.uris': value } }] });
+    const path = '$.clients[0].attributes["post.logout.redirect.uris"]';
+    rejects(client('javascript:alert(1)'), path, /entry 0 "javascript:alert\(1\)" is not an absolute http or https URI/);
+    rejects(client('https://a.example/after##+##data:text/html,x'), path, /entry 2 "data:text\/html,x"/);
+    rejects(client('/after'), path, /absolute http or https/);
+    rejects(client('https://a.example/after#x'), path, /fragment/);
+    rejects(client('https://a.example/*'), path, /wildcard/);
+    rejects(client('https://a.example/after?state=x'), path, /response parameter state/);
+    const { realm } = parseRealmJson(client('https://a.example/after##+##http://localhost:3001/'));
+    assert.equal(realm.clients[0]!.attributes['post.logout.redirect.uris'], 'https://a.example/after##+##http://localhost:3001/');
+  });
+
   test('unknown fields are collected for one warning line, not errors', () => {
     const json = base();
     json.roles = {};

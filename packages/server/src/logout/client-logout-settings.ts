@@ -9,8 +9,10 @@ export interface ClientLogoutSettings {
   revokeOfflineTokens: boolean;
   frontchannelUrl: string | null;
   frontchannelSessionRequired: boolean;
-  /** Registered post-logout redirect URIs, `##`-separated, `+` meaning "the redirect URIs". */
+  /** Registered post-logout redirect URIs (`##`-separated): exact string match only. */
   postLogoutRedirectUris: string[];
+  /** `+` among them: the client's redirect URIs count too, wildcards included (Keycloak). */
+  postLogoutAllowsRedirectUris: boolean;
   /** An extra CA file trusted for this client's back-channel calls. */
   caFile: string | null;
 }
@@ -18,14 +20,14 @@ export interface ClientLogoutSettings {
 export function logoutSettings(client: Client): ClientLogoutSettings {
   const a = client.attributes;
   const post = (a['post.logout.redirect.uris'] ?? '').split('##').filter(Boolean);
-  const postLogoutRedirectUris = post.flatMap((uri) => (uri === '+' ? client.redirectUris.filter((r) => !r.endsWith('*')) : [uri]));
   return {
     backchannelUrl: a['backchannel.logout.url'] || null,
     sessionRequired: a['backchannel.logout.session.required'] !== 'false',
     revokeOfflineTokens: a['backchannel.logout.revoke.offline.tokens'] === 'true',
     frontchannelUrl: client.frontchannelLogout ? a['frontchannel.logout.url'] || null : null,
     frontchannelSessionRequired: a['frontchannel.logout.session.required'] !== 'false',
-    postLogoutRedirectUris,
+    postLogoutRedirectUris: post.filter((uri) => uri !== '+'),
+    postLogoutAllowsRedirectUris: post.includes('+'),
     caFile: a['sundown.backchannel.ca.file'] || null,
   };
 }

@@ -6,7 +6,7 @@ import { InvalidRequest, OAuthError } from '../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
-import { matchesRegistered } from '../oidc/authorize/check-redirect-uri.ts';
+import { matchPostLogoutRedirectUri, matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
@@ -47,8 +47,9 @@ async function checkClient(ctx: ProviderContext, realm: Realm, params: Params, h
 
 /**
  * Step 3 — where to go afterwards: post_logout_redirect_uri must exactly match one the client
- * registered (RPI §3); the legacy redirect_uri only where the realm opts in, and only to a
- * registered redirect URI. Never a redirect without a hint.
+ * registered, or one of its redirect URIs through `+` (RPI §3); the legacy redirect_uri only
+ * where the realm opts in, and only to a registered redirect URI. Both under the strict rules of
+ * the shared matcher. Never a redirect without a hint.
  */
 function checkRedirect(realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): string | null {
   const legacy = params.get('redirect_uri');
@@ -59,18 +60,27 @@ function checkRedirect(realm: Realm, params: Params, client: Client | null, hint
     }
     if (uri !== undefined) throw new InvalidRequest('Send either post_logout_redirect_uri or redirect_uri, not both');
     if (!client) throw new InvalidRequest('Missing parameters: id_token_hint or client_id');
-    if (!matchesRegistered(legacy, client.redirectUris)) throw new InvalidRedirect();
-    return hint ? legacy : null;
+    const target = accepted(matchRedirectUri(legacy, client.redirectUris));
+    return hint ? target : null;
   }
   if (uri === undefined) return null;
   if (!client) throw new InvalidRequest('Missing parameters: id_token_hint');
-  if (!logoutSettings(client).postLogoutRedirectUris.includes(uri)) throw new InvalidRedirect();
-  return hint ? uri : null;
+  const settings = logoutSettings(client);
+  const target = accepted(matchPostLogoutRedirectUri(uri, {
+    exact: settings.postLogoutRedirectUris,
+    redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
+  }));
+  return hint ? target : null;
+}
+
+function accepted(match: RedirectUriMatch): string {
+  if (!match.ok) throw new InvalidRedirect(`redirect URI ${match.reason}`);
+  return match.uri;
 }
 
 class InvalidRedirect extends OAuthError {
-  constructor() {
-    super('invalid_redirect_uri', 400, 'Invalid redirect uri');
+  constructor(detail: string) {
+    super('invalid_redirect_uri', 400, 'Invalid redirect uri', detail);
   }
 }
 

@@ -1,6 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
+import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { REALM_DEFAULTS } from './model.ts';
 
 export class RealmImportError extends Error {
@@ -217,6 +218,7 @@ function parseClient(c: ObjectReader): ClientImport {
     .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
   const attributes = c.stringMap('attributes');
   checkLogoutAttributes(attributes, `${c.path}.attributes`);
+  checkPostLogoutRedirectUris(attributes, `${c.path}.attributes`);
   checkFrontchannelOrigin(attributes, redirectUris, `${c.path}.attributes`);
   return {
     clientId,
@@ -285,12 +287,12 @@ function absoluteUrl(value: string, path: string): URL {
 
 /**
  * Keycloak allows redirect URIs relative to `rootUrl` and a trailing `*` wildcard. Sundown
- * resolves relative ones at import, keeps the trailing wildcard, and refuses fragments
- * (RFC 6749 §3.1.2) and the match-anything `*`.
+ * resolves relative ones at import, keeps a wildcard only directly after a `/` of the path, and
+ * refuses the match-anything `*`, fragments (RFC 6749 §3.1.2) and every form the redirect URI
+ * matcher would refuse when presented (user information, dot segments, backslashes, response
+ * parameters).
  */
 function checkRedirectUri(uri: string, rootUrl: string | null, path: string): string {
-  if (uri.includes('#'))
-    throw new RealmImportError(path, `"${uri}" must not contain a fragment (RFC 6749 §3.1.2)`);
   if (uri === '*' || uri === '+')
     throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
   let resolved = uri;
@@ -298,13 +300,21 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
     if (!rootUrl) throw new RealmImportError(path, `"${uri}" is relative but the client has no rootUrl`);
     resolved = rootUrl.replace(/\/$/, '') + uri;
   }
-  const bare = resolved.endsWith('*') ? resolved.slice(0, -1) : resolved;
-  if (bare.includes('*')) throw new RealmImportError(path, `"${uri}" may only have a wildcard at the end`);
-  const url = absoluteUrl(bare, path);
-  if (resolved.endsWith('*') && !url.pathname.startsWith('/')) {
-    throw new RealmImportError(path, `"${uri}" wildcard must follow a path`);
-  }
+  const problem = registeredRedirectUriProblem(resolved);
+  if (problem) throw new RealmImportError(path, `"${uri}" ${problem}`);
   return resolved;
+}
+
+// RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be
+// an absolute http(s) URI the matcher would accept; `+` stands for the redirect URIs.
+function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: string): void {
+  const value = attributes['post.logout.redirect.uris'];
+  if (!value) return;
+  value.split('##').forEach((entry, i) => {
+    if (entry === '+' || entry === '') return;
+    const problem = registeredPostLogoutUriProblem(entry);
+    if (problem) throw new RealmImportError(`${path}["post.logout.redirect.uris"]`, `entry ${i} "${entry}" ${problem}`);
+  });
 }
 
 /** The realm attribute that lets confidential clients use http back-channel logout URLs. */
