@@ -140,6 +140,56 @@ for (const database of TEST_DATABASES) {
       assert.equal(res.headers.get('location'), null);
     });
 
+    test('a logout token is not an id_token_hint: refused with an error page, the session kept', async () => {
+      // A real logout token of this realm: another session of alice's at rp1 ends, rp1 receives it.
+      const other = new Browser(t.fetch);
+      const otherTokens = await signInTo(t, other, 'rp1');
+      const n = r1.received.length;
+      assert.equal((await other.get(logoutUrl({ id_token_hint: otherTokens.id_token! }))).status, 200);
+      await r1.waitFor(n + 1);
+      const logoutToken = r1.received.at(-1)!.token;
+      assert.equal(decodeJwt(logoutToken).header.typ, 'logout+jwt');
+
+      const browser = new Browser(t.fetch);
+      await signInTo(t, browser, 'rp1');
+      const res = await browser.get(logoutUrl({ id_token_hint: logoutToken, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('location'), null);
+      assert.match(await res.text(), /Invalid parameter: id_token_hint/);
+      assert.equal(await prompted(browser), null, 'still signed in');
+    });
+
+    test('only ID tokens are hints: a typ other than JWT, an events claim or a typ claim other than ID is refused', async () => {
+      const browser = new Browser(t.fetch);
+      const tokens = await signInTo(t, browser, 'rp1');
+      const { payload } = decodeJwt(tokens.id_token!);
+      const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+      const key = await t.provider.ctx.keys.activeKey(realm.id, 'RS256');
+      const sign = (claims: Record<string, unknown>, typ?: string) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...(typ ? { typ } : {}) }).sign(key.key);
+      const refused = [
+        await sign(payload, 'logout+jwt'),
+        await sign(payload, 'at+jwt'),
+        await sign(payload, 'secevent+jwt'),
+        await sign({ ...payload, events: { [BCL_EVENT]: {} } }, 'JWT'),
+        await sign({ ...payload, events: { [BCL_EVENT]: {} } }),
+        await sign({ ...payload, typ: 'Logout' }),
+        await sign({ ...payload, typ: 'Refresh' }, 'JWT'),
+      ];
+      for (const hint of refused) {
+        const res = await browser.get(logoutUrl({ id_token_hint: hint, post_logout_redirect_uri: 'https://rp1.example/after' }));
+        assert.equal(res.status, 400, JSON.stringify(decodeJwt(hint).header));
+        assert.equal(res.headers.get('location'), null);
+      }
+      assert.equal(await prompted(browser), null, 'still signed in');
+      // RFC 7515 §4.1.9: "JWT" in any case, with or without "application/", or no typ at all.
+      for (const typ of ['jwt', 'application/JWT', undefined]) {
+        const fresh = new Browser(t.fetch);
+        const own = decodeJwt((await signInTo(t, fresh, 'rp1')).id_token!).payload;
+        const res = await fresh.get(logoutUrl({ id_token_hint: await sign({ ...own, typ: 'ID' }, typ), post_logout_redirect_uri: 'https://rp1.example/after' }));
+        assert.equal(res.status, 302, String(typ));
+      }
+    });
+
     test('an expired hint is accepted while its session is live; a very old one is session_expired', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');

@@ -1,5 +1,6 @@
 // id_token_hint (RPI §2): an ID token this realm signed — never `alg: none`, never someone
-// else's key. An expired hint is accepted while its session is live or recently ended.
+// else's key, and nothing else the realm signs (access tokens, logout tokens). An expired hint
+// is accepted while its session is live or recently ended.
 import { compactVerify, errors as joseErrors } from 'jose';
 import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
@@ -20,12 +21,24 @@ export class InvalidHint extends OAuthError {
   }
 }
 
+/**
+ * RFC 8725 §3.11 (explicit typing): ID tokens carry `typ: JWT` or none (OIDC Core §2); the
+ * realm's access tokens are `at+jwt` (RFC 9068) and its logout tokens `logout+jwt` with an
+ * `events` claim (BCL §2.4). Keycloak's own `typ` claim, when present, must say "ID".
+ */
+function checkIsIdToken(typ: string | undefined, payload: Record<string, unknown>): void {
+  // RFC 7515 §4.1.9: typ is case-insensitive and may omit the "application/" prefix.
+  if (typ !== undefined && !/^(application\/)?jwt$/i.test(typ)) throw new Error(`a token of type "${typ}" is not an ID token`);
+  if ('events' in payload) throw new Error('a token with events (a logout token) is not an ID token');
+  if (payload.typ !== undefined && payload.typ !== 'ID') throw new Error('a token whose typ claim is not "ID" is not an ID token');
+}
+
 export async function verifyIdTokenHint(ctx: ProviderContext, realm: Realm, hint: string, now = Date.now()): Promise<IdTokenHint> {
   let payload: Record<string, unknown>;
   try {
     const verified = await compactVerify(hint, await ctx.keys.verificationKeys(realm.id), { algorithms: [...SUPPORTED_SIGNING_ALGS] });
-    if (verified.protectedHeader.typ === 'at+jwt') throw new Error('an access token is not an ID token');
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+    checkIsIdToken(verified.protectedHeader.typ, payload);
   } catch (err) {
     const reason = err instanceof joseErrors.JOSEError ? err.code : String(err);
     throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', reason);
