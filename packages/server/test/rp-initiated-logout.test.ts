@@ -190,6 +190,41 @@ for (const database of TEST_DATABASES) {
       }
     });
 
+    test('logout CSRF: a link with another user\'s ID token asks the browser\'s user first and keeps the cookie; confirming ends the right sessions', async () => {
+      const victim = new Browser(t.fetch);
+      const victimTokens = await signInTo(t, victim, 'rp1');
+      const victimSid = decodeJwt(victimTokens.id_token!).payload.sid as string;
+      const attackerTokens = await signInTo(t, new Browser(t.fetch), 'rp1', 'bob', 'bob-pw');
+      const attackerSid = decodeJwt(attackerTokens.id_token!).payload.sid as string;
+      const cookie = victim.cookie('SUNDOWN_SESSION');
+      assert.ok(cookie);
+
+      const page = await victim.get(logoutUrl({ id_token_hint: attackerTokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', state: 'c' }));
+      assert.equal(page.status, 200, 'a confirmation, not a silent logout');
+      assert.equal(page.headers.get('location'), null);
+      const html = await page.text();
+      assert.match(html, /Sign out\?/);
+      assert.equal(victim.cookie('SUNDOWN_SESSION'), cookie, 'the session cookie is not cleared');
+      assert.equal(await prompted(victim), null, 'the victim is still signed in');
+      const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+      assert.ok(await t.provider.ctx.sessions.findLive(realm, victimSid), 'the victim session is alive');
+      assert.ok(await t.provider.ctx.sessions.findLive(realm, attackerSid), 'nothing ended before the confirmation');
+
+      // The user of this browser confirms: their session ends with a logout token to rp1, and the
+      // hint's session too; the cookie goes and the validated redirect follows.
+      const n = r1.received.length;
+      const id = /name="logout_request" value="([^"]+)"/.exec(html)![1]!;
+      const action = new URL(/action="([^"]+)"/.exec(html)![1]!, OIDC).toString();
+      const done = await victim.post(action, { logout_request: id });
+      assert.equal(done.status, 302);
+      assert.equal(done.headers.get('location'), 'https://rp1.example/after?state=c');
+      assert.equal(victim.cookie('SUNDOWN_SESSION'), undefined);
+      assert.equal(await t.provider.ctx.sessions.findLive(realm, victimSid), undefined);
+      assert.equal(await t.provider.ctx.sessions.findLive(realm, attackerSid), undefined);
+      await r1.waitFor(n + 2);
+      assert.deepEqual(new Set(r1.received.slice(n).map((x) => decodeJwt(x.token).payload.sid)), new Set([victimSid, attackerSid]));
+    });
+
     test('an expired hint is accepted while its session is live; a very old one is session_expired', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');

@@ -20,7 +20,8 @@ export async function confirmLogout(ctx: ProviderContext, realm: Realm, req: Req
     await ctx.db.deleteFrom('logout_request').where('id', '=', id).execute();
     const request = JSON.parse(row.params) as LogoutRequest;
     const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
-    return await finishLogout(ctx, realm, request, session, ip);
+    // The user confirmed in this browser: its session ends too, whoever the hint named.
+    return await finishLogout(ctx, realm, request, session, ip, { browserConfirmed: true });
   } catch (err) {
     return logoutErrorPage(ctx, realm, err, ip);
   }

@@ -104,9 +104,13 @@ export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req
   }
 
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
-  if (request.hintSub !== null) return finishLogout(ctx, realm, request, session, ip);
-  // No valid hint: nothing to end, or ask the user first (standards §2; CSRF-protected).
+  // No browser session: nothing here to protect, end the hint's session if any.
   if (!session) return finishLogout(ctx, realm, request, undefined, ip);
+  // A valid hint for the browser's own user proves the request came from its RP.
+  if (request.hintSub !== null && request.hintSub === session.userId) return finishLogout(ctx, realm, request, session, ip);
+  // No valid hint, or a hint for another user (an attacker's own ID token in a link): ask the
+  // user first (standards §2; CSRF-protected), as Keycloak does when the hint's session is not
+  // the browser's.
   return confirm(ctx, realm, req, request);
 }
 

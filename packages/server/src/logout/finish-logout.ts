@@ -11,10 +11,16 @@ import type { SsoSession } from '../sessions/sso-session.ts';
 import type { LogoutRequest } from './end-session.ts';
 import { renderLoggedOutPage } from './logout-pages.ts';
 
-export async function finishLogout(ctx: ProviderContext, realm: Realm, request: LogoutRequest, cookieSession: SsoSession | undefined, ip: string | null): Promise<Response> {
+export interface FinishOptions {
+  /** The user confirmed on the CSRF-protected page: end the browser's session whatever the hint. */
+  browserConfirmed?: boolean;
+}
+
+export async function finishLogout(ctx: ProviderContext, realm: Realm, request: LogoutRequest, cookieSession: SsoSession | undefined, ip: string | null, options: FinishOptions = {}): Promise<Response> {
   const toEnd = new Set<string>();
-  // The browser's session, unless the hint names another user.
-  if (cookieSession && (request.hintSub === null || cookieSession.userId === request.hintSub)) toEnd.add(cookieSession.id);
+  // The browser's session, unless the hint names another user and the user did not confirm.
+  const endBrowserSession = cookieSession !== undefined && (options.browserConfirmed === true || request.hintSub === null || cookieSession.userId === request.hintSub);
+  if (cookieSession && endBrowserSession) toEnd.add(cookieSession.id);
   // The hint's session, even from another browser (the RP's back-end may call logout).
   if (request.hintSid) {
     const hinted = await ctx.sessions.findLive(realm, request.hintSid);
@@ -25,9 +31,12 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
   // Every RP is notified, including the one that asked, before the redirect — within a bound.
   await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
 
-  const headers: Record<string, string> = {
-    'Set-Cookie': clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure }),
-  };
+  const headers: Record<string, string> = {};
+  // Never clear the cookie of a session that stays alive: the user would look signed out
+  // while no RP was told (the logout CSRF the hint check above prevents).
+  if (cookieSession === undefined || endBrowserSession) {
+    headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure });
+  }
   let continueTo: string | null = null;
   if (request.redirectUri) {
     const target = new URL(request.redirectUri);
