@@ -6,7 +6,7 @@ import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { jsonError, jsonResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
-import { isSessionLive } from '../sessions/sso-session.ts';
+import { refreshTokenState } from '../tokens/grant-status.ts';
 import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
@@ -37,25 +37,17 @@ async function introspect(
   const now = Date.now();
   const refresh = await findRefreshToken(ctx.db, realm.id, token);
   if (refresh) {
-    if (refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) return INACTIVE;
-    if (refresh.offline === 0) {
-      const session = await ctx.db
-        .selectFrom('sso_session')
-        .selectAll()
-        .where('id', '=', refresh.sso_session_id)
-        .executeTakeFirst();
-      if (!session || !isSessionLive(session, realm, now)) return INACTIVE;
-    }
-    const [owner, user] = await Promise.all([
-      ctx.realms.clientById(refresh.client_id),
-      ctx.realms.userById(refresh.user_id),
-    ]);
+    if (refresh.used_at !== null) return INACTIVE;
+    const state = await refreshTokenState(ctx, realm, refresh, now);
+    if (!state.live) return INACTIVE;
+    const { user } = state;
+    const owner = await ctx.realms.clientById(refresh.client_id);
     return {
       active: true,
       token_type: refresh.offline ? 'Offline' : 'Refresh',
       scope: refresh.scope,
       client_id: owner?.clientId,
-      username: user?.username,
+      username: user.username,
       sub: refresh.user_id,
       sid: refresh.sso_session_id,
       iss: issuer,

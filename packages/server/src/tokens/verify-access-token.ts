@@ -1,5 +1,6 @@
 // Verifies an access token Sundown issued: signature with the realm's keys, issuer, expiry,
-// not revoked, and its session still active (a logged-out session's tokens stop working).
+// not revoked, its session still active (a logged-out session's tokens stop working) and its
+// user still enabled. Userinfo, introspection, revocation and the admin API all call this.
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
@@ -45,7 +46,19 @@ export async function verifyAccessToken(
   if (revoked) throw new InvalidToken('Token has been revoked');
   if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
     throw new InvalidToken('Session not active');
+  if (!(await subjectActive(ctx, realm, claims))) throw new InvalidToken('User not found or disabled');
   return claims;
+}
+
+/**
+ * A user's token (it carries the session's `sid`) needs its user to exist and be enabled, as
+ * Keycloak checks at userinfo and introspection. A client-credentials token's subject is the
+ * client itself, not a user.
+ */
+async function subjectActive(ctx: ProviderContext, realm: Realm, claims: AccessTokenClaims): Promise<boolean> {
+  const user = await ctx.realms.userById(claims.sub);
+  if (user) return user.realmId === realm.id && user.enabled;
+  return claims.sid === undefined;
 }
 
 async function sessionActive(
