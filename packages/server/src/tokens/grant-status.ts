@@ -1,15 +1,34 @@
-// Whether what a token stands for is still alive: its user (enabled, in this realm) and, for
-// refresh tokens, its session. Every bearer check and the refresh grant ask here, so a disabled
-// user is refused everywhere at once.
+// Whether what a token stands for is still alive: its user (enabled, in this realm), its grant
+// (not revoked) and, for refresh tokens, its session. Every bearer check and the refresh grant
+// ask here, so a disabled user or a revoked grant is refused everywhere at once.
+import type { Kysely } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import type { Realm, User } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
-import type { RefreshTokenTable, SsoSessionTable } from '../store/schema.ts';
+import type { Database, RefreshTokenTable, SsoSessionTable } from '../store/schema.ts';
 
 /** The user behind a token, if it still exists in this realm and is enabled. */
 export async function activeUser(ctx: ProviderContext, realm: Realm, userId: string): Promise<User | undefined> {
   const user = await ctx.realms.userById(userId);
   return user && user.realmId === realm.id && user.enabled ? user : undefined;
+}
+
+/**
+ * A grant is the refresh-token family that an authorization code or a password grant started
+ * (the access tokens minted in it carry its id). Revocation always covers a whole family, so one
+ * revoked row means the grant is revoked: RFC 6749 §4.1.2 (code replay), RFC 7009 §2.1 (a
+ * revoked refresh token invalidates the access tokens of the same grant), Security BCP §4.14.2
+ * (refresh token reuse).
+ */
+export async function grantRevoked(db: Kysely<Database>, grantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('refresh_token')
+    .select('token_hash')
+    .where('family_id', '=', grantId)
+    .where('revoked_at', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export type RefreshTokenState =

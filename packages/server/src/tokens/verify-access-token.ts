@@ -1,5 +1,5 @@
 // Verifies an access token Sundown issued: signature with the realm's keys, issuer, expiry,
-// not revoked, its session still active (a logged-out session's tokens stop working) and its
+// not revoked (nor its grant), its session still active (a logged-out session's tokens stop working) and its
 // user still enabled. Userinfo, introspection, revocation and the admin API all call this.
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProviderContext } from '../context.ts';
@@ -7,6 +7,7 @@ import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
+import { grantRevoked } from './grant-status.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -16,6 +17,8 @@ export interface AccessTokenClaims extends JWTPayload {
   azp: string;
   scope: string;
   sid?: string;
+  /** The grant (refresh-token family) the token was minted in; absent for client credentials. */
+  grant_id?: string;
 }
 
 export async function verifyAccessToken(
@@ -44,6 +47,9 @@ export async function verifyAccessToken(
     .where('jti', '=', claims.jti)
     .executeTakeFirst();
   if (revoked) throw new InvalidToken('Token has been revoked');
+  // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
+  if (typeof claims.grant_id === 'string' && (await grantRevoked(ctx.db, claims.grant_id)))
+    throw new InvalidToken('Token has been revoked');
   if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
     throw new InvalidToken('Session not active');
   if (!(await subjectActive(ctx, realm, claims))) throw new InvalidToken('User not found or disabled');
