@@ -117,3 +117,13 @@ export function accessTokenAlg(client: Client): SigningAlg {
   const alg = client.attributes['access.token.signed.response.alg'];
   return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
 }
+
+/**
+ * Sundown client attribute of a resource server: the `##`-separated clientIds whose tokens it may
+ * introspect (RFC 7662 §2.2: a protected resource may be barred from others' tokens).
+ */
+export const INTROSPECTION_CLIENTS_ATTRIBUTE = 'sundown.introspection.clients';
+
+export function introspectionClients(client: Client): string[] {
+  return (client.attributes[INTROSPECTION_CLIENTS_ATTRIBUTE] ?? '').split('##').filter(Boolean);
+}

@@ -1,7 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
-import { REALM_DEFAULTS } from './model.ts';
+import { INTROSPECTION_CLIENTS_ATTRIBUTE, REALM_DEFAULTS } from './model.ts';
 
 export class RealmImportError extends Error {
   readonly path: string;
@@ -348,6 +348,10 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
     if (value !== undefined && value !== 'true' && value !== 'false') {
       throw new RealmImportError(`${path}["${key}"]`, 'must be "true" or "false"');
     }
+  }
+  const introspection = attributes[INTROSPECTION_CLIENTS_ATTRIBUTE];
+  if (introspection !== undefined && !/^[^\s#*]+(##[^\s#*]+)*$/.test(introspection)) {
+    throw new RealmImportError(`${path}["${INTROSPECTION_CLIENTS_ATTRIBUTE}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
   }
   const alg = attributes['id.token.signed.response.alg'];
   if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
