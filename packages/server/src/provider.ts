@@ -94,7 +94,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     db: store.db,
     keys,
     realms,
-    sessions: new SsoSessions(store.db),
+    sessions: new SsoSessions(store.db, logout),
     tokens: new TokenIssuer(keys),
     events,
     throttle: new LoginThrottle(store.db, options.throttle),

@@ -17,7 +17,9 @@ export type EndReason =
   /** The user was disabled (admin API or realm import). */
   | 'user_disabled'
   /** The user's password was reset or changed by an import. */
-  | 'password_reset';
+  | 'password_reset'
+  /** The user signed in once more than the realm's sessions-per-user cap allows: the oldest went. */
+  | 'session_limit';
 
 export interface FrontchannelTarget {
   clientId: string;
