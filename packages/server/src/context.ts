@@ -8,6 +8,7 @@ import type { BackchannelHttp } from './logout/backchannel-http.ts';
 import type { DeliveryStore } from './logout/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
+import type { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
 import type { Database } from './store/schema.ts';
@@ -65,4 +66,6 @@ export interface ProviderContext {
   backchannelHttp: BackchannelHttp;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */
   logoutWaitMs: number;
+  /** Sign-in forms waiting for a user (auth_request rows), bounded per realm. */
+  pendingLogins: PendingLogins;
 }

@@ -4,6 +4,7 @@ import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
 import { type ProviderContext, ProviderUrls } from './context.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
+import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
@@ -45,6 +46,8 @@ export interface ProviderOptions {
   log?: Logger;
   throttle?: ThrottlePolicy;
   logout?: Partial<LogoutOptions>;
+  /** Sign-in forms kept per realm; default 10,000 (see oidc/authorize/pending-logins.ts). */
+  maxPendingLogins?: number;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
 }
@@ -94,7 +97,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     db: store.db,
     keys,
     realms,
-    sessions: new SsoSessions(store.db),
+    sessions: new SsoSessions(store.db, logout),
     tokens: new TokenIssuer(keys),
     events,
     throttle: new LoginThrottle(store.db, options.throttle),
@@ -105,6 +108,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveryStore,
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
+    pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
   };
   const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   let unlisten = async () => {};

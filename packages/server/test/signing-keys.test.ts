@@ -34,7 +34,7 @@ test('rotation: new tokens use the new kid; tokens signed before still verify ag
     await jwtVerify(after, set, { issuer: ISSUER });
     const userinfo = await t.fetch(
       `${OIDC}/token/introspect`,
-      form({ token: before }, { authorization: basic('web', 'web-secret') }),
+      form({ token: before }, { authorization: basic('service', 'service-secret') }),
     );
     assert.equal(
       ((await userinfo.json()) as { active: boolean }).active,

@@ -145,6 +145,8 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
     await ctx.db.updateTable('app_user').set(userRow(user)).where('id', '=', current.id).execute();
+    // A disabled user's sessions end at once, and every client of them is told (as logout).
+    if (current.enabled && !user.enabled) await ctx.logout.logoutUser(realm, current.id, {}, 'user_disabled');
     return new Response(null, { status: 204 });
   });
 
@@ -166,6 +168,8 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const body = await jsonBody(c.req.raw);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '') throw new InvalidRequest('Send {"type":"password","value":"…"}');
     await ctx.db.updateTable('app_user').set({ password_hash: await hashPassword(body.value) }).where('id', '=', current.id).execute();
+    // A reset usually follows a compromise: whoever knew the old password loses their sessions.
+    await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');
     return new Response(null, { status: 204 });
   });
 }

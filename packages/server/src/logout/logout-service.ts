@@ -7,7 +7,19 @@ import { clientFromRow, type Realm } from '../realm/model.ts';
 import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 
-export type EndReason = 'logout' | 'user_switch' | 'expired' | 'admin_user' | 'admin_session' | 'admin_all';
+export type EndReason =
+  | 'logout'
+  | 'user_switch'
+  | 'expired'
+  | 'admin_user'
+  | 'admin_session'
+  | 'admin_all'
+  /** The user was disabled (admin API or realm import). */
+  | 'user_disabled'
+  /** The user's password was reset or changed by an import. */
+  | 'password_reset'
+  /** The user signed in once more than the realm's sessions-per-user cap allows: the oldest went. */
+  | 'session_limit';
 
 export interface FrontchannelTarget {
   clientId: string;
@@ -52,8 +64,8 @@ export class LogoutService {
     return result;
   }
 
-  /** Every live session of a user (admin "log out user"). */
-  async logoutUser(realm: Realm, userId: string, meta: LogoutMeta = {}): Promise<EndSessionsResult> {
+  /** Every live session of a user (admin "log out user", a disabled user, a password reset). */
+  async logoutUser(realm: Realm, userId: string, meta: LogoutMeta = {}, reason: EndReason = 'admin_user'): Promise<EndSessionsResult> {
     const rows = await this.#db
       .selectFrom('sso_session')
       .select('id')
@@ -61,7 +73,7 @@ export class LogoutService {
       .where('user_id', '=', userId)
       .where('ended_at', 'is', null)
       .execute();
-    return this.endSessions(realm, rows.map((r) => r.id), 'admin_user', meta);
+    return this.endSessions(realm, rows.map((r) => r.id), reason, meta);
   }
 
   /** Every live session of the realm (admin "log out all"), in batches. */

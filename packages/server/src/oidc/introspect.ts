@@ -1,12 +1,12 @@
-// Token introspection (RFC 7662) for confidential clients. Anything not currently valid is
-// `{"active": false}` and nothing more (RFC 7662 §2.2).
+// Token introspection (RFC 7662) for confidential clients. Anything not currently valid, or
+// not the caller's to see, is `{"active": false}` and nothing more (RFC 7662 §2.2).
 import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { jsonError, jsonResponse } from '../http/respond.ts';
-import type { Realm } from '../realm/model.ts';
-import { isSessionLive } from '../sessions/sso-session.ts';
+import { type Client, introspectionClients, type Realm } from '../realm/model.ts';
+import { refreshTokenState } from '../tokens/grant-status.ts';
 import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
@@ -22,40 +22,45 @@ export async function introspectEndpoint(
     const { client } = await authenticateClient(ctx.realms, realm, req, params);
     if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
     const token = params.require('token');
-    return jsonResponse(await introspect(ctx, realm, token));
+    return jsonResponse(await introspect(ctx, realm, client, token));
   } catch (err) {
     return jsonError(ctx.log, err);
   }
 }
 
+/**
+ * Who may see a token: the client it was issued to, a client in its audience (access tokens),
+ * or a resource server that lists the issuing client in `sundown.introspection.clients`.
+ * Keycloak and node-oidc-provider let any confidential client introspect any token; Sundown
+ * does not, so one client's credentials do not reveal another's users and sessions.
+ */
+function mayIntrospect(caller: Client, owner: string, audiences: readonly string[]): boolean {
+  return caller.clientId === owner || audiences.includes(caller.clientId) || introspectionClients(caller).includes(owner);
+}
+
 async function introspect(
   ctx: ProviderContext,
   realm: Realm,
+  caller: Client,
   token: string,
 ): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
   const refresh = await findRefreshToken(ctx.db, realm.id, token);
   if (refresh) {
-    if (refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) return INACTIVE;
-    if (refresh.offline === 0) {
-      const session = await ctx.db
-        .selectFrom('sso_session')
-        .selectAll()
-        .where('id', '=', refresh.sso_session_id)
-        .executeTakeFirst();
-      if (!session || !isSessionLive(session, realm, now)) return INACTIVE;
-    }
-    const [owner, user] = await Promise.all([
-      ctx.realms.clientById(refresh.client_id),
-      ctx.realms.userById(refresh.user_id),
-    ]);
+    if (refresh.used_at !== null) return INACTIVE;
+    const state = await refreshTokenState(ctx, realm, refresh, now);
+    if (!state.live) return INACTIVE;
+    const { user } = state;
+    const owner = await ctx.realms.clientById(refresh.client_id);
+    // Refresh tokens have no audience but the authorization server.
+    if (!owner || !mayIntrospect(caller, owner.clientId, [])) return INACTIVE;
     return {
       active: true,
       token_type: refresh.offline ? 'Offline' : 'Refresh',
       scope: refresh.scope,
-      client_id: owner?.clientId,
-      username: user?.username,
+      client_id: owner.clientId,
+      username: user.username,
       sub: refresh.user_id,
       sid: refresh.sso_session_id,
       iss: issuer,
@@ -66,6 +71,8 @@ async function introspect(
   if (token.split('.').length !== 3) return INACTIVE;
   const claims = await verifyAccessToken(ctx, realm, token).catch(() => undefined);
   if (!claims) return INACTIVE;
+  const audiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
+  if (!mayIntrospect(caller, claims.azp, audiences)) return INACTIVE;
   return {
     active: true,
     token_type: 'Bearer',

@@ -117,3 +117,29 @@ export function accessTokenAlg(client: Client): SigningAlg {
   const alg = client.attributes['access.token.signed.response.alg'];
   return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
 }
+
+/**
+ * Sundown client attribute of a resource server: the `##`-separated clientIds whose tokens it may
+ * introspect (RFC 7662 §2.2: a protected resource may be barred from others' tokens).
+ */
+export const INTROSPECTION_CLIENTS_ATTRIBUTE = 'sundown.introspection.clients';
+
+export function introspectionClients(client: Client): string[] {
+  return (client.attributes[INTROSPECTION_CLIENTS_ATTRIBUTE] ?? '').split('##').filter(Boolean);
+}
+
+/**
+ * Sundown realm attribute: how many live SSO sessions one user may hold; signing in once more
+ * ends the oldest (with logout tokens). `"0"` means no limit. Keycloak has no realm-wide
+ * setting (its "User session count limiter" authenticator does this per flow).
+ */
+export const SESSIONS_PER_USER_ATTRIBUTE = 'sundown.sessions.max.per.user';
+export const DEFAULT_SESSIONS_PER_USER = 20;
+export const MAX_SESSIONS_PER_USER = 10_000;
+
+/** The realm's cap on live sessions per user, or null for none. */
+export function sessionsPerUser(realm: Pick<Realm, 'attributes'>): number | null {
+  const raw = realm.attributes[SESSIONS_PER_USER_ATTRIBUTE];
+  const n = raw === undefined ? DEFAULT_SESSIONS_PER_USER : Number(raw);
+  return n === 0 ? null : n;
+}

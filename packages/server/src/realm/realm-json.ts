@@ -2,7 +2,7 @@
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
-import { REALM_DEFAULTS } from './model.ts';
+import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
 
 export class RealmImportError extends Error {
   readonly path: string;
@@ -170,6 +170,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     clients: [],
     users: [],
   };
+  checkSessionLimit(realm.attributes);
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
     throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
@@ -359,8 +360,20 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
       throw new RealmImportError(`${path}["${key}"]`, 'must be "true" or "false"');
     }
   }
+  const introspection = attributes[INTROSPECTION_CLIENTS_ATTRIBUTE];
+  if (introspection !== undefined && !/^[^\s#*]+(##[^\s#*]+)*$/.test(introspection)) {
+    throw new RealmImportError(`${path}["${INTROSPECTION_CLIENTS_ATTRIBUTE}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
+  }
   const alg = attributes['id.token.signed.response.alg'];
   if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
     throw new RealmImportError(`${path}["id.token.signed.response.alg"]`, `unsupported algorithm "${alg}"`);
+  }
+}
+
+function checkSessionLimit(attributes: Record<string, string>): void {
+  const value = attributes[SESSIONS_PER_USER_ATTRIBUTE];
+  if (value === undefined) return;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_SESSIONS_PER_USER) {
+    throw new RealmImportError(`$.attributes["${SESSIONS_PER_USER_ATTRIBUTE}"]`, `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`);
   }
 }

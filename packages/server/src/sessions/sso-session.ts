@@ -2,8 +2,10 @@
 // a client receives tokens in an SSO session: it is the list a logout fans out to (BCL §2.3).
 import type { Kysely } from 'kysely';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
+import type { LogoutService } from '../logout/logout-service.ts';
 import type { Realm } from '../realm/model.ts';
 import type { Database, SsoSessionTable } from '../store/schema.ts';
+import { endSessionsBeyondLimit } from './session-limit.ts';
 
 export interface SsoSession {
   id: string;
@@ -50,11 +52,16 @@ export function isSessionLive(
 
 export class SsoSessions {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #logout: LogoutService;
+  constructor(db: Kysely<Database>, logout: LogoutService) {
     this.#db = db;
+    this.#logout = logout;
   }
 
-  /** Starts a session; returns it with the secret cookie value (only its hash is stored). */
+  /**
+   * Starts a session; returns it with the secret cookie value (only its hash is stored). The
+   * user's oldest sessions beyond the realm's cap are ended, with logout tokens.
+   */
   async create(
     realm: Realm,
     userId: string,
@@ -76,6 +83,7 @@ export class SsoSessions {
       end_reason: null,
     };
     await this.#db.insertInto('sso_session').values(row).execute();
+    await endSessionsBeyondLimit(this.#db, this.#logout, realm, userId, row.id, now);
     return { session: fromRow(row), cookie };
   }
 

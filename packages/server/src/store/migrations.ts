@@ -277,6 +277,13 @@ const roles: Migration = {
   },
 };
 
+// The cap on pending sign-in forms deletes a realm's oldest rows (oidc/authorize/pending-logins.ts).
+const authRequestAge: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('auth_request_realm_created_idx').on('auth_request').columns(['realm_id', 'created_at']).execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -288,6 +295,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0002_events': events(this.#dialect),
       '0003_logout': logout,
       '0004_roles': roles,
+      '0005_users_auth_request_age': authRequestAge,
     };
   }
 }

@@ -52,6 +52,10 @@ export class TokenIssuer {
     const scope = scopes.join(' ');
     const sid = input.session?.id;
 
+    // The refresh-token family is the grant: access tokens name it so that revoking the grant
+    // (code replay, RFC 7009 revocation, refresh reuse) stops them too.
+    const grantId = input.withRefreshToken && input.session && input.user && input.clientSessionId ? (input.familyId ?? newId()) : null;
+
     const accessKey = await this.#keys.activeKey(realm.id, accessTokenAlg(client));
     const access_token = await new SignJWT({
       typ: 'Bearer',
@@ -59,6 +63,7 @@ export class TokenIssuer {
       client_id: client.clientId,
       scope,
       ...(sid ? { sid } : {}),
+      ...(grantId ? { grant_id: grantId } : {}),
       ...(input.user ? { preferred_username: input.user.username } : {}),
       // Keycloak's shape for realm roles, which admin APIs and apps read.
       ...(input.user && input.user.realmRoles.length > 0 ? { realm_access: { roles: input.user.realmRoles } } : {}),
@@ -100,7 +105,7 @@ export class TokenIssuer {
       response.session_state = input.session.id;
     }
 
-    if (input.withRefreshToken && input.session && input.user && input.clientSessionId) {
+    if (grantId && input.session && input.user && input.clientSessionId) {
       const offline = scopes.includes('offline_access');
       const expiresAt = offline
         ? now + realm.offlineSessionIdleTimeout * 1000
@@ -113,7 +118,7 @@ export class TokenIssuer {
         .insertInto('refresh_token')
         .values({
           token_hash: sha256(refresh),
-          family_id: input.familyId ?? newId(),
+          family_id: grantId,
           realm_id: realm.id,
           client_id: client.id,
           user_id: input.user.id,

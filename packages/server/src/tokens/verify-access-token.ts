@@ -1,11 +1,13 @@
 // Verifies an access token Sundown issued: signature with the realm's keys, issuer, expiry,
-// not revoked, and its session still active (a logged-out session's tokens stop working).
+// not revoked (nor its grant), its session still active (a logged-out session's tokens stop working) and its
+// user still enabled. Userinfo, introspection, revocation and the admin API all call this.
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
+import { grantRevoked } from './grant-status.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -15,6 +17,8 @@ export interface AccessTokenClaims extends JWTPayload {
   azp: string;
   scope: string;
   sid?: string;
+  /** The grant (refresh-token family) the token was minted in; absent for client credentials. */
+  grant_id?: string;
 }
 
 export async function verifyAccessToken(
@@ -43,9 +47,24 @@ export async function verifyAccessToken(
     .where('jti', '=', claims.jti)
     .executeTakeFirst();
   if (revoked) throw new InvalidToken('Token has been revoked');
+  // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
+  if (typeof claims.grant_id === 'string' && (await grantRevoked(ctx.db, claims.grant_id)))
+    throw new InvalidToken('Token has been revoked');
   if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
     throw new InvalidToken('Session not active');
+  if (!(await subjectActive(ctx, realm, claims))) throw new InvalidToken('User not found or disabled');
   return claims;
+}
+
+/**
+ * A user's token (it carries the session's `sid`) needs its user to exist and be enabled, as
+ * Keycloak checks at userinfo and introspection. A client-credentials token's subject is the
+ * client itself, not a user.
+ */
+async function subjectActive(ctx: ProviderContext, realm: Realm, claims: AccessTokenClaims): Promise<boolean> {
+  const user = await ctx.realms.userById(claims.sub);
+  if (user) return user.realmId === realm.id && user.enabled;
+  return claims.sid === undefined;
 }
 
 async function sessionActive(

@@ -75,19 +75,15 @@ async function startLogin(
   // which defeats login CSRF.
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = newId();
-  await ctx.db.deleteFrom('auth_request').where('expires_at', '<', now).execute();
-  await ctx.db
-    .insertInto('auth_request')
-    .values({
-      id,
-      realm_id: realm.id,
-      client_id: request.clientId,
-      params: JSON.stringify(request),
-      csrf_hash: sha256(`${binding}:${id}`),
-      created_at: now,
-      expires_at: now + LOGIN_FORM_LIFETIME_MS,
-    })
-    .execute();
+  await ctx.pendingLogins.save({
+    id,
+    realm_id: realm.id,
+    client_id: request.clientId,
+    params: JSON.stringify(request),
+    csrf_hash: sha256(`${binding}:${id}`),
+    created_at: now,
+    expires_at: now + LOGIN_FORM_LIFETIME_MS,
+  });
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,

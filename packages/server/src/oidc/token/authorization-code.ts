@@ -28,7 +28,8 @@ export async function authorizationCodeGrant({
   if (row.client_id !== client.id) throw new InvalidGrant('Code was issued to another client');
 
   // Single use (RFC 6749 §4.1.2): claim the code atomically; a second use revokes what the
-  // first one produced, because the code has leaked.
+  // first one produced, because the code has leaked: its refresh-token family, and with it
+  // (through the grant id they carry) its access tokens.
   const claimed = await ctx.db
     .updateTable('authorization_code')
     .set({ used_at: now })
@@ -42,6 +43,16 @@ export async function authorizationCodeGrant({
       .where('code_hash', '=', codeHash)
       .where('revoked_at', 'is', null)
       .execute();
+    await ctx.events.record({
+      realmId: realm.id,
+      type: 'CODE_TO_TOKEN_ERROR',
+      clientId: client.clientId,
+      userId: row.user_id,
+      sessionId: row.sso_session_id,
+      ipAddress: ip,
+      error: 'invalid_code',
+      details: { reason: 'code replayed; its tokens are revoked' },
+    });
     throw new InvalidGrant('Code already used');
   }
   if (row.expires_at < now) throw new InvalidGrant('Code expired');

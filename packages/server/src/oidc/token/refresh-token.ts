@@ -3,11 +3,18 @@
 // revokes its whole family.
 import { sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidScope } from '../../errors.ts';
-import { isSessionLive } from '../../sessions/sso-session.ts';
+import { refreshTokenState } from '../../tokens/grant-status.ts';
 import { findRefreshToken } from '../../tokens/refresh-tokens.ts';
 import { parseScope } from '../../tokens/scopes.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
+
+const REFUSED = {
+  revoked: 'Token is not active',
+  expired: 'Token is not active',
+  session_ended: 'Session not active',
+  user_disabled: 'User not found or disabled',
+} as const;
 
 export async function refreshTokenGrant({
   ctx,
@@ -22,8 +29,10 @@ export async function refreshTokenGrant({
   const row = await findRefreshToken(ctx.db, realm.id, token);
   if (!row) throw new InvalidGrant('Invalid refresh token');
   if (row.client_id !== client.id) throw new InvalidGrant('Token was issued to another client');
-  if (row.revoked_at !== null) throw new InvalidGrant('Token is not active');
-  if (row.expires_at <= now) throw new InvalidGrant('Token is not active', 'expired');
+  // Token, session and user before the claim: a refused token stays as it was.
+  const state = await refreshTokenState(ctx, realm, row, now);
+  if (!state.live) throw new InvalidGrant(REFUSED[state.reason], state.reason);
+  const { user, session: sessionRow } = state;
 
   const claimed = await ctx.db
     .updateTable('refresh_token')
@@ -57,25 +66,6 @@ export async function refreshTokenGrant({
   const extra = requested.filter((s) => !granted.includes(s));
   // RFC 6749 §6: the requested scope must not exceed the original grant.
   if (extra.length > 0) throw new InvalidScope(`Scope exceeds the original grant: ${extra.join(' ')}`);
-
-  const sessionRow = await ctx.db
-    .selectFrom('sso_session')
-    .selectAll()
-    .where('id', '=', row.sso_session_id)
-    .executeTakeFirst();
-  if (!sessionRow) throw new InvalidGrant('Session not active');
-  if (row.offline === 0 && !isSessionLive(sessionRow, realm, now))
-    throw new InvalidGrant('Session not active');
-  if (row.offline === 1) {
-    const cs = await ctx.db
-      .selectFrom('client_session')
-      .select('ended_at')
-      .where('id', '=', row.client_session_id)
-      .executeTakeFirst();
-    if (!cs || cs.ended_at !== null) throw new InvalidGrant('Offline session not active');
-  }
-  const user = await ctx.realms.userById(row.user_id);
-  if (!user?.enabled) throw new InvalidGrant('User not found or disabled');
 
   if (row.offline === 0) await ctx.sessions.touch(sessionRow.id, now);
   await ctx.db
