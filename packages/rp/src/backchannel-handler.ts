@@ -15,7 +15,10 @@ export interface BackchannelLogoutOptions extends Omit<ValidationOptions, 'repla
   markerTtlSeconds?: number;
   /** Largest accepted body in bytes (default 16 KiB; a logout token is ~1 KiB). */
   maxBodyBytes?: number;
-  /** Seconds a provider should wait before retrying when the store is down (default 5). */
+  /**
+   * Seconds a provider should wait before retrying when the store or the keys are unreachable
+   * (default 5). During a JWKS refetch cool-down the rest of the cool-down is sent instead.
+   */
   retryAfterSeconds?: number;
   /** Called with every rejected or failed request, for logging. */
   onError?: (error: Error) => void;
@@ -25,6 +28,14 @@ const HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 function invalid(description: string): Response {
   return Response.json({ error: 'invalid_request', error_description: description }, { status: 400, headers: HEADERS });
+}
+
+/** 503 + Retry-After: the SDK's own estimate when it has one (the rest of a JWKS cool-down). */
+function unavailable(err: unknown, fallbackSeconds: number): Response {
+  const known = err instanceof TemporarilyUnavailableError ? err : undefined;
+  const retryAfter = String(known?.retryAfterSeconds ?? fallbackSeconds);
+  const description = known ? known.message : 'Logout could not be recorded; retry later';
+  return Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { ...HEADERS, 'Retry-After': retryAfter } });
 }
 
 async function readLimited(req: Request, limit: number): Promise<string | null> {
@@ -94,9 +105,8 @@ export async function handleLogoutForm(form: URLSearchParams, options: Backchann
   } catch (err) {
     options.onError?.(err as Error);
     if (err instanceof LogoutTokenError) return invalid(err.message);
-    // The store or the keys are unreachable: ask the provider to retry rather than lose the logout.
-    const retryAfter = String(options.retryAfterSeconds ?? 5);
-    const description = err instanceof TemporarilyUnavailableError ? err.message : 'Logout could not be recorded; retry later';
-    return Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { ...HEADERS, 'Retry-After': retryAfter } });
+    // The store or the keys are unreachable, or a just-rotated key is still in the refetch
+    // cool-down: ask the provider to retry (standards §4) rather than lose the logout.
+    return unavailable(err, options.retryAfterSeconds ?? 5);
   }
 }

@@ -1,7 +1,14 @@
 // @sundown/rp: receive OpenID Connect back-channel logout and end sessions on every instance.
 export { createBackchannelLogoutHandler, handleLogoutForm, readLogoutToken, type BackchannelLogoutOptions } from './backchannel-handler.ts';
 export { buildEndSessionUrl, type EndSessionUrlOptions } from './end-session-url.ts';
-export { LogoutTokenError, TemporarilyUnavailableError, type ClaimCause, type LogoutTokenErrorCode } from './errors.ts';
+export {
+  JwksRefetchCooldownError,
+  LogoutTokenError,
+  TemporarilyUnavailableError,
+  type ClaimCause,
+  type LogoutTokenErrorCode,
+  type TemporarilyUnavailableErrorCode,
+} from './errors.ts';
 export { applyLogout, DEFAULT_MARKER_TTL_SECONDS, isLoggedOut, type LogoutEvent, type SessionIdentity } from './session-state.ts';
 export { MemoryLogoutStore } from './stores/memory-store.ts';
 export type { LogoutMarker, LogoutStore, ReplayStore, SessionKey } from './stores/store.ts';

@@ -1,7 +1,8 @@
 // Back-Channel Logout 1.0 §2.6, one function per rule, in the spec's order (standards §6).
-import { compactDecrypt, compactVerify, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import { compactDecrypt, compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
 import { LogoutTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import type { ValidationOptions } from './options.ts';
+import { RemoteKeySet } from './remote-key-set.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -47,7 +48,7 @@ export function keyResolver(keys: ValidationOptions['keys'], jwks: ValidationOpt
     const id = `${keys.href} ${cooldown} ${maxAge}`;
     let set = remoteSets.get(id);
     if (!set) {
-      set = createRemoteJWKSet(keys, { cooldownDuration: cooldown, cacheMaxAge: maxAge, timeoutDuration: 5000 });
+      set = new RemoteKeySet(keys, { cooldownMs: cooldown, cacheMaxAgeMs: maxAge, timeoutMs: 5000 }).getKey;
       remoteSets.set(id, set);
     }
     return set;
@@ -70,6 +71,8 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
   try {
     ({ payload } = await compactVerify(token, getKey));
   } catch (err) {
+    // Keys unreachable, or an unknown kid during the refetch cool-down: retry, never 400.
+    if (err instanceof TemporarilyUnavailableError) throw err;
     if (err instanceof errors.JWKSTimeout || (err instanceof Error && !(err instanceof errors.JOSEError))) {
       throw new TemporarilyUnavailableError('The issuer\'s keys could not be fetched', { cause: err });
     }
