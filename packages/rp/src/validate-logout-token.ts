@@ -1,4 +1,5 @@
-// validateLogoutToken: Back-Channel Logout 1.0 §2.6, steps 1–8 in order.
+// validateLogoutToken: Back-Channel Logout 1.0 §2.6, steps 1–8 in order (step 3, a header check,
+// before the key lookup of step 2).
 import { TemporarilyUnavailableError, LogoutTokenError } from './errors.ts';
 import { ACCEPT_JWT_TYP, DEFAULT_ALGORITHMS, type ValidationOptions } from './validation/options.ts';
 import {
@@ -49,8 +50,10 @@ export async function validateLogoutToken(token: string, options: ValidationOpti
 
   const jws = await decryptIfEncrypted(token, options); // step 1
   const header = readHeader(jws);
-  const claims = await verifySignature(jws, header, keyResolver(options.keys, options.jwks)); // step 2
+  // Step 3 before step 2, as jose and oauth4webapi do: the header alone decides it, and a token
+  // with an algorithm the client never registered must not make us look up, or fetch, keys.
   checkAlgorithm(header, options.algorithms ?? DEFAULT_ALGORITHMS); // step 3
+  const claims = await verifySignature(jws, header, keyResolver(options.keys, options.jwks)); // step 2
   checkType(header, options.compatibility?.includes(ACCEPT_JWT_TYP) ?? false);
   const iss = checkIssuer(claims, options.issuer); // step 4
   checkAudience(claims, options.clientId, options.trustedAudiences ?? []);

@@ -3,7 +3,7 @@
 // only once a key set fetched after the token arrived lacks it. Real HTTP on loopback for the JWKS.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generateKeyPair } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { createBackchannelLogoutHandler, isLoggedOut, JwksRefetchCooldownError, MemoryLogoutStore } from '../src/index.ts';
 import { jwksServer, withRotatedKeys } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, post, testIssuer } from './helpers/tokens.ts';
@@ -60,6 +60,29 @@ test('a kid still missing from a key set fetched after the token arrived → 400
     assert.equal(unknown.status, 400);
     assert.match(((await unknown.json()) as { error_description: string }).error_description, /signature/);
     assert.equal(jwks.fetches(), 2, 'refetched once for the unknown kid');
+  } finally {
+    await jwks.close();
+  }
+});
+
+test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetches (BCL §2.6 step 3)', async () => {
+  const jwks = await jwksServer(op.jwks);
+  const seen: Error[] = [];
+  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 0 }, store: new MemoryLogoutStore(), onError: (e) => void seen.push(e) });
+  try {
+    const attacker = await generateKeyPair('ES256');
+    const tokens = [
+      await op.token({}, {}, 'ec'), // the provider's own ES256 key, but the client registered RS256
+      await op.token({}, { alg: 'ES256', kid: 'unknown-ec' }, attacker.privateKey),
+      await new SignJWT({ iss: ISSUER }).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(new Uint8Array(32)),
+    ];
+    for (const token of tokens) {
+      const res = await handler(post(token));
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error_description: string }).error_description, /algorithm \w+ is not allowed/);
+    }
+    assert.deepEqual(seen.map((e) => (e as { code?: string }).code), ['ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED']);
+    assert.equal(jwks.fetches(), 0, 'a wrong alg never makes the RP fetch the key set');
   } finally {
     await jwks.close();
   }

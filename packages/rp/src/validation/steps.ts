@@ -88,8 +88,14 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
   }
 }
 
-/** Step 3 — the algorithm is one the client registered; a valid signature with another fails. */
+/**
+ * Step 3 — the algorithm is one the client registered; a valid signature with another fails.
+ * Runs before the key lookup. `none` never passes, even if listed.
+ */
 export function checkAlgorithm(header: JWSHeaderParameters, allowed: string[]): void {
+  if (header.alg === 'none') {
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', { claim: 'alg', actual: header.alg });
+  }
   if (!header.alg || !allowed.includes(header.alg)) {
     throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', `Logout token algorithm ${header.alg} is not allowed`, { claim: 'alg', expected: allowed, actual: header.alg });
   }
