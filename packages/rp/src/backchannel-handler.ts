@@ -1,5 +1,6 @@
 // The back-channel logout endpoint over Web-standard Request → Response (Next.js route
 // handlers, Hono, Bun, Deno), following BCL §2.5–2.8 and standards §7.
+import { rejectLegacyNow } from './clock.ts';
 import { LogoutTokenError, TemporarilyUnavailableError } from './errors.ts';
 import { applyLogout, type LogoutEvent } from './session-state.ts';
 import type { LogoutStore } from './stores/store.ts';
@@ -81,6 +82,7 @@ export function readLogoutToken(form: URLSearchParams): string | { error: string
  * export const POST = handler;
  */
 export function createBackchannelLogoutHandler(options: BackchannelLogoutOptions): (req: Request) => Promise<Response> {
+  rejectLegacyNow(options);
   const limit = options.maxBodyBytes ?? 16 * 1024;
   return async (req) => {
     // BCL §2.5: the OP uses POST; anything else is not this endpoint.

@@ -1,5 +1,6 @@
 // @sundown/rp: receive OpenID Connect back-channel logout and end sessions on every instance.
 export { createBackchannelLogoutHandler, handleLogoutForm, readLogoutToken, type BackchannelLogoutOptions } from './backchannel-handler.ts';
+export type { Clock } from './clock.ts';
 export { buildEndSessionUrl, type EndSessionUrlOptions } from './end-session-url.ts';
 export {
   JwksRefetchCooldownError,

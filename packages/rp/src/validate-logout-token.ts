@@ -1,5 +1,6 @@
 // validateLogoutToken: Back-Channel Logout 1.0 §2.6, steps 1–8 in order (step 3, a header check,
 // before the key lookup of step 2).
+import { epochSeconds, rejectLegacyNow } from './clock.ts';
 import { TemporarilyUnavailableError, LogoutTokenError } from './errors.ts';
 import { ACCEPT_JWT_TYP, DEFAULT_ALGORITHMS, type ValidationOptions } from './validation/options.ts';
 import {
@@ -44,7 +45,8 @@ export interface LogoutTokenClaims {
  * @throws LogoutTokenError (answer 400) or TemporarilyUnavailableError (answer 503).
  */
 export async function validateLogoutToken(token: string, options: ValidationOptions): Promise<LogoutTokenClaims> {
-  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  rejectLegacyNow(options);
+  const now = epochSeconds(options.clock);
   const tolerance = options.clockToleranceSeconds ?? 30;
   const maxAge = options.maxTokenAgeSeconds ?? 600;
 

@@ -1,6 +1,7 @@
 // Express: the back-channel logout route, a middleware that ends logged-out express-session
 // sessions on their next request (on any instance), and the app-initiated logout redirect.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { type Clock, epochMillis } from '../clock.ts';
 import { type BackchannelLogoutOptions, createBackchannelLogoutHandler, handleLogoutForm } from '../backchannel-handler.ts';
 import { buildEndSessionUrl, type EndSessionUrlOptions } from '../end-session-url.ts';
 import { isLoggedOut, type LogoutEvent, type SessionIdentity } from '../session-state.ts';
@@ -95,11 +96,12 @@ export function backchannelLogoutRouter(options: BackchannelLogoutOptions & { pa
 export async function recordLogin(
   req: Request,
   identity: { iss: string; sid?: string; sub?: string; idToken?: string },
-  options: { store: LogoutStore; sessionKey?: string; ttlSeconds?: number },
+  options: { store: LogoutStore; sessionKey?: string; ttlSeconds?: number; clock?: Clock },
 ): Promise<void> {
   const session = sessionOf(req);
   if (!session) throw new Error('recordLogin needs express-session in front of it');
-  const stored: StoredIdentity = { ...identity, createdAt: Date.now() };
+  // Pass the handler's clock, if it has one: the logout marker is compared with this time.
+  const stored: StoredIdentity = { ...identity, createdAt: epochMillis(options.clock) };
   session[options.sessionKey ?? 'sundown'] = stored;
   const id = (req as Request & { sessionID?: string }).sessionID;
   if (id) await options.store.indexSession(identity, id, options.ttlSeconds ?? 14 * 86_400);
