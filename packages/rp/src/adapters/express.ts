@@ -2,7 +2,7 @@
 // sessions on their next request (on any instance), and the app-initiated logout redirect.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { type Clock, epochMillis } from '../clock.ts';
-import { type BackchannelLogoutOptions, createBackchannelLogoutHandler, handleLogoutForm } from '../backchannel-handler.ts';
+import { type BackchannelLogoutOptions, createLogoutFormHandler, serveLogoutRequests } from '../backchannel-handler.ts';
 import { buildEndSessionUrl, type EndSessionUrlOptions } from '../end-session-url.ts';
 import { isLoggedOut, type LogoutEvent, type SessionIdentity } from '../session-state.ts';
 import type { LogoutStore } from '../stores/store.ts';
@@ -40,8 +40,10 @@ function parsedForm(body: Record<string, unknown>): URLSearchParams {
  * app.use(backchannelLogoutRouter({ path: '/backchannel-logout', issuer, clientId, keys: new URL(jwksUri), store }));
  */
 export function backchannelLogout(options: BackchannelLogoutOptions): RequestHandler {
-  const handle = createBackchannelLogoutHandler(options);
+  // One form handler, so one key set, for every path below.
+  const handleForm = createLogoutFormHandler(options);
   const limit = options.maxBodyBytes ?? 16 * 1024;
+  const handle = serveLogoutRequests(handleForm, limit);
   return (req: Request, res: Response, next: NextFunction) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (req.method !== 'POST' || type !== 'application/x-www-form-urlencoded') {
@@ -53,7 +55,7 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
     }
     const body = req.body as unknown;
     if (req.readableEnded && typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
-      handleLogoutForm(parsedForm(body as Record<string, unknown>), options).then((response) => send(res, response)).catch(next);
+      handleForm(parsedForm(body as Record<string, unknown>)).then((response) => send(res, response)).catch(next);
       return;
     }
     // Read the form straight from the Node stream: cheaper than a Web Request around it.
@@ -61,7 +63,7 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
       (text) =>
         (text === null
           ? Promise.resolve(Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: { 'Cache-Control': 'no-store' } }))
-          : handleLogoutForm(new URLSearchParams(text), options)
+          : handleForm(new URLSearchParams(text))
         ).then((response) => send(res, response)),
       next,
     ).catch(next);

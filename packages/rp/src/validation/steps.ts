@@ -1,8 +1,7 @@
 // Back-Channel Logout 1.0 §2.6, one function per rule, in the spec's order (standards §6).
-import { compactDecrypt, compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import { compactDecrypt, compactVerify, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
 import { LogoutTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import type { ValidationOptions } from './options.ts';
-import { RemoteKeySet } from './remote-key-set.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -31,35 +30,6 @@ export function readHeader(token: string): JWSHeaderParameters {
   } catch {
     throw new LogoutTokenError('ERR_LOGOUT_TOKEN_MALFORMED', 'Logout token header is not valid');
   }
-}
-
-const remoteSets = new Map<string, JWTVerifyGetKey>();
-/** Local key sets, resolved once per object: importing keys on every request is costly. */
-const localSets = new WeakMap<object, JWTVerifyGetKey>();
-
-/**
- * A key resolver: a remote JWKS is fetched once, cached, and refetched on an unknown `kid`
- * at most once per cooldown; resolvers are shared per URL within the process.
- */
-export function keyResolver(keys: ValidationOptions['keys'], jwks: ValidationOptions['jwks'] = {}): JWTVerifyGetKey {
-  if (keys instanceof URL) {
-    const cooldown = (jwks.cooldownSeconds ?? 30) * 1000;
-    const maxAge = (jwks.cacheMaxAgeSeconds ?? 600) * 1000;
-    const id = `${keys.href} ${cooldown} ${maxAge}`;
-    let set = remoteSets.get(id);
-    if (!set) {
-      set = new RemoteKeySet(keys, { cooldownMs: cooldown, cacheMaxAgeMs: maxAge, timeoutMs: 5000 }).getKey;
-      remoteSets.set(id, set);
-    }
-    return set;
-  }
-  if (typeof keys === 'function') return keys;
-  let set = localSets.get(keys);
-  if (!set) {
-    set = createLocalJWKSet(keys);
-    localSets.set(keys, set);
-  }
-  return set;
 }
 
 /** Step 2 — the signature verifies with one of the issuer's keys. `alg: none` never does. */
