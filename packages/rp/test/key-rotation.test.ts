@@ -87,3 +87,20 @@ test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetc
     await jwks.close();
   }
 });
+
+test('concurrent tokens with the rotated kid share one refetch after the cool-down, and all land', async () => {
+  const jwks = await jwksServer(op.jwks);
+  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 0.2 }, store: new MemoryLogoutStore() });
+  try {
+    assert.equal((await handler(post(await op.token()))).status, 200);
+    await sleep(250);
+    const rotated = await testIssuer();
+    jwks.serve(withRotatedKeys(op.jwks, rotated.jwks));
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => rotated.token({ sid: `sid-${i}` }, { kid: 'new-rsa-1' })));
+    const statuses = await Promise.all(tokens.map(async (t) => (await handler(post(t))).status));
+    assert.deepEqual(statuses, Array(10).fill(200));
+    assert.equal(jwks.fetches(), 2, 'one fetch for all of them');
+  } finally {
+    await jwks.close();
+  }
+});
