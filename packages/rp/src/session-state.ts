@@ -1,6 +1,7 @@
 // Ending sessions everywhere: a validated logout token becomes "logged out" markers in a
 // shared store, checked cheaply on every request (standards §7). Works for server-side and
 // for stateless cookie/JWT sessions alike.
+import { type Clock, epochMillis, rejectLegacyNow } from './clock.ts';
 import type { LogoutTokenClaims } from './validate-logout-token.ts';
 import type { LogoutStore, SessionKey } from './stores/store.ts';
 
@@ -36,9 +37,11 @@ export interface LogoutEvent {
 export async function applyLogout(
   store: LogoutStore,
   claims: LogoutTokenClaims,
-  options: { markerTtlSeconds?: number; onLogout?: (event: LogoutEvent) => void | Promise<void>; now?: () => number } = {},
+  options: { markerTtlSeconds?: number; onLogout?: (event: LogoutEvent) => void | Promise<void>; clock?: Clock } = {},
 ): Promise<LogoutEvent> {
-  const at = options.now?.() ?? Date.now();
+  rejectLegacyNow(options);
+  // The same clock as the token checks: the marker's time is the session cut-off.
+  const at = epochMillis(options.clock);
   const key: SessionKey = { iss: claims.iss, ...(claims.sid ? { sid: claims.sid } : { sub: claims.sub }) };
   await store.markLoggedOut({ ...key, at }, options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS);
   const event: LogoutEvent = { claims, appSessionIds: await store.takeIndexedSessions(key) };

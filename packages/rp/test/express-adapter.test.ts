@@ -7,6 +7,7 @@ import express from 'express';
 import session from 'express-session';
 import { backchannelLogoutRouter, destroyExpressSessions, logoutRedirect, recordLogin, requireActiveSession, sessionIdentity } from '../src/adapters/express.ts';
 import { MemoryLogoutStore } from '../src/index.ts';
+import { jwksServer, withRotatedKeys } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, type TestIssuer, testIssuer } from './helpers/tokens.ts';
 
 const op: TestIssuer = await testIssuer();
@@ -90,3 +91,27 @@ for (const globalForm of [false, true]) {
     });
   });
 }
+
+test('Express: key rotation during the JWKS refetch cool-down → 503 + Retry-After + no-store, then 200', async () => {
+  const jwks = await jwksServer(op.jwks);
+  const app = express();
+  app.use(backchannelLogoutRouter({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store: new MemoryLogoutStore() }));
+  const { url, server } = await listen(app);
+  const send = async (token: string) => fetch(`${url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }).toString() });
+  try {
+    assert.equal((await send(await op.token())).status, 200, 'first fetch: the cool-down starts');
+    const rotated = await testIssuer();
+    jwks.serve(withRotatedKeys(op.jwks, rotated.jwks));
+    const token = await rotated.token({}, { kid: 'new-rsa-1' });
+    const during = await send(token);
+    assert.equal(during.status, 503);
+    assert.equal(during.headers.get('cache-control'), 'no-store');
+    const retryAfter = Number(during.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After ${retryAfter}`);
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    assert.equal((await send(token)).status, 200);
+  } finally {
+    server.close();
+    await jwks.close();
+  }
+});

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Fastify from 'fastify';
 import { endSessionAndRedirect, fastifyBackchannelLogout } from '../src/adapters/fastify.ts';
 import { buildEndSessionUrl, isLoggedOut, MemoryLogoutStore } from '../src/index.ts';
+import { jwksServer, withRotatedKeys } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, testIssuer } from './helpers/tokens.ts';
 
 const op = await testIssuer();
@@ -34,6 +35,30 @@ test('Fastify plugin: 200 for a valid token, exact 400s and 405, app parsers unt
   const json = await app.inject({ method: 'POST', url: '/json', payload: { a: 1 } });
   assert.deepEqual(json.json(), { echo: { a: 1 } }, 'the app still parses JSON');
   await app.close();
+});
+
+test('Fastify: key rotation during the JWKS refetch cool-down → 503 + Retry-After + no-store, then 200', async () => {
+  const jwks = await jwksServer(op.jwks);
+  const app = Fastify();
+  await app.register(fastifyBackchannelLogout, { issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store: new MemoryLogoutStore() });
+  const send = (token: string) => app.inject({ method: 'POST', url: '/backchannel-logout', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ logout_token: token }).toString() });
+  try {
+    assert.equal((await send(await op.token())).statusCode, 200, 'first fetch: the cool-down starts');
+    const rotated = await testIssuer();
+    jwks.serve(withRotatedKeys(op.jwks, rotated.jwks));
+    const token = await rotated.token({}, { kid: 'new-rsa-1' });
+    const during = await send(token);
+    assert.equal(during.statusCode, 503);
+    assert.equal(during.headers['cache-control'], 'no-store');
+    const retryAfter = Number(during.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After ${retryAfter}`);
+    assert.equal(during.json().error, 'temporarily_unavailable');
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    assert.equal((await send(token)).statusCode, 200);
+  } finally {
+    await app.close();
+    await jwks.close();
+  }
 });
 
 test('endSessionAndRedirect ends the local session, then redirects', async () => {

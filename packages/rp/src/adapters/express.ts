@@ -1,7 +1,8 @@
 // Express: the back-channel logout route, a middleware that ends logged-out express-session
 // sessions on their next request (on any instance), and the app-initiated logout redirect.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { type BackchannelLogoutOptions, createBackchannelLogoutHandler, handleLogoutForm } from '../backchannel-handler.ts';
+import { type Clock, epochMillis } from '../clock.ts';
+import { type BackchannelLogoutOptions, createLogoutFormHandler, serveLogoutRequests } from '../backchannel-handler.ts';
 import { buildEndSessionUrl, type EndSessionUrlOptions } from '../end-session-url.ts';
 import { isLoggedOut, type LogoutEvent, type SessionIdentity } from '../session-state.ts';
 import type { LogoutStore } from '../stores/store.ts';
@@ -39,8 +40,10 @@ function parsedForm(body: Record<string, unknown>): URLSearchParams {
  * app.use(backchannelLogoutRouter({ path: '/backchannel-logout', issuer, clientId, keys: new URL(jwksUri), store }));
  */
 export function backchannelLogout(options: BackchannelLogoutOptions): RequestHandler {
-  const handle = createBackchannelLogoutHandler(options);
+  // One form handler, so one key set, for every path below.
+  const handleForm = createLogoutFormHandler(options);
   const limit = options.maxBodyBytes ?? 16 * 1024;
+  const handle = serveLogoutRequests(handleForm, limit);
   return (req: Request, res: Response, next: NextFunction) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (req.method !== 'POST' || type !== 'application/x-www-form-urlencoded') {
@@ -52,7 +55,7 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
     }
     const body = req.body as unknown;
     if (req.readableEnded && typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
-      handleLogoutForm(parsedForm(body as Record<string, unknown>), options).then((response) => send(res, response)).catch(next);
+      handleForm(parsedForm(body as Record<string, unknown>)).then((response) => send(res, response)).catch(next);
       return;
     }
     // Read the form straight from the Node stream: cheaper than a Web Request around it.
@@ -60,7 +63,7 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
       (text) =>
         (text === null
           ? Promise.resolve(Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: { 'Cache-Control': 'no-store' } }))
-          : handleLogoutForm(new URLSearchParams(text), options)
+          : handleForm(new URLSearchParams(text))
         ).then((response) => send(res, response)),
       next,
     ).catch(next);
@@ -95,11 +98,12 @@ export function backchannelLogoutRouter(options: BackchannelLogoutOptions & { pa
 export async function recordLogin(
   req: Request,
   identity: { iss: string; sid?: string; sub?: string; idToken?: string },
-  options: { store: LogoutStore; sessionKey?: string; ttlSeconds?: number },
+  options: { store: LogoutStore; sessionKey?: string; ttlSeconds?: number; clock?: Clock },
 ): Promise<void> {
   const session = sessionOf(req);
   if (!session) throw new Error('recordLogin needs express-session in front of it');
-  const stored: StoredIdentity = { ...identity, createdAt: Date.now() };
+  // Pass the handler's clock, if it has one: the logout marker is compared with this time.
+  const stored: StoredIdentity = { ...identity, createdAt: epochMillis(options.clock) };
   session[options.sessionKey ?? 'sundown'] = stored;
   const id = (req as Request & { sessionID?: string }).sessionID;
   if (id) await options.store.indexSession(identity, id, options.ttlSeconds ?? 14 * 86_400);

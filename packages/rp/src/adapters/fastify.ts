@@ -1,6 +1,6 @@
 // Fastify: the back-channel logout endpoint as a plugin, and the app-initiated logout redirect.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type BackchannelLogoutOptions, handleLogoutForm } from '../backchannel-handler.ts';
+import { type BackchannelLogoutOptions, createLogoutFormHandler } from '../backchannel-handler.ts';
 import { buildEndSessionUrl, type EndSessionUrlOptions } from '../end-session-url.ts';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -14,6 +14,8 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
  */
 export async function fastifyBackchannelLogout(fastify: FastifyInstance, options: BackchannelLogoutOptions & { path?: string }): Promise<void> {
   const limit = options.maxBodyBytes ?? 16 * 1024;
+  // Created with the plugin: this endpoint's own key set.
+  const handleForm = createLogoutFormHandler(options);
   // Every body as text: the endpoint itself answers wrong types and sizes with 400 (standards §7).
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
@@ -31,7 +33,7 @@ export async function fastifyBackchannelLogout(fastify: FastifyInstance, options
       } else if (Buffer.byteLength(body) > limit) {
         response = Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: NO_STORE });
       } else {
-        response = await handleLogoutForm(new URLSearchParams(body), options);
+        response = await handleForm(new URLSearchParams(body));
       }
       reply.code(response.status);
       response.headers.forEach((value, key) => void reply.header(key, value));

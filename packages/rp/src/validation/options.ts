@@ -1,5 +1,6 @@
 // Options of logout-token validation. Dangerous opt-outs are named symbols, never booleans.
 import type { CryptoKey, JSONWebKeySet, JWTVerifyGetKey, KeyObject } from 'jose';
+import type { Clock } from '../clock.ts';
 import type { ReplayStore } from '../stores/store.ts';
 
 /**
@@ -34,8 +35,11 @@ export interface ValidationOptions {
   /** When encryption was agreed (BCL §2.6 step 1): the key to decrypt with; plain tokens are then rejected. */
   decryptionKey?: CryptoKey | KeyObject | Uint8Array;
   compatibility?: CompatibilityOption[];
-  /** Override the clock (seconds since the epoch), for tests. */
-  now?: () => number;
+  /**
+   * The current time for the `iat`/`exp` checks (default the system clock). The handler uses the
+   * same clock for logout markers, so one option governs both. Not used for JWKS caching.
+   */
+  clock?: Clock;
 }
 
 export const DEFAULT_ALGORITHMS = ['RS256'];

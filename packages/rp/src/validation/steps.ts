@@ -1,5 +1,5 @@
 // Back-Channel Logout 1.0 §2.6, one function per rule, in the spec's order (standards §6).
-import { compactDecrypt, compactVerify, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import { compactDecrypt, compactVerify, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
 import { LogoutTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import type { ValidationOptions } from './options.ts';
 
@@ -32,35 +32,6 @@ export function readHeader(token: string): JWSHeaderParameters {
   }
 }
 
-const remoteSets = new Map<string, JWTVerifyGetKey>();
-/** Local key sets, resolved once per object: importing keys on every request is costly. */
-const localSets = new WeakMap<object, JWTVerifyGetKey>();
-
-/**
- * A key resolver: a remote JWKS is fetched once, cached, and refetched on an unknown `kid`
- * at most once per cooldown; resolvers are shared per URL within the process.
- */
-export function keyResolver(keys: ValidationOptions['keys'], jwks: ValidationOptions['jwks'] = {}): JWTVerifyGetKey {
-  if (keys instanceof URL) {
-    const cooldown = (jwks.cooldownSeconds ?? 30) * 1000;
-    const maxAge = (jwks.cacheMaxAgeSeconds ?? 600) * 1000;
-    const id = `${keys.href} ${cooldown} ${maxAge}`;
-    let set = remoteSets.get(id);
-    if (!set) {
-      set = createRemoteJWKSet(keys, { cooldownDuration: cooldown, cacheMaxAge: maxAge, timeoutDuration: 5000 });
-      remoteSets.set(id, set);
-    }
-    return set;
-  }
-  if (typeof keys === 'function') return keys;
-  let set = localSets.get(keys);
-  if (!set) {
-    set = createLocalJWKSet(keys);
-    localSets.set(keys, set);
-  }
-  return set;
-}
-
 /** Step 2 — the signature verifies with one of the issuer's keys. `alg: none` never does. */
 export async function verifySignature(token: string, header: JWSHeaderParameters, getKey: JWTVerifyGetKey): Promise<Claims> {
   if (!header.alg || header.alg === 'none') {
@@ -70,6 +41,8 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
   try {
     ({ payload } = await compactVerify(token, getKey));
   } catch (err) {
+    // Keys unreachable, or an unknown kid during the refetch cool-down: retry, never 400.
+    if (err instanceof TemporarilyUnavailableError) throw err;
     if (err instanceof errors.JWKSTimeout || (err instanceof Error && !(err instanceof errors.JOSEError))) {
       throw new TemporarilyUnavailableError('The issuer\'s keys could not be fetched', { cause: err });
     }
@@ -85,8 +58,14 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
   }
 }
 
-/** Step 3 — the algorithm is one the client registered; a valid signature with another fails. */
+/**
+ * Step 3 — the algorithm is one the client registered; a valid signature with another fails.
+ * Runs before the key lookup. `none` never passes, even if listed.
+ */
 export function checkAlgorithm(header: JWSHeaderParameters, allowed: string[]): void {
+  if (header.alg === 'none') {
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', { claim: 'alg', actual: header.alg });
+  }
   if (!header.alg || !allowed.includes(header.alg)) {
     throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', `Logout token algorithm ${header.alg} is not allowed`, { claim: 'alg', expected: allowed, actual: header.alg });
   }
