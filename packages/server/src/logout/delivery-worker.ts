@@ -223,7 +223,7 @@ export class DeliveryWorker {
       this.#o.log.warn({ delivery: d.id, client: client.clientId, status: httpStatus, error }, 'back-channel logout rejected by the receiver');
       return { id: d.id, status: 'rejected', httpStatus, error };
     }
-    const next = done + nextDelay(this.#o.retry, d.attempts, retryAfterMs);
+    const next = done + nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs });
     if (next - d.created_at > this.#o.retry.maxAgeMs) {
       await this.#o.store.record(d.id, d.attempts, { status: 'failed', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_FAILED', error, httpStatus, client.clientId);
