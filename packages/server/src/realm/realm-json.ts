@@ -1,6 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
+import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { REALM_DEFAULTS } from './model.ts';
 
 export class RealmImportError extends Error {
@@ -172,12 +173,14 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
     throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
+  checkCaAttribute(realm.attributes, '$.attributes');
 
   const clientIds = new Set<string>();
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
     checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["backchannel.logout.url"]`);
+    checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
     }
@@ -353,4 +356,12 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
   if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
     throw new RealmImportError(`${path}["id.token.signed.response.alg"]`, `unsupported algorithm "${alg}"`);
   }
+}
+
+// The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a
+// path (standards §4; see logout/backchannel-ca.ts).
+function checkCaAttribute(attributes: Record<string, string>, path: string): void {
+  const value = attributes[CA_ATTRIBUTE];
+  const problem = value ? caAttributeProblem(value) : null;
+  if (problem) throw new RealmImportError(`${path}["${CA_ATTRIBUTE}"]`, problem);
 }
