@@ -1,5 +1,6 @@
 // HTTP routing: Keycloak's paths, each mapped to one endpoint function. Every response gets
-// a request id; every unexpected failure becomes a clean server_error.
+// a request id and the transport security headers; every unexpected failure becomes a clean
+// server_error.
 import { type Context, Hono } from 'hono';
 import { createAdminRoutes } from './admin/admin-routes.ts';
 import { adminOpenApi } from './admin/openapi.ts';
@@ -23,6 +24,9 @@ type Env = { Variables: { realm: Realm; requestId: string } };
 
 type Handler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null) => Promise<Response>;
 
+/** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 /** The client address from the socket; proxies' forwarded headers are not trusted. */
 function clientIp(c: Context): string | null {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
@@ -40,6 +44,11 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
     c.set('requestId', requestId);
     await next();
     c.res.headers.set('X-Request-Id', requestId);
+    // On every response, API and pages alike: no MIME sniffing of JSON or HTML, and, when the
+    // issuer is https, HSTS so browsers never fall back to http (RFC 6797; a browser ignores
+    // the header over http, so it is sent only when the public URL is https).
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (ctx.urls.secure) c.res.headers.set('Strict-Transport-Security', HSTS);
     ctx.log.info(
       {
         reqId: requestId,

@@ -1,7 +1,9 @@
 // Command-line configuration: flags override SUNDOWN_* environment variables; everything is
 // validated here, once, and handed down as typed objects.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type Cidr, parseCidr } from './http/cidr-list.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -16,6 +18,14 @@ export interface CommonConfig {
   logLevel: LogLevel;
 }
 
+/** Where back-channel logout and the doctor may connect, and which CA files they may read. */
+export interface BackchannelNetworkConfig {
+  /** --backchannel-deny-cidrs: refused on top of the built-in ranges (standards §4). */
+  denyCidrs: Cidr[];
+  /** --backchannel-ca-dir, absolute; null: the CA attribute may only hold PEM. */
+  caDir: string | null;
+}
+
 export interface ServerConfig extends CommonConfig {
   /** The master realm's first admin, created on first start only. */
   bootstrapAdmin: { username: string; password: string } | null;
@@ -28,12 +38,14 @@ export interface ServerConfig extends CommonConfig {
 export interface LogoutCommandConfig extends CommonConfig {
   realm: string;
   target: { user: string } | { session: string } | { all: true };
+  backchannel: BackchannelNetworkConfig;
   /** How long to wait for first delivery attempts before reporting. */
   waitMs: number;
 }
 
 export interface DoctorCommandConfig extends CommonConfig {
   realm: string;
+  backchannel: BackchannelNetworkConfig;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +73,12 @@ export const COMMON_OPTIONS = {
   'log-level': { type: 'string', env: 'SUNDOWN_LOG_LEVEL', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
 } satisfies Record<string, OptionSpec>;
 
+/** The commands that send back-channel logout tokens: start, logout and doctor. */
+export const BACKCHANNEL_OPTIONS = {
+  'backchannel-deny-cidrs': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS', help: 'comma-separated ranges back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)' },
+  'backchannel-ca-dir': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_CA_DIR', help: 'folder of CA files that sundown.backchannel.ca.file may name' },
+} satisfies Record<string, OptionSpec>;
+
 export const START_OPTIONS = {
   port: { type: 'string', env: 'SUNDOWN_PORT', help: 'HTTP port (default 8080; 0 picks a free one)' },
   host: { type: 'string', env: 'SUNDOWN_HOST', help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)' },
@@ -68,6 +86,7 @@ export const START_OPTIONS = {
   'logout-wait-ms': { type: 'string', env: 'SUNDOWN_LOGOUT_WAIT_MS', help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)' },
   'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
   'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
+  ...BACKCHANNEL_OPTIONS,
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
@@ -77,11 +96,13 @@ export const LOGOUT_OPTIONS = {
   session: { type: 'string', help: 'log out this one session (sid)' },
   all: { type: 'boolean', help: 'log out every session of the realm' },
   'wait-ms': { type: 'string', help: 'wait this long for first delivery attempts before reporting (default 10000)' },
+  ...BACKCHANNEL_OPTIONS,
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
 export const DOCTOR_OPTIONS = {
   realm: { type: 'string', help: 'realm name (required)' },
+  ...BACKCHANNEL_OPTIONS,
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
@@ -177,12 +198,34 @@ function readCommon(r: Reader, cwd: string): CommonConfig {
   return { store, publicUrl, httpRelativePath, logLevel };
 }
 
+function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
+  const denyCidrs: Cidr[] = [];
+  for (const text of (r.string('backchannel-deny-cidrs') ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
+    const cidr = parseCidr(text);
+    if (cidr) denyCidrs.push(cidr);
+    else r.problems.push(`--backchannel-deny-cidrs: "${text}" is not an IPv4 or IPv6 range such as 10.0.0.0/8 or fd00::/8`);
+  }
+  const dirRaw = r.string('backchannel-ca-dir');
+  const caDir = dirRaw === undefined ? null : resolve(cwd, dirRaw);
+  if (caDir !== null) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(caDir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDirectory) r.problems.push(`--backchannel-ca-dir must be an existing folder (got "${dirRaw}")`);
+  }
+  return { denyCidrs, caDir };
+}
+
 export function parseStartConfig(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): ServerConfig {
   const r = new Reader(argv, START_OPTIONS, env);
   const common = readCommon(r, cwd);
   const port = r.whole('port', 8080, 0, 65535);
   const logout: LogoutOptions = {
     ...DEFAULT_LOGOUT_OPTIONS,
+    http: { ...DEFAULT_LOGOUT_OPTIONS.http, ...readBackchannel(r, cwd) },
     waitMs: r.whole('logout-wait-ms', DEFAULT_LOGOUT_OPTIONS.waitMs, 0, 60_000),
     retry: { ...DEFAULT_LOGOUT_OPTIONS.retry, maxAgeMs: r.whole('delivery-max-age-hours', 24, 1, 24 * 30) * 3_600_000 },
     eventsRetentionDays: r.whole('events-retention-days', DEFAULT_LOGOUT_OPTIONS.eventsRetentionDays, 1, 3650),
@@ -217,7 +260,7 @@ export function parseLogoutCommand(argv: string[], env: Record<string, string | 
   const chosen = [user, session, all || undefined].filter((v) => v !== undefined).length;
   if (chosen !== 1) r.problems.push('give exactly one of --user U, --session S or --all');
   const target = user ? { user } : session ? { session } : { all: true as const };
-  return r.done({ ...common, realm: realm ?? '', target, waitMs: r.whole('wait-ms', 10_000, 0, 600_000) });
+  return r.done({ ...common, realm: realm ?? '', target, waitMs: r.whole('wait-ms', 10_000, 0, 600_000), backchannel: readBackchannel(r, cwd) });
 }
 
 export function parseDoctorCommand(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): DoctorCommandConfig {
@@ -225,5 +268,5 @@ export function parseDoctorCommand(argv: string[], env: Record<string, string | 
   const common = readCommon(r, cwd);
   const realm = r.string('realm');
   if (!realm) r.problems.push('--realm is required');
-  return r.done({ ...common, realm: realm ?? '' });
+  return r.done({ ...common, realm: realm ?? '', backchannel: readBackchannel(r, cwd) });
 }

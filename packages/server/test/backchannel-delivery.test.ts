@@ -251,7 +251,7 @@ describe('back-channel options', () => {
       assert.match((await deliveries(t, 'rp1'))[0]!.last_error!, /certificate_self_signed/);
       assert.equal(r.received.length, 0);
       const client = await t.store.db.selectFrom('client').select(['id', 'attributes']).where('client_id', '=', 'rp1').executeTakeFirstOrThrow();
-      const attributes = { ...JSON.parse(client.attributes), 'sundown.backchannel.ca.file': cert.certFile };
+      const attributes = { ...JSON.parse(client.attributes), 'sundown.backchannel.ca.file': cert.cert };
       await t.store.db.updateTable('client').set({ attributes: JSON.stringify(attributes) }).where('id', '=', client.id).execute();
       await until(async () => (await deliveries(t, 'rp1'))[0]!.status === 'delivered');
       assert.equal(r.received.length, 1);
@@ -264,7 +264,7 @@ describe('back-channel options', () => {
   test('a certificate for another host name fails with a hostname error even when trusted', async () => {
     const cert = selfSignedCert('DNS:other.example');
     const r = await Receiver.start(cert);
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, extraClients: [{ clientId: 'rp7', secret: 'rp7-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, 'sundown.backchannel.ca.file': cert.certFile } }] }, { logout: FAST });
+    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, extraClients: [{ clientId: 'rp7', secret: 'rp7-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, 'sundown.backchannel.ca.file': cert.cert } }] }, { logout: FAST });
     try {
       const tokens = await passwordLogin(t, 'rp7');
       await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));

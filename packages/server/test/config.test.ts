@@ -1,7 +1,10 @@
 // `sundown start` configuration: flags, SUNDOWN_* variables, and clear errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseStartConfig } from '../src/config.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, parseDoctorCommand, parseLogoutCommand, parseStartConfig } from '../src/config.ts';
 
 test('defaults: port 8080, embedded store in ./.sundown, no prefix', () => {
   const c = parseStartConfig([], {}, '/srv');
@@ -86,4 +89,29 @@ test('bootstrap admin from SUNDOWN_ADMIN_* or Keycloak\'s KC_BOOTSTRAP_ADMIN_*, 
   assert.deepEqual(parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin, { username: 'k', password: 'q' });
   assert.equal(parseStartConfig([], {}).bootstrapAdmin, null);
   assert.throws(() => parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a' }), /must be set together/);
+});
+
+test('--backchannel-deny-cidrs and --backchannel-ca-dir (or their SUNDOWN_* variables) reach the back-channel client of start, logout and doctor', () => {
+  const caDir = mkdtempSync(join(tmpdir(), 'sundown-ca-dir-'));
+  const c = parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/8, fd00::/8,192.0.2.7', '--backchannel-ca-dir', caDir], {});
+  assert.deepEqual(c.logout.http.denyCidrs, [
+    { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+    { address: 'fd00::', prefix: 8, family: 'ipv6' },
+    { address: '192.0.2.7', prefix: 32, family: 'ipv4' },
+  ]);
+  assert.equal(c.logout.http.caDir, caDir);
+  const env = { SUNDOWN_BACKCHANNEL_DENY_CIDRS: '172.16.0.0/12', SUNDOWN_BACKCHANNEL_CA_DIR: caDir };
+  assert.deepEqual(parseDoctorCommand(['--realm', 'r'], env).backchannel, { denyCidrs: [{ address: '172.16.0.0', prefix: 12, family: 'ipv4' }], caDir });
+  assert.deepEqual(parseLogoutCommand(['--realm', 'r', '--all'], env).backchannel.caDir, caDir);
+  assert.deepEqual(parseStartConfig([], {}).logout.http.denyCidrs, []);
+});
+
+test('bad deny ranges and a CA folder that is not a folder are refused at start-up, each named', () => {
+  assert.throws(
+    () => parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/33,not-an-ip,::1/129,1.2.3.4/8/9', '--backchannel-ca-dir', '/nonexistent/sundown-ca'], {}),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      ['"10.0.0.0/33"', '"not-an-ip"', '"::1/129"', '"1.2.3.4/8/9"'].every((v) => err.problems.some((p) => p.startsWith('--backchannel-deny-cidrs') && p.includes(v))) &&
+      err.problems.some((p) => p.startsWith('--backchannel-ca-dir must be an existing folder')),
+  );
 });

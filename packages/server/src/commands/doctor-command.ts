@@ -3,12 +3,13 @@
 import type { Logger } from 'pino';
 import type { DoctorCommandConfig } from '../config.ts';
 import { doctorRealm, formatDoctorTable } from '../logout/doctor.ts';
+import { DEFAULT_HTTP_OPTIONS } from '../logout/backchannel-http.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
 export async function runDoctorCommand(config: DoctorCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
   const store = await openStore(config.store);
-  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false });
+  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false, logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } } });
   try {
     const realm = await provider.ctx.realms.realmByName(config.realm);
     if (!realm) {

@@ -2,12 +2,13 @@
 // single sign-out service, so every client gets its token, and reports what happened.
 import type { Logger } from 'pino';
 import type { LogoutCommandConfig } from '../config.ts';
+import { DEFAULT_HTTP_OPTIONS } from '../logout/backchannel-http.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
 export async function runLogoutCommand(config: LogoutCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
   const store = await openStore(config.store);
-  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false });
+  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false, logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } } });
   try {
     const { ctx } = provider;
     const realm = await ctx.realms.realmByName(config.realm);

@@ -9,7 +9,9 @@ import type { EventLog, EventType } from '../events/event-log.ts';
 import type { Realm } from '../realm/model.ts';
 import type { RealmRepository } from '../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { CA_ATTRIBUTE } from './backchannel-ca.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
+import { bodyExcerpt } from './body-excerpt.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { signLogoutToken } from './logout-token.ts';
@@ -194,19 +196,23 @@ export class DeliveryWorker {
       sid: settings.sessionRequired ? d.sso_session_id : null,
       revokeOfflineAccess: d.revoke_offline === 1,
     });
-    const caFile = settings.caFile ?? realm.attributes['sundown.backchannel.ca.file'] ?? null;
+    const ca = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
 
     let httpStatus: number | null = null;
     let error: string | null = null;
     let retryAfterMs: number | null = null;
     let outcome: 'delivered' | 'rejected' | 'retry';
     try {
-      const res = await this.#o.http.post(settings.backchannelUrl, token, caFile);
+      const res = await this.#o.http.post(settings.backchannelUrl, token, { ca });
       httpStatus = res.status;
       outcome = classifyStatus(res.status);
-      if (outcome !== 'delivered') error = `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 500)}` : ''}`;
+      // Only a short escaped excerpt of the body is kept (SSRF: no reading internal services).
+      const excerpt = bodyExcerpt(res.body);
+      if (outcome !== 'delivered') error = `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`;
       retryAfterMs = parseRetryAfter(res.retryAfter);
     } catch (err) {
+      // Every network failure is retried, address_denied and ca_invalid too: nothing is sent,
+      // and a corrected URL, DNS record or CA file is picked up by the next attempt.
       outcome = 'retry';
       error = err instanceof DeliveryNetworkError ? `${err.kind}: ${err.message}` : `network: ${String(err)}`;
     }
@@ -223,7 +229,7 @@ export class DeliveryWorker {
       this.#o.log.warn({ delivery: d.id, client: client.clientId, status: httpStatus, error }, 'back-channel logout rejected by the receiver');
       return { id: d.id, status: 'rejected', httpStatus, error };
     }
-    const next = done + nextDelay(this.#o.retry, d.attempts, retryAfterMs);
+    const next = done + nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs });
     if (next - d.created_at > this.#o.retry.maxAgeMs) {
       await this.#o.store.record(d.id, d.attempts, { status: 'failed', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_FAILED', error, httpStatus, client.clientId);

@@ -1,14 +1,17 @@
 // Checks each client's back-channel logout URL the way a delivery would use it: the name
 // resolves, the port accepts connections, the TLS chain is trusted, and a signed logout token
 // for an unknown session is answered with 200 (BCL §2.8: an unknown session is not an error).
-import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+// Every step uses the one resolution of the first, checked by the address policy (standards
+// §4), so the doctor cannot probe addresses delivery would refuse; of an answer body only a
+// short escaped excerpt is shown.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import type { ProviderContext } from '../context.ts';
 import { randomToken } from '../crypto/random.ts';
 import type { Client, Realm } from '../realm/model.ts';
-import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError } from './backchannel-http.ts';
+import { CA_ATTRIBUTE } from './backchannel-ca.ts';
+import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from './backchannel-http.ts';
+import { bodyExcerpt } from './body-excerpt.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { signLogoutToken } from './logout-token.ts';
 
@@ -29,10 +32,12 @@ export interface DoctorResult {
 
 const SKIPPED: Check = { ok: false, detail: 'skipped' };
 
-function connectCheck(url: URL, timeoutMs: number): Promise<Check> {
+const failed = (err: unknown): Check => ({ ok: false, detail: err instanceof DeliveryNetworkError ? `${err.kind}: ${err.message}` : String(err) });
+
+function connectCheck(target: ResolvedTarget, timeoutMs: number): Promise<Check> {
   return new Promise((resolve) => {
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const socket = netConnect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    const { hostname: host, port } = target;
+    const socket = netConnect({ host, port, lookup: pinnedLookup(target.addresses) });
     const done = (check: Check) => {
       socket.destroy();
       resolve(check);
@@ -43,14 +48,15 @@ function connectCheck(url: URL, timeoutMs: number): Promise<Check> {
   });
 }
 
-function tlsCheck(url: URL, caFile: string | null, timeoutMs: number): Promise<Check> {
+function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number): Promise<Check> {
   return new Promise((resolve) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const { hostname: host, port } = target;
     const socket = tlsConnect({
       host,
-      port: Number(url.port || 443),
+      port,
+      lookup: pinnedLookup(target.addresses),
       servername: /^[\d.:]+$/.test(host) ? undefined : host,
-      ...(caFile ? { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } : {}),
+      ...(ca ? { ca: [...rootCertificates, ...ca] } : {}),
     });
     const done = (check: Check) => {
       socket.destroy();
@@ -76,18 +82,23 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     result.resolve = { ok: false, detail: 'not a valid URL' };
     return result;
   }
+  let target: ResolvedTarget;
   try {
-    const addresses = await lookup(url.hostname.replace(/^\[|\]$/g, ''), { all: true });
-    result.resolve = { ok: true, detail: addresses.map((a) => a.address).join(', ') };
+    target = await http.resolveTarget(url);
+    result.resolve = { ok: true, detail: target.addresses.map((a) => a.address).join(', ') };
   } catch (err) {
-    result.resolve = { ok: false, detail: classifyNetworkError(err as NodeJS.ErrnoException).message };
+    result.resolve = failed(err);
     return result;
   }
-  result.connect = await connectCheck(url, timeoutMs);
+  result.connect = await connectCheck(target, timeoutMs);
   if (!result.connect.ok) return result;
-  const caFile = settings.caFile ?? realm.attributes['sundown.backchannel.ca.file'] ?? null;
+  const caValue = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
   if (url.protocol === 'https:') {
-    result.tls = await tlsCheck(url, caFile, timeoutMs);
+    try {
+      result.tls = await tlsCheck(target, (await http.trustedCa(caValue))?.pem ?? null, timeoutMs);
+    } catch (err) {
+      result.tls = failed(err);
+    }
     if (!result.tls.ok) return result;
   }
   const token = await signLogoutToken(ctx.keys, {
@@ -99,13 +110,14 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     revokeOfflineAccess: false,
   });
   try {
-    const res = await http.post(settings.backchannelUrl, token, caFile);
+    const res = await http.post(settings.backchannelUrl, token, { ca: caValue, resolved: target });
+    const excerpt = bodyExcerpt(res.body);
     result.logoutToken =
       res.status === 200 || res.status === 204
         ? { ok: true, detail: `HTTP ${res.status}` }
-        : { ok: false, detail: `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 200)}` : ''}` };
+        : { ok: false, detail: `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}` };
   } catch (err) {
-    result.logoutToken = { ok: false, detail: err instanceof DeliveryNetworkError ? err.message : String(err) };
+    result.logoutToken = failed(err);
   }
   result.ok = result.logoutToken.ok;
   return result;

@@ -1,6 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
+import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
 
@@ -174,12 +175,14 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
     throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
+  checkCaAttribute(realm.attributes, '$.attributes');
 
   const clientIds = new Set<string>();
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
     checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["backchannel.logout.url"]`);
+    checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
     }
@@ -376,4 +379,12 @@ function checkSessionLimit(attributes: Record<string, string>): void {
   if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_SESSIONS_PER_USER) {
     throw new RealmImportError(`$.attributes["${SESSIONS_PER_USER_ATTRIBUTE}"]`, `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`);
   }
+}
+
+// The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a
+// path (standards §4; see logout/backchannel-ca.ts).
+function checkCaAttribute(attributes: Record<string, string>, path: string): void {
+  const value = attributes[CA_ATTRIBUTE];
+  const problem = value ? caAttributeProblem(value) : null;
+  if (problem) throw new RealmImportError(`${path}["${CA_ATTRIBUTE}"]`, problem);
 }

@@ -16,6 +16,8 @@ export interface Received {
 
 export class Receiver {
   readonly received: Received[] = [];
+  /** TCP connections accepted, whether or not a request followed. */
+  connections = 0;
   answer: (n: number) => Answer = () => ({ status: 200 });
   readonly #server: Server;
   readonly #scheme: 'http' | 'https';
@@ -27,6 +29,7 @@ export class Receiver {
     this.#server = server;
     this.#scheme = scheme;
     server.on('request', (req, res) => this.#handle(req, res));
+    server.on('connection', () => this.connections++);
   }
 
   static async start(tls?: { key: string; cert: string }, port = 0): Promise<Receiver> {
