@@ -8,7 +8,7 @@ import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
-import { jsonError, jsonResponse } from './http/respond.ts';
+import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { confirmLogout } from './logout/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/end-session.ts';
@@ -21,6 +21,9 @@ import { userinfoEndpoint } from './oidc/userinfo.ts';
 import type { Realm } from './realm/model.ts';
 
 type Env = { Variables: { realm: Realm; requestId: string } };
+
+/** Endpoints a browser navigates to: an error there is a page, not JSON. */
+const BROWSER_ENDPOINT = /\/(protocol\/openid-connect\/(auth|logout)|login-actions\/[\w-]+)\/?$/;
 
 type Handler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null) => Promise<Response>;
 
@@ -61,7 +64,12 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
     );
   });
 
-  app.onError((err, c) => jsonError(ctx.log.child({ reqId: c.get('requestId') }), err));
+  // Whatever an endpoint did not answer itself — e.g. the store went away mid-request, which
+  // becomes 503 temporarily_unavailable — is answered here, in the endpoint's own format.
+  app.onError((err, c) => {
+    const log = ctx.log.child({ reqId: c.get('requestId') });
+    return BROWSER_ENDPOINT.test(c.req.path) ? htmlError(log, err) : jsonError(log, err);
+  });
   app.notFound(() => jsonError(ctx.log, new NotFound('Not found')));
 
   const realmRoutes = new Hono<Env>({ strict: false });

@@ -1,5 +1,6 @@
 // One class per OAuth 2.0 / OpenID Connect error code. `description` is public (it goes on
 // the wire); `detail` is private and only logged.
+import { isStoreUnavailable } from './store/unavailable.ts';
 
 export class OAuthError extends Error {
   readonly error: string;
@@ -137,14 +138,30 @@ export class TooManyRequests extends OAuthError {
   }
 }
 
+/**
+ * RFC 6749 §4.1.2.1 / §5.2 `temporarily_unavailable`: the store cannot be reached (database
+ * restart, failover, lost connection). The request may succeed when repeated shortly.
+ */
+export class TemporarilyUnavailable extends OAuthError {
+  readonly retryAfterSeconds: number;
+  constructor(detail?: string, retryAfterSeconds = 1) {
+    super('temporarily_unavailable', 503, 'The service is temporarily unavailable. Try again in a moment.', detail);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export class ServerError extends OAuthError {
   constructor(detail?: string) {
     super('server_error', 500, 'Internal server error', detail);
   }
 }
 
-/** Turns anything thrown into an OAuthError; unknown errors become server_error. */
+/**
+ * Turns anything thrown into an OAuthError: a store that cannot be reached becomes
+ * temporarily_unavailable, other unknown errors server_error.
+ */
 export function asOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (isStoreUnavailable(err)) return new TemporarilyUnavailable(String(err));
   return new ServerError(err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

@@ -64,11 +64,15 @@ export interface Provider {
 }
 
 export const DELIVERY_CHANNEL = 'sundown_logout_delivery';
+export const KEYS_CHANNEL = 'sundown_signing_keys';
 
 export async function createProvider(store: Store, options: ProviderOptions): Promise<Provider> {
   const logoutOptions = { ...DEFAULT_LOGOUT_OPTIONS, ...options.logout };
   const log = options.log ?? pino({ level: 'silent' });
-  const keys = new SigningKeys(store.db);
+  // A key created or rotated by one process is announced so the others drop their cached view.
+  const keys = new SigningKeys(store.db, {
+    announce: () => void store.notify(KEYS_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes of a key change')),
+  });
   const realms = new RealmRepository(store.db);
   const events = new EventLog(store.db);
   const urls = new ProviderUrls(options.publicUrl, options.httpRelativePath ?? '');
@@ -111,9 +115,12 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
   };
   const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
-  let unlisten = async () => {};
+  const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
-    unlisten = await store.listen(DELIVERY_CHANNEL, () => deliveries.wake());
+    // Also called after the listening connection was re-established: a catch-up claim and a
+    // fresh read of the keys cover whatever was notified while it was down.
+    unlisten.push(await store.listen(DELIVERY_CHANNEL, () => deliveries.wake()));
+    unlisten.push(await store.listen(KEYS_CHANNEL, () => keys.invalidate()));
     deliveries.start();
     sweeper.start();
   }
@@ -125,7 +132,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     http,
     fetch: (request, env) => app.fetch(request, env),
     async close() {
-      await unlisten();
+      await Promise.all(unlisten.map((stop) => stop()));
       await sweeper.stop();
       await deliveries.stop();
       http.close();

@@ -36,7 +36,7 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, log);
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);

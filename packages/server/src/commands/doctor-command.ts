@@ -8,7 +8,7 @@ import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
 export async function runDoctorCommand(config: DoctorCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, log);
   const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false, logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } } });
   try {
     const realm = await provider.ctx.realms.realmByName(config.realm);

@@ -1,6 +1,8 @@
 // Per-realm signing keys: generated on first use, persisted, published in the JWKS with a
 // `kid`. Rotation adds a new active key and keeps the old public keys published so that
-// tokens signed before the rotation still verify.
+// tokens signed before the rotation still verify. The store holds at most one active key per
+// realm and algorithm (a unique index), so processes racing to create a realm's first key all
+// end up signing with the same one.
 
 import {
   createLocalJWKSet,
@@ -11,8 +13,8 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, SigningKeyTable } from '../store/schema.ts';
 import { newId } from './random.ts';
 
 export const SUPPORTED_SIGNING_ALGS = ['RS256', 'ES256', 'PS256'] as const;
@@ -32,22 +34,35 @@ export interface ActiveKey {
 interface RealmKeys {
   loadedAt: number;
   active: Map<SigningAlg, ActiveKey>;
-  jwks: JSONWebKeySet;
+  /** Every kid this view knows, so a token signed with any other one triggers a fresh read. */
+  kids: Set<string>;
   getKey: JWTVerifyGetKey;
 }
 
+export interface SigningKeysOptions {
+  /**
+   * Tells other processes on the same store that the realm's keys changed (a key was created or
+   * rotated), so they drop their cached view at once instead of after `CACHE_MS`.
+   */
+  announce?: (realmId: string) => void;
+}
+
 /**
- * How long a process trusts its cached view of a realm's keys. Another process may rotate
- * keys (PostgreSQL deployments); after this long every process signs with the new key.
+ * How long a process trusts its cached view of a realm's active keys. Another process may rotate
+ * keys (PostgreSQL deployments); after this long at the latest every process signs with the new
+ * key. Published keys and verification do not wait for it: the JWKS is read from the store, and a
+ * token whose `kid` the cache lacks makes it read the store again.
  */
 const CACHE_MS = 30_000;
 
 export class SigningKeys {
   readonly #db: Kysely<Database>;
+  readonly #announce: (realmId: string) => void;
   readonly #cache = new Map<string, Promise<RealmKeys>>();
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: SigningKeysOptions = {}) {
     this.#db = db;
+    this.#announce = options.announce ?? (() => {});
   }
 
   /** The key that signs new tokens of `alg` for the realm, created on first use. */
@@ -56,28 +71,53 @@ export class SigningKeys {
     let key = keys.active.get(alg);
     if (!key) {
       await this.#createKey(realmId, alg);
-      this.#cache.delete(realmId);
-      keys = await this.#load(realmId);
+      keys = await this.#reload(realmId, keys);
       key = keys.active.get(alg);
       if (!key) throw new Error(`No ${alg} signing key for realm ${realmId}`);
     }
     return key;
   }
 
-  /** The realm's public keys (active and passive), as served at the `certs` endpoint. */
+  /**
+   * The realm's public keys (active and passive, never retired), as served at the `certs`
+   * endpoint. Read from the store on every call, so every process publishes every key any
+   * process signs with, however fresh.
+   */
   async jwks(realmId: string): Promise<JSONWebKeySet> {
     await this.activeKey(realmId, DEFAULT_SIGNING_ALG);
-    return (await this.#load(realmId)).jwks;
+    const rows = await this.#publishedRows(realmId);
+    const cached = await this.#load(realmId);
+    if (rows.some((r) => !cached.kids.has(r.kid))) await this.#reload(realmId, cached);
+    return { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
   }
 
-  /** A key resolver for jose's jwtVerify over the realm's published keys. */
+  /**
+   * A key resolver for jose's jwtVerify over the realm's published keys. A `kid` unknown to this
+   * process's cache may be a key another process just created or rotated to: the store is read
+   * again (concurrent misses share one read) before the token is refused.
+   */
   async verificationKeys(realmId: string): Promise<JWTVerifyGetKey> {
-    return (await this.#load(realmId)).getKey;
+    await this.#load(realmId);
+    return async (header, token) => {
+      let keys = await this.#load(realmId);
+      if (header.kid !== undefined && !keys.kids.has(header.kid)) keys = await this.#reload(realmId, keys);
+      return keys.getKey(header, token);
+    };
   }
 
-  /** Makes a new active key for `alg`; the previous one stays published as passive. */
+  /** Forgets the cached view of one realm's keys (or of all): the next use reads the store. */
+  invalidate(realmId?: string): void {
+    if (realmId === undefined) this.#cache.clear();
+    else this.#cache.delete(realmId);
+  }
+
+  /**
+   * Makes a new active key for `alg`; the previous one stays published as passive. Of two
+   * rotations at once, one wins (one active key per realm and algorithm) and both return its kid.
+   */
   async rotate(realmId: string, alg: SigningAlg = DEFAULT_SIGNING_ALG): Promise<string> {
-    const kid = await this.#db.transaction().execute(async (trx) => {
+    const row = await newKeyRow(realmId, alg);
+    const inserted = await this.#db.transaction().execute(async (trx) => {
       await trx
         .updateTable('signing_key')
         .set({ status: 'passive' })
@@ -85,58 +125,50 @@ export class SigningKeys {
         .where('alg', '=', alg)
         .where('status', '=', 'active')
         .execute();
-      return this.#insertKey(trx, realmId, alg);
+      return insertKey(trx, row);
     });
-    this.#cache.delete(realmId);
-    return kid;
+    this.invalidate(realmId);
+    this.#announce(realmId);
+    return inserted ? row.kid : (await this.activeKey(realmId, alg)).kid;
   }
 
   async #createKey(realmId: string, alg: SigningAlg): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('signing_key')
-        .select('kid')
-        .where('realm_id', '=', realmId)
-        .where('alg', '=', alg)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (!existing) await this.#insertKey(trx, realmId, alg);
-    });
+    // Generated before touching the store: key generation is slow, and no transaction waits on it.
+    const row = await newKeyRow(realmId, alg);
+    // Two processes may get here at once; the unique index lets one insert win and the other
+    // insert nothing, and the caller then reads the winner's key.
+    if (await insertKey(this.#db, row)) this.#announce(realmId);
   }
 
-  async #insertKey(trx: Kysely<Database>, realmId: string, alg: SigningAlg): Promise<string> {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    const kid = newId();
-    const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-    const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg };
-    await trx
-      .insertInto('signing_key')
-      .values({
-        kid,
-        realm_id: realmId,
-        alg,
-        status: 'active',
-        private_jwk: JSON.stringify(privateJwk),
-        public_jwk: JSON.stringify(publicJwk),
-        created_at: Date.now(),
-      })
+  #publishedRows(realmId: string): Promise<Array<{ kid: string; public_jwk: string }>> {
+    return this.#db
+      .selectFrom('signing_key')
+      .select(['kid', 'public_jwk'])
+      .where('realm_id', '=', realmId)
+      .where('status', '!=', 'retired')
+      .orderBy('created_at', 'desc')
       .execute();
-    return kid;
   }
 
   #load(realmId: string): Promise<RealmKeys> {
     const cached = this.#cache.get(realmId);
     if (cached) {
-      return cached.then((keys) => {
-        if (Date.now() - keys.loadedAt < CACHE_MS) return keys;
-        this.#cache.delete(realmId);
-        return this.#load(realmId);
-      });
+      return cached.then((keys) => (Date.now() - keys.loadedAt < CACHE_MS ? keys : this.#reload(realmId, keys)));
     }
     const loading = this.#read(realmId);
     this.#cache.set(realmId, loading);
-    loading.catch(() => this.#cache.delete(realmId));
+    loading.catch(() => {
+      if (this.#cache.get(realmId) === loading) this.#cache.delete(realmId);
+    });
     return loading;
+  }
+
+  /** Reads the store again unless another caller already replaced `stale` with a newer view. */
+  async #reload(realmId: string, stale: RealmKeys): Promise<RealmKeys> {
+    const entry = this.#cache.get(realmId);
+    const current = entry ? await entry.catch(() => undefined) : undefined;
+    if (current === stale && this.#cache.get(realmId) === entry) this.#cache.delete(realmId);
+    return this.#load(realmId);
   }
 
   async #read(realmId: string): Promise<RealmKeys> {
@@ -144,6 +176,7 @@ export class SigningKeys {
       .selectFrom('signing_key')
       .selectAll()
       .where('realm_id', '=', realmId)
+      .where('status', '!=', 'retired')
       .orderBy('created_at', 'desc')
       .execute();
     const active = new Map<SigningAlg, ActiveKey>();
@@ -153,6 +186,35 @@ export class SigningKeys {
       active.set(row.alg, { kid: row.kid, alg: row.alg, key });
     }
     const jwks: JSONWebKeySet = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
-    return { loadedAt: Date.now(), active, jwks, getKey: createLocalJWKSet(jwks) };
+    return { loadedAt: Date.now(), active, kids: new Set(rows.map((r) => r.kid)), getKey: createLocalJWKSet(jwks) };
   }
+}
+
+async function newKeyRow(realmId: string, alg: SigningAlg): Promise<Insertable<SigningKeyTable> & { kid: string }> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = newId();
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg };
+  return {
+    kid,
+    realm_id: realmId,
+    alg,
+    status: 'active',
+    private_jwk: JSON.stringify(privateJwk),
+    public_jwk: JSON.stringify(publicJwk),
+    created_at: Date.now(),
+  };
+}
+
+/**
+ * Inserts an active key unless the realm already has an active key of its algorithm (the
+ * partial unique index `signing_key_one_active_uq`); says whether it was inserted.
+ */
+async function insertKey(db: Kysely<Database>, row: Insertable<SigningKeyTable>): Promise<boolean> {
+  const res = await db
+    .insertInto('signing_key')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
 }

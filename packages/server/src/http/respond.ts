@@ -7,6 +7,7 @@ import {
   InvalidClient,
   InvalidToken,
   type OAuthError,
+  TemporarilyUnavailable,
   TooManyRequests,
 } from '../errors.ts';
 import { html, page } from '../views/html.ts';
@@ -15,7 +16,8 @@ import { html, page } from '../views/html.ts';
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 function logError(log: Logger, err: OAuthError): void {
-  if (err.status >= 500) log.error({ err: err.detail ?? err.message }, 'request failed');
+  if (err instanceof TemporarilyUnavailable) log.warn({ err: err.detail ?? err.message }, 'request failed: store unavailable');
+  else if (err.status >= 500) log.error({ err: err.detail ?? err.message }, 'request failed');
   else log.info({ error: err.error, description: err.description, detail: err.detail }, 'request rejected');
 }
 
@@ -27,7 +29,7 @@ function errorHeaders(err: OAuthError): Record<string, string> {
     const desc = err.description.replace(/["\\]/g, '');
     headers['WWW-Authenticate'] = `Bearer error="${err.error}", error_description="${desc}"`;
   }
-  if (err instanceof TooManyRequests) headers['Retry-After'] = String(err.retryAfterSeconds);
+  if (err instanceof TooManyRequests || err instanceof TemporarilyUnavailable) headers['Retry-After'] = String(err.retryAfterSeconds);
   return headers;
 }
 

@@ -10,6 +10,7 @@ import type { Realm } from '../realm/model.ts';
 import type { RealmRepository } from '../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { CA_ATTRIBUTE } from './backchannel-ca.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
 import { logoutSettings } from './client-logout-settings.ts';
@@ -45,6 +46,11 @@ export interface AttemptResult {
 
 /** A claim outlives the longest attempt by this margin; then another worker may take the row. */
 const LEASE_MARGIN_MS = 10_000;
+
+/** Store writes of a claimed delivery stop being repeated this long before the claim runs out. */
+const CLAIM_SAFETY_MS = 2000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class DeliveryWorker {
   readonly #o: Required<DeliveryWorkerOptions>;
@@ -107,11 +113,12 @@ export class DeliveryWorker {
     const local = Promise.all(ids.map((id) => new Promise<void>((resolve) => this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), resolve]))));
     let done = false;
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    // Another process may deliver them (PostgreSQL): look at the store now and then.
+    // Another process may deliver them (PostgreSQL): look at the store now and then. A store
+    // that cannot answer just means waiting on: the sessions have ended already.
     const poll = (async () => {
       while (!done && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        if (!done && (await this.#o.store.unattempted(ids)) === 0) return;
+        await sleep(100);
+        if (!done && (await this.#o.store.unattempted(ids).catch(() => -1)) === 0) return;
       }
     })();
     await Promise.race([local, timer, poll]);
@@ -151,8 +158,12 @@ export class DeliveryWorker {
     // One delivery claimed, per client counted: the next claim skips saturated clients.
     const clientCount = this.#inFlight.get(d.client_id) ?? 0;
     if (clientCount >= this.#o.perClientConcurrency) {
-      // Claimed in the same batch as others of this client: hand it back as due now.
-      void this.#o.store.release(d.id, d.attempts).then(() => this.wake());
+      // Claimed in the same batch as others of this client: hand it back as due now. If the store
+      // cannot take it back, the claim simply runs out and the row is due again then.
+      this.#o.store
+        .release(d.id, d.attempts)
+        .catch((err: unknown) => this.#o.log.warn({ err: String(err), delivery: d.id }, 'delivery worker: could not release a claim; it expires by itself'))
+        .finally(() => this.wake());
       return;
     }
     this.#inFlight.set(d.client_id, clientCount + 1);
@@ -177,25 +188,29 @@ export class DeliveryWorker {
   /** One attempt of one claimed delivery: sign a fresh token, POST it, record what happened. */
   async attempt(d: LogoutDeliveryTable): Promise<AttemptResult> {
     const now = Date.now();
-    const [realm, client] = await Promise.all([
-      this.#cached(`r:${d.realm_id}`, () => this.#o.realms.realmById(d.realm_id)),
-      this.#cached(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
-    ]);
+    const [realm, client] = await this.#whileClaimed(d, () =>
+      Promise.all([
+        this.#cached(`r:${d.realm_id}`, () => this.#o.realms.realmById(d.realm_id)),
+        this.#cached(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
+      ]),
+    );
     const settings = client ? logoutSettings(client) : null;
     if (!realm || !client || !settings?.backchannelUrl) {
       const error = 'Client or its back-channel logout URL no longer exists';
-      await this.#o.store.record(d.id, d.attempts, { status: 'failed', next_attempt_at: now, last_status: null, last_error: error, finished_at: now });
+      await this.#record(d, { status: 'failed', next_attempt_at: now, last_status: null, last_error: error, finished_at: now });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_FAILED', error, null);
       return { id: d.id, status: 'failed', httpStatus: null, error };
     }
-    const token = await signLogoutToken(this.#o.keys, {
-      realmId: realm.id,
-      issuer: this.#o.urls.issuer(realm.name),
-      client,
-      subject: d.user_id,
-      sid: settings.sessionRequired ? d.sso_session_id : null,
-      revokeOfflineAccess: d.revoke_offline === 1,
-    });
+    const token = await this.#whileClaimed(d, () =>
+      signLogoutToken(this.#o.keys, {
+        realmId: realm.id,
+        issuer: this.#o.urls.issuer(realm.name),
+        client,
+        subject: d.user_id,
+        sid: settings.sessionRequired ? d.sso_session_id : null,
+        revokeOfflineAccess: d.revoke_offline === 1,
+      }),
+    );
     const ca = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
 
     let httpStatus: number | null = null;
@@ -219,27 +234,49 @@ export class DeliveryWorker {
 
     const done = Date.now();
     if (outcome === 'delivered') {
-      await this.#o.store.record(d.id, d.attempts, { status: 'delivered', next_attempt_at: done, last_status: httpStatus, last_error: null, finished_at: done });
+      await this.#record(d, { status: 'delivered', next_attempt_at: done, last_status: httpStatus, last_error: null, finished_at: done });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_DELIVERED', null, httpStatus, client.clientId);
       return { id: d.id, status: 'delivered', httpStatus, error: null };
     }
     if (outcome === 'rejected') {
-      await this.#o.store.record(d.id, d.attempts, { status: 'rejected', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
+      await this.#record(d, { status: 'rejected', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_REJECTED', error, httpStatus, client.clientId);
       this.#o.log.warn({ delivery: d.id, client: client.clientId, status: httpStatus, error }, 'back-channel logout rejected by the receiver');
       return { id: d.id, status: 'rejected', httpStatus, error };
     }
     const next = done + nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs });
     if (next - d.created_at > this.#o.retry.maxAgeMs) {
-      await this.#o.store.record(d.id, d.attempts, { status: 'failed', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
+      await this.#record(d, { status: 'failed', next_attempt_at: done, last_status: httpStatus, last_error: error, finished_at: done });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_FAILED', error, httpStatus, client.clientId);
       this.#o.log.error({ delivery: d.id, client: client.clientId, attempts: d.attempts, error }, 'back-channel logout failed: giving up');
       return { id: d.id, status: 'failed', httpStatus, error };
     }
-    await this.#o.store.record(d.id, d.attempts, { status: 'retrying', next_attempt_at: next, last_status: httpStatus, last_error: error, finished_at: null });
+    await this.#record(d, { status: 'retrying', next_attempt_at: next, last_status: httpStatus, last_error: error, finished_at: null });
     await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_RETRYING', error, httpStatus, client.clientId, next);
     this.#o.log.warn({ delivery: d.id, client: client.clientId, attempt: d.attempts, error, nextAttemptAt: new Date(next).toISOString() }, 'back-channel logout failed; will retry');
     return { id: d.id, status: 'retrying', httpStatus, error };
+  }
+
+  /** Records an attempt's outcome, repeated while the store is unreachable (see #whileClaimed). */
+  async #record(d: LogoutDeliveryTable, values: Parameters<DeliveryStore['record']>[2]): Promise<void> {
+    await this.#whileClaimed(d, () => this.#o.store.record(d.id, d.attempts, values));
+  }
+
+  /**
+   * Runs a store operation of a claimed delivery, repeating it while the store cannot be reached
+   * and the claim lasts. A token the receiver has accepted is so recorded once the database is
+   * back (a restart, a failover, a terminated connection) instead of being sent again when the
+   * claim runs out.
+   */
+  async #whileClaimed<T>(d: LogoutDeliveryTable, op: () => Promise<T>): Promise<T> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!isStoreUnavailable(err) || Date.now() + wait > d.locked_until - CLAIM_SAFETY_MS) throw err;
+        await sleep(wait);
+      }
+    }
   }
 
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -248,13 +285,18 @@ export class DeliveryWorker {
     // Short enough that a changed logout URL or CA file is used within a second.
     if (hit && now - hit.at < 1000) return hit.value as Promise<T>;
     const value = load();
-    this.#cache.set(key, { at: now, value });
+    const entry = { at: now, value };
+    this.#cache.set(key, entry);
+    // A failed read is not remembered: the next attempt reads again.
+    value.catch(() => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+    });
     if (this.#cache.size > 10_000) this.#cache.clear();
     return value;
   }
 
   async #event(d: LogoutDeliveryTable, realm: Realm | undefined, type: EventType, error: string | null, httpStatus: number | null, clientId?: string, nextAttemptAt?: number): Promise<void> {
-    await this.#o.events.record({
+    await this.#whileClaimed(d, () => this.#o.events.record({
       realmId: realm?.id ?? d.realm_id,
       type,
       clientId: clientId ?? null,
@@ -262,6 +304,6 @@ export class DeliveryWorker {
       sessionId: d.sso_session_id,
       error,
       details: { deliveryId: d.id, attempt: d.attempts, httpStatus, ...(nextAttemptAt ? { nextAttemptAt } : {}) },
-    });
+    }));
   }
 }

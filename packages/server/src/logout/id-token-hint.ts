@@ -6,6 +6,7 @@ import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { OAuthError } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 
 export interface IdTokenHint {
   sub: string;
@@ -40,6 +41,8 @@ export async function verifyIdTokenHint(ctx: ProviderContext, realm: Realm, hint
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
     checkIsIdToken(verified.protectedHeader.typ, payload);
   } catch (err) {
+    // Reading keys may need the store: its outage is not the hint's fault (answered 503).
+    if (isStoreUnavailable(err)) throw err;
     const reason = err instanceof joseErrors.JOSEError ? err.code : String(err);
     throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', reason);
   }

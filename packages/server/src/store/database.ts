@@ -4,7 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import { type Logger, pino } from 'pino';
 import { migrateToLatest } from './migrations.ts';
+import { NotificationListener } from './notification-listener.ts';
 import type { Database } from './schema.ts';
 import { createNodeSqliteDialect } from './sqlite-dialect.ts';
 
@@ -20,16 +22,24 @@ export interface Store {
    * (PostgreSQL NOTIFY). A no-op on SQLite, which serves a single process.
    */
   notify(channel: string): Promise<void>;
-  /** Calls `onNotify` when any process notifies `channel`; returns a function that stops listening. */
+  /**
+   * Calls `onNotify` when any process notifies `channel`, and once after the listening connection
+   * was lost and made again (notifications in between are lost); returns a function that stops
+   * listening.
+   */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
 const PG_INT8 = 20;
 
-export async function openStore(config: StoreConfig): Promise<Store> {
+/** Opening a PostgreSQL connection gives up after this long (a failover may blackhole packets). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export async function openStore(config: StoreConfig, log: Logger = pino({ level: 'silent' })): Promise<Store> {
   let db: Kysely<Database>;
   let pool: pg.Pool | undefined;
+  let listener: NotificationListener | undefined;
   if (config.kind === 'sqlite') {
     mkdirSync(config.dataDir, { recursive: true });
     db = new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) });
@@ -39,16 +49,34 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     pool = new pgModule.Pool({
       connectionString: config.url,
       max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
       // bigint columns hold epoch milliseconds, well inside Number's safe range.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === PG_INT8 ? Number : pgModule.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client whose connection the server ends (restart, failover) emits 'error' on the
-    // pool; without a listener that would crash the process. The next query reconnects, and
-    // errors of queries in progress reach their callers.
+    // A connection the server ends (restart, failover, pg_terminate_backend) emits 'error' on its
+    // client, whether idle in the pool or checked out between two queries; without a listener
+    // that would crash the process. Queries in progress fail to their callers (answered 503),
+    // the broken client leaves the pool when released, and the next query connects anew.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => log.warn({ err: String(err) }, 'database connection lost'));
+    });
+    // The pool re-emits an idle client's error; the client's own listener has logged it.
     pool.on('error', () => {});
+    const url = config.url;
+    listener = new NotificationListener({
+      connect: async () => {
+        const client = new pgModule.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+        // Errors while connecting reject connect(); this keeps a late one from crashing us.
+        client.on('error', () => {});
+        await client.connect();
+        return client;
+      },
+      log,
+    });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   try {
@@ -57,7 +85,6 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  const listeners = new Set<pg.Client>();
   return {
     db,
     dialect: config.kind,
@@ -65,24 +92,12 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       if (pool) await pool.query('SELECT pg_notify($1, $2)', [channel, '']);
     },
     async listen(channel, onNotify) {
-      if (config.kind !== 'postgres') return async () => {};
-      // LISTEN needs its own connection for as long as it listens.
-      const { default: pgModule } = await import('pg');
-      const client = new pgModule.Client({ connectionString: config.url });
-      await client.connect();
-      client.on('notification', (msg) => {
-        if (msg.channel === channel) onNotify();
-      });
-      client.on('error', () => {});
-      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
-      listeners.add(client);
-      return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => {});
-      };
+      if (!listener) return async () => {};
+      const stop = await listener.listen(channel, onNotify);
+      return async () => stop();
     },
     async close() {
-      await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
+      await listener?.close();
       await db.destroy();
     },
   };

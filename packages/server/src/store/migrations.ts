@@ -1,7 +1,7 @@
 // One set of migrations for both dialects. Only portable column types are used (text,
 // integer, bigint), so the schema is identical on SQLite and PostgreSQL.
-import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { type Kysely, sql } from 'kysely';
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
 import type { DialectName } from './database.ts';
 
 const initial: Migration = {
@@ -284,6 +284,31 @@ const authRequestAge: Migration = {
   },
 };
 
+/**
+ * One active signing key per realm and algorithm, enforced by the database: two processes that
+ * create a realm's first key at once cannot both succeed (the loser reads the winner's key).
+ * Stores written before this may already hold several active keys of one algorithm; all but the
+ * newest become passive first, so every token they signed still verifies.
+ */
+const oneActiveSigningKey: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`
+      UPDATE signing_key SET status = 'passive'
+      WHERE status = 'active' AND EXISTS (
+        SELECT 1 FROM signing_key newer
+        WHERE newer.realm_id = signing_key.realm_id AND newer.alg = signing_key.alg AND newer.status = 'active'
+          AND (newer.created_at > signing_key.created_at OR (newer.created_at = signing_key.created_at AND newer.kid > signing_key.kid))
+      )`.execute(db);
+    await db.schema
+      .createIndex('signing_key_one_active_uq')
+      .on('signing_key')
+      .columns(['realm_id', 'alg'])
+      .unique()
+      .where(sql.ref('status'), '=', 'active')
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -296,6 +321,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0003_logout': logout,
       '0004_roles': roles,
       '0005_users_auth_request_age': authRequestAge,
+      '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
     };
   }
 }
@@ -303,7 +329,16 @@ class StaticMigrationProvider implements MigrationProvider {
 /** Brings the schema up to date; safe to run on every start and from several processes. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+  check(await migrator.migrateToLatest());
+}
+
+/** Brings the schema up to migration `name` only, as an older release left it (upgrade tests). */
+export async function migrateTo(db: Kysely<unknown>, dialect: DialectName, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+  check(await migrator.migrateTo(name));
+}
+
+function check({ error, results }: MigrationResultSet): void {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

@@ -60,8 +60,11 @@ export interface SigningKeyTable {
   kid: string;
   realm_id: string;
   alg: string;
-  /** 'active' signs new tokens; 'passive' is still published for verification. */
-  status: 'active' | 'passive';
+  /**
+   * 'active' signs new tokens (at most one per realm and alg); 'passive' is still published for
+   * verification; 'retired' is kept for the record but no longer published.
+   */
+  status: 'active' | 'passive' | 'retired';
   private_jwk: string;
   public_jwk: string;
   created_at: number;

@@ -8,6 +8,7 @@ import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
 import { grantRevoked } from './grant-status.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -35,6 +36,8 @@ export async function verifyAccessToken(
       requiredClaims: ['sub', 'jti', 'exp', 'iat'],
     }));
   } catch (err) {
+    // Reading keys may need the store: its outage is not the token's fault (answered 503).
+    if (isStoreUnavailable(err)) throw err;
     const expired = err instanceof joseErrors.JWTExpired;
     throw new InvalidToken(expired ? 'Token expired' : 'Token is not valid', String(err));
   }
