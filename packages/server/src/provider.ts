@@ -3,6 +3,7 @@
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
 import { type ProviderContext, ProviderUrls } from './context.ts';
+import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
@@ -44,6 +45,8 @@ export interface ProviderOptions {
   httpRelativePath?: string;
   log?: Logger;
   throttle?: ThrottlePolicy;
+  /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
+  verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
@@ -98,6 +101,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     tokens: new TokenIssuer(keys),
     events,
     throttle: new LoginThrottle(store.db, options.throttle),
+    verifyPassword: options.verifyPassword ?? verifyStoredPassword,
     urls,
     log,
     logout,

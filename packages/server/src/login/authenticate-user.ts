@@ -1,7 +1,6 @@
 // Checks a username and password, with throttling and LOGIN_ERROR events; shared by the
 // login form and the password grant.
 import type { ProviderContext } from '../context.ts';
-import { verifyAgainstDummy, verifyPassword } from '../crypto/password.ts';
 import type { Realm, User } from '../realm/model.ts';
 import { LoginThrottle } from './throttle.ts';
 
@@ -28,9 +27,7 @@ export async function authenticateUser(
   const subjects = LoginThrottle.subjects(creds.username, creds.ipAddress);
   await ctx.throttle.check(realm.id, subjects);
   const user = await ctx.realms.userByUsername(realm.id, creds.username);
-  const ok = user?.passwordHash
-    ? await verifyPassword(creds.password, user.passwordHash)
-    : await verifyAgainstDummy(creds.password);
+  const ok = await ctx.verifyPassword(creds.password, user?.passwordHash ?? null);
   if (!user || !ok) {
     await ctx.throttle.recordFailure(realm.id, subjects);
     await ctx.events.record({
