@@ -6,6 +6,7 @@ import { type ProviderContext, ProviderUrls } from './context.ts';
 import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
+import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery-store.ts';
@@ -48,6 +49,8 @@ export interface ProviderOptions {
   /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
   verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
+  /** Reverse proxies whose forwarding headers name the client (default: none). */
+  trustedProxies?: CidrList;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
 }
@@ -117,7 +120,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.start();
     sweeper.start();
   }
-  const app = createApp(ctx);
+  const app = createApp(ctx, { trustedProxies: options.trustedProxies ?? CidrList.of([]) });
   return {
     ctx,
     sweeper,
