@@ -45,7 +45,7 @@ export interface ProviderOptions {
   publicUrl: string;
   httpRelativePath?: string;
   log?: Logger;
-  throttle?: ThrottlePolicy;
+  throttle?: Partial<ThrottlePolicy>;
   /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
   verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
@@ -96,6 +96,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
   });
+  const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
     db: store.db,
     keys,
@@ -103,7 +104,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     sessions: new SsoSessions(store.db),
     tokens: new TokenIssuer(keys),
     events,
-    throttle: new LoginThrottle(store.db, options.throttle),
+    throttle,
     verifyPassword: options.verifyPassword ?? verifyStoredPassword,
     urls,
     log,

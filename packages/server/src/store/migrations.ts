@@ -277,6 +277,15 @@ const roles: Migration = {
   },
 };
 
+// Issue 11 (login throttling): attempts in flight per counter, with a lease so that a slot held
+// by a process that died lapses on its own.
+const loginInFlight: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('login_failure').addColumn('in_flight', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('login_failure').addColumn('in_flight_until', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -288,6 +297,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0002_events': events(this.#dialect),
       '0003_logout': logout,
       '0004_roles': roles,
+      '011_login_throttle_in_flight': loginInFlight,
     };
   }
 }
