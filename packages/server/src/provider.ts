@@ -114,7 +114,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
   };
-  const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new ExpirySweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   let unlisten = async () => {};
   if (options.background !== false) {
     unlisten = await store.listen(DELIVERY_CHANNEL, () => deliveries.wake());

@@ -45,3 +45,28 @@ test('the sweeper deletes events past their retention and expired housekeeping r
     await t.close();
   }
 });
+
+for (const database of TEST_DATABASES) {
+  test(`login-failure-cleanup: the sweeper deletes login_failure rows past their window, on ${database.name}`, { skip: database.skip }, async () => {
+    const t = await startTestProvider(database);
+    try {
+      const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+      const now = Date.now();
+      const window = t.provider.ctx.throttle.policy.windowMs;
+      const row = (subject: string, lastFailureAt: number, lockedUntil: number, inFlightUntil: number) => ({
+        realm_id: realm.id, subject, failures: 3, last_failure_at: lastFailureAt, locked_until: lockedUntil, in_flight: 1, in_flight_until: inFlightUntil,
+      });
+      await t.store.db.insertInto('login_failure').values([
+        row('user:forgotten', now - window - 1, now - window + 30_000, now - window + 30_000),
+        row('user:recent', now - 1000, 0, 0),
+        row('ip-user:203.0.113.7 still-locked', now - window - 1, now + 60_000, 0),
+        row('ip:203.0.113.8', 0, 0, now + 10_000),
+      ]).execute();
+      await t.provider.sweeper.sweepOnce(now);
+      const left = await t.store.db.selectFrom('login_failure').select('subject').where('realm_id', '=', realm.id).orderBy('subject').execute();
+      assert.deepEqual(left.map((r) => r.subject), ['ip-user:203.0.113.7 still-locked', 'ip:203.0.113.8', 'user:recent']);
+    } finally {
+      await t.close();
+    }
+  });
+}
