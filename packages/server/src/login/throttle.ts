@@ -109,21 +109,23 @@ export class LoginThrottle {
     const counters = this.#counters(username, address);
     const p = this.policy;
     await this.#db.transaction().execute(async (trx) => {
+      // Inserting first makes this a writing transaction at once (SQLite takes its write lock
+      // here, not on a later upgrade) and gives PostgreSQL rows to lock, in subject order.
+      await trx
+        .insertInto('login_failure')
+        .values(counters.map((c) => ({ realm_id: realmId, subject: c.subject, failures: 0, last_failure_at: 0, locked_until: 0, in_flight: 0, in_flight_until: 0 })))
+        .onConflict((oc) => oc.columns(['realm_id', 'subject']).doNothing())
+        .execute();
+      const rows = await trx
+        .selectFrom('login_failure')
+        .selectAll()
+        .where('realm_id', '=', realmId)
+        .where('subject', 'in', counters.map((c) => c.subject))
+        .orderBy('subject')
+        .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
+        .execute();
       for (const c of counters) {
-        // Inserting first makes this a writing transaction at once (SQLite takes its write lock
-        // here, not on a later upgrade) and gives PostgreSQL a row to lock.
-        await trx
-          .insertInto('login_failure')
-          .values({ realm_id: realmId, subject: c.subject, failures: 0, last_failure_at: 0, locked_until: 0, in_flight: 0, in_flight_until: 0 })
-          .onConflict((oc) => oc.columns(['realm_id', 'subject']).doNothing())
-          .execute();
-        const row = await trx
-          .selectFrom('login_failure')
-          .selectAll()
-          .where('realm_id', '=', realmId)
-          .where('subject', '=', c.subject)
-          .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
-          .executeTakeFirstOrThrow();
+        const row = rows.find((r) => r.subject === c.subject)!;
         const inFlight = row.in_flight_until > now ? row.in_flight : 0;
         if (inFlight >= c.concurrency) {
           throw new TooManyRequests('Too many sign-in attempts at once. Try again in a moment.', 1);
@@ -132,6 +134,9 @@ export class LoginThrottle {
           const wait = seconds(row.locked_until - now);
           throw new TooManyRequests(`Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, wait);
         }
+      }
+      for (const c of counters) {
+        const row = rows.find((r) => r.subject === c.subject)!;
         const counts = Number.isFinite(c.limit);
         const failures = counts ? (now - row.last_failure_at < p.windowMs ? row.failures : 0) + 1 : 0;
         const over = failures - c.limit;
@@ -141,7 +146,7 @@ export class LoginThrottle {
             failures,
             last_failure_at: counts ? now : row.last_failure_at,
             locked_until: over >= 0 ? now + Math.min(c.maxMs, c.baseMs * 2 ** over) : 0,
-            in_flight: inFlight + 1,
+            in_flight: (row.in_flight_until > now ? row.in_flight : 0) + 1,
             in_flight_until: now + p.inFlightLeaseMs,
           })
           .where('realm_id', '=', realmId)
