@@ -7,6 +7,8 @@ import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
+import type { CidrList } from './http/cidr.ts';
+import { clientAddress } from './http/client-address.ts';
 import { MethodNotAllowed, NotFound } from './errors.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { submitLogin } from './login/submit-login.ts';
@@ -30,13 +32,18 @@ type Handler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | n
 /** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-/** The client address from the socket; proxies' forwarded headers are not trusted. */
-function clientIp(c: Context): string | null {
+export interface AppOptions {
+  /** Peers whose X-Forwarded-For / Forwarded headers are believed (see http/client-address.ts). */
+  trustedProxies: CidrList;
+}
+
+/** The socket peer's address, as @hono/node-server passes the Node request in `env`. */
+function peerAddress(c: Context): string | null {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? null;
 }
 
-export function createApp(ctx: ProviderContext): Hono<Env> {
+export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> {
   const app = new Hono<Env>({ strict: false });
   const base = ctx.urls.relativePath;
 
@@ -86,7 +93,7 @@ export function createApp(ctx: ProviderContext): Hono<Env> {
       if (!methods.includes(c.req.method)) {
         return jsonError(ctx.log, new MethodNotAllowed());
       }
-      return handler(ctx, c.get('realm'), c.req.raw, clientIp(c));
+      return handler(ctx, c.get('realm'), c.req.raw, clientAddress(peerAddress(c), c.req.raw.headers, options.trustedProxies));
     });
   };
 

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Cidr, parseCidr } from './http/cidr-list.ts';
+import { CidrList } from './http/cidr.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -33,6 +34,8 @@ export interface ServerConfig extends CommonConfig {
   host: string;
   importRealms: string[];
   logout: LogoutOptions;
+  /** Peers whose forwarding headers name the client (empty: the socket peer is the client). */
+  trustedProxies: CidrList;
 }
 
 export interface LogoutCommandConfig extends CommonConfig {
@@ -87,6 +90,7 @@ export const START_OPTIONS = {
   'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
   'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
   ...BACKCHANNEL_OPTIONS,
+  'trusted-proxies': { type: 'string', multiple: true, env: 'SUNDOWN_TRUSTED_PROXIES', help: 'comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded are believed (default none)' },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
@@ -233,6 +237,8 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
   // Keycloak's variable names are accepted too, so existing deployment files keep working.
   const adminUser = env.SUNDOWN_ADMIN_USERNAME || env.KC_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.SUNDOWN_ADMIN_PASSWORD || env.KC_BOOTSTRAP_ADMIN_PASSWORD;
+  const proxies = CidrList.parse(r.list('trusted-proxies').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
+  for (const problem of proxies.problems) r.problems.push(`--trusted-proxies: ${problem}`);
   if (Boolean(adminUser) !== Boolean(adminPassword)) r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
   return r.done({
     ...common,
@@ -241,6 +247,7 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
     host: r.string('host') ?? '127.0.0.1',
     importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),
     logout,
+    trustedProxies: proxies.list,
   });
 }
 

@@ -1,6 +1,7 @@
 // The services an endpoint may use, created once per server and passed in explicitly.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { PasswordVerifier } from './crypto/password.ts';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
@@ -57,6 +58,7 @@ export interface ProviderContext {
   tokens: TokenIssuer;
   events: EventLog;
   throttle: LoginThrottle;
+  verifyPassword: PasswordVerifier;
   urls: ProviderUrls;
   log: Logger;
   logout: LogoutService;

@@ -3,9 +3,11 @@
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
 import { type ProviderContext, ProviderUrls } from './context.ts';
+import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
+import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery-store.ts';
@@ -44,10 +46,14 @@ export interface ProviderOptions {
   publicUrl: string;
   httpRelativePath?: string;
   log?: Logger;
-  throttle?: ThrottlePolicy;
+  throttle?: Partial<ThrottlePolicy>;
+  /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
+  verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
   /** Sign-in forms kept per realm; default 10,000 (see oidc/authorize/pending-logins.ts). */
   maxPendingLogins?: number;
+  /** Reverse proxies whose forwarding headers name the client (default: none). */
+  trustedProxies?: CidrList;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
 }
@@ -97,6 +103,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
   });
+  const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
     db: store.db,
     keys,
@@ -104,7 +111,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     sessions: new SsoSessions(store.db, logout),
     tokens: new TokenIssuer(keys),
     events,
-    throttle: new LoginThrottle(store.db, options.throttle),
+    throttle,
+    verifyPassword: options.verifyPassword ?? verifyStoredPassword,
     urls,
     log,
     logout,
@@ -114,7 +122,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     logoutWaitMs: logoutOptions.waitMs,
     pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
   };
-  const sweeper = new ExpirySweeper({ db: store.db, logout, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new ExpirySweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
     // Also called after the listening connection was re-established: a catch-up claim and a
@@ -124,7 +132,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.start();
     sweeper.start();
   }
-  const app = createApp(ctx);
+  const app = createApp(ctx, { trustedProxies: options.trustedProxies ?? CidrList.of([]) });
   return {
     ctx,
     sweeper,

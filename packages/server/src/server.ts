@@ -69,7 +69,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
     const port = (server.address() as AddressInfo).port;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, logout: config.logout });
+    const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, logout: config.logout, trustedProxies: config.trustedProxies });
     await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;
     return {

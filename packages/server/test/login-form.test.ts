@@ -14,7 +14,6 @@ describe('login form', () => {
     t = await startTestProvider(TEST_DATABASES[0]!, {
       throttle: {
         userFailures: 3,
-        ipFailures: 100,
         baseLockoutMs: 60_000,
         maxLockoutMs: 600_000,
         windowMs: 600_000,
@@ -106,7 +105,7 @@ describe('login form', () => {
     assert.match(cookie, /Secure/, 'https issuer gets Secure cookies');
   });
 
-  test('repeated failures lock the user out with 429 and Retry-After, even with the right password', async () => {
+  test('repeated failures lock the user out from that address with 429 and Retry-After, even with the right password', async () => {
     const browser = new Browser(t.fetch);
     for (let i = 0; i < 3; i++) {
       const f = await openForm(browser);

@@ -54,6 +54,16 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   return false;
 }
 
+/**
+ * How logins check a password: against the user's stored hash, or — `phc` null, an unknown
+ * user — against a dummy hash, so both cost one argon2 verification. Injectable, so tests can
+ * count the verifications that really ran.
+ */
+export type PasswordVerifier = (password: string, phc: string | null) => Promise<boolean>;
+
+export const verifyStoredPassword: PasswordVerifier = (password, phc) =>
+  phc ? verifyPassword(password, phc) : verifyAgainstDummy(password);
+
 // PHC strings use standard base64 without padding.
 function b64(buf: Buffer): string {
   return buf.toString('base64').replace(/=+$/, '');

@@ -1,9 +1,7 @@
 // Checks a username and password, with throttling and LOGIN_ERROR events; shared by the
 // login form and the password grant.
 import type { ProviderContext } from '../context.ts';
-import { verifyAgainstDummy, verifyPassword } from '../crypto/password.ts';
 import type { Realm, User } from '../realm/model.ts';
-import { LoginThrottle } from './throttle.ts';
 
 export class LoginFailed extends Error {
   readonly reason: 'invalid_user_credentials' | 'user_disabled';
@@ -25,14 +23,18 @@ export async function authenticateUser(
   realm: Realm,
   creds: Credentials,
 ): Promise<User> {
-  const subjects = LoginThrottle.subjects(creds.username, creds.ipAddress);
-  await ctx.throttle.check(realm.id, subjects);
-  const user = await ctx.realms.userByUsername(realm.id, creds.username);
-  const ok = user?.passwordHash
-    ? await verifyPassword(creds.password, user.passwordHash)
-    : await verifyAgainstDummy(creds.password);
+  // Reserved before the user is even looked up: known and unknown usernames take the same path
+  // and, once admitted, cost one argon2 verification each.
+  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress);
+  let user: User | undefined;
+  let ok = false;
+  try {
+    user = await ctx.realms.userByUsername(realm.id, creds.username);
+    ok = await ctx.verifyPassword(creds.password, user?.passwordHash ?? null);
+  } finally {
+    await attempt.finish(ok && user?.enabled ? 'success' : 'failure');
+  }
   if (!user || !ok) {
-    await ctx.throttle.recordFailure(realm.id, subjects);
     await ctx.events.record({
       realmId: realm.id,
       type: 'LOGIN_ERROR',
@@ -55,6 +57,5 @@ export async function authenticateUser(
     });
     throw new LoginFailed('user_disabled');
   }
-  await ctx.throttle.recordSuccess(realm.id, creds.username);
   return user;
 }

@@ -2,6 +2,7 @@
 // which Keycloak does not — and deletes expired housekeeping rows and old events.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { LoginThrottle } from '../login/throttle.ts';
 import { realmFromRow } from '../realm/model.ts';
 import type { Database } from '../store/schema.ts';
 import type { LogoutService } from './logout-service.ts';
@@ -9,6 +10,8 @@ import type { LogoutService } from './logout-service.ts';
 export interface SweeperOptions {
   db: Kysely<Database>;
   logout: LogoutService;
+  /** Its counters past their window are deleted too. */
+  throttle: LoginThrottle;
   log: Logger;
   intervalMs: number;
   eventsRetentionDays: number;
@@ -52,6 +55,7 @@ export class ExpirySweeper {
     await db.deleteFrom('logout_request').where('expires_at', '<', now).execute();
     await db.deleteFrom('revoked_access_token').where('expires_at', '<', now).execute();
     await db.deleteFrom('authorization_code').where('expires_at', '<', now - 3_600_000).execute();
+    await this.#o.throttle.deleteExpired(now);
     await db.deleteFrom('event').where('time', '<', now - this.#o.eventsRetentionDays * 86_400_000).execute();
     if (ended > 0) this.#o.log.info({ ended }, 'expired SSO sessions ended');
     return ended;

@@ -309,6 +309,15 @@ const oneActiveSigningKey: Migration = {
   },
 };
 
+// Issue 11 (login throttling): attempts in flight per counter, with a lease so that a slot held
+// by a process that died lapses on its own.
+const loginInFlight: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('login_failure').addColumn('in_flight', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('login_failure').addColumn('in_flight_until', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -322,6 +331,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0004_roles': roles,
       '0005_users_auth_request_age': authRequestAge,
       '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
+      '0007_login_throttle_in_flight': loginInFlight,
     };
   }
 }

@@ -147,11 +147,14 @@ export interface RevokedAccessTokenTable {
 
 export interface LoginFailureTable {
   realm_id: string;
-  /** 'user:<username>' or 'ip:<address>' */
+  /** 'ip-user:<address> <username>', 'user:<username>' or 'ip:<address>' (see login/throttle.ts) */
   subject: string;
   failures: number;
   last_failure_at: number;
   locked_until: number;
+  /** Verifications reserved and not yet finished, counted until in_flight_until. */
+  in_flight: number;
+  in_flight_until: number;
 }
 
 export interface EventTable {
