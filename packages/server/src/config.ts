@@ -3,8 +3,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Cidr, parseCidr } from './http/cidr-list.ts';
-import { CidrList } from './http/cidr.ts';
+import { CidrList, type CidrRange, parseCidr } from './http/cidr.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -22,7 +21,7 @@ export interface CommonConfig {
 /** Where back-channel logout and the doctor may connect, and which CA files they may read. */
 export interface BackchannelNetworkConfig {
   /** --backchannel-deny-cidrs: refused on top of the built-in ranges (standards §4). */
-  denyCidrs: Cidr[];
+  denyCidrs: CidrRange[];
   /** --backchannel-ca-dir, absolute; null: the CA attribute may only hold PEM. */
   caDir: string | null;
 }
@@ -203,11 +202,11 @@ function readCommon(r: Reader, cwd: string): CommonConfig {
 }
 
 function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
-  const denyCidrs: Cidr[] = [];
+  const denyCidrs: CidrRange[] = [];
   for (const text of (r.string('backchannel-deny-cidrs') ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
     const cidr = parseCidr(text);
-    if (cidr) denyCidrs.push(cidr);
-    else r.problems.push(`--backchannel-deny-cidrs: "${text}" is not an IPv4 or IPv6 range such as 10.0.0.0/8 or fd00::/8`);
+    if (typeof cidr === 'string') r.problems.push(`--backchannel-deny-cidrs: ${cidr} (write ranges such as 10.0.0.0/8 or fd00::/8)`);
+    else denyCidrs.push(cidr);
   }
   const dirRaw = r.string('backchannel-ca-dir');
   const caDir = dirRaw === undefined ? null : resolve(cwd, dirRaw);

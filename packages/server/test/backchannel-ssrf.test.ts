@@ -5,7 +5,7 @@
 import { type LookupAddress, promises as dns } from 'node:dns';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { parseCidr } from '../src/http/cidr-list.ts';
+import { CidrList } from '../src/http/cidr.ts';
 import type { Resolver } from '../src/logout/backchannel-http.ts';
 import { checkClientBackchannel } from '../src/logout/doctor.ts';
 import { recordConnectionAttempts, type ConnectionAttempts } from './helpers/connection-attempts.ts';
@@ -191,7 +191,7 @@ for (const database of TEST_DATABASES) {
   describe(`back-channel deny-CIDRs on ${database.name}`, { skip: database.skip }, () => {
     test('ssrf: a receiver in a range from --backchannel-deny-cidrs is refused without connecting, by delivery and doctor', async () => {
       const r = await Receiver.start();
-      const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url }, { logout: { retry: FAST_RETRY, http: { ...FAST_HTTP, denyCidrs: [parseCidr('10.0.0.0/8')!, parseCidr('127.0.0.0/8')!] }, waitMs: 2000 } });
+      const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url }, { logout: { retry: FAST_RETRY, http: { ...FAST_HTTP, denyCidrs: CidrList.of(['10.0.0.0/8', '127.0.0.0/8']).ranges }, waitMs: 2000 } });
       try {
         await logoutThrough(t, 'rp1');
         const d = await firstOutcome(t, 'rp1');

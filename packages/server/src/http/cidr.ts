@@ -115,6 +115,11 @@ export class CidrList {
     return { list: new CidrList(ranges), problems };
   }
 
+  /** A list of ranges already parsed (e.g. from validated configuration). */
+  static fromRanges(ranges: readonly CidrRange[]): CidrList {
+    return new CidrList([...ranges]);
+  }
+
   /** Parses entries known to be valid (e.g. from validated configuration); throws otherwise. */
   static of(entries: readonly string[]): CidrList {
     const { list, problems } = CidrList.parse(entries);

@@ -43,6 +43,12 @@ export interface ThrottlePolicy {
   addressConcurrency: number;
   /** An in-flight slot whose process died stops counting after this long. */
   inFlightLeaseMs: number;
+  /**
+   * How long an attempt waits for a free in-flight slot before it is refused with 429. Waiting
+   * (rather than refusing at once) lets a legitimate burst — several apps signing one user in at
+   * the same moment — through one after another, while verifications in flight stay capped.
+   */
+  inFlightWaitMs: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottlePolicy = {
@@ -56,7 +62,11 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
   userConcurrency: 2,
   addressConcurrency: 8,
   inFlightLeaseMs: 30_000,
+  inFlightWaitMs: 2_000,
 };
+
+/** Thrown inside the reservation when a counter's in-flight slots are all taken. */
+class SlotsTaken extends Error {}
 
 interface Counter {
   subject: string;
@@ -107,6 +117,28 @@ export class LoginThrottle {
    */
   async reserve(realmId: string, username: string, address: string | null, now = Date.now()): Promise<LoginAttempt> {
     const counters = this.#counters(username, address);
+    const waitUntil = now + this.policy.inFlightWaitMs;
+    for (let at = now; ; at = Math.max(Date.now(), now)) {
+      try {
+        await this.#reserveOnce(realmId, counters, at);
+        break;
+      } catch (err) {
+        if (!(err instanceof SlotsTaken)) throw err;
+        if (Date.now() >= waitUntil) throw new TooManyRequests('Too many sign-in attempts at once. Try again in a moment.', 1);
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40));
+      }
+    }
+    let finished = false;
+    return {
+      finish: async (outcome) => {
+        if (finished) return;
+        finished = true;
+        await this.#finish(realmId, counters, outcome);
+      },
+    };
+  }
+
+  async #reserveOnce(realmId: string, counters: Counter[], now: number): Promise<void> {
     const p = this.policy;
     await this.#db.transaction().execute(async (trx) => {
       // Inserting first makes this a writing transaction at once (SQLite takes its write lock
@@ -124,16 +156,16 @@ export class LoginThrottle {
         .orderBy('subject')
         .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
         .execute();
-      for (const c of counters) {
-        const row = rows.find((r) => r.subject === c.subject)!;
-        const inFlight = row.in_flight_until > now ? row.in_flight : 0;
-        if (inFlight >= c.concurrency) {
-          throw new TooManyRequests('Too many sign-in attempts at once. Try again in a moment.', 1);
-        }
+      // A lock answers at once; only full in-flight slots are worth waiting for.
+      for (const row of rows) {
         if (row.locked_until > now) {
           const wait = seconds(row.locked_until - now);
           throw new TooManyRequests(`Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, wait);
         }
+      }
+      for (const c of counters) {
+        const row = rows.find((r) => r.subject === c.subject)!;
+        if ((row.in_flight_until > now ? row.in_flight : 0) >= c.concurrency) throw new SlotsTaken();
       }
       for (const c of counters) {
         const row = rows.find((r) => r.subject === c.subject)!;
@@ -154,14 +186,6 @@ export class LoginThrottle {
           .execute();
       }
     });
-    let finished = false;
-    return {
-      finish: async (outcome) => {
-        if (finished) return;
-        finished = true;
-        await this.#finish(realmId, counters, outcome);
-      },
-    };
   }
 
   async #finish(realmId: string, counters: Counter[], outcome: 'success' | 'failure'): Promise<void> {

@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import type { Cidr } from '../http/cidr-list.ts';
+import type { CidrRange } from '../http/cidr.ts';
 import { BackchannelCa, CaUnavailable, type TrustedCa } from './backchannel-ca.ts';
 import { AddressPolicy } from './outbound-address.ts';
 
@@ -49,7 +49,7 @@ export interface BackchannelHttpOptions {
   connectTimeoutMs: number;
   responseTimeoutMs: number;
   /** Ranges refused on top of the built-in ones (--backchannel-deny-cidrs). */
-  denyCidrs?: readonly Cidr[];
+  denyCidrs?: readonly CidrRange[];
   /** The folder whose files the CA attribute may name (--backchannel-ca-dir); null: none. */
   caDir?: string | null;
   /** Name resolution; default the system resolver. Tests inject one. */

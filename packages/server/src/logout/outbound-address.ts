@@ -6,7 +6,7 @@
 // the operator lists in --backchannel-deny-cidrs. Loopback and private ranges stay allowed:
 // local development and in-cluster receivers live there.
 import { isIP } from 'node:net';
-import { blockListOf, type Cidr, parseCidr } from '../http/cidr-list.ts';
+import { CidrList, type CidrRange } from '../http/cidr.ts';
 
 const ALWAYS_REFUSED: ReadonlyArray<[reason: string, ranges: string[]]> = [
   ['an unspecified address (RFC 6890)', ['0.0.0.0/8', '::/128']],
@@ -16,21 +16,19 @@ const ALWAYS_REFUSED: ReadonlyArray<[reason: string, ranges: string[]]> = [
 ];
 
 export class AddressPolicy {
-  readonly #rules: ReadonlyArray<{ reason: string; list: ReturnType<typeof blockListOf> }>;
+  readonly #rules: ReadonlyArray<{ reason: string; list: CidrList }>;
 
   /** `denied`: the operator's extra ranges (--backchannel-deny-cidrs). */
-  constructor(denied: readonly Cidr[] = []) {
+  constructor(denied: readonly CidrRange[] = []) {
     this.#rules = [
-      ...ALWAYS_REFUSED.map(([reason, ranges]) => ({ reason, list: blockListOf(ranges.map((r) => parseCidr(r)!)) })),
-      { reason: 'in a range denied by --backchannel-deny-cidrs', list: blockListOf(denied) },
+      ...ALWAYS_REFUSED.map(([reason, ranges]) => ({ reason, list: CidrList.of(ranges) })),
+      { reason: 'in a range denied by --backchannel-deny-cidrs', list: CidrList.fromRanges(denied) },
     ];
   }
 
   /** Why connecting to `address` is refused, or null when it is allowed. */
   refusal(address: string): string | null {
-    const version = isIP(address);
-    if (version === 0) return 'not an IP address';
-    const family = version === 4 ? 'ipv4' : 'ipv6';
-    return this.#rules.find((rule) => rule.list.check(address, family))?.reason ?? null;
+    if (isIP(address) === 0) return 'not an IP address';
+    return this.#rules.find((rule) => rule.list.contains(address))?.reason ?? null;
   }
 }
