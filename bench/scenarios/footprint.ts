@@ -1,11 +1,11 @@
 // Scenario 5 — footprint of a Sundown server process: start to ready, idle RSS, and RSS after
 // it has served 10,000 active sessions (each session's cookie used once with prompt=none).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../../packages/server/src/crypto/random.ts';
-import { openStore } from '../../packages/server/src/store/database.ts';
+import { openStore } from '@sundown/server';
 
 export interface FootprintRow {
   readyMs: number;
@@ -48,7 +48,7 @@ export async function runFootprint(opts: { sessions: number }): Promise<Footprin
   const user = await store.db.selectFrom('app_user').select('id').where('realm_id', '=', realm.id).executeTakeFirstOrThrow();
   const now = Date.now();
   for (let i = 0; i < opts.sessions; i += 500) {
-    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({ id: `fp-${i + k}`, realm_id: realm.id, user_id: user.id, cookie_hash: sha256(`cookie-${i + k}`), auth_time: now, started_at: now, last_seen_at: now, ip_address: null, ended_at: null, end_reason: null }));
+    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({ id: `fp-${i + k}`, realm_id: realm.id, user_id: user.id, cookie_hash: createHash('sha256').update(`cookie-${i + k}`).digest('base64url'), auth_time: now, started_at: now, last_seen_at: now, ip_address: null, ended_at: null, end_reason: null }));
     await store.db.insertInto('sso_session').values(rows).execute();
   }
   await store.close();
