@@ -6,10 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { parseRealmJson } from '../packages/server/src/realm/realm-json.ts';
-import { importRealm } from '../packages/server/src/realm/import-realm.ts';
-import { startServer } from '../packages/server/src/server.ts';
-import { parseStartConfig } from '../packages/server/src/config.ts';
+import { importRealm, parseRealmJson, parseStartConfig, startServer } from '@sundown/server';
 import { percentile, startReceivers, table } from './lib/receivers.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '200' }, clients: { type: 'string', default: '10' }, store: { type: 'string', default: 'sqlite' } } });

@@ -3,10 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { parseStartConfig } from '../packages/server/src/config.ts';
-import { importRealm } from '../packages/server/src/realm/import-realm.ts';
-import { parseRealmJson } from '../packages/server/src/realm/realm-json.ts';
-import { type RunningServer, startServer } from '../packages/server/src/server.ts';
+import { importRealm, parseRealmJson, parseStartConfig, ProviderUrls, type RunningServer, startServer } from '@sundown/server';
 import { startAppOne } from './app-one-express/app.ts';
 import { startAppTwo } from './app-two-hono/app.ts';
 
@@ -72,7 +69,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   return {
     server,
     issuer,
-    console: server.provider.ctx.urls.consoleUrl,
+    console: new ProviderUrls(server.url, config.httpRelativePath).consoleUrl,
     appOne: one.url,
     appTwo: two.url,
     async close() {

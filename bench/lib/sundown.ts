@@ -3,10 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { parseStartConfig } from '../../packages/server/src/config.ts';
-import { importRealm } from '../../packages/server/src/realm/import-realm.ts';
-import { parseRealmJson } from '../../packages/server/src/realm/realm-json.ts';
-import { type RunningServer, startServer } from '../../packages/server/src/server.ts';
+import { importRealm, parseRealmJson, parseStartConfig, type RunningServer, startServer } from '@sundown/server';
 
 export interface SundownBench {
   server: RunningServer;

@@ -4,7 +4,7 @@
 // logout confirmation form (it always asks), which is when it sends its logout tokens.
 // Also: the browser-visible logout latency when one of 10 receivers never answers.
 import { createServer, type Server, type Socket } from 'node:net';
-import { Jar } from '../../packages/rp/test/helpers/jar.ts';
+import { Jar } from '../lib/jar.ts';
 import { startOidcProvider, peerSignIn } from '../lib/oidc-provider.ts';
 import { percentile, type Receivers, startReceivers } from '../lib/receivers.ts';
 import { startSundown, sundownSignIn } from '../lib/sundown.ts';

@@ -1,13 +1,20 @@
 // Scenario 5 — footprint of a Sundown server process: start to ready, idle RSS, and RSS after
 // it has served 10,000 active sessions (each session's cookie used once with prompt=none).
-import { spawn } from 'node:child_process';
+// Two ways to run the same `sundown start`: the TypeScript sources through Node's type
+// stripping (how the repository runs it, and how the package ran before it was built), and the
+// built JavaScript of dist/ (what the published package runs).
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../../packages/server/src/crypto/random.ts';
-import { openStore } from '../../packages/server/src/store/database.ts';
+import { openStore } from '@sundown/server';
+
+/** `sources`: src/*.ts with --conditions=source; `built`: dist/*.js, no TypeScript loaded. */
+export type FootprintMode = 'sources' | 'built';
 
 export interface FootprintRow {
+  mode: FootprintMode;
   readyMs: number;
   idleRssMb: number;
   activeRssMb: number;
@@ -19,15 +26,26 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-export async function runFootprint(opts: { sessions: number }): Promise<FootprintRow> {
+const SERVER = new URL('../../packages/server/', import.meta.url).pathname;
+
+/** Builds packages/server/dist from the current sources, so `built` measures this code. */
+export function buildServer(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: SERVER, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function runFootprint(opts: { sessions: number; mode: FootprintMode }): Promise<FootprintRow> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-footprint-'));
   const realmFile = join(dir, 'realm.json');
   writeFileSync(realmFile, JSON.stringify({ realm: 'fp', clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.bench/cb'] }], users: [{ username: 'u', credentials: [{ value: 'pw' }] }] }));
   // Import once so the measured start is a normal restart, not a first import.
-  const bin = new URL('../../packages/server/bin/sundown.js', import.meta.url).pathname;
+  const bin = `${SERVER}bin/sundown.js`;
+  // npm scripts of the repository set NODE_OPTIONS=--conditions=source; the child gets exactly the mode's flags.
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const flags = opts.mode === 'sources' ? ['--conditions=source'] : [];
   const start = async () => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...flags, bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -48,7 +66,7 @@ export async function runFootprint(opts: { sessions: number }): Promise<Footprin
   const user = await store.db.selectFrom('app_user').select('id').where('realm_id', '=', realm.id).executeTakeFirstOrThrow();
   const now = Date.now();
   for (let i = 0; i < opts.sessions; i += 500) {
-    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({ id: `fp-${i + k}`, realm_id: realm.id, user_id: user.id, cookie_hash: sha256(`cookie-${i + k}`), auth_time: now, started_at: now, last_seen_at: now, ip_address: null, ended_at: null, end_reason: null }));
+    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({ id: `fp-${i + k}`, realm_id: realm.id, user_id: user.id, cookie_hash: createHash('sha256').update(`cookie-${i + k}`).digest('base64url'), auth_time: now, started_at: now, last_seen_at: now, ip_address: null, ended_at: null, end_reason: null }));
     await store.db.insertInto('sso_session').values(rows).execute();
   }
   await store.close();
@@ -71,5 +89,5 @@ export async function runFootprint(opts: { sessions: number }): Promise<Footprin
   server.child.kill();
   await new Promise((r) => server.child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
-  return { readyMs: server.readyMs, idleRssMb, activeRssMb, sessions: opts.sessions };
+  return { mode: opts.mode, readyMs: server.readyMs, idleRssMb, activeRssMb, sessions: opts.sessions };
 }

@@ -9,8 +9,8 @@ import express from 'express';
 import eoc from 'express-openid-connect';
 import session from 'express-session';
 import { compactVerify, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { backchannelLogoutRouter } from '../../packages/rp/src/adapters/express.ts';
-import { MemoryLogoutStore } from '../../packages/rp/src/index.ts';
+import { MemoryLogoutStore } from '@sundown/rp';
+import { backchannelLogoutRouter } from '@sundown/rp/express';
 
 /** express-openid-connect documents express-session stores as compatible; its types are narrower. */
 type BackchannelStore = NonNullable<Extract<NonNullable<Parameters<typeof eoc.auth>[0]>['backchannelLogout'], object>['store']>;

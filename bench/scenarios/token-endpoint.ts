@@ -4,7 +4,7 @@
 // Token formats: Sundown issues RS256 JWT access tokens (and rotates refresh tokens);
 // oidc-provider issues opaque access tokens by default (and rotates refresh tokens).
 import { Worker } from 'node:worker_threads';
-import { Jar } from '../../packages/rp/test/helpers/jar.ts';
+import { Jar } from '../lib/jar.ts';
 import { peerSignIn, startOidcProvider } from '../lib/oidc-provider.ts';
 import { startSundown, sundownSignIn } from '../lib/sundown.ts';
 

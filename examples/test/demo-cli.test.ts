@@ -20,7 +20,8 @@ async function freePort(): Promise<number> {
 
 function run(args: string[], until?: RegExp): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DEMO, ...args]);
+    // --conditions=source: the demo imports @sundown/server by name; the sources, never a stale dist/.
+    const child = spawn(process.execPath, ['--conditions=source', DEMO, ...args]);
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (Node >= 24 strips types natively).
-import '../src/cli.ts';
+// The `sundown` command. `#cli` (package.json "imports") is the built dist/cli.js; inside the
+// repository, whose scripts run Node with --conditions=source, it is src/cli.ts itself.
+import '#cli';

@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const BIN = new URL('../bin/sundown.js', import.meta.url).pathname;
+// The sources under test, also when this file runs outside npm scripts (see .npmrc): never a stale dist/.
+const SOURCES = '--conditions=source';
 
 function run(args: string[], until?: RegExp): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [SOURCES, BIN, ...args], {
       env: { ...process.env, SUNDOWN_LOG_LEVEL: 'info' },
     });
     let out = '';

@@ -6,6 +6,8 @@
 
 import {
   createLocalJWKSet,
+  // jose's type, not the DOM's: the published declarations must check without lib "dom".
+  type CryptoKey,
   exportJWK,
   generateKeyPair,
   importJWK,

@@ -2,6 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
 const BIN = new URL('../../bin/sundown.js', import.meta.url).pathname;
+// The sources under test, also when this file runs outside npm scripts (see .npmrc): never a stale dist/.
+const SOURCES = '--conditions=source';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -11,7 +13,7 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', ...args], { env: { ...process.env, SUNDOWN_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SOURCES, BIN, 'start', '--port', '0', ...args], { env: { ...process.env, SUNDOWN_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
@@ -49,7 +51,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
 
 export function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env } });
+    const child = spawn(process.execPath, [SOURCES, BIN, ...args], { env: { ...process.env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
