@@ -173,7 +173,7 @@ const schemas: Record<string, Schema> = {
     properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
     additionalProperties: false,
   },
-  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str } },
+  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str, cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' } } },
   DoctorResult: {
     type: 'object',
     required: ['clientId', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],

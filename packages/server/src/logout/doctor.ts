@@ -15,6 +15,8 @@ import { signLogoutToken } from './logout-token.ts';
 export interface Check {
   ok: boolean;
   detail: string;
+  /** The named cause of a failure (`connection_refused`, `certificate_self_signed`, …), as deliveries record it. */
+  cause?: string;
 }
 
 export interface DoctorResult {
@@ -29,6 +31,11 @@ export interface DoctorResult {
 
 const SKIPPED: Check = { ok: false, detail: 'skipped' };
 
+function failed(err: NodeJS.ErrnoException): Check {
+  const classified = classifyNetworkError(err);
+  return { ok: false, detail: classified.message, cause: classified.kind };
+}
+
 function connectCheck(url: URL, timeoutMs: number): Promise<Check> {
   return new Promise((resolve) => {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -37,9 +44,9 @@ function connectCheck(url: URL, timeoutMs: number): Promise<Check> {
       socket.destroy();
       resolve(check);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms`, cause: 'timeout' }));
     socket.once('connect', () => done({ ok: true, detail: `${socket.remoteAddress}:${port}` }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, detail: classifyNetworkError(err).message }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(failed(err)));
   });
 }
 
@@ -56,12 +63,12 @@ function tlsCheck(url: URL, caFile: string | null, timeoutMs: number): Promise<C
       socket.destroy();
       resolve(check);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms`, cause: 'timeout' }));
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
       done({ ok: true, detail: `trusted; expires ${cert.valid_to ?? 'unknown'}` });
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, detail: classifyNetworkError(err).message }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(failed(err)));
   });
 }
 
@@ -80,7 +87,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     const addresses = await lookup(url.hostname.replace(/^\[|\]$/g, ''), { all: true });
     result.resolve = { ok: true, detail: addresses.map((a) => a.address).join(', ') };
   } catch (err) {
-    result.resolve = { ok: false, detail: classifyNetworkError(err as NodeJS.ErrnoException).message };
+    result.resolve = failed(err as NodeJS.ErrnoException);
     return result;
   }
   result.connect = await connectCheck(url, timeoutMs);
@@ -105,7 +112,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
         ? { ok: true, detail: `HTTP ${res.status}` }
         : { ok: false, detail: `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 200)}` : ''}` };
   } catch (err) {
-    result.logoutToken = { ok: false, detail: err instanceof DeliveryNetworkError ? err.message : String(err) };
+    result.logoutToken = err instanceof DeliveryNetworkError ? { ok: false, detail: err.message, cause: err.kind } : { ok: false, detail: String(err) };
   }
   result.ok = result.logoutToken.ok;
   return result;
@@ -121,15 +128,4 @@ export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, r
     if (r) results.push(r);
   }
   return results;
-}
-
-export function formatDoctorTable(results: DoctorResult[]): string {
-  if (results.length === 0) return 'No client of this realm has a back-channel logout URL.\n';
-  const cell = (c: Check | null) => (c === null ? '—' : `${c.ok ? 'ok' : 'FAIL'}: ${c.detail}`);
-  const rows = results.map((r) => [r.clientId, r.url, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
-  const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
-  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ');
-  const failing = results.filter((r) => !r.ok).length;
-  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n\n${failing === 0 ? 'All back-channel logout URLs work.' : `${failing} of ${results.length} back-channel logout URLs need attention.`}\n`;
 }
