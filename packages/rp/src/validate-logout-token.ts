@@ -27,7 +27,10 @@ export interface LogoutTokenClaims {
   jti: string;
   iat: number;
   exp?: number;
-  /** Keycloak: `revoke_offline_access` inside the event — offline tokens should go too. */
+  /**
+   * Keycloak: `revoke_offline_access: true` — offline tokens should go too. Keycloak writes it
+   * beside the event inside `events`; older Sundown versions wrote it inside the event's value.
+   */
   revokeOfflineAccess: boolean;
   /** Every claim, including ones this SDK does not use. */
   claims: Record<string, unknown>;
@@ -104,7 +107,7 @@ async function runSteps(token: string, options: ValidationOptions, getKey: JWTVe
     jti,
     iat: claims.iat as number,
     ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
-    revokeOfflineAccess: event.revoke_offline_access === true,
+    revokeOfflineAccess: (claims.events as Record<string, unknown>).revoke_offline_access === true || event.revoke_offline_access === true,
     claims,
   };
 }

@@ -184,13 +184,22 @@ describe('Keycloak-shaped tokens', () => {
   const store = new MemoryLogoutStore();
   const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store, compatibility: [ACCEPT_JWT_TYP] });
 
-  test('header typ logout+jwt, claim typ "Logout", revoke_offline_access inside events, with exp', async () => {
+  test('header typ logout+jwt, claim typ "Logout", revoke_offline_access inside the event\'s value (older Sundown), with exp', async () => {
     const { validateLogoutToken } = await import('../src/index.ts');
     const token = await op.token({ typ: 'Logout', events: { [EVENT]: { revoke_offline_access: true } } });
     const claims = await validateLogoutToken(token, { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() });
     assert.equal(claims.revokeOfflineAccess, true);
     assert.equal(claims.sid, 'sid-1');
     assert.equal((await handler(post(await op.token({ typ: 'Logout' })))).status, 200);
+  });
+
+  test('revoke_offline_access beside the event inside events, as Keycloak writes it', async () => {
+    const { validateLogoutToken } = await import('../src/index.ts');
+    const validate = async (events: Record<string, unknown>) =>
+      (await validateLogoutToken(await op.token({ typ: 'Logout', events }), { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() })).revokeOfflineAccess;
+    assert.equal(await validate({ [EVENT]: {}, revoke_offline_access: true }), true);
+    assert.equal(await validate({ [EVENT]: {} }), false);
+    assert.equal(await validate({ [EVENT]: {}, revoke_offline_access: 'true' }), false, 'only the boolean true counts');
   });
 
   test('old Keycloak: header typ JWT and no exp', async () => {

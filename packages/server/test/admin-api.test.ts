@@ -58,6 +58,25 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal(((await forbidden.json()) as { error: string }).error, 'forbidden');
   });
 
+  test('errors carry Keycloak\'s errorMessage beside error and error_description (401, 403, 404, 400, unknown path)', async () => {
+    const viewer = await masterToken('viewer', 'viewer-pw');
+    const cases: Array<[Promise<Response>, number]> = [
+      [t.fetch(ADMIN), 401],
+      [call('', {}, viewer), 403],
+      [call('/test/users/nope/sessions'), 404],
+      [call('/test/no-such-collection'), 404],
+      [call('/test/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bad', redirectUris: ['https://a.example/#x'] }) }), 400],
+    ];
+    for (const [pending, status] of cases) {
+      const res = await pending;
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.equal(typeof body.error, 'string');
+      assert.equal(typeof body.error_description, 'string');
+      assert.equal(body.errorMessage, body.error_description, `${status}: ${JSON.stringify(body)}`);
+    }
+  });
+
   test('realms are listed; unknown realm, user and session → 404', async () => {
     const realms = (await (await call('')).json()) as Array<{ realm: string }>;
     assert.deepEqual(realms.map((r) => r.realm).sort(), ['master', 'test']);

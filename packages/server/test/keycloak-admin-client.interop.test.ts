@@ -71,3 +71,37 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('keycloak-admin-client: a script for local apps (http loopback back-channel URLs, no http opt-in) runs unchanged; refusals carry errorMessage', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sundown-kcadmin-'));
+  const receiver = await Receiver.start();
+  const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--logout-wait-ms', '0'], { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' });
+  const server = await startServer(config, pino({ level: 'silent' }));
+  try {
+    const kc = new KcAdminClient({ baseUrl: server.url, realmName: 'master' });
+    await kc.auth({ grantType: 'password', clientId: 'admin-cli', username: 'admin', password: 'admin-pw' });
+    // As a Keycloak script for a developer's machine: no realm attributes at all.
+    await kc.realms.create({ realm: 'local', enabled: true });
+    await kc.clients.create({ realm: 'local', clientId: 'flask', secret: 'flask-secret', redirectUris: ['http://localhost:5000/auth'], attributes: { 'backchannel.logout.url': 'http://localhost:5000/backchannel-logout' } });
+    await kc.clients.create({ realm: 'local', clientId: 'cli-app', secret: 'cli-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': receiver.url } });
+    const { id: userId } = await kc.users.create({ realm: 'local', username: 'dev', enabled: true, credentials: [{ type: 'password', value: 'dev-pw', temporary: false }] });
+    const signIn = await fetch(`${server.url}/realms/local/protocol/openid-connect/token`, form({ grant_type: 'password', username: 'dev', password: 'dev-pw', scope: 'openid' }, { authorization: basic('cli-app', 'cli-secret') }));
+    assert.equal(signIn.status, 200);
+    await kc.users.logout({ id: userId, realm: 'local' });
+    await receiver.waitFor(1);
+    assert.equal(decodeJwt(receiver.received[0]!.token).payload.aud, 'cli-app');
+
+    // Off loopback, http still needs the opt-in; the refusal reads as Keycloak's does.
+    const refused = await kc.clients.create({ realm: 'local', clientId: 'remote', secret: 's', attributes: { 'backchannel.logout.url': 'http://app.example/bcl' } }).then(
+      () => assert.fail('an http URL off loopback was accepted'),
+      (err: unknown) => err as { response: Response; responseData: Record<string, string> },
+    );
+    assert.equal(refused.response.status, 400);
+    assert.match(refused.responseData.errorMessage!, /uses http; use https, or set the realm attribute backchannelLogoutAllowHttp/);
+    assert.equal(refused.responseData.errorMessage, refused.responseData.error_description);
+  } finally {
+    await server.close();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

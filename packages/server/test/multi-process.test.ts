@@ -116,7 +116,7 @@ test('sundown logout --user and sundown doctor against the store of a running se
     assert.equal(doctor.code, 2, doctor.out);
     const lines = doctor.out.split('\n');
     assert.match(lines.find((l) => l.startsWith('rp1 '))!, /ok: HTTP 200/);
-    assert.match(lines.find((l) => l.startsWith('rp2 '))!, /FAIL: Connection refused/);
+    assert.match(lines.find((l) => l.startsWith('rp2 '))!, /FAIL connection_refused: Connection refused/);
     assert.match(doctor.out, /1 of 2 back-channel logout URLs need attention/);
 
     const bad = await runCli(['logout', '--realm', 'test', '--data-dir', data]);

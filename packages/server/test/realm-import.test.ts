@@ -205,6 +205,25 @@ test('a front-channel URL on another origin than the redirect URIs stops the imp
   assert.equal(realm.clients[0]!.attributes['frontchannel.logout.url'], 'https://app.example/fcl');
 });
 
+test('http back-channel URLs on loopback hosts import without the realm opt-in (standards §4)', () => {
+  for (const url of ['http://localhost:5000/backchannel-logout', 'http://127.0.0.1:5000/bcl', 'http://127.8.9.10/bcl', 'http://127.1:5000/bcl', 'http://[::1]:5000/bcl', 'http://LOCALHOST:5000/bcl']) {
+    for (const publicClient of [false, true]) {
+      const parsed = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', publicClient, attributes: { 'backchannel.logout.url': url } }] });
+      assert.equal(parsed.realm.clients[0]!.attributes['backchannel.logout.url'], url, url);
+    }
+  }
+  // Hosts that only look local still need the opt-in, with the same message.
+  for (const url of ['http://localhost.evil.example/bcl', 'http://127.0.0.1.nip.io/bcl', 'http://10.0.0.5/bcl', 'http://[::ffff:127.0.0.1]/bcl', 'http://0.0.0.0/bcl']) {
+    rejects({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
+  }
+});
+
+test('regression: an upper-case HTTP:// back-channel URL needs the realm opt-in like http:// (it slipped past the check)', () => {
+  for (const url of ['HTTP://a.example/bcl', 'Http://a.example/bcl']) {
+    rejects({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
+  }
+});
+
 test('http back-channel URLs need the realm opt-in and a confidential client (standards §4)', () => {
   const client = { clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'http://a.example/bcl' } };
   rejects({ realm: 'x', clients: [client] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);

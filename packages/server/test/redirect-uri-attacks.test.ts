@@ -123,5 +123,19 @@ for (const database of TEST_DATABASES) {
         await assertErrorPage(await starBrowser.get(logoutUrl({ id_token_hint: starToken, redirect_uri: uri })), /Invalid redirect uri/, uri);
       }
     });
+
+    test('logout endpoint: the legacy redirect_uri alone (any client\'s redirect URIs) refuses the attack URIs before any confirmation', async () => {
+      const browser = new Browser(t.fetch);
+      await signedIn(browser, 'wild', WILD_CB);
+      for (const uri of [...WILD_ATTACKS, ...STAR_ATTACKS]) {
+        const res = await browser.get(logoutUrl({ redirect_uri: uri }));
+        assert.doesNotMatch(await res.clone().text(), /logout_request/, `${uri}: no confirmation form`);
+        await assertErrorPage(res, /Invalid redirect uri/, uri);
+      }
+      // A registered URI of a client this session never used gets the confirmation.
+      const page = await browser.get(logoutUrl({ redirect_uri: 'http://127.0.0.1:4202/cb' }));
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Sign out\?/);
+    });
   });
 }

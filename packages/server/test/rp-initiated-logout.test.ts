@@ -267,23 +267,47 @@ for (const database of TEST_DATABASES) {
       assert.match(await res.text(), /Missing parameters: id_token_hint/);
     });
 
-    test('no hint: a CSRF-protected confirmation, then the signed-out page, and tokens go out', async () => {
+    test('no hint, client_id and a registered post_logout_redirect_uri: a CSRF-protected confirmation, then every RP told and the redirect with state (as Keycloak)', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const n = r1.received.length;
+      await signInTo(t, browser, 'rp2');
+      const n1 = r1.received.length;
+      const n2 = r2.received.length;
       const page = await browser.get(logoutUrl({ client_id: 'rp1', post_logout_redirect_uri: 'https://rp1.example/after', state: 's' }));
       assert.equal(page.status, 200);
+      assert.equal(page.headers.get('location'), null, 'no redirect before the click');
       const html = await page.text();
       assert.match(html, /Sign out\?/);
       const id = /name="logout_request" value="([^"]+)"/.exec(html)![1]!;
       const action = new URL(/action="([^"]+)"/.exec(html)![1]!, OIDC).toString();
 
       const attacker = new Browser(t.fetch);
-      assert.equal((await attacker.post(action, { logout_request: id })).status, 400, 'cross-site POST refused');
+      const forged = await attacker.post(action, { logout_request: id });
+      assert.equal(forged.status, 400, 'cross-site POST refused');
+      assert.equal(forged.headers.get('location'), null);
       assert.equal(await prompted(browser), null, 'still signed in');
 
       const done = await browser.post(action, { logout_request: id });
-      assert.equal(done.status, 200, 'signed-out page, no redirect without a hint');
+      assert.equal(done.status, 302);
+      assert.equal(done.headers.get('location'), 'https://rp1.example/after?state=s');
+      // Every RP had its token before the redirect (standards §2).
+      assert.equal(r1.received.length, n1 + 1);
+      assert.equal(r2.received.length, n2 + 1);
+      assert.equal(decodeJwt(r1.received.at(-1)!.token).payload.sid, decodeJwt(tokens.id_token!).payload.sid);
+      assert.equal(await prompted(browser), 'login_required');
+    });
+
+    test('no hint, only client_id: a CSRF-protected confirmation, then the signed-out page, and tokens go out', async () => {
+      const browser = new Browser(t.fetch);
+      const tokens = await signInTo(t, browser, 'rp1');
+      const n = r1.received.length;
+      const page = await browser.get(logoutUrl({ client_id: 'rp1', state: 's' }));
+      const html = await page.text();
+      assert.match(html, /Sign out\?/);
+      const id = /name="logout_request" value="([^"]+)"/.exec(html)![1]!;
+      const action = new URL(/action="([^"]+)"/.exec(html)![1]!, OIDC).toString();
+      const done = await browser.post(action, { logout_request: id });
+      assert.equal(done.status, 200, 'signed-out page: no redirect URI was named');
       assert.equal(done.headers.get('location'), null);
       assert.match(await done.text(), /You are signed out/);
       assert.equal(await prompted(browser), 'login_required');

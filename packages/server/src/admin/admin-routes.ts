@@ -4,12 +4,13 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
-import { jsonError, jsonResponse } from '../http/respond.ts';
+import { jsonResponse } from '../http/respond.ts';
 import { EVENT_TYPES, type EventType } from '../events/event-log.ts';
 import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
 import { checkClientBackchannel } from '../logout/doctor.ts';
+import { adminJsonError } from './admin-error.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
 import { liveSessions } from './live-sessions.ts';
@@ -25,7 +26,7 @@ function paging(url: URL): { first: number; max: number } {
 
 export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   const admin = new Hono<Env>({ strict: false });
-  admin.onError((err) => jsonError(ctx.log, err));
+  admin.onError((err) => adminJsonError(ctx.log, err));
 
   admin.use('*', async (_c, next) => {
     await requireAdmin(ctx, _c.req.raw);
@@ -302,6 +303,11 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     if (!(await ctx.deliveryStore.retryNow(row.id))) throw new Conflict(`Only failed or rejected deliveries can be retried (this one is ${row.status})`);
     ctx.deliveries.wake();
     return new Response(null, { status: 204 });
+  });
+
+  // Unknown admin paths answer in the admin error shape too (with errorMessage).
+  admin.all('*', () => {
+    throw new NotFound('Not found');
   });
 
   return admin;

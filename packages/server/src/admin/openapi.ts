@@ -18,10 +18,11 @@ const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'
 const schemas: Record<string, Schema> = {
   Error: {
     type: 'object',
-    required: ['error', 'error_description'],
+    required: ['error', 'error_description', 'errorMessage'],
     properties: {
       error: { ...str, description: 'invalid_token (401), forbidden (403), not_found (404), conflict (409), invalid_request (400, 405, 413)' },
       error_description: str,
+      errorMessage: { ...str, description: "Keycloak's field for the same message as error_description, for scripts written against Keycloak" },
     },
   },
   RealmSummary: {
@@ -43,7 +44,7 @@ const schemas: Record<string, Schema> = {
       offlineSessionIdleTimeout: { ...int, description: 'Seconds' },
       attributes: {
         ...strMap,
-        description: 'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs; legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
+        description: 'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs off loopback (localhost, 127.0.0.0/8 and [::1] need no opt-in); legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
       },
       clients: { type: 'array', items: ref('ClientRepresentation'), description: 'Create only; ignored by update' },
       users: { type: 'array', items: ref('UserRepresentation'), description: 'Create only; ignored by update' },
@@ -172,7 +173,7 @@ const schemas: Record<string, Schema> = {
     properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
     additionalProperties: false,
   },
-  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str } },
+  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str, cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' } } },
   DoctorResult: {
     type: 'object',
     required: ['clientId', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],

@@ -2,8 +2,8 @@
 // table of what is wrong. Exit status 0 when all work, 2 when any needs attention.
 import type { Logger } from 'pino';
 import type { DoctorCommandConfig } from '../config.ts';
-import { doctorRealm, formatDoctorTable } from '../logout/doctor.ts';
 import { DEFAULT_HTTP_OPTIONS } from '../logout/backchannel-http.ts';
+import { type Check, doctorRealm, type DoctorResult } from '../logout/doctor.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
@@ -23,4 +23,30 @@ export async function runDoctorCommand(config: DoctorCommandConfig, publicUrl: s
     await provider.close();
     await store.close();
   }
+}
+
+const MAX_CELL = 60;
+
+/**
+ * One cell: `ok: …`, or `FAIL <cause>: …` with the named cause first, so a cut message still
+ * shows what to fix (`FAIL certificate_self_signed: TLS certificate is self-signed and n…`).
+ */
+function cell(c: Check | null): string {
+  if (c === null) return '—';
+  const head = c.ok ? 'ok' : c.cause ? `FAIL ${c.cause}` : 'FAIL';
+  return fit(`${head}: ${c.detail}`);
+}
+
+/** A cut cell ends in "…", so it never reads as the whole message. */
+const fit = (text: string) => (text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text);
+
+export function formatDoctorTable(results: DoctorResult[]): string {
+  if (results.length === 0) return 'No client of this realm has a back-channel logout URL.\n';
+  const rows = results.map((r) => [fit(r.clientId), r.url, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
+  const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
+  // The URL is never cut: it is what the operator has to find and fix.
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const failing = results.filter((r) => !r.ok).length;
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n\n${failing === 0 ? 'All back-channel logout URLs work.' : `${failing} of ${results.length} back-channel logout URLs need attention.`}\n`;
 }

@@ -18,6 +18,8 @@ import { signLogoutToken } from './logout-token.ts';
 export interface Check {
   ok: boolean;
   detail: string;
+  /** The named cause of a failure (`connection_refused`, `certificate_self_signed`, …), as deliveries record it. */
+  cause?: string;
 }
 
 export interface DoctorResult {
@@ -32,7 +34,16 @@ export interface DoctorResult {
 
 const SKIPPED: Check = { ok: false, detail: 'skipped' };
 
-const failed = (err: unknown): Check => ({ ok: false, detail: err instanceof DeliveryNetworkError ? `${err.kind}: ${err.message}` : String(err) });
+// A failed step names its cause as deliveries record it (DeliveryNetworkError from the
+// address policy and the CA loader, or a socket error classified the same way).
+function failed(err: unknown): Check {
+  if (err instanceof DeliveryNetworkError) return { ok: false, detail: err.message, cause: err.kind };
+  if (err instanceof Error && 'code' in err) {
+    const classified = classifyNetworkError(err as NodeJS.ErrnoException);
+    return { ok: false, detail: classified.message, cause: classified.kind };
+  }
+  return { ok: false, detail: String(err) };
+}
 
 function connectCheck(target: ResolvedTarget, timeoutMs: number): Promise<Check> {
   return new Promise((resolve) => {
@@ -42,9 +53,9 @@ function connectCheck(target: ResolvedTarget, timeoutMs: number): Promise<Check>
       socket.destroy();
       resolve(check);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms`, cause: 'timeout' }));
     socket.once('connect', () => done({ ok: true, detail: `${socket.remoteAddress}:${port}` }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, detail: classifyNetworkError(err).message }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(failed(err)));
   });
 }
 
@@ -62,12 +73,12 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
       socket.destroy();
       resolve(check);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `timeout after ${timeoutMs} ms`, cause: 'timeout' }));
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
       done({ ok: true, detail: `trusted; expires ${cert.valid_to ?? 'unknown'}` });
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, detail: classifyNetworkError(err).message }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(failed(err)));
   });
 }
 
@@ -133,15 +144,4 @@ export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, r
     if (r) results.push(r);
   }
   return results;
-}
-
-export function formatDoctorTable(results: DoctorResult[]): string {
-  if (results.length === 0) return 'No client of this realm has a back-channel logout URL.\n';
-  const cell = (c: Check | null) => (c === null ? '—' : `${c.ok ? 'ok' : 'FAIL'}: ${c.detail}`);
-  const rows = results.map((r) => [r.clientId, r.url, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
-  const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
-  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ');
-  const failing = results.filter((r) => !r.ok).length;
-  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n\n${failing === 0 ? 'All back-channel logout URLs work.' : `${failing} of ${results.length} back-channel logout URLs need attention.`}\n`;
 }

@@ -1,30 +1,42 @@
 // RP-initiated logout (RP-Initiated Logout 1.0 §2–4, standards §2): GET and POST of
 // /realms/{realm}/protocol/openid-connect/logout, as the spec's sequence of checks.
 import type { ProviderContext } from '../context.ts';
-import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import { InvalidRequest, OAuthError } from '../errors.ts';
-import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
+import { readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
-import { matchPostLogoutRedirectUri, matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
+import { matchPostLogoutRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
+import { LegacyRedirectNotAccepted, legacyRedirectAccepted, matchLegacyRedirectUri } from './legacy-redirect.ts';
 import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
+import { storePendingLogout } from './pending-logout.ts';
+
+export { LEGACY_REDIRECT_ATTRIBUTE } from './legacy-redirect.ts';
 
 export interface LogoutRequest {
   clientId: string | null;
   /** Set only when the request proved its client (a valid hint): we may redirect there. */
   redirectUri: string | null;
+  /**
+   * A registered target named without a hint (`client_id` with `post_logout_redirect_uri`, or the
+   * legacy `redirect_uri`): used only after the user confirmed on the CSRF-protected page, as
+   * Keycloak does. Absent in rows stored by older versions.
+   */
+  confirmedRedirectUri?: string | null;
   state: string | null;
   hintSub: string | null;
   hintSid: string | null;
 }
 
-/** The realm's opt-in for the pre-2022 Keycloak `redirect_uri` parameter. */
-export const LEGACY_REDIRECT_ATTRIBUTE = 'legacyLogoutRedirectUri';
-const CONFIRM_LIFETIME_MS = 10 * 60_000;
+/** Where the logout may continue: at once (the client is proven), or after the user's click. */
+interface Targets {
+  proven: string | null;
+  afterConfirm: string | null;
+}
+const NO_TARGET: Targets = { proven: null, afterConfirm: null };
 
 /** Step 1 — a hint must be an ID token this realm signed (RPI §2). */
 async function checkHint(ctx: ProviderContext, realm: Realm, params: Params): Promise<IdTokenHint | null> {
@@ -48,29 +60,28 @@ async function checkClient(ctx: ProviderContext, realm: Realm, params: Params, h
 /**
  * Step 3 — where to go afterwards: post_logout_redirect_uri must exactly match one the client
  * registered, or one of its redirect URIs through `+` (RPI §3); the legacy redirect_uri only
- * where the realm opts in, and only to a registered redirect URI. Both under the strict rules of
- * the shared matcher. Never a redirect without a hint.
+ * where the realm opts in, and only to a registered redirect URI (legacy-redirect.ts). Both under
+ * the strict rules of the shared matcher. Redirect at once only with a hint (RPI §3: the OP must
+ * have confirmed the target's client); without one, only after the user confirmed.
  */
-function checkRedirect(realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): string | null {
+async function checkRedirect(ctx: ProviderContext, realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): Promise<Targets> {
   const legacy = params.get('redirect_uri');
   const uri = params.get('post_logout_redirect_uri');
+  let target: string;
   if (legacy !== undefined) {
-    if (realm.attributes[LEGACY_REDIRECT_ATTRIBUTE] !== 'true') {
-      throw new InvalidRequest('Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.');
-    }
+    if (!legacyRedirectAccepted(realm)) throw new LegacyRedirectNotAccepted();
     if (uri !== undefined) throw new InvalidRequest('Send either post_logout_redirect_uri or redirect_uri, not both');
-    if (!client) throw new InvalidRequest('Missing parameters: id_token_hint or client_id');
-    const target = accepted(matchRedirectUri(legacy, client.redirectUris));
-    return hint ? target : null;
+    target = accepted(await matchLegacyRedirectUri(ctx, realm, legacy, client));
+  } else {
+    if (uri === undefined) return NO_TARGET;
+    if (!client) throw new InvalidRequest('Missing parameters: id_token_hint');
+    const settings = logoutSettings(client);
+    target = accepted(matchPostLogoutRedirectUri(uri, {
+      exact: settings.postLogoutRedirectUris,
+      redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
+    }));
   }
-  if (uri === undefined) return null;
-  if (!client) throw new InvalidRequest('Missing parameters: id_token_hint');
-  const settings = logoutSettings(client);
-  const target = accepted(matchPostLogoutRedirectUri(uri, {
-    exact: settings.postLogoutRedirectUris,
-    redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
-  }));
-  return hint ? target : null;
+  return hint ? { proven: target, afterConfirm: null } : { proven: null, afterConfirm: target };
 }
 
 function accepted(match: RedirectUriMatch): string {
@@ -90,22 +101,25 @@ export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req
     const params = await readQueryOrForm(req);
     const hint = await checkHint(ctx, realm, params);
     const client = await checkClient(ctx, realm, params, hint);
-    const redirectUri = checkRedirect(realm, params, client, hint);
+    const targets = await checkRedirect(ctx, realm, params, client, hint);
     // ui_locales and logout_hint are accepted; unsupported values are not errors (standards §2).
     request = {
       clientId: client?.clientId ?? null,
-      redirectUri,
+      redirectUri: targets.proven,
+      confirmedRedirectUri: targets.afterConfirm,
       state: params.get('state') ?? null,
       hintSub: hint?.sub ?? null,
       hintSid: hint?.sid ?? null,
     };
   } catch (err) {
-    return logoutErrorPage(ctx, realm, err, ip);
+    return refused(ctx, realm, req, err, ip);
   }
 
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
-  // No browser session: nothing here to protect, end the hint's session if any.
-  if (!session) return finishLogout(ctx, realm, request, undefined, ip);
+  // No browser session: nothing here to protect, end the hint's session if any — but a target
+  // the request did not prove is reached only through the user's click.
+  if (!session && !request.confirmedRedirectUri) return finishLogout(ctx, realm, request, undefined, ip);
+  if (!session) return confirm(ctx, realm, req, request);
   // A valid hint for the browser's own user proves the request came from its RP.
   if (request.hintSub !== null && request.hintSub === session.userId) return finishLogout(ctx, realm, request, session, ip);
   // No valid hint, or a hint for another user (an attacker's own ID token in a link): ask the
@@ -115,14 +129,20 @@ export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req
 }
 
 async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
-  const now = Date.now();
-  const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = newId();
-  await ctx.db.deleteFrom('logout_request').where('expires_at', '<', now).execute();
-  await ctx.db
-    .insertInto('logout_request')
-    .values({ id, realm_id: realm.id, params: JSON.stringify(request), csrf_hash: sha256(`${binding}:${id}`), expires_at: now + CONFIRM_LIFETIME_MS })
-    .execute();
-  const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, { path: `${ctx.urls.realmPath(realm.name)}/`, maxAgeSeconds: 1800, secure: ctx.urls.secure });
-  return htmlResponse(renderConfirmPage(realm, `${ctx.urls.realmPath(realm.name)}/login-actions/logout-confirm`, id), 200, { 'Set-Cookie': cookie });
+  const pending = await storePendingLogout(ctx, realm, req, request);
+  return htmlResponse(renderConfirmPage(realm, pending.action, pending.requestId), 200, { 'Set-Cookie': pending.setCookie });
+}
+
+/**
+ * The error page. For the legacy parameter without the realm's opt-in, the app has usually
+ * already ended its own session: when the browser's SSO session is still alive, the page says so
+ * and offers to end it everywhere (a CSRF-protected form), instead of leaving single sign-out
+ * silently broken.
+ */
+async function refused(ctx: ProviderContext, realm: Realm, req: Request, err: unknown, ip: string | null): Promise<Response> {
+  if (!(err instanceof LegacyRedirectNotAccepted)) return logoutErrorPage(ctx, realm, err, ip);
+  const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
+  if (!session) return logoutErrorPage(ctx, realm, err, ip);
+  const everywhere: LogoutRequest = { clientId: null, redirectUri: null, confirmedRedirectUri: null, state: null, hintSub: null, hintSid: null };
+  return logoutErrorPage(ctx, realm, err, ip, await storePendingLogout(ctx, realm, req, everywhere));
 }

@@ -9,7 +9,8 @@ import { htmlError, htmlResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import type { SsoSession } from '../sessions/sso-session.ts';
 import type { LogoutRequest } from './end-session.ts';
-import { renderLoggedOutPage } from './logout-pages.ts';
+import { renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
+import type { PendingLogout } from './pending-logout.ts';
 
 export interface FinishOptions {
   /** The user confirmed on the CSRF-protected page: end the browser's session whatever the hint. */
@@ -38,8 +39,10 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
     headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure });
   }
   let continueTo: string | null = null;
-  if (request.redirectUri) {
-    const target = new URL(request.redirectUri);
+  // A target named without a hint only after the user's click (Keycloak does the same).
+  const redirectUri = request.redirectUri ?? (options.browserConfirmed ? (request.confirmedRedirectUri ?? null) : null);
+  if (redirectUri) {
+    const target = new URL(redirectUri);
     // RPI §3: state is passed back unchanged, and nothing else is added.
     if (request.state !== null) target.searchParams.append('state', request.state);
     continueTo = target.toString();
@@ -64,10 +67,16 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
   return htmlResponse(page.body, 200, headers);
 }
 
-export async function logoutErrorPage(ctx: ProviderContext, realm: Realm, thrown: unknown, ip: string | null): Promise<Response> {
+/**
+ * The logout error page with its LOGOUT_ERROR event. With `stillSignedIn`, the page also tells
+ * the user their SSO session is alive and offers that pending logout as a button.
+ */
+export async function logoutErrorPage(ctx: ProviderContext, realm: Realm, thrown: unknown, ip: string | null, stillSignedIn?: PendingLogout): Promise<Response> {
   const err = asOAuthError(thrown);
   if (err.status < 500) {
     await ctx.events.record({ realmId: realm.id, type: 'LOGOUT_ERROR', ipAddress: ip, error: err.error, details: { description: err.description } });
   }
-  return htmlError(ctx.log, err);
+  if (!stillSignedIn || err.status >= 500) return htmlError(ctx.log, err);
+  ctx.log.info({ error: err.error, description: err.description, detail: err.detail }, 'request rejected');
+  return htmlResponse(renderStillSignedInErrorPage(realm, err, stillSignedIn), err.status, { 'Set-Cookie': stillSignedIn.setCookie });
 }

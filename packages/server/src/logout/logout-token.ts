@@ -1,5 +1,5 @@
 // The logout token (Back-Channel Logout 1.0 §2.4, with errata 1's required `exp`), plus
-// Keycloak's `typ: "Logout"` claim and `revoke_offline_access` event member.
+// Keycloak's `typ: "Logout"` claim and `revoke_offline_access` member of `events`.
 import { SignJWT } from 'jose';
 import { newId } from '../crypto/random.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
@@ -23,11 +23,12 @@ export async function signLogoutToken(keys: SigningKeys, input: LogoutTokenInput
   // BCL §2.4: signed with the algorithm the client uses for ID tokens.
   const key = await keys.activeKey(input.realmId, idTokenAlg(input.client));
   const iat = Math.floor(now / 1000);
-  const event = input.revokeOfflineAccess ? { revoke_offline_access: true } : {};
+  // Standards §3: Keycloak writes `revoke_offline_access` beside the event inside `events`
+  // (LogoutToken.putEvents), not inside the event's value, which stays `{}` (BCL §2.4).
   return new SignJWT({
     typ: 'Logout',
     ...(input.sid ? { sid: input.sid } : {}),
-    events: { [BACKCHANNEL_LOGOUT_EVENT]: event },
+    events: { [BACKCHANNEL_LOGOUT_EVENT]: {}, ...(input.revokeOfflineAccess ? { revoke_offline_access: true } : {}) },
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
     .setIssuer(input.issuer)

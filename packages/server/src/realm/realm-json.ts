@@ -3,6 +3,7 @@
 // caller can warn once.
 import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
+import { isLoopbackUrl } from './loopback-host.ts';
 import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
 
 export class RealmImportError extends Error {
@@ -324,11 +325,13 @@ function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: s
 /** The realm attribute that lets confidential clients use http back-channel logout URLs. */
 export const ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE = 'backchannelLogoutAllowHttp';
 
-// Standards §4: https expected; http only for confidential clients, and only where the realm
-// opts in (logout tokens are bearer credentials for ending sessions).
+// Standards §4: https expected; http on loopback hosts (a developer's local receiver, as in
+// Keycloak exports for local apps); elsewhere only for confidential clients, and only where the
+// realm opts in (logout tokens are bearer credentials for ending sessions).
 function checkBackchannelScheme(client: ClientImport, realmAttributes: Record<string, string>, path: string): void {
   const url = client.attributes['backchannel.logout.url'];
-  if (!url || !url.startsWith('http:')) return;
+  // Parsed, so `HTTP://…` is http too; parseClient has already refused what does not parse.
+  if (!url || new URL(url).protocol !== 'http:' || isLoopbackUrl(new URL(url))) return;
   if (client.publicClient) throw new RealmImportError(path, `"${url}" uses http; a public client's back-channel logout URL must use https`);
   if (realmAttributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] !== 'true') {
     throw new RealmImportError(path, `"${url}" uses http; use https, or set the realm attribute ${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}: "true" to allow http for confidential clients`);

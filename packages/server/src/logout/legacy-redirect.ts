@@ -1,0 +1,40 @@
+// The pre-2022 Keycloak logout parameter `redirect_uri` (standards §2), still sent by old app
+// code such as the Django view of Keycloak's own guides: only where the realm opts in, and only
+// to a registered redirect URI — of the named client, or, when the request names none, of any
+// client of the realm (Keycloak's legacy rule, `RedirectUtils.verifyRealmRedirectUri`). Matched
+// with the same strict matcher as authorization (RFC 9700 §4.1).
+import type { ProviderContext } from '../context.ts';
+import { InvalidRequest } from '../errors.ts';
+import { matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
+import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
+
+/** The realm's opt-in for the pre-2022 Keycloak `redirect_uri` parameter. */
+export const LEGACY_REDIRECT_ATTRIBUTE = 'legacyLogoutRedirectUri';
+
+/**
+ * The legacy parameter where the realm has not opted in. The browser's SSO session is still
+ * alive, so the error page also offers to end it (the silent break of single sign-out).
+ */
+export class LegacyRedirectNotAccepted extends InvalidRequest {
+  constructor() {
+    super('Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.');
+  }
+}
+
+export function legacyRedirectAccepted(realm: Realm): boolean {
+  return realm.attributes[LEGACY_REDIRECT_ATTRIBUTE] === 'true';
+}
+
+/** The presented URI against the named client's redirect URIs, or every client's. */
+export async function matchLegacyRedirectUri(ctx: ProviderContext, realm: Realm, presented: string, client: Client | null): Promise<RedirectUriMatch> {
+  if (client) return matchRedirectUri(presented, client.redirectUris);
+  const rows = await ctx.db.selectFrom('client').selectAll().where('realm_id', '=', realm.id).orderBy('client_id').execute();
+  let refusal: RedirectUriMatch = matchRedirectUri(presented, []);
+  for (const row of rows) {
+    const match = matchRedirectUri(presented, clientFromRow(row).redirectUris);
+    if (match.ok) return match;
+    refusal = match;
+  }
+  // The URI's own problem (dot segment, user information, …) when it has one, else not registered.
+  return refusal;
+}
