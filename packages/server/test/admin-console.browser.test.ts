@@ -164,7 +164,8 @@ describe('admin console in Chromium', { skip }, () => {
     const idle = page.getByLabel('SSO session idle timeout (seconds)');
     await idle.fill('-5');
     await page.getByRole('button', { name: 'Save' }).click();
-    assert.match((await page.locator('.form-alert').textContent())!, /Not saved: .*ssoSessionIdleTimeout/);
+    // The alert is filled in when the server answers: wait for it instead of reading it at once.
+    await page.locator('.form-alert', { hasText: /Not saved: .*ssoSessionIdleTimeout/ }).waitFor({ timeout: 10_000 });
     await idle.fill('900');
     await page.getByLabel('Display name').fill('Test realm');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -169,7 +169,7 @@ for (const database of TEST_DATABASES) {
           assert.equal(r.received.length, n);
           const realm = (await t.provider.ctx.realms.realmByName('test'))!;
           const result = (await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, (await t.provider.ctx.realms.clientByClientId(realm.id, clientId))!))!;
-          assert.match(result.tls!.detail, cause);
+          assert.match(`${result.tls!.cause}: ${result.tls!.detail}`, cause);
           assert.equal(result.logoutToken.detail, 'skipped');
         } finally {
           delay.disable();
