@@ -12,7 +12,8 @@ export interface PeerBench {
   close(): Promise<void>;
 }
 
-export async function startOidcProvider(clients: Array<Record<string, unknown>>, features: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<PeerBench> {
+/** `resource`: grant every sign-in that resource's `api` scope too (RFC 8707, for JWT access tokens). */
+export async function startOidcProvider(clients: Array<Record<string, unknown>>, features: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, resource?: string): Promise<PeerBench> {
   const app = express();
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -42,6 +43,8 @@ export async function startOidcProvider(clients: Array<Record<string, unknown>>,
       }
       const grant = new provider.Grant({ accountId: details.session!.accountId!, clientId: details.params.client_id as string });
       grant.addOIDCScope('openid offline_access');
+      // addResourceScope is oidc-provider's API; types/oidc-provider.d.ts declares only what the rest uses.
+      if (resource) (grant as unknown as { addResourceScope(resource: string, scope: string): void }).addResourceScope(resource, 'api');
       await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
     } catch (err) {
       next(err);

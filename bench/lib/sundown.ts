@@ -1,9 +1,11 @@
 // A Sundown server in this process on a loopback port, with a realm built by the benchmark.
+// PostgreSQL servers get a throwaway database of their own, dropped on close.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { importRealm, parseRealmJson, parseStartConfig, type RunningServer, startServer } from '@sundown/server';
+import { importRealm, parseRealmJson, parseStartConfig, type RunningServer, type ServerConfig, startServer } from '@sundown/server';
+import { createThrowawayDatabase } from './postgres.ts';
 
 export interface SundownBench {
   server: RunningServer;
@@ -12,10 +14,20 @@ export interface SundownBench {
   close(): Promise<void>;
 }
 
-export async function startSundown(realm: Record<string, unknown>, options: { store?: 'sqlite' | 'postgres'; args?: string[] } = {}): Promise<SundownBench> {
+export interface SundownOptions {
+  store?: 'sqlite' | 'postgres';
+  args?: string[];
+  env?: Record<string, string>;
+  /** Adjusts the parsed configuration before the server starts (e.g. delivery concurrency). */
+  configure?: (config: ServerConfig) => void;
+}
+
+export async function startSundown(realm: Record<string, unknown>, options: SundownOptions = {}): Promise<SundownBench> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-bench-'));
-  const storeArgs = options.store === 'postgres' ? ['--database-url', process.env.SUNDOWN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'] : ['--data-dir', dir];
-  const config = parseStartConfig(['--port', '0', ...storeArgs, ...(options.args ?? [])], {});
+  const database = options.store === 'postgres' ? await createThrowawayDatabase() : undefined;
+  const storeArgs = database ? ['--database-url', database.url] : ['--data-dir', dir];
+  const config = parseStartConfig(['--port', '0', '--log-level', 'silent', ...storeArgs, ...(options.args ?? [])], options.env ?? {});
+  options.configure?.(config);
   const server = await startServer(config, pino({ level: 'silent' }));
   const name = `b${Date.now()}${Math.floor(Math.random() * 1e6)}`;
   await importRealm(server.store.db, parseRealmJson({ attributes: { backchannelLogoutAllowHttp: 'true' }, ...realm, realm: name }));
@@ -25,6 +37,7 @@ export async function startSundown(realm: Record<string, unknown>, options: { st
     realm: name,
     async close() {
       await server.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,12 +7,16 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Jar } from '../lib/jar.ts';
 import { startOidcProvider, peerSignIn } from '../lib/oidc-provider.ts';
 import { percentile, type Receivers, startReceivers } from '../lib/receivers.ts';
+import { profiled } from '../lib/profile.ts';
+import { fanoutFloor } from '../lib/signing-bound.ts';
 import { startSundown, sundownSignIn } from '../lib/sundown.ts';
 
 export interface FanoutRow {
   n: number;
   sundown: { p50: number; p95: number };
   peer: { p50: number; p95: number };
+  /** Signing N RS256 tokens at once with WebCrypto plus one loopback round trip (lib/signing-bound.ts). */
+  floor: { p50: number; p95: number };
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -79,13 +83,14 @@ export async function runFanout(opts: { rounds: number; ns: number[] }): Promise
   for (const n of opts.ns) {
     const receivers = await startReceivers(n);
     const sundown = await startSundown(sundownRealm(receivers.urls));
-    const s = await measure(opts.rounds, warmup, receivers, n, async () => (await sundownLogout(sundown.issuer, n)).started);
+    const s = await profiled(`fanout-${n}`, () => measure(opts.rounds, warmup, receivers, n, async () => (await sundownLogout(sundown.issuer, n)).started));
     await sundown.close();
     const peer = await startOidcProvider(peerClients(receivers.urls));
     const p = await measure(opts.rounds, warmup, receivers, n, async () => (await peerLogout(peer.issuer, n)).started);
     await peer.close();
+    const floor = await fanoutFloor(receivers.urls[0]!, n, opts.rounds);
     await receivers.close();
-    rows.push({ n, sundown: { p50: s.p50, p95: s.p95 }, peer: { p50: p.p50, p95: p.p95 } });
+    rows.push({ n, sundown: { p50: s.p50, p95: s.p95 }, peer: { p50: p.p50, p95: p.p95 }, floor });
   }
   return rows;
 }

@@ -1,39 +1,29 @@
-// Scenario 3 — the token endpoint: refresh-token and client-credentials grants per second at
-// concurrency 16, Sundown on SQLite and on PostgreSQL, and oidc-provider with its in-memory
-// adapter; plus authorization-code sign-ins per second end to end.
-// Token formats: Sundown issues RS256 JWT access tokens (and rotates refresh tokens);
-// oidc-provider issues opaque access tokens by default (and rotates refresh tokens).
-import { Worker } from 'node:worker_threads';
+// Scenario 3 — the token endpoint: client-credentials and refresh-token grants per second at
+// concurrency 16; Sundown on SQLite and on PostgreSQL (a throwaway database), issuing RS256 JWT
+// access tokens (and an RS256 ID token on refresh, so two signatures), next to oidc-provider
+// configured to issue RS256 JWT access tokens too (resource indicators, accessTokenFormat 'jwt',
+// a default resource, useGrantedResource — like with like) and, as a second line, oidc-provider
+// issuing opaque access tokens (its default). Also the SQL statements per grant (counted at the
+// drivers, see lib/statements.ts) and authorization-code sign-ins per second end to end.
 import { Jar } from '../lib/jar.ts';
+import { load, type Rate } from '../lib/grant-load.ts';
 import { peerSignIn, startOidcProvider } from '../lib/oidc-provider.ts';
+import { profiled } from '../lib/profile.ts';
+import { statementsPer } from '../lib/statements.ts';
 import { startSundown, sundownSignIn } from '../lib/sundown.ts';
-
-export interface Rate {
-  perSecond: number;
-  statuses: Record<string, number>;
-  firstError?: string;
-}
 
 export interface TokenRow {
   target: string;
+  kind: 'sundown-sqlite' | 'sundown-postgres' | 'peer-jwt' | 'peer-opaque';
   refresh: Rate;
   clientCredentials: Rate;
-  signIns: Rate;
+  signIns?: Rate;
+  statements?: { clientCredentials: { perOp: number; byKind: Record<string, number> }; refresh: { perOp: number; byKind: Record<string, number> } };
 }
 
 const CONCURRENCY = 16;
 const basic = (id: string) => `Basic ${Buffer.from(`${id}:${id}-secret`).toString('base64')}`;
-
-function load(tokenUrl: string, authorization: string, mode: 'client_credentials' | 'refresh_token', refreshTokens: string[], durationMs: number): Promise<Rate> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../lib/grant-worker.ts', import.meta.url), { workerData: { tokenUrl, authorization, mode, refreshTokens, concurrency: CONCURRENCY, durationMs } });
-    worker.once('message', (m: { count: number; seconds: number; statuses: Record<string, number>; firstError?: string }) => {
-      void worker.terminate();
-      resolve({ perSecond: m.count / m.seconds, statuses: m.statuses, ...(m.firstError ? { firstError: m.firstError } : {}) });
-    });
-    worker.once('error', reject);
-  });
-}
+const RESOURCE = 'https://api.bench';
 
 async function signInRate(durationMs: number, signIn: () => Promise<void>): Promise<Rate> {
   const until = performance.now() + durationMs;
@@ -47,10 +37,17 @@ async function signInRate(durationMs: number, signIn: () => Promise<void>): Prom
       }
     }),
   );
-  return { perSecond: count / ((performance.now() - started) / 1000), statuses: { 200: count } };
+  return { perSecond: count / ((performance.now() - started) / 1000), p50: Number.NaN, p99: Number.NaN, statuses: { 200: count } };
 }
 
-async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number): Promise<TokenRow> {
+async function grant(tokenUrl: string, authorization: string, body: string): Promise<Record<string, string>> {
+  const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body });
+  const json = (await res.json()) as Record<string, string>;
+  if (!res.ok) throw new Error(`grant answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number, signIns: boolean): Promise<TokenRow> {
   const s = await startSundown(
     {
       clients: [
@@ -62,43 +59,66 @@ async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number): Pro
     { store },
   );
   const tokenUrl = `${s.issuer}/protocol/openid-connect/token`;
+  const password = () => grant(tokenUrl, basic('app'), 'grant_type=password&username=u&password=pw&scope=openid');
   const refreshTokens: string[] = [];
-  for (let i = 0; i < CONCURRENCY; i++) {
-    const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('app') }, body: 'grant_type=password&username=u&password=pw&scope=openid' });
-    refreshTokens.push(((await res.json()) as { refresh_token: string }).refresh_token);
-  }
-  await load(tokenUrl, basic('svc'), 'client_credentials', [], 1000); // warm-up
-  const refresh = await load(tokenUrl, basic('app'), 'refresh_token', refreshTokens, durationMs);
-  const clientCredentials = await load(tokenUrl, basic('svc'), 'client_credentials', [], durationMs);
-  const signIns = await signInRate(durationMs, async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw')));
+  for (let i = 0; i < CONCURRENCY; i++) refreshTokens.push((await password()).refresh_token!);
+  await load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs: 1000 }); // warm-up
+  const clientCredentials = await profiled(`token-${store}-client-credentials`, () => load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs }));
+  const refresh = await profiled(`token-${store}-refresh`, () => load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }));
+  // Statements per grant: sequential grants from this thread while the drivers are counted.
+  const cc = await statementsPer(100, async () => void (await grant(tokenUrl, basic('svc'), 'grant_type=client_credentials')));
+  let rt = (await password()).refresh_token!;
+  const rf = await statementsPer(100, async () => {
+    rt = (await grant(tokenUrl, basic('app'), new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }).toString())).refresh_token!;
+  });
+  const signInsRate = signIns ? await signInRate(durationMs, async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw'))) : undefined;
   await s.close();
-  return { target: `Sundown (${store}, JWT RS256 access tokens)`, refresh, clientCredentials, signIns };
+  return { target: `Sundown (${store}, RS256 JWT access tokens)`, kind: `sundown-${store}`, refresh, clientCredentials, ...(signInsRate ? { signIns: signInsRate } : {}), statements: { clientCredentials: cc, refresh: rf } };
 }
 
-async function peerRow(durationMs: number): Promise<TokenRow> {
+async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: boolean): Promise<TokenRow> {
+  const features: Record<string, unknown> = { clientCredentials: { enabled: true } };
+  if (format === 'jwt') {
+    // RFC 8707 resource indicators: every token is for the one resource server, which takes
+    // RS256 JWT access tokens; the authorization's granted resource carries over to refreshes.
+    features.resourceIndicators = {
+      enabled: true,
+      defaultResource: async () => RESOURCE,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async () => ({ scope: 'api', audience: RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+    };
+  }
   const peer = await startOidcProvider(
     [
       { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
       { client_id: 'app', client_secret: 'app-secret', grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://app.bench/cb'] },
     ],
-    { clientCredentials: { enabled: true } },
+    features,
     { issueRefreshToken: async () => true, scopes: ['openid', 'offline_access'] },
+    format === 'jwt' ? RESOURCE : undefined,
   );
   const tokenUrl = `${peer.issuer}/token`;
+  const ccBody = format === 'jwt' ? 'grant_type=client_credentials&scope=api' : 'grant_type=client_credentials';
+  const scope = format === 'jwt' ? 'openid offline_access api' : 'openid offline_access';
   const refreshTokens: string[] = [];
-  for (let i = 0; i < CONCURRENCY; i++) refreshTokens.push((await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb', 'openid offline_access')).refresh_token!);
-  // Refresh first: the quick-start in-memory adapter is an LRU that thousands of client
-  // credentials tokens would evict the grants from.
-  const refresh = await load(tokenUrl, basic('app'), 'refresh_token', refreshTokens, durationMs);
-  const clientCredentials = await load(tokenUrl, basic('svc'), 'client_credentials', [], durationMs);
-  const signIns = await signInRate(durationMs, async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb')));
+  for (let i = 0; i < CONCURRENCY; i++) refreshTokens.push((await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb', scope)).refresh_token!);
+  // Check the format once, so that the row compares what it says it compares.
+  const cc = await grant(tokenUrl, basic('svc'), ccBody);
+  const isJwt = cc.access_token!.split('.').length === 3;
+  if (isJwt !== (format === 'jwt')) throw new Error(`oidc-provider issued ${isJwt ? 'a JWT' : 'an opaque'} client-credentials access token, expected ${format}`);
+  // Refresh first, with no client-credentials warm-up: the quick-start in-memory adapter is an
+  // LRU that thousands of client-credentials tokens would evict the grants from.
+  const refresh = await profiled(`token-peer-${format}-refresh`, () => load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }));
+  const clientCredentials = await profiled(`token-peer-${format}-client-credentials`, () => load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', body: ccBody, durationMs }));
+  const signInsRate = signIns ? await signInRate(durationMs, async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb'))) : undefined;
   await peer.close();
-  return { target: 'oidc-provider (in-memory adapter, opaque access tokens, no password hashing)', refresh, clientCredentials, signIns };
+  return { target: `oidc-provider (in-memory adapter, ${format === 'jwt' ? 'RS256 JWT' : 'opaque'} access tokens)`, kind: `peer-${format}`, refresh, clientCredentials, ...(signInsRate ? { signIns: signInsRate } : {}) };
 }
 
 export async function runTokenEndpoint(opts: { durationMs: number; postgres: boolean }): Promise<TokenRow[]> {
-  const rows = [await sundownRow('sqlite', opts.durationMs)];
-  if (opts.postgres) rows.push(await sundownRow('postgres', opts.durationMs));
-  rows.push(await peerRow(opts.durationMs));
+  const rows = [await sundownRow('sqlite', opts.durationMs, true)];
+  if (opts.postgres) rows.push(await sundownRow('postgres', opts.durationMs, false));
+  rows.push(await peerRow(opts.durationMs, 'jwt', false));
+  rows.push(await peerRow(opts.durationMs, 'opaque', true));
   return rows;
 }
