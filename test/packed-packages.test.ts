@@ -136,7 +136,11 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
     run(process.execPath, [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.server, '--profile', 'esm-only', '--format', 'ascii'], work, 'attw @sundown/server');
   });
 
-  for (const node of nodes()) {
+  const machineNodes = nodes();
+  // The RP SDK's promise is Node 20.19+ as well as 24: say loudly when only one major is here.
+  const majors = new Set(machineNodes.map((n) => n.version.split('.')[0]));
+  if (majors.size < 2) console.log(`# packed RP package: only Node ${[...majors].join(', ')} found on this machine; older supported Nodes SKIPPED (install Node 20 at /usr/bin/node to cover them)`);
+  for (const node of machineNodes) {
     test(`Node ${node.version} (${node.path}): @sundown/rp and every subpath load from ESM and CommonJS, as built JavaScript`, () => {
       const expected = JSON.stringify(RP_ENTRIES);
       const esm = `const want = ${expected};
