@@ -11,6 +11,7 @@ import { checkDestination, checkFreshness } from '../src/saml/message-checks.ts'
 import { nameIdFor, resolveNameIdFormat } from '../src/saml/name-id.ts';
 import { readAuthnRequest } from '../src/saml/read-authn-request.ts';
 import { readLogoutRequest } from '../src/saml/read-logout-request.ts';
+import { readLogoutResponse } from '../src/saml/read-logout-response.ts';
 import { encodeRedirectUrl } from '../src/saml/redirect-binding.ts';
 import { newSessionIndex } from '../src/saml/saml-ids.ts';
 import { ACS_URL, attacker, ENDPOINT, nodeSamlSp, rawQuery, REALM_URL, realmKey, SP_ENTITY_ID, SP_SLO_URL, spRules } from './helpers/saml-fixtures.ts';
@@ -126,4 +127,30 @@ test('our LogoutRequest by signed Redirect is accepted by node-saml validateRedi
   const forged = encodeRedirectUrl({ location: SP_SLO_URL, param: 'SAMLRequest', xml: request.xml, relayState: null, signWith: { privateKey: attacker.privateKey, algorithm: 'RSA_SHA256' } });
   const fq = rawQuery(forged);
   await assert.rejects(spSaml.validateRedirectAsync(Object.fromEntries(new URLSearchParams(fq)), fq), /signature/i);
+});
+
+test('node-saml LogoutResponse by Redirect (getLogoutResponseUrlAsync) to our LogoutRequest verifies and reads Success + InResponseTo', async () => {
+  const spSaml = nodeSamlSp();
+  const request = buildLogoutRequest({
+    issuer: REALM_URL,
+    destination: SP_SLO_URL,
+    nameId: { value: 'alice', format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified' },
+    sessionIndexes: [newSessionIndex()],
+    now: Date.now(),
+    lifetime: 60,
+    signWith: null,
+  });
+  const url = await spSaml.getLogoutResponseUrlAsync({ ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' }, 'relay-3', {}, true);
+  const auth = authenticateMessage(decodeRedirectMessage(rawQuery(url)), spRules);
+  assert.equal(auth.kind, 'LogoutResponse');
+  const res = readLogoutResponse(auth);
+  checkDestination('LogoutResponse', res.destination, ENDPOINT, auth.signed);
+  assert.equal(res.inResponseTo, request.id);
+  assert.equal(res.success, true);
+  assert.equal(res.issuer, SP_ENTITY_ID);
+
+  const failed = await spSaml.getLogoutResponseUrlAsync({ ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' }, '', {}, false);
+  const bad = readLogoutResponse(authenticateMessage(decodeRedirectMessage(rawQuery(failed)), spRules));
+  assert.equal(bad.success, false);
+  assert.equal(bad.subStatus, 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal');
 });
