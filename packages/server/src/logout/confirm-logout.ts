@@ -5,7 +5,7 @@ import { InvalidRequest } from '../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { readForm } from '../http/params.ts';
 import type { Realm } from '../realm/model.ts';
-import type { LogoutRequest } from './end-session.ts';
+import type { LogoutRequest } from './logout-request.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 
 export async function confirmLogout(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {

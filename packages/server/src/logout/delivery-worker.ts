@@ -3,7 +3,7 @@
 // process; a new delivery is attempted at once (in-process wake, PostgreSQL NOTIFY across
 // processes), retries wait exactly until they are due.
 import type { Logger } from 'pino';
-import type { ProviderUrls } from '../context.ts';
+import type { ProviderUrls } from '../provider-urls.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
 import type { EventLog, EventType } from '../events/event-log.ts';
 import type { Realm } from '../realm/model.ts';

@@ -12,15 +12,7 @@ import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
 import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
-
-export interface LogoutRequest {
-  clientId: string | null;
-  /** Set only when the request proved its client (a valid hint): we may redirect there. */
-  redirectUri: string | null;
-  state: string | null;
-  hintSub: string | null;
-  hintSid: string | null;
-}
+import type { LogoutRequest } from './logout-request.ts';
 
 /** The realm's opt-in for the pre-2022 Keycloak `redirect_uri` parameter. */
 export const LEGACY_REDIRECT_ATTRIBUTE = 'legacyLogoutRedirectUri';

@@ -8,7 +8,7 @@ import { clearCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { htmlError, htmlResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import type { SsoSession } from '../sessions/sso-session.ts';
-import type { LogoutRequest } from './end-session.ts';
+import type { LogoutRequest } from './logout-request.ts';
 import { renderLoggedOutPage } from './logout-pages.ts';
 
 export interface FinishOptions {

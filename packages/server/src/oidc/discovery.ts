@@ -1,5 +1,5 @@
 // OpenID Provider metadata (OIDC Discovery 1.0 §3) plus the logout metadata of standards §1.
-import type { ProviderUrls } from '../context.ts';
+import type { ProviderUrls } from '../provider-urls.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import type { Realm } from '../realm/model.ts';
 import { SUPPORTED_SCOPES } from '../tokens/scopes.ts';

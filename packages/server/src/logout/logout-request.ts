@@ -1,0 +1,10 @@
+// A validated RP-initiated logout request, as end-session checked it and as it waits in a
+// logout_request row for the user's confirmation (RP-Initiated Logout 1.0 §2–3).
+export interface LogoutRequest {
+  clientId: string | null;
+  /** Set only when the request proved its client (a valid hint): we may redirect there. */
+  redirectUri: string | null;
+  state: string | null;
+  hintSub: string | null;
+  hintSid: string | null;
+}
