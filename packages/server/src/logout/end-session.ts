@@ -7,6 +7,7 @@ import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../
 import { type Params, readQueryOrForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
 import { matchPostLogoutRedirectUri, matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
+import { acceptsLegacyLogoutRedirectUri } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
@@ -14,8 +15,6 @@ import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 
-/** The realm's opt-in for the pre-2022 Keycloak `redirect_uri` parameter. */
-export const LEGACY_REDIRECT_ATTRIBUTE = 'legacyLogoutRedirectUri';
 const CONFIRM_LIFETIME_MS = 10 * 60_000;
 
 /** Step 1 — a hint must be an ID token this realm signed (RPI §2). */
@@ -47,7 +46,7 @@ function checkRedirect(realm: Realm, params: Params, client: Client | null, hint
   const legacy = params.get('redirect_uri');
   const uri = params.get('post_logout_redirect_uri');
   if (legacy !== undefined) {
-    if (realm.attributes[LEGACY_REDIRECT_ATTRIBUTE] !== 'true') {
+    if (!acceptsLegacyLogoutRedirectUri(realm)) {
       throw new InvalidRequest('Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.');
     }
     if (uri !== undefined) throw new InvalidRequest('Send either post_logout_redirect_uri or redirect_uri, not both');

@@ -5,7 +5,8 @@ import { SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
-import { accessTokenAlg, type Client, idTokenAlg, type Realm, type User } from '../realm/model.ts';
+import { accessTokenAlg, idTokenAlg } from '../realm/attributes.ts';
+import type { Client, Realm, User } from '../realm/model.ts';
 import type { Database } from '../store/schema.ts';
 import { userClaims } from './scopes.ts';
 

@@ -2,6 +2,7 @@
 // the client with the error (RFC 6749 §4.1.2.1).
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors.ts';
 import type { Params } from '../../http/params.ts';
+import { usesRefreshTokens } from '../../realm/attributes.ts';
 import type { Client } from '../../realm/model.ts';
 import { parseScope } from '../../tokens/scopes.ts';
 import type { AuthorizationRequest } from './request.ts';
@@ -56,7 +57,7 @@ function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null 
 /** Step 6 — scopes must be known; offline tokens only for clients allowed refresh tokens. */
 function checkScopes(client: Client, params: Params): string[] {
   const scopes = parseScope(params.get('scope'));
-  if (scopes.includes('offline_access') && client.attributes['use.refresh.tokens'] === 'false') {
+  if (scopes.includes('offline_access') && !usesRefreshTokens(client)) {
     throw new UnauthorizedClient('Client may not request offline_access');
   }
   return scopes;
