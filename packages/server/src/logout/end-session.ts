@@ -12,7 +12,7 @@ import type { Client, Realm } from '../realm/model.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
 import { renderConfirmPage } from './logout-pages.ts';
-import { finishLogout, logoutErrorPage } from './finish-logout.ts';
+import { finishLogout } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 
 const CONFIRM_LIFETIME_MS = 10 * 60_000;
@@ -76,23 +76,18 @@ class InvalidRedirect extends OAuthError {
 }
 
 export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
-  let request: LogoutRequest;
-  try {
-    const params = await readQueryOrForm(req);
-    const hint = await checkHint(ctx, realm, params);
-    const client = await checkClient(ctx, realm, params, hint);
-    const redirectUri = checkRedirect(realm, params, client, hint);
-    // ui_locales and logout_hint are accepted; unsupported values are not errors (standards §2).
-    request = {
-      clientId: client?.clientId ?? null,
-      redirectUri,
-      state: params.get('state') ?? null,
-      hintSub: hint?.sub ?? null,
-      hintSid: hint?.sid ?? null,
-    };
-  } catch (err) {
-    return logoutErrorPage(ctx, realm, err, ip);
-  }
+  const params = await readQueryOrForm(req);
+  const hint = await checkHint(ctx, realm, params);
+  const client = await checkClient(ctx, realm, params, hint);
+  const redirectUri = checkRedirect(realm, params, client, hint);
+  // ui_locales and logout_hint are accepted; unsupported values are not errors (standards §2).
+  const request: LogoutRequest = {
+    clientId: client?.clientId ?? null,
+    redirectUri,
+    state: params.get('state') ?? null,
+    hintSub: hint?.sub ?? null,
+    hintSid: hint?.sid ?? null,
+  };
 
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
   // No browser session: nothing here to protect, end the hint's session if any.

@@ -1,11 +1,11 @@
 // The end of every browser logout: end the session(s), wait a bounded time for the first
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
-// redirect, or the signed-out page. Also the logout error page with its LOGOUT_ERROR event.
+// redirect, or the signed-out page. (A refused logout's page and LOGOUT_ERROR event are the
+// route's error policy, app.ts.)
 import type { ProviderContext } from '../context.ts';
 import { randomToken } from '../crypto/random.ts';
-import { asOAuthError } from '../errors.ts';
 import { clearCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { htmlError, htmlResponse } from '../http/respond.ts';
+import { htmlResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import type { SsoSession } from '../sessions/sso-session.ts';
 import type { LogoutRequest } from './logout-request.ts';
@@ -62,12 +62,4 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
       .join('; ');
   }
   return htmlResponse(page.body, 200, headers);
-}
-
-export async function logoutErrorPage(ctx: ProviderContext, realm: Realm, thrown: unknown, ip: string | null): Promise<Response> {
-  const err = asOAuthError(thrown);
-  if (err.status < 500) {
-    await ctx.events.record({ realmId: realm.id, type: 'LOGOUT_ERROR', ipAddress: ip, error: err.error, details: { description: err.description } });
-  }
-  return htmlError(ctx.log, err);
 }

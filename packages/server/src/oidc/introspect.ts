@@ -4,7 +4,7 @@ import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
-import { jsonError, jsonResponse } from '../http/respond.ts';
+import { jsonResponse } from '../http/respond.ts';
 import { introspectionClients } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { refreshTokenState } from '../tokens/grant-status.ts';
@@ -18,15 +18,11 @@ export async function introspectEndpoint(
   realm: Realm,
   req: Request,
 ): Promise<Response> {
-  try {
-    const params = await readForm(req);
-    const { client } = await authenticateClient(ctx.realms, realm, req, params);
-    if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
-    const token = params.require('token');
-    return jsonResponse(await introspect(ctx, realm, client, token));
-  } catch (err) {
-    return jsonError(ctx.log, err);
-  }
+  const params = await readForm(req);
+  const { client } = await authenticateClient(ctx.realms, realm, req, params);
+  if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
+  const token = params.require('token');
+  return jsonResponse(await introspect(ctx, realm, client, token));
 }
 
 /**
