@@ -2,7 +2,7 @@
 // not the caller's to see, is `{"active": false}` and nothing more (RFC 7662 §2.2).
 import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
-import { authenticateClient } from '../http/client-auth.ts';
+import { type AuthMethod, authenticateClient, CLIENT_AUTH_METHODS } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { jsonResponse } from '../http/respond.ts';
 import { introspectionClients } from '../realm/attributes.ts';
@@ -13,14 +13,17 @@ import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
 
+/** Confidential clients only: a public client (`none`) may not introspect. */
+export const INTROSPECTION_AUTH_METHODS: readonly AuthMethod[] = CLIENT_AUTH_METHODS.filter((m) => m !== 'none');
+
 export async function introspectEndpoint(
   ctx: ProviderContext,
   realm: Realm,
   req: Request,
 ): Promise<Response> {
   const params = await readForm(req);
-  const { client } = await authenticateClient(ctx.realms, realm, req, params);
-  if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
+  const { client, method } = await authenticateClient(ctx.realms, realm, req, params);
+  if (!INTROSPECTION_AUTH_METHODS.includes(method)) throw new UnauthorizedClient('Public clients may not introspect tokens');
   const token = params.require('token');
   return jsonResponse(await introspect(ctx, realm, client, token));
 }

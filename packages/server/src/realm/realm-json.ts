@@ -1,6 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
+import { isSigningAlg } from '../crypto/signing-keys.ts';
 import { caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
@@ -368,7 +369,7 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
     throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.introspectionClients}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
   }
   const alg = attributes[CLIENT_ATTRIBUTE.idTokenSignedResponseAlg];
-  if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
+  if (alg !== undefined && !isSigningAlg(alg)) {
     throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.idTokenSignedResponseAlg}"]`, `unsupported algorithm "${alg}"`);
   }
 }

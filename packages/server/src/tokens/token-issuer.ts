@@ -40,6 +40,9 @@ export interface IssueInput {
   withRefreshToken: boolean;
 }
 
+/** The ID token's own claims (OIDC Core §2; BCL §2.1 `sid`), besides the user claims of its scopes. */
+export const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'] as const;
+
 export class TokenIssuer {
   readonly #keys: SigningKeys;
   constructor(keys: SigningKeys) {
