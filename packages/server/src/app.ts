@@ -1,16 +1,16 @@
 // HTTP routing: Keycloak's paths, each mapped to one endpoint function. Every response gets
-// a request id and the transport security headers; every unexpected failure becomes a clean
-// server_error.
-import { type Context, Hono } from 'hono';
+// a request id and the transport security headers; each endpoint declares how its errors are
+// answered and recorded (http/route.ts), and every unexpected failure becomes a clean server_error.
+import { Hono } from 'hono';
 import { createAdminRoutes } from './admin/admin-routes.ts';
 import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import type { CidrList } from './http/cidr.ts';
-import { clientAddress } from './http/client-address.ts';
-import { MethodNotAllowed, NotFound } from './errors.ts';
-import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
+import { NotFound } from './errors.ts';
+import { jsonError, jsonResponse } from './http/respond.ts';
+import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { confirmLogout } from './logout/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/end-session.ts';
@@ -18,16 +18,10 @@ import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
-import { tokenEndpoint } from './oidc/token/endpoint.ts';
+import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
-import type { Realm } from './realm/model.ts';
 
-type Env = { Variables: { realm: Realm; requestId: string } };
-
-/** Endpoints a browser navigates to: an error there is a page, not JSON. */
-const BROWSER_ENDPOINT = /\/(protocol\/openid-connect\/(auth|logout)|login-actions\/[\w-]+)\/?$/;
-
-type Handler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null) => Promise<Response>;
+type Env = { Variables: { requestId: string } };
 
 /** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
@@ -35,12 +29,6 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
 export interface AppOptions {
   /** Peers whose X-Forwarded-For / Forwarded headers are believed (see http/client-address.ts). */
   trustedProxies: CidrList;
-}
-
-/** The socket peer's address, as @hono/node-server passes the Node request in `env`. */
-function peerAddress(c: Context): string | null {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? null;
 }
 
 export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> {
@@ -71,53 +59,38 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     );
   });
 
-  // Whatever an endpoint did not answer itself — e.g. the store went away mid-request, which
-  // becomes 503 temporarily_unavailable — is answered here, in the endpoint's own format.
-  app.onError((err, c) => {
-    const log = ctx.log.child({ reqId: c.get('requestId') });
-    return BROWSER_ENDPOINT.test(c.req.path) ? htmlError(log, err) : jsonError(log, err);
-  });
+  // Realm endpoints answer their own errors (http/route.ts); this is for the rest (admin
+  // console assets, health), where an error is JSON.
+  app.onError((err, c) => jsonError(ctx.log.child({ reqId: c.get('requestId') }), err));
   app.notFound(() => jsonError(ctx.log, new NotFound('Not found')));
 
+  // Each endpoint with its methods and its error policy: the format errors are answered in,
+  // and the event a refused request records.
   const realmRoutes = new Hono<Env>({ strict: false });
-  realmRoutes.use('*', async (c, next) => {
-    const name = c.req.param('realm') ?? '';
-    const realm = await ctx.realms.realmByName(name);
-    if (!realm?.enabled) return jsonError(ctx.log, new NotFound('Realm does not exist'));
-    c.set('realm', realm);
-    await next();
-  });
-
-  const route = (path: string, methods: string[], handler: Handler) => {
-    realmRoutes.all(path, (c) => {
-      if (!methods.includes(c.req.method)) {
-        return jsonError(ctx.log, new MethodNotAllowed());
-      }
-      return handler(ctx, c.get('realm'), c.req.raw, clientAddress(peerAddress(c), c.req.raw.headers, options.trustedProxies));
-    });
+  const route = (path: string, methods: string[], handler: RouteHandler, policy: RouteOptions) => {
+    realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };
+  const api = { errors: 'json' } as const;
+  const page = { errors: 'html' } as const;
 
   route('/.well-known/openid-configuration', ['GET'], async (ctx, realm) =>
     jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
-  );
+  api);
   route('/protocol/openid-connect/certs', ['GET'], async (ctx, realm) =>
     jsonResponse(await ctx.keys.jwks(realm.id), 200, {
       'Cache-Control': 'public, max-age=60',
       'Content-Type': 'application/jwk-set+json',
     }),
-  );
-  route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint);
-  route('/login-actions/authenticate', ['POST'], submitLogin);
-  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint);
-  route('/login-actions/logout-confirm', ['POST'], confirmLogout);
-  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint);
-  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) =>
-    userinfoEndpoint(ctx, realm, req),
-  );
-  route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint);
-  route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) =>
-    introspectEndpoint(ctx, realm, req),
-  );
+  api);
+  route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
+  route('/login-actions/authenticate', ['POST'], submitLogin, page);
+  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR' });
+  route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
+  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent });
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) => userinfoEndpoint(ctx, realm, req), api);
+  route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, api);
+  route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) => introspectEndpoint(ctx, realm, req), api);
+  realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CidrList, type CidrRange, parseCidr } from './http/cidr.ts';
-import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './provider.ts';
+import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

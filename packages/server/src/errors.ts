@@ -58,12 +58,6 @@ export class UnsupportedResponseType extends OAuthError {
   }
 }
 
-export class UnsupportedTokenType extends OAuthError {
-  constructor(description: string) {
-    super('unsupported_token_type', 400, description);
-  }
-}
-
 export class InvalidScope extends OAuthError {
   constructor(description: string) {
     super('invalid_scope', 400, description);
@@ -88,12 +82,6 @@ export class InsufficientScope extends OAuthError {
 export class LoginRequired extends OAuthError {
   constructor(description = 'Authentication required') {
     super('login_required', 400, description);
-  }
-}
-
-export class AccessDenied extends OAuthError {
-  constructor(description: string) {
-    super('access_denied', 400, description);
   }
 }
 

@@ -9,14 +9,16 @@ import { startServer as startServerInternal } from './server.ts';
 import type { Store } from './store/database.ts';
 
 export { ConfigError, parseStartConfig, type ServerConfig } from './config.ts';
-export { ProviderUrls } from './context.ts';
+export { ProviderUrls } from './provider-urls.ts';
 export { type Argon2Params, hashPassword, OWASP_ARGON2ID, verifyPassword } from './crypto/password.ts';
 export { OAuthError } from './errors.ts';
-export type { LogoutOptions, ProviderOptions } from './provider.ts';
+export type { LogoutOptions } from './logout/logout-options.ts';
+export type { ProviderOptions } from './provider.ts';
 export { type ImportResult, importRealm, importRealmFile } from './realm/import-realm.ts';
 export { type ParsedRealm, parseRealmJson, RealmImportError } from './realm/realm-json.ts';
 export { ListenError } from './server.ts';
-export { type DialectName, openStore, type Store, type StoreConfig } from './store/database.ts';
+export { openStore, type Store, type StoreConfig } from './store/database.ts';
+export type { DialectName } from './store/dialect-name.ts';
 
 /** An OpenID Provider over an open store, as a web-standard request handler. */
 export interface Provider {

@@ -2,45 +2,24 @@
 // back-channel delivery worker and the expiry sweeper.
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.ts';
-import { type ProviderContext, ProviderUrls } from './context.ts';
+import type { ProviderContext } from './context.ts';
+import { ProviderUrls } from './provider-urls.ts';
 import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
-import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
+import { BackchannelHttp } from './logout/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery-store.ts';
 import { DeliveryWorker } from './logout/delivery-worker.ts';
 import { ExpirySweeper } from './logout/expiry-sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/retry-policy.ts';
+import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
 import type { Store } from './store/database.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
-
-export interface LogoutOptions {
-  /** Bounded wait of a browser logout for the first back-channel attempts; default 2000 ms. */
-  waitMs: number;
-  retry: RetryPolicy;
-  http: BackchannelHttpOptions;
-  sweepIntervalMs: number;
-  eventsRetentionDays: number;
-  /** Deliveries in flight per process and per client. */
-  concurrency: number;
-  perClientConcurrency: number;
-}
-
-export const DEFAULT_LOGOUT_OPTIONS: LogoutOptions = {
-  waitMs: 2000,
-  retry: DEFAULT_RETRY_POLICY,
-  http: DEFAULT_HTTP_OPTIONS,
-  sweepIntervalMs: 30_000,
-  eventsRetentionDays: 30,
-  concurrency: 64,
-  perClientConcurrency: 8,
-};
 
 export interface ProviderOptions {
   publicUrl: string;

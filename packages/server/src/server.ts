@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/end-session.ts';
 import { importRealmFile } from './realm/import-realm.ts';
-import { ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE } from './realm/realm-json.ts';
+import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -25,12 +24,12 @@ export class ListenError extends Error {}
 async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
   const realms = await store.db.selectFrom('realm').select(['name', 'attributes']).execute();
   for (const realm of realms) {
-    const attributes = JSON.parse(realm.attributes) as Record<string, string>;
-    if (attributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] === 'true') {
-      log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}); use https in production`);
+    const attributes = { attributes: JSON.parse(realm.attributes) as Record<string, string> };
+    if (allowsHttpBackchannel(attributes)) {
+      log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${REALM_ATTRIBUTE.allowHttpBackchannel}); use https in production`);
     }
-    if (attributes[LEGACY_REDIRECT_ATTRIBUTE] === 'true') {
-      log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${LEGACY_REDIRECT_ATTRIBUTE})`);
+    if (acceptsLegacyLogoutRedirectUri(attributes)) {
+      log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`);
     }
   }
 }

@@ -40,7 +40,7 @@ for (const database of TEST_DATABASES) {
       await Promise.all([r1?.close(), r2?.close()]);
     });
 
-    const prompted = async (t: TestProvider, browser: Browser) => {
+    const prompted = async (browser: Browser) => {
       const res = await browser.get(authUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', prompt: 'none' }));
       return new URL(res.headers.get('location')!).searchParams.get('error');
     };
@@ -75,7 +75,7 @@ for (const database of TEST_DATABASES) {
       for (const r of [r1, r2]) assert.equal(decodeJwt(r.received.at(-1)!.token).payload.sid, sid);
       assert.equal(await liveSessions(optIn, sid), false);
       assert.equal(browser.cookie('SUNDOWN_SESSION'), undefined);
-      assert.equal(await prompted(optIn, browser), 'login_required');
+      assert.equal(await prompted(browser), 'login_required');
     });
 
     test('opt-in: the confirmation is CSRF-protected — another browser\'s POST is refused and nothing ends or redirects', async () => {
@@ -89,7 +89,7 @@ for (const database of TEST_DATABASES) {
         assert.equal(res.headers.get('location'), null);
       }
       assert.ok(await liveSessions(optIn, sid));
-      assert.equal(await prompted(optIn, browser), null, 'still signed in');
+      assert.equal(await prompted(browser), null, 'still signed in');
       // The real form still works once, and only once.
       assert.equal((await browser.post(action, { logout_request: id })).headers.get('location'), 'https://rp2.example/cb');
       assert.equal((await browser.post(action, { logout_request: id })).status, 400);
@@ -169,7 +169,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(r1.received.length, n1 + 1);
       assert.equal(r2.received.length, n2 + 1);
       assert.equal(await liveSessions(plain, sid), false);
-      assert.equal(await prompted(plain, browser), 'login_required');
+      assert.equal(await prompted(browser), 'login_required');
     });
 
     test('no opt-in, no browser session: the plain 400 page, no "still signed in" and no button', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { importRealm } from '../src/realm/import-realm.ts';
-import { DEFAULT_SESSIONS_PER_USER } from '../src/realm/model.ts';
+import { DEFAULT_SESSIONS_PER_USER } from '../src/realm/attributes.ts';
 import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { logoutRealmJson, startLogoutProvider } from './helpers/logout-realm.ts';

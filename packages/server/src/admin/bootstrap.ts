@@ -2,6 +2,7 @@
 // start from SUNDOWN_ADMIN_* (or KC_BOOTSTRAP_ADMIN_*). A later start never resets the admin.
 import type { Kysely } from 'kysely';
 import { newId } from '../crypto/random.ts';
+import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
 import { importRealm } from '../realm/import-realm.ts';
 import { parseRealmJson } from '../realm/realm-json.ts';
 import { clientRow } from '../realm/rows.ts';
@@ -59,7 +60,7 @@ export async function ensureConsoleClient(db: Kysely<Database>, consoleUrl: stri
       standardFlowEnabled: true,
       directAccessGrantsEnabled: false,
       serviceAccountsEnabled: false,
-      attributes: { 'post.logout.redirect.uris': '+' },
+      attributes: { [CLIENT_ATTRIBUTE.postLogoutRedirectUris]: '+' },
     },
     null,
   );

@@ -6,7 +6,9 @@ import type { Client, Realm } from '../realm/model.ts';
 import type { RealmRepository } from '../realm/repository.ts';
 import type { Params } from './params.ts';
 
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+/** RFC 6749 §2.3 / OIDC Core §9 names; discovery lists these. */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type AuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export interface AuthenticatedClient {
   client: Client;

@@ -5,7 +5,7 @@ import { safeEqual, sha256 } from '../crypto/random.ts';
 import { InvalidRequest, TooManyRequests } from '../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
 import { readForm } from '../http/params.ts';
-import { htmlError, htmlResponse } from '../http/respond.ts';
+import { htmlResponse } from '../http/respond.ts';
 import { completeAuthorization } from '../oidc/authorize/complete.ts';
 import type { AuthorizationRequest } from '../oidc/authorize/request.ts';
 import type { Realm } from '../realm/model.ts';
@@ -26,85 +26,81 @@ export async function submitLogin(
   req: Request,
   ip: string | null,
 ): Promise<Response> {
-  try {
-    const form = await readForm(req);
-    const id = form.require('auth_request');
-    const binding = readCookie(req, LOGIN_BINDING_COOKIE);
-    const row = await ctx.db
-      .selectFrom('auth_request')
-      .selectAll()
-      .where('id', '=', id)
-      .where('realm_id', '=', realm.id)
-      .executeTakeFirst();
-    if (
-      !row ||
-      row.expires_at < Date.now() ||
-      !binding ||
-      !safeEqual(sha256(`${binding}:${id}`), row.csrf_hash)
-    ) {
-      throw new InvalidRequest(EXPIRED);
-    }
-    const request = JSON.parse(row.params) as AuthorizationRequest;
-    const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
-    if (!client?.enabled) throw new InvalidRequest('Client not found');
-
-    const username = form.get('username') ?? '';
-    const password = form.get('password') ?? '';
-    const again = (error: string, status: number, headers: Record<string, string> = {}) =>
-      htmlResponse(
-        renderLoginPage({
-          realm,
-          action: `${ctx.urls.realmPath(realm.name)}/login-actions/authenticate`,
-          authRequestId: id,
-          username,
-          error,
-        }),
-        status,
-        headers,
-      );
-    if (!username || !password) return again('Enter your username and password.', 400);
-
-    let user: Awaited<ReturnType<typeof authenticateUser>>;
-    try {
-      user = await authenticateUser(ctx, realm, {
-        username,
-        password,
-        ipAddress: ip,
-        clientId: client.clientId,
-      });
-    } catch (err) {
-      if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
-      if (err instanceof TooManyRequests)
-        return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
-      throw err;
-    }
-
-    const now = Date.now();
-    const headers = new Headers();
-    let session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
-    if (session && session.userId === user.id) {
-      await ctx.sessions.reauthenticated(session.id, now);
-      session = { ...session, authTime: now, lastSeenAt: now };
-    } else {
-      // A different user signing in in the same browser ends the previous user's session first.
-      if (session) await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
-      const created = await ctx.sessions.create(realm, user.id, ip, now);
-      session = created.session;
-      headers.append(
-        'Set-Cookie',
-        setCookie(SESSION_COOKIE, created.cookie, {
-          path: `${ctx.urls.realmPath(realm.name)}/`,
-          maxAgeSeconds: realm.ssoSessionMaxLifespan,
-          secure: ctx.urls.secure,
-        }),
-      );
-    }
-    await ctx.db.deleteFrom('auth_request').where('id', '=', id).execute();
-    const redirect = await completeAuthorization(ctx, realm, client, session, request, ip, now);
-    for (const [key, value] of redirect.headers) headers.set(key, value);
-    // 303: the browser follows a POST's redirect with GET.
-    return new Response(null, { status: 303, headers });
-  } catch (err) {
-    return htmlError(ctx.log, err);
+  const form = await readForm(req);
+  const id = form.require('auth_request');
+  const binding = readCookie(req, LOGIN_BINDING_COOKIE);
+  const row = await ctx.db
+    .selectFrom('auth_request')
+    .selectAll()
+    .where('id', '=', id)
+    .where('realm_id', '=', realm.id)
+    .executeTakeFirst();
+  if (
+    !row ||
+    row.expires_at < Date.now() ||
+    !binding ||
+    !safeEqual(sha256(`${binding}:${id}`), row.csrf_hash)
+  ) {
+    throw new InvalidRequest(EXPIRED);
   }
+  const request = JSON.parse(row.params) as AuthorizationRequest;
+  const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
+  if (!client?.enabled) throw new InvalidRequest('Client not found');
+
+  const username = form.get('username') ?? '';
+  const password = form.get('password') ?? '';
+  const again = (error: string, status: number, headers: Record<string, string> = {}) =>
+    htmlResponse(
+      renderLoginPage({
+        realm,
+        action: `${ctx.urls.realmPath(realm.name)}/login-actions/authenticate`,
+        authRequestId: id,
+        username,
+        error,
+      }),
+      status,
+      headers,
+    );
+  if (!username || !password) return again('Enter your username and password.', 400);
+
+  let user: Awaited<ReturnType<typeof authenticateUser>>;
+  try {
+    user = await authenticateUser(ctx, realm, {
+      username,
+      password,
+      ipAddress: ip,
+      clientId: client.clientId,
+    });
+  } catch (err) {
+    if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
+    if (err instanceof TooManyRequests)
+      return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
+    throw err;
+  }
+
+  const now = Date.now();
+  const headers = new Headers();
+  let session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
+  if (session && session.userId === user.id) {
+    await ctx.sessions.reauthenticated(session.id, now);
+    session = { ...session, authTime: now, lastSeenAt: now };
+  } else {
+    // A different user signing in in the same browser ends the previous user's session first.
+    if (session) await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
+    const created = await ctx.sessions.create(realm, user.id, ip, now);
+    session = created.session;
+    headers.append(
+      'Set-Cookie',
+      setCookie(SESSION_COOKIE, created.cookie, {
+        path: `${ctx.urls.realmPath(realm.name)}/`,
+        maxAgeSeconds: realm.ssoSessionMaxLifespan,
+        secure: ctx.urls.secure,
+      }),
+    );
+  }
+  await ctx.db.deleteFrom('auth_request').where('id', '=', id).execute();
+  const redirect = await completeAuthorization(ctx, realm, client, session, request, ip, now);
+  for (const [key, value] of redirect.headers) headers.set(key, value);
+  // 303: the browser follows a POST's redirect with GET.
+  return new Response(null, { status: 303, headers });
 }

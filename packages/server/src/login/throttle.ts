@@ -22,7 +22,7 @@
 import { type Kysely, sql } from 'kysely';
 import { TooManyRequests } from '../errors.ts';
 import { addressKey } from '../http/cidr.ts';
-import type { DialectName } from '../store/database.ts';
+import type { DialectName } from '../store/dialect-name.ts';
 import type { Database } from '../store/schema.ts';
 
 export interface ThrottlePolicy {

@@ -8,7 +8,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { constants, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const CA_ATTRIBUTE = 'sundown.backchannel.ca.file';
+import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
+
+const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 
 /** A CA bundle larger than this is a mistake (Mozilla's whole root store is ~220 KiB). */
 export const MAX_CA_BYTES = 256 * 1024;

@@ -1,4 +1,12 @@
 // A client's logout configuration, read from its Keycloak attributes (standards §9).
+import {
+  backchannelLogoutRevokeOfflineTokens,
+  backchannelLogoutSessionRequired,
+  backchannelLogoutUrl,
+  frontchannelLogoutSessionRequired,
+  frontchannelLogoutUrl,
+  postLogoutRedirectUris,
+} from '../realm/attributes.ts';
 import type { Client } from '../realm/model.ts';
 
 export interface ClientLogoutSettings {
@@ -13,21 +21,17 @@ export interface ClientLogoutSettings {
   postLogoutRedirectUris: string[];
   /** `+` among them: the client's redirect URIs count too, wildcards included (Keycloak). */
   postLogoutAllowsRedirectUris: boolean;
-  /** An extra CA file trusted for this client's back-channel calls. */
-  caFile: string | null;
 }
 
 export function logoutSettings(client: Client): ClientLogoutSettings {
-  const a = client.attributes;
-  const post = (a['post.logout.redirect.uris'] ?? '').split('##').filter(Boolean);
+  const post = postLogoutRedirectUris(client);
   return {
-    backchannelUrl: a['backchannel.logout.url'] || null,
-    sessionRequired: a['backchannel.logout.session.required'] !== 'false',
-    revokeOfflineTokens: a['backchannel.logout.revoke.offline.tokens'] === 'true',
-    frontchannelUrl: client.frontchannelLogout ? a['frontchannel.logout.url'] || null : null,
-    frontchannelSessionRequired: a['frontchannel.logout.session.required'] !== 'false',
-    postLogoutRedirectUris: post.filter((uri) => uri !== '+'),
-    postLogoutAllowsRedirectUris: post.includes('+'),
-    caFile: a['sundown.backchannel.ca.file'] || null,
+    backchannelUrl: backchannelLogoutUrl(client),
+    sessionRequired: backchannelLogoutSessionRequired(client),
+    revokeOfflineTokens: backchannelLogoutRevokeOfflineTokens(client),
+    frontchannelUrl: client.frontchannelLogout ? frontchannelLogoutUrl(client) : null,
+    frontchannelSessionRequired: frontchannelLogoutSessionRequired(client),
+    postLogoutRedirectUris: post.exact,
+    postLogoutAllowsRedirectUris: post.includesRedirectUris,
   };
 }

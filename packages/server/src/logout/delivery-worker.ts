@@ -3,13 +3,13 @@
 // process; a new delivery is attempted at once (in-process wake, PostgreSQL NOTIFY across
 // processes), retries wait exactly until they are due.
 import type { Logger } from 'pino';
-import type { ProviderUrls } from '../context.ts';
+import type { ProviderUrls } from '../provider-urls.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
 import type { EventLog, EventType } from '../events/event-log.ts';
+import { backchannelCa } from '../realm/attributes.ts';
 import type { Realm } from '../realm/model.ts';
 import type { RealmRepository } from '../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
-import { CA_ATTRIBUTE } from './backchannel-ca.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
@@ -211,7 +211,7 @@ export class DeliveryWorker {
         revokeOfflineAccess: d.revoke_offline === 1,
       }),
     );
-    const ca = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
+    const ca = backchannelCa(client, realm);
 
     let httpStatus: number | null = null;
     let error: string | null = null;

@@ -8,8 +8,8 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import type { ProviderContext } from '../context.ts';
 import { randomToken } from '../crypto/random.ts';
+import { backchannelCa } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
-import { CA_ATTRIBUTE } from './backchannel-ca.ts';
 import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
 import { logoutSettings } from './client-logout-settings.ts';
@@ -103,7 +103,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   }
   result.connect = await connectCheck(target, timeoutMs);
   if (!result.connect.ok) return result;
-  const caValue = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
+  const caValue = backchannelCa(client, realm);
   if (url.protocol === 'https:') {
     try {
       result.tls = await tlsCheck(target, (await http.trustedCa(caValue))?.pem ?? null, timeoutMs);

@@ -6,30 +6,15 @@ import { readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
 import { matchPostLogoutRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
+import { acceptsLegacyLogoutRedirectUri } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
-import { LegacyRedirectNotAccepted, legacyRedirectAccepted, matchLegacyRedirectUri } from './legacy-redirect.ts';
+import { LegacyRedirectNotAccepted, matchLegacyRedirectUri } from './legacy-redirect.ts';
 import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
+import type { LogoutRequest } from './logout-request.ts';
 import { storePendingLogout } from './pending-logout.ts';
-
-export { LEGACY_REDIRECT_ATTRIBUTE } from './legacy-redirect.ts';
-
-export interface LogoutRequest {
-  clientId: string | null;
-  /** Set only when the request proved its client (a valid hint): we may redirect there. */
-  redirectUri: string | null;
-  /**
-   * A registered target named without a hint (`client_id` with `post_logout_redirect_uri`, or the
-   * legacy `redirect_uri`): used only after the user confirmed on the CSRF-protected page, as
-   * Keycloak does. Absent in rows stored by older versions.
-   */
-  confirmedRedirectUri?: string | null;
-  state: string | null;
-  hintSub: string | null;
-  hintSid: string | null;
-}
 
 /** Where the logout may continue: at once (the client is proven), or after the user's click. */
 interface Targets {
@@ -69,7 +54,7 @@ async function checkRedirect(ctx: ProviderContext, realm: Realm, params: Params,
   const uri = params.get('post_logout_redirect_uri');
   let target: string;
   if (legacy !== undefined) {
-    if (!legacyRedirectAccepted(realm)) throw new LegacyRedirectNotAccepted();
+    if (!acceptsLegacyLogoutRedirectUri(realm)) throw new LegacyRedirectNotAccepted();
     if (uri !== undefined) throw new InvalidRequest('Send either post_logout_redirect_uri or redirect_uri, not both');
     target = accepted(await matchLegacyRedirectUri(ctx, realm, legacy, client));
   } else {
@@ -139,10 +124,12 @@ async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request
  * and offers to end it everywhere (a CSRF-protected form), instead of leaving single sign-out
  * silently broken.
  */
+// Errors are the route's to answer (html + LOGOUT_ERROR, http/route.ts), except one: the legacy
+// parameter refused while the browser's SSO session lives, whose page also offers to end it.
 async function refused(ctx: ProviderContext, realm: Realm, req: Request, err: unknown, ip: string | null): Promise<Response> {
-  if (!(err instanceof LegacyRedirectNotAccepted)) return logoutErrorPage(ctx, realm, err, ip);
+  if (!(err instanceof LegacyRedirectNotAccepted)) throw err;
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
-  if (!session) return logoutErrorPage(ctx, realm, err, ip);
+  if (!session) throw err;
   const everywhere: LogoutRequest = { clientId: null, redirectUri: null, confirmedRedirectUri: null, state: null, hintSub: null, hintSid: null };
   return logoutErrorPage(ctx, realm, err, ip, await storePendingLogout(ctx, realm, req, everywhere));
 }

@@ -8,9 +8,6 @@ import { InvalidRequest } from '../errors.ts';
 import { matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
 import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
 
-/** The realm's opt-in for the pre-2022 Keycloak `redirect_uri` parameter. */
-export const LEGACY_REDIRECT_ATTRIBUTE = 'legacyLogoutRedirectUri';
-
 /**
  * The legacy parameter where the realm has not opted in. The browser's SSO session is still
  * alive, so the error page also offers to end it (the silent break of single sign-out).
@@ -19,10 +16,6 @@ export class LegacyRedirectNotAccepted extends InvalidRequest {
   constructor() {
     super('Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.');
   }
-}
-
-export function legacyRedirectAccepted(realm: Realm): boolean {
-  return realm.attributes[LEGACY_REDIRECT_ATTRIBUTE] === 'true';
 }
 
 /** The presented URI against the named client's redirect URIs, or every client's. */

@@ -3,7 +3,8 @@
 import { SignJWT } from 'jose';
 import { newId } from '../crypto/random.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
-import { type Client, idTokenAlg } from '../realm/model.ts';
+import { idTokenAlg } from '../realm/attributes.ts';
+import type { Client } from '../realm/model.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** Standards §3: `exp` at most ~2 minutes after `iat`. */

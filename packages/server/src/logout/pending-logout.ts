@@ -6,7 +6,7 @@ import type { ProviderContext } from '../context.ts';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, setCookie } from '../http/cookies.ts';
 import type { Realm } from '../realm/model.ts';
-import type { LogoutRequest } from './end-session.ts';
+import type { LogoutRequest } from './logout-request.ts';
 
 const CONFIRM_LIFETIME_MS = 10 * 60_000;
 

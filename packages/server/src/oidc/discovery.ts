@@ -1,8 +1,14 @@
 // OpenID Provider metadata (OIDC Discovery 1.0 §3) plus the logout metadata of standards §1.
-import type { ProviderUrls } from '../context.ts';
+// Every list is the table the endpoints themselves use, so what is announced is what is accepted.
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
+import { CLIENT_AUTH_METHODS } from '../http/client-auth.ts';
+import type { ProviderUrls } from '../provider-urls.ts';
 import type { Realm } from '../realm/model.ts';
-import { SUPPORTED_SCOPES } from '../tokens/scopes.ts';
+import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../tokens/scopes.ts';
+import { ID_TOKEN_CLAIMS } from '../tokens/token-issuer.ts';
+import { CODE_CHALLENGE_METHODS, PROMPTS, RESPONSE_MODES, RESPONSE_TYPES } from './authorize/check-request.ts';
+import { INTROSPECTION_AUTH_METHODS } from './introspect.ts';
+import { GRANT_TYPES } from './token/grants.ts';
 
 export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<string, unknown> {
   const e = (path: string) => urls.endpoint(realm.name, path);
@@ -15,34 +21,18 @@ export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<stri
     end_session_endpoint: e('logout'),
     revocation_endpoint: e('revoke'),
     introspection_endpoint: e('token/introspect'),
-    response_types_supported: ['code'],
-    response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
+    response_types_supported: [...RESPONSE_TYPES],
+    response_modes_supported: [...RESPONSE_MODES],
+    grant_types_supported: [...GRANT_TYPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SUPPORTED_SIGNING_ALGS],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    introspection_endpoint_auth_methods_supported: [...INTROSPECTION_AUTH_METHODS],
+    code_challenge_methods_supported: [...CODE_CHALLENGE_METHODS],
     scopes_supported: [...SUPPORTED_SCOPES],
-    claims_supported: [
-      'iss',
-      'sub',
-      'aud',
-      'exp',
-      'iat',
-      'auth_time',
-      'nonce',
-      'sid',
-      'azp',
-      'preferred_username',
-      'name',
-      'given_name',
-      'family_name',
-      'email',
-      'email_verified',
-    ],
-    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    claims_supported: [...ID_TOKEN_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()],
+    prompt_values_supported: [...PROMPTS],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

@@ -2,30 +2,30 @@
 // not the caller's to see, is `{"active": false}` and nothing more (RFC 7662 §2.2).
 import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
-import { authenticateClient } from '../http/client-auth.ts';
+import { type AuthMethod, authenticateClient, CLIENT_AUTH_METHODS } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
-import { jsonError, jsonResponse } from '../http/respond.ts';
-import { type Client, introspectionClients, type Realm } from '../realm/model.ts';
+import { jsonResponse } from '../http/respond.ts';
+import { introspectionClients } from '../realm/attributes.ts';
+import type { Client, Realm } from '../realm/model.ts';
 import { refreshTokenState } from '../tokens/grant-status.ts';
 import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
 
+/** Confidential clients only: a public client (`none`) may not introspect. */
+export const INTROSPECTION_AUTH_METHODS: readonly AuthMethod[] = CLIENT_AUTH_METHODS.filter((m) => m !== 'none');
+
 export async function introspectEndpoint(
   ctx: ProviderContext,
   realm: Realm,
   req: Request,
 ): Promise<Response> {
-  try {
-    const params = await readForm(req);
-    const { client } = await authenticateClient(ctx.realms, realm, req, params);
-    if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
-    const token = params.require('token');
-    return jsonResponse(await introspect(ctx, realm, client, token));
-  } catch (err) {
-    return jsonError(ctx.log, err);
-  }
+  const params = await readForm(req);
+  const { client, method } = await authenticateClient(ctx.realms, realm, req, params);
+  if (!INTROSPECTION_AUTH_METHODS.includes(method)) throw new UnauthorizedClient('Public clients may not introspect tokens');
+  const token = params.require('token');
+  return jsonResponse(await introspect(ctx, realm, client, token));
 }
 
 /**

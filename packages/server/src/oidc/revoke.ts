@@ -5,7 +5,7 @@ import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
-import { jsonError, NO_STORE } from '../http/respond.ts';
+import { NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
@@ -16,50 +16,46 @@ export async function revokeEndpoint(
   req: Request,
   ip: string | null,
 ): Promise<Response> {
-  try {
-    const params = await readForm(req);
-    const { client } = await authenticateClient(ctx.realms, realm, req, params);
-    const token = params.require('token');
-    const now = Date.now();
+  const params = await readForm(req);
+  const { client } = await authenticateClient(ctx.realms, realm, req, params);
+  const token = params.require('token');
+  const now = Date.now();
 
-    const refresh = await findRefreshToken(ctx.db, realm.id, token);
-    if (refresh) {
-      if (refresh.client_id !== client.id) throw new UnauthorizedClient('Token was issued to another client');
+  const refresh = await findRefreshToken(ctx.db, realm.id, token);
+  if (refresh) {
+    if (refresh.client_id !== client.id) throw new UnauthorizedClient('Token was issued to another client');
+    await ctx.db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('family_id', '=', refresh.family_id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    if (refresh.offline === 1) {
       await ctx.db
-        .updateTable('refresh_token')
-        .set({ revoked_at: now })
-        .where('family_id', '=', refresh.family_id)
-        .where('revoked_at', 'is', null)
+        .updateTable('client_session')
+        .set({ ended_at: now })
+        .where('id', '=', refresh.client_session_id)
         .execute();
-      if (refresh.offline === 1) {
-        await ctx.db
-          .updateTable('client_session')
-          .set({ ended_at: now })
-          .where('id', '=', refresh.client_session_id)
-          .execute();
-      }
-      await ctx.events.record({
-        realmId: realm.id,
-        type: 'REVOKE_GRANT',
-        clientId: client.clientId,
-        userId: refresh.user_id,
-        sessionId: refresh.sso_session_id,
-        ipAddress: ip,
-      });
-    } else if (token.split('.').length === 3) {
-      const claims = await verifyAccessToken(ctx, realm, token).catch(() => undefined);
-      if (claims) {
-        if (claims.azp !== client.clientId)
-          throw new UnauthorizedClient('Token was issued to another client');
-        await ctx.db
-          .insertInto('revoked_access_token')
-          .values({ jti: claims.jti, expires_at: claims.exp * 1000 })
-          .onConflict((oc) => oc.column('jti').doNothing())
-          .execute();
-      }
     }
-    return new Response(null, { status: 200, headers: NO_STORE });
-  } catch (err) {
-    return jsonError(ctx.log, err);
+    await ctx.events.record({
+      realmId: realm.id,
+      type: 'REVOKE_GRANT',
+      clientId: client.clientId,
+      userId: refresh.user_id,
+      sessionId: refresh.sso_session_id,
+      ipAddress: ip,
+    });
+  } else if (token.split('.').length === 3) {
+    const claims = await verifyAccessToken(ctx, realm, token).catch(() => undefined);
+    if (claims) {
+      if (claims.azp !== client.clientId)
+        throw new UnauthorizedClient('Token was issued to another client');
+      await ctx.db
+        .insertInto('revoked_access_token')
+        .values({ jti: claims.jti, expires_at: claims.exp * 1000 })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+    }
   }
+  return new Response(null, { status: 200, headers: NO_STORE });
 }

@@ -2,7 +2,7 @@
 import type { ProviderContext } from '../context.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.ts';
 import { readForm } from '../http/params.ts';
-import { jsonError, jsonResponse, NO_STORE } from '../http/respond.ts';
+import { jsonResponse, NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { userClaims } from '../tokens/scopes.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
@@ -21,21 +21,17 @@ async function bearerToken(req: Request): Promise<string | undefined> {
 }
 
 export async function userinfoEndpoint(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
-  try {
-    const token = await bearerToken(req);
-    // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
-    if (!token)
-      return new Response(null, {
-        status: 401,
-        headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer realm="sundown"' },
-      });
-    const claims = await verifyAccessToken(ctx, realm, token);
-    const scopes = claims.scope.split(' ');
-    if (!scopes.includes('openid')) throw new InsufficientScope('The openid scope is required');
-    const user = await ctx.realms.userById(claims.sub);
-    if (!user?.enabled) throw new InvalidToken('User not found or disabled');
-    return jsonResponse({ sub: user.id, ...userClaims(user, scopes) });
-  } catch (err) {
-    return jsonError(ctx.log, err);
-  }
+  const token = await bearerToken(req);
+  // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
+  if (!token)
+    return new Response(null, {
+      status: 401,
+      headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer realm="sundown"' },
+    });
+  const claims = await verifyAccessToken(ctx, realm, token);
+  const scopes = claims.scope.split(' ');
+  if (!scopes.includes('openid')) throw new InsufficientScope('The openid scope is required');
+  const user = await ctx.realms.userById(claims.sub);
+  if (!user?.enabled) throw new InvalidToken('User not found or disabled');
+  return jsonResponse({ sub: user.id, ...userClaims(user, scopes) });
 }

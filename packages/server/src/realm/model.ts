@@ -1,5 +1,4 @@
 // Domain shapes of realms, clients and users, and their mapping from stored rows.
-import { DEFAULT_SIGNING_ALG, isSigningAlg, type SigningAlg } from '../crypto/signing-keys.ts';
 import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
 
 export interface Realm {
@@ -104,42 +103,4 @@ export function userFromRow(row: UserTable): User {
     passwordHash: row.password_hash,
     realmRoles: JSON.parse(row.realm_roles) as string[],
   };
-}
-
-/** The algorithm of the client's ID tokens (Keycloak attribute `id.token.signed.response.alg`). */
-export function idTokenAlg(client: Client): SigningAlg {
-  const alg = client.attributes['id.token.signed.response.alg'];
-  return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
-}
-
-/** The algorithm of the client's access tokens (Keycloak attribute `access.token.signed.response.alg`). */
-export function accessTokenAlg(client: Client): SigningAlg {
-  const alg = client.attributes['access.token.signed.response.alg'];
-  return alg && isSigningAlg(alg) ? alg : DEFAULT_SIGNING_ALG;
-}
-
-/**
- * Sundown client attribute of a resource server: the `##`-separated clientIds whose tokens it may
- * introspect (RFC 7662 §2.2: a protected resource may be barred from others' tokens).
- */
-export const INTROSPECTION_CLIENTS_ATTRIBUTE = 'sundown.introspection.clients';
-
-export function introspectionClients(client: Client): string[] {
-  return (client.attributes[INTROSPECTION_CLIENTS_ATTRIBUTE] ?? '').split('##').filter(Boolean);
-}
-
-/**
- * Sundown realm attribute: how many live SSO sessions one user may hold; signing in once more
- * ends the oldest (with logout tokens). `"0"` means no limit. Keycloak has no realm-wide
- * setting (its "User session count limiter" authenticator does this per flow).
- */
-export const SESSIONS_PER_USER_ATTRIBUTE = 'sundown.sessions.max.per.user';
-export const DEFAULT_SESSIONS_PER_USER = 20;
-export const MAX_SESSIONS_PER_USER = 10_000;
-
-/** The realm's cap on live sessions per user, or null for none. */
-export function sessionsPerUser(realm: Pick<Realm, 'attributes'>): number | null {
-  const raw = realm.attributes[SESSIONS_PER_USER_ATTRIBUTE];
-  const n = raw === undefined ? DEFAULT_SESSIONS_PER_USER : Number(raw);
-  return n === 0 ? null : n;
 }

@@ -1,10 +1,14 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
-import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
+import { isSigningAlg } from '../crypto/signing-keys.ts';
+import { caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
+import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
 import { isLoopbackUrl } from './loopback-host.ts';
-import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
+import { REALM_DEFAULTS } from './model.ts';
+
+const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 
 export class RealmImportError extends Error {
   readonly path: string;
@@ -182,7 +186,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
-    checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["backchannel.logout.url"]`);
+    checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["${CLIENT_ATTRIBUTE.backchannelLogoutUrl}"]`);
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
@@ -313,46 +317,43 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
 // RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be
 // an absolute http(s) URI the matcher would accept; `+` stands for the redirect URIs.
 function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: string): void {
-  const value = attributes['post.logout.redirect.uris'];
+  const value = attributes[CLIENT_ATTRIBUTE.postLogoutRedirectUris];
   if (!value) return;
   value.split('##').forEach((entry, i) => {
     if (entry === '+' || entry === '') return;
     const problem = registeredPostLogoutUriProblem(entry);
-    if (problem) throw new RealmImportError(`${path}["post.logout.redirect.uris"]`, `entry ${i} "${entry}" ${problem}`);
+    if (problem) throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.postLogoutRedirectUris}"]`, `entry ${i} "${entry}" ${problem}`);
   });
 }
-
-/** The realm attribute that lets confidential clients use http back-channel logout URLs. */
-export const ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE = 'backchannelLogoutAllowHttp';
 
 // Standards §4: https expected; http on loopback hosts (a developer's local receiver, as in
 // Keycloak exports for local apps); elsewhere only for confidential clients, and only where the
 // realm opts in (logout tokens are bearer credentials for ending sessions).
 function checkBackchannelScheme(client: ClientImport, realmAttributes: Record<string, string>, path: string): void {
-  const url = client.attributes['backchannel.logout.url'];
+  const url = client.attributes[CLIENT_ATTRIBUTE.backchannelLogoutUrl];
   // Parsed, so `HTTP://…` is http too; parseClient has already refused what does not parse.
   if (!url || new URL(url).protocol !== 'http:' || isLoopbackUrl(new URL(url))) return;
   if (client.publicClient) throw new RealmImportError(path, `"${url}" uses http; a public client's back-channel logout URL must use https`);
-  if (realmAttributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] !== 'true') {
-    throw new RealmImportError(path, `"${url}" uses http; use https, or set the realm attribute ${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}: "true" to allow http for confidential clients`);
+  if (!allowsHttpBackchannel({ attributes: realmAttributes })) {
+    throw new RealmImportError(path, `"${url}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`);
   }
 }
 
 // FCL §2 / standards §5: the front-channel URL shares scheme, host and port with a redirect URI,
 // so the iframe is the RP's own page with the RP's own cookies.
 function checkFrontchannelOrigin(attributes: Record<string, string>, redirectUris: string[], path: string): void {
-  const value = attributes['frontchannel.logout.url'];
+  const value = attributes[CLIENT_ATTRIBUTE.frontchannelLogoutUrl];
   if (!value) return;
   const origin = new URL(value).origin;
   const origins = redirectUris.map((r) => new URL(r.endsWith('*') ? r.slice(0, -1) : r).origin);
   if (!origins.includes(origin)) {
-    throw new RealmImportError(`${path}["frontchannel.logout.url"]`, `"${value}" must have the same scheme, host and port as one of the client's redirect URIs`);
+    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.frontchannelLogoutUrl}"]`, `"${value}" must have the same scheme, host and port as one of the client's redirect URIs`);
   }
 }
 
 // Standards §9: logout URLs must be absolute without a fragment.
 function checkLogoutAttributes(attributes: Record<string, string>, path: string): void {
-  for (const key of ['backchannel.logout.url', 'frontchannel.logout.url']) {
+  for (const key of [CLIENT_ATTRIBUTE.backchannelLogoutUrl, CLIENT_ATTRIBUTE.frontchannelLogoutUrl]) {
     const value = attributes[key];
     if (!value) continue;
     const url = absoluteUrl(value, `${path}["${key}"]`);
@@ -360,27 +361,27 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
       throw new RealmImportError(`${path}["${key}"]`, `"${value}" must not contain a fragment`);
     }
   }
-  for (const key of ['backchannel.logout.session.required', 'backchannel.logout.revoke.offline.tokens']) {
+  for (const key of [CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired, CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens]) {
     const value = attributes[key];
     if (value !== undefined && value !== 'true' && value !== 'false') {
       throw new RealmImportError(`${path}["${key}"]`, 'must be "true" or "false"');
     }
   }
-  const introspection = attributes[INTROSPECTION_CLIENTS_ATTRIBUTE];
+  const introspection = attributes[CLIENT_ATTRIBUTE.introspectionClients];
   if (introspection !== undefined && !/^[^\s#*]+(##[^\s#*]+)*$/.test(introspection)) {
-    throw new RealmImportError(`${path}["${INTROSPECTION_CLIENTS_ATTRIBUTE}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
+    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.introspectionClients}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
   }
-  const alg = attributes['id.token.signed.response.alg'];
-  if (alg !== undefined && !['RS256', 'ES256', 'PS256'].includes(alg)) {
-    throw new RealmImportError(`${path}["id.token.signed.response.alg"]`, `unsupported algorithm "${alg}"`);
+  const alg = attributes[CLIENT_ATTRIBUTE.idTokenSignedResponseAlg];
+  if (alg !== undefined && !isSigningAlg(alg)) {
+    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.idTokenSignedResponseAlg}"]`, `unsupported algorithm "${alg}"`);
   }
 }
 
 function checkSessionLimit(attributes: Record<string, string>): void {
-  const value = attributes[SESSIONS_PER_USER_ATTRIBUTE];
+  const value = attributes[REALM_ATTRIBUTE.sessionsPerUser];
   if (value === undefined) return;
   if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_SESSIONS_PER_USER) {
-    throw new RealmImportError(`$.attributes["${SESSIONS_PER_USER_ATTRIBUTE}"]`, `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`);
+    throw new RealmImportError(`$.attributes["${REALM_ATTRIBUTE.sessionsPerUser}"]`, `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`);
   }
 }
 

@@ -3,7 +3,8 @@
 // path, with the reason `session_limit`, so every client of theirs gets a logout token.
 import type { Kysely } from 'kysely';
 import type { LogoutService } from '../logout/logout-service.ts';
-import { type Realm, sessionsPerUser } from '../realm/model.ts';
+import { sessionsPerUser } from '../realm/attributes.ts';
+import type { Realm } from '../realm/model.ts';
 import type { Database } from '../store/schema.ts';
 
 /** At most this many evictions per sign-in; each sign-in adds one session, so the cap holds. */

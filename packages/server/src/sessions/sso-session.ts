@@ -188,17 +188,6 @@ export class SsoSessions {
       .where('ended_at', 'is', null)
       .execute();
   }
-
-  /** Every session of a user (live or not), newest first. */
-  async sessionsOfUser(realmId: string, userId: string) {
-    return this.#db
-      .selectFrom('sso_session')
-      .selectAll()
-      .where('realm_id', '=', realmId)
-      .where('user_id', '=', userId)
-      .orderBy('started_at', 'desc')
-      .execute();
-  }
 }
 
 function mergeScopes(a: string, b: string): string {

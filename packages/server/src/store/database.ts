@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { type Logger, pino } from 'pino';
+import type { DialectName } from './dialect-name.ts';
 import { migrateToLatest } from './migrations.ts';
 import { NotificationListener } from './notification-listener.ts';
 import type { Database } from './schema.ts';
 import { createNodeSqliteDialect } from './sqlite-dialect.ts';
-
-export type DialectName = 'sqlite' | 'postgres';
 
 export type StoreConfig = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string };
 

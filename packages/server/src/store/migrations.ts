@@ -2,7 +2,7 @@
 // integer, bigint), so the schema is identical on SQLite and PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
-import type { DialectName } from './database.ts';
+import type { DialectName } from './dialect-name.ts';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {

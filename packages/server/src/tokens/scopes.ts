@@ -4,6 +4,12 @@ import type { User } from '../realm/model.ts';
 
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
+/** The user claims each scope releases (userClaims below); discovery lists them. */
+export const SCOPE_CLAIMS = {
+  profile: ['preferred_username', 'name', 'given_name', 'family_name'],
+  email: ['email', 'email_verified'],
+} as const satisfies Partial<Record<(typeof SUPPORTED_SCOPES)[number], readonly string[]>>;
+
 export function parseScope(raw: string | undefined): string[] {
   const scopes = [...new Set((raw ?? '').split(' ').filter(Boolean))];
   const unknown = scopes.filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));

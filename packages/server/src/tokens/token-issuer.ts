@@ -5,7 +5,8 @@ import { SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
-import { accessTokenAlg, type Client, idTokenAlg, type Realm, type User } from '../realm/model.ts';
+import { accessTokenAlg, idTokenAlg } from '../realm/attributes.ts';
+import type { Client, Realm, User } from '../realm/model.ts';
 import type { Database } from '../store/schema.ts';
 import { userClaims } from './scopes.ts';
 
@@ -38,6 +39,9 @@ export interface IssueInput {
   /** Issue a refresh token at all (not for client credentials). */
   withRefreshToken: boolean;
 }
+
+/** The ID token's own claims (OIDC Core §2; BCL §2.1 `sid`), besides the user claims of its scopes. */
+export const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'] as const;
 
 export class TokenIssuer {
   readonly #keys: SigningKeys;

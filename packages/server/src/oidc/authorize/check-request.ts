@@ -2,21 +2,27 @@
 // the client with the error (RFC 6749 §4.1.2.1).
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors.ts';
 import type { Params } from '../../http/params.ts';
+import { usesRefreshTokens } from '../../realm/attributes.ts';
 import type { Client } from '../../realm/model.ts';
 import { parseScope } from '../../tokens/scopes.ts';
 import type { AuthorizationRequest } from './request.ts';
 
-const PROMPTS = ['none', 'login', 'consent', 'select_account'];
+/** The response types, response modes, PKCE methods and prompts accepted here; discovery lists these. */
+export const RESPONSE_TYPES: readonly string[] = ['code'];
+export const RESPONSE_MODES: readonly string[] = ['query'];
+export const CODE_CHALLENGE_METHODS: readonly string[] = ['S256'];
+/** OIDC Core §3.1.2.1 */
+export const PROMPTS: readonly string[] = ['none', 'login', 'consent', 'select_account'];
 /** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 /** Step 3 — only the code flow, with query response mode (RFC 6749 §4.1.1). */
 function checkResponseType(params: Params): void {
   const responseType = params.require('response_type');
-  if (responseType !== 'code')
+  if (!RESPONSE_TYPES.includes(responseType))
     throw new UnsupportedResponseType(`Unsupported response_type: ${responseType}`);
   const mode = params.get('response_mode');
-  if (mode !== undefined && mode !== 'query') throw new InvalidRequest(`Unsupported response_mode: ${mode}`);
+  if (mode !== undefined && !RESPONSE_MODES.includes(mode)) throw new InvalidRequest(`Unsupported response_mode: ${mode}`);
   if (params.has('request') || params.has('request_uri')) {
     throw new InvalidRequest('Request objects are not supported');
   }
@@ -32,7 +38,7 @@ function checkPkce(client: Client, params: Params): string | null {
       throw new InvalidRequest('Missing parameter: code_challenge (PKCE is required for public clients)');
     return null;
   }
-  if (method !== 'S256') throw new InvalidRequest('code_challenge_method must be S256');
+  if (method === undefined || !CODE_CHALLENGE_METHODS.includes(method)) throw new InvalidRequest('code_challenge_method must be S256');
   if (!PKCE_CHALLENGE.test(challenge)) throw new InvalidRequest('Invalid parameter: code_challenge');
   return challenge;
 }
@@ -56,7 +62,7 @@ function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null 
 /** Step 6 — scopes must be known; offline tokens only for clients allowed refresh tokens. */
 function checkScopes(client: Client, params: Params): string[] {
   const scopes = parseScope(params.get('scope'));
-  if (scopes.includes('offline_access') && client.attributes['use.refresh.tokens'] === 'false') {
+  if (scopes.includes('offline_access') && !usesRefreshTokens(client)) {
     throw new UnauthorizedClient('Client may not request offline_access');
   }
   return scopes;

@@ -4,7 +4,7 @@ import { newId, randomToken, sha256 } from '../../crypto/random.ts';
 import { LoginRequired, OAuthError } from '../../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../http/cookies.ts';
 import { readQueryOrForm } from '../../http/params.ts';
-import { htmlError, htmlResponse } from '../../http/respond.ts';
+import { htmlResponse } from '../../http/respond.ts';
 import { renderLoginPage } from '../../login/login-page.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
@@ -24,16 +24,10 @@ export async function authorizeEndpoint(
   req: Request,
   ip: string | null,
 ): Promise<Response> {
-  let params: Awaited<ReturnType<typeof readQueryOrForm>>;
-  let client: Awaited<ReturnType<typeof checkClient>>;
-  let redirectUri: string;
-  try {
-    params = await readQueryOrForm(req);
-    client = await checkClient(ctx.realms, realm, params);
-    redirectUri = checkRedirectUri(client, params);
-  } catch (err) {
-    return htmlError(ctx.log, err);
-  }
+  // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6).
+  const params = await readQueryOrForm(req);
+  const client = await checkClient(ctx.realms, realm, params);
+  const redirectUri = checkRedirectUri(client, params);
 
   const issuer = ctx.urls.issuer(realm.name);
   try {
@@ -47,7 +41,8 @@ export async function authorizeEndpoint(
     if (request.prompt.includes('none')) throw new LoginRequired();
     return startLogin(ctx, realm, req, request);
   } catch (err) {
-    if (!(err instanceof OAuthError) || err.status >= 500) return htmlError(ctx.log, err);
+    // After it, the error goes back to the client (RFC 6749 §4.1.2.1); outages stay a page.
+    if (!(err instanceof OAuthError) || err.status >= 500) throw err;
     ctx.log.info({ error: err.error, description: err.description }, 'authorization request rejected');
     return clientRedirect(redirectUri, issuer, {
       error: err.error,

@@ -12,6 +12,7 @@ export async function authorizationCodeGrant({
   client,
   params,
   ip,
+  facts,
 }: GrantInput): Promise<TokenResponse> {
   const code = params.require('code');
   const redirectUri = params.require('redirect_uri');
@@ -26,6 +27,8 @@ export async function authorizationCodeGrant({
     .executeTakeFirst();
   if (!row || row.realm_id !== realm.id) throw new InvalidGrant('Invalid authorization code');
   if (row.client_id !== client.id) throw new InvalidGrant('Code was issued to another client');
+  facts.userId = row.user_id;
+  facts.sessionId = row.sso_session_id;
 
   // Single use (RFC 6749 §4.1.2): claim the code atomically; a second use revokes what the
   // first one produced, because the code has leaked: its refresh-token family, and with it
@@ -43,16 +46,8 @@ export async function authorizationCodeGrant({
       .where('code_hash', '=', codeHash)
       .where('revoked_at', 'is', null)
       .execute();
-    await ctx.events.record({
-      realmId: realm.id,
-      type: 'CODE_TO_TOKEN_ERROR',
-      clientId: client.clientId,
-      userId: row.user_id,
-      sessionId: row.sso_session_id,
-      ipAddress: ip,
-      error: 'invalid_code',
-      details: { reason: 'code replayed; its tokens are revoked' },
-    });
+    facts.error = 'invalid_code';
+    facts.details = { reason: 'code replayed; its tokens are revoked' };
     throw new InvalidGrant('Code already used');
   }
   if (row.expires_at < now) throw new InvalidGrant('Code expired');

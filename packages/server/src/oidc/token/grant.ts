@@ -1,6 +1,7 @@
 // What every grant handler receives: its typed inputs, nothing shared and mutable.
 import type { ProviderContext } from '../../context.ts';
 import type { Params } from '../../http/params.ts';
+import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 
@@ -10,6 +11,8 @@ export interface GrantInput {
   client: Client;
   params: Params;
   ip: string | null;
+  /** What the refusal's event should say (client, user, session, the reason); see http/route.ts. */
+  facts: ErrorEventFacts;
 }
 
 export type GrantHandler = (input: GrantInput) => Promise<TokenResponse>;

@@ -22,6 +22,7 @@ export async function refreshTokenGrant({
   client,
   params,
   ip,
+  facts,
 }: GrantInput): Promise<TokenResponse> {
   const token = params.require('refresh_token');
   const hash = sha256(token);
@@ -29,6 +30,8 @@ export async function refreshTokenGrant({
   const row = await findRefreshToken(ctx.db, realm.id, token);
   if (!row) throw new InvalidGrant('Invalid refresh token');
   if (row.client_id !== client.id) throw new InvalidGrant('Token was issued to another client');
+  facts.userId = row.user_id;
+  facts.sessionId = row.sso_session_id;
   // Token, session and user before the claim: a refused token stays as it was.
   const state = await refreshTokenState(ctx, realm, row, now);
   if (!state.live) throw new InvalidGrant(REFUSED[state.reason], state.reason);
@@ -48,16 +51,8 @@ export async function refreshTokenGrant({
       .where('family_id', '=', row.family_id)
       .where('revoked_at', 'is', null)
       .execute();
-    await ctx.events.record({
-      realmId: realm.id,
-      type: 'REFRESH_TOKEN_ERROR',
-      clientId: client.clientId,
-      userId: row.user_id,
-      sessionId: row.sso_session_id,
-      ipAddress: ip,
-      error: 'invalid_token',
-      details: { reason: 'refresh token reused; family revoked' },
-    });
+    facts.error = 'invalid_token';
+    facts.details = { reason: 'refresh token reused; family revoked' };
     throw new InvalidGrant('Refresh token reused; all tokens of this grant are revoked');
   }
 
