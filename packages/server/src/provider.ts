@@ -9,12 +9,12 @@ import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
-import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/backchannel-http.ts';
-import { DeliveryStore } from './logout/delivery-store.ts';
-import { DeliveryWorker } from './logout/delivery-worker.ts';
-import { ExpirySweeper } from './logout/expiry-sweeper.ts';
+import { BackchannelHttp, type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './logout/delivery/backchannel-http.ts';
+import { DeliveryStore } from './logout/delivery/delivery-store.ts';
+import { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
+import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/retry-policy.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/delivery/retry-policy.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
 import type { Store } from './store/database.ts';
@@ -60,7 +60,7 @@ export interface ProviderOptions {
 
 export interface Provider {
   ctx: ProviderContext;
-  sweeper: ExpirySweeper;
+  sweeper: HousekeepingSweeper;
   deliveryStore: DeliveryStore;
   http: BackchannelHttp;
   /** Web-standard request handler: `fetch(request)` → response. */
@@ -122,7 +122,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     logoutWaitMs: logoutOptions.waitMs,
     pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
   };
-  const sweeper = new ExpirySweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new HousekeepingSweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
     // Also called after the listening connection was re-established: a catch-up claim and a

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/end-session.ts';
+import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/endpoint/end-session.ts';
 import { importRealmFile } from './realm/import-realm.ts';
 import { ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE } from './realm/realm-json.ts';
 import { openStore, type Store } from './store/database.ts';

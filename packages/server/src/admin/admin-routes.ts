@@ -9,7 +9,7 @@ import { EVENT_TYPES, type EventType } from '../events/event-log.ts';
 import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
-import { checkClientBackchannel } from '../logout/doctor.ts';
+import { checkClientBackchannel } from '../logout/diagnostics/doctor.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
 import { liveSessions } from './live-sessions.ts';

@@ -1,7 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
-import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
+import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
 
@@ -382,7 +382,7 @@ function checkSessionLimit(attributes: Record<string, string>): void {
 }
 
 // The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a
-// path (standards §4; see logout/backchannel-ca.ts).
+// path (standards §4; see logout/delivery/backchannel-ca.ts).
 function checkCaAttribute(attributes: Record<string, string>, path: string): void {
   const value = attributes[CA_ATTRIBUTE];
   const problem = value ? caAttributeProblem(value) : null;

@@ -1,8 +1,8 @@
 // The pages of logout: confirmation, and "you are signed out" — which also carries the
 // front-channel iframes (FCL §3) and continues to the post-logout redirect.
-import type { Realm } from '../realm/model.ts';
-import { html, page } from '../views/html.ts';
-import type { FrontchannelTarget } from './logout-service.ts';
+import type { Realm } from '../../realm/model.ts';
+import { html, page } from '../../views/html.ts';
+import type { FrontchannelTarget } from '../logout-service.ts';
 
 export function renderConfirmPage(realm: Realm, action: string, requestId: string): string {
   const body = html`<h1>Sign out?</h1>

@@ -1,8 +1,8 @@
 // Outbox reads and writes for the delivery worker. Claiming is the one query that differs
 // by dialect: PostgreSQL skips rows another process has locked; SQLite has a single writer.
 import { type Kysely, sql } from 'kysely';
-import type { DialectName } from '../store/database.ts';
-import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
+import type { DialectName } from '../../store/database.ts';
+import type { Database, LogoutDeliveryTable } from '../../store/schema.ts';
 
 /** Ids per IN list, well inside SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 1000;

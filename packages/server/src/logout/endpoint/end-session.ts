@@ -1,14 +1,14 @@
 // RP-initiated logout (RP-Initiated Logout 1.0 §2–4, standards §2): GET and POST of
 // /realms/{realm}/protocol/openid-connect/logout, as the spec's sequence of checks.
-import type { ProviderContext } from '../context.ts';
-import { newId, randomToken, sha256 } from '../crypto/random.ts';
-import { InvalidRequest, OAuthError } from '../errors.ts';
-import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
-import { type Params, readQueryOrForm } from '../http/params.ts';
-import { htmlResponse } from '../http/respond.ts';
-import { matchPostLogoutRedirectUri, matchRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
-import type { Client, Realm } from '../realm/model.ts';
-import { logoutSettings } from './client-logout-settings.ts';
+import type { ProviderContext } from '../../context.ts';
+import { newId, randomToken, sha256 } from '../../crypto/random.ts';
+import { InvalidRequest, OAuthError } from '../../errors.ts';
+import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../http/cookies.ts';
+import { type Params, readQueryOrForm } from '../../http/params.ts';
+import { htmlResponse } from '../../http/respond.ts';
+import { matchPostLogoutRedirectUri, matchRedirectUri, type RedirectUriMatch } from '../../oidc/redirect-uri-matcher.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import { logoutSettings } from '../client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
 import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';

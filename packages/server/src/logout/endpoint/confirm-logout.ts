@@ -1,10 +1,10 @@
 // POST of the logout confirmation form: check the browser binding (CSRF), then log out.
-import type { ProviderContext } from '../context.ts';
-import { safeEqual, sha256 } from '../crypto/random.ts';
-import { InvalidRequest } from '../errors.ts';
-import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { readForm } from '../http/params.ts';
-import type { Realm } from '../realm/model.ts';
+import type { ProviderContext } from '../../context.ts';
+import { safeEqual, sha256 } from '../../crypto/random.ts';
+import { InvalidRequest } from '../../errors.ts';
+import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
+import { readForm } from '../../http/params.ts';
+import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './end-session.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 

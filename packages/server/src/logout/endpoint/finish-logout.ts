@@ -1,13 +1,13 @@
 // The end of every browser logout: end the session(s), wait a bounded time for the first
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
 // redirect, or the signed-out page. Also the logout error page with its LOGOUT_ERROR event.
-import type { ProviderContext } from '../context.ts';
-import { randomToken } from '../crypto/random.ts';
-import { asOAuthError } from '../errors.ts';
-import { clearCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { htmlError, htmlResponse } from '../http/respond.ts';
-import type { Realm } from '../realm/model.ts';
-import type { SsoSession } from '../sessions/sso-session.ts';
+import type { ProviderContext } from '../../context.ts';
+import { randomToken } from '../../crypto/random.ts';
+import { asOAuthError } from '../../errors.ts';
+import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
+import { htmlError, htmlResponse } from '../../http/respond.ts';
+import type { Realm } from '../../realm/model.ts';
+import type { SsoSession } from '../../sessions/sso-session.ts';
 import type { LogoutRequest } from './end-session.ts';
 import { renderLoggedOutPage } from './logout-pages.ts';
 

@@ -1,11 +1,11 @@
-// Ends SSO sessions that passed their idle or max lifetime — and so sends their logout tokens,
-// which Keycloak does not — and deletes expired housekeeping rows and old events.
+// Periodic housekeeping: ends SSO sessions that passed their idle or max lifetime — and so sends
+// their logout tokens, which Keycloak does not — and deletes expired rows and old events.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { LoginThrottle } from '../login/throttle.ts';
 import { realmFromRow } from '../realm/model.ts';
 import type { Database } from '../store/schema.ts';
-import type { LogoutService } from './logout-service.ts';
+import type { LogoutService } from '../logout/logout-service.ts';
 
 export interface SweeperOptions {
   db: Kysely<Database>;
@@ -17,7 +17,7 @@ export interface SweeperOptions {
   eventsRetentionDays: number;
 }
 
-export class ExpirySweeper {
+export class HousekeepingSweeper {
   readonly #o: SweeperOptions;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;

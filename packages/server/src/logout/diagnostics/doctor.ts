@@ -6,14 +6,14 @@
 // short escaped excerpt is shown.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import type { ProviderContext } from '../context.ts';
-import { randomToken } from '../crypto/random.ts';
-import type { Client, Realm } from '../realm/model.ts';
-import { CA_ATTRIBUTE } from './backchannel-ca.ts';
-import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from './backchannel-http.ts';
-import { bodyExcerpt } from './body-excerpt.ts';
-import { logoutSettings } from './client-logout-settings.ts';
-import { signLogoutToken } from './logout-token.ts';
+import type { ProviderContext } from '../../context.ts';
+import { randomToken } from '../../crypto/random.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import { CA_ATTRIBUTE } from '../delivery/backchannel-ca.ts';
+import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from '../delivery/backchannel-http.ts';
+import { bodyExcerpt } from '../delivery/body-excerpt.ts';
+import { logoutSettings } from '../client-logout-settings.ts';
+import { signLogoutToken } from '../delivery/logout-token.ts';
 
 export interface Check {
   ok: boolean;
