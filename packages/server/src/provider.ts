@@ -5,7 +5,6 @@ import { createApp } from './app.ts';
 import { type ProviderContext, ProviderUrls } from './context.ts';
 import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
-import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
@@ -16,7 +15,15 @@ import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/delivery/retry-policy.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { AdminStore } from './admin/admin-store.ts';
+import { PendingRequests } from './pending/pending-requests.ts';
+import { ClientSessionStore } from './sessions/client-session-store.ts';
+import { SsoSessionStore } from './sessions/sso-session-store.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
+import { transactor } from './store/executor.ts';
+import { AuthorizationCodeStore } from './tokens/authorization-code-store.ts';
+import { RefreshTokenStore } from './tokens/refresh-token-store.ts';
+import { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { Store } from './store/database.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
 
@@ -50,7 +57,7 @@ export interface ProviderOptions {
   /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
   verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
-  /** Sign-in forms kept per realm; default 10,000 (see oidc/authorize/pending-logins.ts). */
+  /** Sign-in forms kept per realm; default 10,000 (see pending/pending-requests.ts). */
   maxPendingLogins?: number;
   /** Reverse proxies whose forwarding headers name the client (default: none). */
   trustedProxies?: CidrList;
@@ -99,16 +106,29 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     perClientConcurrency: logoutOptions.perClientConcurrency,
     attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,
   });
-  const logout = new LogoutService(store.db, () => {
+  const transact = transactor(store.db);
+  const sessionStore = new SsoSessionStore(store.db);
+  const clientSessions = new ClientSessionStore(store.db);
+  const refreshTokens = new RefreshTokenStore(store.db);
+  const codes = new AuthorizationCodeStore(store.db);
+  const revokedAccessTokens = new RevokedAccessTokens(store.db);
+  const pending = new PendingRequests(store.db, options.maxPendingLogins);
+  const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, refreshTokens, events }, () => {
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
   });
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
-    db: store.db,
+    transact,
     keys,
     realms,
-    sessions: new SsoSessions(store.db, logout),
+    sessions: new SsoSessions(sessionStore, clientSessions, logout),
+    sessionStore,
+    clientSessions,
+    refreshTokens,
+    codes,
+    revokedAccessTokens,
+    admin: new AdminStore(store.db),
     tokens: new TokenIssuer(keys),
     events,
     throttle,
@@ -120,9 +140,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveryStore,
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
-    pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
+    pending,
   };
-  const sweeper = new HousekeepingSweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new HousekeepingSweeper({ realms, logout, pending, revokedAccessTokens, codes, events, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
     // Also called after the listening connection was re-established: a catch-up claim and a

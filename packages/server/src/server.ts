@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
 import { LEGACY_REDIRECT_ATTRIBUTE } from './logout/endpoint/end-session.ts';
 import { importRealmFile } from './realm/import-realm.ts';
+import { RealmRepository } from './realm/repository.ts';
 import { ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE } from './realm/realm-json.ts';
 import { openStore, type Store } from './store/database.ts';
 
@@ -23,9 +24,8 @@ export class ListenError extends Error {}
 
 /** Dangerous realm opt-outs are logged once at start-up, so nobody runs them by accident. */
 async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
-  const realms = await store.db.selectFrom('realm').select(['name', 'attributes']).execute();
-  for (const realm of realms) {
-    const attributes = JSON.parse(realm.attributes) as Record<string, string>;
+  for (const realm of await new RealmRepository(store.db).allRealms()) {
+    const attributes = realm.attributes;
     if (attributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] === 'true') {
       log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE}); use https in production`);
     }

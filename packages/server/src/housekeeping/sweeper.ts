@@ -1,15 +1,22 @@
 // Periodic housekeeping: ends SSO sessions that passed their idle or max lifetime — and so sends
 // their logout tokens, which Keycloak does not — and deletes expired rows and old events.
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { EventLog } from '../events/event-log.ts';
 import type { LoginThrottle } from '../login/throttle.ts';
-import { realmFromRow } from '../realm/model.ts';
-import type { Database } from '../store/schema.ts';
 import type { LogoutService } from '../logout/logout-service.ts';
+import type { PendingRequests } from '../pending/pending-requests.ts';
+import type { RealmRepository } from '../realm/repository.ts';
+import type { AuthorizationCodeStore } from '../tokens/authorization-code-store.ts';
+import type { RevokedAccessTokens } from '../tokens/revoked-access-tokens.ts';
 
 export interface SweeperOptions {
-  db: Kysely<Database>;
+  realms: RealmRepository;
   logout: LogoutService;
+  /** The owners of the rows that expire: each deletes its own. */
+  pending: PendingRequests;
+  revokedAccessTokens: RevokedAccessTokens;
+  codes: AuthorizationCodeStore;
+  events: EventLog;
   /** Its counters past their window are deleted too. */
   throttle: LoginThrottle;
   log: Logger;
@@ -45,18 +52,15 @@ export class HousekeepingSweeper {
 
   async sweepOnce(now = Date.now()): Promise<number> {
     let ended = 0;
-    const realms = await this.#o.db.selectFrom('realm').selectAll().execute();
-    for (const row of realms) {
-      const result = await this.#o.logout.endExpired(realmFromRow(row), now);
+    for (const realm of await this.#o.realms.allRealms()) {
+      const result = await this.#o.logout.endExpired(realm, now);
       ended += result.ended.length;
     }
-    const db = this.#o.db;
-    await db.deleteFrom('auth_request').where('expires_at', '<', now).execute();
-    await db.deleteFrom('logout_request').where('expires_at', '<', now).execute();
-    await db.deleteFrom('revoked_access_token').where('expires_at', '<', now).execute();
-    await db.deleteFrom('authorization_code').where('expires_at', '<', now - 3_600_000).execute();
+    await this.#o.pending.deleteExpired(now);
+    await this.#o.revokedAccessTokens.deleteExpired(now);
+    await this.#o.codes.deleteExpired(now);
     await this.#o.throttle.deleteExpired(now);
-    await db.deleteFrom('event').where('time', '<', now - this.#o.eventsRetentionDays * 86_400_000).execute();
+    await this.#o.events.deleteOlderThan(now - this.#o.eventsRetentionDays * 86_400_000);
     if (ended > 0) this.#o.log.info({ ended }, 'expired SSO sessions ended');
     return ended;
   }

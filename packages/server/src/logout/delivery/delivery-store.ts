@@ -7,6 +7,13 @@ import type { Database, LogoutDeliveryTable } from '../../store/schema.ts';
 /** Ids per IN list, well inside SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 1000;
 
+/** Writes new deliveries in the caller's transaction, the one that ends their sessions (the outbox). */
+export async function insertDeliveries(rows: readonly LogoutDeliveryTable[], db: Kysely<Database>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ID_CHUNK) {
+    await db.insertInto('logout_delivery').values(rows.slice(i, i + ID_CHUNK)).execute();
+  }
+}
+
 export class DeliveryStore {
   readonly #db: Kysely<Database>;
   readonly #dialect: DialectName;

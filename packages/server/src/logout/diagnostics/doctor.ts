@@ -125,11 +125,9 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
 
 /** Every client of the realm with a back-channel URL. */
 export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
-  const rows = await ctx.db.selectFrom('client').select('id').where('realm_id', '=', realm.id).orderBy('client_id').execute();
   const results: DoctorResult[] = [];
-  for (const { id } of rows) {
-    const client = await ctx.realms.clientById(id);
-    const r = client ? await checkClientBackchannel(ctx, http, realm, client) : null;
+  for (const client of await ctx.realms.clientsOf(realm.id)) {
+    const r = await checkClientBackchannel(ctx, http, realm, client);
     if (r) results.push(r);
   }
   return results;

@@ -1,7 +1,7 @@
 // RP-initiated logout (RP-Initiated Logout 1.0 §2–4, standards §2): GET and POST of
 // /realms/{realm}/protocol/openid-connect/logout, as the spec's sequence of checks.
 import type { ProviderContext } from '../../context.ts';
-import { newId, randomToken, sha256 } from '../../crypto/random.ts';
+import { randomToken } from '../../crypto/random.ts';
 import { InvalidRequest, OAuthError } from '../../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../../http/params.ts';
@@ -117,12 +117,7 @@ export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req
 async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
   const now = Date.now();
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = newId();
-  await ctx.db.deleteFrom('logout_request').where('expires_at', '<', now).execute();
-  await ctx.db
-    .insertInto('logout_request')
-    .values({ id, realm_id: realm.id, params: JSON.stringify(request), csrf_hash: sha256(`${binding}:${id}`), expires_at: now + CONFIRM_LIFETIME_MS })
-    .execute();
+  const id = await ctx.pending.saveLogout(realm.id, request, binding, CONFIRM_LIFETIME_MS, now);
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, { path: `${ctx.urls.realmPath(realm.name)}/`, maxAgeSeconds: 1800, secure: ctx.urls.secure });
   return htmlResponse(renderConfirmPage(realm, `${ctx.urls.realmPath(realm.name)}/login-actions/logout-confirm`, id), 200, { 'Set-Cookie': cookie });
 }
