@@ -2,6 +2,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The modules that own the tables, each named after what it keeps (packages/server/src). */
+const TABLE_OWNERS = [
+  'store/**/*.ts', // the connection, schema, migrations and the transaction helper
+  'realm/repository.ts', // realm, client, app_user: the protocol's reads
+  'realm/import-realm.ts', // realm, client, app_user: realm import, one transaction
+  'admin/admin-store.ts', // the admin API's lists, counts and writes
+  'crypto/signing-keys.ts', // signing_key
+  'sessions/sso-session-store.ts', // sso_session
+  'sessions/client-session-store.ts', // client_session
+  'sessions/session-liveness.ts', // "is this session live", in JS and as SQL
+  'tokens/authorization-code-store.ts', // authorization_code
+  'tokens/refresh-token-store.ts', // refresh_token
+  'tokens/revoked-access-tokens.ts', // revoked_access_token
+  'pending/pending-requests.ts', // auth_request, logout_request
+  'login/throttle.ts', // login_failure
+  'events/event-log.ts', // event
+  'logout/delivery/delivery-store.ts', // logout_delivery
+].map((f) => `packages/server/src/${f}`);
+
+const DB_ACCESS = [{ selector: "MemberExpression[property.name='db']", message: 'No database handle outside the table owners (eslint.config.js): call the store that owns the table.' }];
+const QUERY_BUILDER = [
+  {
+    selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|transaction|executeQuery)$/]',
+    message: 'Queries belong to the table owners (eslint.config.js); add a method to the owner instead.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.sundown/**', 'bench/results/**', 'docs/**'] },
   js.configs.recommended,
@@ -18,6 +45,25 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
+  },
+  // One owner per table (issue 13): only the modules below query the database; everything else
+  // calls them. Kysely is not imported, and neither `.db` nor a query builder is touched,
+  // anywhere else in the server.
+  {
+    files: ['packages/server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'kysely', message: 'Only table owners import Kysely (see the owner list in eslint.config.js); call the owner instead.' }] }],
+      'no-restricted-syntax': ['error', ...DB_ACCESS, ...QUERY_BUILDER],
+    },
+  },
+  {
+    // The composition roots hand the store's connection to the owners they construct.
+    files: ['packages/server/src/provider.ts', 'packages/server/src/server.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...QUERY_BUILDER] },
+  },
+  {
+    files: TABLE_OWNERS,
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
     // node:test's test() and describe() return promises the runner itself awaits.

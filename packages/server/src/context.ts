@@ -1,26 +1,42 @@
-// The services an endpoint may use, created once per server and passed in explicitly.
-import type { Kysely } from 'kysely';
+// The services an endpoint may use, created once per server and passed in explicitly. Each
+// endpoint and step takes the part it uses (Pick<ProviderContext, ...>). No service here is the
+// database itself: the tables are reached through the store that owns each of them.
 import type { Logger } from 'pino';
+import type { AdminStore } from './admin/admin-store.ts';
 import type { PasswordVerifier } from './crypto/password.ts';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
-import type { BackchannelHttp } from './logout/backchannel-http.ts';
-import type { DeliveryStore } from './logout/delivery-store.ts';
-import type { DeliveryWorker } from './logout/delivery-worker.ts';
+import type { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
+import type { DeliveryStore } from './logout/delivery/delivery-store.ts';
+import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
-import type { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import type { RealmRepository } from './realm/repository.ts';
+import type { PendingRequests } from './pending/pending-requests.ts';
+import type { ClientSessionStore } from './sessions/client-session-store.ts';
+import type { SsoSessionStore } from './sessions/sso-session-store.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
-import type { Database } from './store/schema.ts';
+import type { Transact } from './store/executor.ts';
+import type { AuthorizationCodeStore } from './tokens/authorization-code-store.ts';
+import type { RefreshTokenStore } from './tokens/refresh-token-store.ts';
+import type { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { TokenIssuer } from './tokens/token-issuer.ts';
 import type { ProviderUrls } from './provider-urls.ts';
 
 export interface ProviderContext {
-  db: Kysely<Database>;
+  /** One database transaction over the owners' writes (they take its executor). */
+  transact: Transact;
   keys: SigningKeys;
   realms: RealmRepository;
   sessions: SsoSessions;
+  /** The sso_session rows, for checks that need more than a live session. */
+  sessionStore: SsoSessionStore;
+  clientSessions: ClientSessionStore;
+  refreshTokens: RefreshTokenStore;
+  codes: AuthorizationCodeStore;
+  revokedAccessTokens: RevokedAccessTokens;
+  /** The admin API's queries. */
+  admin: AdminStore;
   tokens: TokenIssuer;
   events: EventLog;
   throttle: LoginThrottle;
@@ -34,6 +50,6 @@ export interface ProviderContext {
   backchannelHttp: BackchannelHttp;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */
   logoutWaitMs: number;
-  /** Sign-in forms waiting for a user (auth_request rows), bounded per realm. */
-  pendingLogins: PendingLogins;
+  /** Browser requests waiting for the user (sign-in forms, logout confirmations). */
+  pending: PendingRequests;
 }

@@ -6,18 +6,25 @@ import type { ProviderContext } from './context.ts';
 import { ProviderUrls } from './provider-urls.ts';
 import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.ts';
 import { SigningKeys } from './crypto/signing-keys.ts';
-import { PendingLogins } from './oidc/authorize/pending-logins.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
-import { BackchannelHttp } from './logout/backchannel-http.ts';
-import { DeliveryStore } from './logout/delivery-store.ts';
-import { DeliveryWorker } from './logout/delivery-worker.ts';
-import { ExpirySweeper } from './logout/expiry-sweeper.ts';
+import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
+import { DeliveryStore } from './logout/delivery/delivery-store.ts';
+import { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
+import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { AdminStore } from './admin/admin-store.ts';
+import { PendingRequests } from './pending/pending-requests.ts';
+import { ClientSessionStore } from './sessions/client-session-store.ts';
+import { SsoSessionStore } from './sessions/sso-session-store.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
+import { transactor } from './store/executor.ts';
+import { AuthorizationCodeStore } from './tokens/authorization-code-store.ts';
+import { RefreshTokenStore } from './tokens/refresh-token-store.ts';
+import { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { Store } from './store/database.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
 
@@ -29,7 +36,7 @@ export interface ProviderOptions {
   /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
   verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
-  /** Sign-in forms kept per realm; default 10,000 (see oidc/authorize/pending-logins.ts). */
+  /** Sign-in forms kept per realm; default 10,000 (see pending/pending-requests.ts). */
   maxPendingLogins?: number;
   /** Reverse proxies whose forwarding headers name the client (default: none). */
   trustedProxies?: CidrList;
@@ -39,7 +46,7 @@ export interface ProviderOptions {
 
 export interface Provider {
   ctx: ProviderContext;
-  sweeper: ExpirySweeper;
+  sweeper: HousekeepingSweeper;
   deliveryStore: DeliveryStore;
   http: BackchannelHttp;
   /** Web-standard request handler: `fetch(request)` → response. */
@@ -78,16 +85,29 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     perClientConcurrency: logoutOptions.perClientConcurrency,
     attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,
   });
-  const logout = new LogoutService(store.db, () => {
+  const transact = transactor(store.db);
+  const sessionStore = new SsoSessionStore(store.db);
+  const clientSessions = new ClientSessionStore(store.db);
+  const refreshTokens = new RefreshTokenStore(store.db);
+  const codes = new AuthorizationCodeStore(store.db);
+  const revokedAccessTokens = new RevokedAccessTokens(store.db);
+  const pending = new PendingRequests(store.db, options.maxPendingLogins);
+  const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, refreshTokens, events }, () => {
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
   });
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
-    db: store.db,
+    transact,
     keys,
     realms,
-    sessions: new SsoSessions(store.db, logout),
+    sessions: new SsoSessions(sessionStore, clientSessions, logout),
+    sessionStore,
+    clientSessions,
+    refreshTokens,
+    codes,
+    revokedAccessTokens,
+    admin: new AdminStore(store.db),
     tokens: new TokenIssuer(keys),
     events,
     throttle,
@@ -99,9 +119,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveryStore,
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
-    pendingLogins: new PendingLogins(store.db, options.maxPendingLogins),
+    pending,
   };
-  const sweeper = new ExpirySweeper({ db: store.db, logout, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new HousekeepingSweeper({ realms, logout, pending, revokedAccessTokens, codes, events, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
     // Also called after the listening connection was re-established: a catch-up claim and a

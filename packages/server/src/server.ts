@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
 import { importRealmFile } from './realm/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
+import { RealmRepository } from './realm/repository.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -22,13 +23,11 @@ export class ListenError extends Error {}
 
 /** Dangerous realm opt-outs are logged once at start-up, so nobody runs them by accident. */
 async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
-  const realms = await store.db.selectFrom('realm').select(['name', 'attributes']).execute();
-  for (const realm of realms) {
-    const attributes = { attributes: JSON.parse(realm.attributes) as Record<string, string> };
-    if (allowsHttpBackchannel(attributes)) {
+  for (const realm of await new RealmRepository(store.db).allRealms()) {
+    if (allowsHttpBackchannel(realm)) {
       log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${REALM_ATTRIBUTE.allowHttpBackchannel}); use https in production`);
     }
-    if (acceptsLegacyLogoutRedirectUri(attributes)) {
+    if (acceptsLegacyLogoutRedirectUri(realm)) {
       log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`);
     }
   }

@@ -1,7 +1,7 @@
 // The retry schedule of back-channel delivery (standards §4), as a pure function: no timing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_RETRY_POLICY, nextDelay, nominalDelay } from '../src/logout/retry-policy.ts';
+import { DEFAULT_RETRY_POLICY, nextDelay, nominalDelay } from '../src/logout/delivery/retry-policy.ts';
 
 const MIN = 60_000;
 const lowest = () => 0;

@@ -1,7 +1,6 @@
 // The admin REST API (Keycloak paths and representations) for sessions and logout, plus
 // Sundown's delivery view. Every logout goes through the single sign-out service, so tokens go out.
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { jsonResponse } from '../http/respond.ts';
@@ -9,7 +8,7 @@ import { EVENT_TYPES, type EventType } from '../events/event-log.ts';
 import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
-import { checkClientBackchannel } from '../logout/doctor.ts';
+import { checkClientBackchannel } from '../logout/diagnostics/doctor.ts';
 import { adminJsonError } from './admin-error.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
@@ -34,7 +33,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   });
 
   admin.get('/', async () => {
-    const rows = await ctx.db.selectFrom('realm').select(['id', 'name', 'display_name', 'enabled']).orderBy('name').execute();
+    const rows = await ctx.admin.realmList();
     return jsonResponse(rows.map((r) => ({ id: r.id, realm: r.name, displayName: r.display_name ?? undefined, enabled: r.enabled === 1 })));
   });
 
@@ -53,15 +52,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const url = new URL(c.req.url);
     const clientId = url.searchParams.get('clientId');
     const { first, max } = paging(url);
-    const rows = await ctx.db
-      .selectFrom('client')
-      .selectAll()
-      .where('realm_id', '=', c.get('realm').id)
-      .$if(clientId !== null, (q) => q.where('client_id', '=', clientId!))
-      .orderBy('client_id')
-      .offset(first)
-      .limit(max)
-      .execute();
+    const rows = await ctx.admin.clients(c.get('realm').id, clientId, { first, max });
     return jsonResponse(rows.map((r) => clientRepresentation(clientFromRow(r))));
   });
 
@@ -85,20 +76,13 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   admin.post('/:realm/clients/:id/client-secret', async (c) => {
     const client = await confidential(c.get('realm'), c.req.param('id'));
     const secret = randomToken(24);
-    await ctx.db.updateTable('client').set({ secret }).where('id', '=', client.id).execute();
+    await ctx.admin.updateClient(client.id, { secret });
     return jsonResponse({ type: 'secret', value: secret });
   });
 
   // Keycloak: GET /admin/realms/{realm}/client-session-stats → [{ id, clientId, active, offline }]
   admin.get('/:realm/client-session-stats', async (c) => {
-    const rows = await ctx.db
-      .selectFrom('client_session')
-      .innerJoin('client', 'client.id', 'client_session.client_id')
-      .select(['client.id', 'client.client_id', 'client_session.offline', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('client_session.realm_id', '=', c.get('realm').id)
-      .where('client_session.ended_at', 'is', null)
-      .groupBy(['client.id', 'client.client_id', 'client_session.offline'])
-      .execute();
+    const rows = await ctx.admin.clientSessionCounts(c.get('realm').id);
     const stats = new Map<string, { id: string; clientId: string; active: string; offline: string }>();
     for (const r of rows) {
       const s = stats.get(r.id) ?? { id: r.id, clientId: r.client_id, active: '0', offline: '0' };
@@ -135,18 +119,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const search = url.searchParams.get('search')?.toLowerCase();
     const username = url.searchParams.get('username')?.toLowerCase();
     const { first, max } = paging(url);
-    // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
-    const like = (column: 'username' | 'email', v: string) => sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
-    const rows = await ctx.db
-      .selectFrom('app_user')
-      .selectAll()
-      .where('realm_id', '=', c.get('realm').id)
-      .$if(username !== undefined, (q) => q.where('username', '=', username!))
-      .$if(search !== undefined, (q) => q.where((eb) => eb.or([like('username', search!), like('email', search!)])))
-      .orderBy('username')
-      .offset(first)
-      .limit(max)
-      .execute();
+    const rows = await ctx.admin.users(c.get('realm').id, username, search, { first, max });
     return jsonResponse(rows.map((r) => userRepresentation(userFromRow(r))));
   });
 
@@ -244,21 +217,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const clientId = url.searchParams.get('clientId');
     const session = url.searchParams.get('session');
     const { first, max } = paging(url);
-    const rows = await ctx.db
-      .selectFrom('logout_delivery')
-      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
-      .leftJoin('app_user', 'app_user.id', 'logout_delivery.user_id')
-      .selectAll('logout_delivery')
-      .select(['client.client_id as client_client_id', 'app_user.username'])
-      .where('logout_delivery.realm_id', '=', realm.id)
-      .$if(status !== null, (q) => q.where('logout_delivery.status', '=', status as DeliveryStatus))
-      .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
-      .$if(session !== null, (q) => q.where('logout_delivery.sso_session_id', '=', session!))
-      .orderBy('logout_delivery.created_at', 'desc')
-      .orderBy('logout_delivery.id')
-      .offset(first)
-      .limit(max)
-      .execute();
+    const rows = await ctx.admin.deliveries(realm.id, { status: status as DeliveryStatus | null, clientId, session, first, max });
     return jsonResponse(
       rows.map((d) => ({
         id: d.id,
@@ -281,14 +240,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   // Sundown: GET /admin/realms/{realm}/sundown/delivery-stats?clientId= → a count per status
   admin.get('/:realm/sundown/delivery-stats', async (c) => {
     const clientId = new URL(c.req.url).searchParams.get('clientId');
-    const rows = await ctx.db
-      .selectFrom('logout_delivery')
-      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
-      .select(['logout_delivery.status', (eb) => eb.fn.countAll<number | string>().as('n')])
-      .where('logout_delivery.realm_id', '=', c.get('realm').id)
-      .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
-      .groupBy('logout_delivery.status')
-      .execute();
+    const rows = await ctx.admin.deliveryCounts(c.get('realm').id, clientId);
     const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
     // PostgreSQL returns count(*) as a string (bigint).
     for (const r of rows) counts[r.status] = Number(r.n);
@@ -298,7 +250,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
   // Sundown: POST /admin/realms/{realm}/sundown/deliveries/{id}/retry → 204
   admin.post('/:realm/sundown/deliveries/:id/retry', async (c) => {
     const realm = c.get('realm');
-    const row = await ctx.db.selectFrom('logout_delivery').select(['id', 'status']).where('id', '=', c.req.param('id')).where('realm_id', '=', realm.id).executeTakeFirst();
+    const row = await ctx.admin.delivery(realm.id, c.req.param('id'));
     if (!row) throw new NotFound('Delivery not found');
     if (!(await ctx.deliveryStore.retryNow(row.id))) throw new Conflict(`Only failed or rejected deliveries can be retried (this one is ${row.status})`);
     ctx.deliveries.wake();

@@ -6,7 +6,6 @@ import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { readBody } from '../http/params.ts';
-import { importRealm } from '../realm/import-realm.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm/rows.ts';
@@ -52,7 +51,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
       throw err;
     }
     if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
-    await importRealm(ctx.db, parsed);
+    await ctx.admin.importRealm(parsed);
     return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
   });
 
@@ -63,7 +62,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const body = await jsonBody(c.req.raw);
     delete body.clients;
     delete body.users;
-    const clients = (await ctx.db.selectFrom('client').selectAll().where('realm_id', '=', realm.id).orderBy('client_id').execute()).map(clientFromRow);
+    const clients = (await ctx.admin.clients(realm.id, null)).map(clientFromRow);
     let parsed: ReturnType<typeof parseRealmJson>;
     try {
       // The realm's clients are checked again, so that turning off an opt-in (http back-channel
@@ -80,7 +79,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (realm.name === MASTER_REALM && next.realm !== MASTER_REALM) throw new InvalidRequest('The master realm cannot be renamed');
     if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
     if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
-    await ctx.db.updateTable('realm').set({ name: next.realm, ...realmRow(next) }).where('id', '=', realm.id).execute();
+    await ctx.admin.updateRealm(realm.id, next.realm, realmRow(next));
     return new Response(null, { status: 204 });
   });
 
@@ -89,7 +88,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const realm = c.get('realm');
     if (realm.name === MASTER_REALM) throw new InvalidRequest('The master realm cannot be deleted');
     await ctx.logout.logoutAll(realm);
-    await ctx.db.deleteFrom('realm').where('id', '=', realm.id).execute();
+    await ctx.admin.deleteRealm(realm.id);
     return new Response(null, { status: 204 });
   });
 
@@ -98,7 +97,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const client = validate(realm, 'clients', await jsonBody(c.req.raw));
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
-    await ctx.db.insertInto('client').values({ id, realm_id: realm.id, created_at: Date.now(), ...clientRow(client, null) }).execute();
+    await ctx.admin.insertClient(id, realm.id, clientRow(client, null));
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -112,14 +111,14 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const client = validate(realm, 'clients', merged);
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
-    await ctx.db.updateTable('client').set(clientRow(client, current.secret)).where('id', '=', current.id).execute();
+    await ctx.admin.updateClient(current.id, clientRow(client, current.secret));
     return new Response(null, { status: 204 });
   });
 
   admin.delete('/:realm/clients/:id', async (c) => {
     const current = await ctx.realms.clientById(c.req.param('id'));
     if (!current || current.realmId !== c.get('realm').id) throw new NotFound('Client not found');
-    await ctx.db.deleteFrom('client').where('id', '=', current.id).execute();
+    await ctx.admin.deleteClient(current.id);
     return new Response(null, { status: 204 });
   });
 
@@ -129,7 +128,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
-    await ctx.db.insertInto('app_user').values({ id, realm_id: realm.id, created_at: Date.now(), password_hash: passwordHash, ...userRow(user) }).execute();
+    await ctx.admin.insertUser(id, realm.id, passwordHash, userRow(user));
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/users/${id}`) } });
   });
 
@@ -144,7 +143,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const user = validate(realm, 'users', { ...userRepresentation(current), realmRoles: current.realmRoles, ...fields });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
-    await ctx.db.updateTable('app_user').set(userRow(user)).where('id', '=', current.id).execute();
+    await ctx.admin.updateUser(current.id, userRow(user));
     // A disabled user's sessions end at once, and every client of them is told (as logout).
     if (current.enabled && !user.enabled) await ctx.logout.logoutUser(realm, current.id, {}, 'user_disabled');
     return new Response(null, { status: 204 });
@@ -156,7 +155,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const current = await ctx.realms.userById(c.req.param('id'));
     if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
     await ctx.logout.logoutUser(realm, current.id);
-    await ctx.db.deleteFrom('app_user').where('id', '=', current.id).execute();
+    await ctx.admin.deleteUser(current.id);
     return new Response(null, { status: 204 });
   });
 
@@ -167,7 +166,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
     const body = await jsonBody(c.req.raw);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '') throw new InvalidRequest('Send {"type":"password","value":"…"}');
-    await ctx.db.updateTable('app_user').set({ password_hash: await hashPassword(body.value) }).where('id', '=', current.id).execute();
+    await ctx.admin.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');
     return new Response(null, { status: 204 });

@@ -1,12 +1,12 @@
 // The master realm with Keycloak's `admin-cli` client and a bootstrap admin, created on first
 // start from SUNDOWN_ADMIN_* (or KC_BOOTSTRAP_ADMIN_*). A later start never resets the admin.
-import type { Kysely } from 'kysely';
 import { newId } from '../crypto/random.ts';
 import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
 import { importRealm } from '../realm/import-realm.ts';
 import { parseRealmJson } from '../realm/realm-json.ts';
 import { clientRow } from '../realm/rows.ts';
-import type { Database } from '../store/schema.ts';
+import type { Executor } from '../store/executor.ts';
+import { AdminStore } from './admin-store.ts';
 
 export const MASTER_REALM = 'master';
 export const ADMIN_ROLE = 'admin';
@@ -17,12 +17,10 @@ export interface BootstrapAdmin {
 }
 
 /** Returns true when it created the admin (first start). */
-export async function ensureBootstrapAdmin(db: Kysely<Database>, admin: BootstrapAdmin): Promise<boolean> {
-  const master = await db.selectFrom('realm').select('id').where('name', '=', MASTER_REALM).executeTakeFirst();
-  if (master) {
-    const users = await db.selectFrom('app_user').select('id').where('realm_id', '=', master.id).limit(1).execute();
-    if (users.length > 0) return false;
-  }
+export async function ensureBootstrapAdmin(db: Executor, admin: BootstrapAdmin): Promise<boolean> {
+  const store = new AdminStore(db);
+  const master = await store.realmIdByName(MASTER_REALM);
+  if (master !== undefined && (await store.hasUsers(master))) return false;
   await importRealm(
     db,
     parseRealmJson({
@@ -42,9 +40,10 @@ export const CONSOLE_CLIENT_ID = 'security-admin-console';
  * The console signs in with the code flow and PKCE as a public client of the master realm.
  * Its redirect URI follows the public URL, which may change between starts.
  */
-export async function ensureConsoleClient(db: Kysely<Database>, consoleUrl: string): Promise<void> {
-  const master = await db.selectFrom('realm').select('id').where('name', '=', MASTER_REALM).executeTakeFirst();
-  if (!master) return;
+export async function ensureConsoleClient(db: Executor, consoleUrl: string): Promise<void> {
+  const store = new AdminStore(db);
+  const master = await store.realmIdByName(MASTER_REALM);
+  if (master === undefined) return;
   const values = clientRow(
     {
       clientId: CONSOLE_CLIENT_ID,
@@ -64,7 +63,7 @@ export async function ensureConsoleClient(db: Kysely<Database>, consoleUrl: stri
     },
     null,
   );
-  const existing = await db.selectFrom('client').select('id').where('realm_id', '=', master.id).where('client_id', '=', CONSOLE_CLIENT_ID).executeTakeFirst();
-  if (existing) await db.updateTable('client').set(values).where('id', '=', existing.id).execute();
-  else await db.insertInto('client').values({ id: newId(), realm_id: master.id, created_at: Date.now(), ...values }).execute();
+  const existing = await store.clientIdByClientId(master, CONSOLE_CLIENT_ID);
+  if (existing !== undefined) await store.updateClient(existing, values);
+  else await store.insertClient(newId(), master, values);
 }

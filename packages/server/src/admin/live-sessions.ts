@@ -23,44 +23,10 @@ export interface LiveSessionQuery {
 }
 
 /** Newest first; the liveness rule is the one `isSessionLive` applies, as SQL. */
-export async function liveSessions(ctx: ProviderContext, realm: Realm, q: LiveSessionQuery): Promise<UserSessionRepresentation[]> {
-  const now = Date.now();
-  const sessions = await ctx.db
-    .selectFrom('sso_session')
-    .innerJoin('app_user', 'app_user.id', 'sso_session.user_id')
-    .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
-    .where('sso_session.realm_id', '=', realm.id)
-    .$if(q.userId !== undefined, (b) => b.where('sso_session.user_id', '=', q.userId!))
-    .$if(q.clientId !== undefined, (b) =>
-      b.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('client_session as cs')
-            .select('cs.id')
-            .whereRef('cs.sso_session_id', '=', 'sso_session.id')
-            .where('cs.client_id', '=', q.clientId!)
-            .where('cs.offline', '=', 0)
-            .where('cs.ended_at', 'is', null),
-        ),
-      ),
-    )
-    .where('sso_session.ended_at', 'is', null)
-    .where('sso_session.last_seen_at', '>', now - realm.ssoSessionIdleTimeout * 1000)
-    .where('sso_session.started_at', '>', now - realm.ssoSessionMaxLifespan * 1000)
-    .orderBy('sso_session.started_at', 'desc')
-    .orderBy('sso_session.id')
-    .offset(q.first)
-    .limit(q.max)
-    .execute();
+export async function liveSessions(ctx: Pick<ProviderContext, 'admin'>, realm: Realm, q: LiveSessionQuery): Promise<UserSessionRepresentation[]> {
+  const sessions = await ctx.admin.liveSessions(realm, q, Date.now());
   if (sessions.length === 0) return [];
-  const clients = await ctx.db
-    .selectFrom('client_session')
-    .innerJoin('client', 'client.id', 'client_session.client_id')
-    .select(['client_session.sso_session_id', 'client.id', 'client.client_id'])
-    .where('client_session.sso_session_id', 'in', sessions.map((s) => s.id))
-    .where('client_session.offline', '=', 0)
-    .where('client_session.ended_at', 'is', null)
-    .orderBy('client.client_id')
-    .execute();
+  const clients = await ctx.admin.clientsOfSessions(sessions.map((s) => s.id));
   const bySession = new Map<string, Record<string, string>>();
   for (const c of clients) {
     const map = bySession.get(c.sso_session_id) ?? {};

@@ -2,8 +2,8 @@
 // table of what is wrong. Exit status 0 when all work, 2 when any needs attention.
 import type { Logger } from 'pino';
 import type { DoctorCommandConfig } from '../config.ts';
-import { DEFAULT_HTTP_OPTIONS } from '../logout/backchannel-http.ts';
-import { type Check, doctorRealm, type DoctorResult } from '../logout/doctor.ts';
+import { DEFAULT_HTTP_OPTIONS } from '../logout/delivery/backchannel-http.ts';
+import { type Check, doctorRealm, type DoctorResult } from '../logout/diagnostics/doctor.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 

@@ -2,7 +2,7 @@
 // single sign-out service, so every client gets its token, and reports what happened.
 import type { Logger } from 'pino';
 import type { LogoutCommandConfig } from '../config.ts';
-import { DEFAULT_HTTP_OPTIONS } from '../logout/backchannel-http.ts';
+import { DEFAULT_HTTP_OPTIONS } from '../logout/delivery/backchannel-http.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 

@@ -1,6 +1,5 @@
 // Persisted audit events with Keycloak's names and fields.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Executor } from '../store/executor.ts';
 
 export const EVENT_TYPES = [
   'LOGIN',
@@ -46,26 +45,24 @@ export interface EventFilter {
 }
 
 export class EventLog {
-  readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #db: Executor;
+  constructor(db: Executor) {
     this.#db = db;
   }
 
-  async record(e: EventInput, db: Kysely<Database> = this.#db): Promise<void> {
-    await db
-      .insertInto('event')
-      .values({
-        realm_id: e.realmId,
-        type: e.type,
-        time: Date.now(),
-        client_id: e.clientId ?? null,
-        user_id: e.userId ?? null,
-        session_id: e.sessionId ?? null,
-        ip_address: e.ipAddress ?? null,
-        error: e.error ?? null,
-        details: e.details ? JSON.stringify(e.details) : null,
-      })
-      .execute();
+  async record(e: EventInput, db: Executor = this.#db): Promise<void> {
+    await db.insertInto('event').values(eventRow(e, Date.now())).execute();
+  }
+
+  /** Many events of one moment in one statement (a batch of ended sessions). */
+  async recordMany(events: readonly EventInput[], time: number, db: Executor = this.#db): Promise<void> {
+    if (events.length === 0) return;
+    await db.insertInto('event').values(events.map((e) => eventRow(e, time))).execute();
+  }
+
+  /** Housekeeping: events past their retention. */
+  async deleteOlderThan(time: number): Promise<void> {
+    await this.#db.deleteFrom('event').where('time', '<', time).execute();
   }
 
   /** Newest first, filtered like Keycloak's event query (type, client, user, time range, paging). */
@@ -87,4 +84,18 @@ export class EventLog {
       .limit(Math.min(filter.max ?? 100, 1000))
       .execute();
   }
+}
+
+function eventRow(e: EventInput, time: number) {
+  return {
+    realm_id: e.realmId,
+    type: e.type,
+    time,
+    client_id: e.clientId ?? null,
+    user_id: e.userId ?? null,
+    session_id: e.sessionId ?? null,
+    ip_address: e.ipAddress ?? null,
+    error: e.error ?? null,
+    details: e.details ? JSON.stringify(e.details) : null,
+  };
 }

@@ -19,7 +19,7 @@ export interface Credentials {
 }
 
 export async function authenticateUser(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'throttle' | 'realms' | 'verifyPassword' | 'events'>,
   realm: Realm,
   creds: Credentials,
 ): Promise<User> {

@@ -1,7 +1,6 @@
 // POST of the login form: check the browser binding (CSRF), the credentials (throttled), then
 // start or refresh the SSO session and finish the authorization request.
 import type { ProviderContext } from '../context.ts';
-import { safeEqual, sha256 } from '../crypto/random.ts';
 import { InvalidRequest, TooManyRequests } from '../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
 import { readForm } from '../http/params.ts';
@@ -29,21 +28,8 @@ export async function submitLogin(
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
-  const row = await ctx.db
-    .selectFrom('auth_request')
-    .selectAll()
-    .where('id', '=', id)
-    .where('realm_id', '=', realm.id)
-    .executeTakeFirst();
-  if (
-    !row ||
-    row.expires_at < Date.now() ||
-    !binding ||
-    !safeEqual(sha256(`${binding}:${id}`), row.csrf_hash)
-  ) {
-    throw new InvalidRequest(EXPIRED);
-  }
-  const request = JSON.parse(row.params) as AuthorizationRequest;
+  const request = await ctx.pending.findLogin<AuthorizationRequest>(realm.id, id, binding);
+  if (!request) throw new InvalidRequest(EXPIRED);
   const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
   if (!client?.enabled) throw new InvalidRequest('Client not found');
 
@@ -98,7 +84,7 @@ export async function submitLogin(
       }),
     );
   }
-  await ctx.db.deleteFrom('auth_request').where('id', '=', id).execute();
+  await ctx.pending.deleteLogin(id);
   const redirect = await completeAuthorization(ctx, realm, client, session, request, ip, now);
   for (const [key, value] of redirect.headers) headers.set(key, value);
   // 303: the browser follows a POST's redirect with GET.

@@ -1,7 +1,7 @@
 // Tuning of single sign-out (delivery, retries, the browser's wait, the sweeper) and its
 // defaults: read by config.ts at the edge and by provider.ts when it assembles the services.
-import { type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './backchannel-http.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import { type BackchannelHttpOptions, DEFAULT_HTTP_OPTIONS } from './delivery/backchannel-http.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery/retry-policy.ts';
 
 export interface LogoutOptions {
   /** Bounded wait of a browser logout for the first back-channel attempts; default 2000 ms. */

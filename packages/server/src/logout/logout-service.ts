@@ -1,10 +1,15 @@
 // Ends SSO sessions and, in the same transaction, writes one back-channel delivery per
 // client session with a logout URL (standards §4: durable; nothing depends on the process).
 // Every logout trigger — RP-initiated, user switch, expiry, admin — goes through here.
-import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../crypto/random.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
-import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
+import { EventLog } from '../events/event-log.ts';
+import { ClientSessionStore } from '../sessions/client-session-store.ts';
+import { SsoSessionStore } from '../sessions/sso-session-store.ts';
+import { type Executor, type Transact, transactor } from '../store/executor.ts';
+import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
+import { insertDeliveries } from './delivery/delivery-store.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 
 export type EndReason =
@@ -42,12 +47,32 @@ export interface LogoutMeta {
 const BATCH = 400;
 const INSERT_CHUNK = 1000;
 
+/** The tables a logout writes, in one transaction per batch. */
+export interface LogoutStores {
+  transact: Transact;
+  sessions: SsoSessionStore;
+  clientSessions: ClientSessionStore;
+  refreshTokens: RefreshTokenStore;
+  events: EventLog;
+}
+
+/** The stores of a logout over one database (a realm import outside the server). */
+export function logoutStoresOver(db: Executor): LogoutStores {
+  return {
+    transact: transactor(db),
+    sessions: new SsoSessionStore(db),
+    clientSessions: new ClientSessionStore(db),
+    refreshTokens: new RefreshTokenStore(db),
+    events: new EventLog(db),
+  };
+}
+
 export class LogoutService {
-  readonly #db: Kysely<Database>;
+  readonly #stores: LogoutStores;
   readonly #onCommitted: (deliveryIds: string[]) => void;
 
-  constructor(db: Kysely<Database>, onCommitted: (deliveryIds: string[]) => void) {
-    this.#db = db;
+  constructor(stores: LogoutStores, onCommitted: (deliveryIds: string[]) => void) {
+    this.#stores = stores;
     this.#onCommitted = onCommitted;
   }
 
@@ -55,7 +80,7 @@ export class LogoutService {
     const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [] };
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
-      const part = await this.#db.transaction().execute((trx) => this.#endBatch(trx, realm, batch, reason, meta, issuer));
+      const part = await this.#stores.transact((trx) => this.#endBatch(trx, realm, batch, reason, meta, issuer));
       result.ended.push(...part.ended);
       result.deliveryIds.push(...part.deliveryIds);
       result.frontchannel.push(...part.frontchannel);
@@ -66,66 +91,34 @@ export class LogoutService {
 
   /** Every live session of a user (admin "log out user", a disabled user, a password reset). */
   async logoutUser(realm: Realm, userId: string, meta: LogoutMeta = {}, reason: EndReason = 'admin_user'): Promise<EndSessionsResult> {
-    const rows = await this.#db
-      .selectFrom('sso_session')
-      .select('id')
-      .where('realm_id', '=', realm.id)
-      .where('user_id', '=', userId)
-      .where('ended_at', 'is', null)
-      .execute();
-    return this.endSessions(realm, rows.map((r) => r.id), reason, meta);
+    const ids = await this.#stores.sessions.openIdsOfUser(realm.id, userId);
+    return this.endSessions(realm, ids, reason, meta);
   }
 
   /** Every live session of the realm (admin "log out all"), in batches. */
   async logoutAll(realm: Realm, meta: LogoutMeta = {}): Promise<EndSessionsResult> {
-    const rows = await this.#db.selectFrom('sso_session').select('id').where('realm_id', '=', realm.id).where('ended_at', 'is', null).execute();
-    return this.endSessions(realm, rows.map((r) => r.id), 'admin_all', meta);
+    const ids = await this.#stores.sessions.openIdsOfRealm(realm.id);
+    return this.endSessions(realm, ids, 'admin_all', meta);
   }
 
   /** Sessions past their idle or max lifetime that nobody ended yet (the expiry sweeper). */
   async endExpired(realm: Realm, now = Date.now()): Promise<EndSessionsResult> {
-    const rows = await this.#db
-      .selectFrom('sso_session')
-      .select('id')
-      .where('realm_id', '=', realm.id)
-      .where('ended_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('last_seen_at', '<=', now - realm.ssoSessionIdleTimeout * 1000),
-          eb('started_at', '<=', now - realm.ssoSessionMaxLifespan * 1000),
-        ]),
-      )
-      .limit(10_000)
-      .execute();
-    return this.endSessions(realm, rows.map((r) => r.id), 'expired');
+    const ids = await this.#stores.sessions.expiredIds(realm, now);
+    return this.endSessions(realm, ids, 'expired');
   }
 
-  async #endBatch(trx: Transaction<Database>, realm: Realm, ids: string[], reason: EndReason, meta: LogoutMeta, issuer?: string): Promise<EndSessionsResult> {
+  async #endBatch(trx: Executor, realm: Realm, ids: string[], reason: EndReason, meta: LogoutMeta, issuer?: string): Promise<EndSessionsResult> {
     const now = Date.now();
-    const ended = await trx
-      .updateTable('sso_session')
-      .set({ ended_at: now, end_reason: reason })
-      .where('realm_id', '=', realm.id)
-      .where('id', 'in', ids)
-      .where('ended_at', 'is', null)
-      .returning(['id', 'user_id'])
-      .execute();
+    const stores = this.#stores;
+    const ended = await stores.sessions.end(realm.id, ids, reason, now, trx);
     if (ended.length === 0) return { ended: [], deliveryIds: [], frontchannel: [] };
     const endedIds = ended.map((s) => s.id);
 
     // BCL §2.3 / standards §1: every client that received tokens in the session is told.
-    const clientSessions = await trx
-      .selectFrom('client_session')
-      .innerJoin('client', 'client.id', 'client_session.client_id')
-      .selectAll('client')
-      .select(['client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
-      .where('client_session.sso_session_id', 'in', endedIds)
-      .where('client_session.offline', '=', 0)
-      .where('client_session.ended_at', 'is', null)
-      .execute();
+    const clientSessions = await stores.clientSessions.liveOnlineWithClients(endedIds, trx);
 
-    await trx.updateTable('client_session').set({ ended_at: now }).where('sso_session_id', 'in', endedIds).where('offline', '=', 0).where('ended_at', 'is', null).execute();
-    await trx.updateTable('refresh_token').set({ revoked_at: now }).where('sso_session_id', 'in', endedIds).where('offline', '=', 0).where('revoked_at', 'is', null).execute();
+    await stores.clientSessions.endOnlineOfSessions(endedIds, now, trx);
+    await stores.refreshTokens.revokeOnlineOfSessions(endedIds, now, trx);
 
     const deliveries: LogoutDeliveryTable[] = [];
     const frontchannel: FrontchannelTarget[] = [];
@@ -172,30 +165,22 @@ export class LogoutService {
     // `backchannel.logout.revoke.offline.tokens`: the client's offline tokens of the user go too.
     for (const [clientId, users] of revokeOffline) {
       const userIds = [...users];
-      await trx.updateTable('refresh_token').set({ revoked_at: now }).where('client_id', '=', clientId).where('user_id', 'in', userIds).where('offline', '=', 1).where('revoked_at', 'is', null).execute();
-      await trx.updateTable('client_session').set({ ended_at: now }).where('client_id', '=', clientId).where('user_id', 'in', userIds).where('offline', '=', 1).where('ended_at', 'is', null).execute();
+      await stores.refreshTokens.revokeOfflineOf(clientId, userIds, now, trx);
+      await stores.clientSessions.endOfflineOf(clientId, userIds, now, trx);
     }
 
-    for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
-      await trx.insertInto('logout_delivery').values(deliveries.slice(i, i + INSERT_CHUNK)).execute();
-    }
+    await insertDeliveries(deliveries, trx);
     for (let i = 0; i < ended.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('event')
-        .values(
-          ended.slice(i, i + INSERT_CHUNK).map((s) => ({
-            realm_id: realm.id,
-            type: 'LOGOUT',
-            time: now,
-            client_id: meta.clientId ?? null,
-            user_id: s.user_id,
-            session_id: s.id,
-            ip_address: meta.ipAddress ?? null,
-            error: null,
-            details: JSON.stringify({ reason }),
-          })),
-        )
-        .execute();
+      const events = ended.slice(i, i + INSERT_CHUNK).map((s) => ({
+        realmId: realm.id,
+        type: 'LOGOUT' as const,
+        clientId: meta.clientId ?? null,
+        userId: s.user_id,
+        sessionId: s.id,
+        ipAddress: meta.ipAddress ?? null,
+        details: { reason },
+      }));
+      await stores.events.recordMany(events, now, trx);
     }
     return { ended: endedIds, deliveryIds: deliveries.map((d) => d.id), frontchannel };
   }

@@ -8,7 +8,6 @@ import { jsonResponse } from '../http/respond.ts';
 import { introspectionClients } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { refreshTokenState } from '../tokens/grant-status.ts';
-import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
@@ -46,7 +45,7 @@ async function introspect(
 ): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
-  const refresh = await findRefreshToken(ctx.db, realm.id, token);
+  const refresh = await ctx.refreshTokens.find(realm.id, token);
   if (refresh) {
     if (refresh.used_at !== null) return INACTIVE;
     const state = await refreshTokenState(ctx, realm, refresh, now);

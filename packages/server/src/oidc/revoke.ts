@@ -7,7 +7,6 @@ import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
-import { findRefreshToken } from '../tokens/refresh-tokens.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
 export async function revokeEndpoint(
@@ -21,22 +20,11 @@ export async function revokeEndpoint(
   const token = params.require('token');
   const now = Date.now();
 
-  const refresh = await findRefreshToken(ctx.db, realm.id, token);
+  const refresh = await ctx.refreshTokens.find(realm.id, token);
   if (refresh) {
     if (refresh.client_id !== client.id) throw new UnauthorizedClient('Token was issued to another client');
-    await ctx.db
-      .updateTable('refresh_token')
-      .set({ revoked_at: now })
-      .where('family_id', '=', refresh.family_id)
-      .where('revoked_at', 'is', null)
-      .execute();
-    if (refresh.offline === 1) {
-      await ctx.db
-        .updateTable('client_session')
-        .set({ ended_at: now })
-        .where('id', '=', refresh.client_session_id)
-        .execute();
-    }
+    await ctx.refreshTokens.revokeFamily(refresh.family_id, now);
+    if (refresh.offline === 1) await ctx.clientSessions.end(refresh.client_session_id, now);
     await ctx.events.record({
       realmId: realm.id,
       type: 'REVOKE_GRANT',
@@ -50,11 +38,7 @@ export async function revokeEndpoint(
     if (claims) {
       if (claims.azp !== client.clientId)
         throw new UnauthorizedClient('Token was issued to another client');
-      await ctx.db
-        .insertInto('revoked_access_token')
-        .values({ jti: claims.jti, expires_at: claims.exp * 1000 })
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
+      await ctx.revokedAccessTokens.add(claims.jti, claims.exp * 1000);
     }
   }
   return new Response(null, { status: 200, headers: NO_STORE });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { hashPassword, verifyPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
-import { type EndReason, LogoutService } from '../logout/logout-service.ts';
+import { type EndReason, LogoutService, logoutStoresOver } from '../logout/logout-service.ts';
 import type { Database } from '../store/schema.ts';
 import { realmFromRow } from './model.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
@@ -110,7 +110,7 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm, opt
   // and every client is told (the deliveries are in the outbox, sent by any server process).
   if (endFor.size > 0) {
     const row = await db.selectFrom('realm').selectAll().where('id', '=', realmId).executeTakeFirstOrThrow();
-    const logout = options.logout ?? new LogoutService(db, () => {});
+    const logout = options.logout ?? new LogoutService(logoutStoresOver(db), () => {});
     for (const [userId, reason] of endFor) await logout.logoutUser(realmFromRow(row), userId, {}, reason);
   }
 

@@ -2,7 +2,7 @@
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
-import { caAttributeProblem } from '../logout/backchannel-ca.ts';
+import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
 import { isLoopbackUrl } from './loopback-host.ts';
@@ -386,7 +386,7 @@ function checkSessionLimit(attributes: Record<string, string>): void {
 }
 
 // The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a
-// path (standards §4; see logout/backchannel-ca.ts).
+// path (standards §4; see logout/delivery/backchannel-ca.ts).
 function checkCaAttribute(attributes: Record<string, string>, path: string): void {
   const value = attributes[CA_ATTRIBUTE];
   const problem = value ? caAttributeProblem(value) : null;

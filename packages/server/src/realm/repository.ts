@@ -1,12 +1,16 @@
 // Reads of realms, clients and users.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Executor } from '../store/executor.ts';
 import { type Client, clientFromRow, type Realm, realmFromRow, type User, userFromRow } from './model.ts';
 
 export class RealmRepository {
-  readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #db: Executor;
+  constructor(db: Executor) {
     this.#db = db;
+  }
+
+  /** Every realm (start-up checks, the sweeper). */
+  async allRealms(): Promise<Realm[]> {
+    return (await this.#db.selectFrom('realm').selectAll().orderBy('name').execute()).map(realmFromRow);
   }
 
   async realmByName(name: string): Promise<Realm | undefined> {
@@ -27,6 +31,11 @@ export class RealmRepository {
       .where('client_id', '=', clientId)
       .executeTakeFirst();
     return row && clientFromRow(row);
+  }
+
+  /** A realm's clients, ordered by clientId. */
+  async clientsOf(realmId: string): Promise<Client[]> {
+    return (await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).orderBy('client_id').execute()).map(clientFromRow);
   }
 
   async clientById(id: string): Promise<Client | undefined> {

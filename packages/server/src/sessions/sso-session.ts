@@ -1,11 +1,14 @@
 // SSO sessions and the client sessions inside them. A client session is recorded the moment
 // a client receives tokens in an SSO session: it is the list a logout fans out to (BCL §2.3).
-import type { Kysely } from 'kysely';
-import { newId, randomToken, sha256 } from '../crypto/random.ts';
+import { randomToken, sha256 } from '../crypto/random.ts';
 import type { LogoutService } from '../logout/logout-service.ts';
 import type { Realm } from '../realm/model.ts';
-import type { Database, SsoSessionTable } from '../store/schema.ts';
+import type { ClientSessionTable, SsoSessionTable } from '../store/schema.ts';
+import type { ClientSessionInput, ClientSessionStore } from './client-session-store.ts';
+import { isSessionLive } from './session-liveness.ts';
 import { endSessionsBeyondLimit } from './session-limit.ts';
+import type { SsoSessionStore } from './sso-session-store.ts';
+
 
 export interface SsoSession {
   id: string;
@@ -15,15 +18,6 @@ export interface SsoSession {
   authTime: number;
   startedAt: number;
   lastSeenAt: number;
-}
-
-export interface ClientSessionInput {
-  ssoSessionId: string;
-  realmId: string;
-  clientId: string;
-  userId: string;
-  scope: string;
-  offline: boolean;
 }
 
 function fromRow(row: SsoSessionTable): SsoSession {
@@ -37,24 +31,13 @@ function fromRow(row: SsoSessionTable): SsoSession {
   };
 }
 
-/** Whether a session row is within the realm's idle and max lifetimes and not ended. */
-export function isSessionLive(
-  row: Pick<SsoSessionTable, 'ended_at' | 'started_at' | 'last_seen_at'>,
-  realm: Realm,
-  now: number,
-): boolean {
-  return (
-    row.ended_at === null &&
-    now - row.last_seen_at < realm.ssoSessionIdleTimeout * 1000 &&
-    now - row.started_at < realm.ssoSessionMaxLifespan * 1000
-  );
-}
-
 export class SsoSessions {
-  readonly #db: Kysely<Database>;
+  readonly #store: SsoSessionStore;
+  readonly #clientSessions: ClientSessionStore;
   readonly #logout: LogoutService;
-  constructor(db: Kysely<Database>, logout: LogoutService) {
-    this.#db = db;
+  constructor(store: SsoSessionStore, clientSessions: ClientSessionStore, logout: LogoutService) {
+    this.#store = store;
+    this.#clientSessions = clientSessions;
     this.#logout = logout;
   }
 
@@ -82,8 +65,8 @@ export class SsoSessions {
       ended_at: null,
       end_reason: null,
     };
-    await this.#db.insertInto('sso_session').values(row).execute();
-    await endSessionsBeyondLimit(this.#db, this.#logout, realm, userId, row.id, now);
+    await this.#store.insert(row);
+    await endSessionsBeyondLimit(this.#store, this.#logout, realm, userId, row.id, now);
     return { session: fromRow(row), cookie };
   }
 
@@ -94,102 +77,36 @@ export class SsoSessions {
     now = Date.now(),
   ): Promise<SsoSession | undefined> {
     if (!cookie) return undefined;
-    const row = await this.#db
-      .selectFrom('sso_session')
-      .selectAll()
-      .where('cookie_hash', '=', sha256(cookie))
-      .where('realm_id', '=', realm.id)
-      .executeTakeFirst();
+    const row = await this.#store.byCookie(realm.id, cookie);
     return row && isSessionLive(row, realm, now) ? fromRow(row) : undefined;
   }
 
   /** The session by id if it is still live. */
   async findLive(realm: Realm, id: string, now = Date.now()): Promise<SsoSession | undefined> {
-    const row = await this.#db
-      .selectFrom('sso_session')
-      .selectAll()
-      .where('id', '=', id)
-      .where('realm_id', '=', realm.id)
-      .executeTakeFirst();
+    const row = await this.#store.byId(realm.id, id);
     return row && isSessionLive(row, realm, now) ? fromRow(row) : undefined;
   }
 
   /** Marks activity, which pushes the idle timeout out. */
   async touch(id: string, now = Date.now()): Promise<void> {
-    await this.#db.updateTable('sso_session').set({ last_seen_at: now }).where('id', '=', id).execute();
+    await this.#store.touch(id, now);
   }
 
   /** Records a fresh authentication in an existing session (prompt=login, max_age). */
   async reauthenticated(id: string, now = Date.now()): Promise<void> {
-    await this.#db
-      .updateTable('sso_session')
-      .set({ auth_time: now, last_seen_at: now })
-      .where('id', '=', id)
-      .execute();
+    await this.#store.reauthenticated(id, now);
   }
 
   /**
    * Records (or refreshes) that a client received tokens in a session. One row per
    * (session, client, online/offline): a logout finds every client that must be told.
    */
-  async recordClientSession(
-    input: ClientSessionInput,
-    db: Kysely<Database> = this.#db,
-    now = Date.now(),
-  ): Promise<string> {
-    const offline = input.offline ? 1 : 0;
-    const existing = await db
-      .selectFrom('client_session')
-      .select(['id', 'scope'])
-      .where('sso_session_id', '=', input.ssoSessionId)
-      .where('client_id', '=', input.clientId)
-      .where('offline', '=', offline)
-      .executeTakeFirst();
-    if (existing) {
-      const scope = mergeScopes(existing.scope, input.scope);
-      await db
-        .updateTable('client_session')
-        .set({ last_token_at: now, scope, ended_at: null })
-        .where('id', '=', existing.id)
-        .execute();
-      return existing.id;
-    }
-    const inserted = await db
-      .insertInto('client_session')
-      .values({
-        id: newId(),
-        realm_id: input.realmId,
-        sso_session_id: input.ssoSessionId,
-        client_id: input.clientId,
-        user_id: input.userId,
-        scope: input.scope,
-        offline,
-        first_token_at: now,
-        last_token_at: now,
-        ended_at: null,
-      })
-      // A concurrent token request for the same client may have inserted the row first.
-      .onConflict((oc) =>
-        oc
-          .columns(['sso_session_id', 'client_id', 'offline'])
-          .doUpdateSet({ last_token_at: now, ended_at: null }),
-      )
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return inserted.id;
+  async recordClientSession(input: ClientSessionInput, now = Date.now()): Promise<string> {
+    return this.#clientSessions.record(input, now);
   }
 
   /** Every live client session of an SSO session: whom a logout must notify. */
-  async clientSessionsOf(ssoSessionId: string) {
-    return this.#db
-      .selectFrom('client_session')
-      .selectAll()
-      .where('sso_session_id', '=', ssoSessionId)
-      .where('ended_at', 'is', null)
-      .execute();
+  async clientSessionsOf(ssoSessionId: string): Promise<ClientSessionTable[]> {
+    return this.#clientSessions.liveOf(ssoSessionId);
   }
-}
-
-function mergeScopes(a: string, b: string): string {
-  return [...new Set([...a.split(' '), ...b.split(' ')].filter(Boolean))].join(' ');
 }

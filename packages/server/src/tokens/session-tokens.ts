@@ -1,8 +1,12 @@
-// Tokens for a user in an SSO session: first record that the client took part in the session
-// (BCL §2.3: whom a logout must tell), then mint the tokens.
+// Tokens for a user in an SSO session, in two steps so that a grant can put the writes into its
+// own transaction: mint (sign; nothing written), then store — record that the client took part
+// in the session (BCL §2.3: whom a logout must tell) and keep the refresh token's hash.
 import type { ProviderContext } from '../context.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
-import type { TokenResponse } from './token-issuer.ts';
+import type { Executor } from '../store/executor.ts';
+import type { MintedTokens } from './token-issuer.ts';
+
+export type SessionTokenDeps = Pick<ProviderContext, 'tokens' | 'urls' | 'clientSessions' | 'refreshTokens'>;
 
 export interface SessionTokensInput {
   realm: Realm;
@@ -14,24 +18,33 @@ export interface SessionTokensInput {
   codeHash?: string | null;
 }
 
-export async function issueSessionTokens(ctx: ProviderContext, input: SessionTokensInput, now = Date.now()): Promise<TokenResponse> {
+/** Signs the access token, the ID token (with `openid`) and makes a refresh token. */
+export async function mintSessionTokens(deps: SessionTokenDeps, input: SessionTokensInput, now: number): Promise<MintedTokens> {
   const { realm, client, user, session, scopes } = input;
-  const clientSessionId = await ctx.sessions.recordClientSession(
-    { ssoSessionId: session.id, realmId: realm.id, clientId: client.id, userId: user.id, scope: scopes.join(' '), offline: scopes.includes('offline_access') },
-    ctx.db,
+  return deps.tokens.mint(
+    {
+      realm,
+      issuer: deps.urls.issuer(realm.name),
+      client,
+      user,
+      subject: user.id,
+      session,
+      scopes,
+      nonce: input.nonce ?? null,
+      codeHash: input.codeHash ?? null,
+      withRefreshToken: true,
+    },
     now,
   );
-  return ctx.tokens.issue(ctx.db, {
-    realm,
-    issuer: ctx.urls.issuer(realm.name),
-    client,
-    user,
-    subject: user.id,
-    session,
-    clientSessionId,
-    scopes,
-    nonce: input.nonce ?? null,
-    codeHash: input.codeHash ?? null,
-    withRefreshToken: true,
-  });
+}
+
+/** Records the client session and stores the refresh token, in the caller's transaction. */
+export async function storeSessionTokens(deps: SessionTokenDeps, input: SessionTokensInput, minted: MintedTokens, now: number, tx: Executor): Promise<void> {
+  const { realm, client, user, session, scopes } = input;
+  const clientSessionId = await deps.clientSessions.record(
+    { ssoSessionId: session.id, realmId: realm.id, clientId: client.id, userId: user.id, scope: scopes.join(' '), offline: scopes.includes('offline_access') },
+    now,
+    tx,
+  );
+  if (minted.refresh) await deps.refreshTokens.insert({ ...minted.refresh, client_session_id: clientSessionId }, tx);
 }

@@ -1,13 +1,14 @@
 // Mints the token response of every grant: a JWT access token, an ID token when `openid` was
-// granted, and an opaque refresh token stored only as its hash.
+// granted, and an opaque refresh token stored only as its hash. Minting signs but writes
+// nothing: the grant stores the refresh token's row in its own transaction, so the signatures
+// (the slow part) never hold SQLite's writer.
 
 import { SignJWT } from 'jose';
-import type { Kysely } from 'kysely';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
 import type { SigningKeys } from '../crypto/signing-keys.ts';
 import { accessTokenAlg, idTokenAlg } from '../realm/attributes.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
-import type { Database } from '../store/schema.ts';
+import type { RefreshTokenTable } from '../store/schema.ts';
 import { userClaims } from './scopes.ts';
 
 export interface TokenResponse {
@@ -29,7 +30,6 @@ export interface IssueInput {
   user: User | null;
   subject: string;
   session: { id: string; authTime: number; startedAt: number } | null;
-  clientSessionId: string | null;
   scopes: string[];
   nonce?: string | null;
   /** Continue this refresh-token family (rotation) instead of starting one. */
@@ -43,13 +43,22 @@ export interface IssueInput {
 /** The ID token's own claims (OIDC Core §2; BCL §2.1 `sid`), besides the user claims of its scopes. */
 export const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'] as const;
 
+/** A new refresh token's row, without the client session the grant records it under. */
+export type RefreshTokenRow = Omit<RefreshTokenTable, 'client_session_id'>;
+
+export interface MintedTokens {
+  response: TokenResponse;
+  /** To be stored (with its client session) before the response is sent; null without one. */
+  refresh: RefreshTokenRow | null;
+}
+
 export class TokenIssuer {
   readonly #keys: SigningKeys;
   constructor(keys: SigningKeys) {
     this.#keys = keys;
   }
 
-  async issue(db: Kysely<Database>, input: IssueInput, now = Date.now()): Promise<TokenResponse> {
+  async mint(input: IssueInput, now = Date.now()): Promise<MintedTokens> {
     const { realm, client, issuer, scopes } = input;
     const iat = Math.floor(now / 1000);
     const exp = iat + realm.accessTokenLifespan;
@@ -58,7 +67,7 @@ export class TokenIssuer {
 
     // The refresh-token family is the grant: access tokens name it so that revoking the grant
     // (code replay, RFC 7009 revocation, refresh reuse) stops them too.
-    const grantId = input.withRefreshToken && input.session && input.user && input.clientSessionId ? (input.familyId ?? newId()) : null;
+    const grantId = input.withRefreshToken && input.session && input.user ? (input.familyId ?? newId()) : null;
 
     const accessKey = await this.#keys.activeKey(realm.id, accessTokenAlg(client));
     const access_token = await new SignJWT({
@@ -109,7 +118,8 @@ export class TokenIssuer {
       response.session_state = input.session.id;
     }
 
-    if (grantId && input.session && input.user && input.clientSessionId) {
+    let refreshRow: RefreshTokenRow | null = null;
+    if (grantId && input.session && input.user) {
       const offline = scopes.includes('offline_access');
       const expiresAt = offline
         ? now + realm.offlineSessionIdleTimeout * 1000
@@ -118,28 +128,24 @@ export class TokenIssuer {
             input.session.startedAt + realm.ssoSessionMaxLifespan * 1000,
           );
       const refresh = randomToken();
-      await db
-        .insertInto('refresh_token')
-        .values({
-          token_hash: sha256(refresh),
-          family_id: grantId,
-          realm_id: realm.id,
-          client_id: client.id,
-          user_id: input.user.id,
-          sso_session_id: input.session.id,
-          client_session_id: input.clientSessionId,
-          scope,
-          offline: offline ? 1 : 0,
-          code_hash: input.codeHash ?? null,
-          created_at: now,
-          expires_at: expiresAt,
-          used_at: null,
-          revoked_at: null,
-        })
-        .execute();
+      refreshRow = {
+        token_hash: sha256(refresh),
+        family_id: grantId,
+        realm_id: realm.id,
+        client_id: client.id,
+        user_id: input.user.id,
+        sso_session_id: input.session.id,
+        scope,
+        offline: offline ? 1 : 0,
+        code_hash: input.codeHash ?? null,
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+        revoked_at: null,
+      };
       response.refresh_token = refresh;
       response.refresh_expires_in = offline ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000));
     }
-    return response;
+    return { response, refresh: refreshRow };
   }
 }

@@ -6,8 +6,7 @@ import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
-import { isSessionLive } from '../sessions/sso-session.ts';
-import { grantRevoked } from './grant-status.ts';
+import { isSessionLive } from '../sessions/session-liveness.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -22,8 +21,11 @@ export interface AccessTokenClaims extends JWTPayload {
   grant_id?: string;
 }
 
+/** What verifying an access token reads. */
+export type AccessTokenDeps = Pick<ProviderContext, 'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions'>;
+
 export async function verifyAccessToken(
-  ctx: ProviderContext,
+  ctx: AccessTokenDeps,
   realm: Realm,
   token: string,
 ): Promise<AccessTokenClaims> {
@@ -44,14 +46,9 @@ export async function verifyAccessToken(
   const claims = payload as AccessTokenClaims;
   if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string')
     throw new InvalidToken('Token is not valid');
-  const revoked = await ctx.db
-    .selectFrom('revoked_access_token')
-    .select('jti')
-    .where('jti', '=', claims.jti)
-    .executeTakeFirst();
-  if (revoked) throw new InvalidToken('Token has been revoked');
+  if (await ctx.revokedAccessTokens.isRevoked(claims.jti)) throw new InvalidToken('Token has been revoked');
   // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
-  if (typeof claims.grant_id === 'string' && (await grantRevoked(ctx.db, claims.grant_id)))
+  if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id)))
     throw new InvalidToken('Token has been revoked');
   if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
     throw new InvalidToken('Session not active');
@@ -64,35 +61,21 @@ export async function verifyAccessToken(
  * Keycloak checks at userinfo and introspection. A client-credentials token's subject is the
  * client itself, not a user.
  */
-async function subjectActive(ctx: ProviderContext, realm: Realm, claims: AccessTokenClaims): Promise<boolean> {
+async function subjectActive(ctx: AccessTokenDeps, realm: Realm, claims: AccessTokenClaims): Promise<boolean> {
   const user = await ctx.realms.userById(claims.sub);
   if (user) return user.realmId === realm.id && user.enabled;
   return claims.sid === undefined;
 }
 
 async function sessionActive(
-  ctx: ProviderContext,
+  ctx: AccessTokenDeps,
   realm: Realm,
   sid: string,
   clientId: string,
 ): Promise<boolean> {
-  const row = await ctx.db
-    .selectFrom('sso_session')
-    .selectAll()
-    .where('id', '=', sid)
-    .where('realm_id', '=', realm.id)
-    .executeTakeFirst();
+  const row = await ctx.sessionStore.byId(realm.id, sid);
   if (!row) return false;
   if (isSessionLive(row, realm, Date.now())) return true;
   // Tokens minted from an offline token outlive the SSO session (OIDC Core §11).
-  const offline = await ctx.db
-    .selectFrom('client_session')
-    .innerJoin('client', 'client.id', 'client_session.client_id')
-    .select('client_session.id')
-    .where('client_session.sso_session_id', '=', sid)
-    .where('client.client_id', '=', clientId)
-    .where('client_session.offline', '=', 1)
-    .where('client_session.ended_at', 'is', null)
-    .executeTakeFirst();
-  return offline !== undefined;
+  return ctx.clientSessions.hasLiveOffline(sid, clientId);
 }

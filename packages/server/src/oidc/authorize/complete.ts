@@ -20,23 +20,20 @@ export async function completeAuthorization(
   now = Date.now(),
 ): Promise<Response> {
   const code = randomToken();
-  await ctx.db
-    .insertInto('authorization_code')
-    .values({
-      code_hash: sha256(code),
-      realm_id: realm.id,
-      client_id: client.id,
-      user_id: session.userId,
-      sso_session_id: session.id,
-      redirect_uri: request.redirectUri,
-      scope: request.scopes.join(' '),
-      nonce: request.nonce,
-      code_challenge: request.codeChallenge,
-      auth_time: session.authTime,
-      expires_at: now + CODE_LIFETIME_MS,
-      used_at: null,
-    })
-    .execute();
+  await ctx.codes.insert({
+    code_hash: sha256(code),
+    realm_id: realm.id,
+    client_id: client.id,
+    user_id: session.userId,
+    sso_session_id: session.id,
+    redirect_uri: request.redirectUri,
+    scope: request.scopes.join(' '),
+    nonce: request.nonce,
+    code_challenge: request.codeChallenge,
+    auth_time: session.authTime,
+    expires_at: now + CODE_LIFETIME_MS,
+    used_at: null,
+  });
   await ctx.sessions.touch(session.id, now);
   await ctx.events.record({
     realmId: realm.id,

@@ -1,6 +1,6 @@
 // The authorization endpoint (OIDC Core §3.1.2), as the spec's sequence of checks.
 import type { ProviderContext } from '../../context.ts';
-import { newId, randomToken, sha256 } from '../../crypto/random.ts';
+import { randomToken } from '../../crypto/random.ts';
 import { LoginRequired, OAuthError } from '../../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../http/cookies.ts';
 import { readQueryOrForm } from '../../http/params.ts';
@@ -69,16 +69,7 @@ async function startLogin(
   // The login form is bound to this browser by a cookie the attacker cannot set or read,
   // which defeats login CSRF.
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = newId();
-  await ctx.pendingLogins.save({
-    id,
-    realm_id: realm.id,
-    client_id: request.clientId,
-    params: JSON.stringify(request),
-    csrf_hash: sha256(`${binding}:${id}`),
-    created_at: now,
-    expires_at: now + LOGIN_FORM_LIFETIME_MS,
-  });
+  const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: request.clientId, request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,

@@ -18,7 +18,7 @@ export async function clientCredentialsGrant({
       'Client is not allowed to use client_credentials (service accounts disabled)',
     );
   const scopes = parseScope(params.get('scope')).filter((s) => s !== 'openid' && s !== 'offline_access');
-  const response = await ctx.tokens.issue(ctx.db, {
+  const { response } = await ctx.tokens.mint({
     realm,
     issuer: ctx.urls.issuer(realm.name),
     client,
@@ -26,7 +26,6 @@ export async function clientCredentialsGrant({
     // Keycloak's service-account user has its own id; the client's internal id plays that role.
     subject: client.id,
     session: null,
-    clientSessionId: null,
     scopes,
     withRefreshToken: false,
   });

@@ -5,8 +5,26 @@ import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 
+/** The services the grants use, and nothing else of the provider. */
+export type GrantDeps = Pick<
+  ProviderContext,
+  | 'transact'
+  | 'tokens'
+  | 'urls'
+  | 'events'
+  | 'realms'
+  | 'sessions'
+  | 'sessionStore'
+  | 'clientSessions'
+  | 'refreshTokens'
+  | 'codes'
+  | 'throttle'
+  | 'verifyPassword'
+  | 'logout'
+>;
+
 export interface GrantInput {
-  ctx: ProviderContext;
+  ctx: GrantDeps;
   realm: Realm;
   client: Client;
   params: Params;

@@ -3,7 +3,7 @@
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
 import { parseScope } from '../../tokens/scopes.ts';
-import { issueSessionTokens } from '../../tokens/session-tokens.ts';
+import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
 
@@ -31,15 +31,11 @@ export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInp
   }
   const now = Date.now();
   const { session } = await ctx.sessions.create(realm, user.id, ip, now);
-  const response = await issueSessionTokens(ctx, { realm, client, user, session, scopes }, now);
-  await ctx.events.record({
-    realmId: realm.id,
-    type: 'LOGIN',
-    clientId: client.clientId,
-    userId: user.id,
-    sessionId: session.id,
-    ipAddress: ip,
-    details: { grant_type: 'password' },
+  const input: SessionTokensInput = { realm, client, user, session, scopes };
+  const minted = await mintSessionTokens(ctx, input, now);
+  await ctx.transact(async (tx) => {
+    await storeSessionTokens(ctx, input, minted, now, tx);
+    await ctx.events.record({ realmId: realm.id, type: 'LOGIN', clientId: client.clientId, userId: user.id, sessionId: session.id, ipAddress: ip, details: { grant_type: 'password' } }, tx);
   });
-  return response;
+  return minted.response;
 }

@@ -3,17 +3,17 @@
 // process; a new delivery is attempted at once (in-process wake, PostgreSQL NOTIFY across
 // processes), retries wait exactly until they are due.
 import type { Logger } from 'pino';
-import type { ProviderUrls } from '../provider-urls.ts';
-import type { SigningKeys } from '../crypto/signing-keys.ts';
-import type { EventLog, EventType } from '../events/event-log.ts';
-import { backchannelCa } from '../realm/attributes.ts';
-import type { Realm } from '../realm/model.ts';
-import type { RealmRepository } from '../realm/repository.ts';
-import type { LogoutDeliveryTable } from '../store/schema.ts';
-import { isStoreUnavailable } from '../store/unavailable.ts';
+import type { ProviderUrls } from '../../provider-urls.ts';
+import type { SigningKeys } from '../../crypto/signing-keys.ts';
+import type { EventLog, EventType } from '../../events/event-log.ts';
+import { backchannelCa } from '../../realm/attributes.ts';
+import type { Realm } from '../../realm/model.ts';
+import type { RealmRepository } from '../../realm/repository.ts';
+import type { LogoutDeliveryTable } from '../../store/schema.ts';
+import { isStoreUnavailable } from '../../store/unavailable.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
-import { logoutSettings } from './client-logout-settings.ts';
+import { logoutSettings } from '../client-logout-settings.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { signLogoutToken } from './logout-token.ts';
 import { classifyStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';

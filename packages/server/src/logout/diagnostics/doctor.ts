@@ -6,14 +6,14 @@
 // short escaped excerpt is shown.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import type { ProviderContext } from '../context.ts';
-import { randomToken } from '../crypto/random.ts';
-import { backchannelCa } from '../realm/attributes.ts';
-import type { Client, Realm } from '../realm/model.ts';
-import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from './backchannel-http.ts';
-import { bodyExcerpt } from './body-excerpt.ts';
-import { logoutSettings } from './client-logout-settings.ts';
-import { signLogoutToken } from './logout-token.ts';
+import type { ProviderContext } from '../../context.ts';
+import { randomToken } from '../../crypto/random.ts';
+import { backchannelCa } from '../../realm/attributes.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from '../delivery/backchannel-http.ts';
+import { bodyExcerpt } from '../delivery/body-excerpt.ts';
+import { logoutSettings } from '../client-logout-settings.ts';
+import { signLogoutToken } from '../delivery/logout-token.ts';
 
 export interface Check {
   ok: boolean;
@@ -136,11 +136,9 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
 
 /** Every client of the realm with a back-channel URL. */
 export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
-  const rows = await ctx.db.selectFrom('client').select('id').where('realm_id', '=', realm.id).orderBy('client_id').execute();
   const results: DoctorResult[] = [];
-  for (const { id } of rows) {
-    const client = await ctx.realms.clientById(id);
-    const r = client ? await checkClientBackchannel(ctx, http, realm, client) : null;
+  for (const client of await ctx.realms.clientsOf(realm.id)) {
+    const r = await checkClientBackchannel(ctx, http, realm, client);
     if (r) results.push(r);
   }
   return results;

@@ -2,13 +2,13 @@
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
 // redirect, or the signed-out page. (A refused logout's page and LOGOUT_ERROR event are the
 // route's error policy, http/route.ts — except the still-signed-in page below.)
-import type { ProviderContext } from '../context.ts';
-import { randomToken } from '../crypto/random.ts';
-import { clearCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { asOAuthError } from '../errors.ts';
-import { htmlError, htmlResponse } from '../http/respond.ts';
-import type { Realm } from '../realm/model.ts';
-import type { SsoSession } from '../sessions/sso-session.ts';
+import type { ProviderContext } from '../../context.ts';
+import { randomToken } from '../../crypto/random.ts';
+import { asOAuthError } from '../../errors.ts';
+import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
+import { htmlError, htmlResponse } from '../../http/respond.ts';
+import type { Realm } from '../../realm/model.ts';
+import type { SsoSession } from '../../sessions/sso-session.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
 import type { PendingLogout } from './pending-logout.ts';

@@ -1,11 +1,18 @@
 // Outbox reads and writes for the delivery worker. Claiming is the one query that differs
 // by dialect: PostgreSQL skips rows another process has locked; SQLite has a single writer.
 import { type Kysely, sql } from 'kysely';
-import type { DialectName } from '../store/dialect-name.ts';
-import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
+import type { DialectName } from '../../store/dialect-name.ts';
+import type { Database, LogoutDeliveryTable } from '../../store/schema.ts';
 
 /** Ids per IN list, well inside SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 1000;
+
+/** Writes new deliveries in the caller's transaction, the one that ends their sessions (the outbox). */
+export async function insertDeliveries(rows: readonly LogoutDeliveryTable[], db: Kysely<Database>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ID_CHUNK) {
+    await db.insertInto('logout_delivery').values(rows.slice(i, i + ID_CHUNK)).execute();
+  }
+}
 
 export class DeliveryStore {
   readonly #db: Kysely<Database>;

@@ -6,7 +6,7 @@
 // the operator lists in --backchannel-deny-cidrs. Loopback and private ranges stay allowed:
 // local development and in-cluster receivers live there.
 import { isIP } from 'node:net';
-import { CidrList, type CidrRange } from '../http/cidr.ts';
+import { CidrList, type CidrRange } from '../../http/cidr.ts';
 
 const ALWAYS_REFUSED: ReadonlyArray<[reason: string, ranges: string[]]> = [
   ['an unspecified address (RFC 6890)', ['0.0.0.0/8', '::/128']],

@@ -1,9 +1,9 @@
 // The pages of logout: confirmation, and "you are signed out" — which also carries the
 // front-channel iframes (FCL §3) and continues to the post-logout redirect.
-import type { OAuthError } from '../errors.ts';
-import type { Realm } from '../realm/model.ts';
-import { html, page } from '../views/html.ts';
-import type { FrontchannelTarget } from './logout-service.ts';
+import type { OAuthError } from '../../errors.ts';
+import type { Realm } from '../../realm/model.ts';
+import { html, page } from '../../views/html.ts';
+import type { FrontchannelTarget } from '../logout-service.ts';
 import type { PendingLogout } from './pending-logout.ts';
 
 export function renderConfirmPage(realm: Realm, action: string, requestId: string): string {

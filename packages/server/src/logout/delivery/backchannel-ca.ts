@@ -8,7 +8,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { constants, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
+import { CLIENT_ATTRIBUTE } from '../../realm/attributes.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 

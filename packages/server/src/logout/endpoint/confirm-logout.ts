@@ -1,10 +1,9 @@
 // POST of the logout confirmation form: check the browser binding (CSRF), then log out.
-import type { ProviderContext } from '../context.ts';
-import { safeEqual, sha256 } from '../crypto/random.ts';
-import { InvalidRequest } from '../errors.ts';
-import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { readForm } from '../http/params.ts';
-import type { Realm } from '../realm/model.ts';
+import type { ProviderContext } from '../../context.ts';
+import { InvalidRequest } from '../../errors.ts';
+import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
+import { readForm } from '../../http/params.ts';
+import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { finishLogout } from './finish-logout.ts';
 
@@ -12,12 +11,10 @@ export async function confirmLogout(ctx: ProviderContext, realm: Realm, req: Req
   const form = await readForm(req);
   const id = form.require('logout_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
-  const row = await ctx.db.selectFrom('logout_request').selectAll().where('id', '=', id).where('realm_id', '=', realm.id).executeTakeFirst();
-  if (!row || row.expires_at < Date.now() || !binding || !safeEqual(sha256(`${binding}:${id}`), row.csrf_hash)) {
+  const request = await ctx.pending.takeLogout<LogoutRequest>(realm.id, id, binding);
+  if (!request) {
     throw new InvalidRequest('This sign-out page has expired or was opened in another browser. Return to the application and sign out again.');
   }
-  await ctx.db.deleteFrom('logout_request').where('id', '=', id).execute();
-  const request = JSON.parse(row.params) as LogoutRequest;
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
   // The user confirmed in this browser: its session ends too, whoever the hint named.
   return await finishLogout(ctx, realm, request, session, ip, { browserConfirmed: true });

@@ -1,14 +1,14 @@
 // RP-initiated logout (RP-Initiated Logout 1.0 §2–4, standards §2): GET and POST of
 // /realms/{realm}/protocol/openid-connect/logout, as the spec's sequence of checks.
-import type { ProviderContext } from '../context.ts';
-import { InvalidRequest, OAuthError } from '../errors.ts';
-import { readCookie, SESSION_COOKIE } from '../http/cookies.ts';
-import { type Params, readQueryOrForm } from '../http/params.ts';
-import { htmlResponse } from '../http/respond.ts';
-import { matchPostLogoutRedirectUri, type RedirectUriMatch } from '../oidc/redirect-uri-matcher.ts';
-import { acceptsLegacyLogoutRedirectUri } from '../realm/attributes.ts';
-import type { Client, Realm } from '../realm/model.ts';
-import { logoutSettings } from './client-logout-settings.ts';
+import type { ProviderContext } from '../../context.ts';
+import { InvalidRequest, OAuthError } from '../../errors.ts';
+import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
+import { type Params, readQueryOrForm } from '../../http/params.ts';
+import { htmlResponse } from '../../http/respond.ts';
+import { matchPostLogoutRedirectUri, type RedirectUriMatch } from '../../oidc/redirect-uri-matcher.ts';
+import { acceptsLegacyLogoutRedirectUri } from '../../realm/attributes.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import { logoutSettings } from '../client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
 import { LegacyRedirectNotAccepted, matchLegacyRedirectUri } from './legacy-redirect.ts';
 import { renderConfirmPage } from './logout-pages.ts';
@@ -119,13 +119,11 @@ async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request
 }
 
 /**
- * The error page. For the legacy parameter without the realm's opt-in, the app has usually
- * already ended its own session: when the browser's SSO session is still alive, the page says so
- * and offers to end it everywhere (a CSRF-protected form), instead of leaving single sign-out
- * silently broken.
+ * Errors are the route's to answer (html + LOGOUT_ERROR, http/route.ts), except one: the legacy
+ * parameter without the realm's opt-in. The app has usually already ended its own session, so
+ * when the browser's SSO session is still alive the page says so and offers to end it everywhere
+ * (a CSRF-protected form), instead of leaving single sign-out silently broken.
  */
-// Errors are the route's to answer (html + LOGOUT_ERROR, http/route.ts), except one: the legacy
-// parameter refused while the browser's SSO session lives, whose page also offers to end it.
 async function refused(ctx: ProviderContext, realm: Realm, req: Request, err: unknown, ip: string | null): Promise<Response> {
   if (!(err instanceof LegacyRedirectNotAccepted)) throw err;
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));

@@ -2,11 +2,11 @@
 // else's key, and nothing else the realm signs (access tokens, logout tokens). An expired hint
 // is accepted while its session is live or recently ended.
 import { compactVerify, errors as joseErrors } from 'jose';
-import type { ProviderContext } from '../context.ts';
-import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
-import { OAuthError } from '../errors.ts';
-import type { Realm } from '../realm/model.ts';
-import { isStoreUnavailable } from '../store/unavailable.ts';
+import type { ProviderContext } from '../../context.ts';
+import { SUPPORTED_SIGNING_ALGS } from '../../crypto/signing-keys.ts';
+import { OAuthError } from '../../errors.ts';
+import type { Realm } from '../../realm/model.ts';
+import { isStoreUnavailable } from '../../store/unavailable.ts';
 
 export interface IdTokenHint {
   sub: string;

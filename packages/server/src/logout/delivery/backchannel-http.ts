@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import type { CidrRange } from '../http/cidr.ts';
+import type { CidrRange } from '../../http/cidr.ts';
 import { BackchannelCa, CaUnavailable, type TrustedCa } from './backchannel-ca.ts';
 import { AddressPolicy } from './outbound-address.ts';
 

@@ -1,0 +1,216 @@
+// The admin API's queries, in one place: the lists and counts its pages show, and its writes of
+// realms, clients and users. The protocol reads the same rows through realm/repository.ts.
+import { sql } from 'kysely';
+import { importRealm, type ImportResult } from '../realm/import-realm.ts';
+import type { ParsedRealm } from '../realm/realm-json.ts';
+import { liveSessionSql } from '../sessions/session-liveness.ts';
+import type { Realm } from '../realm/model.ts';
+import type { Executor } from '../store/executor.ts';
+import type { ClientTable, DeliveryStatus, LogoutDeliveryTable, RealmTable, UserTable } from '../store/schema.ts';
+
+/** A realm's settings as realm/rows.ts makes them (its name is written separately). */
+export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at'>;
+export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
+/** Everything but the password hash. */
+export type UserRowValues = Omit<UserTable, 'id' | 'realm_id' | 'created_at' | 'password_hash'>;
+
+export interface Paging {
+  first: number;
+  max: number;
+}
+
+export interface LiveSessionRow {
+  id: string;
+  user_id: string;
+  username: string;
+  ip_address: string | null;
+  started_at: number;
+  last_seen_at: number;
+}
+
+export class AdminStore {
+  readonly #db: Executor;
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  // Realms
+
+  /** A new realm from its JSON (the admin API's POST /admin/realms). */
+  async importRealm(parsed: ParsedRealm): Promise<ImportResult> {
+    return importRealm(this.#db, parsed);
+  }
+
+  async realmList(): Promise<Array<{ id: string; name: string; display_name: string | null; enabled: 0 | 1 }>> {
+    return this.#db.selectFrom('realm').select(['id', 'name', 'display_name', 'enabled']).orderBy('name').execute();
+  }
+
+  async realmIdByName(name: string): Promise<string | undefined> {
+    return (await this.#db.selectFrom('realm').select('id').where('name', '=', name).executeTakeFirst())?.id;
+  }
+
+  async updateRealm(id: string, name: string, values: RealmRowValues): Promise<void> {
+    await this.#db.updateTable('realm').set({ name, ...values }).where('id', '=', id).execute();
+  }
+
+  async deleteRealm(id: string): Promise<void> {
+    await this.#db.deleteFrom('realm').where('id', '=', id).execute();
+  }
+
+  // Clients
+
+  async clients(realmId: string, clientId: string | null, page?: Paging): Promise<ClientTable[]> {
+    return this.#db
+      .selectFrom('client')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .$if(clientId !== null, (q) => q.where('client_id', '=', clientId!))
+      .orderBy('client_id')
+      .$if(page !== undefined, (q) => q.offset(page!.first).limit(page!.max))
+      .execute();
+  }
+
+  async clientIdByClientId(realmId: string, clientId: string): Promise<string | undefined> {
+    return (await this.#db.selectFrom('client').select('id').where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst())?.id;
+  }
+
+  async insertClient(id: string, realmId: string, values: ClientRowValues): Promise<void> {
+    await this.#db.insertInto('client').values({ id, realm_id: realmId, created_at: Date.now(), ...values }).execute();
+  }
+
+  async updateClient(id: string, values: Partial<ClientRowValues>): Promise<void> {
+    await this.#db.updateTable('client').set(values).where('id', '=', id).execute();
+  }
+
+  async deleteClient(id: string): Promise<void> {
+    await this.#db.deleteFrom('client').where('id', '=', id).execute();
+  }
+
+  /** Keycloak's client-session-stats: live client sessions per client, online and offline. */
+  async clientSessionCounts(realmId: string): Promise<Array<{ id: string; client_id: string; offline: 0 | 1; n: number }>> {
+    return this.#db
+      .selectFrom('client_session')
+      .innerJoin('client', 'client.id', 'client_session.client_id')
+      .select(['client.id', 'client.client_id', 'client_session.offline', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('client_session.realm_id', '=', realmId)
+      .where('client_session.ended_at', 'is', null)
+      .groupBy(['client.id', 'client.client_id', 'client_session.offline'])
+      .execute();
+  }
+
+  // Users
+
+  async hasUsers(realmId: string): Promise<boolean> {
+    const users = await this.#db.selectFrom('app_user').select('id').where('realm_id', '=', realmId).limit(1).execute();
+    return users.length > 0;
+  }
+
+  /** By exact username or a case-insensitive substring of username or email. */
+  async users(realmId: string, username: string | undefined, search: string | undefined, page: Paging): Promise<UserTable[]> {
+    // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
+    const like = (column: 'username' | 'email', v: string) => sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
+    return this.#db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .$if(username !== undefined, (q) => q.where('username', '=', username!))
+      .$if(search !== undefined, (q) => q.where((eb) => eb.or([like('username', search!), like('email', search!)])))
+      .orderBy('username')
+      .offset(page.first)
+      .limit(page.max)
+      .execute();
+  }
+
+  async insertUser(id: string, realmId: string, passwordHash: string | null, values: UserRowValues): Promise<void> {
+    await this.#db.insertInto('app_user').values({ id, realm_id: realmId, created_at: Date.now(), password_hash: passwordHash, ...values }).execute();
+  }
+
+  async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {
+    await this.#db.updateTable('app_user').set(values).where('id', '=', id).execute();
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.#db.deleteFrom('app_user').where('id', '=', id).execute();
+  }
+
+  // Sessions
+
+  /** Live SSO sessions, newest first; the liveness rule is isSessionLive's, as SQL. */
+  async liveSessions(realm: Realm, q: { userId?: string; clientId?: string } & Paging, now: number): Promise<LiveSessionRow[]> {
+    return this.#db
+      .selectFrom('sso_session')
+      .innerJoin('app_user', 'app_user.id', 'sso_session.user_id')
+      .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
+      .where('sso_session.realm_id', '=', realm.id)
+      .$if(q.userId !== undefined, (b) => b.where('sso_session.user_id', '=', q.userId!))
+      .$if(q.clientId !== undefined, (b) =>
+        b.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('client_session as cs')
+              .select('cs.id')
+              .whereRef('cs.sso_session_id', '=', 'sso_session.id')
+              .where('cs.client_id', '=', q.clientId!)
+              .where('cs.offline', '=', 0)
+              .where('cs.ended_at', 'is', null),
+          ),
+        ),
+      )
+      .where((eb) => liveSessionSql(eb, realm, now))
+      .orderBy('sso_session.started_at', 'desc')
+      .orderBy('sso_session.id')
+      .offset(q.first)
+      .limit(q.max)
+      .execute();
+  }
+
+  /** The clients signed in to these SSO sessions (live online client sessions). */
+  async clientsOfSessions(ssoSessionIds: readonly string[]): Promise<Array<{ sso_session_id: string; id: string; client_id: string }>> {
+    return this.#db
+      .selectFrom('client_session')
+      .innerJoin('client', 'client.id', 'client_session.client_id')
+      .select(['client_session.sso_session_id', 'client.id', 'client.client_id'])
+      .where('client_session.sso_session_id', 'in', ssoSessionIds)
+      .where('client_session.offline', '=', 0)
+      .where('client_session.ended_at', 'is', null)
+      .orderBy('client.client_id')
+      .execute();
+  }
+
+  // Back-channel deliveries
+
+  async deliveries(
+    realmId: string,
+    f: { status: DeliveryStatus | null; clientId: string | null; session: string | null } & Paging,
+  ): Promise<Array<LogoutDeliveryTable & { client_client_id: string; username: string | null }>> {
+    return this.#db
+      .selectFrom('logout_delivery')
+      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+      .leftJoin('app_user', 'app_user.id', 'logout_delivery.user_id')
+      .selectAll('logout_delivery')
+      .select(['client.client_id as client_client_id', 'app_user.username'])
+      .where('logout_delivery.realm_id', '=', realmId)
+      .$if(f.status !== null, (q) => q.where('logout_delivery.status', '=', f.status!))
+      .$if(f.clientId !== null, (q) => q.where('client.client_id', '=', f.clientId!))
+      .$if(f.session !== null, (q) => q.where('logout_delivery.sso_session_id', '=', f.session!))
+      .orderBy('logout_delivery.created_at', 'desc')
+      .orderBy('logout_delivery.id')
+      .offset(f.first)
+      .limit(f.max)
+      .execute();
+  }
+
+  async deliveryCounts(realmId: string, clientId: string | null): Promise<Array<{ status: DeliveryStatus; n: number | string }>> {
+    return this.#db
+      .selectFrom('logout_delivery')
+      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+      .select(['logout_delivery.status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('logout_delivery.realm_id', '=', realmId)
+      .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
+      .groupBy('logout_delivery.status')
+      .execute();
+  }
+
+  async delivery(realmId: string, id: string): Promise<{ id: string; status: DeliveryStatus } | undefined> {
+    return this.#db.selectFrom('logout_delivery').select(['id', 'status']).where('id', '=', id).where('realm_id', '=', realmId).executeTakeFirst();
+  }
+}
