@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
 import { type PasswordVerifier, verifyStoredPassword } from '../src/crypto/password.ts';
 import { CidrList } from '../src/http/cidr.ts';
+import { LoginThrottle } from '../src/login/throttle.ts';
 import type { ProviderOptions } from '../src/provider.ts';
 import { Browser, parseLoginForm } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
@@ -242,3 +243,46 @@ test('login-throttle-race: two server processes on one PostgreSQL let at most 5 
     await created.drop();
   }
 });
+
+for (const database of TEST_DATABASES) {
+  describe(`login throttle slots on ${database.name}`, { skip: database.skip }, () => {
+    let t: TestProvider;
+    let realmId: string;
+    after(async () => t?.close());
+    const setup = async () => {
+      t ??= await startTestProvider(database);
+      realmId = (await t.provider.ctx.realms.realmByName('test'))!.id;
+    };
+
+    test('login-throttle-lease: a leaked in-flight slot lapses after its lease even with a login every 0.5 s on the same counter', async () => {
+      await setup();
+      const throttle = new LoginThrottle(t.store.db, t.store.dialect, { addressConcurrency: 2, inFlightLeaseMs: 1500, inFlightWaitMs: 300 });
+      const address = '203.0.113.77';
+      await throttle.reserve(realmId, 'leaker', address); // never finished: its process "died"
+      const end = Date.now() + 2500;
+      for (let i = 0; Date.now() < end; i++) {
+        await (await throttle.reserve(realmId, `steady-${i}`, address)).finish('success');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // Both slots of the address free again: two verifications at once.
+      const both = await Promise.all([throttle.reserve(realmId, 'after-a', address), throttle.reserve(realmId, 'after-b', address)]);
+      for (const a of both) await a.finish('success');
+    });
+
+    test('login-throttle-burst: 4 parallel sign-ins of one user from two apps (form and password grant) all get through', async () => {
+      await setup();
+      const realmPeer = peer('198.51.100.200');
+      const fetcher = (input: string | Request, init?: RequestInit) => Promise.resolve(t.provider.fetch(typeof input === 'string' ? new Request(input, init) : input, realmPeer));
+      const forms = await Promise.all([0, 1].map(async () => {
+        const browser = new Browser(fetcher);
+        const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB }));
+        return { browser, ...parseLoginForm(await page.text(), OIDC) };
+      }));
+      const results = await Promise.all([
+        ...forms.map((f) => f.browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'alice-pw' })),
+        ...[0, 1].map(() => fetcher(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), [303, 303, 200, 200]);
+    });
+  });
+}
