@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
 import { type PasswordVerifier, verifyStoredPassword } from '../src/crypto/password.ts';
+import { TooManyRequests } from '../src/errors.ts';
 import { CidrList } from '../src/http/cidr.ts';
 import { LoginThrottle } from '../src/login/throttle.ts';
 import type { ProviderOptions } from '../src/provider.ts';
@@ -244,6 +245,28 @@ test('login-throttle-race: two server processes on one PostgreSQL let at most 5 
   }
 });
 
+/** `db` with its transactions counted, also through `withTables()` views of it. */
+function countingTransactions<T extends object>(db: T, stats: { transactions: number }): T {
+  return new Proxy(db, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (prop === 'transaction') return (...args: unknown[]) => (stats.transactions++, fn.apply(target, args));
+      if (prop === 'withTables') return (...args: unknown[]) => countingTransactions(fn.apply(target, args) as object, stats);
+      return fn.bind(target);
+    },
+  });
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 for (const database of TEST_DATABASES) {
   describe(`login throttle slots on ${database.name}`, { skip: database.skip }, () => {
     let t: TestProvider;
@@ -253,6 +276,54 @@ for (const database of TEST_DATABASES) {
       t ??= await startTestProvider(database);
       realmId = (await t.provider.ctx.realms.realmByName('test'))!.id;
     };
+
+    test('login-throttle-waiting: with both slots of a username held, 50 more logins cost about one store transaction each, those beyond the waiting cap are refused at once, and the waiters get in as slots free', async () => {
+      await setup();
+      const stats = { transactions: 0 };
+      const throttle = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, { inFlightWaitMs: 5000 });
+      const held = [await throttle.reserve(realmId, 'wait-user', '198.51.100.1'), await throttle.reserve(realmId, 'wait-user', '198.51.100.2')];
+      stats.transactions = 0;
+      const waiters = throttle.policy.maxWaiters;
+      const outcome: Array<'pending' | 'in' | 'refused'> = Array.from({ length: 50 }, () => 'pending');
+      const attempts = outcome.map((_, i) =>
+        throttle.reserve(realmId, 'wait-user', `198.51.100.${10 + i}`).then(
+          async (attempt) => {
+            outcome[i] = 'in';
+            await attempt.finish('failure');
+          },
+          (err: unknown) => {
+            assert.ok(err instanceof TooManyRequests);
+            outcome[i] = 'refused';
+          },
+        ),
+      );
+      await until(() => outcome.filter((o) => o === 'refused').length >= 50 - waiters);
+      assert.equal(outcome.filter((o) => o === 'pending').length, waiters, 'refused at once beyond the cap, while both slots are still held');
+      const whileHeld = stats.transactions;
+      assert.ok(whileHeld <= 50 + waiters, `${whileHeld} transactions while the slots were held`);
+      for (const h of held) await h.finish('failure');
+      await Promise.all(attempts);
+      assert.equal(outcome.filter((o) => o === 'in').length, waiters, 'every waiter got in once slots freed');
+      assert.ok(stats.transactions <= 50 + 3 * waiters, `${stats.transactions} store transactions for 50 waiting logins`);
+      t.provider.ctx.log.info({ whileHeld, total: stats.transactions }, 'login-throttle-waiting transactions');
+    });
+
+    test('login-throttle-waiting: an attempt waiting for a slot another process holds asks the store about every 250 ms, not continuously, and gets in when it frees', async () => {
+      await setup();
+      const stats = { transactions: 0 };
+      const here = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, { inFlightWaitMs: 5000 });
+      const elsewhere = new LoginThrottle(t.store.db, t.store.dialect);
+      const held = [await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.1'), await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.2')];
+      const started = Date.now();
+      const waiting = here.reserve(realmId, 'xproc-user', '198.51.100.3');
+      await new Promise((r) => setTimeout(r, 700));
+      await held[0]!.finish('failure');
+      await (await waiting).finish('success');
+      const elapsed = Date.now() - started;
+      await held[1]!.finish('failure');
+      const bound = 2 + Math.ceil(elapsed / here.policy.crossProcessRetryMs);
+      assert.ok(stats.transactions <= bound, `${stats.transactions} store transactions in ${elapsed} ms of waiting (at most ${bound})`);
+    });
 
     test('login-throttle-lease: a leaked in-flight slot lapses after its lease even with a login every 0.5 s on the same counter', async () => {
       await setup();

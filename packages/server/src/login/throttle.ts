@@ -8,6 +8,12 @@
 // gives the failure back; a crash leaves it counted, and its in-flight slot lapses. Every slot
 // is its own lease row (login-attempt-store.ts), so a leaked slot lapses on its own.
 //
+// An attempt that finds a counter's slots taken waits in this process, in a short queue per
+// counter, woken by the `finish` of a local attempt — or, for slots held by another process,
+// by a timer every `crossProcessRetryMs` — and only then asks the store again. More waiters
+// than `maxWaiters` on one counter are answered 429 at once. So a waiting login costs a few
+// store transactions, not one every few milliseconds.
+//
 // Counters, each per realm:
 //   ip-user:<address> <username>  failures of one username from one client address: after
 //                                 `userFailures` the pair is locked out (30 s, doubling, ≤ 15 min),
@@ -52,6 +58,10 @@ export interface ThrottlePolicy {
    * the same moment — through one after another, while verifications in flight stay capped.
    */
   inFlightWaitMs: number;
+  /** Attempts waiting at once for one counter's slots, in one process; more are refused at once. */
+  maxWaiters: number;
+  /** How often a waiting attempt asks the store again while slots are held by other processes. */
+  crossProcessRetryMs: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottlePolicy = {
@@ -66,6 +76,8 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
   addressConcurrency: 8,
   inFlightLeaseMs: 30_000,
   inFlightWaitMs: 2_000,
+  maxWaiters: 8,
+  crossProcessRetryMs: 250,
 };
 
 interface Counter {
@@ -94,6 +106,9 @@ const busy = () => new TooManyRequests('Too many sign-in attempts at once. Try a
 export class LoginThrottle {
   readonly policy: ThrottlePolicy;
   readonly #store: LoginAttemptStore;
+  /** Per realm and counter: slots held by attempts of this process, and the attempts waiting. */
+  readonly #held = new Map<string, number>();
+  readonly #waiting = new Map<string, Array<() => void>>();
 
   constructor(db: Kysely<Database>, dialect: DialectName, policy: Partial<ThrottlePolicy> = {}) {
     this.#store = new LoginAttemptStore(db, dialect);
@@ -123,17 +138,55 @@ export class LoginThrottle {
     for (let at = now; ; at = Math.max(Date.now(), now)) {
       const full = await this.#reserveOnce(realmId, counters, attemptId, at);
       if (full === null) break;
-      if (Date.now() >= waitUntil) throw busy();
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40));
+      await this.#waitForSlot(`${realmId} ${full.subject}`, full.concurrency, waitUntil);
     }
+    const keys = counters.filter((c) => Number.isFinite(c.concurrency)).map((c) => `${realmId} ${c.subject}`);
+    for (const key of keys) this.#held.set(key, (this.#held.get(key) ?? 0) + 1);
     let finished = false;
     return {
       finish: async (outcome) => {
         if (finished) return;
         finished = true;
-        await this.#finish(realmId, counters, attemptId, outcome);
+        try {
+          await this.#finish(realmId, counters, attemptId, outcome);
+        } finally {
+          // Woken even when the store failed: the waiter then finds the leaked slot and falls
+          // back to the timer until its lease lapses.
+          for (const key of keys) this.#release(key);
+        }
       },
     };
+  }
+
+  /** Waits for a local `finish` on the counter, or the cross-process timer; throws 429 past the deadline or the queue's cap. */
+  async #waitForSlot(key: string, concurrency: number, waitUntil: number): Promise<void> {
+    const left = waitUntil - Date.now();
+    const queue = this.#waiting.get(key) ?? [];
+    if (left <= 0 || queue.length >= this.policy.maxWaiters) throw busy();
+    // Only when all slots are held here is a wake-up certain; otherwise another process (or a
+    // leaked slot) holds one, and the store is asked again now and then.
+    const allLocal = (this.#held.get(key) ?? 0) >= concurrency;
+    const ms = allLocal ? left : Math.min(left, this.policy.crossProcessRetryMs);
+    this.#waiting.set(key, queue);
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        const i = queue.indexOf(wake);
+        if (i >= 0) queue.splice(i, 1);
+        if (queue.length === 0 && this.#waiting.get(key) === queue) this.#waiting.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      queue.push(wake);
+    });
+    if (Date.now() >= waitUntil) throw busy();
+  }
+
+  #release(key: string): void {
+    const n = (this.#held.get(key) ?? 1) - 1;
+    if (n > 0) this.#held.set(key, n);
+    else this.#held.delete(key);
+    this.#waiting.get(key)?.[0]?.();
   }
 
   /** Takes the slots and counts the failure in advance; returns the counter whose slots are all taken, or null. */
