@@ -10,7 +10,7 @@ import { TooManyRequests } from '../src/errors.ts';
 import { CidrList } from '../src/http/cidr.ts';
 import { LoginThrottle } from '../src/login/throttle.ts';
 import type { ProviderOptions } from '../src/provider.ts';
-import { Browser, parseLoginForm } from './helpers/browser.ts';
+import { Browser, parseLoginForm, signIn } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { authUrl, form } from './helpers/oauth.ts';
 import { startServerProcess } from './helpers/process.ts';
@@ -210,6 +210,62 @@ for (const database of TEST_DATABASES) {
       await new Promise((r) => setTimeout(r, 450));
       assert.equal((await grant('198.51.100.30', 'alice-pw')).status, 200, 'a correct password is slowed, not refused');
       assert.equal(counter.stats.calls, calls + 1);
+    });
+
+    test('login-throttle-known-device: while an attacker polling the username from many addresses keeps failing, the real user with their known-device cookie signs in on the first try', async () => {
+      await start({
+        trustedProxies: CidrList.of(['10.0.0.0/8']),
+        throttle: { userFailuresAnyAddress: 4, baseSlowdownMs: 60_000, maxSlowdownMs: 60_000 },
+      });
+      // The real user signed in from this browser before: it holds a known-device cookie.
+      const user = new Browser(fetchFrom(PROXY, { 'x-forwarded-for': '198.51.100.50' }));
+      await signIn(user, authUrl({ client_id: 'web', redirect_uri: WEB_CB }), 'alice', 'alice-pw');
+      assert.ok(user.cookie('SUNDOWN_DEVICE'), 'a successful sign-in sets the known-device cookie');
+      // A distributed guesser slows the username down, then keeps polling it every 50 ms.
+      let n = 0;
+      const guess = () =>
+        fetchFrom(PROXY, { 'x-forwarded-for': `198.51.100.${100 + (n++ % 100)}` })(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: `guess-${n}` }),
+        );
+      for (let i = 0; i < 4; i++) assert.equal((await guess()).status, 400);
+      const attacker: number[] = [];
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          attacker.push((await guess()).status);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const page = await user.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }));
+        const f = parseLoginForm(await page.text(), OIDC);
+        const res = await user.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'alice-pw' });
+        assert.equal(res.status, 303, `the real user: ${res.status}`);
+        // Without the cookie (another browser, a clean address) the username's slowdown applies.
+        const [fresh] = await openForms(1, fetchFrom(PROXY, { 'x-forwarded-for': '198.51.100.51' }));
+        assert.equal((await submit(fresh!, 'alice', 'alice-pw')).status, 429);
+      } finally {
+        polling = false;
+        await poller;
+      }
+      assert.ok(attacker.length >= 3 && attacker.every((s) => s === 429), attacker.join(','));
+    });
+
+    test('login-throttle-known-device: a device cookie counts only for the username, realm and key it was signed for', async () => {
+      await start();
+      const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+      const devices = t.provider.ctx.throttle.devices;
+      const cookie = await devices.issue(realm.id, 'Alice');
+      assert.ok(await devices.recognise(realm.id, 'alice', cookie), 'usernames are case-insensitive');
+      assert.equal(await devices.recognise(realm.id, 'bob', cookie), null);
+      await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-password' });
+      const master = (await t.provider.ctx.realms.realmByName('master'))!;
+      assert.equal(await devices.recognise(master.id, 'alice', cookie), null, 'another realm, another key');
+      assert.equal(await devices.recognise(realm.id, 'alice', `${cookie.slice(0, -2)}AA`), null);
+      assert.equal(await devices.recognise(realm.id, 'alice', cookie, Date.now() + 31 * 86_400_000), null, 'expired after 30 days');
+      assert.equal(await devices.recognise(realm.id, 'alice', 'garbage'), null);
     });
   });
 }

@@ -24,6 +24,10 @@
 //                                 off — one verification per step (1 s, doubling, ≤ 60 s) — so the
 //                                 right password still gets in at the next step (OWASP: prefer
 //                                 delays to lockouts an attacker can impose on a victim).
+//   device:<username> <device>    replaces user:<username> for a browser with a known-device
+//                                 cookie for this username (known-device.ts): its own failures,
+//                                 lockout and slots, as for a pair, so a distributed guesser who
+//                                 has slowed the username down cannot take this browser's turns.
 //   ip:<address>                  no failure limit; caps the verifications in flight per address.
 // IPv6 addresses count per /64, the block one subscriber usually holds.
 import type { Kysely } from 'kysely';
@@ -32,6 +36,7 @@ import { TooManyRequests } from '../errors.ts';
 import { addressKey } from '../http/cidr.ts';
 import type { DialectName } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
+import { KnownDevices } from './known-device.ts';
 import { LoginAttemptStore } from './login-attempt-store.ts';
 
 export interface ThrottlePolicy {
@@ -105,6 +110,8 @@ const busy = () => new TooManyRequests('Too many sign-in attempts at once. Try a
 
 export class LoginThrottle {
   readonly policy: ThrottlePolicy;
+  /** Known-device cookies, issued after a successful form sign-in. */
+  readonly devices: KnownDevices;
   readonly #store: LoginAttemptStore;
   /** Per realm and counter: slots held by attempts of this process, and the attempts waiting. */
   readonly #held = new Map<string, number>();
@@ -112,10 +119,11 @@ export class LoginThrottle {
 
   constructor(db: Kysely<Database>, dialect: DialectName, policy: Partial<ThrottlePolicy> = {}) {
     this.#store = new LoginAttemptStore(db, dialect);
+    this.devices = new KnownDevices(db);
     this.policy = { ...DEFAULT_THROTTLE, ...policy };
   }
 
-  #counters(username: string, address: string | null): Counter[] {
+  #counters(username: string, address: string | null, device: string | null): Counter[] {
     const p = this.policy;
     const name = username.toLowerCase().slice(0, MAX_USERNAME_KEY);
     const at = address === null ? 'unknown' : addressKey(address);
@@ -123,16 +131,21 @@ export class LoginThrottle {
     return [
       { subject: `ip-user:${at} ${name}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: Infinity },
       { subject: `ip:${at}`, limit: Infinity, baseMs: 0, maxMs: 0, concurrency: p.addressConcurrency },
-      { subject: `user:${name}`, limit: p.userFailuresAnyAddress, baseMs: p.baseSlowdownMs, maxMs: p.maxSlowdownMs, concurrency: p.userConcurrency },
+      device === null
+        ? { subject: `user:${name}`, limit: p.userFailuresAnyAddress, baseMs: p.baseSlowdownMs, maxMs: p.maxSlowdownMs, concurrency: p.userConcurrency }
+        : { subject: `device:${name} ${device}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: p.userConcurrency },
     ].sort((a, b) => (a.subject < b.subject ? -1 : 1));
   }
 
   /**
    * Reserves one verification for `username` from `address`, or throws TooManyRequests (with
    * the seconds to wait) while a counter is locked or its in-flight slots stay taken.
+   * `deviceCookie`: the browser's known-device cookie, if any.
    */
-  async reserve(realmId: string, username: string, address: string | null, now = Date.now()): Promise<LoginAttempt> {
-    const counters = this.#counters(username, address);
+  async reserve(realmId: string, username: string, address: string | null, options: { deviceCookie?: string; now?: number } = {}): Promise<LoginAttempt> {
+    const now = options.now ?? Date.now();
+    const device = await this.devices.recognise(realmId, username, options.deviceCookie, now);
+    const counters = this.#counters(username, address, device);
     const attemptId = newId();
     const waitUntil = Date.now() + this.policy.inFlightWaitMs;
     for (let at = now; ; at = Math.max(Date.now(), now)) {

@@ -335,6 +335,19 @@ const loginAttemptLeases: Migration = {
   },
 };
 
+// Fixes to issue 11's throttling: the per-realm HMAC key of known-device cookies
+// (login/known-device.ts).
+const loginDeviceKey: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('login_device_key')
+      .addColumn('realm_id', 'text', (c) => c.primaryKey().references('realm.id').onDelete('cascade'))
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -350,6 +363,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
       '0007_login_throttle_in_flight': loginInFlight,
       '0008_fixes_login_attempt_leases': loginAttemptLeases,
+      '0009_fixes_login_device_key': loginDeviceKey,
     };
   }
 }
