@@ -17,6 +17,8 @@ const TABLE_OWNERS = [
   'tokens/revoked-access-tokens.ts', // revoked_access_token
   'pending/pending-requests.ts', // auth_request, logout_request
   'login/throttle.ts', // login_failure
+  'login/login-attempt-store.ts', // login_attempt (one lease per in-flight sign-in)
+  'login/known-device.ts', // login_device_key (the known-device cookie's key)
   'events/event-log.ts', // event
   'logout/delivery/delivery-store.ts', // logout_delivery
 ].map((f) => `packages/server/src/${f}`);

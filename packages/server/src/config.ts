@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CidrList, type CidrRange, parseCidr } from './http/cidr.ts';
+import { CidrList, type CidrRange } from './http/cidr.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -77,7 +77,7 @@ export const COMMON_OPTIONS = {
 
 /** The commands that send back-channel logout tokens: start, logout and doctor. */
 export const BACKCHANNEL_OPTIONS = {
-  'backchannel-deny-cidrs': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS', help: 'comma-separated ranges back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)' },
+  'backchannel-deny-cidrs': { type: 'string', multiple: true, env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS', help: 'comma-separated CIDR ranges (repeatable) back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)' },
   'backchannel-ca-dir': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_CA_DIR', help: 'folder of CA files that sundown.backchannel.ca.file may name' },
 } satisfies Record<string, OptionSpec>;
 
@@ -201,13 +201,16 @@ function readCommon(r: Reader, cwd: string): CommonConfig {
   return { store, publicUrl, httpRelativePath, logLevel };
 }
 
+/** A repeatable flag of comma-separated CIDR ranges (or its SUNDOWN_* variable); each bad entry named. */
+function readCidrList(r: Reader, name: string, hint = ''): CidrList {
+  const { list, problems } = CidrList.parse(r.list(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
+  for (const problem of problems) r.problems.push(`--${name}: ${problem}${hint}`);
+  return list;
+}
+
 function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
-  const denyCidrs: CidrRange[] = [];
-  for (const text of (r.string('backchannel-deny-cidrs') ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
-    const cidr = parseCidr(text);
-    if (typeof cidr === 'string') r.problems.push(`--backchannel-deny-cidrs: ${cidr} (write ranges such as 10.0.0.0/8 or fd00::/8)`);
-    else denyCidrs.push(cidr);
-  }
+  const deny = readCidrList(r, 'backchannel-deny-cidrs', ' (write ranges such as 10.0.0.0/8 or fd00::/8)');
+  const denyCidrs = [...deny.ranges];
   const dirRaw = r.string('backchannel-ca-dir');
   const caDir = dirRaw === undefined ? null : resolve(cwd, dirRaw);
   if (caDir !== null) {
@@ -236,8 +239,7 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
   // Keycloak's variable names are accepted too, so existing deployment files keep working.
   const adminUser = env.SUNDOWN_ADMIN_USERNAME || env.KC_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.SUNDOWN_ADMIN_PASSWORD || env.KC_BOOTSTRAP_ADMIN_PASSWORD;
-  const proxies = CidrList.parse(r.list('trusted-proxies').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
-  for (const problem of proxies.problems) r.problems.push(`--trusted-proxies: ${problem}`);
+  const trustedProxies = readCidrList(r, 'trusted-proxies');
   if (Boolean(adminUser) !== Boolean(adminPassword)) r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
   return r.done({
     ...common,
@@ -246,7 +248,7 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
     host: r.string('host') ?? '127.0.0.1',
     importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),
     logout,
-    trustedProxies: proxies.list,
+    trustedProxies,
   });
 }
 

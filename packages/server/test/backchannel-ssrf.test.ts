@@ -7,7 +7,8 @@ import { type LookupAddress, promises as dns } from 'node:dns';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { CidrList } from '../src/http/cidr.ts';
-import type { Resolver } from '../src/logout/delivery/backchannel-http.ts';
+import { BackchannelHttp, DeliveryNetworkError, type Resolver } from '../src/logout/delivery/backchannel-http.ts';
+import { AddressPolicy } from '../src/logout/delivery/outbound-address.ts';
 import { checkClientBackchannel } from '../src/logout/diagnostics/doctor.ts';
 import { recordConnectionAttempts, type ConnectionAttempts } from './helpers/connection-attempts.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
@@ -212,3 +213,44 @@ for (const database of TEST_DATABASES) {
     });
   });
 }
+
+describe('ssrf address policy: IPv6 forms that embed an IPv4 address, cloud metadata, numeric IPv4 URL forms', () => {
+  const policy = new AddressPolicy(CidrList.of(['10.0.0.0/8']));
+  const rows: Array<[name: string, address: string, refused: boolean]> = [
+    ['NAT64 well-known prefix of 169.254.169.254', '64:ff9b::a9fe:a9fe', true],
+    ['NAT64 well-known prefix, dotted', '64:ff9b::169.254.169.254', true],
+    ['NAT64 local-use prefix /96 layout', '64:ff9b:1::a9fe:a9fe', true],
+    ['NAT64 local-use prefix /48 layout (RFC 6052)', '64:ff9b:1:a9fe:00:a9fe::', true],
+    ['6to4 of 169.254.169.254', '2002:a9fe:a9fe::1', true],
+    ['IPv4-compatible of 169.254.169.254', '::a9fe:a9fe', true],
+    ['IPv4-compatible, dotted', '::169.254.169.254', true],
+    ['IPv4-translated of 169.254.169.254', '::ffff:0:a9fe:a9fe', true],
+    ['IPv4-mapped of 169.254.169.254', '::ffff:a9fe:a9fe', true],
+    ['NAT64 of an operator-denied range', '64:ff9b::a00:1', true],
+    ['6to4 of broadcast', '2002:ffff:ffff::', true],
+    ['AWS IPv6 instance metadata', 'fd00:ec2::254', true],
+    ['IPv6 loopback stays allowed', '::1', false],
+    ['NAT64 of a public address stays allowed', '64:ff9b::c000:201', false],
+    ['6to4 of a public address stays allowed', '2002:c000:201::1', false],
+    ['another unique-local address stays allowed', 'fd00:ec2::253', false],
+    ['a global IPv6 address stays allowed', '2001:db8::a9fe:a9fe', false],
+  ];
+  for (const [name, address, refused] of rows) {
+    test(`ssrf-embedded-ipv4: ${name} (${address}) is ${refused ? 'refused' : 'allowed'}`, () => {
+      assert.equal(policy.refusal(address) !== null, refused, String(policy.refusal(address)));
+    });
+  }
+
+  const http = new BackchannelHttp({ ...FAST_HTTP, resolve: async () => assert.fail('an IP literal is never resolved') });
+  for (const url of ['http://2852039166/', 'http://0251.0376.0251.0376/', 'http://0xa9fea9fe/', 'http://169.254.43518/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd00:ec2::254]/']) {
+    test(`ssrf-numeric-forms: ${url} is refused as address_denied`, async () => {
+      await assert.rejects(http.resolveTarget(url), (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'address_denied');
+    });
+  }
+
+  test('ssrf-invalid-url: a URL that does not parse (an IPv6 zone) is a classified invalid_url failure, not a TypeError', async () => {
+    for (const attempt of [() => http.resolveTarget('http://[fe80::1%25eth0]/'), () => http.post('http://[fe80::1%25eth0]/', 'token')]) {
+      await assert.rejects(attempt(), (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'invalid_url');
+    }
+  });
+});

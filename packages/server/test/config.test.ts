@@ -106,6 +106,12 @@ test('--backchannel-deny-cidrs and --backchannel-ca-dir (or their SUNDOWN_* vari
   assert.deepEqual(parseStartConfig([], {}).logout.http.denyCidrs, []);
 });
 
+test('--backchannel-deny-cidrs and --trusted-proxies are both repeatable and comma-separated', () => {
+  const c = parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/8', '--backchannel-deny-cidrs', '192.0.2.0/24,fd00::/8', '--trusted-proxies', '10.1.0.0/16', '--trusted-proxies', '10.2.0.0/16,10.3.0.7'], {});
+  assert.deepEqual((c.logout.http.denyCidrs ?? []).map((r) => `${r.address}/${r.prefix}`), ['10.0.0.0/8', '192.0.2.0/24', 'fd00::/8']);
+  assert.equal(c.trustedProxies.toString(), '10.1.0.0/16,10.2.0.0/16,10.3.0.7/32');
+});
+
 test('bad deny ranges and a CA folder that is not a folder are refused at start-up, each named', () => {
   assert.throws(
     () => parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/33,not-an-ip,::1/129,1.2.3.4/8/9', '--backchannel-ca-dir', '/nonexistent/sundown-ca'], {}),

@@ -32,8 +32,8 @@ export function familyOf(address: string): IpFamily {
   return isIP(address) === 6 ? 'ipv6' : 'ipv4';
 }
 
-/** The sixteen bytes of an IPv6 address (which must be valid). */
-function ipv6Bytes(address: string): number[] {
+/** The sixteen bytes of an IPv6 address (which must be valid, without zone or brackets). */
+export function ipv6Bytes(address: string): number[] {
   let text = address;
   const v4 = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
   if (v4) {

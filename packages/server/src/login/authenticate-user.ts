@@ -16,6 +16,8 @@ export interface Credentials {
   password: string;
   ipAddress: string | null;
   clientId: string;
+  /** The browser's known-device cookie (login form only). */
+  deviceCookie?: string;
 }
 
 export async function authenticateUser(
@@ -25,7 +27,7 @@ export async function authenticateUser(
 ): Promise<User> {
   // Reserved before the user is even looked up: known and unknown usernames take the same path
   // and, once admitted, cost one argon2 verification each.
-  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress);
+  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress, { deviceCookie: creds.deviceCookie });
   let user: User | undefined;
   let ok = false;
   try {

@@ -9,6 +9,7 @@ import { completeAuthorization } from '../oidc/authorize/complete.ts';
 import type { AuthorizationRequest } from '../oidc/authorize/request.ts';
 import type { Realm } from '../realm/model.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
+import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { renderLoginPage } from './login-page.ts';
 
 const EXPIRED =
@@ -56,6 +57,7 @@ export async function submitLogin(
       password,
       ipAddress: ip,
       clientId: client.clientId,
+      deviceCookie: readCookie(req, DEVICE_COOKIE),
     });
   } catch (err) {
     if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
@@ -66,6 +68,11 @@ export async function submitLogin(
 
   const now = Date.now();
   const headers = new Headers();
+  headers.append('Set-Cookie', setCookie(DEVICE_COOKIE, await ctx.throttle.devices.issue(realm.id, username, now), {
+    path: `${ctx.urls.realmPath(realm.name)}/`,
+    maxAgeSeconds: KNOWN_DEVICE_MAX_AGE_MS / 1000,
+    secure: ctx.urls.secure,
+  }));
   let session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
   if (session && session.userId === user.id) {
     await ctx.sessions.reauthenticated(session.id, now);

@@ -5,7 +5,14 @@
 // rows (SELECT … FOR UPDATE on PostgreSQL; SQLite runs one writer at a time): the reservation
 // counts the attempt as a failure in advance and takes an in-flight slot, or refuses. So N
 // parallel guesses cannot all pass a check made before any of them is recorded. A success
-// gives the failure back; a crash leaves it counted, and its in-flight slot lapses.
+// gives the failure back; a crash leaves it counted, and its in-flight slot lapses. Every slot
+// is its own lease row (login-attempt-store.ts), so a leaked slot lapses on its own.
+//
+// An attempt that finds a counter's slots taken waits in this process, in a short queue per
+// counter, woken by the `finish` of a local attempt — or, for slots held by another process,
+// by a timer every `crossProcessRetryMs` — and only then asks the store again. More waiters
+// than `maxWaiters` on one counter are answered 429 at once. So a waiting login costs a few
+// store transactions, not one every few milliseconds.
 //
 // Counters, each per realm:
 //   ip-user:<address> <username>  failures of one username from one client address: after
@@ -17,13 +24,20 @@
 //                                 off — one verification per step (1 s, doubling, ≤ 60 s) — so the
 //                                 right password still gets in at the next step (OWASP: prefer
 //                                 delays to lockouts an attacker can impose on a victim).
+//   device:<username> <device>    replaces user:<username> for a browser with a known-device
+//                                 cookie for this username (known-device.ts): its own failures,
+//                                 lockout and slots, as for a pair, so a distributed guesser who
+//                                 has slowed the username down cannot take this browser's turns.
 //   ip:<address>                  no failure limit; caps the verifications in flight per address.
 // IPv6 addresses count per /64, the block one subscriber usually holds.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { newId } from '../crypto/random.ts';
 import { TooManyRequests } from '../errors.ts';
 import { addressKey } from '../http/cidr.ts';
 import type { DialectName } from '../store/dialect-name.ts';
 import type { Database } from '../store/schema.ts';
+import { KnownDevices } from './known-device.ts';
+import { LoginAttemptStore } from './login-attempt-store.ts';
 
 export interface ThrottlePolicy {
   /** Failures of one username from one address before that pair is locked out. */
@@ -49,6 +63,10 @@ export interface ThrottlePolicy {
    * the same moment — through one after another, while verifications in flight stay capped.
    */
   inFlightWaitMs: number;
+  /** Attempts waiting at once for one counter's slots, in one process; more are refused at once. */
+  maxWaiters: number;
+  /** How often a waiting attempt asks the store again while slots are held by other processes. */
+  crossProcessRetryMs: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottlePolicy = {
@@ -63,10 +81,9 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
   addressConcurrency: 8,
   inFlightLeaseMs: 30_000,
   inFlightWaitMs: 2_000,
+  maxWaiters: 8,
+  crossProcessRetryMs: 250,
 };
-
-/** Thrown inside the reservation when a counter's in-flight slots are all taken. */
-class SlotsTaken extends Error {}
 
 interface Counter {
   subject: string;
@@ -74,6 +91,7 @@ interface Counter {
   limit: number;
   baseMs: number;
   maxMs: number;
+  /** In-flight slots; Infinity: the counter takes none. */
   concurrency: number;
 }
 
@@ -88,18 +106,24 @@ function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
+const busy = () => new TooManyRequests('Too many sign-in attempts at once. Try again in a moment.', 1);
+
 export class LoginThrottle {
   readonly policy: ThrottlePolicy;
-  readonly #db: Kysely<Database>;
-  readonly #dialect: DialectName;
+  /** Known-device cookies, issued after a successful form sign-in. */
+  readonly devices: KnownDevices;
+  readonly #store: LoginAttemptStore;
+  /** Per realm and counter: slots held by attempts of this process, and the attempts waiting. */
+  readonly #held = new Map<string, number>();
+  readonly #waiting = new Map<string, Array<() => void>>();
 
   constructor(db: Kysely<Database>, dialect: DialectName, policy: Partial<ThrottlePolicy> = {}) {
-    this.#db = db;
-    this.#dialect = dialect;
+    this.#store = new LoginAttemptStore(db, dialect);
+    this.devices = new KnownDevices(db);
     this.policy = { ...DEFAULT_THROTTLE, ...policy };
   }
 
-  #counters(username: string, address: string | null): Counter[] {
+  #counters(username: string, address: string | null, device: string | null): Counter[] {
     const p = this.policy;
     const name = username.toLowerCase().slice(0, MAX_USERNAME_KEY);
     const at = address === null ? 'unknown' : addressKey(address);
@@ -107,55 +131,83 @@ export class LoginThrottle {
     return [
       { subject: `ip-user:${at} ${name}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: Infinity },
       { subject: `ip:${at}`, limit: Infinity, baseMs: 0, maxMs: 0, concurrency: p.addressConcurrency },
-      { subject: `user:${name}`, limit: p.userFailuresAnyAddress, baseMs: p.baseSlowdownMs, maxMs: p.maxSlowdownMs, concurrency: p.userConcurrency },
+      device === null
+        ? { subject: `user:${name}`, limit: p.userFailuresAnyAddress, baseMs: p.baseSlowdownMs, maxMs: p.maxSlowdownMs, concurrency: p.userConcurrency }
+        : { subject: `device:${name} ${device}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: p.userConcurrency },
     ].sort((a, b) => (a.subject < b.subject ? -1 : 1));
   }
 
   /**
    * Reserves one verification for `username` from `address`, or throws TooManyRequests (with
-   * the seconds to wait) while a counter is locked or its in-flight slots are taken.
+   * the seconds to wait) while a counter is locked or its in-flight slots stay taken.
+   * `deviceCookie`: the browser's known-device cookie, if any.
    */
-  async reserve(realmId: string, username: string, address: string | null, now = Date.now()): Promise<LoginAttempt> {
-    const counters = this.#counters(username, address);
-    const waitUntil = now + this.policy.inFlightWaitMs;
+  async reserve(realmId: string, username: string, address: string | null, options: { deviceCookie?: string; now?: number } = {}): Promise<LoginAttempt> {
+    const now = options.now ?? Date.now();
+    const device = await this.devices.recognise(realmId, username, options.deviceCookie, now);
+    const counters = this.#counters(username, address, device);
+    const attemptId = newId();
+    const waitUntil = Date.now() + this.policy.inFlightWaitMs;
     for (let at = now; ; at = Math.max(Date.now(), now)) {
-      try {
-        await this.#reserveOnce(realmId, counters, at);
-        break;
-      } catch (err) {
-        if (!(err instanceof SlotsTaken)) throw err;
-        if (Date.now() >= waitUntil) throw new TooManyRequests('Too many sign-in attempts at once. Try again in a moment.', 1);
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40));
-      }
+      const full = await this.#reserveOnce(realmId, counters, attemptId, at);
+      if (full === null) break;
+      await this.#waitForSlot(`${realmId} ${full.subject}`, full.concurrency, waitUntil);
     }
+    const keys = counters.filter((c) => Number.isFinite(c.concurrency)).map((c) => `${realmId} ${c.subject}`);
+    for (const key of keys) this.#held.set(key, (this.#held.get(key) ?? 0) + 1);
     let finished = false;
     return {
       finish: async (outcome) => {
         if (finished) return;
         finished = true;
-        await this.#finish(realmId, counters, outcome);
+        try {
+          await this.#finish(realmId, counters, attemptId, outcome);
+        } finally {
+          // Woken even when the store failed: the waiter then finds the leaked slot and falls
+          // back to the timer until its lease lapses.
+          for (const key of keys) this.#release(key);
+        }
       },
     };
   }
 
-  async #reserveOnce(realmId: string, counters: Counter[], now: number): Promise<void> {
+  /** Waits for a local `finish` on the counter, or the cross-process timer; throws 429 past the deadline or the queue's cap. */
+  async #waitForSlot(key: string, concurrency: number, waitUntil: number): Promise<void> {
+    const left = waitUntil - Date.now();
+    const queue = this.#waiting.get(key) ?? [];
+    if (left <= 0 || queue.length >= this.policy.maxWaiters) throw busy();
+    // Only when all slots are held here is a wake-up certain; otherwise another process (or a
+    // leaked slot) holds one, and the store is asked again now and then.
+    const allLocal = (this.#held.get(key) ?? 0) >= concurrency;
+    const ms = allLocal ? left : Math.min(left, this.policy.crossProcessRetryMs);
+    this.#waiting.set(key, queue);
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        const i = queue.indexOf(wake);
+        if (i >= 0) queue.splice(i, 1);
+        if (queue.length === 0 && this.#waiting.get(key) === queue) this.#waiting.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      queue.push(wake);
+    });
+    if (Date.now() >= waitUntil) throw busy();
+  }
+
+  #release(key: string): void {
+    const n = (this.#held.get(key) ?? 1) - 1;
+    if (n > 0) this.#held.set(key, n);
+    else this.#held.delete(key);
+    this.#waiting.get(key)?.[0]?.();
+  }
+
+  /** Takes the slots and counts the failure in advance; returns the counter whose slots are all taken, or null. */
+  async #reserveOnce(realmId: string, counters: Counter[], attemptId: string, now: number): Promise<Counter | null> {
     const p = this.policy;
-    await this.#db.transaction().execute(async (trx) => {
-      // Inserting first makes this a writing transaction at once (SQLite takes its write lock
-      // here, not on a later upgrade) and gives PostgreSQL rows to lock, in subject order.
-      await trx
-        .insertInto('login_failure')
-        .values(counters.map((c) => ({ realm_id: realmId, subject: c.subject, failures: 0, last_failure_at: 0, locked_until: 0, in_flight: 0, in_flight_until: 0 })))
-        .onConflict((oc) => oc.columns(['realm_id', 'subject']).doNothing())
-        .execute();
-      const rows = await trx
-        .selectFrom('login_failure')
-        .selectAll()
-        .where('realm_id', '=', realmId)
-        .where('subject', 'in', counters.map((c) => c.subject))
-        .orderBy('subject')
-        .$if(this.#dialect === 'postgres', (q) => q.forUpdate())
-        .execute();
+    const subjects = counters.map((c) => c.subject);
+    const slotted = counters.filter((c) => Number.isFinite(c.concurrency));
+    return this.#store.locked(realmId, subjects, async (trx, rows) => {
       // A lock answers at once; only full in-flight slots are worth waiting for.
       for (const row of rows) {
         if (row.locked_until > now) {
@@ -163,61 +215,31 @@ export class LoginThrottle {
           throw new TooManyRequests(`Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, wait);
         }
       }
-      for (const c of counters) {
+      const live = await this.#store.liveSlots(trx, realmId, slotted.map((c) => c.subject), now);
+      const full = slotted.find((c) => (live.get(c.subject) ?? 0) >= c.concurrency);
+      if (full) return full;
+      await this.#store.takeSlots(trx, realmId, slotted.map((c) => c.subject), attemptId, now + p.inFlightLeaseMs);
+      for (const c of counters.filter((c) => Number.isFinite(c.limit))) {
         const row = rows.find((r) => r.subject === c.subject)!;
-        if ((row.in_flight_until > now ? row.in_flight : 0) >= c.concurrency) throw new SlotsTaken();
-      }
-      for (const c of counters) {
-        const row = rows.find((r) => r.subject === c.subject)!;
-        const counts = Number.isFinite(c.limit);
-        const failures = counts ? (now - row.last_failure_at < p.windowMs ? row.failures : 0) + 1 : 0;
+        const failures = (now - row.last_failure_at < p.windowMs ? row.failures : 0) + 1;
         const over = failures - c.limit;
-        await trx
-          .updateTable('login_failure')
-          .set({
-            failures,
-            last_failure_at: counts ? now : row.last_failure_at,
-            locked_until: over >= 0 ? now + Math.min(c.maxMs, c.baseMs * 2 ** over) : 0,
-            in_flight: (row.in_flight_until > now ? row.in_flight : 0) + 1,
-            in_flight_until: now + p.inFlightLeaseMs,
-          })
-          .where('realm_id', '=', realmId)
-          .where('subject', '=', c.subject)
-          .execute();
+        await this.#store.setCounter(trx, realmId, c.subject, {
+          failures,
+          last_failure_at: now,
+          locked_until: over >= 0 ? now + Math.min(c.maxMs, c.baseMs * 2 ** over) : 0,
+        });
       }
+      return null;
     });
   }
 
-  async #finish(realmId: string, counters: Counter[], outcome: 'success' | 'failure'): Promise<void> {
-    const release = sql<number>`case when in_flight > 0 then in_flight - 1 else 0 end`;
-    const subjects = counters.map((c) => c.subject);
-    // A success gives back the failure counted in advance — and, as in Keycloak, the others.
-    const reset = outcome === 'success' ? counters.filter((c) => Number.isFinite(c.limit)).map((c) => c.subject) : [];
-    const kept = subjects.filter((s) => !reset.includes(s));
-    if (reset.length > 0) {
-      await this.#db
-        .updateTable('login_failure')
-        .set({ failures: 0, locked_until: 0, in_flight: release })
-        .where('realm_id', '=', realmId)
-        .where('subject', 'in', reset)
-        .execute();
-    }
-    await this.#db
-      .updateTable('login_failure')
-      .set({ in_flight: release })
-      .where('realm_id', '=', realmId)
-      .where('subject', 'in', kept)
-      .execute();
+  async #finish(realmId: string, counters: Counter[], attemptId: string, outcome: 'success' | 'failure'): Promise<void> {
+    await this.#store.releaseSlots(realmId, attemptId);
+    if (outcome === 'success') await this.#store.resetFailures(realmId, counters.filter((c) => Number.isFinite(c.limit)).map((c) => c.subject));
   }
 
-  /** Housekeeping: counters with nothing left to remember. */
+  /** Housekeeping: lapsed slots, and counters with nothing left to remember. */
   async deleteExpired(now = Date.now()): Promise<number> {
-    const result = await this.#db
-      .deleteFrom('login_failure')
-      .where('last_failure_at', '<', now - this.policy.windowMs)
-      .where('locked_until', '<', now)
-      .where('in_flight_until', '<', now)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return this.#store.deleteExpired(now, this.policy.windowMs);
   }
 }

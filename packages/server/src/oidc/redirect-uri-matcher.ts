@@ -4,7 +4,8 @@
 //
 // The presented URI is parsed once and refused when its raw text could mean something else to
 // the browser or the client's server than to us (RFC 9700 §4.1): user information (Keycloak
-// turns wildcards off for it; we refuse it), dot segments raw or percent-encoded, backslashes,
+// turns wildcards off for it; we refuse it), dot segments raw or percent-encoded (at any depth
+// of `%25`, and with `;` path parameters), backslashes,
 // control characters, fragments (RFC 6749 §3.1.2), and OAuth response parameters the redirect
 // would then carry twice (RFC 9207 §2.4 for `iss`). Scheme, host and port are compared on the
 // parsed URL (case-insensitive, default port normalised), then the path: exactly, or — for a
@@ -50,11 +51,23 @@ type Inspected = { ok: true; url: URL } | { ok: false; problem: RedirectUriProbl
 
 const refuse = (problem: RedirectUriProblem, reason: string) => ({ ok: false, problem, reason }) as const;
 
-/** `%25` hides one more level of encoding; undo it a few times, then the dots and separators. */
+/**
+ * `%25` hides one more level of encoding; undo it until nothing changes (each round shortens
+ * the text, so this ends within its length), then the dots, separators and `;`.
+ */
 function decodePathSeparators(rawPath: string): string {
   let s = rawPath;
-  for (let i = 0; i < 4 && /%25/i.test(s); i++) s = s.replace(/%25/gi, '%');
-  return s.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
+  while (/%25/i.test(s)) s = s.replace(/%25/gi, '%');
+  return s.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '\\').replace(/%3b/gi, ';');
+}
+
+/**
+ * Whether a decoded path segment is a dot segment to some server: Tomcat and Jetty drop a
+ * segment's `;…` path parameters before resolving dot segments, so `..;x` is `..` to them.
+ */
+function isDotSegment(segment: string): boolean {
+  const name = segment.split(';', 1)[0]!;
+  return name === '.' || name === '..';
 }
 
 /**
@@ -80,7 +93,7 @@ export function inspectUri(raw: string): Inspected {
   const rawPath = rest.split('?', 1)[0]!;
   const path = decodePathSeparators(rawPath);
   if (path.includes('\\')) return refuse('backslash', 'contains an encoded backslash');
-  if (path.split('/').some((segment) => segment === '.' || segment === '..'))
+  if (path.split('/').some(isDotSegment))
     return refuse('dot-segment', 'has a dot segment');
   let url: URL;
   try {

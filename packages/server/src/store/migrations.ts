@@ -318,6 +318,36 @@ const loginInFlight: Migration = {
   },
 };
 
+// Fixes to issue 11's throttling: one lease row per in-flight login verification, each with its
+// own expiry (see login/login-attempt-store.ts), instead of one shared in_flight_until.
+const loginAttemptLeases: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('login_attempt')
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('attempt_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('login_attempt_pk', ['realm_id', 'subject', 'attempt_id'])
+      .execute();
+    await db.schema.createIndex('login_attempt_attempt_idx').on('login_attempt').columns(['realm_id', 'attempt_id']).execute();
+    await db.schema.createIndex('login_attempt_expires_idx').on('login_attempt').column('expires_at').execute();
+  },
+};
+
+// Fixes to issue 11's throttling: the per-realm HMAC key of known-device cookies
+// (login/known-device.ts).
+const loginDeviceKey: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('login_device_key')
+      .addColumn('realm_id', 'text', (c) => c.primaryKey().references('realm.id').onDelete('cascade'))
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -332,6 +362,8 @@ class StaticMigrationProvider implements MigrationProvider {
       '0005_users_auth_request_age': authRequestAge,
       '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
       '0007_login_throttle_in_flight': loginInFlight,
+      '0008_fixes_login_attempt_leases': loginAttemptLeases,
+      '0009_fixes_login_device_key': loginDeviceKey,
     };
   }
 }

@@ -21,6 +21,7 @@ export interface BackchannelResponse {
 
 export type FailureCause =
   | 'address_denied'
+  | 'invalid_url'
   | 'ca_invalid'
   | 'connection_refused'
   | 'dns'
@@ -105,6 +106,16 @@ export function classifyNetworkError(err: NodeJS.ErrnoException): DeliveryNetwor
   }
 }
 
+/** The URL of a receiver; a stored URL that does not parse is a classified failure, not a TypeError. */
+function parseTarget(target: string | URL): URL {
+  if (target instanceof URL) return target;
+  try {
+    return new URL(target);
+  } catch {
+    throw new DeliveryNetworkError('invalid_url', 'The back-channel logout URL is not a valid URL');
+  }
+}
+
 const systemResolver: Resolver = (hostname) =>
   new Promise((resolve, reject) => dnsLookup(hostname, { all: true, order: 'verbatim' }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
 
@@ -143,7 +154,7 @@ export class BackchannelHttp {
    * refused as a whole: a name that mixes a metadata address with others is not a receiver.
    */
   async resolveTarget(target: string | URL): Promise<ResolvedTarget> {
-    const url = new URL(target);
+    const url = parseTarget(target);
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     let addresses: LookupAddress[];
@@ -214,7 +225,7 @@ export class BackchannelHttp {
         clearTimeout(connectTimer);
         clearTimeout(responseTimer);
       };
-      const prepared = Promise.all([options.resolved ?? this.resolveTarget(target), new URL(target).protocol === 'https:' ? this.trustedCa(options.ca ?? null) : null]);
+      const prepared = Promise.all([options.resolved ?? this.resolveTarget(target), /^https:/i.test(target.trimStart()) ? this.trustedCa(options.ca ?? null) : null]);
       prepared.then(([resolved, ca]) => {
         if (settled) return;
         const url = resolved.url;
