@@ -234,8 +234,30 @@ export class LoginThrottle {
   }
 
   async #finish(realmId: string, counters: Counter[], attemptId: string, outcome: 'success' | 'failure'): Promise<void> {
-    await this.#store.releaseSlots(realmId, attemptId);
+    try {
+      await this.#store.releaseSlots(realmId, attemptId);
+    } catch (err) {
+      this.#releaseLater(realmId, attemptId);
+      throw err;
+    }
     if (outcome === 'success') await this.#store.resetFailures(realmId, counters.filter((c) => Number.isFinite(c.limit)).map((c) => c.subject));
+  }
+
+  /**
+   * The store failed under a release (a restart or failover): keep trying in the background, so
+   * the slot is free as soon as the store is back rather than only when its lease lapses — else
+   * every sign-in of that user or address would wait and get 429 for the rest of the lease.
+   */
+  #releaseLater(realmId: string, attemptId: string): void {
+    const until = Date.now() + this.policy.inFlightLeaseMs;
+    const attempt = (delayMs: number) => {
+      setTimeout(() => {
+        this.#store.releaseSlots(realmId, attemptId).catch(() => {
+          if (Date.now() < until) attempt(Math.min(delayMs * 2, 2_000));
+        });
+      }, delayMs).unref();
+    };
+    attempt(100);
   }
 
   /** Housekeeping: lapsed slots, and counters with nothing left to remember. */
