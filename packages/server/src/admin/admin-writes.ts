@@ -10,6 +10,7 @@ import { importRealm } from '../realm/import-realm.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm/rows.ts';
+import { notBeforeField, setClientNotBefore, setRealmNotBefore } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
@@ -63,6 +64,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const body = await jsonBody(c.req.raw);
     delete body.clients;
     delete body.users;
+    const notBefore = notBeforeField(body);
     const clients = (await ctx.db.selectFrom('client').selectAll().where('realm_id', '=', realm.id).orderBy('client_id').execute()).map(clientFromRow);
     let parsed: ReturnType<typeof parseRealmJson>;
     try {
@@ -81,6 +83,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
     if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
     await ctx.db.updateTable('realm').set({ name: next.realm, ...realmRow(next) }).where('id', '=', realm.id).execute();
+    if (notBefore !== undefined) await setRealmNotBefore(ctx.db, realm.id, notBefore);
     return new Response(null, { status: 204 });
   });
 
@@ -95,10 +98,13 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
 
   admin.post('/:realm/clients', async (c) => {
     const realm = c.get('realm');
-    const client = validate(realm, 'clients', await jsonBody(c.req.raw));
+    const body = await jsonBody(c.req.raw);
+    const notBefore = notBeforeField(body);
+    const client = validate(realm, 'clients', body);
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
     await ctx.db.insertInto('client').values({ id, realm_id: realm.id, created_at: Date.now(), ...clientRow(client, null) }).execute();
+    if (notBefore) await setClientNotBefore(ctx.db, realm.id, id, notBefore);
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -108,11 +114,13 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const current = await ctx.realms.clientById(c.req.param('id'));
     if (!current || current.realmId !== realm.id) throw new NotFound('Client not found');
     const body = await jsonBody(c.req.raw);
+    const notBefore = notBeforeField(body);
     const merged = { ...clientRepresentation(current), secret: current.secret ?? undefined, ...body };
     const client = validate(realm, 'clients', merged);
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
     await ctx.db.updateTable('client').set(clientRow(client, current.secret)).where('id', '=', current.id).execute();
+    if (notBefore !== undefined) await setClientNotBefore(ctx.db, realm.id, current.id, notBefore);
     return new Response(null, { status: 204 });
   });
 

@@ -1,6 +1,7 @@
-// Checks each client's back-channel logout URL the way a delivery would use it: the name
-// resolves, the port accepts connections, the TLS chain is trusted, and a signed logout token
-// for an unknown session is answered with 200 (BCL §2.8: an unknown session is not an error).
+// Checks each client's back-channel logout URL — or, for a client with only an admin URL, its
+// `k_logout` URL — the way a delivery would use it: the name resolves, the port accepts
+// connections, the TLS chain is trusted, and a signed logout token (a LogoutAction) for an
+// unknown session is answered with 200 (BCL §2.8: an unknown session is not an error).
 // Every step uses the one resolution of the first, checked by the address policy (standards
 // §4), so the doctor cannot probe addresses delivery would refuse; of an answer body only a
 // short escaped excerpt is shown.
@@ -13,7 +14,8 @@ import { CA_ATTRIBUTE } from './backchannel-ca.ts';
 import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
 import { logoutSettings } from './client-logout-settings.ts';
-import { signLogoutToken } from './logout-token.ts';
+import { doctorSenderFor } from './senders/index.ts';
+import type { DeliveryKind } from '../store/schema.ts';
 
 export interface Check {
   ok: boolean;
@@ -22,6 +24,8 @@ export interface Check {
 
 export interface DoctorResult {
   clientId: string;
+  /** Which delivery kind the checked URL receives: `backchannel`, or `k_logout` (admin URL). */
+  kind: DeliveryKind;
   url: string;
   resolve: Check;
   connect: Check;
@@ -72,12 +76,15 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
 }
 
 export async function checkClientBackchannel(ctx: ProviderContext, http: BackchannelHttp, realm: Realm, client: Client, timeoutMs = 5000): Promise<DoctorResult | null> {
-  const settings = logoutSettings(client);
-  if (!settings.backchannelUrl) return null;
-  const result: DoctorResult = { clientId: client.clientId, url: settings.backchannelUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
+  // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout).
+  const input = { keys: ctx.keys, urls: ctx.urls, realm, client };
+  const sender = doctorSenderFor((s) => s.target(input));
+  const targetUrl = sender?.target(input);
+  if (!sender?.probe || !targetUrl) return null;
+  const result: DoctorResult = { clientId: client.clientId, kind: sender.kind, url: targetUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
   let url: URL;
   try {
-    url = new URL(settings.backchannelUrl);
+    url = new URL(targetUrl);
   } catch {
     result.resolve = { ok: false, detail: 'not a valid URL' };
     return result;
@@ -92,7 +99,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   }
   result.connect = await connectCheck(target, timeoutMs);
   if (!result.connect.ok) return result;
-  const caValue = settings.caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
+  const caValue = logoutSettings(client).caFile ?? realm.attributes[CA_ATTRIBUTE] ?? null;
   if (url.protocol === 'https:') {
     try {
       result.tls = await tlsCheck(target, (await http.trustedCa(caValue))?.pem ?? null, timeoutMs);
@@ -101,16 +108,11 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     }
     if (!result.tls.ok) return result;
   }
-  const token = await signLogoutToken(ctx.keys, {
-    realmId: realm.id,
-    issuer: ctx.urls.issuer(realm.name),
-    client,
-    subject: `sundown-doctor-${randomToken(8)}`,
-    sid: settings.sessionRequired ? `sundown-doctor-${randomToken(16)}` : null,
-    revokeOfflineAccess: false,
-  });
+  // A logout token (or LogoutAction) for a session nobody has: a working receiver answers 2xx.
+  const probe = await sender.probe(input, randomToken(16));
+  if (!probe) return result;
   try {
-    const res = await http.post(settings.backchannelUrl, token, { ca: caValue, resolved: target });
+    const res = await http.send(probe.url, probe, { ca: caValue, resolved: target });
     const excerpt = bodyExcerpt(res.body);
     result.logoutToken =
       res.status === 200 || res.status === 204
@@ -123,7 +125,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   return result;
 }
 
-/** Every client of the realm with a back-channel URL. */
+/** Every client of the realm with a back-channel URL or an admin URL. */
 export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
   const rows = await ctx.db.selectFrom('client').select('id').where('realm_id', '=', realm.id).orderBy('client_id').execute();
   const results: DoctorResult[] = [];
@@ -136,9 +138,10 @@ export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, r
 }
 
 export function formatDoctorTable(results: DoctorResult[]): string {
-  if (results.length === 0) return 'No client of this realm has a back-channel logout URL.\n';
+  if (results.length === 0) return 'No client of this realm has a back-channel logout URL or an admin URL.\n';
   const cell = (c: Check | null) => (c === null ? '—' : `${c.ok ? 'ok' : 'FAIL'}: ${c.detail}`);
-  const rows = results.map((r) => [r.clientId, r.url, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
+  // An admin-URL client's row names its kind: the message is a LogoutAction, not a logout token.
+  const rows = results.map((r) => [r.clientId, r.kind === 'backchannel' ? r.url : `${r.kind}: ${r.url}`, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
   const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ');

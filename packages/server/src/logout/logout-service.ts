@@ -5,6 +5,9 @@ import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../crypto/random.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import type { Database, LogoutDeliveryTable } from '../store/schema.ts';
+import { adapterSessionsOf } from '../sessions/adapter-sessions.ts';
+import { usesAdminUrlLogout } from './admin-url.ts';
+import { sessionLogoutDelivery } from './admin-url-deliveries.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 
 export type EndReason =
@@ -64,6 +67,18 @@ export class LogoutService {
     return result;
   }
 
+  /**
+   * Writes deliveries that no session end produces (realm-wide admin-URL actions: logout-all's
+   * not-before, push revocation) and wakes the workers; returns their ids.
+   */
+  async enqueue(rows: readonly LogoutDeliveryTable[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await this.#db.insertInto('logout_delivery').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    const ids = rows.map((r) => r.id);
+    this.#onCommitted(ids);
+    return ids;
+  }
+
   /** Every live session of a user (admin "log out user", a disabled user, a password reset). */
   async logoutUser(realm: Realm, userId: string, meta: LogoutMeta = {}, reason: EndReason = 'admin_user'): Promise<EndSessionsResult> {
     const rows = await this.#db
@@ -118,7 +133,7 @@ export class LogoutService {
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
       .selectAll('client')
-      .select(['client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
+      .select(['client_session.id as cs_id', 'client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
       .where('client_session.sso_session_id', 'in', endedIds)
       .where('client_session.offline', '=', 0)
       .where('client_session.ended_at', 'is', null)
@@ -128,6 +143,8 @@ export class LogoutService {
     await trx.updateTable('refresh_token').set({ revoked_at: now }).where('sso_session_id', 'in', endedIds).where('offline', '=', 0).where('revoked_at', 'is', null).execute();
 
     const deliveries: LogoutDeliveryTable[] = [];
+    // Keycloak's admin-URL logout (k_logout) for clients with an admin URL and no back-channel URL.
+    const adapterIds = await adapterSessionsOf(trx, clientSessions.filter((r) => usesAdminUrlLogout(clientFromRow(r))).map((r) => r.cs_id));
     const frontchannel: FrontchannelTarget[] = [];
     const revokeOffline = new Map<string, Set<string>>();
     for (const row of clientSessions) {
@@ -146,6 +163,8 @@ export class LogoutService {
           sso_session_id: row.cs_sso_session_id,
           user_id: row.cs_user_id,
           revoke_offline: settings.revokeOfflineTokens ? 1 : 0,
+          kind: 'backchannel',
+          payload: null,
           status: 'pending',
           attempts: 0,
           created_at: now,
@@ -156,6 +175,9 @@ export class LogoutService {
           last_error: null,
           finished_at: null,
         });
+      }
+      if (usesAdminUrlLogout(client)) {
+        deliveries.push(sessionLogoutDelivery({ realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now }, adapterIds.get(row.cs_id) ?? []));
       }
       // Standards §5: a client with both URLs gets both channels.
       if (settings.frontchannelUrl && issuer) {
@@ -197,6 +219,7 @@ export class LogoutService {
         )
         .execute();
     }
-    return { ended: endedIds, deliveryIds: deliveries.map((d) => d.id), frontchannel };
+    // Skipped rows are records only: nobody waits for them and no worker claims them.
+    return { ended: endedIds, deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id), frontchannel };
   }
 }

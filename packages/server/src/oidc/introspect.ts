@@ -19,7 +19,8 @@ export async function introspectEndpoint(
 ): Promise<Response> {
   try {
     const params = await readForm(req);
-    const { client } = await authenticateClient(ctx.realms, realm, req, params);
+    // keycloak-connect authenticates with Basic and repeats the secret in the body (Keycloak accepts it).
+    const { client } = await authenticateClient(ctx.realms, realm, req, params, { keycloakBasicWithBodySecret: true });
     if (client.publicClient) throw new UnauthorizedClient('Public clients may not introspect tokens');
     const token = params.require('token');
     return jsonResponse(await introspect(ctx, realm, client, token));

@@ -1,6 +1,7 @@
 // Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
+import { adminUrlProblem } from '../logout/admin-url.ts';
 import { CA_ATTRIBUTE, caAttributeProblem } from '../logout/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { INTROSPECTION_CLIENTS_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_DEFAULTS, SESSIONS_PER_USER_ATTRIBUTE } from './model.ts';
@@ -182,6 +183,8 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
     checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["backchannel.logout.url"]`);
+    const adminUrl = adminUrlProblem(client, realm.attributes[ALLOW_HTTP_BACKCHANNEL_ATTRIBUTE] === 'true');
+    if (adminUrl) throw new RealmImportError(`${c.path}.adminUrl`, adminUrl);
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);

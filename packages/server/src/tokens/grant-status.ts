@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { ProviderContext } from '../context.ts';
 import type { Realm, User } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
+import { issuedBeforeNotBefore } from './not-before.ts';
 import type { Database, RefreshTokenTable, SsoSessionTable } from '../store/schema.ts';
 
 /** The user behind a token, if it still exists in this realm and is enabled. */
@@ -43,6 +44,8 @@ export type RefreshTokenState =
 export async function refreshTokenState(ctx: ProviderContext, realm: Realm, row: RefreshTokenTable, now: number): Promise<RefreshTokenState> {
   if (row.revoked_at !== null) return { live: false, reason: 'revoked' };
   if (row.expires_at <= now) return { live: false, reason: 'expired' };
+  // Keycloak's not-before policy: a refresh token issued before it is stale.
+  if (await issuedBeforeNotBefore(ctx.db, realm.id, row.client_id, Math.floor(row.created_at / 1000))) return { live: false, reason: 'revoked' };
   const session = await ctx.db.selectFrom('sso_session').selectAll().where('id', '=', row.sso_session_id).executeTakeFirst();
   if (!session) return { live: false, reason: 'session_ended' };
   if (row.offline === 0 && !isSessionLive(session, realm, now)) return { live: false, reason: 'session_ended' };

@@ -2,6 +2,7 @@
 // (BCL §2.3: whom a logout must tell), then mint the tokens.
 import type { ProviderContext } from '../context.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
+import { type AdapterSession, recordAdapterSession } from '../sessions/adapter-sessions.ts';
 import type { TokenResponse } from './token-issuer.ts';
 
 export interface SessionTokensInput {
@@ -12,6 +13,8 @@ export interface SessionTokensInput {
   scopes: string[];
   nonce?: string | null;
   codeHash?: string | null;
+  /** A Keycloak adapter's own session (`client_session_state`), for admin-URL logout. */
+  adapterSession?: AdapterSession | null;
 }
 
 export async function issueSessionTokens(ctx: ProviderContext, input: SessionTokensInput, now = Date.now()): Promise<TokenResponse> {
@@ -21,6 +24,7 @@ export async function issueSessionTokens(ctx: ProviderContext, input: SessionTok
     ctx.db,
     now,
   );
+  if (input.adapterSession) await recordAdapterSession(ctx.db, clientSessionId, input.adapterSession, now);
   return ctx.tokens.issue(ctx.db, {
     realm,
     issuer: ctx.urls.issuer(realm.name),

@@ -8,6 +8,7 @@ import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/sso-session.ts';
 import { grantRevoked } from './grant-status.ts';
+import { issuedBeforeNotBefore } from './not-before.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -44,6 +45,8 @@ export async function verifyAccessToken(
   const claims = payload as AccessTokenClaims;
   if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string')
     throw new InvalidToken('Token is not valid');
+  // Keycloak's not-before policy (logout-all, push revocation): older tokens are stale.
+  if (await issuedBeforeNotBefore(ctx.db, realm.id, { clientId: claims.azp }, claims.iat)) throw new InvalidToken('Token is not valid', 'issued before the not-before time');
   const revoked = await ctx.db
     .selectFrom('revoked_access_token')
     .select('jti')

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidRequest } from '../../errors.ts';
+import { adapterSessionFromParams } from '../../sessions/adapter-sessions.ts';
 import { issueSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
@@ -16,6 +17,7 @@ export async function authorizationCodeGrant({
   const code = params.require('code');
   const redirectUri = params.require('redirect_uri');
   const verifier = params.get('code_verifier');
+  const adapterSession = adapterSessionFromParams((name) => params.get(name));
   const codeHash = sha256(code);
   const now = Date.now();
 
@@ -85,6 +87,7 @@ export async function authorizationCodeGrant({
       scopes: row.scope.split(' ').filter(Boolean),
       nonce: row.nonce,
       codeHash,
+      adapterSession,
     },
     now,
   );

@@ -1,0 +1,64 @@
+// Realm-wide revocation, as Keycloak's ResourceAdminManager does it:
+// - logout-all: the realm's not-before time becomes now, every session ends (each client is told
+//   as usual), and every client with an admin URL gets a LogoutAction without session ids
+//   carrying that time, so an adapter refuses every older token (keycloak-connect:
+//   `grantManager.notBefore`);
+// - push revocation: every client with an admin URL gets PUSH_NOT_BEFORE with the realm's current
+//   not-before time.
+// Both go through the outbox (retried, visible per delivery). The answer is Keycloak's
+// GlobalRequestResult after the bounded wait for first attempts: the admin URLs that accepted
+// it, and those that have not (yet: they stay in the outbox and are retried).
+import type { ProviderContext } from '../context.ts';
+import { clientFromRow, type Client, type Realm } from '../realm/model.ts';
+import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { realmNotBefore, setRealmNotBefore } from '../tokens/not-before.ts';
+import { notBeforeLogoutDelivery, pushNotBeforeDelivery } from './admin-url-deliveries.ts';
+import { kLogoutSender, kPushNotBeforeSender } from './senders/keycloak-admin-senders.ts';
+import type { DeliverySender } from './senders/sender.ts';
+
+export interface GlobalRequestResult {
+  successRequests: string[];
+  failedRequests: string[];
+}
+
+async function clientsWithAdminUrl(ctx: ProviderContext, realm: Realm): Promise<Client[]> {
+  const rows = await ctx.db.selectFrom('client').selectAll().where('realm_id', '=', realm.id).where('enabled', '=', 1).orderBy('client_id').execute();
+  // Keycloak sends admin actions to every enabled client with a management URL.
+  return rows.map(clientFromRow).filter((c) => Boolean(c.adminUrl));
+}
+
+async function sendToAdminUrls(ctx: ProviderContext, realm: Realm, sender: DeliverySender, row: (client: Client) => LogoutDeliveryTable): Promise<GlobalRequestResult & { deliveries: number }> {
+  const targets = new Map<string, string>();
+  const rows: LogoutDeliveryTable[] = [];
+  for (const client of await clientsWithAdminUrl(ctx, realm)) {
+    const url = sender.target({ keys: ctx.keys, urls: ctx.urls, realm, client });
+    if (!url) continue;
+    const d = row(client);
+    rows.push(d);
+    targets.set(d.id, url);
+  }
+  const ids = await ctx.logout.enqueue(rows);
+  await ctx.deliveries.waitForFirstAttempts(ids, ctx.logoutWaitMs);
+  const statuses = await ctx.deliveryStore.statuses(ids);
+  const result: GlobalRequestResult & { deliveries: number } = { successRequests: [], failedRequests: [], deliveries: ids.length };
+  for (const id of ids) (statuses.get(id) === 'delivered' ? result.successRequests : result.failedRequests).push(targets.get(id)!);
+  return result;
+}
+
+export async function logoutAllWithNotBefore(ctx: ProviderContext, realm: Realm, now = Date.now()) {
+  const notBefore = Math.floor(now / 1000);
+  await setRealmNotBefore(ctx.db, realm.id, notBefore);
+  const ended = await ctx.logout.logoutAll(realm);
+  const pushed = await sendToAdminUrls(ctx, realm, kLogoutSender, (client) => notBeforeLogoutDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore));
+  return {
+    successRequests: pushed.successRequests,
+    failedRequests: pushed.failedRequests,
+    sundown: { endedSessions: ended.ended.length, deliveries: ended.deliveryIds.length + pushed.deliveries, notBefore },
+  };
+}
+
+export async function pushRevocation(ctx: ProviderContext, realm: Realm, now = Date.now()): Promise<GlobalRequestResult> {
+  const notBefore = await realmNotBefore(ctx.db, realm.id);
+  const pushed = await sendToAdminUrls(ctx, realm, kPushNotBeforeSender, (client) => pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore));
+  return { successRequests: pushed.successRequests, failedRequests: pushed.failedRequests };
+}
