@@ -318,6 +318,30 @@ const loginInFlight: Migration = {
   },
 };
 
+// Issue 15 (admin-URL logout): delivery kinds in the outbox, the adapters' session ids per client
+// session, and Keycloak's not-before times of realms and clients.
+const adminUrlLogout: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('logout_delivery').addColumn('kind', 'text', (c) => c.notNull().defaultTo('backchannel')).execute();
+    await db.schema.alterTable('logout_delivery').addColumn('payload', 'text').execute();
+    await db.schema
+      .createTable('adapter_session')
+      .addColumn('client_session_id', 'text', (c) => c.notNull().references('client_session.id').onDelete('cascade'))
+      .addColumn('adapter_session_id', 'text', (c) => c.notNull())
+      .addColumn('adapter_host', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('adapter_session_pk', ['client_session_id', 'adapter_session_id'])
+      .execute();
+    await db.schema
+      .createTable('not_before')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('not_before', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('not_before_pk', ['realm_id', 'client_id'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -332,6 +356,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0005_users_auth_request_age': authRequestAge,
       '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
       '0007_login_throttle_in_flight': loginInFlight,
+      '0008_klogout_admin_url_logout': adminUrlLogout,
     };
   }
 }
