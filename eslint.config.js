@@ -11,10 +11,12 @@ const TABLE_OWNERS = [
   'crypto/signing-keys.ts', // signing_key
   'sessions/sso-session-store.ts', // sso_session
   'sessions/client-session-store.ts', // client_session
+  'sessions/adapter-sessions.ts', // adapter_session
   'sessions/session-liveness.ts', // "is this session live", in JS and as SQL
   'tokens/authorization-code-store.ts', // authorization_code
   'tokens/refresh-token-store.ts', // refresh_token
   'tokens/revoked-access-tokens.ts', // revoked_access_token
+  'tokens/not-before.ts', // not_before
   'pending/pending-requests.ts', // auth_request, logout_request
   'login/throttle.ts', // login_failure
   'login/login-attempt-store.ts', // login_attempt (one lease per in-flight sign-in)

@@ -13,11 +13,13 @@ import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
+import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import type { ClientSessionStore } from './sessions/client-session-store.ts';
 import type { SsoSessionStore } from './sessions/sso-session-store.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
 import type { Transact } from './store/executor.ts';
 import type { AuthorizationCodeStore } from './tokens/authorization-code-store.ts';
+import type { NotBeforeStore } from './tokens/not-before.ts';
 import type { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import type { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { TokenIssuer } from './tokens/token-issuer.ts';
@@ -32,9 +34,13 @@ export interface ProviderContext {
   /** The sso_session rows, for checks that need more than a live session. */
   sessionStore: SsoSessionStore;
   clientSessions: ClientSessionStore;
+  /** Keycloak adapters' own session ids per client session (admin-URL logout). */
+  adapterSessions: AdapterSessionStore;
   refreshTokens: RefreshTokenStore;
   codes: AuthorizationCodeStore;
   revokedAccessTokens: RevokedAccessTokens;
+  /** Keycloak's not-before times of realms and clients. */
+  notBefore: NotBeforeStore;
   /** The admin API's queries. */
   admin: AdminStore;
   tokens: TokenIssuer;

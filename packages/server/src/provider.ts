@@ -18,11 +18,13 @@ import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-opti
 import { RealmRepository } from './realm/repository.ts';
 import { AdminStore } from './admin/admin-store.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
+import { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import { ClientSessionStore } from './sessions/client-session-store.ts';
 import { SsoSessionStore } from './sessions/sso-session-store.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
 import { transactor } from './store/executor.ts';
 import { AuthorizationCodeStore } from './tokens/authorization-code-store.ts';
+import { NotBeforeStore } from './tokens/not-before.ts';
 import { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { Store } from './store/database.ts';
@@ -88,11 +90,13 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const transact = transactor(store.db);
   const sessionStore = new SsoSessionStore(store.db);
   const clientSessions = new ClientSessionStore(store.db);
+  const adapterSessions = new AdapterSessionStore(store.db);
   const refreshTokens = new RefreshTokenStore(store.db);
   const codes = new AuthorizationCodeStore(store.db);
   const revokedAccessTokens = new RevokedAccessTokens(store.db);
+  const notBefore = new NotBeforeStore(store.db);
   const pending = new PendingRequests(store.db, options.maxPendingLogins);
-  const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, refreshTokens, events }, () => {
+  const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events }, () => {
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
   });
@@ -104,9 +108,11 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     sessions: new SsoSessions(sessionStore, clientSessions, logout),
     sessionStore,
     clientSessions,
+    adapterSessions,
     refreshTokens,
     codes,
     revokedAccessTokens,
+    notBefore,
     admin: new AdminStore(store.db),
     tokens: new TokenIssuer(keys),
     events,

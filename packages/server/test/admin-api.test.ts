@@ -160,7 +160,7 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call('/test/sundown/deliveries/nope/retry', { method: 'POST' })).status, 404);
     assert.equal((await call('/test/sundown/deliveries?status=bogus')).status, 400);
     const stats = (await (await call('/test/sundown/delivery-stats?clientId=rp1')).json()) as Record<string, number>;
-    assert.deepEqual(Object.keys(stats), ['pending', 'retrying', 'delivered', 'rejected', 'failed']);
+    assert.deepEqual(Object.keys(stats), ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'skipped']);
     const listed = (await (await call('/test/sundown/deliveries?clientId=rp1&max=1000')).json()) as Array<{ status: string }>;
     assert.equal(stats.delivered, listed.filter((d) => d.status === 'delivered').length);
   });

@@ -9,6 +9,7 @@ import { clientFromRow, type Realm, userFromRow } from '../realm/model.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import { randomToken } from '../crypto/random.ts';
 import { checkClientBackchannel } from '../logout/diagnostics/doctor.ts';
+import { logoutAllWithNotBefore, pushRevocation } from '../logout/not-before-actions.ts';
 import { adminJsonError } from './admin-error.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
@@ -44,7 +45,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     await next();
   });
 
-  admin.get('/:realm', (c) => jsonResponse(realmRepresentation(c.get('realm'))));
+  admin.get('/:realm', async (c) => jsonResponse({ ...realmRepresentation(c.get('realm')), notBefore: await ctx.notBefore.ofRealm(c.get('realm').id) }));
   addAdminWrites(admin, ctx);
 
   // Keycloak: GET /admin/realms/{realm}/clients?clientId=&first=&max=
@@ -53,13 +54,14 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const clientId = url.searchParams.get('clientId');
     const { first, max } = paging(url);
     const rows = await ctx.admin.clients(c.get('realm').id, clientId, { first, max });
-    return jsonResponse(rows.map((r) => clientRepresentation(clientFromRow(r))));
+    const notBefore = await ctx.notBefore.ofClients(c.get('realm').id);
+    return jsonResponse(rows.map((r) => ({ ...clientRepresentation(clientFromRow(r)), notBefore: notBefore.get(r.id) ?? 0 })));
   });
 
   admin.get('/:realm/clients/:id', async (c) => {
     const client = await ctx.realms.clientById(c.req.param('id'));
     if (!client || client.realmId !== c.get('realm').id) throw new NotFound('Client not found');
-    return jsonResponse(clientRepresentation(client));
+    return jsonResponse({ ...clientRepresentation(client), notBefore: await ctx.notBefore.ofClient(client.realmId, client.id) });
   });
 
   // Keycloak: GET/POST /admin/realms/{realm}/clients/{id}/client-secret → CredentialRepresentation
@@ -109,7 +111,7 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     const client = await ctx.realms.clientById(c.req.param('id'));
     if (!client || client.realmId !== realm.id) throw new NotFound('Client not found');
     const result = await checkClientBackchannel(ctx, ctx.backchannelHttp, realm, client);
-    if (!result) throw new NotFound('This client has no back-channel logout URL');
+    if (!result) throw new NotFound('This client has no back-channel logout URL or admin URL');
     return jsonResponse(result);
   });
 
@@ -202,11 +204,12 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     return new Response(null, { status: 204 });
   });
 
-  // Keycloak: POST /admin/realms/{realm}/logout-all → GlobalRequestResult
-  admin.post('/:realm/logout-all', async (c) => {
-    const result = await ctx.logout.logoutAll(c.get('realm'));
-    return jsonResponse({ successRequests: [], failedRequests: [], sundown: { endedSessions: result.ended.length, deliveries: result.deliveryIds.length } });
-  });
+  // Keycloak: POST /admin/realms/{realm}/logout-all → GlobalRequestResult (the admin URLs told);
+  // the realm's not-before time becomes now (logout/not-before-actions.ts).
+  admin.post('/:realm/logout-all', async (c) => jsonResponse(await logoutAllWithNotBefore(ctx, c.get('realm'))));
+
+  // Keycloak: POST /admin/realms/{realm}/push-revocation → GlobalRequestResult (PUSH_NOT_BEFORE).
+  admin.post('/:realm/push-revocation', async (c) => jsonResponse(await pushRevocation(ctx, c.get('realm'))));
 
   // Sundown: GET /admin/realms/{realm}/sundown/deliveries?status=&clientId=&session=&first=&max=
   admin.get('/:realm/sundown/deliveries', async (c) => {
@@ -221,9 +224,11 @@ export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
     return jsonResponse(
       rows.map((d) => ({
         id: d.id,
+        kind: d.kind,
         clientId: d.client_client_id,
-        sessionId: d.sso_session_id,
-        userId: d.user_id,
+        // Realm-wide admin-URL actions belong to no session or user.
+        sessionId: d.sso_session_id || null,
+        userId: d.user_id || null,
         username: d.username,
         status: d.status,
         attempts: d.attempts,

@@ -9,6 +9,7 @@ import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm/rows.ts';
+import { notBeforeField } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
@@ -62,6 +63,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const body = await jsonBody(c.req.raw);
     delete body.clients;
     delete body.users;
+    const notBefore = notBeforeField(body);
     const clients = (await ctx.admin.clients(realm.id, null)).map(clientFromRow);
     let parsed: ReturnType<typeof parseRealmJson>;
     try {
@@ -80,6 +82,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
     if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
     await ctx.admin.updateRealm(realm.id, next.realm, realmRow(next));
+    if (notBefore !== undefined) await ctx.notBefore.setRealm(realm.id, notBefore);
     return new Response(null, { status: 204 });
   });
 
@@ -94,10 +97,13 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
 
   admin.post('/:realm/clients', async (c) => {
     const realm = c.get('realm');
-    const client = validate(realm, 'clients', await jsonBody(c.req.raw));
+    const body = await jsonBody(c.req.raw);
+    const notBefore = notBeforeField(body);
+    const client = validate(realm, 'clients', body);
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
     await ctx.admin.insertClient(id, realm.id, clientRow(client, null));
+    if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -107,11 +113,13 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const current = await ctx.realms.clientById(c.req.param('id'));
     if (!current || current.realmId !== realm.id) throw new NotFound('Client not found');
     const body = await jsonBody(c.req.raw);
+    const notBefore = notBeforeField(body);
     const merged = { ...clientRepresentation(current), secret: current.secret ?? undefined, ...body };
     const client = validate(realm, 'clients', merged);
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
     await ctx.admin.updateClient(current.id, clientRow(client, current.secret));
+    if (notBefore !== undefined) await ctx.notBefore.setClient(realm.id, current.id, notBefore);
     return new Response(null, { status: 204 });
   });
 

@@ -3,7 +3,7 @@
 // A test checks this document against the routes the server really has, and live responses
 // against the schemas here.
 import { EVENT_TYPES } from '../events/event-log.ts';
-import { DELIVERY_STATUSES } from '../store/schema.ts';
+import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../store/schema.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -42,6 +42,7 @@ const schemas: Record<string, Schema> = {
       ssoSessionIdleTimeout: { ...int, description: 'Seconds' },
       ssoSessionMaxLifespan: { ...int, description: 'Seconds' },
       offlineSessionIdleTimeout: { ...int, description: 'Seconds' },
+      notBefore: { ...int, minimum: 0, description: 'Seconds since the epoch; tokens issued before it are refused (0: none). Logout-all sets it to now; push-revocation sends it to admin URLs' },
       attributes: {
         ...strMap,
         description: 'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs off loopback (localhost, 127.0.0.0/8 and [::1] need no opt-in); legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
@@ -63,7 +64,8 @@ const schemas: Record<string, Schema> = {
       redirectUris: { type: 'array', items: str },
       webOrigins: { type: 'array', items: str },
       rootUrl: str,
-      adminUrl: str,
+      adminUrl: { ...str, description: 'Keycloak admin URL (absolute, or relative to rootUrl): without a back-channel URL, an ended session is sent POST {adminUrl}/k_logout (a signed LogoutAction)' },
+      notBefore: { ...int, minimum: 0, description: 'Seconds since the epoch; this client’s tokens issued before it are refused (0: none)' },
       frontchannelLogout: bool,
       standardFlowEnabled: bool,
       directAccessGrantsEnabled: bool,
@@ -143,21 +145,22 @@ const schemas: Record<string, Schema> = {
       sundown: {
         type: 'object',
         required: ['endedSessions', 'deliveries'],
-        properties: { endedSessions: int, deliveries: { ...int, description: 'Back-channel deliveries queued' } },
+        properties: { endedSessions: int, deliveries: { ...int, description: 'Deliveries queued (back-channel and admin URL)' }, notBefore: { ...int, description: 'The realm’s new not-before time (seconds)' } },
       },
     },
   },
   Delivery: {
     type: 'object',
     description: 'One logout token on its way to one client',
-    required: ['id', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
+    required: ['id', 'kind', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
     properties: {
       id: str,
+      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction' },
       clientId: str,
-      sessionId: str,
-      userId: str,
+      sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
+      userId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
       username: { ...nullable(str), description: 'Null once the user is deleted' },
-      status: { enum: [...DELIVERY_STATUSES], description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up)' },
+      status: { enum: [...DELIVERY_STATUSES], description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)' },
       attempts: int,
       createdAt: millis,
       lastAttemptAt: nullable(millis),
@@ -176,14 +179,15 @@ const schemas: Record<string, Schema> = {
   Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str, cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' } } },
   DoctorResult: {
     type: 'object',
-    required: ['clientId', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],
+    required: ['clientId', 'kind', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],
     properties: {
       clientId: str,
+      kind: { enum: ['backchannel', 'k_logout'], description: 'The back-channel URL, or (without one) the admin URL’s k_logout' },
       url: str,
       resolve: ref('Check'),
       connect: ref('Check'),
       tls: { oneOf: [ref('Check'), { type: 'null' }] },
-      logoutToken: { ...ref('Check'), description: 'A logout token for an unknown session; a receiver should answer 200' },
+      logoutToken: { ...ref('Check'), description: 'A logout token (k_logout: a LogoutAction) for an unknown session; a receiver should answer 200' },
       ok: bool,
     },
   },
@@ -300,7 +304,10 @@ function paths(): Record<string, Record<string, Schema>> {
       delete: operation('deleteSession', { tag: 'Logout', summary: 'End one SSO session; its clients are sent logout tokens', params: [realmParam, param('session', 'path', str, 'SSO session id (the sid claim)')], ok: { 204: noContent }, errors: [404] }),
     },
     [`${R}/logout-all`]: {
-      post: operation('logoutAll', { tag: 'Logout', summary: 'End every session of the realm', params: [realmParam], ok: { 200: json('What was done', ref('GlobalRequestResult')) }, errors: [404] }),
+      post: operation('logoutAll', { tag: 'Logout', summary: 'End every session of the realm; its not-before time becomes now and admin URLs get a LogoutAction with it', params: [realmParam], ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) }, errors: [404] }),
+    },
+    [`${R}/push-revocation`]: {
+      post: operation('pushRevocation', { tag: 'Logout', summary: 'Send the realm’s not-before time to every client’s admin URL (PUSH_NOT_BEFORE to k_push_not_before)', params: [realmParam], ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) }, errors: [404] }),
     },
     [`${R}/events`]: {
       get: operation('listEvents', {
@@ -338,7 +345,7 @@ function paths(): Record<string, Record<string, Schema>> {
       post: operation('retryDelivery', { tag: 'Sundown', summary: 'Send a failed or rejected delivery again now (with a fresh logout token)', params: [realmParam, idParam('Delivery')], ok: { 204: noContent }, errors: [404, 409] }),
     },
     [`${R}/sundown/clients/{id}/doctor`]: {
-      get: operation('doctorClient', { tag: 'Sundown', summary: 'Check a client’s back-channel URL: DNS, connect, TLS, and its answer to a logout token for an unknown session', params: [realmParam, idParam('Client')], ok: { 200: json('The checks', ref('DoctorResult')) }, errors: [404] }),
+      get: operation('doctorClient', { tag: 'Sundown', summary: 'Check a client’s back-channel URL (or, without one, its admin URL’s k_logout): DNS, connect, TLS, and its answer to a logout token for an unknown session', params: [realmParam, idParam('Client')], ok: { 200: json('The checks', ref('DoctorResult')) }, errors: [404] }),
     },
   };
 }

@@ -1,5 +1,5 @@
-// `sundown doctor --realm R`: checks every back-channel logout URL of the realm and prints a
-// table of what is wrong. Exit status 0 when all work, 2 when any needs attention.
+// `sundown doctor --realm R`: checks every back-channel logout URL and admin URL of the realm
+// and prints a table of what is wrong. Exit status 0 when all work, 2 when any needs attention.
 import type { Logger } from 'pino';
 import type { DoctorCommandConfig } from '../config.ts';
 import { DEFAULT_HTTP_OPTIONS } from '../logout/delivery/backchannel-http.ts';
@@ -41,8 +41,9 @@ function cell(c: Check | null): string {
 const fit = (text: string) => (text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text);
 
 export function formatDoctorTable(results: DoctorResult[]): string {
-  if (results.length === 0) return 'No client of this realm has a back-channel logout URL.\n';
-  const rows = results.map((r) => [fit(r.clientId), r.url, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
+  if (results.length === 0) return 'No client of this realm has a back-channel logout URL or an admin URL.\n';
+  // An admin-URL client's row names its kind: the message is a LogoutAction, not a logout token.
+  const rows = results.map((r) => [fit(r.clientId), r.kind === 'backchannel' ? r.url : `${r.kind}: ${r.url}`, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
   const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
   // The URL is never cut: it is what the operator has to find and fix.
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

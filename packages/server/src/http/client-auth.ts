@@ -36,11 +36,22 @@ function parseBasic(header: string): { id: string; secret: string } {
   }
 }
 
+export interface ClientAuthOptions {
+  /**
+   * Keycloak compatibility, for introspection only: keycloak-connect sends HTTP Basic *and* the
+   * same client's `client_secret` in the body. Keycloak accepts it; RFC 6749 §2.3 says one method
+   * per request. With this set, a body secret equal to the Basic secret is tolerated; any other
+   * body secret is still refused.
+   */
+  keycloakBasicWithBodySecret?: boolean;
+}
+
 export async function authenticateClient(
   realms: RealmRepository,
   realm: Realm,
   req: Request,
   params: Params,
+  options: ClientAuthOptions = {},
 ): Promise<AuthenticatedClient> {
   const header = req.headers.get('authorization');
   const basic = header && /^basic /i.test(header) ? parseBasic(header) : null;
@@ -48,7 +59,8 @@ export async function authenticateClient(
   const bodySecret = params.get('client_secret');
 
   // RFC 6749 §2.3: a client must not use more than one authentication method per request.
-  if (basic && bodySecret !== undefined) throw new InvalidRequest('Multiple client authentication methods');
+  const sameSecret = options.keycloakBasicWithBodySecret === true && basic !== null && bodySecret !== undefined && safeEqual(bodySecret, basic.secret);
+  if (basic && bodySecret !== undefined && !sameSecret) throw new InvalidRequest('Multiple client authentication methods');
   if (basic && bodyId !== undefined && bodyId !== basic.id)
     throw new InvalidRequest('client_id does not match the authenticated client');
 

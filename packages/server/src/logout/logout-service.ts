@@ -4,11 +4,14 @@
 import { newId } from '../crypto/random.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { EventLog } from '../events/event-log.ts';
+import { AdapterSessionStore } from '../sessions/adapter-sessions.ts';
 import { ClientSessionStore } from '../sessions/client-session-store.ts';
 import { SsoSessionStore } from '../sessions/sso-session-store.ts';
 import { type Executor, type Transact, transactor } from '../store/executor.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
+import { usesAdminUrlLogout } from './admin-url.ts';
+import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 
@@ -52,6 +55,7 @@ export interface LogoutStores {
   transact: Transact;
   sessions: SsoSessionStore;
   clientSessions: ClientSessionStore;
+  adapterSessions: AdapterSessionStore;
   refreshTokens: RefreshTokenStore;
   events: EventLog;
 }
@@ -62,6 +66,7 @@ export function logoutStoresOver(db: Executor): LogoutStores {
     transact: transactor(db),
     sessions: new SsoSessionStore(db),
     clientSessions: new ClientSessionStore(db),
+    adapterSessions: new AdapterSessionStore(db),
     refreshTokens: new RefreshTokenStore(db),
     events: new EventLog(db),
   };
@@ -87,6 +92,18 @@ export class LogoutService {
       if (part.deliveryIds.length > 0) this.#onCommitted(part.deliveryIds);
     }
     return result;
+  }
+
+  /**
+   * Writes deliveries that no session end produces (realm-wide admin-URL actions: logout-all's
+   * not-before, push revocation) and wakes the workers; returns their ids.
+   */
+  async enqueue(rows: readonly LogoutDeliveryTable[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    await this.#stores.transact((tx) => insertDeliveries(rows, tx));
+    const ids = rows.map((r) => r.id);
+    this.#onCommitted(ids);
+    return ids;
   }
 
   /** Every live session of a user (admin "log out user", a disabled user, a password reset). */
@@ -121,6 +138,11 @@ export class LogoutService {
     await stores.refreshTokens.revokeOnlineOfSessions(endedIds, now, trx);
 
     const deliveries: LogoutDeliveryTable[] = [];
+    // Keycloak's admin-URL logout (k_logout) for clients with an admin URL and no back-channel URL.
+    const adapterIds = await stores.adapterSessions.of(
+      clientSessions.filter((r) => usesAdminUrlLogout(clientFromRow(r))).map((r) => r.cs_id),
+      trx,
+    );
     const frontchannel: FrontchannelTarget[] = [];
     const revokeOffline = new Map<string, Set<string>>();
     for (const row of clientSessions) {
@@ -139,6 +161,8 @@ export class LogoutService {
           sso_session_id: row.cs_sso_session_id,
           user_id: row.cs_user_id,
           revoke_offline: settings.revokeOfflineTokens ? 1 : 0,
+          kind: 'backchannel',
+          payload: null,
           status: 'pending',
           attempts: 0,
           created_at: now,
@@ -149,6 +173,9 @@ export class LogoutService {
           last_error: null,
           finished_at: null,
         });
+      }
+      if (usesAdminUrlLogout(client)) {
+        deliveries.push(sessionLogoutDelivery({ realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now }, adapterIds.get(row.cs_id) ?? []));
       }
       // Standards §5: a client with both URLs gets both channels.
       if (settings.frontchannelUrl && issuer) {
@@ -182,6 +209,7 @@ export class LogoutService {
       }));
       await stores.events.recordMany(events, now, trx);
     }
-    return { ended: endedIds, deliveryIds: deliveries.map((d) => d.id), frontchannel };
+    // Skipped rows are records only: nobody waits for them and no worker claims them.
+    return { ended: endedIds, deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id), frontchannel };
   }
 }

@@ -21,7 +21,8 @@ export async function introspectEndpoint(
   req: Request,
 ): Promise<Response> {
   const params = await readForm(req);
-  const { client, method } = await authenticateClient(ctx.realms, realm, req, params);
+  // keycloak-connect authenticates with Basic and repeats the secret in the body (Keycloak accepts it).
+  const { client, method } = await authenticateClient(ctx.realms, realm, req, params, { keycloakBasicWithBodySecret: true });
   if (!INTROSPECTION_AUTH_METHODS.includes(method)) throw new UnauthorizedClient('Public clients may not introspect tokens');
   const token = params.require('token');
   return jsonResponse(await introspect(ctx, realm, client, token));

@@ -2,6 +2,7 @@
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
+import { adminUrlProblem } from '../logout/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
@@ -187,6 +188,8 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const client = parseClient(c);
     checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["${CLIENT_ATTRIBUTE.backchannelLogoutUrl}"]`);
+    const adminUrl = adminUrlProblem(client, allowsHttpBackchannel(realm));
+    if (adminUrl) throw new RealmImportError(`${c.path}.adminUrl`, adminUrl);
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);

@@ -14,7 +14,7 @@ export interface ClientSessionInput {
 }
 
 /** A live online client session of an ended SSO session, with its client's row. */
-export type ClientSessionWithClient = ClientTable & { cs_sso_session_id: string; cs_user_id: string };
+export type ClientSessionWithClient = ClientTable & { cs_id: string; cs_sso_session_id: string; cs_user_id: string };
 
 export class ClientSessionStore {
   readonly #db: Executor;
@@ -99,7 +99,7 @@ export class ClientSessionStore {
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
       .selectAll('client')
-      .select(['client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
+      .select(['client_session.id as cs_id', 'client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
       .where('client_session.sso_session_id', 'in', ssoSessionIds)
       .where('client_session.offline', '=', 0)
       .where('client_session.ended_at', 'is', null)

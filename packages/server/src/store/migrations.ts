@@ -348,6 +348,30 @@ const loginDeviceKey: Migration = {
   },
 };
 
+// Issue 15 (admin-URL logout): delivery kinds in the outbox, the adapters' session ids per client
+// session, and Keycloak's not-before times of realms and clients.
+const adminUrlLogout: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('logout_delivery').addColumn('kind', 'text', (c) => c.notNull().defaultTo('backchannel')).execute();
+    await db.schema.alterTable('logout_delivery').addColumn('payload', 'text').execute();
+    await db.schema
+      .createTable('adapter_session')
+      .addColumn('client_session_id', 'text', (c) => c.notNull().references('client_session.id').onDelete('cascade'))
+      .addColumn('adapter_session_id', 'text', (c) => c.notNull())
+      .addColumn('adapter_host', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('adapter_session_pk', ['client_session_id', 'adapter_session_id'])
+      .execute();
+    await db.schema
+      .createTable('not_before')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('not_before', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('not_before_pk', ['realm_id', 'client_id'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -364,6 +388,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0007_login_throttle_in_flight': loginInFlight,
       '0008_fixes_login_attempt_leases': loginAttemptLeases,
       '0009_fixes_login_device_key': loginDeviceKey,
+      '0010_klogout_admin_url_logout': adminUrlLogout,
     };
   }
 }

@@ -171,18 +171,31 @@ export interface EventTable {
   details: string | null;
 }
 
-/** One back-channel logout token to deliver to one client for one ended session (the outbox). */
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected', 'failed'] as const;
+/**
+ * One message to deliver to one client (the outbox): a back-channel logout token for an ended
+ * session, or one of Keycloak's admin-URL actions. `skipped`: recorded but never sent (an
+ * admin-URL logout without adapter session ids, as Keycloak sends nothing then).
+ */
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** What a delivery sends; each kind has a sender in logout/delivery/senders/. */
+export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {
   id: string;
   realm_id: string;
   /** Internal client id. */
   client_id: string;
+  /** '' for realm- or client-wide actions (k_push_not_before, logout-all's LOGOUT). */
   sso_session_id: string;
+  /** '' for realm- or client-wide actions. */
   user_id: string;
   revoke_offline: Flag;
+  kind: DeliveryKind;
+  /** JSON of the kind's inputs (see its sender), or null. */
+  payload: string | null;
   status: DeliveryStatus;
   attempts: number;
   created_at: number;
@@ -193,6 +206,28 @@ export interface LogoutDeliveryTable {
   last_status: number | null;
   last_error: string | null;
   finished_at: number | null;
+}
+
+/**
+ * The adapter's own session id (`client_session_state`) and host (`client_session_host`) sent in
+ * a code-to-token request, per client session: Keycloak's admin-URL logout names them in
+ * `adapterSessionIds` (sessions/adapter-sessions.ts owns this table).
+ */
+export interface AdapterSessionTable {
+  client_session_id: string;
+  adapter_session_id: string;
+  adapter_host: string | null;
+  created_at: number;
+}
+
+/**
+ * Keycloak's not-before time (seconds): tokens issued before it are refused. client_id '' is the
+ * realm's value, otherwise the client's internal id (tokens/not-before.ts owns this table).
+ */
+export interface NotBeforeTable {
+  realm_id: string;
+  client_id: string;
+  not_before: number;
 }
 
 /** A logout waiting for the user's confirmation (no valid id_token_hint). */
@@ -220,4 +255,6 @@ export interface Database {
   event: EventTable;
   logout_delivery: LogoutDeliveryTable;
   logout_request: LogoutRequestTable;
+  adapter_session: AdapterSessionTable;
+  not_before: NotBeforeTable;
 }

@@ -22,9 +22,11 @@ export type RefreshTokenState =
  * tokens: their offline client session not ended; OIDC Core §11) and its user enabled. Whether
  * it was used is left to the caller: the refresh grant claims it atomically to detect reuse.
  */
-export async function refreshTokenState(ctx: Pick<ProviderContext, 'realms' | 'sessionStore' | 'clientSessions'>, realm: Realm, row: RefreshTokenTable, now: number): Promise<RefreshTokenState> {
+export async function refreshTokenState(ctx: Pick<ProviderContext, 'realms' | 'sessionStore' | 'clientSessions' | 'notBefore'>, realm: Realm, row: RefreshTokenTable, now: number): Promise<RefreshTokenState> {
   if (row.revoked_at !== null) return { live: false, reason: 'revoked' };
   if (row.expires_at <= now) return { live: false, reason: 'expired' };
+  // Keycloak's not-before policy: a refresh token issued before it is stale.
+  if (await ctx.notBefore.issuedBefore(realm.id, row.client_id, Math.floor(row.created_at / 1000))) return { live: false, reason: 'revoked' };
   const session = await ctx.sessionStore.byIdAnyRealm(row.sso_session_id);
   if (!session) return { live: false, reason: 'session_ended' };
   if (row.offline === 0 && !isSessionLive(session, realm, now)) return { live: false, reason: 'session_ended' };

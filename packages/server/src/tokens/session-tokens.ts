@@ -3,10 +3,11 @@
 // in the session (BCL §2.3: whom a logout must tell) and keep the refresh token's hash.
 import type { ProviderContext } from '../context.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
+import type { AdapterSession } from '../sessions/adapter-sessions.ts';
 import type { Executor } from '../store/executor.ts';
 import type { MintedTokens } from './token-issuer.ts';
 
-export type SessionTokenDeps = Pick<ProviderContext, 'tokens' | 'urls' | 'clientSessions' | 'refreshTokens'>;
+export type SessionTokenDeps = Pick<ProviderContext, 'tokens' | 'urls' | 'clientSessions' | 'adapterSessions' | 'refreshTokens'>;
 
 export interface SessionTokensInput {
   realm: Realm;
@@ -16,6 +17,8 @@ export interface SessionTokensInput {
   scopes: string[];
   nonce?: string | null;
   codeHash?: string | null;
+  /** A Keycloak adapter's own session (`client_session_state`), for admin-URL logout. */
+  adapterSession?: AdapterSession | null;
 }
 
 /** Signs the access token, the ID token (with `openid`) and makes a refresh token. */
@@ -46,5 +49,7 @@ export async function storeSessionTokens(deps: SessionTokenDeps, input: SessionT
     now,
     tx,
   );
+  // The adapter's session id (client_session_state), named by a later admin-URL logout.
+  if (input.adapterSession) await deps.adapterSessions.record(clientSessionId, input.adapterSession, now, tx);
   if (minted.refresh) await deps.refreshTokens.insert({ ...minted.refresh, client_session_id: clientSessionId }, tx);
 }

@@ -101,6 +101,8 @@ export class TokenIssuer {
       const idKey = await this.#keys.activeKey(realm.id, idTokenAlg(client));
       // OIDC Core §2: iss sub aud exp iat auth_time nonce azp; BCL §2.1: sid.
       response.id_token = await new SignJWT({
+        // Keycloak's token type claim: keycloak-connect refuses an ID token without typ "ID".
+        typ: 'ID',
         auth_time: Math.floor(input.session.authTime / 1000),
         ...(input.nonce ? { nonce: input.nonce } : {}),
         sid: input.session.id,

@@ -22,7 +22,7 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 /** What verifying an access token reads. */
-export type AccessTokenDeps = Pick<ProviderContext, 'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions'>;
+export type AccessTokenDeps = Pick<ProviderContext, 'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions' | 'notBefore'>;
 
 export async function verifyAccessToken(
   ctx: AccessTokenDeps,
@@ -46,6 +46,9 @@ export async function verifyAccessToken(
   const claims = payload as AccessTokenClaims;
   if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string')
     throw new InvalidToken('Token is not valid');
+  // Keycloak's not-before policy (logout-all, push revocation): older tokens are stale.
+  const azp = await ctx.realms.clientByClientId(realm.id, claims.azp);
+  if (await ctx.notBefore.issuedBefore(realm.id, azp?.id ?? null, claims.iat)) throw new InvalidToken('Token is not valid', 'issued before the not-before time');
   if (await ctx.revokedAccessTokens.isRevoked(claims.jti)) throw new InvalidToken('Token has been revoked');
   // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
   if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id)))

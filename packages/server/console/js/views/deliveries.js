@@ -8,7 +8,7 @@ import { badge, every, h, relative, replace, short, table, time, toast } from '.
 const STATUSES = config.deliveryStatuses;
 
 /**
- * @typedef {{ id: string, clientId: string, sessionId: string, userId: string, username: string | null, status: string, attempts: number, createdAt: number, lastAttemptAt: number | null, nextAttemptAt: number | null, lastStatus: number | null, lastError: string | null, finishedAt: number | null }} Delivery
+ * @typedef {{ id: string, kind: string, clientId: string, sessionId: string | null, userId: string | null, username: string | null, status: string, attempts: number, createdAt: number, lastAttemptAt: number | null, nextAttemptAt: number | null, lastStatus: number | null, lastError: string | null, finishedAt: number | null }} Delivery
  */
 
 /** @param {Delivery} d @param {number} now */
@@ -30,7 +30,7 @@ export async function deliveriesView({ realm, params, el, go }) {
   const status = params.get('status') ?? '';
   const clientId = params.get('clientId') ?? '';
   const session = params.get('session') ?? '';
-  /** @type {Array<{ clientId: string, attributes: Record<string, string> }>} */
+  /** @type {Array<{ clientId: string, adminUrl?: string, attributes: Record<string, string> }>} */
   const clients = await api('GET', `${base}/clients?max=1000`);
 
   const apply = () => {
@@ -42,7 +42,7 @@ export async function deliveriesView({ realm, params, el, go }) {
   };
   const statusSel = /** @type {HTMLSelectElement} */ (h('select', { id: 'filter-status', onchange: apply }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s, selected: s === status }, s))));
   const clientSel = /** @type {HTMLSelectElement} */ (
-    h('select', { id: 'filter-client', onchange: apply }, h('option', { value: '' }, 'Any client'), clients.filter((c) => c.attributes['backchannel.logout.url']).map((c) => h('option', { value: c.clientId, selected: c.clientId === clientId }, c.clientId)))
+    h('select', { id: 'filter-client', onchange: apply }, h('option', { value: '' }, 'Any client'), clients.filter((c) => c.attributes['backchannel.logout.url'] || c.adminUrl).map((c) => h('option', { value: c.clientId, selected: c.clientId === clientId }, c.clientId)))
   );
   const sessionInput = /** @type {HTMLInputElement} */ (h('input', { id: 'filter-session', type: 'search', placeholder: 'Session id (sid)', value: session, onchange: apply }));
   const summary = h('div', { class: 'summary', 'aria-label': 'Deliveries by status' });
@@ -65,15 +65,17 @@ export async function deliveriesView({ realm, params, el, go }) {
     replace(
       body,
       table(
-        ['Created', 'Client', 'User', 'Session', 'Status', 'Attempts', 'Next / finished', 'Last answer or cause', ''],
+        ['Created', 'Client', 'Kind', 'User', 'Session', 'Status', 'Attempts', 'Next / finished', 'Last answer or cause', ''],
         rows.map((d) =>
           h(
             'tr',
             { 'data-delivery': d.id, 'data-status': d.status },
             h('td', {}, time(d.createdAt)),
             h('td', {}, d.clientId),
-            h('td', {}, d.username ?? short(d.userId)),
-            h('td', {}, h('a', { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` }, short(d.sessionId))),
+            // backchannel: an OIDC logout token; k_logout, k_push_not_before: Keycloak's admin URL.
+            h('td', { class: 'kind' }, d.kind),
+            h('td', {}, d.username ?? (d.userId ? short(d.userId) : h('span', { class: 'muted' }, 'all'))),
+            h('td', {}, d.sessionId ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` }, short(d.sessionId)) : h('span', { class: 'muted' }, 'realm-wide')),
             h('td', {}, badge(d.status)),
             h('td', { class: 'num' }, String(d.attempts)),
             h('td', {}, progress(d, now)),
@@ -109,7 +111,7 @@ export async function deliveriesView({ realm, params, el, go }) {
   replace(
     el,
     h('div', { class: 'title-row' }, h('h1', {}, 'Back-channel deliveries'), h('span', { class: 'live', title: 'Refreshes every 2 seconds' }, 'live')),
-    h('p', { class: 'lead' }, 'One row per logout token on its way to a client. Network errors, timeouts and 5xx answers are retried with backoff; a 4xx answer is a rejection and is not retried.'),
+    h('p', { class: 'lead' }, 'One row per logout message on its way to a client: a back-channel logout token, or a Keycloak admin-URL action (k_logout, k_push_not_before). Network errors, timeouts and 5xx answers are retried with backoff; a 4xx answer is a rejection and is not retried.'),
     summary,
     h('form', { class: 'filters', onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), apply()) }, h('label', {}, 'Status ', statusSel), h('label', {}, 'Client ', clientSel), h('label', {}, 'Session ', sessionInput), status || clientId || session ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries` }, 'Clear filters') : null),
     body,

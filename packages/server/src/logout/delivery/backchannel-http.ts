@@ -207,7 +207,15 @@ export class BackchannelHttp {
    * `resolved`: a target the caller already resolved (the doctor), so nothing is resolved twice.
    */
   post(target: string, logoutToken: string, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
-    const body = new URLSearchParams({ logout_token: logoutToken }).toString();
+    return this.send(target, { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ logout_token: logoutToken }).toString() }, options);
+  }
+
+  /**
+   * POSTs any body with the same address policy, pinning, timeouts and failure causes: every
+   * delivery kind (logout/delivery/senders/) goes through here.
+   */
+  send(target: string, request: { contentType: string; body: string }, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
+    const body = request.body;
     return new Promise((resolve, reject) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
@@ -234,7 +242,7 @@ export class BackchannelHttp {
           agent: this.#agent(url, ca),
           lookup: pinnedLookup(resolved.addresses),
           headers: {
-            'Content-Type': 'application/x-www-form-urlencoded',
+            'Content-Type': request.contentType,
             'Content-Length': Buffer.byteLength(body),
             Accept: 'application/json, text/plain, */*',
             'User-Agent': 'Sundown-Backchannel-Logout/1',

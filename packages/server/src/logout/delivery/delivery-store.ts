@@ -102,6 +102,16 @@ export class DeliveryStore {
     return counts;
   }
 
+  /** The status of each of `ids`. */
+  async statuses(ids: readonly string[]): Promise<Map<string, LogoutDeliveryTable['status']>> {
+    const out = new Map<string, LogoutDeliveryTable['status']>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const rows = await this.#db.selectFrom('logout_delivery').select(['id', 'status']).where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
+      for (const r of rows) out.set(r.id, r.status);
+    }
+    return out;
+  }
+
   /** When the next not-yet-due delivery becomes due, to sleep exactly until then. */
   async nextDueAt(): Promise<number | null> {
     const row = await this.#db

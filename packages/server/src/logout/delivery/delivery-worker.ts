@@ -1,7 +1,8 @@
-// Sends the outbox: claims due deliveries, POSTs a freshly signed logout token for each in
-// parallel, and records the outcome with an event (standards §4). Runs in every server
-// process; a new delivery is attempted at once (in-process wake, PostgreSQL NOTIFY across
-// processes), retries wait exactly until they are due.
+// Sends the outbox: claims due deliveries, POSTs a freshly signed message for each in parallel
+// (a logout token, or a Keycloak admin action: the kind's sender in senders/ builds it), and
+// records the outcome with an event (standards §4). Runs in every server process; a new
+// delivery is attempted at once (in-process wake, PostgreSQL NOTIFY across processes), retries
+// wait exactly until they are due.
 import type { Logger } from 'pino';
 import type { ProviderUrls } from '../../provider-urls.ts';
 import type { SigningKeys } from '../../crypto/signing-keys.ts';
@@ -13,9 +14,8 @@ import type { LogoutDeliveryTable } from '../../store/schema.ts';
 import { isStoreUnavailable } from '../../store/unavailable.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
-import { logoutSettings } from '../client-logout-settings.ts';
 import type { DeliveryStore } from './delivery-store.ts';
-import { signLogoutToken } from './logout-token.ts';
+import { SENDERS } from './senders/index.ts';
 import { classifyStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
 
 export interface DeliveryWorkerOptions {
@@ -194,23 +194,15 @@ export class DeliveryWorker {
         this.#cached(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
       ]),
     );
-    const settings = client ? logoutSettings(client) : null;
-    if (!realm || !client || !settings?.backchannelUrl) {
-      const error = 'Client or its back-channel logout URL no longer exists';
+    // The kind's sender builds a freshly signed request per attempt (logout/delivery/senders/).
+    const sender = SENDERS[d.kind] ?? SENDERS.backchannel;
+    const request = realm && client ? await this.#whileClaimed(d, () => sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)) : null;
+    if (!realm || !client || !request) {
+      const error = `Client or its ${sender.targetName} no longer exists`;
       await this.#record(d, { status: 'failed', next_attempt_at: now, last_status: null, last_error: error, finished_at: now });
       await this.#event(d, realm, 'BACKCHANNEL_LOGOUT_FAILED', error, null);
       return { id: d.id, status: 'failed', httpStatus: null, error };
     }
-    const token = await this.#whileClaimed(d, () =>
-      signLogoutToken(this.#o.keys, {
-        realmId: realm.id,
-        issuer: this.#o.urls.issuer(realm.name),
-        client,
-        subject: d.user_id,
-        sid: settings.sessionRequired ? d.sso_session_id : null,
-        revokeOfflineAccess: d.revoke_offline === 1,
-      }),
-    );
     const ca = backchannelCa(client, realm);
 
     let httpStatus: number | null = null;
@@ -218,7 +210,7 @@ export class DeliveryWorker {
     let retryAfterMs: number | null = null;
     let outcome: 'delivered' | 'rejected' | 'retry';
     try {
-      const res = await this.#o.http.post(settings.backchannelUrl, token, { ca });
+      const res = await this.#o.http.send(request.url, request, { ca });
       httpStatus = res.status;
       outcome = classifyStatus(res.status);
       // Only a short escaped excerpt of the body is kept (SSRF: no reading internal services).
@@ -300,10 +292,10 @@ export class DeliveryWorker {
       realmId: realm?.id ?? d.realm_id,
       type,
       clientId: clientId ?? null,
-      userId: d.user_id,
-      sessionId: d.sso_session_id,
+      userId: d.user_id || null,
+      sessionId: d.sso_session_id || null,
       error,
-      details: { deliveryId: d.id, attempt: d.attempts, httpStatus, ...(nextAttemptAt ? { nextAttemptAt } : {}) },
+      details: { deliveryId: d.id, kind: d.kind, attempt: d.attempts, httpStatus, ...(nextAttemptAt ? { nextAttemptAt } : {}) },
     }));
   }
 }

@@ -1,6 +1,7 @@
-// Checks each client's back-channel logout URL the way a delivery would use it: the name
-// resolves, the port accepts connections, the TLS chain is trusted, and a signed logout token
-// for an unknown session is answered with 200 (BCL §2.8: an unknown session is not an error).
+// Checks each client's back-channel logout URL — or, for a client with only an admin URL, its
+// `k_logout` URL — the way a delivery would use it: the name resolves, the port accepts
+// connections, the TLS chain is trusted, and a signed logout token (a LogoutAction) for an
+// unknown session is answered with 200 (BCL §2.8: an unknown session is not an error).
 // Every step uses the one resolution of the first, checked by the address policy (standards
 // §4), so the doctor cannot probe addresses delivery would refuse; of an answer body only a
 // short escaped excerpt is shown.
@@ -10,10 +11,10 @@ import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { backchannelCa } from '../../realm/attributes.ts';
 import type { Client, Realm } from '../../realm/model.ts';
+import type { DeliveryKind } from '../../store/schema.ts';
 import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from '../delivery/backchannel-http.ts';
 import { bodyExcerpt } from '../delivery/body-excerpt.ts';
-import { logoutSettings } from '../client-logout-settings.ts';
-import { signLogoutToken } from '../delivery/logout-token.ts';
+import { doctorSenderFor } from '../delivery/senders/index.ts';
 
 export interface Check {
   ok: boolean;
@@ -24,6 +25,8 @@ export interface Check {
 
 export interface DoctorResult {
   clientId: string;
+  /** Which delivery kind the checked URL receives: `backchannel`, or `k_logout` (admin URL). */
+  kind: DeliveryKind;
   url: string;
   resolve: Check;
   connect: Check;
@@ -83,12 +86,15 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
 }
 
 export async function checkClientBackchannel(ctx: ProviderContext, http: BackchannelHttp, realm: Realm, client: Client, timeoutMs = 5000): Promise<DoctorResult | null> {
-  const settings = logoutSettings(client);
-  if (!settings.backchannelUrl) return null;
-  const result: DoctorResult = { clientId: client.clientId, url: settings.backchannelUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
+  // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout).
+  const input = { keys: ctx.keys, urls: ctx.urls, realm, client };
+  const sender = doctorSenderFor((s) => s.target(input));
+  const targetUrl = sender?.target(input);
+  if (!sender?.probe || !targetUrl) return null;
+  const result: DoctorResult = { clientId: client.clientId, kind: sender.kind, url: targetUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
   let url: URL;
   try {
-    url = new URL(settings.backchannelUrl);
+    url = new URL(targetUrl);
   } catch {
     result.resolve = { ok: false, detail: 'not a valid URL' };
     return result;
@@ -112,16 +118,11 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     }
     if (!result.tls.ok) return result;
   }
-  const token = await signLogoutToken(ctx.keys, {
-    realmId: realm.id,
-    issuer: ctx.urls.issuer(realm.name),
-    client,
-    subject: `sundown-doctor-${randomToken(8)}`,
-    sid: settings.sessionRequired ? `sundown-doctor-${randomToken(16)}` : null,
-    revokeOfflineAccess: false,
-  });
+  // A logout token (or LogoutAction) for a session nobody has: a working receiver answers 2xx.
+  const probe = await sender.probe(input, randomToken(16));
+  if (!probe) return result;
   try {
-    const res = await http.post(settings.backchannelUrl, token, { ca: caValue, resolved: target });
+    const res = await http.send(probe.url, probe, { ca: caValue, resolved: target });
     const excerpt = bodyExcerpt(res.body);
     result.logoutToken =
       res.status === 200 || res.status === 204
@@ -134,7 +135,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   return result;
 }
 
-/** Every client of the realm with a back-channel URL. */
+/** Every client of the realm with a back-channel URL or an admin URL. */
 export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
   const results: DoctorResult[] = [];
   for (const client of await ctx.realms.clientsOf(realm.id)) {

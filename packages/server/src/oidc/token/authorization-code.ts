@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidRequest, type OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
+import { type AdapterSession, adapterSessionFromParams } from '../../sessions/adapter-sessions.ts';
 import type { AuthorizationCodeTable } from '../../store/schema.ts';
 import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
 import type { MintedTokens, TokenResponse } from '../../tokens/token-issuer.ts';
@@ -17,6 +18,7 @@ export async function authorizationCodeGrant({ ctx, realm, client, params, ip, f
   const code = params.require('code');
   const redirectUri = params.require('redirect_uri');
   const verifier = params.get('code_verifier');
+  const adapterSession = adapterSessionFromParams((name) => params.get(name));
   const codeHash = sha256(code);
   const now = Date.now();
 
@@ -32,7 +34,7 @@ export async function authorizationCodeGrant({ ctx, realm, client, params, ip, f
   let issue: { input: SessionTokensInput; minted: MintedTokens } | null = null;
   // A code already used will not be claimed: nothing to sign for it.
   if (!refusal && row.used_at === null) {
-    const prepared = await prepareTokens(ctx, realm, client, row, codeHash, now);
+    const prepared = await prepareTokens(ctx, realm, client, row, codeHash, adapterSession, now);
     if (prepared instanceof InvalidGrant) refusal = prepared;
     else issue = prepared;
   }
@@ -81,6 +83,7 @@ async function prepareTokens(
   client: GrantInput['client'],
   row: AuthorizationCodeTable,
   codeHash: string,
+  adapterSession: AdapterSession | null,
   now: number,
 ): Promise<{ input: SessionTokensInput; minted: MintedTokens } | InvalidGrant> {
   const session = await ctx.sessions.findLive(realm, row.sso_session_id, now);
@@ -95,6 +98,7 @@ async function prepareTokens(
     scopes: row.scope.split(' ').filter(Boolean),
     nonce: row.nonce,
     codeHash,
+    adapterSession,
   };
   return { input, minted: await mintSessionTokens(ctx, input, now) };
 }

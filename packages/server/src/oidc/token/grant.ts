@@ -16,6 +16,8 @@ export type GrantDeps = Pick<
   | 'sessions'
   | 'sessionStore'
   | 'clientSessions'
+  | 'adapterSessions'
+  | 'notBefore'
   | 'refreshTokens'
   | 'codes'
   | 'throttle'

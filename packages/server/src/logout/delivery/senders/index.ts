@@ -1,0 +1,18 @@
+// The sender of each delivery kind (see sender.ts for how to add one).
+import type { DeliveryKind } from '../../../store/schema.ts';
+import { backchannelSender } from './backchannel-sender.ts';
+import { kLogoutSender, kPushNotBeforeSender } from './keycloak-admin-senders.ts';
+import type { DeliverySender } from './sender.ts';
+
+export const SENDERS: Record<DeliveryKind, DeliverySender> = {
+  backchannel: backchannelSender,
+  k_logout: kLogoutSender,
+  k_push_not_before: kPushNotBeforeSender,
+};
+
+/** The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's order). */
+export function doctorSenderFor(target: (s: DeliverySender) => string | null): DeliverySender | null {
+  if (target(backchannelSender)) return backchannelSender;
+  if (target(kLogoutSender)) return kLogoutSender;
+  return null;
+}

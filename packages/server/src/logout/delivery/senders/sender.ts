@@ -1,0 +1,50 @@
+// Delivery kinds: the outbox (logout_delivery) holds messages of several kinds, and each kind has
+// one sender that builds the HTTP request of an attempt. Everything else is shared by all kinds:
+// claiming, the per-client in-flight cap, the address policy and pinning, timeouts, the retry
+// policy (logout/delivery/retry-policy.ts), named failure causes, events, the admin API and console view,
+// and the doctor.
+//
+// Adding a kind (e.g. `saml_soap` for SAML back-channel logout):
+//   1. add its name to DELIVERY_KINDS in store/schema.ts (the column is plain text: no migration);
+//   2. write `logout/delivery/senders/<kind>-sender.ts` exporting a DeliverySender: `build` signs a fresh
+//      message per attempt from the delivery row (`payload` holds the kind's own inputs as JSON)
+//      and returns the URL, content type and body, or null when the client no longer has that
+//      endpoint; `probe` (optional) builds a harmless message a working receiver answers with
+//      2xx, which `sundown doctor` sends;
+//   3. register it in `senders/index.ts`;
+//   4. write its rows where sessions end (logout/logout-service.ts) or from an admin action.
+// A sender does no I/O of its own besides reading keys: the worker sends what it returns.
+import type { ProviderUrls } from '../../../provider-urls.ts';
+import type { SigningKeys } from '../../../crypto/signing-keys.ts';
+import type { Client, Realm } from '../../../realm/model.ts';
+import type { DeliveryKind, LogoutDeliveryTable } from '../../../store/schema.ts';
+
+export interface OutgoingRequest {
+  url: string;
+  contentType: string;
+  body: string;
+}
+
+export interface SenderInput {
+  keys: SigningKeys;
+  urls: ProviderUrls;
+  realm: Realm;
+  client: Client;
+}
+
+export interface DeliverySender {
+  readonly kind: DeliveryKind;
+  /** Shown in the doctor's table, e.g. "back-channel URL". */
+  readonly targetName: string;
+  /** The endpoint this kind posts to for a client, or null when the client has none. */
+  target(input: SenderInput): string | null;
+  /** The request of one attempt of `delivery`, freshly signed; null: the endpoint is gone. */
+  build(input: SenderInput, delivery: LogoutDeliveryTable): Promise<OutgoingRequest | null>;
+  /** A message for an unknown session that a working receiver accepts (the doctor). */
+  probe?(input: SenderInput, marker: string): Promise<OutgoingRequest | null>;
+}
+
+/** Reads a delivery's JSON payload; an empty one is `{}`. */
+export function payloadOf<T extends object>(delivery: Pick<LogoutDeliveryTable, 'payload'>): Partial<T> {
+  return delivery.payload ? (JSON.parse(delivery.payload) as Partial<T>) : {};
+}
