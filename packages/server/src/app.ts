@@ -15,6 +15,7 @@ import { submitLogin } from './login/submit-login.ts';
 import { confirmLogout } from './logout/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/end-session.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
+import { addCorsPolicies } from './oidc/cors-routes.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
@@ -87,6 +88,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     c.set('realm', realm);
     await next();
   });
+  addCorsPolicies(realmRoutes, ctx);
 
   const route = (path: string, methods: string[], handler: Handler) => {
     realmRoutes.all(path, (c) => {

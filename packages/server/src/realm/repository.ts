@@ -29,6 +29,12 @@ export class RealmRepository {
     return row && clientFromRow(row);
   }
 
+  /** Every client of a realm (CORS preflights and the iframe pages need the union of their web origins). */
+  async clientsOfRealm(realmId: string): Promise<Client[]> {
+    const rows = await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).execute();
+    return rows.map(clientFromRow);
+  }
+
   async clientById(id: string): Promise<Client | undefined> {
     const row = await this.#db.selectFrom('client').selectAll().where('id', '=', id).executeTakeFirst();
     return row && clientFromRow(row);
