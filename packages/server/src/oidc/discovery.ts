@@ -2,6 +2,7 @@
 import type { ProviderUrls } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import type { Realm } from '../realm/model.ts';
+import { RESPONSE_MODES } from './authorize/response-mode.ts';
 import { SUPPORTED_SCOPES } from '../tokens/scopes.ts';
 
 export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<string, unknown> {
@@ -16,7 +17,7 @@ export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<stri
     revocation_endpoint: e('revoke'),
     introspection_endpoint: e('token/introspect'),
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...RESPONSE_MODES],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SUPPORTED_SIGNING_ALGS],

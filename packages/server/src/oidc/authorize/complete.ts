@@ -4,7 +4,7 @@ import type { ProviderContext } from '../../context.ts';
 import { randomToken, sha256 } from '../../crypto/random.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
-import { clientRedirect } from './redirect.ts';
+import { authorizationResponse } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; one is plenty for a redirect. */
@@ -47,9 +47,12 @@ export async function completeAuthorization(
     ipAddress,
     details: { redirect_uri: request.redirectUri, scope: request.scopes.join(' ') },
   });
-  return clientRedirect(request.redirectUri, ctx.urls.issuer(realm.name), {
-    code,
-    state: request.state,
-    session_state: session.id,
+  return authorizationResponse({
+    mode: request.responseMode ?? 'query',
+    redirectUri: request.redirectUri,
+    issuer: ctx.urls.issuer(realm.name),
+    // SM §2: session_state is what the check_session_iframe compares (Keycloak: the sid).
+    values: { code, state: request.state, session_state: session.id },
+    client,
   });
 }

@@ -12,7 +12,7 @@ import { checkClient } from './check-client.ts';
 import { checkRedirectUri } from './check-redirect-uri.ts';
 import { checkRequest } from './check-request.ts';
 import { completeAuthorization } from './complete.ts';
-import { clientRedirect } from './redirect.ts';
+import { authorizationResponse, checkResponseMode, type ResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
 /** How long a login form stays usable. */
@@ -27,17 +27,19 @@ export async function authorizeEndpoint(
   let params: Awaited<ReturnType<typeof readQueryOrForm>>;
   let client: Awaited<ReturnType<typeof checkClient>>;
   let redirectUri: string;
+  let responseMode: ResponseMode;
   try {
     params = await readQueryOrForm(req);
     client = await checkClient(ctx.realms, realm, params);
     redirectUri = checkRedirectUri(client, params);
+    responseMode = checkResponseMode(params);
   } catch (err) {
     return htmlError(ctx.log, err);
   }
 
   const issuer = ctx.urls.issuer(realm.name);
   try {
-    const request = checkRequest(client, redirectUri, params);
+    const request = checkRequest(client, redirectUri, responseMode, params);
     const now = Date.now();
     const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
     if (!needsLogin(session, request, now)) {
@@ -49,10 +51,12 @@ export async function authorizeEndpoint(
   } catch (err) {
     if (!(err instanceof OAuthError) || err.status >= 500) return htmlError(ctx.log, err);
     ctx.log.info({ error: err.error, description: err.description }, 'authorization request rejected');
-    return clientRedirect(redirectUri, issuer, {
-      error: err.error,
-      error_description: err.description,
-      state: params.get('state'),
+    return authorizationResponse({
+      mode: responseMode,
+      redirectUri,
+      issuer,
+      values: { error: err.error, error_description: err.description, state: params.get('state') },
+      client,
     });
   }
 }
