@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './logout/retry-policy.ts
 import { RealmRepository } from './realm/repository.ts';
 import { SsoSessions } from './sessions/sso-session.ts';
 import type { Store } from './store/database.ts';
+import { RefreshTokenKeys } from './tokens/refresh-token-key.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
 
 export interface LogoutOptions {
@@ -109,7 +110,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     keys,
     realms,
     sessions: new SsoSessions(store.db, logout),
-    tokens: new TokenIssuer(keys),
+    tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
     throttle,
     verifyPassword: options.verifyPassword ?? verifyStoredPassword,
