@@ -19,6 +19,8 @@ import { addCorsPolicies } from './oidc/cors-routes.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
+import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
+import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
 import type { Realm } from './realm/model.ts';
@@ -120,6 +122,12 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) =>
     introspectEndpoint(ctx, realm, req),
   );
+
+  // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
+  route('/protocol/openid-connect/login-status-iframe.html', ['GET'], (ctx, realm) => loginStatusIframe(ctx, realm));
+  route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], (ctx, realm, req) => loginStatusIframeInit(ctx, realm, req));
+  route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep1(ctx, realm));
+  route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep2(ctx, realm));
 
   app.route(`${base}/realms/:realm`, realmRoutes);
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));

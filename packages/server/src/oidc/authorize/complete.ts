@@ -3,6 +3,7 @@
 import type { ProviderContext } from '../../context.ts';
 import { randomToken, sha256 } from '../../crypto/random.ts';
 import type { Client, Realm } from '../../realm/model.ts';
+import { sessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import { authorizationResponse } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
@@ -47,7 +48,7 @@ export async function completeAuthorization(
     ipAddress,
     details: { redirect_uri: request.redirectUri, scope: request.scopes.join(' ') },
   });
-  return authorizationResponse({
+  const response = authorizationResponse({
     mode: request.responseMode ?? 'query',
     redirectUri: request.redirectUri,
     issuer: ctx.urls.issuer(realm.name),
@@ -55,4 +56,7 @@ export async function completeAuthorization(
     values: { code, state: request.state, session_state: session.id },
     client,
   });
+  // SM §3.1: the browser state the check_session_iframe reads, kept in step with the session.
+  response.headers.append('Set-Cookie', sessionStatusCookie(ctx.urls, realm.name, session.id, realm.ssoSessionMaxLifespan));
+  return response;
 }
