@@ -318,6 +318,22 @@ const loginInFlight: Migration = {
   },
 };
 
+// Issue 14 (browser apps): the realm's HMAC secret that signs refresh tokens (Keycloak's
+// "hmac-generated" key); one row per realm and purpose, the first writer wins.
+const realmSecret: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('realm_secret')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('kid', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('realm_secret_pk', ['realm_id', 'purpose'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -332,6 +348,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0005_users_auth_request_age': authRequestAge,
       '0006_pgrel_one_active_signing_key': oneActiveSigningKey,
       '0007_login_throttle_in_flight': loginInFlight,
+      '0008_web_realm_secret': realmSecret,
     };
   }
 }
