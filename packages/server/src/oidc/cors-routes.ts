@@ -13,7 +13,6 @@ import { addCorsHeaders, addPublicCorsHeaders, preflightResponse, resolveWebOrig
 import { type Params, readForm, readQueryOrForm } from '../http/params.ts';
 import type { Client, Realm } from '../realm/model.ts';
 
-
 /** How an endpoint names its client. */
 type ClientOf = (req: Request) => Promise<string | null>;
 
@@ -99,8 +98,8 @@ function isPreflight(c: Context): boolean {
 }
 
 /**
- * The request's realm, when it exists and is enabled; otherwise the endpoint's route answers
- * (its 404), with no CORS headers.
+ * The request's realm, when it exists and is enabled. The routes look it up themselves
+ * (http/route.ts); without one, a preflight or credentialed request is left to the route's 404.
  */
 async function enabledRealm(ctx: Pick<ProviderContext, 'realms'>, c: Context): Promise<Realm | null> {
   const realm = await ctx.realms.realmByName(c.req.param('realm') ?? '');
