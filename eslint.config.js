@@ -9,6 +9,7 @@ const TABLE_OWNERS = [
   'realm/import-realm.ts', // realm, client, app_user: realm import, one transaction
   'admin/admin-store.ts', // the admin API's lists, counts and writes
   'crypto/signing-keys.ts', // signing_key
+  'tokens/refresh-token-key.ts', // realm_secret: the realm's refresh-token HMAC secret
   'sessions/sso-session-store.ts', // sso_session
   'sessions/client-session-store.ts', // client_session
   'sessions/adapter-sessions.ts', // adapter_session

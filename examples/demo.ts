@@ -20,12 +20,13 @@ try {
       port: { type: 'string', default: '8080' },
       'app-one-port': { type: 'string', default: '3001' },
       'app-two-port': { type: 'string', default: '3002' },
+      'app-three-port': { type: 'string', default: '3003' },
       'data-dir': { type: 'string', default: '.sundown' },
       verbose: { type: 'boolean', default: false },
     },
   }));
 } catch (err) {
-  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--data-dir .sundown] [--verbose]\n`);
+  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--data-dir .sundown] [--verbose]\n`);
   process.exit(1);
 }
 
@@ -34,6 +35,7 @@ try {
     serverPort: port('port', String(values.port)),
     appOnePort: port('app-one-port', String(values['app-one-port'])),
     appTwoPort: port('app-two-port', String(values['app-two-port'])),
+    appThreePort: port('app-three-port', String(values['app-three-port'])),
     dataDir: resolve(String(values['data-dir'])),
     log: pino({ level: values.verbose ? 'info' : 'warn' }),
   });
@@ -54,6 +56,7 @@ Sundown single sign-out demo is running.
   Sundown (OpenID Provider)   ${demo.issuer}
   App One (Express)           ${demo.appOne}
   App Two (Hono)              ${demo.appTwo}
+  App Three (keycloak-js SPA) ${demo.appThree}
   Admin console               ${demo.console}
 
   Demo users: alice / alice-password   bob / bob-password
@@ -64,7 +67,10 @@ Try this:
   2. Open App Two and click "Sign in": you are in without typing a password (single sign-on).
   3. Click "Sign out" in App Two.
   4. Refresh App One: it says "Signed out" (single sign-out, through the back channel).
-  5. Open the admin console: Deliveries shows each logout token and its fate;
+  5. Sign in on App One again, then open App Three (a single-page app with keycloak-js):
+     it is signed in by SSO without a click. Sign out in App One: App Three shows
+     "Signed out" within seconds, without a reload (the login-status iframe).
+  6. Open the admin console: Deliveries shows each logout token and its fate;
      Live sessions lets you end a session and watch both apps get told.
 
 Press Ctrl-C to stop.

@@ -33,15 +33,16 @@ function run(args: string[], until?: RegExp): Promise<{ code: number | null; out
   });
 }
 
-test('starts all three, prints the URLs and the try-this script, and stops on Ctrl-C', async () => {
+test('starts all four, prints the URLs and the try-this script, and stops on Ctrl-C', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-democli-'));
   try {
-    const [p, a, b] = [await freePort(), await freePort(), await freePort()];
-    const { code, out } = await run(['--port', String(p), '--app-one-port', String(a), '--app-two-port', String(b), '--data-dir', dir], /Press Ctrl-C to stop/);
+    const [p, a, b, c] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const { code, out } = await run(['--port', String(p), '--app-one-port', String(a), '--app-two-port', String(b), '--app-three-port', String(c), '--data-dir', dir], /Press Ctrl-C to stop/);
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`Sundown \\(OpenID Provider\\)\\s+http://localhost:${p}/realms/demo`));
     assert.match(out, new RegExp(`App One \\(Express\\)\\s+http://localhost:${a}`));
     assert.match(out, new RegExp(`App Two \\(Hono\\)\\s+http://localhost:${b}`));
+    assert.match(out, new RegExp(`App Three \\(keycloak-js SPA\\)\\s+http://localhost:${c}`));
     assert.match(out, /alice \/ alice-password/);
     assert.match(out, new RegExp(`Admin console\\s+http://localhost:${p}/admin/`));
     assert.match(out, /Console:\s+admin \/ admin-password/);

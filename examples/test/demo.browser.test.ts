@@ -1,6 +1,6 @@
-// The demo in a real browser (Debian's Chromium via playwright-core): single sign-on across two
-// apps, single sign-out through the back channel and through the front-channel iframe, and the
-// confirmation page. With SUNDOWN_SCREENSHOTS=update the pages are saved to docs/screenshots/.
+// The demo in a real browser (Debian's Chromium via playwright-core): single sign-on across the
+// apps, single sign-out through the back channel, the front-channel iframe and (App Three, a
+// keycloak-js single-page app) the login-status iframe, and the confirmation page. With SUNDOWN_SCREENSHOTS=update the pages are saved to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,7 +31,7 @@ async function launch(): Promise<Browser> {
 
 async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promise<{ demo: Demo; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
-  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
+  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), appThreePort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
 }
 
 async function signInWithPassword(page: Page, app: string, shot?: string): Promise<void> {
@@ -86,6 +86,36 @@ describe('demo in Chromium', { skip }, () => {
       await one.getByTestId('signed-out').waitFor();
       await one.screenshot({ path: join(SHOTS, 'app-one-signed-out.png') });
       assert.equal(await signedOut(one, d.appOne), true);
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('App Three (keycloak-js) signs in by SSO and shows itself signed out when the user signs out in App One, without a reload', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const one = await context.newPage();
+      await signInWithPassword(one, d.appOne);
+      const sid = await one.getByTestId('sid').textContent();
+
+      const three = await context.newPage();
+      const failed: string[] = [];
+      three.on('response', (res) => { if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) failed.push(`${res.status()} ${res.url()}`); });
+      await three.goto(d.appThree);
+      await three.getByText('Hello, Alice Liddell').waitFor();
+      assert.equal(await three.getByTestId('sid').textContent(), sid, 'the same SSO session, no form');
+      await three.screenshot({ path: join(SHOTS, 'app-three-signed-in.png') });
+
+      await one.getByRole('button', { name: 'Sign out' }).click();
+      await one.getByTestId('signed-out').waitFor();
+      // No reload: keycloak-js's login-status iframe sees the session-status cookie go.
+      await three.getByTestId('signed-out').waitFor({ timeout: 15_000 });
+      await three.getByText('You signed out in another application.').waitFor();
+      await three.screenshot({ path: join(SHOTS, 'app-three-signed-out.png') });
+      assert.deepEqual(failed, []);
     } finally {
       await context.close();
       await d.close();

@@ -15,9 +15,12 @@ import { submitLogin } from './login/submit-login.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
+import { addCorsPolicies } from './oidc/cors-routes.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
+import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
+import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
 
@@ -64,9 +67,12 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   app.onError((err, c) => jsonError(ctx.log.child({ reqId: c.get('requestId') }), err));
   app.notFound(() => jsonError(ctx.log, new NotFound('Not found')));
 
+  const realmRoutes = new Hono<Env>({ strict: false });
+  // CORS around the endpoints browser apps call (oidc/cors-routes.ts): preflights are answered
+  // there, and the endpoints' own responses (errors included) get the headers afterwards.
+  addCorsPolicies(realmRoutes, ctx);
   // Each endpoint with its methods and its error policy: the format errors are answered in,
   // and the event a refused request records.
-  const realmRoutes = new Hono<Env>({ strict: false });
   const route = (path: string, methods: string[], handler: RouteHandler, policy: RouteOptions) => {
     realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };
@@ -90,6 +96,11 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) => userinfoEndpoint(ctx, realm, req), api);
   route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, api);
   route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) => introspectEndpoint(ctx, realm, req), api);
+  // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
+  route('/protocol/openid-connect/login-status-iframe.html', ['GET'], (ctx, realm) => loginStatusIframe(ctx, realm), page);
+  route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], (ctx, realm, req) => loginStatusIframeInit(ctx, realm, req), api);
+  route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep1(ctx, realm), page);
+  route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep2(ctx, realm), page);
   realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);

@@ -28,6 +28,7 @@ import { NotBeforeStore } from './tokens/not-before.ts';
 import { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { Store } from './store/database.ts';
+import { RefreshTokenKeys } from './tokens/refresh-token-key.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
 
 export interface ProviderOptions {
@@ -114,7 +115,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     revokedAccessTokens,
     notBefore,
     admin: new AdminStore(store.db),
-    tokens: new TokenIssuer(keys),
+    tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
     throttle,
     verifyPassword: options.verifyPassword ?? verifyStoredPassword,

@@ -15,7 +15,7 @@ export interface AuthenticatedClient {
   method: AuthMethod;
 }
 
-function parseBasic(header: string): { id: string; secret: string } {
+export function parseBasic(header: string): { id: string; secret: string } {
   const encoded = header.slice(6).trim();
   let decoded: string;
   try {

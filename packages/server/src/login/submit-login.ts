@@ -92,8 +92,16 @@ export async function submitLogin(
     );
   }
   await ctx.pending.deleteLogin(id);
-  const redirect = await completeAuthorization(ctx, realm, client, session, request, ip, now);
-  for (const [key, value] of redirect.headers) headers.set(key, value);
+  const response = await completeAuthorization(ctx, realm, client, session, request, ip, now);
+  // A form_post page is answered as it is, with the session cookie added.
+  if (response.status !== 302) {
+    for (const cookie of headers.getSetCookie()) response.headers.append('Set-Cookie', cookie);
+    return response;
+  }
+  for (const [key, value] of response.headers) {
+    if (key.toLowerCase() === 'set-cookie') headers.append(key, value);
+    else headers.set(key, value);
+  }
   // 303: the browser follows a POST's redirect with GET.
   return new Response(null, { status: 303, headers });
 }

@@ -19,6 +19,8 @@ export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<stri
     userinfo_endpoint: e('userinfo'),
     jwks_uri: e('certs'),
     end_session_endpoint: e('logout'),
+    // OIDC Session Management 1.0 §3.3, at Keycloak's path.
+    check_session_iframe: e('login-status-iframe.html'),
     revocation_endpoint: e('revoke'),
     introspection_endpoint: e('token/introspect'),
     response_types_supported: [...RESPONSE_TYPES],

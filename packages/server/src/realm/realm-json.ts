@@ -2,6 +2,7 @@
 // the import with the JSON path of the offending field; unknown fields are collected so the
 // caller can warn once.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
+import { webOriginProblem } from '../http/cors.ts';
 import { adminUrlProblem } from '../logout/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
@@ -239,7 +240,7 @@ function parseClient(c: ObjectReader): ClientImport {
     publicClient,
     enabled: c.boolean('enabled', true),
     redirectUris,
-    webOrigins: c.stringList('webOrigins'),
+    webOrigins: c.stringList('webOrigins').map((origin, j) => checkWebOrigin(origin, `${c.path}.webOrigins[${j}]`)),
     rootUrl: rootUrl || null,
     adminUrl: c.string('adminUrl') || null,
     frontchannelLogout: c.boolean('frontchannelLogout', false),
@@ -315,6 +316,13 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
   const problem = registeredRedirectUriProblem(resolved);
   if (problem) throw new RealmImportError(path, `"${uri}" ${problem}`);
   return resolved;
+}
+
+// CORS and the iframe pages' frame-ancestors compare these with the browser's Origin header.
+function checkWebOrigin(origin: string, path: string): string {
+  const problem = webOriginProblem(origin);
+  if (problem) throw new RealmImportError(path, `"${origin}" ${problem}`);
+  return origin;
 }
 
 // RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be

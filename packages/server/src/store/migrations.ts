@@ -372,6 +372,22 @@ const adminUrlLogout: Migration = {
   },
 };
 
+// Issue 14 (browser apps): the realm's HMAC secret that signs refresh tokens (Keycloak's
+// "hmac-generated" key); one row per realm and purpose, the first writer wins.
+const realmSecret: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('realm_secret')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('kid', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('realm_secret_pk', ['realm_id', 'purpose'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -389,6 +405,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0008_fixes_login_attempt_leases': loginAttemptLeases,
       '0009_fixes_login_device_key': loginDeviceKey,
       '0010_klogout_admin_url_logout': adminUrlLogout,
+      '0011_web_realm_secret': realmSecret,
     };
   }
 }

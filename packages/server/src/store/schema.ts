@@ -240,11 +240,21 @@ export interface LogoutRequestTable {
   expires_at: number;
 }
 
+/** A realm's symmetric secret for one purpose ('refresh_token'), base64url. */
+export interface RealmSecretTable {
+  realm_id: string;
+  purpose: string;
+  kid: string;
+  secret: string;
+  created_at: number;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
   app_user: UserTable;
   signing_key: SigningKeyTable;
+  realm_secret: RealmSecretTable;
   auth_request: AuthRequestTable;
   sso_session: SsoSessionTable;
   client_session: ClientSessionTable;

@@ -1,7 +1,10 @@
 // Mints the token response of every grant: a JWT access token, an ID token when `openid` was
-// granted, and an opaque refresh token stored only as its hash. Minting signs but writes
-// nothing: the grant stores the refresh token's row in its own transaction, so the signatures
-// (the slow part) never hold SQLite's writer.
+// granted, and a refresh token — a JWT as Keycloak's (keycloak-js reads its `exp`,
+// keycloak-connect its `typ`) that is stored only as its hash and valid only through that row.
+// Minting signs but writes nothing: the grant stores the refresh token's row in its own
+// transaction, so the signatures (the slow part) never hold SQLite's writer. (The realm's
+// refresh-token secret is read, or created on a realm's first refresh token, here, before
+// that transaction.)
 
 import { SignJWT } from 'jose';
 import { newId, randomToken, sha256 } from '../crypto/random.ts';
@@ -9,6 +12,7 @@ import type { SigningKeys } from '../crypto/signing-keys.ts';
 import { accessTokenAlg, idTokenAlg } from '../realm/attributes.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 import type { RefreshTokenTable } from '../store/schema.ts';
+import { REFRESH_TOKEN_ALG, type RefreshTokenKeys } from './refresh-token-key.ts';
 import { userClaims } from './scopes.ts';
 
 export interface TokenResponse {
@@ -54,8 +58,10 @@ export interface MintedTokens {
 
 export class TokenIssuer {
   readonly #keys: SigningKeys;
-  constructor(keys: SigningKeys) {
+  readonly #refreshKeys: RefreshTokenKeys;
+  constructor(keys: SigningKeys, refreshKeys: RefreshTokenKeys) {
     this.#keys = keys;
+    this.#refreshKeys = refreshKeys;
   }
 
   async mint(input: IssueInput, now = Date.now()): Promise<MintedTokens> {
@@ -99,7 +105,7 @@ export class TokenIssuer {
 
     if (scopes.includes('openid') && input.user && input.session) {
       const idKey = await this.#keys.activeKey(realm.id, idTokenAlg(client));
-      // OIDC Core §2: iss sub aud exp iat auth_time nonce azp; BCL §2.1: sid.
+      // OIDC Core §2: iss sub aud exp iat auth_time nonce azp; BCL §2.1: sid; Keycloak's typ.
       response.id_token = await new SignJWT({
         // Keycloak's token type claim: keycloak-connect refuses an ID token without typ "ID".
         typ: 'ID',
@@ -129,7 +135,7 @@ export class TokenIssuer {
             now + realm.ssoSessionIdleTimeout * 1000,
             input.session.startedAt + realm.ssoSessionMaxLifespan * 1000,
           );
-      const refresh = randomToken();
+      const refresh = await this.#refreshToken({ issuer, subject: input.subject, clientId: client.clientId, sid: input.session.id, scope, offline, iat, exp: Math.floor(expiresAt / 1000) }, realm.id);
       refreshRow = {
         token_hash: sha256(refresh),
         family_id: grantId,
@@ -149,5 +155,23 @@ export class TokenIssuer {
       response.refresh_expires_in = offline ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000));
     }
     return { response, refresh: refreshRow };
+  }
+
+  /**
+   * Keycloak's refresh token shape: `typ` "Refresh" or "Offline", `aud` the issuer itself (only
+   * it accepts the token), `sid`, `azp`, `scope`, and a fresh `jti` — which with the HMAC makes
+   * every token unique and unguessable (the row is found by the token's hash).
+   */
+  async #refreshToken(c: { issuer: string; subject: string; clientId: string; sid: string; scope: string; offline: boolean; iat: number; exp: number }, realmId: string): Promise<string> {
+    const key = await this.#refreshKeys.key(realmId);
+    return new SignJWT({ typ: c.offline ? 'Offline' : 'Refresh', azp: c.clientId, sid: c.sid, scope: c.scope })
+      .setProtectedHeader({ alg: REFRESH_TOKEN_ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(c.issuer)
+      .setAudience(c.issuer)
+      .setSubject(c.subject)
+      .setIssuedAt(c.iat)
+      .setExpirationTime(c.exp)
+      .setJti(randomToken(16))
+      .sign(key.key);
   }
 }

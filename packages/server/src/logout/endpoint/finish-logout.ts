@@ -8,6 +8,7 @@ import { asOAuthError } from '../../errors.ts';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlError, htmlResponse } from '../../http/respond.ts';
 import type { Realm } from '../../realm/model.ts';
+import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
@@ -36,9 +37,16 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
   const headers: Record<string, string> = {};
   // Never clear the cookie of a session that stays alive: the user would look signed out
   // while no RP was told (the logout CSRF the hint check above prevents).
-  if (cookieSession === undefined || endBrowserSession) {
+  const clearing = cookieSession === undefined || endBrowserSession;
+  if (clearing) {
     headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure });
   }
+  // SM §3.1: with the session, the session-status cookie goes, so every login-status iframe
+  // in this browser reports "changed".
+  const respond = (res: Response): Response => {
+    if (clearing) res.headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
+    return res;
+  };
   let continueTo: string | null = null;
   // A target named without a hint only after the user's click (Keycloak does the same).
   const redirectUri = request.redirectUri ?? (options.browserConfirmed ? (request.confirmedRedirectUri ?? null) : null);
@@ -49,7 +57,7 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
     continueTo = target.toString();
   }
   if (result.frontchannel.length === 0 && continueTo) {
-    return new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } });
+    return respond(new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }));
   }
   const nonce = randomToken(16);
   const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce);
@@ -65,7 +73,7 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
       .filter(Boolean)
       .join('; ');
   }
-  return htmlResponse(page.body, 200, headers);
+  return respond(htmlResponse(page.body, 200, headers));
 }
 
 /**

@@ -6,23 +6,23 @@ import { usesRefreshTokens } from '../../realm/attributes.ts';
 import type { Client } from '../../realm/model.ts';
 import { parseScope } from '../../tokens/scopes.ts';
 import type { AuthorizationRequest } from './request.ts';
+import type { ResponseMode } from './response-mode.ts';
 
 /** The response types, response modes, PKCE methods and prompts accepted here; discovery lists these. */
 export const RESPONSE_TYPES: readonly string[] = ['code'];
-export const RESPONSE_MODES: readonly string[] = ['query'];
+/** Settled with the redirect URI (response-mode.ts), before these checks, so errors travel in it too. */
+export { RESPONSE_MODES } from './response-mode.ts';
 export const CODE_CHALLENGE_METHODS: readonly string[] = ['S256'];
 /** OIDC Core §3.1.2.1 */
 export const PROMPTS: readonly string[] = ['none', 'login', 'consent', 'select_account'];
 /** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** Step 3 — only the code flow, with query response mode (RFC 6749 §4.1.1). */
+/** Step 3 — only the code flow (RFC 6749 §4.1.1); the response mode was settled with the redirect URI. */
 function checkResponseType(params: Params): void {
   const responseType = params.require('response_type');
   if (!RESPONSE_TYPES.includes(responseType))
     throw new UnsupportedResponseType(`Unsupported response_type: ${responseType}`);
-  const mode = params.get('response_mode');
-  if (mode !== undefined && !RESPONSE_MODES.includes(mode)) throw new InvalidRequest(`Unsupported response_mode: ${mode}`);
   if (params.has('request') || params.has('request_uri')) {
     throw new InvalidRequest('Request objects are not supported');
   }
@@ -68,7 +68,7 @@ function checkScopes(client: Client, params: Params): string[] {
   return scopes;
 }
 
-export function checkRequest(client: Client, redirectUri: string, params: Params): AuthorizationRequest {
+export function checkRequest(client: Client, redirectUri: string, responseMode: ResponseMode, params: Params): AuthorizationRequest {
   checkResponseType(params);
   const codeChallenge = checkPkce(client, params);
   const { prompt, maxAge } = checkPrompt(params);
@@ -76,6 +76,7 @@ export function checkRequest(client: Client, redirectUri: string, params: Params
   return {
     clientId: client.clientId,
     redirectUri,
+    responseMode,
     scopes,
     state: params.get('state') ?? null,
     nonce: params.get('nonce') ?? null,

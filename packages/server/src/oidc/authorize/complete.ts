@@ -3,8 +3,9 @@
 import type { ProviderContext } from '../../context.ts';
 import { randomToken, sha256 } from '../../crypto/random.ts';
 import type { Client, Realm } from '../../realm/model.ts';
+import { sessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
-import { clientRedirect } from './redirect.ts';
+import { authorizationResponse } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; one is plenty for a redirect. */
@@ -44,9 +45,15 @@ export async function completeAuthorization(
     ipAddress,
     details: { redirect_uri: request.redirectUri, scope: request.scopes.join(' ') },
   });
-  return clientRedirect(request.redirectUri, ctx.urls.issuer(realm.name), {
-    code,
-    state: request.state,
-    session_state: session.id,
+  const response = authorizationResponse({
+    mode: request.responseMode ?? 'query',
+    redirectUri: request.redirectUri,
+    issuer: ctx.urls.issuer(realm.name),
+    // SM §2: session_state is what the check_session_iframe compares (Keycloak: the sid).
+    values: { code, state: request.state, session_state: session.id },
+    client,
   });
+  // SM §3.1: the browser state the check_session_iframe reads, kept in step with the session.
+  response.headers.append('Set-Cookie', sessionStatusCookie(ctx.urls, realm.name, session.id, realm.ssoSessionMaxLifespan));
+  return response;
 }

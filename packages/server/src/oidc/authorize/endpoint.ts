@@ -12,7 +12,7 @@ import { checkClient } from './check-client.ts';
 import { checkRedirectUri } from './check-redirect-uri.ts';
 import { checkRequest } from './check-request.ts';
 import { completeAuthorization } from './complete.ts';
-import { clientRedirect } from './redirect.ts';
+import { authorizationResponse, checkResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
 /** How long a login form stays usable. */
@@ -24,14 +24,16 @@ export async function authorizeEndpoint(
   req: Request,
   ip: string | null,
 ): Promise<Response> {
-  // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6).
+  // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6);
+  // so is an unsupported response mode, which no response could be sent back in.
   const params = await readQueryOrForm(req);
   const client = await checkClient(ctx.realms, realm, params);
   const redirectUri = checkRedirectUri(client, params);
+  const responseMode = checkResponseMode(params);
 
   const issuer = ctx.urls.issuer(realm.name);
   try {
-    const request = checkRequest(client, redirectUri, params);
+    const request = checkRequest(client, redirectUri, responseMode, params);
     const now = Date.now();
     const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
     if (!needsLogin(session, request, now)) {
@@ -44,10 +46,12 @@ export async function authorizeEndpoint(
     // After it, the error goes back to the client (RFC 6749 §4.1.2.1); outages stay a page.
     if (!(err instanceof OAuthError) || err.status >= 500) throw err;
     ctx.log.info({ error: err.error, description: err.description }, 'authorization request rejected');
-    return clientRedirect(redirectUri, issuer, {
-      error: err.error,
-      error_description: err.description,
-      state: params.get('state'),
+    return authorizationResponse({
+      mode: responseMode,
+      redirectUri,
+      issuer,
+      values: { error: err.error, error_description: err.description, state: params.get('state') },
+      client,
     });
   }
 }

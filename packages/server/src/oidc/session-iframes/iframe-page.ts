@@ -1,0 +1,25 @@
+// The response shared by the iframe pages that browser apps embed (Keycloak's IframeUtil):
+// a small script-only page under a nonce CSP, `Cache-Control: no-cache`, and framable by the
+// web origins of the realm's enabled clients only. The pages are requested without naming a
+// client (keycloak-js loads them bare), so the union of the realm's web origins is the
+// narrowest set that works; Keycloak lets any origin frame them.
+import type { ProviderContext } from '../../context.ts';
+import { randomToken } from '../../crypto/random.ts';
+import { ANY_ORIGIN } from '../../http/cors.ts';
+import type { Realm } from '../../realm/model.ts';
+import { realmWebOrigins } from '../cors-routes.ts';
+
+/** A script for the page; it receives the nonce its tag must carry. */
+export type IframeScript = (nonce: string) => string;
+
+export async function iframePage(ctx: ProviderContext, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
+  const origins = await realmWebOrigins(ctx, realm);
+  const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
+  const nonce = randomToken(16);
+  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, ...(connectSelf ? ["connect-src 'self'"] : []), `frame-ancestors ${ancestors}`, "base-uri 'none'"].join('; ');
+  const body = `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"></head><body>${script(nonce)}</body></html>`;
+  return new Response(body, {
+    status: 200,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp, 'Referrer-Policy': 'no-referrer' },
+  });
+}
