@@ -10,6 +10,21 @@ import type { Realm } from '../../realm/model.ts';
 import { realmWebOrigins } from '../cors-routes.ts';
 
 /** A script for the page; it receives the nonce its tag must carry. */
+/**
+ * Browser script shared by the iframe pages: whether this third-party frame may use its cookies
+ * (Storage Access API; browsers without it decide by cookies alone).
+ */
+export const STORAGE_ACCESS_JS = `async function storageAccess() {
+  if (!('hasStorageAccess' in document)) return true;
+  if (await document.hasStorageAccess()) return true;
+  try {
+    await document.requestStorageAccess();
+    return true;
+  } catch {
+    return false;
+  }
+}`;
+
 export type IframeScript = (nonce: string) => string;
 
 export async function iframePage(ctx: ProviderContext, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {

@@ -8,7 +8,7 @@ import type { ProviderContext } from '../../context.ts';
 import { originAllowed, resolveWebOrigins } from '../../http/cors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { SESSION_STATUS_COOKIE } from '../../sessions/session-status-cookie.ts';
-import { iframePage } from './iframe-page.ts';
+import { iframePage, STORAGE_ACCESS_JS } from './iframe-page.ts';
 
 const SCRIPT = `
 const COOKIE = ${JSON.stringify(SESSION_STATUS_COOKIE)};
@@ -23,16 +23,7 @@ async function verify(clientId, origin) {
   return res.status === 204 ? { clientId, origin } : null;
 }
 
-async function storageAccess() {
-  if (!('hasStorageAccess' in document)) return true;
-  if (await document.hasStorageAccess()) return true;
-  try {
-    await document.requestStorageAccess();
-    return true;
-  } catch {
-    return false;
-  }
-}
+${STORAGE_ACCESS_JS}
 
 function statusCookie() {
   for (const part of document.cookie.split(';')) {

@@ -5,20 +5,10 @@
 // cookies and moves to step 2, which looks for them; both report to the embedding page.
 import type { ProviderContext } from '../../context.ts';
 import type { Realm } from '../../realm/model.ts';
-import { iframePage } from './iframe-page.ts';
+import { iframePage, STORAGE_ACCESS_JS } from './iframe-page.ts';
 
 const STEP1 = `
-async function storageAccess() {
-  // Browsers without the Storage Access API decide by cookies alone (step 2).
-  if (!('hasStorageAccess' in document)) return true;
-  if (await document.hasStorageAccess()) return true;
-  try {
-    await document.requestStorageAccess();
-    return true;
-  } catch {
-    return false;
-  }
-}
+${STORAGE_ACCESS_JS}
 storageAccess().then((access) => {
   if (!access) {
     parent.postMessage('unsupported', '*');
