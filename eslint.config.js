@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 /** The modules that own the tables, each named after what it keeps (packages/server/src). */
 const TABLE_OWNERS = [
   'store/**/*.ts', // the connection, schema, migrations and the transaction helper
-  'realm/repository.ts', // realm, client, app_user: the protocol's reads
+  'realm/repository.ts', // realm, client, app_user: the protocol's reads; realm_config_version (its cache's check)
   'realm/import-realm.ts', // realm, client, app_user: realm import, one transaction
   'admin/admin-store.ts', // the admin API's lists, counts and writes
   'crypto/signing-keys.ts', // signing_key

@@ -1,11 +1,36 @@
 // Reads of realms, clients and users.
+//
+// Realms and clients are read on every protocol request (two of a client-credentials grant's
+// three statements before issue 13) and change only through admin writes and realm imports, so
+// they are cached per process. A cached row is used only after one read of
+// `realm_config_version`, a counter that database triggers bump on every write to `realm` or
+// `client` from any process or tool (migration 0012): a committed change — a client disabled,
+// a secret rotated, a realm removed — is seen by the very next lookup, on SQLite as on
+// PostgreSQL with several processes, with no notification that could be lost and no TTL during
+// which a disabled client would still get tokens. Users are not cached (a disabled user is
+// refused at once; the refresh grant reads the row anyway).
+import type { CompiledQuery } from 'kysely';
 import type { Executor } from '../store/executor.ts';
 import { type Client, clientFromRow, type Realm, realmFromRow, type User, userFromRow } from './model.ts';
 
+/** Entries per map before it is emptied: an upper bound on memory, far above real realm sizes. */
+const MAX_ENTRIES = 10_000;
+
 export class RealmRepository {
   readonly #db: Executor;
+  /** Compiled once: the check runs on every cached lookup. */
+  readonly #versionQuery: CompiledQuery<{ version: number | string }>;
+  #version: number | undefined;
+  /** Bumped whenever the maps are emptied, so that a read begun before cannot store a stale row. */
+  #generation = 0;
+  readonly #realmsByName = new Map<string, Realm>();
+  readonly #realmsById = new Map<string, Realm>();
+  readonly #clients = new Map<string, Client>();
+  readonly #clientsById = new Map<string, Client>();
+
   constructor(db: Executor) {
     this.#db = db;
+    this.#versionQuery = db.selectFrom('realm_config_version').select('version').where('id', '=', 1).compile();
   }
 
   /** Every realm (start-up checks, the sweeper). */
@@ -14,23 +39,29 @@ export class RealmRepository {
   }
 
   async realmByName(name: string): Promise<Realm | undefined> {
-    const row = await this.#db.selectFrom('realm').selectAll().where('name', '=', name).executeTakeFirst();
-    return row && realmFromRow(row);
+    return this.#cached(this.#realmsByName, name, async () => {
+      const row = await this.#db.selectFrom('realm').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && realmFromRow(row);
+    });
   }
 
   async realmById(id: string): Promise<Realm | undefined> {
-    const row = await this.#db.selectFrom('realm').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && realmFromRow(row);
+    return this.#cached(this.#realmsById, id, async () => {
+      const row = await this.#db.selectFrom('realm').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && realmFromRow(row);
+    });
   }
 
   async clientByClientId(realmId: string, clientId: string): Promise<Client | undefined> {
-    const row = await this.#db
-      .selectFrom('client')
-      .selectAll()
-      .where('realm_id', '=', realmId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    return row && clientFromRow(row);
+    return this.#cached(this.#clients, `${realmId}\u0000${clientId}`, async () => {
+      const row = await this.#db
+        .selectFrom('client')
+        .selectAll()
+        .where('realm_id', '=', realmId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row && clientFromRow(row);
+    });
   }
 
   /** A realm's clients, ordered by clientId. */
@@ -39,8 +70,10 @@ export class RealmRepository {
   }
 
   async clientById(id: string): Promise<Client | undefined> {
-    const row = await this.#db.selectFrom('client').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && clientFromRow(row);
+    return this.#cached(this.#clientsById, id, async () => {
+      const row = await this.#db.selectFrom('client').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && clientFromRow(row);
+    });
   }
 
   async userById(id: string): Promise<User | undefined> {
@@ -58,4 +91,43 @@ export class RealmRepository {
       .executeTakeFirst();
     return row && userFromRow(row);
   }
+
+  /**
+   * The cached value of `key` if the store's realm configuration is unchanged since it was read,
+   * else a fresh read. Misses are not cached (unknown client ids cost no memory).
+   */
+  async #cached<T extends object>(map: Map<string, T>, key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    const generation = await this.#checkVersion();
+    const hit = map.get(key);
+    if (hit) return hit;
+    const value = await read();
+    // Stored only if nothing was invalidated while it was read: the row may predate that change.
+    if (value && generation === this.#generation) {
+      if (map.size >= MAX_ENTRIES) map.clear();
+      map.set(key, deepFreeze(value));
+    }
+    return value;
+  }
+
+  /** Reads the counter; empties the cache when it moved. Returns the cache generation now valid. */
+  async #checkVersion(): Promise<number> {
+    const { rows } = await this.#db.executeQuery(this.#versionQuery);
+    // PostgreSQL returns bigint as a string unless the pool parses it (store/database.ts does).
+    const version = Number(rows[0]?.version ?? Number.NaN);
+    if (version !== this.#version || Number.isNaN(version)) {
+      this.#version = version;
+      this.#generation++;
+      this.#realmsByName.clear();
+      this.#realmsById.clear();
+      this.#clients.clear();
+      this.#clientsById.clear();
+    }
+    return this.#generation;
+  }
+}
+
+/** Cached objects are shared by every request: none may change one for the others. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
+  return Object.freeze(value);
 }

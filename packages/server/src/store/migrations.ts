@@ -388,6 +388,39 @@ const realmSecret: Migration = {
   },
 };
 
+// Issue 13 (token endpoint speed): realm and client rows are cached per process
+// (realm/repository.ts). Every write to `realm` or `client` — admin API, realm import, another
+// process, a hand-run SQL statement — bumps one counter through a trigger, and a cached row is
+// used only while the counter is unchanged, so no write can leave a process serving a stale
+// client (a disabled client, a rotated secret) after it committed.
+const realmConfigVersion = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('realm_config_version')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('version', 'bigint', (c) => c.notNull())
+      .execute();
+    await sql`INSERT INTO realm_config_version (id, version) VALUES (1, 0)`.execute(db);
+    if (dialect === 'postgres') {
+      await sql`
+        CREATE FUNCTION sundown_bump_realm_config_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE realm_config_version SET version = version + 1 WHERE id = 1;
+          RETURN NULL;
+        END $$`.execute(db);
+      for (const table of ['realm', 'client']) {
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version`)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${sql.table(table)} FOR EACH STATEMENT EXECUTE FUNCTION sundown_bump_realm_config_version()`.execute(db);
+      }
+      return;
+    }
+    for (const table of ['realm', 'client']) {
+      for (const op of ['insert', 'update', 'delete']) {
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version_${op}`)} AFTER ${sql.raw(op.toUpperCase())} ON ${sql.table(table)} BEGIN UPDATE realm_config_version SET version = version + 1 WHERE id = 1; END`.execute(db);
+      }
+    }
+  },
+});
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -406,6 +439,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0009_fixes_login_device_key': loginDeviceKey,
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
+      '0012_perf_realm_config_version': realmConfigVersion(this.#dialect),
     };
   }
 }

@@ -249,6 +249,15 @@ export interface RealmSecretTable {
   created_at: number;
 }
 
+/**
+ * One row (id 1): a counter that triggers bump on every write to `realm` or `client`
+ * (migration 0012); realm/repository.ts trusts its cached rows while it is unchanged.
+ */
+export interface RealmConfigVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
@@ -267,4 +276,5 @@ export interface Database {
   logout_request: LogoutRequestTable;
   adapter_session: AdapterSessionTable;
   not_before: NotBeforeTable;
+  realm_config_version: RealmConfigVersionTable;
 }
