@@ -149,6 +149,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
       await Promise.all(unlisten.map((stop) => stop()));
       await sweeper.stop();
       await deliveries.stop();
+      // Deferred events (client credentials) are written before the store closes.
+      await events.close().catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
       http.close();
     },
   };

@@ -29,7 +29,9 @@ export async function clientCredentialsGrant({
     scopes,
     withRefreshToken: false,
   });
-  await ctx.events.record({
+  // The grant's only write: deferred into a batch (events/event-log.ts) instead of a statement
+  // per grant; nothing else has to commit with it.
+  await ctx.events.recordDeferred({
     realmId: realm.id,
     type: 'CLIENT_LOGIN',
     clientId: client.clientId,
