@@ -95,7 +95,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const refreshTokens = new RefreshTokenStore(store.db);
   const codes = new AuthorizationCodeStore(store.db);
   const revokedAccessTokens = new RevokedAccessTokens(store.db);
-  const notBefore = new NotBeforeStore(store.db);
+  // Cached, checked by the realm cache's counter (one read per request for both).
+  const notBefore = new NotBeforeStore(store.db, () => realms.configGeneration());
   const pending = new PendingRequests(store.db, options.maxPendingLogins);
   const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events }, () => {
     deliveries.wake();

@@ -1,8 +1,9 @@
-// Realm and client rows are cached per process (realm/repository.ts). A stale cache after an
-// admin change is a security bug, so each test warms the cache with a grant, changes the client
-// one way a deployment can, and shows the very next grant sees the change: through the admin
-// API, by hand-run SQL (another tool), and through a second provider on the same store (another
-// process of a PostgreSQL deployment; SQLite: a CLI process on the same file).
+// Realm and client rows and not-before times are cached per process (realm/repository.ts,
+// tokens/not-before.ts). A stale cache after an admin change is a security bug, so each test
+// warms the cache with a grant, changes the configuration one way a deployment can, and shows
+// the very next grant sees the change: through the admin API, by hand-run SQL (another tool),
+// and through a second provider on the same store (another process of a PostgreSQL deployment;
+// SQLite: a CLI process on the same file).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
@@ -88,6 +89,22 @@ for (const database of TEST_DATABASES) {
       assert.equal((await grant(fetchB)).status, 401);
       assert.equal((await admin('PUT', `/clients/${await serviceId()}`, { enabled: true })).status, 204);
       assert.equal((await grant(fetchB)).status, 200);
+    });
+
+    test('a not-before time set in one process refuses older refresh tokens in the other at once', async () => {
+      const refresh = (f: typeof fetchA, token: string) => f(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }));
+      const login = await fetchB(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope: 'openid' }));
+      assert.equal(login.status, 200);
+      const first = (await login.json()) as { refresh_token: string };
+      const rotated = await refresh(fetchB, first.refresh_token);
+      assert.equal(rotated.status, 200, 'the not-before times are cached in process B now');
+      const { refresh_token } = (await rotated.json()) as { refresh_token: string };
+      // Keycloak's "push" of a realm not-before time: every token issued before it is stale.
+      assert.equal((await admin('PUT', '', { notBefore: Math.floor(Date.now() / 1000) + 5 })).status, 204);
+      const refused = await refresh(fetchB, refresh_token);
+      assert.equal(refused.status, 400);
+      assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
+      assert.equal((await admin('PUT', '', { notBefore: 0 })).status, 204);
     });
 
     test('a realm disabled or deleted is refused at the next request', async () => {

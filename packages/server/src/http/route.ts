@@ -58,7 +58,9 @@ export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, me
     const log = ctx.log.child({ reqId: c.get('requestId') });
     return options.errors === 'html' ? htmlError(log, err) : jsonError(log, err);
   };
-  return async (c: Context<Env>): Promise<Response> => {
+  // One check of the cached realm configuration per request (realm/repository.ts).
+  return (c: Context<Env>): Promise<Response> => ctx.realms.snapshot(() => serve(c));
+  async function serve(c: Context<Env>): Promise<Response> {
     const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
     const facts: ErrorEventFacts = {};
     let realm: Realm | undefined;
@@ -90,7 +92,7 @@ export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, me
       }
       return answer(c, err);
     }
-  };
+  }
 }
 
 /** Any other path under a realm: the realm's 404, or the path's. */

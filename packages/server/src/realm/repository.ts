@@ -9,12 +9,24 @@
 // PostgreSQL with several processes, with no notification that could be lost and no TTL during
 // which a disabled client would still get tokens. Users are not cached (a disabled user is
 // refused at once; the refresh grant reads the row anyway).
+//
+// Within one protocol request (`snapshot`, entered by http/route.ts) the counter is read once:
+// the request's realm, client and not-before lookups all see the configuration as of its first
+// lookup, as if read together at that moment — one statement per request, not one per lookup.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompiledQuery } from 'kysely';
 import type { Executor } from '../store/executor.ts';
 import { type Client, clientFromRow, type Realm, realmFromRow, type User, userFromRow } from './model.ts';
 
 /** Entries per map before it is emptied: an upper bound on memory, far above real realm sizes. */
 const MAX_ENTRIES = 10_000;
+
+/** A request's view: the cache generation its first lookup checked against the store. */
+interface Snapshot {
+  repository?: RealmRepository;
+  generation?: number;
+}
+const snapshots = new AsyncLocalStorage<Snapshot>();
 
 export class RealmRepository {
   readonly #db: Executor;
@@ -31,6 +43,31 @@ export class RealmRepository {
   constructor(db: Executor) {
     this.#db = db;
     this.#versionQuery = db.selectFrom('realm_config_version').select('version').where('id', '=', 1).compile();
+  }
+
+  /**
+   * Runs `work` (one protocol request) with one check of the realm configuration: its first
+   * cached lookup reads the counter, later ones trust that read unless the cache was emptied
+   * meanwhile. Only for work that does not itself change realms or clients.
+   */
+  snapshot<T>(work: () => Promise<T>): Promise<T> {
+    return snapshots.run({}, work);
+  }
+
+  /**
+   * The cache generation valid now, read from the store unless the current snapshot did already.
+   * Other owners with configuration caches (not-before times, whose table the same counter
+   * covers) key their entries by it.
+   */
+  async configGeneration(): Promise<number> {
+    const snapshot = snapshots.getStore();
+    if (snapshot?.repository === this && snapshot.generation === this.#generation) return this.#generation;
+    const generation = await this.#checkVersion();
+    if (snapshot) {
+      snapshot.repository = this;
+      snapshot.generation = generation;
+    }
+    return generation;
   }
 
   /** Every realm (start-up checks, the sweeper). */
@@ -97,7 +134,7 @@ export class RealmRepository {
    * else a fresh read. Misses are not cached (unknown client ids cost no memory).
    */
   async #cached<T extends object>(map: Map<string, T>, key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
-    const generation = await this.#checkVersion();
+    const generation = await this.configGeneration();
     const hit = map.get(key);
     if (hit) return hit;
     const value = await read();

@@ -388,11 +388,13 @@ const realmSecret: Migration = {
   },
 };
 
-// Issue 13 (token endpoint speed): realm and client rows are cached per process
-// (realm/repository.ts). Every write to `realm` or `client` — admin API, realm import, another
-// process, a hand-run SQL statement — bumps one counter through a trigger, and a cached row is
-// used only while the counter is unchanged, so no write can leave a process serving a stale
-// client (a disabled client, a rotated secret) after it committed.
+// Issue 13 (token endpoint speed): realm and client rows and not-before times are cached per
+// process (realm/repository.ts, tokens/not-before.ts). Every write to `realm`, `client` or
+// `not_before` — admin API, realm import, "log out all", another process, a hand-run SQL
+// statement — bumps one counter through a trigger, and a cached row is used only while the
+// counter is unchanged, so no write can leave a process serving a stale client (a disabled
+// client, a rotated secret) or accepting a token its not-before time refuses after it committed.
+const CONFIG_TABLES = ['realm', 'client', 'not_before'];
 const realmConfigVersion = (dialect: DialectName): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -408,12 +410,12 @@ const realmConfigVersion = (dialect: DialectName): Migration => ({
           UPDATE realm_config_version SET version = version + 1 WHERE id = 1;
           RETURN NULL;
         END $$`.execute(db);
-      for (const table of ['realm', 'client']) {
+      for (const table of CONFIG_TABLES) {
         await sql`CREATE TRIGGER ${sql.id(`${table}_config_version`)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${sql.table(table)} FOR EACH STATEMENT EXECUTE FUNCTION sundown_bump_realm_config_version()`.execute(db);
       }
       return;
     }
-    for (const table of ['realm', 'client']) {
+    for (const table of CONFIG_TABLES) {
       for (const op of ['insert', 'update', 'delete']) {
         await sql`CREATE TRIGGER ${sql.id(`${table}_config_version_${op}`)} AFTER ${sql.raw(op.toUpperCase())} ON ${sql.table(table)} BEGIN UPDATE realm_config_version SET version = version + 1 WHERE id = 1; END`.execute(db);
       }

@@ -250,8 +250,9 @@ export interface RealmSecretTable {
 }
 
 /**
- * One row (id 1): a counter that triggers bump on every write to `realm` or `client`
- * (migration 0012); realm/repository.ts trusts its cached rows while it is unchanged.
+ * One row (id 1): a counter that triggers bump on every write to `realm`, `client` or
+ * `not_before` (migration 0012); cached rows are trusted while it is unchanged
+ * (realm/repository.ts).
  */
 export interface RealmConfigVersionTable {
   id: number;

@@ -9,10 +9,24 @@ import type { Executor } from '../store/executor.ts';
 /** The realm's own row; other rows are keyed by the client's internal id. */
 const REALM_ROW = '';
 
+/**
+ * The cache generation of realm configuration (RealmRepository.configGeneration): it moves on
+ * every write to not_before too (migration 0012), from any process.
+ */
+export type ConfigGeneration = () => Promise<number>;
+
+/** Realms whose not-before times are kept, before the cache is emptied (a bound on memory). */
+const MAX_REALMS = 1000;
+
 export class NotBeforeStore {
   readonly #db: Executor;
-  constructor(db: Executor) {
+  readonly #generation: ConfigGeneration | undefined;
+  /** Per realm: every not-before time ('' the realm's own), read at one cache generation. */
+  readonly #cache = new Map<string, { generation: number; times: Map<string, number> }>();
+  /** Without `generation`, nothing is cached: every check reads the store. */
+  constructor(db: Executor, generation?: ConfigGeneration) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   async ofRealm(realmId: string): Promise<number> {
@@ -42,6 +56,12 @@ export class NotBeforeStore {
    * time. `clientId` is the internal id, or null when the client is unknown (only the realm's counts).
    */
   async issuedBefore(realmId: string, clientId: string | null, iat: number): Promise<boolean> {
+    if (this.#generation) {
+      // Read on every refresh grant and bearer check, changed by admins: from the cache, whose
+      // generation the request's one configuration check confirmed (realm/repository.ts).
+      const times = await this.#times(realmId, this.#generation);
+      return iat < Math.max(times.get(REALM_ROW) ?? 0, clientId === null ? 0 : (times.get(clientId) ?? 0));
+    }
     const row = await this.#db
       .selectFrom('not_before')
       .select((eb) => eb.fn.max('not_before').as('nb'))
@@ -50,6 +70,19 @@ export class NotBeforeStore {
       .executeTakeFirst();
     const nb = row?.nb == null ? 0 : Number(row.nb);
     return iat < nb;
+  }
+
+  async #times(realmId: string, current: ConfigGeneration): Promise<Map<string, number>> {
+    const generation = await current();
+    const cached = this.#cache.get(realmId);
+    if (cached?.generation === generation) return cached.times;
+    const rows = await this.#db.selectFrom('not_before').select(['client_id', 'not_before']).where('realm_id', '=', realmId).execute();
+    const times = new Map(rows.map((r) => [r.client_id, Number(r.not_before)]));
+    // Keyed by the generation checked before the read: a later change moves the generation, and
+    // every request that checks after it reads the store again.
+    if (this.#cache.size >= MAX_REALMS) this.#cache.clear();
+    this.#cache.set(realmId, { generation, times });
+    return times;
   }
 
   async #get(realmId: string, clientId: string): Promise<number> {
