@@ -2,10 +2,12 @@
 // (OAuth 2.0 Security BCP §4.14.2): a refresh token works once; presenting a used one again
 // revokes its whole family.
 //
-// The claim of the old token and the new token's row (with the session touches and the
-// REFRESH_TOKEN event) commit in one transaction: a failure in between leaves the old token
-// usable, so the client's retry works instead of being taken for reuse. The new tokens are
-// signed before the transaction, which then stays short.
+// The claim of the old token and the new token's row (with the session touches) commit in one
+// transaction: a failure in between leaves the old token usable, so the client's retry works
+// instead of being taken for reuse. The new tokens are signed before the transaction, which then
+// stays short. The REFRESH_TOKEN event follows the commit through the event log's deferred batch
+// (events/event-log.ts: written within milliseconds, and on a clean shutdown), one statement
+// fewer inside the transaction, where on SQLite every other request waits for the writer.
 import { sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidScope } from '../../errors.ts';
 import { refreshTokenState } from '../../tokens/grant-status.ts';
@@ -65,10 +67,10 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
     if (row.offline === 0) await ctx.sessionStore.touch(sessionRow.id, now, tx);
     await ctx.clientSessions.touch(row.client_session_id, now, tx);
     if (minted.refresh) await ctx.refreshTokens.insert({ ...minted.refresh, client_session_id: row.client_session_id }, tx);
-    await ctx.events.record({ realmId: realm.id, type: 'REFRESH_TOKEN', clientId: client.clientId, userId: user.id, sessionId: sessionRow.id, ipAddress: ip }, tx);
     return true;
   });
   if (!claimed) return refuseReuse(ctx, row, facts, now);
+  await ctx.events.recordDeferred({ realmId: realm.id, type: 'REFRESH_TOKEN', clientId: client.clientId, userId: user.id, sessionId: sessionRow.id, ipAddress: ip });
   return minted.response;
 }
 
