@@ -16,6 +16,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompiledQuery } from 'kysely';
 import type { Executor } from '../store/executor.ts';
+import { prepareQuery } from '../store/prepared.ts';
 import { type Client, clientFromRow, type Realm, realmFromRow, type User, userFromRow } from './model.ts';
 
 /** Entries per map before it is emptied: an upper bound on memory, far above real realm sizes. */
@@ -39,6 +40,8 @@ export class RealmRepository {
   readonly #realmsById = new Map<string, Realm>();
   readonly #clients = new Map<string, Client>();
   readonly #clientsById = new Map<string, Client>();
+  // Compiled once: every refresh grant and bearer check reads the user (store/prepared.ts).
+  readonly #userById = prepareQuery((db, id: string) => db.selectFrom('app_user').selectAll().where('id', '=', id).limit(1), 1);
 
   constructor(db: Executor) {
     this.#db = db;
@@ -114,7 +117,7 @@ export class RealmRepository {
   }
 
   async userById(id: string): Promise<User | undefined> {
-    const row = await this.#db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await this.#userById(this.#db, id)).rows[0];
     return row && userFromRow(row);
   }
 

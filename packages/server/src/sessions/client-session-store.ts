@@ -3,6 +3,7 @@
 import type { ClientTable, ClientSessionTable } from '../store/schema.ts';
 import { newId } from '../crypto/random.ts';
 import type { Executor } from '../store/executor.ts';
+import { prepareQuery } from '../store/prepared.ts';
 
 export interface ClientSessionInput {
   ssoSessionId: string;
@@ -18,6 +19,8 @@ export type ClientSessionWithClient = ClientTable & { cs_id: string; cs_sso_sess
 
 export class ClientSessionStore {
   readonly #db: Executor;
+  // Compiled once: runs on every refresh grant (store/prepared.ts).
+  readonly #touch = prepareQuery((db, id: string, now: number) => db.updateTable('client_session').set({ last_token_at: now }).where('id', '=', id), 2);
   constructor(db: Executor) {
     this.#db = db;
   }
@@ -60,7 +63,7 @@ export class ClientSessionStore {
 
   /** A refresh: the client received tokens again. */
   async touch(id: string, now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('client_session').set({ last_token_at: now }).where('id', '=', id).execute();
+    await this.#touch(db, id, now);
   }
 
   /** Ends one client session (an offline token revoked, RFC 7009). */

@@ -3,6 +3,7 @@
 import { sha256 } from '../crypto/random.ts';
 import type { Realm } from '../realm/model.ts';
 import type { Executor } from '../store/executor.ts';
+import { prepareQuery } from '../store/prepared.ts';
 import type { SsoSessionTable } from '../store/schema.ts';
 import { expiredSessionSql, liveSessionSql } from './session-liveness.ts';
 
@@ -11,6 +12,9 @@ const EXPIRED_BATCH = 10_000;
 
 export class SsoSessionStore {
   readonly #db: Executor;
+  // Compiled once: both run on every refresh grant (store/prepared.ts).
+  readonly #byIdAnyRealm = prepareQuery((db, id: string) => db.selectFrom('sso_session').selectAll().where('id', '=', id).limit(1), 1);
+  readonly #touch = prepareQuery((db, id: string, now: number) => db.updateTable('sso_session').set({ last_seen_at: now }).where('id', '=', id), 2);
   constructor(db: Executor) {
     this.#db = db;
   }
@@ -25,7 +29,7 @@ export class SsoSessionStore {
 
   /** By id whatever its realm: a refresh token names its session by id only. */
   async byIdAnyRealm(id: string): Promise<SsoSessionTable | undefined> {
-    return this.#db.selectFrom('sso_session').selectAll().where('id', '=', id).executeTakeFirst();
+    return (await this.#byIdAnyRealm(this.#db, id)).rows[0];
   }
 
   async byCookie(realmId: string, cookie: string): Promise<SsoSessionTable | undefined> {
@@ -34,7 +38,7 @@ export class SsoSessionStore {
 
   /** Marks activity, which pushes the idle timeout out. */
   async touch(id: string, now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('sso_session').set({ last_seen_at: now }).where('id', '=', id).execute();
+    await this.#touch(db, id, now);
   }
 
   async reauthenticated(id: string, now: number): Promise<void> {
