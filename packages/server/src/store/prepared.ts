@@ -28,7 +28,7 @@ export function prepareQuery<A extends unknown[], R>(build: (db: Executor, ...ar
   let compiled: CompiledQuery<R> | undefined;
   /** For each compiled parameter: the index of the argument, or the constant it is. */
   let sources: Array<{ arg: number } | { value: unknown }> = [];
-  return (db, ...args) => {
+  return async (db, ...args) => {
     if (!compiled) {
       const standIns = Array.from({ length: arity }, (_, i) => slot(i)) as unknown as A;
       const query = build(db, ...standIns).compile();
