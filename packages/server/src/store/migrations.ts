@@ -441,7 +441,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0009_fixes_login_device_key': loginDeviceKey,
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
-      '0012_perf_realm_config_version': realmConfigVersion(this.#dialect),
+      '0013_perf_realm_config_version': realmConfigVersion(this.#dialect),
     };
   }
 }
