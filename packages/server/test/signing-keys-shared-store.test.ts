@@ -136,3 +136,44 @@ for (const database of TEST_DATABASES) {
     }
   });
 }
+
+test('first key after an emptied cache: a view read before the key was inserted is not trusted (a 500 "No RS256 signing key" under connection faults)', async () => {
+  const database = TEST_DATABASES[0]!;
+  const created = await database.create();
+  const store = await openStore(created.config);
+  try {
+    const { realmId } = await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+    // Holds the results of signing_key reads while `hold` is set: the query has run (so it saw
+    // the store as it was), its answer arrives later — a slow read racing a key's insert.
+    let hold: Promise<void> | null = null;
+    const gated = store.db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (hold) await hold;
+        return args.result;
+      },
+    });
+    const keys = new SigningKeys(gated);
+    const first = keys.activeKey(realmId, 'RS256'); // reads (nothing), then generates a key pair
+    await new Promise((r) => setImmediate(r));
+    // A failed read or invalidation empties the cache while the key is generated; another
+    // request's read starts now, before the insert, and answers after it.
+    keys.invalidate(realmId);
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    const early = keys.verificationKeys(realmId);
+    for (let i = 0; i < 500; i++) {
+      const rows = await store.db.selectFrom('signing_key').select('kid').where('realm_id', '=', realmId).execute();
+      if (rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    hold = null;
+    release();
+    await early;
+    const key = await first;
+    assert.equal(key.alg, 'RS256', 'the key that was just inserted');
+  } finally {
+    await store.close();
+    await created.drop();
+  }
+});

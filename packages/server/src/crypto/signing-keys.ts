@@ -35,6 +35,8 @@ export interface ActiveKey {
 
 interface RealmKeys {
   loadedAt: number;
+  /** The number of the store read this view came from (reads are numbered as they start). */
+  read: number;
   active: Map<SigningAlg, ActiveKey>;
   /** Every kid this view knows, so a token signed with any other one triggers a fresh read. */
   kids: Set<string>;
@@ -61,6 +63,8 @@ export class SigningKeys {
   readonly #db: Kysely<Database>;
   readonly #announce: (realmId: string) => void;
   readonly #cache = new Map<string, Promise<RealmKeys>>();
+  /** Counts store reads as they start, so a view can be told apart from one read before a write. */
+  #reads = 0;
 
   constructor(db: Kysely<Database>, options: SigningKeysOptions = {}) {
     this.#db = db;
@@ -72,8 +76,11 @@ export class SigningKeys {
     let keys = await this.#load(realmId);
     let key = keys.active.get(alg);
     if (!key) {
-      await this.#createKey(realmId, alg);
-      keys = await this.#reload(realmId, keys);
+      // Whoever inserted the key (this call or a racing one), it is committed once createKey
+      // returns; only a view read after that moment is sure to hold it. A view another caller
+      // started reading earlier (say after a failed read emptied the cache) may predate it.
+      const readsBeforeCommit = await this.#createKey(realmId, alg);
+      keys = await this.#readSince(realmId, readsBeforeCommit);
       key = keys.active.get(alg);
       if (!key) throw new Error(`No ${alg} signing key for realm ${realmId}`);
     }
@@ -134,12 +141,14 @@ export class SigningKeys {
     return inserted ? row.kid : (await this.activeKey(realmId, alg)).kid;
   }
 
-  async #createKey(realmId: string, alg: SigningAlg): Promise<void> {
+  /** Returns the number of store reads started before the key was committed. */
+  async #createKey(realmId: string, alg: SigningAlg): Promise<number> {
     // Generated before touching the store: key generation is slow, and no transaction waits on it.
     const row = await newKeyRow(realmId, alg);
     // Two processes may get here at once; the unique index lets one insert win and the other
     // insert nothing, and the caller then reads the winner's key.
     if (await insertKey(this.#db, row)) this.#announce(realmId);
+    return this.#reads;
   }
 
   #publishedRows(realmId: string): Promise<Array<{ kid: string; public_jwk: string }>> {
@@ -166,14 +175,25 @@ export class SigningKeys {
   }
 
   /** Reads the store again unless another caller already replaced `stale` with a newer view. */
-  async #reload(realmId: string, stale: RealmKeys): Promise<RealmKeys> {
+  #reload(realmId: string, stale: RealmKeys): Promise<RealmKeys> {
+    return this.#readSince(realmId, stale.read);
+  }
+
+  /**
+   * A view from a store read started after read number `after`: the cached one if it is that
+   * recent (concurrent callers share one read), else a new read.
+   */
+  async #readSince(realmId: string, after: number): Promise<RealmKeys> {
     const entry = this.#cache.get(realmId);
     const current = entry ? await entry.catch(() => undefined) : undefined;
-    if (current === stale && this.#cache.get(realmId) === entry) this.#cache.delete(realmId);
+    if (current && current.read > after) return current;
+    if (this.#cache.get(realmId) === entry) this.#cache.delete(realmId);
+    // Whatever #load returns now was started after this point, so after read number `after`.
     return this.#load(realmId);
   }
 
   async #read(realmId: string): Promise<RealmKeys> {
+    const read = ++this.#reads;
     const rows = await this.#db
       .selectFrom('signing_key')
       .selectAll()
@@ -188,7 +208,7 @@ export class SigningKeys {
       active.set(row.alg, { kid: row.kid, alg: row.alg, key });
     }
     const jwks: JSONWebKeySet = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
-    return { loadedAt: Date.now(), active, kids: new Set(rows.map((r) => r.kid)), getKey: createLocalJWKSet(jwks) };
+    return { loadedAt: Date.now(), read, active, kids: new Set(rows.map((r) => r.kid)), getKey: createLocalJWKSet(jwks) };
   }
 }
 
