@@ -78,6 +78,9 @@ const LEASE_MARGIN_MS = 10_000;
 /** Store writes of a claimed delivery stop being repeated this long before the claim runs out. */
 const CLAIM_SAFETY_MS = 2000;
 
+/** A reserved row whose transaction rolled back: it does not exist, and nothing was sent. */
+const NOT_WRITTEN = Symbol('not written');
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class DeliveryWorker {
@@ -235,13 +238,13 @@ export class DeliveryWorker {
     this.#sendClaimed(d);
   }
 
-  /** Attempts a claimed row whose slot is counted already. */
-  #sendClaimed(d: LogoutDeliveryTable): void {
+  /** Attempts a claimed row whose slot is counted already; with `gate`, sends once it says true. */
+  #sendClaimed(d: LogoutDeliveryTable, gate?: Promise<boolean>): void {
     const settle = (err: unknown) => {
-      if (err !== undefined) this.#o.log.error({ err: String(err), delivery: d.id }, 'delivery worker: attempt failed unexpectedly');
+      if (err !== undefined && err !== NOT_WRITTEN) this.#o.log.error({ err: String(err), delivery: d.id }, 'delivery worker: attempt failed unexpectedly');
       this.#free(d);
     };
-    this.#send(d).then((answer) => this.#queue(answer, settle), settle);
+    this.#send(d, gate).then((answer) => this.#queue(answer, settle), settle);
   }
 
   /** The slot of a delivery whose attempt is over (recorded, or failed unexpectedly). */
@@ -284,21 +287,14 @@ export class DeliveryWorker {
         taken.push(d);
       }
     }
-    const rest = rows.filter((d) => !taken.includes(d));
-    let settled = false;
-    return {
-      rest,
-      committed: () => {
-        if (settled) return;
-        settled = true;
-        for (const d of taken) this.#sendClaimed(d);
-      },
-      rolledBack: () => {
-        if (settled) return;
-        settled = true;
-        for (const d of taken) this.#free(d);
-      },
-    };
+    const takenSet = new Set(taken);
+    const rest = rows.filter((d) => !takenSet.has(d));
+    // Signing starts now, beside the rest of the transaction; nothing is sent before the commit
+    // (a logout token for a session end that rolled back would log the user out of the RP).
+    let commit: (committed: boolean) => void = () => {};
+    const gate = new Promise<boolean>((resolve) => (commit = resolve));
+    for (const d of taken) this.#sendClaimed(d, gate);
+    return { rest, committed: () => commit(true), rolledBack: () => commit(false) };
   }
 
   /** Hands an answered attempt to the next round, which records it with the others. */
@@ -313,7 +309,7 @@ export class DeliveryWorker {
   }
 
   /** Signs and sends one attempt; resolves with what to record (the next round writes it). */
-  async #send(d: LogoutDeliveryTable): Promise<Answer> {
+  async #send(d: LogoutDeliveryTable, gate?: Promise<boolean>): Promise<Answer> {
     const now = Date.now();
     const [realm, client] = await this.#whileClaimed(d, () =>
       Promise.all([
@@ -338,6 +334,7 @@ export class DeliveryWorker {
       },
       result: { id: d.id, status, httpStatus, error },
     });
+    if (gate && !(await gate)) throw NOT_WRITTEN;
     if (!realm || !client || !request) return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `Client or its ${sender.targetName} no longer exists`, now);
     const ca = backchannelCa(client, realm);
 
