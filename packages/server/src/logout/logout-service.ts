@@ -2,7 +2,7 @@
 // client session with a logout URL (standards §4: durable; nothing depends on the process).
 // Every logout trigger — RP-initiated, user switch, expiry, admin — goes through here.
 import { newId } from '../crypto/random.ts';
-import { clientFromRow, type Realm } from '../realm/model.ts';
+import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
 import { EventLog } from '../events/event-log.ts';
 import { AdapterSessionStore } from '../sessions/adapter-sessions.ts';
 import { ClientSessionStore } from '../sessions/client-session-store.ts';
@@ -181,16 +181,26 @@ export class LogoutService {
     await stores.refreshTokens.revokeOnlineOfSessions(endedIds, now, trx);
 
     const deliveries: LogoutDeliveryTable[] = [];
+    // A mass logout has thousands of rows for the same few clients: read each client's row once.
+    const clients = new Map<string, { client: Client; settings: ReturnType<typeof logoutSettings>; adminUrl: boolean }>();
+    const clientOf = (row: (typeof clientSessions)[number]) => {
+      let c = clients.get(row.id);
+      if (!c) {
+        const client = clientFromRow(row);
+        c = { client, settings: logoutSettings(client), adminUrl: usesAdminUrlLogout(client) };
+        clients.set(row.id, c);
+      }
+      return c;
+    };
     // Keycloak's admin-URL logout (k_logout) for clients with an admin URL and no back-channel URL.
     const adapterIds = await stores.adapterSessions.of(
-      clientSessions.filter((r) => usesAdminUrlLogout(clientFromRow(r))).map((r) => r.cs_id),
+      clientSessions.filter((r) => clientOf(r).adminUrl).map((r) => r.cs_id),
       trx,
     );
     const frontchannel: FrontchannelTarget[] = [];
     const revokeOffline = new Map<string, Set<string>>();
     for (const row of clientSessions) {
-      const client = clientFromRow(row);
-      const settings = logoutSettings(client);
+      const { client, settings, adminUrl } = clientOf(row);
       if (settings.revokeOfflineTokens) {
         const users = revokeOffline.get(client.id) ?? new Set<string>();
         users.add(row.cs_user_id);
@@ -217,7 +227,7 @@ export class LogoutService {
           finished_at: null,
         });
       }
-      if (usesAdminUrlLogout(client)) {
+      if (adminUrl) {
         deliveries.push(sessionLogoutDelivery({ realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now }, adapterIds.get(row.cs_id) ?? []));
       }
       // Standards §5: a client with both URLs gets both channels.
