@@ -87,6 +87,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     concurrency: logoutOptions.concurrency,
     perClientConcurrency: logoutOptions.perClientConcurrency,
     attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,
+    transact: transactor(store.db),
   });
   const transact = transactor(store.db);
   const sessionStore = new SsoSessionStore(store.db);

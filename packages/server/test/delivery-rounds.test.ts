@@ -94,8 +94,8 @@ for (const database of TEST_DATABASES) {
         for (const d of rows) claimed.add(d.id);
         return rows;
       };
-      store.record = async (id, ...rest) => (single.push(id), record.call(store, id, ...rest));
-      store.recordMany = async (attempts, values) => (batched.push(attempts.map((a) => a.id)), recordMany.call(store, attempts, values));
+      store.record = async (...args) => (single.push(args[0]), record.apply(store, args));
+      store.recordMany = async (...args) => (batched.push(args[0].map((a) => a.id)), recordMany.apply(store, args));
       try {
         const sids: string[] = [];
         for (let i = 0; i < 3; i++) {

@@ -75,12 +75,13 @@ export class DeliveryStore {
   async recordMany(
     attempts: ReadonlyArray<{ id: string; attempt: number }>,
     values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    db: Kysely<Database> = this.#db,
   ): Promise<void> {
     const byAttempt = new Map<number, string[]>();
     for (const a of attempts) byAttempt.set(a.attempt, [...(byAttempt.get(a.attempt) ?? []), a.id]);
     for (const [attempt, ids] of byAttempt) {
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        await this.#db
+        await db
           .updateTable('logout_delivery')
           .set({ ...values, locked_until: 0 })
           .where('id', 'in', ids.slice(i, i + ID_CHUNK))
@@ -90,13 +91,14 @@ export class DeliveryStore {
     }
   }
 
-  /** Records an attempt's outcome, unless another worker has since claimed the row. */
+  /** Records an attempt's outcome, unless another worker has since claimed the row; `db`: the caller's transaction. */
   async record(
     id: string,
     attempt: number,
     values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    db: Kysely<Database> = this.#db,
   ): Promise<boolean> {
-    const res = await this.#db
+    const res = await db
       .updateTable('logout_delivery')
       .set({ ...values, locked_until: 0 })
       .where('id', '=', id)
