@@ -87,6 +87,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     concurrency: logoutOptions.concurrency,
     perClientConcurrency: logoutOptions.perClientConcurrency,
     attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,
+    transact: transactor(store.db),
   });
   const transact = transactor(store.db);
   const sessionStore = new SsoSessionStore(store.db);
@@ -101,7 +102,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events }, () => {
     deliveries.wake();
     void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
-  });
+  }, deliveries);
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
     transact,

@@ -2,7 +2,7 @@
 // client session with a logout URL (standards §4: durable; nothing depends on the process).
 // Every logout trigger — RP-initiated, user switch, expiry, admin — goes through here.
 import { newId } from '../crypto/random.ts';
-import { clientFromRow, type Realm } from '../realm/model.ts';
+import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
 import { EventLog } from '../events/event-log.ts';
 import { AdapterSessionStore } from '../sessions/adapter-sessions.ts';
 import { ClientSessionStore } from '../sessions/client-session-store.ts';
@@ -13,6 +13,7 @@ import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
 import { usesAdminUrlLogout } from './admin-url.ts';
 import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
+import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 
 export type EndReason =
@@ -72,24 +73,63 @@ export function logoutStoresOver(db: Executor): LogoutStores {
   };
 }
 
+/**
+ * This process's delivery worker, which takes new deliveries out of the writing transaction
+ * (DeliveryWorker.reserve): they are inserted already claimed and sent right after the
+ * commit, with no claim query on a logout's latency path.
+ */
+export interface DeliveryHandoff {
+  reserve(rows: LogoutDeliveryTable[]): DeliveryReservation;
+}
+
 export class LogoutService {
   readonly #stores: LogoutStores;
   readonly #onCommitted: (deliveryIds: string[]) => void;
+  readonly #handoff: DeliveryHandoff | undefined;
 
-  constructor(stores: LogoutStores, onCommitted: (deliveryIds: string[]) => void) {
+  /** `onCommitted`: the ids of committed deliveries nobody has taken yet (wake the workers). */
+  constructor(stores: LogoutStores, onCommitted: (deliveryIds: string[]) => void, handoff?: DeliveryHandoff) {
     this.#stores = stores;
     this.#onCommitted = onCommitted;
+    this.#handoff = handoff;
+  }
+
+  /** Inserts deliveries in `tx`, letting the worker take what it can send at once. */
+  async #writeOutbox(rows: LogoutDeliveryTable[], tx: Executor, taken: DeliveryReservation[]): Promise<void> {
+    if (rows.length === 0) return;
+    const reservation = this.#handoff?.reserve(rows);
+    if (reservation) taken.push(reservation);
+    await insertDeliveries(rows, tx);
+  }
+
+  /** Runs one outbox-writing transaction; afterwards hands the taken rows over and wakes for the rest. */
+  async #transact<T>(work: (tx: Executor, taken: DeliveryReservation[]) => Promise<T>, ids: (result: T) => string[]): Promise<T> {
+    const taken: DeliveryReservation[] = [];
+    let result: T;
+    try {
+      result = await this.#stores.transact((tx) => work(tx, taken));
+    } catch (err) {
+      for (const r of taken) r.rolledBack();
+      throw err;
+    }
+    for (const r of taken) r.committed();
+    const waiting = new Set(taken.flatMap((r) => r.rest.map((d) => d.id)));
+    const rest = ids(result).filter((id) => !taken.length || waiting.has(id));
+    if (rest.length > 0) this.#onCommitted(rest);
+    return result;
   }
 
   async endSessions(realm: Realm, sessionIds: readonly string[], reason: EndReason, meta: LogoutMeta = {}, issuer?: string): Promise<EndSessionsResult> {
     const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [] };
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
-      const part = await this.#stores.transact((trx) => this.#endBatch(trx, realm, batch, reason, meta, issuer));
+      const part = await this.#transact(
+        (trx, taken) => this.#endBatch(trx, taken, realm, batch, reason, meta, issuer),
+        (p) => p.deliveryIds,
+      );
       result.ended.push(...part.ended);
       result.deliveryIds.push(...part.deliveryIds);
       result.frontchannel.push(...part.frontchannel);
-      if (part.deliveryIds.length > 0) this.#onCommitted(part.deliveryIds);
     }
     return result;
   }
@@ -100,9 +140,12 @@ export class LogoutService {
    */
   async enqueue(rows: readonly LogoutDeliveryTable[]): Promise<string[]> {
     if (rows.length === 0) return [];
-    await this.#stores.transact((tx) => insertDeliveries(rows, tx));
     const ids = rows.map((r) => r.id);
-    this.#onCommitted(ids);
+    const copies = rows.map((r) => ({ ...r }));
+    await this.#transact(
+      (tx, taken) => this.#writeOutbox(copies, tx, taken),
+      () => copies.filter((d) => d.status === 'pending').map((d) => d.id),
+    );
     return ids;
   }
 
@@ -124,7 +167,7 @@ export class LogoutService {
     return this.endSessions(realm, ids, 'expired');
   }
 
-  async #endBatch(trx: Executor, realm: Realm, ids: string[], reason: EndReason, meta: LogoutMeta, issuer?: string): Promise<EndSessionsResult> {
+  async #endBatch(trx: Executor, taken: DeliveryReservation[], realm: Realm, ids: string[], reason: EndReason, meta: LogoutMeta, issuer?: string): Promise<EndSessionsResult> {
     const now = Date.now();
     const stores = this.#stores;
     const ended = await stores.sessions.end(realm.id, ids, reason, now, trx);
@@ -138,16 +181,26 @@ export class LogoutService {
     await stores.refreshTokens.revokeOnlineOfSessions(endedIds, now, trx);
 
     const deliveries: LogoutDeliveryTable[] = [];
+    // A mass logout has thousands of rows for the same few clients: read each client's row once.
+    const clients = new Map<string, { client: Client; settings: ReturnType<typeof logoutSettings>; adminUrl: boolean }>();
+    const clientOf = (row: (typeof clientSessions)[number]) => {
+      let c = clients.get(row.id);
+      if (!c) {
+        const client = clientFromRow(row);
+        c = { client, settings: logoutSettings(client), adminUrl: usesAdminUrlLogout(client) };
+        clients.set(row.id, c);
+      }
+      return c;
+    };
     // Keycloak's admin-URL logout (k_logout) for clients with an admin URL and no back-channel URL.
     const adapterIds = await stores.adapterSessions.of(
-      clientSessions.filter((r) => usesAdminUrlLogout(clientFromRow(r))).map((r) => r.cs_id),
+      clientSessions.filter((r) => clientOf(r).adminUrl).map((r) => r.cs_id),
       trx,
     );
     const frontchannel: FrontchannelTarget[] = [];
     const revokeOffline = new Map<string, Set<string>>();
     for (const row of clientSessions) {
-      const client = clientFromRow(row);
-      const settings = logoutSettings(client);
+      const { client, settings, adminUrl } = clientOf(row);
       if (settings.revokeOfflineTokens) {
         const users = revokeOffline.get(client.id) ?? new Set<string>();
         users.add(row.cs_user_id);
@@ -174,7 +227,7 @@ export class LogoutService {
           finished_at: null,
         });
       }
-      if (usesAdminUrlLogout(client)) {
+      if (adminUrl) {
         deliveries.push(sessionLogoutDelivery({ realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now }, adapterIds.get(row.cs_id) ?? []));
       }
       // Standards §5: a client with both URLs gets both channels.
@@ -196,7 +249,7 @@ export class LogoutService {
       await stores.clientSessions.endOfflineOf(clientId, userIds, now, trx);
     }
 
-    await insertDeliveries(deliveries, trx);
+    await this.#writeOutbox(deliveries, trx, taken);
     for (let i = 0; i < ended.length; i += INSERT_CHUNK) {
       const events = ended.slice(i, i + INSERT_CHUNK).map((s) => ({
         realmId: realm.id,

@@ -140,6 +140,8 @@ export class BackchannelHttp {
   readonly #resolve: Resolver;
   readonly #ca: BackchannelCa;
   readonly #agents = new Map<string, http.Agent>();
+  /** Checked IP-literal targets by URL string (see resolveTarget). */
+  readonly #literalTargets = new Map<string, ResolvedTarget>();
 
   constructor(options: BackchannelHttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.#options = options;
@@ -154,6 +156,10 @@ export class BackchannelHttp {
    * refused as a whole: a name that mixes a metadata address with others is not a receiver.
    */
   async resolveTarget(target: string | URL): Promise<ResolvedTarget> {
+    // An IP-literal URL resolves to itself, and the policy is fixed: check it once. A host
+    // name is resolved for every attempt (its addresses may change; each attempt pins them).
+    const known = typeof target === 'string' ? this.#literalTargets.get(target) : undefined;
+    if (known) return known;
     const url = parseTarget(target);
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -174,7 +180,12 @@ export class BackchannelHttp {
         throw new DeliveryNetworkError('address_denied', `${shown} ${refusal}; not connecting`);
       }
     }
-    return { url, hostname, port, addresses };
+    const resolved = { url, hostname, port, addresses };
+    if (typeof target === 'string' && isIP(hostname) !== 0) {
+      if (this.#literalTargets.size >= 1000) this.#literalTargets.clear();
+      this.#literalTargets.set(target, resolved);
+    }
+    return resolved;
   }
 
   /** The certificates a CA attribute value stands for (null: the system roots only). */

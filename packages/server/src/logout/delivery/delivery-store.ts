@@ -7,6 +7,9 @@ import type { Database, LogoutDeliveryTable } from '../../store/schema.ts';
 /** Ids per IN list, well inside SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 1000;
 
+/** How many of the oldest due rows a claim looks at, per row it may claim. */
+const CLAIM_WINDOW_FACTOR = 4;
+
 /** Writes new deliveries in the caller's transaction, the one that ends their sessions (the outbox). */
 export async function insertDeliveries(rows: readonly LogoutDeliveryTable[], db: Kysely<Database>): Promise<void> {
   for (let i = 0; i < rows.length; i += ID_CHUNK) {
@@ -24,52 +27,84 @@ export class DeliveryStore {
   }
 
   /**
-   * Claims up to `limit` due deliveries for `leaseMs`, skipping clients in `excludeClients`
-   * (at their in-flight limit). Each claimed row's attempt counter is incremented.
+   * Claims up to `limit` due deliveries for `leaseMs`, at most `free(client)` of each client
+   * (its free in-flight slots; clients in `saturated` have none and are skipped outright), so
+   * nothing is claimed that the worker would have to hand back. Each claimed row's attempt
+   * counter is incremented. The per-client cut is a window over the oldest due rows (a few
+   * times `limit` of them, read in `next_attempt_at` order); a client with more due rows than
+   * slots keeps the rest for a later round.
    */
-  async claimDue(limit: number, leaseMs: number, excludeClients: string[], now = Date.now()): Promise<LogoutDeliveryTable[]> {
+  async claimDue(limit: number, leaseMs: number, saturated: readonly string[], now = Date.now(), free: ReadonlyMap<string, number> = new Map(), perClient = limit): Promise<LogoutDeliveryTable[]> {
     if (limit <= 0) return [];
-    const due = this.#db
-      .selectFrom('logout_delivery')
-      .select('id')
-      .where('status', 'in', ['pending', 'retrying'])
-      .where('next_attempt_at', '<=', now)
-      .where('locked_until', '<=', now)
-      .$if(excludeClients.length > 0, (qb) => qb.where('client_id', 'not in', excludeClients))
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .$if(this.#dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    return this.#db
-      .updateTable('logout_delivery')
-      .set({ locked_until: now + leaseMs, attempts: sql<number>`attempts + 1`, last_attempt_at: now })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    const window = Math.max(limit * CLAIM_WINDOW_FACTOR, 64);
+    const notSaturated = saturated.length > 0 ? sql`and client_id not in (${sql.join(saturated)})` : sql``;
+    // PostgreSQL: rows another process is claiming are skipped, not waited for. SQLite has one writer.
+    const lock = this.#dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    // Partially busy clients get only their free slots; the CASE lists them, the rest get `perClient`.
+    const partial = [...free].filter(([client, n]) => n < perClient && !saturated.includes(client));
+    const slots =
+      partial.length > 0
+        ? sql`case client_id ${sql.join(partial.map(([client, n]) => sql`when ${client} then cast(${n} as integer)`), sql` `)} else cast(${perClient} as integer) end`
+        : sql`cast(${perClient} as integer)`;
+    const rows = await sql<LogoutDeliveryTable>`
+      update logout_delivery
+      set locked_until = ${now + leaseMs}, attempts = attempts + 1, last_attempt_at = ${now}
+      where id in (
+        select id from (
+          select id, client_id, next_attempt_at, row_number() over (partition by client_id order by next_attempt_at, id) as rn
+          from (
+            select id, client_id, next_attempt_at from logout_delivery
+            where status in ('pending', 'retrying') and next_attempt_at <= ${now} and locked_until <= ${now} ${notSaturated}
+            order by next_attempt_at
+            limit ${window}
+            ${lock}
+          ) as due
+        ) as ranked
+        where rn <= ${slots}
+        order by next_attempt_at
+        limit ${limit}
+      )
+      returning *`.execute(this.#db);
+    return rows.rows;
   }
 
-  /** Records an attempt's outcome, unless another worker has since claimed the row. */
+  /**
+   * Records one outcome for many attempts at once (a claim round's successes: one statement
+   * instead of one per delivery); each row only while its claim is still this attempt's.
+   */
+  async recordMany(
+    attempts: ReadonlyArray<{ id: string; attempt: number }>,
+    values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    db: Kysely<Database> = this.#db,
+  ): Promise<void> {
+    const byAttempt = new Map<number, string[]>();
+    for (const a of attempts) byAttempt.set(a.attempt, [...(byAttempt.get(a.attempt) ?? []), a.id]);
+    for (const [attempt, ids] of byAttempt) {
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        await db
+          .updateTable('logout_delivery')
+          .set({ ...values, locked_until: 0 })
+          .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+          .where('attempts', '=', attempt)
+          .execute();
+      }
+    }
+  }
+
+  /** Records an attempt's outcome, unless another worker has since claimed the row; `db`: the caller's transaction. */
   async record(
     id: string,
     attempt: number,
     values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    db: Kysely<Database> = this.#db,
   ): Promise<boolean> {
-    const res = await this.#db
+    const res = await db
       .updateTable('logout_delivery')
       .set({ ...values, locked_until: 0 })
       .where('id', '=', id)
       .where('attempts', '=', attempt)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
-  }
-
-  /** Gives back a claimed row untouched, as due now (claimed beyond a client's in-flight limit). */
-  async release(id: string, attempt: number): Promise<void> {
-    await this.#db
-      .updateTable('logout_delivery')
-      .set({ locked_until: 0, attempts: attempt - 1 })
-      .where('id', '=', id)
-      .where('attempts', '=', attempt)
-      .execute();
   }
 
   /** How many of `ids` have not had their first attempt recorded. */
