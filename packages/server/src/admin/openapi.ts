@@ -155,7 +155,7 @@ const schemas: Record<string, Schema> = {
     required: ['id', 'kind', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
     properties: {
       id: str,
-      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction' },
+      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding' },
       clientId: str,
       sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
       userId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },

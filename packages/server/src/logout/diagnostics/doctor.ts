@@ -124,8 +124,11 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   try {
     const res = await http.send(probe.url, probe, { ca: caValue, resolved: target });
     const excerpt = bodyExcerpt(res.body);
-    result.logoutToken =
-      res.status === 200 || res.status === 204
+    // A kind whose answer carries a protocol result (SAML SOAP: a LogoutResponse) judges it.
+    const verdict = probe.judge?.(res);
+    result.logoutToken = verdict
+      ? { ok: verdict.outcome === 'delivered', detail: verdict.outcome === 'delivered' ? `HTTP ${res.status}, valid LogoutResponse` : `HTTP ${res.status}: ${verdict.error ?? ''}` }
+      : res.status === 200 || res.status === 204
         ? { ok: true, detail: `HTTP ${res.status}` }
         : { ok: false, detail: `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}` };
   } catch (err) {
