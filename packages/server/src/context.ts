@@ -24,6 +24,8 @@ import type { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import type { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { TokenIssuer } from './tokens/token-issuer.ts';
 import type { ProviderUrls } from './provider-urls.ts';
+import type { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
+import type { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
 
 export interface ProviderContext {
   /** One database transaction over the owners' writes (they take its executor). */
@@ -58,4 +60,8 @@ export interface ProviderContext {
   logoutWaitMs: number;
   /** Browser requests waiting for the user (sign-in forms, logout confirmations). */
   pending: PendingRequests;
+  /** Front-channel SAML LogoutRequests sent, whose LogoutResponses are checked against them. */
+  samlLogoutRequests: SentLogoutRequests;
+  /** LogoutRequest IDs SPs sent, to refuse replays. */
+  samlSeenRequests: SeenLogoutRequests;
 }

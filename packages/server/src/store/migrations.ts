@@ -388,6 +388,33 @@ const realmSecret: Migration = {
   },
 };
 
+// Issue 16 (SAML logout): the front-channel LogoutRequests sent, to check the LogoutResponses.
+const samlLogoutRequests: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('saml_logout_request')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('answered_at', 'bigint')
+      .addColumn('status', 'text')
+      .execute();
+    await db.schema.createIndex('saml_logout_request_expiry').on('saml_logout_request').columns(['realm_id', 'expires_at']).execute();
+    // And the IDs of LogoutRequests SPs sent, to refuse replays (saml.md §8.8).
+    await db.schema
+      .createTable('saml_seen_logout_request')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('saml_seen_logout_request_pk', ['realm_id', 'client_id', 'request_id'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -406,6 +433,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0009_fixes_login_device_key': loginDeviceKey,
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
+      '0015_slo_saml_logout_request': samlLogoutRequests,
     };
   }
 }

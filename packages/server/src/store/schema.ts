@@ -180,7 +180,7 @@ export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected'
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery sends; each kind has a sender in logout/delivery/senders/. */
-export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before'] as const;
+export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {
@@ -249,6 +249,30 @@ export interface RealmSecretTable {
   created_at: number;
 }
 
+/** A front-channel SAML LogoutRequest Sundown sent (saml/logout/sent-logout-requests.ts owns it). */
+export interface SamlLogoutRequestTable {
+  /** The LogoutRequest's ID, which the LogoutResponse names in InResponseTo. */
+  id: string;
+  realm_id: string;
+  /** Internal client id of the SP it was sent to. */
+  client_id: string;
+  sso_session_id: string;
+  created_at: number;
+  expires_at: number;
+  answered_at: number | null;
+  /** The LogoutResponse's top-level status URI, once answered. */
+  status: string | null;
+}
+
+/** A LogoutRequest ID an SP sent (saml/logout/seen-logout-requests.ts owns it): replays are refused. */
+export interface SamlSeenLogoutRequestTable {
+  realm_id: string;
+  /** Internal client id. */
+  client_id: string;
+  request_id: string;
+  expires_at: number;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
@@ -267,4 +291,6 @@ export interface Database {
   logout_request: LogoutRequestTable;
   adapter_session: AdapterSessionTable;
   not_before: NotBeforeTable;
+  saml_logout_request: SamlLogoutRequestTable;
+  saml_seen_logout_request: SamlSeenLogoutRequestTable;
 }

@@ -17,7 +17,9 @@ const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 export type SoapAnswer =
   | { kind: 'logout-response'; status?: string; inResponseTo?: string; sign?: boolean }
   | { kind: 'http'; status: number; body?: string }
-  | { kind: 'fault'; code: 'Client' | 'Server' };
+  | { kind: 'fault'; code: 'Client' | 'Server' }
+  /** Never answers (the request stays in flight until the connection closes). */
+  | { kind: 'hang' };
 
 export interface SoapReceived {
   at: number;
@@ -112,6 +114,7 @@ export class SoapSp {
     }
     this.received.push(got);
     const a = got.error ? ({ kind: 'fault', code: 'Client' } as const) : this.answer(this.received.length, got);
+    if (a.kind === 'hang') return;
     if (a.kind === 'http') {
       res.writeHead(a.status, { 'Content-Type': 'text/plain' }).end(a.body ?? '');
       return;

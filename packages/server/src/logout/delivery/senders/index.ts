@@ -2,16 +2,22 @@
 import type { DeliveryKind } from '../../../store/schema.ts';
 import { backchannelSender } from './backchannel-sender.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './keycloak-admin-senders.ts';
+import { samlSoapSender } from './saml-soap-sender.ts';
 import type { DeliverySender } from './sender.ts';
 
 export const SENDERS: Record<DeliveryKind, DeliverySender> = {
   backchannel: backchannelSender,
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
+  saml_soap: samlSoapSender,
 };
 
-/** The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's order). */
+/**
+ * The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's
+ * order); a SAML client's SOAP SLO URL (only SAML clients have one).
+ */
 export function doctorSenderFor(target: (s: DeliverySender) => string | null): DeliverySender | null {
+  if (target(samlSoapSender)) return samlSoapSender;
   if (target(backchannelSender)) return backchannelSender;
   if (target(kLogoutSender)) return kLogoutSender;
   return null;
