@@ -388,6 +388,19 @@ const realmSecret: Migration = {
   },
 };
 
+// Issue 16 (SAML 2.0): a client's protocol, and the SAML participant of an SSO session — its
+// client_session row for the SAML client — with the NameID, its Format and the SessionIndex
+// that a LogoutRequest names (Core §3.7.1) and a SessionIndex lookup needs (saml.md §8.8).
+const saml: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('client').addColumn('protocol', 'text', (c) => c.notNull().defaultTo('openid-connect')).execute();
+    await db.schema.alterTable('client_session').addColumn('saml_name_id', 'text').execute();
+    await db.schema.alterTable('client_session').addColumn('saml_name_id_format', 'text').execute();
+    await db.schema.alterTable('client_session').addColumn('saml_session_index', 'text').execute();
+    await db.schema.createIndex('client_session_saml_session_index').on('client_session').columns(['client_id', 'saml_session_index']).execute();
+  },
+};
+
 // Issue 16 (SAML logout): the front-channel LogoutRequests sent, to check the LogoutResponses.
 const samlLogoutRequests: Migration = {
   async up(db: Kysely<unknown>) {
@@ -433,6 +446,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0009_fixes_login_device_key': loginDeviceKey,
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
+      '0012_saml': saml,
       '0015_slo_saml_logout_request': samlLogoutRequests,
     };
   }

@@ -38,8 +38,12 @@ export interface ClientTable {
   service_accounts_enabled: Flag;
   /** JSON Record<string,string>, Keycloak client attributes. */
   attributes: string;
+  /** Keycloak's `protocol`: 'openid-connect' or 'saml' (migration 0012). */
+  protocol: ClientProtocol;
   created_at: number;
 }
+
+export type ClientProtocol = 'openid-connect' | 'saml';
 
 export interface UserTable {
   id: string;
@@ -105,6 +109,10 @@ export interface ClientSessionTable {
   first_token_at: number;
   last_token_at: number;
   ended_at: number | null;
+  /** A SAML participant's NameID, its Format URI and the AuthnStatement SessionIndex (0012). */
+  saml_name_id: string | null;
+  saml_name_id_format: string | null;
+  saml_session_index: string | null;
 }
 
 export interface AuthorizationCodeTable {

@@ -29,7 +29,6 @@ export class SamlSpServer {
   profile: Profile | null = null;
   readonly #server: Server;
   #saml: SAML | null = null;
-  #o: SamlSpOptions | null = null;
   #port = 0;
 
   private constructor() {
@@ -45,7 +44,6 @@ export class SamlSpServer {
 
   /** Configures node-saml once the IdP (and its certificate) is known. */
   configure(o: SamlSpOptions): void {
-    this.#o = o;
     this.#saml = new SAML({
       entryPoint: o.idpEndpoint,
       logoutUrl: o.idpEndpoint,

@@ -19,6 +19,6 @@ export class SeenLogoutRequests {
       .values({ realm_id: realmId, client_id: clientId, request_id: requestId, expires_at: keepUntil })
       .onConflict((oc) => oc.columns(['realm_id', 'client_id', 'request_id']).doNothing())
       .executeTakeFirst();
-    return Number(res.numInsertedRows ?? 0) === 1;
+    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 }
