@@ -20,6 +20,7 @@ import { AdminStore } from './admin/admin-store.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
 import { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
 import { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
+import { RealmSamlKeys } from './saml/realm-saml-keys.ts';
 import { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import { ClientSessionStore } from './sessions/client-session-store.ts';
 import { SsoSessionStore } from './sessions/sso-session-store.ts';
@@ -107,6 +108,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const ctx: ProviderContext = {
     transact,
     keys,
+    samlKeys: new RealmSamlKeys(keys),
     realms,
     sessions: new SsoSessions(sessionStore, clientSessions, logout),
     sessionStore,

@@ -1,22 +1,18 @@
-// The realm key that signs SAML logout messages: the RS256 key of the JWKS (saml.md §1) with a
-// self-signed certificate for KeyInfo (realm-certificate.ts). SPs verify with the certificate they
-// took from the descriptor, i.e. with this public key; the certificate here is made once per key
-// and process, deterministic for the key, realm name and the key's first use in this process.
+// The realm key that signs SAML logout messages where no ProviderContext is at hand (the outbox's
+// senders get SigningKeys only): the same RealmSamlKeys the descriptor uses, one per SigningKeys,
+// so the KeyInfo certificate is byte for byte the descriptor's (realm-saml-keys.ts).
 import type { SigningKeys } from '../crypto/signing-keys.ts';
 import type { Realm } from '../realm/model.ts';
-import { createRealmCertificate, keyObjectOf } from './realm-certificate.ts';
+import { RealmSamlKeys } from './realm-saml-keys.ts';
 import type { RealmSigningKey } from './sign-enveloped.ts';
 
-const made = new Map<string, RealmSigningKey>();
+const bySigningKeys = new WeakMap<SigningKeys, RealmSamlKeys>();
 
-export async function realmSigningKey(keys: SigningKeys, realm: Realm): Promise<RealmSigningKey> {
-  const active = await keys.activeKey(realm.id, 'RS256');
-  const cacheKey = `${realm.id}|${realm.name}|${active.kid}`;
-  const known = made.get(cacheKey);
-  if (known) return known;
-  const privateKey = keyObjectOf(active.key);
-  const key: RealmSigningKey = { kid: active.kid, privateKey, certificate: createRealmCertificate({ realmName: realm.name, privateKey, notBefore: new Date() }) };
-  if (made.size > 1000) made.clear();
-  made.set(cacheKey, key);
-  return key;
+export function realmSigningKey(keys: SigningKeys, realm: Realm): Promise<RealmSigningKey> {
+  let saml = bySigningKeys.get(keys);
+  if (!saml) {
+    saml = new RealmSamlKeys(keys);
+    bySigningKeys.set(keys, saml);
+  }
+  return saml.signingKey(realm);
 }

@@ -22,7 +22,6 @@ import { samlFrontchannelFrames } from '../logout/frontchannel-frames.ts';
 import { logoutResponseFor, type OutboundLogoutResponse } from '../logout/logout-response-out.ts';
 import { checkDestination, checkFreshness } from '../message-checks.ts';
 import { readLogoutRequest } from '../read-logout-request.ts';
-import { realmSigningKey } from '../realm-signing-key.ts';
 import { type SamlClientSettings, samlSettingsOf } from '../saml-client.ts';
 import { STATUS } from '../saml-constants.ts';
 import { SamlError } from '../saml-errors.ts';
@@ -61,7 +60,7 @@ export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm
 async function handleLogoutRequest(ctx: ProviderContext, realm: Realm, httpReq: Request, client: Client, settings: SamlClientSettings, auth: AuthenticatedMessage, ip: string | null): Promise<Response> {
   const issuer = ctx.urls.issuer(realm.name);
   const viaSoap = auth.binding === 'soap';
-  const key = await realmSigningKey(ctx.keys, realm);
+  const key = await ctx.samlKeys.signingKey(realm);
   const now = Date.now();
   let requestId: string | null = null;
   try {

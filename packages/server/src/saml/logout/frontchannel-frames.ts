@@ -6,7 +6,6 @@ import type { SamlFrame } from '../../logout/endpoint/logout-pages.ts';
 import type { SamlFrontchannelTarget } from '../../logout/saml-participants.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SamlLogoutRequestTable } from '../../store/schema.ts';
-import { realmSigningKey } from '../realm-signing-key.ts';
 import { samlSettingsOf } from '../saml-client.ts';
 import { buildFrontchannelMessage } from './frontchannel-message.ts';
 
@@ -15,7 +14,7 @@ export const FRONTCHANNEL_LIFETIME_S = 300;
 
 export async function samlFrontchannelFrames(ctx: ProviderContext, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
-  const key = await realmSigningKey(ctx.keys, realm);
+  const key = await ctx.samlKeys.signingKey(realm);
   const now = Date.now();
   const frames: SamlFrame[] = [];
   const sent: SamlLogoutRequestTable[] = [];
