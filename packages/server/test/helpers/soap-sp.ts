@@ -48,13 +48,18 @@ export class SoapSp {
   answer: (n: number, req: SoapReceived) => SoapAnswer = () => ({ kind: 'logout-response' });
   readonly #server: Server;
   readonly #o: SoapSpOptions;
-  readonly #saml: SAML;
+  #saml: SAML | null = null;
   #port = 0;
 
   private constructor(o: SoapSpOptions) {
     this.#o = o;
-    this.#saml = new SAML({ issuer: o.entityId, idpCert: o.idpCert, idpIssuer: o.idpIssuer, callbackUrl: 'http://127.0.0.1/unused', audience: false, acceptedClockSkewMs: 1000 });
+    if (o.idpCert) this.trust(o.idpCert);
     this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  /** Trusts another IdP certificate (the SP read our descriptor after the realm existed). */
+  trust(idpCert: string): void {
+    this.#saml = new SAML({ issuer: this.#o.entityId, idpCert, idpIssuer: this.#o.idpIssuer, callbackUrl: 'http://127.0.0.1/unused', audience: false, acceptedClockSkewMs: 1000 });
   }
 
   static async start(o: SoapSpOptions, port = 0): Promise<SoapSp> {
@@ -105,6 +110,7 @@ export class SoapSp {
     const got: SoapReceived = { at: Date.now(), soapAction: req.headers.soapaction as string | undefined, id: null, nameId: null, sessionIndex: null, error: null, xml: body };
     try {
       const inner = messageOf(body);
+      if (!this.#saml) throw new Error('the SP trusts no IdP certificate yet');
       const { profile } = await this.#saml.validatePostRequestAsync({ SAMLRequest: Buffer.from(inner).toString('base64') });
       got.id = profile.ID ?? null;
       got.nameId = profile.nameID;
