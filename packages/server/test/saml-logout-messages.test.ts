@@ -92,6 +92,6 @@ test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, 
   assert.match(page.body, /<form hidden method="post" action="http:\/\/127\.0\.0\.2:4002\/slo" target="saml-slo-1" data-saml-post><input type="hidden" name="SAMLRequest"/);
   const csp = loggedOutPageHeaders(page, true)['Content-Security-Policy']!;
   assert.match(csp, /frame-src 'self' http:\/\/127\.0\.0\.1:4001 http:\/\/127\.0\.0\.2:4002/);
-  assert.match(csp, /form-action http:\/\/127\.0\.0\.2:4002/);
+  assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.2:4002/);
   assert.match(csp, /script-src 'nonce-nonce123'/);
 });

@@ -5,7 +5,8 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateToText } from '../../src/saml/certificate-text.ts';
 import { newSessionIndex } from '../../src/saml/saml-ids.ts';
-import { ISSUER, type TestProvider } from './provider.ts';
+import type { Provider } from '../../src/provider.ts';
+import { ISSUER } from './provider.ts';
 import type { KeyPair } from './saml-fixtures.ts';
 
 export const SAML_ENDPOINT = `${ISSUER}/protocol/saml`;
@@ -45,9 +46,9 @@ export async function descriptorCertificate(fetcher: (url: string) => Promise<Re
 }
 
 /** Makes `entityId` a SAML participant of the SSO session, with a fresh SessionIndex. */
-export async function joinSession(t: TestProvider, ssoSessionId: string, entityId: string, nameId = 'alice'): Promise<{ sessionIndex: string; nameId: string }> {
+export async function joinSession(t: { provider: Provider }, ssoSessionId: string, entityId: string, nameId = 'alice', realmName = 'test'): Promise<{ sessionIndex: string; nameId: string }> {
   const ctx = t.provider.ctx;
-  const realm = (await ctx.realms.realmByName('test'))!;
+  const realm = (await ctx.realms.realmByName(realmName))!;
   const client = (await ctx.realms.clientByClientId(realm.id, entityId))!;
   const session = (await ctx.sessions.findLive(realm, ssoSessionId))!;
   const sessionIndex = newSessionIndex();

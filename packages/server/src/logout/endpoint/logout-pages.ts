@@ -74,9 +74,10 @@ export function renderLoggedOutPage(realm: Realm, frontchannel: FrontchannelTarg
         ? html`<p><a id="continue" href="${continueTo}">Continue</a></p>`
         : html`<form id="continue" method="post" action="${continueTo.action}">${Object.entries(continueTo.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">Continue</button></form>`;
   // Submit the SAML POST forms first, then wait for every iframe's load (or 5 s), then continue.
+  // A POST iframe's first load is its initial about:blank, which does not count.
   const script =
     count > 0
-      ? html`<script nonce="${nonce}">(()=>{document.querySelectorAll('form[data-saml-post]').forEach(f=>f.submit());const c=document.getElementById('continue');const f=[...document.querySelectorAll('iframe')];let n=f.length,done=false;const go=()=>{if(done||!c)return;done=true;document.body.dataset.logoutDone='1';c.tagName==='FORM'?c.submit():location.replace(c.href)};const fin=()=>{document.body.dataset.framesLoaded='1';go()};f.forEach(i=>i.addEventListener('load',()=>{if(--n===0)fin()}));setTimeout(go,5000)})()</script>`
+      ? html`<script nonce="${nonce}">(()=>{document.querySelectorAll('form[data-saml-post]').forEach(f=>f.submit());const c=document.getElementById('continue');const f=[...document.querySelectorAll('iframe')];let n=f.length,done=false;const go=()=>{if(done||!c)return;done=true;document.body.dataset.logoutDone='1';c.tagName==='FORM'?c.submit():location.replace(c.href)};const fin=()=>{document.body.dataset.framesLoaded='1';go()};f.forEach(i=>i.addEventListener('load',()=>{try{if(i.contentWindow.location.href==='about:blank')return}catch{}if(--n===0)fin()}));setTimeout(go,5000)})()</script>`
       : continueTo !== null && typeof continueTo !== 'string'
         ? html`<script nonce="${nonce}">document.getElementById('continue').submit()</script>`
         : null;
@@ -108,7 +109,8 @@ export function loggedOutPageHeaders(page: LoggedOutPage, selfFrames: boolean): 
       "default-src 'none'",
       "style-src 'unsafe-inline'",
       frames.length > 0 ? `frame-src ${frames.join(' ')}` : null,
-      page.formOrigins.length > 0 ? `form-action ${page.formOrigins.join(' ')}` : null,
+      // 'self' too: form-action also governs the SP's redirect back here with its LogoutResponse.
+      page.formOrigins.length > 0 ? `form-action ${[...(selfFrames ? ["'self'"] : []), ...page.formOrigins].join(' ')}` : null,
       page.nonce ? `script-src 'nonce-${page.nonce}'` : null,
       "frame-ancestors 'none'",
       "base-uri 'none'",
