@@ -25,6 +25,7 @@ import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
 import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
 import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
+import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -106,6 +107,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).
   route('/protocol/saml', ['GET', 'POST'], samlEndpoint, { ...page, errorEvent: 'LOGIN_ERROR' });
   route('/protocol/saml/descriptor', ['GET'], (ctx, realm) => samlDescriptor(ctx, realm), api);
+  route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
   realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);

@@ -15,6 +15,7 @@ import type { RealmRepository } from './realm/repository.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import type { ClientSessionStore } from './sessions/client-session-store.ts';
+import type { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import type { RealmSamlKeys } from './saml/realm-saml-keys.ts';
 import type { SsoSessionStore } from './sessions/sso-session-store.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
@@ -34,6 +35,8 @@ export interface ProviderContext {
   keys: SigningKeys;
   /** The RS256 keys with their certificates, for SAML signatures and metadata. */
   samlKeys: RealmSamlKeys;
+  /** AuthnRequest IDs already accepted (replay refusal). */
+  samlAuthnRequests: SeenAuthnRequests;
   realms: RealmRepository;
   sessions: SsoSessions;
   /** The sso_session rows, for checks that need more than a live session. */

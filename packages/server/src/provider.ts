@@ -18,6 +18,7 @@ import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-opti
 import { RealmRepository } from './realm/repository.ts';
 import { AdminStore } from './admin/admin-store.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
+import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
 import { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
 import { RealmSamlKeys } from './saml/realm-saml-keys.ts';
@@ -109,6 +110,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     transact,
     keys,
     samlKeys: new RealmSamlKeys(keys),
+    samlAuthnRequests: new SeenAuthnRequests(store.db),
     realms,
     sessions: new SsoSessions(sessionStore, clientSessions, logout),
     sessionStore,

@@ -401,6 +401,23 @@ const saml: Migration = {
   },
 };
 
+// Issue 16: the IDs of AuthnRequests already answered, per client, until they could no longer be
+// fresh (saml.md §8.8: a replayed request is refused). Its own step so a store that ran
+// 0012_saml gets it too.
+const samlAuthnReplay: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('saml_seen_authn_request')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('saml_seen_authn_request_pk', ['realm_id', 'client_id', 'request_id'])
+      .execute();
+    await db.schema.createIndex('saml_seen_authn_request_expiry').on('saml_seen_authn_request').columns(['expires_at']).execute();
+  },
+};
+
 // Issue 16 (SAML logout): the front-channel LogoutRequests sent, to check the LogoutResponses.
 const samlLogoutRequests: Migration = {
   async up(db: Kysely<unknown>) {
@@ -447,6 +464,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
       '0012_saml': saml,
+      '0012_saml_authn_replay': samlAuthnReplay,
       '0015_slo_saml_logout_request': samlLogoutRequests,
     };
   }

@@ -281,11 +281,21 @@ export interface SamlSeenLogoutRequestTable {
   expires_at: number;
 }
 
+/** An AuthnRequest ID a SAML client sent, kept until the request could no longer be fresh. */
+export interface SamlSeenAuthnRequestTable {
+  realm_id: string;
+  /** Internal client id. */
+  client_id: string;
+  request_id: string;
+  expires_at: number;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
   app_user: UserTable;
   signing_key: SigningKeyTable;
+  saml_seen_authn_request: SamlSeenAuthnRequestTable;
   realm_secret: RealmSecretTable;
   auth_request: AuthRequestTable;
   sso_session: SsoSessionTable;
