@@ -53,6 +53,8 @@ export class SamlSpServer {
       idpIssuer: o.idpIssuer,
       privateKey: o.privateKey,
       signatureAlgorithm: 'sha256',
+      digestAlgorithm: 'sha256',
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
       wantAuthnResponseSigned: true,
       wantAssertionsSigned: true,
       acceptedClockSkewMs: 2000,
