@@ -1,6 +1,7 @@
-// The front-channel SAML chain in Chromium (issue 16; saml.md §4, keycloak#22086): one SSO session
-// with an OIDC client and three front-channel node-saml SPs — one by Redirect, one by POST, one whose
-// SLO URL is broken (nothing listens). An OIDC RP-initiated logout's signed-out page sends each SP its
+// The front-channel SAML chain in Chromium (issue 16; saml.md §4, keycloak#22086): one SSO session,
+// signed into in Chromium through the real endpoints, with an OIDC client and three front-channel
+// node-saml SPs — one by Redirect, one by POST, one whose server has gone (its SLO URL refuses
+// connections). An OIDC RP-initiated logout's signed-out page sends each SP its
 // signed LogoutRequest in its own iframe; both working SPs validate theirs with node-saml and answer
 // with a signed Redirect LogoutResponse, which Sundown checks; the broken one does not stop the
 // others; then the browser lands on the post-logout redirect. Loopback only.
@@ -22,7 +23,7 @@ import { logoutRealmJson } from './helpers/logout-realm.ts';
 import { basic, decodeJwt, form } from './helpers/oauth.ts';
 import { Receiver } from './helpers/receiver.ts';
 import { keyPair } from './helpers/saml-fixtures.ts';
-import { descriptorCertificate, joinSession, samlClient } from './helpers/saml-logout-realm.ts';
+import { descriptorCertificate, samlClient } from './helpers/saml-logout-realm.ts';
 import { SamlSpServer } from './helpers/saml-sp-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,21 +42,16 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
   let rp1: Receiver;
   let redirectSp: SamlSpServer;
   let postSp: SamlSpServer;
+  let brokenSp: SamlSpServer;
   let app: Server;
   let appUrl: string;
-  let brokenUrl: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sundown-saml-chain-'));
     rp1 = await Receiver.start();
-    [redirectSp, postSp] = await Promise.all([SamlSpServer.start(), SamlSpServer.start()]);
-    // A port with nothing listening: the broken SP's SLO URL.
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    brokenUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/saml/slo`;
-    await new Promise<void>((r) => probe.close(() => r()));
-    // The OIDC app's post-logout page.
-    app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="bye">bye</p>'));
+    [redirectSp, postSp, brokenSp] = await Promise.all([SamlSpServer.start(), SamlSpServer.start(), SamlSpServer.start()]);
+    // The OIDC app: its callback and post-logout pages.
+    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="app">${req.url?.split('?')[0]}</p>`));
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
@@ -65,11 +61,15 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
       extraClients: [
         samlClient(REDIRECT_SP, { frontchannel: true, redirect: redirectSp.sloUrl, certificate: spKey }),
         samlClient(POST_SP, { frontchannel: true, post: postSp.sloUrl, certificate: spKey }),
-        samlClient(BROKEN_SP, { frontchannel: true, redirect: brokenUrl, certificate: spKey }),
+        samlClient(BROKEN_SP, { frontchannel: true, redirect: brokenSp.sloUrl, certificate: spKey }),
       ],
     }) as { clients: Array<{ clientId: string; attributes?: Record<string, string> }> };
     const c = json.clients.find((x) => x.clientId === 'rp1')!;
     c.attributes = { ...c.attributes, 'post.logout.redirect.uris': `${appUrl}/bye` };
+    (c as { redirectUris?: string[] }).redirectUris = [`${appUrl}/cb`];
+    for (const [spServer, entityId] of [[redirectSp, REDIRECT_SP], [postSp, POST_SP], [brokenSp, BROKEN_SP]] as const) {
+      (json.clients.find((x) => x.clientId === entityId) as { redirectUris?: string[] }).redirectUris = [spServer.acsUrl];
+    }
     const dataDir = join(dir, 'data');
     const store = await openStore({ kind: 'sqlite', dataDir });
     await importRealm(store.db, parseRealmJson(json));
@@ -77,7 +77,7 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
     const issuer = `${server.url}/realms/test`;
     const cert = await descriptorCertificate((u) => fetch(u), issuer);
-    for (const [sp, entityId] of [[redirectSp, REDIRECT_SP], [postSp, POST_SP]] as const) {
+    for (const [sp, entityId] of [[redirectSp, REDIRECT_SP], [postSp, POST_SP], [brokenSp, BROKEN_SP]] as const) {
       sp.configure({ entityId, idpEndpoint: `${issuer}/protocol/saml`, idpIssuer: issuer, idpCert: cert, privateKey: spKey.privatePem });
     }
     chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
@@ -85,21 +85,39 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
   after(async () => {
     await chrome?.close();
     await server?.close();
-    await Promise.all([rp1?.close(), redirectSp?.close(), postSp?.close()]);
+    await Promise.all([rp1?.close(), redirectSp?.close(), postSp?.close(), brokenSp?.close().catch(() => undefined)]);
     if (app) await new Promise((r) => app.close(r));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('OIDC logout in the browser: Redirect and POST SPs get and answer their LogoutRequests, the broken SP does not stop them, then the post-logout redirect', async () => {
     const issuer = `${server.url}/realms/test`;
-    const tok = (await (await fetch(`${issuer}/protocol/openid-connect/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as { id_token: string };
-    const sid = decodeJwt(tok.id_token).payload.sid as string;
-    const r = await joinSession(server, sid, REDIRECT_SP);
-    const p = await joinSession(server, sid, POST_SP);
-    await joinSession(server, sid, BROKEN_SP);
-
     const context = await chrome.newContext();
     const page = await context.newPage();
+    // Sign in: the Redirect SP first (the login form), then the others by SSO, then the OIDC client.
+    await page.goto(await redirectSp.loginUrl());
+    await page.getByLabel('Username or email').fill('alice');
+    await page.getByLabel('Password').fill('alice-pw');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sp').filter({ hasText: 'signed in as alice' }).waitFor();
+    for (const spServer of [postSp, brokenSp]) {
+      await page.goto(await spServer.loginUrl());
+      await page.locator('#sp').filter({ hasText: 'signed in as alice' }).waitFor();
+    }
+    await page.goto(`${issuer}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'rp1', redirect_uri: `${appUrl}/cb`, response_type: 'code', scope: 'openid' })}`);
+    await page.waitForURL((u) => u.pathname === '/cb');
+    const code = new URL(page.url()).searchParams.get('code')!;
+    const tok = (await (await fetch(`${issuer}/protocol/openid-connect/token`, form({ grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as { id_token: string };
+    const sid = decodeJwt(tok.id_token).payload.sid as string;
+    const r = { sessionIndex: redirectSp.profile!.sessionIndex! };
+    const p = { sessionIndex: postSp.profile!.sessionIndex! };
+    const realm = (await server.provider.ctx.realms.realmByName('test'))!;
+    for (const [entityId, index] of [[REDIRECT_SP, r.sessionIndex], [POST_SP, p.sessionIndex], [BROKEN_SP, brokenSp.profile!.sessionIndex!]] as const) {
+      const client = (await server.provider.ctx.realms.clientByClientId(realm.id, entityId))!;
+      assert.equal((await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]))[0]?.sso_session_id, sid, `${entityId} is in the SSO session`);
+    }
+    // The third SP's server goes away: its SLO URL now refuses connections.
+    await brokenSp.close();
     const violations: string[] = [];
     await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
     page.on('console', (m) => {
