@@ -18,11 +18,15 @@ import { Receiver } from './helpers/receiver.ts';
 import { keyPair, sp } from './helpers/saml-fixtures.ts';
 import { descriptorCertificate, joinSession, samlClient } from './helpers/saml-logout-realm.ts';
 import { SoapSp } from './helpers/soap-sp.ts';
+import { selfSignedCert } from './helpers/certs.ts';
 
 const FAST = { retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 }, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 }, waitMs: 2000 };
 const SOAP_SP = 'urn:test:soap-sp';
 const FRONT_ONLY = 'urn:test:front-only';
 const FRONT_SOAP = 'urn:test:front-soap';
+const TLS_SP = 'urn:test:tls-soap';
+const TLS_CA_SP = 'urn:test:tls-soap-with-ca';
+const tlsCert = selfSignedCert('IP:127.0.0.1');
 const front = keyPair('front-sp');
 
 type Row = { status: string; attempts: number; last_error: string | null; kind: string; sso_session_id: string };
@@ -52,6 +56,8 @@ for (const database of TEST_DATABASES) {
     let r2: Receiver;
     let soap: SoapSp;
     let frontSoap: SoapSp;
+    let tlsSoap: SoapSp;
+    let tlsCaSoap: SoapSp;
     const realmOf = async () => (await t.provider.ctx.realms.realmByName('test'))!;
 
     async function session(): Promise<{ idToken: string; sid: string }> {
@@ -66,6 +72,8 @@ for (const database of TEST_DATABASES) {
       const spOptions = { idpCert: '', idpIssuer: ISSUER, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) };
       soap = await SoapSp.start({ ...spOptions, entityId: SOAP_SP });
       frontSoap = await SoapSp.start({ ...spOptions, entityId: FRONT_SOAP });
+      tlsSoap = await SoapSp.start({ ...spOptions, entityId: TLS_SP }, 0, tlsCert);
+      tlsCaSoap = await SoapSp.start({ ...spOptions, entityId: TLS_CA_SP }, 0, tlsCert);
       t = await startLogoutProvider(
         database,
         {
@@ -73,19 +81,24 @@ for (const database of TEST_DATABASES) {
           rp2: r2.url,
           extraClients: [
             samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }),
-            samlClient(FRONT_ONLY, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', certificate: front }),
+            { ...samlClient(FRONT_ONLY, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', certificate: front }), adminUrl: 'http://127.0.0.1:9/saml-admin' },
             samlClient(FRONT_SOAP, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', soap: frontSoap.url, certificate: sp }),
+            samlClient(TLS_SP, { frontchannel: false, soap: tlsSoap.url, certificate: sp }),
+            (() => {
+              const c = samlClient(TLS_CA_SP, { frontchannel: false, soap: tlsCaSoap.url, certificate: sp }) as { attributes: Record<string, string> };
+              c.attributes['sundown.backchannel.ca.file'] = tlsCert.cert;
+              return c;
+            })(),
           ],
         },
         { logout: FAST },
       );
       const cert = await descriptorCertificate((u) => t.fetch(u));
-      soap.trust(cert);
-      frontSoap.trust(cert);
+      for (const s of [soap, frontSoap, tlsSoap, tlsCaSoap]) s.trust(cert);
     });
     after(async () => {
       await t?.close();
-      await Promise.all([r1?.close(), r2?.close(), soap?.close(), frontSoap?.close()]);
+      await Promise.all([r1?.close(), r2?.close(), soap?.close(), frontSoap?.close(), tlsSoap?.close(), tlsCaSoap?.close()]);
     });
     afterEach(() => {
       soap.answer = () => ({ kind: 'logout-response' });
@@ -141,6 +154,17 @@ for (const database of TEST_DATABASES) {
       assert.equal(d.last_error, 'saml: LogoutResponse status Requester');
     });
 
+    test('TLS: a self-signed SOAP endpoint is retried with the named cause certificate_self_signed; with the client\'s CA attribute it is delivered', async () => {
+      const s = await session();
+      await joinSession(t, s.sid, TLS_SP);
+      const withCa = await joinSession(t, s.sid, TLS_CA_SP);
+      await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
+      await until(async () => (await deliveries(t, TLS_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'retrying' && /^certificate_self_signed: /.test(d.last_error ?? '')));
+      await until(async () => (await deliveries(t, TLS_CA_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
+      assert.equal(tlsCaSoap.accepted().at(-1)!.sessionIndex, withCa.sessionIndex);
+      assert.equal(tlsSoap.received.length, 0, 'nothing was sent over the untrusted connection');
+    });
+
     test('no browser (admin logout of the user): a front-channel SP with a SOAP URL is told by SOAP; one without is recorded skipped, saying why', async () => {
       const s = await session();
       await joinSession(t, s.sid, FRONT_ONLY);
@@ -186,6 +210,9 @@ for (const database of TEST_DATABASES) {
       } finally {
         await soap.listen();
       }
+      // A SAML client without a SOAP URL is not probed (its adminUrl is no k_logout receiver).
+      const frontOnly = (await t.provider.ctx.realms.clientByClientId(realm.id, FRONT_ONLY))!;
+      assert.equal(await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, frontOnly), null);
     });
   });
 }

@@ -5,6 +5,7 @@
 // with the SP's key by xml-crypto. Tests script it: a valid answer, another SAML status, an HTTP
 // status (503), a SOAP fault, a wrong InResponseTo, or down (connections refused).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
@@ -50,11 +51,14 @@ export class SoapSp {
   readonly #o: SoapSpOptions;
   #saml: SAML | null = null;
   #port = 0;
+  readonly #scheme: 'http' | 'https';
 
-  private constructor(o: SoapSpOptions) {
+  private constructor(o: SoapSpOptions, tls?: { key: string; cert: string }) {
     this.#o = o;
     if (o.idpCert) this.trust(o.idpCert);
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
+    this.#server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+    this.#scheme = tls ? 'https' : 'http';
   }
 
   /** Trusts another IdP certificate (the SP read our descriptor after the realm existed). */
@@ -62,8 +66,9 @@ export class SoapSp {
     this.#saml = new SAML({ issuer: this.#o.entityId, idpCert, idpIssuer: this.#o.idpIssuer, callbackUrl: 'http://127.0.0.1/unused', audience: false, acceptedClockSkewMs: 1000 });
   }
 
-  static async start(o: SoapSpOptions, port = 0): Promise<SoapSp> {
-    const sp = new SoapSp(o);
+  /** `tls`: serve https with this key and certificate (for the named TLS causes). */
+  static async start(o: SoapSpOptions, port = 0, tls?: { key: string; cert: string }): Promise<SoapSp> {
+    const sp = new SoapSp(o, tls);
     await sp.listen(port);
     return sp;
   }
@@ -77,7 +82,7 @@ export class SoapSp {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.#port}/saml/soap`;
+    return `${this.#scheme}://127.0.0.1:${this.#port}/saml/soap`;
   }
 
   /** Validly received requests (node-saml accepted them). */

@@ -14,10 +14,11 @@ export const SENDERS: Record<DeliveryKind, DeliverySender> = {
 
 /**
  * The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's
- * order); a SAML client's SOAP SLO URL (only SAML clients have one).
+ * order); for a SAML client only its SOAP SLO URL (its adminUrl is the fallback of its SAML
+ * endpoints, never a k_logout receiver).
  */
-export function doctorSenderFor(target: (s: DeliverySender) => string | null): DeliverySender | null {
-  if (target(samlSoapSender)) return samlSoapSender;
+export function doctorSenderFor(target: (s: DeliverySender) => string | null, protocol: 'openid-connect' | 'saml' = 'openid-connect'): DeliverySender | null {
+  if (protocol === 'saml') return target(samlSoapSender) ? samlSoapSender : null;
   if (target(backchannelSender)) return backchannelSender;
   if (target(kLogoutSender)) return kLogoutSender;
   return null;
