@@ -3,6 +3,7 @@
 // SSO through /protocol/saml); time from the OIDC RP-initiated logout request to the last of the 7
 // receivers having its logout token or SOAP LogoutRequest. Receivers run in worker threads.
 // Alone: node --conditions=source bench/scenarios/saml-fanout.ts [--rounds 100] [--store sqlite|postgres]
+//   [--oidc 5] [--saml 2]   (e.g. --oidc 7 --saml 0 for the OIDC-only baseline at the same load)
 import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { SAML } from '@node-saml/node-saml';
@@ -98,7 +99,7 @@ export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '100' }, store: { type: 'string', default: 'sqlite' } } });
-  const row = await runSamlFanout({ rounds: Number(values.rounds), store: values.store === 'postgres' ? 'postgres' : 'sqlite' });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '100' }, store: { type: 'string', default: 'sqlite' }, oidc: { type: 'string', default: '5' }, saml: { type: 'string', default: '2' } } });
+  const row = await runSamlFanout({ rounds: Number(values.rounds), store: values.store === 'postgres' ? 'postgres' : 'sqlite', oidc: Number(values.oidc), saml: Number(values.saml) });
   console.log(table([{ clients: `${row.oidc} OIDC + ${row.saml} SAML (SOAP)`, store: row.store, rounds: row.rounds, 'p50 ms': row.p50.toFixed(1), 'p95 ms': row.p95.toFixed(1) }]));
 }
