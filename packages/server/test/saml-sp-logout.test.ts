@@ -9,6 +9,7 @@ import { deflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { SAML } from '@node-saml/node-saml';
 import { buildLogoutRequest } from '../src/saml/build-logout.ts';
+import { encodeRedirectUrl } from '../src/saml/redirect-binding.ts';
 import { certificateToText } from '../src/saml/certificate-text.ts';
 import type { RealmSigningKey } from '../src/saml/sign-enveloped.ts';
 import { Browser } from './helpers/browser.ts';
@@ -26,6 +27,8 @@ const SOAP_SP = 'urn:test:soap-sp';
 const OTHER_SOAP = 'urn:test:other-soap';
 const FRONT = 'urn:test:front-sp';
 const FRONT2 = 'urn:test:front-two';
+const UNSIGNED = 'urn:test:unsigned-sp';
+const UNSIGNED_SLO = 'http://127.0.0.1:4103/saml/slo';
 const FRONT_SLO = 'http://127.0.0.1:4101/saml/slo';
 const FRONT2_SLO = 'http://127.0.0.1:4102/saml/slo';
 const front = keyPair('front-sp');
@@ -80,6 +83,7 @@ for (const database of TEST_DATABASES) {
             samlClient(OTHER_SOAP, { frontchannel: false, soap: other.url, certificate: sp }),
             samlClient(FRONT, { frontchannel: true, redirect: FRONT_SLO, post: 'http://127.0.0.1:4101/saml/slo-post', forcePost: true, certificate: front }),
             samlClient(FRONT2, { frontchannel: true, redirect: FRONT2_SLO, certificate: front }),
+            samlClient(UNSIGNED, { frontchannel: true, redirect: UNSIGNED_SLO, certificate: front, requireSignature: false }),
           ],
         },
         { logout: FAST },
@@ -149,6 +153,20 @@ for (const database of TEST_DATABASES) {
       assert.equal((await frontSp.validateRedirectAsync(Object.fromEntries(new URLSearchParams(rawQuery(cont))), rawQuery(cont))).loggedOut, true);
       assert.match(res.headers.get('content-security-policy')!, /frame-src 'self' http:\/\/127\.0\.0\.1:4102/);
       assert.equal(browser.cookie('SUNDOWN_SESSION'), undefined);
+      assert.equal(await alive(sid), false);
+    });
+
+    test('logout CSRF: an unsigned Redirect LogoutRequest (client without saml.client.signature) naming no SessionIndex ends nothing, even with the cookie; with its own SessionIndex it ends the session', async () => {
+      const browser = new Browser(t.fetch);
+      const sid = decodeJwt((await signInTo(t, browser, 'rp1')).id_token!).payload.sid as string;
+      const mine = await joinSession(t, sid, UNSIGNED);
+      const unsigned = (sessionIndexes: string[]) =>
+        encodeRedirectUrl({ location: SAML_ENDPOINT, param: 'SAMLRequest', xml: buildLogoutRequest({ issuer: UNSIGNED, destination: SAML_ENDPOINT, nameId: { value: 'alice', format: UNSPECIFIED }, sessionIndexes, now: Date.now(), lifetime: 60, signWith: null }).xml });
+      const res = await browser.get(unsigned([]));
+      assert.equal(res.status, 302);
+      assert.ok(res.headers.get('location')!.startsWith(`${UNSIGNED_SLO}?SAMLResponse=`));
+      assert.equal(await alive(sid), true, 'nothing ended');
+      assert.equal((await browser.get(unsigned([mine.sessionIndex]))).status, 302);
       assert.equal(await alive(sid), false);
     });
 

@@ -81,8 +81,11 @@ async function handleLogoutRequest(ctx: ProviderContext, realm: Realm, httpReq: 
       }
     }
     // The browser's session, when this SP is its participant under this NameID (and SessionIndex).
+    // An unsigned request (a client without saml.client.signature) must name one of its own
+    // SessionIndexes, which are unguessable: else any page could log the browser out (logout
+    // CSRF, saml.md §8.8; Profiles §4.4.3.1 wants these requests signed).
     const cookie = viaSoap ? undefined : await ctx.sessions.findByCookie(realm, readCookie(httpReq, SESSION_COOKIE));
-    if (cookie && !toEnd.has(cookie.id)) {
+    if (cookie && !toEnd.has(cookie.id) && (auth.signed || request.sessionIndexes.length > 0)) {
       const participants = await ctx.sessions.clientSessionsOf(cookie.id);
       const matches = participants.some(
         (p) => p.client_id === client.id && p.saml_name_id === request.nameId && (request.sessionIndexes.length === 0 || request.sessionIndexes.includes(p.saml_session_index ?? '')),

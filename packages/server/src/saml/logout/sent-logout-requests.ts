@@ -36,8 +36,4 @@ export class SentLogoutRequests {
       .executeTakeFirst();
     return row ?? null;
   }
-
-  async byId(id: string): Promise<SamlLogoutRequestTable | undefined> {
-    return this.#db.selectFrom('saml_logout_request').selectAll().where('id', '=', id).executeTakeFirst();
-  }
 }
