@@ -77,27 +77,39 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   const log = o.log ?? pino({ level: 'warn' });
   const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], { SUNDOWN_ADMIN_USERNAME: DEMO_ADMIN.username, SUNDOWN_ADMIN_PASSWORD: DEMO_ADMIN.password });
   const server = await startServer(config, log);
-  const realm = demoRealm(o.appOnePort, o.appTwoPort, appThreePort, appFourPort);
-  o.editRealm?.(realm);
-  await importRealm(server.store.db, parseRealmJson(realm));
-  const issuer = `${server.url}/realms/${realm.realm}`;
-  const secret = (id: string) => `${id}-secret`;
-  const one = await startAppOne({ issuer, clientId: 'app-one', clientSecret: secret('app-one'), port: o.appOnePort });
-  const two = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), port: o.appTwoPort });
-  const urls = new ProviderUrls(server.url, config.httpRelativePath);
-  const three = await startAppThree({ sundownUrl: urls.publicUrl + urls.relativePath, realm: realm.realm, clientId: 'app-three', port: appThreePort });
-  const four = await startAppFour({ issuer, port: appFourPort });
-  return {
-    server,
-    issuer,
-    console: urls.consoleUrl,
-    appOne: one.url,
-    appTwo: two.url,
-    appThree: three.url,
-    appFour: four.url,
-    async close() {
-      await Promise.all([one.close(), two.close(), three.close(), four.close()]);
-      await server.close();
-    },
-  };
+  // Whatever started is stopped again if a later part cannot start (a port taken meanwhile).
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    const realm = demoRealm(o.appOnePort, o.appTwoPort, appThreePort, appFourPort);
+    o.editRealm?.(realm);
+    await importRealm(server.store.db, parseRealmJson(realm));
+    const issuer = `${server.url}/realms/${realm.realm}`;
+    const secret = (id: string) => `${id}-secret`;
+    const one = await startAppOne({ issuer, clientId: 'app-one', clientSecret: secret('app-one'), port: o.appOnePort });
+    started.push(one);
+    const two = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), port: o.appTwoPort });
+    started.push(two);
+    const urls = new ProviderUrls(server.url, config.httpRelativePath);
+    const three = await startAppThree({ sundownUrl: urls.publicUrl + urls.relativePath, realm: realm.realm, clientId: 'app-three', port: appThreePort });
+    started.push(three);
+    const four = await startAppFour({ issuer, port: appFourPort });
+    started.push(four);
+    return {
+      server,
+      issuer,
+      console: urls.consoleUrl,
+      appOne: one.url,
+      appTwo: two.url,
+      appThree: three.url,
+      appFour: four.url,
+      async close() {
+        await Promise.all(started.map((s) => s.close()));
+        await server.close();
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    await server.close();
+    throw err;
+  }
 }

@@ -40,6 +40,16 @@ describe('SAML endpoint intake', () => {
     assert.equal(twice.status, 400);
   });
 
+  test('saml-endpoint-soap-authn-request-is-a-soap-fault: ECP sign-in is not offered', async () => {
+    const xml = `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_e" Version="2.0" IssueInstant="${new Date().toISOString()}"><saml:Issuer>urn:x</saml:Issuer></samlp:AuthnRequest></soap11:Body></soap11:Envelope>`;
+    const res = await t.fetch(SAML, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xml });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /<soap11:Fault>/);
+    const event = await lastEvent();
+    assert.equal(event.type, 'LOGIN_ERROR');
+    assert.equal(event.error, 'invalid_authn_request');
+  });
+
   test('saml-endpoint-logout-messages-reach-the-logout-handler', async () => {
     const xml = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" IssueInstant="${new Date().toISOString()}"><saml:Issuer>urn:nobody</saml:Issuer><saml:NameID>alice</saml:NameID></samlp:LogoutRequest>`;
     const q = new URLSearchParams({ SAMLRequest: deflateRawSync(Buffer.from(xml)).toString('base64') });

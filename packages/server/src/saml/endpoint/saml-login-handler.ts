@@ -25,10 +25,17 @@ import { samlSettingsOf } from '../saml-client.ts';
 import { BINDING, STATUS } from '../saml-constants.ts';
 import { SamlError } from '../saml-errors.ts';
 import { samlEndpointUrl } from './saml-descriptor.ts';
-import { samlErrorPage } from './saml-error-page.ts';
+import { soapFault } from '../soap-envelope.ts';
+import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
 export async function handleAuthnRequest(ctx: ProviderContext, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
   const now = Date.now();
+  if (msg.binding === 'soap') {
+    // SOAP sign-in is the ECP profile (Profiles §4.2), which Sundown does not offer.
+    const err = new SamlError('unexpected_message', 'invalid_authn_request', 'sign-in by SOAP (ECP) is not offered', { subStatus: STATUS.requestUnsupported });
+    await recordSamlError(ctx, realm, err, { event: 'LOGIN_ERROR', ip, clientId: eventClientId(msg.unverifiedIssuer) });
+    return new Response(soapFault(err.description), { status: 400, headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' } });
+  }
   let client: Client | undefined;
   let request: AuthnRequest;
   let acsUrl: string;
@@ -42,7 +49,7 @@ export async function handleAuthnRequest(ctx: ProviderContext, realm: Realm, req
     acsUrl = resolveAcsUrl(settings, request.assertionConsumerServiceUrl);
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
-    return samlErrorPage(ctx, realm, err, { event: 'LOGIN_ERROR', ip, clientId: client?.clientId ?? msg.unverifiedIssuer });
+    return samlErrorPage(ctx, realm, err, { event: 'LOGIN_ERROR', ip, clientId: client?.clientId ?? eventClientId(msg.unverifiedIssuer) });
   }
 
   const target: TrustedAcs = { acsUrl, requestId: request.id, relayState: msg.relayState };
@@ -74,6 +81,11 @@ export async function handleAuthnRequest(ctx: ProviderContext, realm: Realm, req
     if (!(err instanceof SamlError)) throw err;
     return answerLoginError(ctx, realm, client, target, err, ip);
   }
+}
+
+/** An unverified Issuer as the event's clientId: what the request claimed, cut to a sane length. */
+function eventClientId(issuer: string | null): string | null {
+  return issuer === null ? null : issuer.slice(0, 255);
 }
 
 /** The client the unverified Issuer names; its key then decides whether the message counts. */
