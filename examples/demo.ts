@@ -21,12 +21,13 @@ try {
       'app-one-port': { type: 'string', default: '3001' },
       'app-two-port': { type: 'string', default: '3002' },
       'app-three-port': { type: 'string', default: '3003' },
+      'app-four-port': { type: 'string', default: '3004' },
       'data-dir': { type: 'string', default: '.sundown' },
       verbose: { type: 'boolean', default: false },
     },
   }));
 } catch (err) {
-  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--data-dir .sundown] [--verbose]\n`);
+  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--app-four-port 3004] [--data-dir .sundown] [--verbose]\n`);
   process.exit(1);
 }
 
@@ -36,6 +37,7 @@ try {
     appOnePort: port('app-one-port', String(values['app-one-port'])),
     appTwoPort: port('app-two-port', String(values['app-two-port'])),
     appThreePort: port('app-three-port', String(values['app-three-port'])),
+    appFourPort: port('app-four-port', String(values['app-four-port'])),
     dataDir: resolve(String(values['data-dir'])),
     log: pino({ level: values.verbose ? 'info' : 'warn' }),
   });
@@ -57,6 +59,7 @@ Sundown single sign-out demo is running.
   App One (Express)           ${demo.appOne}
   App Two (Hono)              ${demo.appTwo}
   App Three (keycloak-js SPA) ${demo.appThree}
+  App Four (SAML, node-saml)  ${demo.appFour}
   Admin console               ${demo.console}
 
   Demo users: alice / alice-password   bob / bob-password
@@ -70,7 +73,10 @@ Try this:
   5. Sign in on App One again, then open App Three (a single-page app with keycloak-js):
      it is signed in by SSO without a click. Sign out in App One: App Three shows
      "Signed out" within seconds, without a reload (the login-status iframe).
-  6. Open the admin console: Deliveries shows each logout token and its fate;
+  6. Open App Four (a SAML 2.0 app) and click "Sign in": the same SSO session answers it
+     without a password, with a signed SAML Response. Its "Sign out" sends a signed
+     SAML LogoutRequest to Sundown.
+  7. Open the admin console: Deliveries shows each logout token and its fate;
      Live sessions lets you end a session and watch both apps get told.
 
 Press Ctrl-C to stop.

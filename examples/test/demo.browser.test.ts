@@ -31,7 +31,7 @@ async function launch(): Promise<Browser> {
 
 async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promise<{ demo: Demo; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
-  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), appThreePort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
+  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), appThreePort: await freePort(), appFourPort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
 }
 
 async function signInWithPassword(page: Page, app: string, shot?: string): Promise<void> {
@@ -116,6 +116,40 @@ describe('demo in Chromium', { skip }, () => {
       await three.getByText('You signed out in another application.').waitFor();
       await three.screenshot({ path: join(SHOTS, 'app-three-signed-out.png') });
       assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('App Four (SAML, node-saml) signs in with the form, then App One (OIDC) signs in by SSO without one: one session', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const four = await context.newPage();
+      await four.goto(d.appFour);
+      await four.getByRole('button', { name: 'Sign in' }).click();
+      await four.getByLabel('Username or email').fill('alice');
+      await four.getByLabel('Password').fill('alice-password');
+      await four.getByRole('button', { name: 'Sign in' }).click();
+      // The signed Response went to the ACS by the auto-submit form; node-saml accepted it.
+      await four.getByText('Hello, alice').waitFor();
+      assert.match((await four.getByTestId('sid').textContent())!, /^s_/, 'the SAML SessionIndex');
+      await four.screenshot({ path: join(SHOTS, 'app-four-saml-signed-in.png') });
+
+      const one = await context.newPage();
+      await one.goto(d.appOne);
+      await one.getByRole('button', { name: 'Sign in' }).click();
+      await one.getByText('Hello, Alice Liddell').waitFor();
+      assert.equal(await one.getByLabel('Password').count(), 0, 'no password form: the SAML sign-in started the SSO session');
+
+      // And back: a second SAML sign-in in the same browser needs no form either.
+      await four.getByRole('button', { name: 'Sign out' }).waitFor();
+      const again = await context.newPage();
+      await again.goto(`${d.appFour}/login`);
+      await again.getByText('Hello, alice').waitFor();
+      assert.equal(await again.getByLabel('Password').count(), 0);
     } finally {
       await context.close();
       await d.close();

@@ -23,6 +23,9 @@ import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes
 import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
+import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
+import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
+import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -101,6 +104,10 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], (ctx, realm, req) => loginStatusIframeInit(ctx, realm, req), api);
   route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep1(ctx, realm), page);
   route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep2(ctx, realm), page);
+  // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).
+  route('/protocol/saml', ['GET', 'POST'], samlEndpoint, { ...page, errorEvent: 'LOGIN_ERROR' });
+  route('/protocol/saml/descriptor', ['GET'], (ctx, realm) => samlDescriptor(ctx, realm), api);
+  route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
   realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);

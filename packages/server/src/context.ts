@@ -15,6 +15,8 @@ import type { RealmRepository } from './realm/repository.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import type { ClientSessionStore } from './sessions/client-session-store.ts';
+import type { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
+import type { RealmSamlKeys } from './saml/realm-saml-keys.ts';
 import type { SsoSessionStore } from './sessions/sso-session-store.ts';
 import type { SsoSessions } from './sessions/sso-session.ts';
 import type { Transact } from './store/executor.ts';
@@ -24,11 +26,17 @@ import type { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import type { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { TokenIssuer } from './tokens/token-issuer.ts';
 import type { ProviderUrls } from './provider-urls.ts';
+import type { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
+import type { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
 
 export interface ProviderContext {
   /** One database transaction over the owners' writes (they take its executor). */
   transact: Transact;
   keys: SigningKeys;
+  /** The RS256 keys with their certificates, for SAML signatures and metadata. */
+  samlKeys: RealmSamlKeys;
+  /** AuthnRequest IDs already accepted (replay refusal). */
+  samlAuthnRequests: SeenAuthnRequests;
   realms: RealmRepository;
   sessions: SsoSessions;
   /** The sso_session rows, for checks that need more than a live session. */
@@ -58,4 +66,8 @@ export interface ProviderContext {
   logoutWaitMs: number;
   /** Browser requests waiting for the user (sign-in forms, logout confirmations). */
   pending: PendingRequests;
+  /** Front-channel SAML LogoutRequests sent, whose LogoutResponses are checked against them. */
+  samlLogoutRequests: SentLogoutRequests;
+  /** LogoutRequest IDs SPs sent, to refuse replays. */
+  samlSeenRequests: SeenLogoutRequests;
 }

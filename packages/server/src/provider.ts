@@ -18,6 +18,10 @@ import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-opti
 import { RealmRepository } from './realm/repository.ts';
 import { AdminStore } from './admin/admin-store.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
+import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
+import { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
+import { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
+import { RealmSamlKeys } from './saml/realm-saml-keys.ts';
 import { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import { ClientSessionStore } from './sessions/client-session-store.ts';
 import { SsoSessionStore } from './sessions/sso-session-store.ts';
@@ -107,6 +111,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const ctx: ProviderContext = {
     transact,
     keys,
+    samlKeys: new RealmSamlKeys(keys),
+    samlAuthnRequests: new SeenAuthnRequests(store.db),
     realms,
     sessions: new SsoSessions(sessionStore, clientSessions, logout),
     sessionStore,
@@ -129,6 +135,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
     pending,
+    samlLogoutRequests: new SentLogoutRequests(store.db),
+    samlSeenRequests: new SeenLogoutRequests(store.db),
   };
   const sweeper = new HousekeepingSweeper({ realms, logout, pending, revokedAccessTokens, codes, events, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
   const unlisten: Array<() => Promise<void>> = [];

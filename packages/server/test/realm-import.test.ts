@@ -65,9 +65,9 @@ describe('realm JSON validation', () => {
       /no rootUrl/,
     );
     rejects(
-      { realm: 'x', clients: [{ clientId: 'a', protocol: 'saml' }] },
+      { realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] },
       '$.clients[0].protocol',
-      /openid-connect/,
+      /"openid-connect" and "saml"/,
     );
     rejects({ clients: [] }, '$.realm', /required/);
     rejects({ realm: 'bad name/../' }, '$.realm', /may contain only/);

@@ -104,7 +104,8 @@ for (const database of TEST_DATABASES) {
     try {
       // The schema of the release before this migration, with the duplicate the key race left.
       await migrateTo(db as Kysely<unknown>, config.kind, '0004_roles');
-      ({ realmId } = await importRealm(db, parseRealmJson(TEST_REALM_JSON)));
+      // Without clients: today's client rows carry columns that schema lacks (client.protocol, 0012).
+      ({ realmId } = await importRealm(db, parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] })));
       for (let i = 0; i < 2; i++) {
         const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
         const kid = `dup-${i}`;

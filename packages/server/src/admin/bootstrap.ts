@@ -47,6 +47,7 @@ export async function ensureConsoleClient(db: Executor, consoleUrl: string): Pro
   const values = clientRow(
     {
       clientId: CONSOLE_CLIENT_ID,
+      protocol: 'openid-connect',
       name: 'Sundown admin console',
       secret: null,
       publicClient: true,

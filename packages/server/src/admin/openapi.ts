@@ -70,11 +70,11 @@ const schemas: Record<string, Schema> = {
       standardFlowEnabled: bool,
       directAccessGrantsEnabled: bool,
       serviceAccountsEnabled: bool,
-      protocol: { const: 'openid-connect' },
+      protocol: { type: 'string', enum: ['openid-connect', 'saml'], description: '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")' },
       attributes: {
         ...strMap,
         description:
-          'Logout attributes (Keycloak names): backchannel.logout.url, backchannel.logout.session.required, backchannel.logout.revoke.offline.tokens, frontchannel.logout.url, frontchannel.logout.session.required, post.logout.redirect.uris ("##"-separated, "+" = the redirect URIs), id.token.signed.response.alg, sundown.backchannel.ca.file',
+          'Logout attributes (Keycloak names): backchannel.logout.url, backchannel.logout.session.required, backchannel.logout.revoke.offline.tokens, frontchannel.logout.url, frontchannel.logout.session.required, post.logout.redirect.uris ("##"-separated, "+" = the redirect URIs), id.token.signed.response.alg, sundown.backchannel.ca.file. SAML clients: saml.client.signature, saml.signing.certificate, saml.server.signature, saml.assertion.signature, saml.signature.algorithm, saml_signature_canonicalization_method, saml_name_id_format, saml_force_name_id_format, saml_assertion_consumer_url_post|_redirect, saml_single_logout_service_url_post|_redirect|_soap, saml.force.post.binding, saml.authnstatement, saml.assertion.lifespan, saml.onetimeuse.condition, saml.encrypt (false only)',
       },
     },
   },
@@ -155,7 +155,7 @@ const schemas: Record<string, Schema> = {
     required: ['id', 'kind', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
     properties: {
       id: str,
-      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction' },
+      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding' },
       clientId: str,
       sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
       userId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },

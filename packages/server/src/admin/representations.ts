@@ -31,7 +31,7 @@ export function clientRepresentation(c: Client) {
     standardFlowEnabled: c.standardFlowEnabled,
     directAccessGrantsEnabled: c.directAccessGrantsEnabled,
     serviceAccountsEnabled: c.serviceAccountsEnabled,
-    protocol: 'openid-connect',
+    protocol: c.protocol,
     attributes: c.attributes,
   };
 }

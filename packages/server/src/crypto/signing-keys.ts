@@ -114,6 +114,25 @@ export class SigningKeys {
     };
   }
 
+  /**
+   * The realm's published keys of one algorithm with their private halves and creation times,
+   * active first (SAML signs with the RS256 key of the JWKS and publishes a certificate for each,
+   * saml.md §1). Read from the store, as the JWKS is; the active key is created on first use.
+   */
+  async publishedKeyPairs(realmId: string, alg: SigningAlg): Promise<Array<{ kid: string; privateJwk: JWK; createdAt: number; active: boolean }>> {
+    await this.activeKey(realmId, alg);
+    const rows = await this.#db
+      .selectFrom('signing_key')
+      .select(['kid', 'private_jwk', 'created_at', 'status'])
+      .where('realm_id', '=', realmId)
+      .where('alg', '=', alg)
+      .where('status', '!=', 'retired')
+      .orderBy('created_at', 'desc')
+      .execute();
+    const pairs = rows.map((r) => ({ kid: r.kid, privateJwk: JSON.parse(r.private_jwk) as JWK, createdAt: r.created_at, active: r.status === 'active' }));
+    return pairs.sort((a, b) => Number(b.active) - Number(a.active));
+  }
+
   /** Forgets the cached view of one realm's keys (or of all): the next use reads the store. */
   invalidate(realmId?: string): void {
     if (realmId === undefined) this.#cache.clear();

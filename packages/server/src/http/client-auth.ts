@@ -67,7 +67,7 @@ export async function authenticateClient(
   const clientId = basic?.id ?? bodyId;
   if (!clientId) throw new InvalidClient('Client authentication required', Boolean(header));
   const client = await realms.clientByClientId(realm.id, clientId);
-  if (!client?.enabled)
+  if (!client?.enabled || client.protocol !== 'openid-connect')
     throw new InvalidClient('Invalid client credentials', Boolean(basic), `unknown client ${clientId}`);
 
   if (client.publicClient) {

@@ -8,6 +8,8 @@ import { htmlResponse } from '../http/respond.ts';
 import { completeAuthorization } from '../oidc/authorize/complete.ts';
 import type { AuthorizationRequest } from '../oidc/authorize/request.ts';
 import type { Realm } from '../realm/model.ts';
+import { completeSamlLogin } from '../saml/login/complete-saml-login.ts';
+import { isSamlPendingLogin, type SamlPendingLogin } from '../saml/login/saml-pending-login.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { renderLoginPage } from './login-page.ts';
@@ -29,10 +31,11 @@ export async function submitLogin(
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
-  const request = await ctx.pending.findLogin<AuthorizationRequest>(realm.id, id, binding);
+  // The same form serves OIDC authorization requests and SAML AuthnRequests.
+  const request = await ctx.pending.findLogin<AuthorizationRequest | SamlPendingLogin>(realm.id, id, binding);
   if (!request) throw new InvalidRequest(EXPIRED);
   const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
-  if (!client?.enabled) throw new InvalidRequest('Client not found');
+  if (!client?.enabled || client.protocol !== (isSamlPendingLogin(request) ? 'saml' : 'openid-connect')) throw new InvalidRequest('Client not found');
 
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
@@ -92,6 +95,8 @@ export async function submitLogin(
     );
   }
   await ctx.pending.deleteLogin(id);
+  // SAML: a POST form to the ACS (a 200 page), with the cookies.
+  if (isSamlPendingLogin(request)) return completeSamlLogin(ctx, realm, client, session, request, ip, now, headers);
   const response = await completeAuthorization(ctx, realm, client, session, request, ip, now);
   // A form_post page is answered as it is, with the session cookie added.
   if (response.status !== 302) {

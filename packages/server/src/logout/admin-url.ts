@@ -20,9 +20,12 @@ export function adminActionUrl(adminUrl: string, action: 'k_logout' | 'k_push_no
   return url.toString();
 }
 
-/** Whether a client takes part in admin-URL logout: an admin URL and no back-channel URL (Keycloak). */
-export function usesAdminUrlLogout(client: Pick<Client, 'adminUrl' | 'attributes'>): boolean {
-  return Boolean(client.adminUrl) && !backchannelLogoutUrl(client);
+/**
+ * Whether a client takes part in admin-URL logout: an OIDC client with an admin URL and no
+ * back-channel URL (Keycloak). A SAML client's adminUrl is the fallback of its SAML endpoints.
+ */
+export function usesAdminUrlLogout(client: Pick<Client, 'adminUrl' | 'attributes' | 'protocol'>): boolean {
+  return client.protocol === 'openid-connect' && Boolean(client.adminUrl) && !backchannelLogoutUrl(client);
 }
 
 /**

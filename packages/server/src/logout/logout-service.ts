@@ -15,6 +15,7 @@ import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
+import { planSamlLogout, type SamlFrontchannelTarget } from './saml-participants.ts';
 
 export type EndReason =
   | 'logout'
@@ -40,11 +41,18 @@ export interface EndSessionsResult {
   ended: string[];
   deliveryIds: string[];
   frontchannel: FrontchannelTarget[];
+  /** Front-channel SAML participants the browser's signed-out page sends a LogoutRequest to. */
+  samlFrontchannel: SamlFrontchannelTarget[];
 }
 
 export interface LogoutMeta {
   ipAddress?: string | null;
   clientId?: string | null;
+  /**
+   * The SAML client (internal id) whose LogoutRequest ends the session: it gets the LogoutResponse,
+   * not a LogoutRequest of its own (Keycloak marks it LOGGED_OUT, saml.md §4).
+   */
+  samlRequester?: string | null;
 }
 
 /** Sessions per transaction; keeps parameter counts well inside SQLite's and PostgreSQL's limits. */
@@ -120,7 +128,7 @@ export class LogoutService {
   }
 
   async endSessions(realm: Realm, sessionIds: readonly string[], reason: EndReason, meta: LogoutMeta = {}, issuer?: string): Promise<EndSessionsResult> {
-    const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [] };
+    const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [], samlFrontchannel: [] };
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
       const part = await this.#transact(
@@ -130,6 +138,7 @@ export class LogoutService {
       result.ended.push(...part.ended);
       result.deliveryIds.push(...part.deliveryIds);
       result.frontchannel.push(...part.frontchannel);
+      result.samlFrontchannel.push(...part.samlFrontchannel);
     }
     return result;
   }
@@ -171,7 +180,7 @@ export class LogoutService {
     const now = Date.now();
     const stores = this.#stores;
     const ended = await stores.sessions.end(realm.id, ids, reason, now, trx);
-    if (ended.length === 0) return { ended: [], deliveryIds: [], frontchannel: [] };
+    if (ended.length === 0) return { ended: [], deliveryIds: [], frontchannel: [], samlFrontchannel: [] };
     const endedIds = ended.map((s) => s.id);
 
     // BCL §2.3 / standards §1: every client that received tokens in the session is told.
@@ -194,13 +203,22 @@ export class LogoutService {
     };
     // Keycloak's admin-URL logout (k_logout) for clients with an admin URL and no back-channel URL.
     const adapterIds = await stores.adapterSessions.of(
-      clientSessions.filter((r) => clientOf(r).adminUrl).map((r) => r.cs_id),
+      clientSessions.filter((r) => r.protocol !== 'saml' && clientOf(r).adminUrl).map((r) => r.cs_id),
       trx,
     );
     const frontchannel: FrontchannelTarget[] = [];
     const revokeOffline = new Map<string, Set<string>>();
+    const samlFrontchannel: SamlFrontchannelTarget[] = [];
     for (const row of clientSessions) {
       const { client, settings, adminUrl } = clientOf(row);
+      if (client.protocol === 'saml') {
+        // saml.md §4: SOAP through the outbox, the browser's page, or a visible "could not be told".
+        if (client.id === meta.samlRequester) continue;
+        const plan = planSamlLogout(client, row, realm.id, now, issuer !== undefined, reason !== 'logout');
+        if (plan && 'frontchannel' in plan) samlFrontchannel.push(plan.frontchannel);
+        else if (plan) deliveries.push(plan.delivery);
+        continue;
+      }
       if (settings.revokeOfflineTokens) {
         const users = revokeOffline.get(client.id) ?? new Set<string>();
         users.add(row.cs_user_id);
@@ -263,6 +281,6 @@ export class LogoutService {
       await stores.events.recordMany(events, now, trx);
     }
     // Skipped rows are records only: nobody waits for them and no worker claims them.
-    return { ended: endedIds, deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id), frontchannel };
+    return { ended: endedIds, deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id), frontchannel, samlFrontchannel };
   }
 }

@@ -24,7 +24,7 @@ export interface GlobalRequestResult {
 
 async function clientsWithAdminUrl(ctx: NotBeforeActionDeps, realm: Realm): Promise<Client[]> {
   // Keycloak sends admin actions to every enabled client with a management URL.
-  return (await ctx.realms.clientsOf(realm.id)).filter((c) => c.enabled && Boolean(c.adminUrl));
+  return (await ctx.realms.clientsOf(realm.id)).filter((c) => c.enabled && c.protocol === 'openid-connect' && Boolean(c.adminUrl));
 }
 
 async function sendToAdminUrls(ctx: NotBeforeActionDeps, realm: Realm, sender: DeliverySender, row: (client: Client) => LogoutDeliveryTable): Promise<GlobalRequestResult & { deliveries: number }> {

@@ -1,5 +1,5 @@
 // Domain shapes of realms, clients and users, and their mapping from stored rows.
-import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
+import type { ClientProtocol, ClientTable, RealmTable, UserTable } from '../store/schema.ts';
 
 export interface Realm {
   id: string;
@@ -32,7 +32,11 @@ export interface Client {
   serviceAccountsEnabled: boolean;
   /** Keycloak client attributes, e.g. `backchannel.logout.url`. */
   attributes: Record<string, string>;
+  /** Keycloak's `protocol`; a SAML client's settings are read with saml/saml-client.ts. */
+  protocol: ClientProtocol;
 }
+
+export type { ClientProtocol };
 
 export interface User {
   id: string;
@@ -87,6 +91,7 @@ export function clientFromRow(row: ClientTable): Client {
     directAccessGrantsEnabled: row.direct_access_grants_enabled === 1,
     serviceAccountsEnabled: row.service_accounts_enabled === 1,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
+    protocol: row.protocol,
   };
 }
 

@@ -6,6 +6,8 @@ import { webOriginProblem } from '../http/cors.ts';
 import { adminUrlProblem } from '../logout/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
+import { parseSamlClient } from '../saml/saml-client-settings.ts';
+import type { ClientProtocol } from '../store/schema.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
 import { isLoopbackUrl } from './loopback-host.ts';
 import { REALM_DEFAULTS } from './model.ts';
@@ -22,6 +24,7 @@ export class RealmImportError extends Error {
 
 export interface ClientImport {
   clientId: string;
+  protocol: ClientProtocol;
   name: string | null;
   secret: string | null;
   publicClient: boolean;
@@ -187,10 +190,14 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   const clientIds = new Set<string>();
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
-    const client = parseClient(c);
-    checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["${CLIENT_ATTRIBUTE.backchannelLogoutUrl}"]`);
-    const adminUrl = adminUrlProblem(client, allowsHttpBackchannel(realm));
-    if (adminUrl) throw new RealmImportError(`${c.path}.adminUrl`, adminUrl);
+    const saml = (raw as Json).protocol === 'saml';
+    const client = saml ? parseSamlClientImport(c, raw) : parseClient(c);
+    if (!saml) {
+      // OIDC logout channels; a SAML client's adminUrl is only a fallback for its ACS and SLO URLs.
+      checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["${CLIENT_ATTRIBUTE.backchannelLogoutUrl}"]`);
+      const adminUrl = adminUrlProblem(client, allowsHttpBackchannel(realm));
+      if (adminUrl) throw new RealmImportError(`${c.path}.adminUrl`, adminUrl);
+    }
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
@@ -220,7 +227,7 @@ function parseClient(c: ObjectReader): ClientImport {
   c.accept('id', 'description');
   const protocol = c.string('protocol');
   if (protocol !== null && protocol !== 'openid-connect') {
-    throw new RealmImportError(`${c.path}.protocol`, `only "openid-connect" is supported, not "${protocol}"`);
+    throw new RealmImportError(`${c.path}.protocol`, `only "openid-connect" and "saml" are supported, not "${protocol}"`);
   }
   const clientId = c.requiredString('clientId');
   const rootUrl = c.string('rootUrl');
@@ -235,6 +242,7 @@ function parseClient(c: ObjectReader): ClientImport {
   checkFrontchannelOrigin(attributes, redirectUris, `${c.path}.attributes`);
   return {
     clientId,
+    protocol: 'openid-connect',
     name: c.string('name'),
     secret: publicClient ? null : c.string('secret'),
     publicClient,
@@ -248,6 +256,43 @@ function parseClient(c: ObjectReader): ClientImport {
     directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false),
     serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false),
     attributes,
+  };
+}
+
+/**
+ * A Keycloak SAML client (saml.md §2): checked by saml/saml-client-settings.ts, which reports
+ * every problem with its JSON path; the first one stops the import like any other field. The
+ * row keeps Keycloak's representation (redirectUris resolved, attributes as given); the run
+ * time reads it through saml/saml-client.ts. OIDC-only fields are accepted and unused.
+ */
+function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
+  const parsed = parseSamlClient(raw, c.path);
+  if (!parsed.ok) {
+    const first = parsed.problems[0]!;
+    const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more: ${parsed.problems.slice(1).map((p) => p.path).join(', ')})` : '';
+    throw new RealmImportError(first.path, first.message + more);
+  }
+  const { settings } = parsed;
+  c.accept('id', 'description', 'protocol', 'clientId', 'redirectUris', 'rootUrl', 'adminUrl', 'frontchannelLogout', 'enabled', 'attributes');
+  // Keycloak writes these for every client; they mean nothing for a SAML SP.
+  c.accept('publicClient', 'secret', 'bearerOnly', 'consentRequired', 'implicitFlowEnabled', 'fullScopeAllowed', 'nodeReRegistrationTimeout', 'protocolMappers', 'defaultClientScopes', 'optionalClientScopes', 'baseUrl', 'surrogateAuthRequired', 'alwaysDisplayInConsole', 'clientAuthenticatorType', 'notBefore', 'authenticationFlowBindingOverrides', 'access', 'directAccessGrantsEnabled', 'serviceAccountsEnabled');
+  return {
+    clientId: settings.entityId,
+    protocol: 'saml',
+    name: c.string('name'),
+    secret: null,
+    publicClient: false,
+    enabled: settings.enabled,
+    redirectUris: settings.redirectUris,
+    webOrigins: c.stringList('webOrigins'),
+    rootUrl: c.string('rootUrl') || null,
+    adminUrl: settings.adminUrl,
+    frontchannelLogout: settings.frontchannelLogout,
+    // Keycloak's setupClientDefaults: a SAML client uses the browser flow; the others are OIDC's.
+    standardFlowEnabled: c.boolean('standardFlowEnabled', true),
+    directAccessGrantsEnabled: false,
+    serviceAccountsEnabled: false,
+    attributes: c.stringMap('attributes'),
   };
 }
 

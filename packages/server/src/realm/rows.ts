@@ -17,12 +17,16 @@ export function realmRow(r: RealmImport) {
   };
 }
 
-/** A confidential client without a secret keeps its current one, or gets one generated once. */
+/**
+ * A confidential client without a secret keeps its current one, or gets one generated once.
+ * A SAML client has none: it authenticates by its signing certificate (saml.md §2).
+ */
 export function clientRow(c: ClientImport, existingSecret: string | null) {
   return {
     client_id: c.clientId,
     name: c.name,
-    secret: c.publicClient ? null : (c.secret ?? existingSecret ?? randomToken(24)),
+    protocol: c.protocol,
+    secret: c.publicClient || c.protocol === 'saml' ? null : (c.secret ?? existingSecret ?? randomToken(24)),
     public_client: flag(c.publicClient),
     enabled: flag(c.enabled),
     redirect_uris: JSON.stringify(c.redirectUris),

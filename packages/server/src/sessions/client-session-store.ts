@@ -15,7 +15,36 @@ export interface ClientSessionInput {
 }
 
 /** A live online client session of an ended SSO session, with its client's row. */
-export type ClientSessionWithClient = ClientTable & { cs_id: string; cs_sso_session_id: string; cs_user_id: string };
+export type ClientSessionWithClient = ClientTable & {
+  cs_id: string;
+  cs_sso_session_id: string;
+  cs_user_id: string;
+  /** Set for a SAML participant (recordSamlParticipant), null for OIDC client sessions. */
+  cs_saml_name_id: string | null;
+  cs_saml_name_id_format: string | null;
+  cs_saml_session_index: string | null;
+};
+
+/**
+ * A SAML SP's part in an SSO session (saml.md §3, §4): the NameID and Format its Response
+ * carried and the AuthnStatement SessionIndex, which its LogoutRequest will name (Core §3.7.1).
+ */
+export interface SamlParticipantInput {
+  ssoSessionId: string;
+  realmId: string;
+  clientId: string;
+  userId: string;
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string;
+}
+
+/** A client session found by its SessionIndex. */
+export type SamlParticipant = Pick<ClientSessionTable, 'id' | 'sso_session_id' | 'user_id' | 'ended_at'> & {
+  saml_name_id: string;
+  saml_name_id_format: string;
+  saml_session_index: string;
+};
 
 export class ClientSessionStore {
   readonly #db: Executor;
@@ -61,6 +90,51 @@ export class ClientSessionStore {
     return inserted.id;
   }
 
+  /**
+   * Records a SAML login: the online client_session of (SSO session, SAML client), created or
+   * updated with this Response's NameID, Format and SessionIndex (one row per session × client,
+   * so a second login to the same SP in the same session replaces the values). Returns the id.
+   */
+  async recordSamlParticipant(input: SamlParticipantInput, now: number, db: Executor = this.#db): Promise<string> {
+    const saml = { saml_name_id: input.nameId, saml_name_id_format: input.nameIdFormat, saml_session_index: input.sessionIndex };
+    const inserted = await db
+      .insertInto('client_session')
+      .values({
+        id: newId(),
+        realm_id: input.realmId,
+        sso_session_id: input.ssoSessionId,
+        client_id: input.clientId,
+        user_id: input.userId,
+        scope: '',
+        offline: 0,
+        first_token_at: now,
+        last_token_at: now,
+        ended_at: null,
+        ...saml,
+      })
+      .onConflict((oc) => oc.columns(['sso_session_id', 'client_id', 'offline']).doUpdateSet({ last_token_at: now, ended_at: null, ...saml }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return inserted.id;
+  }
+
+  /**
+   * The client sessions of one SAML client (internal id) whose SessionIndex is among these,
+   * live or ended; scoped to the client so an SP can only name its own sessions (saml.md §8.8).
+   */
+  async findBySamlSessionIndex(realmId: string, clientId: string, sessionIndexes: readonly string[], db: Executor = this.#db): Promise<SamlParticipant[]> {
+    if (sessionIndexes.length === 0) return [];
+    const rows = await db
+      .selectFrom('client_session')
+      .select(['id', 'sso_session_id', 'user_id', 'ended_at', 'saml_name_id', 'saml_name_id_format', 'saml_session_index'])
+      .where('realm_id', '=', realmId)
+      .where('client_id', '=', clientId)
+      .where('saml_session_index', 'in', sessionIndexes)
+      .where('offline', '=', 0)
+      .execute();
+    return rows.filter((r): r is SamlParticipant => r.saml_name_id !== null && r.saml_name_id_format !== null && r.saml_session_index !== null);
+  }
+
   /** A refresh: the client received tokens again. */
   async touch(id: string, now: number, db: Executor = this.#db): Promise<void> {
     await this.#touch(db, id, now);
@@ -102,7 +176,14 @@ export class ClientSessionStore {
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
       .selectAll('client')
-      .select(['client_session.id as cs_id', 'client_session.sso_session_id as cs_sso_session_id', 'client_session.user_id as cs_user_id'])
+      .select([
+        'client_session.id as cs_id',
+        'client_session.sso_session_id as cs_sso_session_id',
+        'client_session.user_id as cs_user_id',
+        'client_session.saml_name_id as cs_saml_name_id',
+        'client_session.saml_name_id_format as cs_saml_name_id_format',
+        'client_session.saml_session_index as cs_saml_session_index',
+      ])
       .where('client_session.sso_session_id', 'in', ssoSessionIds)
       .where('client_session.offline', '=', 0)
       .where('client_session.ended_at', 'is', null)

@@ -422,6 +422,62 @@ const realmConfigVersion = (dialect: DialectName): Migration => ({
     }
   },
 });
+// Issue 16 (SAML 2.0): a client's protocol, and the SAML participant of an SSO session — its
+// client_session row for the SAML client — with the NameID, its Format and the SessionIndex
+// that a LogoutRequest names (Core §3.7.1) and a SessionIndex lookup needs (saml.md §8.8).
+const saml: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('client').addColumn('protocol', 'text', (c) => c.notNull().defaultTo('openid-connect')).execute();
+    await db.schema.alterTable('client_session').addColumn('saml_name_id', 'text').execute();
+    await db.schema.alterTable('client_session').addColumn('saml_name_id_format', 'text').execute();
+    await db.schema.alterTable('client_session').addColumn('saml_session_index', 'text').execute();
+    await db.schema.createIndex('client_session_saml_session_index').on('client_session').columns(['client_id', 'saml_session_index']).execute();
+  },
+};
+
+// Issue 16: the IDs of AuthnRequests already answered, per client, until they could no longer be
+// fresh (saml.md §8.8: a replayed request is refused). Its own step so a store that ran
+// 0012_saml gets it too.
+const samlAuthnReplay: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('saml_seen_authn_request')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('saml_seen_authn_request_pk', ['realm_id', 'client_id', 'request_id'])
+      .execute();
+    await db.schema.createIndex('saml_seen_authn_request_expiry').on('saml_seen_authn_request').columns(['expires_at']).execute();
+  },
+};
+
+// Issue 16 (SAML logout): the front-channel LogoutRequests sent, to check the LogoutResponses.
+const samlLogoutRequests: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('saml_logout_request')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('answered_at', 'bigint')
+      .addColumn('status', 'text')
+      .execute();
+    await db.schema.createIndex('saml_logout_request_expiry').on('saml_logout_request').columns(['realm_id', 'expires_at']).execute();
+    // And the IDs of LogoutRequests SPs sent, to refuse replays (saml.md §8.8).
+    await db.schema
+      .createTable('saml_seen_logout_request')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('saml_seen_logout_request_pk', ['realm_id', 'client_id', 'request_id'])
+      .execute();
+  },
+};
 
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
@@ -442,6 +498,9 @@ class StaticMigrationProvider implements MigrationProvider {
       '0010_klogout_admin_url_logout': adminUrlLogout,
       '0011_web_realm_secret': realmSecret,
       '0013_perf_realm_config_version': realmConfigVersion(this.#dialect),
+      '0012_saml': saml,
+      '0012_saml_authn_replay': samlAuthnReplay,
+      '0015_slo_saml_logout_request': samlLogoutRequests,
     };
   }
 }

@@ -38,8 +38,12 @@ export interface ClientTable {
   service_accounts_enabled: Flag;
   /** JSON Record<string,string>, Keycloak client attributes. */
   attributes: string;
+  /** Keycloak's `protocol`: 'openid-connect' or 'saml' (migration 0012). */
+  protocol: ClientProtocol;
   created_at: number;
 }
+
+export type ClientProtocol = 'openid-connect' | 'saml';
 
 export interface UserTable {
   id: string;
@@ -105,6 +109,10 @@ export interface ClientSessionTable {
   first_token_at: number;
   last_token_at: number;
   ended_at: number | null;
+  /** A SAML participant's NameID, its Format URI and the AuthnStatement SessionIndex (0012). */
+  saml_name_id: string | null;
+  saml_name_id_format: string | null;
+  saml_session_index: string | null;
 }
 
 export interface AuthorizationCodeTable {
@@ -180,7 +188,7 @@ export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected'
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery sends; each kind has a sender in logout/delivery/senders/. */
-export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before'] as const;
+export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {
@@ -257,6 +265,37 @@ export interface RealmSecretTable {
 export interface RealmConfigVersionTable {
   id: number;
   version: number;
+/** A front-channel SAML LogoutRequest Sundown sent (saml/logout/sent-logout-requests.ts owns it). */
+export interface SamlLogoutRequestTable {
+  /** The LogoutRequest's ID, which the LogoutResponse names in InResponseTo. */
+  id: string;
+  realm_id: string;
+  /** Internal client id of the SP it was sent to. */
+  client_id: string;
+  sso_session_id: string;
+  created_at: number;
+  expires_at: number;
+  answered_at: number | null;
+  /** The LogoutResponse's top-level status URI, once answered. */
+  status: string | null;
+}
+
+/** A LogoutRequest ID an SP sent (saml/logout/seen-logout-requests.ts owns it): replays are refused. */
+export interface SamlSeenLogoutRequestTable {
+  realm_id: string;
+  /** Internal client id. */
+  client_id: string;
+  request_id: string;
+  expires_at: number;
+}
+
+/** An AuthnRequest ID a SAML client sent, kept until the request could no longer be fresh. */
+export interface SamlSeenAuthnRequestTable {
+  realm_id: string;
+  /** Internal client id. */
+  client_id: string;
+  request_id: string;
+  expires_at: number;
 }
 
 export interface Database {
@@ -264,6 +303,7 @@ export interface Database {
   client: ClientTable;
   app_user: UserTable;
   signing_key: SigningKeyTable;
+  saml_seen_authn_request: SamlSeenAuthnRequestTable;
   realm_secret: RealmSecretTable;
   auth_request: AuthRequestTable;
   sso_session: SsoSessionTable;
@@ -278,4 +318,6 @@ export interface Database {
   adapter_session: AdapterSessionTable;
   not_before: NotBeforeTable;
   realm_config_version: RealmConfigVersionTable;
+  saml_logout_request: SamlLogoutRequestTable;
+  saml_seen_logout_request: SamlSeenLogoutRequestTable;
 }

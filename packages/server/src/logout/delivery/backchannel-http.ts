@@ -225,8 +225,9 @@ export class BackchannelHttp {
    * POSTs any body with the same address policy, pinning, timeouts and failure causes: every
    * delivery kind (logout/delivery/senders/) goes through here.
    */
-  send(target: string, request: { contentType: string; body: string }, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
+  send(target: string, request: { contentType: string; body: string; headers?: Record<string, string>; maxBody?: number }, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
     const body = request.body;
+    const maxBody = request.maxBody ?? MAX_BODY;
     return new Promise((resolve, reject) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
@@ -257,6 +258,7 @@ export class BackchannelHttp {
             'Content-Length': Buffer.byteLength(body),
             Accept: 'application/json, text/plain, */*',
             'User-Agent': 'Sundown-Backchannel-Logout/1',
+            ...request.headers,
           },
         });
         req.on('socket', (socket) => {
@@ -268,7 +270,7 @@ export class BackchannelHttp {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
-            if (size < MAX_BODY) chunks.push(chunk);
+            if (size < maxBody) chunks.push(chunk);
             size += chunk.length;
           });
           res.on('end', () => {
@@ -277,7 +279,7 @@ export class BackchannelHttp {
             settled = true;
             resolve({
               status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY),
+              body: Buffer.concat(chunks).toString('utf8').slice(0, maxBody),
               retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null,
             });
           });

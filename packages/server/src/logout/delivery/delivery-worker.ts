@@ -358,6 +358,9 @@ export class DeliveryWorker {
       const excerpt = bodyExcerpt(res.body);
       if (outcome !== 'delivered') error = `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`;
       retryAfterMs = parseRetryAfter(res.retryAfter);
+      // A kind whose answer body carries the result (SAML SOAP LogoutResponse) decides itself.
+      const verdict = request.judge?.(res);
+      if (verdict) ({ outcome, error } = verdict);
     } catch (err) {
       // Every network failure is retried, address_denied and ca_invalid too: nothing is sent,
       // and a corrected URL, DNS record or CA file is picked up by the next attempt.

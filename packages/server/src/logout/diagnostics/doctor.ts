@@ -25,7 +25,7 @@ export interface Check {
 
 export interface DoctorResult {
   clientId: string;
-  /** Which delivery kind the checked URL receives: `backchannel`, or `k_logout` (admin URL). */
+  /** Which delivery kind the checked URL receives: `backchannel`, `k_logout` (admin URL) or `saml_soap`. */
   kind: DeliveryKind;
   url: string;
   resolve: Check;
@@ -86,9 +86,10 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
 }
 
 export async function checkClientBackchannel(ctx: ProviderContext, http: BackchannelHttp, realm: Realm, client: Client, timeoutMs = 5000): Promise<DoctorResult | null> {
-  // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout).
+  // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout);
+  // a SAML client's SOAP SLO URL (saml_soap).
   const input = { keys: ctx.keys, urls: ctx.urls, realm, client };
-  const sender = doctorSenderFor((s) => s.target(input));
+  const sender = doctorSenderFor((s) => s.target(input), client.protocol);
   const targetUrl = sender?.target(input);
   if (!sender?.probe || !targetUrl) return null;
   const result: DoctorResult = { clientId: client.clientId, kind: sender.kind, url: targetUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
@@ -124,8 +125,11 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   try {
     const res = await http.send(probe.url, probe, { ca: caValue, resolved: target });
     const excerpt = bodyExcerpt(res.body);
-    result.logoutToken =
-      res.status === 200 || res.status === 204
+    // A kind whose answer carries a protocol result (SAML SOAP: a LogoutResponse) judges it.
+    const verdict = probe.judge?.(res);
+    result.logoutToken = verdict
+      ? { ok: verdict.outcome === 'delivered', detail: verdict.outcome === 'delivered' ? `HTTP ${res.status}, valid LogoutResponse` : `HTTP ${res.status}: ${verdict.error ?? ''}` }
+      : res.status === 200 || res.status === 204
         ? { ok: true, detail: `HTTP ${res.status}` }
         : { ok: false, detail: `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}` };
   } catch (err) {
@@ -135,7 +139,7 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
   return result;
 }
 
-/** Every client of the realm with a back-channel URL or an admin URL. */
+/** Every client of the realm with a back-channel URL or an admin URL, and every SAML client with a SOAP SLO URL. */
 export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
   const results: DoctorResult[] = [];
   for (const client of await ctx.realms.clientsOf(realm.id)) {

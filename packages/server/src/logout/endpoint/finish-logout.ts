@@ -10,8 +10,9 @@ import { htmlError, htmlResponse } from '../../http/respond.ts';
 import type { Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
+import { samlFrontchannelFrames } from '../../saml/logout/frontchannel-frames.ts';
 import type { LogoutRequest } from './logout-request.ts';
-import { renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
+import { loggedOutPageHeaders, renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
 import type { PendingLogout } from './pending-logout.ts';
 
 export interface FinishOptions {
@@ -56,23 +57,14 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
     if (request.state !== null) target.searchParams.append('state', request.state);
     continueTo = target.toString();
   }
-  if (result.frontchannel.length === 0 && continueTo) {
+  // SAML front-channel participants: one signed LogoutRequest each, in its iframe (saml.md §4).
+  const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
+  if (result.frontchannel.length === 0 && samlFrames.length === 0 && continueTo) {
     return respond(new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }));
   }
   const nonce = randomToken(16);
-  const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce);
-  if (page.frameOrigins.length > 0 || page.nonce) {
-    headers['Content-Security-Policy'] = [
-      "default-src 'none'",
-      "style-src 'unsafe-inline'",
-      page.frameOrigins.length > 0 ? `frame-src ${page.frameOrigins.join(' ')}` : null,
-      page.nonce ? `script-src 'nonce-${page.nonce}'` : null,
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ]
-      .filter(Boolean)
-      .join('; ');
-  }
+  const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce, samlFrames);
+  Object.assign(headers, loggedOutPageHeaders(page, samlFrames.length > 0));
   return respond(htmlResponse(page.body, 200, headers));
 }
 

@@ -3,6 +3,7 @@
 import type { OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { html, page } from '../../views/html.ts';
+import type { FrontchannelMessage } from '../../saml/logout/frontchannel-message.ts';
 import type { FrontchannelTarget } from '../logout-service.ts';
 import type { PendingLogout } from './pending-logout.ts';
 
@@ -36,26 +37,85 @@ export function renderStillSignedInErrorPage(realm: Realm, err: OAuthError, pend
 
 export interface LoggedOutPage {
   body: string;
-  /** CSP additions: the iframes' origins and the script nonce. */
+  /** CSP additions: the iframes' origins, the SAML POST forms' origins, and the script nonce. */
   frameOrigins: string[];
+  formOrigins: string[];
   nonce: string | null;
 }
 
-export function renderLoggedOutPage(realm: Realm, frontchannel: FrontchannelTarget[], continueTo: string | null, nonce: string): LoggedOutPage {
+/** A front-channel SAML LogoutRequest, in its iframe (saml/logout/frontchannel-message.ts). */
+export interface SamlFrame {
+  clientId: string;
+  message: FrontchannelMessage;
+}
+
+/** Where the page continues: a URL, or a POST form (a SAML LogoutResponse to the requester). */
+export type ContinueTo = string | { action: string; fields: Record<string, string> } | null;
+
+/**
+ * "You are signed out", with the front-channel iframes: OIDC (FCL §3) and SAML (one signed
+ * LogoutRequest per SAML participant, Redirect as the iframe's URL, POST as a form submitted into
+ * its iframe). Every iframe is independent, so one SP with a broken SLO URL cannot stop the others
+ * (Keycloak's redirect chain does, keycloak#22086); the page moves on once all have loaded, or
+ * after a bound.
+ */
+export function renderLoggedOutPage(realm: Realm, frontchannel: FrontchannelTarget[], continueTo: ContinueTo, nonce: string, saml: SamlFrame[] = []): LoggedOutPage {
   const frames = frontchannel.map((f) => html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.url}" width="0" height="0"></iframe>`);
-  // FCL §3: render the iframes, then move on once they have loaded (or after a bound).
+  const samlFrames = saml.map((f, i) =>
+    f.message.binding === 'redirect'
+      ? html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.message.url}" width="0" height="0" data-saml="${f.clientId}"></iframe>`
+      : html`<iframe hidden title="Signing out of ${f.clientId}" name="saml-slo-${i}" width="0" height="0" data-saml="${f.clientId}"></iframe><form hidden method="post" action="${f.message.action}" target="saml-slo-${i}" data-saml-post><input type="hidden" name="SAMLRequest" value="${f.message.samlRequest}"></form>`,
+  );
+  const count = frontchannel.length + saml.length;
+  const continueHtml =
+    continueTo === null
+      ? null
+      : typeof continueTo === 'string'
+        ? html`<p><a id="continue" href="${continueTo}">Continue</a></p>`
+        : html`<form id="continue" method="post" action="${continueTo.action}">${Object.entries(continueTo.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">Continue</button></form>`;
+  // Submit the SAML POST forms first, then wait for every iframe's load (or 5 s), then continue.
+  // A POST iframe's first load is its initial about:blank, which does not count.
   const script =
-    frontchannel.length > 0 && continueTo
-      ? html`<script nonce="${nonce}">(()=>{const f=[...document.querySelectorAll('iframe')];let n=f.length;const go=()=>location.replace(document.getElementById('continue').href);f.forEach(i=>i.addEventListener('load',()=>{if(--n===0)go()}));setTimeout(go,3000)})()</script>`
-      : null;
+    count > 0
+      ? html`<script nonce="${nonce}">(()=>{document.querySelectorAll('form[data-saml-post]').forEach(f=>f.submit());const c=document.getElementById('continue');const f=[...document.querySelectorAll('iframe')];let n=f.length,done=false;const go=()=>{if(done||!c)return;done=true;document.body.dataset.logoutDone='1';c.tagName==='FORM'?c.submit():location.replace(c.href)};const fin=()=>{document.body.dataset.framesLoaded='1';go()};f.forEach(i=>i.addEventListener('load',()=>{try{if(i.contentWindow.location.href==='about:blank')return}catch{}if(--n===0)fin()}));setTimeout(go,5000)})()</script>`
+      : continueTo !== null && typeof continueTo !== 'string'
+        ? html`<script nonce="${nonce}">document.getElementById('continue').submit()</script>`
+        : null;
   const body = html`<h1>You are signed out</h1>
-<p>${frontchannel.length > 0 ? 'Signing you out of the other applications…' : `Your ${realm.displayName ?? realm.name} session has ended.`}</p>
+<p>${count > 0 ? 'Signing you out of the other applications…' : `Your ${realm.displayName ?? realm.name} session has ended.`}</p>
 ${frames}
-${continueTo ? html`<p><a id="continue" href="${continueTo}">Continue</a></p>` : null}
+${samlFrames}
+${continueHtml}
 ${script}`;
+  const originOf = (u: string) => new URL(u).origin;
+  const samlFrameUrls = saml.map((f) => (f.message.binding === 'redirect' ? f.message.url : f.message.action));
   return {
     body: page('Signed out', body),
-    frameOrigins: [...new Set(frontchannel.map((f) => new URL(f.url).origin))],
+    frameOrigins: [...new Set([...frontchannel.map((f) => originOf(f.url)), ...samlFrameUrls.map(originOf)])],
+    formOrigins: [...new Set([...saml.flatMap((f) => (f.message.binding === 'post' ? [originOf(f.message.action)] : [])), ...(continueTo !== null && typeof continueTo !== 'string' ? [originOf(continueTo.action)] : [])])],
     nonce: script ? nonce : null,
+  };
+}
+
+/**
+ * The CSP of the signed-out page: its iframes' origins (and our own, where a SAML SP answers its
+ * LogoutResponse inside the iframe), the SAML POST forms' origins, and the one script.
+ */
+export function loggedOutPageHeaders(page: LoggedOutPage, selfFrames: boolean): Record<string, string> {
+  if (page.frameOrigins.length === 0 && !page.nonce) return {};
+  const frames = [...(selfFrames ? ["'self'"] : []), ...page.frameOrigins];
+  return {
+    'Content-Security-Policy': [
+      "default-src 'none'",
+      "style-src 'unsafe-inline'",
+      frames.length > 0 ? `frame-src ${frames.join(' ')}` : null,
+      // 'self' too: form-action also governs the SP's redirect back here with its LogoutResponse.
+      page.formOrigins.length > 0 ? `form-action ${[...(selfFrames ? ["'self'"] : []), ...page.formOrigins].join(' ')}` : null,
+      page.nonce ? `script-src 'nonce-${page.nonce}'` : null,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ]
+      .filter(Boolean)
+      .join('; '),
   };
 }

@@ -8,7 +8,8 @@ import type { RealmRepository } from '../../realm/repository.ts';
 export async function checkClient(realms: RealmRepository, realm: Realm, params: Params): Promise<Client> {
   const clientId = params.require('client_id');
   const client = await realms.clientByClientId(realm.id, clientId);
-  if (!client?.enabled) throw new InvalidRequest('Client not found', clientId);
+  // A SAML client is not an OIDC client (it signs in at protocol/saml).
+  if (!client?.enabled || client.protocol !== 'openid-connect') throw new InvalidRequest('Client not found', clientId);
   if (!client.standardFlowEnabled)
     throw new UnauthorizedClient('Client is not allowed to use the authorization code flow');
   return client;

@@ -1,11 +1,9 @@
 // The authorization endpoint (OIDC Core §3.1.2), as the spec's sequence of checks.
 import type { ProviderContext } from '../../context.ts';
-import { randomToken } from '../../crypto/random.ts';
 import { LoginRequired, OAuthError } from '../../errors.ts';
-import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../http/cookies.ts';
+import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { readQueryOrForm } from '../../http/params.ts';
-import { htmlResponse } from '../../http/respond.ts';
-import { renderLoginPage } from '../../login/login-page.ts';
+import { startLogin } from '../../login/start-login.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import { checkClient } from './check-client.ts';
@@ -14,9 +12,6 @@ import { checkRequest } from './check-request.ts';
 import { completeAuthorization } from './complete.ts';
 import { authorizationResponse, checkResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
-
-/** How long a login form stays usable. */
-const LOGIN_FORM_LIFETIME_MS = 30 * 60_000;
 
 export async function authorizeEndpoint(
   ctx: ProviderContext,
@@ -41,7 +36,7 @@ export async function authorizeEndpoint(
     }
     // OIDC Core §3.1.2.6
     if (request.prompt.includes('none')) throw new LoginRequired();
-    return startLogin(ctx, realm, req, request);
+    return startLogin(ctx, realm, req, { clientId: request.clientId, request, loginHint: request.loginHint });
   } catch (err) {
     // After it, the error goes back to the client (RFC 6749 §4.1.2.1); outages stay a page.
     if (!(err instanceof OAuthError) || err.status >= 500) throw err;
@@ -61,30 +56,4 @@ function needsLogin(session: SsoSession | undefined, request: AuthorizationReque
   if (request.prompt.includes('login')) return true;
   // OIDC Core §3.1.2.1: re-authenticate when the last authentication is older than max_age.
   return request.maxAge !== null && now - session.authTime > request.maxAge * 1000;
-}
-
-async function startLogin(
-  ctx: ProviderContext,
-  realm: Realm,
-  req: Request,
-  request: AuthorizationRequest,
-): Promise<Response> {
-  const now = Date.now();
-  // The login form is bound to this browser by a cookie the attacker cannot set or read,
-  // which defeats login CSRF.
-  const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: request.clientId, request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
-  const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
-    path: `${ctx.urls.realmPath(realm.name)}/`,
-    maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,
-    secure: ctx.urls.secure,
-  });
-  const body = renderLoginPage({
-    realm,
-    action: `${ctx.urls.realmPath(realm.name)}/login-actions/authenticate`,
-    authRequestId: id,
-    username: request.loginHint ?? '',
-    error: null,
-  });
-  return htmlResponse(body, 200, { 'Set-Cookie': cookie });
 }

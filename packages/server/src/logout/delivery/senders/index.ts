@@ -2,16 +2,23 @@
 import type { DeliveryKind } from '../../../store/schema.ts';
 import { backchannelSender } from './backchannel-sender.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './keycloak-admin-senders.ts';
+import { samlSoapSender } from './saml-soap-sender.ts';
 import type { DeliverySender } from './sender.ts';
 
 export const SENDERS: Record<DeliveryKind, DeliverySender> = {
   backchannel: backchannelSender,
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
+  saml_soap: samlSoapSender,
 };
 
-/** The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's order). */
-export function doctorSenderFor(target: (s: DeliverySender) => string | null): DeliverySender | null {
+/**
+ * The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's
+ * order); for a SAML client only its SOAP SLO URL (its adminUrl is the fallback of its SAML
+ * endpoints, never a k_logout receiver).
+ */
+export function doctorSenderFor(target: (s: DeliverySender) => string | null, protocol: 'openid-connect' | 'saml' = 'openid-connect'): DeliverySender | null {
+  if (protocol === 'saml') return target(samlSoapSender) ? samlSoapSender : null;
   if (target(backchannelSender)) return backchannelSender;
   if (target(kLogoutSender)) return kLogoutSender;
   return null;

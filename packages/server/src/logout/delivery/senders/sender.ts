@@ -12,7 +12,8 @@
 //      endpoint; `probe` (optional) builds a harmless message a working receiver answers with
 //      2xx, which `sundown doctor` sends;
 //   3. register it in `senders/index.ts`;
-//   4. write its rows where sessions end (logout/logout-service.ts) or from an admin action.
+//   4. write its rows where sessions end (logout/logout-service.ts) or from an admin action;
+//   5. when the answer body says whether it worked (SAML SOAP), return a `judge` with the request.
 // A sender does no I/O of its own besides reading keys: the worker sends what it returns.
 import type { ProviderUrls } from '../../../provider-urls.ts';
 import type { SigningKeys } from '../../../crypto/signing-keys.ts';
@@ -23,6 +24,15 @@ export interface OutgoingRequest {
   url: string;
   contentType: string;
   body: string;
+  /** Extra request headers of the kind (SAML SOAP: SOAPAction). */
+  headers?: Record<string, string>;
+  /** How much of the answer body to read when the kind must read it whole (default 4 KiB). */
+  maxBody?: number;
+  /**
+   * A kind whose answer carries a protocol result (a SAML LogoutResponse) judges it here; null
+   * leaves the shared HTTP status classification (retry-policy.ts classifyStatus) in force.
+   */
+  judge?(response: { status: number; body: string }): { outcome: 'delivered' | 'rejected' | 'retry'; error: string | null } | null;
 }
 
 export interface SenderInput {

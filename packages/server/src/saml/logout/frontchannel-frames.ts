@@ -1,0 +1,38 @@
+// The SAML part of the signed-out page (logout/endpoint/logout-pages.ts): one signed
+// LogoutRequest per front-channel participant, each remembered so its LogoutResponse, which comes
+// back to /protocol/saml inside the iframe, is checked (saml-logout-handler.ts).
+import type { ProviderContext } from '../../context.ts';
+import type { SamlFrame } from '../../logout/endpoint/logout-pages.ts';
+import type { SamlFrontchannelTarget } from '../../logout/saml-participants.ts';
+import type { Realm } from '../../realm/model.ts';
+import type { SamlLogoutRequestTable } from '../../store/schema.ts';
+import { samlSettingsOf } from '../saml-client.ts';
+import { buildFrontchannelMessage } from './frontchannel-message.ts';
+
+/** NotOnOrAfter of a front-channel LogoutRequest, and how long its answer is awaited: the page's bound and more. */
+export const FRONTCHANNEL_LIFETIME_S = 300;
+
+export async function samlFrontchannelFrames(ctx: ProviderContext, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
+  if (targets.length === 0) return [];
+  const key = await ctx.samlKeys.signingKey(realm);
+  const now = Date.now();
+  const frames: SamlFrame[] = [];
+  const sent: SamlLogoutRequestTable[] = [];
+  for (const t of targets) {
+    const client = await ctx.realms.clientById(t.clientId);
+    if (!client || client.protocol !== 'saml') continue;
+    const message = buildFrontchannelMessage({
+      issuer: ctx.urls.issuer(realm.name),
+      settings: samlSettingsOf(client),
+      participant: { nameId: { value: t.nameId, format: t.nameIdFormat }, sessionIndex: t.sessionIndex },
+      key,
+      now,
+      lifetime: FRONTCHANNEL_LIFETIME_S,
+    });
+    if (!message) continue;
+    frames.push({ clientId: client.clientId, message });
+    sent.push({ id: message.requestId, realm_id: realm.id, client_id: client.id, sso_session_id: t.ssoSessionId, created_at: now, expires_at: now + FRONTCHANNEL_LIFETIME_S * 1000, answered_at: null, status: null });
+  }
+  await ctx.samlLogoutRequests.remember(sent, now);
+  return frames;
+}
