@@ -4,7 +4,7 @@
 // three statements before issue 13) and change only through admin writes and realm imports, so
 // they are cached per process. A cached row is used only after one read of
 // `realm_config_version`, a counter that database triggers bump on every write to `realm` or
-// `client` from any process or tool (migration 0012): a committed change — a client disabled,
+// `client` from any process or tool (migration 0013): a committed change — a client disabled,
 // a secret rotated, a realm removed — is seen by the very next lookup, on SQLite as on
 // PostgreSQL with several processes, with no notification that could be lost and no TTL during
 // which a disabled client would still get tokens. Users are not cached (a disabled user is

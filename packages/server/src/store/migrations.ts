@@ -500,7 +500,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0013_perf_realm_config_version': realmConfigVersion(this.#dialect),
       '0012_saml': saml,
       '0012_saml_authn_replay': samlAuthnReplay,
-      '0015_slo_saml_logout_request': samlLogoutRequests,
+      '0014_saml_logout_request': samlLogoutRequests,
     };
   }
 }

@@ -259,12 +259,14 @@ export interface RealmSecretTable {
 
 /**
  * One row (id 1): a counter that triggers bump on every write to `realm`, `client` or
- * `not_before` (migration 0012); cached rows are trusted while it is unchanged
+ * `not_before` (migration 0013); cached rows are trusted while it is unchanged
  * (realm/repository.ts).
  */
 export interface RealmConfigVersionTable {
   id: number;
   version: number;
+}
+
 /** A front-channel SAML LogoutRequest Sundown sent (saml/logout/sent-logout-requests.ts owns it). */
 export interface SamlLogoutRequestTable {
   /** The LogoutRequest's ID, which the LogoutResponse names in InResponseTo. */

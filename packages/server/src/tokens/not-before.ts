@@ -11,7 +11,7 @@ const REALM_ROW = '';
 
 /**
  * The cache generation of realm configuration (RealmRepository.configGeneration): it moves on
- * every write to not_before too (migration 0012), from any process.
+ * every write to not_before too (migration 0013), from any process.
  */
 export type ConfigGeneration = () => Promise<number>;
 
