@@ -29,10 +29,16 @@ const TABLE_OWNERS = [
   'saml/login/seen-authn-requests.ts', // saml_seen_authn_request (AuthnRequest replay)
 ].map((f) => `packages/server/src/${f}`);
 
-const DB_ACCESS = [{ selector: "MemberExpression[property.name='db']", message: 'No database handle outside the table owners (eslint.config.js): call the store that owns the table.' }];
+const DB_ACCESS = [
+  {
+    selector: "MemberExpression[property.name='db']",
+    message: 'No database handle outside the table owners (eslint.config.js): call the store that owns the table.',
+  },
+];
 const QUERY_BUILDER = [
   {
-    selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|transaction|executeQuery)$/]',
+    selector:
+      'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|transaction|executeQuery)$/]',
     message: 'Queries belong to the table owners (eslint.config.js); add a method to the owner instead.',
   },
 ];
@@ -60,7 +66,10 @@ export default tseslint.config(
   {
     files: ['packages/server/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'kysely', message: 'Only table owners import Kysely (see the owner list in eslint.config.js); call the owner instead.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kysely', message: 'Only table owners import Kysely (see the owner list in eslint.config.js); call the owner instead.' }] },
+      ],
       'no-restricted-syntax': ['error', ...DB_ACCESS, ...QUERY_BUILDER],
     },
   },

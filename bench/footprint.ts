@@ -20,9 +20,24 @@ const m = (mode: FootprintMode, key: 'readyMs' | 'idleRssMb' | 'activeRssMb') =>
 console.log(`\nFootprint of sundown start, median of ${rounds} rounds, Node ${process.version}, ${cpus().length} cores\n`);
 console.log(
   table([
-    { measure: 'start to ready, ms', 'TS sources (type stripping)': m('sources', 'readyMs').toFixed(0), 'built JS (dist/)': m('built', 'readyMs').toFixed(0), target: '≤ 1000 (built)' },
-    { measure: 'idle RSS, MB', 'TS sources (type stripping)': m('sources', 'idleRssMb').toFixed(0), 'built JS (dist/)': m('built', 'idleRssMb').toFixed(0), target: '≤ 80 (built)' },
-    { measure: `RSS after ${sessions} active sessions, MB`, 'TS sources (type stripping)': m('sources', 'activeRssMb').toFixed(0), 'built JS (dist/)': m('built', 'activeRssMb').toFixed(0), target: '—' },
+    {
+      measure: 'start to ready, ms',
+      'TS sources (type stripping)': m('sources', 'readyMs').toFixed(0),
+      'built JS (dist/)': m('built', 'readyMs').toFixed(0),
+      target: '≤ 1000 (built)',
+    },
+    {
+      measure: 'idle RSS, MB',
+      'TS sources (type stripping)': m('sources', 'idleRssMb').toFixed(0),
+      'built JS (dist/)': m('built', 'idleRssMb').toFixed(0),
+      target: '≤ 80 (built)',
+    },
+    {
+      measure: `RSS after ${sessions} active sessions, MB`,
+      'TS sources (type stripping)': m('sources', 'activeRssMb').toFixed(0),
+      'built JS (dist/)': m('built', 'activeRssMb').toFixed(0),
+      target: '—',
+    },
   ]),
 );
 process.exit(0);

@@ -9,13 +9,24 @@ import { pino } from 'pino';
 import { importRealm, parseRealmJson, parseStartConfig, startServer } from '@sundown/server';
 import { percentile, startReceivers, table } from './lib/receivers.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '200' }, clients: { type: 'string', default: '10' }, store: { type: 'string', default: 'sqlite' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '200' }, clients: { type: 'string', default: '10' }, store: { type: 'string', default: 'sqlite' } },
+});
 const rounds = Number(values.rounds);
 const n = Number(values.clients);
 
 const receivers = await startReceivers(n);
 const dir = mkdtempSync(join(tmpdir(), 'sundown-bench-'));
-const config = parseStartConfig(['--port', '0', '--log-level', 'silent', ...(values.store === 'postgres' ? ['--database-url', process.env.SUNDOWN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'] : ['--data-dir', dir])], {});
+const config = parseStartConfig(
+  [
+    '--port',
+    '0',
+    '--log-level',
+    'silent',
+    ...(values.store === 'postgres' ? ['--database-url', process.env.SUNDOWN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'] : ['--data-dir', dir]),
+  ],
+  {},
+);
 const server = await startServer(config, pino({ level: 'silent' }));
 const realmName = `bench${Date.now()}`;
 await importRealm(
@@ -23,7 +34,12 @@ await importRealm(
   parseRealmJson({
     realm: realmName,
     attributes: { backchannelLogoutAllowHttp: 'true' },
-    clients: receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `s${i}`, redirectUris: [`https://c${i}.example/cb`], attributes: { 'backchannel.logout.url': url } })),
+    clients: receivers.urls.map((url, i) => ({
+      clientId: `c${i}`,
+      secret: `s${i}`,
+      redirectUris: [`https://c${i}.example/cb`],
+      attributes: { 'backchannel.logout.url': url },
+    })),
     users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
   }),
 );
@@ -43,11 +59,20 @@ async function signInAll(): Promise<string> {
     if (res.status === 200) {
       const html = await res.text();
       const id = /name="auth_request" value="([^"]+)"/.exec(html)![1]!;
-      res = await fetch(`${server.url}/realms/${realmName}/login-actions/authenticate`, { method: 'POST', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ auth_request: id, username: 'u', password: 'pw' }), redirect: 'manual' });
+      res = await fetch(`${server.url}/realms/${realmName}/login-actions/authenticate`, {
+        method: 'POST',
+        headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ auth_request: id, username: 'u', password: 'pw' }),
+        redirect: 'manual',
+      });
       keep(res);
     }
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    const tok = await fetch(`${oidc}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`c${i}:s${i}`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `https://c${i}.example/cb` }) });
+    const tok = await fetch(`${oidc}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`c${i}:s${i}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `https://c${i}.example/cb` }),
+    });
     const body = (await tok.json()) as { id_token: string };
     if (i === 0) idToken = body.id_token;
   }
@@ -77,8 +102,18 @@ const fmt = (x: number) => x.toFixed(1);
 console.log(`\nLogout fan-out, ${n} receivers, ${rounds} logouts, store ${values.store}, Node ${process.version}, ${cpus().length} cores\n`);
 console.log(
   table([
-    { measure: 'logout request → last receiver has its token (ms)', p50: fmt(percentile(lastReceiver, 50)), p95: fmt(percentile(lastReceiver, 95)), max: fmt(lastReceiver.at(-1)!) },
-    { measure: 'logout request → browser gets its response (ms)', p50: fmt(percentile(browser, 50)), p95: fmt(percentile(browser, 95)), max: fmt(browser.at(-1)!) },
+    {
+      measure: 'logout request → last receiver has its token (ms)',
+      p50: fmt(percentile(lastReceiver, 50)),
+      p95: fmt(percentile(lastReceiver, 95)),
+      max: fmt(lastReceiver.at(-1)!),
+    },
+    {
+      measure: 'logout request → browser gets its response (ms)',
+      p50: fmt(percentile(browser, 50)),
+      p95: fmt(percentile(browser, 95)),
+      max: fmt(browser.at(-1)!),
+    },
   ]),
 );
 await server.close();

@@ -11,7 +11,11 @@ console.log(
   table([
     { measure: '@sundown/rp Express adapter, validated requests/s', value: r.sundown.toFixed(0), detail: JSON.stringify(r.statuses.sundown) },
     { measure: 'express-openid-connect back-channel route, requests/s', value: r.peer.toFixed(0), detail: JSON.stringify(r.statuses.peer) },
-    { measure: 'raw RS256 verify/s (jose, one core, the bound)', value: r.verifyBound.toFixed(0), detail: `Sundown at ${((100 * r.sundown) / r.verifyBound).toFixed(0)}% of it` },
+    {
+      measure: 'raw RS256 verify/s (jose, one core, the bound)',
+      value: r.verifyBound.toFixed(0),
+      detail: `Sundown at ${((100 * r.sundown) / r.verifyBound).toFixed(0)}% of it`,
+    },
   ]),
 );
 process.exit(0);

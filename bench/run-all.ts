@@ -34,8 +34,21 @@ for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw ne
 const run = (s: Section) => only.includes(s);
 if (values.profile === true) enableProfiling();
 const cores = cpus().length;
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-const machine = { node: process.version, cores, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), date: new Date().toISOString(), quick, profiled: values.profile === true, only, loadAverage: { start: load(), sections: {} as Record<string, string> } };
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const machine = {
+  node: process.version,
+  cores,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  date: new Date().toISOString(),
+  quick,
+  profiled: values.profile === true,
+  only,
+  loadAverage: { start: load(), sections: {} as Record<string, string> },
+};
 const log = (s: string) => process.stderr.write(`bench: ${s} (load average ${load()})\n`);
 
 interface Row {
@@ -75,10 +88,20 @@ await section('fanout', 'logout fan-out latency', async () => {
   for (const r of fanout) {
     const fmt = (x: { p50: number; p95: number }) => `${f1(x.p50)} (${f1(x.p95)})`;
     add(`fan-out N=${r.n}, p50 ms (p95) vs oidc-provider`, fmt(r.sundown), fmt(r.peer), r.sundown.p50 / r.peer.p50);
-    add(`fan-out N=${r.n}, p50 ms (p95) vs floor (sign ${r.n} RS256 at once + 1 loopback POST)`, fmt(r.sundown), `${fmt(r.floor)} (floor)`, r.sundown.p50 / r.floor.p50, r.n === 10 ? { op: '≤', value: 1.25, of: 'floor' } : undefined);
+    add(
+      `fan-out N=${r.n}, p50 ms (p95) vs floor (sign ${r.n} RS256 at once + 1 loopback POST)`,
+      fmt(r.sundown),
+      `${fmt(r.floor)} (floor)`,
+      r.sundown.p50 / r.floor.p50,
+      r.n === 10 ? { op: '≤', value: 1.25, of: 'floor' } : undefined,
+    );
   }
   const dead = await runDeadReceiver({ rounds: quick ? 2 : 5 });
-  add('browser logout, 1 of 10 receivers dead, ms (bound 2000)', f0(dead.sundown), `${f0(dead.peer)} (oidc-provider)`, dead.sundown / dead.sundownBoundMs, { op: '≤', value: 1.125, of: 'bound' });
+  add('browser logout, 1 of 10 receivers dead, ms (bound 2000)', f0(dead.sundown), `${f0(dead.peer)} (oidc-provider)`, dead.sundown / dead.sundownBoundMs, {
+    op: '≤',
+    value: 1.125,
+    of: 'bound',
+  });
   raw.fanout = { fanout, dead };
 });
 
@@ -88,14 +111,25 @@ await section('mass', 'mass logout', async () => {
     const m = await runMassLogout({ sessions: quick ? 2000 : 10_000, clients: 5, alg, store: 'sqlite' });
     mass.push(m);
     add(`mass logout ${m.sessions}×${m.clients} ${alg}: sessions ended/s`, f0(m.sessionsEndedPerSecond), '—', undefined);
-    add(`mass logout ${m.sessions}×${m.clients} ${alg}: tokens delivered/s vs raw 1-core signing/s (jose one at a time ${f0(m.signing.joseWebCrypto)}, node:crypto 1 worker ${f0(m.signing.nodeCryptoWorkers)})`, f0(m.tokensPerSecond), `${f0(m.rawSigningPerSecond)} (bound)`, m.tokensPerSecond / m.rawSigningPerSecond, { op: '≥', value: 0.8, of: 'bound' });
+    add(
+      `mass logout ${m.sessions}×${m.clients} ${alg}: tokens delivered/s vs raw 1-core signing/s (jose one at a time ${f0(m.signing.joseWebCrypto)}, node:crypto 1 worker ${f0(m.signing.nodeCryptoWorkers)})`,
+      f0(m.tokensPerSecond),
+      `${f0(m.rawSigningPerSecond)} (bound)`,
+      m.tokensPerSecond / m.rawSigningPerSecond,
+      { op: '≥', value: 0.8, of: 'bound' },
+    );
   }
   raw.mass = mass;
 });
 
 await section('tokens', 'token endpoint', async () => {
   const bound: SigningRate = await signingRate('RS256', 2);
-  add(`raw RS256 signing/s, 2 cores (WebCrypto ${f0(bound.joseWebCrypto)}, node:crypto ×2 workers ${f0(bound.nodeCryptoWorkers)})`, '—', `${f0(bound.perSecond)} (bound)`, undefined);
+  add(
+    `raw RS256 signing/s, 2 cores (WebCrypto ${f0(bound.joseWebCrypto)}, node:crypto ×2 workers ${f0(bound.nodeCryptoWorkers)})`,
+    '—',
+    `${f0(bound.perSecond)} (bound)`,
+    undefined,
+  );
   const tokens = await runTokenEndpoint({ durationMs: quick ? 2000 : 6000, postgres });
   const peerJwt = tokens.find((t) => t.kind === 'peer-jwt')!;
   const peerOpaque = tokens.find((t) => t.kind === 'peer-opaque')!;
@@ -106,17 +140,51 @@ await section('tokens', 'token endpoint', async () => {
     const cc = t.clientCredentials;
     const rf = t.refresh;
     const lat = (r: typeof cc) => `${f0(r.perSecond)} (p50 ${f1(r.p50)} ms)`;
-    add(`client credentials/s (${store}) vs oidc-provider RS256 JWT`, lat(cc), lat(peerJwt.clientCredentials), cc.perSecond / peerJwt.clientCredentials.perSecond, { op: '≥', value: 1 });
-    add(`client credentials/s (${store}) vs 2-core RS256 signing/s`, f0(cc.perSecond), `${f0(bound.perSecond)} (bound)`, cc.perSecond / bound.perSecond, { op: '≥', value: share, of: 'bound' });
-    add(`client credentials/s (${store}) vs oidc-provider opaque`, f0(cc.perSecond), f0(peerOpaque.clientCredentials.perSecond), cc.perSecond / peerOpaque.clientCredentials.perSecond);
-    add(`refresh/s (${store}) vs oidc-provider RS256 JWT (both: access + ID token)`, lat(rf), lat(peerJwt.refresh), rf.perSecond / peerJwt.refresh.perSecond, { op: '≥', value: 1 });
-    add(`refresh/s (${store}) vs half the 2-core RS256 signing/s`, f0(rf.perSecond), `${f0(bound.perSecond / 2)} (bound/2)`, rf.perSecond / (bound.perSecond / 2), { op: '≥', value: share, of: 'bound/2' });
+    add(
+      `client credentials/s (${store}) vs oidc-provider RS256 JWT`,
+      lat(cc),
+      lat(peerJwt.clientCredentials),
+      cc.perSecond / peerJwt.clientCredentials.perSecond,
+      { op: '≥', value: 1 },
+    );
+    add(`client credentials/s (${store}) vs 2-core RS256 signing/s`, f0(cc.perSecond), `${f0(bound.perSecond)} (bound)`, cc.perSecond / bound.perSecond, {
+      op: '≥',
+      value: share,
+      of: 'bound',
+    });
+    add(
+      `client credentials/s (${store}) vs oidc-provider opaque`,
+      f0(cc.perSecond),
+      f0(peerOpaque.clientCredentials.perSecond),
+      cc.perSecond / peerOpaque.clientCredentials.perSecond,
+    );
+    add(`refresh/s (${store}) vs oidc-provider RS256 JWT (both: access + ID token)`, lat(rf), lat(peerJwt.refresh), rf.perSecond / peerJwt.refresh.perSecond, {
+      op: '≥',
+      value: 1,
+    });
+    add(
+      `refresh/s (${store}) vs half the 2-core RS256 signing/s`,
+      f0(rf.perSecond),
+      `${f0(bound.perSecond / 2)} (bound/2)`,
+      rf.perSecond / (bound.perSecond / 2),
+      { op: '≥', value: share, of: 'bound/2' },
+    );
     add(`refresh/s (${store}) vs oidc-provider opaque`, f0(rf.perSecond), f0(peerOpaque.refresh.perSecond), rf.perSecond / peerOpaque.refresh.perSecond);
     const st = t.statements!;
-    const kinds = (k: Record<string, number>) => Object.keys(k).filter((x) => k[x]! >= 0.5).map((x) => x.replace(' … ', ' ').replaceAll('"', '')).join(', ');
+    const kinds = (k: Record<string, number>) =>
+      Object.keys(k)
+        .filter((x) => k[x]! >= 0.5)
+        .map((x) => x.replace(' … ', ' ').replaceAll('"', ''))
+        .join(', ');
     add(`SQL statements per client-credentials grant (${store})`, f1(st.clientCredentials.perOp), kinds(st.clientCredentials.byKind), undefined);
     add(`SQL statements per refresh grant (${store})`, f1(st.refresh.perOp), kinds(st.refresh.byKind), undefined);
-    if (t.signIns) add(`auth-code sign-ins/s end to end (${store}; argon2id m=19456 t=2 p=1 vs no password check)`, f1(t.signIns.perSecond), f1(peerOpaque.signIns?.perSecond ?? Number.NaN), t.signIns.perSecond / (peerOpaque.signIns?.perSecond ?? Number.NaN));
+    if (t.signIns)
+      add(
+        `auth-code sign-ins/s end to end (${store}; argon2id m=19456 t=2 p=1 vs no password check)`,
+        f1(t.signIns.perSecond),
+        f1(peerOpaque.signIns?.perSecond ?? Number.NaN),
+        t.signIns.perSecond / (peerOpaque.signIns?.perSecond ?? Number.NaN),
+      );
   }
   raw.tokens = { bound, tokens };
 });
@@ -127,10 +195,37 @@ await section('drain', 'requests during a mass-logout drain', async () => {
     const d = await runDrain({ store, sessions: 500, clients: 3, idleMs: quick ? 2000 : 4000 });
     drains.push(d);
     const st = store === 'postgres' ? 'PostgreSQL' : 'SQLite';
-    add(`drain 500×3 (${st}): client credentials/s during drain vs idle`, f0(d.during.perSecond), `${f0(d.idle.perSecond)} (idle)`, d.during.perSecond / d.idle.perSecond, { op: '≥', value: 0.5, of: 'idle' });
-    add(`drain 500×3 (${st}): p99 ms during drain vs idle (p50)`, `${f1(d.during.p99)} (${f1(d.during.p50)})`, `${f1(d.idle.p99)} (${f1(d.idle.p50)}) (idle)`, d.during.p99 / d.idle.p99, { op: '≤', value: 3, of: 'idle' });
-    add(`drain 500×3 (${st}): SQL statements per logout token delivered${store === 'sqlite' ? ' (driver ms per token)' : ''}`, f1(d.perToken.total), Object.entries(d.perToken.byKind).filter(([, v]) => v >= 0.05).slice(0, 6).map(([k, v]) => `${k.replace(' … ', ' ').replaceAll('"', '')} ${r2(v)}${store === 'sqlite' ? ` (${(d.perToken.msByKind[k] ?? 0).toFixed(3)} ms)` : ''}`).join(', '), undefined);
-    add(`drain 500×3 (${st}): drain ms under load vs without`, f0(d.drainLoadedMs), `${f0(d.drainIdleMs)} (no load)`, d.drainLoadedMs / d.drainIdleMs, { op: '≤', value: 1.5, of: 'no load' });
+    add(
+      `drain 500×3 (${st}): client credentials/s during drain vs idle`,
+      f0(d.during.perSecond),
+      `${f0(d.idle.perSecond)} (idle)`,
+      d.during.perSecond / d.idle.perSecond,
+      { op: '≥', value: 0.5, of: 'idle' },
+    );
+    add(
+      `drain 500×3 (${st}): p99 ms during drain vs idle (p50)`,
+      `${f1(d.during.p99)} (${f1(d.during.p50)})`,
+      `${f1(d.idle.p99)} (${f1(d.idle.p50)}) (idle)`,
+      d.during.p99 / d.idle.p99,
+      { op: '≤', value: 3, of: 'idle' },
+    );
+    add(
+      `drain 500×3 (${st}): SQL statements per logout token delivered${store === 'sqlite' ? ' (driver ms per token)' : ''}`,
+      f1(d.perToken.total),
+      Object.entries(d.perToken.byKind)
+        .filter(([, v]) => v >= 0.05)
+        .slice(0, 6)
+        .map(
+          ([k, v]) => `${k.replace(' … ', ' ').replaceAll('"', '')} ${r2(v)}${store === 'sqlite' ? ` (${(d.perToken.msByKind[k] ?? 0).toFixed(3)} ms)` : ''}`,
+        )
+        .join(', '),
+      undefined,
+    );
+    add(`drain 500×3 (${st}): drain ms under load vs without`, f0(d.drainLoadedMs), `${f0(d.drainIdleMs)} (no load)`, d.drainLoadedMs / d.drainIdleMs, {
+      op: '≤',
+      value: 1.5,
+      of: 'no load',
+    });
   }
   raw.drain = drains;
 });
@@ -146,7 +241,15 @@ await section('footprint', 'footprint', async () => {
   buildServer();
   const fpSources = await runFootprint({ sessions: quick ? 2000 : 10_000, mode: 'sources' });
   const fp = await runFootprint({ sessions: quick ? 2000 : 10_000, mode: 'built' });
-  const limit = (scenario: string, value: number, sources: number, max?: number) => rows.push({ scenario, sundown: f0(value), 'peer / bound': `${f0(sources)} (sources)`, ratio: '—', target: max === undefined ? '—' : `≤ ${max}`, met: max === undefined ? '—' : pass(value <= max) });
+  const limit = (scenario: string, value: number, sources: number, max?: number) =>
+    rows.push({
+      scenario,
+      sundown: f0(value),
+      'peer / bound': `${f0(sources)} (sources)`,
+      ratio: '—',
+      target: max === undefined ? '—' : `≤ ${max}`,
+      met: max === undefined ? '—' : pass(value <= max),
+    });
   limit('server start to ready, ms (built JS; TS sources)', fp.readyMs, fpSources.readyMs, 1000);
   limit('idle RSS, MB (built JS; TS sources)', fp.idleRssMb, fpSources.idleRssMb, 80);
   limit(`RSS after ${fp.sessions} active sessions, MB (built JS)`, fp.activeRssMb, fpSources.activeRssMb);
@@ -158,14 +261,28 @@ const widths = head.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 const markdown = [
   `Sundown benchmarks — Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.date}${quick ? ' (quick run)' : ''}${machine.profiled ? ' (PROFILED: slowed by the CPU profiler)' : ''}`,
-  `Load average at start ${machine.loadAverage.start}; after each section: ${Object.entries(machine.loadAverage.sections).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+  `Load average at start ${machine.loadAverage.start}; after each section: ${Object.entries(machine.loadAverage.sections)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}`,
   '',
   'Peers: oidc-provider 9 (in-memory adapter) for the provider rows, express-openid-connect for the RP receiver; bounds measured in the same run (bench/lib/signing-bound.ts). Ratio = Sundown ÷ peer (or ÷ bound, ÷ idle).',
   '',
   line(head),
   line(widths.map((w) => '-'.repeat(w))),
   ...rows.map((r) => line(head.map((h) => r[h]))),
-  ...(profiles.length > 0 ? ['', 'CPU profiles (server main thread, self time):', ...profiles.map((p) => `- ${p.file}: busy ${p.busy}%; ${Object.entries(p.areas).slice(0, 7).map(([k, v]) => `${k} ${v}%`).join(', ')}`)] : []),
+  ...(profiles.length > 0
+    ? [
+        '',
+        'CPU profiles (server main thread, self time):',
+        ...profiles.map(
+          (p) =>
+            `- ${p.file}: busy ${p.busy}%; ${Object.entries(p.areas)
+              .slice(0, 7)
+              .map(([k, v]) => `${k} ${v}%`)
+              .join(', ')}`,
+        ),
+      ]
+    : []),
 ].join('\n');
 console.log(`\n${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -29,7 +29,11 @@ const s = await startSundown(
 const tokenUrl = `${s.issuer}/protocol/openid-connect/token`;
 const refreshTokens: string[] = [];
 for (let i = 0; i < 16; i++) {
-  const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('app') }, body: 'grant_type=password&username=u&password=pw&scope=openid' });
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('app') },
+    body: 'grant_type=password&username=u&password=pw&scope=openid',
+  });
   refreshTokens.push(((await res.json()) as { refresh_token: string }).refresh_token);
 }
 await load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs: 1000 }); // warm-up
@@ -37,7 +41,9 @@ for (const mode of ['client_credentials', 'refresh_token'] as const) {
   const process0 = process.cpuUsage();
   const thread0 = process.threadCpuUsage();
   const elu0 = performance.eventLoopUtilization();
-  const rate = await profiled(`token-cpu-${store}-${mode}`, () => load({ tokenUrl, authorization: basic(mode === 'client_credentials' ? 'svc' : 'app'), mode, refreshTokens, durationMs }));
+  const rate = await profiled(`token-cpu-${store}-${mode}`, () =>
+    load({ tokenUrl, authorization: basic(mode === 'client_credentials' ? 'svc' : 'app'), mode, refreshTokens, durationMs }),
+  );
   const proc = process.cpuUsage(process0);
   const thread = process.threadCpuUsage(thread0);
   const elu = performance.eventLoopUtilization(elu0);

@@ -27,7 +27,9 @@ try {
     },
   }));
 } catch (err) {
-  process.stderr.write(`demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--app-four-port 3004] [--data-dir .sundown] [--verbose]\n`);
+  process.stderr.write(
+    `demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--app-four-port 3004] [--data-dir .sundown] [--verbose]\n`,
+  );
   process.exit(1);
 }
 

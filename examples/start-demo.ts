@@ -46,7 +46,9 @@ export class DemoPortError extends Error {}
 async function ensureFree(port: number, what: string, flag: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', () => reject(new DemoPortError(`Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`)));
+    probe.once('error', () =>
+      reject(new DemoPortError(`Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`)),
+    );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
 }
@@ -75,7 +77,10 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   const appFourPort = o.appFourPort ?? appThreePort + 1;
   await ensureFree(appFourPort, 'App Four', '--app-four-port');
   const log = o.log ?? pino({ level: 'warn' });
-  const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], { SUNDOWN_ADMIN_USERNAME: DEMO_ADMIN.username, SUNDOWN_ADMIN_PASSWORD: DEMO_ADMIN.password });
+  const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], {
+    SUNDOWN_ADMIN_USERNAME: DEMO_ADMIN.username,
+    SUNDOWN_ADMIN_PASSWORD: DEMO_ADMIN.password,
+  });
   const server = await startServer(config, log);
   // Whatever started is stopped again if a later part cannot start (a port taken meanwhile).
   const started: Array<{ close(): Promise<void> }> = [];

@@ -19,7 +19,13 @@ const version = (pkg: string) => (JSON.parse(readFileSync(bin(pkg, 'package.json
 /** The environment of a user's shell: this process's, without what npm and the repo add. */
 const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|NODE_OPTIONS$|INIT_CWD$|NODE_TEST_CONTEXT$)/i.test(k)));
 // Installs take what the npm cache already holds and ask the registry only for the rest.
-Object.assign(env, { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' });
+Object.assign(env, {
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_loglevel: 'error',
+});
 
 function run(file: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(file, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
@@ -115,7 +121,14 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
       assert.ok(!files.some((f) => f.includes('/test/')), `${name}: ships tests`);
     }
     const server = run('tar', ['tzf', tarballs.server], work, 'listing server');
-    for (const f of ['package/bin/sundown.js', 'package/dist/cli.js', 'package/console/index.html', 'package/console/js/main.js', 'package/dist/store/migrations.js']) assert.ok(server.includes(f), `server tarball lacks ${f}`);
+    for (const f of [
+      'package/bin/sundown.js',
+      'package/dist/cli.js',
+      'package/console/index.html',
+      'package/console/js/main.js',
+      'package/dist/store/migrations.js',
+    ])
+      assert.ok(server.includes(f), `server tarball lacks ${f}`);
     assert.ok(run('tar', ['tzf', tarballs.rp], work, 'listing rp').includes('package/dist/cjs/index.js'), 'rp tarball lacks the CommonJS build');
   });
 
@@ -133,13 +146,21 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
     // node10 (TypeScript's pre-exports resolution) cannot see subpath exports; it is not a target.
     run(process.execPath, [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.rp, '--profile', 'node16', '--format', 'ascii'], work, 'attw @sundown/rp');
     // The server is ESM only (its CLI and embedding API need Node 24, which require()s ESM).
-    run(process.execPath, [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.server, '--profile', 'esm-only', '--format', 'ascii'], work, 'attw @sundown/server');
+    run(
+      process.execPath,
+      [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.server, '--profile', 'esm-only', '--format', 'ascii'],
+      work,
+      'attw @sundown/server',
+    );
   });
 
   const machineNodes = nodes();
   // The RP SDK's promise is Node 20.19+ as well as 24: say loudly when only one major is here.
   const majors = new Set(machineNodes.map((n) => n.version.split('.')[0]));
-  if (majors.size < 2) console.log(`# packed RP package: only Node ${[...majors].join(', ')} found on this machine; older supported Nodes SKIPPED (install Node 20 at /usr/bin/node to cover them)`);
+  if (majors.size < 2)
+    console.log(
+      `# packed RP package: only Node ${[...majors].join(', ')} found on this machine; older supported Nodes SKIPPED (install Node 20 at /usr/bin/node to cover them)`,
+    );
   for (const node of machineNodes) {
     test(`Node ${node.version} (${node.path}): @sundown/rp and every subpath load from ESM and CommonJS, as built JavaScript`, () => {
       const expected = JSON.stringify(RP_ENTRIES);
@@ -163,14 +184,27 @@ console.log('cjs ok');`;
       assert.match(run(node.path, ['check-cjs.cjs'], scratch, `require() on Node ${node.version}`), /cjs ok/);
       const major = Number(node.version.split('.')[0]);
       if (major >= 24) {
-        const server = run(node.path, ['--input-type=module', '-e', "const s = await import('@sundown/server'); for (const n of ['startServer','createProvider','openStore','parseStartConfig','importRealm','parseRealmJson']) if (typeof s[n] !== 'function') throw new Error('no ' + n); if ('ProviderContext' in s || 'SigningKeys' in s) throw new Error('internals exported'); console.log('server ok')"], scratch, `import @sundown/server on Node ${node.version}`);
+        const server = run(
+          node.path,
+          [
+            '--input-type=module',
+            '-e',
+            "const s = await import('@sundown/server'); for (const n of ['startServer','createProvider','openStore','parseStartConfig','importRealm','parseRealmJson']) if (typeof s[n] !== 'function') throw new Error('no ' + n); if ('ProviderContext' in s || 'SigningKeys' in s) throw new Error('internals exported'); console.log('server ok')",
+          ],
+          scratch,
+          `import @sundown/server on Node ${node.version}`,
+        );
         assert.match(server, /server ok/);
       }
     });
   }
 
   test('a consumer type-checks against the installed declarations (moduleResolution node16, nodenext, bundler)', async () => {
-    const configs = { node16: { module: 'node16', moduleResolution: 'node16' }, nodenext: { module: 'nodenext', moduleResolution: 'nodenext' }, bundler: { module: 'preserve', moduleResolution: 'bundler' } };
+    const configs = {
+      node16: { module: 'node16', moduleResolution: 'node16' },
+      nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
+      bundler: { module: 'preserve', moduleResolution: 'bundler' },
+    };
     // The three checks at once: each is a separate TypeScript program over the same files.
     const failures = await Promise.all(
       Object.entries(configs).map(async ([name, options]) => {
@@ -184,7 +218,13 @@ console.log('cjs ok');`;
           files.push('consumer.cts');
         }
         // No DOM types and no skipLibCheck: the declarations must hold up in a plain Node project.
-        writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...options, target: 'es2023', lib: ['es2023'], types: ['node'], strict: true, noEmit: true, skipLibCheck: false }, files }));
+        writeFileSync(
+          join(dir, 'tsconfig.json'),
+          JSON.stringify({
+            compilerOptions: { ...options, target: 'es2023', lib: ['es2023'], types: ['node'], strict: true, noEmit: true, skipLibCheck: false },
+            files,
+          }),
+        );
         const child = spawn(process.execPath, [bin('typescript', 'bin/tsc'), '-p', dir], { cwd: dir, env });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -198,8 +238,16 @@ console.log('cjs ok');`;
 
   test('npx --package <server tarball> sundown start, in an empty directory, answers discovery', async () => {
     const dir = mkdtempSync(join(work, 'empty-'));
-    writeFileSync(join(dir, 'realm.json'), JSON.stringify({ realm: 'packed', clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.example/cb'] }] }));
-    const child: ChildProcess = spawn('npx', ['--yes', '--package', tarballs.server, 'sundown', 'start', '--import-realm', 'realm.json', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    writeFileSync(
+      join(dir, 'realm.json'),
+      JSON.stringify({ realm: 'packed', clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.example/cb'] }] }),
+    );
+    const child: ChildProcess = spawn('npx', ['--yes', '--package', tarballs.server, 'sundown', 'start', '--import-realm', 'realm.json', '--port', '0'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     try {
       const port = await new Promise<number>((resolve, reject) => {
@@ -234,4 +282,3 @@ console.log('cjs ok');`;
     }
   });
 });
-

@@ -34,11 +34,33 @@ export function startLoad(o: LoadOptions): RunningLoad {
   let onStarted: () => void = () => {};
   const started = new Promise<void>((r) => (onStarted = r));
   const done = new Promise<Rate>((resolve, reject) => {
-    worker.on('message', (m: 'started' | { count: number; seconds: number; statuses: Record<string, number>; firstError?: string; p50: number; p99: number; samples: Array<[number, number]> }) => {
-      if (m === 'started') return onStarted();
-      void worker.terminate();
-      resolve({ perSecond: m.count / m.seconds, p50: m.p50, p99: m.p99, statuses: m.statuses, ...(m.firstError ? { firstError: m.firstError } : {}), ...(o.samples ? { samples: m.samples } : {}) });
-    });
+    worker.on(
+      'message',
+      (
+        m:
+          | 'started'
+          | {
+              count: number;
+              seconds: number;
+              statuses: Record<string, number>;
+              firstError?: string;
+              p50: number;
+              p99: number;
+              samples: Array<[number, number]>;
+            },
+      ) => {
+        if (m === 'started') return onStarted();
+        void worker.terminate();
+        resolve({
+          perSecond: m.count / m.seconds,
+          p50: m.p50,
+          p99: m.p99,
+          statuses: m.statuses,
+          ...(m.firstError ? { firstError: m.firstError } : {}),
+          ...(o.samples ? { samples: m.samples } : {}),
+        });
+      },
+    );
     worker.once('error', reject);
   });
   return { started, done, stop: () => worker.postMessage('stop') };

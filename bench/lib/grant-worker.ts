@@ -32,7 +32,14 @@ parentPort!.on('message', (m) => {
 function post(body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization: input.authorization } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization: input.authorization },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => {
@@ -53,7 +60,10 @@ await Promise.all(
   Array.from({ length: input.concurrency }, async (_, i) => {
     let refresh = input.refreshTokens[i];
     while (!stopped && performance.now() < until) {
-      const body = input.mode === 'client_credentials' ? (input.body ?? 'grant_type=client_credentials') : new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh! }).toString();
+      const body =
+        input.mode === 'client_credentials'
+          ? (input.body ?? 'grant_type=client_credentials')
+          : new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh! }).toString();
       const t = performance.now();
       const res = await post(body);
       const end = performance.now();

@@ -13,7 +13,12 @@ export interface PeerBench {
 }
 
 /** `resource`: grant every sign-in that resource's `api` scope too (RFC 8707, for JWT access tokens). */
-export async function startOidcProvider(clients: Array<Record<string, unknown>>, features: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, resource?: string): Promise<PeerBench> {
+export async function startOidcProvider(
+  clients: Array<Record<string, unknown>>,
+  features: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+  resource?: string,
+): Promise<PeerBench> {
   const app = express();
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -55,7 +60,13 @@ export async function startOidcProvider(clients: Array<Record<string, unknown>>,
 }
 
 /** Signs a browser in to `clientId` at oidc-provider and exchanges the code. */
-export async function peerSignIn(jar: { fetch(url: string, init?: RequestInit): Promise<Response> }, issuer: string, clientId: string, redirectUri: string, scope = 'openid'): Promise<Record<string, string>> {
+export async function peerSignIn(
+  jar: { fetch(url: string, init?: RequestInit): Promise<Response> },
+  issuer: string,
+  clientId: string,
+  redirectUri: string,
+  scope = 'openid',
+): Promise<Record<string, string>> {
   let url = `${issuer}/auth?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope, ...(scope.includes('offline_access') ? { prompt: 'consent' } : {}) })}`;
   let res = await jar.fetch(url);
   for (let i = 0; i < 10 && res.status >= 300 && res.status < 400; i++) {
@@ -65,6 +76,13 @@ export async function peerSignIn(jar: { fetch(url: string, init?: RequestInit): 
   }
   const code = new URL(url).searchParams.get('code');
   if (!code) throw new Error(`oidc-provider sign-in did not return a code: ${url} ${res.status}`);
-  const tok = await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).toString() });
+  const tok = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).toString(),
+  });
   return (await tok.json()) as Record<string, string>;
 }

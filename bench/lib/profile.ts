@@ -47,7 +47,8 @@ function area(url: string, fn: string): string {
   if (/\/hono\/|@hono/.test(url)) return 'hono';
   if (/\/pino|thread-stream|sonic-boom/.test(url)) return 'logging';
   if (/packages\/server\/src\//.test(url)) return 'sundown (other)';
-  if (/internal\/deps\/undici|internal\/webstreams|node:internal\/http|node:_http|_http_|node:net|internal\/streams|node:internal\/stream/.test(url)) return 'node HTTP, streams, Web Request';
+  if (/internal\/deps\/undici|internal\/webstreams|node:internal\/http|node:_http|_http_|node:net|internal\/streams|node:internal\/stream/.test(url))
+    return 'node HTTP, streams, Web Request';
   if (/oidc-provider|koa|express/.test(url)) return 'peer (oidc-provider, koa)';
   if (url === '') return 'native / builtins';
   return 'other';
@@ -74,8 +75,16 @@ function summarise(profile: CpuProfile, file: string): ProfileSummary {
   return {
     file,
     busy: share(total - idle),
-    areas: Object.fromEntries(Object.entries(areas).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)])),
-    top: Object.entries(fns).filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 15).map(([fn, us]) => ({ fn, share: share(us) })),
+    areas: Object.fromEntries(
+      Object.entries(areas)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, share(v)]),
+    ),
+    top: Object.entries(fns)
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([fn, us]) => ({ fn, share: share(us) })),
   };
 }
 
@@ -100,6 +109,11 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
     writeFileSync(file, JSON.stringify(profile));
     const summary = summarise(profile, `bench/results/profiles/${name}.cpuprofile`);
     profiles.push(summary);
-    process.stderr.write(`bench: profile ${name}: main thread busy ${summary.busy}% — ${Object.entries(summary.areas).slice(0, 6).map(([k, v]) => `${k} ${v}%`).join(', ')}\n`);
+    process.stderr.write(
+      `bench: profile ${name}: main thread busy ${summary.busy}% — ${Object.entries(summary.areas)
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${v}%`)
+        .join(', ')}\n`,
+    );
   }
 }

@@ -28,7 +28,15 @@ function pkcs8(alg: Alg): string {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-const claims = () => ({ iss: 'https://sundown.bench/realms/bench', aud: 'account', sub: 'c4f2a7a0-5b8e-4a39-9a54-0d6a3f1d2b11', azp: 'svc', scope: 'profile email', typ: 'Bearer', jti: crypto.randomUUID() });
+const claims = () => ({
+  iss: 'https://sundown.bench/realms/bench',
+  aud: 'account',
+  sub: 'c4f2a7a0-5b8e-4a39-9a54-0d6a3f1d2b11',
+  azp: 'svc',
+  scope: 'profile email',
+  typ: 'Bearer',
+  jti: crypto.randomUUID(),
+});
 
 async function joseRate(alg: Alg, pem: string, inFlight: number, ms: number): Promise<number> {
   const key = await importPKCS8(pem, alg);
@@ -75,10 +83,19 @@ export async function signingRate(alg: Alg, cores: 1 | 2, ms = 2000): Promise<Si
 
 function post(url: URL, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

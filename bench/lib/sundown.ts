@@ -44,16 +44,34 @@ export async function startSundown(realm: Record<string, unknown>, options: Sund
 }
 
 /** Signs a browser (cookie jar) in to `clientId` at Sundown: the form the first time, SSO after. */
-export async function sundownSignIn(jar: { fetch(url: string, init?: RequestInit): Promise<Response> }, issuer: string, clientId: string, redirectUri: string, user: string, password: string): Promise<Record<string, string>> {
+export async function sundownSignIn(
+  jar: { fetch(url: string, init?: RequestInit): Promise<Response> },
+  issuer: string,
+  clientId: string,
+  redirectUri: string,
+  user: string,
+  password: string,
+): Promise<Record<string, string>> {
   const oidc = `${issuer}/protocol/openid-connect`;
   let res = await jar.fetch(`${oidc}/auth?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid' })}`);
   if (res.status === 200) {
     const html = await res.text();
     const id = /name="auth_request" value="([^"]+)"/.exec(html)![1]!;
     const action = new URL(/action="([^"]+)"/.exec(html)![1]!, oidc).toString();
-    res = await jar.fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ auth_request: id, username: user, password }).toString() });
+    res = await jar.fetch(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ auth_request: id, username: user, password }).toString(),
+    });
   }
   const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-  const tok = await fetch(`${oidc}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).toString() });
+  const tok = await fetch(`${oidc}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientId}-secret`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }).toString(),
+  });
   return (await tok.json()) as Record<string, string>;
 }

@@ -31,7 +31,10 @@ export interface DrainRow {
 }
 
 function window(samples: Array<[number, number]>, from: number, to: number): Window {
-  const lat = samples.filter(([end]) => end >= from && end <= to).map(([, l]) => l).sort((a, b) => a - b);
+  const lat = samples
+    .filter(([end]) => end >= from && end <= to)
+    .map(([, l]) => l)
+    .sort((a, b) => a - b);
   return { perSecond: lat.length / ((to - from) / 1000), p50: percentile(lat, 50), p99: percentile(lat, 99), count: lat.length };
 }
 
@@ -44,7 +47,12 @@ export async function runDrain(o: { store: 'sqlite' | 'postgres'; sessions: numb
     {
       clients: [
         { clientId: 'svc', secret: 'svc-secret', standardFlowEnabled: false, serviceAccountsEnabled: true },
-        ...receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `s${i}`, redirectUris: [`https://c${i}.example/cb`], attributes: { 'backchannel.logout.url': url } })),
+        ...receivers.urls.map((url, i) => ({
+          clientId: `c${i}`,
+          secret: `s${i}`,
+          redirectUris: [`https://c${i}.example/cb`],
+          attributes: { 'backchannel.logout.url': url },
+        })),
       ],
       users: [{ username: 'u' }],
     },
@@ -97,6 +105,11 @@ export async function runDrain(o: { store: 'sqlite' | 'postgres'; sessions: numb
 }
 
 function perToken(c: StatementCount, tokens: number): DrainRow['perToken'] {
-  const per = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((1000 * v) / tokens) / 1000]));
+  const per = (r: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(r)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, Math.round((1000 * v) / tokens) / 1000]),
+    );
   return { total: c.total / tokens, byKind: per(c.byKind), msByKind: per(c.msByKind) };
 }

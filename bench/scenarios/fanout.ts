@@ -22,7 +22,13 @@ export interface FanoutRow {
 const now = () => performance.timeOrigin + performance.now();
 const cb = (i: number) => `https://c${i}.bench/cb`;
 
-async function measure(rounds: number, warmup: number, receivers: Receivers, n: number, once: () => Promise<number>): Promise<{ p50: number; p95: number; samples: number[] }> {
+async function measure(
+  rounds: number,
+  warmup: number,
+  receivers: Receivers,
+  n: number,
+  once: () => Promise<number>,
+): Promise<{ p50: number; p95: number; samples: number[] }> {
   const samples: number[] = [];
   for (let r = 0; r < rounds + warmup; r++) {
     const before = receivers.arrivals.length;
@@ -43,7 +49,13 @@ function sundownRealm(urls: string[]) {
 }
 
 function peerClients(urls: string[]) {
-  return urls.map((url, i) => ({ client_id: `c${i}`, client_secret: `c${i}-secret`, redirect_uris: [cb(i)], backchannel_logout_uri: url, backchannel_logout_session_required: true }));
+  return urls.map((url, i) => ({
+    client_id: `c${i}`,
+    client_secret: `c${i}-secret`,
+    redirect_uris: [cb(i)],
+    backchannel_logout_uri: url,
+    backchannel_logout_session_required: true,
+  }));
 }
 
 async function sundownLogout(issuer: string, n: number): Promise<{ started: number; answered: () => number }> {
@@ -71,7 +83,11 @@ async function peerLogout(issuer: string, n: number): Promise<{ started: number;
   const action = new URL(/action="([^"]+)"/.exec(form)![1]!, issuer).toString();
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)![1]!;
   const started = now();
-  const res = await jar.fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ xsrf, logout: 'yes' }).toString() });
+  const res = await jar.fetch(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
   await res.arrayBuffer();
   const answered = now();
   return { started, answered: () => answered - started };

@@ -36,7 +36,14 @@ export function buildServer(): void {
 export async function runFootprint(opts: { sessions: number; mode: FootprintMode }): Promise<FootprintRow> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-footprint-'));
   const realmFile = join(dir, 'realm.json');
-  writeFileSync(realmFile, JSON.stringify({ realm: 'fp', clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.bench/cb'] }], users: [{ username: 'u', credentials: [{ value: 'pw' }] }] }));
+  writeFileSync(
+    realmFile,
+    JSON.stringify({
+      realm: 'fp',
+      clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.bench/cb'] }],
+      users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
+    }),
+  );
   // Import once so the measured start is a normal restart, not a first import.
   const bin = `${SERVER}bin/sundown.js`;
   // npm scripts of the repository set NODE_OPTIONS=--conditions=source; the child gets exactly the mode's flags.
@@ -45,7 +52,10 @@ export async function runFootprint(opts: { sessions: number; mode: FootprintMode
   const flags = opts.mode === 'sources' ? ['--conditions=source'] : [];
   const start = async () => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...flags, bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...flags, bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -66,7 +76,20 @@ export async function runFootprint(opts: { sessions: number; mode: FootprintMode
   const user = await store.db.selectFrom('app_user').select('id').where('realm_id', '=', realm.id).executeTakeFirstOrThrow();
   const now = Date.now();
   for (let i = 0; i < opts.sessions; i += 500) {
-    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({ id: `fp-${i + k}`, realm_id: realm.id, user_id: user.id, cookie_hash: createHash('sha256').update(`cookie-${i + k}`).digest('base64url'), auth_time: now, started_at: now, last_seen_at: now, ip_address: null, ended_at: null, end_reason: null }));
+    const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({
+      id: `fp-${i + k}`,
+      realm_id: realm.id,
+      user_id: user.id,
+      cookie_hash: createHash('sha256')
+        .update(`cookie-${i + k}`)
+        .digest('base64url'),
+      auth_time: now,
+      started_at: now,
+      last_seen_at: now,
+      ip_address: null,
+      ended_at: null,
+      end_reason: null,
+    }));
     await store.db.insertInto('sso_session').values(rows).execute();
   }
   await store.close();

@@ -26,7 +26,12 @@ export async function runMassLogout(o: { sessions: number; clients: number; alg:
   const receivers = await startReceivers(C);
   const s = await startSundown(
     {
-      clients: receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `s${i}`, redirectUris: [`https://c${i}.example/cb`], attributes: { 'backchannel.logout.url': url, 'id.token.signed.response.alg': alg } })),
+      clients: receivers.urls.map((url, i) => ({
+        clientId: `c${i}`,
+        secret: `s${i}`,
+        redirectUris: [`https://c${i}.example/cb`],
+        attributes: { 'backchannel.logout.url': url, 'id.token.signed.response.alg': alg },
+      })),
       users: [{ username: 'u' }],
     },
     { store: o.store, env: ADMIN_ENV, configure: (config) => void (config.logout = { ...config.logout, concurrency: 64, perClientConcurrency: 32 }) },

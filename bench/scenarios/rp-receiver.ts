@@ -45,7 +45,20 @@ export async function runRpReceiver(opts: { requests: number }): Promise<Receive
   const op = await listen((req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/jwks') return void res.end(JSON.stringify(jwks));
-    res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, end_session_endpoint: `${issuer}/logout`, id_token_signing_alg_values_supported: ['RS256'], response_types_supported: ['code'], subject_types_supported: ['public'], backchannel_logout_supported: true, backchannel_logout_session_supported: true }));
+    res.end(
+      JSON.stringify({
+        issuer,
+        jwks_uri: `${issuer}/jwks`,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        end_session_endpoint: `${issuer}/logout`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code'],
+        subject_types_supported: ['public'],
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
+      }),
+    );
   });
   const issuer = op.url;
   const now = Math.floor(Date.now() / 1000);
@@ -75,7 +88,17 @@ export async function runRpReceiver(opts: { requests: number }): Promise<Receive
   const sundown = await listen(sundownApp);
 
   const peerApp = express();
-  peerApp.use(eoc.auth({ issuerBaseURL: issuer, baseURL: 'http://127.0.0.1', clientID: 'app', secret: 'a-long-enough-secret-for-express-openid-connect', authRequired: false, idpLogout: false, backchannelLogout: { store: new session.MemoryStore() as unknown as BackchannelStore } }));
+  peerApp.use(
+    eoc.auth({
+      issuerBaseURL: issuer,
+      baseURL: 'http://127.0.0.1',
+      clientID: 'app',
+      secret: 'a-long-enough-secret-for-express-openid-connect',
+      authRequired: false,
+      idpLogout: false,
+      backchannelLogout: { store: new session.MemoryStore() as unknown as BackchannelStore },
+    }),
+  );
   const peer = await listen(peerApp);
 
   const half = opts.requests;

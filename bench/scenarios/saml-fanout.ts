@@ -45,13 +45,23 @@ export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?
   const sundown = await startSundown(
     {
       clients: [
-        ...receivers.urls.map((url, i) => ({ clientId: `c${i}`, secret: `c${i}-secret`, redirectUris: [cb(i)], attributes: { 'backchannel.logout.url': url } })),
+        ...receivers.urls.map((url, i) => ({
+          clientId: `c${i}`,
+          secret: `c${i}-secret`,
+          redirectUris: [cb(i)],
+          attributes: { 'backchannel.logout.url': url },
+        })),
         ...soap.urls.map((url, i) => ({
           clientId: entity(i),
           protocol: 'saml',
           frontchannelLogout: false,
           redirectUris: [acs(i)],
-          attributes: { 'saml.client.signature': 'false', 'saml.server.signature': 'true', 'saml.assertion.signature': 'true', saml_single_logout_service_url_soap: url },
+          attributes: {
+            'saml.client.signature': 'false',
+            'saml.server.signature': 'true',
+            'saml.assertion.signature': 'true',
+            saml_single_logout_service_url_soap: url,
+          },
         })),
       ],
       users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
@@ -61,7 +71,17 @@ export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?
   try {
     const descriptor = await (await fetch(`${sundown.issuer}/protocol/saml/descriptor`)).text();
     const idpCert = /<ds:X509Certificate>([^<]+)</.exec(descriptor)![1]!;
-    const sps = Array.from({ length: nSaml }, (_, i) => new SAML({ entryPoint: `${sundown.issuer}/protocol/saml`, issuer: entity(i), callbackUrl: acs(i), idpCert, identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified' }));
+    const sps = Array.from(
+      { length: nSaml },
+      (_, i) =>
+        new SAML({
+          entryPoint: `${sundown.issuer}/protocol/saml`,
+          issuer: entity(i),
+          callbackUrl: acs(i),
+          idpCert,
+          identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+        }),
+    );
     const samples: number[] = [];
     const warmup = Math.max(2, Math.floor(opts.rounds / 20));
     for (let r = 0; r < opts.rounds + warmup; r++) {
@@ -99,7 +119,29 @@ export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '100' }, store: { type: 'string', default: 'sqlite' }, oidc: { type: 'string', default: '5' }, saml: { type: 'string', default: '2' } } });
-  const row = await runSamlFanout({ rounds: Number(values.rounds), store: values.store === 'postgres' ? 'postgres' : 'sqlite', oidc: Number(values.oidc), saml: Number(values.saml) });
-  console.log(table([{ clients: `${row.oidc} OIDC + ${row.saml} SAML (SOAP)`, store: row.store, rounds: row.rounds, 'p50 ms': row.p50.toFixed(1), 'p95 ms': row.p95.toFixed(1) }]));
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '100' },
+      store: { type: 'string', default: 'sqlite' },
+      oidc: { type: 'string', default: '5' },
+      saml: { type: 'string', default: '2' },
+    },
+  });
+  const row = await runSamlFanout({
+    rounds: Number(values.rounds),
+    store: values.store === 'postgres' ? 'postgres' : 'sqlite',
+    oidc: Number(values.oidc),
+    saml: Number(values.saml),
+  });
+  console.log(
+    table([
+      {
+        clients: `${row.oidc} OIDC + ${row.saml} SAML (SOAP)`,
+        store: row.store,
+        rounds: row.rounds,
+        'p50 ms': row.p50.toFixed(1),
+        'p95 ms': row.p95.toFixed(1),
+      },
+    ]),
+  );
 }

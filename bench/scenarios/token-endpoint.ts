@@ -63,17 +63,30 @@ async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number, sign
   const refreshTokens: string[] = [];
   for (let i = 0; i < CONCURRENCY; i++) refreshTokens.push((await password()).refresh_token!);
   await load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs: 1000 }); // warm-up
-  const clientCredentials = await profiled(`token-${store}-client-credentials`, () => load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs }));
-  const refresh = await profiled(`token-${store}-refresh`, () => load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }));
+  const clientCredentials = await profiled(`token-${store}-client-credentials`, () =>
+    load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', durationMs }),
+  );
+  const refresh = await profiled(`token-${store}-refresh`, () =>
+    load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }),
+  );
   // Statements per grant: sequential grants from this thread while the drivers are counted.
   const cc = await statementsPer(100, async () => void (await grant(tokenUrl, basic('svc'), 'grant_type=client_credentials')));
   let rt = (await password()).refresh_token!;
   const rf = await statementsPer(100, async () => {
     rt = (await grant(tokenUrl, basic('app'), new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }).toString())).refresh_token!;
   });
-  const signInsRate = signIns ? await signInRate(durationMs, async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw'))) : undefined;
+  const signInsRate = signIns
+    ? await signInRate(durationMs, async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw')))
+    : undefined;
   await s.close();
-  return { target: `Sundown (${store}, RS256 JWT access tokens)`, kind: `sundown-${store}`, refresh, clientCredentials, ...(signInsRate ? { signIns: signInsRate } : {}), statements: { clientCredentials: cc, refresh: rf } };
+  return {
+    target: `Sundown (${store}, RS256 JWT access tokens)`,
+    kind: `sundown-${store}`,
+    refresh,
+    clientCredentials,
+    ...(signInsRate ? { signIns: signInsRate } : {}),
+    statements: { clientCredentials: cc, refresh: rf },
+  };
 }
 
 async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: boolean): Promise<TokenRow> {
@@ -105,14 +118,27 @@ async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: bo
   // Check the format once, so that the row compares what it says it compares.
   const cc = await grant(tokenUrl, basic('svc'), ccBody);
   const isJwt = cc.access_token!.split('.').length === 3;
-  if (isJwt !== (format === 'jwt')) throw new Error(`oidc-provider issued ${isJwt ? 'a JWT' : 'an opaque'} client-credentials access token, expected ${format}`);
+  if (isJwt !== (format === 'jwt'))
+    throw new Error(`oidc-provider issued ${isJwt ? 'a JWT' : 'an opaque'} client-credentials access token, expected ${format}`);
   // Refresh first, with no client-credentials warm-up: the quick-start in-memory adapter is an
   // LRU that thousands of client-credentials tokens would evict the grants from.
-  const refresh = await profiled(`token-peer-${format}-refresh`, () => load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }));
-  const clientCredentials = await profiled(`token-peer-${format}-client-credentials`, () => load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', body: ccBody, durationMs }));
-  const signInsRate = signIns ? await signInRate(durationMs, async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb'))) : undefined;
+  const refresh = await profiled(`token-peer-${format}-refresh`, () =>
+    load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }),
+  );
+  const clientCredentials = await profiled(`token-peer-${format}-client-credentials`, () =>
+    load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', body: ccBody, durationMs }),
+  );
+  const signInsRate = signIns
+    ? await signInRate(durationMs, async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb')))
+    : undefined;
   await peer.close();
-  return { target: `oidc-provider (in-memory adapter, ${format === 'jwt' ? 'RS256 JWT' : 'opaque'} access tokens)`, kind: `peer-${format}`, refresh, clientCredentials, ...(signInsRate ? { signIns: signInsRate } : {}) };
+  return {
+    target: `oidc-provider (in-memory adapter, ${format === 'jwt' ? 'RS256 JWT' : 'opaque'} access tokens)`,
+    kind: `peer-${format}`,
+    refresh,
+    clientCredentials,
+    ...(signInsRate ? { signIns: signInsRate } : {}),
+  };
 }
 
 export async function runTokenEndpoint(opts: { durationMs: number; postgres: boolean }): Promise<TokenRow[]> {

@@ -64,7 +64,14 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
   const app = new Hono();
   app.get('/', async (c) => {
     const s = await current(c);
-    return c.html(renderAppPage({ app: 'App Four · SAML', accent: '#0f766e', user: s ? { name: s.nameID, username: s.nameID, sid: s.sessionIndex } : null, note: 'A SAML 2.0 service provider (node-saml). Its sign-out sends a signed LogoutRequest.' }));
+    return c.html(
+      renderAppPage({
+        app: 'App Four · SAML',
+        accent: '#0f766e',
+        user: s ? { name: s.nameID, username: s.nameID, sid: s.sessionIndex } : null,
+        note: 'A SAML 2.0 service provider (node-saml). Its sign-out sends a signed LogoutRequest.',
+      }),
+    );
   });
 
   app.get('/login', async (c) => c.redirect(await saml.getAuthorizeUrlAsync('/', undefined, {})));

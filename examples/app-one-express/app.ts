@@ -31,8 +31,19 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
   const sessions = new session.MemoryStore();
 
   const app = express();
-  app.use(backchannelLogoutRouter({ issuer: meta.issuer, clientId: o.clientId, keys: new URL(meta.jwks_uri!), store, onLogout: destroyExpressSessions(sessions) }));
-  app.use(session({ name: 'app_one', secret: randomBytes(32).toString('hex'), resave: false, saveUninitialized: false, store: sessions, cookie: { httpOnly: true, sameSite: 'lax' } }));
+  app.use(
+    backchannelLogoutRouter({ issuer: meta.issuer, clientId: o.clientId, keys: new URL(meta.jwks_uri!), store, onLogout: destroyExpressSessions(sessions) }),
+  );
+  app.use(
+    session({
+      name: 'app_one',
+      secret: randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      store: sessions,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
   app.use(requireActiveSession({ store }));
 
   app.get('/', (req, res) => {

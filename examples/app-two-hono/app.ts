@@ -55,7 +55,14 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
 
   app.get('/', async (c) => {
     const s = await currentSession(c);
-    return c.html(renderAppPage({ app: 'App Two · Hono', accent: '#c2410c', user: s ? { name: s.name, username: s.username, sid: s.sid ?? '' } : null, note: 'A stateless cookie session, checked against logout markers on every request.' }));
+    return c.html(
+      renderAppPage({
+        app: 'App Two · Hono',
+        accent: '#c2410c',
+        user: s ? { name: s.name, username: s.username, sid: s.sid ?? '' } : null,
+        note: 'A stateless cookie session, checked against logout markers on every request.',
+      }),
+    );
   });
 
   app.get('/login', async (c) => {
@@ -78,7 +85,15 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
     const { verifier, state } = JSON.parse(raw) as { verifier: string; state: string };
     const tokens = await oidc.authorizationCodeGrant(config, new URL(c.req.url), { pkceCodeVerifier: verifier, expectedState: state });
     const claims = tokens.claims()!;
-    const s: CookieSession = { iss: claims.iss, sid: claims.sid as string, sub: claims.sub, createdAt: Date.now(), name: String(claims.name ?? claims.preferred_username), username: String(claims.preferred_username), idToken: tokens.id_token! };
+    const s: CookieSession = {
+      iss: claims.iss,
+      sid: claims.sid as string,
+      sub: claims.sub,
+      createdAt: Date.now(),
+      name: String(claims.name ?? claims.preferred_username),
+      username: String(claims.preferred_username),
+      idToken: tokens.id_token!,
+    };
     deleteCookie(c, LOGIN, cookie);
     await setSignedCookie(c, SESSION, JSON.stringify(s), secret, cookie);
     return c.redirect('/');
@@ -87,7 +102,13 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
   app.post('/logout', async (c) => {
     const s = await currentSession(c);
     deleteCookie(c, SESSION, cookie);
-    return c.redirect(buildEndSessionUrl({ endSessionEndpoint: meta.end_session_endpoint!, ...(s ? { idTokenHint: s.idToken } : { clientId: o.clientId }), postLogoutRedirectUri: `${base}/` }));
+    return c.redirect(
+      buildEndSessionUrl({
+        endSessionEndpoint: meta.end_session_endpoint!,
+        ...(s ? { idTokenHint: s.idToken } : { clientId: o.clientId }),
+        postLogoutRedirectUri: `${base}/`,
+      }),
+    );
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

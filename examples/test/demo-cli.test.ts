@@ -37,7 +37,10 @@ test('starts all four, prints the URLs and the try-this script, and stops on Ctr
   const dir = mkdtempSync(join(tmpdir(), 'sundown-democli-'));
   try {
     const [p, a, b, c] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const { code, out } = await run(['--port', String(p), '--app-one-port', String(a), '--app-two-port', String(b), '--app-three-port', String(c), '--data-dir', dir], /Press Ctrl-C to stop/);
+    const { code, out } = await run(
+      ['--port', String(p), '--app-one-port', String(a), '--app-two-port', String(b), '--app-three-port', String(c), '--data-dir', dir],
+      /Press Ctrl-C to stop/,
+    );
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`Sundown \\(OpenID Provider\\)\\s+http://localhost:${p}/realms/demo`));
     assert.match(out, new RegExp(`App One \\(Express\\)\\s+http://localhost:${a}`));

@@ -25,7 +25,17 @@ async function freePort(): Promise<number> {
 
 async function startAll(): Promise<{ demo: Demo; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-saml-'));
-  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), appThreePort: await freePort(), appFourPort: await freePort(), dataDir: dir }), dir };
+  return {
+    demo: await startDemo({
+      serverPort: await freePort(),
+      appOnePort: await freePort(),
+      appTwoPort: await freePort(),
+      appThreePort: await freePort(),
+      appFourPort: await freePort(),
+      dataDir: dir,
+    }),
+    dir,
+  };
 }
 
 /** App Four first (the login form), then App One by SSO: one session. */
@@ -49,7 +59,11 @@ async function signedOut(page: Page, app: string): Promise<boolean> {
 describe('demo: OIDC and SAML apps sign out together', { skip }, () => {
   let browser: Browser;
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
   });
   after(async () => {
     await browser?.close();

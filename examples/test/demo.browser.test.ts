@@ -13,7 +13,8 @@ import { type Demo, startDemo } from '../start-demo.ts';
 const CHROMIUM = '/usr/bin/chromium';
 // Screenshots are always taken (a page that cannot render fails here); they replace the
 // README's copies only with SUNDOWN_SCREENSHOTS=update.
-const SHOTS = process.env.SUNDOWN_SCREENSHOTS === 'update' ? new URL('../../docs/screenshots/', import.meta.url).pathname : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
+const SHOTS =
+  process.env.SUNDOWN_SCREENSHOTS === 'update' ? new URL('../../docs/screenshots/', import.meta.url).pathname : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
 const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`# browser suite ${skip}`);
 
@@ -26,12 +27,27 @@ async function freePort(): Promise<number> {
 }
 
 async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
 }
 
 async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promise<{ demo: Demo; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
-  return { demo: await startDemo({ serverPort: await freePort(), appOnePort: await freePort(), appTwoPort: await freePort(), appThreePort: await freePort(), appFourPort: await freePort(), dataDir: dir, ...(edit ? { editRealm: edit } : {}) }), dir };
+  return {
+    demo: await startDemo({
+      serverPort: await freePort(),
+      appOnePort: await freePort(),
+      appTwoPort: await freePort(),
+      appThreePort: await freePort(),
+      appFourPort: await freePort(),
+      dataDir: dir,
+      ...(edit ? { editRealm: edit } : {}),
+    }),
+    dir,
+  };
 }
 
 async function signInWithPassword(page: Page, app: string, shot?: string): Promise<void> {
@@ -103,7 +119,9 @@ describe('demo in Chromium', { skip }, () => {
 
       const three = await context.newPage();
       const failed: string[] = [];
-      three.on('response', (res) => { if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) failed.push(`${res.status()} ${res.url()}`); });
+      three.on('response', (res) => {
+        if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) failed.push(`${res.status()} ${res.url()}`);
+      });
       await three.goto(d.appThree);
       await three.getByText('Hello, Alice Liddell').waitFor();
       assert.equal(await three.getByTestId('sid').textContent(), sid, 'the same SSO session, no form');

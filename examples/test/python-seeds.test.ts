@@ -42,7 +42,11 @@ class PythonApp {
   readonly child: ChildProcess;
   output = '';
   constructor(args: string[], cwd: string, env: Record<string, string>) {
-    this.child = spawn(PYTHON, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONUNBUFFERED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(PYTHON, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONUNBUFFERED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (d: Buffer) => void (this.output += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => void (this.output += d.toString()));
   }
@@ -80,7 +84,7 @@ async function follow(browser: Browser, url: string): Promise<{ url: string; res
   throw new Error(`too many redirects from ${url}`);
 }
 
-describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)', { skip }, () => {
+describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", { skip }, () => {
   let dir: string;
   let sundown: RunningServer;
   let flask: PythonApp;
@@ -97,18 +101,52 @@ describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)',
     djangoUrl = `http://127.0.0.1:${dPort}`;
     // The shipped realm, pointed at this run's ports; loopback http needs no opt-in. A third
     // client stands for "another application" of the same SSO session.
-    const realm = JSON.parse(readFileSync(join(EXAMPLES, 'realms/seed-realm.json'), 'utf8').replaceAll('http://localhost:5000', flaskUrl).replaceAll('http://localhost:8000', djangoUrl)) as { clients: unknown[] };
-    realm.clients.push({ clientId: 'other-app', secret: 'other-secret', redirectUris: ['https://other.example/cb'], attributes: { 'post.logout.redirect.uris': 'https://other.example/bye' } });
+    const realm = JSON.parse(
+      readFileSync(join(EXAMPLES, 'realms/seed-realm.json'), 'utf8')
+        .replaceAll('http://localhost:5000', flaskUrl)
+        .replaceAll('http://localhost:8000', djangoUrl),
+    ) as { clients: unknown[] };
+    realm.clients.push({
+      clientId: 'other-app',
+      secret: 'other-secret',
+      redirectUris: ['https://other.example/cb'],
+      attributes: { 'post.logout.redirect.uris': 'https://other.example/bye' },
+    });
     const realmFile = join(dir, 'realm.json');
     writeFileSync(realmFile, JSON.stringify(realm));
-    const config = parseStartConfig(['--port', String(sPort), '--host', '127.0.0.1', '--public-url', sundownUrl, '--http-relative-path', '/auth', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], {});
+    const config = parseStartConfig(
+      [
+        '--port',
+        String(sPort),
+        '--host',
+        '127.0.0.1',
+        '--public-url',
+        sundownUrl,
+        '--http-relative-path',
+        '/auth',
+        '--data-dir',
+        join(dir, 'data'),
+        '--import-realm',
+        realmFile,
+      ],
+      {},
+    );
     sundown = await startServer(config, pino({ level: 'silent' }));
 
     const common = { SUNDOWN_URL: `${sundownUrl}/auth`, SUNDOWN_REALM: 'seed' };
-    flask = new PythonApp([join(EXAMPLES, 'python-flask/app.py')], dir, { ...common, CLIENT_ID: 'flask-app', CLIENT_SECRET: 'flask-app-secret', PORT: String(fPort) });
+    flask = new PythonApp([join(EXAMPLES, 'python-flask/app.py')], dir, {
+      ...common,
+      CLIENT_ID: 'flask-app',
+      CLIENT_SECRET: 'flask-app-secret',
+      PORT: String(fPort),
+    });
     const djangoDir = join(EXAMPLES, 'python-django');
     const djangoEnv = { ...common, CLIENT_ID: 'django-app', CLIENT_SECRET: 'django-app-secret', DJANGO_DB: join(dir, 'django.sqlite3') };
-    const migrate = spawnSync(PYTHON, ['manage.py', 'migrate', '--noinput'], { cwd: djangoDir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...djangoEnv }, encoding: 'utf8' });
+    const migrate = spawnSync(PYTHON, ['manage.py', 'migrate', '--noinput'], {
+      cwd: djangoDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...djangoEnv },
+      encoding: 'utf8',
+    });
     assert.equal(migrate.status, 0, `${migrate.stdout}${migrate.stderr}`);
     django = new PythonApp(['manage.py', 'runserver', '--noreload', `127.0.0.1:${dPort}`], djangoDir, djangoEnv);
     await Promise.all([flask.ready(`${flaskUrl}/`), django.ready(`${djangoUrl}/`)]);
@@ -135,7 +173,9 @@ describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)',
 
   /** The SSO session's ID token for another client, through the code flow (no prompt). */
   async function otherAppIdToken(browser: Browser): Promise<string> {
-    const res = await browser.get(`${oidc()}/auth?${new URLSearchParams({ response_type: 'code', client_id: 'other-app', redirect_uri: 'https://other.example/cb', scope: 'openid', state: 's' })}`);
+    const res = await browser.get(
+      `${oidc()}/auth?${new URLSearchParams({ response_type: 'code', client_id: 'other-app', redirect_uri: 'https://other.example/cb', scope: 'openid', state: 's' })}`,
+    );
     const code = new URL(res.headers.get('location')!).searchParams.get('code');
     assert.ok(code, 'single sign-on: a code without a prompt');
     const token = await fetch(`${oidc()}/token`, {
@@ -146,12 +186,14 @@ describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)',
     return ((await token.json()) as { id_token: string }).id_token;
   }
 
-  test('Flask: Authlib sign-in via Sundown; a logout from another client ends Flask\'s session through the back channel', async () => {
+  test("Flask: Authlib sign-in via Sundown; a logout from another client ends Flask's session through the back channel", async () => {
     const browser = new Browser(fetch);
     assert.match(await signInToFlask(browser), /Signed in as alice/);
     const idToken = await otherAppIdToken(browser);
 
-    const logout = await browser.get(`${oidc()}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: 'https://other.example/bye' })}`);
+    const logout = await browser.get(
+      `${oidc()}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: 'https://other.example/bye' })}`,
+    );
     assert.equal(logout.status, 302);
     assert.equal(logout.headers.get('location'), 'https://other.example/bye');
     // Sundown waited for the first delivery before redirecting: Flask's session is already gone,
@@ -161,7 +203,7 @@ describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)',
     assert.match(flask.output, /back-channel logout: 1 session\(s\) ended/);
   });
 
-  test('Flask\'s receiver refuses what is not a valid logout token with 400 and no-store', async () => {
+  test("Flask's receiver refuses what is not a valid logout token with 400 and no-store", async () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: `${sundownUrl}/auth/realms/seed`, aud: 'flask-app', iat: Math.floor(Date.now() / 1000), sid: 'x', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } })).toString('base64url')}.`;
     for (const body of ['', 'logout_token=not-a-jwt', `logout_token=${none}`]) {
       const res = await fetch(`${flaskUrl}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -171,7 +213,7 @@ describe('the seeds\' Python apps against Sundown (--http-relative-path /auth)',
     }
   });
 
-  test('Django: the seed\'s legacy redirect_uri logout → confirmation → session ended, every RP told, back at Django', async () => {
+  test("Django: the seed's legacy redirect_uri logout → confirmation → session ended, every RP told, back at Django", async () => {
     const browser = new Browser(fetch);
     assert.match(await signInToFlask(browser), /Signed in as alice/);
     // Django signs in by SSO: no password asked.

@@ -35,7 +35,10 @@ function unavailable(err: unknown, fallbackSeconds: number): Response {
   const known = err instanceof TemporarilyUnavailableError ? err : undefined;
   const retryAfter = String(known?.retryAfterSeconds ?? fallbackSeconds);
   const description = known ? known.message : 'Logout could not be recorded; retry later';
-  return Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { ...HEADERS, 'Retry-After': retryAfter } });
+  return Response.json(
+    { error: 'temporarily_unavailable', error_description: description },
+    { status: 503, headers: { ...HEADERS, 'Retry-After': retryAfter } },
+  );
 }
 
 async function readLimited(req: Request, limit: number): Promise<string | null> {

@@ -70,10 +70,13 @@ export class JwksRefetchCooldownError extends TemporarilyUnavailableError {
   readonly kid: string | undefined;
 
   constructor(kid: string | undefined, retryAfterSeconds: number) {
-    super(`The issuer's key set has no key ${kid === undefined ? 'for this token' : `"${kid}"`} and was fetched too recently to fetch again; retry in ${retryAfterSeconds} s`, {
-      code: 'ERR_JWKS_REFETCH_COOLDOWN',
-      retryAfterSeconds,
-    });
+    super(
+      `The issuer's key set has no key ${kid === undefined ? 'for this token' : `"${kid}"`} and was fetched too recently to fetch again; retry in ${retryAfterSeconds} s`,
+      {
+        code: 'ERR_JWKS_REFETCH_COOLDOWN',
+        retryAfterSeconds,
+      },
+    );
     this.name = 'JwksRefetchCooldownError';
     this.kid = kid;
   }

@@ -30,7 +30,11 @@ describe('back-channel logout endpoint', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.equal(await isLoggedOut(store, { iss: ISSUER, sid: 'sid-1', sub: 'user-1', createdAt: Date.now() - 1000 }), true);
-    assert.equal(await isLoggedOut(store, { iss: ISSUER, sid: 'sid-2', sub: 'user-1', createdAt: Date.now() - 1000 }), false, 'other sessions of the user stay');
+    assert.equal(
+      await isLoggedOut(store, { iss: ISSUER, sid: 'sid-2', sub: 'user-1', createdAt: Date.now() - 1000 }),
+      false,
+      'other sessions of the user stay',
+    );
   });
 
   test('oidcc-backchannel-rp-initiated-logout-token-alg-none → 400', async () => {
@@ -142,7 +146,13 @@ describe('back-channel logout endpoint', () => {
   });
 
   test('wrong content type → 400', async () => {
-    const res = await handler(new Request('https://app.test/backchannel-logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ logout_token: await op.token() }) }));
+    const res = await handler(
+      new Request('https://app.test/backchannel-logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ logout_token: await op.token() }),
+      }),
+    );
     assert.equal(res.status, 400);
   });
 
@@ -196,7 +206,14 @@ describe('Keycloak-shaped tokens', () => {
   test('revoke_offline_access beside the event inside events, as Keycloak writes it', async () => {
     const { validateLogoutToken } = await import('../src/index.ts');
     const validate = async (events: Record<string, unknown>) =>
-      (await validateLogoutToken(await op.token({ typ: 'Logout', events }), { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() })).revokeOfflineAccess;
+      (
+        await validateLogoutToken(await op.token({ typ: 'Logout', events }), {
+          issuer: ISSUER,
+          clientId: CLIENT,
+          keys: op.jwks,
+          replayStore: new MemoryLogoutStore(),
+        })
+      ).revokeOfflineAccess;
     assert.equal(await validate({ [EVENT]: {}, revoke_offline_access: true }), true);
     assert.equal(await validate({ [EVENT]: {} }), false);
     assert.equal(await validate({ [EVENT]: {}, revoke_offline_access: 'true' }), false, 'only the boolean true counts');

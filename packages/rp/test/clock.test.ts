@@ -3,7 +3,14 @@
 // milliseconds in applyLogout while one options object fed both.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyLogout, type BackchannelLogoutOptions, createBackchannelLogoutHandler, isLoggedOut, MemoryLogoutStore, validateLogoutToken } from '../src/index.ts';
+import {
+  applyLogout,
+  type BackchannelLogoutOptions,
+  createBackchannelLogoutHandler,
+  isLoggedOut,
+  MemoryLogoutStore,
+  validateLogoutToken,
+} from '../src/index.ts';
 import { CLIENT, ISSUER, post, testIssuer } from './helpers/tokens.ts';
 
 const op = await testIssuer();
@@ -34,13 +41,25 @@ test('validateLogoutToken and applyLogout read the same clock on their own', asy
   const clock = () => new Date(at);
   const store = new MemoryLogoutStore();
   const iat = Math.floor(at / 1000);
-  const claims = await validateLogoutToken(await op.token({ iat, exp: iat + 60, sid: undefined }), { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: store, clock });
+  const claims = await validateLogoutToken(await op.token({ iat, exp: iat + 60, sid: undefined }), {
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: op.jwks,
+    replayStore: store,
+    clock,
+  });
   await applyLogout(store, claims, { clock });
   assert.equal((await store.markersFor({ iss: ISSUER, sub: 'user-1' })).sub, at);
 });
 
 test('the old `now` option is refused with a TypeError, not read in a guessed unit', async () => {
-  const legacy = { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store: new MemoryLogoutStore(), now: () => Math.floor(Date.now() / 1000) } as unknown as BackchannelLogoutOptions;
+  const legacy = {
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: op.jwks,
+    store: new MemoryLogoutStore(),
+    now: () => Math.floor(Date.now() / 1000),
+  } as unknown as BackchannelLogoutOptions;
   assert.throws(() => createBackchannelLogoutHandler(legacy), { name: 'TypeError', message: /clock/ });
   await assert.rejects(validateLogoutToken(await op.token(), { ...legacy, replayStore: legacy.store }), { name: 'TypeError', message: /clock/ });
   const claims = await validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() });

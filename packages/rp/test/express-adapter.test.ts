@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import session from 'express-session';
-import { backchannelLogoutRouter, destroyExpressSessions, logoutRedirect, recordLogin, requireActiveSession, sessionIdentity } from '../src/adapters/express.ts';
+import {
+  backchannelLogoutRouter,
+  destroyExpressSessions,
+  logoutRedirect,
+  recordLogin,
+  requireActiveSession,
+  sessionIdentity,
+} from '../src/adapters/express.ts';
 import { MemoryLogoutStore } from '../src/index.ts';
 import { jwksServer, withRotatedKeys } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, type TestIssuer, testIssuer } from './helpers/tokens.ts';
@@ -33,7 +40,10 @@ function buildApp(store: MemoryLogoutStore, sessionStore: session.MemoryStore, g
     const who = sessionIdentity(req);
     res.send(who ? `signed in as ${who.sub} (sid ${who.sid})` : 'signed out');
   });
-  app.get('/logout', logoutRedirect({ endSessionEndpoint: 'https://op.test/realms/r/protocol/openid-connect/logout', postLogoutRedirectUri: 'https://app.test/' }));
+  app.get(
+    '/logout',
+    logoutRedirect({ endSessionEndpoint: 'https://op.test/realms/r/protocol/openid-connect/logout', postLogoutRedirectUri: 'https://app.test/' }),
+  );
   return app;
 }
 
@@ -97,7 +107,12 @@ test('Express: key rotation during the JWKS refetch cool-down → 503 + Retry-Af
   const app = express();
   app.use(backchannelLogoutRouter({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store: new MemoryLogoutStore() }));
   const { url, server } = await listen(app);
-  const send = async (token: string) => fetch(`${url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }).toString() });
+  const send = async (token: string) =>
+    fetch(`${url}/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: token }).toString(),
+    });
   try {
     assert.equal((await send(await op.token())).status, 200, 'first fetch: the cool-down starts');
     const rotated = await testIssuer();

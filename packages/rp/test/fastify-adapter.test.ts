@@ -14,7 +14,8 @@ test('Fastify plugin: 200 for a valid token, exact 400s and 405, app parsers unt
   const app = Fastify();
   await app.register(fastifyBackchannelLogout, { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store });
   app.post('/json', async (req) => ({ echo: req.body }));
-  const form = (body: string, type = 'application/x-www-form-urlencoded') => app.inject({ method: 'POST', url: '/backchannel-logout', headers: { 'content-type': type }, payload: body });
+  const form = (body: string, type = 'application/x-www-form-urlencoded') =>
+    app.inject({ method: 'POST', url: '/backchannel-logout', headers: { 'content-type': type }, payload: body });
 
   const ok = await form(new URLSearchParams({ logout_token: await op.token(), extra: 'ignored' }).toString());
   assert.equal(ok.statusCode, 200);
@@ -40,8 +41,20 @@ test('Fastify plugin: 200 for a valid token, exact 400s and 405, app parsers unt
 test('Fastify: key rotation during the JWKS refetch cool-down → 503 + Retry-After + no-store, then 200', async () => {
   const jwks = await jwksServer(op.jwks);
   const app = Fastify();
-  await app.register(fastifyBackchannelLogout, { issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store: new MemoryLogoutStore() });
-  const send = (token: string) => app.inject({ method: 'POST', url: '/backchannel-logout', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ logout_token: token }).toString() });
+  await app.register(fastifyBackchannelLogout, {
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: jwks.url(),
+    jwks: { cooldownSeconds: 2 },
+    store: new MemoryLogoutStore(),
+  });
+  const send = (token: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/backchannel-logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ logout_token: token }).toString(),
+    });
   try {
     assert.equal((await send(await op.token())).statusCode, 200, 'first fetch: the cool-down starts');
     const rotated = await testIssuer();
@@ -64,7 +77,15 @@ test('Fastify: key rotation during the JWKS refetch cool-down → 503 + Retry-Af
 test('endSessionAndRedirect ends the local session, then redirects', async () => {
   const app = Fastify();
   let ended = false;
-  app.get('/logout', (_req, reply) => endSessionAndRedirect(reply, { endSessionEndpoint: 'https://op.test/logout', idTokenHint: 'abc', postLogoutRedirectUri: 'https://app.test/', state: 's', endSession: () => void (ended = true) }));
+  app.get('/logout', (_req, reply) =>
+    endSessionAndRedirect(reply, {
+      endSessionEndpoint: 'https://op.test/logout',
+      idTokenHint: 'abc',
+      postLogoutRedirectUri: 'https://app.test/',
+      state: 's',
+      endSession: () => void (ended = true),
+    }),
+  );
   const res = await app.inject({ method: 'GET', url: '/logout' });
   assert.equal(res.statusCode, 302);
   assert.equal(res.headers.location, 'https://op.test/logout?id_token_hint=abc&post_logout_redirect_uri=https%3A%2F%2Fapp.test%2F&state=s');
@@ -72,6 +93,6 @@ test('endSessionAndRedirect ends the local session, then redirects', async () =>
   await app.close();
 });
 
-test('buildEndSessionUrl keeps the endpoint\'s own query and omits empty values', () => {
+test("buildEndSessionUrl keeps the endpoint's own query and omits empty values", () => {
   assert.equal(buildEndSessionUrl({ endSessionEndpoint: 'https://op.test/logout?x=1', clientId: 'c', state: '' }), 'https://op.test/logout?x=1&client_id=c');
 });

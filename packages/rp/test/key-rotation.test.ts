@@ -15,7 +15,14 @@ test('key rotation during the JWKS refetch cool-down → 503 with Retry-After, t
   const jwks = await jwksServer(op.jwks);
   const store = new MemoryLogoutStore();
   const seen: Error[] = [];
-  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store, onError: (e) => void seen.push(e) });
+  const handler = createBackchannelLogoutHandler({
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: jwks.url(),
+    jwks: { cooldownSeconds: 2 },
+    store,
+    onError: (e) => void seen.push(e),
+  });
   try {
     // Any unknown kid fetches the key set and so starts the cool-down (the issue's trigger).
     const { privateKey } = await generateKeyPair('RS256');
@@ -50,7 +57,13 @@ test('key rotation during the JWKS refetch cool-down → 503 with Retry-After, t
 
 test('a kid still missing from a key set fetched after the token arrived → 400 (final)', async () => {
   const jwks = await jwksServer(op.jwks);
-  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 0.2 }, store: new MemoryLogoutStore() });
+  const handler = createBackchannelLogoutHandler({
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: jwks.url(),
+    jwks: { cooldownSeconds: 0.2 },
+    store: new MemoryLogoutStore(),
+  });
   try {
     assert.equal((await handler(post(await op.token()))).status, 200);
     assert.equal(jwks.fetches(), 1);
@@ -68,7 +81,14 @@ test('a kid still missing from a key set fetched after the token arrived → 400
 test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetches (BCL §2.6 step 3)', async () => {
   const jwks = await jwksServer(op.jwks);
   const seen: Error[] = [];
-  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 0 }, store: new MemoryLogoutStore(), onError: (e) => void seen.push(e) });
+  const handler = createBackchannelLogoutHandler({
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: jwks.url(),
+    jwks: { cooldownSeconds: 0 },
+    store: new MemoryLogoutStore(),
+    onError: (e) => void seen.push(e),
+  });
   try {
     const attacker = await generateKeyPair('ES256');
     const tokens = [
@@ -81,7 +101,10 @@ test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetc
       assert.equal(res.status, 400);
       assert.match(((await res.json()) as { error_description: string }).error_description, /algorithm \w+ is not allowed/);
     }
-    assert.deepEqual(seen.map((e) => (e as { code?: string }).code), ['ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED']);
+    assert.deepEqual(
+      seen.map((e) => (e as { code?: string }).code),
+      ['ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED'],
+    );
     assert.equal(jwks.fetches(), 0, 'a wrong alg never makes the RP fetch the key set');
   } finally {
     await jwks.close();
@@ -90,7 +113,13 @@ test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetc
 
 test('concurrent tokens with the rotated kid share one refetch after the cool-down, and all land', async () => {
   const jwks = await jwksServer(op.jwks);
-  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 0.2 }, store: new MemoryLogoutStore() });
+  const handler = createBackchannelLogoutHandler({
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: jwks.url(),
+    jwks: { cooldownSeconds: 0.2 },
+    store: new MemoryLogoutStore(),
+  });
   try {
     assert.equal((await handler(post(await op.token()))).status, 200);
     await sleep(250);

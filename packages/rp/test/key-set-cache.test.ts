@@ -37,9 +37,10 @@ test('two handlers for two issuers do not share or grow a global key-set cache',
   }
 });
 
-test('validateLogoutToken\'s process-wide key-set cache is bounded: the least recently used URL is evicted', async () => {
+test("validateLogoutToken's process-wide key-set cache is bounded: the least recently used URL is evicted", async () => {
   const jwks = await jwksServer(op.jwks);
-  const validate = async (path: string) => validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: jwks.url(path), replayStore: new MemoryLogoutStore() });
+  const validate = async (path: string) =>
+    validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: jwks.url(path), replayStore: new MemoryLogoutStore() });
   try {
     await validate('/first');
     for (let i = 0; i < 20; i++) await validate(`/tenant-${i}/certs`);

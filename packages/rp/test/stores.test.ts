@@ -9,7 +9,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const factory of STORES) {
   describe(`${factory.name} store`, { skip: factory.skip }, () => {
-    async function withStores(fn: (a: Awaited<ReturnType<typeof factory.open>>['store'], b: Awaited<ReturnType<typeof factory.open>>['store']) => Promise<void>) {
+    async function withStores(
+      fn: (a: Awaited<ReturnType<typeof factory.open>>['store'], b: Awaited<ReturnType<typeof factory.open>>['store']) => Promise<void>,
+    ) {
       const ns = namespace();
       // Two handles on one backend: two instances of the same app.
       const a = await factory.open(ns);

@@ -34,7 +34,14 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     parseRealmJson({
       realm: 'e2e',
       attributes: { backchannelLogoutAllowHttp: 'true' },
-      clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: [`${appBase}/callback`], attributes: { 'backchannel.logout.url': `${appBase}/backchannel-logout`, 'post.logout.redirect.uris': `${appBase}/` } }],
+      clients: [
+        {
+          clientId: 'app',
+          secret: 'app-secret',
+          redirectUris: [`${appBase}/callback`],
+          attributes: { 'backchannel.logout.url': `${appBase}/backchannel-logout`, 'post.logout.redirect.uris': `${appBase}/` },
+        },
+      ],
       users: [{ username: 'alice', credentials: [{ value: 'alice-pw' }] }],
     }),
   );
@@ -46,7 +53,11 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     const html = await loginPage.text();
     const authRequest = /name="auth_request" value="([^"]+)"/.exec(html)![1]!;
     const action = new URL(/action="([^"]+)"/.exec(html)![1]!, url).toString();
-    const posted = await browser.fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ auth_request: authRequest, username: 'alice', password: 'alice-pw' }).toString() });
+    const posted = await browser.fetch(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ auth_request: authRequest, username: 'alice', password: 'alice-pw' }).toString(),
+    });
     const { res: home } = await browser.follow(new URL(posted.headers.get('location')!, action).toString());
     const text = await home.text();
     assert.match(text, /^signed in as .+ sid=/, text);

@@ -8,7 +8,10 @@ import { CLIENT, ISSUER, testIssuer } from './helpers/tokens.ts';
 const redisUrl = process.env.SUNDOWN_TEST_REDIS_URL;
 
 function startInstance(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [new URL('./fixtures/two-instance-app.ts', import.meta.url).pathname], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [new URL('./fixtures/two-instance-app.ts', import.meta.url).pathname], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`instance did not start: ${out}`)), 10_000);
@@ -25,23 +28,39 @@ function startInstance(env: Record<string, string>): Promise<{ child: ChildProce
   });
 }
 
-test('two app processes on one Redis: the token reaches A, the session on B ends', { skip: redisUrl ? undefined : 'SKIPPED: no Redis server or redis-server binary on this machine' }, async () => {
-  const op = await testIssuer();
-  const env = { REDIS_URL: redisUrl!, PREFIX: `two:${process.pid}:${Date.now()}:`, ISSUER, CLIENT_ID: CLIENT, JWKS: JSON.stringify(op.jwks) };
-  const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-  try {
-    const login = await fetch(`${b.url}/test-login?sid=sid-1`);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    assert.equal(await (await fetch(`${b.url}/`, { headers: { cookie } })).text(), 'signed in');
-    const res = await fetch(`${a.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await op.token() }).toString() });
-    assert.equal(res.status, 200);
-    assert.equal(await (await fetch(`${b.url}/`, { headers: { cookie } })).text(), 'signed out', 'very next request on B');
-    const replay = await fetch(`${b.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await op.token({ jti: 'same' }) }).toString() });
-    assert.equal(replay.status, 200);
-    const replayOnA = await fetch(`${a.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await op.token({ jti: 'same' }) }).toString() });
-    assert.equal(replayOnA.status, 400, 'a jti seen by B is a replay on A');
-  } finally {
-    a.child.kill();
-    b.child.kill();
-  }
-});
+test(
+  'two app processes on one Redis: the token reaches A, the session on B ends',
+  { skip: redisUrl ? undefined : 'SKIPPED: no Redis server or redis-server binary on this machine' },
+  async () => {
+    const op = await testIssuer();
+    const env = { REDIS_URL: redisUrl!, PREFIX: `two:${process.pid}:${Date.now()}:`, ISSUER, CLIENT_ID: CLIENT, JWKS: JSON.stringify(op.jwks) };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    try {
+      const login = await fetch(`${b.url}/test-login?sid=sid-1`);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      assert.equal(await (await fetch(`${b.url}/`, { headers: { cookie } })).text(), 'signed in');
+      const res = await fetch(`${a.url}/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ logout_token: await op.token() }).toString(),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(await (await fetch(`${b.url}/`, { headers: { cookie } })).text(), 'signed out', 'very next request on B');
+      const replay = await fetch(`${b.url}/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ logout_token: await op.token({ jti: 'same' }) }).toString(),
+      });
+      assert.equal(replay.status, 200);
+      const replayOnA = await fetch(`${a.url}/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ logout_token: await op.token({ jti: 'same' }) }).toString(),
+      });
+      assert.equal(replayOnA.status, 400, 'a jti seen by B is a replay on A');
+    } finally {
+      a.child.kill();
+      b.child.kill();
+    }
+  },
+);

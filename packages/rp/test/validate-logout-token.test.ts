@@ -57,14 +57,19 @@ test('garbage is malformed, not a crash', async () => {
   for (const t of ['', 'a.b', 'a.b.c', '....']) {
     const err = await code(t);
     // Five parts is the shape of an encrypted token; without a key it cannot be decrypted.
-    assert.ok(['ERR_LOGOUT_TOKEN_MALFORMED', 'ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', 'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED'].includes(err.code), `${t}: ${err.code}`);
+    assert.ok(
+      ['ERR_LOGOUT_TOKEN_MALFORMED', 'ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', 'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED'].includes(err.code),
+      `${t}: ${err.code}`,
+    );
   }
 });
 
 test('encrypted tokens are decrypted when a key is configured; plain ones are then refused', async () => {
   const enc = await generateKeyPair('RSA-OAEP-256');
   const inner = await op.token();
-  const jwe = await new CompactEncrypt(new TextEncoder().encode(inner)).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }).encrypt(enc.publicKey);
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(inner))
+    .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })
+    .encrypt(enc.publicKey);
   const claims = await validateLogoutToken(jwe, { ...options(), decryptionKey: enc.privateKey });
   assert.equal(claims.sid, 'sid-1');
   assert.equal((await code(await op.token(), { ...options(), decryptionKey: enc.privateKey })).code, 'ERR_LOGOUT_TOKEN_NOT_ENCRYPTED');
@@ -91,7 +96,10 @@ test('remote JWKS: fetched by kid, cached, refetched once on an unknown kid (key
     await validateLogoutToken(await rotated.token({}, { kid: 'new-rsa-1' }), opts);
     assert.equal(fetches, 2, 'refetched for the unknown kid');
     // Within the cool-down an unknown kid cannot be proven unknown: retry later, not invalid.
-    await assert.rejects(validateLogoutToken(await rotated.token({}, { kid: 'never-published' }), opts), { code: 'ERR_JWKS_REFETCH_COOLDOWN', kid: 'never-published' });
+    await assert.rejects(validateLogoutToken(await rotated.token({}, { kid: 'never-published' }), opts), {
+      code: 'ERR_JWKS_REFETCH_COOLDOWN',
+      kid: 'never-published',
+    });
     assert.equal(fetches, 2, 'no refetch within the cooldown');
   } finally {
     server.close();

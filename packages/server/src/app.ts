@@ -82,15 +82,22 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   const api = { errors: 'json' } as const;
   const page = { errors: 'html' } as const;
 
-  route('/.well-known/openid-configuration', ['GET'], async (ctx, realm) =>
-    jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
-  api);
-  route('/protocol/openid-connect/certs', ['GET'], async (ctx, realm) =>
-    jsonResponse(await ctx.keys.jwks(realm.id), 200, {
-      'Cache-Control': 'public, max-age=60',
-      'Content-Type': 'application/jwk-set+json',
-    }),
-  api);
+  route(
+    '/.well-known/openid-configuration',
+    ['GET'],
+    async (ctx, realm) => jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
+    api,
+  );
+  route(
+    '/protocol/openid-connect/certs',
+    ['GET'],
+    async (ctx, realm) =>
+      jsonResponse(await ctx.keys.jwks(realm.id), 200, {
+        'Cache-Control': 'public, max-age=60',
+        'Content-Type': 'application/jwk-set+json',
+      }),
+    api,
+  );
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
   route('/login-actions/authenticate', ['POST'], submitLogin, page);
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR' });

@@ -77,7 +77,12 @@ export const COMMON_OPTIONS = {
 
 /** The commands that send back-channel logout tokens: start, logout and doctor. */
 export const BACKCHANNEL_OPTIONS = {
-  'backchannel-deny-cidrs': { type: 'string', multiple: true, env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS', help: 'comma-separated CIDR ranges (repeatable) back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)' },
+  'backchannel-deny-cidrs': {
+    type: 'string',
+    multiple: true,
+    env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS',
+    help: 'comma-separated CIDR ranges (repeatable) back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)',
+  },
   'backchannel-ca-dir': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_CA_DIR', help: 'folder of CA files that sundown.backchannel.ca.file may name' },
 } satisfies Record<string, OptionSpec>;
 
@@ -85,11 +90,20 @@ export const START_OPTIONS = {
   port: { type: 'string', env: 'SUNDOWN_PORT', help: 'HTTP port (default 8080; 0 picks a free one)' },
   host: { type: 'string', env: 'SUNDOWN_HOST', help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)' },
   'import-realm': { type: 'string', multiple: true, env: 'SUNDOWN_IMPORT_REALM', help: 'Keycloak realm JSON to import (repeatable)' },
-  'logout-wait-ms': { type: 'string', env: 'SUNDOWN_LOGOUT_WAIT_MS', help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)' },
+  'logout-wait-ms': {
+    type: 'string',
+    env: 'SUNDOWN_LOGOUT_WAIT_MS',
+    help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)',
+  },
   'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
   'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
   ...BACKCHANNEL_OPTIONS,
-  'trusted-proxies': { type: 'string', multiple: true, env: 'SUNDOWN_TRUSTED_PROXIES', help: 'comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded are believed (default none)' },
+  'trusted-proxies': {
+    type: 'string',
+    multiple: true,
+    env: 'SUNDOWN_TRUSTED_PROXIES',
+    help: 'comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded are believed (default none)',
+  },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
@@ -203,7 +217,13 @@ function readCommon(r: Reader, cwd: string): CommonConfig {
 
 /** A repeatable flag of comma-separated CIDR ranges (or its SUNDOWN_* variable); each bad entry named. */
 function readCidrList(r: Reader, name: string, hint = ''): CidrList {
-  const { list, problems } = CidrList.parse(r.list(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
+  const { list, problems } = CidrList.parse(
+    r
+      .list(name)
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
   for (const problem of problems) r.problems.push(`--${name}: ${problem}${hint}`);
   return list;
 }

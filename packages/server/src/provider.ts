@@ -103,10 +103,14 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   // Cached, checked by the realm cache's counter (one read per request for both).
   const notBefore = new NotBeforeStore(store.db, () => realms.configGeneration());
   const pending = new PendingRequests(store.db, options.maxPendingLogins);
-  const logout = new LogoutService({ transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events }, () => {
-    deliveries.wake();
-    void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
-  }, deliveries);
+  const logout = new LogoutService(
+    { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events },
+    () => {
+      deliveries.wake();
+      void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
+    },
+    deliveries,
+  );
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const ctx: ProviderContext = {
     transact,
@@ -138,7 +142,18 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     samlLogoutRequests: new SentLogoutRequests(store.db),
     samlSeenRequests: new SeenLogoutRequests(store.db),
   };
-  const sweeper = new HousekeepingSweeper({ realms, logout, pending, revokedAccessTokens, codes, events, throttle, log, intervalMs: logoutOptions.sweepIntervalMs, eventsRetentionDays: logoutOptions.eventsRetentionDays });
+  const sweeper = new HousekeepingSweeper({
+    realms,
+    logout,
+    pending,
+    revokedAccessTokens,
+    codes,
+    events,
+    throttle,
+    log,
+    intervalMs: logoutOptions.sweepIntervalMs,
+    eventsRetentionDays: logoutOptions.eventsRetentionDays,
+  });
   const unlisten: Array<() => Promise<void>> = [];
   if (options.background !== false) {
     // Also called after the listening connection was re-established: a catch-up claim and a

@@ -38,12 +38,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);
-      log.info(
-        { realm: result.realm, clients: result.clients, users: result.users, file },
-        `imported realm ${result.realm}`,
-      );
-      if (result.ignored.length > 0)
-        log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      log.info({ realm: result.realm, clients: result.clients, users: result.users, file }, `imported realm ${result.realm}`);
+      if (result.ignored.length > 0) log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
     }
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(store.db, config.bootstrapAdmin))) {
       log.info({ username: config.bootstrapAdmin.username }, 'created the master realm admin');
@@ -67,7 +63,13 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
     const port = (server.address() as AddressInfo).port;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, logout: config.logout, trustedProxies: config.trustedProxies });
+    const provider = await createProvider(store, {
+      publicUrl,
+      httpRelativePath: config.httpRelativePath,
+      log,
+      logout: config.logout,
+      trustedProxies: config.trustedProxies,
+    });
     await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;
     return {

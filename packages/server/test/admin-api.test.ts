@@ -22,11 +22,30 @@ describe('admin API: sessions, logout, deliveries', () => {
   let adminToken: string;
   before(async () => {
     r1 = await Receiver.start();
-    t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r1.url, rp2: r1.url }, { logout: { waitMs: 0, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAgeMs: 60_000 } } });
+    t = await startLogoutProvider(
+      TEST_DATABASES[0]!,
+      { rp1: r1.url, rp2: r1.url },
+      { logout: { waitMs: 0, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAgeMs: 60_000 } } },
+    );
     assert.equal(await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' }), true);
     assert.equal(await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'changed' }), false, 'a later start never resets the admin');
     const master = await t.store.db.selectFrom('realm').select('id').where('name', '=', 'master').executeTakeFirstOrThrow();
-    await t.store.db.insertInto('app_user').values({ id: newId(), realm_id: master.id, username: 'viewer', email: null, email_verified: 0, first_name: null, last_name: null, enabled: 1, password_hash: await hashPassword('viewer-pw'), created_at: Date.now(), realm_roles: '[]' }).execute();
+    await t.store.db
+      .insertInto('app_user')
+      .values({
+        id: newId(),
+        realm_id: master.id,
+        username: 'viewer',
+        email: null,
+        email_verified: 0,
+        first_name: null,
+        last_name: null,
+        enabled: 1,
+        password_hash: await hashPassword('viewer-pw'),
+        created_at: Date.now(),
+        realm_roles: '[]',
+      })
+      .execute();
     adminToken = await masterToken('admin', 'admin-pw');
   });
   after(async () => {
@@ -39,14 +58,18 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal(res.status, 200, await res.clone().text());
     return ((await res.json()) as { access_token: string }).access_token;
   }
-  const call = (path: string, init: RequestInit = {}, token = adminToken) => t.fetch(`${ADMIN}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+  const call = (path: string, init: RequestInit = {}, token = adminToken) =>
+    t.fetch(`${ADMIN}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
   async function login(client = 'rp1', user = 'alice', password = 'alice-pw') {
-    const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }));
+    const res = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+    );
     const payload = decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload;
     return { sid: payload.sid as string, sub: payload.sub as string };
   }
 
-  test('no token → 401; another realm\'s token → 401; a master user without the admin role → 403', async () => {
+  test("no token → 401; another realm's token → 401; a master user without the admin role → 403", async () => {
     const none = await t.fetch(ADMIN);
     assert.equal(none.status, 401);
     assert.equal(((await none.json()) as { error: string }).error, 'invalid_token');
@@ -58,14 +81,21 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal(((await forbidden.json()) as { error: string }).error, 'forbidden');
   });
 
-  test('errors carry Keycloak\'s errorMessage beside error and error_description (401, 403, 404, 400, unknown path)', async () => {
+  test("errors carry Keycloak's errorMessage beside error and error_description (401, 403, 404, 400, unknown path)", async () => {
     const viewer = await masterToken('viewer', 'viewer-pw');
     const cases: Array<[Promise<Response>, number]> = [
       [t.fetch(ADMIN), 401],
       [call('', {}, viewer), 403],
       [call('/test/users/nope/sessions'), 404],
       [call('/test/no-such-collection'), 404],
-      [call('/test/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'bad', redirectUris: ['https://a.example/#x'] }) }), 400],
+      [
+        call('/test/clients', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId: 'bad', redirectUris: ['https://a.example/#x'] }),
+        }),
+        400,
+      ],
     ];
     for (const [pending, status] of cases) {
       const res = await pending;
@@ -85,14 +115,14 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call('/test/sessions/nope', { method: 'DELETE' })).status, 404);
   });
 
-  test('a user\'s sessions list each live session with the clients in it', async () => {
+  test("a user's sessions list each live session with the clients in it", async () => {
     const a = await login('rp1');
     const sessions = (await (await call(`/test/users/${a.sub}/sessions`)).json()) as Array<{ id: string; clients: Record<string, string> }>;
     const mine = sessions.find((s) => s.id === a.sid)!;
     assert.deepEqual(Object.values(mine.clients), ['rp1']);
   });
 
-  test('the realm\'s live sessions: each with its user and RPs, filtered by user; ended sessions drop out', async () => {
+  test("the realm's live sessions: each with its user and RPs, filtered by user; ended sessions drop out", async () => {
     const a = await login('rp1');
     await login('rp2', 'alice', 'alice-pw');
     const b = await login('rp2', 'bob', 'bob-pw');
@@ -107,7 +137,7 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.ok(!after.some((s) => s.id === a.sid));
   });
 
-  test('a client\'s user sessions list every client in each session, as Keycloak does', async () => {
+  test("a client's user sessions list every client in each session, as Keycloak does", async () => {
     const browser = new Browser(t.fetch);
     await signInTo(t, browser, 'rp1');
     const sid = decodeJwt((await signInTo(t, browser, 'rp2')).id_token!).payload.sid as string;
@@ -152,7 +182,9 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call(`/test/sundown/deliveries/${rejected[0]!.id}/retry`, { method: 'POST' })).status, 204);
     let status = '';
     for (let i = 0; i < 50 && status !== 'delivered'; i++) {
-      status = ((await (await call('/test/sundown/deliveries?clientId=rp1')).json()) as Array<{ id: string; status: string }>).find((d) => d.id === rejected[0]!.id)!.status;
+      status = ((await (await call('/test/sundown/deliveries?clientId=rp1')).json()) as Array<{ id: string; status: string }>).find(
+        (d) => d.id === rejected[0]!.id,
+      )!.status;
       if (status !== 'delivered') await new Promise((x) => setTimeout(x, 50));
     }
     assert.equal(status, 'delivered');
@@ -171,16 +203,22 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.deepEqual(secret, { type: 'secret', value: 'rp1-secret' });
     const fresh = (await (await call(`/test/clients/${rp1!.id}/client-secret`, { method: 'POST' })).json()) as { value: string };
     assert.notEqual(fresh.value, 'rp1-secret');
-    const old = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', 'rp1-secret') }));
+    const old = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', 'rp1-secret') }),
+    );
     assert.equal(old.status, 401);
-    const now = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', fresh.value) }));
+    const now = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', fresh.value) }),
+    );
     assert.equal(now.status, 200);
     await t.store.db.updateTable('client').set({ secret: 'rp1-secret' }).where('id', '=', rp1!.id).execute();
     const [spa] = (await (await call('/test/clients?clientId=spa')).json()) as Array<{ id: string }>;
     assert.equal((await call(`/test/clients/${spa!.id}/client-secret`)).status, 400);
   });
 
-  test('session counts per client and a client\'s user sessions', async () => {
+  test("session counts per client and a client's user sessions", async () => {
     const a = await login('rp2');
     const [rp2] = (await (await call('/test/clients?clientId=rp2')).json()) as Array<{ id: string }>;
     const stats = (await (await call('/test/client-session-stats')).json()) as Array<{ clientId: string; active: string }>;
@@ -198,7 +236,7 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call(`/test/sundown/clients/${rp3!.id}/doctor`)).status, 404);
   });
 
-  test('the admin token carries Keycloak\'s realm_access.roles', () => {
+  test("the admin token carries Keycloak's realm_access.roles", () => {
     assert.deepEqual(decodeJwt(adminToken).payload.realm_access, { roles: ['admin'] });
   });
 });

@@ -60,7 +60,11 @@ test('the console client is a public code-flow client whose redirect URI follows
   const t = await startTestProvider(TEST_DATABASES[0]!);
   try {
     await ensureConsoleClient(t.store.db, 'https://sso.test/admin/');
-    assert.equal(await t.store.db.selectFrom('client').where('client_id', '=', CONSOLE_CLIENT_ID).select('id').executeTakeFirst(), undefined, 'no master realm, no console client');
+    assert.equal(
+      await t.store.db.selectFrom('client').where('client_id', '=', CONSOLE_CLIENT_ID).select('id').executeTakeFirst(),
+      undefined,
+      'no master realm, no console client',
+    );
     await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
     await ensureConsoleClient(t.store.db, 'https://sso.test/admin/');
     await ensureConsoleClient(t.store.db, 'https://login.example/admin/');

@@ -39,9 +39,16 @@ describe('admin console in Chromium', { skip }, () => {
     [oldReceiver, newReceiver, rp2Receiver] = await Promise.all([Receiver.start(), Receiver.start(), Receiver.start()]);
     const realmFile = join(dir, 'realm.json');
     writeFileSync(realmFile, JSON.stringify(logoutRealmJson({ rp1: oldReceiver.url, rp2: rp2Receiver.url })));
-    const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--import-realm', realmFile, '--logout-wait-ms', '0'], { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' });
+    const config = parseStartConfig(
+      ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--import-realm', realmFile, '--logout-wait-ms', '0'],
+      { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' },
+    );
     server = await startServer(config, pino({ level: 'silent' }));
-    chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    chrome = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
     page = await chrome.newPage({ viewport: { width: 1360, height: 820 } });
     page.setDefaultTimeout(15_000);
     // Script errors and CSP violations fail the suite instead of showing up as timeouts.
@@ -72,8 +79,19 @@ describe('admin console in Chromium', { skip }, () => {
     for (const clientId of ['rp1', 'rp2']) {
       const redirectUri = `https://${clientId}.example/cb`;
       const { verifier, challenge } = pkce();
-      const back = await signIn(browser, authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }, oidc()), 'alice', 'alice-pw');
-      const res = await fetch(`${oidc()}/token`, form({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier }, { authorization: basic(clientId, `${clientId}-secret`) }));
+      const back = await signIn(
+        browser,
+        authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }, oidc()),
+        'alice',
+        'alice-pw',
+      );
+      const res = await fetch(
+        `${oidc()}/token`,
+        form(
+          { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier },
+          { authorization: basic(clientId, `${clientId}-secret`) },
+        ),
+      );
       assert.equal(res.status, 200);
       sid = decodeJwt(((await res.json()) as { id_token: string }).id_token).payload.sid as string;
     }
@@ -99,7 +117,7 @@ describe('admin console in Chromium', { skip }, () => {
     await shot('console-realms.png');
   });
 
-  test('a client\'s back-channel URL: a bad value shows the server\'s message at the field; a good one is saved and passes the doctor', async () => {
+  test("a client's back-channel URL: a bad value shows the server's message at the field; a good one is saved and passes the doctor", async () => {
     await page.goto(`${server.url}/admin/#/test/clients`);
     const row = page.locator('tr[data-client="rp1"]');
     await row.getByText(oldReceiver.url).waitFor();
@@ -159,7 +177,7 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByText('Nobody is signed in.').waitFor();
   });
 
-  test('realm settings: a bad value is refused with the server\'s message; a good one is saved', async () => {
+  test("realm settings: a bad value is refused with the server's message; a good one is saved", async () => {
     await page.goto(`${server.url}/admin/#/test/settings`);
     const idle = page.getByLabel('SSO session idle timeout (seconds)');
     await idle.fill('-5');
@@ -178,7 +196,10 @@ describe('admin console in Chromium', { skip }, () => {
 
   test('events, users and the doctor pages show the logout', async () => {
     await page.goto(`${server.url}/admin/#/test/events?type=LOGOUT`);
-    await page.locator('td code', { hasText: /^LOGOUT$/ }).first().waitFor();
+    await page
+      .locator('td code', { hasText: /^LOGOUT$/ })
+      .first()
+      .waitFor();
     await page.goto(`${server.url}/admin/#/test/events`);
     await page.locator('td code', { hasText: 'BACKCHANNEL_LOGOUT_DELIVERED' }).first().waitFor();
     await shot('console-events.png');
@@ -192,8 +213,19 @@ describe('admin console in Chromium', { skip }, () => {
   });
 
   test('a master user without the admin role is turned away', async () => {
-    const token = ((await (await fetch(`${server.url}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }))).json()) as { access_token: string }).access_token;
-    const created = await fetch(`${server.url}/admin/realms/master/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'visitor', enabled: true, credentials: [{ type: 'password', value: 'visitor-pw' }] }) });
+    const token = (
+      (await (
+        await fetch(
+          `${server.url}/realms/master/protocol/openid-connect/token`,
+          form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+        )
+      ).json()) as { access_token: string }
+    ).access_token;
+    const created = await fetch(`${server.url}/admin/realms/master/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'visitor', enabled: true, credentials: [{ type: 'password', value: 'visitor-pw' }] }),
+    });
     assert.equal(created.status, 201);
     const context = await chrome.newContext();
     try {

@@ -48,18 +48,46 @@ describe('admin API OpenAPI document', () => {
     t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r.url, rp2: r.url }, { logout: { waitMs: 0 } });
     await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
     const master = await t.store.db.selectFrom('realm').select('id').where('name', '=', 'master').executeTakeFirstOrThrow();
-    await t.store.db.insertInto('app_user').values({ id: newId(), realm_id: master.id, username: 'viewer', email: null, email_verified: 0, first_name: null, last_name: null, enabled: 1, password_hash: await hashPassword('viewer-pw'), created_at: Date.now(), realm_roles: '[]' }).execute();
+    await t.store.db
+      .insertInto('app_user')
+      .values({
+        id: newId(),
+        realm_id: master.id,
+        username: 'viewer',
+        email: null,
+        email_verified: 0,
+        first_name: null,
+        last_name: null,
+        enabled: 1,
+        password_hash: await hashPassword('viewer-pw'),
+        created_at: Date.now(),
+        realm_roles: '[]',
+      })
+      .execute();
     const masterToken = async (username: string, password: string) =>
-      ((await (await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username, password }))).json()) as { access_token: string }).access_token;
+      (
+        (await (
+          await t.fetch(
+            `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+            form({ grant_type: 'password', client_id: 'admin-cli', username, password }),
+          )
+        ).json()) as { access_token: string }
+      ).access_token;
     tokens.admin = await masterToken('admin', 'admin-pw');
     tokens.viewer = await masterToken('viewer', 'viewer-pw');
-    tokens.otherRealm = ((await (await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))).json()) as { access_token: string }).access_token;
+    tokens.otherRealm = (
+      (await (await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))).json()) as {
+        access_token: string;
+      }
+    ).access_token;
 
     const res = await t.fetch(`${ISSUER_BASE}/admin/openapi.json`);
     assert.equal(res.status, 200);
     doc = (await res.json()) as Doc;
     ajv.addSchema(doc, 'openapi');
-    ops = Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((method) => ({ method: method.toUpperCase(), path, op: item[method]! })));
+    ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m]).map((method) => ({ method: method.toUpperCase(), path, op: item[method]! })),
+    );
 
     const first = async <T>(path: string) => ((await (await call('GET', path)).json()) as T[])[0]!;
     ids.client = (await first<{ id: string }>('/admin/realms/test/clients?clientId=rp1')).id;
@@ -68,7 +96,10 @@ describe('admin API OpenAPI document', () => {
     ids.user2 = (await first<{ id: string }>('/admin/realms/test/users?username=bob')).id;
     // One session that is ended (so a delivery exists) and one that stays live.
     const login = async () => {
-      const tokenRes = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const tokenRes = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       return decodeJwt(((await tokenRes.json()) as { id_token: string }).id_token).payload.sid as string;
     };
     const ended = await login();
@@ -123,11 +154,19 @@ describe('admin API OpenAPI document', () => {
         .map((rt) => `${rt.method} ${`/admin/realms${rt.path}`.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}')}`),
     );
     const documented = new Set(ops.filter((o) => o.path.startsWith('/admin/realms')).map((o) => `${o.method} ${o.path}`));
-    assert.deepEqual([...documented].filter((x) => !served.has(x)), [], 'documented but not served');
-    assert.deepEqual([...served].filter((x) => !documented.has(x)), [], 'served but not documented');
+    assert.deepEqual(
+      [...documented].filter((x) => !served.has(x)),
+      [],
+      'documented but not served',
+    );
+    assert.deepEqual(
+      [...served].filter((x) => !documented.has(x)),
+      [],
+      'served but not documented',
+    );
   });
 
-  test('every operation: no token → 401, another realm\'s token → 401, a non-admin → 403', async () => {
+  test("every operation: no token → 401, another realm's token → 401, a non-admin → 403", async () => {
     for (const op of ops) {
       const path = fill(op.path);
       await assertError(await call(op.method, path, { token: null }), 401, op, 'without a token');
@@ -188,7 +227,8 @@ describe('admin API OpenAPI document', () => {
       assert.ok(op.op.responses['200'], op.path);
       const pointer = `openapi#/paths/${op.path.replaceAll('~', '~0').replaceAll('/', '~1')}/get/responses/200/content/application~1json/schema`;
       assert.ok(ajv.validate({ $ref: pointer }, body), `${op.path}: ${ajv.errorsText()} in ${JSON.stringify(body).slice(0, 400)}`);
-      if (Array.isArray(body) && !op.path.endsWith('/events') && !op.path.endsWith('/openapi.json')) assert.ok(body.length > 0, `${op.path} should not be empty here`);
+      if (Array.isArray(body) && !op.path.endsWith('/events') && !op.path.endsWith('/openapi.json'))
+        assert.ok(body.length > 0, `${op.path} should not be empty here`);
     }
   });
 });

@@ -55,7 +55,12 @@ for (const database of TEST_DATABASES) {
     test('LogoutAction wire format: compact JWS, RS256, typ JWT, kid of the realm key; Keycloak field names', async () => {
       const id = await realmId();
       const now = Date.UTC(2026, 0, 1);
-      const jws = await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 }, now);
+      const jws = await signLogoutAction(
+        t.provider.ctx.keys,
+        id,
+        { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 },
+        now,
+      );
       assert.equal(jws.split('.').length, 3);
       const header = decodeProtectedHeader(jws);
       assert.equal(header.alg, 'RS256');
@@ -66,15 +71,33 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(Object.keys(payload), ['id', 'expiration', 'resource', 'action', 'adapterSessionIds', 'notBefore', 'keycloakSessionIds']);
       assert.equal(typeof payload.id, 'string');
       assert.equal(payload.expiration, now / 1000 + 30);
-      assert.deepEqual({ ...payload, id: 'x' }, { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'LOGOUT', adapterSessionIds: ['as-1'], notBefore: 0, keycloakSessionIds: ['sso-1'] });
+      assert.deepEqual(
+        { ...payload, id: 'x' },
+        { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'LOGOUT', adapterSessionIds: ['as-1'], notBefore: 0, keycloakSessionIds: ['sso-1'] },
+      );
       // Keycloak's logoutAll: no session ids at all (Jackson drops nulls), the new not-before time.
       const all = await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: null, keycloakSessionIds: null, notBefore: 1234 }, now);
-      assert.deepEqual(Object.keys((await jwtVerify(all, jwks, { currentDate: new Date(now) })).payload), ['id', 'expiration', 'resource', 'action', 'notBefore']);
+      assert.deepEqual(Object.keys((await jwtVerify(all, jwks, { currentDate: new Date(now) })).payload), [
+        'id',
+        'expiration',
+        'resource',
+        'action',
+        'notBefore',
+      ]);
       const push = await signPushNotBefore(t.provider.ctx.keys, id, { resource: 'kc', notBefore: 1234 }, now);
       const pushed = (await jwtVerify(push, jwks, { currentDate: new Date(now) })).payload;
       assert.deepEqual({ ...pushed, id: 'x' }, { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'PUSH_NOT_BEFORE', notBefore: 1234 });
       // A fresh id per message, as for a logout token's jti.
-      assert.notEqual((await jwtVerify(await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 }, now), jwks, { currentDate: new Date(now) })).payload.id, payload.id);
+      assert.notEqual(
+        (
+          await jwtVerify(
+            await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 }, now),
+            jwks,
+            { currentDate: new Date(now) },
+          )
+        ).payload.id,
+        payload.id,
+      );
     });
 
     async function codeFor(browser: Browser): Promise<string> {
@@ -85,16 +108,41 @@ for (const database of TEST_DATABASES) {
     test('client_session_state and client_session_host of the code-to-token request are kept per client session', async () => {
       const browser = new Browser(t.fetch);
       const code = await codeFor(browser);
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb', client_session_state: 'express-sess-1', client_session_host: 'app-node-1' }, { authorization: basic('kc', 'kc-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form(
+          {
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: 'https://kc.example/cb',
+            client_session_state: 'express-sess-1',
+            client_session_host: 'app-node-1',
+          },
+          { authorization: basic('kc', 'kc-secret') },
+        ),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       const { session_state: sid } = (await res.json()) as { session_state: string };
-      const rows = await t.store.db.selectFrom('adapter_session').innerJoin('client_session', 'client_session.id', 'adapter_session.client_session_id').selectAll('adapter_session').where('client_session.sso_session_id', '=', sid).execute();
-      assert.deepEqual(rows.map((r) => [r.adapter_session_id, r.adapter_host]), [['express-sess-1', 'app-node-1']]);
+      const rows = await t.store.db
+        .selectFrom('adapter_session')
+        .innerJoin('client_session', 'client_session.id', 'adapter_session.client_session_id')
+        .selectAll('adapter_session')
+        .where('client_session.sso_session_id', '=', sid)
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.adapter_session_id, r.adapter_host]),
+        [['express-sess-1', 'app-node-1']],
+      );
 
       // Ending the session writes one k_logout delivery naming that adapter session.
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const ended = await t.provider.ctx.logout.endSessions(realm, [sid], 'admin_session');
-      const d = await t.store.db.selectFrom('logout_delivery').selectAll().where('sso_session_id', '=', sid).where('kind', '=', 'k_logout').executeTakeFirstOrThrow();
+      const d = await t.store.db
+        .selectFrom('logout_delivery')
+        .selectAll()
+        .where('sso_session_id', '=', sid)
+        .where('kind', '=', 'k_logout')
+        .executeTakeFirstOrThrow();
       assert.equal(d.status, 'pending');
       assert.ok(ended.deliveryIds.includes(d.id));
       assert.deepEqual(JSON.parse(d.payload!), { adapterSessionIds: ['express-sess-1'], keycloakSessionIds: [sid], notBefore: 0 });
@@ -103,7 +151,13 @@ for (const database of TEST_DATABASES) {
     test('an unusable client_session_state is invalid_request, not stored', async () => {
       for (const bad of ['has space', 'x'.repeat(513), 'tab\there']) {
         const code = await codeFor(new Browser(t.fetch));
-        const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb', client_session_state: bad }, { authorization: basic('kc', 'kc-secret') }));
+        const res = await t.fetch(
+          `${OIDC}/token`,
+          form(
+            { grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb', client_session_state: bad },
+            { authorization: basic('kc', 'kc-secret') },
+          ),
+        );
         assert.equal(res.status, 400);
         assert.deepEqual(await res.json(), { error: 'invalid_request', error_description: 'Invalid parameter: client_session_state' });
       }
@@ -112,11 +166,19 @@ for (const database of TEST_DATABASES) {
     test('without client_session_state the k_logout delivery is recorded as skipped with the reason, and never sent', async () => {
       const browser = new Browser(t.fetch);
       const code = await codeFor(browser);
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb' }, { authorization: basic('kc', 'kc-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb' }, { authorization: basic('kc', 'kc-secret') }),
+      );
       const { session_state: sid } = (await res.json()) as { session_state: string };
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const ended = await t.provider.ctx.logout.endSessions(realm, [sid], 'admin_session');
-      const d = await t.store.db.selectFrom('logout_delivery').selectAll().where('sso_session_id', '=', sid).where('kind', '=', 'k_logout').executeTakeFirstOrThrow();
+      const d = await t.store.db
+        .selectFrom('logout_delivery')
+        .selectAll()
+        .where('sso_session_id', '=', sid)
+        .where('kind', '=', 'k_logout')
+        .executeTakeFirstOrThrow();
       assert.equal(d.status, 'skipped');
       assert.equal(d.last_error, NO_ADAPTER_SESSIONS);
       assert.equal(d.attempts, 0);
@@ -126,14 +188,23 @@ for (const database of TEST_DATABASES) {
 
     test('introspection: HTTP Basic plus the same secret in the body is accepted (keycloak-connect); another secret is refused', async () => {
       const tokens = await signInTo(t, new Browser(t.fetch), 'rp1');
-      const same = await t.fetch(`${OIDC}/token/introspect`, form({ token: tokens.access_token!, client_id: 'rp1', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const same = await t.fetch(
+        `${OIDC}/token/introspect`,
+        form({ token: tokens.access_token!, client_id: 'rp1', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(same.status, 200);
       assert.equal(((await same.json()) as { active: boolean }).active, true);
-      const other = await t.fetch(`${OIDC}/token/introspect`, form({ token: tokens.access_token!, client_secret: 'wrong' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const other = await t.fetch(
+        `${OIDC}/token/introspect`,
+        form({ token: tokens.access_token!, client_secret: 'wrong' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(other.status, 400);
       assert.equal(((await other.json()) as { error: string }).error, 'invalid_request');
       // The token endpoint keeps RFC 6749 §2.3's one method per request.
-      const token = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const token = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(token.status, 400);
     });
 

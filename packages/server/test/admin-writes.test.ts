@@ -17,7 +17,10 @@ describe('admin API writes', () => {
     r = await Receiver.start();
     t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r.url, rp2: r.url }, { logout: { waitMs: 0 } });
     await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
-    const res = await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }));
+    const res = await t.fetch(
+      `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+      form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+    );
     token = ((await res.json()) as { access_token: string }).access_token;
   });
   after(async () => {
@@ -25,8 +28,13 @@ describe('admin API writes', () => {
     await r?.close();
   });
   const call = (method: string, path: string, body?: unknown, type = 'application/json') =>
-    t.fetch(`${ISSUER_BASE}/admin/realms${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-  const passwordGrant = (username: string, password: string) => t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username, password, scope: 'openid' }));
+    t.fetch(`${ISSUER_BASE}/admin/realms${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  const passwordGrant = (username: string, password: string) =>
+    t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username, password, scope: 'openid' }));
 
   test('realms: create (201, Location), duplicate 409, bad JSON or field 400, delete 204, master cannot be deleted', async () => {
     const created = await call('POST', '', { realm: 'acme', displayName: 'Acme' });
@@ -42,16 +50,39 @@ describe('admin API writes', () => {
   });
 
   test('realm update: settings change, clients and users in the body are ignored, rename (409 on a taken name), master stays master', async () => {
-    assert.equal((await call('POST', '', { realm: 'upd', displayName: 'Before', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [{ clientId: 'web', secret: 's', attributes: { 'backchannel.logout.url': 'http://web.internal.example/bcl' } }] })).status, 201);
+    assert.equal(
+      (
+        await call('POST', '', {
+          realm: 'upd',
+          displayName: 'Before',
+          attributes: { backchannelLogoutAllowHttp: 'true' },
+          clients: [{ clientId: 'web', secret: 's', attributes: { 'backchannel.logout.url': 'http://web.internal.example/bcl' } }],
+        })
+      ).status,
+      201,
+    );
     assert.equal((await call('POST', '', { realm: 'taken' })).status, 201);
-    const put = await call('PUT', '/upd', { displayName: 'After', ssoSessionIdleTimeout: 600, clients: [{ clientId: 'ghost' }], users: [{ username: 'ghost' }] });
+    const put = await call('PUT', '/upd', {
+      displayName: 'After',
+      ssoSessionIdleTimeout: 600,
+      clients: [{ clientId: 'ghost' }],
+      users: [{ username: 'ghost' }],
+    });
     assert.equal(put.status, 204);
-    const rep = (await (await call('GET', '/upd')).json()) as { displayName: string; ssoSessionIdleTimeout: number; accessTokenLifespan: number; attributes: Record<string, string> };
+    const rep = (await (await call('GET', '/upd')).json()) as {
+      displayName: string;
+      ssoSessionIdleTimeout: number;
+      accessTokenLifespan: number;
+      attributes: Record<string, string>;
+    };
     assert.equal(rep.displayName, 'After');
     assert.equal(rep.ssoSessionIdleTimeout, 600);
     assert.equal(rep.accessTokenLifespan, 300, 'fields not sent keep their values');
     assert.equal(rep.attributes.backchannelLogoutAllowHttp, 'true');
-    assert.deepEqual(((await (await call('GET', '/upd/clients')).json()) as Array<{ clientId: string }>).map((c) => c.clientId), ['web']);
+    assert.deepEqual(
+      ((await (await call('GET', '/upd/clients')).json()) as Array<{ clientId: string }>).map((c) => c.clientId),
+      ['web'],
+    );
     assert.deepEqual(await (await call('GET', '/upd/users')).json(), []);
 
     // Turning off the http opt-in while a client still uses http (not on loopback) is refused, naming the client.
@@ -74,7 +105,11 @@ describe('admin API writes', () => {
   });
 
   test('clients: create, read back, 409 on duplicate clientId, update with validation naming the field, delete', async () => {
-    const created = await call('POST', '/test/clients', { clientId: 'new-app', redirectUris: ['https://new.example/cb'], attributes: { 'backchannel.logout.url': r.url } });
+    const created = await call('POST', '/test/clients', {
+      clientId: 'new-app',
+      redirectUris: ['https://new.example/cb'],
+      attributes: { 'backchannel.logout.url': r.url },
+    });
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
     const rep = (await (await call('GET', `/test/clients/${id}`)).json()) as { clientId: string; publicClient: boolean };
@@ -106,13 +141,25 @@ describe('admin API writes', () => {
     assert.match(await description(userinfo), /^\$\.redirectUris\[0\]: .*user information/);
     const js = await call('PUT', `/test/clients/${id}`, { attributes: { 'post.logout.redirect.uris': '+##javascript:alert(document.cookie)' } });
     assert.equal(js.status, 400);
-    assert.match(await description(js), /^\$\.attributes\["post\.logout\.redirect\.uris"\]: entry 1 "javascript:alert\(document\.cookie\)" is not an absolute http or https URI/);
-    assert.deepEqual(((await (await call('GET', `/test/clients/${id}`)).json()) as { redirectUris: string[] }).redirectUris, ['https://star.example/*'], 'nothing was stored');
+    assert.match(
+      await description(js),
+      /^\$\.attributes\["post\.logout\.redirect\.uris"\]: entry 1 "javascript:alert\(document\.cookie\)" is not an absolute http or https URI/,
+    );
+    assert.deepEqual(
+      ((await (await call('GET', `/test/clients/${id}`)).json()) as { redirectUris: string[] }).redirectUris,
+      ['https://star.example/*'],
+      'nothing was stored',
+    );
     assert.equal((await call('DELETE', `/test/clients/${id}`)).status, 204);
   });
 
   test('users: create with a password (who can then sign in), 409, update, reset password, delete logs them out', async () => {
-    const created = await call('POST', '/test/users', { username: 'dora', email: 'dora@example.com', enabled: true, credentials: [{ type: 'password', value: 'dora-pw', temporary: false }] });
+    const created = await call('POST', '/test/users', {
+      username: 'dora',
+      email: 'dora@example.com',
+      enabled: true,
+      credentials: [{ type: 'password', value: 'dora-pw', temporary: false }],
+    });
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
     assert.equal((await passwordGrant('dora', 'dora-pw')).status, 200);
@@ -125,7 +172,10 @@ describe('admin API writes', () => {
     assert.equal((await call('PUT', `/test/users/${id}/reset-password`, { value: '' })).status, 400);
 
     const n = r.received.length;
-    await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'dora', password: 'new-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+    await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', username: 'dora', password: 'new-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+    );
     assert.equal((await call('DELETE', `/test/users/${id}`)).status, 204);
     await r.waitFor(n + 1);
     assert.equal((await call('GET', `/test/users/${id}`)).status, 404);

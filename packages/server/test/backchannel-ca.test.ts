@@ -45,7 +45,10 @@ async function lastDelivery(t: TestProvider, clientId: string): Promise<Delivery
 }
 
 async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
-  const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }));
+  const res = await t.fetch(
+    `${OIDC}/token`,
+    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+  );
   assert.equal(res.status, 200, await res.clone().text());
   await t.fetch(logoutUrl({ id_token_hint: ((await res.json()) as { id_token: string }).id_token }));
 }
@@ -53,10 +56,15 @@ async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
 /** Stores an attribute value as an older release (or a direct database edit) may have left it. */
 async function storeRaw(t: TestProvider, clientId: string, value: string): Promise<void> {
   const row = await t.store.db.selectFrom('client').select(['id', 'attributes']).where('client_id', '=', clientId).executeTakeFirstOrThrow();
-  await t.store.db.updateTable('client').set({ attributes: JSON.stringify({ ...JSON.parse(row.attributes), [CA]: value }) }).where('id', '=', row.id).execute();
+  await t.store.db
+    .updateTable('client')
+    .set({ attributes: JSON.stringify({ ...JSON.parse(row.attributes), [CA]: value }) })
+    .where('id', '=', row.id)
+    .execute();
 }
 
-const importClient = (attributes: Record<string, string>) => () => parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'https://rp.example/bcl', ...attributes } }] });
+const importClient = (attributes: Record<string, string>) => () =>
+  parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'https://rp.example/bcl', ...attributes } }] });
 
 describe('CA attribute validation (import and admin API)', () => {
   test('ca file: PEM certificates and plain file names are accepted', () => {
@@ -77,9 +85,16 @@ describe('CA attribute validation (import and admin API)', () => {
       ['-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----', /holds no PEM certificate/],
       [`${cert.cert}\n${cert.key}`, /contains a private key/],
     ] as const) {
-      assert.throws(importClient({ [CA]: value }), (err: unknown) => err instanceof RealmImportError && err.path === `$.clients[0].attributes["${CA}"]` && message.test(err.message), value.slice(0, 40));
+      assert.throws(
+        importClient({ [CA]: value }),
+        (err: unknown) => err instanceof RealmImportError && err.path === `$.clients[0].attributes["${CA}"]` && message.test(err.message),
+        value.slice(0, 40),
+      );
     }
-    assert.throws(() => parseRealmJson({ realm: 'x', attributes: { [CA]: '/etc/shadow' } }), (err: unknown) => err instanceof RealmImportError && err.path === `$.attributes["${CA}"]`);
+    assert.throws(
+      () => parseRealmJson({ realm: 'x', attributes: { [CA]: '/etc/shadow' } }),
+      (err: unknown) => err instanceof RealmImportError && err.path === `$.attributes["${CA}"]`,
+    );
   });
 
   test('ca file: the admin API refuses a path with 400 naming the field', async () => {
@@ -87,11 +102,21 @@ describe('CA attribute validation (import and admin API)', () => {
     const t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r.url, rp2: r.url }, { logout: { waitMs: 0 }, background: false });
     try {
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
-      const res = await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }));
+      const res = await t.fetch(
+        `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+        form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+      );
       const token = ((await res.json()) as { access_token: string }).access_token;
-      const created = await t.fetch(`${ISSUER_BASE}/admin/realms/test/clients`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'ca-path', secret: 's', attributes: { [CA]: '/etc/passwd' } }) });
+      const created = await t.fetch(`${ISSUER_BASE}/admin/realms/test/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: 'ca-path', secret: 's', attributes: { [CA]: '/etc/passwd' } }),
+      });
       assert.equal(created.status, 400);
-      assert.match(((await created.json()) as { error_description: string }).error_description, /\$\.attributes\["sundown\.backchannel\.ca\.file"\]: must be PEM/);
+      assert.match(
+        ((await created.json()) as { error_description: string }).error_description,
+        /\$\.attributes\["sundown\.backchannel\.ca\.file"\]: must be PEM/,
+      );
     } finally {
       await t.close();
       await r.close();
@@ -113,13 +138,26 @@ for (const database of TEST_DATABASES) {
       writeFileSync(join(root, 'outside.pem'), cert.cert);
       execFileSync('mkfifo', [join(caDir, 'fifo.pem')]);
       r = await Receiver.start(cert as TestCert);
-      const client = (clientId: string, ca: string) => ({ clientId, secret: `${clientId}-secret`, directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, [CA]: ca } });
+      const client = (clientId: string, ca: string) => ({
+        clientId,
+        secret: `${clientId}-secret`,
+        directAccessGrantsEnabled: true,
+        attributes: { 'backchannel.logout.url': r.url, [CA]: ca },
+      });
       t = await startLogoutProvider(
         database,
         {
           rp1: r.url,
           rp2: r.url,
-          extraClients: [client('ca-pem', cert.cert), client('ca-file', 'receiver-ca.pem'), client('ca-fifo', 'fifo.pem'), client('ca-missing', 'nope.pem'), client('ca-garbage', 'not-a-cert.pem'), client('ca-stored-path', 'placeholder.pem'), client('ca-stored-traversal', 'placeholder.pem')],
+          extraClients: [
+            client('ca-pem', cert.cert),
+            client('ca-file', 'receiver-ca.pem'),
+            client('ca-fifo', 'fifo.pem'),
+            client('ca-missing', 'nope.pem'),
+            client('ca-garbage', 'not-a-cert.pem'),
+            client('ca-stored-path', 'placeholder.pem'),
+            client('ca-stored-traversal', 'placeholder.pem'),
+          ],
         },
         { logout: { ...FAST, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000, caDir } } },
       );
@@ -142,7 +180,12 @@ for (const database of TEST_DATABASES) {
       await logoutThrough(t, 'ca-file');
       assert.equal((await lastDelivery(t, 'ca-file')).status, 'delivered');
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
-      const result = (await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, (await t.provider.ctx.realms.clientByClientId(realm.id, 'ca-file'))!))!;
+      const result = (await checkClientBackchannel(
+        t.provider.ctx,
+        t.provider.http,
+        realm,
+        (await t.provider.ctx.realms.clientByClientId(realm.id, 'ca-file'))!,
+      ))!;
       assert.equal(result.tls?.ok, true, JSON.stringify(result));
       assert.equal(result.ok, true);
     });
@@ -168,7 +211,12 @@ for (const database of TEST_DATABASES) {
           assert.match(d.last_error!, cause);
           assert.equal(r.received.length, n);
           const realm = (await t.provider.ctx.realms.realmByName('test'))!;
-          const result = (await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, (await t.provider.ctx.realms.clientByClientId(realm.id, clientId))!))!;
+          const result = (await checkClientBackchannel(
+            t.provider.ctx,
+            t.provider.http,
+            realm,
+            (await t.provider.ctx.realms.clientByClientId(realm.id, clientId))!,
+          ))!;
           assert.match(`${result.tls!.cause}: ${result.tls!.detail}`, cause);
           assert.equal(result.logoutToken.detail, 'skipped');
         } finally {

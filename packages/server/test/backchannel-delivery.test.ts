@@ -23,7 +23,13 @@ async function deliveries(t: TestProvider, clientId: string): Promise<Delivery[]
   return t.store.db
     .selectFrom('logout_delivery')
     .innerJoin('client', 'client.id', 'logout_delivery.client_id')
-    .select(['logout_delivery.status', 'logout_delivery.attempts', 'logout_delivery.last_error', 'logout_delivery.last_status', 'logout_delivery.sso_session_id'])
+    .select([
+      'logout_delivery.status',
+      'logout_delivery.attempts',
+      'logout_delivery.last_error',
+      'logout_delivery.last_status',
+      'logout_delivery.sso_session_id',
+    ])
     .where('client.client_id', '=', clientId)
     .orderBy('logout_delivery.created_at')
     .execute() as Promise<Delivery[]>;
@@ -38,7 +44,10 @@ async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
 }
 
 async function passwordLogin(t: TestProvider, clientId: string, scope = 'openid'): Promise<Record<string, string>> {
-  const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope }, { authorization: basic(clientId, `${clientId}-secret`) }));
+  const res = await t.fetch(
+    `${OIDC}/token`,
+    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope }, { authorization: basic(clientId, `${clientId}-secret`) }),
+  );
   assert.equal(res.status, 200);
   return (await res.json()) as Record<string, string>;
 }
@@ -102,7 +111,10 @@ for (const database of TEST_DATABASES) {
       for (const sid of sids) await t.provider.ctx.logout.endSessions(realm, [sid], 'admin_session');
       await until(async () => (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id) && d.attempts >= 2).length === 4);
       const waiting = (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id));
-      assert.ok(waiting.every((d) => d.status === 'retrying' && /connection_refused/.test(d.last_error ?? '')), JSON.stringify(waiting));
+      assert.ok(
+        waiting.every((d) => d.status === 'retrying' && /connection_refused/.test(d.last_error ?? '')),
+        JSON.stringify(waiting),
+      );
       const n = r1.received.length;
       await r1.listen();
       await until(async () => (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id)).every((d) => d.status === 'delivered'));
@@ -111,7 +123,11 @@ for (const database of TEST_DATABASES) {
     });
 
     test('a receiver that never answers delays neither the others nor the browser past the bound', async () => {
-      const bounded = await startLogoutProvider(database, { rp1: r1.url, rp2: r2.url }, { logout: { ...FAST, waitMs: 500, http: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 } } });
+      const bounded = await startLogoutProvider(
+        database,
+        { rp1: r1.url, rp2: r2.url },
+        { logout: { ...FAST, waitMs: 500, http: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 } } },
+      );
       try {
         r1.answer = () => 'hang';
         const browser = new Browser(bounded.fetch);
@@ -190,7 +206,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(row.end_reason, 'expired');
     });
 
-    test('signing in as another user in the same browser sends the previous session\'s tokens', async () => {
+    test("signing in as another user in the same browser sends the previous session's tokens", async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
       const n = r1.received.length;
@@ -208,7 +224,22 @@ describe('back-channel options', () => {
 
   test('revoke offline tokens: revoke_offline_access sits beside the event in events (as Keycloak writes it) and the offline token dies', async () => {
     const r = await Receiver.start();
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, extraClients: [{ clientId: 'rp5', secret: 'rp5-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, 'backchannel.logout.revoke.offline.tokens': 'true' } }] }, { logout: FAST });
+    const t = await startLogoutProvider(
+      database,
+      {
+        rp1: r.url,
+        rp2: r.url,
+        extraClients: [
+          {
+            clientId: 'rp5',
+            secret: 'rp5-secret',
+            directAccessGrantsEnabled: true,
+            attributes: { 'backchannel.logout.url': r.url, 'backchannel.logout.revoke.offline.tokens': 'true' },
+          },
+        ],
+      },
+      { logout: FAST },
+    );
     try {
       const offline = await passwordLogin(t, 'rp5', 'openid offline_access');
       const online = await passwordLogin(t, 'rp5');
@@ -216,7 +247,10 @@ describe('back-channel options', () => {
       await r.waitFor(1);
       const events = decodeJwt(r.received[0]!.token).payload.events;
       assert.deepEqual(events, { 'http://schemas.openid.net/event/backchannel-logout': {}, revoke_offline_access: true });
-      const refresh = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: offline.refresh_token! }, { authorization: basic('rp5', 'rp5-secret') }));
+      const refresh = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'refresh_token', refresh_token: offline.refresh_token! }, { authorization: basic('rp5', 'rp5-secret') }),
+      );
       assert.equal(refresh.status, 400, 'offline token revoked');
     } finally {
       await t.close();
@@ -226,7 +260,22 @@ describe('back-channel options', () => {
 
   test('backchannel.logout.session.required=false: the token has sub but no sid', async () => {
     const r = await Receiver.start();
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, extraClients: [{ clientId: 'rp6', secret: 'rp6-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, 'backchannel.logout.session.required': 'false' } }] }, { logout: FAST });
+    const t = await startLogoutProvider(
+      database,
+      {
+        rp1: r.url,
+        rp2: r.url,
+        extraClients: [
+          {
+            clientId: 'rp6',
+            secret: 'rp6-secret',
+            directAccessGrantsEnabled: true,
+            attributes: { 'backchannel.logout.url': r.url, 'backchannel.logout.session.required': 'false' },
+          },
+        ],
+      },
+      { logout: FAST },
+    );
     try {
       const tokens = await passwordLogin(t, 'rp6');
       await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));
@@ -252,7 +301,11 @@ describe('back-channel options', () => {
       assert.equal(r.received.length, 0);
       const client = await t.store.db.selectFrom('client').select(['id', 'attributes']).where('client_id', '=', 'rp1').executeTakeFirstOrThrow();
       const attributes = { ...JSON.parse(client.attributes), 'sundown.backchannel.ca.file': cert.cert };
-      await t.store.db.updateTable('client').set({ attributes: JSON.stringify(attributes) }).where('id', '=', client.id).execute();
+      await t.store.db
+        .updateTable('client')
+        .set({ attributes: JSON.stringify(attributes) })
+        .where('id', '=', client.id)
+        .execute();
       await until(async () => (await deliveries(t, 'rp1'))[0]!.status === 'delivered');
       assert.equal(r.received.length, 1);
     } finally {
@@ -264,7 +317,22 @@ describe('back-channel options', () => {
   test('a certificate for another host name fails with a hostname error even when trusted', async () => {
     const cert = selfSignedCert('DNS:other.example');
     const r = await Receiver.start(cert);
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, extraClients: [{ clientId: 'rp7', secret: 'rp7-secret', directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': r.url, 'sundown.backchannel.ca.file': cert.cert } }] }, { logout: FAST });
+    const t = await startLogoutProvider(
+      database,
+      {
+        rp1: r.url,
+        rp2: r.url,
+        extraClients: [
+          {
+            clientId: 'rp7',
+            secret: 'rp7-secret',
+            directAccessGrantsEnabled: true,
+            attributes: { 'backchannel.logout.url': r.url, 'sundown.backchannel.ca.file': cert.cert },
+          },
+        ],
+      },
+      { logout: FAST },
+    );
     try {
       const tokens = await passwordLogin(t, 'rp7');
       await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));
@@ -279,7 +347,11 @@ describe('back-channel options', () => {
   test('a delivery that keeps failing past the maximum age is marked failed with an event', async () => {
     const r = await Receiver.start();
     r.answer = () => ({ status: 500 });
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url }, { logout: { ...FAST, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAgeMs: 400 } } });
+    const t = await startLogoutProvider(
+      database,
+      { rp1: r.url, rp2: r.url },
+      { logout: { ...FAST, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAgeMs: 400 } } },
+    );
     try {
       const tokens = await passwordLogin(t, 'rp1');
       await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));
@@ -304,7 +376,11 @@ describe('back-channel options', () => {
       await t.fetch(logoutUrl({ id_token_hint: tokens.id_token! }));
       await until(async () => (await deliveries(t, 'rp1'))[0]?.status === 'rejected');
       await new Promise((x) => setTimeout(x, 300));
-      assert.deepEqual(r.received.map((x) => x.path), ['/backchannel-logout?tenant=acme'], 'one POST, to the URL with its query; the Location was not followed');
+      assert.deepEqual(
+        r.received.map((x) => x.path),
+        ['/backchannel-logout?tenant=acme'],
+        'one POST, to the URL with its query; the Location was not followed',
+      );
       assert.match((await deliveries(t, 'rp1'))[0]!.last_error!, /HTTP 302/);
     } finally {
       await t.close();
@@ -312,7 +388,7 @@ describe('back-channel options', () => {
     }
   });
 
-  test('legacy redirect_uri with the realm\'s opt-in redirects only to a registered redirect URI', async () => {
+  test("legacy redirect_uri with the realm's opt-in redirects only to a registered redirect URI", async () => {
     const r = await Receiver.start();
     const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, realmAttributes: { legacyLogoutRedirectUri: 'true' } }, { logout: FAST });
     try {

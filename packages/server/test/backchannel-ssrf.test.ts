@@ -44,7 +44,10 @@ async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
 
 /** Signs alice in to `clientId` and logs that session out: one delivery to the client. */
 async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
-  const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }));
+  const res = await t.fetch(
+    `${OIDC}/token`,
+    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+  );
   assert.equal(res.status, 200, await res.clone().text());
   const tokens = (await res.json()) as { id_token: string };
   await t.fetch(logoutUrl({ id_token_hint: tokens.id_token }));
@@ -52,18 +55,28 @@ async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
 
 /** The first attempt's outcome of the client's latest delivery. */
 async function firstOutcome(t: TestProvider, clientId: string): Promise<Delivery> {
-  await until(async () => (await deliveries(t, clientId)).some((d) => d.attempts >= 1 && d.status !== 'pending' && (d.status === 'delivered' || d.last_error !== null)));
+  await until(async () =>
+    (await deliveries(t, clientId)).some((d) => d.attempts >= 1 && d.status !== 'pending' && (d.status === 'delivered' || d.last_error !== null)),
+  );
   return (await deliveries(t, clientId)).at(-1)!;
 }
 
-const client = (clientId: string, url: string) => ({ clientId, secret: `${clientId}-secret`, directAccessGrantsEnabled: true, attributes: { 'backchannel.logout.url': url } });
+const client = (clientId: string, url: string) => ({
+  clientId,
+  secret: `${clientId}-secret`,
+  directAccessGrantsEnabled: true,
+  attributes: { 'backchannel.logout.url': url },
+});
 
 /** A resolver for test names (`metadata.test` is link-local, `rebind.test` changes its answer after the first lookup), else the system's. */
 function testResolver(calls: string[]): Resolver {
   const table: Record<string, (n: number) => LookupAddress[]> = {
     'receiver.test': () => [{ address: '127.0.0.1', family: 4 }],
     'metadata.test': () => [{ address: '169.254.169.254', family: 4 }],
-    'mixed.test': () => [{ address: '127.0.0.1', family: 4 }, { address: 'fe80::1', family: 6 }],
+    'mixed.test': () => [
+      { address: '127.0.0.1', family: 4 },
+      { address: 'fe80::1', family: 6 },
+    ],
     'rebind.test': (n) => [{ address: n === 1 ? '127.0.0.1' : '169.254.169.254', family: 4 }],
   };
   return async (hostname) => {
@@ -172,7 +185,15 @@ for (const database of TEST_DATABASES) {
       r.answer = () => ({ status: 500, body: secret, headers: { 'Content-Type': 'text/html' } });
       await logoutThrough(t, 'rp1');
       const d = await firstOutcome(t, 'rp1');
-      for (const stored of [d.last_error!, (await checkClientBackchannel(t.provider.ctx, t.provider.http, (await t.provider.ctx.realms.realmByName('test'))!, (await t.provider.ctx.realms.clientByClientId((await t.provider.ctx.realms.realmByName('test'))!.id, 'rp1'))!))!.logoutToken.detail]) {
+      for (const stored of [
+        d.last_error!,
+        (await checkClientBackchannel(
+          t.provider.ctx,
+          t.provider.http,
+          (await t.provider.ctx.realms.realmByName('test'))!,
+          (await t.provider.ctx.realms.clientByClientId((await t.provider.ctx.realms.realmByName('test'))!.id, 'rp1'))!,
+        ))!.logoutToken.detail,
+      ]) {
         assert.match(stored, /^HTTP 500: \\u003chtml\\u003e\\u003cbody\\u003e/);
         assert.ok(stored.length < 200, `${stored.length} characters kept`);
         assert.doesNotMatch(stored, /[<>]/);
@@ -189,21 +210,34 @@ for (const database of TEST_DATABASES) {
       // Only the doctor's own POSTs count (its token's subject is sundown-doctor-…): a retry of an
       // earlier test's delivery may reach the shared receiver meanwhile.
       const doctorPosts = r.received.slice(n).filter((x) => x.token && String(decodeJwt(x.token).sub).startsWith('sundown-doctor-'));
-      assert.deepEqual(doctorPosts.map((x) => x.path), ['/backchannel-logout'], 'one POST; the Location was not followed');
+      assert.deepEqual(
+        doctorPosts.map((x) => x.path),
+        ['/backchannel-logout'],
+        'one POST; the Location was not followed',
+      );
     });
   });
 
   describe(`back-channel deny-CIDRs on ${database.name}`, { skip: database.skip }, () => {
     test('ssrf: a receiver in a range from --backchannel-deny-cidrs is refused without connecting, by delivery and doctor', async () => {
       const r = await Receiver.start();
-      const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url }, { logout: { retry: FAST_RETRY, http: { ...FAST_HTTP, denyCidrs: CidrList.of(['10.0.0.0/8', '127.0.0.0/8']).ranges }, waitMs: 2000 } });
+      const t = await startLogoutProvider(
+        database,
+        { rp1: r.url, rp2: r.url },
+        { logout: { retry: FAST_RETRY, http: { ...FAST_HTTP, denyCidrs: CidrList.of(['10.0.0.0/8', '127.0.0.0/8']).ranges }, waitMs: 2000 } },
+      );
       try {
         await logoutThrough(t, 'rp1');
         const d = await firstOutcome(t, 'rp1');
         assert.equal(d.status, 'retrying');
         assert.match(d.last_error!, /^address_denied: 127\.0\.0\.1 in a range denied by --backchannel-deny-cidrs/);
         const realm = (await t.provider.ctx.realms.realmByName('test'))!;
-        const result = (await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, (await t.provider.ctx.realms.clientByClientId(realm.id, 'rp1'))!))!;
+        const result = (await checkClientBackchannel(
+          t.provider.ctx,
+          t.provider.http,
+          realm,
+          (await t.provider.ctx.realms.clientByClientId(realm.id, 'rp1'))!,
+        ))!;
         assert.equal(result.resolve.cause, 'address_denied', result.resolve.detail);
         assert.equal(r.connections, 0);
       } finally {
@@ -242,7 +276,14 @@ describe('ssrf address policy: IPv6 forms that embed an IPv4 address, cloud meta
   }
 
   const http = new BackchannelHttp({ ...FAST_HTTP, resolve: async () => assert.fail('an IP literal is never resolved') });
-  for (const url of ['http://2852039166/', 'http://0251.0376.0251.0376/', 'http://0xa9fea9fe/', 'http://169.254.43518/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd00:ec2::254]/']) {
+  for (const url of [
+    'http://2852039166/',
+    'http://0251.0376.0251.0376/',
+    'http://0xa9fea9fe/',
+    'http://169.254.43518/',
+    'http://[64:ff9b::a9fe:a9fe]/',
+    'http://[fd00:ec2::254]/',
+  ]) {
     test(`ssrf-numeric-forms: ${url} is refused as address_denied`, async () => {
       await assert.rejects(http.resolveTarget(url), (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'address_denied');
     });

@@ -45,7 +45,16 @@ window.ready = kc.init(${init}).then((ok) => { document.getElementById('state').
 }
 
 function oidcClientPage(issuer: string, spa: string, script: string): string {
-  const settings = { authority: issuer, client_id: 'oc-spa', redirect_uri: `${spa}/oc.html`, silent_redirect_uri: `${spa}/oc-silent.html`, post_logout_redirect_uri: `${spa}/oc-bye.html`, scope: 'openid profile', monitorSession: true, checkSessionIntervalInSeconds: POLL_SECONDS };
+  const settings = {
+    authority: issuer,
+    client_id: 'oc-spa',
+    redirect_uri: `${spa}/oc.html`,
+    silent_redirect_uri: `${spa}/oc-silent.html`,
+    post_logout_redirect_uri: `${spa}/oc-bye.html`,
+    scope: 'openid profile',
+    monitorSession: true,
+    checkSessionIntervalInSeconds: POLL_SECONDS,
+  };
   return `<!doctype html><html><body><p id="state">loading</p><script src="/lib/oidc-client-ts.js"></script><script>
 const mgr = new oidc.UserManager(${JSON.stringify(settings)});
 window.mgr = mgr;
@@ -58,15 +67,22 @@ function appPages(sundown: string, spa: string): Record<string, string> {
   const issuer = `${sundown}/realms/apps`;
   return {
     '/kc.html': keycloakPage(sundown, `{ onLoad: 'login-required', checkLoginIframeInterval: ${POLL_SECONDS} }`),
-    '/kc-sso.html': keycloakPage(sundown, `{ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html', checkLoginIframeInterval: ${POLL_SECONDS} }`),
+    '/kc-sso.html': keycloakPage(
+      sundown,
+      `{ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html', checkLoginIframeInterval: ${POLL_SECONDS} }`,
+    ),
     // Keycloak's documented silent-check-sso page.
     '/silent-check-sso.html': '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>',
     '/bye.html': '<!doctype html><html><body><p id="state">bye</p></body></html>',
-    '/oc.html': oidcClientPage(issuer, spa, `
+    '/oc.html': oidcClientPage(
+      issuer,
+      spa,
+      `
 mgr.events.addUserSignedOut(() => window.report('oc-signed-out'));
 const show = (user) => { document.getElementById('state').textContent = user ? 'signed-in' : 'signed-out'; return user; };
 const back = new URLSearchParams(location.search);
-window.ready = (back.has('code') || back.has('error') ? mgr.signinRedirectCallback().then((u) => { history.replaceState(null, '', location.pathname); return u; }) : mgr.getUser()).then(show, (err) => { document.getElementById('state').textContent = 'failed: ' + err.message; });`),
+window.ready = (back.has('code') || back.has('error') ? mgr.signinRedirectCallback().then((u) => { history.replaceState(null, '', location.pathname); return u; }) : mgr.getUser()).then(show, (err) => { document.getElementById('state').textContent = 'failed: ' + err.message; });`,
+    ),
     '/oc-silent.html': oidcClientPage(issuer, spa, 'mgr.signinCallback();'),
     '/oc-bye.html': '<!doctype html><html><body><p id="state">bye</p></body></html>',
   };
@@ -149,16 +165,29 @@ describe('browser apps in Chromium', { skip }, () => {
     spa = await staticServer(() => appPages(sundown, spa.url));
     const dataDir = join(dir, 'data');
     const store = await openStore({ kind: 'sqlite', dataDir });
-    const app = (clientId: string) => ({ clientId, publicClient: true, redirectUris: [`${spa.url}/*`], webOrigins: ['+'], attributes: { 'post.logout.redirect.uris': '+' } });
-    await importRealm(store.db, parseRealmJson({
-      realm: 'apps',
-      clients: [app('kc-spa'), app('oc-spa')],
-      users: [{ username: 'alice', firstName: 'Alice', credentials: [{ type: 'password', value: 'alice-password' }] }],
-    }));
+    const app = (clientId: string) => ({
+      clientId,
+      publicClient: true,
+      redirectUris: [`${spa.url}/*`],
+      webOrigins: ['+'],
+      attributes: { 'post.logout.redirect.uris': '+' },
+    });
+    await importRealm(
+      store.db,
+      parseRealmJson({
+        realm: 'apps',
+        clients: [app('kc-spa'), app('oc-spa')],
+        users: [{ username: 'alice', firstName: 'Alice', credentials: [{ type: 'password', value: 'alice-password' }] }],
+      }),
+    );
     await store.close();
     server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
     sundown = server.url;
-    chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    chrome = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
   });
   after(async () => {
     await chrome?.close();
@@ -179,7 +208,20 @@ describe('browser apps in Chromium', { skip }, () => {
       assert.ok(authorize, 'went to the authorization endpoint');
       await fillLoginForm(a);
       await state(a).filter({ hasText: 'signed-in' }).waitFor();
-      const first = await a.evaluate(() => { const kc = (window as unknown as { kc: { token: string; tokenParsed: { sid?: string }; refreshTokenParsed: { typ?: string; exp?: number }; idTokenParsed: { typ?: string } } }).kc; return { token: kc.token, sid: kc.tokenParsed.sid, refreshTyp: kc.refreshTokenParsed.typ, refreshExp: kc.refreshTokenParsed.exp, idTyp: kc.idTokenParsed.typ }; });
+      const first = await a.evaluate(() => {
+        const kc = (
+          window as unknown as {
+            kc: { token: string; tokenParsed: { sid?: string }; refreshTokenParsed: { typ?: string; exp?: number }; idTokenParsed: { typ?: string } };
+          }
+        ).kc;
+        return {
+          token: kc.token,
+          sid: kc.tokenParsed.sid,
+          refreshTyp: kc.refreshTokenParsed.typ,
+          refreshExp: kc.refreshTokenParsed.exp,
+          idTyp: kc.idTokenParsed.typ,
+        };
+      });
       assert.ok(first.sid, 'tokenParsed.sid');
       assert.equal(first.refreshTyp, 'Refresh');
       assert.equal(typeof first.refreshExp, 'number');
@@ -193,18 +235,27 @@ describe('browser apps in Chromium', { skip }, () => {
       assert.equal(status?.path, '/realms/apps/');
 
       // updateToken(-1) forces a refresh (a CORS request with credentials).
-      const refreshed = await a.evaluate(async () => { const kc = (window as unknown as { kc: { updateToken(n: number): Promise<boolean>; token: string } }).kc; return { ok: await kc.updateToken(-1), token: kc.token }; });
+      const refreshed = await a.evaluate(async () => {
+        const kc = (window as unknown as { kc: { updateToken(n: number): Promise<boolean>; token: string } }).kc;
+        return { ok: await kc.updateToken(-1), token: kc.token };
+      });
       assert.equal(refreshed.ok, true);
       assert.notEqual(refreshed.token, first.token);
 
       // check-sso with a silent-check-sso page: signed in without leaving the app.
       const b = await context.newPage();
       const bNavigations: string[] = [];
-      b.on('request', (req) => { if (req.isNavigationRequest() && req.frame() === b.mainFrame()) bNavigations.push(req.url()); });
+      b.on('request', (req) => {
+        if (req.isNavigationRequest() && req.frame() === b.mainFrame()) bNavigations.push(req.url());
+      });
       await b.goto(`${spa.url}/kc-sso.html`);
       await state(b).filter({ hasText: 'signed-in' }).waitFor();
       assert.deepEqual(bNavigations, [`${spa.url}/kc-sso.html`], 'no top-level trip to Sundown: the iframes did it');
-      assert.equal(await b.evaluate(() => (window as unknown as { kc: { tokenParsed: { sid: string } } }).kc.tokenParsed.sid), first.sid, 'the same SSO session');
+      assert.equal(
+        await b.evaluate(() => (window as unknown as { kc: { tokenParsed: { sid: string } } }).kc.tokenParsed.sid),
+        first.sid,
+        'the same SSO session',
+      );
 
       // Another app (oidc-client-ts, client oc-spa) signs in by SSO and signs out (RP-initiated).
       const since = r.events.length;
@@ -225,7 +276,10 @@ describe('browser apps in Chromium', { skip }, () => {
       await a.getByLabel('Username or email').waitFor();
       await fillLoginForm(a);
       await state(a).filter({ hasText: 'signed-in' }).waitFor();
-      await a.evaluate((to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }), `${spa.url}/bye.html`);
+      await a.evaluate(
+        (to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }),
+        `${spa.url}/bye.html`,
+      );
       await a.waitForURL(`${spa.url}/bye.html`);
       const check = await context.newPage();
       await check.goto(`${spa.url}/kc-sso.html`);
@@ -241,7 +295,15 @@ describe('browser apps in Chromium', { skip }, () => {
     const r = await record(context, server.url);
     try {
       const page = await context.newPage();
-      type Mgr = { mgr: { signinRedirect(): Promise<void>; signinSilent(): Promise<{ access_token: string; session_state: string | null } | null>; removeUser(): Promise<void>; getUser(): Promise<{ access_token: string; id_token: string; session_state: string | null } | null>; signoutRedirect(): Promise<void> } };
+      type Mgr = {
+        mgr: {
+          signinRedirect(): Promise<void>;
+          signinSilent(): Promise<{ access_token: string; session_state: string | null } | null>;
+          removeUser(): Promise<void>;
+          getUser(): Promise<{ access_token: string; id_token: string; session_state: string | null } | null>;
+          signoutRedirect(): Promise<void>;
+        };
+      };
       await page.goto(`${spa.url}/oc.html`);
       await state(page).filter({ hasText: 'signed-out' }).waitFor();
       await page.evaluate(() => void (window as unknown as Mgr).mgr.signinRedirect());
@@ -254,17 +316,27 @@ describe('browser apps in Chromium', { skip }, () => {
       // signinSilent: with the refresh token, then (user removed) through the prompt=none iframe.
       const renewed = await page.evaluate(() => (window as unknown as Mgr).mgr.signinSilent());
       assert.ok(renewed && renewed.access_token !== user.access_token);
-      const iframed = await page.evaluate(async () => { const m = (window as unknown as Mgr).mgr; await m.removeUser(); return m.signinSilent(); });
+      const iframed = await page.evaluate(async () => {
+        const m = (window as unknown as Mgr).mgr;
+        await m.removeUser();
+        return m.signinSilent();
+      });
       assert.ok(iframed?.access_token, 'signed in silently through the iframe');
       assert.equal(iframed.session_state, user.session_state);
-      assert.ok(r.responses.some((l) => l.startsWith('302 GET') && l.endsWith('/protocol/openid-connect/auth')), 'the iframe went through the authorization endpoint');
+      assert.ok(
+        r.responses.some((l) => l.startsWith('302 GET') && l.endsWith('/protocol/openid-connect/auth')),
+        'the iframe went through the authorization endpoint',
+      );
 
       // Monitoring: keycloak-js signs in by SSO in another page and logs out there.
       const since = r.events.length;
       const other = await context.newPage();
       await other.goto(`${spa.url}/kc.html`);
       await state(other).filter({ hasText: 'signed-in' }).waitFor();
-      await other.evaluate((to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }), `${spa.url}/bye.html`);
+      await other.evaluate(
+        (to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }),
+        `${spa.url}/bye.html`,
+      );
       await other.waitForURL(`${spa.url}/bye.html`);
       await r.waitForEvent('oc-signed-out', since);
 

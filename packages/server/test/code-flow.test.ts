@@ -17,19 +17,10 @@ for (const database of TEST_DATABASES) {
     });
     after(() => t?.close());
 
-    async function exchange(
-      code: string,
-      verifier: string,
-      clientId = 'web',
-      secret = 'web-secret',
-      redirectUri = WEB_CB,
-    ) {
+    async function exchange(code: string, verifier: string, clientId = 'web', secret = 'web-secret', redirectUri = WEB_CB) {
       return t.fetch(
         `${OIDC}/token`,
-        form(
-          { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier },
-          { authorization: basic(clientId, secret) },
-        ),
+        form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }, { authorization: basic(clientId, secret) }),
       );
     }
 
@@ -68,8 +59,7 @@ for (const database of TEST_DATABASES) {
       });
       assert.equal(protectedHeader.alg, 'RS256');
       assert.ok(protectedHeader.kid);
-      for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'])
-        assert.ok(claim in payload, claim);
+      for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp']) assert.ok(claim in payload, claim);
       assert.equal(payload.nonce, 'n1');
       assert.equal(payload.azp, 'web');
       assert.equal(payload.preferred_username, 'alice');
@@ -96,10 +86,7 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const aTokens = (await (await exchange(a.searchParams.get('code')!, first.verifier)).json()) as Record<
-        string,
-        string
-      >;
+      const aTokens = (await (await exchange(a.searchParams.get('code')!, first.verifier)).json()) as Record<string, string>;
 
       const second = pkce();
       const res = await browser.get(
@@ -112,13 +99,7 @@ for (const database of TEST_DATABASES) {
       );
       assert.equal(res.status, 302, 'no login form');
       const b = new URL(res.headers.get('location')!);
-      const bRes = await exchange(
-        b.searchParams.get('code')!,
-        second.verifier,
-        'other',
-        'other-secret',
-        'https://other.example/callback',
-      );
+      const bRes = await exchange(b.searchParams.get('code')!, second.verifier, 'other', 'other-secret', 'https://other.example/callback');
       assert.equal(bRes.status, 200);
       const bTokens = (await bRes.json()) as Record<string, string>;
       assert.equal(decodeJwt(bTokens.id_token!).payload.sid, decodeJwt(aTokens.id_token!).payload.sid);
@@ -131,9 +112,7 @@ for (const database of TEST_DATABASES) {
     });
 
     test('prompt=none without a session gives login_required at the redirect URI', async () => {
-      const res = await new Browser(t.fetch).get(
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'none', state: 'xyz' }),
-      );
+      const res = await new Browser(t.fetch).get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'none', state: 'xyz' }));
       assert.equal(res.status, 302);
       const loc = new URL(res.headers.get('location')!);
       assert.equal(loc.searchParams.get('error'), 'login_required');
@@ -162,14 +141,7 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const sid1 = decodeJwt(
-        (
-          (await (await exchange(first.searchParams.get('code')!, v1.verifier)).json()) as Record<
-            string,
-            string
-          >
-        ).id_token!,
-      ).payload.sid;
+      const sid1 = decodeJwt(((await (await exchange(first.searchParams.get('code')!, v1.verifier)).json()) as Record<string, string>).id_token!).payload.sid;
       const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /name="password"/);
@@ -186,14 +158,7 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const sid2 = decodeJwt(
-        (
-          (await (await exchange(again.searchParams.get('code')!, v2.verifier)).json()) as Record<
-            string,
-            string
-          >
-        ).id_token!,
-      ).payload.sid;
+      const sid2 = decodeJwt(((await (await exchange(again.searchParams.get('code')!, v2.verifier)).json()) as Record<string, string>).id_token!).payload.sid;
       assert.equal(sid2, sid1);
     });
 
@@ -203,16 +168,12 @@ for (const database of TEST_DATABASES) {
       await new Promise((r) => setTimeout(r, 1100));
       const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, max_age: '0' }));
       assert.equal(page.status, 200, 'login form shown');
-      const none = await browser.get(
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, max_age: '0', prompt: 'none' }),
-      );
+      const none = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, max_age: '0', prompt: 'none' }));
       assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');
     });
 
     test('login_hint pre-fills the username', async () => {
-      const page = await new Browser(t.fetch).get(
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: 'bob@example' }),
-      );
+      const page = await new Browser(t.fetch).get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: 'bob@example' }));
       assert.match(await page.text(), /name="username" value="bob@example"/);
     });
 
@@ -230,22 +191,11 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const aTokens = (await (await exchange(a.searchParams.get('code')!, v1.verifier)).json()) as Record<
-        string,
-        string
-      >;
-      await signIn(
-        browser,
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }),
-        'bob',
-        'bob-pw',
-      );
+      const aTokens = (await (await exchange(a.searchParams.get('code')!, v1.verifier)).json()) as Record<string, string>;
+      await signIn(browser, authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }), 'bob', 'bob-pw');
       const refresh = await t.fetch(
         `${OIDC}/token`,
-        form(
-          { grant_type: 'refresh_token', refresh_token: aTokens.refresh_token! },
-          { authorization: basic('web', 'web-secret') },
-        ),
+        form({ grant_type: 'refresh_token', refresh_token: aTokens.refresh_token! }, { authorization: basic('web', 'web-secret') }),
       );
       assert.equal(refresh.status, 400);
       assert.equal(((await refresh.json()) as Record<string, string>).error, 'invalid_grant');
@@ -253,9 +203,7 @@ for (const database of TEST_DATABASES) {
 
     test('public client: PKCE required, code exchanged without a secret', async () => {
       const browser = new Browser(t.fetch);
-      const noPkce = await browser.get(
-        authUrl({ client_id: 'spa', redirect_uri: 'http://localhost:5173/app/cb' }),
-      );
+      const noPkce = await browser.get(authUrl({ client_id: 'spa', redirect_uri: 'http://localhost:5173/app/cb' }));
       assert.equal(noPkce.status, 302);
       assert.equal(new URL(noPkce.headers.get('location')!).searchParams.get('error'), 'invalid_request');
       const { verifier, challenge } = pkce();

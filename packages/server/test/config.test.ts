@@ -26,10 +26,7 @@ test('flags override environment variables', () => {
 });
 
 test('--database-url selects PostgreSQL; --public-url is reduced to its origin', () => {
-  const c = parseStartConfig(
-    ['--database-url', 'postgres://u@db/x', '--public-url', 'https://sso.example.com/'],
-    {},
-  );
+  const c = parseStartConfig(['--database-url', 'postgres://u@db/x', '--public-url', 'https://sso.example.com/'], {});
   assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://u@db/x' });
   assert.equal(c.publicUrl, 'https://sso.example.com');
 });
@@ -37,21 +34,7 @@ test('--database-url selects PostgreSQL; --public-url is reduced to its origin',
 test('every invalid value is reported at once, with the flag name', () => {
   assert.throws(
     () =>
-      parseStartConfig(
-        [
-          '--port',
-          'abc',
-          '--public-url',
-          'ftp://x',
-          '--http-relative-path',
-          'auth',
-          '--database-url',
-          'mysql://x',
-          '--log-level',
-          'loud',
-        ],
-        {},
-      ),
+      parseStartConfig(['--port', 'abc', '--public-url', 'ftp://x', '--http-relative-path', 'auth', '--database-url', 'mysql://x', '--log-level', 'loud'], {}),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.problems.length, 5);
@@ -84,9 +67,12 @@ test('start: logout options are validated', () => {
   assert.throws(() => parseStartConfig(['--logout-wait-ms', '99999'], {}), /--logout-wait-ms must be a whole number from 0 to 60000/);
 });
 
-test('bootstrap admin from SUNDOWN_ADMIN_* or Keycloak\'s KC_BOOTSTRAP_ADMIN_*, both or neither', () => {
+test("bootstrap admin from SUNDOWN_ADMIN_* or Keycloak's KC_BOOTSTRAP_ADMIN_*, both or neither", () => {
   assert.deepEqual(parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a', SUNDOWN_ADMIN_PASSWORD: 'p' }).bootstrapAdmin, { username: 'a', password: 'p' });
-  assert.deepEqual(parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin, { username: 'k', password: 'q' });
+  assert.deepEqual(parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin, {
+    username: 'k',
+    password: 'q',
+  });
   assert.equal(parseStartConfig([], {}).bootstrapAdmin, null);
   assert.throws(() => parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a' }), /must be set together/);
 });
@@ -107,8 +93,23 @@ test('--backchannel-deny-cidrs and --backchannel-ca-dir (or their SUNDOWN_* vari
 });
 
 test('--backchannel-deny-cidrs and --trusted-proxies are both repeatable and comma-separated', () => {
-  const c = parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/8', '--backchannel-deny-cidrs', '192.0.2.0/24,fd00::/8', '--trusted-proxies', '10.1.0.0/16', '--trusted-proxies', '10.2.0.0/16,10.3.0.7'], {});
-  assert.deepEqual((c.logout.http.denyCidrs ?? []).map((r) => `${r.address}/${r.prefix}`), ['10.0.0.0/8', '192.0.2.0/24', 'fd00::/8']);
+  const c = parseStartConfig(
+    [
+      '--backchannel-deny-cidrs',
+      '10.0.0.0/8',
+      '--backchannel-deny-cidrs',
+      '192.0.2.0/24,fd00::/8',
+      '--trusted-proxies',
+      '10.1.0.0/16',
+      '--trusted-proxies',
+      '10.2.0.0/16,10.3.0.7',
+    ],
+    {},
+  );
+  assert.deepEqual(
+    (c.logout.http.denyCidrs ?? []).map((r) => `${r.address}/${r.prefix}`),
+    ['10.0.0.0/8', '192.0.2.0/24', 'fd00::/8'],
+  );
   assert.equal(c.trustedProxies.toString(), '10.1.0.0/16,10.2.0.0/16,10.3.0.7/32');
 });
 
@@ -117,7 +118,9 @@ test('bad deny ranges and a CA folder that is not a folder are refused at start-
     () => parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/33,not-an-ip,::1/129,1.2.3.4/8/9', '--backchannel-ca-dir', '/nonexistent/sundown-ca'], {}),
     (err: unknown) =>
       err instanceof ConfigError &&
-      ['"10.0.0.0/33"', '"not-an-ip"', '"::1/129"', '"1.2.3.4/8/9"'].every((v) => err.problems.some((p) => p.startsWith('--backchannel-deny-cidrs') && p.includes(v))) &&
+      ['"10.0.0.0/33"', '"not-an-ip"', '"::1/129"', '"1.2.3.4/8/9"'].every((v) =>
+        err.problems.some((p) => p.startsWith('--backchannel-deny-cidrs') && p.includes(v)),
+      ) &&
       err.problems.some((p) => p.startsWith('--backchannel-ca-dir must be an existing folder')),
   );
 });

@@ -21,10 +21,29 @@ const CORS_REALM = {
   realm: 'cors',
   clients: [
     { clientId: 'spa-explicit', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://spa.example/cb'], webOrigins: [APP] },
-    { clientId: 'spa-plus', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://plus.example/cb', 'http://localhost:5173/*'], webOrigins: ['+'] },
+    {
+      clientId: 'spa-plus',
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://plus.example/cb', 'http://localhost:5173/*'],
+      webOrigins: ['+'],
+    },
     { clientId: 'spa-none', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://none.example/cb'] },
-    { clientId: 'conf', secret: 'conf-secret', directAccessGrantsEnabled: true, redirectUris: ['https://conf.example/cb'], webOrigins: ['https://conf.example'] },
-    { clientId: 'off', publicClient: true, enabled: false, directAccessGrantsEnabled: true, redirectUris: ['https://off.example/cb'], webOrigins: ['https://off.example'] },
+    {
+      clientId: 'conf',
+      secret: 'conf-secret',
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://conf.example/cb'],
+      webOrigins: ['https://conf.example'],
+    },
+    {
+      clientId: 'off',
+      publicClient: true,
+      enabled: false,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://off.example/cb'],
+      webOrigins: ['https://off.example'],
+    },
   ],
   users: [{ username: 'alice', credentials: [{ type: 'password', value: 'alice-pw' }] }],
 };
@@ -36,11 +55,16 @@ const ANY_REALM = {
 };
 
 function corsOf(res: Response): { origin: string | null; credentials: string | null; vary: string | null } {
-  return { origin: res.headers.get('access-control-allow-origin'), credentials: res.headers.get('access-control-allow-credentials'), vary: res.headers.get('vary') };
+  return {
+    origin: res.headers.get('access-control-allow-origin'),
+    credentials: res.headers.get('access-control-allow-credentials'),
+    vary: res.headers.get('vary'),
+  };
 }
 
 test('webOriginProblem accepts origins, + and *, and names what is wrong with anything else', () => {
-  for (const ok of ['+', '*', 'https://app.example', 'http://localhost:5173', 'http://127.0.0.1:8080', 'https://[::1]:8443']) assert.equal(webOriginProblem(ok), null, ok);
+  for (const ok of ['+', '*', 'https://app.example', 'http://localhost:5173', 'http://127.0.0.1:8080', 'https://[::1]:8443'])
+    assert.equal(webOriginProblem(ok), null, ok);
   assert.match(webOriginProblem('https://app.example/')!, /did you mean "https:\/\/app.example"/);
   assert.match(webOriginProblem('https://app.example/path')!, /no path/);
   assert.match(webOriginProblem('https://App.example')!, /did you mean "https:\/\/app.example"/);
@@ -51,12 +75,23 @@ test('webOriginProblem accepts origins, + and *, and names what is wrong with an
 });
 
 test('resolveWebOrigins expands + to the origins of the redirect URIs, wildcards included', () => {
-  assert.deepEqual([...resolveWebOrigins({ webOrigins: ['+', 'https://x.example'], redirectUris: ['https://a.example/cb', 'http://localhost:5173/*', 'https://a.example/other'] })].sort(), ['http://localhost:5173', 'https://a.example', 'https://x.example']);
+  assert.deepEqual(
+    [
+      ...resolveWebOrigins({
+        webOrigins: ['+', 'https://x.example'],
+        redirectUris: ['https://a.example/cb', 'http://localhost:5173/*', 'https://a.example/other'],
+      }),
+    ].sort(),
+    ['http://localhost:5173', 'https://a.example', 'https://x.example'],
+  );
   assert.deepEqual([...resolveWebOrigins({ webOrigins: [], redirectUris: ['https://a.example/cb'] })], []);
 });
 
 test('realm import refuses a web origin with a path, naming the field', () => {
-  assert.throws(() => parseRealmJson({ realm: 'r', clients: [{ clientId: 'c', redirectUris: ['https://a.example/cb'], webOrigins: ['+', 'https://a.example/app'] }] }), /\$\.clients\[0\]\.webOrigins\[1\]: "https:\/\/a.example\/app" is not an origin/);
+  assert.throws(
+    () => parseRealmJson({ realm: 'r', clients: [{ clientId: 'c', redirectUris: ['https://a.example/cb'], webOrigins: ['+', 'https://a.example/app'] }] }),
+    /\$\.clients\[0\]\.webOrigins\[1\]: "https:\/\/a.example\/app" is not an origin/,
+  );
 });
 
 for (const database of TEST_DATABASES) {
@@ -70,9 +105,18 @@ for (const database of TEST_DATABASES) {
     after(() => t?.close());
 
     const password = (clientId: string, origin?: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-      t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: clientId, username: 'alice', password: 'alice-pw', scope: 'openid', ...extra }, { ...headers, ...(origin ? { origin } : {}) }));
+      t.fetch(
+        `${OIDC}/token`,
+        form(
+          { grant_type: 'password', client_id: clientId, username: 'alice', password: 'alice-pw', scope: 'openid', ...extra },
+          { ...headers, ...(origin ? { origin } : {}) },
+        ),
+      );
     const preflight = (path: string, origin: string, method = 'POST') =>
-      t.fetch(`${OIDC}/${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type, authorization' } });
+      t.fetch(`${OIDC}/${path}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type, authorization' },
+      });
 
     test('discovery and certs answer any origin with *', async () => {
       for (const url of [`${ISSUER}/.well-known/openid-configuration`, `${OIDC}/certs`]) {
@@ -117,10 +161,16 @@ for (const database of TEST_DATABASES) {
     });
 
     test('* allows any origin, echoed with credentials (never a literal * on a credentialed answer)', async () => {
-      const res = await t.fetch(`${ISSUER_BASE}/realms/cors-any/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'spa-any', username: 'alice', password: 'alice-pw' }, { origin: EVIL }));
+      const res = await t.fetch(
+        `${ISSUER_BASE}/realms/cors-any/protocol/openid-connect/token`,
+        form({ grant_type: 'password', client_id: 'spa-any', username: 'alice', password: 'alice-pw' }, { origin: EVIL }),
+      );
       assert.equal(res.status, 200);
       assert.deepEqual(corsOf(res), { origin: EVIL, credentials: 'true', vary: 'Origin' });
-      const pre = await t.fetch(`${ISSUER_BASE}/realms/cors-any/protocol/openid-connect/token`, { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST' } });
+      const pre = await t.fetch(`${ISSUER_BASE}/realms/cors-any/protocol/openid-connect/token`, {
+        method: 'OPTIONS',
+        headers: { origin: EVIL, 'access-control-request-method': 'POST' },
+      });
       assert.equal(pre.headers.get('access-control-allow-origin'), EVIL);
     });
 
@@ -136,12 +186,22 @@ for (const database of TEST_DATABASES) {
       assert.equal(res.status, 200);
       assert.equal(corsOf(res).origin, 'https://conf.example');
       const body = new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-pw' });
-      const basicOnly = await t.fetch(`${OIDC}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('conf', 'conf-secret'), origin: APP }, body });
+      const basicOnly = await t.fetch(`${OIDC}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('conf', 'conf-secret'), origin: APP },
+        body,
+      });
       assert.equal(corsOf(basicOnly).origin, null, "another client's origin is not conf's");
     });
 
     test('preflights answer 204 (never 405) with methods and headers for an origin some client trusts, and no CORS headers otherwise', async () => {
-      for (const [path, method] of [['token', 'POST'], ['userinfo', 'GET'], ['revoke', 'POST'], ['token/introspect', 'POST'], ['logout', 'POST']] as const) {
+      for (const [path, method] of [
+        ['token', 'POST'],
+        ['userinfo', 'GET'],
+        ['revoke', 'POST'],
+        ['token/introspect', 'POST'],
+        ['logout', 'POST'],
+      ] as const) {
         const ok = await preflight(path, APP, method);
         assert.equal(ok.status, 204, path);
         assert.equal(ok.headers.get('access-control-allow-origin'), APP, path);
@@ -173,8 +233,15 @@ for (const database of TEST_DATABASES) {
     });
 
     test('revoke, introspect and logout answer their client’s origins', async () => {
-      const tokens = (await (await password('conf', undefined, {}, { authorization: basic('conf', 'conf-secret') })).json()) as { access_token: string; refresh_token: string; id_token: string };
-      const introspect = await t.fetch(`${OIDC}/token/introspect`, form({ token: tokens.access_token }, { authorization: basic('conf', 'conf-secret'), origin: 'https://conf.example' }));
+      const tokens = (await (await password('conf', undefined, {}, { authorization: basic('conf', 'conf-secret') })).json()) as {
+        access_token: string;
+        refresh_token: string;
+        id_token: string;
+      };
+      const introspect = await t.fetch(
+        `${OIDC}/token/introspect`,
+        form({ token: tokens.access_token }, { authorization: basic('conf', 'conf-secret'), origin: 'https://conf.example' }),
+      );
       assert.equal(introspect.status, 200);
       assert.equal(corsOf(introspect).origin, 'https://conf.example');
       const spa = (await (await password('spa-explicit')).json()) as { refresh_token: string };
@@ -189,9 +256,17 @@ for (const database of TEST_DATABASES) {
 
     test('the admin API refuses a client with an invalid web origin (same rule as import)', async () => {
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
-      const login = await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }));
+      const login = await t.fetch(
+        `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+        form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+      );
       const { access_token } = (await login.json()) as { access_token: string };
-      const create = (webOrigins: string[]) => t.fetch(`${ISSUER_BASE}/admin/realms/cors/clients`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: `new-${webOrigins.length}`, publicClient: true, redirectUris: ['https://n.example/cb'], webOrigins }) });
+      const create = (webOrigins: string[]) =>
+        t.fetch(`${ISSUER_BASE}/admin/realms/cors/clients`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId: `new-${webOrigins.length}`, publicClient: true, redirectUris: ['https://n.example/cb'], webOrigins }),
+        });
       const bad = await create(['https://n.example/']);
       assert.equal(bad.status, 400);
       assert.match(((await bad.json()) as { error_description: string }).error_description, /\$\.webOrigins\[0\]: "https:\/\/n.example\/" is not an origin/);

@@ -21,7 +21,8 @@ for (const database of TEST_DATABASES) {
         let store = await openStore(created.config);
         await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
         let provider = await createProvider(store, { publicUrl: ISSUER_BASE });
-        const grant = () => provider.fetch(new Request(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') })));
+        const grant = () =>
+          provider.fetch(new Request(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') })));
         // One grant first creates the realm's signing key (concurrent first grants would each generate one).
         assert.equal((await grant()).status, 200);
         const statuses = await Promise.all(Array.from({ length: GRANTS }, async () => (await grant()).status));

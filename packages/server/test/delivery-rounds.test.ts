@@ -50,7 +50,11 @@ for (const database of TEST_DATABASES) {
     let r2: Receiver;
     before(async () => {
       [r1, r2] = await Promise.all([Receiver.start(), Receiver.start()]);
-      t = await startLogoutProvider(database, { rp1: r1.url, rp2: r2.url }, { logout: { waitMs: 2000, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 } } });
+      t = await startLogoutProvider(
+        database,
+        { rp1: r1.url, rp2: r2.url },
+        { logout: { waitMs: 2000, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 } } },
+      );
     });
     after(async () => {
       await t?.close();
@@ -63,20 +67,23 @@ for (const database of TEST_DATABASES) {
     test('a claim takes at most each client its free slots and skips full clients', async () => {
       // Due only at a time the running worker never reaches, so only these claims see them.
       const later = Date.now() + 3_600_000;
-      const rows = [...Array.from({ length: 10 }, () => row('realm-x', 'client-a', later)), ...Array.from({ length: 10 }, () => row('realm-x', 'client-b', later))];
+      const rows = [
+        ...Array.from({ length: 10 }, () => row('realm-x', 'client-a', later)),
+        ...Array.from({ length: 10 }, () => row('realm-x', 'client-b', later)),
+      ];
       await t.store.db.insertInto('logout_delivery').values(rows).execute();
       try {
         const store = t.provider.deliveryStore;
         // client-a has 1 free slot of 3, client-b (not in flight) all 3.
         const first = await store.claimDue(8, 60_000, [], later + 1, new Map([['client-a', 1]]), 3);
-        assert.deepEqual(
-          first.map((d) => d.client_id).sort(),
-          ['client-a', 'client-b', 'client-b', 'client-b'],
-        );
+        assert.deepEqual(first.map((d) => d.client_id).sort(), ['client-a', 'client-b', 'client-b', 'client-b']);
         assert.ok(first.every((d) => d.attempts === 1 && d.locked_until === later + 1 + 60_000));
         // Full clients are skipped: nothing of client-a, even though 9 of its rows are due.
         const second = await store.claimDue(8, 60_000, ['client-a'], later + 1, new Map(), 3);
-        assert.deepEqual(second.map((d) => d.client_id), ['client-b', 'client-b', 'client-b']);
+        assert.deepEqual(
+          second.map((d) => d.client_id),
+          ['client-b', 'client-b', 'client-b'],
+        );
         assert.equal(new Set([...first, ...second].map((d) => d.id)).size, 7, 'no row claimed twice');
       } finally {
         await t.store.db.deleteFrom('logout_delivery').where('realm_id', '=', 'realm-x').execute();
@@ -100,7 +107,13 @@ for (const database of TEST_DATABASES) {
         const sids: string[] = [];
         for (let i = 0; i < 3; i++) {
           for (const clientId of ['rp1', 'rp2']) {
-            const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }));
+            const res = await t.fetch(
+              `${OIDC}/token`,
+              form(
+                { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+                { authorization: basic(clientId, `${clientId}-secret`) },
+              ),
+            );
             assert.equal(res.status, 200);
             sids.push(decodeJwt(((await res.json()) as { id_token: string }).id_token).payload.sid as string);
           }
@@ -110,16 +123,30 @@ for (const database of TEST_DATABASES) {
         const ended = await t.provider.ctx.logout.endSessions(await realm(), sids, 'admin_session');
         assert.equal(ended.deliveryIds.length, 6);
         await until(() => r1.received.length === n1 + 3 && r2.received.length === n2 + 3);
-        const rows = await until(async () => (await t.store.db.selectFrom('logout_delivery').select('status').where('id', 'in', ended.deliveryIds).execute()).every((d) => d.status === 'delivered'))
-          .then(() => t.store.db.selectFrom('logout_delivery').selectAll().where('id', 'in', ended.deliveryIds).execute());
+        const rows = await until(async () =>
+          (await t.store.db.selectFrom('logout_delivery').select('status').where('id', 'in', ended.deliveryIds).execute()).every(
+            (d) => d.status === 'delivered',
+          ),
+        ).then(() => t.store.db.selectFrom('logout_delivery').selectAll().where('id', 'in', ended.deliveryIds).execute());
         assert.ok(rows.every((d) => d.attempts === 1 && d.locked_until === 0 && d.last_status === 200));
-        assert.deepEqual(ended.deliveryIds.filter((id) => claimed.has(id)), [], 'handed to the worker by the transaction that wrote them');
-        assert.deepEqual(single.filter((id) => ended.deliveryIds.includes(id)), [], 'no success recorded on its own');
+        assert.deepEqual(
+          ended.deliveryIds.filter((id) => claimed.has(id)),
+          [],
+          'handed to the worker by the transaction that wrote them',
+        );
+        assert.deepEqual(
+          single.filter((id) => ended.deliveryIds.includes(id)),
+          [],
+          'no success recorded on its own',
+        );
         const recorded = batched.filter((ids) => ids.some((id) => ended.deliveryIds.includes(id)));
         assert.deepEqual(recorded.flat().sort(), [...ended.deliveryIds].sort(), 'each success recorded exactly once');
         const events = await t.store.db.selectFrom('event').select('details').where('type', '=', 'BACKCHANNEL_LOGOUT_DELIVERED').execute();
         const withEvent = new Set(events.map((e) => (JSON.parse(e.details ?? '{}') as { deliveryId?: string }).deliveryId));
-        assert.ok(ended.deliveryIds.every((id) => withEvent.has(id)), 'every success has its event');
+        assert.ok(
+          ended.deliveryIds.every((id) => withEvent.has(id)),
+          'every success has its event',
+        );
       } finally {
         // The spies were own properties; the class's methods show through again.
         delete (store as Partial<typeof store>).claimDue;
@@ -145,7 +172,10 @@ for (const database of TEST_DATABASES) {
       reservation.committed();
       await until(() => r1.received.length === n + 1);
       assert.equal(decodeJwt(r1.received[n]!.token).payload.sid, kept.sso_session_id);
-      await until(async () => (await t.store.db.selectFrom('logout_delivery').select('status').where('id', '=', kept.id).executeTakeFirstOrThrow()).status === 'delivered');
+      await until(
+        async () =>
+          (await t.store.db.selectFrom('logout_delivery').select('status').where('id', '=', kept.id).executeTakeFirstOrThrow()).status === 'delivered',
+      );
     });
   });
 }

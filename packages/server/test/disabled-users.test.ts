@@ -38,22 +38,34 @@ for (const database of TEST_DATABASES) {
       return ((await res.json()) as { access_token: string }).access_token;
     }
     const admin = (method: string, path: string, body?: unknown, token = adminToken) =>
-      t.fetch(`${ADMIN}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      t.fetch(`${ADMIN}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     async function createUser(realm: string, username: string, extra: Json = {}): Promise<string> {
       const res = await admin('POST', `/${realm}/users`, { username, enabled: true, credentials: [{ type: 'password', value: `${username}-pw` }], ...extra });
       assert.equal(res.status, 201, await res.clone().text());
       return res.headers.get('location')!.split('/').at(-1)!;
     }
     async function login(client: 'rp1' | 'rp2', username: string, password = `${username}-pw`): Promise<Record<string, string>> {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Record<string, string>;
     }
-    const introspect = async (token: string) => (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as Json;
+    const introspect = async (token: string) =>
+      (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as Json;
     const userinfo = (token: string) => t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
     /** Logout tokens the receiver got for one user, as [client, sid] pairs. */
     const logoutTokensFor = (userId: string) =>
-      r.tokens().map((tok) => decodeJwt(tok).payload).filter((p) => p.sub === userId).map((p) => [p.aud, p.sid]);
+      r
+        .tokens()
+        .map((tok) => decodeJwt(tok).payload)
+        .filter((p) => p.sub === userId)
+        .map((p) => [p.aud, p.sid]);
 
     async function waitForLogoutTokens(userId: string, n: number): Promise<void> {
       const until = Date.now() + 10_000;
@@ -73,7 +85,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(((await ui.json()) as Json).error, 'invalid_token');
       assert.deepEqual(await introspect(tokens.access_token!), { active: false });
       assert.deepEqual(await introspect(tokens.refresh_token!), { active: false });
-      const refreshed = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basic('rp1', 'rp1-secret') }));
+      const refreshed = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(refreshed.status, 400);
       assert.equal(((await refreshed.json()) as Json).error, 'invalid_grant');
     });
@@ -85,9 +100,18 @@ for (const database of TEST_DATABASES) {
       const sids = [one, two].map((x) => decodeJwt(x.id_token!).payload.sid);
       assert.equal((await admin('PUT', `/test/users/${id}`, { enabled: false })).status, 204);
       await waitForLogoutTokens(id, 2);
-      assert.deepEqual(logoutTokensFor(id).sort(), [['rp1', sids[0]], ['rp2', sids[1]]].sort());
+      assert.deepEqual(
+        logoutTokensFor(id).sort(),
+        [
+          ['rp1', sids[0]],
+          ['rp2', sids[1]],
+        ].sort(),
+      );
       const live = await t.store.db.selectFrom('sso_session').select(['id', 'end_reason']).where('user_id', '=', id).execute();
-      assert.deepEqual(live.map((s) => s.end_reason), ['user_disabled', 'user_disabled']);
+      assert.deepEqual(
+        live.map((s) => s.end_reason),
+        ['user_disabled', 'user_disabled'],
+      );
       assert.equal((await userinfo(one.access_token!)).status, 401);
     });
 

@@ -38,7 +38,18 @@ describe('discovery', () => {
   });
 
   test('the user claims a scope releases are the ones its table names', () => {
-    const user = { id: 'u', realmId: 'r', username: 'ann', email: 'ann@example.com', emailVerified: true, firstName: 'Ann', lastName: 'Lee', enabled: true, passwordHash: null, realmRoles: [] };
+    const user = {
+      id: 'u',
+      realmId: 'r',
+      username: 'ann',
+      email: 'ann@example.com',
+      emailVerified: true,
+      firstName: 'Ann',
+      lastName: 'Lee',
+      enabled: true,
+      passwordHash: null,
+      realmRoles: [],
+    };
     for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) {
       assert.deepEqual(Object.keys(userClaims(user, [scope])).sort(), [...claims].sort(), scope);
     }

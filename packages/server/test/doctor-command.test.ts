@@ -24,7 +24,12 @@ test('sundown doctor: the table shows the cause code (certificate_self_signed, c
     await importRealm(store.db, parseRealmJson(logoutRealmJson({ rp1: selfSigned.url, rp2: deadUrl })));
     await store.close();
     let out = '';
-    const code = await runDoctorCommand({ store: created.config, publicUrl: ISSUER_BASE, httpRelativePath: '', logLevel: 'silent', realm: 'test', backchannel: { denyCidrs: [], caDir: null } }, ISSUER_BASE, pino({ level: 'silent' }), (s) => void (out += s));
+    const code = await runDoctorCommand(
+      { store: created.config, publicUrl: ISSUER_BASE, httpRelativePath: '', logLevel: 'silent', realm: 'test', backchannel: { denyCidrs: [], caDir: null } },
+      ISSUER_BASE,
+      pino({ level: 'silent' }),
+      (s) => void (out += s),
+    );
     assert.equal(code, 2, out);
     const row = (clientId: string) => out.split('\n').find((l) => l.startsWith(`${clientId} `))!;
     assert.match(row('rp1'), /FAIL certificate_self_signed: TLS certificate is self-sign/);

@@ -22,7 +22,12 @@ for (const database of TEST_DATABASES) {
 
     async function codeFlow() {
       const { verifier, challenge } = pkce();
-      const back = await signIn(new Browser(t.fetch), authUrl({ client_id: 'web', redirect_uri: WEB_CB, code_challenge: challenge, code_challenge_method: 'S256' }), 'alice', 'alice-pw');
+      const back = await signIn(
+        new Browser(t.fetch),
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, code_challenge: challenge, code_challenge_method: 'S256' }),
+        'alice',
+        'alice-pw',
+      );
       const exchange = { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: WEB_CB, code_verifier: verifier };
       const res = await t.fetch(`${OIDC}/token`, form(exchange, WEB));
       assert.equal(res.status, 200, await res.clone().text());
@@ -38,7 +43,10 @@ for (const database of TEST_DATABASES) {
       const replay = await t.fetch(`${OIDC}/token`, form(exchange, WEB));
       assert.equal(replay.status, 400);
       assert.equal(((await replay.json()) as Json).error, 'invalid_grant');
-      for (const [label, token] of [['first', tokens.access_token!], ['refreshed', refreshed.access_token!]] as const) {
+      for (const [label, token] of [
+        ['first', tokens.access_token!],
+        ['refreshed', refreshed.access_token!],
+      ] as const) {
         const res = await userinfo(token);
         assert.equal(res.status, 401, `the ${label} access token of the replayed code is refused`);
         assert.equal(((await res.json()) as Json).error, 'invalid_token');
@@ -57,7 +65,7 @@ for (const database of TEST_DATABASES) {
       assert.equal((await userinfo(two.tokens.access_token!)).status, 200);
     });
 
-    test("reusing a refresh token stops the access token its successor got", async () => {
+    test('reusing a refresh token stops the access token its successor got', async () => {
       const { tokens } = await codeFlow();
       const next = (await (await refresh(tokens.refresh_token!)).json()) as Record<string, string>;
       assert.equal((await userinfo(next.access_token!)).status, 200);

@@ -35,8 +35,24 @@ test('the sweeper deletes events past their retention and expired housekeeping r
     const realm = (await t.provider.ctx.realms.realmByName('test'))!;
     const now = Date.now();
     await t.provider.ctx.events.record({ realmId: realm.id, type: 'LOGIN' });
-    await t.store.db.insertInto('event').values({ realm_id: realm.id, type: 'LOGIN', time: now - 8 * 86_400_000, client_id: null, user_id: null, session_id: null, ip_address: null, error: null, details: null }).execute();
-    await t.store.db.insertInto('auth_request').values({ id: 'old', realm_id: realm.id, client_id: 'web', params: '{}', csrf_hash: 'x', created_at: now - 7_200_000, expires_at: now - 3_600_000 }).execute();
+    await t.store.db
+      .insertInto('event')
+      .values({
+        realm_id: realm.id,
+        type: 'LOGIN',
+        time: now - 8 * 86_400_000,
+        client_id: null,
+        user_id: null,
+        session_id: null,
+        ip_address: null,
+        error: null,
+        details: null,
+      })
+      .execute();
+    await t.store.db
+      .insertInto('auth_request')
+      .values({ id: 'old', realm_id: realm.id, client_id: 'web', params: '{}', csrf_hash: 'x', created_at: now - 7_200_000, expires_at: now - 3_600_000 })
+      .execute();
     await t.provider.sweeper.sweepOnce(now);
     const events = await t.store.db.selectFrom('event').select('time').execute();
     assert.equal(events.length, 1, 'only the recent event stays');
@@ -54,17 +70,29 @@ for (const database of TEST_DATABASES) {
       const now = Date.now();
       const window = t.provider.ctx.throttle.policy.windowMs;
       const row = (subject: string, lastFailureAt: number, lockedUntil: number, inFlightUntil: number) => ({
-        realm_id: realm.id, subject, failures: 3, last_failure_at: lastFailureAt, locked_until: lockedUntil, in_flight: 1, in_flight_until: inFlightUntil,
+        realm_id: realm.id,
+        subject,
+        failures: 3,
+        last_failure_at: lastFailureAt,
+        locked_until: lockedUntil,
+        in_flight: 1,
+        in_flight_until: inFlightUntil,
       });
-      await t.store.db.insertInto('login_failure').values([
-        row('user:forgotten', now - window - 1, now - window + 30_000, now - window + 30_000),
-        row('user:recent', now - 1000, 0, 0),
-        row('ip-user:203.0.113.7 still-locked', now - window - 1, now + 60_000, 0),
-        row('ip:203.0.113.8', 0, 0, now + 10_000),
-      ]).execute();
+      await t.store.db
+        .insertInto('login_failure')
+        .values([
+          row('user:forgotten', now - window - 1, now - window + 30_000, now - window + 30_000),
+          row('user:recent', now - 1000, 0, 0),
+          row('ip-user:203.0.113.7 still-locked', now - window - 1, now + 60_000, 0),
+          row('ip:203.0.113.8', 0, 0, now + 10_000),
+        ])
+        .execute();
       await t.provider.sweeper.sweepOnce(now);
       const left = await t.store.db.selectFrom('login_failure').select('subject').where('realm_id', '=', realm.id).orderBy('subject').execute();
-      assert.deepEqual(left.map((r) => r.subject), ['ip-user:203.0.113.7 still-locked', 'ip:203.0.113.8', 'user:recent']);
+      assert.deepEqual(
+        left.map((r) => r.subject),
+        ['ip-user:203.0.113.7 still-locked', 'ip:203.0.113.8', 'user:recent'],
+      );
     } finally {
       await t.close();
     }

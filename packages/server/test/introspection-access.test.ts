@@ -28,7 +28,10 @@ for (const database of TEST_DATABASES) {
     after(() => t?.close());
 
     async function tokensOf(client: string): Promise<Record<string, string>> {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Record<string, string>;
     }
@@ -54,7 +57,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(refresh.client_id, 'pw-app');
     });
 
-    test("a resource server sees nothing of a client it does not list", async () => {
+    test('a resource server sees nothing of a client it does not list', async () => {
       await importRealm(t.store.db, parseRealmJson(realmWithResourceServer('web')));
       const tokens = await tokensOf('pw-app');
       assert.deepEqual(await introspectAs('api', tokens.access_token!), { active: false });
@@ -66,7 +69,11 @@ for (const database of TEST_DATABASES) {
 
 test('the introspection allow-list attribute is validated at import', () => {
   for (const bad of ['*', 'web, other', 'web####other', '##web', 'web##']) {
-    assert.throws(() => parseRealmJson(realmWithResourceServer(bad)), (err: unknown) => err instanceof RealmImportError && /sundown\.introspection\.clients/.test(err.message), bad);
+    assert.throws(
+      () => parseRealmJson(realmWithResourceServer(bad)),
+      (err: unknown) => err instanceof RealmImportError && /sundown\.introspection\.clients/.test(err.message),
+      bad,
+    );
   }
   parseRealmJson(realmWithResourceServer('web##other'));
 });

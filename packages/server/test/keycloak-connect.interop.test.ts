@@ -87,14 +87,21 @@ for (const database of TEST_DATABASES) {
       writeFileSync(join(dir, 'kc-realm.json'), JSON.stringify(kcRealm(appOrigin)));
       const created = await database.create();
       drop = created.drop;
-      const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--import-realm', join(dir, 'kc-realm.json'), '--logout-wait-ms', '3000'], { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' });
+      const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--import-realm', join(dir, 'kc-realm.json'), '--logout-wait-ms', '3000'], {
+        SUNDOWN_ADMIN_USERNAME: 'admin',
+        SUNDOWN_ADMIN_PASSWORD: 'admin-pw',
+      });
       server = await startServer({ ...config, store: created.config }, pino({ level: 'silent' }));
 
       // keycloak.json as Keycloak's admin console exports it for a confidential client.
-      keycloak = new Keycloak(
-        { store },
-        { realm: 'kc', 'auth-server-url': `${server.url}/`, 'ssl-required': 'none', resource: 'kc-app', credentials: { secret: 'kc-secret' }, 'confidential-port': 0 } as unknown as Keycloak.KeycloakConfig,
-      );
+      keycloak = new Keycloak({ store }, {
+        realm: 'kc',
+        'auth-server-url': `${server.url}/`,
+        'ssl-required': 'none',
+        resource: 'kc-app',
+        credentials: { secret: 'kc-secret' },
+        'confidential-port': 0,
+      } as unknown as Keycloak.KeycloakConfig);
       const a = express();
       a.use(session({ secret: 'kc-test', resave: false, saveUninitialized: true, store }));
       a.use(keycloak.middleware({ logout: '/logout', admin: '/' }));
@@ -119,7 +126,12 @@ for (const database of TEST_DATABASES) {
 
     /** The admin REST API, as the master realm's admin (Keycloak's paths). */
     async function adminCall(method: string, path: string, body?: unknown): Promise<Response> {
-      const token = (await (await fetch(`${server.url}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }))).json()) as { access_token: string };
+      const token = (await (
+        await fetch(
+          `${server.url}/realms/master/protocol/openid-connect/token`,
+          form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+        )
+      ).json()) as { access_token: string };
       return fetch(`${server.url}/admin/realms/kc${path}`, {
         method,
         headers: { authorization: `Bearer ${token.access_token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -146,7 +158,12 @@ for (const database of TEST_DATABASES) {
     const bearerGet = (token: string) => fetch(`${appOrigin}/protected`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
 
     async function deliveryRows(kind: string) {
-      return server.store.db.selectFrom('logout_delivery').selectAll().where('kind', '=', kind as 'k_logout').orderBy('created_at').execute();
+      return server.store.db
+        .selectFrom('logout_delivery')
+        .selectAll()
+        .where('kind', '=', kind as 'k_logout')
+        .orderBy('created_at')
+        .execute();
     }
 
     test('login through the login page keeps a session; adapterSessionIds come from client_session_state', async () => {
@@ -157,7 +174,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(again.status, 200);
       const rows = await server.store.db.selectFrom('adapter_session').selectAll().execute();
       const sid = decodeURIComponent(browser.cookie('connect.sid')!).replace(/^s:/, '').replace(/\..*$/, '');
-      assert.ok(rows.some((r) => r.adapter_session_id === sid), 'the express-session id was recorded');
+      assert.ok(
+        rows.some((r) => r.adapter_session_id === sid),
+        'the express-session id was recorded',
+      );
     });
 
     test('bearer route (keycloak.protect) and introspection (Basic plus client_secret in the body) work', async () => {
@@ -176,8 +196,21 @@ for (const database of TEST_DATABASES) {
         const browser = new Browser((input, init) => fetch(input, init));
         await signInToApp(browser);
         // The other client signs in by SSO and logs out with its ID token.
-        const otherCb = await signIn(browser, `${server.url}/realms/kc/protocol/openid-connect/auth?client_id=kc-other&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://other.example/cb')}`, 'alice', 'alice-pw');
-        const tokens = (await (await fetch(`${server.url}/realms/kc/protocol/openid-connect/token`, form({ grant_type: 'authorization_code', code: otherCb.searchParams.get('code')!, redirect_uri: 'https://other.example/cb' }, { authorization: basic('kc-other', 'other-secret') }))).json()) as { id_token: string };
+        const otherCb = await signIn(
+          browser,
+          `${server.url}/realms/kc/protocol/openid-connect/auth?client_id=kc-other&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://other.example/cb')}`,
+          'alice',
+          'alice-pw',
+        );
+        const tokens = (await (
+          await fetch(
+            `${server.url}/realms/kc/protocol/openid-connect/token`,
+            form(
+              { grant_type: 'authorization_code', code: otherCb.searchParams.get('code')!, redirect_uri: 'https://other.example/cb' },
+              { authorization: basic('kc-other', 'other-secret') },
+            ),
+          )
+        ).json()) as { id_token: string };
         if (down) await stopApp();
         const before = (await deliveryRows('k_logout')).length;
         const out = await browser.get(`${server.url}/realms/kc/protocol/openid-connect/logout?id_token_hint=${tokens.id_token}`);
@@ -209,18 +242,33 @@ for (const database of TEST_DATABASES) {
       const result = (await res.json()) as { successRequests: string[]; failedRequests: string[]; sundown: { notBefore: number } };
       assert.deepEqual(result.successRequests, [`${appOrigin}/k_logout`]);
       assert.equal(((await (await adminCall('GET', '')).json()) as { notBefore: number }).notBefore, result.sundown.notBefore);
-      const listed = (await (await adminCall('GET', '/sundown/deliveries?clientId=kc-app')).json()) as Array<{ kind: string; sessionId: string | null; status: string }>;
-      assert.ok(listed.some((d) => d.kind === 'k_logout' && d.sessionId === null && d.status === 'delivered'), 'the realm-wide LogoutAction is listed with its kind');
+      const listed = (await (await adminCall('GET', '/sundown/deliveries?clientId=kc-app')).json()) as Array<{
+        kind: string;
+        sessionId: string | null;
+        status: string;
+      }>;
+      assert.ok(
+        listed.some((d) => d.kind === 'k_logout' && d.sessionId === null && d.status === 'delivered'),
+        'the realm-wide LogoutAction is listed with its kind',
+      );
       assert.equal((keycloak.grantManager as unknown as { notBefore: number }).notBefore, result.sundown.notBefore);
       assert.equal((await bearerGet(accessToken)).status, 302, 'keycloak-connect refuses the stale token');
-      const introspected = await fetch(`${server.url}/realms/kc/protocol/openid-connect/token/introspect`, form({ token: accessToken }, { authorization: basic('kc-app', 'kc-secret') }));
+      const introspected = await fetch(
+        `${server.url}/realms/kc/protocol/openid-connect/token/introspect`,
+        form({ token: accessToken }, { authorization: basic('kc-app', 'kc-secret') }),
+      );
       assert.deepEqual(await introspected.json(), { active: false });
     });
 
     test('push-revocation: PUSH_NOT_BEFORE reaches k_push_not_before; tokens issued before fail everywhere, newer ones work', async () => {
       const browser = new Browser((input, init) => fetch(input, init));
       const { accessToken } = await signInToApp(browser);
-      const refreshed = (await (await fetch(`${server.url}/realms/kc/protocol/openid-connect/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', client_id: 'kc-app', client_secret: 'kc-secret', scope: 'openid' }))).json()) as { refresh_token?: string; error?: string };
+      const refreshed = (await (
+        await fetch(
+          `${server.url}/realms/kc/protocol/openid-connect/token`,
+          form({ grant_type: 'password', username: 'alice', password: 'alice-pw', client_id: 'kc-app', client_secret: 'kc-secret', scope: 'openid' }),
+        )
+      ).json()) as { refresh_token?: string; error?: string };
       await nextSecond();
       // Keycloak's console: "Revocation → Set to now", then "Push".
       const notBefore = Math.floor(Date.now() / 1000);
@@ -231,11 +279,20 @@ for (const database of TEST_DATABASES) {
       assert.equal((keycloak.grantManager as unknown as { notBefore: number }).notBefore, notBefore);
       assert.equal((await bearerGet(accessToken)).status, 302, 'keycloak-connect refuses the stale token');
       // Sundown's own checks: the session is still live, only the not-before time refuses them.
-      const introspect = await fetch(`${server.url}/realms/kc/protocol/openid-connect/token/introspect`, form({ token: accessToken }, { authorization: basic('kc-app', 'kc-secret') }));
+      const introspect = await fetch(
+        `${server.url}/realms/kc/protocol/openid-connect/token/introspect`,
+        form({ token: accessToken }, { authorization: basic('kc-app', 'kc-secret') }),
+      );
       assert.deepEqual(await introspect.json(), { active: false });
-      assert.equal((await fetch(`${server.url}/realms/kc/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } })).status, 401);
+      assert.equal(
+        (await fetch(`${server.url}/realms/kc/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } })).status,
+        401,
+      );
       assert.ok(refreshed.refresh_token, refreshed.error);
-      const refresh = await fetch(`${server.url}/realms/kc/protocol/openid-connect/token`, form({ grant_type: 'refresh_token', refresh_token: refreshed.refresh_token }, { authorization: basic('kc-app', 'kc-secret') }));
+      const refresh = await fetch(
+        `${server.url}/realms/kc/protocol/openid-connect/token`,
+        form({ grant_type: 'refresh_token', refresh_token: refreshed.refresh_token }, { authorization: basic('kc-app', 'kc-secret') }),
+      );
       assert.equal(refresh.status, 400, 'the refresh grant refuses a refresh token issued before the not-before time');
       // A token issued after the not-before time works.
       await nextSecond();
@@ -249,7 +306,10 @@ for (const database of TEST_DATABASES) {
       const res = await adminCall('GET', `/sundown/clients/${client!.id}/doctor`);
       assert.equal(res.status, 200);
       const result = (await res.json()) as { kind: string; url: string; ok: boolean; logoutToken: { ok: boolean; detail: string } };
-      assert.deepEqual({ kind: result.kind, url: result.url, ok: result.ok, probe: result.logoutToken }, { kind: 'k_logout', url: `${appOrigin}/k_logout`, ok: true, probe: { ok: true, detail: 'HTTP 200' } });
+      assert.deepEqual(
+        { kind: result.kind, url: result.url, ok: result.ok, probe: result.logoutToken },
+        { kind: 'k_logout', url: `${appOrigin}/k_logout`, ok: true, probe: { ok: true, detail: 'HTTP 200' } },
+      );
     });
 
     test('its own logout URL (/logout) ends the SSO session and comes back to the app ("+" includes the wildcard redirect URI)', async () => {

@@ -31,7 +31,12 @@ for (const database of TEST_DATABASES) {
     let r2: Receiver;
     before(async () => {
       [r1, r2] = await Promise.all([Receiver.start(), Receiver.start()]);
-      optIn = await startLogoutProvider(database, { rp1: r1.url, rp2: r2.url, realmAttributes: { legacyLogoutRedirectUri: 'true' }, extraClients: [LEGACY_APP] });
+      optIn = await startLogoutProvider(database, {
+        rp1: r1.url,
+        rp2: r2.url,
+        realmAttributes: { legacyLogoutRedirectUri: 'true' },
+        extraClients: [LEGACY_APP],
+      });
       plain = await startLogoutProvider(database, { rp1: r1.url, rp2: r2.url, extraClients: [LEGACY_APP] });
     });
     after(async () => {
@@ -49,7 +54,7 @@ for (const database of TEST_DATABASES) {
       return (await t.provider.ctx.sessions.findLive(realm, sid)) !== undefined;
     };
 
-    test('opt-in: redirect_uri alone matching any client\'s redirect URI → confirmation, every RP told, then the redirect', async () => {
+    test("opt-in: redirect_uri alone matching any client's redirect URI → confirmation, every RP told, then the redirect", async () => {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
       await signInTo(optIn, browser, 'rp2');
@@ -78,7 +83,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(await prompted(browser), 'login_required');
     });
 
-    test('opt-in: the confirmation is CSRF-protected — another browser\'s POST is refused and nothing ends or redirects', async () => {
+    test("opt-in: the confirmation is CSRF-protected — another browser's POST is refused and nothing ends or redirects", async () => {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
@@ -107,7 +112,7 @@ for (const database of TEST_DATABASES) {
       assert.ok(await liveSessions(optIn, decodeJwt(tokens.id_token!).payload.sid as string));
     });
 
-    test('opt-in: with client_id, redirect_uri must be that client\'s own redirect URI', async () => {
+    test("opt-in: with client_id, redirect_uri must be that client's own redirect URI", async () => {
       const browser = new Browser(optIn.fetch);
       await signInTo(optIn, browser, 'rp1');
       const other = await browser.get(logoutUrl({ client_id: 'rp1', redirect_uri: 'https://rp2.example/cb' }));
@@ -119,7 +124,7 @@ for (const database of TEST_DATABASES) {
       assert.equal((await browser.post(action, { logout_request: id })).headers.get('location'), 'https://rp1.example/cb?state=l');
     });
 
-    test('opt-in: with a valid hint for the browser\'s user, the legacy redirect is immediate', async () => {
+    test("opt-in: with a valid hint for the browser's user, the legacy redirect is immediate", async () => {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
       const n = r1.received.length;

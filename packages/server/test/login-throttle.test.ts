@@ -77,11 +77,13 @@ for (const database of TEST_DATABASES) {
       for (const p of started) await p.close();
     });
 
-    const fetchFrom = (remote: string, headers: Record<string, string> = {}) => (input: string | Request, init?: RequestInit) => {
-      const req = typeof input === 'string' ? new Request(input, init) : input;
-      for (const [k, v] of Object.entries(headers)) req.headers.set(k, v);
-      return Promise.resolve(t.provider.fetch(req, peer(remote))).then(counter.answered);
-    };
+    const fetchFrom =
+      (remote: string, headers: Record<string, string> = {}) =>
+      (input: string | Request, init?: RequestInit) => {
+        const req = typeof input === 'string' ? new Request(input, init) : input;
+        for (const [k, v] of Object.entries(headers)) req.headers.set(k, v);
+        return Promise.resolve(t.provider.fetch(req, peer(remote))).then(counter.answered);
+      };
 
     async function loginErrors(realmName: string): Promise<number> {
       const realm = (await t.provider.ctx.realms.realmByName(realmName))!;
@@ -107,14 +109,17 @@ for (const database of TEST_DATABASES) {
       const forms = await openForms(60, fetchFrom('203.0.113.9'));
       const results = await Promise.all(forms.map((f, i) => submit(f, 'bob', `guess-${i}`)));
       const statuses = results.map((r) => r.status);
-      assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(','));
+      assert.ok(
+        statuses.every((s) => s === 401 || s === 429),
+        statuses.join(','),
+      );
       const errors = await loginErrors('test');
       assert.equal(counter.stats.calls, errors, 'every verification that ran is a LOGIN_ERROR');
       assert.ok(errors >= 1 && errors <= PAIR_LIMIT, `${errors} guesses reached argon2`);
       assert.equal(statuses.filter((s) => s === 401).length, errors);
     });
 
-    test('login-throttle-race: 60 parallel password grants on the master realm\'s admin-cli reach argon2 at most 5 times', async () => {
+    test("login-throttle-race: 60 parallel password grants on the master realm's admin-cli reach argon2 at most 5 times", async () => {
       await start();
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-password' });
       const token = `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`;
@@ -125,7 +130,10 @@ for (const database of TEST_DATABASES) {
         ),
       );
       const statuses = results.map((r) => r.status);
-      assert.ok(statuses.every((s) => s === 400 || s === 429), statuses.join(','));
+      assert.ok(
+        statuses.every((s) => s === 400 || s === 429),
+        statuses.join(','),
+      );
       const errors = await loginErrors('master');
       assert.equal(counter.stats.calls, errors);
       assert.ok(errors >= 1 && errors <= PAIR_LIMIT, `${errors} guesses reached argon2`);
@@ -197,10 +205,7 @@ for (const database of TEST_DATABASES) {
         throttle: { userFailuresAnyAddress: 4, baseSlowdownMs: 400, maxSlowdownMs: 400 },
       });
       const grant = (address: string, password: string) =>
-        fetchFrom(PROXY, { 'x-forwarded-for': address })(
-          `${OIDC}/token`,
-          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
-        );
+        fetchFrom(PROXY, { 'x-forwarded-for': address })(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }));
       for (let i = 0; i < 4; i++) assert.equal((await grant(`198.51.100.${20 + i}`, `guess-${i}`)).status, 400);
       // Over the limit: one verification per step for the username, from any address.
       const slowed = await grant('198.51.100.30', 'alice-pw');
@@ -270,36 +275,43 @@ for (const database of TEST_DATABASES) {
   });
 }
 
-test('login-throttle-race: two server processes on one PostgreSQL let at most 5 of 60 parallel guesses reach argon2', { skip: TEST_DATABASES[1]!.skip }, async () => {
-  const created = await TEST_DATABASES[1]!.create();
-  const url = (created.config as { url: string }).url;
-  const realmFile = new URL('./fixtures/test-realm.json', import.meta.url).pathname;
-  const a = await startServerProcess(['--database-url', url, '--import-realm', realmFile]);
-  const b = await startServerProcess(['--database-url', url]);
-  try {
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        fetch(
-          `${i % 2 ? a.url : b.url}/realms/test/protocol/openid-connect/token`,
-          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: `guess-${i}` }),
+test(
+  'login-throttle-race: two server processes on one PostgreSQL let at most 5 of 60 parallel guesses reach argon2',
+  { skip: TEST_DATABASES[1]!.skip },
+  async () => {
+    const created = await TEST_DATABASES[1]!.create();
+    const url = (created.config as { url: string }).url;
+    const realmFile = new URL('./fixtures/test-realm.json', import.meta.url).pathname;
+    const a = await startServerProcess(['--database-url', url, '--import-realm', realmFile]);
+    const b = await startServerProcess(['--database-url', url]);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          fetch(
+            `${i % 2 ? a.url : b.url}/realms/test/protocol/openid-connect/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: `guess-${i}` }),
+          ),
         ),
-      ),
-    );
-    const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 400 || s === 429), statuses.join(','));
-    // Every verification that ran and failed left a LOGIN_ERROR event: the stored counter.
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
-    const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM event WHERE type = 'LOGIN_ERROR' AND error = 'invalid_user_credentials'");
-    await db.end();
-    const verified = Number(rows[0]!.n);
-    assert.ok(verified >= 1 && verified <= PAIR_LIMIT, `${verified} guesses reached argon2 across both processes`);
-    assert.equal(statuses.filter((s) => s === 400).length, verified);
-  } finally {
-    await Promise.all([a.kill(), b.kill()]);
-    await created.drop();
-  }
-});
+      );
+      const statuses = results.map((r) => r.status);
+      assert.ok(
+        statuses.every((s) => s === 400 || s === 429),
+        statuses.join(','),
+      );
+      // Every verification that ran and failed left a LOGIN_ERROR event: the stored counter.
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM event WHERE type = 'LOGIN_ERROR' AND error = 'invalid_user_credentials'");
+      await db.end();
+      const verified = Number(rows[0]!.n);
+      assert.ok(verified >= 1 && verified <= PAIR_LIMIT, `${verified} guesses reached argon2 across both processes`);
+      assert.equal(statuses.filter((s) => s === 400).length, verified);
+    } finally {
+      await Promise.all([a.kill(), b.kill()]);
+      await created.drop();
+    }
+  },
+);
 
 /** `db` with its transactions counted, also through `withTables()` views of it. */
 function countingTransactions<T extends object>(db: T, stats: { transactions: number }): T {
@@ -399,17 +411,23 @@ for (const database of TEST_DATABASES) {
     test('login-throttle-burst: 4 parallel sign-ins of one user from two apps (form and password grant) all get through', async () => {
       await setup();
       const realmPeer = peer('198.51.100.200');
-      const fetcher = (input: string | Request, init?: RequestInit) => Promise.resolve(t.provider.fetch(typeof input === 'string' ? new Request(input, init) : input, realmPeer));
-      const forms = await Promise.all([0, 1].map(async () => {
-        const browser = new Browser(fetcher);
-        const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB }));
-        return { browser, ...parseLoginForm(await page.text(), OIDC) };
-      }));
+      const fetcher = (input: string | Request, init?: RequestInit) =>
+        Promise.resolve(t.provider.fetch(typeof input === 'string' ? new Request(input, init) : input, realmPeer));
+      const forms = await Promise.all(
+        [0, 1].map(async () => {
+          const browser = new Browser(fetcher);
+          const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB }));
+          return { browser, ...parseLoginForm(await page.text(), OIDC) };
+        }),
+      );
       const results = await Promise.all([
         ...forms.map((f) => f.browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'alice-pw' })),
         ...[0, 1].map(() => fetcher(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))),
       ]);
-      assert.deepEqual(results.map((r) => r.status), [303, 303, 200, 200]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [303, 303, 200, 200],
+      );
     });
   });
 }

@@ -16,7 +16,10 @@ for (const database of TEST_DATABASES) {
     const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url });
     try {
       const started = Date.now();
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       const tokens = (await res.json()) as Record<string, string>;
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
@@ -31,7 +34,8 @@ for (const database of TEST_DATABASES) {
       const [logout] = await events.list(realm.id, { type: 'LOGOUT', sessionId: sid });
       assert.equal(logout!.client_id, 'rp1');
       assert.equal(logout!.user_id, decodeJwt(tokens.id_token!).payload.sub);
-      for (let i = 0; i < 50 && (await events.list(realm.id, { type: 'BACKCHANNEL_LOGOUT_DELIVERED' })).length === 0; i++) await new Promise((x) => setTimeout(x, 50));
+      for (let i = 0; i < 50 && (await events.list(realm.id, { type: 'BACKCHANNEL_LOGOUT_DELIVERED' })).length === 0; i++)
+        await new Promise((x) => setTimeout(x, 50));
       const [delivered] = await events.list(realm.id, { type: 'BACKCHANNEL_LOGOUT_DELIVERED', clientId: 'rp1', from: started, to: Date.now() });
       assert.equal(delivered!.session_id, sid);
       assert.equal(JSON.parse(delivered!.details!).attempt, 1);

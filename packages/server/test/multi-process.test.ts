@@ -20,12 +20,16 @@ function realmFile(dir: string, json: unknown): string {
 }
 
 async function passwordLogin(base: string, clientId: string, user = 'alice', password = 'alice-pw'): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/realms/test/protocol/openid-connect/token`, form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }));
+  const res = await fetch(
+    `${base}/realms/test/protocol/openid-connect/token`,
+    form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+  );
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as Record<string, string>;
 }
 
-const logout = (base: string, idToken: string) => fetch(`${base}/realms/test/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`);
+const logout = (base: string, idToken: string) =>
+  fetch(`${base}/realms/test/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`);
 
 test('server killed (SIGKILL) with deliveries pending: the restarted server delivers all of them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-kill-'));
@@ -81,9 +85,14 @@ test('two server processes on one PostgreSQL: every delivery attempted by exactl
     assert.equal(r2.received.length, 15, 'no duplicate deliveries to rp2');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const { rows } = await client.query<{ status: string; attempts: number; n: string }>('SELECT status, attempts, count(*) AS n FROM logout_delivery GROUP BY status, attempts');
+    const { rows } = await client.query<{ status: string; attempts: number; n: string }>(
+      'SELECT status, attempts, count(*) AS n FROM logout_delivery GROUP BY status, attempts',
+    );
     await client.end();
-    assert.deepEqual(rows.map((r) => [r.status, r.attempts, Number(r.n)]), [['delivered', 1, 30]]);
+    assert.deepEqual(
+      rows.map((r) => [r.status, r.attempts, Number(r.n)]),
+      [['delivered', 1, 30]],
+    );
   } finally {
     await Promise.all([a.kill(), b.kill()]);
     await Promise.all([r1.close(), r2.close()]);
@@ -115,8 +124,14 @@ test('sundown logout --user and sundown doctor against the store of a running se
     const doctor = await runCli(['doctor', '--realm', 'test', '--data-dir', data, '--public-url', server.url]);
     assert.equal(doctor.code, 2, doctor.out);
     const lines = doctor.out.split('\n');
-    assert.match(lines.find((l) => l.startsWith('rp1 '))!, /ok: HTTP 200/);
-    assert.match(lines.find((l) => l.startsWith('rp2 '))!, /FAIL connection_refused: Connection refused/);
+    assert.match(
+      lines.find((l) => l.startsWith('rp1 '))!,
+      /ok: HTTP 200/,
+    );
+    assert.match(
+      lines.find((l) => l.startsWith('rp2 '))!,
+      /FAIL connection_refused: Connection refused/,
+    );
     assert.match(doctor.out, /1 of 2 back-channel logout URLs need attention/);
 
     const bad = await runCli(['logout', '--realm', 'test', '--data-dir', data]);

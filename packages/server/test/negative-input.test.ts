@@ -84,8 +84,7 @@ const TOKEN_CASES: Case[] = [
   },
   {
     name: 'token: wrong secret (basic)',
-    request: () =>
-      post('token', 'grant_type=client_credentials', { authorization: basic('service', 'nope') }),
+    request: () => post('token', 'grant_type=client_credentials', { authorization: basic('service', 'nope') }),
     status: 401,
     error: 'invalid_client',
   },
@@ -103,8 +102,7 @@ const TOKEN_CASES: Case[] = [
   },
   {
     name: 'token: disabled client',
-    request: () =>
-      post('token', 'grant_type=client_credentials', { authorization: basic('disabled-client', 'x') }),
+    request: () => post('token', 'grant_type=client_credentials', { authorization: basic('disabled-client', 'x') }),
     status: 401,
     error: 'invalid_client',
   },
@@ -137,19 +135,13 @@ const TOKEN_CASES: Case[] = [
   },
   {
     name: 'token: code missing',
-    request: () =>
-      post('token', `grant_type=authorization_code&redirect_uri=${encodeURIComponent(WEB_CB)}`, WEB),
+    request: () => post('token', `grant_type=authorization_code&redirect_uri=${encodeURIComponent(WEB_CB)}`, WEB),
     status: 400,
     error: 'invalid_request',
   },
   {
     name: 'token: unknown code',
-    request: () =>
-      post(
-        'token',
-        `grant_type=authorization_code&code=nope&redirect_uri=${encodeURIComponent(WEB_CB)}`,
-        WEB,
-      ),
+    request: () => post('token', `grant_type=authorization_code&code=nope&redirect_uri=${encodeURIComponent(WEB_CB)}`, WEB),
     status: 400,
     error: 'invalid_grant',
   },
@@ -294,8 +286,7 @@ const AUTH_PAGE_CASES: Case[] = [
   },
   {
     name: 'auth: disabled client',
-    request: () =>
-      new Request(authUrl({ client_id: 'disabled-client', redirect_uri: 'https://disabled.example/cb' })),
+    request: () => new Request(authUrl({ client_id: 'disabled-client', redirect_uri: 'https://disabled.example/cb' })),
     status: 400,
   },
   {
@@ -437,8 +428,7 @@ describe('negative input', () => {
       if (c.status === 401 && c.name.startsWith('token: wrong secret (basic)')) {
         assert.match(res.headers.get('www-authenticate') ?? '', /^Basic/);
       }
-      if (c.name.startsWith('userinfo') && c.status === 401)
-        assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+      if (c.name.startsWith('userinfo') && c.status === 401) assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
     });
   }
 
@@ -467,11 +457,7 @@ describe('negative input', () => {
   }
 
   test('a redirect URI with its own query keeps it and gets the code appended', async () => {
-    const res = await t.provider.fetch(
-      new Request(
-        authUrl({ client_id: 'web', redirect_uri: 'https://web.example/cb?tenant=1', prompt: 'none' }),
-      ),
-    );
+    const res = await t.provider.fetch(new Request(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/cb?tenant=1', prompt: 'none' })));
     const loc = new URL(res.headers.get('location')!);
     assert.equal(loc.searchParams.get('tenant'), '1');
     assert.equal(loc.searchParams.get('error'), 'login_required');
@@ -493,9 +479,7 @@ describe('negative input', () => {
   });
 
   test('requests get a request id', async () => {
-    const res = await t.provider.fetch(
-      new Request(`${ISSUER}/.well-known/openid-configuration`, { headers: { 'x-request-id': 'abc-123' } }),
-    );
+    const res = await t.provider.fetch(new Request(`${ISSUER}/.well-known/openid-configuration`, { headers: { 'x-request-id': 'abc-123' } }));
     assert.equal(res.headers.get('x-request-id'), 'abc-123');
   });
 });

@@ -15,7 +15,7 @@ import { Receiver } from './helpers/receiver.ts';
 
 const postgres = TEST_DATABASES[1]!;
 
-test('a delivery written by a process without a worker is sent by another process\'s worker at once', { skip: postgres.skip }, async () => {
+test("a delivery written by a process without a worker is sent by another process's worker at once", { skip: postgres.skip }, async () => {
   const created = await postgres.create();
   const receiver = await Receiver.start();
   const writerStore = await openStore(created.config);
@@ -27,7 +27,12 @@ test('a delivery written by a process without a worker is sent by another proces
   try {
     // Let the worker's first poll pass so only a notification can wake it in time.
     await new Promise((r) => setTimeout(r, 300));
-    const res = await writer.fetch(new Request(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') })));
+    const res = await writer.fetch(
+      new Request(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      ),
+    );
     const sid = decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload.sid as string;
     const realm = (await writer.ctx.realms.realmByName('test'))!;
     const started = Date.now();

@@ -30,7 +30,14 @@ for (const database of TEST_DATABASES) {
       }
       const kept = (await rows()).map((r) => r.id).sort();
       assert.equal(kept.length, MAX);
-      assert.deepEqual(kept, forms.slice(-MAX).map((f) => f.authRequest).sort(), 'the newest forms are kept');
+      assert.deepEqual(
+        kept,
+        forms
+          .slice(-MAX)
+          .map((f) => f.authRequest)
+          .sort(),
+        'the newest forms are kept',
+      );
 
       const oldest = forms[0]!;
       const stale = await oldest.browser.post(oldest.action, { auth_request: oldest.authRequest, username: 'alice', password: 'alice-pw' });
@@ -44,9 +51,23 @@ for (const database of TEST_DATABASES) {
     test('an expired sign-in form is deleted by the next authorization request', async () => {
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const now = Date.now();
-      await t.store.db.insertInto('auth_request').values({ id: 'expired-form', realm_id: realm.id, client_id: 'web', params: '{}', csrf_hash: 'x', created_at: now - 7_200_000, expires_at: now - 3_600_000 }).execute();
+      await t.store.db
+        .insertInto('auth_request')
+        .values({
+          id: 'expired-form',
+          realm_id: realm.id,
+          client_id: 'web',
+          params: '{}',
+          csrf_hash: 'x',
+          created_at: now - 7_200_000,
+          expires_at: now - 3_600_000,
+        })
+        .execute();
       assert.equal((await new Browser(t.fetch).get(AUTH)).status, 200);
-      assert.equal((await rows()).some((r) => r.id === 'expired-form'), false);
+      assert.equal(
+        (await rows()).some((r) => r.id === 'expired-form'),
+        false,
+      );
     });
   });
 }

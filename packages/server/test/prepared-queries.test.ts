@@ -20,7 +20,11 @@ for (const database of TEST_DATABASES) {
       const store = await openStore(created.config);
       try {
         await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
-        const byName = prepareQuery((db, realmId: string, clientId: string) => db.selectFrom('client').select(['client_id', 'enabled']).where('realm_id', '=', realmId).where('client_id', '=', clientId).limit(1), 2);
+        const byName = prepareQuery(
+          (db, realmId: string, clientId: string) =>
+            db.selectFrom('client').select(['client_id', 'enabled']).where('realm_id', '=', realmId).where('client_id', '=', clientId).limit(1),
+          2,
+        );
         const setEnabled = prepareQuery((db, id: string, enabled: 0 | 1) => db.updateTable('client').set({ enabled }).where('client_id', '=', id), 2);
         const realmId = (await store.db.selectFrom('realm').select('id').where('name', '=', 'test').executeTakeFirstOrThrow()).id;
         assert.deepEqual(rows(await byName(store.db, realmId, 'web')), [{ client_id: 'web', enabled: 1 }]);

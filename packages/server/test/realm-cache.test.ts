@@ -27,9 +27,14 @@ for (const database of TEST_DATABASES) {
     let adminToken: string;
     const fetchA = (url: string, init?: RequestInit) => Promise.resolve(a.fetch(new Request(url, init)));
     const fetchB = (url: string, init?: RequestInit) => Promise.resolve(b.fetch(new Request(url, init)));
-    const grant = (f: typeof fetchA, secret = 'service-secret') => f(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', secret) }));
+    const grant = (f: typeof fetchA, secret = 'service-secret') =>
+      f(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', secret) }));
     const admin = (method: string, path: string, body?: unknown) =>
-      fetchA(`${ISSUER_BASE}/admin/realms/test${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      fetchA(`${ISSUER_BASE}/admin/realms/test${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     const serviceId = async () => (await storeA.db.selectFrom('client').select('id').where('client_id', '=', 'service').executeTakeFirstOrThrow()).id;
 
     before(async () => {

@@ -36,11 +36,7 @@ describe('realm JSON validation', () => {
 
   test('wrong types and values are named', () => {
     rejects({ realm: 'x', accessTokenLifespan: 'long' }, '$.accessTokenLifespan', /positive whole number/);
-    rejects(
-      { realm: 'x', clients: [{ clientId: 'a', publicClient: 'yes' }] },
-      '$.clients[0].publicClient',
-      /true or false/,
-    );
+    rejects({ realm: 'x', clients: [{ clientId: 'a', publicClient: 'yes' }] }, '$.clients[0].publicClient', /true or false/);
     rejects(
       { realm: 'x', clients: [{ clientId: 'a', attributes: { 'backchannel.logout.url': 'not a url' } }] },
       '$.clients[0].attributes["backchannel.logout.url"]',
@@ -54,21 +50,9 @@ describe('realm JSON validation', () => {
       '$.clients[0].attributes["backchannel.logout.url"]',
       /fragment/,
     );
-    rejects(
-      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] },
-      '$.clients[0].redirectUris[0]',
-      /any redirect/,
-    );
-    rejects(
-      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] },
-      '$.clients[0].redirectUris[0]',
-      /no rootUrl/,
-    );
-    rejects(
-      { realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] },
-      '$.clients[0].protocol',
-      /"openid-connect" and "saml"/,
-    );
+    rejects({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] }, '$.clients[0].redirectUris[0]', /any redirect/);
+    rejects({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] }, '$.clients[0].redirectUris[0]', /no rootUrl/);
+    rejects({ realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] }, '$.clients[0].protocol', /"openid-connect" and "saml"/);
     rejects({ clients: [] }, '$.realm', /required/);
     rejects({ realm: 'bad name/../' }, '$.realm', /may contain only/);
     rejects([], '$', /object/);
@@ -79,10 +63,7 @@ describe('realm JSON validation', () => {
       realm: 'x',
       clients: [{ clientId: 'a', rootUrl: 'https://app.example', redirectUris: ['/cb', '/area/*'] }],
     });
-    assert.deepEqual(realm.clients[0]!.redirectUris, [
-      'https://app.example/cb',
-      'https://app.example/area/*',
-    ]);
+    assert.deepEqual(realm.clients[0]!.redirectUris, ['https://app.example/cb', 'https://app.example/area/*']);
   });
 
   test('a "*" not directly after a "/" of the path, or not at the end, stops the import with its path', () => {
@@ -116,7 +97,10 @@ describe('realm JSON validation', () => {
   });
 
   test('post.logout.redirect.uris entries must be absolute http(s) URIs without fragment; "+" stands for the redirect URIs', () => {
-    const client = (value: string) => ({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['https://a.example/cb'], attributes: { 'post.logout.redirect.uris': value } }] });
+    const client = (value: string) => ({
+      realm: 'x',
+      clients: [{ clientId: 'a', redirectUris: ['https://a.example/cb'], attributes: { 'post.logout.redirect.uris': value } }],
+    });
     const path = '$.clients[0].attributes["post.logout.redirect.uris"]';
     rejects(client('javascript:alert(1)'), path, /entry 0 "javascript:alert\(1\)" is not an absolute http or https URI/);
     rejects(client('https://a.example/after##+##data:text/html,x'), path, /entry 2 "data:text\/html,x"/);
@@ -158,76 +142,128 @@ describe('realm JSON validation', () => {
 });
 
 for (const database of TEST_DATABASES) {
-  test(`import on ${database.name}: idempotent, passwords hashed with argon2id`, {
-    skip: database.skip,
-  }, async () => {
-    const created = await database.create();
-    const store = await openStore(created.config);
-    try {
-      await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
-      const snapshot = async () => ({
-        realms: await store.db.selectFrom('realm').selectAll().execute(),
-        clients: await store.db.selectFrom('client').selectAll().orderBy('client_id').execute(),
-        users: await store.db.selectFrom('app_user').selectAll().orderBy('username').execute(),
-      });
-      const first = await snapshot();
-      await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
-      assert.deepEqual(await snapshot(), first);
-      const alice = first.users.find((u) => u.username === 'alice')!;
-      assert.match(alice.password_hash!, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      assert.ok(!JSON.stringify(first).includes('alice-pw'), 'no plain password stored');
+  test(
+    `import on ${database.name}: idempotent, passwords hashed with argon2id`,
+    {
+      skip: database.skip,
+    },
+    async () => {
+      const created = await database.create();
+      const store = await openStore(created.config);
+      try {
+        await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+        const snapshot = async () => ({
+          realms: await store.db.selectFrom('realm').selectAll().execute(),
+          clients: await store.db.selectFrom('client').selectAll().orderBy('client_id').execute(),
+          users: await store.db.selectFrom('app_user').selectAll().orderBy('username').execute(),
+        });
+        const first = await snapshot();
+        await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+        assert.deepEqual(await snapshot(), first);
+        const alice = first.users.find((u) => u.username === 'alice')!;
+        assert.match(alice.password_hash!, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+        assert.ok(!JSON.stringify(first).includes('alice-pw'), 'no plain password stored');
 
-      const changed = structuredClone(TEST_REALM_JSON) as {
-        users: { username: string; credentials: { value: string }[] }[];
-      };
-      changed.users[0]!.credentials[0]!.value = 'new-pw';
-      await importRealm(store.db, parseRealmJson(changed));
-      const after = await store.db
-        .selectFrom('app_user')
-        .select('password_hash')
-        .where('username', '=', 'alice')
-        .executeTakeFirstOrThrow();
-      assert.notEqual(after.password_hash, alice.password_hash, 'a changed password is re-hashed');
-    } finally {
-      await store.close();
-      await created.drop();
-    }
-  });
+        const changed = structuredClone(TEST_REALM_JSON) as {
+          users: { username: string; credentials: { value: string }[] }[];
+        };
+        changed.users[0]!.credentials[0]!.value = 'new-pw';
+        await importRealm(store.db, parseRealmJson(changed));
+        const after = await store.db.selectFrom('app_user').select('password_hash').where('username', '=', 'alice').executeTakeFirstOrThrow();
+        assert.notEqual(after.password_hash, alice.password_hash, 'a changed password is re-hashed');
+      } finally {
+        await store.close();
+        await created.drop();
+      }
+    },
+  );
 }
 
 test('a front-channel URL on another origin than the redirect URIs stops the import', () => {
   rejects(
-    { realm: 'x', clients: [{ clientId: 'a', frontchannelLogout: true, redirectUris: ['https://app.example/cb'], attributes: { 'frontchannel.logout.url': 'https://evil.example/fcl' } }] },
+    {
+      realm: 'x',
+      clients: [
+        {
+          clientId: 'a',
+          frontchannelLogout: true,
+          redirectUris: ['https://app.example/cb'],
+          attributes: { 'frontchannel.logout.url': 'https://evil.example/fcl' },
+        },
+      ],
+    },
     '$.clients[0].attributes["frontchannel.logout.url"]',
     /same scheme, host and port/,
   );
-  const { realm } = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', frontchannelLogout: true, redirectUris: ['https://app.example/*'], attributes: { 'frontchannel.logout.url': 'https://app.example/fcl' } }] });
+  const { realm } = parseRealmJson({
+    realm: 'x',
+    clients: [
+      {
+        clientId: 'a',
+        frontchannelLogout: true,
+        redirectUris: ['https://app.example/*'],
+        attributes: { 'frontchannel.logout.url': 'https://app.example/fcl' },
+      },
+    ],
+  });
   assert.equal(realm.clients[0]!.attributes['frontchannel.logout.url'], 'https://app.example/fcl');
 });
 
 test('http back-channel URLs on loopback hosts import without the realm opt-in (standards §4)', () => {
-  for (const url of ['http://localhost:5000/backchannel-logout', 'http://127.0.0.1:5000/bcl', 'http://127.8.9.10/bcl', 'http://127.1:5000/bcl', 'http://[::1]:5000/bcl', 'http://LOCALHOST:5000/bcl']) {
+  for (const url of [
+    'http://localhost:5000/backchannel-logout',
+    'http://127.0.0.1:5000/bcl',
+    'http://127.8.9.10/bcl',
+    'http://127.1:5000/bcl',
+    'http://[::1]:5000/bcl',
+    'http://LOCALHOST:5000/bcl',
+  ]) {
     for (const publicClient of [false, true]) {
       const parsed = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', publicClient, attributes: { 'backchannel.logout.url': url } }] });
       assert.equal(parsed.realm.clients[0]!.attributes['backchannel.logout.url'], url, url);
     }
   }
   // Hosts that only look local still need the opt-in, with the same message.
-  for (const url of ['http://localhost.evil.example/bcl', 'http://127.0.0.1.nip.io/bcl', 'http://10.0.0.5/bcl', 'http://[::ffff:127.0.0.1]/bcl', 'http://0.0.0.0/bcl']) {
-    rejects({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
+  for (const url of [
+    'http://localhost.evil.example/bcl',
+    'http://127.0.0.1.nip.io/bcl',
+    'http://10.0.0.5/bcl',
+    'http://[::ffff:127.0.0.1]/bcl',
+    'http://0.0.0.0/bcl',
+  ]) {
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] },
+      '$.clients[0].attributes["backchannel.logout.url"]',
+      /use https, or set the realm attribute backchannelLogoutAllowHttp/,
+    );
   }
 });
 
 test('regression: an upper-case HTTP:// back-channel URL needs the realm opt-in like http:// (it slipped past the check)', () => {
   for (const url of ['HTTP://a.example/bcl', 'Http://a.example/bcl']) {
-    rejects({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': url } }] },
+      '$.clients[0].attributes["backchannel.logout.url"]',
+      /use https, or set the realm attribute backchannelLogoutAllowHttp/,
+    );
   }
 });
 
 test('http back-channel URLs need the realm opt-in and a confidential client (standards §4)', () => {
   const client = { clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'http://a.example/bcl' } };
-  rejects({ realm: 'x', clients: [client] }, '$.clients[0].attributes["backchannel.logout.url"]', /use https, or set the realm attribute backchannelLogoutAllowHttp/);
-  rejects({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [{ ...client, publicClient: true }] }, '$.clients[0].attributes["backchannel.logout.url"]', /public client/);
+  rejects(
+    { realm: 'x', clients: [client] },
+    '$.clients[0].attributes["backchannel.logout.url"]',
+    /use https, or set the realm attribute backchannelLogoutAllowHttp/,
+  );
+  rejects(
+    { realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [{ ...client, publicClient: true }] },
+    '$.clients[0].attributes["backchannel.logout.url"]',
+    /public client/,
+  );
   assert.equal(parseRealmJson({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [client] }).realm.clients.length, 1);
-  assert.equal(parseRealmJson({ realm: 'x', clients: [{ ...client, attributes: { 'backchannel.logout.url': 'https://a.example/bcl?tenant=1' } }] }).realm.clients.length, 1);
+  assert.equal(
+    parseRealmJson({ realm: 'x', clients: [{ ...client, attributes: { 'backchannel.logout.url': 'https://a.example/bcl?tenant=1' } }] }).realm.clients.length,
+    1,
+  );
 });

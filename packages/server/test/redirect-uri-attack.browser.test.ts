@@ -50,16 +50,27 @@ describe('redirect URI attack in Chromium', { skip }, () => {
     [app, attacker] = await Promise.all([recordingServer(), recordingServer()]);
     const dataDir = join(dir, 'data');
     const store = await openStore({ kind: 'sqlite', dataDir });
-    await importRealm(store.db, parseRealmJson({
-      realm: 'test',
-      clients: [{ clientId: 'kc-style', publicClient: true, redirectUris: [`http://127.0.0.1:${app.port}/*`] }],
-      users: [{ username: 'alice', credentials: [{ type: 'password', value: 'alice-pw' }] }],
-    }));
+    await importRealm(
+      store.db,
+      parseRealmJson({
+        realm: 'test',
+        clients: [{ clientId: 'kc-style', publicClient: true, redirectUris: [`http://127.0.0.1:${app.port}/*`] }],
+        users: [{ username: 'alice', credentials: [{ type: 'password', value: 'alice-pw' }] }],
+      }),
+    );
     // The row as an older Sundown (and Keycloak) stored it; import now refuses this form.
-    await store.db.updateTable('client').set({ redirect_uris: JSON.stringify([`http://127.0.0.1:${app.port}*`]) }).where('client_id', '=', 'kc-style').execute();
+    await store.db
+      .updateTable('client')
+      .set({ redirect_uris: JSON.stringify([`http://127.0.0.1:${app.port}*`]) })
+      .where('client_id', '=', 'kc-style')
+      .execute();
     await store.close();
     server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
-    chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    chrome = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
     page = await chrome.newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (req) => requested.push(req.url()));
@@ -72,7 +83,8 @@ describe('redirect URI attack in Chromium', { skip }, () => {
   });
 
   const oidc = () => `${server.url}/realms/test/protocol/openid-connect`;
-  const authorize = (redirectUri: string) => authUrl({ client_id: 'kc-style', redirect_uri: redirectUri, state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256' }, oidc());
+  const authorize = (redirectUri: string) =>
+    authUrl({ client_id: 'kc-style', redirect_uri: redirectUri, state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256' }, oidc());
 
   test('with an SSO session, http://127.0.0.1:<app>@127.0.0.1:<attacker>/steal ends on the error page and never reaches the attacker', async () => {
     // Sign in once through the real login page: the browser now has an SSO session.
@@ -96,7 +108,15 @@ describe('redirect URI attack in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('alert').textContent(), 'Invalid parameter: redirect_uri');
 
     assert.deepEqual(attacker.paths, [], 'the attacker host received nothing');
-    assert.deepEqual(requested.filter((u) => new URL(u).port === String(attacker.port)), [], 'the browser never asked the attacker host');
-    assert.deepEqual(app.paths.filter((p) => p.includes('admin')), [], 'the app was never sent to /admin');
+    assert.deepEqual(
+      requested.filter((u) => new URL(u).port === String(attacker.port)),
+      [],
+      'the browser never asked the attacker host',
+    );
+    assert.deepEqual(
+      app.paths.filter((p) => p.includes('admin')),
+      [],
+      'the app was never sent to /admin',
+    );
   });
 });

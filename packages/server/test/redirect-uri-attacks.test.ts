@@ -52,7 +52,11 @@ for (const database of TEST_DATABASES) {
         ],
       });
       // A row as an older Sundown stored it, before import refused a `*` not after a `/`.
-      await t.store.db.updateTable('client').set({ redirect_uris: JSON.stringify(['http://127.0.0.1:4202*']) }).where('client_id', '=', 'star').execute();
+      await t.store.db
+        .updateTable('client')
+        .set({ redirect_uris: JSON.stringify(['http://127.0.0.1:4202*']) })
+        .where('client_id', '=', 'star')
+        .execute();
     });
     after(async () => {
       await t?.close();
@@ -62,9 +66,20 @@ for (const database of TEST_DATABASES) {
     /** Signs the browser in to a client through the code flow; returns its ID token. */
     async function signedIn(browser: Browser, clientId: string, redirectUri: string): Promise<string> {
       const { verifier, challenge } = pkce();
-      const back = await signIn(browser, authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }), 'alice', 'alice-pw');
+      const back = await signIn(
+        browser,
+        authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }),
+        'alice',
+        'alice-pw',
+      );
       assert.equal(back.origin + back.pathname, redirectUri);
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier }, { authorization: basic(clientId, `${clientId}-secret`) }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form(
+          { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier },
+          { authorization: basic(clientId, `${clientId}-secret`) },
+        ),
+      );
       assert.equal(res.status, 200);
       return ((await res.json()) as { id_token: string }).id_token;
     }
@@ -92,7 +107,11 @@ for (const database of TEST_DATABASES) {
       for (const uri of STAR_ATTACKS) {
         await assertErrorPage(await browser.get(authUrl({ client_id: 'star', redirect_uri: uri })), /Invalid parameter: redirect_uri/, uri);
         // Without a session, prompt=none would redirect its error to the URI: also refused first.
-        await assertErrorPage(await new Browser(t.fetch).get(authUrl({ client_id: 'star', redirect_uri: uri, prompt: 'none' })), /Invalid parameter: redirect_uri/, uri);
+        await assertErrorPage(
+          await new Browser(t.fetch).get(authUrl({ client_id: 'star', redirect_uri: uri, prompt: 'none' })),
+          /Invalid parameter: redirect_uri/,
+          uri,
+        );
       }
     });
 
@@ -124,7 +143,7 @@ for (const database of TEST_DATABASES) {
       }
     });
 
-    test('logout endpoint: the legacy redirect_uri alone (any client\'s redirect URIs) refuses the attack URIs before any confirmation', async () => {
+    test("logout endpoint: the legacy redirect_uri alone (any client's redirect URIs) refuses the attack URIs before any confirmation", async () => {
       const browser = new Browser(t.fetch);
       await signedIn(browser, 'wild', WILD_CB);
       for (const uri of [...WILD_ATTACKS, ...STAR_ATTACKS]) {

@@ -12,14 +12,8 @@ test('with /auth prefix: discovery and endpoints live under /auth/realms/{realm}
     const doc = (await res.json()) as Record<string, string>;
     assert.equal(doc.issuer, 'https://sso.test/auth/realms/test');
     assert.equal(doc.token_endpoint, 'https://sso.test/auth/realms/test/protocol/openid-connect/token');
-    assert.equal(
-      doc.end_session_endpoint,
-      'https://sso.test/auth/realms/test/protocol/openid-connect/logout',
-    );
-    assert.equal(
-      (await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')).status,
-      404,
-    );
+    assert.equal(doc.end_session_endpoint, 'https://sso.test/auth/realms/test/protocol/openid-connect/logout');
+    assert.equal((await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')).status, 404);
   } finally {
     await t.close();
   }
@@ -28,9 +22,7 @@ test('with /auth prefix: discovery and endpoints live under /auth/realms/{realm}
 test('discovery advertises the logout metadata of standards §1', async () => {
   const t = await startTestProvider(TEST_DATABASES[0]!);
   try {
-    const doc = (await (
-      await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')
-    ).json()) as Record<string, unknown>;
+    const doc = (await (await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')).json()) as Record<string, unknown>;
     for (const key of [
       'backchannel_logout_supported',
       'backchannel_logout_session_supported',

@@ -16,7 +16,13 @@ const TENANT_CB = 'https://web.example/cb?tenant=1';
 
 /** Hidden inputs of a form_post page, decoded. */
 function formFields(page: string): Record<string, string> {
-  const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescape = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   return Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescape(m[2]!)]));
 }
 
@@ -25,14 +31,25 @@ for (const database of TEST_DATABASES) {
     let t: TestProvider;
     before(async () => {
       t = await startTestProvider(database);
-      await importRealm(t.store.db, parseRealmJson({ realm: 'framed', clients: [{ clientId: 'spa', publicClient: true, redirectUris: ['https://spa.example/silent'], webOrigins: ['+', 'https://shell.example'] }] }));
+      await importRealm(
+        t.store.db,
+        parseRealmJson({
+          realm: 'framed',
+          clients: [{ clientId: 'spa', publicClient: true, redirectUris: ['https://spa.example/silent'], webOrigins: ['+', 'https://shell.example'] }],
+        }),
+      );
     });
     after(() => t?.close());
 
     /** A browser with an SSO session for alice (signed in through the form once). */
     async function signedInBrowser(): Promise<Browser> {
       const browser = new Browser(t.fetch);
-      await signIn(browser, authUrl({ client_id: 'web', redirect_uri: WEB_CB, code_challenge: pkce().challenge, code_challenge_method: 'S256' }), 'alice', 'alice-pw');
+      await signIn(
+        browser,
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+        'alice',
+        'alice-pw',
+      );
       return browser;
     }
 
@@ -43,7 +60,9 @@ for (const database of TEST_DATABASES) {
 
     test('code defaults to query: code, state, session_state and iss in the query', async () => {
       const browser = await signedInBrowser();
-      const res = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, state: 's1', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+      const res = await browser.get(
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, state: 's1', code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+      );
       assert.equal(res.status, 302);
       const to = new URL(res.headers.get('location')!);
       assert.ok(to.searchParams.get('code'));
@@ -55,7 +74,16 @@ for (const database of TEST_DATABASES) {
 
     test('fragment: everything in the fragment, the registered query kept, nothing added to it', async () => {
       const browser = await signedInBrowser();
-      const res = await browser.get(authUrl({ client_id: 'web', redirect_uri: TENANT_CB, state: 's2', response_mode: 'fragment', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+      const res = await browser.get(
+        authUrl({
+          client_id: 'web',
+          redirect_uri: TENANT_CB,
+          state: 's2',
+          response_mode: 'fragment',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
       assert.equal(res.status, 302);
       const to = new URL(res.headers.get('location')!);
       assert.equal(to.search, '?tenant=1');
@@ -67,7 +95,19 @@ for (const database of TEST_DATABASES) {
     });
 
     test('fragment survives the sign-in form (the mode is stored with the pending request)', async () => {
-      const back = await signIn(new Browser(t.fetch), authUrl({ client_id: 'web', redirect_uri: WEB_CB, state: 's3', response_mode: 'fragment', code_challenge: pkce().challenge, code_challenge_method: 'S256' }), 'alice', 'alice-pw');
+      const back = await signIn(
+        new Browser(t.fetch),
+        authUrl({
+          client_id: 'web',
+          redirect_uri: WEB_CB,
+          state: 's3',
+          response_mode: 'fragment',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
+        'alice',
+        'alice-pw',
+      );
       assert.equal(back.search, '');
       assert.ok(new URLSearchParams(back.hash.slice(1)).get('code'));
     });
@@ -75,7 +115,16 @@ for (const database of TEST_DATABASES) {
     test('form_post: a page that posts code, state, session_state and iss to the redirect URI under a nonce CSP; the code works', async () => {
       const browser = await signedInBrowser();
       const { verifier, challenge } = pkce();
-      const res = await browser.get(authUrl({ client_id: 'web', redirect_uri: TENANT_CB, state: 's4', response_mode: 'form_post', code_challenge: challenge, code_challenge_method: 'S256' }));
+      const res = await browser.get(
+        authUrl({
+          client_id: 'web',
+          redirect_uri: TENANT_CB,
+          state: 's4',
+          response_mode: 'form_post',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('location'), null);
       assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -93,13 +142,31 @@ for (const database of TEST_DATABASES) {
       assert.match(csp, /form-action https:\/\/web.example(;|$)/);
       assert.match(csp, /frame-ancestors 'none'/, 'a client without web origins: not framable');
       assert.equal(res.headers.get('x-frame-options'), null);
-      const tokens = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code: fields.code!, redirect_uri: TENANT_CB, code_verifier: verifier }, { authorization: basic('web', 'web-secret') }));
+      const tokens = await t.fetch(
+        `${OIDC}/token`,
+        form(
+          { grant_type: 'authorization_code', code: fields.code!, redirect_uri: TENANT_CB, code_verifier: verifier },
+          { authorization: basic('web', 'web-secret') },
+        ),
+      );
       assert.equal(tokens.status, 200);
     });
 
     test("form_post may be framed by the client's web origins only (silent sign-in)", async () => {
       const oidc = `${ISSUER_BASE}/realms/framed/protocol/openid-connect`;
-      const res = await t.fetch(authUrl({ client_id: 'spa', redirect_uri: 'https://spa.example/silent', response_mode: 'form_post', prompt: 'none', code_challenge: pkce().challenge, code_challenge_method: 'S256' }, oidc));
+      const res = await t.fetch(
+        authUrl(
+          {
+            client_id: 'spa',
+            redirect_uri: 'https://spa.example/silent',
+            response_mode: 'form_post',
+            prompt: 'none',
+            code_challenge: pkce().challenge,
+            code_challenge_method: 'S256',
+          },
+          oidc,
+        ),
+      );
       assert.equal(res.status, 200);
       const csp = res.headers.get('content-security-policy')!;
       const ancestors = /frame-ancestors ([^;]+)/.exec(csp)![1]!.split(' ').sort();
@@ -108,7 +175,17 @@ for (const database of TEST_DATABASES) {
     });
 
     test('errors after the redirect URI is trusted come back in the requested mode', async () => {
-      const none = await t.fetch(authUrl({ client_id: 'web', redirect_uri: WEB_CB, state: 'e1', prompt: 'none', response_mode: 'fragment', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+      const none = await t.fetch(
+        authUrl({
+          client_id: 'web',
+          redirect_uri: WEB_CB,
+          state: 'e1',
+          prompt: 'none',
+          response_mode: 'fragment',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
       assert.equal(none.status, 302);
       const to = new URL(none.headers.get('location')!);
       assert.equal(to.search, '');
@@ -130,7 +207,11 @@ for (const database of TEST_DATABASES) {
     });
 
     test('an unsupported mode, or query for a token type, is the error page and never a redirect', async () => {
-      const cases: Record<string, string>[] = [{ response_mode: 'jwt' }, { response_mode: 'fragment.jwt' }, { response_mode: 'query', response_type: 'id_token token' }];
+      const cases: Record<string, string>[] = [
+        { response_mode: 'jwt' },
+        { response_mode: 'fragment.jwt' },
+        { response_mode: 'query', response_type: 'id_token token' },
+      ];
       for (const params of cases) {
         const res = await t.fetch(authUrl({ client_id: 'web', redirect_uri: WEB_CB, ...params }));
         assert.equal(res.status, 400, JSON.stringify(params));

@@ -20,14 +20,25 @@ test('young deliveries retry within 15 s: after a 60 s outage the next attempt i
 
 test('the schedule: 1, 2, 4, 8 s, then at most 15 s for the first 10 minutes, the ceiling doubling every 10 minutes up to 10 minutes', () => {
   const nominal = (attempts: number, ageMs: number) => nominalDelay(DEFAULT_RETRY_POLICY, attempts, ageMs);
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 20].map((n) => nominal(n, 30_000)), [1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
-  assert.deepEqual([10, 20, 30, 40, 50, 60, 70, 24 * 60].map((m) => nominal(100, m * MIN)), [30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000, 600_000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 20].map((n) => nominal(n, 30_000)),
+    [1000, 2000, 4000, 8000, 15_000, 15_000, 15_000],
+  );
+  assert.deepEqual(
+    [10, 20, 30, 40, 50, 60, 70, 24 * 60].map((m) => nominal(100, m * MIN)),
+    [30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000, 600_000],
+  );
   // The attempt count still bounds the delay: a delivery first tried late starts small.
   assert.equal(nominal(1, 3 * 60 * MIN), 1000);
 });
 
 test('jitter keeps every delay between half and all of its nominal value', () => {
-  for (const [attempts, ageMs] of [[1, 0], [5, 120_000], [50, 25 * MIN], [200, 20 * 60 * MIN]] as const) {
+  for (const [attempts, ageMs] of [
+    [1, 0],
+    [5, 120_000],
+    [50, 25 * MIN],
+    [200, 20 * 60 * MIN],
+  ] as const) {
     const nominal = nominalDelay(DEFAULT_RETRY_POLICY, attempts, ageMs);
     assert.equal(nextDelay(DEFAULT_RETRY_POLICY, { attempts, ageMs, retryAfterMs: null }, lowest), nominal / 2);
     assert.equal(nextDelay(DEFAULT_RETRY_POLICY, { attempts, ageMs, retryAfterMs: null }, highest), nominal);

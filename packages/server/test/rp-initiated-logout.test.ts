@@ -83,7 +83,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(contentType, 'application/x-www-form-urlencoded');
       const jwks = createLocalJWKSet((await (await t.fetch(`${OIDC}/certs`)).json()) as never);
       const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: 'rp2', typ: 'logout+jwt' });
-      assert.equal(protectedHeader.alg, 'ES256', 'the client\'s ID token algorithm');
+      assert.equal(protectedHeader.alg, 'ES256', "the client's ID token algorithm");
       assert.ok(protectedHeader.kid);
       assert.equal(payload.sub, idToken.sub);
       assert.equal(payload.sid, idToken.sid);
@@ -165,7 +165,8 @@ for (const database of TEST_DATABASES) {
       const { payload } = decodeJwt(tokens.id_token!);
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const key = await t.provider.ctx.keys.activeKey(realm.id, 'RS256');
-      const sign = (claims: Record<string, unknown>, typ?: string) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...(typ ? { typ } : {}) }).sign(key.key);
+      const sign = (claims: Record<string, unknown>, typ?: string) =>
+        new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...(typ ? { typ } : {}) }).sign(key.key);
       const refused = [
         await sign(payload, 'logout+jwt'),
         await sign(payload, 'at+jwt'),
@@ -185,12 +186,14 @@ for (const database of TEST_DATABASES) {
       for (const typ of ['jwt', 'application/JWT', undefined]) {
         const fresh = new Browser(t.fetch);
         const own = decodeJwt((await signInTo(t, fresh, 'rp1')).id_token!).payload;
-        const res = await fresh.get(logoutUrl({ id_token_hint: await sign({ ...own, typ: 'ID' }, typ), post_logout_redirect_uri: 'https://rp1.example/after' }));
+        const res = await fresh.get(
+          logoutUrl({ id_token_hint: await sign({ ...own, typ: 'ID' }, typ), post_logout_redirect_uri: 'https://rp1.example/after' }),
+        );
         assert.equal(res.status, 302, String(typ));
       }
     });
 
-    test('logout CSRF: a link with another user\'s ID token asks the browser\'s user first and keeps the cookie; confirming ends the right sessions', async () => {
+    test("logout CSRF: a link with another user's ID token asks the browser's user first and keeps the cookie; confirming ends the right sessions", async () => {
       const victim = new Browser(t.fetch);
       const victimTokens = await signInTo(t, victim, 'rp1');
       const victimSid = decodeJwt(victimTokens.id_token!).payload.sid as string;
@@ -235,14 +238,16 @@ for (const database of TEST_DATABASES) {
       const expired = await new SignJWT({ ...payload, iat: now - 7200, exp: now - 3600 }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.key);
       const ok = await browser.get(logoutUrl({ id_token_hint: expired, post_logout_redirect_uri: 'https://rp1.example/after' }));
       assert.equal(ok.status, 302);
-      const ancient = await new SignJWT({ ...payload, iat: now - 90 * 86400, exp: now - 89 * 86400 }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.key);
+      const ancient = await new SignJWT({ ...payload, iat: now - 90 * 86400, exp: now - 89 * 86400 })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .sign(key.key);
       const old = await browser.get(logoutUrl({ id_token_hint: ancient, post_logout_redirect_uri: 'https://rp1.example/after' }));
       assert.equal(old.status, 400);
       const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGOUT_ERROR' });
       assert.ok(events.some((e) => e.error === 'session_expired'));
     });
 
-    test('client_id that is not the hint\'s audience is an error', async () => {
+    test("client_id that is not the hint's audience is an error", async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
       const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, client_id: 'rp2' }));
@@ -335,11 +340,13 @@ for (const database of TEST_DATABASES) {
     test('ui_locales and logout_hint are accepted', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', ui_locales: 'xx-YY', logout_hint: 'whatever' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', ui_locales: 'xx-YY', logout_hint: 'whatever' }),
+      );
       assert.equal(res.status, 302);
     });
 
-    test('legacy redirect_uri without the realm\'s opt-in: an error page saying what to send', async () => {
+    test("legacy redirect_uri without the realm's opt-in: an error page saying what to send", async () => {
       const browser = new Browser(t.fetch);
       await signInTo(t, browser, 'rp1');
       const res = await browser.get(logoutUrl({ redirect_uri: 'https://rp1.example/cb' }));
@@ -390,4 +397,3 @@ for (const database of TEST_DATABASES) {
     });
   });
 }
-

@@ -32,7 +32,10 @@ test('validity past 2049 is encoded as GeneralizedTime (RFC 5280 §4.1.2.5) and 
   const cert = createRealmCertificate({ realmName: 'later', privateKey, notBefore: new Date('2045-06-01T00:00:00Z') });
   assert.equal(new Date(cert.validTo).toISOString(), '2055-06-01T00:00:00.000Z');
   assert.ok(cert.raw.includes(Buffer.from('20550601000000Z')));
-  assert.throws(() => createRealmCertificate({ realmName: 'x', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, notBefore: new Date() }), /RSA/);
+  assert.throws(
+    () => createRealmCertificate({ realmName: 'x', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, notBefore: new Date() }),
+    /RSA/,
+  );
 });
 
 test('the descriptor lists entityID, WantAuthnRequestsSigned, NameID formats, services and the certificate matching the JWKS modulus', async () => {
@@ -47,7 +50,8 @@ test('the descriptor lists entityID, WantAuthnRequestsSigned, NameID formats, se
   const idp = doc.getElementsByTagNameNS(md, 'IDPSSODescriptor')[0]!;
   assert.equal(idp.getAttribute('WantAuthnRequestsSigned'), 'true');
   assert.equal(idp.getAttribute('protocolSupportEnumeration'), 'urn:oasis:names:tc:SAML:2.0:protocol');
-  const services = (name: string) => Array.from(doc.getElementsByTagNameNS(md, name)).map((e) => `${e.getAttribute('Binding')!.split(':').pop()} ${e.getAttribute('Location')}`);
+  const services = (name: string) =>
+    Array.from(doc.getElementsByTagNameNS(md, name)).map((e) => `${e.getAttribute('Binding')!.split(':').pop()} ${e.getAttribute('Location')}`);
   assert.deepEqual(services('SingleSignOnService'), [`HTTP-POST ${ENDPOINT}`, `HTTP-Redirect ${ENDPOINT}`]);
   assert.deepEqual(services('SingleLogoutService'), [`HTTP-POST ${ENDPOINT}`, `HTTP-Redirect ${ENDPOINT}`, `SOAP ${ENDPOINT}`]);
   assert.equal(doc.getElementsByTagNameNS(md, 'NameIDFormat').length, 4);

@@ -38,7 +38,11 @@ describe('SAML clients in realm JSON', () => {
 
   test('a SAML client requiring signatures without a certificate is refused with the attribute path', () => {
     const attributes = { 'saml.client.signature': 'true' };
-    rejects({ realm: 'x', clients: [samlClientJson({ attributes })] }, '$.clients[0].attributes["saml.signing.certificate"]', /required while "saml.client.signature"/);
+    rejects(
+      { realm: 'x', clients: [samlClientJson({ attributes })] },
+      '$.clients[0].attributes["saml.signing.certificate"]',
+      /required while "saml.client.signature"/,
+    );
   });
 
   test('SAML problems name their JSON path: ACS wildcard, bad NameID format, encryption', () => {
@@ -67,7 +71,13 @@ for (const database of TEST_DATABASES) {
       const json = { realm: 'x', clients: [samlClientJson(), { clientId: 'oidc-app', redirectUris: ['https://app.example/cb'] }] };
       await importRealm(store.db, parseRealmJson(json));
       const rows = await store.db.selectFrom('client').selectAll().orderBy('client_id').execute();
-      assert.deepEqual(rows.map((r) => [r.client_id, r.protocol, r.secret === null]), [['oidc-app', 'openid-connect', false], ['urn:test:sp-one', 'saml', true]]);
+      assert.deepEqual(
+        rows.map((r) => [r.client_id, r.protocol, r.secret === null]),
+        [
+          ['oidc-app', 'openid-connect', false],
+          ['urn:test:sp-one', 'saml', true],
+        ],
+      );
       const settings = samlSettingsOf(clientFromRow(rows[1]!));
       assert.equal(settings.entityId, 'urn:test:sp-one');
       assert.equal(settings.requireClientSignature, true);
@@ -88,14 +98,21 @@ describe('SAML clients in the admin API and the OIDC endpoints', () => {
   before(async () => {
     t = await startTestProvider(TEST_DATABASES[0]!);
     await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
-    const res = await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }));
+    const res = await t.fetch(
+      `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+      form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+    );
     token = ((await res.json()) as { access_token: string }).access_token;
   });
   after(async () => {
     await t?.close();
   });
   const call = (method: string, path: string, body?: unknown) =>
-    t.fetch(`${ISSUER_BASE}/admin/realms${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    t.fetch(`${ISSUER_BASE}/admin/realms${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   test('admin API: a SAML client is created and read back with protocol "saml"; an update is validated with JSON paths', async () => {
     const created = await call('POST', '/test/clients', samlClientJson());
@@ -114,7 +131,16 @@ describe('SAML clients in the admin API and the OIDC endpoints', () => {
 
   test('a SAML client is not an OIDC client: authorize shows "Client not found", the token endpoint says invalid_client', async () => {
     const { challenge } = pkce();
-    const auth = await t.fetch(authUrl({ client_id: 'urn:test:sp-one', redirect_uri: 'http://127.0.0.1:4001/saml/acs', response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }));
+    const auth = await t.fetch(
+      authUrl({
+        client_id: 'urn:test:sp-one',
+        redirect_uri: 'http://127.0.0.1:4001/saml/acs',
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
     assert.equal(auth.status, 400);
     assert.match(await auth.text(), /Client not found/);
     const token = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials', client_id: 'urn:test:sp-one', client_secret: 'x' }));

@@ -7,8 +7,11 @@ import { sp } from './helpers/saml-fixtures.ts';
 
 const cert = sp.certificate.raw.toString('base64');
 
-test('a minimal SAML client gets Keycloak\'s new-client defaults', () => {
-  const r = parseSamlClient({ protocol: 'saml', clientId: 'urn:sp', redirectUris: ['https://sp.example/acs'], attributes: { 'saml.signing.certificate': cert } }, '$.clients[0]');
+test("a minimal SAML client gets Keycloak's new-client defaults", () => {
+  const r = parseSamlClient(
+    { protocol: 'saml', clientId: 'urn:sp', redirectUris: ['https://sp.example/acs'], attributes: { 'saml.signing.certificate': cert } },
+    '$.clients[0]',
+  );
   assert.ok(r.ok, JSON.stringify(r));
   const s = r.settings;
   assert.equal(s.entityId, 'urn:sp');
@@ -24,7 +27,7 @@ test('a minimal SAML client gets Keycloak\'s new-client defaults', () => {
   assert.equal(s.certificate?.fingerprint256, sp.certificate.fingerprint256);
 });
 
-test('a Keycloak export\'s SAML client is read attribute by attribute', () => {
+test("a Keycloak export's SAML client is read attribute by attribute", () => {
   const r = parseSamlClient(
     {
       protocol: 'saml',
@@ -116,6 +119,9 @@ test('every problem of a SAML client is reported with its JSON path', () => {
 test('client signatures required (the default) without a certificate is a problem, not a silent accept', () => {
   const r = parseSamlClient({ protocol: 'saml', clientId: 'urn:sp' }, '$.clients[0]');
   assert.equal(r.ok, false);
-  assert.match(r.ok ? '' : `${r.problems[0]!.path}: ${r.problems[0]!.message}`, /^\$\.clients\[0\]\.attributes\["saml\.signing\.certificate"\]: is required while "saml\.client\.signature"/);
+  assert.match(
+    r.ok ? '' : `${r.problems[0]!.path}: ${r.problems[0]!.message}`,
+    /^\$\.clients\[0\]\.attributes\["saml\.signing\.certificate"\]: is required while "saml\.client\.signature"/,
+  );
   assert.ok(parseSamlClient({ protocol: 'saml', clientId: 'urn:sp', attributes: { 'saml.client.signature': 'false' } }, '$.clients[0]').ok);
 });

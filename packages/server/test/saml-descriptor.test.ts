@@ -59,7 +59,10 @@ for (const database of TEST_DATABASES) {
       const realm = (await restarted.ctx.realms.realmByName(REALM))!;
       const newKid = await restarted.ctx.keys.rotate(realm.id, 'RS256');
       const rotated = keysOf(await (await get(restarted, '/protocol/saml/descriptor')).text());
-      assert.deepEqual(rotated.map((k) => k.kid), [newKid, key!.kid]);
+      assert.deepEqual(
+        rotated.map((k) => k.kid),
+        [newKid, key!.kid],
+      );
       assert.equal(rotated[1]!.cert, key!.cert);
       assert.equal((await restarted.ctx.samlKeys.signingKey(realm)).kid, newKid);
       await restarted.close();

@@ -36,7 +36,11 @@ describe('SAML endpoint intake', () => {
     assert.equal(bad.status, 400);
     const json = await t.fetch(SAML, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(json.status, 400);
-    const twice = await t.fetch(SAML, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'SAMLRequest=a&SAMLRequest=b' });
+    const twice = await t.fetch(SAML, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLRequest=a&SAMLRequest=b',
+    });
     assert.equal(twice.status, 400);
   });
 

@@ -67,7 +67,11 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     const c = json.clients.find((x) => x.clientId === 'rp1')!;
     c.attributes = { ...c.attributes, 'post.logout.redirect.uris': `${appUrl}/bye` };
     (c as { redirectUris?: string[] }).redirectUris = [`${appUrl}/cb`];
-    for (const [spServer, entityId] of [[redirectSp, REDIRECT_SP], [postSp, POST_SP], [brokenSp, BROKEN_SP]] as const) {
+    for (const [spServer, entityId] of [
+      [redirectSp, REDIRECT_SP],
+      [postSp, POST_SP],
+      [brokenSp, BROKEN_SP],
+    ] as const) {
       (json.clients.find((x) => x.clientId === entityId) as { redirectUris?: string[] }).redirectUris = [spServer.acsUrl];
     }
     const dataDir = join(dir, 'data');
@@ -77,10 +81,18 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
     const issuer = `${server.url}/realms/test`;
     const cert = await descriptorCertificate((u) => fetch(u), issuer);
-    for (const [sp, entityId] of [[redirectSp, REDIRECT_SP], [postSp, POST_SP], [brokenSp, BROKEN_SP]] as const) {
+    for (const [sp, entityId] of [
+      [redirectSp, REDIRECT_SP],
+      [postSp, POST_SP],
+      [brokenSp, BROKEN_SP],
+    ] as const) {
       sp.configure({ entityId, idpEndpoint: `${issuer}/protocol/saml`, idpIssuer: issuer, idpCert: cert, privateKey: spKey.privatePem });
     }
-    chrome = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    chrome = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
   });
   after(async () => {
     await chrome?.close();
@@ -104,22 +116,39 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
       await page.goto(await spServer.loginUrl());
       await page.locator('#sp').filter({ hasText: 'signed in as alice' }).waitFor();
     }
-    await page.goto(`${issuer}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'rp1', redirect_uri: `${appUrl}/cb`, response_type: 'code', scope: 'openid' })}`);
+    await page.goto(
+      `${issuer}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'rp1', redirect_uri: `${appUrl}/cb`, response_type: 'code', scope: 'openid' })}`,
+    );
     await page.waitForURL((u) => u.pathname === '/cb');
     const code = new URL(page.url()).searchParams.get('code')!;
-    const tok = (await (await fetch(`${issuer}/protocol/openid-connect/token`, form({ grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as { id_token: string };
+    const tok = (await (
+      await fetch(
+        `${issuer}/protocol/openid-connect/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` }, { authorization: basic('rp1', 'rp1-secret') }),
+      )
+    ).json()) as { id_token: string };
     const sid = decodeJwt(tok.id_token).payload.sid as string;
     const r = { sessionIndex: redirectSp.profile!.sessionIndex! };
     const p = { sessionIndex: postSp.profile!.sessionIndex! };
     const realm = (await server.provider.ctx.realms.realmByName('test'))!;
-    for (const [entityId, index] of [[REDIRECT_SP, r.sessionIndex], [POST_SP, p.sessionIndex], [BROKEN_SP, brokenSp.profile!.sessionIndex!]] as const) {
+    for (const [entityId, index] of [
+      [REDIRECT_SP, r.sessionIndex],
+      [POST_SP, p.sessionIndex],
+      [BROKEN_SP, brokenSp.profile!.sessionIndex!],
+    ] as const) {
       const client = (await server.provider.ctx.realms.clientByClientId(realm.id, entityId))!;
-      assert.equal((await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]))[0]?.sso_session_id, sid, `${entityId} is in the SSO session`);
+      assert.equal(
+        (await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]))[0]?.sso_session_id,
+        sid,
+        `${entityId} is in the SSO session`,
+      );
     }
     // The third SP's server goes away: its SLO URL now refuses connections.
     await brokenSp.close();
     const violations: string[] = [];
-    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+    await page.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+    );
     page.on('console', (m) => {
       if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(m.text());
     });

@@ -21,7 +21,10 @@ const UNSIGNED_SP = 'urn:test:sp-unsigned';
 function withRequestXml(url: string, edit: (xml: string) => string): string {
   const u = new URL(url);
   const xml = inflateRawSync(Buffer.from(u.searchParams.get('SAMLRequest')!, 'base64')).toString();
-  const raw = u.search.slice(1).split('&').map((pair) => (pair.startsWith('SAMLRequest=') ? `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(edit(xml))).toString('base64'))}` : pair));
+  const raw = u.search
+    .slice(1)
+    .split('&')
+    .map((pair) => (pair.startsWith('SAMLRequest=') ? `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(edit(xml))).toString('base64'))}` : pair));
   return `${u.origin}${u.pathname}?${raw.join('&')}`;
 }
 
@@ -36,7 +39,10 @@ for (const database of TEST_DATABASES) {
     before(async () => {
       t = await startTestProvider(database);
       const json = structuredClone(TEST_REALM_JSON) as { clients: unknown[] };
-      json.clients.push(samlClientJson(), samlClientJson({ clientId: UNSIGNED_SP, attributes: { 'saml.client.signature': 'false', 'saml.assertion.signature': 'true' } }));
+      json.clients.push(
+        samlClientJson(),
+        samlClientJson({ clientId: UNSIGNED_SP, attributes: { 'saml.client.signature': 'false', 'saml.assertion.signature': 'true' } }),
+      );
       await importRealm(t.store.db, parseRealmJson(json));
       idpCert = await idpCertificate(ISSUER, (u) => t.fetch(u));
     });
@@ -88,7 +94,16 @@ for (const database of TEST_DATABASES) {
       const before = await openSessions();
       const signedUrl = await spFor(ISSUER, idpCert).getAuthorizeUrlAsync('', undefined, {});
       const b = browser();
-      await refusedWithPage(await b.get(withRequestXml(signedUrl, (x) => x.replace('ForceAuthn="false"', 'ForceAuthn="true"').replace('<samlp:AuthnRequest ', '<samlp:AuthnRequest ForceAuthn="true" '))), b, 'invalid_signature', before);
+      await refusedWithPage(
+        await b.get(
+          withRequestXml(signedUrl, (x) =>
+            x.replace('ForceAuthn="false"', 'ForceAuthn="true"').replace('<samlp:AuthnRequest ', '<samlp:AuthnRequest ForceAuthn="true" '),
+          ),
+        ),
+        b,
+        'invalid_signature',
+        before,
+      );
 
       const postSp = spFor(ISSUER, idpCert, { authnRequestBinding: 'HTTP-POST', skipRequestCompression: true });
       const fields = (await postSp.getAuthorizeMessageAsync('', undefined, {})) as Record<string, string>;
@@ -121,7 +136,10 @@ for (const database of TEST_DATABASES) {
 
     test('saml-authn-oversized: a POSTed request past the size cap and a Redirect DEFLATE bomb are a 400', async () => {
       const before = await openSessions();
-      const big = plainAuthnRequest('_big').replace('</samlp:AuthnRequest>', `<samlp:Extensions>${'x'.repeat(200 * 1024)}</samlp:Extensions></samlp:AuthnRequest>`);
+      const big = plainAuthnRequest('_big').replace(
+        '</samlp:AuthnRequest>',
+        `<samlp:Extensions>${'x'.repeat(200 * 1024)}</samlp:Extensions></samlp:AuthnRequest>`,
+      );
       const b = browser();
       await refusedWithPage(await b.post(ENDPOINT, { SAMLRequest: Buffer.from(big).toString('base64') }), b, 'invalid_request', before);
       assert.equal(JSON.parse((await lastError()).details as unknown as string).code, 'too_large');
@@ -139,7 +157,12 @@ for (const database of TEST_DATABASES) {
       await refusedWithPage(await b.post(ENDPOINT, { SAMLRequest: Buffer.from(doctype).toString('base64') }), b, 'invalid_request', before);
       assert.equal(JSON.parse((await lastError()).details as unknown as string).code, 'doctype');
       const b2 = browser();
-      await refusedWithPage(await b2.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(doctype)).toString('base64'))}`), b2, 'invalid_request', before);
+      await refusedWithPage(
+        await b2.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(doctype)).toString('base64'))}`),
+        b2,
+        'invalid_request',
+        before,
+      );
     });
 
     test('saml-authn-replayed-id: the same signed request a second time gets Requester/RequestDenied at the ACS, and no session', async () => {
@@ -167,7 +190,12 @@ for (const database of TEST_DATABASES) {
         const before = await openSessions();
         const b = browser();
         const xml = plainAuthnRequest('_u').replace(`<saml:Issuer>${UNSIGNED_SP}</saml:Issuer>`, `<saml:Issuer>${issuer}</saml:Issuer>`);
-        await refusedWithPage(await b.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`), b, 'client_not_found', before);
+        await refusedWithPage(
+          await b.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`),
+          b,
+          'client_not_found',
+          before,
+        );
       }
     });
 

@@ -38,7 +38,13 @@ for (const database of TEST_DATABASES) {
         samlClientJson(),
         samlClientJson({
           clientId: UNSIGNED_SP,
-          attributes: { 'saml.client.signature': 'false', 'saml.server.signature': 'true', 'saml.assertion.signature': 'false', saml_name_id_format: 'email', saml_force_name_id_format: 'true' },
+          attributes: {
+            'saml.client.signature': 'false',
+            'saml.server.signature': 'true',
+            'saml.assertion.signature': 'false',
+            saml_name_id_format: 'email',
+            saml_force_name_id_format: 'true',
+          },
         }),
       );
       await importRealm(server.store.db, parseRealmJson(json));
@@ -103,7 +109,12 @@ for (const database of TEST_DATABASES) {
 
     test('saml-login-unsigned-client-post-and-redirect: unsigned requests accepted when not required; NameID forced to email; document-only signature', async () => {
       for (const binding of ['redirect', 'post'] as const) {
-        const spSaml = spFor(realmUrl, idpCert, { issuer: UNSIGNED_SP, privateKey: undefined, wantAssertionsSigned: false, authnRequestBinding: binding === 'post' ? 'HTTP-POST' : 'HTTP-Redirect' });
+        const spSaml = spFor(realmUrl, idpCert, {
+          issuer: UNSIGNED_SP,
+          privateKey: undefined,
+          wantAssertionsSigned: false,
+          authnRequestBinding: binding === 'post' ? 'HTTP-POST' : 'HTTP-Redirect',
+        });
         const browser = new Browser((i, init) => fetch(i, init));
         const page = await sendAuthnRequest(browser, spSaml, binding);
         assert.equal(page.status, 200, binding);
@@ -117,7 +128,22 @@ for (const database of TEST_DATABASES) {
     test('saml-login-one-sso-session-with-oidc: after an OIDC sign-in the SAML SP is answered silently in the same session', async () => {
       const browser = new Browser((i, init) => fetch(i, init));
       const { challenge } = pkce();
-      const cb = await signIn(browser, authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback', response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }, `${realmUrl}/protocol/openid-connect`), 'bob', 'bob-pw');
+      const cb = await signIn(
+        browser,
+        authUrl(
+          {
+            client_id: 'web',
+            redirect_uri: 'https://web.example/callback',
+            response_type: 'code',
+            scope: 'openid',
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+          },
+          `${realmUrl}/protocol/openid-connect`,
+        ),
+        'bob',
+        'bob-pw',
+      );
       const sid = cb.searchParams.get('session_state')!;
       const spSaml = spFor(realmUrl, idpCert);
       const res = await sendAuthnRequest(browser, spSaml, 'redirect');
@@ -140,7 +166,7 @@ for (const database of TEST_DATABASES) {
       const two = await forced.validatePostResponseAsync({ SAMLResponse: parseAcsForm(await done.text())!.SAMLResponse });
       const { realm, client } = await participant(SP_ENTITY_ID);
       const [a] = await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [two.profile!.sessionIndex!]);
-      const login = (await server.provider.ctx.events.list(realm.id, { type: 'LOGIN', clientId: SP_ENTITY_ID, max: 2 }));
+      const login = await server.provider.ctx.events.list(realm.id, { type: 'LOGIN', clientId: SP_ENTITY_ID, max: 2 });
       assert.equal(login[0]!.session_id, a!.sso_session_id);
       assert.equal(login[1]!.session_id, a!.sso_session_id, 're-authenticated in the same session');
       assert.ok(one.profile);

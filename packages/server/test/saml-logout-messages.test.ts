@@ -17,24 +17,57 @@ const POST_SLO = 'http://127.0.0.1:4001/saml/slo-post';
 const UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
 
 function settings(attributes: Record<string, string>, extra: Record<string, unknown> = {}): SamlClientSettings {
-  const parsed = parseSamlClient({ protocol: 'saml', clientId: SP_ENTITY_ID, ...extra, attributes: { 'saml.signing.certificate': certificateToText(sp.certificate), ...attributes } }, '$');
+  const parsed = parseSamlClient(
+    { protocol: 'saml', clientId: SP_ENTITY_ID, ...extra, attributes: { 'saml.signing.certificate': certificateToText(sp.certificate), ...attributes } },
+    '$',
+  );
   assert.ok(parsed.ok, JSON.stringify(parsed));
   return parsed.settings;
 }
 
-const REALM: Realm = { id: 'r', name: 'demo', displayName: null, enabled: true, accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, offlineSessionIdleTimeout: 2592000, attributes: {} };
+const REALM: Realm = {
+  id: 'r',
+  name: 'demo',
+  displayName: null,
+  enabled: true,
+  accessTokenLifespan: 300,
+  ssoSessionIdleTimeout: 1800,
+  ssoSessionMaxLifespan: 36000,
+  offlineSessionIdleTimeout: 2592000,
+  attributes: {},
+};
 const participant = { nameId: { value: 'alice', format: UNSPECIFIED }, sessionIndex: 's_idx-7' };
 
 test('front-channel binding: Redirect by default; POST when forced with a POST URL or when only POST exists; adminUrl as Redirect fallback; none → null', () => {
-  assert.deepEqual(frontchannelBinding(settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' })), { binding: 'redirect', url: SP_SLO_URL });
-  assert.deepEqual(frontchannelBinding(settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'true' })), { binding: 'post', url: POST_SLO });
-  assert.deepEqual(frontchannelBinding(settings({ saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' })), { binding: 'post', url: POST_SLO });
+  assert.deepEqual(
+    frontchannelBinding(
+      settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' }),
+    ),
+    { binding: 'redirect', url: SP_SLO_URL },
+  );
+  assert.deepEqual(
+    frontchannelBinding(
+      settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'true' }),
+    ),
+    { binding: 'post', url: POST_SLO },
+  );
+  assert.deepEqual(frontchannelBinding(settings({ saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' })), {
+    binding: 'post',
+    url: POST_SLO,
+  });
   assert.deepEqual(frontchannelBinding(settings({}, { adminUrl: 'http://127.0.0.1:4001/admin' })), { binding: 'redirect', url: 'http://127.0.0.1:4001/admin' });
   assert.equal(frontchannelBinding(settings({})), null);
 });
 
 test('front-channel Redirect LogoutRequest: node-saml validateRedirectAsync accepts its query signature, NameID and SessionIndex', async () => {
-  const m = buildFrontchannelMessage({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_redirect: SP_SLO_URL }), participant, key: realmKey, now: Date.now(), lifetime: 60 });
+  const m = buildFrontchannelMessage({
+    issuer: REALM_URL,
+    settings: settings({ saml_single_logout_service_url_redirect: SP_SLO_URL }),
+    participant,
+    key: realmKey,
+    now: Date.now(),
+    lifetime: 60,
+  });
   assert.equal(m?.binding, 'redirect');
   if (m?.binding !== 'redirect') return;
   const q = rawQuery(m.url);
@@ -46,7 +79,14 @@ test('front-channel Redirect LogoutRequest: node-saml validateRedirectAsync acce
 });
 
 test('front-channel POST LogoutRequest: node-saml validatePostRequestAsync accepts its enveloped signature', async () => {
-  const m = buildFrontchannelMessage({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_post: POST_SLO }), participant, key: realmKey, now: Date.now(), lifetime: 60 });
+  const m = buildFrontchannelMessage({
+    issuer: REALM_URL,
+    settings: settings({ saml_single_logout_service_url_post: POST_SLO }),
+    participant,
+    key: realmKey,
+    now: Date.now(),
+    lifetime: 60,
+  });
   assert.equal(m?.binding, 'post');
   if (m?.binding !== 'post') return;
   const { profile } = await nodeSamlSp().validatePostRequestAsync({ SAMLRequest: m.samlRequest });
@@ -61,7 +101,18 @@ test('LogoutResponse to the requester goes by signed Redirect even with saml.for
   const spSaml = nodeSamlSp();
   const url = await spSaml.getLogoutUrlAsync({ issuer: REALM_URL, nameID: 'alice', nameIDFormat: UNSPECIFIED, sessionIndex: 's_idx-7' }, 'relay-9', {});
   const requestId = /ID="([^"]+)"/.exec(inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString())![1]!;
-  const out = logoutResponseFor({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'true' }), inResponseTo: requestId, viaSoap: false, relayState: 'relay-9', key: realmKey });
+  const out = logoutResponseFor({
+    issuer: REALM_URL,
+    settings: settings({
+      saml_single_logout_service_url_redirect: SP_SLO_URL,
+      saml_single_logout_service_url_post: POST_SLO,
+      'saml.force.post.binding': 'true',
+    }),
+    inResponseTo: requestId,
+    viaSoap: false,
+    relayState: 'relay-9',
+    key: realmKey,
+  });
   assert.equal(out?.binding, 'redirect');
   if (out?.binding !== 'redirect') return;
   const q = rawQuery(out.url);
@@ -71,9 +122,17 @@ test('LogoutResponse to the requester goes by signed Redirect even with saml.for
 });
 
 test('LogoutResponse: POST form when the SP has only a POST SLO URL, SOAP envelope when asked by SOAP, nothing without any URL', () => {
-  const post = logoutResponseFor({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_post: POST_SLO }), inResponseTo: '_r1', viaSoap: false, relayState: null, key: realmKey });
+  const post = logoutResponseFor({
+    issuer: REALM_URL,
+    settings: settings({ saml_single_logout_service_url_post: POST_SLO }),
+    inResponseTo: '_r1',
+    viaSoap: false,
+    relayState: null,
+    key: realmKey,
+  });
   assert.equal(post?.binding, 'post');
-  if (post?.binding === 'post') assert.match(Buffer.from(post.fields.SAMLResponse!, 'base64').toString(), /<ds:Signature[\s\S]*InResponseTo|InResponseTo="_r1"[\s\S]*<ds:Signature/);
+  if (post?.binding === 'post')
+    assert.match(Buffer.from(post.fields.SAMLResponse!, 'base64').toString(), /<ds:Signature[\s\S]*InResponseTo|InResponseTo="_r1"[\s\S]*<ds:Signature/);
   const soap = logoutResponseFor({ issuer: REALM_URL, settings: settings({}), inResponseTo: '_r2', viaSoap: true, relayState: null, key: realmKey });
   assert.equal(soap?.binding, 'soap');
   if (soap?.binding === 'soap') assert.match(soap.body, /<soap11:Body><samlp:LogoutResponse[^>]*InResponseTo="_r2"/);
@@ -81,15 +140,32 @@ test('LogoutResponse: POST form when the SP has only a POST SLO URL, SOAP envelo
 });
 
 test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, CSP allowing exactly those origins, our own frames and the forms', () => {
-  const r = buildFrontchannelMessage({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_redirect: SP_SLO_URL }), participant, key: realmKey, now: Date.now(), lifetime: 60 })!;
-  const p = buildFrontchannelMessage({ issuer: REALM_URL, settings: settings({ saml_single_logout_service_url_post: 'http://127.0.0.2:4002/slo' }), participant, key: realmKey, now: Date.now(), lifetime: 60 })!;
+  const r = buildFrontchannelMessage({
+    issuer: REALM_URL,
+    settings: settings({ saml_single_logout_service_url_redirect: SP_SLO_URL }),
+    participant,
+    key: realmKey,
+    now: Date.now(),
+    lifetime: 60,
+  })!;
+  const p = buildFrontchannelMessage({
+    issuer: REALM_URL,
+    settings: settings({ saml_single_logout_service_url_post: 'http://127.0.0.2:4002/slo' }),
+    participant,
+    key: realmKey,
+    now: Date.now(),
+    lifetime: 60,
+  })!;
   const page = renderLoggedOutPage(REALM, [], 'https://app.example/bye', 'nonce123', [
     { clientId: 'sp-r', message: r },
     { clientId: 'sp-p', message: p },
   ]);
   assert.match(page.body, /<iframe hidden title="Signing out of sp-r" src="http:\/\/127\.0\.0\.1:4001\/saml\/slo\?SAMLRequest=/);
   assert.match(page.body, /<iframe hidden title="Signing out of sp-p" name="saml-slo-1"/);
-  assert.match(page.body, /<form hidden method="post" action="http:\/\/127\.0\.0\.2:4002\/slo" target="saml-slo-1" data-saml-post><input type="hidden" name="SAMLRequest"/);
+  assert.match(
+    page.body,
+    /<form hidden method="post" action="http:\/\/127\.0\.0\.2:4002\/slo" target="saml-slo-1" data-saml-post><input type="hidden" name="SAMLRequest"/,
+  );
   const csp = loggedOutPageHeaders(page, true)['Content-Security-Policy']!;
   assert.match(csp, /frame-src 'self' http:\/\/127\.0\.0\.1:4001 http:\/\/127\.0\.0\.2:4002/);
   assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.2:4002/);

@@ -69,7 +69,8 @@ test('node-saml AuthnRequest by Redirect verifies and parses; our signed Respons
 test('node-saml refuses our Response for another audience, another InResponseTo, or with only one of the two signatures', async () => {
   const spSaml = nodeSamlSp();
   // node-saml drops a request ID from its cache once a Response names it, so each case asks anew.
-  const requestId = async () => readAuthnRequest(authenticateMessage(decodeRedirectMessage(rawQuery(await spSaml.getAuthorizeUrlAsync('', undefined, {}))), spRules)).id;
+  const requestId = async () =>
+    readAuthnRequest(authenticateMessage(decodeRedirectMessage(rawQuery(await spSaml.getAuthorizeUrlAsync('', undefined, {}))), spRules)).id;
   const post = (xml: string) => spSaml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml).toString('base64') });
   await assert.rejects(post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { audience: 'urn:other' })), /audience/i);
   await assert.rejects(post(loginResponse('_not-requested', ACS_URL, newSessionIndex())), /InResponseTo/);
@@ -97,7 +98,13 @@ test('node-saml LogoutRequest by Redirect (getLogoutUrlAsync) verifies over the 
 
   // Our LogoutResponse by signed Redirect: node-saml checks status, issuer, InResponseTo (its cache) and the signature.
   const response = buildLogoutResponse({ issuer: REALM_URL, destination: SP_SLO_URL, inResponseTo: req.id, now: Date.now(), signWith: null });
-  const back = encodeRedirectUrl({ location: SP_SLO_URL, param: 'SAMLResponse', xml: response.xml, relayState: 'relay-2', signWith: { privateKey: realmKey.privateKey, algorithm: 'RSA_SHA256' } });
+  const back = encodeRedirectUrl({
+    location: SP_SLO_URL,
+    param: 'SAMLResponse',
+    xml: response.xml,
+    relayState: 'relay-2',
+    signWith: { privateKey: realmKey.privateKey, algorithm: 'RSA_SHA256' },
+  });
   const q = rawQuery(back);
   const result = await spSaml.validateRedirectAsync(Object.fromEntries(new URLSearchParams(q)), q);
   assert.equal(result.loggedOut, true);
@@ -115,7 +122,13 @@ test('our LogoutRequest by signed Redirect is accepted by node-saml validateRedi
     lifetime: 60,
     signWith: null,
   });
-  const url = encodeRedirectUrl({ location: SP_SLO_URL, param: 'SAMLRequest', xml: request.xml, relayState: null, signWith: { privateKey: realmKey.privateKey, algorithm: 'RSA_SHA256' } });
+  const url = encodeRedirectUrl({
+    location: SP_SLO_URL,
+    param: 'SAMLRequest',
+    xml: request.xml,
+    relayState: null,
+    signWith: { privateKey: realmKey.privateKey, algorithm: 'RSA_SHA256' },
+  });
   const q = rawQuery(url);
   const { profile, loggedOut } = await spSaml.validateRedirectAsync(Object.fromEntries(new URLSearchParams(q)), q);
   assert.equal(loggedOut, true);
@@ -124,7 +137,13 @@ test('our LogoutRequest by signed Redirect is accepted by node-saml validateRedi
   assert.equal(profile?.ID, request.id);
 
   // The same query with its signature made by another key is refused by node-saml.
-  const forged = encodeRedirectUrl({ location: SP_SLO_URL, param: 'SAMLRequest', xml: request.xml, relayState: null, signWith: { privateKey: attacker.privateKey, algorithm: 'RSA_SHA256' } });
+  const forged = encodeRedirectUrl({
+    location: SP_SLO_URL,
+    param: 'SAMLRequest',
+    xml: request.xml,
+    relayState: null,
+    signWith: { privateKey: attacker.privateKey, algorithm: 'RSA_SHA256' },
+  });
   const fq = rawQuery(forged);
   await assert.rejects(spSaml.validateRedirectAsync(Object.fromEntries(new URLSearchParams(fq)), fq), /signature/i);
 });

@@ -44,13 +44,24 @@ for (const database of TEST_DATABASES) {
       const created = await database.create();
       drop = created.drop;
       receiver = await Receiver.start();
-      soap = await SoapSp.start({ entityId: SOAP_SP, idpCert: '', idpIssuer: '', privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) });
+      soap = await SoapSp.start({
+        entityId: SOAP_SP,
+        idpCert: '',
+        idpIssuer: '',
+        privateKey: sp.privatePem,
+        certificateBase64: certificateToText(sp.certificate),
+      });
       front = await SamlSpServer.start();
       server = await startRealServer(created.config, ['--logout-wait-ms', '1000']);
       realmUrl = `${server.url}/realms/test`;
       const json = structuredClone(TEST_REALM_JSON) as { clients: Record<string, unknown>[] };
       json.clients.push(
-        { clientId: 'bcl-web', secret: 'bcl-web-secret', redirectUris: ['https://bcl-web.example/callback'], attributes: { 'backchannel.logout.url': receiver.url, 'post.logout.redirect.uris': 'https://bcl-web.example/bye' } },
+        {
+          clientId: 'bcl-web',
+          secret: 'bcl-web-secret',
+          redirectUris: ['https://bcl-web.example/callback'],
+          attributes: { 'backchannel.logout.url': receiver.url, 'post.logout.redirect.uris': 'https://bcl-web.example/bye' },
+        },
         { ...samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }), redirectUris: [SOAP_ACS] },
         { ...samlClient(FRONT_SP, { frontchannel: true, redirect: front.sloUrl, certificate: frontKey }), redirectUris: [front.acsUrl] },
       );
@@ -59,7 +70,9 @@ for (const database of TEST_DATABASES) {
       soap = await restartSoap(soap, cert, realmUrl);
       front.configure({ entityId: FRONT_SP, idpEndpoint: `${realmUrl}/protocol/saml`, idpIssuer: realmUrl, idpCert: cert, privateKey: frontKey.privatePem });
       soapSaml = spFor(realmUrl, cert, { issuer: SOAP_SP, callbackUrl: SOAP_ACS });
-      config = await oidc.discovery(new URL(realmUrl), 'bcl-web', 'bcl-web-secret', oidc.ClientSecretBasic('bcl-web-secret'), { execute: [oidc.allowInsecureRequests] });
+      config = await oidc.discovery(new URL(realmUrl), 'bcl-web', 'bcl-web-secret', oidc.ClientSecretBasic('bcl-web-secret'), {
+        execute: [oidc.allowInsecureRequests],
+      });
     });
     after(async () => {
       await server?.close();
@@ -71,7 +84,10 @@ for (const database of TEST_DATABASES) {
     async function restartSoap(old: SoapSp, cert: string, issuer: string): Promise<SoapSp> {
       const port = Number(new URL(old.url).port);
       await old.close();
-      return SoapSp.start({ entityId: SOAP_SP, idpCert: cert, idpIssuer: issuer, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) }, port);
+      return SoapSp.start(
+        { entityId: SOAP_SP, idpCert: cert, idpIssuer: issuer, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) },
+        port,
+      );
     }
 
     /** openid-client's code flow, then both SAML SPs by SSO in the same browser: one SSO session. */
@@ -79,11 +95,21 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser((i, init) => fetch(i, init));
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
-      const authUrl = oidc.buildAuthorizationUrl(config, { redirect_uri: 'https://bcl-web.example/callback', scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+      const authUrl = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'https://bcl-web.example/callback',
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+      });
       const page = await browser.get(authUrl.href);
       const login = parseLoginForm(await page.text(), authUrl.href);
       const done = await browser.post(login.action, { auth_request: login.authRequest, username: 'alice', password: 'alice-pw' });
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(done.headers.get('location')!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(done.headers.get('location')!), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        idTokenExpected: true,
+      });
       const sid = tokens.claims()!.sid as string;
 
       // The SOAP SP: its AuthnRequest is answered silently (the SSO cookie), node-saml validates.
@@ -93,7 +119,10 @@ for (const database of TEST_DATABASES) {
       const frontForm = parseAcsForm(await (await browser.get(await front.loginUrl())).text())!;
       assert.equal((await browser.post(frontForm.action, { SAMLResponse: frontForm.SAMLResponse })).status, 200);
       const realm = (await server.provider.ctx.realms.realmByName('test'))!;
-      for (const [entityId, index] of [[SOAP_SP, soapProfile.sessionIndex!], [FRONT_SP, front.profile!.sessionIndex!]] as const) {
+      for (const [entityId, index] of [
+        [SOAP_SP, soapProfile.sessionIndex!],
+        [FRONT_SP, front.profile!.sessionIndex!],
+      ] as const) {
         const client = (await server.provider.ctx.realms.clientByClientId(realm.id, entityId))!;
         const [p] = await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]);
         assert.equal(p?.sso_session_id, sid, `${entityId} joined the OIDC client's SSO session`);
@@ -163,10 +192,20 @@ for (const database of TEST_DATABASES) {
         lifetime: 60,
         signWith: { key: { kid: 'sp', privateKey: sp.privateKey, certificate: sp.certificate }, algorithm: 'RSA_SHA256' },
       });
-      const res = await fetch(`${realmUrl}/protocol/saml`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${req.xml}</s:Body></s:Envelope>` });
+      const res = await fetch(`${realmUrl}/protocol/saml`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${req.xml}</s:Body></s:Envelope>`,
+      });
       assert.match(await res.text(), /status:Success/);
       await tokenArrives(s.sid);
-      const rows = await server.store.db.selectFrom('logout_delivery').innerJoin('client', 'client.id', 'logout_delivery.client_id').select(['logout_delivery.status', 'logout_delivery.last_error']).where('client.client_id', '=', FRONT_SP).where('logout_delivery.sso_session_id', '=', s.sid).execute();
+      const rows = await server.store.db
+        .selectFrom('logout_delivery')
+        .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+        .select(['logout_delivery.status', 'logout_delivery.last_error'])
+        .where('client.client_id', '=', FRONT_SP)
+        .where('logout_delivery.sso_session_id', '=', s.sid)
+        .execute();
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.status, 'skipped');
       assert.match(rows[0]!.last_error!, /no browser/);

@@ -77,7 +77,7 @@ test('saml-foreign-key-logout-request-refused (signed by another key, KeyInfo cl
   refused(() => authenticateMessage(post(xml), spRules), 'signature_invalid');
 });
 
-test('saml-foreign-keyinfo-logout-request-refused (KeyInfo carries the signer\'s own certificate; never trusted)', () => {
+test("saml-foreign-keyinfo-logout-request-refused (KeyInfo carries the signer's own certificate; never trusted)", () => {
   const xml = spLogoutRequest(asKey(attacker)).xml;
   assert.match(xml, new RegExp(attacker.certificate.raw.toString('base64').slice(0, 40).replace(/[+/]/g, '\\$&')));
   refused(() => authenticateMessage(post(xml), spRules), 'signature_invalid');
@@ -143,9 +143,22 @@ test('saml-disallowed-signature-algorithms-refused (rsa-sha1, sha1 digest, inclu
   const { id, xml } = spLogoutRequest(null);
   const sha256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
   refused(() => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', sha256)), spRules), 'signature_algorithm');
-  refused(() => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#sha1')), spRules), 'signature_algorithm');
-  refused(() => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256, 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315')), spRules), 'signature_algorithm');
-  const hmac = signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256).replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#hmac-sha1');
+  refused(
+    () => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#sha1')), spRules),
+    'signature_algorithm',
+  );
+  refused(
+    () =>
+      authenticateMessage(
+        post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256, 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315')),
+        spRules,
+      ),
+    'signature_algorithm',
+  );
+  const hmac = signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256).replace(
+    'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'http://www.w3.org/2000/09/xmldsig#hmac-sha1',
+  );
   refused(() => authenticateMessage(post(hmac), spRules), 'signature_algorithm');
 });
 

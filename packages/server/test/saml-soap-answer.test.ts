@@ -15,7 +15,11 @@ import { SoapSp } from './helpers/soap-sp.ts';
 
 function settingsFor(requireSignature: boolean, cert = sp.certificate): SamlClientSettings {
   const parsed = parseSamlClient(
-    { protocol: 'saml', clientId: SP_ENTITY_ID, attributes: { 'saml.client.signature': String(requireSignature), 'saml.signing.certificate': certificateToText(cert) } },
+    {
+      protocol: 'saml',
+      clientId: SP_ENTITY_ID,
+      attributes: { 'saml.client.signature': String(requireSignature), 'saml.signing.certificate': certificateToText(cert) },
+    },
     '$.clients[0]',
   );
   assert.ok(parsed.ok);
@@ -26,7 +30,13 @@ let soap: SoapSp;
 const http = new BackchannelHttp({ connectTimeoutMs: 1000, responseTimeoutMs: 2000 });
 
 before(async () => {
-  soap = await SoapSp.start({ entityId: SP_ENTITY_ID, idpCert: realm.certificate.toString(), idpIssuer: REALM_URL, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) });
+  soap = await SoapSp.start({
+    entityId: SP_ENTITY_ID,
+    idpCert: realm.certificate.toString(),
+    idpIssuer: REALM_URL,
+    privateKey: sp.privatePem,
+    certificateBase64: certificateToText(sp.certificate),
+  });
 });
 after(async () => {
   await soap.close();
@@ -43,7 +53,12 @@ async function send(signWith: typeof realmKey | null = realmKey) {
     lifetime: 120,
     signWith: signWith ? { key: signWith, algorithm: 'RSA_SHA256' } : null,
   });
-  const res = await http.send(soap.url, { contentType: 'text/xml; charset=utf-8', body: wrapSoap(built.xml), headers: { SOAPAction: `"${SOAP_ACTION}"` }, maxBody: MAX_SOAP_ANSWER });
+  const res = await http.send(soap.url, {
+    contentType: 'text/xml; charset=utf-8',
+    body: wrapSoap(built.xml),
+    headers: { SOAPAction: `"${SOAP_ACTION}"` },
+    maxBody: MAX_SOAP_ANSWER,
+  });
   return { id: built.id, res, got: soap.received.at(-1)! };
 }
 

@@ -61,7 +61,10 @@ for (const database of TEST_DATABASES) {
     const realmOf = async () => (await t.provider.ctx.realms.realmByName('test'))!;
 
     async function session(): Promise<{ idToken: string; sid: string }> {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(res.status, 200);
       const idToken = ((await res.json()) as Record<string, string>).id_token!;
       return { idToken, sid: decodeJwt(idToken).payload.sid as string };
@@ -81,7 +84,10 @@ for (const database of TEST_DATABASES) {
           rp2: r2.url,
           extraClients: [
             samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }),
-            { ...samlClient(FRONT_ONLY, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', certificate: front }), adminUrl: 'http://127.0.0.1:9/saml-admin' },
+            {
+              ...samlClient(FRONT_ONLY, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', certificate: front }),
+              adminUrl: 'http://127.0.0.1:9/saml-admin',
+            },
             samlClient(FRONT_SOAP, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', soap: frontSoap.url, certificate: sp }),
             samlClient(TLS_SP, { frontchannel: false, soap: tlsSoap.url, certificate: sp }),
             (() => {
@@ -117,7 +123,9 @@ for (const database of TEST_DATABASES) {
       assert.equal(got.soapAction, '"http://www.oasis-open.org/committees/security"');
       await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
       const events = await t.provider.ctx.events.list((await realmOf()).id, { type: 'BACKCHANNEL_LOGOUT_DELIVERED' });
-      assert.ok(events.some((e) => e.session_id === s.sid && e.client_id === SOAP_SP && (JSON.parse(e.details ?? '{}') as { kind?: string }).kind === 'saml_soap'));
+      assert.ok(
+        events.some((e) => e.session_id === s.sid && e.client_id === SOAP_SP && (JSON.parse(e.details ?? '{}') as { kind?: string }).kind === 'saml_soap'),
+      );
       // The OIDC client of the same session got its logout token too.
       await r1.waitFor(1);
     });
@@ -127,7 +135,11 @@ for (const database of TEST_DATABASES) {
       const s = await session();
       await joinSession(t, s.sid, SOAP_SP);
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
-      await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'retrying' && d.attempts >= 2 && /connection_refused/.test(d.last_error ?? '')));
+      await until(async () =>
+        (await deliveries(t, SOAP_SP)).some(
+          (d) => d.sso_session_id === s.sid && d.status === 'retrying' && d.attempts >= 2 && /connection_refused/.test(d.last_error ?? ''),
+        ),
+      );
       const before = soap.accepted().length;
       await soap.listen();
       await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
@@ -136,7 +148,12 @@ for (const database of TEST_DATABASES) {
 
     test('answers are judged: 503 and Responder are retried, then Success delivers; Requester is rejected with the status named', async () => {
       let n = 0;
-      soap.answer = () => (++n === 1 ? { kind: 'http', status: 503 } : n === 2 ? { kind: 'logout-response', status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' } : { kind: 'logout-response' });
+      soap.answer = () =>
+        ++n === 1
+          ? { kind: 'http', status: 503 }
+          : n === 2
+            ? { kind: 'logout-response', status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' }
+            : { kind: 'logout-response' };
       let s = await session();
       await joinSession(t, s.sid, SOAP_SP);
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
@@ -154,12 +171,16 @@ for (const database of TEST_DATABASES) {
       assert.equal(d.last_error, 'saml: LogoutResponse status Requester');
     });
 
-    test('TLS: a self-signed SOAP endpoint is retried with the named cause certificate_self_signed; with the client\'s CA attribute it is delivered', async () => {
+    test("TLS: a self-signed SOAP endpoint is retried with the named cause certificate_self_signed; with the client's CA attribute it is delivered", async () => {
       const s = await session();
       await joinSession(t, s.sid, TLS_SP);
       const withCa = await joinSession(t, s.sid, TLS_CA_SP);
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
-      await until(async () => (await deliveries(t, TLS_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'retrying' && /^certificate_self_signed: /.test(d.last_error ?? '')));
+      await until(async () =>
+        (await deliveries(t, TLS_SP)).some(
+          (d) => d.sso_session_id === s.sid && d.status === 'retrying' && /^certificate_self_signed: /.test(d.last_error ?? ''),
+        ),
+      );
       await until(async () => (await deliveries(t, TLS_CA_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
       assert.equal(tlsCaSoap.accepted().at(-1)!.sessionIndex, withCa.sessionIndex);
       assert.equal(tlsSoap.received.length, 0, 'nothing was sent over the untrusted connection');
@@ -183,13 +204,24 @@ for (const database of TEST_DATABASES) {
 
     test('the admin API lists saml_soap deliveries with kind, status and cause', async () => {
       assert.equal(await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' }), true);
-      const tok = (await (await t.fetch(`${ISSUER_BASE}/realms/master/protocol/openid-connect/token`, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }))).json()) as { access_token: string };
-      const res = await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(FRONT_ONLY)}`, { headers: { authorization: `Bearer ${tok.access_token}` } });
+      const tok = (await (
+        await t.fetch(
+          `${ISSUER_BASE}/realms/master/protocol/openid-connect/token`,
+          form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+        )
+      ).json()) as { access_token: string };
+      const res = await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(FRONT_ONLY)}`, {
+        headers: { authorization: `Bearer ${tok.access_token}` },
+      });
       assert.equal(res.status, 200);
       const rows = (await res.json()) as Array<{ kind: string; status: string; lastError: string }>;
       assert.ok(rows.length > 0);
       assert.ok(rows.every((r) => r.kind === 'saml_soap' && r.status === 'skipped' && r.lastError === NO_SAML_CHANNEL));
-      const soapRows = (await (await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(SOAP_SP)}&status=delivered`, { headers: { authorization: `Bearer ${tok.access_token}` } })).json()) as Array<{ kind: string }>;
+      const soapRows = (await (
+        await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(SOAP_SP)}&status=delivered`, {
+          headers: { authorization: `Bearer ${tok.access_token}` },
+        })
+      ).json()) as Array<{ kind: string }>;
       assert.ok(soapRows.length > 0 && soapRows.every((r) => r.kind === 'saml_soap'));
     });
 

@@ -49,7 +49,8 @@ function spLogoutRequest(o: { issuer?: string; sessionIndex: string; nameId?: st
   });
 }
 
-const soapEnvelope = (xml: string) => `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${xml.replace(/^<\?xml[^>]*\?>/, '')}</s:Body></s:Envelope>`;
+const soapEnvelope = (xml: string) =>
+  `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${xml.replace(/^<\?xml[^>]*\?>/, '')}</s:Body></s:Envelope>`;
 
 for (const database of TEST_DATABASES) {
   describe(`SP-initiated SAML logout on ${database.name}`, { skip: database.skip }, () => {
@@ -60,19 +61,38 @@ for (const database of TEST_DATABASES) {
     let frontSp: SAML;
     const realmOf = async () => (await t.provider.ctx.realms.realmByName('test'))!;
     const alive = async (sid: string) => (await t.provider.ctx.sessions.findLive(await realmOf(), sid)) !== undefined;
-    const soap = (xml: string) => t.fetch(SAML_ENDPOINT, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.oasis-open.org/committees/security"' }, body: soapEnvelope(xml) });
-    const post = (xml: string) => t.fetch(SAML_ENDPOINT, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ SAMLRequest: Buffer.from(xml).toString('base64') }).toString() });
+    const soap = (xml: string) =>
+      t.fetch(SAML_ENDPOINT, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.oasis-open.org/committees/security"' },
+        body: soapEnvelope(xml),
+      });
+    const post = (xml: string) =>
+      t.fetch(SAML_ENDPOINT, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ SAMLRequest: Buffer.from(xml).toString('base64') }).toString(),
+      });
     const lastLogoutError = async () => (await t.provider.ctx.events.list((await realmOf()).id, { type: 'LOGOUT_ERROR' }))[0];
 
     async function session(): Promise<{ idToken: string; sid: string }> {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       const idToken = ((await res.json()) as Record<string, string>).id_token!;
       return { idToken, sid: decodeJwt(idToken).payload.sid as string };
     }
 
     before(async () => {
       [r1, r2] = await Promise.all([Receiver.start(), Receiver.start()]);
-      other = await SoapSp.start({ entityId: OTHER_SOAP, idpCert: '', idpIssuer: ISSUER, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) });
+      other = await SoapSp.start({
+        entityId: OTHER_SOAP,
+        idpCert: '',
+        idpIssuer: ISSUER,
+        privateKey: sp.privatePem,
+        certificateBase64: certificateToText(sp.certificate),
+      });
       t = await startLogoutProvider(
         database,
         {
@@ -90,7 +110,15 @@ for (const database of TEST_DATABASES) {
       );
       const cert = await descriptorCertificate((u) => t.fetch(u));
       other.trust(cert);
-      frontSp = nodeSamlSp({ issuer: FRONT, idpCert: cert, idpIssuer: ISSUER, entryPoint: SAML_ENDPOINT, logoutUrl: SAML_ENDPOINT, privateKey: front.privatePem, callbackUrl: 'http://127.0.0.1:4101/saml/acs' });
+      frontSp = nodeSamlSp({
+        issuer: FRONT,
+        idpCert: cert,
+        idpIssuer: ISSUER,
+        entryPoint: SAML_ENDPOINT,
+        logoutUrl: SAML_ENDPOINT,
+        privateKey: front.privatePem,
+        callbackUrl: 'http://127.0.0.1:4101/saml/acs',
+      });
     });
     after(async () => {
       await t?.close();
@@ -122,7 +150,11 @@ for (const database of TEST_DATABASES) {
     test("node-saml's Redirect LogoutRequest without the SSO cookie: its SessionIndex decides; node-saml accepts our signed Redirect LogoutResponse (not POST, despite force-POST)", async () => {
       const s = await session();
       const mine = await joinSession(t, s.sid, FRONT);
-      const url = await frontSp.getLogoutUrlAsync({ issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex }, 'rs-1', {});
+      const url = await frontSp.getLogoutUrlAsync(
+        { issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex },
+        'rs-1',
+        {},
+      );
       const tokens = r1.received.length;
       const res = await t.fetch(url);
       assert.equal(res.status, 302);
@@ -136,7 +168,7 @@ for (const database of TEST_DATABASES) {
       await r1.waitFor(tokens + 1);
     });
 
-    test('Redirect LogoutRequest with the SSO cookie: the signed-out page sends the other front-channel SP its LogoutRequest, then continues to the requester\'s LogoutResponse; the cookie is cleared', async () => {
+    test("Redirect LogoutRequest with the SSO cookie: the signed-out page sends the other front-channel SP its LogoutRequest, then continues to the requester's LogoutResponse; the cookie is cleared", async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
@@ -161,7 +193,19 @@ for (const database of TEST_DATABASES) {
       const sid = decodeJwt((await signInTo(t, browser, 'rp1')).id_token!).payload.sid as string;
       const mine = await joinSession(t, sid, UNSIGNED);
       const unsigned = (sessionIndexes: string[]) =>
-        encodeRedirectUrl({ location: SAML_ENDPOINT, param: 'SAMLRequest', xml: buildLogoutRequest({ issuer: UNSIGNED, destination: SAML_ENDPOINT, nameId: { value: 'alice', format: UNSPECIFIED }, sessionIndexes, now: Date.now(), lifetime: 60, signWith: null }).xml });
+        encodeRedirectUrl({
+          location: SAML_ENDPOINT,
+          param: 'SAMLRequest',
+          xml: buildLogoutRequest({
+            issuer: UNSIGNED,
+            destination: SAML_ENDPOINT,
+            nameId: { value: 'alice', format: UNSPECIFIED },
+            sessionIndexes,
+            now: Date.now(),
+            lifetime: 60,
+            signWith: null,
+          }).xml,
+        });
       const res = await browser.get(unsigned([]));
       assert.equal(res.status, 302);
       assert.ok(res.headers.get('location')!.startsWith(`${UNSIGNED_SLO}?SAMLResponse=`));
@@ -236,7 +280,7 @@ for (const database of TEST_DATABASES) {
       });
     });
 
-    test('wrapping 3: the forged root takes the signed element\'s ID (duplicate IDs) and its signature → refused, nothing ended', async () => {
+    test("wrapping 3: the forged root takes the signed element's ID (duplicate IDs) and its signature → refused, nothing ended", async () => {
       await wrapped((signed, id, index) => {
         const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0];
         return forgedRoot(id, index, signed.replace(sig, ''), sig);
@@ -253,11 +297,25 @@ for (const database of TEST_DATABASES) {
       const s2 = await session();
       const realm = await realmOf();
       const client = (await t.provider.ctx.realms.clientByClientId(realm.id, SOAP_SP))!;
-      await t.provider.ctx.clientSessions.recordSamlParticipant({ ssoSessionId: s2.sid, realmId: realm.id, clientId: client.id, userId: (await t.provider.ctx.sessions.findLive(realm, s2.sid))!.userId, nameId: 'alice', nameIdFormat: UNSPECIFIED, sessionIndex: p.sessionIndex }, Date.now());
+      await t.provider.ctx.clientSessions.recordSamlParticipant(
+        {
+          ssoSessionId: s2.sid,
+          realmId: realm.id,
+          clientId: client.id,
+          userId: (await t.provider.ctx.sessions.findLive(realm, s2.sid))!.userId,
+          nameId: 'alice',
+          nameIdFormat: UNSPECIFIED,
+          sessionIndex: p.sessionIndex,
+        },
+        Date.now(),
+      );
       const res = await soap(req.xml);
       assert.equal(res.status, 200);
       const body = await res.text();
-      assert.match(body, /StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:RequestDenied"/);
+      assert.match(
+        body,
+        /StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:RequestDenied"/,
+      );
       assert.match(body, new RegExp(`InResponseTo="${req.id}"`));
       assert.equal((await lastLogoutError())!.error, 'invalid_logout_request');
       assert.equal(await alive(s2.sid), true);
@@ -274,10 +332,15 @@ for (const database of TEST_DATABASES) {
     test('oversized message (POST, beyond the 128 KiB cap): 400, nothing ended', async () => {
       const s = await session();
       const p = await joinSession(t, s.sid, SOAP_SP);
-      const big = spLogoutRequest({ sessionIndex: p.sessionIndex }).xml.replace('</samlp:LogoutRequest>', `<samlp:Extensions>${'x'.repeat(200 * 1024)}</samlp:Extensions></samlp:LogoutRequest>`);
+      const big = spLogoutRequest({ sessionIndex: p.sessionIndex }).xml.replace(
+        '</samlp:LogoutRequest>',
+        `<samlp:Extensions>${'x'.repeat(200 * 1024)}</samlp:Extensions></samlp:LogoutRequest>`,
+      );
       assert.equal((await post(big)).status, 400);
       // And a compression bomb by Redirect.
-      const bomb = deflateRawSync(Buffer.from(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`)).toString('base64');
+      const bomb = deflateRawSync(
+        Buffer.from(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`),
+      ).toString('base64');
       assert.equal((await t.fetch(`${SAML_ENDPOINT}?SAMLRequest=${encodeURIComponent(bomb)}`)).status, 400);
       assert.equal(await alive(s.sid), true);
     });

@@ -31,7 +31,15 @@ const logoutXml = (nameId = 'alice'): string =>
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const post = (xml: string) => decodePostMessage({ SAMLRequest: b64(xml) });
 const redirect = (xml: string, sign: typeof sp | null = sp) =>
-  rawQuery(encodeRedirectUrl({ location: ENDPOINT, param: 'SAMLRequest', xml, relayState: 'r', signWith: sign ? { privateKey: sign.privateKey, algorithm: 'RSA_SHA256' } : null }));
+  rawQuery(
+    encodeRedirectUrl({
+      location: ENDPOINT,
+      param: 'SAMLRequest',
+      xml,
+      relayState: 'r',
+      signWith: sign ? { privateKey: sign.privateKey, algorithm: 'RSA_SHA256' } : null,
+    }),
+  );
 
 test('saml-doctype-xxe-refused (POST, Redirect, SOAP)', () => {
   const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${logoutXml('&x;')}`;
@@ -106,12 +114,18 @@ test('saml-redirect-duplicate-parameters-and-xml-signature-refused', () => {
 
 test('saml-issuer-must-be-the-client', () => {
   const q = redirect(logoutXml().replace(`>${SP_ENTITY_ID}<`, '>urn:someone-else<'));
-  assert.throws(() => authenticateMessage(decodeRedirectMessage(q), spRules), (e: unknown) => e instanceof SamlError && e.eventError === 'invalid_issuer');
+  assert.throws(
+    () => authenticateMessage(decodeRedirectMessage(q), spRules),
+    (e: unknown) => e instanceof SamlError && e.eventError === 'invalid_issuer',
+  );
 });
 
 test('saml-destination-and-freshness-checks', () => {
   assert.throws(() => checkDestination('LogoutRequest', 'http://127.0.0.1:9/elsewhere', ENDPOINT, false), /Destination/);
-  assert.throws(() => checkDestination('AuthnRequest', null, ENDPOINT, true), (e: unknown) => e instanceof SamlError && e.eventError === 'invalid_authn_request');
+  assert.throws(
+    () => checkDestination('AuthnRequest', null, ENDPOINT, true),
+    (e: unknown) => e instanceof SamlError && e.eventError === 'invalid_authn_request',
+  );
   checkDestination('AuthnRequest', null, ENDPOINT, false);
   const now = Date.now();
   assert.throws(() => checkFreshness('LogoutRequest', now, now - 120_000, now), /NotOnOrAfter/);
@@ -123,7 +137,10 @@ test('saml-destination-and-freshness-checks', () => {
 test('SOAP envelope: wrap/unwrap, mustUnderstand headers and extra Body content refused', () => {
   const env = unwrapSoap(wrapSoap(logoutXml()));
   assert.equal(env.message.localName, 'LogoutRequest');
-  const withHeader = wrapSoap(logoutXml()).replace('<soap11:Body>', '<soap11:Header><x:h xmlns:x="urn:x" soap11:mustUnderstand="1"/></soap11:Header><soap11:Body>');
+  const withHeader = wrapSoap(logoutXml()).replace(
+    '<soap11:Body>',
+    '<soap11:Header><x:h xmlns:x="urn:x" soap11:mustUnderstand="1"/></soap11:Header><soap11:Body>',
+  );
   refused(() => unwrapSoap(withHeader), 'soap_envelope');
   refused(() => unwrapSoap(wrapSoap(logoutXml() + logoutXml())), 'soap_envelope');
   refused(() => unwrapSoap(logoutXml()), 'soap_envelope');

@@ -49,7 +49,10 @@ for (const database of TEST_DATABASES) {
     });
 
     test('X-Content-Type-Options: nosniff on API and HTML responses, not only the console (regression)', async () => {
-      for (const [t, base] of [[https, 'https://sso.test'], [http, HTTP_BASE]] as const) {
+      for (const [t, base] of [
+        [https, 'https://sso.test'],
+        [http, HTTP_BASE],
+      ] as const) {
         for (const [what, req] of requests(base)) {
           const res = await t.fetch(req);
           assert.equal(res.headers.get('x-content-type-options'), 'nosniff', `${what} under ${base}`);

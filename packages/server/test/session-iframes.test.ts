@@ -35,11 +35,15 @@ function setCookies(res: Response, name: string): string[] {
 test('the session-status cookie is SameSite=None; Secure under https and on loopback http, Lax on other plain http', () => {
   const cookie = (url: string) => sessionStatusCookie(new ProviderUrls(url, ''), 'r', 'sid-1', 60);
   assert.equal(cookie('https://sso.example'), `KEYCLOAK_SESSION=${sha256('sid-1')}; Path=/realms/r/; SameSite=None; Secure; Max-Age=60`);
-  for (const loopback of ['http://localhost:8080', 'http://127.0.0.1:8080', 'http://[::1]:8080']) assert.match(cookie(loopback), /SameSite=None; Secure/, loopback);
+  for (const loopback of ['http://localhost:8080', 'http://127.0.0.1:8080', 'http://[::1]:8080'])
+    assert.match(cookie(loopback), /SameSite=None; Secure/, loopback);
   assert.match(cookie('http://sso.internal:8080'), /SameSite=Lax; Max-Age=60$/);
   assert.doesNotMatch(cookie('https://sso.example'), /HttpOnly/, 'the iframe reads it');
   assert.equal(sessionStatusCookie(new ProviderUrls('https://sso.example', '/auth'), 'r', 's', 1).includes('Path=/auth/realms/r/'), true);
-  assert.equal(clearSessionStatusCookie(new ProviderUrls('https://sso.example', ''), 'r'), 'KEYCLOAK_SESSION=; Path=/realms/r/; SameSite=None; Secure; Max-Age=0');
+  assert.equal(
+    clearSessionStatusCookie(new ProviderUrls('https://sso.example', ''), 'r'),
+    'KEYCLOAK_SESSION=; Path=/realms/r/; SameSite=None; Secure; Max-Age=0',
+  );
 });
 
 for (const database of TEST_DATABASES) {
@@ -124,7 +128,10 @@ for (const database of TEST_DATABASES) {
 
     test('form_post after the sign-in form is the form page itself, with both cookies', async () => {
       const browser = new Browser(t.fetch);
-      const url = authUrl({ client_id: 'spa', redirect_uri: `${SPA}/cb`, response_mode: 'form_post', code_challenge: pkce().challenge, code_challenge_method: 'S256' }, OIDC);
+      const url = authUrl(
+        { client_id: 'spa', redirect_uri: `${SPA}/cb`, response_mode: 'form_post', code_challenge: pkce().challenge, code_challenge_method: 'S256' },
+        OIDC,
+      );
       const form = parseLoginForm(await (await browser.get(url)).text(), url);
       const res = await browser.post(form.action, { auth_request: form.authRequest, username: 'alice', password: 'alice-pw' });
       assert.equal(res.status, 200);

@@ -28,7 +28,10 @@ for (const database of TEST_DATABASES) {
     });
 
     async function login(username: string): Promise<{ access: string; sid: string; sub: string }> {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username, password: `${username}-pw`, scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username, password: `${username}-pw`, scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       const body = (await res.json()) as Record<string, string>;
       const claims = decodeJwt(body.id_token!).payload;
@@ -47,7 +50,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(ended.end_reason, 'session_limit');
       await r.waitFor(1);
       const tokens = r.tokens().map((tok) => decodeJwt(tok).payload);
-      assert.deepEqual(tokens.map((p) => [p.aud, p.sid, p.sub]), [['rp1', first.sid, first.sub]]);
+      assert.deepEqual(
+        tokens.map((p) => [p.aud, p.sid, p.sub]),
+        [['rp1', first.sid, first.sub]],
+      );
       assert.equal((await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${first.access}` } })).status, 401);
       assert.equal((await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${fourth.access}` } })).status, 200);
     });
@@ -63,7 +69,11 @@ for (const database of TEST_DATABASES) {
 
 test('the sessions-per-user attribute is validated at import ("0" means no limit)', () => {
   for (const bad of ['-1', 'ten', '1.5', '', '100001']) {
-    assert.throws(() => parseRealmJson({ realm: 'x', attributes: { [LIMIT]: bad } }), (err: unknown) => err instanceof RealmImportError && err.path === `$.attributes["${LIMIT}"]`, bad);
+    assert.throws(
+      () => parseRealmJson({ realm: 'x', attributes: { [LIMIT]: bad } }),
+      (err: unknown) => err instanceof RealmImportError && err.path === `$.attributes["${LIMIT}"]`,
+      bad,
+    );
   }
   for (const good of ['0', '1', '500']) parseRealmJson({ realm: 'x', attributes: { [LIMIT]: good } });
 });

@@ -43,7 +43,11 @@ for (const database of TEST_DATABASES) {
           assert.equal(fromA.kid, fromB.kid, `round ${round}: both processes sign ${alg} with one key`);
         }
         const rows = await p.a.db.selectFrom('signing_key').select(['alg', 'status']).where('realm_id', '=', p.realmId).execute();
-        assert.deepEqual(rows.map((r) => `${r.alg}:${r.status}`).sort(), SUPPORTED_SIGNING_ALGS.map((alg) => `${alg}:active`).sort(), 'one key per algorithm, nothing else');
+        assert.deepEqual(
+          rows.map((r) => `${r.alg}:${r.status}`).sort(),
+          SUPPORTED_SIGNING_ALGS.map((alg) => `${alg}:active`).sort(),
+          'one key per algorithm, nothing else',
+        );
       } finally {
         await p.close();
         await created.drop();
@@ -91,51 +95,66 @@ for (const database of TEST_DATABASES) {
     }
   });
 
-  test(`upgrade (${database.name}): a store holding two active keys of one algorithm migrates; the newest stays active, the other still verifies`, { skip: database.skip }, async () => {
-    const created = await database.create();
-    const config = created.config;
-    const db =
-      config.kind === 'sqlite'
-        ? new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) })
-        : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url }) }) });
-    let realmId: string;
-    const tokens: string[] = [];
-    const kids: string[] = [];
-    try {
-      // The schema of the release before this migration, with the duplicate the key race left.
-      await migrateTo(db as Kysely<unknown>, config.kind, '0004_roles');
-      // Without clients: today's client rows carry columns that schema lacks (client.protocol, 0012).
-      ({ realmId } = await importRealm(db, parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] })));
-      for (let i = 0; i < 2; i++) {
-        const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-        const kid = `dup-${i}`;
-        kids.push(kid);
-        await db
-          .insertInto('signing_key')
-          .values({ kid, realm_id: realmId, alg: 'RS256', status: 'active', private_jwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'RS256' }), public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }), created_at: 1000 + i })
-          .execute();
-        tokens.push(await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime('5m').sign(privateKey));
+  test(
+    `upgrade (${database.name}): a store holding two active keys of one algorithm migrates; the newest stays active, the other still verifies`,
+    { skip: database.skip },
+    async () => {
+      const created = await database.create();
+      const config = created.config;
+      const db =
+        config.kind === 'sqlite'
+          ? new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) })
+          : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url }) }) });
+      let realmId: string;
+      const tokens: string[] = [];
+      const kids: string[] = [];
+      try {
+        // The schema of the release before this migration, with the duplicate the key race left.
+        await migrateTo(db as Kysely<unknown>, config.kind, '0004_roles');
+        // Without clients: today's client rows carry columns that schema lacks (client.protocol, 0012).
+        ({ realmId } = await importRealm(db, parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] })));
+        for (let i = 0; i < 2; i++) {
+          const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+          const kid = `dup-${i}`;
+          kids.push(kid);
+          await db
+            .insertInto('signing_key')
+            .values({
+              kid,
+              realm_id: realmId,
+              alg: 'RS256',
+              status: 'active',
+              private_jwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'RS256' }),
+              public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }),
+              created_at: 1000 + i,
+            })
+            .execute();
+          tokens.push(await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime('5m').sign(privateKey));
+        }
+      } finally {
+        await db.destroy();
       }
-    } finally {
-      await db.destroy();
-    }
-    const store = await openStore(config);
-    try {
-      const rows = await store.db.selectFrom('signing_key').select(['kid', 'status']).where('realm_id', '=', realmId).orderBy('kid').execute();
-      assert.deepEqual(rows.map((r) => `${r.kid}:${r.status}`), ['dup-0:passive', 'dup-1:active']);
-      const keys = new SigningKeys(store.db);
-      assert.equal((await keys.activeKey(realmId, 'RS256')).kid, 'dup-1');
-      assert.deepEqual((await keys.jwks(realmId)).keys.map((k) => k.kid).sort(), kids);
-      for (const token of tokens) await jwtVerify(token, await keys.verificationKeys(realmId));
-      await assert.rejects(
-        store.db.updateTable('signing_key').set({ status: 'active' }).where('kid', '=', 'dup-0').execute(),
-        'the database refuses a second active key',
-      );
-    } finally {
-      await store.close();
-      await created.drop();
-    }
-  });
+      const store = await openStore(config);
+      try {
+        const rows = await store.db.selectFrom('signing_key').select(['kid', 'status']).where('realm_id', '=', realmId).orderBy('kid').execute();
+        assert.deepEqual(
+          rows.map((r) => `${r.kid}:${r.status}`),
+          ['dup-0:passive', 'dup-1:active'],
+        );
+        const keys = new SigningKeys(store.db);
+        assert.equal((await keys.activeKey(realmId, 'RS256')).kid, 'dup-1');
+        assert.deepEqual((await keys.jwks(realmId)).keys.map((k) => k.kid).sort(), kids);
+        for (const token of tokens) await jwtVerify(token, await keys.verificationKeys(realmId));
+        await assert.rejects(
+          store.db.updateTable('signing_key').set({ status: 'active' }).where('kid', '=', 'dup-0').execute(),
+          'the database refuses a second active key',
+        );
+      } finally {
+        await store.close();
+        await created.drop();
+      }
+    },
+  );
 }
 
 test('first key after an emptied cache: a view read before the key was inserted is not trusted (a 500 "No RS256 signing key" under connection faults)', async () => {

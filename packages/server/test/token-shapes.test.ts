@@ -27,7 +27,9 @@ for (const database of TEST_DATABASES) {
     after(() => t?.close());
 
     const password = async (scope = 'openid'): Promise<Tokens> =>
-      (await (await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope }))).json()) as Tokens;
+      (await (
+        await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope }))
+      ).json()) as Tokens;
     const refresh = async (token: string): Promise<{ status: number; body: Tokens }> => {
       const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }));
       return { status: res.status, body: (await res.json()) as Tokens };

@@ -61,7 +61,7 @@ for (const database of TEST_DATABASES) {
       const replay = await redeem(code, verifier);
       assert.equal(replay.status, 400);
       assert.equal(((await replay.json()) as Tokens).error, 'invalid_grant');
-      assert.equal((await refresh(tokens.refresh_token!)).status, 400, "a replayed code revokes what it produced");
+      assert.equal((await refresh(tokens.refresh_token!)).status, 400, 'a replayed code revokes what it produced');
     });
 
     test('refresh-grant-crash-after-claim: the retry with the same refresh token succeeds, and a real reuse still revokes the family', async () => {

@@ -26,8 +26,7 @@ test('trusted-proxies config: CIDR lists from the flag (repeatable, comma-separa
 
 test('trusted-proxies config: every bad CIDR is refused at start-up with a message naming it', () => {
   assert.throws(
-    () =>
-      parseStartConfig(['--trusted-proxies', '10.0.0.0/33,10.0.0.1/8,localhost,2001:db8::/129,1.2.3/24,10.0.0.0/'], {}),
+    () => parseStartConfig(['--trusted-proxies', '10.0.0.0/33,10.0.0.1/8,localhost,2001:db8::/129,1.2.3/24,10.0.0.0/'], {}),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.deepEqual(err.problems, [
@@ -56,7 +55,7 @@ test('CIDR parsing and IPv6 /64 address keys', () => {
   assert.equal(addressKey('198.51.100.7'), '198.51.100.7');
 });
 
-test('x-forwarded-for spoofing: an untrusted peer\'s forwarding headers are ignored', () => {
+test("x-forwarded-for spoofing: an untrusted peer's forwarding headers are ignored", () => {
   const h = new Headers({ 'x-forwarded-for': '192.0.2.1', forwarded: 'for=192.0.2.2' });
   assert.equal(clientAddress('198.51.100.7', h, PROXIES), '198.51.100.7');
   assert.equal(clientAddress('::ffff:198.51.100.7', h, PROXIES), '198.51.100.7');

@@ -12,11 +12,18 @@ test('close() waits for every in-flight delivery and then returns', async () => 
   const fast = await Receiver.start();
   const slow = await Receiver.start();
   slow.answer = () => 'hang';
-  const t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: fast.url, rp2: slow.url }, { logout: { waitMs: 0, http: { connectTimeoutMs: 500, responseTimeoutMs: 800 } } });
+  const t = await startLogoutProvider(
+    TEST_DATABASES[0]!,
+    { rp1: fast.url, rp2: slow.url },
+    { logout: { waitMs: 0, http: { connectTimeoutMs: 500, responseTimeoutMs: 800 } } },
+  );
   const realm = (await t.provider.ctx.realms.realmByName('test'))!;
   const sids: string[] = [];
   for (const client of ['rp1', 'rp2', 'rp2']) {
-    const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }));
+    const res = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+    );
     sids.push(decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload.sid as string);
   }
   await t.provider.ctx.logout.endSessions(realm, sids, 'admin_all');

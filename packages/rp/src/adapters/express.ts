@@ -48,25 +48,36 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (req.method !== 'POST' || type !== 'application/x-www-form-urlencoded') {
       // Wrong method or type: the Web handler gives the exact answer (405 or 400).
-      handle(new Request(new URL(req.originalUrl, 'http://localhost'), { method: req.method === 'HEAD' ? 'GET' : req.method, headers: { 'content-type': type } }))
+      handle(
+        new Request(new URL(req.originalUrl, 'http://localhost'), { method: req.method === 'HEAD' ? 'GET' : req.method, headers: { 'content-type': type } }),
+      )
         .then((response) => send(res, response))
         .catch(next);
       return;
     }
     const body = req.body as unknown;
     if (req.readableEnded && typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
-      handleForm(parsedForm(body as Record<string, unknown>)).then((response) => send(res, response)).catch(next);
+      handleForm(parsedForm(body as Record<string, unknown>))
+        .then((response) => send(res, response))
+        .catch(next);
       return;
     }
     // Read the form straight from the Node stream: cheaper than a Web Request around it.
-    readNodeBody(req, limit).then(
-      (text) =>
-        (text === null
-          ? Promise.resolve(Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: { 'Cache-Control': 'no-store' } }))
-          : handleForm(new URLSearchParams(text))
-        ).then((response) => send(res, response)),
-      next,
-    ).catch(next);
+    readNodeBody(req, limit)
+      .then(
+        (text) =>
+          (text === null
+            ? Promise.resolve(
+                Response.json(
+                  { error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` },
+                  { status: 400, headers: { 'Cache-Control': 'no-store' } },
+                ),
+              )
+            : handleForm(new URLSearchParams(text))
+          ).then((response) => send(res, response)),
+        next,
+      )
+      .catch(next);
   };
 }
 

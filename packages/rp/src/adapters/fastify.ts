@@ -24,14 +24,24 @@ export async function fastifyBackchannelLogout(fastify: FastifyInstance, options
     url: options.path ?? '/backchannel-logout',
     bodyLimit: 1024 * 1024,
     handler: async (request, reply) => {
-      if (request.method !== 'POST') return reply.code(405).headers({ ...NO_STORE, allow: 'POST' }).send();
+      if (request.method !== 'POST')
+        return reply
+          .code(405)
+          .headers({ ...NO_STORE, allow: 'POST' })
+          .send();
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const body = typeof request.body === 'string' ? request.body : '';
       let response: Response;
       if (type !== 'application/x-www-form-urlencoded') {
-        response = Response.json({ error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' }, { status: 400, headers: NO_STORE });
+        response = Response.json(
+          { error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' },
+          { status: 400, headers: NO_STORE },
+        );
       } else if (Buffer.byteLength(body) > limit) {
-        response = Response.json({ error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` }, { status: 400, headers: NO_STORE });
+        response = Response.json(
+          { error: 'invalid_request', error_description: `Request body larger than ${limit} bytes` },
+          { status: 400, headers: NO_STORE },
+        );
       } else {
         response = await handleForm(new URLSearchParams(body));
       }
@@ -43,7 +53,10 @@ export async function fastifyBackchannelLogout(fastify: FastifyInstance, options
 }
 
 /** Ends the app's session (`endSession`), then redirects to the provider's end-session endpoint. */
-export async function endSessionAndRedirect(reply: FastifyReply, options: EndSessionUrlOptions & { endSession: () => Promise<void> | void }): Promise<FastifyReply> {
+export async function endSessionAndRedirect(
+  reply: FastifyReply,
+  options: EndSessionUrlOptions & { endSession: () => Promise<void> | void },
+): Promise<FastifyReply> {
   await options.endSession();
   return reply.redirect(buildEndSessionUrl(options));
 }

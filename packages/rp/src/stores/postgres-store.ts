@@ -94,7 +94,10 @@ export class PostgresLogoutStore implements LogoutStore {
   async indexSession(key: SessionKey, appSessionId: string, ttlSeconds: number): Promise<void> {
     await this.ready();
     const expires = Date.now() + ttlSeconds * 1000;
-    for (const [kind, subject] of [['sid', key.sid], ['sub', key.sub]] as const) {
+    for (const [kind, subject] of [
+      ['sid', key.sid],
+      ['sub', key.sub],
+    ] as const) {
       if (subject === undefined) continue;
       await this.#pg.query(
         `INSERT INTO ${this.#t.index} (kind, iss, subject, app_session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
@@ -107,7 +110,10 @@ export class PostgresLogoutStore implements LogoutStore {
   async takeIndexedSessions(key: SessionKey): Promise<string[]> {
     await this.ready();
     const [kind, subject] = key.sid !== undefined ? ['sid', key.sid] : ['sub', key.sub];
-    const res = await this.#pg.query(`DELETE FROM ${this.#t.index} WHERE kind = $1 AND iss = $2 AND subject = $3 AND expires_at > $4 RETURNING app_session_id`, [kind, key.iss, subject, Date.now()]);
+    const res = await this.#pg.query(
+      `DELETE FROM ${this.#t.index} WHERE kind = $1 AND iss = $2 AND subject = $3 AND expires_at > $4 RETURNING app_session_id`,
+      [kind, key.iss, subject, Date.now()],
+    );
     return res.rows.map((r) => String(r.app_session_id));
   }
 

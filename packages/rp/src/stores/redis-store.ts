@@ -41,19 +41,32 @@ export class RedisLogoutStore implements LogoutStore {
     } else if (marker.sub !== undefined) {
       // Keep the latest logout time if two arrive out of order.
       const key = this.#key('sub', marker.iss, marker.sub);
-      await this.#redis.sendCommand(['EVAL', "local v = redis.call('GET', KEYS[1]); if (not v) or tonumber(v) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end; return 1", '1', key, String(marker.at), px]);
+      await this.#redis.sendCommand([
+        'EVAL',
+        "local v = redis.call('GET', KEYS[1]); if (not v) or tonumber(v) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end; return 1",
+        '1',
+        key,
+        String(marker.at),
+        px,
+      ]);
     }
   }
 
   async markersFor(key: SessionKey): Promise<{ sid?: number; sub?: number }> {
-    const keys = [key.sid !== undefined ? this.#key('sid', key.iss, key.sid) : `${this.#prefix}none`, key.sub !== undefined ? this.#key('sub', key.iss, key.sub) : `${this.#prefix}none`];
+    const keys = [
+      key.sid !== undefined ? this.#key('sid', key.iss, key.sid) : `${this.#prefix}none`,
+      key.sub !== undefined ? this.#key('sub', key.iss, key.sub) : `${this.#prefix}none`,
+    ];
     const [sid, sub] = (await this.#redis.sendCommand(['MGET', ...keys])) as Array<string | null>;
     return { ...(key.sid !== undefined && sid ? { sid: Number(sid) } : {}), ...(key.sub !== undefined && sub ? { sub: Number(sub) } : {}) };
   }
 
   async indexSession(key: SessionKey, appSessionId: string, ttlSeconds: number): Promise<void> {
     const px = String(Math.ceil(ttlSeconds * 1000));
-    for (const k of [key.sid !== undefined ? this.#key('idx-sid', key.iss, key.sid) : null, key.sub !== undefined ? this.#key('idx-sub', key.iss, key.sub) : null]) {
+    for (const k of [
+      key.sid !== undefined ? this.#key('idx-sid', key.iss, key.sid) : null,
+      key.sub !== undefined ? this.#key('idx-sub', key.iss, key.sub) : null,
+    ]) {
       if (!k) continue;
       await this.#redis.sendCommand(['SADD', k, appSessionId]);
       await this.#redis.sendCommand(['PEXPIRE', k, px]);

@@ -11,7 +11,8 @@ export type Claims = Record<string, unknown>;
 export async function decryptIfEncrypted(token: string, options: ValidationOptions): Promise<string> {
   const parts = token.split('.').length;
   if (parts === 5) {
-    if (!options.decryptionKey) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_DECRYPTION_FAILED', 'Logout token is encrypted but no decryption key is configured');
+    if (!options.decryptionKey)
+      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_DECRYPTION_FAILED', 'Logout token is encrypted but no decryption key is configured');
     try {
       return new TextDecoder().decode((await compactDecrypt(token, options.decryptionKey)).plaintext);
     } catch {
@@ -35,7 +36,10 @@ export function readHeader(token: string): JWSHeaderParameters {
 /** Step 2 — the signature verifies with one of the issuer's keys. `alg: none` never does. */
 export async function verifySignature(token: string, header: JWSHeaderParameters, getKey: JWTVerifyGetKey): Promise<Claims> {
   if (!header.alg || header.alg === 'none') {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', { claim: 'alg', actual: header.alg });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', {
+      claim: 'alg',
+      actual: header.alg,
+    });
   }
   let payload: Uint8Array;
   try {
@@ -44,7 +48,7 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
     // Keys unreachable, or an unknown kid during the refetch cool-down: retry, never 400.
     if (err instanceof TemporarilyUnavailableError) throw err;
     if (err instanceof errors.JWKSTimeout || (err instanceof Error && !(err instanceof errors.JOSEError))) {
-      throw new TemporarilyUnavailableError('The issuer\'s keys could not be fetched', { cause: err });
+      throw new TemporarilyUnavailableError("The issuer's keys could not be fetched", { cause: err });
     }
     const code = err instanceof errors.JOSEError ? err.code : 'unknown';
     throw new LogoutTokenError('ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', `Logout token signature is not valid (${code})`, { claim: 'signature', actual: code });
@@ -64,10 +68,17 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
  */
 export function checkAlgorithm(header: JWSHeaderParameters, allowed: string[]): void {
   if (header.alg === 'none') {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', { claim: 'alg', actual: header.alg });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', {
+      claim: 'alg',
+      actual: header.alg,
+    });
   }
   if (!header.alg || !allowed.includes(header.alg)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', `Logout token algorithm ${header.alg} is not allowed`, { claim: 'alg', expected: allowed, actual: header.alg });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', `Logout token algorithm ${header.alg} is not allowed`, {
+      claim: 'alg',
+      expected: allowed,
+      actual: header.alg,
+    });
   }
 }
 
@@ -77,12 +88,21 @@ export function checkType(header: JWSHeaderParameters, acceptJwt: boolean): void
   const typ = header.typ.toLowerCase();
   if (typ === 'logout+jwt' || typ === 'application/logout+jwt') return;
   if (acceptJwt && typ === 'jwt') return;
-  throw new LogoutTokenError('ERR_LOGOUT_TOKEN_TYP_INVALID', `Logout token typ "${header.typ}" is not "logout+jwt"`, { claim: 'typ', expected: 'logout+jwt', actual: header.typ });
+  throw new LogoutTokenError('ERR_LOGOUT_TOKEN_TYP_INVALID', `Logout token typ "${header.typ}" is not "logout+jwt"`, {
+    claim: 'typ',
+    expected: 'logout+jwt',
+    actual: header.typ,
+  });
 }
 
 /** Step 4a — `iss` is exactly the issuer. */
 export function checkIssuer(claims: Claims, issuer: string): string {
-  if (claims.iss !== issuer) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ISSUER_INVALID', 'Logout token issuer is not the expected issuer', { claim: 'iss', expected: issuer, actual: claims.iss });
+  if (claims.iss !== issuer)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ISSUER_INVALID', 'Logout token issuer is not the expected issuer', {
+      claim: 'iss',
+      expected: issuer,
+      actual: claims.iss,
+    });
   return issuer;
 }
 
@@ -90,26 +110,47 @@ export function checkIssuer(claims: Claims, issuer: string): string {
 export function checkAudience(claims: Claims, clientId: string, trusted: string[]): void {
   const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : null;
   if (!aud || !aud.includes(clientId)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_AUDIENCE_INVALID', 'Logout token is not addressed to this client', { claim: 'aud', expected: clientId, actual: claims.aud });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_AUDIENCE_INVALID', 'Logout token is not addressed to this client', {
+      claim: 'aud',
+      expected: clientId,
+      actual: claims.aud,
+    });
   }
   const untrusted = aud.filter((a) => a !== clientId && !trusted.includes(a as string));
   if (untrusted.length > 0) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_AUDIENCE_INVALID', 'Logout token has an audience this client does not trust', { claim: 'aud', expected: [clientId, ...trusted], actual: claims.aud });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_AUDIENCE_INVALID', 'Logout token has an audience this client does not trust', {
+      claim: 'aud',
+      expected: [clientId, ...trusted],
+      actual: claims.aud,
+    });
   }
 }
 
 /** Step 4c — `iat` present and not in the future; `exp`, if present, not passed. Returns the jti lifetime. */
 export function checkTimes(claims: Claims, now: number, tolerance: number, maxAge: number): { expiresAt: number } {
   const { iat, exp } = claims;
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token has no valid iat', { claim: 'iat', actual: iat });
-  if (iat > now + tolerance) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token iat is in the future', { claim: 'iat', expected: `<= ${now + tolerance}`, actual: iat });
+  if (typeof iat !== 'number' || !Number.isFinite(iat))
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token has no valid iat', { claim: 'iat', actual: iat });
+  if (iat > now + tolerance)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token iat is in the future', {
+      claim: 'iat',
+      expected: `<= ${now + tolerance}`,
+      actual: iat,
+    });
   if (exp !== undefined) {
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token exp is not a number', { claim: 'exp', actual: exp });
-    if (exp <= now - tolerance) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token has expired', { claim: 'exp', expected: `> ${now - tolerance}`, actual: exp });
+    if (typeof exp !== 'number' || !Number.isFinite(exp))
+      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token exp is not a number', { claim: 'exp', actual: exp });
+    if (exp <= now - tolerance)
+      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token has expired', { claim: 'exp', expected: `> ${now - tolerance}`, actual: exp });
     return { expiresAt: exp + tolerance };
   }
   // Providers before the 2023 errata send no exp: bound the token's age by iat instead.
-  if (iat < now - maxAge) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token without exp is too old', { claim: 'iat', expected: `>= ${now - maxAge}`, actual: iat });
+  if (iat < now - maxAge)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token without exp is too old', {
+      claim: 'iat',
+      expected: `>= ${now - maxAge}`,
+      actual: iat,
+    });
   return { expiresAt: iat + maxAge + tolerance };
 }
 
@@ -129,18 +170,24 @@ export function checkEvents(claims: Claims): Record<string, unknown> {
   }
   const member = (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT];
   if (typeof member !== 'object' || member === null || Array.isArray(member)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EVENTS_INVALID', 'Logout token events lack the back-channel logout event', { claim: 'events', expected: BACKCHANNEL_LOGOUT_EVENT, actual: Object.keys(events) });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EVENTS_INVALID', 'Logout token events lack the back-channel logout event', {
+      claim: 'events',
+      expected: BACKCHANNEL_LOGOUT_EVENT,
+      actual: Object.keys(events),
+    });
   }
   return member as Record<string, unknown>;
 }
 
 /** Step 7 — no `nonce`, so an ID token can never pass as a logout token. */
 export function checkNoNonce(claims: Claims): void {
-  if ('nonce' in claims) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NONCE_PRESENT', 'Logout token must not contain a nonce', { claim: 'nonce', actual: claims.nonce });
+  if ('nonce' in claims)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NONCE_PRESENT', 'Logout token must not contain a nonce', { claim: 'nonce', actual: claims.nonce });
 }
 
 /** The `jti` every logout token carries (BCL §2.4). */
 export function readJti(claims: Claims): string {
-  if (typeof claims.jti !== 'string' || claims.jti === '') throw new LogoutTokenError('ERR_LOGOUT_TOKEN_JTI_MISSING', 'Logout token has no jti', { claim: 'jti' });
+  if (typeof claims.jti !== 'string' || claims.jti === '')
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_JTI_MISSING', 'Logout token has no jti', { claim: 'jti' });
   return claims.jti;
 }

@@ -13,7 +13,14 @@ export interface RpApp {
   close(): Promise<void>;
 }
 
-export async function startRpApp(options: { issuer: string; clientId: string; clientSecret: string; store: LogoutStore; port?: number; algorithms?: string[] }): Promise<RpApp> {
+export async function startRpApp(options: {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  store: LogoutStore;
+  port?: number;
+  algorithms?: string[];
+}): Promise<RpApp> {
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
   const meta = config.serverMetadata();
   const sessionStore = new session.MemoryStore();
@@ -37,9 +44,14 @@ export async function startRpApp(options: { issuer: string; clientId: string; cl
   app.get('/login', (req, res) => {
     const verifier = oidc.randomPKCECodeVerifier();
     (req.session as unknown as Record<string, string>).verifier = verifier;
-    void oidc.calculatePKCECodeChallenge(verifier).then((challenge) =>
-      res.redirect(oidc.buildAuthorizationUrl(config, { redirect_uri: `${base}/callback`, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }).href),
-    );
+    void oidc
+      .calculatePKCECodeChallenge(verifier)
+      .then((challenge) =>
+        res.redirect(
+          oidc.buildAuthorizationUrl(config, { redirect_uri: `${base}/callback`, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })
+            .href,
+        ),
+      );
   });
   app.get('/callback', async (req, res, next) => {
     try {

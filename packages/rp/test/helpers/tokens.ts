@@ -56,5 +56,9 @@ export function unsigned(claims: Record<string, unknown>): string {
 export function post(token: string | string[], extra: Record<string, string> = {}): Request {
   const form = new URLSearchParams(extra);
   for (const t of Array.isArray(token) ? token : [token]) form.append('logout_token', t);
-  return new Request('https://app.test/backchannel-logout', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  return new Request('https://app.test/backchannel-logout', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
 }

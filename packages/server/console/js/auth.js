@@ -18,7 +18,10 @@ let tokens = null;
 
 /** @param {Uint8Array} bytes */
 function base64url(bytes) {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 function random() {
@@ -39,7 +42,15 @@ export async function redirectToLogin() {
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
   sessionStorage.setItem(PENDING, JSON.stringify({ state, verifier, hash: location.hash }));
   const url = new URL(config.authorizationEndpoint);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: config.clientId, redirect_uri: config.consoleUrl, scope: 'openid', state, code_challenge: challenge, code_challenge_method: 'S256' }).toString();
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: config.consoleUrl,
+    scope: 'openid',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
   location.assign(url.toString());
 }
 
@@ -72,10 +83,19 @@ export async function signIn() {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null');
   sessionStorage.removeItem(PENDING);
   history.replaceState(null, '', config.consoleUrl + (pending?.hash ?? ''));
-  if (!pending || params.get('state') !== pending.state) throw new Error('The sign-in response does not match a sign-in this page started (state). Reload to try again.');
+  if (!pending || params.get('state') !== pending.state)
+    throw new Error('The sign-in response does not match a sign-in this page started (state). Reload to try again.');
   if (params.get('iss') !== config.issuer) throw new Error('The sign-in response came from an unexpected issuer.');
   if (params.has('error')) throw new Error(params.get('error_description') ?? String(params.get('error')));
-  return tokenRequest(new URLSearchParams({ grant_type: 'authorization_code', code: String(params.get('code')), redirect_uri: config.consoleUrl, client_id: config.clientId, code_verifier: pending.verifier }));
+  return tokenRequest(
+    new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: String(params.get('code')),
+      redirect_uri: config.consoleUrl,
+      client_id: config.clientId,
+      code_verifier: pending.verifier,
+    }),
+  );
 }
 
 /** A valid access token, refreshed when it is about to expire. */
@@ -99,7 +119,11 @@ export async function accessToken(force = false) {
 /** RP-initiated logout of the console's own session, back to the console. */
 export function signOut() {
   const url = new URL(config.endSessionEndpoint);
-  url.search = new URLSearchParams({ client_id: config.clientId, post_logout_redirect_uri: config.consoleUrl, ...(tokens?.idToken ? { id_token_hint: tokens.idToken } : {}) }).toString();
+  url.search = new URLSearchParams({
+    client_id: config.clientId,
+    post_logout_redirect_uri: config.consoleUrl,
+    ...(tokens?.idToken ? { id_token_hint: tokens.idToken } : {}),
+  }).toString();
   tokens = null;
   location.assign(url.toString());
 }

@@ -50,7 +50,11 @@ export function time(ms) {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms);
   const today = d.toDateString() === new Date().toDateString();
-  return h('time', { datetime: d.toISOString(), title: d.toISOString() }, today ? d.toLocaleTimeString() : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }));
+  return h(
+    'time',
+    { datetime: d.toISOString(), title: d.toISOString() },
+    today ? d.toLocaleTimeString() : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+  );
 }
 
 /** @param {number} ms @param {number} [now] */
@@ -126,7 +130,24 @@ export function confirmButton(label, confirmLabel, action, cls = 'danger') {
  */
 export function table(headers, rows, empty) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows)));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
+  );
 }
 
 /**
@@ -161,5 +182,12 @@ export function field(id, label, control, help) {
   control.id = id;
   if (help) control.setAttribute('aria-describedby', `${id}-help`);
   const isCheck = control instanceof HTMLInputElement && control.type === 'checkbox';
-  return h('div', { class: `field${isCheck ? ' check' : ''}` }, isCheck ? control : null, h('label', { for: id }, label), isCheck ? null : control, help ? h('p', { class: 'help', id: `${id}-help` }, help) : null);
+  return h(
+    'div',
+    { class: `field${isCheck ? ' check' : ''}` },
+    isCheck ? control : null,
+    h('label', { for: id }, label),
+    isCheck ? null : control,
+    help ? h('p', { class: 'help', id: `${id}-help` }, help) : null,
+  );
 }

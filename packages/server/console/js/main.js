@@ -55,7 +55,15 @@ function drawNav(realm, section) {
     nav,
     h('a', { href: '#/', class: section === '' ? 'active' : null }, 'Realms'),
     realm ? h('div', { class: 'nav-realm' }, realm) : null,
-    realm ? SECTIONS.map(([id, label]) => h('a', { href: `#/${encodeURIComponent(realm)}/${id}`, class: id === section ? 'active' : null, 'aria-current': id === section ? 'page' : null }, label)) : null,
+    realm
+      ? SECTIONS.map(([id, label]) =>
+          h(
+            'a',
+            { href: `#/${encodeURIComponent(realm)}/${id}`, class: id === section ? 'active' : null, 'aria-current': id === section ? 'page' : null },
+            label,
+          ),
+        )
+      : null,
   );
 }
 
@@ -95,7 +103,11 @@ async function loadRealms() {
   /** @type {Array<{ realm: string }>} */
   const list = await api('GET', '');
   realms = list.map((r) => r.realm);
-  replace(realmSelect, h('option', { value: '' }, '—'), realms.map((r) => h('option', { value: r }, r)));
+  replace(
+    realmSelect,
+    h('option', { value: '' }, '—'),
+    realms.map((r) => h('option', { value: r }, r)),
+  );
 }
 
 async function start() {
@@ -108,7 +120,9 @@ async function start() {
     out.hidden = false;
     out.addEventListener('click', signOut);
     await loadRealms();
-    realmSelect.addEventListener('change', () => go(realmSelect.value ? `#/${encodeURIComponent(realmSelect.value)}/${parseHash().parts[1] ?? 'sessions'}` : '#/'));
+    realmSelect.addEventListener('change', () =>
+      go(realmSelect.value ? `#/${encodeURIComponent(realmSelect.value)}/${parseHash().parts[1] ?? 'sessions'}` : '#/'),
+    );
     window.addEventListener('hashchange', () => void route());
     await route();
   } catch (err) {

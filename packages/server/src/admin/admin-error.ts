@@ -10,5 +10,8 @@ export function adminJsonError(log: Logger, thrown: unknown): Response {
   const err = asOAuthError(thrown);
   // jsonError logs once and sets the status and headers (no-store, WWW-Authenticate on 401).
   const answer = jsonError(log, err);
-  return Response.json({ error: err.error, error_description: err.description, errorMessage: err.description }, { status: answer.status, headers: answer.headers });
+  return Response.json(
+    { error: err.error, error_description: err.description, errorMessage: err.description },
+    { status: answer.status, headers: answer.headers },
+  );
 }

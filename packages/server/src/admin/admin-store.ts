@@ -50,7 +50,11 @@ export class AdminStore {
   }
 
   async updateRealm(id: string, name: string, values: RealmRowValues): Promise<void> {
-    await this.#db.updateTable('realm').set({ name, ...values }).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('realm')
+      .set({ name, ...values })
+      .where('id', '=', id)
+      .execute();
   }
 
   async deleteRealm(id: string): Promise<void> {
@@ -75,7 +79,10 @@ export class AdminStore {
   }
 
   async insertClient(id: string, realmId: string, values: ClientRowValues): Promise<void> {
-    await this.#db.insertInto('client').values({ id, realm_id: realmId, created_at: Date.now(), ...values }).execute();
+    await this.#db
+      .insertInto('client')
+      .values({ id, realm_id: realmId, created_at: Date.now(), ...values })
+      .execute();
   }
 
   async updateClient(id: string, values: Partial<ClientRowValues>): Promise<void> {
@@ -108,7 +115,8 @@ export class AdminStore {
   /** By exact username or a case-insensitive substring of username or email. */
   async users(realmId: string, username: string | undefined, search: string | undefined, page: Paging): Promise<UserTable[]> {
     // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
-    const like = (column: 'username' | 'email', v: string) => sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
+    const like = (column: 'username' | 'email', v: string) =>
+      sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
     return this.#db
       .selectFrom('app_user')
       .selectAll()
@@ -122,7 +130,10 @@ export class AdminStore {
   }
 
   async insertUser(id: string, realmId: string, passwordHash: string | null, values: UserRowValues): Promise<void> {
-    await this.#db.insertInto('app_user').values({ id, realm_id: realmId, created_at: Date.now(), password_hash: passwordHash, ...values }).execute();
+    await this.#db
+      .insertInto('app_user')
+      .values({ id, realm_id: realmId, created_at: Date.now(), password_hash: passwordHash, ...values })
+      .execute();
   }
 
   async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {

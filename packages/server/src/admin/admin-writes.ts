@@ -69,7 +69,11 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     try {
       // The realm's clients are checked again, so that turning off an opt-in (http back-channel
       // URLs) cannot leave a client that breaks the rules behind.
-      parsed = parseRealmJson({ ...realmRepresentation(realm), ...body, clients: clients.map((cl) => ({ ...clientRepresentation(cl), secret: cl.secret ?? undefined })) });
+      parsed = parseRealmJson({
+        ...realmRepresentation(realm),
+        ...body,
+        clients: clients.map((cl) => ({ ...clientRepresentation(cl), secret: cl.secret ?? undefined })),
+      });
     } catch (err) {
       if (err instanceof RealmImportError) {
         const at = /^\$\.clients\[(\d+)\]/.exec(err.path);
@@ -173,7 +177,8 @@ export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
     const current = await ctx.realms.userById(c.req.param('id'));
     if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
     const body = await jsonBody(c.req.raw);
-    if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '') throw new InvalidRequest('Send {"type":"password","value":"…"}');
+    if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
+      throw new InvalidRequest('Send {"type":"password","value":"…"}');
     await ctx.admin.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');

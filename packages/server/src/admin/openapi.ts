@@ -42,10 +42,16 @@ const schemas: Record<string, Schema> = {
       ssoSessionIdleTimeout: { ...int, description: 'Seconds' },
       ssoSessionMaxLifespan: { ...int, description: 'Seconds' },
       offlineSessionIdleTimeout: { ...int, description: 'Seconds' },
-      notBefore: { ...int, minimum: 0, description: 'Seconds since the epoch; tokens issued before it are refused (0: none). Logout-all sets it to now; push-revocation sends it to admin URLs' },
+      notBefore: {
+        ...int,
+        minimum: 0,
+        description:
+          'Seconds since the epoch; tokens issued before it are refused (0: none). Logout-all sets it to now; push-revocation sends it to admin URLs',
+      },
       attributes: {
         ...strMap,
-        description: 'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs off loopback (localhost, 127.0.0.0/8 and [::1] need no opt-in); legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
+        description:
+          'backchannelLogoutAllowHttp: "true" lets confidential clients use http back-channel URLs off loopback (localhost, 127.0.0.0/8 and [::1] need no opt-in); legacyLogoutRedirectUri: "true" accepts the legacy redirect_uri logout parameter',
       },
       clients: { type: 'array', items: ref('ClientRepresentation'), description: 'Create only; ignored by update' },
       users: { type: 'array', items: ref('UserRepresentation'), description: 'Create only; ignored by update' },
@@ -64,13 +70,21 @@ const schemas: Record<string, Schema> = {
       redirectUris: { type: 'array', items: str },
       webOrigins: { type: 'array', items: str },
       rootUrl: str,
-      adminUrl: { ...str, description: 'Keycloak admin URL (absolute, or relative to rootUrl): without a back-channel URL, an ended session is sent POST {adminUrl}/k_logout (a signed LogoutAction)' },
+      adminUrl: {
+        ...str,
+        description:
+          'Keycloak admin URL (absolute, or relative to rootUrl): without a back-channel URL, an ended session is sent POST {adminUrl}/k_logout (a signed LogoutAction)',
+      },
       notBefore: { ...int, minimum: 0, description: 'Seconds since the epoch; this client’s tokens issued before it are refused (0: none)' },
       frontchannelLogout: bool,
       standardFlowEnabled: bool,
       directAccessGrantsEnabled: bool,
       serviceAccountsEnabled: bool,
-      protocol: { type: 'string', enum: ['openid-connect', 'saml'], description: '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")' },
+      protocol: {
+        type: 'string',
+        enum: ['openid-connect', 'saml'],
+        description: '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")',
+      },
       attributes: {
         ...strMap,
         description:
@@ -145,22 +159,48 @@ const schemas: Record<string, Schema> = {
       sundown: {
         type: 'object',
         required: ['endedSessions', 'deliveries'],
-        properties: { endedSessions: int, deliveries: { ...int, description: 'Deliveries queued (back-channel and admin URL)' }, notBefore: { ...int, description: 'The realm’s new not-before time (seconds)' } },
+        properties: {
+          endedSessions: int,
+          deliveries: { ...int, description: 'Deliveries queued (back-channel and admin URL)' },
+          notBefore: { ...int, description: 'The realm’s new not-before time (seconds)' },
+        },
       },
     },
   },
   Delivery: {
     type: 'object',
     description: 'One logout token on its way to one client',
-    required: ['id', 'kind', 'clientId', 'sessionId', 'userId', 'username', 'status', 'attempts', 'createdAt', 'lastAttemptAt', 'nextAttemptAt', 'lastStatus', 'lastError', 'finishedAt'],
+    required: [
+      'id',
+      'kind',
+      'clientId',
+      'sessionId',
+      'userId',
+      'username',
+      'status',
+      'attempts',
+      'createdAt',
+      'lastAttemptAt',
+      'nextAttemptAt',
+      'lastStatus',
+      'lastError',
+      'finishedAt',
+    ],
     properties: {
       id: str,
-      kind: { enum: [...DELIVERY_KINDS], description: 'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding' },
+      kind: {
+        enum: [...DELIVERY_KINDS],
+        description:
+          'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding',
+      },
       clientId: str,
       sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
       userId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
       username: { ...nullable(str), description: 'Null once the user is deleted' },
-      status: { enum: [...DELIVERY_STATUSES], description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)' },
+      status: {
+        enum: [...DELIVERY_STATUSES],
+        description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)',
+      },
       attempts: int,
       createdAt: millis,
       lastAttemptAt: nullable(millis),
@@ -176,7 +216,15 @@ const schemas: Record<string, Schema> = {
     properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
     additionalProperties: false,
   },
-  Check: { type: 'object', required: ['ok', 'detail'], properties: { ok: bool, detail: str, cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' } } },
+  Check: {
+    type: 'object',
+    required: ['ok', 'detail'],
+    properties: {
+      ok: bool,
+      detail: str,
+      cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' },
+    },
+  },
   DoctorResult: {
     type: 'object',
     required: ['clientId', 'kind', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],
@@ -202,7 +250,10 @@ const param = (name: string, where: 'path' | 'query', schema: Schema, descriptio
 });
 const realmParam = param('realm', 'path', str, 'Realm name');
 const idParam = (what: string) => param('id', 'path', str, `${what} id`);
-const paging = [param('first', 'query', { ...int, minimum: 0 }, 'Offset'), param('max', 'query', { ...int, minimum: 1, maximum: 1000 }, 'Page size (default 100)')];
+const paging = [
+  param('first', 'query', { ...int, minimum: 0 }, 'Offset'),
+  param('max', 'query', { ...int, minimum: 1, maximum: 1000 }, 'Page size (default 100)'),
+];
 
 const err = (description: string): Schema => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 const json = (description: string, schema: Schema): Schema => ({ description, content: { 'application/json': { schema } } });
@@ -221,7 +272,11 @@ interface Op {
   errors?: Array<400 | 404 | 409>;
 }
 
-const ERROR_TEXT = { 400: 'Invalid input; error_description names the field', 404: 'Realm or resource not found', 409: 'Conflicts with an existing resource or its state' };
+const ERROR_TEXT = {
+  400: 'Invalid input; error_description names the field',
+  404: 'Realm or resource not found',
+  409: 'Conflicts with an existing resource or its state',
+};
 
 function operation(id: string, op: Op): Schema {
   const responses: Record<string, Schema> = { ...op.ok };
@@ -243,10 +298,22 @@ function paths(): Record<string, Record<string, Schema>> {
   return {
     '/admin/realms': {
       get: operation('listRealms', { tag: 'Realms', summary: 'List realms', ok: { 200: json('Realms', list('RealmSummary')) } }),
-      post: operation('createRealm', { tag: 'Realms', summary: 'Create a realm from the same JSON as a realm import', body: body(ref('RealmRepresentation')), ok: { 201: created }, errors: [400, 409] }),
+      post: operation('createRealm', {
+        tag: 'Realms',
+        summary: 'Create a realm from the same JSON as a realm import',
+        body: body(ref('RealmRepresentation')),
+        ok: { 201: created },
+        errors: [400, 409],
+      }),
     },
     [R]: {
-      get: operation('getRealm', { tag: 'Realms', summary: 'Get a realm', params: [realmParam], ok: { 200: json('The realm', ref('RealmRepresentation')) }, errors: [404] }),
+      get: operation('getRealm', {
+        tag: 'Realms',
+        summary: 'Get a realm',
+        params: [realmParam],
+        ok: { 200: json('The realm', ref('RealmRepresentation')) },
+        errors: [404],
+      }),
       put: operation('updateRealm', {
         tag: 'Realms',
         summary: 'Update the realm’s settings (fields not sent keep their values; clients and users are ignored; renaming is allowed)',
@@ -255,59 +322,189 @@ function paths(): Record<string, Record<string, Schema>> {
         ok: { 204: noContent },
         errors: [400, 404, 409],
       }),
-      delete: operation('deleteRealm', { tag: 'Realms', summary: 'Delete a realm; every session is logged out first, so every client is told', params: [realmParam], ok: { 204: noContent }, errors: [400, 404] }),
+      delete: operation('deleteRealm', {
+        tag: 'Realms',
+        summary: 'Delete a realm; every session is logged out first, so every client is told',
+        params: [realmParam],
+        ok: { 204: noContent },
+        errors: [400, 404],
+      }),
     },
     [`${R}/clients`]: {
-      get: operation('listClients', { tag: 'Clients', summary: 'List clients', params: [realmParam, param('clientId', 'query', str, 'Exact clientId'), ...paging], ok: { 200: json('Clients', list('ClientRepresentation')) }, errors: [404] }),
-      post: operation('createClient', { tag: 'Clients', summary: 'Create a client', params: [realmParam], body: body(ref('ClientRepresentation')), ok: { 201: created }, errors: [400, 404, 409] }),
+      get: operation('listClients', {
+        tag: 'Clients',
+        summary: 'List clients',
+        params: [realmParam, param('clientId', 'query', str, 'Exact clientId'), ...paging],
+        ok: { 200: json('Clients', list('ClientRepresentation')) },
+        errors: [404],
+      }),
+      post: operation('createClient', {
+        tag: 'Clients',
+        summary: 'Create a client',
+        params: [realmParam],
+        body: body(ref('ClientRepresentation')),
+        ok: { 201: created },
+        errors: [400, 404, 409],
+      }),
     },
     [`${R}/clients/{id}`]: {
-      get: operation('getClient', { tag: 'Clients', summary: 'Get a client', params: [realmParam, idParam('Client')], ok: { 200: json('The client', ref('ClientRepresentation')) }, errors: [404] }),
-      put: operation('updateClient', { tag: 'Clients', summary: 'Update a client (fields not sent keep their values)', params: [realmParam, idParam('Client')], body: body(ref('ClientRepresentation')), ok: { 204: noContent }, errors: [400, 404, 409] }),
-      delete: operation('deleteClient', { tag: 'Clients', summary: 'Delete a client', params: [realmParam, idParam('Client')], ok: { 204: noContent }, errors: [404] }),
+      get: operation('getClient', {
+        tag: 'Clients',
+        summary: 'Get a client',
+        params: [realmParam, idParam('Client')],
+        ok: { 200: json('The client', ref('ClientRepresentation')) },
+        errors: [404],
+      }),
+      put: operation('updateClient', {
+        tag: 'Clients',
+        summary: 'Update a client (fields not sent keep their values)',
+        params: [realmParam, idParam('Client')],
+        body: body(ref('ClientRepresentation')),
+        ok: { 204: noContent },
+        errors: [400, 404, 409],
+      }),
+      delete: operation('deleteClient', {
+        tag: 'Clients',
+        summary: 'Delete a client',
+        params: [realmParam, idParam('Client')],
+        ok: { 204: noContent },
+        errors: [404],
+      }),
     },
     [`${R}/clients/{id}/client-secret`]: {
-      get: operation('getClientSecret', { tag: 'Clients', summary: 'Read a confidential client’s secret', params: [realmParam, idParam('Client')], ok: { 200: json('The secret', ref('ClientSecret')) }, errors: [400, 404] }),
-      post: operation('regenerateClientSecret', { tag: 'Clients', summary: 'Generate a new secret (the old one stops working)', params: [realmParam, idParam('Client')], ok: { 200: json('The new secret', ref('ClientSecret')) }, errors: [400, 404] }),
+      get: operation('getClientSecret', {
+        tag: 'Clients',
+        summary: 'Read a confidential client’s secret',
+        params: [realmParam, idParam('Client')],
+        ok: { 200: json('The secret', ref('ClientSecret')) },
+        errors: [400, 404],
+      }),
+      post: operation('regenerateClientSecret', {
+        tag: 'Clients',
+        summary: 'Generate a new secret (the old one stops working)',
+        params: [realmParam, idParam('Client')],
+        ok: { 200: json('The new secret', ref('ClientSecret')) },
+        errors: [400, 404],
+      }),
     },
     [`${R}/clients/{id}/user-sessions`]: {
-      get: operation('listClientUserSessions', { tag: 'Sessions', summary: 'Live sessions that include this client', params: [realmParam, idParam('Client'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+      get: operation('listClientUserSessions', {
+        tag: 'Sessions',
+        summary: 'Live sessions that include this client',
+        params: [realmParam, idParam('Client'), ...paging],
+        ok: { 200: json('Sessions', list('UserSessionRepresentation')) },
+        errors: [404],
+      }),
     },
     [`${R}/client-session-stats`]: {
-      get: operation('clientSessionStats', { tag: 'Sessions', summary: 'Session counts per client', params: [realmParam], ok: { 200: json('Counts', list('ClientSessionStat')) }, errors: [404] }),
+      get: operation('clientSessionStats', {
+        tag: 'Sessions',
+        summary: 'Session counts per client',
+        params: [realmParam],
+        ok: { 200: json('Counts', list('ClientSessionStat')) },
+        errors: [404],
+      }),
     },
     [`${R}/users`]: {
       get: operation('listUsers', {
         tag: 'Users',
         summary: 'List or search users',
-        params: [realmParam, param('search', 'query', str, 'Part of the username or email, case-insensitive'), param('username', 'query', str, 'Exact username'), ...paging],
+        params: [
+          realmParam,
+          param('search', 'query', str, 'Part of the username or email, case-insensitive'),
+          param('username', 'query', str, 'Exact username'),
+          ...paging,
+        ],
         ok: { 200: json('Users', list('UserRepresentation')) },
         errors: [404],
       }),
-      post: operation('createUser', { tag: 'Users', summary: 'Create a user', params: [realmParam], body: body(ref('UserRepresentation')), ok: { 201: created }, errors: [400, 404, 409] }),
+      post: operation('createUser', {
+        tag: 'Users',
+        summary: 'Create a user',
+        params: [realmParam],
+        body: body(ref('UserRepresentation')),
+        ok: { 201: created },
+        errors: [400, 404, 409],
+      }),
     },
     [`${R}/users/{id}`]: {
-      get: operation('getUser', { tag: 'Users', summary: 'Get a user', params: [realmParam, idParam('User')], ok: { 200: json('The user', ref('UserRepresentation')) }, errors: [404] }),
-      put: operation('updateUser', { tag: 'Users', summary: 'Update a user (credentials are ignored; use reset-password)', params: [realmParam, idParam('User')], body: body(ref('UserRepresentation')), ok: { 204: noContent }, errors: [400, 404, 409] }),
-      delete: operation('deleteUser', { tag: 'Users', summary: 'Delete a user; their sessions are logged out first', params: [realmParam, idParam('User')], ok: { 204: noContent }, errors: [404] }),
+      get: operation('getUser', {
+        tag: 'Users',
+        summary: 'Get a user',
+        params: [realmParam, idParam('User')],
+        ok: { 200: json('The user', ref('UserRepresentation')) },
+        errors: [404],
+      }),
+      put: operation('updateUser', {
+        tag: 'Users',
+        summary: 'Update a user (credentials are ignored; use reset-password)',
+        params: [realmParam, idParam('User')],
+        body: body(ref('UserRepresentation')),
+        ok: { 204: noContent },
+        errors: [400, 404, 409],
+      }),
+      delete: operation('deleteUser', {
+        tag: 'Users',
+        summary: 'Delete a user; their sessions are logged out first',
+        params: [realmParam, idParam('User')],
+        ok: { 204: noContent },
+        errors: [404],
+      }),
     },
     [`${R}/users/{id}/reset-password`]: {
-      put: operation('resetPassword', { tag: 'Users', summary: 'Set a new password', params: [realmParam, idParam('User')], body: body(ref('CredentialRepresentation')), ok: { 204: noContent }, errors: [400, 404] }),
+      put: operation('resetPassword', {
+        tag: 'Users',
+        summary: 'Set a new password',
+        params: [realmParam, idParam('User')],
+        body: body(ref('CredentialRepresentation')),
+        ok: { 204: noContent },
+        errors: [400, 404],
+      }),
     },
     [`${R}/users/{id}/sessions`]: {
-      get: operation('listUserSessions', { tag: 'Sessions', summary: 'A user’s live sessions, each with its clients', params: [realmParam, idParam('User'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+      get: operation('listUserSessions', {
+        tag: 'Sessions',
+        summary: 'A user’s live sessions, each with its clients',
+        params: [realmParam, idParam('User'), ...paging],
+        ok: { 200: json('Sessions', list('UserSessionRepresentation')) },
+        errors: [404],
+      }),
     },
     [`${R}/users/{id}/logout`]: {
-      post: operation('logoutUser', { tag: 'Logout', summary: 'End all of a user’s sessions; back-channel logout tokens go to every client in them', params: [realmParam, idParam('User')], ok: { 204: noContent }, errors: [404] }),
+      post: operation('logoutUser', {
+        tag: 'Logout',
+        summary: 'End all of a user’s sessions; back-channel logout tokens go to every client in them',
+        params: [realmParam, idParam('User')],
+        ok: { 204: noContent },
+        errors: [404],
+      }),
     },
     [`${R}/sessions/{session}`]: {
-      delete: operation('deleteSession', { tag: 'Logout', summary: 'End one SSO session; its clients are sent logout tokens', params: [realmParam, param('session', 'path', str, 'SSO session id (the sid claim)')], ok: { 204: noContent }, errors: [404] }),
+      delete: operation('deleteSession', {
+        tag: 'Logout',
+        summary: 'End one SSO session; its clients are sent logout tokens',
+        params: [realmParam, param('session', 'path', str, 'SSO session id (the sid claim)')],
+        ok: { 204: noContent },
+        errors: [404],
+      }),
     },
     [`${R}/logout-all`]: {
-      post: operation('logoutAll', { tag: 'Logout', summary: 'End every session of the realm; its not-before time becomes now and admin URLs get a LogoutAction with it', params: [realmParam], ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) }, errors: [404] }),
+      post: operation('logoutAll', {
+        tag: 'Logout',
+        summary: 'End every session of the realm; its not-before time becomes now and admin URLs get a LogoutAction with it',
+        params: [realmParam],
+        ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) },
+        errors: [404],
+      }),
     },
     [`${R}/push-revocation`]: {
-      post: operation('pushRevocation', { tag: 'Logout', summary: 'Send the realm’s not-before time to every client’s admin URL (PUSH_NOT_BEFORE to k_push_not_before)', params: [realmParam], ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) }, errors: [404] }),
+      post: operation('pushRevocation', {
+        tag: 'Logout',
+        summary: 'Send the realm’s not-before time to every client’s admin URL (PUSH_NOT_BEFORE to k_push_not_before)',
+        params: [realmParam],
+        ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) },
+        errors: [404],
+      }),
     },
     [`${R}/events`]: {
       get: operation('listEvents', {
@@ -327,25 +524,56 @@ function paths(): Record<string, Record<string, Schema>> {
       }),
     },
     [`${R}/sundown/sessions`]: {
-      get: operation('listLiveSessions', { tag: 'Sundown', summary: 'Every live SSO session of the realm with the RPs in it, newest first', params: [realmParam, param('user', 'query', str, 'User id'), ...paging], ok: { 200: json('Sessions', list('UserSessionRepresentation')) }, errors: [404] }),
+      get: operation('listLiveSessions', {
+        tag: 'Sundown',
+        summary: 'Every live SSO session of the realm with the RPs in it, newest first',
+        params: [realmParam, param('user', 'query', str, 'User id'), ...paging],
+        ok: { 200: json('Sessions', list('UserSessionRepresentation')) },
+        errors: [404],
+      }),
     },
     [`${R}/sundown/deliveries`]: {
       get: operation('listDeliveries', {
         tag: 'Sundown',
         summary: 'Back-channel logout deliveries, newest first',
-        params: [realmParam, param('status', 'query', { enum: [...DELIVERY_STATUSES] }), param('clientId', 'query', str), param('session', 'query', str, 'SSO session id'), ...paging],
+        params: [
+          realmParam,
+          param('status', 'query', { enum: [...DELIVERY_STATUSES] }),
+          param('clientId', 'query', str),
+          param('session', 'query', str, 'SSO session id'),
+          ...paging,
+        ],
         ok: { 200: json('Deliveries', list('Delivery')) },
         errors: [400, 404],
       }),
     },
     [`${R}/sundown/delivery-stats`]: {
-      get: operation('deliveryStats', { tag: 'Sundown', summary: 'How many deliveries are in each status', params: [realmParam, param('clientId', 'query', str)], ok: { 200: json('Counts', ref('DeliveryStats')) }, errors: [404] }),
+      get: operation('deliveryStats', {
+        tag: 'Sundown',
+        summary: 'How many deliveries are in each status',
+        params: [realmParam, param('clientId', 'query', str)],
+        ok: { 200: json('Counts', ref('DeliveryStats')) },
+        errors: [404],
+      }),
     },
     [`${R}/sundown/deliveries/{id}/retry`]: {
-      post: operation('retryDelivery', { tag: 'Sundown', summary: 'Send a failed or rejected delivery again now (with a fresh logout token)', params: [realmParam, idParam('Delivery')], ok: { 204: noContent }, errors: [404, 409] }),
+      post: operation('retryDelivery', {
+        tag: 'Sundown',
+        summary: 'Send a failed or rejected delivery again now (with a fresh logout token)',
+        params: [realmParam, idParam('Delivery')],
+        ok: { 204: noContent },
+        errors: [404, 409],
+      }),
     },
     [`${R}/sundown/clients/{id}/doctor`]: {
-      get: operation('doctorClient', { tag: 'Sundown', summary: 'Check a client’s back-channel URL (or, without one, its admin URL’s k_logout): DNS, connect, TLS, and its answer to a logout token for an unknown session', params: [realmParam, idParam('Client')], ok: { 200: json('The checks', ref('DoctorResult')) }, errors: [404] }),
+      get: operation('doctorClient', {
+        tag: 'Sundown',
+        summary:
+          'Check a client’s back-channel URL (or, without one, its admin URL’s k_logout): DNS, connect, TLS, and its answer to a logout token for an unknown session',
+        params: [realmParam, idParam('Client')],
+        ok: { 200: json('The checks', ref('DoctorResult')) },
+        errors: [404],
+      }),
     },
   };
 }
@@ -366,7 +594,12 @@ export function adminOpenApi(serverUrl: string): Schema {
     components: {
       schemas,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST {server}/realms/master/protocol/openid-connect/token with grant_type=password&client_id=admin-cli' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'POST {server}/realms/master/protocol/openid-connect/token with grant_type=password&client_id=admin-cli',
+        },
       },
     },
   };

@@ -9,7 +9,13 @@ import { openStore } from '../store/database.ts';
 
 export async function runDoctorCommand(config: DoctorCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
   const store = await openStore(config.store, log);
-  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false, logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } } });
+  const provider = await createProvider(store, {
+    publicUrl,
+    httpRelativePath: config.httpRelativePath,
+    log,
+    background: false,
+    logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } },
+  });
   try {
     const realm = await provider.ctx.realms.realmByName(config.realm);
     if (!realm) {
@@ -43,11 +49,22 @@ const fit = (text: string) => (text.length > MAX_CELL ? `${text.slice(0, MAX_CEL
 export function formatDoctorTable(results: DoctorResult[]): string {
   if (results.length === 0) return 'No client of this realm has a back-channel logout URL or an admin URL.\n';
   // An admin-URL client's row names its kind: the message is a LogoutAction, not a logout token.
-  const rows = results.map((r) => [fit(r.clientId), r.kind === 'backchannel' ? r.url : `${r.kind}: ${r.url}`, cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken)]);
+  const rows = results.map((r) => [
+    fit(r.clientId),
+    r.kind === 'backchannel' ? r.url : `${r.kind}: ${r.url}`,
+    cell(r.resolve),
+    cell(r.connect),
+    cell(r.tls),
+    cell(r.logoutToken),
+  ]);
   const head = ['client', 'back-channel URL', 'resolve', 'connect', 'TLS', 'logout token'];
   // The URL is never cut: it is what the operator has to find and fix.
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const failing = results.filter((r) => !r.ok).length;
   return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n\n${failing === 0 ? 'All back-channel logout URLs work.' : `${failing} of ${results.length} back-channel logout URLs need attention.`}\n`;
 }

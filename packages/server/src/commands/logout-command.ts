@@ -8,7 +8,13 @@ import { openStore } from '../store/database.ts';
 
 export async function runLogoutCommand(config: LogoutCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
   const store = await openStore(config.store, log);
-  const provider = await createProvider(store, { publicUrl, httpRelativePath: config.httpRelativePath, log, background: false, logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } } });
+  const provider = await createProvider(store, {
+    publicUrl,
+    httpRelativePath: config.httpRelativePath,
+    log,
+    background: false,
+    logout: { http: { ...DEFAULT_HTTP_OPTIONS, ...config.backchannel } },
+  });
   try {
     const { ctx } = provider;
     const realm = await ctx.realms.realmByName(config.realm);

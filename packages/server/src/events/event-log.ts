@@ -129,7 +129,10 @@ export class EventLog {
   /** Many events of one moment in one statement (a batch of ended sessions). */
   async recordMany(events: readonly EventInput[], time: number, db: Executor = this.#db): Promise<void> {
     if (events.length === 0) return;
-    await db.insertInto('event').values(events.map((e) => eventRow(e, time))).execute();
+    await db
+      .insertInto('event')
+      .values(events.map((e) => eventRow(e, time)))
+      .execute();
   }
 
   /** Housekeeping: events past their retention. */

@@ -1,15 +1,7 @@
 // The one place errors become wire responses: JSON for APIs, an HTML page for browser
 // endpoints. Unexpected errors become server_error without leaking internals.
 import type { Logger } from 'pino';
-import {
-  asOAuthError,
-  InsufficientScope,
-  InvalidClient,
-  InvalidToken,
-  type OAuthError,
-  TemporarilyUnavailable,
-  TooManyRequests,
-} from '../errors.ts';
+import { asOAuthError, InsufficientScope, InvalidClient, InvalidToken, type OAuthError, TemporarilyUnavailable, TooManyRequests } from '../errors.ts';
 import { html, page } from '../views/html.ts';
 
 /** RFC 6749 §5.1: token responses and errors must not be cached. */
@@ -36,10 +28,7 @@ function errorHeaders(err: OAuthError): Record<string, string> {
 export function jsonError(log: Logger, thrown: unknown): Response {
   const err = asOAuthError(thrown);
   logError(log, err);
-  return Response.json(
-    { error: err.error, error_description: err.description },
-    { status: err.status, headers: errorHeaders(err) },
-  );
+  return Response.json({ error: err.error, error_description: err.description }, { status: err.status, headers: errorHeaders(err) });
 }
 
 export function htmlError(log: Logger, thrown: unknown): Response {

@@ -50,7 +50,9 @@ export class KnownDevices {
   }
 
   async #mac(realmId: string, username: string, issued: string): Promise<string> {
-    return createHmac('sha256', await this.#key(realmId)).update(`${realmId}\n${username.toLowerCase()}\n${issued}`).digest('base64url');
+    return createHmac('sha256', await this.#key(realmId))
+      .update(`${realmId}\n${username.toLowerCase()}\n${issued}`)
+      .digest('base64url');
   }
 
   /** A cookie value for a browser that just signed in as `username`. */

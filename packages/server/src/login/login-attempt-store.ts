@@ -76,7 +76,12 @@ export class LoginAttemptStore {
       .execute();
   }
 
-  async setCounter(trx: Trx, realmId: string, subject: string, values: Pick<LoginFailureTable, 'failures' | 'last_failure_at' | 'locked_until'>): Promise<void> {
+  async setCounter(
+    trx: Trx,
+    realmId: string,
+    subject: string,
+    values: Pick<LoginFailureTable, 'failures' | 'last_failure_at' | 'locked_until'>,
+  ): Promise<void> {
     await trx.updateTable('login_failure').set(values).where('realm_id', '=', realmId).where('subject', '=', subject).execute();
   }
 
@@ -87,7 +92,12 @@ export class LoginAttemptStore {
   /** A success gives back the failure counted in advance — and, as in Keycloak, the others. */
   async resetFailures(realmId: string, subjects: readonly string[]): Promise<void> {
     if (subjects.length === 0) return;
-    await this.#db.updateTable('login_failure').set({ failures: 0, locked_until: 0 }).where('realm_id', '=', realmId).where('subject', 'in', subjects).execute();
+    await this.#db
+      .updateTable('login_failure')
+      .set({ failures: 0, locked_until: 0 })
+      .where('realm_id', '=', realmId)
+      .where('subject', 'in', subjects)
+      .execute();
   }
 
   /** Housekeeping: lapsed slots, and counters with nothing left to remember. */

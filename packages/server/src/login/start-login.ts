@@ -22,7 +22,10 @@ export interface LoginFormRequest {
 
 export async function startLogin(ctx: ProviderContext, realm: Realm, req: Request, login: LoginFormRequest, now = Date.now()): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: login.clientId, request: login.request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
+  const id = await ctx.pending.saveLogin(
+    { realmId: realm.id, clientId: login.clientId, request: login.request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS },
+    now,
+  );
   return loginFormResponse(ctx, realm, id, binding, login.loginHint);
 }
 

@@ -14,20 +14,14 @@ import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { renderLoginPage } from './login-page.ts';
 
-const EXPIRED =
-  'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
+const EXPIRED = 'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
 const MESSAGES: Record<LoginFailed['reason'], string> = {
   invalid_user_credentials: 'Invalid username or password.',
   user_disabled: 'This account is disabled. Contact your administrator.',
 };
 
-export async function submitLogin(
-  ctx: ProviderContext,
-  realm: Realm,
-  req: Request,
-  ip: string | null,
-): Promise<Response> {
+export async function submitLogin(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
@@ -64,18 +58,20 @@ export async function submitLogin(
     });
   } catch (err) {
     if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
-    if (err instanceof TooManyRequests)
-      return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
+    if (err instanceof TooManyRequests) return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
     throw err;
   }
 
   const now = Date.now();
   const headers = new Headers();
-  headers.append('Set-Cookie', setCookie(DEVICE_COOKIE, await ctx.throttle.devices.issue(realm.id, username, now), {
-    path: `${ctx.urls.realmPath(realm.name)}/`,
-    maxAgeSeconds: KNOWN_DEVICE_MAX_AGE_MS / 1000,
-    secure: ctx.urls.secure,
-  }));
+  headers.append(
+    'Set-Cookie',
+    setCookie(DEVICE_COOKIE, await ctx.throttle.devices.issue(realm.id, username, now), {
+      path: `${ctx.urls.realmPath(realm.name)}/`,
+      maxAgeSeconds: KNOWN_DEVICE_MAX_AGE_MS / 1000,
+      secure: ctx.urls.secure,
+    }),
+  );
   let session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
   if (session && session.userId === user.id) {
     await ctx.sessions.reauthenticated(session.id, now);

@@ -215,10 +215,21 @@ export class LoginThrottle {
           throw new TooManyRequests(`Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, wait);
         }
       }
-      const live = await this.#store.liveSlots(trx, realmId, slotted.map((c) => c.subject), now);
+      const live = await this.#store.liveSlots(
+        trx,
+        realmId,
+        slotted.map((c) => c.subject),
+        now,
+      );
       const full = slotted.find((c) => (live.get(c.subject) ?? 0) >= c.concurrency);
       if (full) return full;
-      await this.#store.takeSlots(trx, realmId, slotted.map((c) => c.subject), attemptId, now + p.inFlightLeaseMs);
+      await this.#store.takeSlots(
+        trx,
+        realmId,
+        slotted.map((c) => c.subject),
+        attemptId,
+        now + p.inFlightLeaseMs,
+      );
       for (const c of counters.filter((c) => Number.isFinite(c.limit))) {
         const row = rows.find((r) => r.subject === c.subject)!;
         const failures = (now - row.last_failure_at < p.windowMs ? row.failures : 0) + 1;
@@ -240,7 +251,11 @@ export class LoginThrottle {
       this.#releaseLater(realmId, attemptId);
       throw err;
     }
-    if (outcome === 'success') await this.#store.resetFailures(realmId, counters.filter((c) => Number.isFinite(c.limit)).map((c) => c.subject));
+    if (outcome === 'success')
+      await this.#store.resetFailures(
+        realmId,
+        counters.filter((c) => Number.isFinite(c.limit)).map((c) => c.subject),
+      );
   }
 
   /**

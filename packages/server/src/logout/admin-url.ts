@@ -51,6 +51,7 @@ export function adminUrlProblem(client: { adminUrl: string | null; rootUrl: stri
   if (url.protocol !== 'http:') return `"${value}" must use http or https`;
   if (isLoopbackUrl(url)) return null;
   if (client.publicClient) return `"${value}" uses http; a public client's admin URL must use https (or a loopback host)`;
-  if (!allowHttp) return `"${value}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`;
+  if (!allowHttp)
+    return `"${value}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`;
   return null;
 }

@@ -176,7 +176,15 @@ export class LogoutService {
     return this.endSessions(realm, ids, 'expired');
   }
 
-  async #endBatch(trx: Executor, taken: DeliveryReservation[], realm: Realm, ids: string[], reason: EndReason, meta: LogoutMeta, issuer?: string): Promise<EndSessionsResult> {
+  async #endBatch(
+    trx: Executor,
+    taken: DeliveryReservation[],
+    realm: Realm,
+    ids: string[],
+    reason: EndReason,
+    meta: LogoutMeta,
+    issuer?: string,
+  ): Promise<EndSessionsResult> {
     const now = Date.now();
     const stores = this.#stores;
     const ended = await stores.sessions.end(realm.id, ids, reason, now, trx);
@@ -246,7 +254,12 @@ export class LogoutService {
         });
       }
       if (adminUrl) {
-        deliveries.push(sessionLogoutDelivery({ realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now }, adapterIds.get(row.cs_id) ?? []));
+        deliveries.push(
+          sessionLogoutDelivery(
+            { realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now },
+            adapterIds.get(row.cs_id) ?? [],
+          ),
+        );
       }
       // Standards §5: a client with both URLs gets both channels.
       if (settings.frontchannelUrl && issuer) {

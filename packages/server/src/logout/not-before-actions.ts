@@ -27,7 +27,12 @@ async function clientsWithAdminUrl(ctx: NotBeforeActionDeps, realm: Realm): Prom
   return (await ctx.realms.clientsOf(realm.id)).filter((c) => c.enabled && c.protocol === 'openid-connect' && Boolean(c.adminUrl));
 }
 
-async function sendToAdminUrls(ctx: NotBeforeActionDeps, realm: Realm, sender: DeliverySender, row: (client: Client) => LogoutDeliveryTable): Promise<GlobalRequestResult & { deliveries: number }> {
+async function sendToAdminUrls(
+  ctx: NotBeforeActionDeps,
+  realm: Realm,
+  sender: DeliverySender,
+  row: (client: Client) => LogoutDeliveryTable,
+): Promise<GlobalRequestResult & { deliveries: number }> {
   const targets = new Map<string, string>();
   const rows: LogoutDeliveryTable[] = [];
   for (const client of await clientsWithAdminUrl(ctx, realm)) {
@@ -49,7 +54,9 @@ export async function logoutAllWithNotBefore(ctx: NotBeforeActionDeps, realm: Re
   const notBefore = Math.floor(now / 1000);
   await ctx.notBefore.setRealm(realm.id, notBefore);
   const ended = await ctx.logout.logoutAll(realm);
-  const pushed = await sendToAdminUrls(ctx, realm, kLogoutSender, (client) => notBeforeLogoutDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore));
+  const pushed = await sendToAdminUrls(ctx, realm, kLogoutSender, (client) =>
+    notBeforeLogoutDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore),
+  );
   return {
     successRequests: pushed.successRequests,
     failedRequests: pushed.failedRequests,
@@ -59,6 +66,8 @@ export async function logoutAllWithNotBefore(ctx: NotBeforeActionDeps, realm: Re
 
 export async function pushRevocation(ctx: NotBeforeActionDeps, realm: Realm, now = Date.now()): Promise<GlobalRequestResult> {
   const notBefore = await ctx.notBefore.ofRealm(realm.id);
-  const pushed = await sendToAdminUrls(ctx, realm, kPushNotBeforeSender, (client) => pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore));
+  const pushed = await sendToAdminUrls(ctx, realm, kPushNotBeforeSender, (client) =>
+    pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore),
+  );
   return { successRequests: pushed.successRequests, failedRequests: pushed.failedRequests };
 }

@@ -46,7 +46,15 @@ export function planSamlLogout(client: Client, row: SamlParticipantRow, realmId:
   const settings = samlSettingsOf(client);
   const nameIdFormat = row.cs_saml_name_id_format ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
   if (settings.frontchannelLogout && browser && frontchannelBinding(settings)) {
-    return { frontchannel: { clientId: client.id, ssoSessionId: row.cs_sso_session_id, nameId: row.cs_saml_name_id, nameIdFormat, sessionIndex: row.cs_saml_session_index } };
+    return {
+      frontchannel: {
+        clientId: client.id,
+        ssoSessionId: row.cs_sso_session_id,
+        nameId: row.cs_saml_name_id,
+        nameIdFormat,
+        sessionIndex: row.cs_saml_session_index,
+      },
+    };
   }
   const payload: SamlSoapPayload = {
     nameId: row.cs_saml_name_id,

@@ -12,19 +12,9 @@
 // registered Keycloak wildcard `…/*` — as a prefix on a segment boundary.
 
 /** Why a presented or registered URI was refused; the private detail for logs and events. */
-export type RedirectUriProblem =
-  | 'invalid'
-  | 'scheme'
-  | 'userinfo'
-  | 'dot-segment'
-  | 'backslash'
-  | 'fragment'
-  | 'response-parameter'
-  | 'not-registered';
+export type RedirectUriProblem = 'invalid' | 'scheme' | 'userinfo' | 'dot-segment' | 'backslash' | 'fragment' | 'response-parameter' | 'not-registered';
 
-export type RedirectUriMatch =
-  | { ok: true; uri: string }
-  | { ok: false; problem: RedirectUriProblem; reason: string };
+export type RedirectUriMatch = { ok: true; uri: string } | { ok: false; problem: RedirectUriProblem; reason: string };
 
 /**
  * Parameters of an authorization or logout response (RFC 6749 §4.1.2, §4.1.2.1, §4.2.2;
@@ -93,8 +83,7 @@ export function inspectUri(raw: string): Inspected {
   const rawPath = rest.split('?', 1)[0]!;
   const path = decodePathSeparators(rawPath);
   if (path.includes('\\')) return refuse('backslash', 'contains an encoded backslash');
-  if (path.split('/').some(isDotSegment))
-    return refuse('dot-segment', 'has a dot segment');
+  if (path.split('/').some(isDotSegment)) return refuse('dot-segment', 'has a dot segment');
   let url: URL;
   try {
     url = new URL(raw);

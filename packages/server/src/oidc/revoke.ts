@@ -9,12 +9,7 @@ import { NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
-export async function revokeEndpoint(
-  ctx: ProviderContext,
-  realm: Realm,
-  req: Request,
-  ip: string | null,
-): Promise<Response> {
+export async function revokeEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const params = await readForm(req);
   const { client } = await authenticateClient(ctx.realms, realm, req, params);
   const token = params.require('token');
@@ -36,8 +31,7 @@ export async function revokeEndpoint(
   } else if (token.split('.').length === 3) {
     const claims = await verifyAccessToken(ctx, realm, token).catch(() => undefined);
     if (claims) {
-      if (claims.azp !== client.clientId)
-        throw new UnauthorizedClient('Token was issued to another client');
+      if (claims.azp !== client.clientId) throw new UnauthorizedClient('Token was issued to another client');
       await ctx.revokedAccessTokens.add(claims.jti, claims.exp * 1000);
     }
   }

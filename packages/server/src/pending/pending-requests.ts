@@ -54,7 +54,15 @@ export class PendingRequests {
     await this.#db.deleteFrom('auth_request').where('expires_at', '<', now).execute();
     await this.#db
       .insertInto('auth_request')
-      .values({ id, realm_id: login.realmId, client_id: login.clientId, params: JSON.stringify(login.request), csrf_hash: bindingHash(login.binding, id), created_at: now, expires_at: now + login.lifetimeMs })
+      .values({
+        id,
+        realm_id: login.realmId,
+        client_id: login.clientId,
+        params: JSON.stringify(login.request),
+        csrf_hash: bindingHash(login.binding, id),
+        created_at: now,
+        expires_at: now + login.lifetimeMs,
+      })
       .execute();
     const n = (this.#sinceTrim.get(login.realmId) ?? 0) + 1;
     if (n < this.#trimEvery) {

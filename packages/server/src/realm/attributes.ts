@@ -75,7 +75,8 @@ function signingAlg(holder: HasAttributes, name: string): SigningAlg {
 
 export const backchannelLogoutUrl = (client: HasAttributes): string | null => text(client, CLIENT_ATTRIBUTE.backchannelLogoutUrl);
 export const backchannelLogoutSessionRequired = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired, true);
-export const backchannelLogoutRevokeOfflineTokens = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens, false);
+export const backchannelLogoutRevokeOfflineTokens = (client: HasAttributes): boolean =>
+  flag(client, CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens, false);
 export const frontchannelLogoutUrl = (client: HasAttributes): string | null => text(client, CLIENT_ATTRIBUTE.frontchannelLogoutUrl);
 export const frontchannelLogoutSessionRequired = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.frontchannelLogoutSessionRequired, true);
 

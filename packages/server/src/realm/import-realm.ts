@@ -38,21 +38,13 @@ export async function importRealmFile(db: Kysely<Database>, file: string, option
 export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm, options: ImportOptions = {}): Promise<ImportResult> {
   const { realm } = parsed;
   const now = Date.now();
-  const existingRealm = await db
-    .selectFrom('realm')
-    .select('id')
-    .where('name', '=', realm.realm)
-    .executeTakeFirst();
+  const existingRealm = await db.selectFrom('realm').select('id').where('name', '=', realm.realm).executeTakeFirst();
   const realmId = existingRealm?.id ?? newId();
 
   // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
   // the password is unchanged so a repeated import changes nothing.
   const existingUsers = existingRealm
-    ? await db
-        .selectFrom('app_user')
-        .select(['id', 'username', 'password_hash', 'enabled'])
-        .where('realm_id', '=', realmId)
-        .execute()
+    ? await db.selectFrom('app_user').select(['id', 'username', 'password_hash', 'enabled']).where('realm_id', '=', realmId).execute()
     : [];
   const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
   const hashes = new Map<string, string | null>();

@@ -130,8 +130,7 @@ class ObjectReader {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array of strings');
     return v.map((item, i) => {
-      if (typeof item !== 'string')
-        throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
+      if (typeof item !== 'string') throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
       return item;
     });
   }
@@ -173,10 +172,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     accessTokenLifespan: r.seconds('accessTokenLifespan', REALM_DEFAULTS.accessTokenLifespan),
     ssoSessionIdleTimeout: r.seconds('ssoSessionIdleTimeout', REALM_DEFAULTS.ssoSessionIdleTimeout),
     ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
-    offlineSessionIdleTimeout: r.seconds(
-      'offlineSessionIdleTimeout',
-      REALM_DEFAULTS.offlineSessionIdleTimeout,
-    ),
+    offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
     attributes: r.stringMap('attributes'),
     clients: [],
     users: [],
@@ -233,9 +229,7 @@ function parseClient(c: ObjectReader): ClientImport {
   const rootUrl = c.string('rootUrl');
   if (rootUrl !== null && rootUrl !== '') absoluteUrl(rootUrl, `${c.path}.rootUrl`);
   const publicClient = c.boolean('publicClient', false);
-  const redirectUris = c
-    .stringList('redirectUris')
-    .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
+  const redirectUris = c.stringList('redirectUris').map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
   const attributes = c.stringMap('attributes');
   checkLogoutAttributes(attributes, `${c.path}.attributes`);
   checkPostLogoutRedirectUris(attributes, `${c.path}.attributes`);
@@ -269,13 +263,39 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
   const parsed = parseSamlClient(raw, c.path);
   if (!parsed.ok) {
     const first = parsed.problems[0]!;
-    const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more: ${parsed.problems.slice(1).map((p) => p.path).join(', ')})` : '';
+    const more =
+      parsed.problems.length > 1
+        ? ` (and ${parsed.problems.length - 1} more: ${parsed.problems
+            .slice(1)
+            .map((p) => p.path)
+            .join(', ')})`
+        : '';
     throw new RealmImportError(first.path, first.message + more);
   }
   const { settings } = parsed;
   c.accept('id', 'description', 'protocol', 'clientId', 'redirectUris', 'rootUrl', 'adminUrl', 'frontchannelLogout', 'enabled', 'attributes');
   // Keycloak writes these for every client; they mean nothing for a SAML SP.
-  c.accept('publicClient', 'secret', 'bearerOnly', 'consentRequired', 'implicitFlowEnabled', 'fullScopeAllowed', 'nodeReRegistrationTimeout', 'protocolMappers', 'defaultClientScopes', 'optionalClientScopes', 'baseUrl', 'surrogateAuthRequired', 'alwaysDisplayInConsole', 'clientAuthenticatorType', 'notBefore', 'authenticationFlowBindingOverrides', 'access', 'directAccessGrantsEnabled', 'serviceAccountsEnabled');
+  c.accept(
+    'publicClient',
+    'secret',
+    'bearerOnly',
+    'consentRequired',
+    'implicitFlowEnabled',
+    'fullScopeAllowed',
+    'nodeReRegistrationTimeout',
+    'protocolMappers',
+    'defaultClientScopes',
+    'optionalClientScopes',
+    'baseUrl',
+    'surrogateAuthRequired',
+    'alwaysDisplayInConsole',
+    'clientAuthenticatorType',
+    'notBefore',
+    'authenticationFlowBindingOverrides',
+    'access',
+    'directAccessGrantsEnabled',
+    'serviceAccountsEnabled',
+  );
   return {
     clientId: settings.entityId,
     protocol: 'saml',
@@ -351,8 +371,7 @@ function absoluteUrl(value: string, path: string): URL {
  * parameters).
  */
 function checkRedirectUri(uri: string, rootUrl: string | null, path: string): string {
-  if (uri === '*' || uri === '+')
-    throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
+  if (uri === '*' || uri === '+') throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
   let resolved = uri;
   if (uri.startsWith('/')) {
     if (!rootUrl) throw new RealmImportError(path, `"${uri}" is relative but the client has no rootUrl`);
@@ -391,7 +410,10 @@ function checkBackchannelScheme(client: ClientImport, realmAttributes: Record<st
   if (!url || new URL(url).protocol !== 'http:' || isLoopbackUrl(new URL(url))) return;
   if (client.publicClient) throw new RealmImportError(path, `"${url}" uses http; a public client's back-channel logout URL must use https`);
   if (!allowsHttpBackchannel({ attributes: realmAttributes })) {
-    throw new RealmImportError(path, `"${url}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`);
+    throw new RealmImportError(
+      path,
+      `"${url}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`,
+    );
   }
 }
 
@@ -403,7 +425,10 @@ function checkFrontchannelOrigin(attributes: Record<string, string>, redirectUri
   const origin = new URL(value).origin;
   const origins = redirectUris.map((r) => new URL(r.endsWith('*') ? r.slice(0, -1) : r).origin);
   if (!origins.includes(origin)) {
-    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.frontchannelLogoutUrl}"]`, `"${value}" must have the same scheme, host and port as one of the client's redirect URIs`);
+    throw new RealmImportError(
+      `${path}["${CLIENT_ATTRIBUTE.frontchannelLogoutUrl}"]`,
+      `"${value}" must have the same scheme, host and port as one of the client's redirect URIs`,
+    );
   }
 }
 
@@ -437,7 +462,10 @@ function checkSessionLimit(attributes: Record<string, string>): void {
   const value = attributes[REALM_ATTRIBUTE.sessionsPerUser];
   if (value === undefined) return;
   if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_SESSIONS_PER_USER) {
-    throw new RealmImportError(`$.attributes["${REALM_ATTRIBUTE.sessionsPerUser}"]`, `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`);
+    throw new RealmImportError(
+      `$.attributes["${REALM_ATTRIBUTE.sessionsPerUser}"]`,
+      `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`,
+    );
   }
 }
 

@@ -94,12 +94,7 @@ export class RealmRepository {
 
   async clientByClientId(realmId: string, clientId: string): Promise<Client | undefined> {
     return this.#cached(this.#clients, `${realmId}\u0000${clientId}`, async () => {
-      const row = await this.#db
-        .selectFrom('client')
-        .selectAll()
-        .where('realm_id', '=', realmId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const row = await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst();
       return row && clientFromRow(row);
     });
   }

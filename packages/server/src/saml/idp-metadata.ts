@@ -37,7 +37,9 @@ export function buildIdpMetadata(input: IdpMetadataInput): string {
     service('SingleLogoutService', BINDING.post) +
     service('SingleLogoutService', BINDING.redirect) +
     service('SingleLogoutService', BINDING.soap) +
-    [NAMEID_FORMAT.persistent, NAMEID_FORMAT.transient, NAMEID_FORMAT.unspecified, NAMEID_FORMAT.email].map((f) => `<md:NameIDFormat>${f}</md:NameIDFormat>`).join('') +
+    [NAMEID_FORMAT.persistent, NAMEID_FORMAT.transient, NAMEID_FORMAT.unspecified, NAMEID_FORMAT.email]
+      .map((f) => `<md:NameIDFormat>${f}</md:NameIDFormat>`)
+      .join('') +
     service('SingleSignOnService', BINDING.post) +
     service('SingleSignOnService', BINDING.redirect) +
     `</md:IDPSSODescriptor></md:EntityDescriptor>`

@@ -42,7 +42,11 @@ export function decodeRedirectMessage(rawQuery: string): InboundMessage {
   return identify('redirect', q.xml, doc, doc.documentElement!, q.relayState, q.signature, q.param);
 }
 
-export function decodePostMessage(fields: { SAMLRequest?: string | undefined; SAMLResponse?: string | undefined; RelayState?: string | undefined }): InboundMessage {
+export function decodePostMessage(fields: {
+  SAMLRequest?: string | undefined;
+  SAMLResponse?: string | undefined;
+  RelayState?: string | undefined;
+}): InboundMessage {
   const form = decodePostForm(fields);
   const doc = parseSamlXml(form.xml);
   return identify('post', form.xml, doc, doc.documentElement!, form.relayState, null, form.param);
@@ -53,9 +57,19 @@ export function decodeSoapMessage(xml: string): InboundMessage {
   return identify('soap', xml, soap.doc, soap.message, null, null, null);
 }
 
-function identify(binding: InboundBinding, xml: string, doc: Document, element: Element, relayState: string | null, redirectSignature: RedirectSignature | null, param: 'SAMLRequest' | 'SAMLResponse' | null): InboundMessage {
+function identify(
+  binding: InboundBinding,
+  xml: string,
+  doc: Document,
+  element: Element,
+  relayState: string | null,
+  redirectSignature: RedirectSignature | null,
+  param: 'SAMLRequest' | 'SAMLResponse' | null,
+): InboundMessage {
   if (element.namespaceURI !== NS.protocol || !KINDS.has(element.localName ?? '')) {
-    throw new SamlError('unexpected_message', 'invalid_request', 'not an AuthnRequest, LogoutRequest or LogoutResponse', { detail: `{${element.namespaceURI}}${element.localName}` });
+    throw new SamlError('unexpected_message', 'invalid_request', 'not an AuthnRequest, LogoutRequest or LogoutResponse', {
+      detail: `{${element.namespaceURI}}${element.localName}`,
+    });
   }
   const kind = element.localName as InboundKind;
   if (param !== null && (param === 'SAMLResponse') !== (kind === 'LogoutResponse')) {

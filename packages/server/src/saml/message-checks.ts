@@ -35,7 +35,8 @@ export const MAX_REQUEST_AGE_MS = 10 * 60_000;
 export function checkFreshness(kind: InboundKind, issueInstant: number, notOnOrAfter: number | null, now: number): number {
   if (issueInstant > now + CLOCK_SKEW_MS) throw new SamlError('invalid_message', EVENT_ERROR[kind], 'IssueInstant is in the future');
   if (issueInstant < now - MAX_REQUEST_AGE_MS) throw new SamlError('invalid_message', EVENT_ERROR[kind], 'the message is too old');
-  if (notOnOrAfter !== null && now - CLOCK_SKEW_MS >= notOnOrAfter) throw new SamlError('invalid_message', EVENT_ERROR[kind], 'the request has expired (NotOnOrAfter)');
+  if (notOnOrAfter !== null && now - CLOCK_SKEW_MS >= notOnOrAfter)
+    throw new SamlError('invalid_message', EVENT_ERROR[kind], 'the request has expired (NotOnOrAfter)');
   const keepUntil = issueInstant + MAX_REQUEST_AGE_MS + CLOCK_SKEW_MS;
   return notOnOrAfter === null ? keepUntil : Math.min(keepUntil, notOnOrAfter + CLOCK_SKEW_MS);
 }

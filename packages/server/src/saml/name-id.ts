@@ -9,7 +9,11 @@ import { SamlError } from './saml-errors.ts';
 export function resolveNameIdFormat(client: { nameIdFormat: NameIdFormatName; forceNameIdFormat: boolean }, requested: string | null): NameIdFormatName {
   if (requested === null || client.forceNameIdFormat) return client.nameIdFormat;
   const name = (Object.keys(NAME_ID_FORMATS) as NameIdFormatName[]).find((k) => NAME_ID_FORMATS[k] === requested);
-  if (!name) throw new SamlError('invalid_message', 'invalid_authn_request', 'the requested NameID format is not supported', { subStatus: STATUS.invalidNameIdPolicy, detail: requested });
+  if (!name)
+    throw new SamlError('invalid_message', 'invalid_authn_request', 'the requested NameID format is not supported', {
+      subStatus: STATUS.invalidNameIdPolicy,
+      detail: requested,
+    });
   return name;
 }
 
@@ -32,7 +36,11 @@ export function nameIdFor(format: NameIdFormatName, subject: NameIdSubject): Nam
     case 'username':
       return { value: subject.username, format: uri };
     case 'email':
-      if (!subject.email) throw new SamlError('invalid_message', 'invalid_authn_request', 'the user has no email address for the NameID', { status: STATUS.responder, subStatus: STATUS.invalidNameIdPolicy });
+      if (!subject.email)
+        throw new SamlError('invalid_message', 'invalid_authn_request', 'the user has no email address for the NameID', {
+          status: STATUS.responder,
+          subStatus: STATUS.invalidNameIdPolicy,
+        });
       return { value: subject.email, format: uri };
     case 'transient':
       return { value: `G-${randomUUID()}`, format: uri };

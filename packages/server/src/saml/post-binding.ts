@@ -13,7 +13,10 @@ export interface PostForm {
 }
 
 /** Decodes the fields of a POSTed form (already parsed; duplicates refused by the caller's parser). */
-export function decodePostForm(fields: { SAMLRequest?: string | undefined; SAMLResponse?: string | undefined; RelayState?: string | undefined }, maxBytes = MAX_MESSAGE_BYTES): PostForm {
+export function decodePostForm(
+  fields: { SAMLRequest?: string | undefined; SAMLResponse?: string | undefined; RelayState?: string | undefined },
+  maxBytes = MAX_MESSAGE_BYTES,
+): PostForm {
   const hasRequest = fields.SAMLRequest !== undefined;
   if (hasRequest === (fields.SAMLResponse !== undefined)) throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
   const param: MessageParam = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
@@ -60,6 +63,7 @@ export interface PostFormInput {
  */
 export function renderPostForm(input: PostFormInput): string {
   const value = Buffer.from(input.xml, 'utf8').toString('base64');
-  const relay = input.relayState === undefined || input.relayState === null ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(input.relayState)}">`;
+  const relay =
+    input.relayState === undefined || input.relayState === null ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(input.relayState)}">`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Continuing…</title></head><body><form method="post" action="${escapeHtml(input.action)}"><input type="hidden" name="${input.param}" value="${value}">${relay}<noscript><p>JavaScript is off: press Continue.</p><button type="submit">Continue</button></noscript></form><script nonce="${escapeHtml(input.nonce)}">document.forms[0].submit()</script></body></html>`;
 }

@@ -49,9 +49,7 @@ export interface SamlClientProblem {
   message: string;
 }
 
-export type SamlClientParse =
-  | { ok: true; settings: SamlClientSettings; ignoredAttributes: string[] }
-  | { ok: false; problems: SamlClientProblem[] };
+export type SamlClientParse = { ok: true; settings: SamlClientSettings; ignoredAttributes: string[] } | { ok: false; problems: SamlClientProblem[] };
 
 type Json = Record<string, unknown>;
 
@@ -115,7 +113,10 @@ export function parseSamlClient(raw: unknown, path: string): SamlClientParse {
   const requireClientSignature = flag(SAML_ATTR.clientSignature);
   if (requireClientSignature && (certText === undefined || certText === '')) {
     // Keycloak generates an SP key pair here; Sundown cannot hand the SP its private key.
-    fail(ap(SAML_ATTR.signingCertificate), `is required while "${SAML_ATTR.clientSignature}" is "true" (the default); give the SP's certificate or set it to "false"`);
+    fail(
+      ap(SAML_ATTR.signingCertificate),
+      `is required while "${SAML_ATTR.clientSignature}" is "true" (the default); give the SP's certificate or set it to "false"`,
+    );
   }
 
   const settings: SamlClientSettings = {

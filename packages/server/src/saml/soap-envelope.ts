@@ -22,7 +22,8 @@ export function unwrapSoap(xml: string, maxBytes = MAX_MESSAGE_BYTES): SoapMessa
   for (const header of childElements(envelope, NS.soap11, 'Header')) {
     for (let n = header.firstChild; n; n = n.nextSibling) {
       const el = n as Element;
-      if (n.nodeType === 1 && ['1', 'true'].includes(el.getAttributeNS(NS.soap11, 'mustUnderstand') ?? '')) throw soapError('a mustUnderstand header is not understood');
+      if (n.nodeType === 1 && ['1', 'true'].includes(el.getAttributeNS(NS.soap11, 'mustUnderstand') ?? ''))
+        throw soapError('a mustUnderstand header is not understood');
     }
   }
   const bodies = childElements(envelope, NS.soap11, 'Body');

@@ -192,12 +192,25 @@ export class ClientSessionStore {
 
   /** Ends the online client sessions of ended SSO sessions. */
   async endOnlineOfSessions(ssoSessionIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('client_session').set({ ended_at: now }).where('sso_session_id', 'in', ssoSessionIds).where('offline', '=', 0).where('ended_at', 'is', null).execute();
+    await db
+      .updateTable('client_session')
+      .set({ ended_at: now })
+      .where('sso_session_id', 'in', ssoSessionIds)
+      .where('offline', '=', 0)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
   /** Ends a client's offline sessions of these users (`backchannel.logout.revoke.offline.tokens`). */
   async endOfflineOf(clientId: string, userIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('client_session').set({ ended_at: now }).where('client_id', '=', clientId).where('user_id', 'in', userIds).where('offline', '=', 1).where('ended_at', 'is', null).execute();
+    await db
+      .updateTable('client_session')
+      .set({ ended_at: now })
+      .where('client_id', '=', clientId)
+      .where('user_id', 'in', userIds)
+      .where('offline', '=', 1)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 }
 

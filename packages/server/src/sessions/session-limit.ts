@@ -10,7 +10,14 @@ import type { SsoSessionStore } from './sso-session-store.ts';
 const EVICT_BATCH = 1000;
 
 /** Ends the user's oldest live sessions so that, with `newSessionId`, at most the cap remain. */
-export async function endSessionsBeyondLimit(sessions: SsoSessionStore, logout: LogoutService, realm: Realm, userId: string, newSessionId: string, now: number): Promise<string[]> {
+export async function endSessionsBeyondLimit(
+  sessions: SsoSessionStore,
+  logout: LogoutService,
+  realm: Realm,
+  userId: string,
+  newSessionId: string,
+  now: number,
+): Promise<string[]> {
   const max = sessionsPerUser(realm);
   if (max === null) return [];
   // Live as isSessionLive counts it: expired sessions the sweeper has not ended yet do not count.

@@ -23,6 +23,9 @@ export function liveSessionSql(eb: ExpressionBuilder<Database, 'sso_session'>, r
 export function expiredSessionSql(eb: ExpressionBuilder<Database, 'sso_session'>, realm: Realm, now: number): Expression<SqlBool> {
   return eb.and([
     eb('sso_session.ended_at', 'is', null),
-    eb.or([eb('sso_session.last_seen_at', '<=', now - realm.ssoSessionIdleTimeout * 1000), eb('sso_session.started_at', '<=', now - realm.ssoSessionMaxLifespan * 1000)]),
+    eb.or([
+      eb('sso_session.last_seen_at', '<=', now - realm.ssoSessionIdleTimeout * 1000),
+      eb('sso_session.started_at', '<=', now - realm.ssoSessionMaxLifespan * 1000),
+    ]),
   ]);
 }

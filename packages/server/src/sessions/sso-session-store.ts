@@ -47,7 +47,13 @@ export class SsoSessionStore {
 
   /** Ids of a user's sessions not ended yet (live or expired). */
   async openIdsOfUser(realmId: string, userId: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('sso_session').select('id').where('realm_id', '=', realmId).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
+    const rows = await this.#db
+      .selectFrom('sso_session')
+      .select('id')
+      .where('realm_id', '=', realmId)
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .execute();
     return rows.map((r) => r.id);
   }
 

@@ -9,7 +9,6 @@ import { isSessionLive } from './session-liveness.ts';
 import { endSessionsBeyondLimit } from './session-limit.ts';
 import type { SsoSessionStore } from './sso-session-store.ts';
 
-
 export interface SsoSession {
   id: string;
   realmId: string;
@@ -45,12 +44,7 @@ export class SsoSessions {
    * Starts a session; returns it with the secret cookie value (only its hash is stored). The
    * user's oldest sessions beyond the realm's cap are ended, with logout tokens.
    */
-  async create(
-    realm: Realm,
-    userId: string,
-    ipAddress: string | null,
-    now = Date.now(),
-  ): Promise<{ session: SsoSession; cookie: string }> {
+  async create(realm: Realm, userId: string, ipAddress: string | null, now = Date.now()): Promise<{ session: SsoSession; cookie: string }> {
     // The sid is shown to every RP, so the browser cookie is a separate secret.
     const cookie = randomToken();
     const row: SsoSessionTable = {
@@ -71,11 +65,7 @@ export class SsoSessions {
   }
 
   /** The live session a browser cookie points to in this realm, if any. */
-  async findByCookie(
-    realm: Realm,
-    cookie: string | undefined,
-    now = Date.now(),
-  ): Promise<SsoSession | undefined> {
+  async findByCookie(realm: Realm, cookie: string | undefined, now = Date.now()): Promise<SsoSession | undefined> {
     if (!cookie) return undefined;
     const row = await this.#store.byCookie(realm.id, cookie);
     return row && isSessionLive(row, realm, now) ? fromRow(row) : undefined;

@@ -79,11 +79,7 @@ const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema
-      .createIndex('auth_request_expires_idx')
-      .on('auth_request')
-      .columns(['expires_at'])
-      .execute();
+    await db.schema.createIndex('auth_request_expires_idx').on('auth_request').columns(['expires_at']).execute();
 
     await db.schema
       .createTable('sso_session')
@@ -99,24 +95,14 @@ const initial: Migration = {
       .addColumn('end_reason', 'text')
       .execute();
     // "All sessions of user U" (logout of a user) and "all live sessions of a realm" (expiry sweeps).
-    await db.schema
-      .createIndex('sso_session_user_idx')
-      .on('sso_session')
-      .columns(['realm_id', 'user_id'])
-      .execute();
-    await db.schema
-      .createIndex('sso_session_realm_live_idx')
-      .on('sso_session')
-      .columns(['realm_id', 'ended_at', 'last_seen_at'])
-      .execute();
+    await db.schema.createIndex('sso_session_user_idx').on('sso_session').columns(['realm_id', 'user_id']).execute();
+    await db.schema.createIndex('sso_session_realm_live_idx').on('sso_session').columns(['realm_id', 'ended_at', 'last_seen_at']).execute();
 
     await db.schema
       .createTable('client_session')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('realm_id', 'text', (c) => c.notNull())
-      .addColumn('sso_session_id', 'text', (c) =>
-        c.notNull().references('sso_session.id').onDelete('cascade'),
-      )
+      .addColumn('sso_session_id', 'text', (c) => c.notNull().references('sso_session.id').onDelete('cascade'))
       .addColumn('client_id', 'text', (c) => c.notNull().references('client.id').onDelete('cascade'))
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('scope', 'text', (c) => c.notNull())
@@ -127,16 +113,8 @@ const initial: Migration = {
       .addUniqueConstraint('client_session_uq', ['sso_session_id', 'client_id', 'offline'])
       .execute();
     // "All client sessions of session S" is what a logout fans out to.
-    await db.schema
-      .createIndex('client_session_sso_idx')
-      .on('client_session')
-      .columns(['sso_session_id'])
-      .execute();
-    await db.schema
-      .createIndex('client_session_client_idx')
-      .on('client_session')
-      .columns(['client_id', 'ended_at'])
-      .execute();
+    await db.schema.createIndex('client_session_sso_idx').on('client_session').columns(['sso_session_id']).execute();
+    await db.schema.createIndex('client_session_client_idx').on('client_session').columns(['client_id', 'ended_at']).execute();
 
     await db.schema
       .createTable('authorization_code')
@@ -171,21 +149,9 @@ const initial: Migration = {
       .addColumn('used_at', 'bigint')
       .addColumn('revoked_at', 'bigint')
       .execute();
-    await db.schema
-      .createIndex('refresh_token_family_idx')
-      .on('refresh_token')
-      .columns(['family_id'])
-      .execute();
-    await db.schema
-      .createIndex('refresh_token_session_idx')
-      .on('refresh_token')
-      .columns(['sso_session_id'])
-      .execute();
-    await db.schema
-      .createIndex('refresh_token_code_idx')
-      .on('refresh_token')
-      .columns(['code_hash'])
-      .execute();
+    await db.schema.createIndex('refresh_token_family_idx').on('refresh_token').columns(['family_id']).execute();
+    await db.schema.createIndex('refresh_token_session_idx').on('refresh_token').columns(['sso_session_id']).execute();
+    await db.schema.createIndex('refresh_token_code_idx').on('refresh_token').columns(['code_hash']).execute();
 
     await db.schema
       .createTable('revoked_access_token')
@@ -209,9 +175,7 @@ const events = (dialect: DialectName): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('event')
-      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-      )
+      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
       .addColumn('realm_id', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('time', 'bigint', (c) => c.notNull())
@@ -247,16 +211,8 @@ const logout: Migration = {
       .addColumn('finished_at', 'bigint')
       .execute();
     // Workers look for due, unfinished deliveries.
-    await db.schema
-      .createIndex('logout_delivery_due_idx')
-      .on('logout_delivery')
-      .columns(['status', 'next_attempt_at'])
-      .execute();
-    await db.schema
-      .createIndex('logout_delivery_realm_idx')
-      .on('logout_delivery')
-      .columns(['realm_id', 'created_at'])
-      .execute();
+    await db.schema.createIndex('logout_delivery_due_idx').on('logout_delivery').columns(['status', 'next_attempt_at']).execute();
+    await db.schema.createIndex('logout_delivery_realm_idx').on('logout_delivery').columns(['realm_id', 'created_at']).execute();
 
     await db.schema
       .createTable('logout_request')
@@ -273,7 +229,10 @@ const logout: Migration = {
 
 const roles: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('app_user').addColumn('realm_roles', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('app_user')
+      .addColumn('realm_roles', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
   },
 };
 
@@ -313,8 +272,14 @@ const oneActiveSigningKey: Migration = {
 // by a process that died lapses on its own.
 const loginInFlight: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('login_failure').addColumn('in_flight', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('login_failure').addColumn('in_flight_until', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('login_failure')
+      .addColumn('in_flight', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('login_failure')
+      .addColumn('in_flight_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
 };
 
@@ -352,7 +317,10 @@ const loginDeviceKey: Migration = {
 // session, and Keycloak's not-before times of realms and clients.
 const adminUrlLogout: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('logout_delivery').addColumn('kind', 'text', (c) => c.notNull().defaultTo('backchannel')).execute();
+    await db.schema
+      .alterTable('logout_delivery')
+      .addColumn('kind', 'text', (c) => c.notNull().defaultTo('backchannel'))
+      .execute();
     await db.schema.alterTable('logout_delivery').addColumn('payload', 'text').execute();
     await db.schema
       .createTable('adapter_session')
@@ -411,13 +379,17 @@ const realmConfigVersion = (dialect: DialectName): Migration => ({
           RETURN NULL;
         END $$`.execute(db);
       for (const table of CONFIG_TABLES) {
-        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version`)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${sql.table(table)} FOR EACH STATEMENT EXECUTE FUNCTION sundown_bump_realm_config_version()`.execute(db);
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version`)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${sql.table(table)} FOR EACH STATEMENT EXECUTE FUNCTION sundown_bump_realm_config_version()`.execute(
+          db,
+        );
       }
       return;
     }
     for (const table of CONFIG_TABLES) {
       for (const op of ['insert', 'update', 'delete']) {
-        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version_${op}`)} AFTER ${sql.raw(op.toUpperCase())} ON ${sql.table(table)} BEGIN UPDATE realm_config_version SET version = version + 1 WHERE id = 1; END`.execute(db);
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version_${op}`)} AFTER ${sql.raw(op.toUpperCase())} ON ${sql.table(table)} BEGIN UPDATE realm_config_version SET version = version + 1 WHERE id = 1; END`.execute(
+          db,
+        );
       }
     }
   },
@@ -427,7 +399,10 @@ const realmConfigVersion = (dialect: DialectName): Migration => ({
 // that a LogoutRequest names (Core §3.7.1) and a SessionIndex lookup needs (saml.md §8.8).
 const saml: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('client').addColumn('protocol', 'text', (c) => c.notNull().defaultTo('openid-connect')).execute();
+    await db.schema
+      .alterTable('client')
+      .addColumn('protocol', 'text', (c) => c.notNull().defaultTo('openid-connect'))
+      .execute();
     await db.schema.alterTable('client_session').addColumn('saml_name_id', 'text').execute();
     await db.schema.alterTable('client_session').addColumn('saml_name_id_format', 'text').execute();
     await db.schema.alterTable('client_session').addColumn('saml_session_index', 'text').execute();

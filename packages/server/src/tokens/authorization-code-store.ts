@@ -21,11 +21,19 @@ export class AuthorizationCodeStore {
 
   /** Marks the code used, atomically: false when it was used already (a replay). */
   async claim(codeHash: string, now: number, db: Executor = this.#db): Promise<boolean> {
-    const claimed = await db.updateTable('authorization_code').set({ used_at: now }).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst();
+    const claimed = await db
+      .updateTable('authorization_code')
+      .set({ used_at: now })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     return Number(claimed.numUpdatedRows) === 1;
   }
 
   async deleteExpired(now: number): Promise<void> {
-    await this.#db.deleteFrom('authorization_code').where('expires_at', '<', now - KEEP_AFTER_EXPIRY_MS).execute();
+    await this.#db
+      .deleteFrom('authorization_code')
+      .where('expires_at', '<', now - KEEP_AFTER_EXPIRY_MS)
+      .execute();
   }
 }

@@ -14,15 +14,19 @@ export async function activeUser(ctx: Pick<ProviderContext, 'realms'>, realm: Re
 }
 
 export type RefreshTokenState =
-  | { live: true; user: User; session: SsoSessionTable }
-  | { live: false; reason: 'revoked' | 'expired' | 'session_ended' | 'user_disabled' };
+  { live: true; user: User; session: SsoSessionTable } | { live: false; reason: 'revoked' | 'expired' | 'session_ended' | 'user_disabled' };
 
 /**
  * Whether a refresh token still stands: not revoked or expired, its session live (offline
  * tokens: their offline client session not ended; OIDC Core §11) and its user enabled. Whether
  * it was used is left to the caller: the refresh grant claims it atomically to detect reuse.
  */
-export async function refreshTokenState(ctx: Pick<ProviderContext, 'realms' | 'sessionStore' | 'clientSessions' | 'notBefore'>, realm: Realm, row: RefreshTokenTable, now: number): Promise<RefreshTokenState> {
+export async function refreshTokenState(
+  ctx: Pick<ProviderContext, 'realms' | 'sessionStore' | 'clientSessions' | 'notBefore'>,
+  realm: Realm,
+  row: RefreshTokenTable,
+  now: number,
+): Promise<RefreshTokenState> {
   if (row.revoked_at !== null) return { live: false, reason: 'revoked' };
   if (row.expires_at <= now) return { live: false, reason: 'expired' };
   // Keycloak's not-before policy: a refresh token issued before it is stale.

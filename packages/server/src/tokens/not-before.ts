@@ -39,7 +39,12 @@ export class NotBeforeStore {
 
   /** Every client's not-before time in a realm, by internal client id (the admin API lists). */
   async ofClients(realmId: string): Promise<Map<string, number>> {
-    const rows = await this.#db.selectFrom('not_before').select(['client_id', 'not_before']).where('realm_id', '=', realmId).where('client_id', '!=', REALM_ROW).execute();
+    const rows = await this.#db
+      .selectFrom('not_before')
+      .select(['client_id', 'not_before'])
+      .where('realm_id', '=', realmId)
+      .where('client_id', '!=', REALM_ROW)
+      .execute();
     return new Map(rows.map((r) => [r.client_id, r.not_before]));
   }
 
@@ -86,7 +91,12 @@ export class NotBeforeStore {
   }
 
   async #get(realmId: string, clientId: string): Promise<number> {
-    const row = await this.#db.selectFrom('not_before').select('not_before').where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('not_before')
+      .select('not_before')
+      .where('realm_id', '=', realmId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     return row?.not_before ?? 0;
   }
 
@@ -104,6 +114,7 @@ export function notBeforeField(body: Record<string, unknown>): number | undefine
   const value = body.notBefore;
   delete body.notBefore;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new InvalidRequest('notBefore must be whole seconds since the epoch (0: none)');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)
+    throw new InvalidRequest('notBefore must be whole seconds since the epoch (0: none)');
   return value;
 }

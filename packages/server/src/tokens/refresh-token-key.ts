@@ -52,7 +52,12 @@ export class RefreshTokenKeys {
   }
 
   async #read(realmId: string): Promise<RefreshTokenKey | undefined> {
-    const row = await this.#db.selectFrom('realm_secret').select(['kid', 'secret']).where('realm_id', '=', realmId).where('purpose', '=', PURPOSE).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('realm_secret')
+      .select(['kid', 'secret'])
+      .where('realm_id', '=', realmId)
+      .where('purpose', '=', PURPOSE)
+      .executeTakeFirst();
     return row && { kid: row.kid, key: Buffer.from(row.secret, 'base64url') };
   }
 }

@@ -32,9 +32,13 @@ function rowOf(values: RowValues): RefreshTokenTable {
 export class RefreshTokenStore {
   readonly #db: Executor;
   // Compiled once: the refresh grant's find, claim and insert (store/prepared.ts).
-  readonly #find = prepareQuery((db, hash: string, realmId: string) => db.selectFrom('refresh_token').selectAll().where('token_hash', '=', hash).where('realm_id', '=', realmId).limit(1), 2);
+  readonly #find = prepareQuery(
+    (db, hash: string, realmId: string) => db.selectFrom('refresh_token').selectAll().where('token_hash', '=', hash).where('realm_id', '=', realmId).limit(1),
+    2,
+  );
   readonly #claim = prepareQuery(
-    (db, hash: string, now: number) => db.updateTable('refresh_token').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).where('revoked_at', 'is', null),
+    (db, hash: string, now: number) =>
+      db.updateTable('refresh_token').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).where('revoked_at', 'is', null),
     2,
   );
   readonly #insert = prepareQuery((db, ...values: RowValues) => db.insertInto('refresh_token').values(rowOf(values)), COLUMNS.length);
@@ -70,12 +74,25 @@ export class RefreshTokenStore {
 
   /** Revokes the online tokens of ended SSO sessions (offline tokens outlive them, OIDC Core §11). */
   async revokeOnlineOfSessions(ssoSessionIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('refresh_token').set({ revoked_at: now }).where('sso_session_id', 'in', ssoSessionIds).where('offline', '=', 0).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('sso_session_id', 'in', ssoSessionIds)
+      .where('offline', '=', 0)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** Revokes a client's offline tokens of these users (`backchannel.logout.revoke.offline.tokens`). */
   async revokeOfflineOf(clientId: string, userIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('refresh_token').set({ revoked_at: now }).where('client_id', '=', clientId).where('user_id', 'in', userIds).where('offline', '=', 1).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('client_id', '=', clientId)
+      .where('user_id', 'in', userIds)
+      .where('offline', '=', 1)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /**
@@ -83,7 +100,13 @@ export class RefreshTokenStore {
    * refresh token invalidates the access tokens of the same grant), Security BCP §4.14.2.
    */
   async grantRevoked(grantId: string): Promise<boolean> {
-    const row = await this.#db.selectFrom('refresh_token').select('token_hash').where('family_id', '=', grantId).where('revoked_at', 'is not', null).limit(1).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('refresh_token')
+      .select('token_hash')
+      .where('family_id', '=', grantId)
+      .where('revoked_at', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 }

@@ -9,7 +9,11 @@ export class RevokedAccessTokens {
   }
 
   async add(jti: string, expiresAt: number): Promise<void> {
-    await this.#db.insertInto('revoked_access_token').values({ jti, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
+    await this.#db
+      .insertInto('revoked_access_token')
+      .values({ jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
   }
 
   async isRevoked(jti: string): Promise<boolean> {

@@ -131,11 +131,11 @@ export class TokenIssuer {
       const offline = scopes.includes('offline_access');
       const expiresAt = offline
         ? now + realm.offlineSessionIdleTimeout * 1000
-        : Math.min(
-            now + realm.ssoSessionIdleTimeout * 1000,
-            input.session.startedAt + realm.ssoSessionMaxLifespan * 1000,
-          );
-      const refresh = await this.#refreshToken({ issuer, subject: input.subject, clientId: client.clientId, sid: input.session.id, scope, offline, iat, exp: Math.floor(expiresAt / 1000) }, realm.id);
+        : Math.min(now + realm.ssoSessionIdleTimeout * 1000, input.session.startedAt + realm.ssoSessionMaxLifespan * 1000);
+      const refresh = await this.#refreshToken(
+        { issuer, subject: input.subject, clientId: client.clientId, sid: input.session.id, scope, offline, iat, exp: Math.floor(expiresAt / 1000) },
+        realm.id,
+      );
       refreshRow = {
         token_hash: sha256(refresh),
         family_id: grantId,
@@ -162,7 +162,10 @@ export class TokenIssuer {
    * it accepts the token), `sid`, `azp`, `scope`, and a fresh `jti` — which with the HMAC makes
    * every token unique and unguessable (the row is found by the token's hash).
    */
-  async #refreshToken(c: { issuer: string; subject: string; clientId: string; sid: string; scope: string; offline: boolean; iat: number; exp: number }, realmId: string): Promise<string> {
+  async #refreshToken(
+    c: { issuer: string; subject: string; clientId: string; sid: string; scope: string; offline: boolean; iat: number; exp: number },
+    realmId: string,
+  ): Promise<string> {
     const key = await this.#refreshKeys.key(realmId);
     return new SignJWT({ typ: c.offline ? 'Offline' : 'Refresh', azp: c.clientId, sid: c.sid, scope: c.scope })
       .setProtectedHeader({ alg: REFRESH_TOKEN_ALG, kid: key.kid, typ: 'JWT' })

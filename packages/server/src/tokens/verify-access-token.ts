@@ -22,13 +22,12 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 /** What verifying an access token reads. */
-export type AccessTokenDeps = Pick<ProviderContext, 'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions' | 'notBefore'>;
+export type AccessTokenDeps = Pick<
+  ProviderContext,
+  'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions' | 'notBefore'
+>;
 
-export async function verifyAccessToken(
-  ctx: AccessTokenDeps,
-  realm: Realm,
-  token: string,
-): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(ctx: AccessTokenDeps, realm: Realm, token: string): Promise<AccessTokenClaims> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, await ctx.keys.verificationKeys(realm.id), {
@@ -44,17 +43,15 @@ export async function verifyAccessToken(
     throw new InvalidToken(expired ? 'Token expired' : 'Token is not valid', String(err));
   }
   const claims = payload as AccessTokenClaims;
-  if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string')
-    throw new InvalidToken('Token is not valid');
+  if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string') throw new InvalidToken('Token is not valid');
   // Keycloak's not-before policy (logout-all, push revocation): older tokens are stale.
   const azp = await ctx.realms.clientByClientId(realm.id, claims.azp);
-  if (await ctx.notBefore.issuedBefore(realm.id, azp?.id ?? null, claims.iat)) throw new InvalidToken('Token is not valid', 'issued before the not-before time');
+  if (await ctx.notBefore.issuedBefore(realm.id, azp?.id ?? null, claims.iat))
+    throw new InvalidToken('Token is not valid', 'issued before the not-before time');
   if (await ctx.revokedAccessTokens.isRevoked(claims.jti)) throw new InvalidToken('Token has been revoked');
   // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
-  if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id)))
-    throw new InvalidToken('Token has been revoked');
-  if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
-    throw new InvalidToken('Session not active');
+  if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id))) throw new InvalidToken('Token has been revoked');
+  if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp))) throw new InvalidToken('Session not active');
   if (!(await subjectActive(ctx, realm, claims))) throw new InvalidToken('User not found or disabled');
   return claims;
 }
@@ -70,12 +67,7 @@ async function subjectActive(ctx: AccessTokenDeps, realm: Realm, claims: AccessT
   return claims.sid === undefined;
 }
 
-async function sessionActive(
-  ctx: AccessTokenDeps,
-  realm: Realm,
-  sid: string,
-  clientId: string,
-): Promise<boolean> {
+async function sessionActive(ctx: AccessTokenDeps, realm: Realm, sid: string, clientId: string): Promise<boolean> {
   const row = await ctx.sessionStore.byId(realm.id, sid);
   if (!row) return false;
   if (isSessionLive(row, realm, Date.now())) return true;

@@ -59,18 +59,12 @@ export function parseLoginForm(html: string, base: string): { action: string; au
  * Opens an authorization URL and, when the sign-in form appears, signs in. Returns the final
  * redirect to the client (with code or error).
  */
-export async function signIn(
-  browser: Browser,
-  authUrl: string,
-  username: string,
-  password: string,
-): Promise<URL> {
+export async function signIn(browser: Browser, authUrl: string, username: string, password: string): Promise<URL> {
   const page = await browser.get(authUrl);
   if (page.status === 302) return new URL(page.headers.get('location')!);
   if (page.status !== 200) throw new Error(`authorization returned ${page.status}: ${await page.text()}`);
   const form = parseLoginForm(await page.text(), authUrl);
   const res = await browser.post(form.action, { auth_request: form.authRequest, username, password });
-  if (res.status !== 303)
-    throw new Error(`login returned ${res.status}: ${(await res.text()).slice(0, 400)}`);
+  if (res.status !== 303) throw new Error(`login returned ${res.status}: ${(await res.text()).slice(0, 400)}`);
   return new URL(res.headers.get('location')!);
 }

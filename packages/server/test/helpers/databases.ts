@@ -30,9 +30,7 @@ const pgUrl = process.env.SUNDOWN_TEST_PG_URL;
 
 const postgres: TestDatabase = {
   name: 'postgres',
-  skip: pgUrl
-    ? undefined
-    : 'SKIPPED: no PostgreSQL server or binaries on this machine (see the test run header)',
+  skip: pgUrl ? undefined : 'SKIPPED: no PostgreSQL server or binaries on this machine (see the test run header)',
   async create() {
     if (!pgUrl) throw new Error('PostgreSQL is not available');
     const name = `sundown_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

@@ -13,7 +13,10 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SOURCES, BIN, 'start', '--port', '0', ...args], { env: { ...process.env, SUNDOWN_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SOURCES, BIN, 'start', '--port', '0', ...args], {
+    env: { ...process.env, SUNDOWN_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();

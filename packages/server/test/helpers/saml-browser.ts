@@ -12,7 +12,13 @@ export interface AcsPost {
   RelayState: string | undefined;
 }
 
-const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The IdP's auto-submit page (post-binding.ts renderPostForm), or null when the page is another. */
 export function parseAcsForm(html: string): AcsPost | null {

@@ -20,8 +20,8 @@ export function samlClientJson(overrides: Record<string, unknown> = {}): Record<
       'saml.client.signature': 'true',
       'saml.server.signature': 'true',
       'saml.assertion.signature': 'true',
-      'saml_name_id_format': 'username',
-      'saml_single_logout_service_url_redirect': SP_SLO_URL,
+      saml_name_id_format: 'username',
+      saml_single_logout_service_url_redirect: SP_SLO_URL,
     },
     ...overrides,
   };

@@ -34,7 +34,13 @@ export function samlClient(entityId: string, o: SamlClientOptions): Record<strin
   if (o.soap) attributes.saml_single_logout_service_url_soap = o.soap;
   if (o.redirect) attributes.saml_single_logout_service_url_redirect = o.redirect;
   if (o.post) attributes.saml_single_logout_service_url_post = o.post;
-  return { clientId: entityId, protocol: 'saml', frontchannelLogout: o.frontchannel, redirectUris: [`${new URL(o.redirect ?? o.soap ?? o.post ?? 'http://127.0.0.1/').origin}/saml/acs`], attributes };
+  return {
+    clientId: entityId,
+    protocol: 'saml',
+    frontchannelLogout: o.frontchannel,
+    redirectUris: [`${new URL(o.redirect ?? o.soap ?? o.post ?? 'http://127.0.0.1/').origin}/saml/acs`],
+    attributes,
+  };
 }
 
 /** The realm's signing certificate, PEM, as an SP takes it from /protocol/saml/descriptor. */
@@ -46,12 +52,21 @@ export async function descriptorCertificate(fetcher: (url: string) => Promise<Re
 }
 
 /** Makes `entityId` a SAML participant of the SSO session, with a fresh SessionIndex. */
-export async function joinSession(t: { provider: Provider }, ssoSessionId: string, entityId: string, nameId = 'alice', realmName = 'test'): Promise<{ sessionIndex: string; nameId: string }> {
+export async function joinSession(
+  t: { provider: Provider },
+  ssoSessionId: string,
+  entityId: string,
+  nameId = 'alice',
+  realmName = 'test',
+): Promise<{ sessionIndex: string; nameId: string }> {
   const ctx = t.provider.ctx;
   const realm = (await ctx.realms.realmByName(realmName))!;
   const client = (await ctx.realms.clientByClientId(realm.id, entityId))!;
   const session = (await ctx.sessions.findLive(realm, ssoSessionId))!;
   const sessionIndex = newSessionIndex();
-  await ctx.clientSessions.recordSamlParticipant({ ssoSessionId, realmId: realm.id, clientId: client.id, userId: session.userId, nameId, nameIdFormat: UNSPECIFIED, sessionIndex }, Date.now());
+  await ctx.clientSessions.recordSamlParticipant(
+    { ssoSessionId, realmId: realm.id, clientId: client.id, userId: session.userId, nameId, nameIdFormat: UNSPECIFIED, sessionIndex },
+    Date.now(),
+  );
   return { sessionIndex, nameId };
 }

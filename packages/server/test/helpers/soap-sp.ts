@@ -63,7 +63,14 @@ export class SoapSp {
 
   /** Trusts another IdP certificate (the SP read our descriptor after the realm existed). */
   trust(idpCert: string): void {
-    this.#saml = new SAML({ issuer: this.#o.entityId, idpCert, idpIssuer: this.#o.idpIssuer, callbackUrl: 'http://127.0.0.1/unused', audience: false, acceptedClockSkewMs: 1000 });
+    this.#saml = new SAML({
+      issuer: this.#o.entityId,
+      idpCert,
+      idpIssuer: this.#o.idpIssuer,
+      callbackUrl: 'http://127.0.0.1/unused',
+      audience: false,
+      acceptedClockSkewMs: 1000,
+    });
   }
 
   /** `tls`: serve https with this key and certificate (for the named TLS causes). */
@@ -93,7 +100,8 @@ export class SoapSp {
   async waitFor(n: number, ms = 10_000): Promise<void> {
     const until = Date.now() + ms;
     while (this.accepted().length < n) {
-      if (Date.now() > until) throw new Error(`SOAP SP accepted ${this.accepted().length} of ${n} LogoutRequests in ${ms} ms (${this.received.map((r) => r.error).join('; ')})`);
+      if (Date.now() > until)
+        throw new Error(`SOAP SP accepted ${this.accepted().length} of ${n} LogoutRequests in ${ms} ms (${this.received.map((r) => r.error).join('; ')})`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -112,7 +120,15 @@ export class SoapSp {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
-    const got: SoapReceived = { at: Date.now(), soapAction: req.headers.soapaction as string | undefined, id: null, nameId: null, sessionIndex: null, error: null, xml: body };
+    const got: SoapReceived = {
+      at: Date.now(),
+      soapAction: req.headers.soapaction as string | undefined,
+      id: null,
+      nameId: null,
+      sessionIndex: null,
+      error: null,
+      xml: body,
+    };
     try {
       const inner = messageOf(body);
       if (!this.#saml) throw new Error('the SP trusts no IdP certificate yet');
@@ -136,7 +152,9 @@ export class SoapSp {
       return;
     }
     const xml = this.#logoutResponse(a.inResponseTo ?? got.id ?? '_none', a.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success', a.sign ?? true);
-    res.writeHead(200, { 'Content-Type': 'text/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><soap11:Envelope xmlns:soap11="${SOAP11}"><soap11:Body>${xml}</soap11:Body></soap11:Envelope>`);
+    res
+      .writeHead(200, { 'Content-Type': 'text/xml' })
+      .end(`<?xml version="1.0" encoding="UTF-8"?><soap11:Envelope xmlns:soap11="${SOAP11}"><soap11:Body>${xml}</soap11:Body></soap11:Envelope>`);
   }
 
   #logoutResponse(inResponseTo: string, status: string, sign: boolean): string {
@@ -149,7 +167,11 @@ export class SoapSp {
       canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
       getKeyInfoContent: () => `<X509Data><X509Certificate>${this.#o.certificateBase64}</X509Certificate></X509Data>`,
     });
-    signer.addReference({ xpath: `//*[@ID='${id}']`, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256' });
+    signer.addReference({
+      xpath: `//*[@ID='${id}']`,
+      transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    });
     signer.computeSignature(xml, { prefix: 'ds', location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' } });
     return signer.getSignedXml();
   }

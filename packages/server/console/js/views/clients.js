@@ -32,7 +32,12 @@ export async function clientsView(ctx) {
         h(
           'tr',
           { 'data-client': c.clientId },
-          h('td', {}, h('a', { href: `#/${encodeURIComponent(realm)}/clients/${c.id}` }, c.clientId), c.enabled ? null : h('span', { class: 'badge failed' }, 'disabled')),
+          h(
+            'td',
+            {},
+            h('a', { href: `#/${encodeURIComponent(realm)}/clients/${c.id}` }, c.clientId),
+            c.enabled ? null : h('span', { class: 'badge failed' }, 'disabled'),
+          ),
           h('td', {}, c.publicClient ? 'public' : 'confidential'),
           h('td', {}, c.attributes[BC_URL] ? h('code', {}, c.attributes[BC_URL]) : h('span', { class: 'muted' }, 'none')),
           h('td', {}, c.frontchannelLogout && c.attributes[FC_URL] ? h('code', {}, c.attributes[FC_URL]) : h('span', { class: 'muted' }, 'off')),
@@ -52,7 +57,8 @@ async function clientView(ctx, id) {
   /** @type {Client} */
   const client = await api('GET', `${base}/clients/${encodeURIComponent(id)}`);
   const a = client.attributes;
-  const input = (/** @type {string} */ value) => /** @type {HTMLInputElement} */ (h('input', { type: 'text', inputmode: 'url', value, spellcheck: 'false', autocomplete: 'off' }));
+  const input = (/** @type {string} */ value) =>
+    /** @type {HTMLInputElement} */ (h('input', { type: 'text', inputmode: 'url', value, spellcheck: 'false', autocomplete: 'off' }));
   const check = (/** @type {boolean} */ on) => /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: on }));
   const lines = (/** @type {string[]} */ list) => /** @type {HTMLTextAreaElement} */ (h('textarea', { rows: 3, spellcheck: 'false' }, list.join('\n')));
 
@@ -90,14 +96,21 @@ async function clientView(ctx, id) {
         [BC_SESSION]: String(f.bcSession.checked),
         [BC_OFFLINE]: String(f.bcOffline.checked),
         [FC_URL]: f.fcUrl.value.trim(),
-        [POST_LOGOUT]: f.postLogout.value.split('\n').map((s) => s.trim()).filter(Boolean).join('##'),
+        [POST_LOGOUT]: f.postLogout.value
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .join('##'),
       }).filter(([, v]) => v !== ''),
     );
     try {
       await api('PUT', `${base}/clients/${encodeURIComponent(id)}`, {
         enabled: f.enabled.checked,
         frontchannelLogout: f.fc.checked,
-        redirectUris: f.redirects.value.split('\n').map((s) => s.trim()).filter(Boolean),
+        redirectUris: f.redirects.value
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean),
         attributes,
       });
       toast(`Saved ${client.clientId}.`);
@@ -136,28 +149,41 @@ async function clientView(ctx, id) {
       'div',
       { class: 'split' },
       h(
-      'form',
-      { class: 'settings', onsubmit: save, novalidate: true },
-      alert,
-      field('enabled', 'Enabled', f.enabled),
-      h('h2', {}, 'Back-channel logout'),
-      field('bc-url', 'Back-channel logout URL', f.bcUrl, 'Sundown POSTs a signed logout_token here when a session this client is in ends. https, unless the realm allows http.'),
-      field('bc-session', 'Logout token carries the session id (sid)', f.bcSession),
-      field('bc-offline', 'Also revoke offline tokens', f.bcOffline),
-      h('h2', {}, 'Front-channel logout'),
-      field('fc', 'Front-channel logout', f.fc),
-      field('fc-url', 'Front-channel logout URL', f.fcUrl, 'Loaded in a hidden iframe on the logout page, with iss and sid. Same origin as a redirect URI.'),
-      h('h2', {}, 'Redirects'),
-      field('post-logout', 'Valid post-logout redirect URIs', f.postLogout, 'One per line; "+" means the same as the redirect URIs.'),
-      field('redirects', 'Valid redirect URIs', f.redirects, 'One per line.'),
-      h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
-    ),
+        'form',
+        { class: 'settings', onsubmit: save, novalidate: true },
+        alert,
+        field('enabled', 'Enabled', f.enabled),
+        h('h2', {}, 'Back-channel logout'),
+        field(
+          'bc-url',
+          'Back-channel logout URL',
+          f.bcUrl,
+          'Sundown POSTs a signed logout_token here when a session this client is in ends. https, unless the realm allows http.',
+        ),
+        field('bc-session', 'Logout token carries the session id (sid)', f.bcSession),
+        field('bc-offline', 'Also revoke offline tokens', f.bcOffline),
+        h('h2', {}, 'Front-channel logout'),
+        field('fc', 'Front-channel logout', f.fc),
+        field('fc-url', 'Front-channel logout URL', f.fcUrl, 'Loaded in a hidden iframe on the logout page, with iss and sid. Same origin as a redirect URI.'),
+        h('h2', {}, 'Redirects'),
+        field('post-logout', 'Valid post-logout redirect URIs', f.postLogout, 'One per line; "+" means the same as the redirect URIs.'),
+        field('redirects', 'Valid redirect URIs', f.redirects, 'One per line.'),
+        h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
+      ),
       h(
         'section',
         { class: 'card' },
         h('h2', {}, 'Doctor'),
         a[BC_URL]
-          ? [h('p', {}, 'Checks the saved back-channel URL: DNS, connect, TLS, and the answer to a logout token for an unknown session (a correct receiver says 200).'), h('button', { type: 'button', onclick: doctor }, 'Run the doctor check'), doctorOut]
+          ? [
+              h(
+                'p',
+                {},
+                'Checks the saved back-channel URL: DNS, connect, TLS, and the answer to a logout token for an unknown session (a correct receiver says 200).',
+              ),
+              h('button', { type: 'button', onclick: doctor }, 'Run the doctor check'),
+              doctorOut,
+            ]
           : h('p', { class: 'muted' }, 'No back-channel logout URL is saved; this client is told of logouts only through the front channel, if at all.'),
       ),
     ),

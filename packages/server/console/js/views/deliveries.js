@@ -40,11 +40,27 @@ export async function deliveriesView({ realm, params, el, go }) {
     if (sessionInput.value.trim()) q.set('session', sessionInput.value.trim());
     go(`#/${encodeURIComponent(realm)}/deliveries${q.size ? `?${q}` : ''}`);
   };
-  const statusSel = /** @type {HTMLSelectElement} */ (h('select', { id: 'filter-status', onchange: apply }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s, selected: s === status }, s))));
-  const clientSel = /** @type {HTMLSelectElement} */ (
-    h('select', { id: 'filter-client', onchange: apply }, h('option', { value: '' }, 'Any client'), clients.filter((c) => c.attributes['backchannel.logout.url'] || c.adminUrl).map((c) => h('option', { value: c.clientId, selected: c.clientId === clientId }, c.clientId)))
+  const statusSel = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { id: 'filter-status', onchange: apply },
+      h('option', { value: '' }, 'Any status'),
+      STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)),
+    )
   );
-  const sessionInput = /** @type {HTMLInputElement} */ (h('input', { id: 'filter-session', type: 'search', placeholder: 'Session id (sid)', value: session, onchange: apply }));
+  const clientSel = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { id: 'filter-client', onchange: apply },
+      h('option', { value: '' }, 'Any client'),
+      clients
+        .filter((c) => c.attributes['backchannel.logout.url'] || c.adminUrl)
+        .map((c) => h('option', { value: c.clientId, selected: c.clientId === clientId }, c.clientId)),
+    )
+  );
+  const sessionInput = /** @type {HTMLInputElement} */ (
+    h('input', { id: 'filter-session', type: 'search', placeholder: 'Session id (sid)', value: session, onchange: apply })
+  );
   const summary = h('div', { class: 'summary', 'aria-label': 'Deliveries by status' });
   const body = h('div', {});
 
@@ -55,11 +71,25 @@ export async function deliveriesView({ realm, params, el, go }) {
 
   const load = async () => {
     /** @type {[Delivery[], Record<string, number>]} */
-    const [rows, stats] = await Promise.all([api('GET', `${base}/sundown/deliveries?${query}`), api('GET', `${base}/sundown/delivery-stats${clientId ? `?clientId=${encodeURIComponent(clientId)}` : ''}`)]);
+    const [rows, stats] = await Promise.all([
+      api('GET', `${base}/sundown/deliveries?${query}`),
+      api('GET', `${base}/sundown/delivery-stats${clientId ? `?clientId=${encodeURIComponent(clientId)}` : ''}`),
+    ]);
     replace(
       summary,
       h('span', { class: 'muted' }, clientId ? `All of ${clientId}:` : 'All in this realm:'),
-      STATUSES.map((s) => h('a', { class: `stat ${s}${s === status ? ' current' : ''}`, href: `#/${encodeURIComponent(realm)}/deliveries?status=${s}${clientId ? `&clientId=${encodeURIComponent(clientId)}` : ''}` }, h('strong', {}, String(stats[s] ?? 0)), ' ', s)),
+      STATUSES.map((s) =>
+        h(
+          'a',
+          {
+            class: `stat ${s}${s === status ? ' current' : ''}`,
+            href: `#/${encodeURIComponent(realm)}/deliveries?status=${s}${clientId ? `&clientId=${encodeURIComponent(clientId)}` : ''}`,
+          },
+          h('strong', {}, String(stats[s] ?? 0)),
+          ' ',
+          s,
+        ),
+      ),
     );
     const now = Date.now();
     replace(
@@ -75,7 +105,13 @@ export async function deliveriesView({ realm, params, el, go }) {
             // backchannel: an OIDC logout token; k_logout, k_push_not_before: Keycloak's admin URL.
             h('td', { class: 'kind' }, d.kind),
             h('td', {}, d.username ?? (d.userId ? short(d.userId) : h('span', { class: 'muted' }, 'all'))),
-            h('td', {}, d.sessionId ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` }, short(d.sessionId)) : h('span', { class: 'muted' }, 'realm-wide')),
+            h(
+              'td',
+              {},
+              d.sessionId
+                ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` }, short(d.sessionId))
+                : h('span', { class: 'muted' }, 'realm-wide'),
+            ),
             h('td', {}, badge(d.status)),
             h('td', { class: 'num' }, String(d.attempts)),
             h('td', {}, progress(d, now)),
@@ -84,21 +120,25 @@ export async function deliveriesView({ realm, params, el, go }) {
               'td',
               { class: 'actions' },
               d.status === 'failed' || d.status === 'rejected'
-                ? h('button', {
-                    type: 'button',
-                    onclick: async (/** @type {Event} */ e) => {
-                      const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
-                      button.disabled = true;
-                      try {
-                        await api('POST', `${base}/sundown/deliveries/${encodeURIComponent(d.id)}/retry`);
-                        toast(`Sending to ${d.clientId} again.`);
-                        await load();
-                      } catch (err) {
-                        toast(err instanceof Error ? err.message : String(err), 'error');
-                        button.disabled = false;
-                      }
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      onclick: async (/** @type {Event} */ e) => {
+                        const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
+                        button.disabled = true;
+                        try {
+                          await api('POST', `${base}/sundown/deliveries/${encodeURIComponent(d.id)}/retry`);
+                          toast(`Sending to ${d.clientId} again.`);
+                          await load();
+                        } catch (err) {
+                          toast(err instanceof Error ? err.message : String(err), 'error');
+                          button.disabled = false;
+                        }
+                      },
                     },
-                  }, 'Retry now')
+                    'Retry now',
+                  )
                 : null,
             ),
           ),
@@ -111,9 +151,20 @@ export async function deliveriesView({ realm, params, el, go }) {
   replace(
     el,
     h('div', { class: 'title-row' }, h('h1', {}, 'Back-channel deliveries'), h('span', { class: 'live', title: 'Refreshes every 2 seconds' }, 'live')),
-    h('p', { class: 'lead' }, 'One row per logout message on its way to a client: a back-channel logout token, or a Keycloak admin-URL action (k_logout, k_push_not_before). Network errors, timeouts and 5xx answers are retried with backoff; a 4xx answer is a rejection and is not retried.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'One row per logout message on its way to a client: a back-channel logout token, or a Keycloak admin-URL action (k_logout, k_push_not_before). Network errors, timeouts and 5xx answers are retried with backoff; a 4xx answer is a rejection and is not retried.',
+    ),
     summary,
-    h('form', { class: 'filters', onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), apply()) }, h('label', {}, 'Status ', statusSel), h('label', {}, 'Client ', clientSel), h('label', {}, 'Session ', sessionInput), status || clientId || session ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries` }, 'Clear filters') : null),
+    h(
+      'form',
+      { class: 'filters', onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), apply()) },
+      h('label', {}, 'Status ', statusSel),
+      h('label', {}, 'Client ', clientSel),
+      h('label', {}, 'Session ', sessionInput),
+      status || clientId || session ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries` }, 'Clear filters') : null,
+    ),
     body,
   );
   await load();

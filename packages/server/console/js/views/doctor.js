@@ -17,18 +17,40 @@ function cell(c) {
 
 /** @param {DoctorResult} r */
 export function doctorRow(r) {
-  return h('tr', { 'data-client': r.clientId, class: r.ok ? 'ok' : 'bad' }, h('td', {}, r.clientId), h('td', {}, h('code', {}, r.url)), cell(r.resolve), cell(r.connect), cell(r.tls), cell(r.logoutToken), h('td', {}, h('span', { class: `badge ${r.ok ? 'delivered' : 'failed'}` }, r.ok ? 'healthy' : 'broken')));
+  return h(
+    'tr',
+    { 'data-client': r.clientId, class: r.ok ? 'ok' : 'bad' },
+    h('td', {}, r.clientId),
+    h('td', {}, h('code', {}, r.url)),
+    cell(r.resolve),
+    cell(r.connect),
+    cell(r.tls),
+    cell(r.logoutToken),
+    h('td', {}, h('span', { class: `badge ${r.ok ? 'delivered' : 'failed'}` }, r.ok ? 'healthy' : 'broken')),
+  );
 }
 
 /** One client's checks as a list, for the client page. @param {DoctorResult} r */
 export function doctorList(r) {
   /** @type {Array<[string, Check | null]>} */
-  const checks = [['DNS', r.resolve], ['Connect', r.connect], ['TLS', r.tls], ['Logout token', r.logoutToken]];
+  const checks = [
+    ['DNS', r.resolve],
+    ['Connect', r.connect],
+    ['TLS', r.tls],
+    ['Logout token', r.logoutToken],
+  ];
   return h(
     'div',
     { class: `doctor ${r.ok ? 'ok' : 'bad'}`, 'data-client': r.clientId },
     h('p', {}, h('span', { class: `badge ${r.ok ? 'delivered' : 'failed'}` }, r.ok ? 'healthy' : 'broken'), ' ', h('code', {}, r.url)),
-    h('dl', {}, checks.flatMap(([name, c]) => [h('dt', {}, name), c === null ? h('dd', { class: 'muted' }, 'plain http') : h('dd', { class: c.ok ? 'pass' : 'fail' }, c.ok ? '✓ ' : '✗ ', c.detail)])),
+    h(
+      'dl',
+      {},
+      checks.flatMap(([name, c]) => [
+        h('dt', {}, name),
+        c === null ? h('dd', { class: 'muted' }, 'plain http') : h('dd', { class: c.ok ? 'pass' : 'fail' }, c.ok ? '✓ ' : '✗ ', c.detail),
+      ]),
+    ),
   );
 }
 
@@ -44,7 +66,9 @@ export async function runDoctor(realm, id) {
 /** @type {import('../main.js').View} */
 export async function doctorView({ realm, el }) {
   /** @type {Array<{ id: string, clientId: string, attributes: Record<string, string> }>} */
-  const clients = (await api('GET', `${realmPath(realm)}/clients?max=1000`)).filter((/** @type {{ attributes: Record<string, string> }} */ c) => c.attributes['backchannel.logout.url']);
+  const clients = (await api('GET', `${realmPath(realm)}/clients?max=1000`)).filter(
+    (/** @type {{ attributes: Record<string, string> }} */ c) => c.attributes['backchannel.logout.url'],
+  );
   const body = h('div', {});
   const run = async () => {
     button.disabled = true;
@@ -54,7 +78,9 @@ export async function doctorView({ realm, el }) {
       try {
         rows.push(doctorRow(await runDoctor(realm, c.id)));
       } catch (err) {
-        rows.push(h('tr', { class: 'bad' }, h('td', {}, c.clientId), h('td', { colspan: 6, class: 'fail' }, err instanceof ApiError ? err.message : String(err))));
+        rows.push(
+          h('tr', { class: 'bad' }, h('td', {}, c.clientId), h('td', { colspan: 6, class: 'fail' }, err instanceof ApiError ? err.message : String(err))),
+        );
       }
       replace(body, table(DOCTOR_HEADERS, rows, ''));
     }
@@ -64,7 +90,11 @@ export async function doctorView({ realm, el }) {
   replace(
     el,
     h('h1', {}, 'Doctor'),
-    h('p', { class: 'lead' }, 'Checks each client’s back-channel logout URL the way a real logout would reach it, and sends it a signed logout token for a session that does not exist: a correct receiver answers 200.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Checks each client’s back-channel logout URL the way a real logout would reach it, and sends it a signed logout token for a session that does not exist: a correct receiver answers 200.',
+    ),
     clients.length ? h('div', { class: 'toolbar' }, button) : null,
     clients.length ? body : h('p', { class: 'empty' }, 'No client of this realm has a back-channel logout URL.'),
   );

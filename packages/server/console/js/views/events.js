@@ -15,7 +15,14 @@ export async function eventsView({ realm, params, el, go }) {
   /** @type {Array<{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }>} */
   const events = await api('GET', `${realmPath(realm)}/events?${query}`);
 
-  const type = /** @type {HTMLSelectElement} */ (h('select', { name: 'type' }, h('option', { value: '' }, 'Any type'), config.eventTypes.map((t) => h('option', { value: t, selected: t === params.get('type') }, t))));
+  const type = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { name: 'type' },
+      h('option', { value: '' }, 'Any type'),
+      config.eventTypes.map((t) => h('option', { value: t, selected: t === params.get('type') }, t)),
+    )
+  );
   const client = /** @type {HTMLInputElement} */ (h('input', { name: 'client', placeholder: 'clientId', value: params.get('client') ?? '' }));
   const user = /** @type {HTMLInputElement} */ (h('input', { name: 'user', placeholder: 'User id', value: params.get('user') ?? '' }));
   const from = /** @type {HTMLInputElement} */ (h('input', { name: 'dateFrom', type: 'date', value: params.get('dateFrom') ?? '' }));
@@ -23,7 +30,14 @@ export async function eventsView({ realm, params, el, go }) {
   /** @param {number} at */
   const hash = (at) => {
     const q = new URLSearchParams();
-    for (const [k, v] of [['type', type.value], ['client', client.value.trim()], ['user', user.value.trim()], ['dateFrom', from.value], ['dateTo', to.value]]) if (v) q.set(String(k), String(v));
+    for (const [k, v] of [
+      ['type', type.value],
+      ['client', client.value.trim()],
+      ['user', user.value.trim()],
+      ['dateFrom', from.value],
+      ['dateTo', to.value],
+    ])
+      if (v) q.set(String(k), String(v));
     if (at > 0) q.set('first', String(at));
     return `#/${encodeURIComponent(realm)}/events${q.size ? `?${q}` : ''}`;
   };
@@ -58,6 +72,11 @@ export async function eventsView({ realm, params, el, go }) {
       ),
       'No events match.',
     ),
-    h('div', { class: 'pager' }, first > 0 ? h('a', { href: hash(Math.max(0, first - PAGE)) }, '← Newer') : null, events.length === PAGE ? h('a', { href: hash(first + PAGE) }, 'Older →') : null),
+    h(
+      'div',
+      { class: 'pager' },
+      first > 0 ? h('a', { href: hash(Math.max(0, first - PAGE)) }, '← Newer') : null,
+      events.length === PAGE ? h('a', { href: hash(first + PAGE) }, 'Older →') : null,
+    ),
   );
 }

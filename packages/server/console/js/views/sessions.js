@@ -32,7 +32,13 @@ export async function sessionsView({ realm, params, el, go }) {
             h('td', {}, time(s.start)),
             h('td', {}, relative(s.lastAccess, now)),
             h('td', {}, s.ipAddress ?? '—'),
-            h('td', {}, Object.values(s.clients).length ? Object.values(s.clients).map((c) => h('span', { class: 'chip' }, c)) : h('span', { class: 'muted' }, 'no clients')),
+            h(
+              'td',
+              {},
+              Object.values(s.clients).length
+                ? Object.values(s.clients).map((c) => h('span', { class: 'chip' }, c))
+                : h('span', { class: 'muted' }, 'no clients'),
+            ),
             h(
               'td',
               { class: 'actions' },
@@ -52,7 +58,11 @@ export async function sessionsView({ realm, params, el, go }) {
   replace(
     el,
     h('div', { class: 'title-row' }, h('h1', {}, 'Live sessions'), count),
-    h('p', { class: 'lead' }, 'Every SSO session that is still live, with the applications (RPs) that share it. Ending a session sends each of them a back-channel logout token.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Every SSO session that is still live, with the applications (RPs) that share it. Ending a session sends each of them a back-channel logout token.',
+    ),
     user ? h('p', {}, 'Showing one user’s sessions. ', h('a', { href: `#/${encodeURIComponent(realm)}/sessions` }, 'Show everyone')) : null,
     h(
       'div',

@@ -51,7 +51,12 @@ export async function settingsView({ realm, el, go }) {
       alert,
       field('display-name', 'Display name', f.displayName),
       field('access-lifespan', 'Access token lifespan (seconds)', f.accessTokenLifespan),
-      field('sso-idle', 'SSO session idle timeout (seconds)', f.ssoSessionIdleTimeout, 'A session ends after this long without use; its clients get logout tokens.'),
+      field(
+        'sso-idle',
+        'SSO session idle timeout (seconds)',
+        f.ssoSessionIdleTimeout,
+        'A session ends after this long without use; its clients get logout tokens.',
+      ),
       field('sso-max', 'SSO session max lifespan (seconds)', f.ssoSessionMaxLifespan),
       field('offline-idle', 'Offline session idle timeout (seconds)', f.offlineSessionIdleTimeout),
       field('allow-http', 'Allow http back-channel logout URLs (confidential clients; development only)', f.allowHttp),

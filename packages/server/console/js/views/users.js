@@ -13,7 +13,19 @@ export async function usersView({ realm, params, el, go }) {
   replace(
     el,
     h('h1', {}, 'Users'),
-    h('form', { class: 'filters', role: 'search', onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), go(`#/${encodeURIComponent(realm)}/users${box.value.trim() ? `?search=${encodeURIComponent(box.value.trim())}` : ''}`)) }, h('label', {}, 'Search ', box), h('button', { type: 'submit' }, 'Search')),
+    h(
+      'form',
+      {
+        class: 'filters',
+        role: 'search',
+        onsubmit: (/** @type {Event} */ e) => (
+          e.preventDefault(),
+          go(`#/${encodeURIComponent(realm)}/users${box.value.trim() ? `?search=${encodeURIComponent(box.value.trim())}` : ''}`)
+        ),
+      },
+      h('label', {}, 'Search ', box),
+      h('button', { type: 'submit' }, 'Search'),
+    ),
     table(
       ['Username', 'Email', 'Name', 'Enabled', ''],
       users.map((u) =>

@@ -218,14 +218,22 @@ export class BackchannelHttp {
    * `resolved`: a target the caller already resolved (the doctor), so nothing is resolved twice.
    */
   post(target: string, logoutToken: string, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
-    return this.send(target, { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ logout_token: logoutToken }).toString() }, options);
+    return this.send(
+      target,
+      { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ logout_token: logoutToken }).toString() },
+      options,
+    );
   }
 
   /**
    * POSTs any body with the same address policy, pinning, timeouts and failure causes: every
    * delivery kind (logout/delivery/senders/) goes through here.
    */
-  send(target: string, request: { contentType: string; body: string; headers?: Record<string, string>; maxBody?: number }, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
+  send(
+    target: string,
+    request: { contentType: string; body: string; headers?: Record<string, string>; maxBody?: number },
+    options: { ca?: string | null; resolved?: ResolvedTarget } = {},
+  ): Promise<BackchannelResponse> {
     const body = request.body;
     const maxBody = request.maxBody ?? MAX_BODY;
     return new Promise((resolve, reject) => {
@@ -239,54 +247,66 @@ export class BackchannelHttp {
         reject(err);
       };
       // Resolution counts against the connect timeout, so one attempt stays within its lease.
-      const connectTimer = setTimeout(() => fail(new DeliveryNetworkError('timeout', `Connect timed out after ${this.#options.connectTimeoutMs} ms`)), this.#options.connectTimeoutMs);
-      const responseTimer = setTimeout(() => fail(new DeliveryNetworkError('timeout', `No response within ${this.#options.responseTimeoutMs} ms`)), this.#options.responseTimeoutMs);
+      const connectTimer = setTimeout(
+        () => fail(new DeliveryNetworkError('timeout', `Connect timed out after ${this.#options.connectTimeoutMs} ms`)),
+        this.#options.connectTimeoutMs,
+      );
+      const responseTimer = setTimeout(
+        () => fail(new DeliveryNetworkError('timeout', `No response within ${this.#options.responseTimeoutMs} ms`)),
+        this.#options.responseTimeoutMs,
+      );
       const clear = () => {
         clearTimeout(connectTimer);
         clearTimeout(responseTimer);
       };
-      const prepared = Promise.all([options.resolved ?? this.resolveTarget(target), /^https:/i.test(target.trimStart()) ? this.trustedCa(options.ca ?? null) : null]);
-      prepared.then(([resolved, ca]) => {
-        if (settled) return;
-        const url = resolved.url;
-        req = (url.protocol === 'https:' ? https : http).request(url, {
-          method: 'POST',
-          agent: this.#agent(url, ca),
-          lookup: pinnedLookup(resolved.addresses),
-          headers: {
-            'Content-Type': request.contentType,
-            'Content-Length': Buffer.byteLength(body),
-            Accept: 'application/json, text/plain, */*',
-            'User-Agent': 'Sundown-Backchannel-Logout/1',
-            ...request.headers,
-          },
-        });
-        req.on('socket', (socket) => {
-          if (!socket.connecting) clearTimeout(connectTimer);
-          else socket.once('connect', () => clearTimeout(connectTimer));
-        });
-        req.on('error', (err: NodeJS.ErrnoException) => fail(classifyNetworkError(err)));
-        req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < maxBody) chunks.push(chunk);
-            size += chunk.length;
+      const prepared = Promise.all([
+        options.resolved ?? this.resolveTarget(target),
+        /^https:/i.test(target.trimStart()) ? this.trustedCa(options.ca ?? null) : null,
+      ]);
+      prepared.then(
+        ([resolved, ca]) => {
+          if (settled) return;
+          const url = resolved.url;
+          req = (url.protocol === 'https:' ? https : http).request(url, {
+            method: 'POST',
+            agent: this.#agent(url, ca),
+            lookup: pinnedLookup(resolved.addresses),
+            headers: {
+              'Content-Type': request.contentType,
+              'Content-Length': Buffer.byteLength(body),
+              Accept: 'application/json, text/plain, */*',
+              'User-Agent': 'Sundown-Backchannel-Logout/1',
+              ...request.headers,
+            },
           });
-          res.on('end', () => {
-            clear();
-            if (settled) return;
-            settled = true;
-            resolve({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8').slice(0, maxBody),
-              retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null,
+          req.on('socket', (socket) => {
+            if (!socket.connecting) clearTimeout(connectTimer);
+            else socket.once('connect', () => clearTimeout(connectTimer));
+          });
+          req.on('error', (err: NodeJS.ErrnoException) => fail(classifyNetworkError(err)));
+          req.on('response', (res) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              if (size < maxBody) chunks.push(chunk);
+              size += chunk.length;
             });
+            res.on('end', () => {
+              clear();
+              if (settled) return;
+              settled = true;
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8').slice(0, maxBody),
+                retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null,
+              });
+            });
+            res.on('error', (err: NodeJS.ErrnoException) => fail(classifyNetworkError(err)));
           });
-          res.on('error', (err: NodeJS.ErrnoException) => fail(classifyNetworkError(err)));
-        });
-        req.end(body);
-      }, (err: unknown) => fail(err instanceof DeliveryNetworkError ? err : classifyNetworkError(err as NodeJS.ErrnoException)));
+          req.end(body);
+        },
+        (err: unknown) => fail(err instanceof DeliveryNetworkError ? err : classifyNetworkError(err as NodeJS.ErrnoException)),
+      );
     });
   }
 

@@ -13,7 +13,10 @@ const CLAIM_WINDOW_FACTOR = 4;
 /** Writes new deliveries in the caller's transaction, the one that ends their sessions (the outbox). */
 export async function insertDeliveries(rows: readonly LogoutDeliveryTable[], db: Kysely<Database>): Promise<void> {
   for (let i = 0; i < rows.length; i += ID_CHUNK) {
-    await db.insertInto('logout_delivery').values(rows.slice(i, i + ID_CHUNK)).execute();
+    await db
+      .insertInto('logout_delivery')
+      .values(rows.slice(i, i + ID_CHUNK))
+      .execute();
   }
 }
 
@@ -34,7 +37,14 @@ export class DeliveryStore {
    * times `limit` of them, read in `next_attempt_at` order); a client with more due rows than
    * slots keeps the rest for a later round.
    */
-  async claimDue(limit: number, leaseMs: number, saturated: readonly string[], now = Date.now(), free: ReadonlyMap<string, number> = new Map(), perClient = limit): Promise<LogoutDeliveryTable[]> {
+  async claimDue(
+    limit: number,
+    leaseMs: number,
+    saturated: readonly string[],
+    now = Date.now(),
+    free: ReadonlyMap<string, number> = new Map(),
+    perClient = limit,
+  ): Promise<LogoutDeliveryTable[]> {
     if (limit <= 0) return [];
     const window = Math.max(limit * CLAIM_WINDOW_FACTOR, 64);
     const notSaturated = saturated.length > 0 ? sql`and client_id not in (${sql.join(saturated)})` : sql``;
@@ -44,7 +54,10 @@ export class DeliveryStore {
     const partial = [...free].filter(([client, n]) => n < perClient && !saturated.includes(client));
     const slots =
       partial.length > 0
-        ? sql`case client_id ${sql.join(partial.map(([client, n]) => sql`when ${client} then cast(${n} as integer)`), sql` `)} else cast(${perClient} as integer) end`
+        ? sql`case client_id ${sql.join(
+            partial.map(([client, n]) => sql`when ${client} then cast(${n} as integer)`),
+            sql` `,
+          )} else cast(${perClient} as integer) end`
         : sql`cast(${perClient} as integer)`;
     const rows = await sql<LogoutDeliveryTable>`
       update logout_delivery
@@ -141,7 +154,11 @@ export class DeliveryStore {
   async statuses(ids: readonly string[]): Promise<Map<string, LogoutDeliveryTable['status']>> {
     const out = new Map<string, LogoutDeliveryTable['status']>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const rows = await this.#db.selectFrom('logout_delivery').select(['id', 'status']).where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
+      const rows = await this.#db
+        .selectFrom('logout_delivery')
+        .select(['id', 'status'])
+        .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+        .execute();
       for (const r of rows) out.set(r.id, r.status);
     }
     return out;

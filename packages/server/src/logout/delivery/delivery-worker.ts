@@ -313,7 +313,9 @@ export class DeliveryWorker {
 
   /** One attempt of one claimed delivery: sign a fresh token, POST it, record what happened. */
   attempt(d: LogoutDeliveryTable): Promise<AttemptResult> {
-    return this.#send(d).then((answer) => new Promise((resolve, reject) => this.#queue(answer, (err) => (err === undefined ? resolve(answer.result) : reject(err)))));
+    return this.#send(d).then(
+      (answer) => new Promise((resolve, reject) => this.#queue(answer, (err) => (err === undefined ? resolve(answer.result) : reject(err)))),
+    );
   }
 
   /** Signs and sends one attempt; resolves with what to record (the next round writes it). */
@@ -328,7 +330,14 @@ export class DeliveryWorker {
     // The kind's sender builds a freshly signed request per attempt (logout/delivery/senders/).
     const sender = SENDERS[d.kind] ?? SENDERS.backchannel;
     const request = realm && client ? await this.#whileClaimed(d, () => sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)) : null;
-    const answer = (status: LogoutDeliveryTable['status'], type: EventType, httpStatus: number | null, error: string | null, at: number, nextAttemptAt?: number): Answer => ({
+    const answer = (
+      status: LogoutDeliveryTable['status'],
+      type: EventType,
+      httpStatus: number | null,
+      error: string | null,
+      at: number,
+      nextAttemptAt?: number,
+    ): Answer => ({
       d,
       values: { status, next_attempt_at: nextAttemptAt ?? at, last_status: httpStatus, last_error: error, finished_at: status === 'retrying' ? null : at },
       event: {
@@ -379,7 +388,10 @@ export class DeliveryWorker {
       this.#o.log.error({ delivery: d.id, client: client.clientId, attempts: d.attempts, error }, 'back-channel logout failed: giving up');
       return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', httpStatus, error, done);
     }
-    this.#o.log.warn({ delivery: d.id, client: client.clientId, attempt: d.attempts, error, nextAttemptAt: new Date(next).toISOString() }, 'back-channel logout failed; will retry');
+    this.#o.log.warn(
+      { delivery: d.id, client: client.clientId, attempt: d.attempts, error, nextAttemptAt: new Date(next).toISOString() },
+      'back-channel logout failed; will retry',
+    );
     return answer('retrying', 'BACKCHANNEL_LOGOUT_RETRYING', httpStatus, error, done, next);
   }
 
@@ -399,12 +411,20 @@ export class DeliveryWorker {
       const write = async (db?: Executor) => {
         for (const [httpStatus, group] of delivered) {
           const values = { status: 'delivered' as const, next_attempt_at: now, last_status: httpStatus, last_error: null, finished_at: now };
-          await this.#o.store.recordMany(group.map((a) => ({ id: a.d.id, attempt: a.d.attempts })), values, db);
+          await this.#o.store.recordMany(
+            group.map((a) => ({ id: a.d.id, attempt: a.d.attempts })),
+            values,
+            db,
+          );
         }
         for (const a of batch) {
           if (a.values.status !== 'delivered') await this.#o.store.record(a.d.id, a.d.attempts, a.values, db);
         }
-        await this.#o.events.recordMany(batch.map((a) => a.event), now, db);
+        await this.#o.events.recordMany(
+          batch.map((a) => a.event),
+          now,
+          db,
+        );
       };
       const transact = this.#transact;
       await this.#whileStoreDown(until, () => (transact ? transact((tx) => write(tx)) : write()));

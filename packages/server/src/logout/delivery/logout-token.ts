@@ -26,18 +26,20 @@ export async function signLogoutToken(keys: SigningKeys, input: LogoutTokenInput
   const iat = Math.floor(now / 1000);
   // Standards §3: Keycloak writes `revoke_offline_access` beside the event inside `events`
   // (LogoutToken.putEvents), not inside the event's value, which stays `{}` (BCL §2.4).
-  return new SignJWT({
-    typ: 'Logout',
-    ...(input.sid ? { sid: input.sid } : {}),
-    events: { [BACKCHANNEL_LOGOUT_EVENT]: {}, ...(input.revokeOfflineAccess ? { revoke_offline_access: true } : {}) },
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
-    .setIssuer(input.issuer)
-    .setAudience(input.client.clientId)
-    .setSubject(input.subject)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + LOGOUT_TOKEN_LIFETIME_S)
-    // A fresh jti for every attempt: RPs reject replays (BCL §2.6 step 8 / standards §3).
-    .setJti(newId())
-    .sign(key.key);
+  return (
+    new SignJWT({
+      typ: 'Logout',
+      ...(input.sid ? { sid: input.sid } : {}),
+      events: { [BACKCHANNEL_LOGOUT_EVENT]: {}, ...(input.revokeOfflineAccess ? { revoke_offline_access: true } : {}) },
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
+      .setIssuer(input.issuer)
+      .setAudience(input.client.clientId)
+      .setSubject(input.subject)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + LOGOUT_TOKEN_LIFETIME_S)
+      // A fresh jti for every attempt: RPs reject replays (BCL §2.6 step 8 / standards §3).
+      .setJti(newId())
+      .sign(key.key)
+  );
 }

@@ -35,13 +35,16 @@ export function judgeSoapAnswer(settings: SamlClientSettings, requestId: string,
   try {
     const msg = decodeSoapMessage(res.body);
     if (msg.kind !== 'LogoutResponse') return { outcome: 'rejected', error: `saml: the SOAP answer is a ${msg.kind}, not a LogoutResponse` };
-    response = readLogoutResponse(authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate }));
+    response = readLogoutResponse(
+      authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate }),
+    );
   } catch (err) {
     const why = err instanceof SamlError ? err.description : String(err);
     return { outcome: 'rejected', error: `saml: invalid LogoutResponse: ${why}` };
   }
   // Core §3.2.2: InResponseTo names the request this answers; a stale or foreign answer is no answer.
-  if (response.inResponseTo !== requestId) return { outcome: 'rejected', error: `saml: LogoutResponse InResponseTo ${response.inResponseTo ?? '(none)'} is not this request` };
+  if (response.inResponseTo !== requestId)
+    return { outcome: 'rejected', error: `saml: LogoutResponse InResponseTo ${response.inResponseTo ?? '(none)'} is not this request` };
   if (response.success || anyStatus) return { outcome: 'delivered', error: null };
   const status = `${short(response.status)}${response.subStatus ? `/${short(response.subStatus)}` : ''}${response.statusMessage ? `: ${response.statusMessage}` : ''}`;
   // Core §3.2.2.2: Responder = the SP failed (may pass); Requester / VersionMismatch = our message was refused.

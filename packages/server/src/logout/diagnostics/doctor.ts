@@ -85,14 +85,29 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
   });
 }
 
-export async function checkClientBackchannel(ctx: ProviderContext, http: BackchannelHttp, realm: Realm, client: Client, timeoutMs = 5000): Promise<DoctorResult | null> {
+export async function checkClientBackchannel(
+  ctx: ProviderContext,
+  http: BackchannelHttp,
+  realm: Realm,
+  client: Client,
+  timeoutMs = 5000,
+): Promise<DoctorResult | null> {
   // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout);
   // a SAML client's SOAP SLO URL (saml_soap).
   const input = { keys: ctx.keys, urls: ctx.urls, realm, client };
   const sender = doctorSenderFor((s) => s.target(input), client.protocol);
   const targetUrl = sender?.target(input);
   if (!sender?.probe || !targetUrl) return null;
-  const result: DoctorResult = { clientId: client.clientId, kind: sender.kind, url: targetUrl, resolve: SKIPPED, connect: SKIPPED, tls: null, logoutToken: SKIPPED, ok: false };
+  const result: DoctorResult = {
+    clientId: client.clientId,
+    kind: sender.kind,
+    url: targetUrl,
+    resolve: SKIPPED,
+    connect: SKIPPED,
+    tls: null,
+    logoutToken: SKIPPED,
+    ok: false,
+  };
   let url: URL;
   try {
     url = new URL(targetUrl);
@@ -128,7 +143,10 @@ export async function checkClientBackchannel(ctx: ProviderContext, http: Backcha
     // A kind whose answer carries a protocol result (SAML SOAP: a LogoutResponse) judges it.
     const verdict = probe.judge?.(res);
     result.logoutToken = verdict
-      ? { ok: verdict.outcome === 'delivered', detail: verdict.outcome === 'delivered' ? `HTTP ${res.status}, valid LogoutResponse` : `HTTP ${res.status}: ${verdict.error ?? ''}` }
+      ? {
+          ok: verdict.outcome === 'delivered',
+          detail: verdict.outcome === 'delivered' ? `HTTP ${res.status}, valid LogoutResponse` : `HTTP ${res.status}: ${verdict.error ?? ''}`,
+        }
       : res.status === 200 || res.status === 204
         ? { ok: true, detail: `HTTP ${res.status}` }
         : { ok: false, detail: `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}` };

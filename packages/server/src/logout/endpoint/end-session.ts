@@ -61,10 +61,12 @@ async function checkRedirect(ctx: ProviderContext, realm: Realm, params: Params,
     if (uri === undefined) return NO_TARGET;
     if (!client) throw new InvalidRequest('Missing parameters: id_token_hint');
     const settings = logoutSettings(client);
-    target = accepted(matchPostLogoutRedirectUri(uri, {
-      exact: settings.postLogoutRedirectUris,
-      redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
-    }));
+    target = accepted(
+      matchPostLogoutRedirectUri(uri, {
+        exact: settings.postLogoutRedirectUris,
+        redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
+      }),
+    );
   }
   return hint ? { proven: target, afterConfirm: null } : { proven: null, afterConfirm: target };
 }

@@ -20,10 +20,18 @@ export interface FinishOptions {
   browserConfirmed?: boolean;
 }
 
-export async function finishLogout(ctx: ProviderContext, realm: Realm, request: LogoutRequest, cookieSession: SsoSession | undefined, ip: string | null, options: FinishOptions = {}): Promise<Response> {
+export async function finishLogout(
+  ctx: ProviderContext,
+  realm: Realm,
+  request: LogoutRequest,
+  cookieSession: SsoSession | undefined,
+  ip: string | null,
+  options: FinishOptions = {},
+): Promise<Response> {
   const toEnd = new Set<string>();
   // The browser's session, unless the hint names another user and the user did not confirm.
-  const endBrowserSession = cookieSession !== undefined && (options.browserConfirmed === true || request.hintSub === null || cookieSession.userId === request.hintSub);
+  const endBrowserSession =
+    cookieSession !== undefined && (options.browserConfirmed === true || request.hintSub === null || cookieSession.userId === request.hintSub);
   if (cookieSession && endBrowserSession) toEnd.add(cookieSession.id);
   // The hint's session, even from another browser (the RP's back-end may call logout).
   if (request.hintSid) {
@@ -72,7 +80,13 @@ export async function finishLogout(ctx: ProviderContext, realm: Realm, request: 
  * The logout error page with its LOGOUT_ERROR event. With `stillSignedIn`, the page also tells
  * the user their SSO session is alive and offers that pending logout as a button.
  */
-export async function logoutErrorPage(ctx: ProviderContext, realm: Realm, thrown: unknown, ip: string | null, stillSignedIn?: PendingLogout): Promise<Response> {
+export async function logoutErrorPage(
+  ctx: ProviderContext,
+  realm: Realm,
+  thrown: unknown,
+  ip: string | null,
+  stillSignedIn?: PendingLogout,
+): Promise<Response> {
   const err = asOAuthError(thrown);
   if (err.status < 500) {
     await ctx.events.record({ realmId: realm.id, type: 'LOGOUT_ERROR', ipAddress: ip, error: err.error, details: { description: err.description } });

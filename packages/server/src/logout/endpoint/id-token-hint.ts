@@ -46,7 +46,8 @@ export async function verifyIdTokenHint(ctx: ProviderContext, realm: Realm, hint
     const reason = err instanceof joseErrors.JOSEError ? err.code : String(err);
     throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', reason);
   }
-  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
+  const audiences =
+    typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
   const azp = typeof payload.azp === 'string' ? payload.azp : audiences.length === 1 ? audiences[0] : undefined;
   if (payload.iss !== ctx.urls.issuer(realm.name) || typeof payload.sub !== 'string' || !azp || typeof payload.exp !== 'number') {
     throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', 'issuer, subject, audience or exp missing or wrong');

@@ -14,12 +14,19 @@ import type { Client, Realm } from '../../realm/model.ts';
  */
 export class LegacyRedirectNotAccepted extends InvalidRequest {
   constructor() {
-    super('Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.');
+    super(
+      'Invalid parameter: redirect_uri. This realm does not accept the legacy redirect_uri parameter: send post_logout_redirect_uri together with id_token_hint instead.',
+    );
   }
 }
 
 /** The presented URI against the named client's redirect URIs, or every client's. */
-export async function matchLegacyRedirectUri(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, presented: string, client: Client | null): Promise<RedirectUriMatch> {
+export async function matchLegacyRedirectUri(
+  ctx: Pick<ProviderContext, 'realms'>,
+  realm: Realm,
+  presented: string,
+  client: Client | null,
+): Promise<RedirectUriMatch> {
   if (client) return matchRedirectUri(presented, client.redirectUris);
   let refusal: RedirectUriMatch = matchRedirectUri(presented, []);
   for (const other of await ctx.realms.clientsOf(realm.id)) {

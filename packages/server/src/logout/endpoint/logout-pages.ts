@@ -59,7 +59,13 @@ export type ContinueTo = string | { action: string; fields: Record<string, strin
  * (Keycloak's redirect chain does, keycloak#22086); the page moves on once all have loaded, or
  * after a bound.
  */
-export function renderLoggedOutPage(realm: Realm, frontchannel: FrontchannelTarget[], continueTo: ContinueTo, nonce: string, saml: SamlFrame[] = []): LoggedOutPage {
+export function renderLoggedOutPage(
+  realm: Realm,
+  frontchannel: FrontchannelTarget[],
+  continueTo: ContinueTo,
+  nonce: string,
+  saml: SamlFrame[] = [],
+): LoggedOutPage {
   const frames = frontchannel.map((f) => html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.url}" width="0" height="0"></iframe>`);
   const samlFrames = saml.map((f, i) =>
     f.message.binding === 'redirect'
@@ -92,7 +98,12 @@ ${script}`;
   return {
     body: page('Signed out', body),
     frameOrigins: [...new Set([...frontchannel.map((f) => originOf(f.url)), ...samlFrameUrls.map(originOf)])],
-    formOrigins: [...new Set([...saml.flatMap((f) => (f.message.binding === 'post' ? [originOf(f.message.action)] : [])), ...(continueTo !== null && typeof continueTo !== 'string' ? [originOf(continueTo.action)] : [])])],
+    formOrigins: [
+      ...new Set([
+        ...saml.flatMap((f) => (f.message.binding === 'post' ? [originOf(f.message.action)] : [])),
+        ...(continueTo !== null && typeof continueTo !== 'string' ? [originOf(continueTo.action)] : []),
+      ]),
+    ],
     nonce: script ? nonce : null,
   };
 }

@@ -32,7 +32,8 @@ export function checkResponseMode(params: Params): ResponseMode {
   if (requested === undefined) return fallback;
   if (!isResponseMode(requested)) throw new InvalidRequest(`Invalid parameter: response_mode (unsupported: ${requested})`);
   // Multiple Response Types §2.1: tokens must never travel in the query.
-  if (requested === 'query' && fallback === 'fragment') throw new InvalidRequest('Invalid parameter: response_mode (query is not allowed for this response_type)');
+  if (requested === 'query' && fallback === 'fragment')
+    throw new InvalidRequest('Invalid parameter: response_mode (query is not allowed for this response_type)');
   return requested;
 }
 

@@ -31,7 +31,13 @@ export async function iframePage(ctx: ProviderContext, realm: Realm, script: Ifr
   const origins = await realmWebOrigins(ctx, realm);
   const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
   const nonce = randomToken(16);
-  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, ...(connectSelf ? ["connect-src 'self'"] : []), `frame-ancestors ${ancestors}`, "base-uri 'none'"].join('; ');
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    ...(connectSelf ? ["connect-src 'self'"] : []),
+    `frame-ancestors ${ancestors}`,
+    "base-uri 'none'",
+  ].join('; ');
   const body = `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"></head><body>${script(nonce)}</body></html>`;
   return new Response(body, {
     status: 200,

@@ -44,7 +44,10 @@ export async function authorizationCodeGrant({ ctx, realm, client, params, ip, f
     if (!(await ctx.codes.claim(codeHash, now, tx))) return 'replayed' as const;
     if (!issue) return 'refused' as const;
     await storeSessionTokens(ctx, issue.input, issue.minted, now, tx);
-    await ctx.events.record({ realmId: realm.id, type: 'CODE_TO_TOKEN', clientId: client.clientId, userId: row.user_id, sessionId: row.sso_session_id, ipAddress: ip }, tx);
+    await ctx.events.record(
+      { realmId: realm.id, type: 'CODE_TO_TOKEN', clientId: client.clientId, userId: row.user_id, sessionId: row.sso_session_id, ipAddress: ip },
+      tx,
+    );
     return 'issued' as const;
   });
 

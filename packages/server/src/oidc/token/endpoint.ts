@@ -9,13 +9,7 @@ import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
 import { grantType } from './grants.ts';
 
-export async function tokenEndpoint(
-  ctx: ProviderContext,
-  realm: Realm,
-  req: Request,
-  ip: string | null,
-  facts: ErrorEventFacts,
-): Promise<Response> {
+export async function tokenEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
   const params = await readForm(req);
   const name = params.require('grant_type');
   facts.grantType = name;

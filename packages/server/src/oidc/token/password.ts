@@ -8,8 +8,7 @@ import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
 
 export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInput): Promise<TokenResponse> {
-  if (!client.directAccessGrantsEnabled)
-    throw new UnauthorizedClient('Client is not allowed direct access grants');
+  if (!client.directAccessGrantsEnabled) throw new UnauthorizedClient('Client is not allowed direct access grants');
   const username = params.require('username');
   const password = params.require('password');
   const scopes = parseScope(params.get('scope'));
@@ -23,9 +22,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInp
     });
   } catch (err) {
     if (err instanceof LoginFailed) {
-      throw new InvalidGrant(
-        err.reason === 'user_disabled' ? 'Account disabled' : 'Invalid user credentials',
-      );
+      throw new InvalidGrant(err.reason === 'user_disabled' ? 'Account disabled' : 'Invalid user credentials');
     }
     throw err;
   }
@@ -35,7 +32,18 @@ export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInp
   const minted = await mintSessionTokens(ctx, input, now);
   await ctx.transact(async (tx) => {
     await storeSessionTokens(ctx, input, minted, now, tx);
-    await ctx.events.record({ realmId: realm.id, type: 'LOGIN', clientId: client.clientId, userId: user.id, sessionId: session.id, ipAddress: ip, details: { grant_type: 'password' } }, tx);
+    await ctx.events.record(
+      {
+        realmId: realm.id,
+        type: 'LOGIN',
+        clientId: client.clientId,
+        userId: user.id,
+        sessionId: session.id,
+        ipAddress: ip,
+        details: { grant_type: 'password' },
+      },
+      tx,
+    );
   });
   return minted.response;
 }

@@ -70,7 +70,14 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
     return true;
   });
   if (!claimed) return refuseReuse(ctx, row, facts, now);
-  await ctx.events.recordDeferred({ realmId: realm.id, type: 'REFRESH_TOKEN', clientId: client.clientId, userId: user.id, sessionId: sessionRow.id, ipAddress: ip });
+  await ctx.events.recordDeferred({
+    realmId: realm.id,
+    type: 'REFRESH_TOKEN',
+    clientId: client.clientId,
+    userId: user.id,
+    sessionId: sessionRow.id,
+    ipAddress: ip,
+  });
   return minted.response;
 }
 

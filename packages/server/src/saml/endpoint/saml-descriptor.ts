@@ -20,7 +20,10 @@ export async function samlDescriptor(ctx: ProviderContext, realm: Realm): Promis
     wantAuthnRequestsSigned: true,
     cacheSeconds,
   });
-  return new Response(xml, { status: 200, headers: { 'Content-Type': 'application/samlmetadata+xml; charset=utf-8', 'Cache-Control': `public, max-age=${cacheSeconds ?? 60}` } });
+  return new Response(xml, {
+    status: 200,
+    headers: { 'Content-Type': 'application/samlmetadata+xml; charset=utf-8', 'Cache-Control': `public, max-age=${cacheSeconds ?? 60}` },
+  });
 }
 
 /** `{base}/realms/{realm}/protocol/saml`: the Destination every inbound message must name. */

@@ -17,7 +17,11 @@ export async function samlLoginContinue(ctx: ProviderContext, realm: Realm, req:
   const pending = id === '' ? undefined : await ctx.pending.findLogin<unknown>(realm.id, id, binding);
   const client = isSamlPendingLogin(pending) ? await ctx.realms.clientByClientId(realm.id, pending.clientId) : undefined;
   if (!isSamlPendingLogin(pending) || !client?.enabled || client.protocol !== 'saml' || binding === undefined) {
-    return samlErrorPage(ctx, realm, new SamlError('invalid_message', 'invalid_request', EXPIRED), { event: 'LOGIN_ERROR', ip, clientId: client?.clientId ?? null });
+    return samlErrorPage(ctx, realm, new SamlError('invalid_message', 'invalid_request', EXPIRED), {
+      event: 'LOGIN_ERROR',
+      ip,
+      clientId: client?.clientId ?? null,
+    });
   }
   return continueSamlLogin(ctx, realm, req, client, pending, { id, binding }, ip);
 }

@@ -43,7 +43,11 @@ export async function handleAuthnRequest(ctx: ProviderContext, realm: Realm, req
   try {
     client = await samlClientOf(ctx, realm, msg.unverifiedIssuer);
     const settings = samlSettingsOf(client);
-    const authenticated = authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate });
+    const authenticated = authenticateMessage(msg, {
+      entityId: settings.entityId,
+      requireSignature: settings.requireClientSignature,
+      certificate: settings.certificate,
+    });
     signed = authenticated.signed;
     request = readAuthnRequest(authenticated);
     acsUrl = resolveAcsUrl(settings, request.assertionConsumerServiceUrl);
@@ -92,7 +96,8 @@ function eventClientId(issuer: string | null): string | null {
 async function samlClientOf(ctx: ProviderContext, realm: Realm, issuer: string | null): Promise<Client> {
   if (issuer === null) throw new SamlError('invalid_message', 'invalid_issuer', 'the AuthnRequest has no Issuer');
   const client = await ctx.realms.clientByClientId(realm.id, issuer);
-  if (!client || client.protocol !== 'saml') throw new SamlError('invalid_message', 'client_not_found', 'the Issuer is not a SAML client of this realm', { detail: issuer });
+  if (!client || client.protocol !== 'saml')
+    throw new SamlError('invalid_message', 'client_not_found', 'the Issuer is not a SAML client of this realm', { detail: issuer });
   if (!client.enabled) throw new SamlError('invalid_message', 'client_disabled', 'the client is disabled', { detail: issuer });
   return client;
 }
@@ -101,13 +106,21 @@ async function samlClientOf(ctx: ProviderContext, realm: Realm, issuer: string |
 // an AuthnRequest asking for Redirect gets POST, which is what the profile allows.
 function checkProtocolBinding(binding: string | null): void {
   if (binding === null || binding === BINDING.post || binding === BINDING.redirect) return;
-  throw new SamlError('invalid_message', 'invalid_authn_request', 'only the HTTP-POST binding is offered for the Response', { status: STATUS.responder, subStatus: 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding', detail: binding });
+  throw new SamlError('invalid_message', 'invalid_authn_request', 'only the HTTP-POST binding is offered for the Response', {
+    status: STATUS.responder,
+    subStatus: 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding',
+    detail: binding,
+  });
 }
 
 async function sendOnToContinue(ctx: ProviderContext, realm: Realm, req: Request, pending: SamlPendingLogin, now: number): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: pending.clientId, request: pending, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
-  const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, { path: `${ctx.urls.realmPath(realm.name)}/`, maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000, secure: ctx.urls.secure });
+  const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
+    path: `${ctx.urls.realmPath(realm.name)}/`,
+    maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,
+    secure: ctx.urls.secure,
+  });
   const location = `${ctx.urls.realmPath(realm.name)}/protocol/saml/continue?id=${encodeURIComponent(id)}`;
   return new Response(null, { status: 303, headers: { Location: location, 'Set-Cookie': cookie, 'Cache-Control': 'no-store' } });
 }

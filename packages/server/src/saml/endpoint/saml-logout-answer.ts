@@ -15,14 +15,27 @@ import { SamlError } from '../saml-errors.ts';
 import { recordSamlError } from './saml-error-page.ts';
 
 /** Only our own signed-out page may frame this answer page. */
-const FRAMED_BY_SELF = { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'", 'X-Frame-Options': 'SAMEORIGIN' };
+const FRAMED_BY_SELF = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'",
+  'X-Frame-Options': 'SAMEORIGIN',
+};
 
-export async function handleFrontchannelAnswer(ctx: ProviderContext, realm: Realm, client: Client, settings: SamlClientSettings, auth: AuthenticatedMessage, ip: string | null): Promise<Response> {
+export async function handleFrontchannelAnswer(
+  ctx: ProviderContext,
+  realm: Realm,
+  client: Client,
+  settings: SamlClientSettings,
+  auth: AuthenticatedMessage,
+  ip: string | null,
+): Promise<Response> {
   try {
     const res = readLogoutResponse(auth);
     checkDestination('LogoutResponse', res.destination, `${ctx.urls.issuer(realm.name)}/protocol/saml`, auth.signed);
     const sent = res.inResponseTo ? await ctx.samlLogoutRequests.answer(realm.id, client.id, res.inResponseTo, res.status) : null;
-    if (!sent) throw new SamlError('invalid_message', 'invalid_logout_response', 'the LogoutResponse answers no pending LogoutRequest sent to this client', { detail: res.inResponseTo ?? '(no InResponseTo)' });
+    if (!sent)
+      throw new SamlError('invalid_message', 'invalid_logout_response', 'the LogoutResponse answers no pending LogoutRequest sent to this client', {
+        detail: res.inResponseTo ?? '(no InResponseTo)',
+      });
     if (!res.success) {
       await ctx.events.record({
         realmId: realm.id,

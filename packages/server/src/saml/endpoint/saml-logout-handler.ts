@@ -38,7 +38,8 @@ export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm
   let auth: AuthenticatedMessage;
   try {
     client = msg.unverifiedIssuer ? await ctx.realms.clientByClientId(realm.id, msg.unverifiedIssuer) : undefined;
-    if (!client || client.protocol !== 'saml') throw new SamlError('invalid_message', 'client_not_found', 'Issuer is not a SAML client of this realm', { detail: msg.unverifiedIssuer ?? '(none)' });
+    if (!client || client.protocol !== 'saml')
+      throw new SamlError('invalid_message', 'client_not_found', 'Issuer is not a SAML client of this realm', { detail: msg.unverifiedIssuer ?? '(none)' });
     settings = samlSettingsOf(client);
     if (!settings.enabled) throw new SamlError('invalid_message', 'client_disabled', 'the SAML client is disabled');
     auth = authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate });
@@ -57,7 +58,15 @@ export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm
   return handleLogoutRequest(ctx, realm, req, client, settings, auth, ip);
 }
 
-async function handleLogoutRequest(ctx: ProviderContext, realm: Realm, httpReq: Request, client: Client, settings: SamlClientSettings, auth: AuthenticatedMessage, ip: string | null): Promise<Response> {
+async function handleLogoutRequest(
+  ctx: ProviderContext,
+  realm: Realm,
+  httpReq: Request,
+  client: Client,
+  settings: SamlClientSettings,
+  auth: AuthenticatedMessage,
+  ip: string | null,
+): Promise<Response> {
   const issuer = ctx.urls.issuer(realm.name);
   const viaSoap = auth.binding === 'soap';
   const key = await ctx.samlKeys.signingKey(realm);
@@ -88,11 +97,20 @@ async function handleLogoutRequest(ctx: ProviderContext, realm: Realm, httpReq: 
     if (cookie && !toEnd.has(cookie.id) && (auth.signed || request.sessionIndexes.length > 0)) {
       const participants = await ctx.sessions.clientSessionsOf(cookie.id);
       const matches = participants.some(
-        (p) => p.client_id === client.id && p.saml_name_id === request.nameId && (request.sessionIndexes.length === 0 || request.sessionIndexes.includes(p.saml_session_index ?? '')),
+        (p) =>
+          p.client_id === client.id &&
+          p.saml_name_id === request.nameId &&
+          (request.sessionIndexes.length === 0 || request.sessionIndexes.includes(p.saml_session_index ?? '')),
       );
       if (matches) toEnd.add(cookie.id);
     }
-    const result = await ctx.logout.endSessions(realm, [...toEnd], 'logout', { ipAddress: ip, clientId: client.clientId, samlRequester: client.id }, viaSoap ? undefined : issuer);
+    const result = await ctx.logout.endSessions(
+      realm,
+      [...toEnd],
+      'logout',
+      { ipAddress: ip, clientId: client.clientId, samlRequester: client.id },
+      viaSoap ? undefined : issuer,
+    );
     // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
     await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
     const answer = logoutResponseFor({ issuer, settings, inResponseTo: request.id, viaSoap, relayState: auth.relayState, key });
@@ -109,7 +127,17 @@ async function handleLogoutRequest(ctx: ProviderContext, realm: Realm, httpReq: 
     if (!(err instanceof SamlError)) throw err;
     await recordSamlError(ctx, realm, err, { event: 'LOGOUT_ERROR', ip, clientId: client.clientId });
     // Authenticated: the SP hears why, in SAML (Core §3.2.2.2); nothing was ended.
-    const answer = logoutResponseFor({ issuer, settings, inResponseTo: requestId ?? '_unknown', viaSoap, relayState: auth.relayState, key, status: err.status, subStatus: err.subStatus, message: err.description });
+    const answer = logoutResponseFor({
+      issuer,
+      settings,
+      inResponseTo: requestId ?? '_unknown',
+      viaSoap,
+      relayState: auth.relayState,
+      key,
+      status: err.status,
+      subStatus: err.subStatus,
+      message: err.description,
+    });
     if (viaSoap) return soapAnswer(answer);
     return browserAnswer(realm, answer, [], [], new Headers({ 'Cache-Control': 'no-store' }));
   }
@@ -120,7 +148,8 @@ function soapAnswer(answer: OutboundLogoutResponse): Response {
 }
 
 function browserAnswer(realm: Realm, answer: OutboundLogoutResponse, oidcFrames: FrontchannelTarget[], samlFrames: SamlFrame[], headers: Headers): Response {
-  const continueTo: ContinueTo = answer?.binding === 'redirect' ? answer.url : answer?.binding === 'post' ? { action: answer.action, fields: answer.fields } : null;
+  const continueTo: ContinueTo =
+    answer?.binding === 'redirect' ? answer.url : answer?.binding === 'post' ? { action: answer.action, fields: answer.fields } : null;
   if (oidcFrames.length === 0 && samlFrames.length === 0 && typeof continueTo === 'string') {
     headers.set('Location', continueTo);
     return new Response(null, { status: 302, headers });

@@ -51,7 +51,11 @@ async function signedResponse(
 ): Promise<Response> {
   const settings = samlSettingsOf(client);
   const user = await ctx.realms.userById(session.userId);
-  if (!user?.enabled) throw new SamlError('invalid_message', 'invalid_authn_request', 'the user cannot sign in', { status: STATUS.responder, subStatus: STATUS.unknownPrincipal });
+  if (!user?.enabled)
+    throw new SamlError('invalid_message', 'invalid_authn_request', 'the user cannot sign in', {
+      status: STATUS.responder,
+      subStatus: STATUS.unknownPrincipal,
+    });
   const nameId = nameIdFor(request.nameIdFormat, {
     username: user.username,
     email: user.email,
@@ -72,7 +76,12 @@ async function signedResponse(
     subjectLifespan: ACCESS_CODE_LIFESPAN_SECONDS,
     includeAuthnStatement: settings.includeAuthnStatement,
     oneTimeUse: settings.oneTimeUse,
-    signing: { key: await ctx.samlKeys.signingKey(realm), algorithm: settings.signatureAlgorithm, document: settings.signDocument, assertion: settings.signAssertion },
+    signing: {
+      key: await ctx.samlKeys.signingKey(realm),
+      algorithm: settings.signatureAlgorithm,
+      document: settings.signDocument,
+      assertion: settings.signAssertion,
+    },
   });
   await ctx.clientSessions.recordSamlParticipant(
     { ssoSessionId: session.id, realmId: realm.id, clientId: client.id, userId: user.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex },

@@ -35,7 +35,10 @@ export async function continueSamlLogin(
   }
   if (pending.isPassive) {
     if (stored) await ctx.pending.deleteLogin(stored.id);
-    const err = new SamlError('invalid_message', 'invalid_authn_request', 'the user is not signed in and IsPassive forbids asking', { status: STATUS.responder, subStatus: STATUS.noPassive });
+    const err = new SamlError('invalid_message', 'invalid_authn_request', 'the user is not signed in and IsPassive forbids asking', {
+      status: STATUS.responder,
+      subStatus: STATUS.noPassive,
+    });
     return answerLoginError(ctx, realm, client, { acsUrl: pending.acsUrl, requestId: pending.requestId, relayState: pending.relayState }, err, ip);
   }
   if (stored) return loginFormResponse(ctx, realm, stored.id, stored.binding, pending.loginHint);

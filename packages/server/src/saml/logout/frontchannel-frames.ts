@@ -31,7 +31,16 @@ export async function samlFrontchannelFrames(ctx: ProviderContext, realm: Realm,
     });
     if (!message) continue;
     frames.push({ clientId: client.clientId, message });
-    sent.push({ id: message.requestId, realm_id: realm.id, client_id: client.id, sso_session_id: t.ssoSessionId, created_at: now, expires_at: now + FRONTCHANNEL_LIFETIME_S * 1000, answered_at: null, status: null });
+    sent.push({
+      id: message.requestId,
+      realm_id: realm.id,
+      client_id: client.id,
+      sso_session_id: t.ssoSessionId,
+      created_at: now,
+      expires_at: now + FRONTCHANNEL_LIFETIME_S * 1000,
+      answered_at: null,
+      status: null,
+    });
   }
   await ctx.samlLogoutRequests.remember(sent, now);
   return frames;

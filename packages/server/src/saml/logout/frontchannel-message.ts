@@ -11,8 +11,7 @@ import type { SamlClientSettings } from '../saml-client-settings.ts';
 import type { RealmSigningKey } from '../sign-enveloped.ts';
 
 export type FrontchannelMessage =
-  | { binding: 'redirect'; requestId: string; url: string }
-  | { binding: 'post'; requestId: string; action: string; samlRequest: string };
+  { binding: 'redirect'; requestId: string; url: string } | { binding: 'post'; requestId: string; action: string; samlRequest: string };
 
 export interface FrontchannelParticipant {
   nameId: NameId;
@@ -58,6 +57,12 @@ export function buildFrontchannelMessage(input: FrontchannelInput): Frontchannel
     return { binding: 'post', requestId: built.id, action: target.url, samlRequest: Buffer.from(built.xml, 'utf8').toString('base64') };
   }
   const built = buildLogoutRequest({ ...base, signWith: null });
-  const url = encodeRedirectUrl({ location: target.url, param: 'SAMLRequest', xml: built.xml, relayState: input.relayState ?? null, signWith: { privateKey: input.key.privateKey, algorithm } });
+  const url = encodeRedirectUrl({
+    location: target.url,
+    param: 'SAMLRequest',
+    xml: built.xml,
+    relayState: input.relayState ?? null,
+    signWith: { privateKey: input.key.privateKey, algorithm },
+  });
   return { binding: 'redirect', requestId: built.id, url };
 }

@@ -12,10 +12,7 @@ import type { RealmSigningKey } from '../sign-enveloped.ts';
 import { wrapSoap } from '../soap-envelope.ts';
 
 export type OutboundLogoutResponse =
-  | { binding: 'soap'; body: string }
-  | { binding: 'redirect'; url: string }
-  | { binding: 'post'; action: string; fields: Record<string, string> }
-  | null;
+  { binding: 'soap'; body: string } | { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> } | null;
 
 export interface LogoutResponseOut {
   issuer: string;
@@ -33,7 +30,14 @@ export interface LogoutResponseOut {
 export function logoutResponseFor(o: LogoutResponseOut): OutboundLogoutResponse {
   const s = o.settings;
   const algorithm = s.signatureAlgorithm;
-  const common = { issuer: o.issuer, inResponseTo: o.inResponseTo, now: o.now ?? Date.now(), status: o.status ?? STATUS.success, subStatus: o.subStatus ?? null, message: o.message ?? null };
+  const common = {
+    issuer: o.issuer,
+    inResponseTo: o.inResponseTo,
+    now: o.now ?? Date.now(),
+    status: o.status ?? STATUS.success,
+    subStatus: o.subStatus ?? null,
+    message: o.message ?? null,
+  };
   if (o.viaSoap) {
     // Bindings §3.2: the answer is the HTTP response; signed as the client's server-signature setting says.
     const built = buildLogoutResponse({ ...common, destination: null, signWith: s.signDocument ? { key: o.key, algorithm } : null });
@@ -42,7 +46,16 @@ export function logoutResponseFor(o: LogoutResponseOut): OutboundLogoutResponse 
   const redirect = s.sloUrl.redirect ?? (s.sloUrl.post ? null : s.adminUrl);
   if (redirect) {
     const built = buildLogoutResponse({ ...common, destination: redirect, signWith: null });
-    return { binding: 'redirect', url: encodeRedirectUrl({ location: redirect, param: 'SAMLResponse', xml: built.xml, relayState: o.relayState, signWith: { privateKey: o.key.privateKey, algorithm } }) };
+    return {
+      binding: 'redirect',
+      url: encodeRedirectUrl({
+        location: redirect,
+        param: 'SAMLResponse',
+        xml: built.xml,
+        relayState: o.relayState,
+        signWith: { privateKey: o.key.privateKey, algorithm },
+      }),
+    };
   }
   if (s.sloUrl.post) {
     const built = buildLogoutResponse({ ...common, destination: s.sloUrl.post, signWith: { key: o.key, algorithm } });

@@ -16,7 +16,10 @@ export class SentLogoutRequests {
   async remember(rows: readonly SamlLogoutRequestTable[], now = Date.now()): Promise<void> {
     if (rows.length === 0) return;
     await this.#db.deleteFrom('saml_logout_request').where('realm_id', '=', rows[0]!.realm_id).where('expires_at', '<', now).execute();
-    await this.#db.insertInto('saml_logout_request').values([...rows]).execute();
+    await this.#db
+      .insertInto('saml_logout_request')
+      .values([...rows])
+      .execute();
   }
 
   /**

@@ -61,7 +61,10 @@ export const kPushNotBeforeSender: DeliverySender = {
   async build(input, d) {
     const url = this.target(input);
     if (!url) return null;
-    const token = await signPushNotBefore(input.keys, input.realm.id, { resource: input.client.clientId, notBefore: payloadOf<KPushNotBeforePayload>(d).notBefore ?? 0 });
+    const token = await signPushNotBefore(input.keys, input.realm.id, {
+      resource: input.client.clientId,
+      notBefore: payloadOf<KPushNotBeforePayload>(d).notBefore ?? 0,
+    });
     return { url, contentType: 'text/plain', body: token };
   },
 };
