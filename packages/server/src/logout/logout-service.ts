@@ -1,7 +1,6 @@
 // Ends SSO sessions and, in the same transaction, writes one back-channel delivery per
 // client session with a logout URL (standards §4: durable; nothing depends on the process).
 // Every logout trigger — RP-initiated, user switch, expiry, admin — goes through here.
-import { newId } from '../crypto/random.ts';
 import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
 import { EventLog } from '../events/event-log.ts';
 import { AdapterSessionStore } from '../sessions/adapter-sessions.ts';
@@ -13,6 +12,7 @@ import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
 import { usesAdminUrlLogout } from './admin-url.ts';
 import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
+import { outboxRow } from './delivery/outbox-row.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { planSamlLogout, type SamlFrontchannelTarget } from './saml-participants.ts';
@@ -233,25 +233,8 @@ export class LogoutService {
         revokeOffline.set(client.id, users);
       }
       if (settings.backchannelUrl) {
-        deliveries.push({
-          id: newId(),
-          realm_id: realm.id,
-          client_id: client.id,
-          sso_session_id: row.cs_sso_session_id,
-          user_id: row.cs_user_id,
-          revoke_offline: settings.revokeOfflineTokens ? 1 : 0,
-          kind: 'backchannel',
-          payload: null,
-          status: 'pending',
-          attempts: 0,
-          created_at: now,
-          next_attempt_at: now,
-          locked_until: 0,
-          last_attempt_at: null,
-          last_status: null,
-          last_error: null,
-          finished_at: null,
-        });
+        const target = { realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now };
+        deliveries.push(outboxRow(target, 'backchannel', null, settings.revokeOfflineTokens));
       }
       if (adminUrl) {
         deliveries.push(

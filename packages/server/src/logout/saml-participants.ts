@@ -5,11 +5,11 @@
 //   - otherwise an SP with a SOAP SLO URL → a `saml_soap` delivery through the durable outbox;
 //   - otherwise → a `skipped` `saml_soap` row naming why it could not be told, so the admin API and
 //     console show it (nothing is silently dropped).
-import { newId } from '../crypto/random.ts';
 import type { Client } from '../realm/model.ts';
 import { samlSettingsOf } from '../saml/saml-client.ts';
 import { frontchannelBinding } from '../saml/logout/frontchannel-message.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
+import { outboxRow, skippedRow } from './delivery/outbox-row.ts';
 import { LOGOUT_REASON, type SamlSoapPayload } from './delivery/senders/saml-soap-sender.ts';
 
 /** A front-channel SAML participant the signed-out page sends a LogoutRequest to. */
@@ -64,25 +64,7 @@ export function planSamlLogout(client: Client, row: SamlParticipantRow, realmId:
   };
   const soap = settings.sloUrl.soap !== null;
   const reason = soap ? null : settings.frontchannelLogout && frontchannelBinding(settings) ? NO_SAML_CHANNEL : NO_SAML_SLO_URL;
-  return {
-    delivery: {
-      id: newId(),
-      realm_id: realmId,
-      client_id: client.id,
-      sso_session_id: row.cs_sso_session_id,
-      user_id: row.cs_user_id,
-      revoke_offline: 0,
-      kind: 'saml_soap',
-      payload: JSON.stringify(payload),
-      status: soap ? 'pending' : 'skipped',
-      attempts: 0,
-      created_at: now,
-      next_attempt_at: now,
-      locked_until: 0,
-      last_attempt_at: null,
-      last_status: null,
-      last_error: reason,
-      finished_at: soap ? null : now,
-    },
-  };
+  const target = { realmId, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now };
+  const delivery = outboxRow(target, 'saml_soap', payload);
+  return { delivery: reason === null ? delivery : skippedRow(delivery, reason) };
 }
