@@ -345,6 +345,23 @@ for (const database of TEST_DATABASES) {
       assert.equal(await alive(s.sid), true);
     });
 
+    test('characters XML does not allow (&#1; in Version, &#0; in Issuer or SessionIndex): 400, never a 500, nothing ended', async () => {
+      const s = await session();
+      const p = await joinSession(t, s.sid, UNSIGNED);
+      const unsigned = spLogoutRequest({ issuer: UNSIGNED, sessionIndex: p.sessionIndex, signWith: null }).xml;
+      for (const xml of [
+        unsigned.replace('Version="2.0"', 'Version="&#1;"'),
+        unsigned.replace(`>${UNSIGNED}<`, '>&#0;<'),
+        unsigned.replace(`>${p.sessionIndex}<`, '>&#0;<'),
+        unsigned.replace(`>${p.sessionIndex}<`, '>\u0001<'),
+      ]) {
+        assert.notEqual(xml, unsigned, 'the test changed the message');
+        const res = await post(xml);
+        assert.equal(res.status, 400, await res.text());
+      }
+      assert.equal(await alive(s.sid), true);
+    });
+
     test('DOCTYPE-carrying LogoutRequest: 400, nothing ended', async () => {
       const s = await session();
       const p = await joinSession(t, s.sid, SOAP_SP);

@@ -145,3 +145,20 @@ test('SOAP envelope: wrap/unwrap, mustUnderstand headers and extra Body content 
   refused(() => unwrapSoap(wrapSoap(logoutXml() + logoutXml())), 'soap_envelope');
   refused(() => unwrapSoap(logoutXml()), 'soap_envelope');
 });
+
+test('saml-illegal-xml-characters-refused: character references to C0 controls, NUL or U+FFFE, in text or attributes (XML 1.0 §2.2 Char)', () => {
+  // The builder escapes its inputs, so the references are put into the XML it built.
+  const withNameId = (ref: string) => logoutXml('PLACEHOLDER').replace('PLACEHOLDER', ref);
+  for (const xml of [
+    withNameId('&#1;alice'),
+    withNameId('alice&#0;'),
+    withNameId('&#xFFFE;'),
+    logoutXml().replace('Version="2.0"', 'Version="&#1;"'),
+    logoutXml().replace('Version="2.0"', 'Version="2.0&#x1F;"'),
+  ]) {
+    assert.match(xml, /&#x?[0-9A-F]+;/, 'the reference is in the message');
+    refused(() => post(xml), 'bad_encoding');
+  }
+  // Tab, LF and CR are XML characters: the message is read.
+  assert.doesNotThrow(() => post(withNameId('alice&#9;')));
+});

@@ -4,7 +4,7 @@
 // instructions (xml-crypto's c14n turns `<?p x?>y` into text `xy`, DOM text is `y`). The raw
 // text is screened first, so a DOCTYPE never reaches the parser; the tree is then walked, so
 // nothing the screen missed gets through. Parser warnings stop parsing too.
-import { DOMParser, type Document, type Node, onWarningStopParsing } from '@xmldom/xmldom';
+import { DOMParser, type Document, type Element, type Node, onWarningStopParsing } from '@xmldom/xmldom';
 import { malformed } from './saml-errors.ts';
 
 /** The largest decoded or inflated message accepted (saml.md §8.6). */
@@ -31,6 +31,18 @@ export function parseSamlXml(xml: string, maxBytes = MAX_MESSAGE_BYTES): Documen
 
 const NODE = { element: 1, text: 3, cdata: 4, entityReference: 5, pi: 7, comment: 8, doctype: 10 } as const;
 
+/**
+ * A character outside XML 1.0's `Char` production (§2.2): C0 controls other than tab, LF and CR,
+ * U+FFFE/U+FFFF, and unpaired surrogates. xmldom lets `&#1;` or `&#0;` through as text; they would
+ * reach error messages that must be XML again, and PostgreSQL, which refuses NUL in text.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkChars(value: string | null): void {
+  if (value !== null && NOT_XML_CHAR.test(value)) throw malformed('bad_encoding', 'message contains characters XML does not allow');
+}
+
 function checkNodes(doc: Document): void {
   const stack: Node[] = [doc];
   while (stack.length > 0) {
@@ -45,6 +57,15 @@ function checkNodes(doc: Document): void {
         throw malformed('comment', 'XML comments are not allowed');
       case NODE.pi:
         throw malformed('processing_instruction', 'processing instructions are not allowed');
+      case NODE.text:
+      case NODE.cdata:
+        checkChars(node.nodeValue);
+        break;
+      case NODE.element: {
+        const attributes = (node as Element).attributes;
+        for (let i = 0; i < attributes.length; i++) checkChars(attributes.item(i)!.value);
+        break;
+      }
     }
     for (let child = node.firstChild; child; child = child.nextSibling) stack.push(child);
   }
