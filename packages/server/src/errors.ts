@@ -1,6 +1,6 @@
 // One class per OAuth 2.0 / OpenID Connect error code. `description` is public (it goes on
 // the wire); `detail` is private and only logged.
-import { isStoreUnavailable } from './store/unavailable.ts';
+import { isStoreUnavailable, isUnstorableText } from './store/unavailable.ts';
 
 export class OAuthError extends Error {
   readonly error: string;
@@ -146,10 +146,12 @@ export class ServerError extends OAuthError {
 
 /**
  * Turns anything thrown into an OAuthError: a store that cannot be reached becomes
- * temporarily_unavailable, other unknown errors server_error.
+ * temporarily_unavailable, text the store refuses (a NUL on PostgreSQL) invalid_request, other
+ * unknown errors server_error.
  */
 export function asOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
   if (isStoreUnavailable(err)) return new TemporarilyUnavailable(String(err));
+  if (isUnstorableText(err)) return new InvalidRequest('A parameter contains a character that is not allowed');
   return new ServerError(err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

@@ -507,3 +507,27 @@ test('authorization request by POST works like GET (OIDC Core §3.1.2.1)', async
     await t.close();
   }
 });
+
+// PostgreSQL cannot store or compare text holding U+0000 (SQLSTATE 22021): before, a NUL in a
+// client id or a parameter reached a query there and the answer was a 500 (SQLite answered 4xx).
+for (const db of TEST_DATABASES) {
+  test(`a NUL character in a parameter or in Basic credentials is invalid_request / invalid_client, never a 500 (${db.name})`, { skip: db.skip }, async () => {
+    const t = await startTestProvider(db);
+    try {
+      const cases: Array<[string, Request, number]> = [
+        ['token, Basic client id', post('token', 'grant_type=client_credentials', { authorization: basic('serv\u0000ice', 'x') }), 401],
+        ['token, client_id in the body', post('token', 'grant_type=client_credentials&client_id=a%00b&client_secret=x'), 400],
+        ['token, refresh token', post('token', 'grant_type=refresh_token&refresh_token=a%00b', WEB), 400],
+        ['auth, client_id', new Request(`${OIDC}/auth?client_id=a%00b&response_type=code&redirect_uri=${encodeURIComponent(WEB_CB)}`), 400],
+        ['logout, client_id', new Request(`${OIDC}/logout?client_id=a%00b`), 400],
+        ['introspect, token', post('token/introspect', 'token=a%00b', WEB), 400],
+      ];
+      for (const [name, req, status] of cases) {
+        const res = await t.provider.fetch(req);
+        assert.equal(res.status, status, `${name}: ${await res.clone().text()}`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+}

@@ -25,15 +25,18 @@ export function parseBasic(header: string): { id: string; secret: string } {
   }
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new InvalidClient('Malformed Basic credentials', true);
+  let id: string;
+  let secret: string;
   try {
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-    return {
-      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
+    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
   } catch {
     throw new InvalidClient('Malformed Basic credentials', true);
   }
+  // No client id or secret contains U+0000 (and PostgreSQL cannot compare text holding one).
+  if (id.includes('\u0000') || secret.includes('\u0000')) throw new InvalidClient('Malformed Basic credentials', true);
+  return { id, secret };
 }
 
 export interface ClientAuthOptions {

@@ -22,3 +22,19 @@ export function isStoreUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATE 22021 (invalid byte sequence: PostgreSQL refuses U+0000 in text) and 22P05
+ * (untranslatable character): the request carried text no store keeps — the client's input is
+ * wrong, not the server (params.ts refuses NUL at the edge; this covers what reaches a query
+ * another way, such as JSON bodies).
+ */
+const UNSTORABLE_TEXT_SQLSTATE = new Set(['22021', '22P05']);
+
+export function isUnstorableText(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSTORABLE_TEXT_SQLSTATE.has(code)) return true;
+  }
+  return false;
+}
