@@ -10,7 +10,10 @@ export interface AdminIdentity {
   username: string | undefined;
 }
 
-export async function requireAdmin(ctx: ProviderContext, req: Request): Promise<AdminIdentity> {
+export async function requireAdmin(
+  ctx: Pick<ProviderContext, 'clientSessions' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'>,
+  req: Request,
+): Promise<AdminIdentity> {
   const header = req.headers.get('authorization');
   if (!header || !/^bearer /i.test(header)) throw new InvalidToken('Bearer token required');
   const master = await ctx.realms.realmByName(MASTER_REALM);

@@ -24,7 +24,28 @@ function paging(url: URL): { first: number; max: number } {
   return { first: Number.isInteger(first) && first >= 0 ? first : 0, max: Number.isInteger(max) && max > 0 ? Math.min(max, 1000) : 100 };
 }
 
-export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
+export function createAdminRoutes(
+  ctx: Pick<
+    ProviderContext,
+    | 'admin'
+    | 'backchannelHttp'
+    | 'clientSessions'
+    | 'deliveries'
+    | 'deliveryStore'
+    | 'events'
+    | 'keys'
+    | 'log'
+    | 'logout'
+    | 'logoutWaitMs'
+    | 'notBefore'
+    | 'realms'
+    | 'refreshTokens'
+    | 'revokedAccessTokens'
+    | 'sessionStore'
+    | 'sessions'
+    | 'urls'
+  >,
+): Hono<Env> {
   const admin = new Hono<Env>({ strict: false });
   admin.onError((err) => adminJsonError(ctx.log, err));
 

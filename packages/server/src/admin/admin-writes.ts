@@ -38,7 +38,7 @@ function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Re
   }
 }
 
-export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
+export function addAdminWrites(admin: Hono<Env>, ctx: Pick<ProviderContext, 'admin' | 'logout' | 'notBefore' | 'realms' | 'urls'>): void {
   const location = (realm: string, path: string) => `${ctx.urls.publicUrl}${ctx.urls.relativePath}/admin/realms/${encodeURIComponent(realm)}${path}`;
 
   // POST /admin/realms — the same JSON as a realm import.

@@ -21,7 +21,15 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
   user_disabled: 'This account is disabled. Contact your administrator.',
 };
 
-export async function submitLogin(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function submitLogin(
+  ctx: Pick<
+    ProviderContext,
+    'clientSessions' | 'codes' | 'events' | 'log' | 'logout' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'throttle' | 'urls' | 'verifyPassword'
+  >,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);

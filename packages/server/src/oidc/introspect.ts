@@ -15,7 +15,11 @@ const INACTIVE = { active: false } as const;
 /** Confidential clients only: a public client (`none`) may not introspect. */
 export const INTROSPECTION_AUTH_METHODS: readonly AuthMethod[] = CLIENT_AUTH_METHODS.filter((m) => m !== 'none');
 
-export async function introspectEndpoint(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
+export async function introspectEndpoint(
+  ctx: Pick<ProviderContext, 'clientSessions' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'>,
+  realm: Realm,
+  req: Request,
+): Promise<Response> {
   const params = await readForm(req);
   // keycloak-connect authenticates with Basic and repeats the secret in the body (Keycloak accepts it).
   const { client, method } = await authenticateClient(ctx.realms, realm, req, params, { keycloakBasicWithBodySecret: true });
@@ -34,7 +38,12 @@ function mayIntrospect(caller: Client, owner: string, audiences: readonly string
   return caller.clientId === owner || audiences.includes(caller.clientId) || introspectionClients(caller).includes(owner);
 }
 
-async function introspect(ctx: ProviderContext, realm: Realm, caller: Client, token: string): Promise<Record<string, unknown>> {
+async function introspect(
+  ctx: Pick<ProviderContext, 'clientSessions' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'>,
+  realm: Realm,
+  caller: Client,
+  token: string,
+): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
   const refresh = await ctx.refreshTokens.find(realm.id, token);

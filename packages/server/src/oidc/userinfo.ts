@@ -17,7 +17,11 @@ async function bearerToken(req: Request): Promise<string | undefined> {
   return fromHeader || fromBody;
 }
 
-export async function userinfoEndpoint(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
+export async function userinfoEndpoint(
+  ctx: Pick<ProviderContext, 'clientSessions' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'>,
+  realm: Realm,
+  req: Request,
+): Promise<Response> {
   const token = await bearerToken(req);
   // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
   if (!token)

@@ -21,7 +21,7 @@ export interface FinishOptions {
 }
 
 export async function finishLogout(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'deliveries' | 'logout' | 'logoutWaitMs' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'>,
   realm: Realm,
   request: LogoutRequest,
   cookieSession: SsoSession | undefined,
@@ -81,7 +81,7 @@ export async function finishLogout(
  * the user their SSO session is alive and offers that pending logout as a button.
  */
 export async function logoutErrorPage(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'events' | 'log'>,
   realm: Realm,
   thrown: unknown,
   ip: string | null,

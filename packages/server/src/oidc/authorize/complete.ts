@@ -12,7 +12,7 @@ import type { AuthorizationRequest } from './request.ts';
 const CODE_LIFETIME_MS = 60_000;
 
 export async function completeAuthorization(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'codes' | 'events' | 'sessions' | 'urls'>,
   realm: Realm,
   client: Client,
   session: SsoSession,

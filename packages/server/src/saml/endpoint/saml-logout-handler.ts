@@ -31,7 +31,27 @@ import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
 const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' };
 
-export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
+export async function handleSamlLogoutMessage(
+  ctx: Pick<
+    ProviderContext,
+    | 'clientSessions'
+    | 'deliveries'
+    | 'events'
+    | 'log'
+    | 'logout'
+    | 'logoutWaitMs'
+    | 'realms'
+    | 'samlKeys'
+    | 'samlLogoutRequests'
+    | 'samlSeenRequests'
+    | 'sessions'
+    | 'urls'
+  >,
+  realm: Realm,
+  req: Request,
+  msg: InboundMessage,
+  ip: string | null,
+): Promise<Response> {
   const kindError = msg.kind === 'LogoutResponse' ? 'invalid_logout_response' : 'invalid_logout_request';
   let client: Client | undefined;
   let settings: SamlClientSettings;
@@ -59,7 +79,21 @@ export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm
 }
 
 async function handleLogoutRequest(
-  ctx: ProviderContext,
+  ctx: Pick<
+    ProviderContext,
+    | 'clientSessions'
+    | 'deliveries'
+    | 'events'
+    | 'log'
+    | 'logout'
+    | 'logoutWaitMs'
+    | 'realms'
+    | 'samlKeys'
+    | 'samlLogoutRequests'
+    | 'samlSeenRequests'
+    | 'sessions'
+    | 'urls'
+  >,
   realm: Realm,
   httpReq: Request,
   client: Client,

@@ -21,7 +21,7 @@ export const ACCESS_CODE_LIFESPAN_SECONDS = 60;
 
 /** Answers the SP: the signed Response, or (for a failure now, e.g. no email for an email NameID) its error status. */
 export async function completeSamlLogin(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>,
   realm: Realm,
   client: Client,
   session: SsoSession,
@@ -40,7 +40,7 @@ export async function completeSamlLogin(
 }
 
 async function signedResponse(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>,
   realm: Realm,
   client: Client,
   session: SsoSession,

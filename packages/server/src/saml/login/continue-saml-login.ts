@@ -19,7 +19,7 @@ export interface StoredPending {
 }
 
 export async function continueSamlLogin(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>,
   realm: Realm,
   req: Request,
   client: Client,

@@ -12,7 +12,11 @@ import { buildFrontchannelMessage } from './frontchannel-message.ts';
 /** NotOnOrAfter of a front-channel LogoutRequest, and how long its answer is awaited: the page's bound and more. */
 export const FRONTCHANNEL_LIFETIME_S = 300;
 
-export async function samlFrontchannelFrames(ctx: ProviderContext, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
+export async function samlFrontchannelFrames(
+  ctx: Pick<ProviderContext, 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'urls'>,
+  realm: Realm,
+  targets: readonly SamlFrontchannelTarget[],
+): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
   const key = await ctx.samlKeys.signingKey(realm);
   const now = Date.now();
