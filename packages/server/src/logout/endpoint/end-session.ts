@@ -16,6 +16,12 @@ import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { storePendingLogout } from './pending-logout.ts';
 
+/** What the end-session endpoint and its steps use. */
+export type EndSessionDeps = Pick<
+  ProviderContext,
+  'deliveries' | 'events' | 'keys' | 'log' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
+>;
+
 /** Where the logout may continue: at once (the client is proven), or after the user's click. */
 interface Targets {
   proven: string | null;
@@ -88,15 +94,7 @@ class InvalidRedirect extends OAuthError {
   }
 }
 
-export async function endSessionEndpoint(
-  ctx: Pick<
-    ProviderContext,
-    'deliveries' | 'events' | 'keys' | 'log' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
-  >,
-  realm: Realm,
-  req: Request,
-  ip: string | null,
-): Promise<Response> {
+export async function endSessionEndpoint(ctx: EndSessionDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   let request: LogoutRequest;
   try {
     const params = await readQueryOrForm(req);

@@ -28,13 +28,13 @@ import { samlEndpointUrl } from './saml-descriptor.ts';
 import { soapFault } from '../soap-envelope.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
-export async function handleAuthnRequest(
-  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlAuthnRequests' | 'samlKeys' | 'sessions' | 'urls'>,
-  realm: Realm,
-  req: Request,
-  msg: InboundMessage,
-  ip: string | null,
-): Promise<Response> {
+/** What handling an AuthnRequest uses. */
+export type SamlLoginDeps = Pick<
+  ProviderContext,
+  'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlAuthnRequests' | 'samlKeys' | 'sessions' | 'urls'
+>;
+
+export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
   const now = Date.now();
   if (msg.binding === 'soap') {
     // SOAP sign-in is the ECP profile (Profiles §4.2), which Sundown does not offer.
