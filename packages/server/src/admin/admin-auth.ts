@@ -1,8 +1,7 @@
 // Admin calls carry a bearer token of the master realm whose user has the admin role
 // (Keycloak's model). No token → 401; a token without the role → 403.
-import type { ProviderContext } from '../context.ts';
 import { Forbidden, InvalidToken, NotFound } from '../errors.ts';
-import { verifyAccessToken } from '../tokens/verify-access-token.ts';
+import { verifyAccessToken, type AccessTokenDeps } from '../tokens/verify-access-token.ts';
 import { ADMIN_ROLE, MASTER_REALM } from './bootstrap.ts';
 
 export interface AdminIdentity {
@@ -10,7 +9,7 @@ export interface AdminIdentity {
   username: string | undefined;
 }
 
-export async function requireAdmin(ctx: ProviderContext, req: Request): Promise<AdminIdentity> {
+export async function requireAdmin(ctx: AccessTokenDeps, req: Request): Promise<AdminIdentity> {
   const header = req.headers.get('authorization');
   if (!header || !/^bearer /i.test(header)) throw new InvalidToken('Bearer token required');
   const master = await ctx.realms.realmByName(MASTER_REALM);

@@ -16,6 +16,28 @@ import { addAdminWrites } from './admin-writes.ts';
 import { liveSessions } from './live-sessions.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
+/** What the admin API's routes use. */
+export type AdminRoutesDeps = Pick<
+  ProviderContext,
+  | 'admin'
+  | 'backchannelHttp'
+  | 'clientSessions'
+  | 'deliveries'
+  | 'deliveryStore'
+  | 'events'
+  | 'keys'
+  | 'log'
+  | 'logout'
+  | 'logoutWaitMs'
+  | 'notBefore'
+  | 'realms'
+  | 'refreshTokens'
+  | 'revokedAccessTokens'
+  | 'sessionStore'
+  | 'sessions'
+  | 'urls'
+>;
+
 type Env = { Variables: { realm: Realm } };
 
 function paging(url: URL): { first: number; max: number } {
@@ -24,7 +46,7 @@ function paging(url: URL): { first: number; max: number } {
   return { first: Number.isInteger(first) && first >= 0 ? first : 0, max: Number.isInteger(max) && max > 0 ? Math.min(max, 1000) : 100 };
 }
 
-export function createAdminRoutes(ctx: ProviderContext): Hono<Env> {
+export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<Env> {
   const admin = new Hono<Env>({ strict: false });
   admin.onError((err) => adminJsonError(ctx.log, err));
 

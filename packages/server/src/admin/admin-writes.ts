@@ -13,6 +13,9 @@ import { notBeforeField } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
+/** What the admin API's writes use. */
+export type AdminWriteDeps = Pick<ProviderContext, 'admin' | 'logout' | 'notBefore' | 'realms' | 'urls'>;
+
 type Env = { Variables: { realm: Realm } };
 
 async function jsonBody(req: Request): Promise<Record<string, unknown>> {
@@ -38,7 +41,7 @@ function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Re
   }
 }
 
-export function addAdminWrites(admin: Hono<Env>, ctx: ProviderContext): void {
+export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
   const location = (realm: string, path: string) => `${ctx.urls.publicUrl}${ctx.urls.relativePath}/admin/realms/${encodeURIComponent(realm)}${path}`;
 
   // POST /admin/realms — the same JSON as a realm import.

@@ -32,7 +32,7 @@ function readAssets(): Map<string, { body: string; type: string }> {
   return assets;
 }
 
-export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: ProviderContext): void {
+export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: Pick<ProviderContext, 'log' | 'urls'>): void {
   const base = `${ctx.urls.relativePath}/admin`;
   const assets = readAssets();
   const master = (path: string) => ctx.urls.endpoint(MASTER_REALM, path);

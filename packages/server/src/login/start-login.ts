@@ -20,7 +20,13 @@ export interface LoginFormRequest {
   loginHint: string | null;
 }
 
-export async function startLogin(ctx: ProviderContext, realm: Realm, req: Request, login: LoginFormRequest, now = Date.now()): Promise<Response> {
+export async function startLogin(
+  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
+  realm: Realm,
+  req: Request,
+  login: LoginFormRequest,
+  now = Date.now(),
+): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogin(
     { realmId: realm.id, clientId: login.clientId, request: login.request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS },
@@ -30,7 +36,7 @@ export async function startLogin(ctx: ProviderContext, realm: Realm, req: Reques
 }
 
 /** The form of an already stored pending sign-in (the browser carries its binding cookie). */
-export function loginFormResponse(ctx: ProviderContext, realm: Realm, id: string, binding: string, loginHint: string | null): Response {
+export function loginFormResponse(ctx: Pick<ProviderContext, 'urls'>, realm: Realm, id: string, binding: string, loginHint: string | null): Response {
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,

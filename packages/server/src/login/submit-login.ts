@@ -14,6 +14,12 @@ import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { renderLoginPage } from './login-page.ts';
 
+/** What submitting the login form uses. */
+export type SubmitLoginDeps = Pick<
+  ProviderContext,
+  'clientSessions' | 'codes' | 'events' | 'log' | 'logout' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'throttle' | 'urls' | 'verifyPassword'
+>;
+
 const EXPIRED = 'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
 const MESSAGES: Record<LoginFailed['reason'], string> = {
@@ -21,7 +27,7 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
   user_disabled: 'This account is disabled. Contact your administrator.',
 };
 
-export async function submitLogin(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);

@@ -75,7 +75,7 @@ const CREDENTIALED: ReadonlyArray<[path: string, methods: string[], clientOf: Cl
 
 const PUBLIC = ['/.well-known/openid-configuration', '/protocol/openid-connect/certs'];
 
-async function clientOrigins(ctx: ProviderContext, realm: Realm, clientId: string | null): Promise<ReadonlySet<string>> {
+async function clientOrigins(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, clientId: string | null): Promise<ReadonlySet<string>> {
   if (!clientId) return NO_ORIGINS;
   const client = await ctx.realms.clientByClientId(realm.id, clientId);
   return client?.enabled ? resolveWebOrigins(client) : NO_ORIGINS;
@@ -107,7 +107,7 @@ async function enabledRealm(ctx: Pick<ProviderContext, 'realms'>, c: Context): P
 }
 
 /** Registers the CORS middleware of each endpoint on the realm routes (before the endpoints). */
-export function addCorsPolicies(routes: { use(path: string, handler: MiddlewareHandler): unknown }, ctx: ProviderContext): void {
+export function addCorsPolicies(routes: { use(path: string, handler: MiddlewareHandler): unknown }, ctx: Pick<ProviderContext, 'realms'>): void {
   for (const path of PUBLIC) {
     routes.use(path, async (c, next) => {
       if (isPreflight(c) && (await enabledRealm(ctx, c))) return preflightResponse(c.req.header('origin') ?? null, null, ['GET']);

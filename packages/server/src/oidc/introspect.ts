@@ -1,6 +1,5 @@
 // Token introspection (RFC 7662) for confidential clients. Anything not currently valid, or
 // not the caller's to see, is `{"active": false}` and nothing more (RFC 7662 §2.2).
-import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { type AuthMethod, authenticateClient, CLIENT_AUTH_METHODS } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
@@ -8,14 +7,14 @@ import { jsonResponse } from '../http/respond.ts';
 import { introspectionClients } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { refreshTokenState } from '../tokens/grant-status.ts';
-import { verifyAccessToken } from '../tokens/verify-access-token.ts';
+import { verifyAccessToken, type AccessTokenDeps } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
 
 /** Confidential clients only: a public client (`none`) may not introspect. */
 export const INTROSPECTION_AUTH_METHODS: readonly AuthMethod[] = CLIENT_AUTH_METHODS.filter((m) => m !== 'none');
 
-export async function introspectEndpoint(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
+export async function introspectEndpoint(ctx: AccessTokenDeps, realm: Realm, req: Request): Promise<Response> {
   const params = await readForm(req);
   // keycloak-connect authenticates with Basic and repeats the secret in the body (Keycloak accepts it).
   const { client, method } = await authenticateClient(ctx.realms, realm, req, params, { keycloakBasicWithBodySecret: true });
@@ -34,7 +33,7 @@ function mayIntrospect(caller: Client, owner: string, audiences: readonly string
   return caller.clientId === owner || audiences.includes(caller.clientId) || introspectionClients(caller).includes(owner);
 }
 
-async function introspect(ctx: ProviderContext, realm: Realm, caller: Client, token: string): Promise<Record<string, unknown>> {
+async function introspect(ctx: AccessTokenDeps, realm: Realm, caller: Client, token: string): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
   const refresh = await ctx.refreshTokens.find(realm.id, token);

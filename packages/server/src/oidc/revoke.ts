@@ -9,7 +9,13 @@ import { NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
 
-export async function revokeEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** What revocation uses: the access-token check and the event log. */
+export type RevokeDeps = Pick<
+  ProviderContext,
+  'clientSessions' | 'events' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'
+>;
+
+export async function revokeEndpoint(ctx: RevokeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const params = await readForm(req);
   const { client } = await authenticateClient(ctx.realms, realm, req, params);
   const token = params.require('token');

@@ -1,11 +1,10 @@
 // The UserInfo endpoint (OIDC Core §5.3) with bearer tokens per RFC 6750 §2.1–2.2.
-import type { ProviderContext } from '../context.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.ts';
 import { readForm } from '../http/params.ts';
 import { jsonResponse, NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { userClaims } from '../tokens/scopes.ts';
-import { verifyAccessToken } from '../tokens/verify-access-token.ts';
+import { verifyAccessToken, type AccessTokenDeps } from '../tokens/verify-access-token.ts';
 
 async function bearerToken(req: Request): Promise<string | undefined> {
   const header = req.headers.get('authorization');
@@ -17,7 +16,7 @@ async function bearerToken(req: Request): Promise<string | undefined> {
   return fromHeader || fromBody;
 }
 
-export async function userinfoEndpoint(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
+export async function userinfoEndpoint(ctx: AccessTokenDeps, realm: Realm, req: Request): Promise<Response> {
   const token = await bearerToken(req);
   // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
   if (!token)

@@ -86,7 +86,7 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
 }
 
 export async function checkClientBackchannel(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'keys' | 'urls'>,
   http: BackchannelHttp,
   realm: Realm,
   client: Client,
@@ -158,7 +158,7 @@ export async function checkClientBackchannel(
 }
 
 /** Every client of the realm with a back-channel URL or an admin URL, and every SAML client with a SOAP SLO URL. */
-export async function doctorRealm(ctx: ProviderContext, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
+export async function doctorRealm(ctx: Pick<ProviderContext, 'keys' | 'realms' | 'urls'>, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
   const results: DoctorResult[] = [];
   for (const client of await ctx.realms.clientsOf(realm.id)) {
     const r = await checkClientBackchannel(ctx, http, realm, client);

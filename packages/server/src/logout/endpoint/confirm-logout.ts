@@ -7,7 +7,13 @@ import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { finishLogout } from './finish-logout.ts';
 
-export async function confirmLogout(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** What confirming a pending logout uses. */
+export type ConfirmLogoutDeps = Pick<
+  ProviderContext,
+  'deliveries' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
+>;
+
+export async function confirmLogout(ctx: ConfirmLogoutDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('logout_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);

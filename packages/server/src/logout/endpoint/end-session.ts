@@ -16,6 +16,12 @@ import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { storePendingLogout } from './pending-logout.ts';
 
+/** What the end-session endpoint and its steps use. */
+export type EndSessionDeps = Pick<
+  ProviderContext,
+  'deliveries' | 'events' | 'keys' | 'log' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
+>;
+
 /** Where the logout may continue: at once (the client is proven), or after the user's click. */
 interface Targets {
   proven: string | null;
@@ -24,13 +30,13 @@ interface Targets {
 const NO_TARGET: Targets = { proven: null, afterConfirm: null };
 
 /** Step 1 — a hint must be an ID token this realm signed (RPI §2). */
-async function checkHint(ctx: ProviderContext, realm: Realm, params: Params): Promise<IdTokenHint | null> {
+async function checkHint(ctx: Pick<ProviderContext, 'keys' | 'sessions' | 'urls'>, realm: Realm, params: Params): Promise<IdTokenHint | null> {
   const raw = params.get('id_token_hint');
   return raw ? verifyIdTokenHint(ctx, realm, raw) : null;
 }
 
 /** Step 2 — client_id, when sent with a hint, must be the hint's audience (RPI §2). */
-async function checkClient(ctx: ProviderContext, realm: Realm, params: Params, hint: IdTokenHint | null): Promise<Client | null> {
+async function checkClient(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, params: Params, hint: IdTokenHint | null): Promise<Client | null> {
   const clientId = params.get('client_id');
   if (clientId && hint && clientId !== hint.clientId && !hint.audiences.includes(clientId)) {
     throw new InvalidRequest('Invalid parameter: client_id', 'client_id does not match id_token_hint');
@@ -49,7 +55,13 @@ async function checkClient(ctx: ProviderContext, realm: Realm, params: Params, h
  * the strict rules of the shared matcher. Redirect at once only with a hint (RPI §3: the OP must
  * have confirmed the target's client); without one, only after the user confirmed.
  */
-async function checkRedirect(ctx: ProviderContext, realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): Promise<Targets> {
+async function checkRedirect(
+  ctx: Pick<ProviderContext, 'realms'>,
+  realm: Realm,
+  params: Params,
+  client: Client | null,
+  hint: IdTokenHint | null,
+): Promise<Targets> {
   const legacy = params.get('redirect_uri');
   const uri = params.get('post_logout_redirect_uri');
   let target: string;
@@ -82,7 +94,7 @@ class InvalidRedirect extends OAuthError {
   }
 }
 
-export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function endSessionEndpoint(ctx: EndSessionDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   let request: LogoutRequest;
   try {
     const params = await readQueryOrForm(req);
@@ -115,7 +127,7 @@ export async function endSessionEndpoint(ctx: ProviderContext, realm: Realm, req
   return confirm(ctx, realm, req, request);
 }
 
-async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
+async function confirm(ctx: Pick<ProviderContext, 'pending' | 'urls'>, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
   const pending = await storePendingLogout(ctx, realm, req, request);
   return htmlResponse(renderConfirmPage(realm, pending.action, pending.requestId), 200, { 'Set-Cookie': pending.setCookie });
 }
@@ -126,7 +138,13 @@ async function confirm(ctx: ProviderContext, realm: Realm, req: Request, request
  * when the browser's SSO session is still alive the page says so and offers to end it everywhere
  * (a CSRF-protected form), instead of leaving single sign-out silently broken.
  */
-async function refused(ctx: ProviderContext, realm: Realm, req: Request, err: unknown, ip: string | null): Promise<Response> {
+async function refused(
+  ctx: Pick<ProviderContext, 'events' | 'log' | 'pending' | 'sessions' | 'urls'>,
+  realm: Realm,
+  req: Request,
+  err: unknown,
+  ip: string | null,
+): Promise<Response> {
   if (!(err instanceof LegacyRedirectNotAccepted)) throw err;
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
   if (!session) throw err;

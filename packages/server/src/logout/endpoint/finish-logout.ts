@@ -15,13 +15,19 @@ import type { LogoutRequest } from './logout-request.ts';
 import { loggedOutPageHeaders, renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
 import type { PendingLogout } from './pending-logout.ts';
 
+/** What finishing a logout uses. */
+export type FinishLogoutDeps = Pick<
+  ProviderContext,
+  'deliveries' | 'logout' | 'logoutWaitMs' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
+>;
+
 export interface FinishOptions {
   /** The user confirmed on the CSRF-protected page: end the browser's session whatever the hint. */
   browserConfirmed?: boolean;
 }
 
 export async function finishLogout(
-  ctx: ProviderContext,
+  ctx: FinishLogoutDeps,
   realm: Realm,
   request: LogoutRequest,
   cookieSession: SsoSession | undefined,
@@ -81,7 +87,7 @@ export async function finishLogout(
  * the user their SSO session is alive and offers that pending logout as a button.
  */
 export async function logoutErrorPage(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'events' | 'log'>,
   realm: Realm,
   thrown: unknown,
   ip: string | null,

@@ -34,7 +34,12 @@ function checkIsIdToken(typ: string | undefined, payload: Record<string, unknown
   if (payload.typ !== undefined && payload.typ !== 'ID') throw new Error('a token whose typ claim is not "ID" is not an ID token');
 }
 
-export async function verifyIdTokenHint(ctx: ProviderContext, realm: Realm, hint: string, now = Date.now()): Promise<IdTokenHint> {
+export async function verifyIdTokenHint(
+  ctx: Pick<ProviderContext, 'keys' | 'sessions' | 'urls'>,
+  realm: Realm,
+  hint: string,
+  now = Date.now(),
+): Promise<IdTokenHint> {
   let payload: Record<string, unknown>;
   try {
     const verified = await compactVerify(hint, await ctx.keys.verificationKeys(realm.id), { algorithms: [...SUPPORTED_SIGNING_ALGS] });

@@ -19,7 +19,12 @@ export interface PendingLogout {
   setCookie: string;
 }
 
-export async function storePendingLogout(ctx: ProviderContext, realm: Realm, req: Request, request: LogoutRequest): Promise<PendingLogout> {
+export async function storePendingLogout(
+  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
+  realm: Realm,
+  req: Request,
+  request: LogoutRequest,
+): Promise<PendingLogout> {
   const now = Date.now();
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogout(realm.id, request, binding, CONFIRM_LIFETIME_MS, now);

@@ -8,11 +8,14 @@ import type { SsoSession } from '../../sessions/sso-session.ts';
 import { authorizationResponse } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
+/** What completing an authorization (issuing its code) uses. */
+export type CompleteAuthorizationDeps = Pick<ProviderContext, 'codes' | 'events' | 'sessions' | 'urls'>;
+
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; one is plenty for a redirect. */
 const CODE_LIFETIME_MS = 60_000;
 
 export async function completeAuthorization(
-  ctx: ProviderContext,
+  ctx: CompleteAuthorizationDeps,
   realm: Realm,
   client: Client,
   session: SsoSession,

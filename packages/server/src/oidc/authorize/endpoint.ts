@@ -13,7 +13,10 @@ import { completeAuthorization } from './complete.ts';
 import { authorizationResponse, checkResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
 
-export async function authorizeEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** What the authorization endpoint and the steps it hands on to use. */
+export type AuthorizeDeps = Pick<ProviderContext, 'codes' | 'events' | 'log' | 'pending' | 'realms' | 'sessions' | 'urls'>;
+
+export async function authorizeEndpoint(ctx: AuthorizeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6);
   // so is an unsupported response mode, which no response could be sent back in.
   const params = await readQueryOrForm(req);

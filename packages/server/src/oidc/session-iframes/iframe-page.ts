@@ -27,7 +27,7 @@ export const STORAGE_ACCESS_JS = `async function storageAccess() {
 
 export type IframeScript = (nonce: string) => string;
 
-export async function iframePage(ctx: ProviderContext, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
+export async function iframePage(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
   const origins = await realmWebOrigins(ctx, realm);
   const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
   const nonce = randomToken(16);

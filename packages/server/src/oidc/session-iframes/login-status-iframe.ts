@@ -62,7 +62,7 @@ addEventListener('message', async (event) => {
   event.source.postMessage(answer, event.origin);
 });`;
 
-export function loginStatusIframe(ctx: ProviderContext, realm: Realm): Promise<Response> {
+export function loginStatusIframe(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${SCRIPT}</script>`, true);
 }
 
@@ -71,7 +71,7 @@ export function loginStatusIframe(ctx: ProviderContext, realm: Realm): Promise<R
  * origin is one of its web origins (or the provider's own), else 403 — as Keycloak's
  * LoginStatusIframeEndpoint.preCheck.
  */
-export async function loginStatusIframeInit(ctx: ProviderContext, realm: Realm, req: Request): Promise<Response> {
+export async function loginStatusIframeInit(ctx: Pick<ProviderContext, 'realms' | 'urls'>, realm: Realm, req: Request): Promise<Response> {
   const query = new URL(req.url).searchParams;
   const clientId = query.get('client_id');
   const origin = query.get('origin');

@@ -28,10 +28,10 @@ if (supported) {
 // Only "supported" or "unsupported" is sent: nothing the embedding page may not know.
 parent.postMessage(supported ? 'supported' : 'unsupported', '*');`;
 
-export function thirdPartyCookiesStep1(ctx: ProviderContext, realm: Realm): Promise<Response> {
+export function thirdPartyCookiesStep1(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${STEP1}</script>`);
 }
 
-export function thirdPartyCookiesStep2(ctx: ProviderContext, realm: Realm): Promise<Response> {
+export function thirdPartyCookiesStep2(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${STEP2}</script>`);
 }

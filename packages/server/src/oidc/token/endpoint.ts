@@ -9,7 +9,27 @@ import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
 import { grantType } from './grants.ts';
 
-export async function tokenEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
+/** What the token endpoint and its grants use. */
+export type TokenEndpointDeps = Pick<
+  ProviderContext,
+  | 'adapterSessions'
+  | 'clientSessions'
+  | 'codes'
+  | 'events'
+  | 'logout'
+  | 'notBefore'
+  | 'realms'
+  | 'refreshTokens'
+  | 'sessionStore'
+  | 'sessions'
+  | 'throttle'
+  | 'tokens'
+  | 'transact'
+  | 'urls'
+  | 'verifyPassword'
+>;
+
+export async function tokenEndpoint(ctx: TokenEndpointDeps, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
   const params = await readForm(req);
   const name = params.require('grant_type');
   facts.grantType = name;

@@ -9,7 +9,7 @@ import { buildIdpMetadata } from '../idp-metadata.ts';
 
 export const DESCRIPTOR_CACHE_ATTRIBUTE = 'saml.descriptor.cache.seconds';
 
-export async function samlDescriptor(ctx: ProviderContext, realm: Realm): Promise<Response> {
+export async function samlDescriptor(ctx: Pick<ProviderContext, 'samlKeys' | 'urls'>, realm: Realm): Promise<Response> {
   const keys = await ctx.samlKeys.published(realm);
   const raw = realm.attributes[DESCRIPTOR_CACHE_ATTRIBUTE];
   const cacheSeconds = raw !== undefined && /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;

@@ -11,7 +11,26 @@ import { handleSamlLogoutMessage } from './saml-logout-handler.ts';
 import { readSamlBody } from './saml-body.ts';
 import { samlErrorPage } from './saml-error-page.ts';
 
-export async function samlEndpoint(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** What the SAML endpoint and the handlers it dispatches to use. */
+export type SamlEndpointDeps = Pick<
+  ProviderContext,
+  | 'clientSessions'
+  | 'deliveries'
+  | 'events'
+  | 'log'
+  | 'logout'
+  | 'logoutWaitMs'
+  | 'pending'
+  | 'realms'
+  | 'samlAuthnRequests'
+  | 'samlKeys'
+  | 'samlLogoutRequests'
+  | 'samlSeenRequests'
+  | 'sessions'
+  | 'urls'
+>;
+
+export async function samlEndpoint(ctx: SamlEndpointDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   let msg: InboundMessage;
   try {
     msg = await decodeRequest(req);

@@ -10,6 +10,9 @@ import type { Realm } from '../../realm/model.ts';
 import { html, page } from '../../views/html.ts';
 import type { SamlError } from '../saml-errors.ts';
 
+/** What recording and showing a SAML error uses. */
+export type SamlErrorDeps = Pick<ProviderContext, 'events' | 'log'>;
+
 export interface SamlErrorFacts {
   event: Extract<EventType, 'LOGIN_ERROR' | 'LOGOUT_ERROR'>;
   ip: string | null;
@@ -19,7 +22,7 @@ export interface SamlErrorFacts {
   sessionId?: string | null;
 }
 
-export async function recordSamlError(ctx: ProviderContext, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<void> {
+export async function recordSamlError(ctx: SamlErrorDeps, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<void> {
   ctx.log.info({ error: err.eventError, code: err.code, description: err.description, detail: err.detail }, 'SAML message refused');
   await ctx.events.record({
     realmId: realm.id,
@@ -33,7 +36,7 @@ export async function recordSamlError(ctx: ProviderContext, realm: Realm, err: S
   });
 }
 
-export async function samlErrorPage(ctx: ProviderContext, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<Response> {
+export async function samlErrorPage(ctx: SamlErrorDeps, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<Response> {
   await recordSamlError(ctx, realm, err, facts);
   const body = html`<h1>We could not complete your request</h1><p role="alert">${err.description}</p><p class="meta">Error: ${err.eventError}</p>`;
   return htmlResponse(page('Error', body), 400);

@@ -9,9 +9,12 @@ import { isSamlPendingLogin } from '../login/saml-pending-login.ts';
 import { SamlError } from '../saml-errors.ts';
 import { samlErrorPage } from './saml-error-page.ts';
 
+/** What the SAML login continuation endpoint uses. */
+export type SamlLoginContinueDeps = Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>;
+
 const EXPIRED = 'This sign-in has expired or was opened in another browser. Return to the application and sign in again.';
 
-export async function samlLoginContinue(ctx: ProviderContext, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function samlLoginContinue(ctx: SamlLoginContinueDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const id = new URL(req.url).searchParams.get('id') ?? '';
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
   const pending = id === '' ? undefined : await ctx.pending.findLogin<unknown>(realm.id, id, binding);

@@ -28,7 +28,13 @@ import { samlEndpointUrl } from './saml-descriptor.ts';
 import { soapFault } from '../soap-envelope.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
-export async function handleAuthnRequest(ctx: ProviderContext, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
+/** What handling an AuthnRequest uses. */
+export type SamlLoginDeps = Pick<
+  ProviderContext,
+  'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlAuthnRequests' | 'samlKeys' | 'sessions' | 'urls'
+>;
+
+export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
   const now = Date.now();
   if (msg.binding === 'soap') {
     // SOAP sign-in is the ECP profile (Profiles §4.2), which Sundown does not offer.
@@ -93,7 +99,7 @@ function eventClientId(issuer: string | null): string | null {
 }
 
 /** The client the unverified Issuer names; its key then decides whether the message counts. */
-async function samlClientOf(ctx: ProviderContext, realm: Realm, issuer: string | null): Promise<Client> {
+async function samlClientOf(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, issuer: string | null): Promise<Client> {
   if (issuer === null) throw new SamlError('invalid_message', 'invalid_issuer', 'the AuthnRequest has no Issuer');
   const client = await ctx.realms.clientByClientId(realm.id, issuer);
   if (!client || client.protocol !== 'saml')
@@ -113,7 +119,13 @@ function checkProtocolBinding(binding: string | null): void {
   });
 }
 
-async function sendOnToContinue(ctx: ProviderContext, realm: Realm, req: Request, pending: SamlPendingLogin, now: number): Promise<Response> {
+async function sendOnToContinue(
+  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
+  realm: Realm,
+  req: Request,
+  pending: SamlPendingLogin,
+  now: number,
+): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: pending.clientId, request: pending, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {

@@ -21,7 +21,7 @@ const FRAMED_BY_SELF = {
 };
 
 export async function handleFrontchannelAnswer(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'events' | 'log' | 'samlLogoutRequests' | 'urls'>,
   realm: Realm,
   client: Client,
   settings: SamlClientSettings,

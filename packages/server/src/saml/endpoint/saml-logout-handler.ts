@@ -29,9 +29,26 @@ import { soapFault } from '../soap-envelope.ts';
 import { handleFrontchannelAnswer } from './saml-logout-answer.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
+/** What handling a SAML logout message uses. */
+export type SamlLogoutDeps = Pick<
+  ProviderContext,
+  | 'clientSessions'
+  | 'deliveries'
+  | 'events'
+  | 'log'
+  | 'logout'
+  | 'logoutWaitMs'
+  | 'realms'
+  | 'samlKeys'
+  | 'samlLogoutRequests'
+  | 'samlSeenRequests'
+  | 'sessions'
+  | 'urls'
+>;
+
 const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' };
 
-export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
+export async function handleSamlLogoutMessage(ctx: SamlLogoutDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
   const kindError = msg.kind === 'LogoutResponse' ? 'invalid_logout_response' : 'invalid_logout_request';
   let client: Client | undefined;
   let settings: SamlClientSettings;
@@ -59,7 +76,7 @@ export async function handleSamlLogoutMessage(ctx: ProviderContext, realm: Realm
 }
 
 async function handleLogoutRequest(
-  ctx: ProviderContext,
+  ctx: SamlLogoutDeps,
   realm: Realm,
   httpReq: Request,
   client: Client,

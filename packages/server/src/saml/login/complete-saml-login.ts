@@ -16,12 +16,15 @@ import { postToAcs } from './acs-post.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
 
+/** What completing a SAML login uses. */
+export type CompleteSamlLoginDeps = Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>;
+
 /** Keycloak's default access-code lifespan, the SubjectConfirmationData and default assertion lifetime. */
 export const ACCESS_CODE_LIFESPAN_SECONDS = 60;
 
 /** Answers the SP: the signed Response, or (for a failure now, e.g. no email for an email NameID) its error status. */
 export async function completeSamlLogin(
-  ctx: ProviderContext,
+  ctx: CompleteSamlLoginDeps,
   realm: Realm,
   client: Client,
   session: SsoSession,
@@ -40,7 +43,7 @@ export async function completeSamlLogin(
 }
 
 async function signedResponse(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>,
   realm: Realm,
   client: Client,
   session: SsoSession,

@@ -12,6 +12,9 @@ import { completeSamlLogin } from './complete-saml-login.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
 
+/** What continuing a SAML login uses. */
+export type ContinueSamlLoginDeps = Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>;
+
 /** The stored pending sign-in this request continues (POST binding, via protocol/saml/continue). */
 export interface StoredPending {
   id: string;
@@ -19,7 +22,7 @@ export interface StoredPending {
 }
 
 export async function continueSamlLogin(
-  ctx: ProviderContext,
+  ctx: ContinueSamlLoginDeps,
   realm: Realm,
   req: Request,
   client: Client,

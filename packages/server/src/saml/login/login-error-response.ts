@@ -18,7 +18,7 @@ export interface TrustedAcs {
 }
 
 export async function answerLoginError(
-  ctx: ProviderContext,
+  ctx: Pick<ProviderContext, 'events' | 'log' | 'samlKeys' | 'urls'>,
   realm: Realm,
   client: Client,
   target: TrustedAcs,

@@ -9,10 +9,13 @@ import type { SamlLogoutRequestTable } from '../../store/schema.ts';
 import { samlSettingsOf } from '../saml-client.ts';
 import { buildFrontchannelMessage } from './frontchannel-message.ts';
 
+/** What building the front-channel SAML logout frames uses. */
+export type FrontchannelFrameDeps = Pick<ProviderContext, 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'urls'>;
+
 /** NotOnOrAfter of a front-channel LogoutRequest, and how long its answer is awaited: the page's bound and more. */
 export const FRONTCHANNEL_LIFETIME_S = 300;
 
-export async function samlFrontchannelFrames(ctx: ProviderContext, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
+export async function samlFrontchannelFrames(ctx: FrontchannelFrameDeps, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
   const key = await ctx.samlKeys.signingKey(realm);
   const now = Date.now();
