@@ -21,7 +21,7 @@ import { PendingRequests } from './pending/pending-requests.ts';
 import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
 import { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
-import { RealmSamlKeys } from './saml/realm-saml-keys.ts';
+import { realmSamlKeysOf } from './saml/realm-signing-key.ts';
 import { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import { ClientSessionStore } from './sessions/client-session-store.ts';
 import { SsoSessionStore } from './sessions/sso-session-store.ts';
@@ -115,7 +115,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const ctx: ProviderContext = {
     transact,
     keys,
-    samlKeys: new RealmSamlKeys(keys),
+    samlKeys: realmSamlKeysOf(keys),
     samlAuthnRequests: new SeenAuthnRequests(store.db),
     realms,
     sessions: new SsoSessions(sessionStore, clientSessions, logout),

@@ -8,11 +8,16 @@ import type { RealmSigningKey } from './sign-enveloped.ts';
 
 const bySigningKeys = new WeakMap<SigningKeys, RealmSamlKeys>();
 
-export function realmSigningKey(keys: SigningKeys, realm: Realm): Promise<RealmSigningKey> {
+/** The one RealmSamlKeys of a SigningKeys: the descriptor (ctx.samlKeys) and the outbox share it. */
+export function realmSamlKeysOf(keys: SigningKeys): RealmSamlKeys {
   let saml = bySigningKeys.get(keys);
   if (!saml) {
     saml = new RealmSamlKeys(keys);
     bySigningKeys.set(keys, saml);
   }
-  return saml.signingKey(realm);
+  return saml;
+}
+
+export function realmSigningKey(keys: SigningKeys, realm: Realm): Promise<RealmSigningKey> {
+  return realmSamlKeysOf(keys).signingKey(realm);
 }
