@@ -12,8 +12,10 @@ import { NotFound } from './errors.ts';
 import { jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
+import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
+import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
 import { addCorsPolicies } from './oidc/cors-routes.ts';
 import { discoveryDocument } from './oidc/discovery.ts';
@@ -26,6 +28,7 @@ import { userinfoEndpoint } from './oidc/userinfo.ts';
 import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
 import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
 import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
+import { completeSamlSignIn } from './saml/login/complete-saml-sign-in.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -76,7 +79,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   addCorsPolicies(realmRoutes, ctx);
   // Each endpoint with its methods and its error policy: the format errors are answered in,
   // and the event a refused request records.
-  const route = (path: string, methods: string[], handler: RouteHandler, policy: RouteOptions) => {
+  const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
     realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };
   const api = { errors: 'json' } as const;
@@ -99,21 +102,22 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     api,
   );
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
-  route('/login-actions/authenticate', ['POST'], submitLogin, page);
+  // The one sign-in form finishes each protocol's request its own way (login/login-completion.ts).
+  route('/login-actions/authenticate', ['POST'], submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }), page);
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR' });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
   route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent });
-  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], (ctx, realm, req) => userinfoEndpoint(ctx, realm, req), api);
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, api);
   route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, api);
-  route('/protocol/openid-connect/token/introspect', ['POST'], (ctx, realm, req) => introspectEndpoint(ctx, realm, req), api);
+  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, api);
   // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
-  route('/protocol/openid-connect/login-status-iframe.html', ['GET'], (ctx, realm) => loginStatusIframe(ctx, realm), page);
-  route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], (ctx, realm, req) => loginStatusIframeInit(ctx, realm, req), api);
-  route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep1(ctx, realm), page);
-  route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], (ctx, realm) => thirdPartyCookiesStep2(ctx, realm), page);
+  route('/protocol/openid-connect/login-status-iframe.html', ['GET'], loginStatusIframe, page);
+  route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], loginStatusIframeInit, api);
+  route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], thirdPartyCookiesStep1, page);
+  route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], thirdPartyCookiesStep2, page);
   // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).
-  route('/protocol/saml', ['GET', 'POST'], samlEndpoint, { ...page, errorEvent: 'LOGIN_ERROR' });
-  route('/protocol/saml/descriptor', ['GET'], (ctx, realm) => samlDescriptor(ctx, realm), api);
+  route('/protocol/saml', ['GET', 'POST'], samlEndpoint<ProviderContext>(handleSamlLogoutMessage), { ...page, errorEvent: 'LOGIN_ERROR' });
+  route('/protocol/saml/descriptor', ['GET'], samlDescriptor, api);
   route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
   realmRoutes.all('*', realmFallback(ctx));
 

@@ -26,8 +26,8 @@ import type { RefreshTokenStore } from './tokens/refresh-token-store.ts';
 import type { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { TokenIssuer } from './tokens/token-issuer.ts';
 import type { ProviderUrls } from './provider-urls.ts';
-import type { SeenLogoutRequests } from './saml/logout/seen-logout-requests.ts';
-import type { SentLogoutRequests } from './saml/logout/sent-logout-requests.ts';
+import type { SeenLogoutRequests } from './logout/saml/seen-logout-requests.ts';
+import type { SentLogoutRequests } from './logout/saml/sent-logout-requests.ts';
 
 export interface ProviderContext {
   /** One database transaction over the owners' writes (they take its executor). */

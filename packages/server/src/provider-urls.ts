@@ -1,6 +1,6 @@
 // The provider's public URLs: issuer, realm paths and endpoints, built from the public origin and
 // the optional Keycloak-style relative path (`/auth`). Its own module so that every part that
-// builds a URL can import it without importing the service bundle in context.ts.
+// builds a URL can import it without importing any service.
 export class ProviderUrls {
   /** Origin the issuer is built from, e.g. `https://sso.example.com`, without trailing slash. */
   readonly publicUrl: string;
@@ -34,4 +34,9 @@ export class ProviderUrls {
   get secure(): boolean {
     return this.publicUrl.startsWith('https:');
   }
+}
+
+/** The capability of building the provider's public URLs. */
+export interface UsesUrls {
+  readonly urls: ProviderUrls;
 }

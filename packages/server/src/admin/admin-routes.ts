@@ -1,7 +1,6 @@
 // The admin REST API (Keycloak paths and representations) for sessions and logout, plus
 // Sundown's delivery view. Every logout goes through the single sign-out service, so tokens go out.
 import { Hono } from 'hono';
-import type { ProviderContext } from '../context.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { jsonResponse } from '../http/respond.ts';
 import { EVENT_TYPES, type EventType } from '../events/event-log.ts';
@@ -15,28 +14,34 @@ import { requireAdmin } from './admin-auth.ts';
 import { addAdminWrites } from './admin-writes.ts';
 import { liveSessions } from './live-sessions.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
+import type { UsesAdminStore } from './capabilities.ts';
+import type { UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesEvents } from '../events/capabilities.ts';
+import type { UsesLog } from '../log.ts';
+import type { UsesBackchannelHttp, UsesDeliveryStore, UsesDeliveryWorker, UsesLogout, UsesLogoutWait } from '../logout/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../sessions/capabilities.ts';
+import type { UsesNotBefore, UsesRefreshTokens, UsesRevokedAccessTokens } from '../tokens/capabilities.ts';
 
 /** What the admin API's routes use. */
-export type AdminRoutesDeps = Pick<
-  ProviderContext,
-  | 'admin'
-  | 'backchannelHttp'
-  | 'clientSessions'
-  | 'deliveries'
-  | 'deliveryStore'
-  | 'events'
-  | 'keys'
-  | 'log'
-  | 'logout'
-  | 'logoutWaitMs'
-  | 'notBefore'
-  | 'realms'
-  | 'refreshTokens'
-  | 'revokedAccessTokens'
-  | 'sessionStore'
-  | 'sessions'
-  | 'urls'
->;
+export type AdminRoutesDeps = UsesAdminStore &
+  UsesBackchannelHttp &
+  UsesClientSessions &
+  UsesDeliveryWorker &
+  UsesDeliveryStore &
+  UsesEvents &
+  UsesSigningKeys &
+  UsesLog &
+  UsesLogout &
+  UsesLogoutWait &
+  UsesNotBefore &
+  UsesRealms &
+  UsesRefreshTokens &
+  UsesRevokedAccessTokens &
+  UsesSsoSessionStore &
+  UsesSsoSessions &
+  UsesUrls;
 
 type Env = { Variables: { realm: Realm } };
 

@@ -1,7 +1,6 @@
 // The admin API's write endpoints (Keycloak paths): realms, clients, users, password reset.
 // Bodies are validated by the same rules as realm import; conflicts are 409.
 import type { Hono } from 'hono';
-import type { ProviderContext } from '../context.ts';
 import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
@@ -12,9 +11,14 @@ import { clientRow, realmRow, userRow } from '../realm/rows.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
+import type { UsesAdminStore } from './capabilities.ts';
+import type { UsesLogout } from '../logout/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = Pick<ProviderContext, 'admin' | 'logout' | 'notBefore' | 'realms' | 'urls'>;
+export type AdminWriteDeps = UsesAdminStore & UsesLogout & UsesNotBefore & UsesRealms & UsesUrls;
 
 type Env = { Variables: { realm: Realm } };
 

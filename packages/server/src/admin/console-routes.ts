@@ -4,12 +4,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Env, Hono } from 'hono';
-import type { ProviderContext } from '../context.ts';
 import { NotFound } from '../errors.ts';
 import { EVENT_TYPES } from '../events/event-log.ts';
 import { jsonError } from '../http/respond.ts';
 import { DELIVERY_STATUSES } from '../store/schema.ts';
 import { CONSOLE_CLIENT_ID, MASTER_REALM } from './bootstrap.ts';
+import type { UsesLog } from '../log.ts';
+import type { UsesUrls } from '../provider-urls.ts';
 
 const ASSET_DIR = new URL('../../console/', import.meta.url).pathname;
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
@@ -32,7 +33,7 @@ function readAssets(): Map<string, { body: string; type: string }> {
   return assets;
 }
 
-export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: Pick<ProviderContext, 'log' | 'urls'>): void {
+export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & UsesUrls): void {
   const base = `${ctx.urls.relativePath}/admin`;
   const assets = readAssets();
   const master = (path: string) => ctx.urls.endpoint(MASTER_REALM, path);

@@ -1,7 +1,7 @@
 // Live SSO sessions as Keycloak's UserSessionRepresentation: who, from where, since when, and
 // the clients (RPs) in each session — the ones a logout of that session will notify.
-import type { ProviderContext } from '../context.ts';
 import type { Realm } from '../realm/model.ts';
+import type { UsesAdminStore } from './capabilities.ts';
 
 export interface UserSessionRepresentation {
   id: string;
@@ -23,7 +23,7 @@ export interface LiveSessionQuery {
 }
 
 /** Newest first; the liveness rule is the one `isSessionLive` applies, as SQL. */
-export async function liveSessions(ctx: Pick<ProviderContext, 'admin'>, realm: Realm, q: LiveSessionQuery): Promise<UserSessionRepresentation[]> {
+export async function liveSessions(ctx: UsesAdminStore, realm: Realm, q: LiveSessionQuery): Promise<UserSessionRepresentation[]> {
   const sessions = await ctx.admin.liveSessions(realm, q, Date.now());
   if (sessions.length === 0) return [];
   const clients = await ctx.admin.clientsOfSessions(sessions.map((s) => s.id));

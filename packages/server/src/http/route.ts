@@ -4,13 +4,15 @@
 // the store becomes 503 temporarily_unavailable (store/unavailable.ts) the same way; it is not
 // the client's fault, so no error event.
 import type { Context } from 'hono';
-import type { ProviderContext } from '../context.ts';
 import type { EventType } from '../events/event-log.ts';
 import { asOAuthError, MethodNotAllowed, NotFound, type OAuthError } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import type { CidrList } from './cidr.ts';
 import { clientAddress } from './client-address.ts';
 import { htmlError, jsonError } from './respond.ts';
+import type { UsesEvents } from '../events/capabilities.ts';
+import type { UsesLog } from '../log.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
 
 /**
  * What an endpoint learnt about a request before it was refused, for the error event: the
@@ -36,9 +38,10 @@ export interface RouteOptions {
   errorEvent?: EventType | ((facts: ErrorEventFacts) => EventType | null);
 }
 
-export type RouteHandler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
+export type RouteHandler<D> = (ctx: D, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
 
-type RouteContext = Pick<ProviderContext, 'realms' | 'events' | 'log'>;
+/** What the route line itself uses; a handler's own capabilities come on top (`D`). */
+export type RouteContext = UsesRealms & UsesEvents & UsesLog;
 type Env = { Variables: { requestId: string } };
 
 /** The socket peer's address, as @hono/node-server passes the Node request in `env`. */
@@ -53,7 +56,13 @@ function errorEventType(options: RouteOptions, facts: ErrorEventFacts): EventTyp
 }
 
 /** Serves one realm endpoint under its policy: realm lookup, method check, handler, errors. */
-export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, methods: readonly string[], handler: RouteHandler, options: RouteOptions) {
+export function realmEndpoint<D extends RouteContext>(
+  ctx: D,
+  trustedProxies: CidrList,
+  methods: readonly string[],
+  handler: RouteHandler<D>,
+  options: RouteOptions,
+) {
   const answer = (c: Context<Env>, err: OAuthError) => {
     const log = ctx.log.child({ reqId: c.get('requestId') });
     return options.errors === 'html' ? htmlError(log, err) : jsonError(log, err);

@@ -1,7 +1,10 @@
 // Checks a username and password, with throttling and LOGIN_ERROR events; shared by the
 // login form and the password grant.
-import type { ProviderContext } from '../context.ts';
 import type { Realm, User } from '../realm/model.ts';
+import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
+import type { UsesEvents } from '../events/capabilities.ts';
+import type { UsesLoginThrottle } from './capabilities.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
 
 export class LoginFailed extends Error {
   readonly reason: 'invalid_user_credentials' | 'user_disabled';
@@ -21,7 +24,7 @@ export interface Credentials {
 }
 
 export async function authenticateUser(
-  ctx: Pick<ProviderContext, 'throttle' | 'realms' | 'verifyPassword' | 'events'>,
+  ctx: UsesLoginThrottle & UsesRealms & UsesPasswordVerifier & UsesEvents,
   realm: Realm,
   creds: Credentials,
 ): Promise<User> {

@@ -2,12 +2,13 @@
 // a SAML AuthnRequest alike: the validated request is kept as a pending sign-in form
 // (pending/pending-requests.ts) bound to this browser by a cookie an attacker can neither set
 // nor read (login CSRF), and the form posts to login-actions/authenticate (submit-login.ts).
-import type { ProviderContext } from '../context.ts';
 import { randomToken } from '../crypto/random.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, setCookie } from '../http/cookies.ts';
 import { htmlResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { renderLoginPage } from './login-page.ts';
+import type { UsesPendingRequests } from '../pending/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
 
 /** How long a login form stays usable. */
 export const LOGIN_FORM_LIFETIME_MS = 30 * 60_000;
@@ -21,7 +22,7 @@ export interface LoginFormRequest {
 }
 
 export async function startLogin(
-  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
+  ctx: UsesPendingRequests & UsesUrls,
   realm: Realm,
   req: Request,
   login: LoginFormRequest,
@@ -36,7 +37,7 @@ export async function startLogin(
 }
 
 /** The form of an already stored pending sign-in (the browser carries its binding cookie). */
-export function loginFormResponse(ctx: Pick<ProviderContext, 'urls'>, realm: Realm, id: string, binding: string, loginHint: string | null): Response {
+export function loginFormResponse(ctx: UsesUrls, realm: Realm, id: string, binding: string, loginHint: string | null): Response {
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,

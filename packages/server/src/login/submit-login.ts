@@ -1,24 +1,36 @@
 // POST of the login form: check the browser binding (CSRF), the credentials (throttled), then
-// start or refresh the SSO session and finish the authorization request.
-import type { ProviderContext } from '../context.ts';
+// start or refresh the SSO session and hand the request to its protocol's completion
+// (login-completion.ts).
 import { InvalidRequest, TooManyRequests } from '../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
 import { readForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
-import { completeAuthorization } from '../oidc/authorize/complete.ts';
-import type { AuthorizationRequest } from '../oidc/authorize/request.ts';
+import type { RouteHandler } from '../http/route.ts';
 import type { Realm } from '../realm/model.ts';
-import { completeSamlLogin } from '../saml/login/complete-saml-login.ts';
-import { isSamlPendingLogin, type SamlPendingLogin } from '../saml/login/saml-pending-login.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
+import { type LoginCompletions, type PendingLogin, protocolOf } from './login-completion.ts';
 import { renderLoginPage } from './login-page.ts';
+import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
+import type { UsesEvents } from '../events/capabilities.ts';
+import type { UsesLog } from '../log.ts';
+import type { UsesLoginThrottle } from './capabilities.ts';
+import type { UsesSessionEnder } from '../sessions/session-ender.ts';
+import type { UsesPendingRequests } from '../pending/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What submitting the login form uses. */
-export type SubmitLoginDeps = Pick<
-  ProviderContext,
-  'clientSessions' | 'codes' | 'events' | 'log' | 'logout' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'throttle' | 'urls' | 'verifyPassword'
->;
+export type SubmitLoginDeps = UsesEvents &
+  UsesLog &
+  UsesSessionEnder &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSsoSessions &
+  UsesLoginThrottle &
+  UsesUrls &
+  UsesPasswordVerifier;
 
 const EXPIRED = 'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
@@ -27,15 +39,20 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
   user_disabled: 'This account is disabled. Contact your administrator.',
 };
 
-export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** The login form's POST handler, finishing each request through its protocol's completion. */
+export function submitLogin<D extends SubmitLoginDeps>(completions: LoginCompletions<D>): RouteHandler<D> {
+  return (ctx, realm, req, ip) => signIn(ctx, completions, realm, req, ip);
+}
+
+async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompletions<D>, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
   // The same form serves OIDC authorization requests and SAML AuthnRequests.
-  const request = await ctx.pending.findLogin<AuthorizationRequest | SamlPendingLogin>(realm.id, id, binding);
+  const request = await ctx.pending.findLogin<PendingLogin>(realm.id, id, binding);
   if (!request) throw new InvalidRequest(EXPIRED);
   const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
-  if (!client?.enabled || client.protocol !== (isSamlPendingLogin(request) ? 'saml' : 'openid-connect')) throw new InvalidRequest('Client not found');
+  if (!client?.enabled || client.protocol !== protocolOf(request)) throw new InvalidRequest('Client not found');
 
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
@@ -97,18 +114,5 @@ export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Reque
     );
   }
   await ctx.pending.deleteLogin(id);
-  // SAML: a POST form to the ACS (a 200 page), with the cookies.
-  if (isSamlPendingLogin(request)) return completeSamlLogin(ctx, realm, client, session, request, ip, now, headers);
-  const response = await completeAuthorization(ctx, realm, client, session, request, ip, now);
-  // A form_post page is answered as it is, with the session cookie added.
-  if (response.status !== 302) {
-    for (const cookie of headers.getSetCookie()) response.headers.append('Set-Cookie', cookie);
-    return response;
-  }
-  for (const [key, value] of response.headers) {
-    if (key.toLowerCase() === 'set-cookie') headers.append(key, value);
-    else headers.set(key, value);
-  }
-  // 303: the browser follows a POST's redirect with GET.
-  return new Response(null, { status: 303, headers });
+  return completions[protocolOf(request)](ctx, { realm, client, session, request, ipAddress: ip, now, headers });
 }

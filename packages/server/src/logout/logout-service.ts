@@ -12,24 +12,13 @@ import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
 import { usesAdminUrlLogout } from './admin-url.ts';
 import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
+import type { EndedBy, EndReason } from '../sessions/session-ender.ts';
 import { outboxRow } from './delivery/outbox-row.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { planSamlLogout, type SamlFrontchannelTarget } from './saml-participants.ts';
 
-export type EndReason =
-  | 'logout'
-  | 'user_switch'
-  | 'expired'
-  | 'admin_user'
-  | 'admin_session'
-  | 'admin_all'
-  /** The user was disabled (admin API or realm import). */
-  | 'user_disabled'
-  /** The user's password was reset or changed by an import. */
-  | 'password_reset'
-  /** The user signed in once more than the realm's sessions-per-user cap allows: the oldest went. */
-  | 'session_limit';
+export type { EndReason } from '../sessions/session-ender.ts';
 
 export interface FrontchannelTarget {
   clientId: string;
@@ -45,9 +34,7 @@ export interface EndSessionsResult {
   samlFrontchannel: SamlFrontchannelTarget[];
 }
 
-export interface LogoutMeta {
-  ipAddress?: string | null;
-  clientId?: string | null;
+export interface LogoutMeta extends EndedBy {
   /**
    * The SAML client (internal id) whose LogoutRequest ends the session: it gets the LogoutResponse,
    * not a LogoutRequest of its own (Keycloak marks it LOGGED_OUT, saml.md §4).

@@ -8,14 +8,18 @@
 // Both go through the outbox (retried, visible per delivery). The answer is Keycloak's
 // GlobalRequestResult after the bounded wait for first attempts: the admin URLs that accepted
 // it, and those that have not (yet: they stay in the outbox and are retried).
-import type { ProviderContext } from '../context.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { notBeforeLogoutDelivery, pushNotBeforeDelivery } from './delivery/admin-url-deliveries.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './delivery/senders/keycloak-admin-senders.ts';
 import type { DeliverySender } from './delivery/senders/sender.ts';
+import type { UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesDeliveryStore, UsesDeliveryWorker, UsesLogout, UsesLogoutWait } from './capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
-type NotBeforeActionDeps = Pick<ProviderContext, 'realms' | 'keys' | 'urls' | 'logout' | 'deliveries' | 'deliveryStore' | 'logoutWaitMs' | 'notBefore'>;
+type NotBeforeActionDeps = UsesRealms & UsesSigningKeys & UsesUrls & UsesLogout & UsesDeliveryWorker & UsesDeliveryStore & UsesLogoutWait & UsesNotBefore;
 
 export interface GlobalRequestResult {
   successRequests: string[];

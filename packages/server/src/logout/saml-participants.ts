@@ -7,7 +7,7 @@
 //     console show it (nothing is silently dropped).
 import type { Client } from '../realm/model.ts';
 import { samlSettingsOf } from '../saml/saml-client.ts';
-import { frontchannelBinding } from '../saml/logout/frontchannel-message.ts';
+import { frontchannelBinding } from './saml/frontchannel-message.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { outboxRow, skippedRow } from './delivery/outbox-row.ts';
 import { LOGOUT_REASON, type SamlSoapPayload } from './delivery/senders/saml-soap-sender.ts';

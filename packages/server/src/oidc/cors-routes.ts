@@ -7,11 +7,11 @@
 // gets that endpoint's error, which reveals nothing.
 import { decodeJwt } from 'jose';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { ProviderContext } from '../context.ts';
 import { parseBasic } from '../http/client-auth.ts';
 import { addCorsHeaders, addPublicCorsHeaders, preflightResponse, resolveWebOrigins } from '../http/cors.ts';
 import { type Params, readForm, readQueryOrForm } from '../http/params.ts';
 import type { Client, Realm } from '../realm/model.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
 
 /** How an endpoint names its client. */
 type ClientOf = (req: Request) => Promise<string | null>;
@@ -75,7 +75,7 @@ const CREDENTIALED: ReadonlyArray<[path: string, methods: string[], clientOf: Cl
 
 const PUBLIC = ['/.well-known/openid-configuration', '/protocol/openid-connect/certs'];
 
-async function clientOrigins(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, clientId: string | null): Promise<ReadonlySet<string>> {
+async function clientOrigins(ctx: UsesRealms, realm: Realm, clientId: string | null): Promise<ReadonlySet<string>> {
   if (!clientId) return NO_ORIGINS;
   const client = await ctx.realms.clientByClientId(realm.id, clientId);
   return client?.enabled ? resolveWebOrigins(client) : NO_ORIGINS;
@@ -86,7 +86,7 @@ async function clientOrigins(ctx: Pick<ProviderContext, 'realms'>, realm: Realm,
  * credentials, so it cannot name its client; it is allowed for an origin some client trusts,
  * and the actual request is then checked against its own client.
  */
-export async function realmWebOrigins(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Set<string>> {
+export async function realmWebOrigins(ctx: UsesRealms, realm: Realm): Promise<Set<string>> {
   const clients: Client[] = await ctx.realms.clientsOf(realm.id);
   const origins = new Set<string>();
   for (const client of clients) if (client.enabled) for (const origin of resolveWebOrigins(client)) origins.add(origin);
@@ -101,13 +101,13 @@ function isPreflight(c: Context): boolean {
  * The request's realm, when it exists and is enabled. The routes look it up themselves
  * (http/route.ts); without one, a preflight or credentialed request is left to the route's 404.
  */
-async function enabledRealm(ctx: Pick<ProviderContext, 'realms'>, c: Context): Promise<Realm | null> {
+async function enabledRealm(ctx: UsesRealms, c: Context): Promise<Realm | null> {
   const realm = await ctx.realms.realmByName(c.req.param('realm') ?? '');
   return realm?.enabled ? realm : null;
 }
 
 /** Registers the CORS middleware of each endpoint on the realm routes (before the endpoints). */
-export function addCorsPolicies(routes: { use(path: string, handler: MiddlewareHandler): unknown }, ctx: Pick<ProviderContext, 'realms'>): void {
+export function addCorsPolicies(routes: { use(path: string, handler: MiddlewareHandler): unknown }, ctx: UsesRealms): void {
   for (const path of PUBLIC) {
     routes.use(path, async (c, next) => {
       if (isPreflight(c) && (await enabledRealm(ctx, c))) return preflightResponse(c.req.header('origin') ?? null, null, ['GET']);

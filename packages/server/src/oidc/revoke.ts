@@ -1,19 +1,29 @@
 // Token revocation (RFC 7009). Revoking a refresh token revokes its whole family; revoking
 // an offline token also ends its offline session. Unknown or invalid tokens answer 200
 // (RFC 7009 §2.2).
-import type { ProviderContext } from '../context.ts';
 import { UnauthorizedClient } from '../errors.ts';
 import { authenticateClient } from '../http/client-auth.ts';
 import { readForm } from '../http/params.ts';
 import { NO_STORE } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { verifyAccessToken } from '../tokens/verify-access-token.ts';
+import type { UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesEvents } from '../events/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessionStore } from '../sessions/capabilities.ts';
+import type { UsesNotBefore, UsesRefreshTokens, UsesRevokedAccessTokens } from '../tokens/capabilities.ts';
 
 /** What revocation uses: the access-token check and the event log. */
-export type RevokeDeps = Pick<
-  ProviderContext,
-  'clientSessions' | 'events' | 'keys' | 'notBefore' | 'realms' | 'refreshTokens' | 'revokedAccessTokens' | 'sessionStore' | 'urls'
->;
+export type RevokeDeps = UsesClientSessions &
+  UsesEvents &
+  UsesSigningKeys &
+  UsesNotBefore &
+  UsesRealms &
+  UsesRefreshTokens &
+  UsesRevokedAccessTokens &
+  UsesSsoSessionStore &
+  UsesUrls;
 
 export async function revokeEndpoint(ctx: RevokeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const params = await readForm(req);

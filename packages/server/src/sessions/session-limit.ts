@@ -1,7 +1,7 @@
 // Caps the live SSO sessions of one user (realm attribute `sundown.sessions.max.per.user`):
 // after a sign-in, the oldest sessions beyond the cap are ended through the normal logout
 // path, with the reason `session_limit`, so every client of theirs gets a logout token.
-import type { LogoutService } from '../logout/logout-service.ts';
+import type { SessionEnder } from './session-ender.ts';
 import { sessionsPerUser } from '../realm/attributes.ts';
 import type { Realm } from '../realm/model.ts';
 import type { SsoSessionStore } from './sso-session-store.ts';
@@ -12,7 +12,7 @@ const EVICT_BATCH = 1000;
 /** Ends the user's oldest live sessions so that, with `newSessionId`, at most the cap remain. */
 export async function endSessionsBeyondLimit(
   sessions: SsoSessionStore,
-  logout: LogoutService,
+  logout: SessionEnder,
   realm: Realm,
   userId: string,
   newSessionId: string,

@@ -1,7 +1,7 @@
 // SSO sessions and the client sessions inside them. A client session is recorded the moment
 // a client receives tokens in an SSO session: it is the list a logout fans out to (BCL §2.3).
 import { randomToken, sha256 } from '../crypto/random.ts';
-import type { LogoutService } from '../logout/logout-service.ts';
+import type { SessionEnder } from './session-ender.ts';
 import type { Realm } from '../realm/model.ts';
 import type { ClientSessionTable, SsoSessionTable } from '../store/schema.ts';
 import type { ClientSessionInput, ClientSessionStore } from './client-session-store.ts';
@@ -33,8 +33,8 @@ function fromRow(row: SsoSessionTable): SsoSession {
 export class SsoSessions {
   readonly #store: SsoSessionStore;
   readonly #clientSessions: ClientSessionStore;
-  readonly #logout: LogoutService;
-  constructor(store: SsoSessionStore, clientSessions: ClientSessionStore, logout: LogoutService) {
+  readonly #logout: SessionEnder;
+  constructor(store: SsoSessionStore, clientSessions: ClientSessionStore, logout: SessionEnder) {
     this.#store = store;
     this.#clientSessions = clientSessions;
     this.#logout = logout;

@@ -267,7 +267,7 @@ export interface RealmConfigVersionTable {
   version: number;
 }
 
-/** A front-channel SAML LogoutRequest Sundown sent (saml/logout/sent-logout-requests.ts owns it). */
+/** A front-channel SAML LogoutRequest Sundown sent (logout/saml/sent-logout-requests.ts owns it). */
 export interface SamlLogoutRequestTable {
   /** The LogoutRequest's ID, which the LogoutResponse names in InResponseTo. */
   id: string;
@@ -282,7 +282,7 @@ export interface SamlLogoutRequestTable {
   status: string | null;
 }
 
-/** A LogoutRequest ID an SP sent (saml/logout/seen-logout-requests.ts owns it): replays are refused. */
+/** A LogoutRequest ID an SP sent (logout/saml/seen-logout-requests.ts owns it): replays are refused. */
 export interface SamlSeenLogoutRequestTable {
   realm_id: string;
   /** Internal client id. */

@@ -2,13 +2,15 @@
 // (not revoked) and, for refresh tokens, its session. Every bearer check and the refresh grant
 // ask here, so a disabled user or a revoked grant is refused everywhere at once.
 // Whether a grant was revoked is RefreshTokenStore.grantRevoked (a grant is a refresh-token family).
-import type { ProviderContext } from '../context.ts';
 import type { Realm, User } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/session-liveness.ts';
 import type { RefreshTokenTable, SsoSessionTable } from '../store/schema.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessionStore } from '../sessions/capabilities.ts';
+import type { UsesNotBefore } from './capabilities.ts';
 
 /** The user behind a token, if it still exists in this realm and is enabled. */
-export async function activeUser(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, userId: string): Promise<User | undefined> {
+export async function activeUser(ctx: UsesRealms, realm: Realm, userId: string): Promise<User | undefined> {
   const user = await ctx.realms.userById(userId);
   return user && user.realmId === realm.id && user.enabled ? user : undefined;
 }
@@ -22,7 +24,7 @@ export type RefreshTokenState =
  * it was used is left to the caller: the refresh grant claims it atomically to detect reuse.
  */
 export async function refreshTokenState(
-  ctx: Pick<ProviderContext, 'realms' | 'sessionStore' | 'clientSessions' | 'notBefore'>,
+  ctx: UsesRealms & UsesSsoSessionStore & UsesClientSessions & UsesNotBefore,
   realm: Realm,
   row: RefreshTokenTable,
   now: number,

@@ -1,13 +1,15 @@
 // Tokens for a user in an SSO session, in two steps so that a grant can put the writes into its
 // own transaction: mint (sign; nothing written), then store — record that the client took part
 // in the session (BCL §2.3: whom a logout must tell) and keep the refresh token's hash.
-import type { ProviderContext } from '../context.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 import type { AdapterSession } from '../sessions/adapter-sessions.ts';
 import type { Executor } from '../store/executor.ts';
 import type { MintedTokens } from './token-issuer.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesAdapterSessions, UsesClientSessions } from '../sessions/capabilities.ts';
+import type { UsesRefreshTokens, UsesTokenIssuer } from './capabilities.ts';
 
-export type SessionTokenDeps = Pick<ProviderContext, 'tokens' | 'urls' | 'clientSessions' | 'adapterSessions' | 'refreshTokens'>;
+export type SessionTokenDeps = UsesTokenIssuer & UsesUrls & UsesClientSessions & UsesAdapterSessions & UsesRefreshTokens;
 
 export interface SessionTokensInput {
   realm: Realm;

@@ -2,12 +2,16 @@
 // not revoked (nor its grant), its session still active (a logged-out session's tokens stop working) and its
 // user still enabled. Userinfo, introspection, revocation and the admin API all call this.
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import type { ProviderContext } from '../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { InvalidToken } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
 import { isSessionLive } from '../sessions/session-liveness.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
+import type { UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessionStore } from '../sessions/capabilities.ts';
+import type { UsesNotBefore, UsesRefreshTokens, UsesRevokedAccessTokens } from './capabilities.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -22,10 +26,14 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 /** What verifying an access token reads. */
-export type AccessTokenDeps = Pick<
-  ProviderContext,
-  'keys' | 'urls' | 'realms' | 'revokedAccessTokens' | 'refreshTokens' | 'sessionStore' | 'clientSessions' | 'notBefore'
->;
+export type AccessTokenDeps = UsesSigningKeys &
+  UsesUrls &
+  UsesRealms &
+  UsesRevokedAccessTokens &
+  UsesRefreshTokens &
+  UsesSsoSessionStore &
+  UsesClientSessions &
+  UsesNotBefore;
 
 export async function verifyAccessToken(ctx: AccessTokenDeps, realm: Realm, token: string): Promise<AccessTokenClaims> {
   let payload: JWTPayload;

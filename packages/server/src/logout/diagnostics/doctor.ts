@@ -7,7 +7,6 @@
 // short escaped excerpt is shown.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { backchannelCa } from '../../realm/attributes.ts';
 import type { Client, Realm } from '../../realm/model.ts';
@@ -15,6 +14,9 @@ import type { DeliveryKind } from '../../store/schema.ts';
 import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from '../delivery/backchannel-http.ts';
 import { bodyExcerpt } from '../delivery/body-excerpt.ts';
 import { doctorSenderFor } from '../delivery/senders/index.ts';
+import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
 
 export interface Check {
   ok: boolean;
@@ -86,7 +88,7 @@ function tlsCheck(target: ResolvedTarget, ca: string[] | null, timeoutMs: number
 }
 
 export async function checkClientBackchannel(
-  ctx: Pick<ProviderContext, 'keys' | 'urls'>,
+  ctx: UsesSigningKeys & UsesUrls,
   http: BackchannelHttp,
   realm: Realm,
   client: Client,
@@ -158,7 +160,7 @@ export async function checkClientBackchannel(
 }
 
 /** Every client of the realm with a back-channel URL or an admin URL, and every SAML client with a SOAP SLO URL. */
-export async function doctorRealm(ctx: Pick<ProviderContext, 'keys' | 'realms' | 'urls'>, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
+export async function doctorRealm(ctx: UsesSigningKeys & UsesRealms & UsesUrls, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
   const results: DoctorResult[] = [];
   for (const client of await ctx.realms.clientsOf(realm.id)) {
     const r = await checkClientBackchannel(ctx, http, realm, client);

@@ -1,17 +1,27 @@
 // POST of the logout confirmation form: check the browser binding (CSRF), then log out.
-import type { ProviderContext } from '../../context.ts';
 import { InvalidRequest } from '../../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { readForm } from '../../http/params.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { finishLogout } from './finish-logout.ts';
+import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../saml/capabilities.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What confirming a pending logout uses. */
-export type ConfirmLogoutDeps = Pick<
-  ProviderContext,
-  'deliveries' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
->;
+export type ConfirmLogoutDeps = UsesDeliveryWorker &
+  UsesLogout &
+  UsesLogoutWait &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSentLogoutRequests &
+  UsesSsoSessions &
+  UsesUrls;
 
 export async function confirmLogout(ctx: ConfirmLogoutDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   const form = await readForm(req);

@@ -1,6 +1,5 @@
 // RP-initiated logout (RP-Initiated Logout 1.0 §2–4, standards §2): GET and POST of
 // /realms/{realm}/protocol/openid-connect/logout, as the spec's sequence of checks.
-import type { ProviderContext } from '../../context.ts';
 import { InvalidRequest, OAuthError } from '../../errors.ts';
 import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../../http/params.ts';
@@ -15,12 +14,29 @@ import { renderConfirmPage } from './logout-pages.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { storePendingLogout } from './pending-logout.ts';
+import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../saml/capabilities.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the end-session endpoint and its steps use. */
-export type EndSessionDeps = Pick<
-  ProviderContext,
-  'deliveries' | 'events' | 'keys' | 'log' | 'logout' | 'logoutWaitMs' | 'pending' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
->;
+export type EndSessionDeps = UsesDeliveryWorker &
+  UsesEvents &
+  UsesSigningKeys &
+  UsesLog &
+  UsesLogout &
+  UsesLogoutWait &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSentLogoutRequests &
+  UsesSsoSessions &
+  UsesUrls;
 
 /** Where the logout may continue: at once (the client is proven), or after the user's click. */
 interface Targets {
@@ -30,13 +46,13 @@ interface Targets {
 const NO_TARGET: Targets = { proven: null, afterConfirm: null };
 
 /** Step 1 — a hint must be an ID token this realm signed (RPI §2). */
-async function checkHint(ctx: Pick<ProviderContext, 'keys' | 'sessions' | 'urls'>, realm: Realm, params: Params): Promise<IdTokenHint | null> {
+async function checkHint(ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls, realm: Realm, params: Params): Promise<IdTokenHint | null> {
   const raw = params.get('id_token_hint');
   return raw ? verifyIdTokenHint(ctx, realm, raw) : null;
 }
 
 /** Step 2 — client_id, when sent with a hint, must be the hint's audience (RPI §2). */
-async function checkClient(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, params: Params, hint: IdTokenHint | null): Promise<Client | null> {
+async function checkClient(ctx: UsesRealms, realm: Realm, params: Params, hint: IdTokenHint | null): Promise<Client | null> {
   const clientId = params.get('client_id');
   if (clientId && hint && clientId !== hint.clientId && !hint.audiences.includes(clientId)) {
     throw new InvalidRequest('Invalid parameter: client_id', 'client_id does not match id_token_hint');
@@ -55,13 +71,7 @@ async function checkClient(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, p
  * the strict rules of the shared matcher. Redirect at once only with a hint (RPI §3: the OP must
  * have confirmed the target's client); without one, only after the user confirmed.
  */
-async function checkRedirect(
-  ctx: Pick<ProviderContext, 'realms'>,
-  realm: Realm,
-  params: Params,
-  client: Client | null,
-  hint: IdTokenHint | null,
-): Promise<Targets> {
+async function checkRedirect(ctx: UsesRealms, realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): Promise<Targets> {
   const legacy = params.get('redirect_uri');
   const uri = params.get('post_logout_redirect_uri');
   let target: string;
@@ -127,7 +137,7 @@ export async function endSessionEndpoint(ctx: EndSessionDeps, realm: Realm, req:
   return confirm(ctx, realm, req, request);
 }
 
-async function confirm(ctx: Pick<ProviderContext, 'pending' | 'urls'>, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
+async function confirm(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
   const pending = await storePendingLogout(ctx, realm, req, request);
   return htmlResponse(renderConfirmPage(realm, pending.action, pending.requestId), 200, { 'Set-Cookie': pending.setCookie });
 }
@@ -139,7 +149,7 @@ async function confirm(ctx: Pick<ProviderContext, 'pending' | 'urls'>, realm: Re
  * (a CSRF-protected form), instead of leaving single sign-out silently broken.
  */
 async function refused(
-  ctx: Pick<ProviderContext, 'events' | 'log' | 'pending' | 'sessions' | 'urls'>,
+  ctx: UsesEvents & UsesLog & UsesPendingRequests & UsesSsoSessions & UsesUrls,
   realm: Realm,
   req: Request,
   err: unknown,

@@ -2,7 +2,6 @@
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
 // redirect, or the signed-out page. (A refused logout's page and LOGOUT_ERROR event are the
 // route's error policy, http/route.ts — except the still-signed-in page below.)
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { asOAuthError } from '../../errors.ts';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
@@ -10,16 +9,27 @@ import { htmlError, htmlResponse } from '../../http/respond.ts';
 import type { Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
-import { samlFrontchannelFrames } from '../../saml/logout/frontchannel-frames.ts';
+import { samlFrontchannelFrames } from '../saml/frontchannel-frames.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { loggedOutPageHeaders, renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
 import type { PendingLogout } from './pending-logout.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../saml/capabilities.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What finishing a logout uses. */
-export type FinishLogoutDeps = Pick<
-  ProviderContext,
-  'deliveries' | 'logout' | 'logoutWaitMs' | 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'sessions' | 'urls'
->;
+export type FinishLogoutDeps = UsesDeliveryWorker &
+  UsesLogout &
+  UsesLogoutWait &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSentLogoutRequests &
+  UsesSsoSessions &
+  UsesUrls;
 
 export interface FinishOptions {
   /** The user confirmed on the CSRF-protected page: end the browser's session whatever the hint. */
@@ -87,7 +97,7 @@ export async function finishLogout(
  * the user their SSO session is alive and offers that pending logout as a button.
  */
 export async function logoutErrorPage(
-  ctx: Pick<ProviderContext, 'events' | 'log'>,
+  ctx: UsesEvents & UsesLog,
   realm: Realm,
   thrown: unknown,
   ip: string | null,

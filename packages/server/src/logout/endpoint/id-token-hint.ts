@@ -2,11 +2,13 @@
 // else's key, and nothing else the realm signs (access tokens, logout tokens). An expired hint
 // is accepted while its session is live or recently ended.
 import { compactVerify, errors as joseErrors } from 'jose';
-import type { ProviderContext } from '../../context.ts';
 import { SUPPORTED_SIGNING_ALGS } from '../../crypto/signing-keys.ts';
 import { OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { isStoreUnavailable } from '../../store/unavailable.ts';
+import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 export interface IdTokenHint {
   sub: string;
@@ -34,12 +36,7 @@ function checkIsIdToken(typ: string | undefined, payload: Record<string, unknown
   if (payload.typ !== undefined && payload.typ !== 'ID') throw new Error('a token whose typ claim is not "ID" is not an ID token');
 }
 
-export async function verifyIdTokenHint(
-  ctx: Pick<ProviderContext, 'keys' | 'sessions' | 'urls'>,
-  realm: Realm,
-  hint: string,
-  now = Date.now(),
-): Promise<IdTokenHint> {
+export async function verifyIdTokenHint(ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls, realm: Realm, hint: string, now = Date.now()): Promise<IdTokenHint> {
   let payload: Record<string, unknown>;
   try {
     const verified = await compactVerify(hint, await ctx.keys.verificationKeys(realm.id), { algorithms: [...SUPPORTED_SIGNING_ALGS] });

@@ -3,10 +3,10 @@
 // to a registered redirect URI — of the named client, or, when the request names none, of any
 // client of the realm (Keycloak's legacy rule, `RedirectUtils.verifyRealmRedirectUri`). Matched
 // with the same strict matcher as authorization (RFC 9700 §4.1).
-import type { ProviderContext } from '../../context.ts';
 import { InvalidRequest } from '../../errors.ts';
 import { matchRedirectUri, type RedirectUriMatch } from '../../oidc/redirect-uri-matcher.ts';
 import type { Client, Realm } from '../../realm/model.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
 
 /**
  * The legacy parameter where the realm has not opted in. The browser's SSO session is still
@@ -21,12 +21,7 @@ export class LegacyRedirectNotAccepted extends InvalidRequest {
 }
 
 /** The presented URI against the named client's redirect URIs, or every client's. */
-export async function matchLegacyRedirectUri(
-  ctx: Pick<ProviderContext, 'realms'>,
-  realm: Realm,
-  presented: string,
-  client: Client | null,
-): Promise<RedirectUriMatch> {
+export async function matchLegacyRedirectUri(ctx: UsesRealms, realm: Realm, presented: string, client: Client | null): Promise<RedirectUriMatch> {
   if (client) return matchRedirectUri(presented, client.redirectUris);
   let refusal: RedirectUriMatch = matchRedirectUri(presented, []);
   for (const other of await ctx.realms.clientsOf(realm.id)) {

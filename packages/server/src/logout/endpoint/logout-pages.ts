@@ -3,7 +3,7 @@
 import type { OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { html, page } from '../../views/html.ts';
-import type { FrontchannelMessage } from '../../saml/logout/frontchannel-message.ts';
+import type { FrontchannelMessage } from '../saml/frontchannel-message.ts';
 import type { FrontchannelTarget } from '../logout-service.ts';
 import type { PendingLogout } from './pending-logout.ts';
 
@@ -43,7 +43,7 @@ export interface LoggedOutPage {
   nonce: string | null;
 }
 
-/** A front-channel SAML LogoutRequest, in its iframe (saml/logout/frontchannel-message.ts). */
+/** A front-channel SAML LogoutRequest, in its iframe (logout/saml/frontchannel-message.ts). */
 export interface SamlFrame {
   clientId: string;
   message: FrontchannelMessage;

@@ -2,11 +2,12 @@
 // login-binding cookie, so only a form posted from this browser can carry it out (CSRF; RPI §2
 // "ask the End-User whether to log out", standards §2). The confirmation page and the error
 // page's "sign out everywhere" button both post one to `login-actions/logout-confirm`.
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, setCookie } from '../../http/cookies.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
 
 const CONFIRM_LIFETIME_MS = 10 * 60_000;
 
@@ -19,12 +20,7 @@ export interface PendingLogout {
   setCookie: string;
 }
 
-export async function storePendingLogout(
-  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
-  realm: Realm,
-  req: Request,
-  request: LogoutRequest,
-): Promise<PendingLogout> {
+export async function storePendingLogout(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, request: LogoutRequest): Promise<PendingLogout> {
   const now = Date.now();
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogout(realm.id, request, binding, CONFIRM_LIFETIME_MS, now);

@@ -1,15 +1,18 @@
 // Final step — the user is authenticated in a live SSO session: issue a one-time code bound
 // to the client, redirect URI, PKCE challenge and nonce (RFC 6749 §4.1.2), and record LOGIN.
-import type { ProviderContext } from '../../context.ts';
 import { randomToken, sha256 } from '../../crypto/random.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { sessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import { authorizationResponse } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type { UsesAuthorizationCodes } from '../../tokens/capabilities.ts';
 
 /** What completing an authorization (issuing its code) uses. */
-export type CompleteAuthorizationDeps = Pick<ProviderContext, 'codes' | 'events' | 'sessions' | 'urls'>;
+export type CompleteAuthorizationDeps = UsesAuthorizationCodes & UsesEvents & UsesSsoSessions & UsesUrls;
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; one is plenty for a redirect. */
 const CODE_LIFETIME_MS = 60_000;

@@ -1,5 +1,4 @@
 // The authorization endpoint (OIDC Core §3.1.2), as the spec's sequence of checks.
-import type { ProviderContext } from '../../context.ts';
 import { LoginRequired, OAuthError } from '../../errors.ts';
 import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { readQueryOrForm } from '../../http/params.ts';
@@ -12,9 +11,16 @@ import { checkRequest } from './check-request.ts';
 import { completeAuthorization } from './complete.ts';
 import { authorizationResponse, checkResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type { UsesAuthorizationCodes } from '../../tokens/capabilities.ts';
 
 /** What the authorization endpoint and the steps it hands on to use. */
-export type AuthorizeDeps = Pick<ProviderContext, 'codes' | 'events' | 'log' | 'pending' | 'realms' | 'sessions' | 'urls'>;
+export type AuthorizeDeps = UsesAuthorizationCodes & UsesEvents & UsesLog & UsesPendingRequests & UsesRealms & UsesSsoSessions & UsesUrls;
 
 export async function authorizeEndpoint(ctx: AuthorizeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
   // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6);

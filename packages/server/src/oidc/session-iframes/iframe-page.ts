@@ -3,11 +3,11 @@
 // web origins of the realm's enabled clients only. The pages are requested without naming a
 // client (keycloak-js loads them bare), so the union of the realm's web origins is the
 // narrowest set that works; Keycloak lets any origin frame them.
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { ANY_ORIGIN } from '../../http/cors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { realmWebOrigins } from '../cors-routes.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
 
 /** A script for the page; it receives the nonce its tag must carry. */
 /**
@@ -27,7 +27,7 @@ export const STORAGE_ACCESS_JS = `async function storageAccess() {
 
 export type IframeScript = (nonce: string) => string;
 
-export async function iframePage(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
+export async function iframePage(ctx: UsesRealms, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
   const origins = await realmWebOrigins(ctx, realm);
   const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
   const nonce = randomToken(16);

@@ -4,11 +4,12 @@
 // is enabled and the sender's origin is one of its web origins, then compares the hash of the
 // session_state with the session-status cookie and answers "unchanged", "changed" or "error"
 // (SM §3.2), which keycloak-js and oidc-client-ts both understand.
-import type { ProviderContext } from '../../context.ts';
 import { originAllowed, resolveWebOrigins } from '../../http/cors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { SESSION_STATUS_COOKIE } from '../../sessions/session-status-cookie.ts';
 import { iframePage, STORAGE_ACCESS_JS } from './iframe-page.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
 
 const SCRIPT = `
 const COOKIE = ${JSON.stringify(SESSION_STATUS_COOKIE)};
@@ -62,7 +63,7 @@ addEventListener('message', async (event) => {
   event.source.postMessage(answer, event.origin);
 });`;
 
-export function loginStatusIframe(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
+export function loginStatusIframe(ctx: UsesRealms, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${SCRIPT}</script>`, true);
 }
 
@@ -71,7 +72,7 @@ export function loginStatusIframe(ctx: Pick<ProviderContext, 'realms'>, realm: R
  * origin is one of its web origins (or the provider's own), else 403 — as Keycloak's
  * LoginStatusIframeEndpoint.preCheck.
  */
-export async function loginStatusIframeInit(ctx: Pick<ProviderContext, 'realms' | 'urls'>, realm: Realm, req: Request): Promise<Response> {
+export async function loginStatusIframeInit(ctx: UsesRealms & UsesUrls, realm: Realm, req: Request): Promise<Response> {
   const query = new URL(req.url).searchParams;
   const clientId = query.get('client_id');
   const origin = query.get('origin');

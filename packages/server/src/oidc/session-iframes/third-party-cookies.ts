@@ -3,9 +3,9 @@
 // and waits for "supported" or "unsupported" from it (it timed out on Sundown's 404 before).
 // Step 1 asks for storage access (Storage Access API) where the browser has it, sets two test
 // cookies and moves to step 2, which looks for them; both report to the embedding page.
-import type { ProviderContext } from '../../context.ts';
 import type { Realm } from '../../realm/model.ts';
 import { iframePage, STORAGE_ACCESS_JS } from './iframe-page.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
 
 const STEP1 = `
 ${STORAGE_ACCESS_JS}
@@ -28,10 +28,10 @@ if (supported) {
 // Only "supported" or "unsupported" is sent: nothing the embedding page may not know.
 parent.postMessage(supported ? 'supported' : 'unsupported', '*');`;
 
-export function thirdPartyCookiesStep1(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
+export function thirdPartyCookiesStep1(ctx: UsesRealms, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${STEP1}</script>`);
 }
 
-export function thirdPartyCookiesStep2(ctx: Pick<ProviderContext, 'realms'>, realm: Realm): Promise<Response> {
+export function thirdPartyCookiesStep2(ctx: UsesRealms, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${STEP2}</script>`);
 }

@@ -1,5 +1,4 @@
 // The token endpoint (RFC 6749 §3.2): form body, client authentication, then one grant.
-import type { ProviderContext } from '../../context.ts';
 import type { EventType } from '../../events/event-log.ts';
 import { UnauthorizedClient, UnsupportedGrantType } from '../../errors.ts';
 import { authenticateClient } from '../../http/client-auth.ts';
@@ -8,26 +7,30 @@ import { jsonResponse } from '../../http/respond.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
 import { grantType } from './grants.ts';
+import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLoginThrottle } from '../../login/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesAdapterSessions, UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type { UsesTransact } from '../../store/capabilities.ts';
+import type { UsesAuthorizationCodes, UsesNotBefore, UsesRefreshTokens, UsesTokenIssuer } from '../../tokens/capabilities.ts';
 
 /** What the token endpoint and its grants use. */
-export type TokenEndpointDeps = Pick<
-  ProviderContext,
-  | 'adapterSessions'
-  | 'clientSessions'
-  | 'codes'
-  | 'events'
-  | 'logout'
-  | 'notBefore'
-  | 'realms'
-  | 'refreshTokens'
-  | 'sessionStore'
-  | 'sessions'
-  | 'throttle'
-  | 'tokens'
-  | 'transact'
-  | 'urls'
-  | 'verifyPassword'
->;
+export type TokenEndpointDeps = UsesAdapterSessions &
+  UsesClientSessions &
+  UsesAuthorizationCodes &
+  UsesEvents &
+  UsesNotBefore &
+  UsesRealms &
+  UsesRefreshTokens &
+  UsesSsoSessionStore &
+  UsesSsoSessions &
+  UsesLoginThrottle &
+  UsesTokenIssuer &
+  UsesTransact &
+  UsesUrls &
+  UsesPasswordVerifier;
 
 export async function tokenEndpoint(ctx: TokenEndpointDeps, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
   const params = await readForm(req);

@@ -1,29 +1,32 @@
 // What every grant handler receives: its typed inputs, nothing shared and mutable.
-import type { ProviderContext } from '../../context.ts';
 import type { Params } from '../../http/params.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
+import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLoginThrottle } from '../../login/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesAdapterSessions, UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type { UsesTransact } from '../../store/capabilities.ts';
+import type { UsesAuthorizationCodes, UsesNotBefore, UsesRefreshTokens, UsesTokenIssuer } from '../../tokens/capabilities.ts';
 
 /** The services the grants use, and nothing else of the provider. */
-export type GrantDeps = Pick<
-  ProviderContext,
-  | 'transact'
-  | 'tokens'
-  | 'urls'
-  | 'events'
-  | 'realms'
-  | 'sessions'
-  | 'sessionStore'
-  | 'clientSessions'
-  | 'adapterSessions'
-  | 'notBefore'
-  | 'refreshTokens'
-  | 'codes'
-  | 'throttle'
-  | 'verifyPassword'
-  | 'logout'
->;
+export type GrantDeps = UsesTransact &
+  UsesTokenIssuer &
+  UsesUrls &
+  UsesEvents &
+  UsesRealms &
+  UsesSsoSessions &
+  UsesSsoSessionStore &
+  UsesClientSessions &
+  UsesAdapterSessions &
+  UsesNotBefore &
+  UsesRefreshTokens &
+  UsesAuthorizationCodes &
+  UsesLoginThrottle &
+  UsesPasswordVerifier;
 
 export interface GrantInput {
   ctx: GrantDeps;

@@ -3,13 +3,14 @@
 // the `/protocol/saml` endpoint. `cacheDuration` from the realm attribute
 // `saml.descriptor.cache.seconds`, as in Keycloak; HTTP caching follows it (default one minute,
 // like the JWKS, so a rotated key is picked up soon).
-import type { ProviderContext } from '../../context.ts';
 import type { Realm } from '../../realm/model.ts';
 import { buildIdpMetadata } from '../idp-metadata.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesSamlKeys } from '../capabilities.ts';
 
 export const DESCRIPTOR_CACHE_ATTRIBUTE = 'saml.descriptor.cache.seconds';
 
-export async function samlDescriptor(ctx: Pick<ProviderContext, 'samlKeys' | 'urls'>, realm: Realm): Promise<Response> {
+export async function samlDescriptor(ctx: UsesSamlKeys & UsesUrls, realm: Realm): Promise<Response> {
   const keys = await ctx.samlKeys.published(realm);
   const raw = realm.attributes[DESCRIPTOR_CACHE_ATTRIBUTE];
   const cacheSeconds = raw !== undefined && /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
@@ -27,6 +28,6 @@ export async function samlDescriptor(ctx: Pick<ProviderContext, 'samlKeys' | 'ur
 }
 
 /** `{base}/realms/{realm}/protocol/saml`: the Destination every inbound message must name. */
-export function samlEndpointUrl(ctx: Pick<ProviderContext, 'urls'>, realm: Pick<Realm, 'name'>): string {
+export function samlEndpointUrl(ctx: UsesUrls, realm: Pick<Realm, 'name'>): string {
   return `${ctx.urls.issuer(realm.name)}/protocol/saml`;
 }

@@ -3,15 +3,16 @@
 // must never receive a Response, even an error; saml.md §8.7). The browser gets a page with a
 // 400, and the event
 // log an error event with Keycloak's error name (org.keycloak.events.Errors).
-import type { ProviderContext } from '../../context.ts';
 import type { EventType } from '../../events/event-log.ts';
 import { htmlResponse } from '../../http/respond.ts';
 import type { Realm } from '../../realm/model.ts';
 import { html, page } from '../../views/html.ts';
 import type { SamlError } from '../saml-errors.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
 
 /** What recording and showing a SAML error uses. */
-export type SamlErrorDeps = Pick<ProviderContext, 'events' | 'log'>;
+export type SamlErrorDeps = UsesEvents & UsesLog;
 
 export interface SamlErrorFacts {
   event: Extract<EventType, 'LOGIN_ERROR' | 'LOGOUT_ERROR'>;

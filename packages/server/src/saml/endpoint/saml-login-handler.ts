@@ -8,7 +8,6 @@
 // A POSTed request arrives cross-site, so the browser withholds the SameSite=Lax session cookie:
 // it is stored as a pending sign-in and the browser is sent on (303, a top-level GET, which
 // carries the cookie) to protocol/saml/continue.
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { LOGIN_BINDING_COOKIE, readCookie, setCookie } from '../../http/cookies.ts';
 import { LOGIN_FORM_LIFETIME_MS } from '../../login/start-login.ts';
@@ -27,12 +26,24 @@ import { SamlError } from '../saml-errors.ts';
 import { samlEndpointUrl } from './saml-descriptor.ts';
 import { soapFault } from '../soap-envelope.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys, UsesSeenAuthnRequests } from '../capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What handling an AuthnRequest uses. */
-export type SamlLoginDeps = Pick<
-  ProviderContext,
-  'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlAuthnRequests' | 'samlKeys' | 'sessions' | 'urls'
->;
+export type SamlLoginDeps = UsesClientSessions &
+  UsesEvents &
+  UsesLog &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSeenAuthnRequests &
+  UsesSamlKeys &
+  UsesSsoSessions &
+  UsesUrls;
 
 export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
   const now = Date.now();
@@ -99,7 +110,7 @@ function eventClientId(issuer: string | null): string | null {
 }
 
 /** The client the unverified Issuer names; its key then decides whether the message counts. */
-async function samlClientOf(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, issuer: string | null): Promise<Client> {
+async function samlClientOf(ctx: UsesRealms, realm: Realm, issuer: string | null): Promise<Client> {
   if (issuer === null) throw new SamlError('invalid_message', 'invalid_issuer', 'the AuthnRequest has no Issuer');
   const client = await ctx.realms.clientByClientId(realm.id, issuer);
   if (!client || client.protocol !== 'saml')
@@ -119,13 +130,7 @@ function checkProtocolBinding(binding: string | null): void {
   });
 }
 
-async function sendOnToContinue(
-  ctx: Pick<ProviderContext, 'pending' | 'urls'>,
-  realm: Realm,
-  req: Request,
-  pending: SamlPendingLogin,
-  now: number,
-): Promise<Response> {
+async function sendOnToContinue(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, pending: SamlPendingLogin, now: number): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: pending.clientId, request: pending, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {

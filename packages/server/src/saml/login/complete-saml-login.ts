@@ -3,7 +3,6 @@
 // format and a fresh unguessable SessionIndex, the participant recorded in the SSO session (its
 // client_session row, which logout reads), LOGIN, and the POST form to the ACS.
 import { createHash } from 'node:crypto';
-import type { ProviderContext } from '../../context.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import { buildLoginResponse } from '../build-response.ts';
@@ -15,9 +14,15 @@ import { newSessionIndex } from '../saml-ids.ts';
 import { postToAcs } from './acs-post.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What completing a SAML login uses. */
-export type CompleteSamlLoginDeps = Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>;
+export type CompleteSamlLoginDeps = UsesClientSessions & UsesEvents & UsesLog & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls;
 
 /** Keycloak's default access-code lifespan, the SubjectConfirmationData and default assertion lifetime. */
 export const ACCESS_CODE_LIFESPAN_SECONDS = 60;
@@ -43,7 +48,7 @@ export async function completeSamlLogin(
 }
 
 async function signedResponse(
-  ctx: Pick<ProviderContext, 'clientSessions' | 'events' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>,
+  ctx: UsesClientSessions & UsesEvents & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls,
   realm: Realm,
   client: Client,
   session: SsoSession,

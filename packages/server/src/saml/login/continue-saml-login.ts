@@ -2,7 +2,6 @@
 // already has answers at once (Profiles §4.1.3.3), unless ForceAuthn asks for a fresh sign-in;
 // IsPassive without such a session is Responder/NoPassive (Core §3.4.1); otherwise the same
 // sign-in form as OIDC, which finishes with completeSamlLogin (login/submit-login.ts).
-import type { ProviderContext } from '../../context.ts';
 import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { loginFormResponse, startLogin } from '../../login/start-login.ts';
 import type { Client, Realm } from '../../realm/model.ts';
@@ -11,9 +10,16 @@ import { SamlError } from '../saml-errors.ts';
 import { completeSamlLogin } from './complete-saml-login.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesPendingRequests } from '../../pending/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What continuing a SAML login uses. */
-export type ContinueSamlLoginDeps = Pick<ProviderContext, 'clientSessions' | 'events' | 'log' | 'pending' | 'realms' | 'samlKeys' | 'sessions' | 'urls'>;
+export type ContinueSamlLoginDeps = UsesClientSessions & UsesEvents & UsesLog & UsesPendingRequests & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls;
 
 /** The stored pending sign-in this request continues (POST binding, via protocol/saml/continue). */
 export interface StoredPending {

@@ -2,13 +2,16 @@
 // met and the ACS is registered): the SP gets a Response carrying the error status (Core
 // §3.2.2.2, e.g. Requester/RequestDenied, Responder/NoPassive), signed as its Responses are, by
 // POST to the ACS; the event log gets LOGIN_ERROR with Keycloak's error name.
-import type { ProviderContext } from '../../context.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { buildErrorResponse } from '../build-response.ts';
 import { recordSamlError } from '../endpoint/saml-error-page.ts';
 import { samlSettingsOf } from '../saml-client.ts';
 import type { SamlError } from '../saml-errors.ts';
 import { postToAcs } from './acs-post.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesSamlKeys } from '../capabilities.ts';
 
 export interface TrustedAcs {
   acsUrl: string;
@@ -18,7 +21,7 @@ export interface TrustedAcs {
 }
 
 export async function answerLoginError(
-  ctx: Pick<ProviderContext, 'events' | 'log' | 'samlKeys' | 'urls'>,
+  ctx: UsesEvents & UsesLog & UsesSamlKeys & UsesUrls,
   realm: Realm,
   client: Client,
   target: TrustedAcs,

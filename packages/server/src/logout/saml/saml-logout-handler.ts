@@ -1,7 +1,7 @@
 // LogoutRequest and LogoutResponse at `/protocol/saml` (Redirect, POST, SOAP; saml.md §4, §8).
 //   - A LogoutRequest from an SP ends the whole SSO session through LogoutService: OIDC clients
 //     get logout tokens, other SAML SPs their LogoutRequests (SOAP outbox or the signed-out page),
-//     and the requester a signed LogoutResponse (saml/logout/logout-response-out.ts).
+//     and the requester a signed LogoutResponse (logout-response-out.ts).
 //   - Which session: the SessionIndexes of the requesting SP only (Keycloak ends whatever session
 //     a SessionIndex names, whoever asks, saml.md §8.8), under the request's NameID; and the
 //     browser's own SSO session when it has this SP as a participant under that NameID.
@@ -9,42 +9,45 @@
 //     LogoutRequest we sent it (saml-logout-answer.ts).
 // A message that cannot be authenticated gets a 400 page (or SOAP fault) and a LOGOUT_ERROR; an
 // authenticated but invalid request gets a LogoutResponse with the SAML status; nothing is ended.
-import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlResponse } from '../../http/respond.ts';
-import { type ContinueTo, loggedOutPageHeaders, renderLoggedOutPage, type SamlFrame } from '../../logout/endpoint/logout-pages.ts';
-import type { FrontchannelTarget } from '../../logout/logout-service.ts';
+import { type ContinueTo, loggedOutPageHeaders, renderLoggedOutPage, type SamlFrame } from '../endpoint/logout-pages.ts';
+import type { FrontchannelTarget } from '../logout-service.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
-import { type AuthenticatedMessage, authenticateMessage, type InboundMessage } from '../inbound-message.ts';
-import { samlFrontchannelFrames } from '../logout/frontchannel-frames.ts';
-import { logoutResponseFor, type OutboundLogoutResponse } from '../logout/logout-response-out.ts';
-import { checkDestination, checkFreshness } from '../message-checks.ts';
-import { readLogoutRequest } from '../read-logout-request.ts';
-import { type SamlClientSettings, samlSettingsOf } from '../saml-client.ts';
-import { STATUS } from '../saml-constants.ts';
-import { SamlError } from '../saml-errors.ts';
-import { soapFault } from '../soap-envelope.ts';
+import { type AuthenticatedMessage, authenticateMessage, type InboundMessage } from '../../saml/inbound-message.ts';
+import { samlFrontchannelFrames } from './frontchannel-frames.ts';
+import { logoutResponseFor, type OutboundLogoutResponse } from './logout-response-out.ts';
+import { checkDestination, checkFreshness } from '../../saml/message-checks.ts';
+import { readLogoutRequest } from '../../saml/read-logout-request.ts';
+import { type SamlClientSettings, samlSettingsOf } from '../../saml/saml-client.ts';
+import { STATUS } from '../../saml/saml-constants.ts';
+import { SamlError } from '../../saml/saml-errors.ts';
+import { soapFault } from '../../saml/soap-envelope.ts';
 import { handleFrontchannelAnswer } from './saml-logout-answer.ts';
-import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
+import { recordSamlError, samlErrorPage } from '../../saml/endpoint/saml-error-page.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSeenLogoutRequests, UsesSentLogoutRequests } from '../capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../saml/capabilities.ts';
+import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What handling a SAML logout message uses. */
-export type SamlLogoutDeps = Pick<
-  ProviderContext,
-  | 'clientSessions'
-  | 'deliveries'
-  | 'events'
-  | 'log'
-  | 'logout'
-  | 'logoutWaitMs'
-  | 'realms'
-  | 'samlKeys'
-  | 'samlLogoutRequests'
-  | 'samlSeenRequests'
-  | 'sessions'
-  | 'urls'
->;
+export type SamlLogoutDeps = UsesClientSessions &
+  UsesDeliveryWorker &
+  UsesEvents &
+  UsesLog &
+  UsesLogout &
+  UsesLogoutWait &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSentLogoutRequests &
+  UsesSeenLogoutRequests &
+  UsesSsoSessions &
+  UsesUrls;
 
 const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' };
 

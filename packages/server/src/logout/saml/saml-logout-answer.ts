@@ -3,16 +3,19 @@
 // and that is not yet answered (Core §3.2.2 InResponseTo; Keycloak accepted any until 26.8,
 // keycloak#51211); a non-Success status is recorded as a LOGOUT_ERROR. The iframe gets a small
 // page our own signed-out page may frame.
-import type { ProviderContext } from '../../context.ts';
 import { htmlResponse } from '../../http/respond.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { html, page } from '../../views/html.ts';
-import type { AuthenticatedMessage } from '../inbound-message.ts';
-import { checkDestination } from '../message-checks.ts';
-import { readLogoutResponse } from '../read-logout-response.ts';
-import type { SamlClientSettings } from '../saml-client.ts';
-import { SamlError } from '../saml-errors.ts';
-import { recordSamlError } from './saml-error-page.ts';
+import type { AuthenticatedMessage } from '../../saml/inbound-message.ts';
+import { checkDestination } from '../../saml/message-checks.ts';
+import { readLogoutResponse } from '../../saml/read-logout-response.ts';
+import type { SamlClientSettings } from '../../saml/saml-client.ts';
+import { SamlError } from '../../saml/saml-errors.ts';
+import { recordSamlError } from '../../saml/endpoint/saml-error-page.ts';
+import type { UsesEvents } from '../../events/capabilities.ts';
+import type { UsesLog } from '../../log.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesSentLogoutRequests } from '../capabilities.ts';
 
 /** Only our own signed-out page may frame this answer page. */
 const FRAMED_BY_SELF = {
@@ -21,7 +24,7 @@ const FRAMED_BY_SELF = {
 };
 
 export async function handleFrontchannelAnswer(
-  ctx: Pick<ProviderContext, 'events' | 'log' | 'samlLogoutRequests' | 'urls'>,
+  ctx: UsesEvents & UsesLog & UsesSentLogoutRequests & UsesUrls,
   realm: Realm,
   client: Client,
   settings: SamlClientSettings,

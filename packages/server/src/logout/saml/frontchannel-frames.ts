@@ -1,16 +1,19 @@
 // The SAML part of the signed-out page (logout/endpoint/logout-pages.ts): one signed
 // LogoutRequest per front-channel participant, each remembered so its LogoutResponse, which comes
 // back to /protocol/saml inside the iframe, is checked (saml-logout-handler.ts).
-import type { ProviderContext } from '../../context.ts';
-import type { SamlFrame } from '../../logout/endpoint/logout-pages.ts';
-import type { SamlFrontchannelTarget } from '../../logout/saml-participants.ts';
+import type { SamlFrame } from '../endpoint/logout-pages.ts';
+import type { SamlFrontchannelTarget } from '../saml-participants.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SamlLogoutRequestTable } from '../../store/schema.ts';
-import { samlSettingsOf } from '../saml-client.ts';
+import { samlSettingsOf } from '../../saml/saml-client.ts';
 import { buildFrontchannelMessage } from './frontchannel-message.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../saml/capabilities.ts';
+import type { UsesSentLogoutRequests } from '../capabilities.ts';
 
 /** What building the front-channel SAML logout frames uses. */
-export type FrontchannelFrameDeps = Pick<ProviderContext, 'realms' | 'samlKeys' | 'samlLogoutRequests' | 'urls'>;
+export type FrontchannelFrameDeps = UsesRealms & UsesSamlKeys & UsesSentLogoutRequests & UsesUrls;
 
 /** NotOnOrAfter of a front-channel LogoutRequest, and how long its answer is awaited: the page's bound and more. */
 export const FRONTCHANNEL_LIFETIME_S = 300;

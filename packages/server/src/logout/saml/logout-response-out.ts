@@ -4,12 +4,12 @@
 // since node-saml's POST LogoutResponse path always fails (node-saml#331, passport-saml#438,
 // saml.md §6) — else POST, else its adminUrl by Redirect. No URL at all: there is nowhere to
 // answer (Keycloak answers that with a 500, keycloak#51371); the caller shows the signed-out page.
-import { buildLogoutResponse } from '../build-logout.ts';
-import { encodeRedirectUrl } from '../redirect-binding.ts';
-import type { SamlClientSettings } from '../saml-client-settings.ts';
-import { STATUS } from '../saml-constants.ts';
-import type { RealmSigningKey } from '../sign-enveloped.ts';
-import { wrapSoap } from '../soap-envelope.ts';
+import { buildLogoutResponse } from '../../saml/build-logout.ts';
+import { encodeRedirectUrl } from '../../saml/redirect-binding.ts';
+import type { SamlClientSettings } from '../../saml/saml-client-settings.ts';
+import { STATUS } from '../../saml/saml-constants.ts';
+import type { RealmSigningKey } from '../../saml/sign-enveloped.ts';
+import { wrapSoap } from '../../saml/soap-envelope.ts';
 
 export type OutboundLogoutResponse =
   { binding: 'soap'; body: string } | { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> } | null;

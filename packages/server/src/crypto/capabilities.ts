@@ -1,0 +1,13 @@
+// The capabilities this folder offers to the units above it: each is one service, named by what it
+// does. A unit declares exactly the ones it uses and composes them with `&`; only the composition
+// root (provider.ts) knows them all.
+import type { PasswordVerifier } from './password.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+export interface UsesSigningKeys {
+  readonly keys: SigningKeys;
+}
+
+export interface UsesPasswordVerifier {
+  readonly verifyPassword: PasswordVerifier;
+}
