@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
 const TABLE_OWNERS = [
   'store/**/*.ts', // the connection, schema, migrations and the transaction helper
   'realm/repository.ts', // realm, client, app_user: the protocol's reads; realm_config_version (its cache's check)
-  'realm/import-realm.ts', // realm, client, app_user: realm import, one transaction
-  'admin/admin-store.ts', // the admin API's lists, counts and writes
+  'realm/realm-writer.ts', // realm, client, app_user: their one writer (realm import and the admin API)
+  'admin/admin-store.ts', // the admin API's lists and counts (reads)
   'crypto/signing-keys.ts', // signing_key
   'tokens/refresh-token-key.ts', // realm_secret: the realm's refresh-token HMAC secret
   'sessions/sso-session-store.ts', // sso_session

@@ -14,7 +14,7 @@ import {
   parseStartConfig,
   START_OPTIONS,
 } from './config.ts';
-import { RealmImportError } from './realm/realm-json.ts';
+import { RealmImportError } from './realm-import/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
 
 type Options = Record<string, { help: string; env?: string }>;

@@ -12,6 +12,8 @@ import type { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
 import type { RealmRepository } from './realm/repository.ts';
+import type { RealmWriter } from './realm/realm-writer.ts';
+import type { RealmImporter } from './realm-import/import-realm.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
 import type { ClientSessionStore } from './sessions/client-session-store.ts';
@@ -51,6 +53,10 @@ export interface ProviderContext {
   notBefore: NotBeforeStore;
   /** The admin API's queries. */
   admin: AdminStore;
+  /** The one writer of realms, clients and users. */
+  realmWriter: RealmWriter;
+  /** Realm import into the running provider. */
+  realmImporter: RealmImporter;
   tokens: TokenIssuer;
   events: EventLog;
   throttle: LoginThrottle;

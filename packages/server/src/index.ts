@@ -14,8 +14,8 @@ export { type Argon2Params, hashPassword, OWASP_ARGON2ID, verifyPassword } from 
 export { OAuthError } from './errors.ts';
 export type { LogoutOptions } from './logout/logout-options.ts';
 export type { ProviderOptions } from './provider.ts';
-export { type ImportResult, importRealm, importRealmFile } from './realm/import-realm.ts';
-export { type ParsedRealm, parseRealmJson, RealmImportError } from './realm/realm-json.ts';
+export { type ImportResult, importRealm, importRealmFile } from './realm-import/import-realm.ts';
+export { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-import/realm-json.ts';
 export { ListenError } from './server.ts';
 export { openStore, type Store, type StoreConfig } from './store/database.ts';
 export type { DialectName } from './store/dialect-name.ts';

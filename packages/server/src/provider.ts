@@ -16,7 +16,10 @@ import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { newId } from './crypto/random.ts';
 import { AdminStore } from './admin/admin-store.ts';
+import { RealmImporter } from './realm-import/import-realm.ts';
+import { RealmWriter } from './realm/realm-writer.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
 import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import { SeenLogoutRequests } from './logout/saml/seen-logout-requests.ts';
@@ -127,6 +130,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     revokedAccessTokens,
     notBefore,
     admin: new AdminStore(store.db),
+    realmWriter: new RealmWriter(store.db, newId),
+    realmImporter: new RealmImporter(store.db, logout),
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
     throttle,

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { importRealmFile } from './realm/import-realm.ts';
+import { importRealmFile } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { openStore, type Store } from './store/database.ts';

@@ -7,7 +7,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { adminActionUrl, adminUrlProblem, resolveAdminUrl } from '../src/logout/admin-url.ts';
 import { NO_ADAPTER_SESSIONS } from '../src/logout/delivery/admin-url-deliveries.ts';
 import { signLogoutAction, signPushNotBefore } from '../src/logout/delivery/keycloak-admin-action.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { Browser, signIn } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { signInTo } from './helpers/logout-flow.ts';

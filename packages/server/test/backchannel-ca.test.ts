@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
 import { caAttributeProblem } from '../src/logout/delivery/backchannel-ca.ts';
 import { checkClientBackchannel } from '../src/logout/diagnostics/doctor.ts';
-import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm-import/realm-json.ts';
 import { selfSignedCert, type TestCert } from './helpers/certs.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { startLogoutProvider } from './helpers/logout-realm.ts';

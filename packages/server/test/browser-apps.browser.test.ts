@@ -15,8 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser as Chromium, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { parseStartConfig } from '../src/config.ts';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 import { openStore } from '../src/store/database.ts';
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createProvider } from '../src/provider.ts';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { openStore } from '../src/store/database.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { basic, form } from './helpers/oauth.ts';

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { logoutRealmJson, startLogoutProvider } from './helpers/logout-realm.ts';
 import { basic, decodeJwt, form } from './helpers/oauth.ts';

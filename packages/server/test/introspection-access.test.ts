@@ -3,8 +3,8 @@
 // anything; every other client gets exactly {"active": false} — on every store.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm-import/realm-json.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { basic, form } from './helpers/oauth.ts';
 import { OIDC, startTestProvider, TEST_REALM_JSON, type TestProvider } from './helpers/provider.ts';

@@ -3,8 +3,8 @@
 // that does not use every argument as a parameter (its SQL could differ between calls).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { openStore } from '../src/store/database.ts';
 import { prepareQuery } from '../src/store/prepared.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';

@@ -2,8 +2,8 @@
 // idempotence, argon2id hashing — on every store.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm-import/realm-json.ts';
 import { openStore } from '../src/store/database.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { TEST_REALM_JSON } from './helpers/provider.ts';

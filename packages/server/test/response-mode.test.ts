@@ -4,8 +4,8 @@
 // the error page — never a redirect (keycloak-js looped on it).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { Browser, signIn } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { authUrl, basic, form, pkce } from './helpers/oauth.ts';

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../src/admin/bootstrap.ts';
-import { importRealm } from '../src/realm/import-realm.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
 import { clientFromRow } from '../src/realm/model.ts';
-import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm-import/realm-json.ts';
 import { samlSettingsOf } from '../src/saml/saml-client.ts';
 import { certificateToText } from '../src/saml/certificate-text.ts';
 import { openStore } from '../src/store/database.ts';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { Browser } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { ISSUER, REALM, startTestProvider, TEST_REALM_JSON, type TestProvider } from './helpers/provider.ts';

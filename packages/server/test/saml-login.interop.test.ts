@@ -5,8 +5,8 @@
 // SSO cookie (also after an OIDC sign-in: one session), ForceAuthn and IsPassive — on every store.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import type { RunningServer } from '../src/server.ts';
 import { Browser, signIn } from './helpers/browser.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';

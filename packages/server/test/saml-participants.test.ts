@@ -4,8 +4,8 @@
 // side; and ending the session sends no OIDC (k_logout) delivery to a SAML client — on every store.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
-import { parseRealmJson } from '../src/realm/realm-json.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../src/realm-import/realm-json.ts';
 import { newSessionIndex } from '../src/saml/saml-ids.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { REALM, startTestProvider, TEST_REALM_JSON } from './helpers/provider.ts';

@@ -3,9 +3,9 @@
 // through the normal logout path, so its clients get a logout token — on every store.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { importRealm } from '../src/realm/import-realm.ts';
+import { importRealm } from '../src/realm-import/import-realm.ts';
 import { DEFAULT_SESSIONS_PER_USER } from '../src/realm/attributes.ts';
-import { parseRealmJson, RealmImportError } from '../src/realm/realm-json.ts';
+import { parseRealmJson, RealmImportError } from '../src/realm-import/realm-json.ts';
 import { TEST_DATABASES } from './helpers/databases.ts';
 import { logoutRealmJson, startLogoutProvider } from './helpers/logout-realm.ts';
 import { basic, decodeJwt, form } from './helpers/oauth.ts';

@@ -20,7 +20,8 @@ import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
 import type { UsesBackchannelHttp, UsesDeliveryStore, UsesDeliveryWorker, UsesLogout, UsesLogoutWait } from '../logout/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../sessions/capabilities.ts';
 import type { UsesNotBefore, UsesRefreshTokens, UsesRevokedAccessTokens } from '../tokens/capabilities.ts';
 
@@ -37,6 +38,8 @@ export type AdminRoutesDeps = UsesAdminStore &
   UsesLogoutWait &
   UsesNotBefore &
   UsesRealms &
+  UsesRealmWriter &
+  UsesRealmImporter &
   UsesRefreshTokens &
   UsesRevokedAccessTokens &
   UsesSsoSessionStore &
@@ -105,7 +108,7 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<Env> {
   admin.post('/:realm/clients/:id/client-secret', async (c) => {
     const client = await confidential(c.get('realm'), c.req.param('id'));
     const secret = randomToken(24);
-    await ctx.admin.updateClient(client.id, { secret });
+    await ctx.realmWriter.updateClient(client.id, { secret });
     return jsonResponse({ type: 'secret', value: secret });
   });
 

@@ -1,18 +1,11 @@
-// The admin API's queries, in one place: the lists and counts its pages show, and its writes of
-// realms, clients and users. The protocol reads the same rows through realm/repository.ts.
+// The admin API's queries, in one place: the lists and counts its pages show. Its writes of realms,
+// clients and users go through realm/realm-writer.ts, their one writer; the protocol reads the
+// same rows through realm/repository.ts.
 import { sql } from 'kysely';
-import { importRealm, type ImportResult } from '../realm/import-realm.ts';
-import type { ParsedRealm } from '../realm/realm-json.ts';
 import { liveSessionSql } from '../sessions/session-liveness.ts';
 import type { Realm } from '../realm/model.ts';
 import type { Executor } from '../store/executor.ts';
-import type { ClientTable, DeliveryStatus, LogoutDeliveryTable, RealmTable, UserTable } from '../store/schema.ts';
-
-/** A realm's settings as realm/rows.ts makes them (its name is written separately). */
-export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at'>;
-export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
-/** Everything but the password hash. */
-export type UserRowValues = Omit<UserTable, 'id' | 'realm_id' | 'created_at' | 'password_hash'>;
+import type { ClientTable, DeliveryStatus, LogoutDeliveryTable, UserTable } from '../store/schema.ts';
 
 export interface Paging {
   first: number;
@@ -36,29 +29,12 @@ export class AdminStore {
 
   // Realms
 
-  /** A new realm from its JSON (the admin API's POST /admin/realms). */
-  async importRealm(parsed: ParsedRealm): Promise<ImportResult> {
-    return importRealm(this.#db, parsed);
-  }
-
   async realmList(): Promise<Array<{ id: string; name: string; display_name: string | null; enabled: 0 | 1 }>> {
     return this.#db.selectFrom('realm').select(['id', 'name', 'display_name', 'enabled']).orderBy('name').execute();
   }
 
   async realmIdByName(name: string): Promise<string | undefined> {
     return (await this.#db.selectFrom('realm').select('id').where('name', '=', name).executeTakeFirst())?.id;
-  }
-
-  async updateRealm(id: string, name: string, values: RealmRowValues): Promise<void> {
-    await this.#db
-      .updateTable('realm')
-      .set({ name, ...values })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  async deleteRealm(id: string): Promise<void> {
-    await this.#db.deleteFrom('realm').where('id', '=', id).execute();
   }
 
   // Clients
@@ -76,21 +52,6 @@ export class AdminStore {
 
   async clientIdByClientId(realmId: string, clientId: string): Promise<string | undefined> {
     return (await this.#db.selectFrom('client').select('id').where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst())?.id;
-  }
-
-  async insertClient(id: string, realmId: string, values: ClientRowValues): Promise<void> {
-    await this.#db
-      .insertInto('client')
-      .values({ id, realm_id: realmId, created_at: Date.now(), ...values })
-      .execute();
-  }
-
-  async updateClient(id: string, values: Partial<ClientRowValues>): Promise<void> {
-    await this.#db.updateTable('client').set(values).where('id', '=', id).execute();
-  }
-
-  async deleteClient(id: string): Promise<void> {
-    await this.#db.deleteFrom('client').where('id', '=', id).execute();
   }
 
   /** Keycloak's client-session-stats: live client sessions per client, online and offline. */
@@ -127,21 +88,6 @@ export class AdminStore {
       .offset(page.first)
       .limit(page.max)
       .execute();
-  }
-
-  async insertUser(id: string, realmId: string, passwordHash: string | null, values: UserRowValues): Promise<void> {
-    await this.#db
-      .insertInto('app_user')
-      .values({ id, realm_id: realmId, created_at: Date.now(), password_hash: passwordHash, ...values })
-      .execute();
-  }
-
-  async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {
-    await this.#db.updateTable('app_user').set(values).where('id', '=', id).execute();
-  }
-
-  async deleteUser(id: string): Promise<void> {
-    await this.#db.deleteFrom('app_user').where('id', '=', id).execute();
   }
 
   // Sessions

@@ -6,19 +6,20 @@ import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
-import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
-import { clientRow, realmRow, userRow } from '../realm/rows.ts';
+import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
+import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesLogout } from '../logout/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = UsesAdminStore & UsesLogout & UsesNotBefore & UsesRealms & UsesUrls;
+export type AdminWriteDeps = UsesAdminStore & UsesLogout & UsesNotBefore & UsesRealms & UsesRealmWriter & UsesRealmImporter & UsesUrls;
 
 type Env = { Variables: { realm: Realm } };
 
@@ -59,7 +60,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
       throw err;
     }
     if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
-    await ctx.admin.importRealm(parsed);
+    await ctx.realmImporter.import(parsed);
     return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
   });
 
@@ -92,7 +93,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     if (realm.name === MASTER_REALM && next.realm !== MASTER_REALM) throw new InvalidRequest('The master realm cannot be renamed');
     if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
     if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
-    await ctx.admin.updateRealm(realm.id, next.realm, realmRow(next));
+    await ctx.realmWriter.updateRealm(realm.id, next.realm, realmRow(next));
     if (notBefore !== undefined) await ctx.notBefore.setRealm(realm.id, notBefore);
     return new Response(null, { status: 204 });
   });
@@ -102,7 +103,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const realm = c.get('realm');
     if (realm.name === MASTER_REALM) throw new InvalidRequest('The master realm cannot be deleted');
     await ctx.logout.logoutAll(realm);
-    await ctx.admin.deleteRealm(realm.id);
+    await ctx.realmWriter.deleteRealm(realm.id);
     return new Response(null, { status: 204 });
   });
 
@@ -113,7 +114,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const client = validate(realm, 'clients', body);
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
-    await ctx.admin.insertClient(id, realm.id, clientRow(client, null));
+    await ctx.realmWriter.insertClient(id, realm.id, clientRow(client, null));
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
@@ -129,7 +130,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const client = validate(realm, 'clients', merged);
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
-    await ctx.admin.updateClient(current.id, clientRow(client, current.secret));
+    await ctx.realmWriter.updateClient(current.id, clientRow(client, current.secret));
     if (notBefore !== undefined) await ctx.notBefore.setClient(realm.id, current.id, notBefore);
     return new Response(null, { status: 204 });
   });
@@ -137,7 +138,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
   admin.delete('/:realm/clients/:id', async (c) => {
     const current = await ctx.realms.clientById(c.req.param('id'));
     if (!current || current.realmId !== c.get('realm').id) throw new NotFound('Client not found');
-    await ctx.admin.deleteClient(current.id);
+    await ctx.realmWriter.deleteClient(current.id);
     return new Response(null, { status: 204 });
   });
 
@@ -147,7 +148,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
-    await ctx.admin.insertUser(id, realm.id, passwordHash, userRow(user));
+    await ctx.realmWriter.insertUser(id, realm.id, passwordHash, userRow(user));
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/users/${id}`) } });
   });
 
@@ -162,7 +163,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const user = validate(realm, 'users', { ...userRepresentation(current), realmRoles: current.realmRoles, ...fields });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
-    await ctx.admin.updateUser(current.id, userRow(user));
+    await ctx.realmWriter.updateUser(current.id, userRow(user));
     // A disabled user's sessions end at once, and every client of them is told (as logout).
     if (current.enabled && !user.enabled) await ctx.logout.logoutUser(realm, current.id, {}, 'user_disabled');
     return new Response(null, { status: 204 });
@@ -174,7 +175,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const current = await ctx.realms.userById(c.req.param('id'));
     if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
     await ctx.logout.logoutUser(realm, current.id);
-    await ctx.admin.deleteUser(current.id);
+    await ctx.realmWriter.deleteUser(current.id);
     return new Response(null, { status: 204 });
   });
 
@@ -186,7 +187,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const body = await jsonBody(c.req.raw);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
-    await ctx.admin.updateUser(current.id, { password_hash: await hashPassword(body.value) });
+    await ctx.realmWriter.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');
     return new Response(null, { status: 204 });

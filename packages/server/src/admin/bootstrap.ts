@@ -2,9 +2,10 @@
 // start from SUNDOWN_ADMIN_* (or KC_BOOTSTRAP_ADMIN_*). A later start never resets the admin.
 import { newId } from '../crypto/random.ts';
 import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
-import { importRealm } from '../realm/import-realm.ts';
-import { parseRealmJson } from '../realm/realm-json.ts';
-import { clientRow } from '../realm/rows.ts';
+import { RealmWriter } from '../realm/realm-writer.ts';
+import { importRealm } from '../realm-import/import-realm.ts';
+import { parseRealmJson } from '../realm-import/realm-json.ts';
+import { clientRow } from '../realm-import/rows.ts';
 import type { Executor } from '../store/executor.ts';
 import { AdminStore } from './admin-store.ts';
 
@@ -64,7 +65,8 @@ export async function ensureConsoleClient(db: Executor, consoleUrl: string): Pro
     },
     null,
   );
+  const writer = new RealmWriter(db, newId);
   const existing = await store.clientIdByClientId(master, CONSOLE_CLIENT_ID);
-  if (existing !== undefined) await store.updateClient(existing, values);
-  else await store.insertClient(newId(), master, values);
+  if (existing !== undefined) await writer.updateClient(existing, values);
+  else await writer.insertClient(newId(), master, values);
 }

@@ -1,7 +1,7 @@
 // A realm whose clients send back-channel logout to test receivers, imported into a fresh store.
 import type { ProviderOptions } from '../../src/provider.ts';
-import { importRealm } from '../../src/realm/import-realm.ts';
-import { parseRealmJson } from '../../src/realm/realm-json.ts';
+import { importRealm } from '../../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../../src/realm-import/realm-json.ts';
 import { createProvider } from '../../src/provider.ts';
 import { openStore } from '../../src/store/database.ts';
 import type { TestDatabase } from './databases.ts';

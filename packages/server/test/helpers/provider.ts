@@ -1,8 +1,8 @@
 // A provider over a fresh store with the test realm imported, called in-process.
 import { readFileSync } from 'node:fs';
 import { createProvider, type Provider, type ProviderOptions } from '../../src/provider.ts';
-import { importRealm } from '../../src/realm/import-realm.ts';
-import { parseRealmJson } from '../../src/realm/realm-json.ts';
+import { importRealm } from '../../src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../../src/realm-import/realm-json.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { TestDatabase } from './databases.ts';
 

@@ -8,9 +8,9 @@ import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
 import { parseSamlClient } from '../saml/saml-client-settings.ts';
 import type { ClientProtocol } from '../store/schema.ts';
-import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from './attributes.ts';
-import { isLoopbackUrl } from './loopback-host.ts';
-import { REALM_DEFAULTS } from './model.ts';
+import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from '../realm/attributes.ts';
+import { isLoopbackUrl } from '../realm/loopback-host.ts';
+import { REALM_DEFAULTS } from '../realm/model.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 

@@ -1,0 +1,112 @@
+// Imports a parsed realm: hashes new passwords, writes realm, clients and users through their one
+// writer (realm/realm-writer.ts), and ends the sessions of users the import disabled or gave a new
+// password. Running the same import twice leaves the store as after the first run: realms, clients
+// and users are matched by name and updated in place.
+import { readFile } from 'node:fs/promises';
+import { hashPassword, verifyPassword } from '../crypto/password.ts';
+import { newId } from '../crypto/random.ts';
+import { LogoutService, logoutStoresOver } from '../logout/logout-service.ts';
+import type { EndReason } from '../sessions/session-ender.ts';
+import type { Executor } from '../store/executor.ts';
+import { RealmRepository } from '../realm/repository.ts';
+import { RealmWriter } from '../realm/realm-writer.ts';
+import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
+import { clientRow, realmRow, userRow } from './rows.ts';
+
+export interface ImportResult {
+  realmId: string;
+  realm: string;
+  clients: number;
+  users: number;
+  ignored: string[];
+  /** Existing users this import disabled or gave a new password: their sessions were ended. */
+  loggedOut: string[];
+}
+
+export interface ImportOptions {
+  /** The running provider's logout service (it wakes the delivery worker); else the outbox is polled. */
+  logout?: LogoutService;
+}
+
+export async function importRealmFile(db: Executor, file: string, options: ImportOptions = {}): Promise<ImportResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new RealmImportError('$', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  return importRealm(db, parseRealmJson(json), options);
+}
+
+export async function importRealm(db: Executor, parsed: ParsedRealm, options: ImportOptions = {}): Promise<ImportResult> {
+  const { realm } = parsed;
+  const writer = new RealmWriter(db, newId);
+  const now = Date.now();
+  const existingRealmId = await writer.realmIdByName(realm.realm);
+  const realmId = existingRealmId ?? newId();
+
+  // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
+  // the password is unchanged so a repeated import changes nothing.
+  const existingUsers = existingRealmId ? await writer.usersOf(realmId) : [];
+  const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
+  const hashes = new Map<string, string | null>();
+  const endFor = new Map<string, EndReason>();
+  for (const user of realm.users) {
+    const existing = byUsername.get(user.username);
+    const current = existing?.password_hash ?? null;
+    if (user.password === null) hashes.set(user.username, current);
+    else if (current && (await verifyPassword(user.password, current))) hashes.set(user.username, current);
+    else {
+      hashes.set(user.username, await hashPassword(user.password));
+      if (existing) endFor.set(existing.id, 'password_reset');
+    }
+    if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
+  }
+
+  await writer.writeImport(
+    {
+      realmId,
+      exists: existingRealmId !== undefined,
+      name: realm.realm,
+      realm: realmRow(realm),
+      clients: realm.clients.map((client) => ({ clientId: client.clientId, values: (existingSecret) => clientRow(client, existingSecret) })),
+      users: realm.users.map((user) => ({
+        existingId: byUsername.get(user.username)?.id ?? null,
+        values: { ...userRow(user), password_hash: hashes.get(user.username) ?? null },
+      })),
+    },
+    now,
+  );
+
+  // As in the admin API: a disabled user, or one with a new password, is logged out everywhere
+  // and every client is told (the deliveries are in the outbox, sent by any server process).
+  if (endFor.size > 0) {
+    const stored = await new RealmRepository(db).realmById(realmId);
+    if (!stored) throw new Error(`realm ${realm.realm} vanished during its import`);
+    const logout = options.logout ?? new LogoutService(logoutStoresOver(db), () => {});
+    for (const [userId, reason] of endFor) await logout.logoutUser(stored, userId, {}, reason);
+  }
+
+  return {
+    realmId,
+    realm: realm.realm,
+    clients: realm.clients.length,
+    users: realm.users.length,
+    ignored: parsed.ignored,
+    loggedOut: [...endFor.keys()],
+  };
+}
+
+/** Realm import as a service of the running provider: its logout service wakes the delivery worker. */
+export class RealmImporter {
+  readonly #store: Executor;
+  readonly #logout: LogoutService;
+  constructor(db: Executor, logout: LogoutService) {
+    this.#store = db;
+    this.#logout = logout;
+  }
+
+  import(parsed: ParsedRealm): Promise<ImportResult> {
+    return importRealm(this.#store, parsed, { logout: this.#logout });
+  }
+}

@@ -1,0 +1,130 @@
+// The one writer of `realm`, `client` and `app_user`: realm import and the admin API both write
+// through it (their reads go through repository.ts, the admin lists through admin/admin-store.ts).
+// Database triggers bump realm_config_version on every write here, so every process's realm cache
+// sees the change on its next request (repository.ts).
+import type { Executor } from '../store/executor.ts';
+import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
+
+/** A realm's settings as realm-import/rows.ts makes them (its name is written separately). */
+export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at'>;
+export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
+/** Everything but the password hash. */
+export type UserRowValues = Omit<UserTable, 'id' | 'realm_id' | 'created_at' | 'password_hash'>;
+
+/** A user as a realm import finds it before writing: to keep an unchanged password's hash. */
+export interface StoredUser {
+  id: string;
+  username: string;
+  password_hash: string | null;
+  enabled: 0 | 1;
+}
+
+/** One realm import's rows: the realm's settings, then clients and users matched by name. */
+export interface RealmRows {
+  realmId: string;
+  /** Whether the realm exists already (update) or is new (insert). */
+  exists: boolean;
+  name: string;
+  realm: RealmRowValues;
+  clients: Array<{ clientId: string; values: (existingSecret: string | null) => ClientRowValues }>;
+  users: Array<{ existingId: string | null; values: UserRowValues & { password_hash: string | null } }>;
+}
+
+export class RealmWriter {
+  readonly #db: Executor;
+  readonly #newId: () => string;
+  constructor(db: Executor, newId: () => string) {
+    this.#db = db;
+    this.#newId = newId;
+  }
+
+  // Realm import: match by name, then write everything in one transaction.
+
+  async realmIdByName(name: string): Promise<string | undefined> {
+    return (await this.#db.selectFrom('realm').select('id').where('name', '=', name).executeTakeFirst())?.id;
+  }
+
+  async usersOf(realmId: string): Promise<StoredUser[]> {
+    return this.#db.selectFrom('app_user').select(['id', 'username', 'password_hash', 'enabled']).where('realm_id', '=', realmId).execute();
+  }
+
+  /** Writes a whole realm import in one transaction: all of it, or nothing. */
+  async writeImport(rows: RealmRows, now: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      if (rows.exists) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
+      else
+        await trx
+          .insertInto('realm')
+          .values({ id: rows.realmId, name: rows.name, created_at: now, ...rows.realm })
+          .execute();
+
+      for (const client of rows.clients) {
+        const existing = await trx
+          .selectFrom('client')
+          .select(['id', 'secret'])
+          .where('realm_id', '=', rows.realmId)
+          .where('client_id', '=', client.clientId)
+          .executeTakeFirst();
+        if (existing) await trx.updateTable('client').set(client.values(existing.secret)).where('id', '=', existing.id).execute();
+        else
+          await trx
+            .insertInto('client')
+            .values({ id: this.#newId(), realm_id: rows.realmId, created_at: now, ...client.values(null) })
+            .execute();
+      }
+
+      for (const user of rows.users) {
+        if (user.existingId) await trx.updateTable('app_user').set(user.values).where('id', '=', user.existingId).execute();
+        else
+          await trx
+            .insertInto('app_user')
+            .values({ id: this.#newId(), realm_id: rows.realmId, created_at: now, ...user.values })
+            .execute();
+      }
+    });
+  }
+
+  // The admin API's writes, one row at a time.
+
+  async updateRealm(id: string, name: string, values: RealmRowValues): Promise<void> {
+    await this.#db
+      .updateTable('realm')
+      .set({ name, ...values })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteRealm(id: string): Promise<void> {
+    await this.#db.deleteFrom('realm').where('id', '=', id).execute();
+  }
+
+  async insertClient(id: string, realmId: string, values: ClientRowValues): Promise<void> {
+    await this.#db
+      .insertInto('client')
+      .values({ id, realm_id: realmId, created_at: Date.now(), ...values })
+      .execute();
+  }
+
+  async updateClient(id: string, values: Partial<ClientRowValues>): Promise<void> {
+    await this.#db.updateTable('client').set(values).where('id', '=', id).execute();
+  }
+
+  async deleteClient(id: string): Promise<void> {
+    await this.#db.deleteFrom('client').where('id', '=', id).execute();
+  }
+
+  async insertUser(id: string, realmId: string, passwordHash: string | null, values: UserRowValues): Promise<void> {
+    await this.#db
+      .insertInto('app_user')
+      .values({ id, realm_id: realmId, created_at: Date.now(), password_hash: passwordHash, ...values })
+      .execute();
+  }
+
+  async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {
+    await this.#db.updateTable('app_user').set(values).where('id', '=', id).execute();
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.#db.deleteFrom('app_user').where('id', '=', id).execute();
+  }
+}
