@@ -15,7 +15,7 @@ import { bodyExcerpt } from './body-excerpt.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { RecentReads } from './recent-reads.ts';
 import { classifyStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
-import { SENDERS } from './senders/index.ts';
+import { senderFor } from './senders/index.ts';
 import type { OutgoingRequest } from './senders/sender.ts';
 import { whileClaimed } from './while-claimed.ts';
 
@@ -84,12 +84,18 @@ export class DeliveryAttempt {
         this.#reads.get(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
       ]),
     );
-    // The kind's sender builds a freshly signed request per attempt (senders/).
-    const sender = SENDERS[d.kind] ?? SENDERS.backchannel;
+    // The kind's sender builds a freshly signed request per attempt (senders/). A kind this
+    // process does not know (a row of a newer version, or written by hand) is failed: its
+    // message would mean something else at another kind's endpoint.
+    const sender = senderFor(d.kind);
     const request =
-      realm && client ? await whileClaimed(d.locked_until, () => sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)) : null;
+      sender && realm && client ? await whileClaimed(d.locked_until, () => sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)) : null;
     const answer = recorder(d, realm?.id ?? d.realm_id, request ? (client?.clientId ?? null) : null);
     if (gate && !(await gate)) throw NOT_WRITTEN;
+    if (!sender) {
+      this.#o.log.error({ delivery: d.id, kind: d.kind }, 'delivery of an unknown kind: failed, nothing sent');
+      return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `unknown delivery kind '${d.kind}'`, now);
+    }
     if (!realm || !client || !request) return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `Client or its ${sender.targetName} no longer exists`, now);
     const reply = await this.#post(request, backchannelCa(client, realm));
     return this.#judge(d, client, reply, answer);
