@@ -5,12 +5,20 @@ import { kLogoutSender, kPushNotBeforeSender } from './keycloak-admin-senders.ts
 import { samlSoapSender } from './saml-soap-sender.ts';
 import type { DeliverySender } from './sender.ts';
 
-export const SENDERS: Record<DeliveryKind, DeliverySender> = {
+const SENDERS: Record<DeliveryKind, DeliverySender> = {
   backchannel: backchannelSender,
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
   saml_soap: samlSoapSender,
 };
+
+/**
+ * The sender of an outbox row's kind; undefined for a kind this version does not know (a row
+ * written by a newer version, or by hand): the column is plain text, so the type does not hold.
+ */
+export function senderFor(kind: string): DeliverySender | undefined {
+  return Object.hasOwn(SENDERS, kind) ? SENDERS[kind as DeliveryKind] : undefined;
+}
 
 /**
  * The sender the doctor checks for a client: back-channel URL first, else the admin URL (Keycloak's

@@ -11,7 +11,8 @@
 //      and returns the URL, content type and body, or null when the client no longer has that
 //      endpoint; `probe` (optional) builds a harmless message a working receiver answers with
 //      2xx, which `sundown doctor` sends;
-//   3. register it in `senders/index.ts`;
+//   3. register it in `senders/index.ts` (a row of a kind not registered there is failed with
+//      "unknown delivery kind", never sent by another kind's sender);
 //   4. write its rows where sessions end (logout/logout-service.ts) or from an admin action;
 //   5. when the answer body says whether it worked (SAML SOAP), return a `judge` with the request.
 // A sender does no I/O of its own besides reading keys: the worker sends what it returns.
