@@ -7,6 +7,8 @@ import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
+import { newSecretsWarning } from '../realm/import-realm.ts';
+import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm/rows.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
@@ -14,7 +16,7 @@ import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = Pick<ProviderContext, 'admin' | 'logout' | 'notBefore' | 'realms' | 'urls'>;
+export type AdminWriteDeps = Pick<ProviderContext, 'admin' | 'log' | 'logout' | 'notBefore' | 'realms' | 'urls'>;
 
 type Env = { Variables: { realm: Realm } };
 
@@ -55,7 +57,10 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
       throw err;
     }
     if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
-    await ctx.admin.importRealm(parsed);
+    const result = await ctx.admin.importRealm(parsed);
+    // A masked client secret got a generated one (realm/masked-values.ts): say so, as at start-up.
+    if (result.newSecrets.length > 0)
+      ctx.log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, ctx.urls.relativePath));
     return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
   });
 
@@ -111,6 +116,11 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const id = newId();
     await ctx.admin.insertClient(id, realm.id, clientRow(client, null));
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
+    // A masked secret got a generated one (realm/masked-values.ts): say so, as an import does.
+    if (isMaskedValue(client.secret)) {
+      const newSecrets = [{ clientId: client.clientId, id }];
+      ctx.log.warn({ realm: realm.name, newSecrets }, newSecretsWarning(realm.name, newSecrets, ctx.urls.relativePath));
+    }
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -182,6 +192,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const body = await jsonBody(c.req.raw);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
+    if (isMaskedValue(body.value)) throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
     await ctx.admin.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');

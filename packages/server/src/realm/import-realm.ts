@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { type EndReason, LogoutService, logoutStoresOver } from '../logout/logout-service.ts';
 import type { Database } from '../store/schema.ts';
+import { isMaskedValue, KEYCLOAK_SECRET_MASK } from './masked-values.ts';
 import { realmFromRow } from './model.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
 import { clientRow, realmRow, userRow } from './rows.ts';
@@ -18,6 +19,12 @@ export interface ImportResult {
   ignored: string[];
   /** Existing users this import disabled or gave a new password: their sessions were ended. */
   loggedOut: string[];
+  /**
+   * Confidential clients whose secret was Keycloak's mask "**********" (in the file, as a partial
+   * export writes it, or in the store) and that had no real one: each got a newly generated
+   * secret, readable at GET /admin/realms/{realm}/clients/{id}/client-secret (realm/masked-values.ts).
+   */
+  newSecrets: Array<{ clientId: string; id: string }>;
 }
 
 export interface ImportOptions {
@@ -49,6 +56,7 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm, opt
   const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
   const hashes = new Map<string, string | null>();
   const endFor = new Map<string, EndReason>();
+  const newSecrets: ImportResult['newSecrets'] = [];
   for (const user of realm.users) {
     const existing = byUsername.get(user.username);
     const current = existing?.password_hash ?? null;
@@ -78,11 +86,14 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm, opt
         .where('client_id', '=', client.clientId)
         .executeTakeFirst();
       const values = clientRow(client, existing?.secret ?? null);
-      if (existing) await trx.updateTable('client').set(values).where('id', '=', existing.id).execute();
+      const id = existing?.id ?? newId();
+      const generated = values.secret !== null && values.secret !== client.secret && values.secret !== existing?.secret;
+      if (generated && (isMaskedValue(client.secret) || isMaskedValue(existing?.secret))) newSecrets.push({ clientId: client.clientId, id });
+      if (existing) await trx.updateTable('client').set(values).where('id', '=', id).execute();
       else
         await trx
           .insertInto('client')
-          .values({ id: newId(), realm_id: realmId, created_at: now, ...values })
+          .values({ id, realm_id: realmId, created_at: now, ...values })
           .execute();
     }
 
@@ -113,5 +124,23 @@ export async function importRealm(db: Kysely<Database>, parsed: ParsedRealm, opt
     users: realm.users.length,
     ignored: parsed.ignored,
     loggedOut: [...endFor.keys()],
+    newSecrets,
   };
+}
+
+/**
+ * The warning for clients that got a new secret for a masked one (an import's `newSecrets`, or a
+ * client created through the admin API): which clients, why, and where the admin reads the new
+ * secret (Keycloak's GET …/clients/{id}/client-secret) or sets the app's own (PUT …/clients/{id}).
+ * `relativePath` is the server's `--http-relative-path` ('' or e.g. '/auth').
+ */
+export function newSecretsWarning(realm: string, newSecrets: ImportResult['newSecrets'], relativePath: string): string {
+  const clients = newSecrets.map((c) => c.clientId).join(', ');
+  const base = `${relativePath}/admin/realms/${encodeURIComponent(realm)}/clients/{id}`;
+  const ids = newSecrets.map((c) => `${c.clientId}: ${c.id}`).join(', ');
+  return (
+    `realm ${realm}: ${newSecrets.length === 1 ? 'client' : 'clients'} ${clients} had Keycloak's masked secret ` +
+    `"${KEYCLOAK_SECRET_MASK}" (a partial export leaves secrets out), which is never a credential; each got a new ` +
+    `generated secret. Read it with GET ${base}/client-secret (${ids}), or set the app's own with PUT ${base} and {"secret": "…"}.`
+  );
 }
