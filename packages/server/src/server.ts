@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { importRealmFile } from './realm-import/import-realm.ts';
+import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -40,6 +40,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       const result = await importRealmFile(store.db, file);
       log.info({ realm: result.realm, clients: result.clients, users: result.users, file }, `imported realm ${result.realm}`);
       if (result.ignored.length > 0) log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      if (result.newSecrets.length > 0)
+        log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, config.httpRelativePath));
     }
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(store.db, config.bootstrapAdmin))) {
       log.info({ username: config.bootstrapAdmin.username }, 'created the master realm admin');

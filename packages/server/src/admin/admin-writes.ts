@@ -8,10 +8,13 @@ import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
+import { newSecretsWarning } from '../realm-import/import-realm.ts';
+import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 import type { UsesAdminStore } from './capabilities.ts';
+import type { UsesLog } from '../log.ts';
 import type { UsesLogout } from '../logout/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
@@ -19,7 +22,7 @@ import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = UsesAdminStore & UsesLogout & UsesNotBefore & UsesRealms & UsesRealmWriter & UsesRealmImporter & UsesUrls;
+export type AdminWriteDeps = UsesAdminStore & UsesLog & UsesLogout & UsesNotBefore & UsesRealms & UsesRealmWriter & UsesRealmImporter & UsesUrls;
 
 type Env = { Variables: { realm: Realm } };
 
@@ -60,7 +63,10 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
       throw err;
     }
     if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
-    await ctx.realmImporter.import(parsed);
+    const result = await ctx.realmImporter.import(parsed);
+    // A masked client secret got a generated one (realm/masked-values.ts): say so, as at start-up.
+    if (result.newSecrets.length > 0)
+      ctx.log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, ctx.urls.relativePath));
     return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
   });
 
@@ -116,6 +122,11 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const id = newId();
     await ctx.realmWriter.insertClient(id, realm.id, clientRow(client, null));
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
+    // A masked secret got a generated one (realm/masked-values.ts): say so, as an import does.
+    if (isMaskedValue(client.secret)) {
+      const newSecrets = [{ clientId: client.clientId, id }];
+      ctx.log.warn({ realm: realm.name, newSecrets }, newSecretsWarning(realm.name, newSecrets, ctx.urls.relativePath));
+    }
     return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
   });
 
@@ -187,6 +198,7 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     const body = await jsonBody(c.req.raw);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
+    if (isMaskedValue(body.value)) throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
     await ctx.realmWriter.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');

@@ -2,6 +2,7 @@
 // client_secret_basic, client_secret_post, and none for public clients (RFC 6749 §2.3).
 import { safeEqual } from '../crypto/random.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
+import { realSecret } from '../realm/masked-values.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import type { RealmRepository } from '../realm/repository.ts';
 import type { Params } from './params.ts';
@@ -78,7 +79,9 @@ export async function authenticateClient(
   }
   const secret = basic?.secret ?? bodySecret;
   if (secret === undefined) throw new InvalidClient('Client secret required', false);
-  if (!client.secret || !safeEqual(secret, client.secret)) {
+  // A stored mask (an import before realm/masked-values.ts) is no secret: nothing matches it.
+  const expected = realSecret(client.secret);
+  if (expected === null || !safeEqual(secret, expected)) {
     throw new InvalidClient('Invalid client credentials', Boolean(basic), `bad secret for ${clientId}`);
   }
   return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' };

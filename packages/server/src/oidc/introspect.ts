@@ -7,6 +7,7 @@ import { jsonResponse } from '../http/respond.ts';
 import { introspectionClients } from '../realm/attributes.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import { refreshTokenState } from '../tokens/grant-status.ts';
+import { checkTokenClient } from '../tokens/token-client.ts';
 import { verifyAccessToken, type AccessTokenDeps } from '../tokens/verify-access-token.ts';
 
 const INACTIVE = { active: false } as const;
@@ -42,14 +43,15 @@ async function introspect(ctx: AccessTokenDeps, realm: Realm, caller: Client, to
     const state = await refreshTokenState(ctx, realm, refresh, now);
     if (!state.live) return INACTIVE;
     const { user } = state;
-    const owner = await ctx.realms.clientById(refresh.client_id);
+    // A disabled or deleted client's tokens are inactive (tokens/token-client.ts).
+    const owner = checkTokenClient(await ctx.realms.clientById(refresh.client_id));
     // Refresh tokens have no audience but the authorization server.
-    if (!owner || !mayIntrospect(caller, owner.clientId, [])) return INACTIVE;
+    if (!owner.ok || !mayIntrospect(caller, owner.client.clientId, [])) return INACTIVE;
     return {
       active: true,
       token_type: refresh.offline ? 'Offline' : 'Refresh',
       scope: refresh.scope,
-      client_id: owner.clientId,
+      client_id: owner.client.clientId,
       username: user.username,
       sub: refresh.user_id,
       sid: refresh.sso_session_id,

@@ -10,6 +10,7 @@ import type { EndReason } from '../sessions/session-ender.ts';
 import type { Executor } from '../store/executor.ts';
 import { RealmRepository } from '../realm/repository.ts';
 import { RealmWriter } from '../realm/realm-writer.ts';
+import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
 import { clientRow, realmRow, userRow } from './rows.ts';
 
@@ -18,6 +19,12 @@ export interface ImportResult {
   realm: string;
   clients: number;
   users: number;
+  /**
+   * Confidential clients whose secret was Keycloak's mask "**********" (in the file, as a partial
+   * export writes it, or in the store) and that had no real one: each got a newly generated
+   * secret, readable at GET /admin/realms/{realm}/clients/{id}/client-secret (realm/masked-values.ts).
+   */
+  newSecrets: Array<{ clientId: string; id: string }>;
   ignored: string[];
   /** Existing users this import disabled or gave a new password: their sessions were ended. */
   loggedOut: string[];
@@ -63,7 +70,7 @@ export async function importRealm(db: Executor, parsed: ParsedRealm, options: Im
     if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
   }
 
-  await writer.writeImport(
+  const written = await writer.writeImport(
     {
       realmId,
       exists: existingRealmId !== undefined,
@@ -77,6 +84,12 @@ export async function importRealm(db: Executor, parsed: ParsedRealm, options: Im
     },
     now,
   );
+  // A generated secret where the file or the store had only Keycloak's mask (realm/masked-values.ts).
+  const given = new Map(realm.clients.map((c) => [c.clientId, c.secret]));
+  const newSecrets = written
+    .filter((w) => w.secret !== null && w.secret !== given.get(w.clientId) && w.secret !== w.previousSecret)
+    .filter((w) => isMaskedValue(given.get(w.clientId) ?? null) || isMaskedValue(w.previousSecret))
+    .map((w) => ({ clientId: w.clientId, id: w.id }));
 
   // As in the admin API: a disabled user, or one with a new password, is logged out everywhere
   // and every client is told (the deliveries are in the outbox, sent by any server process).
@@ -94,7 +107,25 @@ export async function importRealm(db: Executor, parsed: ParsedRealm, options: Im
     users: realm.users.length,
     ignored: parsed.ignored,
     loggedOut: [...endFor.keys()],
+    newSecrets,
   };
+}
+
+/**
+ * The warning for clients that got a new secret for a masked one (an import's `newSecrets`, or a
+ * client created through the admin API): which clients, why, and where the admin reads the new
+ * secret (Keycloak's GET …/clients/{id}/client-secret) or sets the app's own (PUT …/clients/{id}).
+ * `relativePath` is the server's `--http-relative-path` ('' or e.g. '/auth').
+ */
+export function newSecretsWarning(realm: string, newSecrets: ImportResult['newSecrets'], relativePath: string): string {
+  const clients = newSecrets.map((c) => c.clientId).join(', ');
+  const base = `${relativePath}/admin/realms/${encodeURIComponent(realm)}/clients/{id}`;
+  const ids = newSecrets.map((c) => `${c.clientId}: ${c.id}`).join(', ');
+  return (
+    `realm ${realm}: ${newSecrets.length === 1 ? 'client' : 'clients'} ${clients} had Keycloak's masked secret ` +
+    `"${KEYCLOAK_SECRET_MASK}" (a partial export leaves secrets out), which is never a credential; each got a new ` +
+    `generated secret. Read it with GET ${base}/client-secret (${ids}), or set the app's own with PUT ${base} and {"secret": "…"}.`
+  );
 }
 
 /** Realm import as a service of the running provider: its logout service wakes the delivery worker. */

@@ -11,6 +11,7 @@ import type { ClientProtocol } from '../store/schema.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from '../realm/attributes.ts';
 import { isLoopbackUrl } from '../realm/loopback-host.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
+import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 
@@ -333,6 +334,11 @@ function parseUser(u: ObjectReader, ignored: string[]): UserImport {
       // Keycloak exports carry hashes in its own format; they cannot be carried over.
       ignored.push(`${cred.path} (no plain "value")`);
       cred.accept('hashedSaltedValue', 'salt', 'hashIterations', 'algorithm', 'secretData', 'credentialData');
+      return;
+    }
+    if (isMaskedValue(value)) {
+      // Keycloak's mask stands for a password it did not export (realm/masked-values.ts).
+      ignored.push(`${cred.path} (masked value "${KEYCLOAK_SECRET_MASK}", not a password)`);
       return;
     }
     password = value;

@@ -1,5 +1,6 @@
 // How validated realms, clients and users become table rows; shared by realm import and the admin API.
 import { randomToken } from '../crypto/random.ts';
+import { realSecret } from '../realm/masked-values.ts';
 import type { ClientImport, RealmImport, UserImport } from './realm-json.ts';
 
 export const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
@@ -19,6 +20,7 @@ export function realmRow(r: RealmImport) {
 
 /**
  * A confidential client without a secret keeps its current one, or gets one generated once.
+ * Keycloak's masked "**********" counts as no secret, given or stored (realm/masked-values.ts).
  * A SAML client has none: it authenticates by its signing certificate (saml.md §2).
  */
 export function clientRow(c: ClientImport, existingSecret: string | null) {
@@ -26,7 +28,7 @@ export function clientRow(c: ClientImport, existingSecret: string | null) {
     client_id: c.clientId,
     name: c.name,
     protocol: c.protocol,
-    secret: c.publicClient || c.protocol === 'saml' ? null : (c.secret ?? existingSecret ?? randomToken(24)),
+    secret: c.publicClient || c.protocol === 'saml' ? null : (realSecret(c.secret) ?? realSecret(existingSecret) ?? randomToken(24)),
     public_client: flag(c.publicClient),
     enabled: flag(c.enabled),
     redirect_uris: JSON.stringify(c.redirectUris),

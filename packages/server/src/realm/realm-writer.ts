@@ -30,6 +30,14 @@ export interface RealmRows {
   users: Array<{ existingId: string | null; values: UserRowValues & { password_hash: string | null } }>;
 }
 
+/** What became of one client of an import: its id and its secret before and after. */
+export interface WrittenClient {
+  clientId: string;
+  id: string;
+  previousSecret: string | null;
+  secret: string | null;
+}
+
 export class RealmWriter {
   readonly #db: Executor;
   readonly #newId: () => string;
@@ -49,7 +57,8 @@ export class RealmWriter {
   }
 
   /** Writes a whole realm import in one transaction: all of it, or nothing. */
-  async writeImport(rows: RealmRows, now: number): Promise<void> {
+  async writeImport(rows: RealmRows, now: number): Promise<WrittenClient[]> {
+    const written: WrittenClient[] = [];
     await this.#db.transaction().execute(async (trx) => {
       if (rows.exists) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
       else
@@ -65,12 +74,15 @@ export class RealmWriter {
           .where('realm_id', '=', rows.realmId)
           .where('client_id', '=', client.clientId)
           .executeTakeFirst();
-        if (existing) await trx.updateTable('client').set(client.values(existing.secret)).where('id', '=', existing.id).execute();
+        const id = existing?.id ?? this.#newId();
+        const values = client.values(existing?.secret ?? null);
+        if (existing) await trx.updateTable('client').set(values).where('id', '=', id).execute();
         else
           await trx
             .insertInto('client')
-            .values({ id: this.#newId(), realm_id: rows.realmId, created_at: now, ...client.values(null) })
+            .values({ id, realm_id: rows.realmId, created_at: now, ...values })
             .execute();
+        written.push({ clientId: client.clientId, id, previousSecret: existing?.secret ?? null, secret: values.secret });
       }
 
       for (const user of rows.users) {
@@ -82,6 +94,7 @@ export class RealmWriter {
             .execute();
       }
     });
+    return written;
   }
 
   // The admin API's writes, one row at a time.

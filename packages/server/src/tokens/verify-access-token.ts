@@ -1,6 +1,7 @@
-// Verifies an access token Sundown issued: signature with the realm's keys, issuer, expiry,
-// not revoked (nor its grant), its session still active (a logged-out session's tokens stop working) and its
-// user still enabled. Userinfo, introspection, revocation and the admin API all call this.
+// Verifies an access token Sundown issued: signature with the realm's keys, issuer, expiry, its
+// client (`azp`) still existing and enabled, not revoked (nor its grant), its session still active
+// (a logged-out session's tokens stop working) and its user still enabled. Userinfo,
+// introspection, revocation and the admin API all call this.
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { InvalidToken } from '../errors.ts';
@@ -12,6 +13,7 @@ import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessionStore } from '../sessions/capabilities.ts';
 import type { UsesNotBefore, UsesRefreshTokens, UsesRevokedAccessTokens } from './capabilities.ts';
+import { checkTokenClient } from './token-client.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -52,10 +54,11 @@ export async function verifyAccessToken(ctx: AccessTokenDeps, realm: Realm, toke
   }
   const claims = payload as AccessTokenClaims;
   if (typeof claims.azp !== 'string' || typeof claims.scope !== 'string') throw new InvalidToken('Token is not valid');
+  // A disabled, deleted or non-OIDC client's tokens are refused (tokens/token-client.ts).
+  const azp = checkTokenClient(await ctx.realms.clientByClientId(realm.id, claims.azp));
+  if (!azp.ok) throw new InvalidToken(azp.problem, `client ${claims.azp}`);
   // Keycloak's not-before policy (logout-all, push revocation): older tokens are stale.
-  const azp = await ctx.realms.clientByClientId(realm.id, claims.azp);
-  if (await ctx.notBefore.issuedBefore(realm.id, azp?.id ?? null, claims.iat))
-    throw new InvalidToken('Token is not valid', 'issued before the not-before time');
+  if (await ctx.notBefore.issuedBefore(realm.id, azp.client.id, claims.iat)) throw new InvalidToken('Token is not valid', 'issued before the not-before time');
   if (await ctx.revokedAccessTokens.isRevoked(claims.jti)) throw new InvalidToken('Token has been revoked');
   // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
   if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id))) throw new InvalidToken('Token has been revoked');
