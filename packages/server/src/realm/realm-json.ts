@@ -242,7 +242,7 @@ function parseClient(c: ObjectReader): ClientImport {
     publicClient,
     enabled: c.boolean('enabled', true),
     redirectUris,
-    webOrigins: c.stringList('webOrigins').map((origin, j) => checkWebOrigin(origin, `${c.path}.webOrigins[${j}]`)),
+    webOrigins: readWebOrigins(c),
     rootUrl: rootUrl || null,
     adminUrl: c.string('adminUrl') || null,
     frontchannelLogout: c.boolean('frontchannelLogout', false),
@@ -304,7 +304,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     publicClient: false,
     enabled: settings.enabled,
     redirectUris: settings.redirectUris,
-    webOrigins: c.stringList('webOrigins'),
+    webOrigins: readWebOrigins(c),
     rootUrl: c.string('rootUrl') || null,
     adminUrl: settings.adminUrl,
     frontchannelLogout: settings.frontchannelLogout,
@@ -382,11 +382,15 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
   return resolved;
 }
 
-// CORS and the iframe pages' frame-ancestors compare these with the browser's Origin header.
-function checkWebOrigin(origin: string, path: string): string {
-  const problem = webOriginProblem(origin);
-  if (problem) throw new RealmImportError(path, `"${origin}" ${problem}`);
-  return origin;
+// One rule for every client's web origins, OIDC and SAML alike: CORS and the iframe pages' CSP
+// frame-ancestors are built from them (http/cors.ts webOriginProblem). The value is quoted as JSON
+// so that control characters show as escapes in the message.
+function readWebOrigins(c: ObjectReader): string[] {
+  return c.stringList('webOrigins').map((origin, j) => {
+    const problem = webOriginProblem(origin);
+    if (problem) throw new RealmImportError(`${c.path}.webOrigins[${j}]`, `${JSON.stringify(origin)} ${problem}`);
+    return origin;
+  });
 }
 
 // RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be

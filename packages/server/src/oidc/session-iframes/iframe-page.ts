@@ -5,7 +5,7 @@
 // narrowest set that works; Keycloak lets any origin frame them.
 import type { ProviderContext } from '../../context.ts';
 import { randomToken } from '../../crypto/random.ts';
-import { ANY_ORIGIN } from '../../http/cors.ts';
+import { frameAncestorsSources } from '../../http/frame-ancestors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { realmWebOrigins } from '../cors-routes.ts';
 
@@ -28,8 +28,7 @@ export const STORAGE_ACCESS_JS = `async function storageAccess() {
 export type IframeScript = (nonce: string) => string;
 
 export async function iframePage(ctx: Pick<ProviderContext, 'realms'>, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
-  const origins = await realmWebOrigins(ctx, realm);
-  const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
+  const ancestors = frameAncestorsSources(await realmWebOrigins(ctx, realm));
   const nonce = randomToken(16);
   const csp = [
     "default-src 'none'",
