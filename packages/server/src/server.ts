@@ -25,7 +25,9 @@ export class ListenError extends Error {}
 async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
   for (const realm of await new RealmRepository(store.db).allRealms()) {
     if (allowsHttpBackchannel(realm)) {
-      log.warn(`realm ${realm.name}: http back-channel logout URLs are allowed (${REALM_ATTRIBUTE.allowHttpBackchannel}); use https in production`);
+      log.warn(
+        `realm ${realm.name}: http logout URLs (back-channel, admin URL, SAML SOAP) are allowed for confidential clients (${REALM_ATTRIBUTE.allowHttpBackchannel}); use https in production`,
+      );
     }
     if (acceptsLegacyLogoutRedirectUri(realm)) {
       log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`);

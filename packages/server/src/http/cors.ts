@@ -20,7 +20,10 @@ const MAX_AGE_SECONDS = 3600;
 /**
  * Why a registered web origin is unusable, or null: `+`, `*`, or an origin exactly as the
  * browser sends it in `Origin` (RFC 6454 §6.1: scheme "://" host [":" port], lower-case, no
- * default port, no path, no trailing slash).
+ * default port, no path, no trailing slash). The one rule for every client's `webOrigins`, OIDC
+ * and SAML, at every writer (realm import, admin API) and again where they are used, because
+ * they go into headers: CORS and the CSP `frame-ancestors` of the iframe pages and form_post.
+ * Anything else (`;`, spaces, CR/LF) would change those headers or break them.
  */
 export function webOriginProblem(value: string): string | null {
   if (value === INCLUDE_REDIRECTS || value === ANY_ORIGIN) return null;
@@ -37,9 +40,12 @@ export function webOriginProblem(value: string): string | null {
   return null;
 }
 
-/** The origins a client's web origins allow, with `+` resolved (WebOriginsUtils.resolveValidWebOrigins). */
+/**
+ * The origins a client's web origins allow, with `+` resolved (WebOriginsUtils.resolveValidWebOrigins).
+ * A stored value the rule refuses (a row written before it) is left out, never passed on.
+ */
 export function resolveWebOrigins(client: Pick<Client, 'webOrigins' | 'redirectUris'>): Set<string> {
-  const origins = new Set(client.webOrigins.filter((o) => o !== INCLUDE_REDIRECTS));
+  const origins = new Set(client.webOrigins.filter((o) => o !== INCLUDE_REDIRECTS && webOriginProblem(o) === null));
   if (client.webOrigins.includes(INCLUDE_REDIRECTS)) {
     for (const uri of client.redirectUris) {
       const origin = redirectUriOrigin(uri);

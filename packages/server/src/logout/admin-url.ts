@@ -2,9 +2,9 @@
 // ResolveRelative does: absolute as is; starting with "/" → `rootUrl` + the path, or without a
 // rootUrl the server's own origin with that path. Action paths are appended as a path segment
 // (JAX-RS `UriBuilder.path`): `http://app/admin` and `http://app/admin/` both give `…/admin/k_logout`.
-import { backchannelLogoutUrl, REALM_ATTRIBUTE } from '../realm/attributes.ts';
-import { isLoopbackUrl } from '../realm/loopback-host.ts';
+import { backchannelLogoutUrl } from '../realm/attributes.ts';
 import type { Client } from '../realm/model.ts';
+import { outboundUrlSchemeProblem } from './outbound-url-scheme.ts';
 
 export function resolveAdminUrl(client: Pick<Client, 'adminUrl' | 'rootUrl'>, serverOrigin: string): string | null {
   const url = client.adminUrl;
@@ -31,9 +31,9 @@ export function usesAdminUrlLogout(client: Pick<Client, 'adminUrl' | 'attributes
 /**
  * Why an admin URL cannot be used, or null. Checked at import and in the admin API, as the
  * back-channel URL is (standards §4): absolute http(s) (or a path relative to rootUrl or the
- * server), no fragment; https, or http on a loopback host, or http for a confidential client of
- * a realm that allows http back-channel URLs. The LogoutAction names the adapter's session ids,
- * which are bearer values to the adapter.
+ * server), no fragment; then the scheme rule of every outbound logout URL
+ * (outbound-url-scheme.ts). The LogoutAction names the adapter's session ids, which are bearer
+ * values to the adapter.
  */
 export function adminUrlProblem(client: { adminUrl: string | null; rootUrl: string | null; publicClient: boolean }, allowHttp: boolean): string | null {
   const value = client.adminUrl;
@@ -47,11 +47,5 @@ export function adminUrlProblem(client: { adminUrl: string | null; rootUrl: stri
   } catch {
     return `"${value}" is not an absolute URL or a path`;
   }
-  if (url.protocol === 'https:') return null;
-  if (url.protocol !== 'http:') return `"${value}" must use http or https`;
-  if (isLoopbackUrl(url)) return null;
-  if (client.publicClient) return `"${value}" uses http; a public client's admin URL must use https (or a loopback host)`;
-  if (!allowHttp)
-    return `"${value}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`;
-  return null;
+  return outboundUrlSchemeProblem(value, url, 'admin URL', client, allowHttp);
 }

@@ -5,11 +5,12 @@ import { isSigningAlg } from '../crypto/signing-keys.ts';
 import { webOriginProblem } from '../http/cors.ts';
 import { adminUrlProblem } from '../logout/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
+import { outboundUrlSchemeProblem } from '../logout/outbound-url-scheme.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
+import { SAML_ATTR } from '../saml/saml-client-attributes.ts';
 import { parseSamlClient } from '../saml/saml-client-settings.ts';
 import type { ClientProtocol } from '../store/schema.ts';
 import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from '../realm/attributes.ts';
-import { isLoopbackUrl } from '../realm/loopback-host.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 
@@ -189,12 +190,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const saml = (raw as Json).protocol === 'saml';
     const client = saml ? parseSamlClientImport(c, raw) : parseClient(c);
-    if (!saml) {
-      // OIDC logout channels; a SAML client's adminUrl is only a fallback for its ACS and SLO URLs.
-      checkBackchannelScheme(client, realm.attributes, `${c.path}.attributes["${CLIENT_ATTRIBUTE.backchannelLogoutUrl}"]`);
-      const adminUrl = adminUrlProblem(client, allowsHttpBackchannel(realm));
-      if (adminUrl) throw new RealmImportError(`${c.path}.adminUrl`, adminUrl);
-    }
+    checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path);
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
       throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
@@ -243,7 +239,7 @@ function parseClient(c: ObjectReader): ClientImport {
     publicClient,
     enabled: c.boolean('enabled', true),
     redirectUris,
-    webOrigins: c.stringList('webOrigins').map((origin, j) => checkWebOrigin(origin, `${c.path}.webOrigins[${j}]`)),
+    webOrigins: readWebOrigins(c),
     rootUrl: rootUrl || null,
     adminUrl: c.string('adminUrl') || null,
     frontchannelLogout: c.boolean('frontchannelLogout', false),
@@ -305,7 +301,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     publicClient: false,
     enabled: settings.enabled,
     redirectUris: settings.redirectUris,
-    webOrigins: c.stringList('webOrigins'),
+    webOrigins: readWebOrigins(c),
     rootUrl: c.string('rootUrl') || null,
     adminUrl: settings.adminUrl,
     frontchannelLogout: settings.frontchannelLogout,
@@ -388,11 +384,15 @@ function checkRedirectUri(uri: string, rootUrl: string | null, path: string): st
   return resolved;
 }
 
-// CORS and the iframe pages' frame-ancestors compare these with the browser's Origin header.
-function checkWebOrigin(origin: string, path: string): string {
-  const problem = webOriginProblem(origin);
-  if (problem) throw new RealmImportError(path, `"${origin}" ${problem}`);
-  return origin;
+// One rule for every client's web origins, OIDC and SAML alike: CORS and the iframe pages' CSP
+// frame-ancestors are built from them (http/cors.ts webOriginProblem). The value is quoted as JSON
+// so that control characters show as escapes in the message.
+function readWebOrigins(c: ObjectReader): string[] {
+  return c.stringList('webOrigins').map((origin, j) => {
+    const problem = webOriginProblem(origin);
+    if (problem) throw new RealmImportError(`${c.path}.webOrigins[${j}]`, `${JSON.stringify(origin)} ${problem}`);
+    return origin;
+  });
 }
 
 // RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be
@@ -407,20 +407,25 @@ function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: s
   });
 }
 
-// Standards §4: https expected; http on loopback hosts (a developer's local receiver, as in
-// Keycloak exports for local apps); elsewhere only for confidential clients, and only where the
-// realm opts in (logout tokens are bearer credentials for ending sessions).
-function checkBackchannelScheme(client: ClientImport, realmAttributes: Record<string, string>, path: string): void {
-  const url = client.attributes[CLIENT_ATTRIBUTE.backchannelLogoutUrl];
-  // Parsed, so `HTTP://…` is http too; parseClient has already refused what does not parse.
-  if (!url || new URL(url).protocol !== 'http:' || isLoopbackUrl(new URL(url))) return;
-  if (client.publicClient) throw new RealmImportError(path, `"${url}" uses http; a public client's back-channel logout URL must use https`);
-  if (!allowsHttpBackchannel({ attributes: realmAttributes })) {
-    throw new RealmImportError(
-      path,
-      `"${url}" uses http; use https, or set the realm attribute ${REALM_ATTRIBUTE.allowHttpBackchannel}: "true" to allow http for confidential clients`,
-    );
+/**
+ * Standards §4, one rule for every channel that posts logout messages server to server
+ * (logout/outbound-url-scheme.ts): an OIDC client's back-channel URL and admin URL (k_logout), a
+ * SAML client's SOAP single logout URL. A SAML client's adminUrl is only the fallback of its
+ * browser-borne ACS and SLO URLs, and nothing is posted to it. The URLs were parsed already.
+ */
+function checkOutboundLogoutUrls(client: ClientImport, allowHttp: boolean, path: string): void {
+  const check = (value: string | undefined, what: string, at: string) => {
+    const problem = value ? outboundUrlSchemeProblem(value, new URL(value), what, client, allowHttp) : null;
+    if (problem) throw new RealmImportError(at, problem);
+  };
+  if (client.protocol === 'saml') {
+    check(client.attributes[SAML_ATTR.sloSoap], 'SOAP single logout URL', `${path}.attributes["${SAML_ATTR.sloSoap}"]`);
+    return;
   }
+  const backchannel = CLIENT_ATTRIBUTE.backchannelLogoutUrl;
+  check(client.attributes[backchannel], 'back-channel logout URL', `${path}.attributes["${backchannel}"]`);
+  const adminUrl = adminUrlProblem(client, allowHttp);
+  if (adminUrl) throw new RealmImportError(`${path}.adminUrl`, adminUrl);
 }
 
 // FCL §2 / standards §5: the front-channel URL shares scheme, host and port with a redirect URI,

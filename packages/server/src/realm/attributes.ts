@@ -41,7 +41,7 @@ export const REALM_ATTRIBUTE = {
   backchannelCa: CLIENT_ATTRIBUTE.backchannelCa,
   /** Sundown: cap on live SSO sessions per user; "0" is no limit. */
   sessionsPerUser: 'sundown.sessions.max.per.user',
-  /** Opt-in: confidential clients may have http back-channel logout URLs. */
+  /** Opt-in: confidential clients may have http logout URLs off loopback (back-channel, admin URL, SAML SOAP). */
   allowHttpBackchannel: 'backchannelLogoutAllowHttp',
   /** Opt-in: the pre-2022 Keycloak `redirect_uri` parameter of the logout endpoint. */
   legacyLogoutRedirectUri: 'legacyLogoutRedirectUri',

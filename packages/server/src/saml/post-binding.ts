@@ -3,6 +3,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { escapeHtml } from '../views/html.ts';
 import { base64Bytes, type MessageParam } from './redirect-binding.ts';
+import { checkedRelayState } from './relay-state.ts';
 import { decodeUtf8, MAX_MESSAGE_BYTES } from './safe-xml.ts';
 import { malformed } from './saml-errors.ts';
 
@@ -20,11 +21,12 @@ export function decodePostForm(
   const hasRequest = fields.SAMLRequest !== undefined;
   if (hasRequest === (fields.SAMLResponse !== undefined)) throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
   const param: MessageParam = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const relayState = checkedRelayState(fields.RelayState ?? null);
   const encoded = (hasRequest ? fields.SAMLRequest : fields.SAMLResponse)!;
   if (encoded.length > Math.ceil((maxBytes * 4) / 3) + 1024) throw malformed('too_large', 'message too large');
   const bytes = base64Bytes(encoded);
   if (bytes.length > maxBytes) throw malformed('too_large', 'message too large');
-  return { param, xml: decodeUtf8(looksLikeXml(bytes) ? bytes : inflatePosted(bytes, maxBytes)), relayState: fields.RelayState ?? null };
+  return { param, xml: decodeUtf8(looksLikeXml(bytes) ? bytes : inflatePosted(bytes, maxBytes)), relayState };
 }
 
 // Bindings §3.5.4 puts the message in the form without DEFLATE, but node-saml (and so

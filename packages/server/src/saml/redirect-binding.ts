@@ -6,6 +6,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
 import { decodeUtf8, MAX_MESSAGE_BYTES } from './safe-xml.ts';
 import type { SamlSignatureAlgorithm } from './saml-client-attributes.ts';
+import { checkedRelayState } from './relay-state.ts';
 import { malformed } from './saml-errors.ts';
 import { type RedirectSignature, sigAlgFor, signRedirectOctets } from './redirect-signature.ts';
 
@@ -38,6 +39,8 @@ export function decodeRedirectQuery(rawQuery: string, maxBytes = MAX_MESSAGE_BYT
   const hasRequest = raw.has('SAMLRequest');
   if (hasRequest === raw.has('SAMLResponse')) throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
   const param: MessageParam = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const relayRaw = raw.get('RelayState');
+  const relayState = checkedRelayState(relayRaw === undefined ? null : formDecode(relayRaw));
   const compressed = base64Bytes(formDecode(raw.get(param)!));
   let inflated: Buffer;
   try {
@@ -46,8 +49,6 @@ export function decodeRedirectQuery(rawQuery: string, maxBytes = MAX_MESSAGE_BYT
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw malformed('too_large', 'message too large');
     throw malformed('bad_encoding', 'message is not DEFLATE-encoded', (err as Error).message);
   }
-  const relayRaw = raw.get('RelayState');
-  const relayState = relayRaw === undefined ? null : formDecode(relayRaw);
   let signature: RedirectSignature | null = null;
   const sigRaw = raw.get('Signature');
   const sigAlgRaw = raw.get('SigAlg');

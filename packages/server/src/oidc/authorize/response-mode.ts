@@ -5,7 +5,8 @@
 // on the error page (redirecting with it is what made keycloak-js loop).
 import { randomToken } from '../../crypto/random.ts';
 import { InvalidRequest } from '../../errors.ts';
-import { ANY_ORIGIN, resolveWebOrigins } from '../../http/cors.ts';
+import { resolveWebOrigins } from '../../http/cors.ts';
+import { frameAncestorsSources } from '../../http/frame-ancestors.ts';
 import type { Params } from '../../http/params.ts';
 import { NO_STORE } from '../../http/respond.ts';
 import type { Client } from '../../realm/model.ts';
@@ -67,9 +68,7 @@ function responseFields(issuer: string, values: AuthorizationResponse['values'])
 
 /** CSP frame-ancestors for a client's web origins ('none' without any). */
 export function frameAncestors(client: Pick<Client, 'webOrigins' | 'redirectUris'>): string {
-  const origins = resolveWebOrigins(client);
-  if (origins.has(ANY_ORIGIN)) return '*';
-  return origins.size > 0 ? [...origins].join(' ') : "'none'";
+  return frameAncestorsSources(resolveWebOrigins(client));
 }
 
 /**

@@ -4,7 +4,7 @@
 // client (keycloak-js loads them bare), so the union of the realm's web origins is the
 // narrowest set that works; Keycloak lets any origin frame them.
 import { randomToken } from '../../crypto/random.ts';
-import { ANY_ORIGIN } from '../../http/cors.ts';
+import { frameAncestorsSources } from '../../http/frame-ancestors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { realmWebOrigins } from '../cors-routes.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
@@ -28,8 +28,7 @@ export const STORAGE_ACCESS_JS = `async function storageAccess() {
 export type IframeScript = (nonce: string) => string;
 
 export async function iframePage(ctx: UsesRealms, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
-  const origins = await realmWebOrigins(ctx, realm);
-  const ancestors = origins.has(ANY_ORIGIN) ? '*' : origins.size > 0 ? [...origins].join(' ') : "'none'";
+  const ancestors = frameAncestorsSources(await realmWebOrigins(ctx, realm));
   const nonce = randomToken(16);
   const csp = [
     "default-src 'none'",

@@ -6,7 +6,7 @@ import { readBody } from '../../http/params.ts';
 import { MAX_MESSAGE_BYTES } from '../safe-xml.ts';
 import { malformed } from '../saml-errors.ts';
 
-/** base64 of the largest message, the RelayState (80 bytes by Bindings §3.5.3; leeway) and names. */
+/** base64 of the largest message (percent-encoded), the RelayState (at most 1 KiB, relay-state.ts) and names. */
 const FORM_LIMIT = Math.ceil((MAX_MESSAGE_BYTES * 4) / 3) * 3 + 16 * 1024;
 
 export type SamlBody = { kind: 'form'; fields: Map<string, string> } | { kind: 'soap'; xml: string };
