@@ -26,7 +26,7 @@ import { type SamlClientSettings, samlSettingsOf } from '../saml-client.ts';
 import { STATUS } from '../saml-constants.ts';
 import { SamlError } from '../saml-errors.ts';
 import { soapFault } from '../soap-envelope.ts';
-import { handleFrontchannelAnswer } from './saml-logout-answer.ts';
+import { frontchannelAnswerError, handleFrontchannelAnswer } from './saml-logout-answer.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
 
 /** What handling a SAML logout message uses. */
@@ -68,6 +68,11 @@ export async function handleSamlLogoutMessage(ctx: SamlLogoutDeps, realm: Realm,
     if (msg.binding === 'soap') {
       await recordSamlError(ctx, realm, refused, facts);
       return new Response(soapFault(refused.description), { status: 400, headers: SOAP_HEADERS });
+    }
+    // A LogoutResponse in the browser is in a signed-out page's iframe: that page hears it is in.
+    if (msg.kind === 'LogoutResponse') {
+      await recordSamlError(ctx, realm, refused, facts);
+      return frontchannelAnswerError(refused);
     }
     return samlErrorPage(ctx, realm, refused, facts);
   }
