@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import { loggedOutPageHeaders, renderLoggedOutPage } from '../src/logout/endpoint/logout-pages.ts';
+import { loggedOutPageHeaders, renderLoggedOutPage, SAML_ANSWER_ARRIVED } from '../src/logout/endpoint/logout-pages.ts';
 import { buildFrontchannelMessage, frontchannelBinding } from '../src/logout/saml/frontchannel-message.ts';
 import { logoutResponseFor } from '../src/logout/saml/logout-response-out.ts';
 import { certificateToText } from '../src/saml/certificate-text.ts';
@@ -164,8 +164,12 @@ test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, 
   assert.match(page.body, /<iframe hidden title="Signing out of sp-p" name="saml-slo-1"/);
   assert.match(
     page.body,
-    /<form hidden method="post" action="http:\/\/127\.0\.0\.2:4002\/slo" target="saml-slo-1" data-saml-post><input type="hidden" name="SAMLRequest"/,
+    /<form method="post" action="http:\/\/127\.0\.0\.2:4002\/slo" target="saml-slo-1" data-saml-post><input type="hidden" name="SAMLRequest" value="[^"]+"><noscript><button type="submit" class="secondary">Sign out of sp-p<\/button><\/noscript><\/form>/,
+    'without scripts, the POST LogoutRequest is a button',
   );
+  assert.match(page.body, /<noscript><p>Scripts are off in this browser/);
+  // A SAML iframe is done when its answer page, on our origin, says so — not when it loads.
+  assert.match(page.body, new RegExp(`e\\.origin!==location\\.origin\\|\\|e\\.data!==${JSON.stringify(SAML_ANSWER_ARRIVED)}`));
   const csp = loggedOutPageHeaders(page, true)['Content-Security-Policy']!;
   assert.match(csp, /frame-src 'self' http:\/\/127\.0\.0\.1:4001 http:\/\/127\.0\.0\.2:4002/);
   assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.2:4002/);

@@ -5,10 +5,11 @@
 // per rule: each answered with the right SAML status or HTTP error, with a LOGOUT_ERROR, and
 // nothing ended.
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { SAML } from '@node-saml/node-saml';
-import { buildLogoutRequest } from '../src/saml/build-logout.ts';
+import { SAML_ANSWER_ARRIVED } from '../src/logout/endpoint/logout-pages.ts';
+import { buildLogoutRequest, buildLogoutResponse } from '../src/saml/build-logout.ts';
 import { encodeRedirectUrl } from '../src/saml/redirect-binding.ts';
 import { certificateToText } from '../src/saml/certificate-text.ts';
 import type { RealmSigningKey } from '../src/saml/sign-enveloped.ts';
@@ -186,6 +187,52 @@ for (const database of TEST_DATABASES) {
       assert.match(res.headers.get('content-security-policy')!, /frame-src 'self' http:\/\/127\.0\.0\.1:4102/);
       assert.equal(browser.cookie('SUNDOWN_SESSION'), undefined);
       assert.equal(await alive(sid), false);
+    });
+
+    test("front-channel answer pages: a LogoutResponse in the signed-out page's iframe, accepted or not even authenticated, gets a page only our origin may frame, which tells that page the answer is in", async () => {
+      const browser = new Browser(t.fetch);
+      const sid = decodeJwt((await signInTo(t, browser, 'rp1')).id_token!).payload.sid as string;
+      const mine = await joinSession(t, sid, FRONT);
+      await joinSession(t, sid, FRONT2);
+      const url = await frontSp.getLogoutUrlAsync({ issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex }, '', {});
+      const html = await (await browser.get(url)).text();
+      const iframe = new URL(/<iframe hidden title="Signing out of urn:test:front-two" src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&'));
+      const sentXml = inflateRawSync(Buffer.from(iframe.searchParams.get('SAMLRequest')!, 'base64')).toString();
+      const requestId = /ID="([^"]+)"/.exec(sentXml)![1]!;
+      const answer = (issuer: string) =>
+        t.fetch(SAML_ENDPOINT, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            SAMLResponse: Buffer.from(
+              buildLogoutResponse({
+                issuer,
+                destination: SAML_ENDPOINT,
+                inResponseTo: requestId,
+                now: Date.now(),
+                signWith: { key: { kid: 'front', privateKey: front.privateKey, certificate: front.certificate }, algorithm: 'RSA_SHA256' },
+              }).xml,
+            ).toString('base64'),
+          }).toString(),
+        });
+      const tellsTheSignedOutPage = async (res: Response) => {
+        const csp = res.headers.get('content-security-policy')!;
+        assert.match(csp, /frame-ancestors 'self'/);
+        const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1]!;
+        assert.ok(
+          (await res.text()).includes(
+            `<script nonce="${nonce}">if(parent!==window)parent.postMessage(${JSON.stringify(SAML_ANSWER_ARRIVED)},location.origin)</script>`,
+          ),
+        );
+        assert.equal(res.headers.get('x-frame-options'), 'SAMEORIGIN');
+      };
+      const accepted = await answer(FRONT2);
+      assert.equal(accepted.status, 200);
+      await tellsTheSignedOutPage(accepted);
+      const unknown = await answer('urn:test:nobody');
+      assert.equal(unknown.status, 400);
+      await tellsTheSignedOutPage(unknown);
+      assert.equal((await lastLogoutError())!.error, 'client_not_found');
     });
 
     test('logout CSRF: an unsigned Redirect LogoutRequest (client without saml.client.signature) naming no SessionIndex ends nothing, even with the cookie; with its own SessionIndex it ends the session', async () => {

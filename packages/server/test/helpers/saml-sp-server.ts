@@ -1,11 +1,14 @@
 // A front-channel SAML SP on loopback built on @node-saml/node-saml 5.1 (the library validates
 // everything; this file only routes HTTP): SP-initiated login (AuthnRequest by Redirect, Response at
 // the ACS), its SLO endpoint for IdP LogoutRequests (Redirect: signed query; POST: enveloped
-// signature), answering with node-saml's signed Redirect LogoutResponse, and its own LogoutRequest
-// (getLogoutUrlAsync) whose LogoutResponse it validates (InResponseTo from its cache).
+// signature), answering with node-saml's signed Redirect LogoutResponse — or, after answerByPost(),
+// as pysaml2 does: a page whose form POSTs the signed LogoutResponse back by itself — and its own
+// LogoutRequest (getLogoutUrlAsync) whose LogoutResponse it validates (InResponseTo from its cache).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Profile, SAML } from '@node-saml/node-saml';
+import { buildLogoutResponse } from '../../src/saml/build-logout.ts';
+import type { RealmSigningKey } from '../../src/saml/sign-enveloped.ts';
 
 export interface SamlSpOptions {
   entityId: string;
@@ -16,6 +19,13 @@ export interface SamlSpOptions {
   idpCert: string;
   /** The SP's signing key, PEM. */
   privateKey: string;
+}
+
+/** How an SP that answers by POST answers: its SAML status, its key, and how long its page waits. */
+export interface PostAnswer {
+  delayMs: number;
+  status: string;
+  signWith: RealmSigningKey;
 }
 
 export class SamlSpServer {
@@ -29,6 +39,8 @@ export class SamlSpServer {
   profile: Profile | null = null;
   readonly #server: Server;
   #saml: SAML | null = null;
+  #options: SamlSpOptions | null = null;
+  #postAnswer: PostAnswer | null = null;
   #port = 0;
 
   private constructor() {
@@ -44,6 +56,7 @@ export class SamlSpServer {
 
   /** Configures node-saml once the IdP (and its certificate) is known. */
   configure(o: SamlSpOptions): void {
+    this.#options = o;
     this.#saml = new SAML({
       entryPoint: o.idpEndpoint,
       logoutUrl: o.idpEndpoint,
@@ -75,6 +88,14 @@ export class SamlSpServer {
   get saml(): SAML {
     if (!this.#saml) throw new Error('configure() first');
     return this.#saml;
+  }
+
+  /**
+   * From now on, answer an IdP LogoutRequest as pysaml2 does: a page whose form POSTs the
+   * LogoutResponse (enveloped signature) back to the IdP by itself — here after `delayMs`.
+   */
+  answerByPost(o: PostAnswer): void {
+    this.#postAnswer = o;
   }
 
   /** The URL that starts SP-initiated login (an AuthnRequest by Redirect). */
@@ -130,6 +151,26 @@ export class SamlSpServer {
 
   async #answerLogout(res: ServerResponse, profile: Profile, relayState: string): Promise<void> {
     this.logoutRequests.push(profile);
+    const post = this.#postAnswer;
+    if (post && this.#options) {
+      const idp = this.#options.idpEndpoint;
+      const answer = buildLogoutResponse({
+        issuer: this.#options.entityId,
+        destination: idp,
+        inResponseTo: profile.ID!,
+        now: Date.now(),
+        status: post.status,
+        signWith: { key: post.signWith, algorithm: 'RSA_SHA256' },
+      });
+      const field = (name: string, value: string) => `<input type="hidden" name="${name}" value="${value}">`;
+      const fields = field('SAMLResponse', Buffer.from(answer.xml).toString('base64')) + (relayState ? field('RelayState', escapeAttr(relayState)) : '');
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end(
+          `<!doctype html><html><body><p id="sp">signing out…</p><form method="post" action="${escapeAttr(idp)}">${fields}</form><script>setTimeout(() => document.forms[0].submit(), ${post.delayMs})</script></body></html>`,
+        );
+      return;
+    }
     const back = await this.saml.getLogoutResponseUrlAsync(profile, relayState, {}, true);
     res.writeHead(302, { Location: back }).end();
   }
@@ -139,4 +180,8 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function escapeAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

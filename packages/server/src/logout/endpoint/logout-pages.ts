@@ -2,7 +2,7 @@
 // front-channel iframes (FCL §3) and continues to the post-logout redirect.
 import type { OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
-import { html, page } from '../../views/html.ts';
+import { Html, html, page } from '../../views/html.ts';
 import type { FrontchannelMessage } from '../saml/frontchannel-message.ts';
 import type { FrontchannelTarget } from '../logout-service.ts';
 import type { PendingLogout } from './pending-logout.ts';
@@ -53,11 +53,23 @@ export interface SamlFrame {
 export type ContinueTo = string | { action: string; fields: Record<string, string> } | null;
 
 /**
+ * What the page a SAML SP's LogoutResponse gets inside its iframe (saml/endpoint/frontchannel-answer-page.ts)
+ * posts to the signed-out page, from our own origin: the answer is back, checked and recorded.
+ */
+export const SAML_ANSWER_ARRIVED = 'sundown:saml-logout-answer';
+
+/** How long the signed-out page waits for its iframes before it continues anyway. */
+export const FRONTCHANNEL_WAIT_MS = 5000;
+
+/**
  * "You are signed out", with the front-channel iframes: OIDC (FCL §3) and SAML (one signed
  * LogoutRequest per SAML participant, Redirect as the iframe's URL, POST as a form submitted into
  * its iframe). Every iframe is independent, so one SP with a broken SLO URL cannot stop the others
- * (Keycloak's redirect chain does, keycloak#22086); the page moves on once all have loaded, or
- * after a bound.
+ * (Keycloak's redirect chain does, keycloak#22086); the page moves on once all are done, or after
+ * a bound. An OIDC iframe is done when it has loaded (FCL §3 asks no answer). A SAML iframe is
+ * done only when the SP's LogoutResponse is back on our origin, which the answer page announces:
+ * the SP's own page loading proves nothing, and one that answers by an auto-submitted POST form
+ * (pysaml2) would have that POST aborted by our navigation, its refusal never recorded.
  */
 export function renderLoggedOutPage(
   realm: Realm,
@@ -70,8 +82,10 @@ export function renderLoggedOutPage(
   const samlFrames = saml.map((f, i) =>
     f.message.binding === 'redirect'
       ? html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.message.url}" width="0" height="0" data-saml="${f.clientId}"></iframe>`
-      : html`<iframe hidden title="Signing out of ${f.clientId}" name="saml-slo-${i}" width="0" height="0" data-saml="${f.clientId}"></iframe><form hidden method="post" action="${f.message.action}" target="saml-slo-${i}" data-saml-post><input type="hidden" name="SAMLRequest" value="${f.message.samlRequest}"></form>`,
+      : // Without scripts, the form shows its button: the user sends each LogoutRequest, then continues.
+        html`<iframe hidden title="Signing out of ${f.clientId}" name="saml-slo-${i}" width="0" height="0" data-saml="${f.clientId}"></iframe><form method="post" action="${f.message.action}" target="saml-slo-${i}" data-saml-post><input type="hidden" name="SAMLRequest" value="${f.message.samlRequest}"><noscript><button type="submit" class="secondary">Sign out of ${f.clientId}</button></noscript></form>`,
   );
+  const postForms = saml.some((f) => f.message.binding === 'post');
   const count = frontchannel.length + saml.length;
   const continueHtml =
     continueTo === null
@@ -79,16 +93,18 @@ export function renderLoggedOutPage(
       : typeof continueTo === 'string'
         ? html`<p><a id="continue" href="${continueTo}">Continue</a></p>`
         : html`<form id="continue" method="post" action="${continueTo.action}">${Object.entries(continueTo.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">Continue</button></form>`;
-  // Submit the SAML POST forms first, then wait for every iframe's load (or 5 s), then continue.
-  // A POST iframe's first load is its initial about:blank, which does not count.
+  // Listen for the SAML answers, submit the SAML POST forms, then continue when every iframe is
+  // done (see above) or after the bound. A message counts only from our own origin and from one of
+  // the SAML iframes, once.
   const script =
     count > 0
-      ? html`<script nonce="${nonce}">(()=>{document.querySelectorAll('form[data-saml-post]').forEach(f=>f.submit());const c=document.getElementById('continue');const f=[...document.querySelectorAll('iframe')];let n=f.length,done=false;const go=()=>{if(done||!c)return;done=true;document.body.dataset.logoutDone='1';c.tagName==='FORM'?c.submit():location.replace(c.href)};const fin=()=>{document.body.dataset.framesLoaded='1';go()};f.forEach(i=>i.addEventListener('load',()=>{try{if(i.contentWindow.location.href==='about:blank')return}catch{}if(--n===0)fin()}));setTimeout(go,5000)})()</script>`
+      ? html`<script nonce="${nonce}">(()=>{const c=document.getElementById('continue');const oidc=[...document.querySelectorAll('iframe:not([data-saml])')];const saml=[...document.querySelectorAll('iframe[data-saml]')];let n=oidc.length+saml.length,done=false;const go=()=>{if(done||!c)return;done=true;document.body.dataset.logoutDone='1';c.tagName==='FORM'?c.submit():location.replace(c.href)};const one=()=>{if(--n===0){document.body.dataset.framesDone='1';go()}};oidc.forEach(i=>i.addEventListener('load',one,{once:true}));addEventListener('message',e=>{if(e.origin!==location.origin||e.data!==${new Html(JSON.stringify(SAML_ANSWER_ARRIVED))})return;const i=saml.find(f=>f.contentWindow===e.source);if(!i||i.dataset.answered)return;i.dataset.answered='1';one()});document.querySelectorAll('form[data-saml-post]').forEach(f=>f.submit());setTimeout(go,${FRONTCHANNEL_WAIT_MS})})()</script>`
       : continueTo !== null && typeof continueTo !== 'string'
         ? html`<script nonce="${nonce}">document.getElementById('continue').submit()</script>`
         : null;
   const body = html`<h1>You are signed out</h1>
 <p>${count > 0 ? 'Signing you out of the other applications…' : `Your ${realm.displayName ?? realm.name} session has ended.`}</p>
+${postForms ? html`<noscript><p>Scripts are off in this browser: press each “Sign out of …” button, then continue.</p></noscript>` : null}
 ${frames}
 ${samlFrames}
 ${continueHtml}

@@ -2,26 +2,21 @@
 // in that page's iframe (Profiles §4.4.3.4). It must answer a request we sent to this very client
 // and that is not yet answered (Core §3.2.2 InResponseTo; Keycloak accepted any until 26.8,
 // keycloak#51211); a non-Success status is recorded as a LOGOUT_ERROR. The iframe gets a small
-// page our own signed-out page may frame.
-import { htmlResponse } from '../../http/respond.ts';
+// page our own signed-out page may frame, which tells that page the answer is in
+// (frontchannel-answer-page.ts).
 import type { Client, Realm } from '../../realm/model.ts';
-import { html, page } from '../../views/html.ts';
+import { html } from '../../views/html.ts';
 import type { AuthenticatedMessage } from '../../saml/inbound-message.ts';
 import { checkDestination } from '../../saml/message-checks.ts';
 import { readLogoutResponse } from '../../saml/read-logout-response.ts';
 import type { SamlClientSettings } from '../../saml/saml-client.ts';
 import { SamlError } from '../../saml/saml-errors.ts';
+import { frontchannelAnswerPage } from './frontchannel-answer-page.ts';
 import { recordSamlError } from '../../saml/endpoint/saml-error-page.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesSentLogoutRequests } from '../capabilities.ts';
-
-/** Only our own signed-out page may frame this answer page. */
-const FRAMED_BY_SELF = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'",
-  'X-Frame-Options': 'SAMEORIGIN',
-};
 
 export async function handleFrontchannelAnswer(
   ctx: UsesEvents & UsesLog & UsesSentLogoutRequests & UsesUrls,
@@ -51,11 +46,16 @@ export async function handleFrontchannelAnswer(
       });
     }
     const body = html`<h1>${res.success ? 'Signed out' : 'Not signed out'}</h1><p>${settings.entityId}</p>`;
-    return htmlResponse(page('Signed out', body), 200, FRAMED_BY_SELF);
+    return frontchannelAnswerPage('Signed out', body, 200);
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
     await recordSamlError(ctx, realm, err, { event: 'LOGOUT_ERROR', ip, clientId: client.clientId });
-    const body = html`<h1>We could not complete your request</h1><p role="alert">${err.description}</p><p class="meta">Error: ${err.eventError}</p>`;
-    return htmlResponse(page('Error', body), 400, FRAMED_BY_SELF);
+    return frontchannelAnswerError(err);
   }
+}
+
+/** A refused LogoutResponse, in its iframe: the error page, which also tells the signed-out page the answer is in. */
+export function frontchannelAnswerError(err: SamlError): Response {
+  const body = html`<h1>We could not complete your request</h1><p role="alert">${err.description}</p><p class="meta">Error: ${err.eventError}</p>`;
+  return frontchannelAnswerPage('Error', body, 400);
 }

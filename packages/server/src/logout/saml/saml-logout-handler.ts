@@ -25,7 +25,7 @@ import { type SamlClientSettings, samlSettingsOf } from '../../saml/saml-client.
 import { STATUS } from '../../saml/saml-constants.ts';
 import { SamlError } from '../../saml/saml-errors.ts';
 import { soapFault } from '../../saml/soap-envelope.ts';
-import { handleFrontchannelAnswer } from './saml-logout-answer.ts';
+import { frontchannelAnswerError, handleFrontchannelAnswer } from './saml-logout-answer.ts';
 import { recordSamlError, samlErrorPage } from '../../saml/endpoint/saml-error-page.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
@@ -71,6 +71,11 @@ export async function handleSamlLogoutMessage(ctx: SamlLogoutDeps, realm: Realm,
     if (msg.binding === 'soap') {
       await recordSamlError(ctx, realm, refused, facts);
       return new Response(soapFault(refused.description), { status: 400, headers: SOAP_HEADERS });
+    }
+    // A LogoutResponse in the browser is in a signed-out page's iframe: that page hears it is in.
+    if (msg.kind === 'LogoutResponse') {
+      await recordSamlError(ctx, realm, refused, facts);
+      return frontchannelAnswerError(refused);
     }
     return samlErrorPage(ctx, realm, refused, facts);
   }

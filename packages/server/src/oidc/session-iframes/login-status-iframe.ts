@@ -1,9 +1,15 @@
 // The OP iframe of OpenID Connect Session Management 1.0 §3.2 at Keycloak's path
 // `…/protocol/openid-connect/login-status-iframe.html`, advertised as `check_session_iframe`.
-// An RP posts "<client_id> <session_state>"; the page checks once with `…/init` that the client
-// is enabled and the sender's origin is one of its web origins, then compares the hash of the
+// An RP posts "<client_id> <session_state>"; the page checks with `…/init` that the client is
+// enabled and the sender's origin is one of its web origins, then compares the hash of the
 // session_state with the session-status cookie and answers "unchanged", "changed" or "error"
 // (SM §3.2), which keycloak-js and oidc-client-ts both understand.
+//
+// Only a successful check is kept, per (client, origin): any page may post to this iframe (one
+// that opens the app in a window reaches it through `window.frames`), so a failing message must
+// answer "error" and change nothing. Keycloak's page makes one `/init` check and judges every
+// later message by it, so a foreign page that posts first makes the app's own checks answer
+// "error" and keycloak-js drop its tokens (issue 21, finding 3).
 import { originAllowed, resolveWebOrigins } from '../../http/cors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { SESSION_STATUS_COOKIE } from '../../sessions/session-status-cookie.ts';
@@ -13,15 +19,36 @@ import type { UsesRealms } from '../../realm/capabilities.ts';
 
 const SCRIPT = `
 const COOKIE = ${JSON.stringify(SESSION_STATUS_COOKIE)};
-/** The one check with the server per page, so a hostile embedder cannot make it hammer /init. */
-let verification = null;
+/** The (client, origin) pairs \`/init\` accepted. A refusal is not kept: it would refuse the next sender too. */
+const verified = new Set();
+/**
+ * The pending check of each sender origin: one at a time per origin, so a hostile sender cannot
+ * make this page hammer /init faster than it could itself, and never delays another origin.
+ */
+const pending = new Map();
 
-async function verify(clientId, origin) {
+async function init(clientId, origin) {
   const url = new URL(location.pathname + '/init', location.origin);
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('origin', origin);
   const res = await fetch(url, { credentials: 'same-origin' });
-  return res.status === 204 ? { clientId, origin } : null;
+  return res.status === 204;
+}
+
+function verify(clientId, origin) {
+  const key = JSON.stringify([clientId, origin]);
+  if (verified.has(key)) return Promise.resolve(true);
+  const check = (pending.get(origin) ?? Promise.resolve()).then(async () => {
+    if (verified.has(key)) return true;
+    const ok = await init(clientId, origin).catch(() => false);
+    if (ok) verified.add(key);
+    return ok;
+  });
+  pending.set(origin, check);
+  check.then(() => {
+    if (pending.get(origin) === check) pending.delete(origin);
+  });
+  return check;
 }
 
 ${STORAGE_ACCESS_JS}
@@ -40,11 +67,9 @@ async function hash(value) {
 }
 
 async function status(clientId, origin, sessionState) {
+  // The sender first: a message from an origin the client does not name touches nothing else.
+  if (!(await verify(clientId, origin))) return 'error';
   if (!(await storageAccess())) return 'error';
-  verification ??= verify(clientId, origin);
-  const verified = await verification;
-  if (!verified) return 'error';
-  if (clientId !== verified.clientId || origin !== verified.origin) return 'error';
   const cookie = statusCookie();
   if (!cookie) return sessionState === '' ? 'unchanged' : 'changed';
   return (await hash(sessionState)) === cookie ? 'unchanged' : 'changed';
