@@ -9,6 +9,7 @@ import { asOAuthError, MethodNotAllowed, NotFound, type OAuthError } from '../er
 import type { Realm } from '../realm/model.ts';
 import type { CidrList } from './cidr.ts';
 import { clientAddress } from './client-address.ts';
+import type { CorsPolicy } from './cors.ts';
 import { htmlError, jsonError } from './respond.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
@@ -36,6 +37,8 @@ export interface RouteOptions {
   errors: 'json' | 'html';
   /** The event a refused request records: one type, or one chosen from what the endpoint learnt. */
   errorEvent?: EventType | ((facts: ErrorEventFacts) => EventType | null);
+  /** Who may read the answers from a browser script (http/cors.ts); none when absent. */
+  cors?: CorsPolicy;
 }
 
 export type RouteHandler<D> = (ctx: D, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
@@ -55,7 +58,7 @@ function errorEventType(options: RouteOptions, facts: ErrorEventFacts): EventTyp
   return typeof errorEvent === 'function' ? errorEvent(facts) : (errorEvent ?? null);
 }
 
-/** Serves one realm endpoint under its policy: realm lookup, method check, handler, errors. */
+/** Serves one realm endpoint under its policy: CORS, realm lookup, method check, handler, errors. */
 export function realmEndpoint<D extends RouteContext>(
   ctx: D,
   trustedProxies: CidrList,
@@ -67,8 +70,9 @@ export function realmEndpoint<D extends RouteContext>(
     const log = ctx.log.child({ reqId: c.get('requestId') });
     return options.errors === 'html' ? htmlError(log, err) : jsonError(log, err);
   };
+  const { cors } = options;
   // One check of the cached realm configuration per request (realm/repository.ts).
-  return (c: Context<Env>): Promise<Response> => ctx.realms.snapshot(() => serve(c));
+  return (c: Context<Env>): Promise<Response> => ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
   async function serve(c: Context<Env>): Promise<Response> {
     const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
     const facts: ErrorEventFacts = {};
