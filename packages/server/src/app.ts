@@ -9,7 +9,7 @@ import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import type { CidrList } from './http/cidr.ts';
 import { NotFound } from './errors.ts';
-import { jsonError, jsonResponse } from './http/respond.ts';
+import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
@@ -80,8 +80,8 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
     realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };
-  const api = { errors: 'json' } as const;
-  const page = { errors: 'html' } as const;
+  const api = { errors: jsonError } as const;
+  const page = { errors: htmlError } as const;
 
   route(
     '/.well-known/openid-configuration',
