@@ -15,10 +15,11 @@ import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
+import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
 import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-routes.ts';
-import { discoveryDocument } from './oidc/discovery.ts';
+import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
 import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
@@ -83,22 +84,8 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   const api = { errors: jsonError } as const;
   const page = { errors: htmlError } as const;
 
-  route(
-    '/.well-known/openid-configuration',
-    ['GET'],
-    async (ctx, realm) => jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
-    { ...api, cors: anyOrigin },
-  );
-  route(
-    '/protocol/openid-connect/certs',
-    ['GET'],
-    async (ctx, realm) =>
-      jsonResponse(await ctx.keys.jwks(realm.id), 200, {
-        'Cache-Control': 'public, max-age=60',
-        'Content-Type': 'application/jwk-set+json',
-      }),
-    { ...api, cors: anyOrigin },
-  );
+  route('/.well-known/openid-configuration', ['GET'], discoveryEndpoint, { ...api, cors: anyOrigin });
+  route('/protocol/openid-connect/certs', ['GET'], certsEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
   // The one sign-in form finishes each protocol's request its own way (login/login-completion.ts).
   route('/login-actions/authenticate', ['POST'], submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }), page);
