@@ -34,8 +34,10 @@ export interface DeliveryInRealm extends InRealm {
 }
 
 /** The realm check: an object belongs to the path's realm, or it is not found here. */
-function ofRealm<T extends { realmId: string }>(realm: Realm, found: T | undefined): T | undefined {
-  return found?.realmId === realm.id ? found : undefined;
+async function ofRealm<T extends { realmId: string }>(realm: Realm, lookup: Promise<T | undefined>, what: string): Promise<T> {
+  const found = await lookup;
+  if (found?.realmId !== realm.id) throw new NotFound(`${what} not found`);
+  return found;
 }
 
 /** Routes above any realm (the realm list, realm creation). */
@@ -50,9 +52,7 @@ export const inRealm: Scope<InRealm> = async (ctx, params) => {
 
 export const clientInRealm: Scope<ClientInRealm> = async (ctx, params) => {
   const { realm } = await inRealm(ctx, params);
-  const client = ofRealm(realm, await ctx.realms.clientById(params.id ?? ''));
-  if (!client) throw new NotFound('Client not found');
-  return { realm, client };
+  return { realm, client: await ofRealm(realm, ctx.realms.clientById(params.id ?? ''), 'Client') };
 };
 
 /** Keycloak's …/client-secret: only a confidential client has one. */
@@ -64,9 +64,7 @@ export const confidentialClientInRealm: Scope<ClientInRealm> = async (ctx, param
 
 export const userInRealm: Scope<UserInRealm> = async (ctx, params) => {
   const { realm } = await inRealm(ctx, params);
-  const user = ofRealm(realm, await ctx.realms.userById(params.id ?? ''));
-  if (!user) throw new NotFound('User not found');
-  return { realm, user };
+  return { realm, user: await ofRealm(realm, ctx.realms.userById(params.id ?? ''), 'User') };
 };
 
 /** A live SSO session of the realm (one that has ended is gone, as in Keycloak). */
