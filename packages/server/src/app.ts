@@ -9,16 +9,17 @@ import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
 import type { CidrList } from './http/cidr.ts';
 import { NotFound } from './errors.ts';
-import { jsonError, jsonResponse } from './http/respond.ts';
+import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
+import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
-import { addCorsPolicies } from './oidc/cors-routes.ts';
-import { discoveryDocument } from './oidc/discovery.ts';
+import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-routes.ts';
+import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
 import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
@@ -74,42 +75,26 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   app.notFound(() => jsonError(ctx.log, new NotFound('Not found')));
 
   const realmRoutes = new Hono<Env>({ strict: false });
-  // CORS around the endpoints browser apps call (oidc/cors-routes.ts): preflights are answered
-  // there, and the endpoints' own responses (errors included) get the headers afterwards.
-  addCorsPolicies(realmRoutes, ctx);
-  // Each endpoint with its methods and its error policy: the format errors are answered in,
-  // and the event a refused request records.
+  // Each endpoint with its methods and its policy: the format errors are answered in, the event
+  // a refused request records, and the CORS policy of the endpoints browser apps call
+  // (oidc/cors-routes.ts), whose headers the endpoint's answers get, errors included.
   const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
     realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };
-  const api = { errors: 'json' } as const;
-  const page = { errors: 'html' } as const;
+  const api = { errors: jsonError } as const;
+  const page = { errors: htmlError } as const;
 
-  route(
-    '/.well-known/openid-configuration',
-    ['GET'],
-    async (ctx, realm) => jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' }),
-    api,
-  );
-  route(
-    '/protocol/openid-connect/certs',
-    ['GET'],
-    async (ctx, realm) =>
-      jsonResponse(await ctx.keys.jwks(realm.id), 200, {
-        'Cache-Control': 'public, max-age=60',
-        'Content-Type': 'application/jwk-set+json',
-      }),
-    api,
-  );
+  route('/.well-known/openid-configuration', ['GET'], discoveryEndpoint, { ...api, cors: anyOrigin });
+  route('/protocol/openid-connect/certs', ['GET'], certsEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
   // The one sign-in form finishes each protocol's request its own way (login/login-completion.ts).
   route('/login-actions/authenticate', ['POST'], submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }), page);
-  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR' });
+  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR', cors: webOriginsOf(logoutHintClient) });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
-  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent });
-  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, api);
-  route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, api);
-  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, api);
+  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent, cors: webOriginsOf(credentialsClient) });
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, { ...api, cors: webOriginsOf(bearerTokenClient) });
+  route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
+  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
   // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
   route('/protocol/openid-connect/login-status-iframe.html', ['GET'], loginStatusIframe, page);
   route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], loginStatusIframeInit, api);

@@ -1,9 +1,8 @@
 // The admin API's write endpoints (Keycloak paths): realms, clients, users, password reset.
 // Bodies are validated by the same rules as realm import; conflicts are 409.
-import type { Hono } from 'hono';
 import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
-import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
+import { Conflict, InvalidRequest } from '../errors.ts';
 import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
@@ -11,6 +10,8 @@ import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
 import { newSecretsWarning } from '../realm-import/import-realm.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
+import type { AdminRoute } from './admin-endpoint.ts';
+import { clientInRealm, inRealm, noRealm, userInRealm } from './admin-scope.ts';
 import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 import type { UsesAdminStore } from './capabilities.ts';
@@ -23,8 +24,6 @@ import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** What the admin API's writes use. */
 export type AdminWriteDeps = UsesAdminStore & UsesLog & UsesLogout & UsesNotBefore & UsesRealms & UsesRealmWriter & UsesRealmImporter & UsesUrls;
-
-type Env = { Variables: { realm: Realm } };
 
 async function jsonBody(req: Request): Promise<Record<string, unknown>> {
   if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) throw new InvalidRequest('Content-Type must be application/json');
@@ -49,12 +48,14 @@ function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Re
   }
 }
 
-export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
-  const location = (realm: string, path: string) => `${ctx.urls.publicUrl}${ctx.urls.relativePath}/admin/realms/${encodeURIComponent(realm)}${path}`;
+function location(ctx: UsesUrls, realm: string, path: string): string {
+  return `${ctx.urls.publicUrl}${ctx.urls.relativePath}/admin/realms/${encodeURIComponent(realm)}${path}`;
+}
 
+export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
   // POST /admin/realms — the same JSON as a realm import.
-  admin.post('/', async (c) => {
-    const body = await jsonBody(c.req.raw);
+  route('POST', '/', noRealm, async (ctx, _, req) => {
+    const body = await jsonBody(req);
     let parsed: ReturnType<typeof parseRealmJson>;
     try {
       parsed = parseRealmJson(body);
@@ -67,14 +68,13 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     // A masked client secret got a generated one (realm/masked-values.ts): say so, as at start-up.
     if (result.newSecrets.length > 0)
       ctx.log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, ctx.urls.relativePath));
-    return new Response(null, { status: 201, headers: { Location: location(parsed.realm.realm, '') } });
+    return new Response(null, { status: 201, headers: { Location: location(ctx, parsed.realm.realm, '') } });
   });
 
   // PUT /admin/realms/{realm} — Keycloak: "Update the top-level information of the realm. Any
   // user, roles or client information in the representation will be ignored."
-  admin.put('/:realm', async (c) => {
-    const realm = c.get('realm');
-    const body = await jsonBody(c.req.raw);
+  route('PUT', '/:realm', inRealm, async (ctx, { realm }, req) => {
+    const body = await jsonBody(req);
     delete body.clients;
     delete body.users;
     const notBefore = notBeforeField(body);
@@ -105,17 +105,15 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
   });
 
   // DELETE /admin/realms/{realm} — everyone is logged out first, so every client is told.
-  admin.delete('/:realm', async (c) => {
-    const realm = c.get('realm');
+  route('DELETE', '/:realm', inRealm, async (ctx, { realm }) => {
     if (realm.name === MASTER_REALM) throw new InvalidRequest('The master realm cannot be deleted');
     await ctx.logout.logoutAll(realm);
     await ctx.realmWriter.deleteRealm(realm.id);
     return new Response(null, { status: 204 });
   });
 
-  admin.post('/:realm/clients', async (c) => {
-    const realm = c.get('realm');
-    const body = await jsonBody(c.req.raw);
+  route('POST', '/:realm/clients', inRealm, async (ctx, { realm }, req) => {
+    const body = await jsonBody(req);
     const notBefore = notBeforeField(body);
     const client = validate(realm, 'clients', body);
     if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
@@ -127,15 +125,12 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
       const newSecrets = [{ clientId: client.clientId, id }];
       ctx.log.warn({ realm: realm.name, newSecrets }, newSecretsWarning(realm.name, newSecrets, ctx.urls.relativePath));
     }
-    return new Response(null, { status: 201, headers: { Location: location(realm.name, `/clients/${id}`) } });
+    return new Response(null, { status: 201, headers: { Location: location(ctx, realm.name, `/clients/${id}`) } });
   });
 
   // PUT replaces the fields sent and keeps the others, as Keycloak does.
-  admin.put('/:realm/clients/:id', async (c) => {
-    const realm = c.get('realm');
-    const current = await ctx.realms.clientById(c.req.param('id'));
-    if (!current || current.realmId !== realm.id) throw new NotFound('Client not found');
-    const body = await jsonBody(c.req.raw);
+  route('PUT', '/:realm/clients/:id', clientInRealm, async (ctx, { realm, client: current }, req) => {
+    const body = await jsonBody(req);
     const notBefore = notBeforeField(body);
     const merged = { ...clientRepresentation(current), secret: current.secret ?? undefined, ...body };
     const client = validate(realm, 'clients', merged);
@@ -146,28 +141,22 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
     return new Response(null, { status: 204 });
   });
 
-  admin.delete('/:realm/clients/:id', async (c) => {
-    const current = await ctx.realms.clientById(c.req.param('id'));
-    if (!current || current.realmId !== c.get('realm').id) throw new NotFound('Client not found');
+  route('DELETE', '/:realm/clients/:id', clientInRealm, async (ctx, { client: current }) => {
     await ctx.realmWriter.deleteClient(current.id);
     return new Response(null, { status: 204 });
   });
 
-  admin.post('/:realm/users', async (c) => {
-    const realm = c.get('realm');
-    const user = validate(realm, 'users', await jsonBody(c.req.raw));
+  route('POST', '/:realm/users', inRealm, async (ctx, { realm }, req) => {
+    const user = validate(realm, 'users', await jsonBody(req));
     if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
     await ctx.realmWriter.insertUser(id, realm.id, passwordHash, userRow(user));
-    return new Response(null, { status: 201, headers: { Location: location(realm.name, `/users/${id}`) } });
+    return new Response(null, { status: 201, headers: { Location: location(ctx, realm.name, `/users/${id}`) } });
   });
 
-  admin.put('/:realm/users/:id', async (c) => {
-    const realm = c.get('realm');
-    const current = await ctx.realms.userById(c.req.param('id'));
-    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
-    const body = await jsonBody(c.req.raw);
+  route('PUT', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }, req) => {
+    const body = await jsonBody(req);
     // Passwords change only through reset-password.
     const fields = { ...body };
     delete fields.credentials;
@@ -181,21 +170,15 @@ export function addAdminWrites(admin: Hono<Env>, ctx: AdminWriteDeps): void {
   });
 
   // Deleting a user ends their sessions first, so every client is told.
-  admin.delete('/:realm/users/:id', async (c) => {
-    const realm = c.get('realm');
-    const current = await ctx.realms.userById(c.req.param('id'));
-    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
+  route('DELETE', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }) => {
     await ctx.logout.logoutUser(realm, current.id);
     await ctx.realmWriter.deleteUser(current.id);
     return new Response(null, { status: 204 });
   });
 
   // PUT /admin/realms/{realm}/users/{id}/reset-password { type: "password", value, temporary }
-  admin.put('/:realm/users/:id/reset-password', async (c) => {
-    const realm = c.get('realm');
-    const current = await ctx.realms.userById(c.req.param('id'));
-    if (!current || current.realmId !== realm.id) throw new NotFound('User not found');
-    const body = await jsonBody(c.req.raw);
+  route('PUT', '/:realm/users/:id/reset-password', userInRealm, async (ctx, { realm, user: current }, req) => {
+    const body = await jsonBody(req);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
     if (isMaskedValue(body.value)) throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);

@@ -5,7 +5,16 @@
 // keycloak-js sends its token requests with `credentials: 'include'` (Fetch §3.2.5: a
 // credentialed response needs the exact origin). An origin that is not allowed gets no CORS
 // headers and an otherwise unchanged response, so the browser withholds it from the script.
+import type { Context } from 'hono';
 import type { Client } from '../realm/model.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
+
+/**
+ * A route's CORS policy, declared on its route line (app.ts, http/route.ts): it answers a
+ * preflight itself, or runs the endpoint and adds the CORS headers its answer needs. The
+ * policies of the OIDC endpoints are in oidc/cors-routes.ts.
+ */
+export type CorsPolicy = (ctx: UsesRealms, c: Context, methods: readonly string[], endpoint: () => Promise<Response>) => Promise<Response>;
 
 /** Keycloak's `+`: the origins of the client's redirect URIs (WebOriginsUtils.INCLUDE_REDIRECTS). */
 export const INCLUDE_REDIRECTS = '+';

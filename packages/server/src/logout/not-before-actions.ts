@@ -19,7 +19,14 @@ import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
-type NotBeforeActionDeps = UsesRealms & UsesSigningKeys & UsesUrls & UsesLogout & UsesDeliveryWorker & UsesDeliveryStore & UsesLogoutWait & UsesNotBefore;
+export type NotBeforeActionDeps = UsesRealms &
+  UsesSigningKeys &
+  UsesUrls &
+  UsesLogout &
+  UsesDeliveryWorker &
+  UsesDeliveryStore &
+  UsesLogoutWait &
+  UsesNotBefore;
 
 export interface GlobalRequestResult {
   successRequests: string[];

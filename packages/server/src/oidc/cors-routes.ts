@@ -1,20 +1,20 @@
-// Which CORS policy each OIDC endpoint has, as in Keycloak: discovery and the JWKS are public
-// (any origin); token, userinfo, logout, revoke and introspection answer the web origins of
-// the client the request is for. That client is read from a copy of the request — the
-// credentials or `client_id` (token, revoke, introspect), the access token's `azp`
-// (userinfo), the hint's `azp` or `client_id` (logout) — without verifying anything: CORS
-// only decides which origin may read the answer, and a request that names a client falsely
-// gets that endpoint's error, which reveals nothing.
+// The CORS policies of the OIDC endpoints, as in Keycloak; each endpoint names its policy on its
+// route line (app.ts). Discovery and the JWKS are public (any origin); token, userinfo, logout,
+// revoke and introspection answer the web origins of the client the request is for. That client
+// is read from a copy of the request — the credentials or `client_id` (token, revoke,
+// introspect), the access token's `azp` (userinfo), the hint's `azp` or `client_id` (logout) —
+// without verifying anything: CORS only decides which origin may read the answer, and a request
+// that names a client falsely gets that endpoint's error, which reveals nothing.
 import { decodeJwt } from 'jose';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { parseBasic } from '../http/client-auth.ts';
-import { addCorsHeaders, addPublicCorsHeaders, preflightResponse, resolveWebOrigins } from '../http/cors.ts';
+import { addCorsHeaders, addPublicCorsHeaders, type CorsPolicy, preflightResponse, resolveWebOrigins } from '../http/cors.ts';
 import { type Params, readForm, readQueryOrForm } from '../http/params.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
 
 /** How an endpoint names its client. */
-type ClientOf = (req: Request) => Promise<string | null>;
+export type ClientOf = (req: Request) => Promise<string | null>;
 
 const NO_ORIGINS: ReadonlySet<string> = new Set();
 
@@ -38,7 +38,7 @@ function azpOf(jwt: string | undefined): string | null {
 }
 
 /** RFC 6749 §2.3.1: HTTP Basic credentials, else the form's `client_id`. */
-const authenticatedClient: ClientOf = async (req) => {
+export const credentialsClient: ClientOf = async (req) => {
   const header = req.headers.get('authorization');
   if (header && /^basic /i.test(header)) {
     try {
@@ -51,7 +51,7 @@ const authenticatedClient: ClientOf = async (req) => {
 };
 
 /** RFC 6750 §2.1–2.2: the bearer token in the header or the form; its `azp` names the client. */
-const bearerClient: ClientOf = async (req) => {
+export const bearerTokenClient: ClientOf = async (req) => {
   const header = req.headers.get('authorization');
   if (header && /^bearer /i.test(header)) return azpOf(header.slice(7).trim());
   if (req.method !== 'POST') return null;
@@ -59,21 +59,10 @@ const bearerClient: ClientOf = async (req) => {
 };
 
 /** RPI §2: the hint's client, else `client_id`. */
-const logoutClient: ClientOf = async (req) => {
+export const logoutHintClient: ClientOf = async (req) => {
   const params = await formOrNull(readQueryOrForm, req);
   return azpOf(params?.get('id_token_hint')) ?? params?.get('client_id') ?? null;
 };
-
-/** Endpoint paths under a realm and the client each answers for. */
-const CREDENTIALED: ReadonlyArray<[path: string, methods: string[], clientOf: ClientOf]> = [
-  ['/protocol/openid-connect/token', ['POST'], authenticatedClient],
-  ['/protocol/openid-connect/userinfo', ['GET', 'POST'], bearerClient],
-  ['/protocol/openid-connect/logout', ['GET', 'POST'], logoutClient],
-  ['/protocol/openid-connect/revoke', ['POST'], authenticatedClient],
-  ['/protocol/openid-connect/token/introspect', ['POST'], authenticatedClient],
-];
-
-const PUBLIC = ['/.well-known/openid-configuration', '/protocol/openid-connect/certs'];
 
 async function clientOrigins(ctx: UsesRealms, realm: Realm, clientId: string | null): Promise<ReadonlySet<string>> {
   if (!clientId) return NO_ORIGINS;
@@ -98,34 +87,35 @@ function isPreflight(c: Context): boolean {
 }
 
 /**
- * The request's realm, when it exists and is enabled. The routes look it up themselves
- * (http/route.ts); without one, a preflight or credentialed request is left to the route's 404.
+ * The request's realm, when it exists and is enabled; without one, a preflight or credentialed
+ * request is left to the route's 404. The route line runs the policy inside the request's realm
+ * snapshot (http/route.ts), so the route's own lookup of the realm is answered from the cache.
  */
 async function enabledRealm(ctx: UsesRealms, c: Context): Promise<Realm | null> {
   const realm = await ctx.realms.realmByName(c.req.param('realm') ?? '');
   return realm?.enabled ? realm : null;
 }
 
-/** Registers the CORS middleware of each endpoint on the realm routes (before the endpoints). */
-export function addCorsPolicies(routes: { use(path: string, handler: MiddlewareHandler): unknown }, ctx: UsesRealms): void {
-  for (const path of PUBLIC) {
-    routes.use(path, async (c, next) => {
-      if (isPreflight(c) && (await enabledRealm(ctx, c))) return preflightResponse(c.req.header('origin') ?? null, null, ['GET']);
-      await next();
-      addPublicCorsHeaders(c.res);
-    });
-  }
-  for (const [path, methods, clientOf] of CREDENTIALED) {
-    routes.use(path, async (c, next) => {
-      const origin = c.req.header('origin') ?? null;
-      // Requests without Origin (servers, navigations) need no CORS, nor the realm looked up.
-      const realm = origin !== null || isPreflight(c) ? await enabledRealm(ctx, c) : null;
-      if (!realm) return next();
-      if (isPreflight(c)) return preflightResponse(origin, origin ? await realmWebOrigins(ctx, realm) : NO_ORIGINS, methods);
-      // A copy, taken before the endpoint reads the body.
-      const copy = c.req.raw.clone();
-      await next();
-      addCorsHeaders(c.res, origin, await clientOrigins(ctx, realm, await clientOf(copy)));
-    });
-  }
+/** Discovery and the JWKS: public and uncredentialed, so any origin may read them (errors included). */
+export const anyOrigin: CorsPolicy = async (ctx, c, methods, endpoint) => {
+  if (isPreflight(c) && (await enabledRealm(ctx, c))) return preflightResponse(c.req.header('origin') ?? null, null, methods);
+  return addPublicCorsHeaders(await endpoint());
+};
+
+/**
+ * The web origins of the client the request names (`clientOf`), with credentials; a preflight
+ * is allowed for any origin a client of the realm trusts (see realmWebOrigins).
+ */
+export function webOriginsOf(clientOf: ClientOf): CorsPolicy {
+  return async (ctx, c, methods, endpoint) => {
+    const origin = c.req.header('origin') ?? null;
+    // Requests without Origin (servers, navigations) need no CORS, nor the realm looked up.
+    const realm = origin !== null || isPreflight(c) ? await enabledRealm(ctx, c) : null;
+    if (!realm) return endpoint();
+    if (isPreflight(c)) return preflightResponse(origin, origin ? await realmWebOrigins(ctx, realm) : NO_ORIGINS, methods);
+    // A copy, taken before the endpoint reads the body.
+    const copy = c.req.raw.clone();
+    const res = await endpoint();
+    return addCorsHeaders(res, origin, await clientOrigins(ctx, realm, await clientOf(copy)));
+  };
 }

@@ -2,13 +2,19 @@
 // Every list is the table the endpoints themselves use, so what is announced is what is accepted.
 import { SUPPORTED_SIGNING_ALGS } from '../crypto/signing-keys.ts';
 import { CLIENT_AUTH_METHODS } from '../http/client-auth.ts';
-import type { ProviderUrls } from '../provider-urls.ts';
+import { jsonResponse } from '../http/respond.ts';
+import type { ProviderUrls, UsesUrls } from '../provider-urls.ts';
 import type { Realm } from '../realm/model.ts';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from '../tokens/scopes.ts';
 import { ID_TOKEN_CLAIMS } from '../tokens/token-issuer.ts';
 import { CODE_CHALLENGE_METHODS, PROMPTS, RESPONSE_MODES, RESPONSE_TYPES } from './authorize/check-request.ts';
 import { INTROSPECTION_AUTH_METHODS } from './introspect.ts';
 import { GRANT_TYPES } from './token/grants.ts';
+
+/** GET /realms/{realm}/.well-known/openid-configuration (OIDC Discovery §4); caches may keep it a minute. */
+export async function discoveryEndpoint(ctx: UsesUrls, realm: Realm): Promise<Response> {
+  return jsonResponse(discoveryDocument(ctx.urls, realm), 200, { 'Cache-Control': 'public, max-age=60' });
+}
 
 export function discoveryDocument(urls: ProviderUrls, realm: Realm): Record<string, unknown> {
   const e = (path: string) => urls.endpoint(realm.name, path);
