@@ -18,7 +18,7 @@ import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
 import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
-import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-routes.ts';
+import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-policies.ts';
 import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
@@ -77,7 +77,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   const realmRoutes = new Hono<Env>({ strict: false });
   // Each endpoint with its methods and its policy: the format errors are answered in, the event
   // a refused request records, and the CORS policy of the endpoints browser apps call
-  // (oidc/cors-routes.ts), whose headers the endpoint's answers get, errors included.
+  // (oidc/cors-policies.ts), whose headers the endpoint's answers get, errors included.
   const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
     realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
   };

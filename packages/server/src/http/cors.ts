@@ -12,7 +12,7 @@ import type { UsesRealms } from '../realm/capabilities.ts';
 /**
  * A route's CORS policy, declared on its route line (app.ts, http/route.ts): it answers a
  * preflight itself, or runs the endpoint and adds the CORS headers its answer needs. The
- * policies of the OIDC endpoints are in oidc/cors-routes.ts.
+ * policies of the OIDC endpoints are in oidc/cors-policies.ts.
  */
 export type CorsPolicy = (ctx: UsesRealms, c: Context, methods: readonly string[], endpoint: () => Promise<Response>) => Promise<Response>;
 

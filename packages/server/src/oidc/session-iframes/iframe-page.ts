@@ -6,7 +6,7 @@
 import { randomToken } from '../../crypto/random.ts';
 import { frameAncestorsSources } from '../../http/frame-ancestors.ts';
 import type { Realm } from '../../realm/model.ts';
-import { realmWebOrigins } from '../cors-routes.ts';
+import { realmWebOrigins } from '../cors-policies.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
 
 /** A script for the page; it receives the nonce its tag must carry. */
