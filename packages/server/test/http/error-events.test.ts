@@ -1,0 +1,93 @@
+// Every error event type the admin console offers as a filter is recorded by a real refused
+// request (issue 13: CODE_TO_TOKEN_ERROR and REFRESH_TOKEN_ERROR were only recorded for a replayed
+// code or a reused refresh token, never for the ordinary refusals), on every store. The list is
+// read from the console page itself, so a new *_ERROR type without a producer fails here.
+// (Back-channel delivery outcomes are not request errors; backchannel-delivery.test.ts covers them.)
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Browser, parseLoginForm } from '../helpers/browser.ts';
+import { TEST_DATABASES } from '../helpers/databases.ts';
+import { authUrl, basic, form, pkce } from '../helpers/oauth.ts';
+import { ISSUER_BASE, OIDC, REALM, startTestProvider, type TestProvider } from '../helpers/provider.ts';
+
+const WEB = { authorization: basic('web', 'web-secret') };
+
+interface Refusal {
+  /** Sends the request; it must be refused with this status. */
+  send(t: TestProvider): Promise<Response>;
+  status: number;
+  /** What the event says. */
+  error: string;
+  clientId: string | null;
+}
+
+const REFUSALS: Record<string, Refusal> = {
+  LOGIN_ERROR: {
+    async send(t) {
+      const browser = new Browser(t.fetch);
+      const { challenge } = pkce();
+      const url = authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback', code_challenge: challenge, code_challenge_method: 'S256' });
+      const f = parseLoginForm(await (await browser.get(url)).text(), url);
+      return browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'wrong' });
+    },
+    status: 401,
+    error: 'invalid_user_credentials',
+    clientId: 'web',
+  },
+  CODE_TO_TOKEN_ERROR: {
+    send: (t) => t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: 'https://web.example/callback' }, WEB)),
+    status: 400,
+    error: 'invalid_grant',
+    clientId: 'web',
+  },
+  REFRESH_TOKEN_ERROR: {
+    send: (t) => t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }, WEB)),
+    status: 400,
+    error: 'invalid_grant',
+    clientId: 'web',
+  },
+  LOGOUT_ERROR: {
+    // RPI §3: a post-logout redirect needs a hint naming the client.
+    send: (t) => t.fetch(`${OIDC}/logout?post_logout_redirect_uri=${encodeURIComponent('https://web.example/bye')}`),
+    status: 400,
+    error: 'invalid_request',
+    clientId: null,
+  },
+};
+
+async function consoleErrorEventTypes(t: TestProvider): Promise<string[]> {
+  const page = await (await t.fetch(`${ISSUER_BASE}/admin/`)).text();
+  const json = /<script type="application\/json" id="sundown-config">(.*?)<\/script>/s.exec(page)?.[1];
+  assert.ok(json, 'the console page carries its configuration');
+  const { eventTypes } = JSON.parse(json) as { eventTypes: string[] };
+  return eventTypes.filter((type) => type.endsWith('_ERROR'));
+}
+
+for (const database of TEST_DATABASES) {
+  describe(`error events on ${database.name}`, { skip: database.skip }, () => {
+    let t: TestProvider;
+    before(async () => {
+      t = await startTestProvider(database);
+    });
+    after(() => t?.close());
+
+    test('each error event type the console filters by has a refused request that records it', async () => {
+      assert.deepEqual((await consoleErrorEventTypes(t)).sort(), Object.keys(REFUSALS).sort());
+    });
+
+    for (const [type, refusal] of Object.entries(REFUSALS)) {
+      test(`${type} is recorded by a refused request`, async () => {
+        const realm = (await t.provider.ctx.realms.realmByName(REALM))!;
+        const list = () => t.store.db.selectFrom('event').selectAll().where('realm_id', '=', realm.id).where('type', '=', type).orderBy('id').execute();
+        const before = (await list()).length;
+        const res = await refusal.send(t);
+        assert.equal(res.status, refusal.status, await res.clone().text());
+        const events = await list();
+        assert.equal(events.length, before + 1, `one ${type} event`);
+        const event = events.at(-1)!;
+        assert.equal(event.error, refusal.error);
+        assert.equal(event.client_id, refusal.clientId);
+      });
+    }
+  });
+}
