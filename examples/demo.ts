@@ -84,6 +84,8 @@ Try this:
 Press Ctrl-C to stop.
 `);
 } catch (err) {
-  process.stderr.write(`demo: ${err instanceof DemoPortError ? err.message : `failed to start: ${(err as Error).message}`}\n`);
+  process.stderr.write(
+    `demo: ${err instanceof DemoPortError ? err.message : `failed to start: ${(err as Error).message}`}\n`,
+  );
   process.exit(1);
 }

@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { importRealm, parseRealmJson, parseStartConfig, ProviderUrls, type RunningServer, startServer } from '@sundown/server';
+import {
+  importRealm,
+  parseRealmJson,
+  parseStartConfig,
+  ProviderUrls,
+  type RunningServer,
+  startServer,
+} from '@sundown/server';
 import { startAppOne } from './app-one-express/app.ts';
 import { startAppTwo } from './app-two-hono/app.ts';
 import { startAppThree } from './app-three-spa/app.ts';
@@ -47,7 +54,11 @@ async function ensureFree(port: number, what: string, flag: string): Promise<voi
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', () =>
-      reject(new DemoPortError(`Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`)),
+      reject(
+        new DemoPortError(
+          `Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`,
+        ),
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -57,7 +68,12 @@ async function ensureFree(port: number, what: string, flag: string): Promise<voi
 export const DEMO_ADMIN = { username: 'admin', password: 'admin-password' };
 
 /** The demo realm with its URLs moved to the chosen ports. */
-export function demoRealm(appOnePort: number, appTwoPort: number, appThreePort = appTwoPort + 1, appFourPort = appThreePort + 1): DemoRealm {
+export function demoRealm(
+  appOnePort: number,
+  appTwoPort: number,
+  appThreePort = appTwoPort + 1,
+  appFourPort = appThreePort + 1,
+): DemoRealm {
   const text = readFileSync(new URL('./realms/demo-realm.json', import.meta.url), 'utf8');
   return JSON.parse(
     text
@@ -95,7 +111,12 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     const two = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), port: o.appTwoPort });
     started.push(two);
     const urls = new ProviderUrls(server.url, config.httpRelativePath);
-    const three = await startAppThree({ sundownUrl: urls.publicUrl + urls.relativePath, realm: realm.realm, clientId: 'app-three', port: appThreePort });
+    const three = await startAppThree({
+      sundownUrl: urls.publicUrl + urls.relativePath,
+      realm: realm.realm,
+      clientId: 'app-three',
+      port: appThreePort,
+    });
     started.push(three);
     const four = await startAppFour({ issuer, port: appFourPort });
     started.push(four);

@@ -57,7 +57,16 @@ async function startThrowawayPostgres(): Promise<string | undefined> {
     execFileSync(exe!, rest, { stdio: 'ignore' });
   };
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  run(join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-w',
+    '-l',
+    join(dir, 'log'),
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   cleanups.push(() => {
     try {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
@@ -72,7 +81,10 @@ async function startThrowawayRedis(): Promise<string | undefined> {
   const exe = which.stdout.trim();
   if (!exe) return undefined;
   const port = freePort();
-  const child = spawn(exe, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: false });
+  const child = spawn(exe, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+    detached: false,
+  });
   cleanups.push(() => child.kill('SIGKILL'));
   return (await waitFor(port, 5000)) ? `redis://127.0.0.1:${port}` : undefined;
 }
@@ -89,7 +101,9 @@ export async function globalSetup(): Promise<void> {
         process.env.SUNDOWN_TEST_PG_URL = url;
         console.log(`# PostgreSQL: started a throwaway server at ${url}`);
       } else {
-        console.log('# PostgreSQL: SKIPPED — no server answers on 127.0.0.1:5432 and no PostgreSQL binaries are installed; PostgreSQL suites will be skipped');
+        console.log(
+          '# PostgreSQL: SKIPPED — no server answers on 127.0.0.1:5432 and no PostgreSQL binaries are installed; PostgreSQL suites will be skipped',
+        );
       }
     }
   }
@@ -101,7 +115,9 @@ export async function globalSetup(): Promise<void> {
         process.env.SUNDOWN_TEST_REDIS_URL = url;
         console.log(`# Redis: started a throwaway server at ${url}`);
       } else {
-        console.log('# Redis: SKIPPED — no server answers on 127.0.0.1:6379 and redis-server is not installed; Redis suites will be skipped');
+        console.log(
+          '# Redis: SKIPPED — no server answers on 127.0.0.1:6379 and redis-server is not installed; Redis suites will be skipped',
+        );
       }
     }
   }

@@ -81,7 +81,11 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
     try {
       const { profile } = await saml.validatePostResponseAsync(form);
       if (!profile?.sessionIndex) return c.text('The IdP did not sign you in.', 401);
-      sessions.set(profile.sessionIndex, { nameID: profile.nameID, nameIDFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex });
+      sessions.set(profile.sessionIndex, {
+        nameID: profile.nameID,
+        nameIDFormat: profile.nameIDFormat,
+        sessionIndex: profile.sessionIndex,
+      });
       await setSignedCookie(c, COOKIE, profile.sessionIndex, secret, cookie);
       return c.redirect('/', 303);
     } catch (err) {
@@ -95,7 +99,12 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
     deleteCookie(c, COOKIE, cookie);
     if (!s) return c.redirect('/', 303);
     sessions.delete(s.sessionIndex);
-    const profile = { issuer: o.issuer, nameID: s.nameID, nameIDFormat: s.nameIDFormat, sessionIndex: s.sessionIndex } as Profile;
+    const profile = {
+      issuer: o.issuer,
+      nameID: s.nameID,
+      nameIDFormat: s.nameIDFormat,
+      sessionIndex: s.sessionIndex,
+    } as Profile;
     return c.redirect(await saml.getLogoutUrlAsync(profile, '/', {}), 303);
   });
 

@@ -61,13 +61,15 @@ kc.init({ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/si
 }
 
 /** keycloak-js's documented silent-check-sso page: hands the response to the app. */
-const SILENT_CHECK_SSO = '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>';
+const SILENT_CHECK_SSO =
+  '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>';
 
 export async function startAppThree(o: SpaOptions): Promise<{ url: string; close(): Promise<void> }> {
   const page = appPage(o);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const send = (type: string, body: string) => res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(body);
+    const send = (type: string, body: string) =>
+      res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(body);
     if (path === '/') return send('text/html', page);
     if (path === '/silent-check-sso.html') return send('text/html', SILENT_CHECK_SSO);
     if (path === '/lib/keycloak.js') return send('text/javascript', KEYCLOAK_JS);

@@ -38,7 +38,18 @@ test('starts all four, prints the URLs and the try-this script, and stops on Ctr
   try {
     const [p, a, b, c] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const { code, out } = await run(
-      ['--port', String(p), '--app-one-port', String(a), '--app-two-port', String(b), '--app-three-port', String(c), '--data-dir', dir],
+      [
+        '--port',
+        String(p),
+        '--app-one-port',
+        String(a),
+        '--app-two-port',
+        String(b),
+        '--app-three-port',
+        String(c),
+        '--data-dir',
+        dir,
+      ],
       /Press Ctrl-C to stop/,
     );
     assert.equal(code, 0, out);
@@ -61,7 +72,14 @@ test('a port in use is named with the flag to change it', async () => {
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const taken = (blocker.address() as { port: number }).port;
   try {
-    const { code, out } = await run(['--port', String(await freePort()), '--app-one-port', String(await freePort()), '--app-two-port', String(taken)]);
+    const { code, out } = await run([
+      '--port',
+      String(await freePort()),
+      '--app-one-port',
+      String(await freePort()),
+      '--app-two-port',
+      String(taken),
+    ]);
     assert.equal(code, 1);
     assert.match(out, new RegExp(`Port ${taken} \\(App Two\\) is already in use.*--app-two-port`));
   } finally {

@@ -14,7 +14,9 @@ const CHROMIUM = '/usr/bin/chromium';
 // Screenshots are always taken (a page that cannot render fails here); they replace the
 // README's copies only with SUNDOWN_SCREENSHOTS=update.
 const SHOTS =
-  process.env.SUNDOWN_SCREENSHOTS === 'update' ? new URL('../../docs/screenshots/', import.meta.url).pathname : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
+  process.env.SUNDOWN_SCREENSHOTS === 'update'
+    ? new URL('../../docs/screenshots/', import.meta.url).pathname
+    : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
 const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`# browser suite ${skip}`);
 
@@ -30,7 +32,14 @@ async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -160,7 +169,11 @@ describe('demo in Chromium', { skip }, () => {
       await one.goto(d.appOne);
       await one.getByRole('button', { name: 'Sign in' }).click();
       await one.getByText('Hello, Alice Liddell').waitFor();
-      assert.equal(await one.getByLabel('Password').count(), 0, 'no password form: the SAML sign-in started the SSO session');
+      assert.equal(
+        await one.getByLabel('Password').count(),
+        0,
+        'no password form: the SAML sign-in started the SSO session',
+      );
 
       // And back: a second SAML sign-in in the same browser needs no form either.
       await four.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -190,7 +203,9 @@ describe('demo in Chromium', { skip }, () => {
       await one.getByText('Hello, Alice Liddell').waitFor();
 
       // Sign out in App One: the logout page loads App Two's front-channel URL in an iframe.
-      const frame = one.waitForRequest((r) => r.url().startsWith(`${d.appTwo}/frontchannel-logout`) && new URL(r.url()).searchParams.has('sid'));
+      const frame = one.waitForRequest(
+        (r) => r.url().startsWith(`${d.appTwo}/frontchannel-logout`) && new URL(r.url()).searchParams.has('sid'),
+      );
       await one.getByRole('button', { name: 'Sign out' }).click();
       const request = await frame;
       assert.equal(new URL(request.url()).searchParams.get('iss'), d.issuer);

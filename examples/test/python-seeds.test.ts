@@ -24,7 +24,9 @@ const EXAMPLES = new URL('..', import.meta.url).pathname;
 function whyNot(): string | undefined {
   if (!existsSync(PYTHON)) return `SKIPPED: ${PYTHON} is not installed (apt-get install python3 ${PACKAGES})`;
   const missing = MODULES.filter((m) => spawnSync(PYTHON, ['-c', `import ${m}`]).status !== 0);
-  return missing.length > 0 ? `SKIPPED: Python modules missing: ${missing.join(', ')} (apt-get install ${PACKAGES})` : undefined;
+  return missing.length > 0
+    ? `SKIPPED: Python modules missing: ${missing.join(', ')} (apt-get install ${PACKAGES})`
+    : undefined;
 }
 const skip = whyNot();
 if (skip) console.log(`# python seeds suite ${skip}`);
@@ -141,7 +143,12 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
       PORT: String(fPort),
     });
     const djangoDir = join(EXAMPLES, 'python-django');
-    const djangoEnv = { ...common, CLIENT_ID: 'django-app', CLIENT_SECRET: 'django-app-secret', DJANGO_DB: join(dir, 'django.sqlite3') };
+    const djangoEnv = {
+      ...common,
+      CLIENT_ID: 'django-app',
+      CLIENT_SECRET: 'django-app-secret',
+      DJANGO_DB: join(dir, 'django.sqlite3'),
+    };
     const migrate = spawnSync(PYTHON, ['manage.py', 'migrate', '--noinput'], {
       cwd: djangoDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...djangoEnv },
@@ -180,7 +187,10 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
     assert.ok(code, 'single sign-on: a code without a prompt');
     const token = await fetch(`${oidc()}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('other-app:other-secret').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('other-app:other-secret').toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://other.example/cb' }),
     });
     return ((await token.json()) as { id_token: string }).id_token;
@@ -206,7 +216,11 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
   test("Flask's receiver refuses what is not a valid logout token with 400 and no-store", async () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: `${sundownUrl}/auth/realms/seed`, aud: 'flask-app', iat: Math.floor(Date.now() / 1000), sid: 'x', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } })).toString('base64url')}.`;
     for (const body of ['', 'logout_token=not-a-jwt', `logout_token=${none}`]) {
-      const res = await fetch(`${flaskUrl}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const res = await fetch(`${flaskUrl}/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
       assert.equal(res.status, 400, body);
       assert.equal(res.headers.get('cache-control'), 'no-store');
       assert.equal(((await res.json()) as { error: string }).error, 'invalid_request');
@@ -230,7 +244,11 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
     assert.equal(confirm.status, 200);
     const html = await confirm.text();
     assert.match(html, /Sign out\?/);
-    assert.match(await (await browser.get(`${flaskUrl}/`)).text(), /Signed in as alice/, 'nothing ends before the click');
+    assert.match(
+      await (await browser.get(`${flaskUrl}/`)).text(),
+      /Signed in as alice/,
+      'nothing ends before the click',
+    );
 
     const id = /name="logout_request" value="([^"]+)"/.exec(html)![1]!;
     const action = new URL(/action="([^"]+)"/.exec(html)![1]!, legacy).toString();

@@ -36,7 +36,11 @@ test('oidc-provider ends the session → the Express app using @sundown/rp is si
         backchannel_logout_session_required: true,
       },
     ],
-    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     cookies: { keys: ['interop-test-key'] },
     // oidc-provider refuses special-use addresses (SSRF protection); this test's receiver is on
@@ -52,12 +56,25 @@ test('oidc-provider ends the session → the Express app using @sundown/rp is si
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'login') {
-        await provider.interactionFinished(req, res, { login: { accountId: 'user-42' } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: 'user-42' } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
-      const grant = new provider.Grant({ accountId: details.session!.accountId!, clientId: details.params.client_id as string });
+      const grant = new provider.Grant({
+        accountId: details.session!.accountId!,
+        clientId: details.params.client_id as string,
+      });
       grant.addOIDCScope('openid');
-      await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: true },
+      );
     } catch (err) {
       next(err);
     }

@@ -39,14 +39,23 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
           clientId: 'app',
           secret: 'app-secret',
           redirectUris: [`${appBase}/callback`],
-          attributes: { 'backchannel.logout.url': `${appBase}/backchannel-logout`, 'post.logout.redirect.uris': `${appBase}/` },
+          attributes: {
+            'backchannel.logout.url': `${appBase}/backchannel-logout`,
+            'post.logout.redirect.uris': `${appBase}/`,
+          },
         },
       ],
       users: [{ username: 'alice', credentials: [{ value: 'alice-pw' }] }],
     }),
   );
   const store = new MemoryLogoutStore();
-  const app = await startRpApp({ issuer: `${server.url}/realms/e2e`, clientId: 'app', clientSecret: 'app-secret', store, port: appPort });
+  const app = await startRpApp({
+    issuer: `${server.url}/realms/e2e`,
+    clientId: 'app',
+    clientSecret: 'app-secret',
+    store,
+    port: appPort,
+  });
   const browser = new Jar();
   try {
     const { res: loginPage, url } = await browser.follow(`${app.url}/login`);
@@ -67,7 +76,10 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     const alice = (await server.provider.ctx.realms.userByUsername(realm.id, 'alice'))!;
     const ended = await server.provider.ctx.logout.logoutUser(realm, alice.id);
     await server.provider.ctx.deliveries.waitForFirstAttempts(ended.deliveryIds, 5000);
-    const row = await server.store.db.selectFrom('logout_delivery').select(['status', 'last_error']).executeTakeFirstOrThrow();
+    const row = await server.store.db
+      .selectFrom('logout_delivery')
+      .select(['status', 'last_error'])
+      .executeTakeFirstOrThrow();
     assert.equal(row.status, 'delivered', row.last_error ?? '');
     assert.equal(await (await browser.fetch(`${app.url}/`)).text(), 'signed out');
   } finally {

@@ -18,7 +18,13 @@ import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
 import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
-import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-policies.ts';
+import {
+  anyOrigin,
+  bearerTokenClient,
+  credentialsClient,
+  logoutHintClient,
+  webOriginsOf,
+} from './oidc/cors-policies.ts';
 import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
@@ -88,20 +94,42 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/protocol/openid-connect/certs', ['GET'], certsEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
   // The one sign-in form finishes each protocol's request its own way (login/login-completion.ts).
-  route('/login-actions/authenticate', ['POST'], submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }), page);
-  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR', cors: webOriginsOf(logoutHintClient) });
+  route(
+    '/login-actions/authenticate',
+    ['POST'],
+    submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {
+    ...page,
+    errorEvent: 'LOGOUT_ERROR',
+    cors: webOriginsOf(logoutHintClient),
+  });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
-  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent, cors: webOriginsOf(credentialsClient) });
-  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, { ...api, cors: webOriginsOf(bearerTokenClient) });
+  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, {
+    ...api,
+    errorEvent: tokenErrorEvent,
+    cors: webOriginsOf(credentialsClient),
+  });
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, {
+    ...api,
+    cors: webOriginsOf(bearerTokenClient),
+  });
   route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
-  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
+  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, {
+    ...api,
+    cors: webOriginsOf(credentialsClient),
+  });
   // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
   route('/protocol/openid-connect/login-status-iframe.html', ['GET'], loginStatusIframe, page);
   route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], loginStatusIframeInit, api);
   route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], thirdPartyCookiesStep1, page);
   route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], thirdPartyCookiesStep2, page);
   // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).
-  route('/protocol/saml', ['GET', 'POST'], samlEndpoint<ProviderContext>(handleSamlLogoutMessage), { ...page, errorEvent: 'LOGIN_ERROR' });
+  route('/protocol/saml', ['GET', 'POST'], samlEndpoint<ProviderContext>(handleSamlLogoutMessage), {
+    ...page,
+    errorEvent: 'LOGIN_ERROR',
+  });
   route('/protocol/saml/descriptor', ['GET'], samlDescriptor, api);
   route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
   realmRoutes.all('*', realmFallback(ctx));
@@ -109,7 +137,9 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   app.route(`${base}/realms/:realm`, realmRoutes);
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
   const openapi = adminOpenApi(`${ctx.urls.publicUrl}${base}`);
-  app.get(`${base}/admin/openapi.json`, () => jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }));
+  app.get(`${base}/admin/openapi.json`, () =>
+    jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }),
+  );
   addConsoleRoutes(app, ctx);
   app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
   return app;

@@ -55,11 +55,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'logout') {
     const config = parseLogoutCommand(rest, process.env);
-    return runLogoutCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+    return runLogoutCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
   }
   if (command === 'doctor') {
     const config = parseDoctorCommand(rest, process.env);
-    return runDoctorCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+    return runDoctorCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
   }
   if (command !== 'start') {
     process.stderr.write(`sundown: unknown command "${command}"\n\n${USAGE}`);
@@ -87,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const base = `${server.url}${config.httpRelativePath}`;
-  log.info({ url: base, store: config.store.kind }, `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`);
+  log.info(
+    { url: base, store: config.store.kind },
+    `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`,
+  );
   return -1;
 }
 

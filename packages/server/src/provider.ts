@@ -73,7 +73,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const log = options.log ?? pino({ level: 'silent' });
   // A key created or rotated by one process is announced so the others drop their cached view.
   const keys = new SigningKeys(store.db, {
-    announce: () => void store.notify(KEYS_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes of a key change')),
+    announce: () =>
+      void store
+        .notify(KEYS_CHANNEL)
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes of a key change')),
   });
   const realms = new RealmRepository(store.db);
   const events = new EventLog(store.db);
@@ -110,7 +113,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events },
     () => {
       deliveries.wake();
-      void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
+      void store
+        .notify(DELIVERY_CHANNEL)
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
     },
     deliveries,
   );
@@ -180,7 +185,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
       await sweeper.stop();
       await deliveries.stop();
       // Deferred events (client credentials) are written before the store closes.
-      await events.close().catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
+      await events
+        .close()
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
       http.close();
     },
   };

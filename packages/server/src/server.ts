@@ -30,7 +30,9 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
       );
     }
     if (acceptsLegacyLogoutRedirectUri(realm)) {
-      log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`);
+      log.warn(
+        `realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`,
+      );
     }
   }
 }
@@ -40,10 +42,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);
-      log.info({ realm: result.realm, clients: result.clients, users: result.users, file }, `imported realm ${result.realm}`);
-      if (result.ignored.length > 0) log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      log.info(
+        { realm: result.realm, clients: result.clients, users: result.users, file },
+        `imported realm ${result.realm}`,
+      );
+      if (result.ignored.length > 0)
+        log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
       if (result.newSecrets.length > 0)
-        log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, config.httpRelativePath));
+        log.warn(
+          { realm: result.realm, newSecrets: result.newSecrets },
+          newSecretsWarning(result.realm, result.newSecrets, config.httpRelativePath),
+        );
     }
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(store.db, config.bootstrapAdmin))) {
       log.info({ username: config.bootstrapAdmin.username }, 'created the master realm admin');

@@ -56,7 +56,10 @@ test('an invalid realm file stops start-up with the offending field path', async
   const dir = mkdtempSync(join(tmpdir(), 'sundown-cli-'));
   try {
     const file = join(dir, 'realm.json');
-    writeFileSync(file, JSON.stringify({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['https://a.example/#x'] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['https://a.example/#x'] }] }),
+    );
     const { code, out } = await run(['start', '--port', '0', '--data-dir', dir, '--import-realm', file]);
     assert.equal(code, 1);
     assert.match(out, /\$\.clients\[0\]\.redirectUris\[0\]: .*fragment/);
@@ -78,7 +81,10 @@ test('starts, imports, warns once about unknown fields, and stops on SIGTERM', a
         clients: [{ clientId: 'a', protocolMappers: [] }],
       }),
     );
-    const { code, out } = await run(['start', '--port', '0', '--data-dir', dir, '--import-realm', file], /Sundown listening/);
+    const { code, out } = await run(
+      ['start', '--port', '0', '--data-dir', dir, '--import-realm', file],
+      /Sundown listening/,
+    );
     assert.equal(code, 0);
     assert.match(out, /imported realm x/);
     const warnings = out.split('\n').filter((l) => l.includes('ignored unsupported fields'));

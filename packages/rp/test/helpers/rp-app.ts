@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import * as oidc from 'openid-client';
-import { backchannelLogoutRouter, destroyExpressSessions, recordLogin, requireActiveSession, sessionIdentity } from '../../src/adapters/express.ts';
+import {
+  backchannelLogoutRouter,
+  destroyExpressSessions,
+  recordLogin,
+  requireActiveSession,
+  sessionIdentity,
+} from '../../src/adapters/express.ts';
 import type { LogoutStore } from '../../src/index.ts';
 
 export interface RpApp {
@@ -21,7 +27,9 @@ export async function startRpApp(options: {
   port?: number;
   algorithms?: string[];
 }): Promise<RpApp> {
-  const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
   const meta = config.serverMetadata();
   const sessionStore = new session.MemoryStore();
   const app = express();
@@ -48,17 +56,27 @@ export async function startRpApp(options: {
       .calculatePKCECodeChallenge(verifier)
       .then((challenge) =>
         res.redirect(
-          oidc.buildAuthorizationUrl(config, { redirect_uri: `${base}/callback`, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })
-            .href,
+          oidc.buildAuthorizationUrl(config, {
+            redirect_uri: `${base}/callback`,
+            scope: 'openid',
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+          }).href,
         ),
       );
   });
   app.get('/callback', async (req, res, next) => {
     try {
       const verifier = (req.session as unknown as Record<string, string>).verifier!;
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, base), { pkceCodeVerifier: verifier });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, base), {
+        pkceCodeVerifier: verifier,
+      });
       const claims = tokens.claims()!;
-      await recordLogin(req, { iss: claims.iss, sid: claims.sid as string, sub: claims.sub, idToken: tokens.id_token! }, { store: options.store });
+      await recordLogin(
+        req,
+        { iss: claims.iss, sid: claims.sid as string, sub: claims.sub, idToken: tokens.id_token! },
+        { store: options.store },
+      );
       res.redirect('/');
     } catch (err) {
       next(err);

@@ -49,7 +49,13 @@ export interface RouteOptions extends ErrorPolicy {
   cors?: CorsPolicy;
 }
 
-export type RouteHandler<D> = (ctx: D, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
+export type RouteHandler<D> = (
+  ctx: D,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  facts: ErrorEventFacts,
+) => Promise<Response>;
 
 /** What the route line itself uses; a handler's own capabilities come on top (`D`). */
 export type RouteContext = UsesRealms & UsesEvents & UsesLog;
@@ -83,7 +89,13 @@ function errorEventType(policy: ErrorPolicy, facts: ErrorEventFacts): EventType 
  * A route's answer to what its endpoint threw, under the route's error policy: a refusal (4xx)
  * in a known realm is recorded as the route's error event, then answered in the route's format.
  */
-export async function refuse(ctx: UsesEvents, log: Logger, policy: ErrorPolicy, thrown: unknown, at: Refusal): Promise<Response> {
+export async function refuse(
+  ctx: UsesEvents,
+  log: Logger,
+  policy: ErrorPolicy,
+  thrown: unknown,
+  at: Refusal,
+): Promise<Response> {
   const err = asOAuthError(thrown);
   const { realm, facts } = at;
   const type = realm && err.status < 500 ? errorEventType(policy, facts) : null;
@@ -117,7 +129,8 @@ export function realmEndpoint<D extends RouteContext>(
 ) {
   const { cors } = options;
   // One check of the cached realm configuration per request (realm/repository.ts).
-  return (c: Context<RouteEnv>): Promise<Response> => ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
+  return (c: Context<RouteEnv>): Promise<Response> =>
+    ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
   async function serve(c: Context<RouteEnv>): Promise<Response> {
     const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
     const facts: ErrorEventFacts = {};

@@ -30,7 +30,9 @@ export async function authenticateUser(
 ): Promise<User> {
   // Reserved before the user is even looked up: known and unknown usernames take the same path
   // and, once admitted, cost one argon2 verification each.
-  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress, { deviceCookie: creds.deviceCookie });
+  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress, {
+    deviceCookie: creds.deviceCookie,
+  });
   let user: User | undefined;
   let ok = false;
   try {

@@ -32,7 +32,8 @@ export type SubmitLoginDeps = UsesEvents &
   UsesUrls &
   UsesPasswordVerifier;
 
-const EXPIRED = 'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
+const EXPIRED =
+  'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
 const MESSAGES: Record<LoginFailed['reason'], string> = {
   invalid_user_credentials: 'Invalid username or password.',
@@ -44,7 +45,13 @@ export function submitLogin<D extends SubmitLoginDeps>(completions: LoginComplet
   return (ctx, realm, req, ip) => signIn(ctx, completions, realm, req, ip);
 }
 
-async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompletions<D>, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+async function signIn<D extends SubmitLoginDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
@@ -81,7 +88,8 @@ async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompl
     });
   } catch (err) {
     if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
-    if (err instanceof TooManyRequests) return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
+    if (err instanceof TooManyRequests)
+      return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
     throw err;
   }
 
@@ -101,7 +109,8 @@ async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompl
     session = { ...session, authTime: now, lastSeenAt: now };
   } else {
     // A different user signing in in the same browser ends the previous user's session first.
-    if (session) await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
+    if (session)
+      await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
     const created = await ctx.sessions.create(realm, user.id, ip, now);
     session = created.session;
     headers.append(

@@ -129,11 +129,29 @@ export class LoginThrottle {
     const at = address === null ? 'unknown' : addressKey(address);
     // Sorted, so that concurrent reservations lock rows in one order and cannot deadlock.
     return [
-      { subject: `ip-user:${at} ${name}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: Infinity },
+      {
+        subject: `ip-user:${at} ${name}`,
+        limit: p.userFailures,
+        baseMs: p.baseLockoutMs,
+        maxMs: p.maxLockoutMs,
+        concurrency: Infinity,
+      },
       { subject: `ip:${at}`, limit: Infinity, baseMs: 0, maxMs: 0, concurrency: p.addressConcurrency },
       device === null
-        ? { subject: `user:${name}`, limit: p.userFailuresAnyAddress, baseMs: p.baseSlowdownMs, maxMs: p.maxSlowdownMs, concurrency: p.userConcurrency }
-        : { subject: `device:${name} ${device}`, limit: p.userFailures, baseMs: p.baseLockoutMs, maxMs: p.maxLockoutMs, concurrency: p.userConcurrency },
+        ? {
+            subject: `user:${name}`,
+            limit: p.userFailuresAnyAddress,
+            baseMs: p.baseSlowdownMs,
+            maxMs: p.maxSlowdownMs,
+            concurrency: p.userConcurrency,
+          }
+        : {
+            subject: `device:${name} ${device}`,
+            limit: p.userFailures,
+            baseMs: p.baseLockoutMs,
+            maxMs: p.maxLockoutMs,
+            concurrency: p.userConcurrency,
+          },
     ].sort((a, b) => (a.subject < b.subject ? -1 : 1));
   }
 
@@ -142,7 +160,12 @@ export class LoginThrottle {
    * the seconds to wait) while a counter is locked or its in-flight slots stay taken.
    * `deviceCookie`: the browser's known-device cookie, if any.
    */
-  async reserve(realmId: string, username: string, address: string | null, options: { deviceCookie?: string; now?: number } = {}): Promise<LoginAttempt> {
+  async reserve(
+    realmId: string,
+    username: string,
+    address: string | null,
+    options: { deviceCookie?: string; now?: number } = {},
+  ): Promise<LoginAttempt> {
     const now = options.now ?? Date.now();
     const device = await this.devices.recognise(realmId, username, options.deviceCookie, now);
     const counters = this.#counters(username, address, device);
@@ -212,7 +235,10 @@ export class LoginThrottle {
       for (const row of rows) {
         if (row.locked_until > now) {
           const wait = seconds(row.locked_until - now);
-          throw new TooManyRequests(`Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, wait);
+          throw new TooManyRequests(
+            `Too many failed login attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`,
+            wait,
+          );
         }
       }
       const live = await this.#store.liveSlots(
@@ -244,7 +270,12 @@ export class LoginThrottle {
     });
   }
 
-  async #finish(realmId: string, counters: Counter[], attemptId: string, outcome: 'success' | 'failure'): Promise<void> {
+  async #finish(
+    realmId: string,
+    counters: Counter[],
+    attemptId: string,
+    outcome: 'success' | 'failure',
+  ): Promise<void> {
     try {
       await this.#store.releaseSlots(realmId, attemptId);
     } catch (err) {

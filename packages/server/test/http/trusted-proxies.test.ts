@@ -26,7 +26,8 @@ test('trusted-proxies config: CIDR lists from the flag (repeatable, comma-separa
 
 test('trusted-proxies config: every bad CIDR is refused at start-up with a message naming it', () => {
   assert.throws(
-    () => parseStartConfig(['--trusted-proxies', '10.0.0.0/33,10.0.0.1/8,localhost,2001:db8::/129,1.2.3/24,10.0.0.0/'], {}),
+    () =>
+      parseStartConfig(['--trusted-proxies', '10.0.0.0/33,10.0.0.1/8,localhost,2001:db8::/129,1.2.3/24,10.0.0.0/'], {}),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.deepEqual(err.problems, [
@@ -40,7 +41,10 @@ test('trusted-proxies config: every bad CIDR is refused at start-up with a messa
       return true;
     },
   );
-  assert.throws(() => parseStartConfig([], { SUNDOWN_TRUSTED_PROXIES: '300.1.1.1' }), /--trusted-proxies: "300\.1\.1\.1" is not an IP address/);
+  assert.throws(
+    () => parseStartConfig([], { SUNDOWN_TRUSTED_PROXIES: '300.1.1.1' }),
+    /--trusted-proxies: "300\.1\.1\.1" is not an IP address/,
+  );
 });
 
 test('CIDR parsing and IPv6 /64 address keys', () => {
@@ -81,7 +85,10 @@ test('forwarded header (RFC 7239) from a trusted peer, with quoting, ports, unkn
   assert.equal(clientAddress('10.0.0.2', fwd('For="[2001:db8:cafe::17]:4711"'), PROXIES), '2001:db8:cafe::17');
   assert.equal(clientAddress('10.0.0.2', fwd('for="_gazonk", for=10.0.0.9'), PROXIES), '10.0.0.9');
   assert.equal(clientAddress('10.0.0.2', fwd('for=unknown'), PROXIES), '10.0.0.2');
-  assert.equal(clientAddress('10.0.0.2', fwd('for="6.6.6.6, 7.7.7.7";by=x, for=198.51.100.7'), PROXIES), '198.51.100.7');
+  assert.equal(
+    clientAddress('10.0.0.2', fwd('for="6.6.6.6, 7.7.7.7";by=x, for=198.51.100.7'), PROXIES),
+    '198.51.100.7',
+  );
   // Both headers agreeing is fine; disagreeing means one came from the client: neither is used.
   const both = (f: string, x: string) => new Headers({ forwarded: f, 'x-forwarded-for': x });
   assert.equal(clientAddress('10.0.0.2', both('for=198.51.100.7', '198.51.100.7'), PROXIES), '198.51.100.7');
@@ -98,7 +105,10 @@ for (const database of TEST_DATABASES) {
 
     async function failedLoginFrom(remote: string, headers: Record<string, string>): Promise<string | null> {
       const username = `probe-${Math.random().toString(36).slice(2)}`;
-      const req = new Request(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username, password: 'x' }, headers));
+      const req = new Request(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username, password: 'x' }, headers),
+      );
       assert.equal((await t.provider.fetch(req, peer(remote))).status, 400);
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGIN_ERROR' });

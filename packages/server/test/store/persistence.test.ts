@@ -59,15 +59,23 @@ for (const database of TEST_DATABASES) {
             headers: { authorization: `Bearer ${tokens.access_token}` },
           });
           assert.equal(userinfo.status, 200, 'access token still valid');
-          const sso = await browser.get(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback', prompt: 'none' }, oidcBase()));
+          const sso = await browser.get(
+            authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback', prompt: 'none' }, oidcBase()),
+          );
           assert.equal(sso.status, 302);
           assert.ok(new URL(sso.headers.get('location')!).searchParams.get('code'), 'SSO session survived');
           const refresh = await fetch(
             `${oidcBase()}/token`,
-            form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basic('web', 'web-secret') }),
+            form(
+              { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+              { authorization: basic('web', 'web-secret') },
+            ),
           );
           assert.equal(refresh.status, 200, 'refresh token survived');
-          const pw = await fetch(`${oidcBase()}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }));
+          const pw = await fetch(
+            `${oidcBase()}/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }),
+          );
           assert.equal(pw.status, 200, 'users survived');
         } finally {
           await server.close();

@@ -12,9 +12,19 @@ import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesAdapterSessions, UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type {
+  UsesAdapterSessions,
+  UsesClientSessions,
+  UsesSsoSessionStore,
+  UsesSsoSessions,
+} from '../../sessions/capabilities.ts';
 import type { UsesTransact } from '../../store/capabilities.ts';
-import type { UsesAuthorizationCodes, UsesNotBefore, UsesRefreshTokens, UsesTokenIssuer } from '../../tokens/capabilities.ts';
+import type {
+  UsesAuthorizationCodes,
+  UsesNotBefore,
+  UsesRefreshTokens,
+  UsesTokenIssuer,
+} from '../../tokens/capabilities.ts';
 
 /** What the token endpoint and its grants use. */
 export type TokenEndpointDeps = UsesAdapterSessions &
@@ -32,7 +42,13 @@ export type TokenEndpointDeps = UsesAdapterSessions &
   UsesUrls &
   UsesPasswordVerifier;
 
-export async function tokenEndpoint(ctx: TokenEndpointDeps, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
+export async function tokenEndpoint(
+  ctx: TokenEndpointDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  facts: ErrorEventFacts,
+): Promise<Response> {
   const params = await readForm(req);
   const name = params.require('grant_type');
   facts.grantType = name;
