@@ -7,8 +7,8 @@ import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
-import type { CidrList } from './http/cidr.ts';
 import { NotFound } from './errors.ts';
+import type { ProxyTrust } from './http/client-address.ts';
 import { jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
@@ -32,10 +32,8 @@ type Env = { Variables: { requestId: string } };
 /** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-export interface AppOptions {
-  /** Peers whose X-Forwarded-For / Forwarded headers are believed (see http/client-address.ts). */
-  trustedProxies: CidrList;
-}
+/** Peers whose X-Forwarded-For / Forwarded headers are believed, and which one they write (see http/client-address.ts). */
+export type AppOptions = ProxyTrust;
 
 export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> {
   const app = new Hono<Env>({ strict: false });
@@ -77,7 +75,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   // Each endpoint with its methods and its error policy: the format errors are answered in,
   // and the event a refused request records.
   const route = (path: string, methods: string[], handler: RouteHandler, policy: RouteOptions) => {
-    realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
+    realmRoutes.all(path, realmEndpoint(ctx, options, methods, handler, policy));
   };
   const api = { errors: 'json' } as const;
   const page = { errors: 'html' } as const;
@@ -99,7 +97,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     api,
   );
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
-  route('/login-actions/authenticate', ['POST'], submitLogin, page);
+  route('/login-actions/authenticate', ['POST'], (ctx, realm, req, ip, _facts, addresses) => submitLogin(ctx, realm, req, ip, addresses), page);
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR' });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
   route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent });

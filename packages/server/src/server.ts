@@ -69,6 +69,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       log,
       logout: config.logout,
       trustedProxies: config.trustedProxies,
+      trustedProxyHeader: config.trustedProxyHeader,
     });
     await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;

@@ -8,8 +8,7 @@ import type { ProviderContext } from '../context.ts';
 import type { EventType } from '../events/event-log.ts';
 import { asOAuthError, MethodNotAllowed, NotFound, type OAuthError } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
-import type { CidrList } from './cidr.ts';
-import { clientAddress } from './client-address.ts';
+import { type ProxyTrust, resolveClientAddress } from './client-address.ts';
 import { htmlError, jsonError } from './respond.ts';
 
 /**
@@ -36,7 +35,18 @@ export interface RouteOptions {
   errorEvent?: EventType | ((facts: ErrorEventFacts) => EventType | null);
 }
 
-export type RouteHandler = (ctx: ProviderContext, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
+/**
+ * An endpoint. `ip`: the client's address for events and sessions; `addresses`: every address
+ * the request may come from, which the login throttle counts it against (http/client-address.ts).
+ */
+export type RouteHandler = (
+  ctx: ProviderContext,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  facts: ErrorEventFacts,
+  addresses: readonly string[],
+) => Promise<Response>;
 
 type RouteContext = Pick<ProviderContext, 'realms' | 'events' | 'log'>;
 type Env = { Variables: { requestId: string } };
@@ -53,7 +63,7 @@ function errorEventType(options: RouteOptions, facts: ErrorEventFacts): EventTyp
 }
 
 /** Serves one realm endpoint under its policy: realm lookup, method check, handler, errors. */
-export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, methods: readonly string[], handler: RouteHandler, options: RouteOptions) {
+export function realmEndpoint(ctx: ProviderContext, proxies: ProxyTrust, methods: readonly string[], handler: RouteHandler, options: RouteOptions) {
   const answer = (c: Context<Env>, err: OAuthError) => {
     const log = ctx.log.child({ reqId: c.get('requestId') });
     return options.errors === 'html' ? htmlError(log, err) : jsonError(log, err);
@@ -61,7 +71,7 @@ export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, me
   // One check of the cached realm configuration per request (realm/repository.ts).
   return (c: Context<Env>): Promise<Response> => ctx.realms.snapshot(() => serve(c));
   async function serve(c: Context<Env>): Promise<Response> {
-    const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
+    const { address: ip, candidates } = resolveClientAddress(peerAddress(c), c.req.raw.headers, proxies.trustedProxies, proxies.trustedProxyHeader);
     const facts: ErrorEventFacts = {};
     let realm: Realm | undefined;
     try {
@@ -69,7 +79,7 @@ export function realmEndpoint(ctx: ProviderContext, trustedProxies: CidrList, me
       // Before the endpoint's own format is known to apply: the realm or method is wrong.
       if (!realm?.enabled) return jsonError(ctx.log, new NotFound('Realm does not exist'));
       if (!methods.includes(c.req.method)) return jsonError(ctx.log, new MethodNotAllowed());
-      return await handler(ctx, realm, c.req.raw, ip, facts);
+      return await handler(ctx, realm, c.req.raw, ip, facts, candidates);
     } catch (thrown) {
       const err = asOAuthError(thrown);
       const type = realm && err.status < 500 ? errorEventType(options, facts) : null;

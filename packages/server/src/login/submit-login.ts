@@ -27,7 +27,8 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
   user_disabled: 'This account is disabled. Contact your administrator.',
 };
 
-export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** `ip`: the client's address for events and the session; `addresses`: every one the throttle counts (http/client-address.ts). */
+export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Request, ip: string | null, addresses: readonly string[]): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
@@ -59,6 +60,7 @@ export async function submitLogin(ctx: SubmitLoginDeps, realm: Realm, req: Reque
       username,
       password,
       ipAddress: ip,
+      throttleAddresses: addresses,
       clientId: client.clientId,
       deviceCookie: readCookie(req, DEVICE_COOKIE),
     });
