@@ -9,6 +9,7 @@ import { createProvider, type Provider } from './provider.ts';
 import { importRealmFile } from './realm/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -34,7 +35,16 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.store, log);
+  // The embedded store belongs to one server process: taken before anything is opened or
+  // imported (store/data-dir-lock.ts).
+  const lock: DataDirLock | null = config.store.kind === 'sqlite' ? await lockDataDir(config.store.dataDir) : null;
+  let store: Store;
+  try {
+    store = await openStore(config.store, log);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);
@@ -85,10 +95,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         });
         await provider.close();
         await store.close();
+        lock?.release();
       },
     };
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
 }
