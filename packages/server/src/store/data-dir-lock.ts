@@ -122,6 +122,17 @@ export function removeStale(path: string, stalePid: number | null): void {
 }
 
 /**
+ * Throws DataDirInUse when a live process (this one included) holds the data directory; takes
+ * nothing. For a clear answer before other start-up work; `lockDataDir` is what decides.
+ */
+export function checkDataDir(dataDir: string): void {
+  const path = join(dataDir, LOCK_FILE);
+  if (held.has(path)) throw new DataDirInUse(dataDir, process.pid);
+  const pid = holder(path);
+  if (typeof pid === 'number' && !isStale(pid)) throw new DataDirInUse(dataDir, pid);
+}
+
+/**
  * Takes the data directory for this process, or throws DataDirInUse naming the live process
  * that has it. Creates the directory if needed.
  */
