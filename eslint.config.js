@@ -68,7 +68,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'kysely', message: 'Only table owners import Kysely (see the owner list in eslint.config.js); call the owner instead.' }] },
+        {
+          paths: [
+            {
+              name: 'kysely',
+              message:
+                'Only table owners import Kysely (see the owner list in eslint.config.js); call the owner instead.',
+            },
+          ],
+        },
       ],
       'no-restricted-syntax': ['error', ...DB_ACCESS, ...QUERY_BUILDER],
     },

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { table } from './lib/receivers.ts';
 import { buildServer, type FootprintMode, type FootprintRow, runFootprint } from './scenarios/footprint.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, sessions: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, sessions: { type: 'string', default: '10000' } },
+});
 const rounds = Number(values.rounds);
 const sessions = Number(values.sessions);
 buildServer();
@@ -17,7 +19,9 @@ for (let i = 0; i < rounds; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const m = (mode: FootprintMode, key: 'readyMs' | 'idleRssMb' | 'activeRssMb') => median(runs[mode].map((r) => r[key]));
-console.log(`\nFootprint of sundown start, median of ${rounds} rounds, Node ${process.version}, ${cpus().length} cores\n`);
+console.log(
+  `\nFootprint of sundown start, median of ${rounds} rounds, Node ${process.version}, ${cpus().length} cores\n`,
+);
 console.log(
   table([
     {

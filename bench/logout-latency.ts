@@ -10,7 +10,11 @@ import { importRealm, parseRealmJson, parseStartConfig, startServer } from '@sun
 import { percentile, startReceivers, table } from './lib/receivers.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '200' }, clients: { type: 'string', default: '10' }, store: { type: 'string', default: 'sqlite' } },
+  options: {
+    rounds: { type: 'string', default: '200' },
+    clients: { type: 'string', default: '10' },
+    store: { type: 'string', default: 'sqlite' },
+  },
 });
 const rounds = Number(values.rounds);
 const n = Number(values.clients);
@@ -23,7 +27,9 @@ const config = parseStartConfig(
     '0',
     '--log-level',
     'silent',
-    ...(values.store === 'postgres' ? ['--database-url', process.env.SUNDOWN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'] : ['--data-dir', dir]),
+    ...(values.store === 'postgres'
+      ? ['--database-url', process.env.SUNDOWN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test']
+      : ['--data-dir', dir]),
   ],
   {},
 );
@@ -70,7 +76,10 @@ async function signInAll(): Promise<string> {
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
     const tok = await fetch(`${oidc}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`c${i}:s${i}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`c${i}:s${i}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `https://c${i}.example/cb` }),
     });
     const body = (await tok.json()) as { id_token: string };
@@ -99,7 +108,9 @@ for (let round = 0; round < rounds + warmup; round++) {
 lastReceiver.sort((a, b) => a - b);
 browser.sort((a, b) => a - b);
 const fmt = (x: number) => x.toFixed(1);
-console.log(`\nLogout fan-out, ${n} receivers, ${rounds} logouts, store ${values.store}, Node ${process.version}, ${cpus().length} cores\n`);
+console.log(
+  `\nLogout fan-out, ${n} receivers, ${rounds} logouts, store ${values.store}, Node ${process.version}, ${cpus().length} cores\n`,
+);
 console.log(
   table([
     {

@@ -18,11 +18,17 @@ const r = await runMassLogout({
   alg: values.alg as 'RS256' | 'ES256',
   store: values.store as 'sqlite' | 'postgres',
 });
-console.log(`\nMass logout: ${r.sessions} sessions × ${r.clients} clients, ${r.alg}, store ${r.store}, Node ${process.version}, ${cpus().length} cores\n`);
+console.log(
+  `\nMass logout: ${r.sessions} sessions × ${r.clients} clients, ${r.alg}, store ${r.store}, Node ${process.version}, ${cpus().length} cores\n`,
+);
 console.log(
   table([
     { measure: 'sessions ended (outbox written), per second', value: r.sessionsEndedPerSecond.toFixed(0), detail: '' },
-    { measure: 'logout tokens delivered, per second', value: r.tokensPerSecond.toFixed(0), detail: `${r.secondsToLastToken.toFixed(2)} s to the last token` },
+    {
+      measure: 'logout tokens delivered, per second',
+      value: r.tokensPerSecond.toFixed(0),
+      detail: `${r.secondsToLastToken.toFixed(2)} s to the last token`,
+    },
     {
       measure: `raw ${r.alg} signing, per second (one core, the bound)`,
       value: r.rawSigningPerSecond.toFixed(0),

@@ -30,7 +30,9 @@ const { values } = parseArgs({
 const quick = values.quick === true;
 const postgres = values['no-postgres'] !== true;
 const only = values.only === undefined ? [...SECTIONS] : values.only.split(',').map((s) => s.trim());
-for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
+for (const s of only)
+  if (!(SECTIONS as readonly string[]).includes(s))
+    throw new Error(`--only: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const run = (s: Section) => only.includes(s);
 if (values.profile === true) enableProfiling();
 const cores = cpus().length;
@@ -65,7 +67,13 @@ const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 const r2 = (x: number) => x.toFixed(2);
 const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-const add = (scenario: string, sundown: string, peer: string, ratio: number | undefined, target?: { op: '≥' | '≤'; value: number; of?: string }) =>
+const add = (
+  scenario: string,
+  sundown: string,
+  peer: string,
+  ratio: number | undefined,
+  target?: { op: '≥' | '≤'; value: number; of?: string },
+) =>
   rows.push({
     scenario,
     sundown,
@@ -97,11 +105,17 @@ await section('fanout', 'logout fan-out latency', async () => {
     );
   }
   const dead = await runDeadReceiver({ rounds: quick ? 2 : 5 });
-  add('browser logout, 1 of 10 receivers dead, ms (bound 2000)', f0(dead.sundown), `${f0(dead.peer)} (oidc-provider)`, dead.sundown / dead.sundownBoundMs, {
-    op: '≤',
-    value: 1.125,
-    of: 'bound',
-  });
+  add(
+    'browser logout, 1 of 10 receivers dead, ms (bound 2000)',
+    f0(dead.sundown),
+    `${f0(dead.peer)} (oidc-provider)`,
+    dead.sundown / dead.sundownBoundMs,
+    {
+      op: '≤',
+      value: 1.125,
+      of: 'bound',
+    },
+  );
   raw.fanout = { fanout, dead };
 });
 
@@ -110,7 +124,12 @@ await section('mass', 'mass logout', async () => {
   for (const alg of ['RS256', 'ES256'] as const) {
     const m = await runMassLogout({ sessions: quick ? 2000 : 10_000, clients: 5, alg, store: 'sqlite' });
     mass.push(m);
-    add(`mass logout ${m.sessions}×${m.clients} ${alg}: sessions ended/s`, f0(m.sessionsEndedPerSecond), '—', undefined);
+    add(
+      `mass logout ${m.sessions}×${m.clients} ${alg}: sessions ended/s`,
+      f0(m.sessionsEndedPerSecond),
+      '—',
+      undefined,
+    );
     add(
       `mass logout ${m.sessions}×${m.clients} ${alg}: tokens delivered/s vs raw 1-core signing/s (jose one at a time ${f0(m.signing.joseWebCrypto)}, node:crypto 1 worker ${f0(m.signing.nodeCryptoWorkers)})`,
       f0(m.tokensPerSecond),
@@ -147,21 +166,33 @@ await section('tokens', 'token endpoint', async () => {
       cc.perSecond / peerJwt.clientCredentials.perSecond,
       { op: '≥', value: 1 },
     );
-    add(`client credentials/s (${store}) vs 2-core RS256 signing/s`, f0(cc.perSecond), `${f0(bound.perSecond)} (bound)`, cc.perSecond / bound.perSecond, {
-      op: '≥',
-      value: share,
-      of: 'bound',
-    });
+    add(
+      `client credentials/s (${store}) vs 2-core RS256 signing/s`,
+      f0(cc.perSecond),
+      `${f0(bound.perSecond)} (bound)`,
+      cc.perSecond / bound.perSecond,
+      {
+        op: '≥',
+        value: share,
+        of: 'bound',
+      },
+    );
     add(
       `client credentials/s (${store}) vs oidc-provider opaque`,
       f0(cc.perSecond),
       f0(peerOpaque.clientCredentials.perSecond),
       cc.perSecond / peerOpaque.clientCredentials.perSecond,
     );
-    add(`refresh/s (${store}) vs oidc-provider RS256 JWT (both: access + ID token)`, lat(rf), lat(peerJwt.refresh), rf.perSecond / peerJwt.refresh.perSecond, {
-      op: '≥',
-      value: 1,
-    });
+    add(
+      `refresh/s (${store}) vs oidc-provider RS256 JWT (both: access + ID token)`,
+      lat(rf),
+      lat(peerJwt.refresh),
+      rf.perSecond / peerJwt.refresh.perSecond,
+      {
+        op: '≥',
+        value: 1,
+      },
+    );
     add(
       `refresh/s (${store}) vs half the 2-core RS256 signing/s`,
       f0(rf.perSecond),
@@ -169,14 +200,24 @@ await section('tokens', 'token endpoint', async () => {
       rf.perSecond / (bound.perSecond / 2),
       { op: '≥', value: share, of: 'bound/2' },
     );
-    add(`refresh/s (${store}) vs oidc-provider opaque`, f0(rf.perSecond), f0(peerOpaque.refresh.perSecond), rf.perSecond / peerOpaque.refresh.perSecond);
+    add(
+      `refresh/s (${store}) vs oidc-provider opaque`,
+      f0(rf.perSecond),
+      f0(peerOpaque.refresh.perSecond),
+      rf.perSecond / peerOpaque.refresh.perSecond,
+    );
     const st = t.statements!;
     const kinds = (k: Record<string, number>) =>
       Object.keys(k)
         .filter((x) => k[x]! >= 0.5)
         .map((x) => x.replace(' … ', ' ').replaceAll('"', ''))
         .join(', ');
-    add(`SQL statements per client-credentials grant (${store})`, f1(st.clientCredentials.perOp), kinds(st.clientCredentials.byKind), undefined);
+    add(
+      `SQL statements per client-credentials grant (${store})`,
+      f1(st.clientCredentials.perOp),
+      kinds(st.clientCredentials.byKind),
+      undefined,
+    );
     add(`SQL statements per refresh grant (${store})`, f1(st.refresh.perOp), kinds(st.refresh.byKind), undefined);
     if (t.signIns)
       add(
@@ -216,24 +257,43 @@ await section('drain', 'requests during a mass-logout drain', async () => {
         .filter(([, v]) => v >= 0.05)
         .slice(0, 6)
         .map(
-          ([k, v]) => `${k.replace(' … ', ' ').replaceAll('"', '')} ${r2(v)}${store === 'sqlite' ? ` (${(d.perToken.msByKind[k] ?? 0).toFixed(3)} ms)` : ''}`,
+          ([k, v]) =>
+            `${k.replace(' … ', ' ').replaceAll('"', '')} ${r2(v)}${store === 'sqlite' ? ` (${(d.perToken.msByKind[k] ?? 0).toFixed(3)} ms)` : ''}`,
         )
         .join(', '),
       undefined,
     );
-    add(`drain 500×3 (${st}): drain ms under load vs without`, f0(d.drainLoadedMs), `${f0(d.drainIdleMs)} (no load)`, d.drainLoadedMs / d.drainIdleMs, {
-      op: '≤',
-      value: 1.5,
-      of: 'no load',
-    });
+    add(
+      `drain 500×3 (${st}): drain ms under load vs without`,
+      f0(d.drainLoadedMs),
+      `${f0(d.drainIdleMs)} (no load)`,
+      d.drainLoadedMs / d.drainIdleMs,
+      {
+        op: '≤',
+        value: 1.5,
+        of: 'no load',
+      },
+    );
   }
   raw.drain = drains;
 });
 
 await section('rp', 'RP receiver', async () => {
   const rp = await runRpReceiver({ requests: quick ? 3000 : 10_000 });
-  add('RP receiver: validated logout requests/s vs express-openid-connect', f0(rp.sundown), f0(rp.peer), rp.sundown / rp.peer, { op: '≥', value: 2 });
-  add('RP receiver vs raw RS256 verify/s', f0(rp.sundown), `${f0(rp.verifyBound)} (bound)`, rp.sundown / rp.verifyBound, { op: '≥', value: 0.7, of: 'bound' });
+  add(
+    'RP receiver: validated logout requests/s vs express-openid-connect',
+    f0(rp.sundown),
+    f0(rp.peer),
+    rp.sundown / rp.peer,
+    { op: '≥', value: 2 },
+  );
+  add(
+    'RP receiver vs raw RS256 verify/s',
+    f0(rp.sundown),
+    `${f0(rp.verifyBound)} (bound)`,
+    rp.sundown / rp.verifyBound,
+    { op: '≥', value: 0.7, of: 'bound' },
+  );
   raw.rp = rp;
 });
 
@@ -261,7 +321,9 @@ const widths = head.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 const markdown = [
   `Sundown benchmarks — Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.date}${quick ? ' (quick run)' : ''}${machine.profiled ? ' (PROFILED: slowed by the CPU profiler)' : ''}`,
-  `Load average at start ${machine.loadAverage.start}; after each section: ${Object.entries(machine.loadAverage.sections)
+  `Load average at start ${machine.loadAverage.start}; after each section: ${Object.entries(
+    machine.loadAverage.sections,
+  )
     .map(([k, v]) => `${k} ${v}`)
     .join('; ')}`,
   '',
@@ -288,5 +350,8 @@ console.log(`\n${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const suffix = values.only === undefined ? '' : `-${only.join('-')}`;
 writeFileSync(new URL(`./results/results${suffix}.md`, import.meta.url), `${markdown}\n`);
-writeFileSync(new URL(`./results/results${suffix}.json`, import.meta.url), `${JSON.stringify({ machine, rows, profiles, raw }, null, 2)}\n`);
+writeFileSync(
+  new URL(`./results/results${suffix}.json`, import.meta.url),
+  `${JSON.stringify({ machine, rows, profiles, raw }, null, 2)}\n`,
+);
 process.exit(0);

@@ -20,7 +20,12 @@ const s = await startSundown(
   {
     clients: [
       { clientId: 'svc', secret: 'svc-secret', standardFlowEnabled: false, serviceAccountsEnabled: true },
-      { clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true, redirectUris: ['https://app.bench/cb'] },
+      {
+        clientId: 'app',
+        secret: 'app-secret',
+        directAccessGrantsEnabled: true,
+        redirectUris: ['https://app.bench/cb'],
+      },
     ],
     users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
   },
@@ -42,7 +47,13 @@ for (const mode of ['client_credentials', 'refresh_token'] as const) {
   const thread0 = process.threadCpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const rate = await profiled(`token-cpu-${store}-${mode}`, () =>
-    load({ tokenUrl, authorization: basic(mode === 'client_credentials' ? 'svc' : 'app'), mode, refreshTokens, durationMs }),
+    load({
+      tokenUrl,
+      authorization: basic(mode === 'client_credentials' ? 'svc' : 'app'),
+      mode,
+      refreshTokens,
+      durationMs,
+    }),
   );
   const proc = process.cpuUsage(process0);
   const thread = process.threadCpuUsage(thread0);

@@ -23,11 +23,18 @@ function importEsmOnlyTypes(dir: string): void {
     const text = readFileSync(path, 'utf8')
       .replace(
         new RegExp(`^import (?:type )?\\{([^}]*)\\} from '(${names})';$`, 'gm'),
-        (_, list: string, spec: string) => `import type {${list.replace(/\btype /g, '')}} from '${spec}' with { 'resolution-mode': 'import' };`,
+        (_, list: string, spec: string) =>
+          `import type {${list.replace(/\btype /g, '')}} from '${spec}' with { 'resolution-mode': 'import' };`,
       )
-      .replace(new RegExp(`import\\("(${names})"\\)`, 'g'), (_, spec: string) => `import("${spec}", { with: { "resolution-mode": "import" } })`);
+      .replace(
+        new RegExp(`import\\("(${names})"\\)`, 'g'),
+        (_, spec: string) => `import("${spec}", { with: { "resolution-mode": "import" } })`,
+      );
     const left = new RegExp(`from '(${names})';$`, 'm').exec(text);
-    if (left) throw new Error(`${path}: cannot rewrite an import of ${left[1]} for CommonJS: ${text.split('\n').find((l) => l.includes(left[0]))}`);
+    if (left)
+      throw new Error(
+        `${path}: cannot rewrite an import of ${left[1]} for CommonJS: ${text.split('\n').find((l) => l.includes(left[0]))}`,
+      );
     writeFileSync(path, text);
   }
 }

@@ -14,10 +14,13 @@ import { after, before, describe, test } from 'node:test';
 
 const ROOT = realpathSync(new URL('..', import.meta.url));
 const bin = (pkg: string, file: string) => join(ROOT, 'node_modules', pkg, file);
-const version = (pkg: string) => (JSON.parse(readFileSync(bin(pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (pkg: string) =>
+  (JSON.parse(readFileSync(bin(pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The environment of a user's shell: this process's, without what npm and the repo add. */
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|NODE_OPTIONS$|INIT_CWD$|NODE_TEST_CONTEXT$)/i.test(k)));
+const env: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(npm_|NODE_OPTIONS$|INIT_CWD$|NODE_TEST_CONTEXT$)/i.test(k)),
+);
 // Installs take what the npm cache already holds and ask the registry only for the rest.
 Object.assign(env, {
   npm_config_prefer_offline: 'true',
@@ -30,13 +33,22 @@ Object.assign(env, {
 function run(file: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(file, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n$ ${file} ${args.join(' ')}\n${out}`);
+  assert.equal(
+    r.status,
+    0,
+    `${what} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n$ ${file} ${args.join(' ')}\n${out}`,
+  );
   return out;
 }
 
 /** Every Node on this machine outside the workspace (e.g. /usr/bin/node 20) that the packages support, and this Node (24). */
 function nodes(): Array<{ path: string; version: string }> {
-  const candidates = [process.execPath, '/usr/bin/node', '/usr/local/bin/node', ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'node'))];
+  const candidates = [
+    process.execPath,
+    '/usr/bin/node',
+    '/usr/local/bin/node',
+    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'node')),
+  ];
   const seen = new Map<string, string>();
   for (const c of candidates) {
     if (!existsSync(c)) continue;
@@ -50,7 +62,14 @@ function nodes(): Array<{ path: string; version: string }> {
 }
 
 const RP_ENTRIES = {
-  '@sundown/rp': ['validateLogoutToken', 'createBackchannelLogoutHandler', 'buildEndSessionUrl', 'isLoggedOut', 'MemoryLogoutStore', 'LogoutTokenError'],
+  '@sundown/rp': [
+    'validateLogoutToken',
+    'createBackchannelLogoutHandler',
+    'buildEndSessionUrl',
+    'isLoggedOut',
+    'MemoryLogoutStore',
+    'LogoutTokenError',
+  ],
   '@sundown/rp/express': ['backchannelLogoutRouter', 'requireActiveSession', 'recordLogin', 'logoutRedirect'],
   '@sundown/rp/fastify': ['fastifyBackchannelLogout'],
   '@sundown/rp/redis': ['RedisLogoutStore'],
@@ -96,18 +115,43 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
     const dest = join(work, 'tarballs');
     mkdirSync(dest);
     // `npm pack` runs each package's prepack, which builds its dist/ from the sources.
-    run('npm', ['pack', '--workspace', 'packages/rp', '--workspace', 'packages/server', '--pack-destination', dest, '--json', '--silent'], ROOT, 'npm pack');
+    run(
+      'npm',
+      [
+        'pack',
+        '--workspace',
+        'packages/rp',
+        '--workspace',
+        'packages/server',
+        '--pack-destination',
+        dest,
+        '--json',
+        '--silent',
+      ],
+      ROOT,
+      'npm pack',
+    );
     tarballs.rp = join(dest, `sundown-rp-${version('@sundown/rp')}.tgz`);
     tarballs.server = join(dest, `sundown-server-${version('@sundown/server')}.tgz`);
     for (const t of Object.values(tarballs)) assert.ok(existsSync(t), `npm pack made no ${t}`);
 
     scratch = join(work, 'consumer');
     mkdirSync(scratch);
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
+    );
     // The packages, plus what a consumer's code and types use next to them (pinned to the
     // workspace's versions, so they come from the npm cache).
-    const extras = ['express', '@types/express', '@types/express-session', 'fastify', '@types/node', 'pino'].map((p) => `${p}@${version(p)}`);
-    run('npm', ['install', '--no-package-lock', tarballs.rp, tarballs.server, ...extras], scratch, 'npm install of the tarballs');
+    const extras = ['express', '@types/express', '@types/express-session', 'fastify', '@types/node', 'pino'].map(
+      (p) => `${p}@${version(p)}`,
+    );
+    run(
+      'npm',
+      ['install', '--no-package-lock', tarballs.rp, tarballs.server, ...extras],
+      scratch,
+      'npm install of the tarballs',
+    );
   });
 
   after(() => {
@@ -117,7 +161,10 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
   test('the tarballs hold built JavaScript, declarations, the console assets and no tests', () => {
     for (const [name, tgz] of Object.entries(tarballs)) {
       const files = run('tar', ['tzf', tgz], work, `listing ${name}`).split('\n');
-      assert.ok(files.includes('package/dist/index.js') && files.includes('package/dist/index.d.ts'), `${name}: no dist/index.js with .d.ts`);
+      assert.ok(
+        files.includes('package/dist/index.js') && files.includes('package/dist/index.d.ts'),
+        `${name}: no dist/index.js with .d.ts`,
+      );
       assert.ok(!files.some((f) => f.includes('/test/')), `${name}: ships tests`);
     }
     const server = run('tar', ['tzf', tarballs.server], work, 'listing server');
@@ -129,7 +176,10 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
       'package/dist/store/migrations.js',
     ])
       assert.ok(server.includes(f), `server tarball lacks ${f}`);
-    assert.ok(run('tar', ['tzf', tarballs.rp], work, 'listing rp').includes('package/dist/cjs/index.js'), 'rp tarball lacks the CommonJS build');
+    assert.ok(
+      run('tar', ['tzf', tarballs.rp], work, 'listing rp').includes('package/dist/cjs/index.js'),
+      'rp tarball lacks the CommonJS build',
+    );
   });
 
   test('publint: no packaging errors or warnings', () => {
@@ -137,14 +187,24 @@ describe('packed packages, installed outside the workspace', { timeout: 900_000 
       const dir = join(work, `unpacked-${name}`);
       mkdirSync(dir);
       run('tar', ['xzf', tgz, '-C', dir], work, `unpacking ${name}`);
-      const out = run(process.execPath, [bin('publint', 'src/cli.js'), join(dir, 'package'), '--pack', 'false', '--strict'], work, `publint ${name}`);
+      const out = run(
+        process.execPath,
+        [bin('publint', 'src/cli.js'), join(dir, 'package'), '--pack', 'false', '--strict'],
+        work,
+        `publint ${name}`,
+      );
       assert.match(out, /All good/, `publint ${name}:\n${out}`);
     }
   });
 
   test('attw: types resolve for node16 (ESM and CommonJS), nodenext and bundler', () => {
     // node10 (TypeScript's pre-exports resolution) cannot see subpath exports; it is not a target.
-    run(process.execPath, [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.rp, '--profile', 'node16', '--format', 'ascii'], work, 'attw @sundown/rp');
+    run(
+      process.execPath,
+      [bin('@arethetypeswrong/cli', 'dist/index.js'), tarballs.rp, '--profile', 'node16', '--format', 'ascii'],
+      work,
+      'attw @sundown/rp',
+    );
     // The server is ESM only (its CLI and embedding API need Node 24, which require()s ESM).
     run(
       process.execPath,
@@ -221,7 +281,15 @@ console.log('cjs ok');`;
         writeFileSync(
           join(dir, 'tsconfig.json'),
           JSON.stringify({
-            compilerOptions: { ...options, target: 'es2023', lib: ['es2023'], types: ['node'], strict: true, noEmit: true, skipLibCheck: false },
+            compilerOptions: {
+              ...options,
+              target: 'es2023',
+              lib: ['es2023'],
+              types: ['node'],
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+            },
             files,
           }),
         );
@@ -240,14 +308,21 @@ console.log('cjs ok');`;
     const dir = mkdtempSync(join(work, 'empty-'));
     writeFileSync(
       join(dir, 'realm.json'),
-      JSON.stringify({ realm: 'packed', clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.example/cb'] }] }),
+      JSON.stringify({
+        realm: 'packed',
+        clients: [{ clientId: 'app', secret: 'app-secret', redirectUris: ['https://app.example/cb'] }],
+      }),
     );
-    const child: ChildProcess = spawn('npx', ['--yes', '--package', tarballs.server, 'sundown', 'start', '--import-realm', 'realm.json', '--port', '0'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child: ChildProcess = spawn(
+      'npx',
+      ['--yes', '--package', tarballs.server, 'sundown', 'start', '--import-realm', 'realm.json', '--port', '0'],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let out = '';
     try {
       const port = await new Promise<number>((resolve, reject) => {
@@ -271,7 +346,11 @@ console.log('cjs ok');`;
       assert.equal(res.status, 200, out);
       const doc = (await res.json()) as { issuer: string; jwks_uri: string };
       assert.equal(doc.issuer, `http://localhost:${port}/realms/packed`);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/admin/`)).status, 200, 'the console page (assets shipped in the package)');
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${port}/admin/`)).status,
+        200,
+        'the console page (assets shipped in the package)',
+      );
     } finally {
       // npx runs sundown in a child of its own: end the whole process group this test started.
       if (child.exitCode === null) {

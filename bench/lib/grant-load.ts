@@ -30,7 +30,9 @@ export interface RunningLoad {
 }
 
 export function startLoad(o: LoadOptions): RunningLoad {
-  const worker = new Worker(new URL('./grant-worker.ts', import.meta.url), { workerData: { concurrency: 16, refreshTokens: [], ...o } });
+  const worker = new Worker(new URL('./grant-worker.ts', import.meta.url), {
+    workerData: { concurrency: 16, refreshTokens: [], ...o },
+  });
   let onStarted: () => void = () => {};
   const started = new Promise<void>((r) => (onStarted = r));
   const done = new Promise<Rate>((resolve, reject) => {

@@ -38,7 +38,11 @@ function post(body: string): Promise<{ status: number; text: string }> {
         path: target.pathname,
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization: input.authorization },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          authorization: input.authorization,
+        },
       },
       (res) => {
         let text = '';
@@ -82,5 +86,6 @@ await Promise.all(
 const seconds = (performance.now() - started) / 1000;
 agent.destroy();
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
 parentPort!.postMessage({ count, seconds, statuses, firstError, p50: pct(50), p99: pct(99), samples });

@@ -27,7 +27,12 @@ export async function startOidcProvider(
   const provider = new Provider(issuer, {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'peer-1', alg: 'RS256', use: 'sig' }] },
     clients,
-    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true }, rpInitiatedLogout: { enabled: true }, ...features },
+    features: {
+      devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      ...features,
+    },
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     cookies: { keys: ['bench-cookie-key'] },
     // Receivers are on loopback on purpose; oidc-provider's own fetch hook lets them through.
@@ -43,14 +48,31 @@ export async function startOidcProvider(
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'login') {
         // A distinct account per sign-in: each benchmark session is its own user's.
-        await provider.interactionFinished(req, res, { login: { accountId: `bench-user-${accounts++}` } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: `bench-user-${accounts++}` } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
-      const grant = new provider.Grant({ accountId: details.session!.accountId!, clientId: details.params.client_id as string });
+      const grant = new provider.Grant({
+        accountId: details.session!.accountId!,
+        clientId: details.params.client_id as string,
+      });
       grant.addOIDCScope('openid offline_access');
       // addResourceScope is oidc-provider's API; types/oidc-provider.d.ts declares only what the rest uses.
-      if (resource) (grant as unknown as { addResourceScope(resource: string, scope: string): void }).addResourceScope(resource, 'api');
-      await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+      if (resource)
+        (grant as unknown as { addResourceScope(resource: string, scope: string): void }).addResourceScope(
+          resource,
+          'api',
+        );
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: true },
+      );
     } catch (err) {
       next(err);
     }

@@ -41,13 +41,19 @@ function area(url: string, fn: string): string {
   if (fn === '(program)') return 'program (native, unattributed)';
   if (url === 'node:inspector') return 'profiler';
   // node:sqlite's StatementSync methods are native frames without a script URL.
-  if (url === '' && ['run', 'all', 'get', 'iterate', 'exec', 'prepare'].includes(fn)) return 'store (Kysely, driver, SQL)';
-  if (/packages\/server\/src\/store\/|\/kysely\//.test(url) || /node:sqlite|^pg\b|\/pg(-\w+)?\//.test(url)) return 'store (Kysely, driver, SQL)';
+  if (url === '' && ['run', 'all', 'get', 'iterate', 'exec', 'prepare'].includes(fn))
+    return 'store (Kysely, driver, SQL)';
+  if (/packages\/server\/src\/store\/|\/kysely\//.test(url) || /node:sqlite|^pg\b|\/pg(-\w+)?\//.test(url))
+    return 'store (Kysely, driver, SQL)';
   if (/\/jose\//.test(url) || /internal\/crypto/.test(url)) return 'crypto (jose, WebCrypto calls)';
   if (/\/hono\/|@hono/.test(url)) return 'hono';
   if (/\/pino|thread-stream|sonic-boom/.test(url)) return 'logging';
   if (/packages\/server\/src\//.test(url)) return 'sundown (other)';
-  if (/internal\/deps\/undici|internal\/webstreams|node:internal\/http|node:_http|_http_|node:net|internal\/streams|node:internal\/stream/.test(url))
+  if (
+    /internal\/deps\/undici|internal\/webstreams|node:internal\/http|node:_http|_http_|node:net|internal\/streams|node:internal\/stream/.test(
+      url,
+    )
+  )
     return 'node HTTP, streams, Web Request';
   if (/oidc-provider|koa|express/.test(url)) return 'peer (oidc-provider, koa)';
   if (url === '') return 'native / builtins';

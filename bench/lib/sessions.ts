@@ -6,7 +6,14 @@ import type { RunningServer, Store } from '@sundown/server';
 export const ADMIN_ENV = { SUNDOWN_ADMIN_USERNAME: 'bench-admin', SUNDOWN_ADMIN_PASSWORD: 'bench-admin-password' };
 
 /** Live SSO sessions, each with a client session per client, written straight to the store. */
-export async function seedSessions(store: Store, realmId: string, userId: string, clients: Array<{ id: string }>, ids: string[], now: number): Promise<void> {
+export async function seedSessions(
+  store: Store,
+  realmId: string,
+  userId: string,
+  clients: Array<{ id: string }>,
+  ids: string[],
+  now: number,
+): Promise<void> {
   await store.db
     .insertInto('sso_session')
     .values(
@@ -48,8 +55,17 @@ export async function seedSessions(store: Store, realmId: string, userId: string
 /** `count` sessions of the realm's first user, signed into every client of the realm, ids prefixed. */
 export async function seedRealmSessions(store: Store, realmName: string, prefix: string, count: number): Promise<void> {
   const realm = await store.db.selectFrom('realm').select('id').where('name', '=', realmName).executeTakeFirstOrThrow();
-  const clients = await store.db.selectFrom('client').select('id').where('realm_id', '=', realm.id).where('client_id', 'like', 'c%').execute();
-  const user = await store.db.selectFrom('app_user').select('id').where('realm_id', '=', realm.id).executeTakeFirstOrThrow();
+  const clients = await store.db
+    .selectFrom('client')
+    .select('id')
+    .where('realm_id', '=', realm.id)
+    .where('client_id', 'like', 'c%')
+    .execute();
+  const user = await store.db
+    .selectFrom('app_user')
+    .select('id')
+    .where('realm_id', '=', realm.id)
+    .executeTakeFirstOrThrow();
   const now = Date.now();
   for (let i = 0; i < count; i += 500)
     await seedSessions(
@@ -76,7 +92,10 @@ export async function adminLogoutAll(server: RunningServer, realm: string): Prom
   });
   const { access_token: adminToken } = (await tokenRes.json()) as { access_token: string };
   return async () => {
-    const res = await fetch(`${server.url}/admin/realms/${realm}/logout-all`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+    const res = await fetch(`${server.url}/admin/realms/${realm}/logout-all`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     if (!res.ok) throw new Error(`logout-all answered ${res.status}: ${await res.text()}`);
     return ((await res.json()) as { sundown: { endedSessions: number } }).sundown.endedSessions;
   };

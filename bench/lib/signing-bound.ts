@@ -24,7 +24,10 @@ export interface SigningRate {
 }
 
 function pkcs8(alg: Alg): string {
-  const { privateKey } = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
@@ -46,7 +49,11 @@ async function joseRate(alg: Alg, pem: string, inFlight: number, ms: number): Pr
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < until) {
-        await new SignJWT(claims()).setProtectedHeader({ alg, typ: 'JWT', kid: 'k1' }).setIssuedAt().setExpirationTime('5m').sign(key);
+        await new SignJWT(claims())
+          .setProtectedHeader({ alg, typ: 'JWT', kid: 'k1' })
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
         n++;
       }
     }),
@@ -105,7 +112,11 @@ function post(url: URL, body: string): Promise<void> {
  * The fan-out floor: p50 (and p95) of "sign `n` RS256 logout tokens at once with WebCrypto,
  * then one POST to a loopback receiver", over `rounds` after a warm-up.
  */
-export async function fanoutFloor(receiverUrl: string, n: number, rounds: number): Promise<{ p50: number; p95: number }> {
+export async function fanoutFloor(
+  receiverUrl: string,
+  n: number,
+  rounds: number,
+): Promise<{ p50: number; p95: number }> {
   const key = await importPKCS8(pkcs8('RS256'), 'RS256');
   const url = new URL(receiverUrl);
   const samples: number[] = [];

@@ -70,7 +70,10 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result
 }
 
 /** Statements per operation over `n` operations, less what the same time idle sent (sweeper, worker polls). */
-export async function statementsPer(n: number, op: () => Promise<void>): Promise<{ perOp: number; byKind: Record<string, number> }> {
+export async function statementsPer(
+  n: number,
+  op: () => Promise<void>,
+): Promise<{ perOp: number; byKind: Record<string, number> }> {
   const started = performance.now();
   const { count } = await countStatements(async () => {
     for (let i = 0; i < n; i++) await op();
@@ -79,6 +82,7 @@ export async function statementsPer(n: number, op: () => Promise<void>): Promise
   const { count: idle } = await countStatements(() => new Promise((r) => setTimeout(r, Math.min(elapsed, 3000))));
   const idleShare = (idle.total * elapsed) / Math.min(elapsed, 3000);
   const byKind: Record<string, number> = {};
-  for (const [k, v] of Object.entries(count.byKind).sort((a, b) => b[1] - a[1])) byKind[k] = Math.round((100 * v) / n) / 100;
+  for (const [k, v] of Object.entries(count.byKind).sort((a, b) => b[1] - a[1]))
+    byKind[k] = Math.round((100 * v) / n) / 100;
   return { perOp: (count.total - idleShare) / n, byKind };
 }

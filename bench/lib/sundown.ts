@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { importRealm, parseRealmJson, parseStartConfig, type RunningServer, type ServerConfig, startServer } from '@sundown/server';
+import {
+  importRealm,
+  parseRealmJson,
+  parseStartConfig,
+  type RunningServer,
+  type ServerConfig,
+  startServer,
+} from '@sundown/server';
 import { createThrowawayDatabase } from './postgres.ts';
 
 export interface SundownBench {
@@ -22,15 +29,24 @@ export interface SundownOptions {
   configure?: (config: ServerConfig) => void;
 }
 
-export async function startSundown(realm: Record<string, unknown>, options: SundownOptions = {}): Promise<SundownBench> {
+export async function startSundown(
+  realm: Record<string, unknown>,
+  options: SundownOptions = {},
+): Promise<SundownBench> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-bench-'));
   const database = options.store === 'postgres' ? await createThrowawayDatabase() : undefined;
   const storeArgs = database ? ['--database-url', database.url] : ['--data-dir', dir];
-  const config = parseStartConfig(['--port', '0', '--log-level', 'silent', ...storeArgs, ...(options.args ?? [])], options.env ?? {});
+  const config = parseStartConfig(
+    ['--port', '0', '--log-level', 'silent', ...storeArgs, ...(options.args ?? [])],
+    options.env ?? {},
+  );
   options.configure?.(config);
   const server = await startServer(config, pino({ level: 'silent' }));
   const name = `b${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-  await importRealm(server.store.db, parseRealmJson({ attributes: { backchannelLogoutAllowHttp: 'true' }, ...realm, realm: name }));
+  await importRealm(
+    server.store.db,
+    parseRealmJson({ attributes: { backchannelLogoutAllowHttp: 'true' }, ...realm, realm: name }),
+  );
   return {
     server,
     issuer: `${server.url}/realms/${name}`,
@@ -53,7 +69,9 @@ export async function sundownSignIn(
   password: string,
 ): Promise<Record<string, string>> {
   const oidc = `${issuer}/protocol/openid-connect`;
-  let res = await jar.fetch(`${oidc}/auth?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid' })}`);
+  let res = await jar.fetch(
+    `${oidc}/auth?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid' })}`,
+  );
   if (res.status === 200) {
     const html = await res.text();
     const id = /name="auth_request" value="([^"]+)"/.exec(html)![1]!;

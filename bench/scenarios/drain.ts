@@ -35,12 +35,22 @@ function window(samples: Array<[number, number]>, from: number, to: number): Win
     .filter(([end]) => end >= from && end <= to)
     .map(([, l]) => l)
     .sort((a, b) => a - b);
-  return { perSecond: lat.length / ((to - from) / 1000), p50: percentile(lat, 50), p99: percentile(lat, 99), count: lat.length };
+  return {
+    perSecond: lat.length / ((to - from) / 1000),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    count: lat.length,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runDrain(o: { store: 'sqlite' | 'postgres'; sessions: number; clients: number; idleMs: number }): Promise<DrainRow> {
+export async function runDrain(o: {
+  store: 'sqlite' | 'postgres';
+  sessions: number;
+  clients: number;
+  idleMs: number;
+}): Promise<DrainRow> {
   const { sessions: S, clients: C } = o;
   const receivers = await startReceivers(C);
   const s = await startSundown(
@@ -80,7 +90,13 @@ export async function runDrain(o: { store: 'sqlite' | 'postgres'; sessions: numb
   const quiet = await drain('quiet');
 
   // Load: an idle window, then the same drain under it.
-  const loadRun = startLoad({ tokenUrl, authorization, mode: 'client_credentials', durationMs: 600_000, samples: true });
+  const loadRun = startLoad({
+    tokenUrl,
+    authorization,
+    mode: 'client_credentials',
+    durationMs: 600_000,
+    samples: true,
+  });
   await loadRun.started;
   await sleep(500);
   const idleFrom = performance.timeOrigin + performance.now();

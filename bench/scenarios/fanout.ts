@@ -43,7 +43,12 @@ async function measure(
 
 function sundownRealm(urls: string[]) {
   return {
-    clients: urls.map((url, i) => ({ clientId: `c${i}`, secret: `c${i}-secret`, redirectUris: [cb(i)], attributes: { 'backchannel.logout.url': url } })),
+    clients: urls.map((url, i) => ({
+      clientId: `c${i}`,
+      secret: `c${i}-secret`,
+      redirectUris: [cb(i)],
+      attributes: { 'backchannel.logout.url': url },
+    })),
     users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
   };
 }
@@ -66,7 +71,9 @@ async function sundownLogout(issuer: string, n: number): Promise<{ started: numb
     if (i === 0) idToken = t.id_token!;
   }
   const started = now();
-  const res = await jar.fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`);
+  const res = await jar.fetch(
+    `${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`,
+  );
   await res.arrayBuffer();
   const answered = now();
   return { started, answered: () => answered - started };
@@ -79,7 +86,9 @@ async function peerLogout(issuer: string, n: number): Promise<{ started: number;
     const t = await peerSignIn(jar, issuer, `c${i}`, cb(i));
     if (i === 0) idToken = t.id_token!;
   }
-  const form = await (await jar.fetch(`${issuer}/session/end?${new URLSearchParams({ id_token_hint: idToken })}`)).text();
+  const form = await (
+    await jar.fetch(`${issuer}/session/end?${new URLSearchParams({ id_token_hint: idToken })}`)
+  ).text();
   const action = new URL(/action="([^"]+)"/.exec(form)![1]!, issuer).toString();
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)![1]!;
   const started = now();
@@ -99,7 +108,9 @@ export async function runFanout(opts: { rounds: number; ns: number[] }): Promise
   for (const n of opts.ns) {
     const receivers = await startReceivers(n);
     const sundown = await startSundown(sundownRealm(receivers.urls));
-    const s = await profiled(`fanout-${n}`, () => measure(opts.rounds, warmup, receivers, n, async () => (await sundownLogout(sundown.issuer, n)).started));
+    const s = await profiled(`fanout-${n}`, () =>
+      measure(opts.rounds, warmup, receivers, n, async () => (await sundownLogout(sundown.issuer, n)).started),
+    );
     await sundown.close();
     const peer = await startOidcProvider(peerClients(receivers.urls));
     const p = await measure(opts.rounds, warmup, receivers, n, async () => (await peerLogout(peer.issuer, n)).started);

@@ -52,10 +52,14 @@ export async function runFootprint(opts: { sessions: number; mode: FootprintMode
   const flags = opts.mode === 'sources' ? ['--conditions=source'] : [];
   const start = async () => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...flags, bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...flags, bin, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--import-realm', realmFile],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -73,7 +77,11 @@ export async function runFootprint(opts: { sessions: number; mode: FootprintMode
 
   const store = await openStore({ kind: 'sqlite', dataDir: join(dir, 'data') });
   const realm = await store.db.selectFrom('realm').select('id').where('name', '=', 'fp').executeTakeFirstOrThrow();
-  const user = await store.db.selectFrom('app_user').select('id').where('realm_id', '=', realm.id).executeTakeFirstOrThrow();
+  const user = await store.db
+    .selectFrom('app_user')
+    .select('id')
+    .where('realm_id', '=', realm.id)
+    .executeTakeFirstOrThrow();
   const now = Date.now();
   for (let i = 0; i < opts.sessions; i += 500) {
     const rows = Array.from({ length: Math.min(500, opts.sessions - i) }, (_, k) => ({

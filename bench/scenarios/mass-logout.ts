@@ -21,7 +21,12 @@ export interface MassLogoutRow {
   signing: SigningRate;
 }
 
-export async function runMassLogout(o: { sessions: number; clients: number; alg: 'RS256' | 'ES256'; store: 'sqlite' | 'postgres' }): Promise<MassLogoutRow> {
+export async function runMassLogout(o: {
+  sessions: number;
+  clients: number;
+  alg: 'RS256' | 'ES256';
+  store: 'sqlite' | 'postgres';
+}): Promise<MassLogoutRow> {
   const { sessions: S, clients: C, alg } = o;
   const receivers = await startReceivers(C);
   const s = await startSundown(
@@ -34,7 +39,11 @@ export async function runMassLogout(o: { sessions: number; clients: number; alg:
       })),
       users: [{ username: 'u' }],
     },
-    { store: o.store, env: ADMIN_ENV, configure: (config) => void (config.logout = { ...config.logout, concurrency: 64, perClientConcurrency: 32 }) },
+    {
+      store: o.store,
+      env: ADMIN_ENV,
+      configure: (config) => void (config.logout = { ...config.logout, concurrency: 64, perClientConcurrency: 32 }),
+    },
   );
   const logoutAll = await adminLogoutAll(s.server, s.realm);
 

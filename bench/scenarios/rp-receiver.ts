@@ -13,7 +13,9 @@ import { MemoryLogoutStore } from '@sundown/rp';
 import { backchannelLogoutRouter } from '@sundown/rp/express';
 
 /** express-openid-connect documents express-session stores as compatible; its types are narrower. */
-type BackchannelStore = NonNullable<Extract<NonNullable<Parameters<typeof eoc.auth>[0]>['backchannelLogout'], object>['store']>;
+type BackchannelStore = NonNullable<
+  Extract<NonNullable<Parameters<typeof eoc.auth>[0]>['backchannelLogout'], object>['store']
+>;
 
 export interface ReceiverRow {
   sundown: number;
@@ -22,7 +24,9 @@ export interface ReceiverRow {
   statuses: { sundown: Record<string, number>; peer: Record<string, number> };
 }
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -30,7 +34,9 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 
 function fire(url: string, bodies: string[]): Promise<{ rate: number; statuses: Record<string, number> }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../lib/load-worker.ts', import.meta.url), { workerData: { url, bodies, concurrency: 16 } });
+    const worker = new Worker(new URL('../lib/load-worker.ts', import.meta.url), {
+      workerData: { url, bodies, concurrency: 16 },
+    });
     worker.once('message', (m: { seconds: number; statuses: Record<string, number>; count: number }) => {
       void worker.terminate();
       resolve({ rate: m.count / m.seconds, statuses: m.statuses });
@@ -84,7 +90,14 @@ export async function runRpReceiver(opts: { requests: number }): Promise<Receive
   const verifyBound = sample / ((performance.now() - verifyStart) / 1000);
 
   const sundownApp = express();
-  sundownApp.use(backchannelLogoutRouter({ issuer, clientId: 'app', keys: new URL(`${issuer}/jwks`), store: new MemoryLogoutStore() }));
+  sundownApp.use(
+    backchannelLogoutRouter({
+      issuer,
+      clientId: 'app',
+      keys: new URL(`${issuer}/jwks`),
+      store: new MemoryLogoutStore(),
+    }),
+  );
   const sundown = await listen(sundownApp);
 
   const peerApp = express();

@@ -25,7 +25,9 @@ const cb = (i: number) => `https://c${i}.bench/cb`;
 const acs = (i: number) => `https://s${i}.bench/saml/acs`;
 const entity = (i: number) => `urn:bench:sp${i}`;
 
-async function startSoapReceivers(entityIds: string[]): Promise<{ urls: string[]; arrivals: number[]; close(): Promise<void> }> {
+async function startSoapReceivers(
+  entityIds: string[],
+): Promise<{ urls: string[]; arrivals: number[]; close(): Promise<void> }> {
   const worker = new Worker(new URL('../lib/soap-receivers-worker.ts', import.meta.url), { workerData: { entityIds } });
   const arrivals: number[] = [];
   const ports = await new Promise<number[]>((resolve) => {
@@ -34,10 +36,19 @@ async function startSoapReceivers(entityIds: string[]): Promise<{ urls: string[]
       arrivals.push(m.at!);
     });
   });
-  return { urls: ports.map((p) => `http://127.0.0.1:${p}/saml/soap`), arrivals, close: () => worker.terminate().then(() => undefined) };
+  return {
+    urls: ports.map((p) => `http://127.0.0.1:${p}/saml/soap`),
+    arrivals,
+    close: () => worker.terminate().then(() => undefined),
+  };
 }
 
-export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?: number; store?: 'sqlite' | 'postgres' }): Promise<SamlFanoutRow> {
+export async function runSamlFanout(opts: {
+  rounds: number;
+  oidc?: number;
+  saml?: number;
+  store?: 'sqlite' | 'postgres';
+}): Promise<SamlFanoutRow> {
   const nOidc = opts.oidc ?? 5;
   const nSaml = opts.saml ?? 2;
   const receivers = await startReceivers(nOidc);
@@ -95,22 +106,38 @@ export async function runSamlFanout(opts: { rounds: number; oidc?: number; saml?
       for (const sp of sps) {
         const res = await jar.fetch(await sp.getAuthorizeUrlAsync('', undefined, {}));
         const html = await res.text();
-        if (!html.includes('name="SAMLResponse"')) throw new Error(`SAML sign-in did not answer by SSO (${res.status})`);
+        if (!html.includes('name="SAMLResponse"'))
+          throw new Error(`SAML sign-in did not answer by SSO (${res.status})`);
       }
       const before = { oidc: receivers.arrivals.length, saml: soap.arrivals.length };
       const started = now();
-      await (await jar.fetch(`${sundown.issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`)).arrayBuffer();
+      await (
+        await jar.fetch(
+          `${sundown.issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: idToken })}`,
+        )
+      ).arrayBuffer();
       await receivers.waitForTotal(before.oidc + nOidc, 30_000);
       const deadline = Date.now() + 30_000;
       while (soap.arrivals.length < before.saml + nSaml) {
-        if (Date.now() > deadline) throw new Error(`only ${soap.arrivals.length - before.saml} of ${nSaml} SOAP LogoutRequests arrived`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${soap.arrivals.length - before.saml} of ${nSaml} SOAP LogoutRequests arrived`);
         await new Promise((res) => setTimeout(res, 1));
       }
-      const last = Math.max(...receivers.arrivals.slice(before.oidc).map((a) => a.at), ...soap.arrivals.slice(before.saml));
+      const last = Math.max(
+        ...receivers.arrivals.slice(before.oidc).map((a) => a.at),
+        ...soap.arrivals.slice(before.saml),
+      );
       if (r >= warmup) samples.push(last - started);
     }
     samples.sort((a, b) => a - b);
-    return { oidc: nOidc, saml: nSaml, store: opts.store ?? 'sqlite', rounds: opts.rounds, p50: percentile(samples, 50), p95: percentile(samples, 95) };
+    return {
+      oidc: nOidc,
+      saml: nSaml,
+      store: opts.store ?? 'sqlite',
+      rounds: opts.rounds,
+      p50: percentile(samples, 50),
+      p95: percentile(samples, 95),
+    };
   } finally {
     await sundown.close();
     await receivers.close();

@@ -18,7 +18,10 @@ export interface TokenRow {
   refresh: Rate;
   clientCredentials: Rate;
   signIns?: Rate;
-  statements?: { clientCredentials: { perOp: number; byKind: Record<string, number> }; refresh: { perOp: number; byKind: Record<string, number> } };
+  statements?: {
+    clientCredentials: { perOp: number; byKind: Record<string, number> };
+    refresh: { perOp: number; byKind: Record<string, number> };
+  };
 }
 
 const CONCURRENCY = 16;
@@ -37,11 +40,20 @@ async function signInRate(durationMs: number, signIn: () => Promise<void>): Prom
       }
     }),
   );
-  return { perSecond: count / ((performance.now() - started) / 1000), p50: Number.NaN, p99: Number.NaN, statuses: { 200: count } };
+  return {
+    perSecond: count / ((performance.now() - started) / 1000),
+    p50: Number.NaN,
+    p99: Number.NaN,
+    statuses: { 200: count },
+  };
 }
 
 async function grant(tokenUrl: string, authorization: string, body: string): Promise<Record<string, string>> {
-  const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body });
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+    body,
+  });
   const json = (await res.json()) as Record<string, string>;
   if (!res.ok) throw new Error(`grant answered ${res.status}: ${JSON.stringify(json)}`);
   return json;
@@ -52,7 +64,12 @@ async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number, sign
     {
       clients: [
         { clientId: 'svc', secret: 'svc-secret', standardFlowEnabled: false, serviceAccountsEnabled: true },
-        { clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true, redirectUris: ['https://app.bench/cb'] },
+        {
+          clientId: 'app',
+          secret: 'app-secret',
+          directAccessGrantsEnabled: true,
+          redirectUris: ['https://app.bench/cb'],
+        },
       ],
       users: [{ username: 'u', credentials: [{ value: 'pw' }] }],
     },
@@ -70,13 +87,25 @@ async function sundownRow(store: 'sqlite' | 'postgres', durationMs: number, sign
     load({ tokenUrl, authorization: basic('app'), mode: 'refresh_token', refreshTokens, durationMs }),
   );
   // Statements per grant: sequential grants from this thread while the drivers are counted.
-  const cc = await statementsPer(100, async () => void (await grant(tokenUrl, basic('svc'), 'grant_type=client_credentials')));
+  const cc = await statementsPer(
+    100,
+    async () => void (await grant(tokenUrl, basic('svc'), 'grant_type=client_credentials')),
+  );
   let rt = (await password()).refresh_token!;
   const rf = await statementsPer(100, async () => {
-    rt = (await grant(tokenUrl, basic('app'), new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }).toString())).refresh_token!;
+    rt = (
+      await grant(
+        tokenUrl,
+        basic('app'),
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }).toString(),
+      )
+    ).refresh_token!;
   });
   const signInsRate = signIns
-    ? await signInRate(durationMs, async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw')))
+    ? await signInRate(
+        durationMs,
+        async () => void (await sundownSignIn(new Jar(), s.issuer, 'app', 'https://app.bench/cb', 'u', 'pw')),
+      )
     : undefined;
   await s.close();
   return {
@@ -98,13 +127,29 @@ async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: bo
       enabled: true,
       defaultResource: async () => RESOURCE,
       useGrantedResource: async () => true,
-      getResourceServerInfo: async () => ({ scope: 'api', audience: RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+      getResourceServerInfo: async () => ({
+        scope: 'api',
+        audience: RESOURCE,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
     };
   }
   const peer = await startOidcProvider(
     [
-      { client_id: 'svc', client_secret: 'svc-secret', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
-      { client_id: 'app', client_secret: 'app-secret', grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://app.bench/cb'] },
+      {
+        client_id: 'svc',
+        client_secret: 'svc-secret',
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      },
+      {
+        client_id: 'app',
+        client_secret: 'app-secret',
+        grant_types: ['authorization_code', 'refresh_token'],
+        redirect_uris: ['https://app.bench/cb'],
+      },
     ],
     features,
     { issueRefreshToken: async () => true, scopes: ['openid', 'offline_access'] },
@@ -114,12 +159,15 @@ async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: bo
   const ccBody = format === 'jwt' ? 'grant_type=client_credentials&scope=api' : 'grant_type=client_credentials';
   const scope = format === 'jwt' ? 'openid offline_access api' : 'openid offline_access';
   const refreshTokens: string[] = [];
-  for (let i = 0; i < CONCURRENCY; i++) refreshTokens.push((await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb', scope)).refresh_token!);
+  for (let i = 0; i < CONCURRENCY; i++)
+    refreshTokens.push((await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb', scope)).refresh_token!);
   // Check the format once, so that the row compares what it says it compares.
   const cc = await grant(tokenUrl, basic('svc'), ccBody);
   const isJwt = cc.access_token!.split('.').length === 3;
   if (isJwt !== (format === 'jwt'))
-    throw new Error(`oidc-provider issued ${isJwt ? 'a JWT' : 'an opaque'} client-credentials access token, expected ${format}`);
+    throw new Error(
+      `oidc-provider issued ${isJwt ? 'a JWT' : 'an opaque'} client-credentials access token, expected ${format}`,
+    );
   // Refresh first, with no client-credentials warm-up: the quick-start in-memory adapter is an
   // LRU that thousands of client-credentials tokens would evict the grants from.
   const refresh = await profiled(`token-peer-${format}-refresh`, () =>
@@ -129,7 +177,10 @@ async function peerRow(durationMs: number, format: 'jwt' | 'opaque', signIns: bo
     load({ tokenUrl, authorization: basic('svc'), mode: 'client_credentials', body: ccBody, durationMs }),
   );
   const signInsRate = signIns
-    ? await signInRate(durationMs, async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb')))
+    ? await signInRate(
+        durationMs,
+        async () => void (await peerSignIn(new Jar(), peer.issuer, 'app', 'https://app.bench/cb')),
+      )
     : undefined;
   await peer.close();
   return {

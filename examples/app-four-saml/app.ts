@@ -10,12 +10,12 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Profile, SAML } from '@node-saml/node-saml';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 
-export interface SamlAppOptions {
+export interface SamlAppOptions extends ListenOptions {
   /** The realm URL, e.g. http://localhost:8080/realms/demo (the IdP entity ID). */
   issuer: string;
-  port: number;
 }
 
 interface SpSession {
@@ -81,7 +81,11 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
     try {
       const { profile } = await saml.validatePostResponseAsync(form);
       if (!profile?.sessionIndex) return c.text('The IdP did not sign you in.', 401);
-      sessions.set(profile.sessionIndex, { nameID: profile.nameID, nameIDFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex });
+      sessions.set(profile.sessionIndex, {
+        nameID: profile.nameID,
+        nameIDFormat: profile.nameIDFormat,
+        sessionIndex: profile.sessionIndex,
+      });
       await setSignedCookie(c, COOKIE, profile.sessionIndex, secret, cookie);
       return c.redirect('/', 303);
     } catch (err) {
@@ -95,7 +99,12 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
     deleteCookie(c, COOKIE, cookie);
     if (!s) return c.redirect('/', 303);
     sessions.delete(s.sessionIndex);
-    const profile = { issuer: o.issuer, nameID: s.nameID, nameIDFormat: s.nameIDFormat, sessionIndex: s.sessionIndex } as Profile;
+    const profile = {
+      issuer: o.issuer,
+      nameID: s.nameID,
+      nameIDFormat: s.nameIDFormat,
+      sessionIndex: s.sessionIndex,
+    } as Profile;
     return c.redirect(await saml.getLogoutUrlAsync(profile, '/', {}), 303);
   });
 
@@ -118,9 +127,6 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -1,19 +1,26 @@
 // App One: an Express app as most Node teams write one — express-session for sessions,
 // openid-client for sign-in — plus @sundown/rp so that a logout anywhere ends its session.
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { backchannelLogoutRouter, destroyExpressSessions, logoutRedirect, recordLogin, requireActiveSession, sessionIdentity } from '@sundown/rp/express';
+import {
+  backchannelLogoutRouter,
+  destroyExpressSessions,
+  logoutRedirect,
+  recordLogin,
+  requireActiveSession,
+  sessionIdentity,
+} from '@sundown/rp/express';
 import { MemoryLogoutStore } from '@sundown/rp';
 import express from 'express';
 import session from 'express-session';
 import * as oidc from 'openid-client';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 
-export interface AppOptions {
+export interface AppOptions extends ListenOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  port: number;
 }
 
 interface LoginState {
@@ -24,7 +31,9 @@ interface LoginState {
 
 export async function startAppOne(o: AppOptions): Promise<{ url: string; close(): Promise<void> }> {
   // The demo provider runs on plain http://localhost; a production app uses https only.
-  const config = await oidc.discovery(new URL(o.issuer), o.clientId, o.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(o.issuer), o.clientId, o.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
   const meta = config.serverMetadata();
   const base = `http://localhost:${o.port}`;
   const store = new MemoryLogoutStore();
@@ -32,7 +41,13 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
 
   const app = express();
   app.use(
-    backchannelLogoutRouter({ issuer: meta.issuer, clientId: o.clientId, keys: new URL(meta.jwks_uri!), store, onLogout: destroyExpressSessions(sessions) }),
+    backchannelLogoutRouter({
+      issuer: meta.issuer,
+      clientId: o.clientId,
+      keys: new URL(meta.jwks_uri!),
+      store,
+      onLogout: destroyExpressSessions(sessions),
+    }),
   );
   app.use(
     session({
@@ -49,7 +64,13 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
   app.get('/', (req, res) => {
     const who = sessionIdentity(req);
     const profile = (req.session as unknown as LoginState | undefined)?.profile;
-    res.type('html').send(renderAppPage({ app: 'App One · Express', accent: '#2563eb', user: who && profile ? { ...profile, sid: who.sid ?? '' } : null }));
+    res.type('html').send(
+      renderAppPage({
+        app: 'App One · Express',
+        accent: '#2563eb',
+        user: who && profile ? { ...profile, sid: who.sid ?? '' } : null,
+      }),
+    );
   });
 
   app.get('/login', async (req, res) => {
@@ -69,22 +90,32 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
   app.get('/callback', async (req, res, next) => {
     try {
       const s = req.session as unknown as LoginState;
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, base), { pkceCodeVerifier: s.verifier, expectedState: s.state });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, base), {
+        pkceCodeVerifier: s.verifier,
+        expectedState: s.state,
+      });
       const claims = tokens.claims()!;
-      s.profile = { name: String(claims.name ?? claims.preferred_username), username: String(claims.preferred_username) };
-      await recordLogin(req, { iss: claims.iss, sid: claims.sid as string, sub: claims.sub, idToken: tokens.id_token }, { store });
+      s.profile = {
+        name: String(claims.name ?? claims.preferred_username),
+        username: String(claims.preferred_username),
+      };
+      await recordLogin(
+        req,
+        { iss: claims.iss, sid: claims.sid as string, sub: claims.sub, idToken: tokens.id_token },
+        { store },
+      );
       res.redirect('/');
     } catch (err) {
       next(err);
     }
   });
 
-  app.post('/logout', logoutRedirect({ endSessionEndpoint: meta.end_session_endpoint!, postLogoutRedirectUri: `${base}/` }));
+  app.post(
+    '/logout',
+    logoutRedirect({ endSessionEndpoint: meta.end_session_endpoint!, postLogoutRedirectUri: `${base}/` }),
+  );
 
-  const server: Server = app.listen(o.port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = createServer(app);
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 
-export interface SpaOptions {
+export interface SpaOptions extends ListenOptions {
   /** Sundown's base URL (keycloak-js's `url`), e.g. http://localhost:8080. */
   sundownUrl: string;
   realm: string;
   clientId: string;
-  port: number;
 }
 
 /** How often the app asks the login-status iframe (keycloak-js's default is 5 s). */
@@ -61,21 +61,20 @@ kc.init({ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/si
 }
 
 /** keycloak-js's documented silent-check-sso page: hands the response to the app. */
-const SILENT_CHECK_SSO = '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>';
+const SILENT_CHECK_SSO =
+  '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>';
 
 export async function startAppThree(o: SpaOptions): Promise<{ url: string; close(): Promise<void> }> {
   const page = appPage(o);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const send = (type: string, body: string) => res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(body);
+    const send = (type: string, body: string) =>
+      res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(body);
     if (path === '/') return send('text/html', page);
     if (path === '/silent-check-sso.html') return send('text/html', SILENT_CHECK_SSO);
     if (path === '/lib/keycloak.js') return send('text/javascript', KEYCLOAK_JS);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: `http://localhost:${o.port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

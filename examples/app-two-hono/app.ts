@@ -4,10 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { buildEndSessionUrl, createBackchannelLogoutHandler, isLoggedOut, MemoryLogoutStore, type SessionIdentity } from '@sundown/rp';
+import {
+  buildEndSessionUrl,
+  createBackchannelLogoutHandler,
+  isLoggedOut,
+  MemoryLogoutStore,
+  type SessionIdentity,
+} from '@sundown/rp';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import * as oidc from 'openid-client';
+import { listen } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 import type { AppOptions } from '../app-one-express/app.ts';
 
@@ -22,7 +29,9 @@ const LOGIN = 'app_two_login';
 
 export async function startAppTwo(o: AppOptions): Promise<{ url: string; close(): Promise<void> }> {
   // The demo provider runs on plain http://localhost; a production app uses https only.
-  const config = await oidc.discovery(new URL(o.issuer), o.clientId, o.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(o.issuer), o.clientId, o.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
   const meta = config.serverMetadata();
   const base = `http://localhost:${o.port}`;
   const secret = randomBytes(32).toString('hex');
@@ -41,7 +50,12 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
   }
 
   const app = new Hono();
-  const backchannel = createBackchannelLogoutHandler({ issuer: meta.issuer, clientId: o.clientId, keys: new URL(meta.jwks_uri!), store });
+  const backchannel = createBackchannelLogoutHandler({
+    issuer: meta.issuer,
+    clientId: o.clientId,
+    keys: new URL(meta.jwks_uri!),
+    store,
+  });
   app.all('/backchannel-logout', (c) => backchannel(c.req.raw));
 
   // Front-Channel Logout 1.0 §2: the provider's logout page loads this in an iframe.
@@ -83,7 +97,10 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
     const raw = await getSignedCookie(c, secret, LOGIN);
     if (!raw) return c.redirect('/');
     const { verifier, state } = JSON.parse(raw) as { verifier: string; state: string };
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(c.req.url), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(c.req.url), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const claims = tokens.claims()!;
     const s: CookieSession = {
       iss: claims.iss,
@@ -112,9 +129,6 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

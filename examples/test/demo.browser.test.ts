@@ -3,7 +3,6 @@
 // keycloak-js single-page app) the login-status iframe, and the confirmation page. With SUNDOWN_SCREENSHOTS=update the pages are saved to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,23 +13,24 @@ const CHROMIUM = '/usr/bin/chromium';
 // Screenshots are always taken (a page that cannot render fails here); they replace the
 // README's copies only with SUNDOWN_SCREENSHOTS=update.
 const SHOTS =
-  process.env.SUNDOWN_SCREENSHOTS === 'update' ? new URL('../../docs/screenshots/', import.meta.url).pathname : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
+  process.env.SUNDOWN_SCREENSHOTS === 'update'
+    ? new URL('../../docs/screenshots/', import.meta.url).pathname
+    : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
 const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`# browser suite ${skip}`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -38,11 +38,11 @@ async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promis
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
   return {
     demo: await startDemo({
-      serverPort: await freePort(),
-      appOnePort: await freePort(),
-      appTwoPort: await freePort(),
-      appThreePort: await freePort(),
-      appFourPort: await freePort(),
+      serverPort: 0,
+      appOnePort: 0,
+      appTwoPort: 0,
+      appThreePort: 0,
+      appFourPort: 0,
       dataDir: dir,
       ...(edit ? { editRealm: edit } : {}),
     }),
@@ -160,7 +160,11 @@ describe('demo in Chromium', { skip }, () => {
       await one.goto(d.appOne);
       await one.getByRole('button', { name: 'Sign in' }).click();
       await one.getByText('Hello, Alice Liddell').waitFor();
-      assert.equal(await one.getByLabel('Password').count(), 0, 'no password form: the SAML sign-in started the SSO session');
+      assert.equal(
+        await one.getByLabel('Password').count(),
+        0,
+        'no password form: the SAML sign-in started the SSO session',
+      );
 
       // And back: a second SAML sign-in in the same browser needs no form either.
       await four.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -190,7 +194,9 @@ describe('demo in Chromium', { skip }, () => {
       await one.getByText('Hello, Alice Liddell').waitFor();
 
       // Sign out in App One: the logout page loads App Two's front-channel URL in an iframe.
-      const frame = one.waitForRequest((r) => r.url().startsWith(`${d.appTwo}/frontchannel-logout`) && new URL(r.url()).searchParams.has('sid'));
+      const frame = one.waitForRequest(
+        (r) => r.url().startsWith(`${d.appTwo}/frontchannel-logout`) && new URL(r.url()).searchParams.has('sid'),
+      );
       await one.getByRole('button', { name: 'Sign out' }).click();
       const request = await frame;
       assert.equal(new URL(request.url()).searchParams.get('iss'), d.issuer);

@@ -97,7 +97,8 @@ export function serveLogoutRequests(handleForm: LogoutFormHandler, limit: number
     // BCL §2.5: the OP uses POST; anything else is not this endpoint.
     if (req.method !== 'POST') return new Response(null, { status: 405, headers: { ...HEADERS, Allow: 'POST' } });
     const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') return invalid('Content-Type must be application/x-www-form-urlencoded');
+    if (type !== 'application/x-www-form-urlencoded')
+      return invalid('Content-Type must be application/x-www-form-urlencoded');
     const body = await readLimited(req, limit);
     if (body === null) return invalid(`Request body larger than ${limit} bytes`);
     return handleForm(new URLSearchParams(body));

@@ -26,5 +26,8 @@ export function epochSeconds(clock: Clock | undefined): number {
  * `applyLogout`; which one a caller meant cannot be told, so it is refused rather than guessed.
  */
 export function rejectLegacyNow(options: object): void {
-  if ('now' in options) throw new TypeError('The `now` option is gone: pass `clock: () => Date` (one clock for token times and logout markers)');
+  if ('now' in options)
+    throw new TypeError(
+      'The `now` option is gone: pass `clock: () => Date` (one clock for token times and logout markers)',
+    );
 }

@@ -48,7 +48,10 @@ export class TemporarilyUnavailableError extends Error {
   /** Seconds after which a retry can succeed, when the SDK knows; the handler's `Retry-After`. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(message: string, options: { cause?: unknown; code?: TemporarilyUnavailableErrorCode; retryAfterSeconds?: number } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; code?: TemporarilyUnavailableErrorCode; retryAfterSeconds?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TemporarilyUnavailableError';
     this.code = options.code ?? 'ERR_TEMPORARILY_UNAVAILABLE';

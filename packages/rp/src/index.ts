@@ -16,9 +16,20 @@ export {
   type LogoutTokenErrorCode,
   type TemporarilyUnavailableErrorCode,
 } from './errors.ts';
-export { applyLogout, DEFAULT_MARKER_TTL_SECONDS, isLoggedOut, type LogoutEvent, type SessionIdentity } from './session-state.ts';
+export {
+  applyLogout,
+  DEFAULT_MARKER_TTL_SECONDS,
+  isLoggedOut,
+  type LogoutEvent,
+  type SessionIdentity,
+} from './session-state.ts';
 export { MemoryLogoutStore } from './stores/memory-store.ts';
 export type { LogoutMarker, LogoutStore, ReplayStore, SessionKey } from './stores/store.ts';
-export { createLogoutTokenValidator, validateLogoutToken, type LogoutTokenClaims, type LogoutTokenValidator } from './validate-logout-token.ts';
+export {
+  createLogoutTokenValidator,
+  validateLogoutToken,
+  type LogoutTokenClaims,
+  type LogoutTokenValidator,
+} from './validate-logout-token.ts';
 export { ACCEPT_JWT_TYP, type CompatibilityOption, type ValidationOptions } from './validation/options.ts';
 export { BACKCHANNEL_LOGOUT_EVENT } from './validation/steps.ts';

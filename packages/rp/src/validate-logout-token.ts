@@ -80,7 +80,11 @@ export async function validateLogoutToken(token: string, options: ValidationOpti
   return runSteps(token, options, sharedKeyResolver(options.keys, options.jwks));
 }
 
-async function runSteps(token: string, options: ValidationOptions, getKey: JWTVerifyGetKey): Promise<LogoutTokenClaims> {
+async function runSteps(
+  token: string,
+  options: ValidationOptions,
+  getKey: JWTVerifyGetKey,
+): Promise<LogoutTokenClaims> {
   const now = epochSeconds(options.clock);
   const tolerance = options.clockToleranceSeconds ?? 30;
   const maxAge = options.maxTokenAgeSeconds ?? 600;
@@ -107,7 +111,8 @@ async function runSteps(token: string, options: ValidationOptions, getKey: JWTVe
     jti,
     iat: claims.iat as number,
     ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
-    revokeOfflineAccess: (claims.events as Record<string, unknown>).revoke_offline_access === true || event.revoke_offline_access === true,
+    revokeOfflineAccess:
+      (claims.events as Record<string, unknown>).revoke_offline_access === true || event.revoke_offline_access === true,
     claims,
   };
 }
@@ -119,5 +124,9 @@ async function rememberOnce(options: ValidationOptions, iss: string, jti: string
   } catch (err) {
     throw new TemporarilyUnavailableError('The replay store is unreachable', { cause: err });
   }
-  if (!fresh) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_REPLAYED', 'Logout token was already used', { claim: 'jti', actual: jti });
+  if (!fresh)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_REPLAYED', 'Logout token was already used', {
+      claim: 'jti',
+      actual: jti,
+    });
 }

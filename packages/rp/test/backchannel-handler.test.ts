@@ -29,7 +29,10 @@ describe('back-channel logout endpoint', () => {
     const res = await handler(post(await op.token()));
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
-    assert.equal(await isLoggedOut(store, { iss: ISSUER, sid: 'sid-1', sub: 'user-1', createdAt: Date.now() - 1000 }), true);
+    assert.equal(
+      await isLoggedOut(store, { iss: ISSUER, sid: 'sid-1', sub: 'user-1', createdAt: Date.now() - 1000 }),
+      true,
+    );
     assert.equal(
       await isLoggedOut(store, { iss: ISSUER, sid: 'sid-2', sub: 'user-1', createdAt: Date.now() - 1000 }),
       false,
@@ -39,7 +42,12 @@ describe('back-channel logout endpoint', () => {
 
   test('oidcc-backchannel-rp-initiated-logout-token-alg-none → 400', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expect400(post(unsigned({ iss: ISSUER, aud: CLIENT, iat: now, exp: now + 60, jti: 'n1', sid: 's', events: { [EVENT]: {} } })), /alg "none"/);
+    await expect400(
+      post(
+        unsigned({ iss: ISSUER, aud: CLIENT, iat: now, exp: now + 60, jti: 'n1', sid: 's', events: { [EVENT]: {} } }),
+      ),
+      /alg "none"/,
+    );
   });
 
   test('oidcc-backchannel-rp-initiated-logout-token-no-events → 400', async () => {
@@ -47,7 +55,10 @@ describe('back-channel logout endpoint', () => {
   });
 
   test('oidcc-backchannel-rp-initiated-logout-token-wrong-events → 400', async () => {
-    await expect400(post(await op.token({ events: { 'http://schemas.openid.net/event/other': {} } })), /back-channel logout event/);
+    await expect400(
+      post(await op.token({ events: { 'http://schemas.openid.net/event/other': {} } })),
+      /back-channel logout event/,
+    );
     await expect400(post(await op.token({ events: { [EVENT]: 'yes' } })));
     await expect400(post(await op.token({ events: [EVENT] })));
   });
@@ -107,7 +118,13 @@ describe('back-channel logout endpoint', () => {
   test('wrong typ → 400; JWT typ only with the named compatibility option', async () => {
     await expect400(post(await op.token({}, { typ: 'at+jwt' })), /typ/);
     await expect400(post(await op.token({}, { typ: 'JWT' })), /typ "JWT"/);
-    const compat = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store, compatibility: [ACCEPT_JWT_TYP] });
+    const compat = createBackchannelLogoutHandler({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      store,
+      compatibility: [ACCEPT_JWT_TYP],
+    });
     assert.equal((await compat(post(await op.token({}, { typ: 'JWT' })))).status, 200);
   });
 
@@ -166,7 +183,13 @@ describe('back-channel logout endpoint', () => {
     broken.markLoggedOut = async () => {
       throw new Error('ECONNREFUSED');
     };
-    const h = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store: broken, retryAfterSeconds: 7 });
+    const h = createBackchannelLogoutHandler({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      store: broken,
+      retryAfterSeconds: 7,
+    });
     const res = await h(post(await op.token()));
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('retry-after'), '7');
@@ -177,14 +200,28 @@ describe('back-channel logout endpoint', () => {
     assert.equal((await handler(post(await op.token({ sid: undefined })))).status, 200);
     const before = Date.now() - 10;
     assert.equal(await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', sid: 'any', createdAt: before }), true);
-    assert.equal(await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', sid: 'new', createdAt: Date.now() + 10 }), false, 'signed in again after the logout');
-    assert.equal(await isLoggedOut(store, { iss: 'https://other.test', sub: 'user-1', createdAt: before }), false, 'other issuers untouched');
+    assert.equal(
+      await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', sid: 'new', createdAt: Date.now() + 10 }),
+      false,
+      'signed in again after the logout',
+    );
+    assert.equal(
+      await isLoggedOut(store, { iss: 'https://other.test', sub: 'user-1', createdAt: before }),
+      false,
+      'other issuers untouched',
+    );
   });
 
   test('onLogout receives the claims and the indexed app sessions', async () => {
     const seen: string[][] = [];
     await store.indexSession({ iss: ISSUER, sid: 'sid-1', sub: 'user-1' }, 'app-session-A', 3600);
-    const h = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store, onLogout: (e) => void seen.push(e.appSessionIds) });
+    const h = createBackchannelLogoutHandler({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      store,
+      onLogout: (e) => void seen.push(e.appSessionIds),
+    });
     assert.equal((await h(post(await op.token()))).status, 200);
     assert.deepEqual(seen, [['app-session-A']]);
   });
@@ -192,12 +229,23 @@ describe('back-channel logout endpoint', () => {
 
 describe('Keycloak-shaped tokens', () => {
   const store = new MemoryLogoutStore();
-  const handler = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store, compatibility: [ACCEPT_JWT_TYP] });
+  const handler = createBackchannelLogoutHandler({
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: op.jwks,
+    store,
+    compatibility: [ACCEPT_JWT_TYP],
+  });
 
   test('header typ logout+jwt, claim typ "Logout", revoke_offline_access inside the event\'s value (older Sundown), with exp', async () => {
     const { validateLogoutToken } = await import('../src/index.ts');
     const token = await op.token({ typ: 'Logout', events: { [EVENT]: { revoke_offline_access: true } } });
-    const claims = await validateLogoutToken(token, { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() });
+    const claims = await validateLogoutToken(token, {
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      replayStore: new MemoryLogoutStore(),
+    });
     assert.equal(claims.revokeOfflineAccess, true);
     assert.equal(claims.sid, 'sid-1');
     assert.equal((await handler(post(await op.token({ typ: 'Logout' })))).status, 200);

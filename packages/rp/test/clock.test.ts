@@ -33,7 +33,11 @@ test('one clock option governs both the iat/exp checks and the session cut-off',
   // The sub-only logout ends sessions that began up to the clock's time, in ms, and no later.
   assert.equal((await store.markersFor({ iss: ISSUER, sub: 'user-1' })).sub, at);
   assert.equal(await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', createdAt: at - 1 }), true);
-  assert.equal(await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', createdAt: at + 1 }), false, 'a session begun after the logout stays valid');
+  assert.equal(
+    await isLoggedOut(store, { iss: ISSUER, sub: 'user-1', createdAt: at + 1 }),
+    false,
+    'a session begun after the logout stays valid',
+  );
 });
 
 test('validateLogoutToken and applyLogout read the same clock on their own', async () => {
@@ -61,12 +65,29 @@ test('the old `now` option is refused with a TypeError, not read in a guessed un
     now: () => Math.floor(Date.now() / 1000),
   } as unknown as BackchannelLogoutOptions;
   assert.throws(() => createBackchannelLogoutHandler(legacy), { name: 'TypeError', message: /clock/ });
-  await assert.rejects(validateLogoutToken(await op.token(), { ...legacy, replayStore: legacy.store }), { name: 'TypeError', message: /clock/ });
-  const claims = await validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() });
+  await assert.rejects(validateLogoutToken(await op.token(), { ...legacy, replayStore: legacy.store }), {
+    name: 'TypeError',
+    message: /clock/,
+  });
+  const claims = await validateLogoutToken(await op.token(), {
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: op.jwks,
+    replayStore: new MemoryLogoutStore(),
+  });
   await assert.rejects(applyLogout(legacy.store, claims, legacy), { name: 'TypeError', message: /clock/ });
 });
 
 test('a clock that returns an invalid Date is refused (NaN would pass every time check)', async () => {
-  const opts = { issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore(), clock: () => new Date(Number.NaN) };
-  await assert.rejects(validateLogoutToken(await op.token({ exp: 1 }), opts), { name: 'TypeError', message: /valid Date/ });
+  const opts = {
+    issuer: ISSUER,
+    clientId: CLIENT,
+    keys: op.jwks,
+    replayStore: new MemoryLogoutStore(),
+    clock: () => new Date(Number.NaN),
+  };
+  await assert.rejects(validateLogoutToken(await op.token({ exp: 1 }), opts), {
+    name: 'TypeError',
+    message: /valid Date/,
+  });
 });

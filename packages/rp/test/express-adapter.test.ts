@@ -28,12 +28,24 @@ async function listen(app: express.Express): Promise<{ url: string; server: Serv
 function buildApp(store: MemoryLogoutStore, sessionStore: session.MemoryStore, globalForm: boolean) {
   const app = express();
   if (globalForm) app.use(express.urlencoded({ extended: false }));
-  app.use(backchannelLogoutRouter({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, store, onLogout: destroyExpressSessions(sessionStore) }));
+  app.use(
+    backchannelLogoutRouter({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      store,
+      onLogout: destroyExpressSessions(sessionStore),
+    }),
+  );
   app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false, store: sessionStore }));
   app.use(requireActiveSession({ store }));
   // Test fixture standing in for the app's OIDC callback.
   app.get('/test-login', async (req, res) => {
-    await recordLogin(req, { iss: ISSUER, sid: String(req.query.sid), sub: 'user-1', idToken: 'id.token.here' }, { store });
+    await recordLogin(
+      req,
+      { iss: ISSUER, sid: String(req.query.sid), sub: 'user-1', idToken: 'id.token.here' },
+      { store },
+    );
     res.send('ok');
   });
   app.get('/me', (req, res) => {
@@ -42,7 +54,10 @@ function buildApp(store: MemoryLogoutStore, sessionStore: session.MemoryStore, g
   });
   app.get(
     '/logout',
-    logoutRedirect({ endSessionEndpoint: 'https://op.test/realms/r/protocol/openid-connect/logout', postLogoutRedirectUri: 'https://app.test/' }),
+    logoutRedirect({
+      endSessionEndpoint: 'https://op.test/realms/r/protocol/openid-connect/logout',
+      postLogoutRedirectUri: 'https://app.test/',
+    }),
   );
   return app;
 }
@@ -105,7 +120,15 @@ for (const globalForm of [false, true]) {
 test('Express: key rotation during the JWKS refetch cool-down → 503 + Retry-After + no-store, then 200', async () => {
   const jwks = await jwksServer(op.jwks);
   const app = express();
-  app.use(backchannelLogoutRouter({ issuer: ISSUER, clientId: CLIENT, keys: jwks.url(), jwks: { cooldownSeconds: 2 }, store: new MemoryLogoutStore() }));
+  app.use(
+    backchannelLogoutRouter({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: jwks.url(),
+      jwks: { cooldownSeconds: 2 },
+      store: new MemoryLogoutStore(),
+    }),
+  );
   const { url, server } = await listen(app);
   const send = async (token: string) =>
     fetch(`${url}/backchannel-logout`, {

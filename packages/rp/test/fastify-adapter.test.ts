@@ -88,11 +88,17 @@ test('endSessionAndRedirect ends the local session, then redirects', async () =>
   );
   const res = await app.inject({ method: 'GET', url: '/logout' });
   assert.equal(res.statusCode, 302);
-  assert.equal(res.headers.location, 'https://op.test/logout?id_token_hint=abc&post_logout_redirect_uri=https%3A%2F%2Fapp.test%2F&state=s');
+  assert.equal(
+    res.headers.location,
+    'https://op.test/logout?id_token_hint=abc&post_logout_redirect_uri=https%3A%2F%2Fapp.test%2F&state=s',
+  );
   assert.equal(ended, true);
   await app.close();
 });
 
 test("buildEndSessionUrl keeps the endpoint's own query and omits empty values", () => {
-  assert.equal(buildEndSessionUrl({ endSessionEndpoint: 'https://op.test/logout?x=1', clientId: 'c', state: '' }), 'https://op.test/logout?x=1&client_id=c');
+  assert.equal(
+    buildEndSessionUrl({ endSessionEndpoint: 'https://op.test/logout?x=1', clientId: 'c', state: '' }),
+    'https://op.test/logout?x=1&client_id=c',
+  );
 });

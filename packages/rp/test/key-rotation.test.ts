@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
-import { createBackchannelLogoutHandler, isLoggedOut, JwksRefetchCooldownError, MemoryLogoutStore } from '../src/index.ts';
+import {
+  createBackchannelLogoutHandler,
+  isLoggedOut,
+  JwksRefetchCooldownError,
+  MemoryLogoutStore,
+} from '../src/index.ts';
 import { jwksServer, withRotatedKeys } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, post, testIssuer } from './helpers/tokens.ts';
 
@@ -99,7 +104,10 @@ test('a wrong-alg token is refused before any key lookup: 400 and zero JWKS fetc
     for (const token of tokens) {
       const res = await handler(post(token));
       assert.equal(res.status, 400);
-      assert.match(((await res.json()) as { error_description: string }).error_description, /algorithm \w+ is not allowed/);
+      assert.match(
+        ((await res.json()) as { error_description: string }).error_description,
+        /algorithm \w+ is not allowed/,
+      );
     }
     assert.deepEqual(
       seen.map((e) => (e as { code?: string }).code),
@@ -125,7 +133,9 @@ test('concurrent tokens with the rotated kid share one refetch after the cool-do
     await sleep(250);
     const rotated = await testIssuer();
     jwks.serve(withRotatedKeys(op.jwks, rotated.jwks));
-    const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => rotated.token({ sid: `sid-${i}` }, { kid: 'new-rsa-1' })));
+    const tokens = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => rotated.token({ sid: `sid-${i}` }, { kid: 'new-rsa-1' })),
+    );
     const statuses = await Promise.all(tokens.map(async (t) => (await handler(post(t))).status));
     assert.deepEqual(statuses, Array(10).fill(200));
     assert.equal(jwks.fetches(), 2, 'one fetch for all of them');

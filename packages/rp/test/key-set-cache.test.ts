@@ -3,7 +3,12 @@
 // validateLogoutToken keeps a small LRU. Real HTTP on loopback for the JWKS.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createBackchannelLogoutHandler, createLogoutTokenValidator, MemoryLogoutStore, validateLogoutToken } from '../src/index.ts';
+import {
+  createBackchannelLogoutHandler,
+  createLogoutTokenValidator,
+  MemoryLogoutStore,
+  validateLogoutToken,
+} from '../src/index.ts';
 import { jwksServer } from './helpers/jwks-server.ts';
 import { CLIENT, ISSUER, post, testIssuer } from './helpers/tokens.ts';
 
@@ -16,8 +21,18 @@ test('two handlers for two issuers do not share or grow a global key-set cache',
   const jwks = await jwksServer(op.jwks);
   const url = jwks.url();
   try {
-    const a = createBackchannelLogoutHandler({ issuer: ISSUER, clientId: CLIENT, keys: url, store: new MemoryLogoutStore() });
-    const b = createBackchannelLogoutHandler({ issuer: OTHER_ISSUER, clientId: CLIENT, keys: url, store: new MemoryLogoutStore() });
+    const a = createBackchannelLogoutHandler({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: url,
+      store: new MemoryLogoutStore(),
+    });
+    const b = createBackchannelLogoutHandler({
+      issuer: OTHER_ISSUER,
+      clientId: CLIENT,
+      keys: url,
+      store: new MemoryLogoutStore(),
+    });
     assert.equal((await a(post(await op.token()))).status, 200);
     assert.equal((await b(post(await op.token({ iss: OTHER_ISSUER })))).status, 200);
     assert.equal(jwks.fetches(), 2, 'each handler fetched its own key set');
@@ -25,10 +40,20 @@ test('two handlers for two issuers do not share or grow a global key-set cache',
     assert.equal((await b(post(await op.token({ iss: OTHER_ISSUER })))).status, 200);
     assert.equal(jwks.fetches(), 2, 'and keeps it');
     // Handlers put nothing in the process-wide cache of the one-shot function.
-    await validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: url, replayStore: new MemoryLogoutStore() });
+    await validateLogoutToken(await op.token(), {
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: url,
+      replayStore: new MemoryLogoutStore(),
+    });
     assert.equal(jwks.fetches(), 3);
     // A validator owns its key set the same way.
-    const validate = createLogoutTokenValidator({ issuer: ISSUER, clientId: CLIENT, keys: url, replayStore: new MemoryLogoutStore() });
+    const validate = createLogoutTokenValidator({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: url,
+      replayStore: new MemoryLogoutStore(),
+    });
     await validate(await op.token());
     await validate(await op.token());
     assert.equal(jwks.fetches(), 4);
@@ -40,7 +65,12 @@ test('two handlers for two issuers do not share or grow a global key-set cache',
 test("validateLogoutToken's process-wide key-set cache is bounded: the least recently used URL is evicted", async () => {
   const jwks = await jwksServer(op.jwks);
   const validate = async (path: string) =>
-    validateLogoutToken(await op.token(), { issuer: ISSUER, clientId: CLIENT, keys: jwks.url(path), replayStore: new MemoryLogoutStore() });
+    validateLogoutToken(await op.token(), {
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: jwks.url(path),
+      replayStore: new MemoryLogoutStore(),
+    });
   try {
     await validate('/first');
     for (let i = 0; i < 20; i++) await validate(`/tenant-${i}/certs`);

@@ -10,7 +10,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 for (const factory of STORES) {
   describe(`${factory.name} store`, { skip: factory.skip }, () => {
     async function withStores(
-      fn: (a: Awaited<ReturnType<typeof factory.open>>['store'], b: Awaited<ReturnType<typeof factory.open>>['store']) => Promise<void>,
+      fn: (
+        a: Awaited<ReturnType<typeof factory.open>>['store'],
+        b: Awaited<ReturnType<typeof factory.open>>['store'],
+      ) => Promise<void>,
     ) {
       const ns = namespace();
       // Two handles on one backend: two instances of the same app.
@@ -35,7 +38,9 @@ for (const factory of STORES) {
 
     test('concurrent deliveries of one jti: exactly one wins', async () => {
       await withStores(async (a, b) => {
-        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).rememberJti(ISS, 'race', 60)));
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).rememberJti(ISS, 'race', 60)),
+        );
         assert.equal(results.filter(Boolean).length, 1);
       });
     });

@@ -33,7 +33,13 @@ test(
   { skip: redisUrl ? undefined : 'SKIPPED: no Redis server or redis-server binary on this machine' },
   async () => {
     const op = await testIssuer();
-    const env = { REDIS_URL: redisUrl!, PREFIX: `two:${process.pid}:${Date.now()}:`, ISSUER, CLIENT_ID: CLIENT, JWKS: JSON.stringify(op.jwks) };
+    const env = {
+      REDIS_URL: redisUrl!,
+      PREFIX: `two:${process.pid}:${Date.now()}:`,
+      ISSUER,
+      CLIENT_ID: CLIENT,
+      JWKS: JSON.stringify(op.jwks),
+    };
     const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     try {
       const login = await fetch(`${b.url}/test-login?sid=sid-1`);
@@ -45,7 +51,11 @@ test(
         body: new URLSearchParams({ logout_token: await op.token() }).toString(),
       });
       assert.equal(res.status, 200);
-      assert.equal(await (await fetch(`${b.url}/`, { headers: { cookie } })).text(), 'signed out', 'very next request on B');
+      assert.equal(
+        await (await fetch(`${b.url}/`, { headers: { cookie } })).text(),
+        'signed out',
+        'very next request on B',
+      );
       const replay = await fetch(`${b.url}/backchannel-logout`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -4,11 +4,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { CompactEncrypt, generateKeyPair } from 'jose';
-import { LogoutTokenError, MemoryLogoutStore, TemporarilyUnavailableError, type ValidationOptions, validateLogoutToken } from '../src/index.ts';
+import {
+  LogoutTokenError,
+  MemoryLogoutStore,
+  TemporarilyUnavailableError,
+  type ValidationOptions,
+  validateLogoutToken,
+} from '../src/index.ts';
 import { CLIENT, ISSUER, testIssuer } from './helpers/tokens.ts';
 
 const op = await testIssuer();
-const options = (): ValidationOptions => ({ issuer: ISSUER, clientId: CLIENT, keys: op.jwks, replayStore: new MemoryLogoutStore() });
+const options = (): ValidationOptions => ({
+  issuer: ISSUER,
+  clientId: CLIENT,
+  keys: op.jwks,
+  replayStore: new MemoryLogoutStore(),
+});
 
 async function code(token: string, opts = options()): Promise<LogoutTokenError> {
   try {
@@ -58,7 +69,11 @@ test('garbage is malformed, not a crash', async () => {
     const err = await code(t);
     // Five parts is the shape of an encrypted token; without a key it cannot be decrypted.
     assert.ok(
-      ['ERR_LOGOUT_TOKEN_MALFORMED', 'ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', 'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED'].includes(err.code),
+      [
+        'ERR_LOGOUT_TOKEN_MALFORMED',
+        'ERR_LOGOUT_TOKEN_SIGNATURE_INVALID',
+        'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED',
+      ].includes(err.code),
       `${t}: ${err.code}`,
     );
   }
@@ -72,7 +87,10 @@ test('encrypted tokens are decrypted when a key is configured; plain ones are th
     .encrypt(enc.publicKey);
   const claims = await validateLogoutToken(jwe, { ...options(), decryptionKey: enc.privateKey });
   assert.equal(claims.sid, 'sid-1');
-  assert.equal((await code(await op.token(), { ...options(), decryptionKey: enc.privateKey })).code, 'ERR_LOGOUT_TOKEN_NOT_ENCRYPTED');
+  assert.equal(
+    (await code(await op.token(), { ...options(), decryptionKey: enc.privateKey })).code,
+    'ERR_LOGOUT_TOKEN_NOT_ENCRYPTED',
+  );
   assert.equal((await code(jwe)).code, 'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED');
 });
 
@@ -111,5 +129,8 @@ test('JWKS unreachable → TemporarilyUnavailableError (the handler answers 503)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   server.close();
-  await assert.rejects(validateLogoutToken(await op.token(), { ...options(), keys: new URL(`http://127.0.0.1:${port}/certs`) }), TemporarilyUnavailableError);
+  await assert.rejects(
+    validateLogoutToken(await op.token(), { ...options(), keys: new URL(`http://127.0.0.1:${port}/certs`) }),
+    TemporarilyUnavailableError,
+  );
 });

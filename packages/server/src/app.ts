@@ -7,8 +7,8 @@ import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
-import type { CidrList } from './http/cidr.ts';
 import { NotFound } from './errors.ts';
+import type { ProxyTrust } from './http/client-address.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
@@ -18,7 +18,13 @@ import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
 import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
-import { anyOrigin, bearerTokenClient, credentialsClient, logoutHintClient, webOriginsOf } from './oidc/cors-policies.ts';
+import {
+  anyOrigin,
+  bearerTokenClient,
+  credentialsClient,
+  logoutHintClient,
+  webOriginsOf,
+} from './oidc/cors-policies.ts';
 import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
@@ -36,10 +42,8 @@ type Env = { Variables: { requestId: string } };
 /** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-export interface AppOptions {
-  /** Peers whose X-Forwarded-For / Forwarded headers are believed (see http/client-address.ts). */
-  trustedProxies: CidrList;
-}
+/** Peers whose X-Forwarded-For / Forwarded headers are believed, and which one they write (see http/client-address.ts). */
+export type AppOptions = ProxyTrust;
 
 export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> {
   const app = new Hono<Env>({ strict: false });
@@ -79,7 +83,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   // a refused request records, and the CORS policy of the endpoints browser apps call
   // (oidc/cors-policies.ts), whose headers the endpoint's answers get, errors included.
   const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
-    realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
+    realmRoutes.all(path, realmEndpoint(ctx, options, methods, handler, policy));
   };
   const api = { errors: jsonError } as const;
   const page = { errors: htmlError } as const;
@@ -88,20 +92,42 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/protocol/openid-connect/certs', ['GET'], certsEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);
   // The one sign-in form finishes each protocol's request its own way (login/login-completion.ts).
-  route('/login-actions/authenticate', ['POST'], submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }), page);
-  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, { ...page, errorEvent: 'LOGOUT_ERROR', cors: webOriginsOf(logoutHintClient) });
+  route(
+    '/login-actions/authenticate',
+    ['POST'],
+    submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {
+    ...page,
+    errorEvent: 'LOGOUT_ERROR',
+    cors: webOriginsOf(logoutHintClient),
+  });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
-  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, { ...api, errorEvent: tokenErrorEvent, cors: webOriginsOf(credentialsClient) });
-  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, { ...api, cors: webOriginsOf(bearerTokenClient) });
+  route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, {
+    ...api,
+    errorEvent: tokenErrorEvent,
+    cors: webOriginsOf(credentialsClient),
+  });
+  route('/protocol/openid-connect/userinfo', ['GET', 'POST'], userinfoEndpoint, {
+    ...api,
+    cors: webOriginsOf(bearerTokenClient),
+  });
   route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
-  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
+  route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, {
+    ...api,
+    cors: webOriginsOf(credentialsClient),
+  });
   // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
   route('/protocol/openid-connect/login-status-iframe.html', ['GET'], loginStatusIframe, page);
   route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], loginStatusIframeInit, api);
   route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], thirdPartyCookiesStep1, page);
   route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], thirdPartyCookiesStep2, page);
   // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).
-  route('/protocol/saml', ['GET', 'POST'], samlEndpoint<ProviderContext>(handleSamlLogoutMessage), { ...page, errorEvent: 'LOGIN_ERROR' });
+  route('/protocol/saml', ['GET', 'POST'], samlEndpoint<ProviderContext>(handleSamlLogoutMessage), {
+    ...page,
+    errorEvent: 'LOGIN_ERROR',
+  });
   route('/protocol/saml/descriptor', ['GET'], samlDescriptor, api);
   route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
   realmRoutes.all('*', realmFallback(ctx));
@@ -109,7 +135,9 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   app.route(`${base}/realms/:realm`, realmRoutes);
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
   const openapi = adminOpenApi(`${ctx.urls.publicUrl}${base}`);
-  app.get(`${base}/admin/openapi.json`, () => jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }));
+  app.get(`${base}/admin/openapi.json`, () =>
+    jsonResponse(openapi, 200, { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' }),
+  );
   addConsoleRoutes(app, ctx);
   app.get(`${base}/health`, () => jsonResponse({ status: 'UP' }));
   return app;

@@ -16,6 +16,7 @@ import {
 } from './config.ts';
 import { RealmImportError } from './realm-import/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
+import { DataDirInUse } from './store/data-dir-lock.ts';
 
 type Options = Record<string, { help: string; env?: string }>;
 const describe = (options: Options, skip: Options = {}) =>
@@ -55,11 +56,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'logout') {
     const config = parseLogoutCommand(rest, process.env);
-    return runLogoutCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+    return runLogoutCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
   }
   if (command === 'doctor') {
     const config = parseDoctorCommand(rest, process.env);
-    return runDoctorCommand(config, commandPublicUrl(config, process.env), pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+    return runDoctorCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
   }
   if (command !== 'start') {
     process.stderr.write(`sundown: unknown command "${command}"\n\n${USAGE}`);
@@ -87,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const base = `${server.url}${config.httpRelativePath}`;
-  log.info({ url: base, store: config.store.kind }, `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`);
+  log.info(
+    { url: base, store: config.store.kind },
+    `Sundown listening on ${config.host}:${server.port}; issuer base ${base}/realms/<realm>`,
+  );
   return -1;
 }
 
@@ -96,7 +110,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof ListenError || err instanceof RealmImportError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof ListenError ||
+      err instanceof RealmImportError ||
+      err instanceof DataDirInUse
+    ) {
       process.stderr.write(`sundown: ${err.message}\n`);
     } else {
       process.stderr.write(`sundown: failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CidrList, type CidrRange } from './http/cidr.ts';
+import { TRUSTED_PROXY_HEADERS, type TrustedProxyHeader } from './http/client-address.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -35,6 +36,8 @@ export interface ServerConfig extends CommonConfig {
   logout: LogoutOptions;
   /** Peers whose forwarding headers name the client (empty: the socket peer is the client). */
   trustedProxies: CidrList;
+  /** The forwarding header those peers write; null: either (see http/client-address.ts). */
+  trustedProxyHeader: TrustedProxyHeader | null;
 }
 
 export interface LogoutCommandConfig extends CommonConfig {
@@ -69,10 +72,26 @@ interface OptionSpec {
 
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string', env: 'SUNDOWN_DATA_DIR', help: 'embedded SQLite store folder (default ./.sundown)' },
-  'database-url': { type: 'string', env: 'SUNDOWN_DATABASE_URL', help: 'PostgreSQL URL (instead of the embedded store)' },
-  'public-url': { type: 'string', env: 'SUNDOWN_PUBLIC_URL', help: 'external origin of the issuer (default http://localhost:PORT)' },
-  'http-relative-path': { type: 'string', env: 'SUNDOWN_HTTP_RELATIVE_PATH', help: 'path prefix such as /auth (old Keycloak URLs)' },
-  'log-level': { type: 'string', env: 'SUNDOWN_LOG_LEVEL', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+  'database-url': {
+    type: 'string',
+    env: 'SUNDOWN_DATABASE_URL',
+    help: 'PostgreSQL URL (instead of the embedded store)',
+  },
+  'public-url': {
+    type: 'string',
+    env: 'SUNDOWN_PUBLIC_URL',
+    help: 'external origin of the issuer (default http://localhost:PORT)',
+  },
+  'http-relative-path': {
+    type: 'string',
+    env: 'SUNDOWN_HTTP_RELATIVE_PATH',
+    help: 'path prefix such as /auth (old Keycloak URLs)',
+  },
+  'log-level': {
+    type: 'string',
+    env: 'SUNDOWN_LOG_LEVEL',
+    help: 'fatal|error|warn|info|debug|trace|silent (default info)',
+  },
 } satisfies Record<string, OptionSpec>;
 
 /** The commands that send back-channel logout tokens: start, logout and doctor. */
@@ -83,26 +102,48 @@ export const BACKCHANNEL_OPTIONS = {
     env: 'SUNDOWN_BACKCHANNEL_DENY_CIDRS',
     help: 'comma-separated CIDR ranges (repeatable) back-channel logout never connects to (besides link-local, unspecified, multicast, broadcast)',
   },
-  'backchannel-ca-dir': { type: 'string', env: 'SUNDOWN_BACKCHANNEL_CA_DIR', help: 'folder of CA files that sundown.backchannel.ca.file may name' },
+  'backchannel-ca-dir': {
+    type: 'string',
+    env: 'SUNDOWN_BACKCHANNEL_CA_DIR',
+    help: 'folder of CA files that sundown.backchannel.ca.file may name',
+  },
 } satisfies Record<string, OptionSpec>;
 
 export const START_OPTIONS = {
   port: { type: 'string', env: 'SUNDOWN_PORT', help: 'HTTP port (default 8080; 0 picks a free one)' },
   host: { type: 'string', env: 'SUNDOWN_HOST', help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)' },
-  'import-realm': { type: 'string', multiple: true, env: 'SUNDOWN_IMPORT_REALM', help: 'Keycloak realm JSON to import (repeatable)' },
+  'import-realm': {
+    type: 'string',
+    multiple: true,
+    env: 'SUNDOWN_IMPORT_REALM',
+    help: 'Keycloak realm JSON to import (repeatable)',
+  },
   'logout-wait-ms': {
     type: 'string',
     env: 'SUNDOWN_LOGOUT_WAIT_MS',
     help: 'browser logout waits this long for back-channel answers (default 2000; 0 = no wait)',
   },
-  'delivery-max-age-hours': { type: 'string', env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS', help: 'retry a failing back-channel delivery this long (default 24)' },
-  'events-retention-days': { type: 'string', env: 'SUNDOWN_EVENTS_RETENTION_DAYS', help: 'keep events this many days (default 30)' },
+  'delivery-max-age-hours': {
+    type: 'string',
+    env: 'SUNDOWN_DELIVERY_MAX_AGE_HOURS',
+    help: 'retry a failing back-channel delivery this long (default 24)',
+  },
+  'events-retention-days': {
+    type: 'string',
+    env: 'SUNDOWN_EVENTS_RETENTION_DAYS',
+    help: 'keep events this many days (default 30)',
+  },
   ...BACKCHANNEL_OPTIONS,
   'trusted-proxies': {
     type: 'string',
     multiple: true,
     env: 'SUNDOWN_TRUSTED_PROXIES',
     help: 'comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded are believed (default none)',
+  },
+  'trusted-proxy-header': {
+    type: 'string',
+    env: 'SUNDOWN_TRUSTED_PROXY_HEADER',
+    help: 'x-forwarded-for|forwarded: the header those proxies write; the other is ignored (default: either)',
   },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
@@ -133,7 +174,9 @@ class Reader {
     this.#specs = specs;
     this.#env = env;
     try {
-      const options = Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, { type: v.type, ...(v.multiple ? { multiple: true } : {}) }]));
+      const options = Object.fromEntries(
+        Object.entries(specs).map(([k, v]) => [k, { type: v.type, ...(v.multiple ? { multiple: true } : {}) }]),
+      );
       this.#values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
     } catch (err) {
       throw new ConfigError([(err as Error).message]);
@@ -184,7 +227,8 @@ function readCommon(r: Reader, cwd: string): CommonConfig {
   const databaseUrl = r.string('database-url');
   let store: StoreConfig = { kind: 'sqlite', dataDir: resolve(cwd, r.string('data-dir') ?? '.sundown') };
   if (databaseUrl) {
-    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) r.problems.push('--database-url must start with postgres:// or postgresql://');
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl))
+      r.problems.push('--database-url must start with postgres:// or postgresql://');
     if (r.given('data-dir')) r.problems.push('--data-dir and --database-url cannot be used together');
     store = { kind: 'postgres', url: databaseUrl };
   }
@@ -228,6 +272,18 @@ function readCidrList(r: Reader, name: string, hint = ''): CidrList {
   return list;
 }
 
+/** --trusted-proxy-header: which of the two forwarding headers the trusted proxies write. */
+function readTrustedProxyHeader(r: Reader, trustedProxies: CidrList): TrustedProxyHeader | null {
+  const raw = r.string('trusted-proxy-header');
+  if (raw === undefined) return null;
+  const header = TRUSTED_PROXY_HEADERS.find((h) => h === raw.trim().toLowerCase());
+  if (header === undefined)
+    r.problems.push(`--trusted-proxy-header must be ${TRUSTED_PROXY_HEADERS.join(' or ')} (got "${raw}")`);
+  else if (trustedProxies.size === 0)
+    r.problems.push('--trusted-proxy-header needs --trusted-proxies (the proxies that write it)');
+  return header ?? null;
+}
+
 function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
   const deny = readCidrList(r, 'backchannel-deny-cidrs', ' (write ranges such as 10.0.0.0/8 or fd00::/8)');
   const denyCidrs = [...deny.ranges];
@@ -245,7 +301,11 @@ function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
   return { denyCidrs, caDir };
 }
 
-export function parseStartConfig(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): ServerConfig {
+export function parseStartConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): ServerConfig {
   const r = new Reader(argv, START_OPTIONS, env);
   const common = readCommon(r, cwd);
   const port = r.whole('port', 8080, 0, 65535);
@@ -260,7 +320,9 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
   const adminUser = env.SUNDOWN_ADMIN_USERNAME || env.KC_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.SUNDOWN_ADMIN_PASSWORD || env.KC_BOOTSTRAP_ADMIN_PASSWORD;
   const trustedProxies = readCidrList(r, 'trusted-proxies');
-  if (Boolean(adminUser) !== Boolean(adminPassword)) r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
+  const trustedProxyHeader = readTrustedProxyHeader(r, trustedProxies);
+  if (Boolean(adminUser) !== Boolean(adminPassword))
+    r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
   return r.done({
     ...common,
     bootstrapAdmin: adminUser && adminPassword ? { username: adminUser, password: adminPassword } : null,
@@ -269,6 +331,7 @@ export function parseStartConfig(argv: string[], env: Record<string, string | un
     importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),
     logout,
     trustedProxies,
+    trustedProxyHeader,
   });
 }
 
@@ -277,7 +340,11 @@ export function commandPublicUrl(config: CommonConfig, env: Record<string, strin
   return config.publicUrl ?? `http://localhost:${env.SUNDOWN_PORT || 8080}`;
 }
 
-export function parseLogoutCommand(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): LogoutCommandConfig {
+export function parseLogoutCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): LogoutCommandConfig {
   const r = new Reader(argv, LOGOUT_OPTIONS, env);
   const common = readCommon(r, cwd);
   const realm = r.string('realm');
@@ -288,10 +355,20 @@ export function parseLogoutCommand(argv: string[], env: Record<string, string | 
   const chosen = [user, session, all || undefined].filter((v) => v !== undefined).length;
   if (chosen !== 1) r.problems.push('give exactly one of --user U, --session S or --all');
   const target = user ? { user } : session ? { session } : { all: true as const };
-  return r.done({ ...common, realm: realm ?? '', target, waitMs: r.whole('wait-ms', 10_000, 0, 600_000), backchannel: readBackchannel(r, cwd) });
+  return r.done({
+    ...common,
+    realm: realm ?? '',
+    target,
+    waitMs: r.whole('wait-ms', 10_000, 0, 600_000),
+    backchannel: readBackchannel(r, cwd),
+  });
 }
 
-export function parseDoctorCommand(argv: string[], env: Record<string, string | undefined>, cwd = process.cwd()): DoctorCommandConfig {
+export function parseDoctorCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): DoctorCommandConfig {
   const r = new Reader(argv, DOCTOR_OPTIONS, env);
   const common = readCommon(r, cwd);
   const realm = r.string('realm');

@@ -8,6 +8,7 @@ import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.t
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
+import type { TrustedProxyHeader } from './http/client-address.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery/delivery-store.ts';
@@ -50,6 +51,8 @@ export interface ProviderOptions {
   maxPendingLogins?: number;
   /** Reverse proxies whose forwarding headers name the client (default: none). */
   trustedProxies?: CidrList;
+  /** The forwarding header those proxies write (default null: either; see http/client-address.ts). */
+  trustedProxyHeader?: TrustedProxyHeader | null;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
 }
@@ -73,7 +76,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const log = options.log ?? pino({ level: 'silent' });
   // A key created or rotated by one process is announced so the others drop their cached view.
   const keys = new SigningKeys(store.db, {
-    announce: () => void store.notify(KEYS_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes of a key change')),
+    announce: () =>
+      void store
+        .notify(KEYS_CHANNEL)
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes of a key change')),
   });
   const realms = new RealmRepository(store.db);
   const events = new EventLog(store.db);
@@ -110,7 +116,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events },
     () => {
       deliveries.wake();
-      void store.notify(DELIVERY_CHANNEL).catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
+      void store
+        .notify(DELIVERY_CHANNEL)
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not notify other processes'));
     },
     deliveries,
   );
@@ -168,7 +176,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.start();
     sweeper.start();
   }
-  const app = createApp(ctx, { trustedProxies: options.trustedProxies ?? CidrList.of([]) });
+  const app = createApp(ctx, {
+    trustedProxies: options.trustedProxies ?? CidrList.of([]),
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+  });
   return {
     ctx,
     sweeper,
@@ -180,7 +191,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
       await sweeper.stop();
       await deliveries.stop();
       // Deferred events (client credentials) are written before the store closes.
-      await events.close().catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
+      await events
+        .close()
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
       http.close();
     },
   };

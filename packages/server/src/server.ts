@@ -9,6 +9,7 @@ import { createProvider, type Provider } from './provider.ts';
 import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -30,20 +31,38 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
       );
     }
     if (acceptsLegacyLogoutRedirectUri(realm)) {
-      log.warn(`realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`);
+      log.warn(
+        `realm ${realm.name}: the legacy logout redirect_uri parameter is accepted (${REALM_ATTRIBUTE.legacyLogoutRedirectUri})`,
+      );
     }
   }
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.store, log);
+  // The embedded store belongs to one server process: taken before anything is opened or
+  // imported (store/data-dir-lock.ts).
+  const lock: DataDirLock | null = config.store.kind === 'sqlite' ? await lockDataDir(config.store.dataDir) : null;
+  let store: Store;
+  try {
+    store = await openStore(config.store, log);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);
-      log.info({ realm: result.realm, clients: result.clients, users: result.users, file }, `imported realm ${result.realm}`);
-      if (result.ignored.length > 0) log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      log.info(
+        { realm: result.realm, clients: result.clients, users: result.users, file },
+        `imported realm ${result.realm}`,
+      );
+      if (result.ignored.length > 0)
+        log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
       if (result.newSecrets.length > 0)
-        log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, config.httpRelativePath));
+        log.warn(
+          { realm: result.realm, newSecrets: result.newSecrets },
+          newSecretsWarning(result.realm, result.newSecrets, config.httpRelativePath),
+        );
     }
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(store.db, config.bootstrapAdmin))) {
       log.info({ username: config.bootstrapAdmin.username }, 'created the master realm admin');
@@ -73,6 +92,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       log,
       logout: config.logout,
       trustedProxies: config.trustedProxies,
+      trustedProxyHeader: config.trustedProxyHeader,
     });
     await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;
@@ -88,10 +108,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         });
         await provider.close();
         await store.close();
+        lock?.release();
       },
     };
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
 }

@@ -34,7 +34,21 @@ test('--database-url selects PostgreSQL; --public-url is reduced to its origin',
 test('every invalid value is reported at once, with the flag name', () => {
   assert.throws(
     () =>
-      parseStartConfig(['--port', 'abc', '--public-url', 'ftp://x', '--http-relative-path', 'auth', '--database-url', 'mysql://x', '--log-level', 'loud'], {}),
+      parseStartConfig(
+        [
+          '--port',
+          'abc',
+          '--public-url',
+          'ftp://x',
+          '--http-relative-path',
+          'auth',
+          '--database-url',
+          'mysql://x',
+          '--log-level',
+          'loud',
+        ],
+        {},
+      ),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.problems.length, 5);
@@ -60,26 +74,41 @@ test('logout command: exactly one target, realm required', async () => {
 });
 
 test('start: logout options are validated', () => {
-  const c = parseStartConfig(['--logout-wait-ms', '0', '--delivery-max-age-hours', '2', '--events-retention-days', '7'], {});
+  const c = parseStartConfig(
+    ['--logout-wait-ms', '0', '--delivery-max-age-hours', '2', '--events-retention-days', '7'],
+    {},
+  );
   assert.equal(c.logout.waitMs, 0);
   assert.equal(c.logout.retry.maxAgeMs, 2 * 3_600_000);
   assert.equal(c.logout.eventsRetentionDays, 7);
-  assert.throws(() => parseStartConfig(['--logout-wait-ms', '99999'], {}), /--logout-wait-ms must be a whole number from 0 to 60000/);
+  assert.throws(
+    () => parseStartConfig(['--logout-wait-ms', '99999'], {}),
+    /--logout-wait-ms must be a whole number from 0 to 60000/,
+  );
 });
 
 test("bootstrap admin from SUNDOWN_ADMIN_* or Keycloak's KC_BOOTSTRAP_ADMIN_*, both or neither", () => {
-  assert.deepEqual(parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a', SUNDOWN_ADMIN_PASSWORD: 'p' }).bootstrapAdmin, { username: 'a', password: 'p' });
-  assert.deepEqual(parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin, {
-    username: 'k',
-    password: 'q',
+  assert.deepEqual(parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a', SUNDOWN_ADMIN_PASSWORD: 'p' }).bootstrapAdmin, {
+    username: 'a',
+    password: 'p',
   });
+  assert.deepEqual(
+    parseStartConfig([], { KC_BOOTSTRAP_ADMIN_USERNAME: 'k', KC_BOOTSTRAP_ADMIN_PASSWORD: 'q' }).bootstrapAdmin,
+    {
+      username: 'k',
+      password: 'q',
+    },
+  );
   assert.equal(parseStartConfig([], {}).bootstrapAdmin, null);
   assert.throws(() => parseStartConfig([], { SUNDOWN_ADMIN_USERNAME: 'a' }), /must be set together/);
 });
 
 test('--backchannel-deny-cidrs and --backchannel-ca-dir (or their SUNDOWN_* variables) reach the back-channel client of start, logout and doctor', () => {
   const caDir = mkdtempSync(join(tmpdir(), 'sundown-ca-dir-'));
-  const c = parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/8, fd00::/8,192.0.2.7', '--backchannel-ca-dir', caDir], {});
+  const c = parseStartConfig(
+    ['--backchannel-deny-cidrs', '10.0.0.0/8, fd00::/8,192.0.2.7', '--backchannel-ca-dir', caDir],
+    {},
+  );
   assert.deepEqual(c.logout.http.denyCidrs, [
     { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
     { address: 'fd00::', prefix: 8, family: 'ipv6' },
@@ -87,7 +116,10 @@ test('--backchannel-deny-cidrs and --backchannel-ca-dir (or their SUNDOWN_* vari
   ]);
   assert.equal(c.logout.http.caDir, caDir);
   const env = { SUNDOWN_BACKCHANNEL_DENY_CIDRS: '172.16.0.0/12', SUNDOWN_BACKCHANNEL_CA_DIR: caDir };
-  assert.deepEqual(parseDoctorCommand(['--realm', 'r'], env).backchannel, { denyCidrs: [{ address: '172.16.0.0', prefix: 12, family: 'ipv4' }], caDir });
+  assert.deepEqual(parseDoctorCommand(['--realm', 'r'], env).backchannel, {
+    denyCidrs: [{ address: '172.16.0.0', prefix: 12, family: 'ipv4' }],
+    caDir,
+  });
   assert.deepEqual(parseLogoutCommand(['--realm', 'r', '--all'], env).backchannel.caDir, caDir);
   assert.deepEqual(parseStartConfig([], {}).logout.http.denyCidrs, []);
 });
@@ -115,7 +147,16 @@ test('--backchannel-deny-cidrs and --trusted-proxies are both repeatable and com
 
 test('bad deny ranges and a CA folder that is not a folder are refused at start-up, each named', () => {
   assert.throws(
-    () => parseStartConfig(['--backchannel-deny-cidrs', '10.0.0.0/33,not-an-ip,::1/129,1.2.3.4/8/9', '--backchannel-ca-dir', '/nonexistent/sundown-ca'], {}),
+    () =>
+      parseStartConfig(
+        [
+          '--backchannel-deny-cidrs',
+          '10.0.0.0/33,not-an-ip,::1/129,1.2.3.4/8/9',
+          '--backchannel-ca-dir',
+          '/nonexistent/sundown-ca',
+        ],
+        {},
+      ),
     (err: unknown) =>
       err instanceof ConfigError &&
       ['"10.0.0.0/33"', '"not-an-ip"', '"::1/129"', '"1.2.3.4/8/9"'].every((v) =>

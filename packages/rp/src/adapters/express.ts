@@ -28,7 +28,8 @@ async function send(res: Response, response: globalThis.Response): Promise<void>
 /** A form body already parsed by express.urlencoded(): arrays mean a repeated field. */
 function parsedForm(body: Record<string, unknown>): URLSearchParams {
   const form = new URLSearchParams();
-  for (const [k, v] of Object.entries(body)) for (const item of Array.isArray(v) ? v : [v]) form.append(k, String(item));
+  for (const [k, v] of Object.entries(body))
+    for (const item of Array.isArray(v) ? v : [v]) form.append(k, String(item));
   return form;
 }
 
@@ -49,7 +50,10 @@ export function backchannelLogout(options: BackchannelLogoutOptions): RequestHan
     if (req.method !== 'POST' || type !== 'application/x-www-form-urlencoded') {
       // Wrong method or type: the Web handler gives the exact answer (405 or 400).
       handle(
-        new Request(new URL(req.originalUrl, 'http://localhost'), { method: req.method === 'HEAD' ? 'GET' : req.method, headers: { 'content-type': type } }),
+        new Request(new URL(req.originalUrl, 'http://localhost'), {
+          method: req.method === 'HEAD' ? 'GET' : req.method,
+          headers: { 'content-type': type },
+        }),
       )
         .then((response) => send(res, response))
         .catch(next);
@@ -129,7 +133,11 @@ export function sessionIdentity(req: Request, sessionKey = 'sundown'): StoredIde
  * Ends an express-session whose OpenID session was logged out — by a token that reached any
  * instance — then continues as a signed-out request (or calls `onLoggedOut`).
  */
-export function requireActiveSession(options: { store: LogoutStore; sessionKey?: string; onLoggedOut?: RequestHandler }): RequestHandler {
+export function requireActiveSession(options: {
+  store: LogoutStore;
+  sessionKey?: string;
+  onLoggedOut?: RequestHandler;
+}): RequestHandler {
   return (req, res, next) => {
     const identity = sessionIdentity(req, options.sessionKey);
     if (!identity) return next();
@@ -157,7 +165,10 @@ interface SessionStoreLike {
 export function destroyExpressSessions(sessionStore: SessionStoreLike): (event: LogoutEvent) => Promise<void> {
   return async (event) => {
     await Promise.all(
-      event.appSessionIds.map((id) => new Promise<void>((resolve, reject) => sessionStore.destroy(id, (err) => (err ? reject(err) : resolve())))),
+      event.appSessionIds.map(
+        (id) =>
+          new Promise<void>((resolve, reject) => sessionStore.destroy(id, (err) => (err ? reject(err) : resolve()))),
+      ),
     );
   };
 }
@@ -166,7 +177,9 @@ export function destroyExpressSessions(sessionStore: SessionStoreLike): (event: 
  * "Sign out" for the app: ends the local session, then sends the browser to the provider's
  * end-session endpoint with the ID token as hint.
  */
-export function logoutRedirect(options: Omit<EndSessionUrlOptions, 'idTokenHint'> & { sessionKey?: string }): RequestHandler {
+export function logoutRedirect(
+  options: Omit<EndSessionUrlOptions, 'idTokenHint'> & { sessionKey?: string },
+): RequestHandler {
   return (req, res, next) => {
     const idToken = sessionIdentity(req, options.sessionKey)?.idToken;
     const url = buildEndSessionUrl({ ...options, ...(idToken ? { idTokenHint: idToken } : {}) });

@@ -12,13 +12,18 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
  * @example
  * await app.register(fastifyBackchannelLogout, { issuer, clientId, keys: new URL(jwksUri), store });
  */
-export async function fastifyBackchannelLogout(fastify: FastifyInstance, options: BackchannelLogoutOptions & { path?: string }): Promise<void> {
+export async function fastifyBackchannelLogout(
+  fastify: FastifyInstance,
+  options: BackchannelLogoutOptions & { path?: string },
+): Promise<void> {
   const limit = options.maxBodyBytes ?? 16 * 1024;
   // Created with the plugin: this endpoint's own key set.
   const handleForm = createLogoutFormHandler(options);
   // Every body as text: the endpoint itself answers wrong types and sizes with 400 (standards §7).
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: options.path ?? '/backchannel-logout',

@@ -44,7 +44,8 @@ export class MemoryLogoutStore implements LogoutStore {
 
   async markLoggedOut(marker: LogoutMarker, ttlSeconds: number): Promise<void> {
     const expiresAt = this.#now() + ttlSeconds * 1000;
-    if (marker.sid !== undefined) this.#values.set(`sid\u0000${marker.iss}\u0000${marker.sid}`, { value: marker.at, expiresAt });
+    if (marker.sid !== undefined)
+      this.#values.set(`sid\u0000${marker.iss}\u0000${marker.sid}`, { value: marker.at, expiresAt });
     else if (marker.sub !== undefined) {
       const key = `sub\u0000${marker.iss}\u0000${marker.sub}`;
       const previous = this.#get(this.#values, key) ?? 0;
@@ -69,7 +70,8 @@ export class MemoryLogoutStore implements LogoutStore {
   }
 
   async takeIndexedSessions(key: SessionKey): Promise<string[]> {
-    const k = key.sid !== undefined ? `idx-sid\u0000${key.iss}\u0000${key.sid}` : `idx-sub\u0000${key.iss}\u0000${key.sub}`;
+    const k =
+      key.sid !== undefined ? `idx-sid\u0000${key.iss}\u0000${key.sid}` : `idx-sub\u0000${key.iss}\u0000${key.sub}`;
     const ids = [...(this.#get(this.#sets, k) ?? [])];
     this.#sets.delete(k);
     return ids;

@@ -53,7 +53,8 @@ export class PostgresLogoutStore implements LogoutStore {
   async #cleanup(now: number): Promise<void> {
     if (now - this.#lastCleanup < CLEANUP_EVERY_MS) return;
     this.#lastCleanup = now;
-    for (const table of Object.values(this.#t)) await this.#pg.query(`DELETE FROM ${table} WHERE expires_at < $1`, [now]);
+    for (const table of Object.values(this.#t))
+      await this.#pg.query(`DELETE FROM ${table} WHERE expires_at < $1`, [now]);
   }
 
   async rememberJti(iss: string, jti: string, ttlSeconds: number): Promise<boolean> {

@@ -30,7 +30,14 @@ export class RedisLogoutStore implements LogoutStore {
   }
 
   async rememberJti(iss: string, jti: string, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.#redis.sendCommand(['SET', this.#key('jti', iss, jti), '1', 'PX', String(Math.ceil(ttlSeconds * 1000)), 'NX']);
+    const reply = await this.#redis.sendCommand([
+      'SET',
+      this.#key('jti', iss, jti),
+      '1',
+      'PX',
+      String(Math.ceil(ttlSeconds * 1000)),
+      'NX',
+    ]);
     return reply === 'OK';
   }
 
@@ -58,7 +65,10 @@ export class RedisLogoutStore implements LogoutStore {
       key.sub !== undefined ? this.#key('sub', key.iss, key.sub) : `${this.#prefix}none`,
     ];
     const [sid, sub] = (await this.#redis.sendCommand(['MGET', ...keys])) as Array<string | null>;
-    return { ...(key.sid !== undefined && sid ? { sid: Number(sid) } : {}), ...(key.sub !== undefined && sub ? { sub: Number(sub) } : {}) };
+    return {
+      ...(key.sid !== undefined && sid ? { sid: Number(sid) } : {}),
+      ...(key.sub !== undefined && sub ? { sub: Number(sub) } : {}),
+    };
   }
 
   async indexSession(key: SessionKey, appSessionId: string, ttlSeconds: number): Promise<void> {
@@ -74,7 +84,8 @@ export class RedisLogoutStore implements LogoutStore {
   }
 
   async takeIndexedSessions(key: SessionKey): Promise<string[]> {
-    const k = key.sid !== undefined ? this.#key('idx-sid', key.iss, key.sid) : this.#key('idx-sub', key.iss, key.sub ?? '');
+    const k =
+      key.sid !== undefined ? this.#key('idx-sid', key.iss, key.sid) : this.#key('idx-sub', key.iss, key.sub ?? '');
     const members = (await this.#redis.sendCommand(['SMEMBERS', k])) as string[];
     if (members.length > 0) await this.#redis.sendCommand(['DEL', k]);
     return members;

@@ -14,11 +14,16 @@ const FETCH_TIMEOUT_MS = 5000;
 
 function seconds(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`jwks.${name} must be a non-negative number of seconds`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new TypeError(`jwks.${name} must be a non-negative number of seconds`);
   return value;
 }
 
-function remoteSettings(jwks: ValidationOptions['jwks'] = {}): { cooldownMs: number; cacheMaxAgeMs: number; timeoutMs: number } {
+function remoteSettings(jwks: ValidationOptions['jwks'] = {}): {
+  cooldownMs: number;
+  cacheMaxAgeMs: number;
+  timeoutMs: number;
+} {
   return {
     cooldownMs: seconds(jwks.cooldownSeconds, 30, 'cooldownSeconds') * 1000,
     cacheMaxAgeMs: seconds(jwks.cacheMaxAgeSeconds, 600, 'cacheMaxAgeSeconds') * 1000,

@@ -7,7 +7,13 @@
 // requested *after* the token arrived lacks it; before that the answer is
 // JwksRefetchCooldownError (503 + Retry-After), which the provider retries. Key selection and
 // import stay with jose's createLocalJWKSet.
-import { createLocalJWKSet, errors, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { JwksRefetchCooldownError, TemporarilyUnavailableError } from '../errors.ts';
 
 export interface RemoteKeySetOptions {

@@ -1,5 +1,12 @@
 // Back-Channel Logout 1.0 §2.6, one function per rule, in the spec's order (standards §6).
-import { compactDecrypt, compactVerify, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import {
+  compactDecrypt,
+  compactVerify,
+  decodeProtectedHeader,
+  errors,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { LogoutTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import type { ValidationOptions } from './options.ts';
 
@@ -12,20 +19,25 @@ export async function decryptIfEncrypted(token: string, options: ValidationOptio
   const parts = token.split('.').length;
   if (parts === 5) {
     if (!options.decryptionKey)
-      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_DECRYPTION_FAILED', 'Logout token is encrypted but no decryption key is configured');
+      throw new LogoutTokenError(
+        'ERR_LOGOUT_TOKEN_DECRYPTION_FAILED',
+        'Logout token is encrypted but no decryption key is configured',
+      );
     try {
       return new TextDecoder().decode((await compactDecrypt(token, options.decryptionKey)).plaintext);
     } catch {
       throw new LogoutTokenError('ERR_LOGOUT_TOKEN_DECRYPTION_FAILED', 'Logout token could not be decrypted');
     }
   }
-  if (options.decryptionKey) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NOT_ENCRYPTED', 'Logout token must be encrypted');
+  if (options.decryptionKey)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NOT_ENCRYPTED', 'Logout token must be encrypted');
   return token;
 }
 
 /** Reads the protected header; a token that is not a compact JWS is malformed. */
 export function readHeader(token: string): JWSHeaderParameters {
-  if (token.split('.').length !== 3) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_MALFORMED', 'Logout token is not a signed JWT');
+  if (token.split('.').length !== 3)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_MALFORMED', 'Logout token is not a signed JWT');
   try {
     return decodeProtectedHeader(token) as JWSHeaderParameters;
   } catch {
@@ -34,12 +46,20 @@ export function readHeader(token: string): JWSHeaderParameters {
 }
 
 /** Step 2 — the signature verifies with one of the issuer's keys. `alg: none` never does. */
-export async function verifySignature(token: string, header: JWSHeaderParameters, getKey: JWTVerifyGetKey): Promise<Claims> {
+export async function verifySignature(
+  token: string,
+  header: JWSHeaderParameters,
+  getKey: JWTVerifyGetKey,
+): Promise<Claims> {
   if (!header.alg || header.alg === 'none') {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', {
-      claim: 'alg',
-      actual: header.alg,
-    });
+    throw new LogoutTokenError(
+      'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED',
+      'Unsigned logout tokens (alg "none") are never accepted',
+      {
+        claim: 'alg',
+        actual: header.alg,
+      },
+    );
   }
   let payload: Uint8Array;
   try {
@@ -51,7 +71,10 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
       throw new TemporarilyUnavailableError("The issuer's keys could not be fetched", { cause: err });
     }
     const code = err instanceof errors.JOSEError ? err.code : 'unknown';
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', `Logout token signature is not valid (${code})`, { claim: 'signature', actual: code });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_SIGNATURE_INVALID', `Logout token signature is not valid (${code})`, {
+      claim: 'signature',
+      actual: code,
+    });
   }
   try {
     const claims = JSON.parse(new TextDecoder().decode(payload)) as unknown;
@@ -68,17 +91,25 @@ export async function verifySignature(token: string, header: JWSHeaderParameters
  */
 export function checkAlgorithm(header: JWSHeaderParameters, allowed: string[]): void {
   if (header.alg === 'none') {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', 'Unsigned logout tokens (alg "none") are never accepted', {
-      claim: 'alg',
-      actual: header.alg,
-    });
+    throw new LogoutTokenError(
+      'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED',
+      'Unsigned logout tokens (alg "none") are never accepted',
+      {
+        claim: 'alg',
+        actual: header.alg,
+      },
+    );
   }
   if (!header.alg || !allowed.includes(header.alg)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED', `Logout token algorithm ${header.alg} is not allowed`, {
-      claim: 'alg',
-      expected: allowed,
-      actual: header.alg,
-    });
+    throw new LogoutTokenError(
+      'ERR_LOGOUT_TOKEN_ALG_NOT_ALLOWED',
+      `Logout token algorithm ${header.alg} is not allowed`,
+      {
+        claim: 'alg',
+        expected: allowed,
+        actual: header.alg,
+      },
+    );
   }
 }
 
@@ -118,11 +149,15 @@ export function checkAudience(claims: Claims, clientId: string, trusted: string[
   }
   const untrusted = aud.filter((a) => a !== clientId && !trusted.includes(a as string));
   if (untrusted.length > 0) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_AUDIENCE_INVALID', 'Logout token has an audience this client does not trust', {
-      claim: 'aud',
-      expected: [clientId, ...trusted],
-      actual: claims.aud,
-    });
+    throw new LogoutTokenError(
+      'ERR_LOGOUT_TOKEN_AUDIENCE_INVALID',
+      'Logout token has an audience this client does not trust',
+      {
+        claim: 'aud',
+        expected: [clientId, ...trusted],
+        actual: claims.aud,
+      },
+    );
   }
 }
 
@@ -130,7 +165,10 @@ export function checkAudience(claims: Claims, clientId: string, trusted: string[
 export function checkTimes(claims: Claims, now: number, tolerance: number, maxAge: number): { expiresAt: number } {
   const { iat, exp } = claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat))
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token has no valid iat', { claim: 'iat', actual: iat });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token has no valid iat', {
+      claim: 'iat',
+      actual: iat,
+    });
   if (iat > now + tolerance)
     throw new LogoutTokenError('ERR_LOGOUT_TOKEN_IAT_INVALID', 'Logout token iat is in the future', {
       claim: 'iat',
@@ -139,9 +177,16 @@ export function checkTimes(claims: Claims, now: number, tolerance: number, maxAg
     });
   if (exp !== undefined) {
     if (typeof exp !== 'number' || !Number.isFinite(exp))
-      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token exp is not a number', { claim: 'exp', actual: exp });
+      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token exp is not a number', {
+        claim: 'exp',
+        actual: exp,
+      });
     if (exp <= now - tolerance)
-      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token has expired', { claim: 'exp', expected: `> ${now - tolerance}`, actual: exp });
+      throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EXPIRED', 'Logout token has expired', {
+        claim: 'exp',
+        expected: `> ${now - tolerance}`,
+        actual: exp,
+      });
     return { expiresAt: exp + tolerance };
   }
   // Providers before the 2023 errata send no exp: bound the token's age by iat instead.
@@ -158,7 +203,10 @@ export function checkTimes(claims: Claims, now: number, tolerance: number, maxAg
 export function checkSubjectOrSession(claims: Claims): { sub?: string; sid?: string } {
   const sub = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
   const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
-  if (!sub && !sid) throw new LogoutTokenError('ERR_LOGOUT_TOKEN_SUB_SID_MISSING', 'Logout token has neither sub nor sid', { claim: 'sub|sid' });
+  if (!sub && !sid)
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_SUB_SID_MISSING', 'Logout token has neither sub nor sid', {
+      claim: 'sub|sid',
+    });
   return { ...(sub ? { sub } : {}), ...(sid ? { sid } : {}) };
 }
 
@@ -166,15 +214,22 @@ export function checkSubjectOrSession(claims: Claims): { sub?: string; sid?: str
 export function checkEvents(claims: Claims): Record<string, unknown> {
   const events = claims.events;
   if (typeof events !== 'object' || events === null || Array.isArray(events)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EVENTS_INVALID', 'Logout token has no events object', { claim: 'events', actual: events });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EVENTS_INVALID', 'Logout token has no events object', {
+      claim: 'events',
+      actual: events,
+    });
   }
   const member = (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT];
   if (typeof member !== 'object' || member === null || Array.isArray(member)) {
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_EVENTS_INVALID', 'Logout token events lack the back-channel logout event', {
-      claim: 'events',
-      expected: BACKCHANNEL_LOGOUT_EVENT,
-      actual: Object.keys(events),
-    });
+    throw new LogoutTokenError(
+      'ERR_LOGOUT_TOKEN_EVENTS_INVALID',
+      'Logout token events lack the back-channel logout event',
+      {
+        claim: 'events',
+        expected: BACKCHANNEL_LOGOUT_EVENT,
+        actual: Object.keys(events),
+      },
+    );
   }
   return member as Record<string, unknown>;
 }
@@ -182,7 +237,10 @@ export function checkEvents(claims: Claims): Record<string, unknown> {
 /** Step 7 — no `nonce`, so an ID token can never pass as a logout token. */
 export function checkNoNonce(claims: Claims): void {
   if ('nonce' in claims)
-    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NONCE_PRESENT', 'Logout token must not contain a nonce', { claim: 'nonce', actual: claims.nonce });
+    throw new LogoutTokenError('ERR_LOGOUT_TOKEN_NONCE_PRESENT', 'Logout token must not contain a nonce', {
+      claim: 'nonce',
+      actual: claims.nonce,
+    });
 }
 
 /** The `jti` every logout token carries (BCL §2.4). */

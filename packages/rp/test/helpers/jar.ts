@@ -21,7 +21,11 @@ export class Jar {
   }
 
   /** Follows redirects until a non-redirect answer or a URL matching `stopAt`. */
-  async follow(url: string, stopAt?: (u: URL) => boolean, init: RequestInit = {}): Promise<{ res: Response; url: string }> {
+  async follow(
+    url: string,
+    stopAt?: (u: URL) => boolean,
+    init: RequestInit = {},
+  ): Promise<{ res: Response; url: string }> {
     let current = url;
     let res = await this.fetch(current, init);
     for (let i = 0; i < 20 && res.status >= 300 && res.status < 400; i++) {

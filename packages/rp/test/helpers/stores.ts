@@ -50,7 +50,8 @@ export const STORES: StoreFactory[] = [
     async cleanup(namespace) {
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
-      for (const t of ['marker', 'jti', 'session_index']) await client.query(`DROP TABLE IF EXISTS t_${namespace}_${t}`);
+      for (const t of ['marker', 'jti', 'session_index'])
+        await client.query(`DROP TABLE IF EXISTS t_${namespace}_${t}`);
       await client.end();
     },
   },

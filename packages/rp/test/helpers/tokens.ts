@@ -10,7 +10,11 @@ export interface TestIssuer {
   rsa: CryptoKey;
   ec: CryptoKey;
   /** A valid logout token, with `claims` overriding or (undefined) removing claims. */
-  token(claims?: Record<string, unknown>, header?: Record<string, unknown>, key?: 'rsa' | 'ec' | CryptoKey): Promise<string>;
+  token(
+    claims?: Record<string, unknown>,
+    header?: Record<string, unknown>,
+    key?: 'rsa' | 'ec' | CryptoKey,
+  ): Promise<string>;
 }
 
 let counter = 0;
@@ -43,7 +47,9 @@ export async function testIssuer(): Promise<TestIssuer> {
       const payload = Object.fromEntries(Object.entries({ ...base, ...claims }).filter(([, v]) => v !== undefined));
       const signingKey = key === 'rsa' ? rsaPair.privateKey : key === 'ec' ? ecPair.privateKey : key;
       const alg = key === 'ec' ? 'ES256' : 'RS256';
-      return new SignJWT(payload).setProtectedHeader({ alg, kid: key === 'ec' ? 'ec-1' : 'rsa-1', typ: 'logout+jwt', ...header }).sign(signingKey);
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg, kid: key === 'ec' ? 'ec-1' : 'rsa-1', typ: 'logout+jwt', ...header })
+        .sign(signingKey);
     },
   };
 }

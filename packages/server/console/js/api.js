@@ -23,14 +23,22 @@ export async function api(method, path, body) {
   const send = async (force) =>
     fetch(config.apiBase + path, {
       method,
-      headers: { authorization: `Bearer ${await accessToken(force)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${await accessToken(force)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   let res = await send(false);
   if (res.status === 401) res = await send(true);
   if (res.status === 204 || res.status === 201) return null;
   const json = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, json?.error ?? 'error', json?.error_description ?? `The server answered ${res.status}`);
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      json?.error ?? 'error',
+      json?.error_description ?? `The server answered ${res.status}`,
+    );
   return json;
 }
 

@@ -9,7 +9,9 @@
  */
 
 /** @type {Config} */
-export const config = JSON.parse(/** @type {HTMLElement} */ (document.getElementById('sundown-config')).textContent ?? '{}');
+export const config = JSON.parse(
+  /** @type {HTMLElement} */ (document.getElementById('sundown-config')).textContent ?? '{}',
+);
 
 const PENDING = 'sundown.console.pending';
 
@@ -39,7 +41,9 @@ export async function redirectToLogin() {
   if (!crypto.subtle) throw new Error('The console needs a secure context (https, or http on localhost).');
   const verifier = random();
   const state = random();
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const challenge = base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
   sessionStorage.setItem(PENDING, JSON.stringify({ state, verifier, hash: location.hash }));
   const url = new URL(config.authorizationEndpoint);
   url.search = new URLSearchParams({
@@ -56,7 +60,11 @@ export async function redirectToLogin() {
 
 /** @param {URLSearchParams} body */
 async function tokenRequest(body) {
-  const res = await fetch(config.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const res = await fetch(config.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   const json = /** @type {Record<string, unknown>} */ (await res.json().catch(() => ({})));
   if (!res.ok) throw new Error(String(json.error_description ?? json.error ?? `token endpoint answered ${res.status}`));
   const access = String(json.access_token);
@@ -107,7 +115,13 @@ export async function accessToken(force = false) {
       throw new Error('Signing in again');
     }
     try {
-      await tokenRequest(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: config.clientId }));
+      await tokenRequest(
+        new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refreshToken,
+          client_id: config.clientId,
+        }),
+      );
     } catch {
       await redirectToLogin();
       throw new Error('Signing in again');

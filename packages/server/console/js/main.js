@@ -59,7 +59,11 @@ function drawNav(realm, section) {
       ? SECTIONS.map(([id, label]) =>
           h(
             'a',
-            { href: `#/${encodeURIComponent(realm)}/${id}`, class: id === section ? 'active' : null, 'aria-current': id === section ? 'page' : null },
+            {
+              href: `#/${encodeURIComponent(realm)}/${id}`,
+              class: id === section ? 'active' : null,
+              'aria-current': id === section ? 'page' : null,
+            },
             label,
           ),
         )
@@ -79,7 +83,8 @@ async function route() {
   replace(view, h('p', { class: 'muted' }, 'Loading…'));
   try {
     if (!realm) stop = await realmsView({ realm, rest, params, el: view, go });
-    else if (!realms.includes(realm)) replace(view, h('h1', {}, 'No such realm'), h('p', {}, `There is no realm named ${realm}.`));
+    else if (!realms.includes(realm))
+      replace(view, h('h1', {}, 'No such realm'), h('p', {}, `There is no realm named ${realm}.`));
     else if (!found) replace(view, h('h1', {}, 'Not found'));
     else stop = await found[2]({ realm, rest, params, el: view, go });
   } catch (err) {
@@ -94,7 +99,11 @@ function showError(err) {
   replace(
     view,
     h('h1', {}, forbidden ? 'Not allowed' : 'Something went wrong'),
-    h('p', { role: 'alert', class: 'error' }, forbidden ? 'Your account does not have the admin role of the master realm.' : message),
+    h(
+      'p',
+      { role: 'alert', class: 'error' },
+      forbidden ? 'Your account does not have the admin role of the master realm.' : message,
+    ),
     h('button', { type: 'button', onclick: () => location.reload() }, 'Reload'),
   );
 }

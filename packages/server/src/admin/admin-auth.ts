@@ -13,9 +13,13 @@ export async function requireAdmin(ctx: AccessTokenDeps, req: Request): Promise<
   const header = req.headers.get('authorization');
   if (!header || !/^bearer /i.test(header)) throw new InvalidToken('Bearer token required');
   const master = await ctx.realms.realmByName(MASTER_REALM);
-  if (!master) throw new NotFound('No master realm: start the server with SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD');
+  if (!master)
+    throw new NotFound('No master realm: start the server with SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD');
   const claims = await verifyAccessToken(ctx, master, header.slice(7).trim());
   const roles = (claims.realm_access as { roles?: unknown } | undefined)?.roles;
   if (!Array.isArray(roles) || !roles.includes(ADMIN_ROLE)) throw new Forbidden('The admin role is required');
-  return { userId: claims.sub, username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined };
+  return {
+    userId: claims.sub,
+    username: typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined,
+  };
 }

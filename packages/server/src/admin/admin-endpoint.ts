@@ -34,7 +34,12 @@ export function adminEndpoint<D extends AdminRouteContext, T>(ctx: D, scope: Sco
 }
 
 /** Declares one admin route on its line: method, path, where its target is found, and its endpoint. */
-export type AdminRoute<D> = <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, scope: Scope<T>, handler: AdminHandler<D, T>) => void;
+export type AdminRoute<D> = <T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  scope: Scope<T>,
+  handler: AdminHandler<D, T>,
+) => void;
 
 /** The route line of an admin router: every route declared on it is served by adminEndpoint. */
 export function adminRouteLine<D extends AdminRouteContext>(router: Hono<RouteEnv>, ctx: D): AdminRoute<D> {

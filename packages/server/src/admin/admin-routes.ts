@@ -6,9 +6,25 @@ import { Hono } from 'hono';
 import { NotFound } from '../errors.ts';
 import type { RouteEnv } from '../http/route.ts';
 import { adminEndpoint, type AdminRouteContext, adminRouteLine } from './admin-endpoint.ts';
-import { clientInRealm, confidentialClientInRealm, deliveryInRealm, inRealm, noRealm, sessionInRealm, userInRealm } from './admin-scope.ts';
+import {
+  clientInRealm,
+  confidentialClientInRealm,
+  deliveryInRealm,
+  inRealm,
+  noRealm,
+  sessionInRealm,
+  userInRealm,
+} from './admin-scope.ts';
 import { addAdminWrites, type AdminWriteDeps } from './admin-writes.ts';
-import { clientDoctor, clientSecret, clientSessions, clientSessionStats, findClient, findClients, newClientSecret } from './client-endpoints.ts';
+import {
+  clientDoctor,
+  clientSecret,
+  clientSessions,
+  clientSessionStats,
+  findClient,
+  findClients,
+  newClientSecret,
+} from './client-endpoints.ts';
 import { deliveryStats, findDeliveries, retryDelivery } from './delivery-endpoints.ts';
 import { findEvents, findRealm, findRealms } from './realm-endpoints.ts';
 import { deleteSession, logoutAll, pushRevocation, realmSessions } from './session-endpoints.ts';

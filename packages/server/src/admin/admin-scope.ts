@@ -34,7 +34,11 @@ export interface DeliveryInRealm extends InRealm {
 }
 
 /** The realm check: an object belongs to the path's realm, or it is not found here. */
-async function ofRealm<T extends { realmId: string }>(realm: Realm, lookup: Promise<T | undefined>, what: string): Promise<T> {
+async function ofRealm<T extends { realmId: string }>(
+  realm: Realm,
+  lookup: Promise<T | undefined>,
+  what: string,
+): Promise<T> {
   const found = await lookup;
   if (found?.realmId !== realm.id) throw new NotFound(`${what} not found`);
   return found;

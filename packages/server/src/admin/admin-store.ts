@@ -51,11 +51,20 @@ export class AdminStore {
   }
 
   async clientIdByClientId(realmId: string, clientId: string): Promise<string | undefined> {
-    return (await this.#db.selectFrom('client').select('id').where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst())?.id;
+    return (
+      await this.#db
+        .selectFrom('client')
+        .select('id')
+        .where('realm_id', '=', realmId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst()
+    )?.id;
   }
 
   /** Keycloak's client-session-stats: live client sessions per client, online and offline. */
-  async clientSessionCounts(realmId: string): Promise<Array<{ id: string; client_id: string; offline: 0 | 1; n: number }>> {
+  async clientSessionCounts(
+    realmId: string,
+  ): Promise<Array<{ id: string; client_id: string; offline: 0 | 1; n: number }>> {
     return this.#db
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
@@ -74,7 +83,12 @@ export class AdminStore {
   }
 
   /** By exact username or a case-insensitive substring of username or email. */
-  async users(realmId: string, username: string | undefined, search: string | undefined, page: Paging): Promise<UserTable[]> {
+  async users(
+    realmId: string,
+    username: string | undefined,
+    search: string | undefined,
+    page: Paging,
+  ): Promise<UserTable[]> {
     // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
     const like = (column: 'username' | 'email', v: string) =>
       sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
@@ -93,11 +107,22 @@ export class AdminStore {
   // Sessions
 
   /** Live SSO sessions, newest first; the liveness rule is isSessionLive's, as SQL. */
-  async liveSessions(realm: Realm, q: { userId?: string; clientId?: string } & Paging, now: number): Promise<LiveSessionRow[]> {
+  async liveSessions(
+    realm: Realm,
+    q: { userId?: string; clientId?: string } & Paging,
+    now: number,
+  ): Promise<LiveSessionRow[]> {
     return this.#db
       .selectFrom('sso_session')
       .innerJoin('app_user', 'app_user.id', 'sso_session.user_id')
-      .select(['sso_session.id', 'sso_session.user_id', 'app_user.username', 'sso_session.ip_address', 'sso_session.started_at', 'sso_session.last_seen_at'])
+      .select([
+        'sso_session.id',
+        'sso_session.user_id',
+        'app_user.username',
+        'sso_session.ip_address',
+        'sso_session.started_at',
+        'sso_session.last_seen_at',
+      ])
       .where('sso_session.realm_id', '=', realm.id)
       .$if(q.userId !== undefined, (b) => b.where('sso_session.user_id', '=', q.userId!))
       .$if(q.clientId !== undefined, (b) =>
@@ -121,7 +146,9 @@ export class AdminStore {
   }
 
   /** The clients signed in to these SSO sessions (live online client sessions). */
-  async clientsOfSessions(ssoSessionIds: readonly string[]): Promise<Array<{ sso_session_id: string; id: string; client_id: string }>> {
+  async clientsOfSessions(
+    ssoSessionIds: readonly string[],
+  ): Promise<Array<{ sso_session_id: string; id: string; client_id: string }>> {
     return this.#db
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
@@ -156,7 +183,10 @@ export class AdminStore {
       .execute();
   }
 
-  async deliveryCounts(realmId: string, clientId: string | null): Promise<Array<{ status: DeliveryStatus; n: number | string }>> {
+  async deliveryCounts(
+    realmId: string,
+    clientId: string | null,
+  ): Promise<Array<{ status: DeliveryStatus; n: number | string }>> {
     return this.#db
       .selectFrom('logout_delivery')
       .innerJoin('client', 'client.id', 'logout_delivery.client_id')
@@ -168,6 +198,11 @@ export class AdminStore {
   }
 
   async delivery(realmId: string, id: string): Promise<{ id: string; status: DeliveryStatus } | undefined> {
-    return this.#db.selectFrom('logout_delivery').select(['id', 'status']).where('id', '=', id).where('realm_id', '=', realmId).executeTakeFirst();
+    return this.#db
+      .selectFrom('logout_delivery')
+      .select(['id', 'status'])
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
   }
 }

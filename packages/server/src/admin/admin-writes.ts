@@ -23,25 +23,40 @@ import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = UsesAdminStore & UsesLog & UsesLogout & UsesNotBefore & UsesRealms & UsesRealmWriter & UsesRealmImporter & UsesUrls;
+export type AdminWriteDeps = UsesAdminStore &
+  UsesLog &
+  UsesLogout &
+  UsesNotBefore &
+  UsesRealms &
+  UsesRealmWriter &
+  UsesRealmImporter &
+  UsesUrls;
 
 async function jsonBody(req: Request): Promise<Record<string, unknown>> {
-  if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) throw new InvalidRequest('Content-Type must be application/json');
+  if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json'))
+    throw new InvalidRequest('Content-Type must be application/json');
   let value: unknown;
   try {
     value = JSON.parse(await readBody(req, 256 * 1024));
   } catch {
     throw new InvalidRequest('Body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequest('Body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidRequest('Body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** Validates one client or user with the import rules; errors name the field. */
-function validate<K extends 'clients' | 'users'>(realm: Realm, kind: K, body: Record<string, unknown>): K extends 'clients' ? ClientImport : UserImport {
+function validate<K extends 'clients' | 'users'>(
+  realm: Realm,
+  kind: K,
+  body: Record<string, unknown>,
+): K extends 'clients' ? ClientImport : UserImport {
   try {
     const parsed = parseRealmJson({ realm: realm.name, attributes: realm.attributes, [kind]: [body] });
-    return (kind === 'clients' ? parsed.realm.clients[0] : parsed.realm.users[0]) as K extends 'clients' ? ClientImport : UserImport;
+    return (kind === 'clients' ? parsed.realm.clients[0] : parsed.realm.users[0]) as K extends 'clients'
+      ? ClientImport
+      : UserImport;
   } catch (err) {
     if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replace(`$.${kind}[0]`, '$'));
     throw err;
@@ -63,11 +78,15 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
       if (err instanceof RealmImportError) throw new InvalidRequest(err.message);
       throw err;
     }
-    if (await ctx.realms.realmByName(parsed.realm.realm)) throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
+    if (await ctx.realms.realmByName(parsed.realm.realm))
+      throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
     const result = await ctx.realmImporter.import(parsed);
     // A masked client secret got a generated one (realm/masked-values.ts): say so, as at start-up.
     if (result.newSecrets.length > 0)
-      ctx.log.warn({ realm: result.realm, newSecrets: result.newSecrets }, newSecretsWarning(result.realm, result.newSecrets, ctx.urls.relativePath));
+      ctx.log.warn(
+        { realm: result.realm, newSecrets: result.newSecrets },
+        newSecretsWarning(result.realm, result.newSecrets, ctx.urls.relativePath),
+      );
     return new Response(null, { status: 201, headers: { Location: location(ctx, parsed.realm.realm, '') } });
   });
 
@@ -91,14 +110,20 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     } catch (err) {
       if (err instanceof RealmImportError) {
         const at = /^\$\.clients\[(\d+)\]/.exec(err.path);
-        throw new InvalidRequest(at ? `client ${clients[Number(at[1])]!.clientId}: ${err.message.replace(/^\$\.clients\[\d+\]/, '$')}` : err.message);
+        throw new InvalidRequest(
+          at
+            ? `client ${clients[Number(at[1])]!.clientId}: ${err.message.replace(/^\$\.clients\[\d+\]/, '$')}`
+            : err.message,
+        );
       }
       throw err;
     }
     const next = parsed.realm;
-    if (realm.name === MASTER_REALM && next.realm !== MASTER_REALM) throw new InvalidRequest('The master realm cannot be renamed');
+    if (realm.name === MASTER_REALM && next.realm !== MASTER_REALM)
+      throw new InvalidRequest('The master realm cannot be renamed');
     if (realm.name === MASTER_REALM && !next.enabled) throw new InvalidRequest('The master realm cannot be disabled');
-    if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm))) throw new Conflict(`Realm ${next.realm} already exists`);
+    if (next.realm !== realm.name && (await ctx.realms.realmByName(next.realm)))
+      throw new Conflict(`Realm ${next.realm} already exists`);
     await ctx.realmWriter.updateRealm(realm.id, next.realm, realmRow(next));
     if (notBefore !== undefined) await ctx.notBefore.setRealm(realm.id, notBefore);
     return new Response(null, { status: 204 });
@@ -116,7 +141,8 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const body = await jsonBody(req);
     const notBefore = notBeforeField(body);
     const client = validate(realm, 'clients', body);
-    if (await ctx.realms.clientByClientId(realm.id, client.clientId)) throw new Conflict(`Client ${client.clientId} already exists`);
+    if (await ctx.realms.clientByClientId(realm.id, client.clientId))
+      throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
     await ctx.realmWriter.insertClient(id, realm.id, clientRow(client, null));
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
@@ -148,7 +174,8 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
 
   route('POST', '/:realm/users', inRealm, async (ctx, { realm }, req) => {
     const user = validate(realm, 'users', await jsonBody(req));
-    if (await ctx.realms.userByUsername(realm.id, user.username)) throw new Conflict(`User ${user.username} already exists`);
+    if (await ctx.realms.userByUsername(realm.id, user.username))
+      throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
     await ctx.realmWriter.insertUser(id, realm.id, passwordHash, userRow(user));
@@ -160,7 +187,11 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     // Passwords change only through reset-password.
     const fields = { ...body };
     delete fields.credentials;
-    const user = validate(realm, 'users', { ...userRepresentation(current), realmRoles: current.realmRoles, ...fields });
+    const user = validate(realm, 'users', {
+      ...userRepresentation(current),
+      realmRoles: current.realmRoles,
+      ...fields,
+    });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
     await ctx.realmWriter.updateUser(current.id, userRow(user));
@@ -181,7 +212,8 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const body = await jsonBody(req);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
-    if (isMaskedValue(body.value)) throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
+    if (isMaskedValue(body.value))
+      throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
     await ctx.realmWriter.updateUser(current.id, { password_hash: await hashPassword(body.value) });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');

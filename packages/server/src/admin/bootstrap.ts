@@ -27,8 +27,17 @@ export async function ensureBootstrapAdmin(db: Executor, admin: BootstrapAdmin):
     parseRealmJson({
       realm: MASTER_REALM,
       displayName: 'Sundown administration',
-      clients: [{ clientId: 'admin-cli', publicClient: true, standardFlowEnabled: false, directAccessGrantsEnabled: true }],
-      users: [{ username: admin.username, enabled: true, realmRoles: [ADMIN_ROLE], credentials: [{ type: 'password', value: admin.password }] }],
+      clients: [
+        { clientId: 'admin-cli', publicClient: true, standardFlowEnabled: false, directAccessGrantsEnabled: true },
+      ],
+      users: [
+        {
+          username: admin.username,
+          enabled: true,
+          realmRoles: [ADMIN_ROLE],
+          credentials: [{ type: 'password', value: admin.password }],
+        },
+      ],
     }),
   );
   return true;

@@ -17,16 +17,25 @@ import type { UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** Keycloak: GET /admin/realms/{realm}/clients?clientId=&first=&max= */
-export async function findClients(ctx: UsesAdminStore & UsesNotBefore, { realm }: InRealm, req: Request): Promise<Response> {
+export async function findClients(
+  ctx: UsesAdminStore & UsesNotBefore,
+  { realm }: InRealm,
+  req: Request,
+): Promise<Response> {
   const url = new URL(req.url);
   const rows = await ctx.admin.clients(realm.id, url.searchParams.get('clientId'), paging(url));
   const notBefore = await ctx.notBefore.ofClients(realm.id);
-  return jsonResponse(rows.map((r) => ({ ...clientRepresentation(clientFromRow(r)), notBefore: notBefore.get(r.id) ?? 0 })));
+  return jsonResponse(
+    rows.map((r) => ({ ...clientRepresentation(clientFromRow(r)), notBefore: notBefore.get(r.id) ?? 0 })),
+  );
 }
 
 /** Keycloak: GET /admin/realms/{realm}/clients/{id} → ClientRepresentation */
 export async function findClient(ctx: UsesNotBefore, { client }: ClientInRealm): Promise<Response> {
-  return jsonResponse({ ...clientRepresentation(client), notBefore: await ctx.notBefore.ofClient(client.realmId, client.id) });
+  return jsonResponse({
+    ...clientRepresentation(client),
+    notBefore: await ctx.notBefore.ofClient(client.realmId, client.id),
+  });
 }
 
 /** Keycloak: GET /admin/realms/{realm}/clients/{id}/client-secret → CredentialRepresentation */
@@ -56,13 +65,20 @@ export async function clientSessionStats(ctx: UsesAdminStore, { realm }: InRealm
 }
 
 /** Keycloak: GET /admin/realms/{realm}/clients/{id}/user-sessions → UserSessionRepresentation[] */
-export async function clientSessions(ctx: UsesAdminStore, { realm, client }: ClientInRealm, req: Request): Promise<Response> {
+export async function clientSessions(
+  ctx: UsesAdminStore,
+  { realm, client }: ClientInRealm,
+  req: Request,
+): Promise<Response> {
   // As in Keycloak, each session lists every client in it, not only this one.
   return jsonResponse(await liveSessions(ctx, realm, { clientId: client.id, ...paging(new URL(req.url)) }));
 }
 
 /** Sundown: GET /admin/realms/{realm}/sundown/clients/{id}/doctor → the doctor check of one client */
-export async function clientDoctor(ctx: UsesSigningKeys & UsesUrls & UsesBackchannelHttp, { realm, client }: ClientInRealm): Promise<Response> {
+export async function clientDoctor(
+  ctx: UsesSigningKeys & UsesUrls & UsesBackchannelHttp,
+  { realm, client }: ClientInRealm,
+): Promise<Response> {
   const result = await checkClientBackchannel(ctx, ctx.backchannelHttp, realm, client);
   if (!result) throw new NotFound('This client has no back-channel logout URL or admin URL');
   return jsonResponse(result);

@@ -13,7 +13,11 @@ import type { UsesLog } from '../log.ts';
 import type { UsesUrls } from '../provider-urls.ts';
 
 const ASSET_DIR = new URL('../../console/', import.meta.url).pathname;
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 // Nothing external, no inline script, no framing: the console holds admin tokens.
 const SECURITY_HEADERS = {
@@ -56,10 +60,18 @@ export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & Use
     .replaceAll('{{ASSETS}}', `${base}/console`);
 
   // The router is not strict about the trailing slash, so this also serves /admin.
-  app.get(base, () => new Response(page, { headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS } }));
+  app.get(
+    base,
+    () =>
+      new Response(page, {
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS },
+      }),
+  );
   app.get(`${base}/console/*`, (c) => {
     const asset = assets.get(c.req.path.slice(`${base}/console/`.length));
     if (!asset) return jsonError(ctx.log, new NotFound('Not found'));
-    return new Response(asset.body, { headers: { 'Content-Type': asset.type, 'Cache-Control': 'no-cache', ...SECURITY_HEADERS } });
+    return new Response(asset.body, {
+      headers: { 'Content-Type': asset.type, 'Cache-Control': 'no-cache', ...SECURITY_HEADERS },
+    });
   });
 }

@@ -12,11 +12,18 @@ import type { UsesDeliveryStore, UsesDeliveryWorker } from '../logout/capabiliti
 export async function findDeliveries(ctx: UsesAdminStore, { realm }: InRealm, req: Request): Promise<Response> {
   const url = new URL(req.url);
   const status = url.searchParams.get('status');
-  if (status !== null && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) throw new InvalidRequest(`Unknown status ${status}`);
+  if (status !== null && !DELIVERY_STATUSES.includes(status as DeliveryStatus))
+    throw new InvalidRequest(`Unknown status ${status}`);
   const clientId = url.searchParams.get('clientId');
   const session = url.searchParams.get('session');
   const { first, max } = paging(url);
-  const rows = await ctx.admin.deliveries(realm.id, { status: status as DeliveryStatus | null, clientId, session, first, max });
+  const rows = await ctx.admin.deliveries(realm.id, {
+    status: status as DeliveryStatus | null,
+    clientId,
+    session,
+    first,
+    max,
+  });
   return jsonResponse(
     rows.map((d) => ({
       id: d.id,
@@ -49,7 +56,10 @@ export async function deliveryStats(ctx: UsesAdminStore, { realm }: InRealm, req
 }
 
 /** Sundown: POST /admin/realms/{realm}/sundown/deliveries/{id}/retry → 204 */
-export async function retryDelivery(ctx: UsesDeliveryStore & UsesDeliveryWorker, { delivery }: DeliveryInRealm): Promise<Response> {
+export async function retryDelivery(
+  ctx: UsesDeliveryStore & UsesDeliveryWorker,
+  { delivery }: DeliveryInRealm,
+): Promise<Response> {
   if (!(await ctx.deliveryStore.retryNow(delivery.id)))
     throw new Conflict(`Only failed or rejected deliveries can be retried (this one is ${delivery.status})`);
   ctx.deliveries.wake();

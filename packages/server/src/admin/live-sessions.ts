@@ -23,7 +23,11 @@ export interface LiveSessionQuery {
 }
 
 /** Newest first; the liveness rule is the one `isSessionLive` applies, as SQL. */
-export async function liveSessions(ctx: UsesAdminStore, realm: Realm, q: LiveSessionQuery): Promise<UserSessionRepresentation[]> {
+export async function liveSessions(
+  ctx: UsesAdminStore,
+  realm: Realm,
+  q: LiveSessionQuery,
+): Promise<UserSessionRepresentation[]> {
   const sessions = await ctx.admin.liveSessions(realm, q, Date.now());
   if (sessions.length === 0) return [];
   const clients = await ctx.admin.clientsOfSessions(sessions.map((s) => s.id));

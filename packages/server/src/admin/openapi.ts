@@ -20,9 +20,16 @@ const schemas: Record<string, Schema> = {
     type: 'object',
     required: ['error', 'error_description', 'errorMessage'],
     properties: {
-      error: { ...str, description: 'invalid_token (401), forbidden (403), not_found (404), conflict (409), invalid_request (400, 405, 413)' },
+      error: {
+        ...str,
+        description:
+          'invalid_token (401), forbidden (403), not_found (404), conflict (409), invalid_request (400, 405, 413)',
+      },
       error_description: str,
-      errorMessage: { ...str, description: "Keycloak's field for the same message as error_description, for scripts written against Keycloak" },
+      errorMessage: {
+        ...str,
+        description: "Keycloak's field for the same message as error_description, for scripts written against Keycloak",
+      },
     },
   },
   RealmSummary: {
@@ -75,7 +82,11 @@ const schemas: Record<string, Schema> = {
         description:
           'Keycloak admin URL (absolute, or relative to rootUrl): without a back-channel URL, an ended session is sent POST {adminUrl}/k_logout (a signed LogoutAction)',
       },
-      notBefore: { ...int, minimum: 0, description: 'Seconds since the epoch; this client’s tokens issued before it are refused (0: none)' },
+      notBefore: {
+        ...int,
+        minimum: 0,
+        description: 'Seconds since the epoch; this client’s tokens issued before it are refused (0: none)',
+      },
       frontchannelLogout: bool,
       standardFlowEnabled: bool,
       directAccessGrantsEnabled: bool,
@@ -83,7 +94,8 @@ const schemas: Record<string, Schema> = {
       protocol: {
         type: 'string',
         enum: ['openid-connect', 'saml'],
-        description: '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")',
+        description:
+          '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")',
       },
       attributes: {
         ...strMap,
@@ -104,7 +116,12 @@ const schemas: Record<string, Schema> = {
       lastName: str,
       enabled: bool,
       realmRoles: { type: 'array', items: str, writeOnly: true },
-      credentials: { type: 'array', items: ref('CredentialRepresentation'), writeOnly: true, description: 'Create only; use reset-password afterwards' },
+      credentials: {
+        type: 'array',
+        items: ref('CredentialRepresentation'),
+        writeOnly: true,
+        description: 'Create only; use reset-password afterwards',
+      },
     },
   },
   CredentialRepresentation: {
@@ -133,7 +150,12 @@ const schemas: Record<string, Schema> = {
   ClientSessionStat: {
     type: 'object',
     required: ['id', 'clientId', 'active', 'offline'],
-    properties: { id: str, clientId: str, active: { ...str, description: 'A count, as a string (Keycloak)' }, offline: str },
+    properties: {
+      id: str,
+      clientId: str,
+      active: { ...str, description: 'A count, as a string (Keycloak)' },
+      offline: str,
+    },
   },
   EventRepresentation: {
     type: 'object',
@@ -199,14 +221,18 @@ const schemas: Record<string, Schema> = {
       username: { ...nullable(str), description: 'Null once the user is deleted' },
       status: {
         enum: [...DELIVERY_STATUSES],
-        description: 'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)',
+        description:
+          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)',
       },
       attempts: int,
       createdAt: millis,
       lastAttemptAt: nullable(millis),
       nextAttemptAt: { ...nullable(millis), description: 'When the next attempt is due (pending and retrying only)' },
       lastStatus: { ...nullable(int), description: 'HTTP status of the last answer' },
-      lastError: { ...nullable(str), description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …' },
+      lastError: {
+        ...nullable(str),
+        description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …',
+      },
       finishedAt: nullable(millis),
     },
   },
@@ -222,7 +248,10 @@ const schemas: Record<string, Schema> = {
     properties: {
       ok: bool,
       detail: str,
-      cause: { ...str, description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …' },
+      cause: {
+        ...str,
+        description: 'The named cause of a failure: connection_refused, dns, timeout, certificate_self_signed, …',
+      },
     },
   },
   DoctorResult: {
@@ -230,12 +259,18 @@ const schemas: Record<string, Schema> = {
     required: ['clientId', 'kind', 'url', 'resolve', 'connect', 'tls', 'logoutToken', 'ok'],
     properties: {
       clientId: str,
-      kind: { enum: ['backchannel', 'k_logout'], description: 'The back-channel URL, or (without one) the admin URL’s k_logout' },
+      kind: {
+        enum: ['backchannel', 'k_logout'],
+        description: 'The back-channel URL, or (without one) the admin URL’s k_logout',
+      },
       url: str,
       resolve: ref('Check'),
       connect: ref('Check'),
       tls: { oneOf: [ref('Check'), { type: 'null' }] },
-      logoutToken: { ...ref('Check'), description: 'A logout token (k_logout: a LogoutAction) for an unknown session; a receiver should answer 200' },
+      logoutToken: {
+        ...ref('Check'),
+        description: 'A logout token (k_logout: a LogoutAction) for an unknown session; a receiver should answer 200',
+      },
       ok: bool,
     },
   },
@@ -255,10 +290,19 @@ const paging = [
   param('max', 'query', { ...int, minimum: 1, maximum: 1000 }, 'Page size (default 100)'),
 ];
 
-const err = (description: string): Schema => ({ description, content: { 'application/json': { schema: ref('Error') } } });
-const json = (description: string, schema: Schema): Schema => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string): Schema => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+const json = (description: string, schema: Schema): Schema => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const noContent = { description: 'Done' };
-const created = { description: 'Created', headers: { Location: { schema: str, description: 'URL of the new resource' } } };
+const created = {
+  description: 'Created',
+  headers: { Location: { schema: str, description: 'URL of the new resource' } },
+};
 const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
 const list = (name: string): Schema => ({ type: 'array', items: ref(name) });
 
@@ -297,7 +341,11 @@ function paths(): Record<string, Record<string, Schema>> {
   const R = '/admin/realms/{realm}';
   return {
     '/admin/realms': {
-      get: operation('listRealms', { tag: 'Realms', summary: 'List realms', ok: { 200: json('Realms', list('RealmSummary')) } }),
+      get: operation('listRealms', {
+        tag: 'Realms',
+        summary: 'List realms',
+        ok: { 200: json('Realms', list('RealmSummary')) },
+      }),
       post: operation('createRealm', {
         tag: 'Realms',
         summary: 'Create a realm from the same JSON as a realm import',
@@ -316,7 +364,8 @@ function paths(): Record<string, Record<string, Schema>> {
       }),
       put: operation('updateRealm', {
         tag: 'Realms',
-        summary: 'Update the realm’s settings (fields not sent keep their values; clients and users are ignored; renaming is allowed)',
+        summary:
+          'Update the realm’s settings (fields not sent keep their values; clients and users are ignored; renaming is allowed)',
         params: [realmParam],
         body: body(ref('RealmRepresentation')),
         ok: { 204: noContent },
@@ -491,9 +540,12 @@ function paths(): Record<string, Record<string, Schema>> {
     [`${R}/logout-all`]: {
       post: operation('logoutAll', {
         tag: 'Logout',
-        summary: 'End every session of the realm; its not-before time becomes now and admin URLs get a LogoutAction with it',
+        summary:
+          'End every session of the realm; its not-before time becomes now and admin URLs get a LogoutAction with it',
         params: [realmParam],
-        ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) },
+        ok: {
+          200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')),
+        },
         errors: [404],
       }),
     },
@@ -502,7 +554,9 @@ function paths(): Record<string, Record<string, Schema>> {
         tag: 'Logout',
         summary: 'Send the realm’s not-before time to every client’s admin URL (PUSH_NOT_BEFORE to k_push_not_before)',
         params: [realmParam],
-        ok: { 200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')) },
+        ok: {
+          200: json('The admin URLs that accepted it, and the others (still retried)', ref('GlobalRequestResult')),
+        },
         errors: [404],
       }),
     },
@@ -512,7 +566,10 @@ function paths(): Record<string, Record<string, Schema>> {
         summary: 'Query events, newest first',
         params: [
           realmParam,
-          { ...param('type', 'query', { type: 'array', items: { enum: [...EVENT_TYPES] } }, 'Repeatable'), explode: true },
+          {
+            ...param('type', 'query', { type: 'array', items: { enum: [...EVENT_TYPES] } }, 'Repeatable'),
+            explode: true,
+          },
           param('client', 'query', str, 'clientId'),
           param('user', 'query', str, 'User id'),
           param('dateFrom', 'query', { ...str, format: 'date' }),
@@ -598,7 +655,8 @@ export function adminOpenApi(serverUrl: string): Schema {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'POST {server}/realms/master/protocol/openid-connect/token with grant_type=password&client_id=admin-cli',
+          description:
+            'POST {server}/realms/master/protocol/openid-connect/token with grant_type=password&client_id=admin-cli',
         },
       },
     },

@@ -13,7 +13,9 @@ import type { UsesNotBefore } from '../tokens/capabilities.ts';
 /** Keycloak: GET /admin/realms → RealmRepresentation[] (the brief form). */
 export async function findRealms(ctx: UsesAdminStore): Promise<Response> {
   const rows = await ctx.admin.realmList();
-  return jsonResponse(rows.map((r) => ({ id: r.id, realm: r.name, displayName: r.display_name ?? undefined, enabled: r.enabled === 1 })));
+  return jsonResponse(
+    rows.map((r) => ({ id: r.id, realm: r.name, displayName: r.display_name ?? undefined, enabled: r.enabled === 1 })),
+  );
 }
 
 /** Keycloak: GET /admin/realms/{realm} → RealmRepresentation */
@@ -30,7 +32,8 @@ export async function findEvents(ctx: UsesEvents, { realm }: InRealm, req: Reque
   const day = (name: string, end: boolean): number | undefined => {
     const v = url.searchParams.get(name);
     if (v === null) return undefined;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidRequest(`${name} must be a date like 2026-01-31`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))
+      throw new InvalidRequest(`${name} must be a date like 2026-01-31`);
     return Date.parse(v) + (end ? 86_400_000 - 1 : 0);
   };
   const { first, max } = paging(url);

@@ -1,7 +1,11 @@
 // The admin API's sessions and realm-wide logout (Keycloak paths), plus Sundown's list of every
 // live session. Every logout goes through the single sign-out service, so tokens go out.
 import { jsonResponse } from '../http/respond.ts';
-import { logoutAllWithNotBefore, type NotBeforeActionDeps, pushRevocation as pushNotBefore } from '../logout/not-before-actions.ts';
+import {
+  logoutAllWithNotBefore,
+  type NotBeforeActionDeps,
+  pushRevocation as pushNotBefore,
+} from '../logout/not-before-actions.ts';
 import type { InRealm, SessionInRealm } from './admin-scope.ts';
 import { liveSessions } from './live-sessions.ts';
 import { paging } from './paging.ts';

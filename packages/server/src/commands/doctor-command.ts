@@ -7,7 +7,12 @@ import { type Check, doctorRealm, type DoctorResult } from '../logout/diagnostic
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
-export async function runDoctorCommand(config: DoctorCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
+export async function runDoctorCommand(
+  config: DoctorCommandConfig,
+  publicUrl: string,
+  log: Logger,
+  write: (s: string) => void,
+): Promise<number> {
   const store = await openStore(config.store, log);
   const provider = await createProvider(store, {
     publicUrl,

@@ -6,7 +6,12 @@ import { DEFAULT_HTTP_OPTIONS } from '../logout/delivery/backchannel-http.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
-export async function runLogoutCommand(config: LogoutCommandConfig, publicUrl: string, log: Logger, write: (s: string) => void): Promise<number> {
+export async function runLogoutCommand(
+  config: LogoutCommandConfig,
+  publicUrl: string,
+  log: Logger,
+  write: (s: string) => void,
+): Promise<number> {
   const store = await openStore(config.store, log);
   const provider = await createProvider(store, {
     publicUrl,
@@ -26,7 +31,9 @@ export async function runLogoutCommand(config: LogoutCommandConfig, publicUrl: s
     let what: string;
     let result: Awaited<ReturnType<typeof ctx.logout.logoutAll>>;
     if ('user' in config.target) {
-      const user = (await ctx.realms.userByUsername(realm.id, config.target.user)) ?? (await ctx.realms.userById(config.target.user));
+      const user =
+        (await ctx.realms.userByUsername(realm.id, config.target.user)) ??
+        (await ctx.realms.userById(config.target.user));
       if (!user || user.realmId !== realm.id) {
         write(`sundown: user "${config.target.user}" not found in realm ${realm.name}\n`);
         return 1;

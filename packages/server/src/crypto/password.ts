@@ -16,7 +16,9 @@ const SALT_LENGTH = 16;
 
 function derive(password: string, salt: Buffer, params: Argon2Params, tagLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    argon2('argon2id', { message: password, nonce: salt, tagLength, ...params }, (err: Error | null, key: Buffer) => (err ? reject(err) : resolve(key)));
+    argon2('argon2id', { message: password, nonce: salt, tagLength, ...params }, (err: Error | null, key: Buffer) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -57,7 +59,8 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
  */
 export type PasswordVerifier = (password: string, phc: string | null) => Promise<boolean>;
 
-export const verifyStoredPassword: PasswordVerifier = (password, phc) => (phc ? verifyPassword(password, phc) : verifyAgainstDummy(password));
+export const verifyStoredPassword: PasswordVerifier = (password, phc) =>
+  phc ? verifyPassword(password, phc) : verifyAgainstDummy(password);
 
 // PHC strings use standard base64 without padding.
 function b64(buf: Buffer): string {

@@ -119,7 +119,10 @@ export class SigningKeys {
    * active first (SAML signs with the RS256 key of the JWKS and publishes a certificate for each,
    * saml.md §1). Read from the store, as the JWKS is; the active key is created on first use.
    */
-  async publishedKeyPairs(realmId: string, alg: SigningAlg): Promise<Array<{ kid: string; privateJwk: JWK; createdAt: number; active: boolean }>> {
+  async publishedKeyPairs(
+    realmId: string,
+    alg: SigningAlg,
+  ): Promise<Array<{ kid: string; privateJwk: JWK; createdAt: number; active: boolean }>> {
     await this.activeKey(realmId, alg);
     const rows = await this.#db
       .selectFrom('signing_key')
@@ -129,7 +132,12 @@ export class SigningKeys {
       .where('status', '!=', 'retired')
       .orderBy('created_at', 'desc')
       .execute();
-    const pairs = rows.map((r) => ({ kid: r.kid, privateJwk: JSON.parse(r.private_jwk) as JWK, createdAt: r.created_at, active: r.status === 'active' }));
+    const pairs = rows.map((r) => ({
+      kid: r.kid,
+      privateJwk: JSON.parse(r.private_jwk) as JWK,
+      createdAt: r.created_at,
+      active: r.status === 'active',
+    }));
     return pairs.sort((a, b) => Number(b.active) - Number(a.active));
   }
 
@@ -227,7 +235,13 @@ export class SigningKeys {
       active.set(row.alg, { kid: row.kid, alg: row.alg, key });
     }
     const jwks: JSONWebKeySet = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
-    return { loadedAt: Date.now(), read, active, kids: new Set(rows.map((r) => r.kid)), getKey: createLocalJWKSet(jwks) };
+    return {
+      loadedAt: Date.now(),
+      read,
+      active,
+      kids: new Set(rows.map((r) => r.kid)),
+      getKey: createLocalJWKSet(jwks),
+    };
   }
 }
 

@@ -63,9 +63,15 @@ export async function authenticateClient(
   const bodySecret = params.get('client_secret');
 
   // RFC 6749 §2.3: a client must not use more than one authentication method per request.
-  const sameSecret = options.keycloakBasicWithBodySecret === true && basic !== null && bodySecret !== undefined && safeEqual(bodySecret, basic.secret);
-  if (basic && bodySecret !== undefined && !sameSecret) throw new InvalidRequest('Multiple client authentication methods');
-  if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
+  const sameSecret =
+    options.keycloakBasicWithBodySecret === true &&
+    basic !== null &&
+    bodySecret !== undefined &&
+    safeEqual(bodySecret, basic.secret);
+  if (basic && bodySecret !== undefined && !sameSecret)
+    throw new InvalidRequest('Multiple client authentication methods');
+  if (basic && bodyId !== undefined && bodyId !== basic.id)
+    throw new InvalidRequest('client_id does not match the authenticated client');
 
   const clientId = basic?.id ?? bodyId;
   if (!clientId) throw new InvalidClient('Client authentication required', Boolean(header));
@@ -74,7 +80,8 @@ export async function authenticateClient(
     throw new InvalidClient('Invalid client credentials', Boolean(basic), `unknown client ${clientId}`);
 
   if (client.publicClient) {
-    if (basic || bodySecret !== undefined) throw new InvalidClient('Public clients must not send a secret', Boolean(basic));
+    if (basic || bodySecret !== undefined)
+      throw new InvalidClient('Public clients must not send a secret', Boolean(basic));
     return { client, method: 'none' };
   }
   const secret = basic?.secret ?? bodySecret;

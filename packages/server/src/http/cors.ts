@@ -14,7 +14,12 @@ import type { UsesRealms } from '../realm/capabilities.ts';
  * preflight itself, or runs the endpoint and adds the CORS headers its answer needs. The
  * policies of the OIDC endpoints are in oidc/cors-policies.ts.
  */
-export type CorsPolicy = (ctx: UsesRealms, c: Context, methods: readonly string[], endpoint: () => Promise<Response>) => Promise<Response>;
+export type CorsPolicy = (
+  ctx: UsesRealms,
+  c: Context,
+  methods: readonly string[],
+  endpoint: () => Promise<Response>,
+) => Promise<Response>;
 
 /** Keycloak's `+`: the origins of the client's redirect URIs (WebOriginsUtils.INCLUDE_REDIRECTS). */
 export const INCLUDE_REDIRECTS = '+';
@@ -22,7 +27,8 @@ export const INCLUDE_REDIRECTS = '+';
 export const ANY_ORIGIN = '*';
 
 /** Keycloak's default allowed request headers (Cors.DEFAULT_ALLOW_HEADERS) plus Authorization. */
-const ALLOW_HEADERS = 'Origin, Accept, X-Requested-With, Content-Type, Access-Control-Request-Method, Access-Control-Request-Headers, Authorization';
+const ALLOW_HEADERS =
+  'Origin, Accept, X-Requested-With, Content-Type, Access-Control-Request-Method, Access-Control-Request-Headers, Authorization';
 /** Keycloak's preflight cache lifetime (Cors.DEFAULT_MAX_AGE), seconds. */
 const MAX_AGE_SECONDS = 3600;
 
@@ -44,8 +50,10 @@ export function webOriginProblem(value: string): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
   // Keycloak matches web origins exactly; a wildcard host would look like one but match nothing.
-  if (url.hostname.includes('*')) return 'is not an origin as browsers send it (no wildcards; list each origin, or use "*")';
-  if (url.origin !== value) return `is not an origin as browsers send it (scheme://host[:port], no path or trailing slash); did you mean "${url.origin}"?`;
+  if (url.hostname.includes('*'))
+    return 'is not an origin as browsers send it (no wildcards; list each origin, or use "*")';
+  if (url.origin !== value)
+    return `is not an origin as browsers send it (scheme://host[:port], no path or trailing slash); did you mean "${url.origin}"?`;
   return null;
 }
 
@@ -98,7 +106,11 @@ export function addPublicCorsHeaders(res: Response): Response {
  * 204, never 405; its CORS headers only when the origin is allowed. `allowed` null means a
  * public resource.
  */
-export function preflightResponse(origin: string | null, allowed: ReadonlySet<string> | null, methods: readonly string[]): Response {
+export function preflightResponse(
+  origin: string | null,
+  allowed: ReadonlySet<string> | null,
+  methods: readonly string[],
+): Response {
   const headers = new Headers({ 'Cache-Control': 'no-store' });
   const common = () => {
     headers.set('Access-Control-Allow-Methods', [...methods, 'OPTIONS'].join(', '));

@@ -23,7 +23,8 @@ export class Params {
       seen.add(name);
       if (value.length > MAX_VALUE_LENGTH) throw new InvalidRequest(`Parameter too long: ${name}`);
       // No protocol value contains U+0000, and PostgreSQL cannot store it in text.
-      if (value.includes('\u0000') || name.includes('\u0000')) throw new InvalidRequest(`Parameter contains a NUL character: ${name.replaceAll('\u0000', '')}`);
+      if (value.includes('\u0000') || name.includes('\u0000'))
+        throw new InvalidRequest(`Parameter contains a NUL character: ${name.replaceAll('\u0000', '')}`);
       if (value !== '') values.set(name, value);
     }
     return new Params(values);

@@ -1,14 +1,23 @@
 // The one place errors become wire responses: JSON for APIs, an HTML page for browser
 // endpoints. Unexpected errors become server_error without leaking internals.
 import type { Logger } from 'pino';
-import { asOAuthError, InsufficientScope, InvalidClient, InvalidToken, type OAuthError, TemporarilyUnavailable, TooManyRequests } from '../errors.ts';
+import {
+  asOAuthError,
+  InsufficientScope,
+  InvalidClient,
+  InvalidToken,
+  type OAuthError,
+  TemporarilyUnavailable,
+  TooManyRequests,
+} from '../errors.ts';
 import { html, page } from '../views/html.ts';
 
 /** RFC 6749 §5.1: token responses and errors must not be cached. */
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 function logError(log: Logger, err: OAuthError): void {
-  if (err instanceof TemporarilyUnavailable) log.warn({ err: err.detail ?? err.message }, 'request failed: store unavailable');
+  if (err instanceof TemporarilyUnavailable)
+    log.warn({ err: err.detail ?? err.message }, 'request failed: store unavailable');
   else if (err.status >= 500) log.error({ err: err.detail ?? err.message }, 'request failed');
   else log.info({ error: err.error, description: err.description, detail: err.detail }, 'request rejected');
 }
@@ -21,14 +30,18 @@ function errorHeaders(err: OAuthError): Record<string, string> {
     const desc = err.description.replace(/["\\]/g, '');
     headers['WWW-Authenticate'] = `Bearer error="${err.error}", error_description="${desc}"`;
   }
-  if (err instanceof TooManyRequests || err instanceof TemporarilyUnavailable) headers['Retry-After'] = String(err.retryAfterSeconds);
+  if (err instanceof TooManyRequests || err instanceof TemporarilyUnavailable)
+    headers['Retry-After'] = String(err.retryAfterSeconds);
   return headers;
 }
 
 export function jsonError(log: Logger, thrown: unknown): Response {
   const err = asOAuthError(thrown);
   logError(log, err);
-  return Response.json({ error: err.error, error_description: err.description }, { status: err.status, headers: errorHeaders(err) });
+  return Response.json(
+    { error: err.error, error_description: err.description },
+    { status: err.status, headers: errorHeaders(err) },
+  );
 }
 
 export function htmlError(log: Logger, thrown: unknown): Response {

@@ -9,8 +9,7 @@ import type { Logger } from 'pino';
 import type { EventType } from '../events/event-log.ts';
 import { asOAuthError, MethodNotAllowed, NotFound, type OAuthError } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
-import type { CidrList } from './cidr.ts';
-import { clientAddress } from './client-address.ts';
+import { type ProxyTrust, resolveClientAddress } from './client-address.ts';
 import type { CorsPolicy } from './cors.ts';
 import { jsonError } from './respond.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
@@ -49,7 +48,18 @@ export interface RouteOptions extends ErrorPolicy {
   cors?: CorsPolicy;
 }
 
-export type RouteHandler<D> = (ctx: D, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts) => Promise<Response>;
+/**
+ * An endpoint. `ip`: the client's address for events and sessions; `addresses`: every address
+ * the request may come from, which the login throttle counts it against (http/client-address.ts).
+ */
+export type RouteHandler<D> = (
+  ctx: D,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  facts: ErrorEventFacts,
+  addresses: readonly string[],
+) => Promise<Response>;
 
 /** What the route line itself uses; a handler's own capabilities come on top (`D`). */
 export type RouteContext = UsesRealms & UsesEvents & UsesLog;
@@ -83,7 +93,13 @@ function errorEventType(policy: ErrorPolicy, facts: ErrorEventFacts): EventType 
  * A route's answer to what its endpoint threw, under the route's error policy: a refusal (4xx)
  * in a known realm is recorded as the route's error event, then answered in the route's format.
  */
-export async function refuse(ctx: UsesEvents, log: Logger, policy: ErrorPolicy, thrown: unknown, at: Refusal): Promise<Response> {
+export async function refuse(
+  ctx: UsesEvents,
+  log: Logger,
+  policy: ErrorPolicy,
+  thrown: unknown,
+  at: Refusal,
+): Promise<Response> {
   const err = asOAuthError(thrown);
   const { realm, facts } = at;
   const type = realm && err.status < 500 ? errorEventType(policy, facts) : null;
@@ -110,16 +126,22 @@ export async function refuse(ctx: UsesEvents, log: Logger, policy: ErrorPolicy, 
 /** Serves one realm endpoint under its policy: CORS, realm lookup, method check, handler, errors. */
 export function realmEndpoint<D extends RouteContext>(
   ctx: D,
-  trustedProxies: CidrList,
+  proxies: ProxyTrust,
   methods: readonly string[],
   handler: RouteHandler<D>,
   options: RouteOptions,
 ) {
   const { cors } = options;
   // One check of the cached realm configuration per request (realm/repository.ts).
-  return (c: Context<RouteEnv>): Promise<Response> => ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
+  return (c: Context<RouteEnv>): Promise<Response> =>
+    ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
   async function serve(c: Context<RouteEnv>): Promise<Response> {
-    const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
+    const { address: ip, candidates } = resolveClientAddress(
+      peerAddress(c),
+      c.req.raw.headers,
+      proxies.trustedProxies,
+      proxies.trustedProxyHeader,
+    );
     const facts: ErrorEventFacts = {};
     let realm: Realm | undefined;
     try {
@@ -127,7 +149,7 @@ export function realmEndpoint<D extends RouteContext>(
       // Before the endpoint's own format is known to apply: the realm or method is wrong.
       if (!realm?.enabled) return jsonError(ctx.log, new NotFound('Realm does not exist'));
       if (!methods.includes(c.req.method)) return jsonError(ctx.log, new MethodNotAllowed());
-      return await handler(ctx, realm, c.req.raw, ip, facts);
+      return await handler(ctx, realm, c.req.raw, ip, facts, candidates);
     } catch (thrown) {
       return refuse(ctx, requestLog(ctx, c), options, thrown, { realm, ip, facts });
     }

@@ -40,7 +40,11 @@ export class KnownDevices {
           .values({ realm_id: realmId, secret: randomToken(32), created_at: Date.now() })
           .onConflict((oc) => oc.column('realm_id').doNothing())
           .execute();
-        const row = await this.#db.selectFrom('login_device_key').select('secret').where('realm_id', '=', realmId).executeTakeFirstOrThrow();
+        const row = await this.#db
+          .selectFrom('login_device_key')
+          .select('secret')
+          .where('realm_id', '=', realmId)
+          .executeTakeFirstOrThrow();
         return Buffer.from(row.secret, 'base64url');
       })();
       key.catch(() => this.#keys.delete(realmId));
@@ -65,7 +69,12 @@ export class KnownDevices {
    * The device's identity (part of its MAC) when `cookie` was issued to a browser that signed
    * in as `username` in this realm within the maximum age; else null.
    */
-  async recognise(realmId: string, username: string, cookie: string | undefined, now = Date.now()): Promise<string | null> {
+  async recognise(
+    realmId: string,
+    username: string,
+    cookie: string | undefined,
+    now = Date.now(),
+  ): Promise<string | null> {
     if (!cookie) return null;
     const dash = cookie.indexOf('-');
     const issued = cookie.slice(0, dash);

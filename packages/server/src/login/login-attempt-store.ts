@@ -31,13 +31,27 @@ export class LoginAttemptStore {
   }
 
   /** Runs `work` in one writing transaction holding the counters' rows, locked in subject order. */
-  async locked<T>(realmId: string, subjects: readonly string[], work: (trx: Trx, rows: LoginFailureTable[]) => Promise<T>): Promise<T> {
+  async locked<T>(
+    realmId: string,
+    subjects: readonly string[],
+    work: (trx: Trx, rows: LoginFailureTable[]) => Promise<T>,
+  ): Promise<T> {
     return this.#db.transaction().execute(async (trx) => {
       // Inserting first makes this a writing transaction at once (SQLite takes its write lock
       // here, not on a later upgrade) and gives PostgreSQL rows to lock, in subject order.
       await trx
         .insertInto('login_failure')
-        .values(subjects.map((subject) => ({ realm_id: realmId, subject, failures: 0, last_failure_at: 0, locked_until: 0, in_flight: 0, in_flight_until: 0 })))
+        .values(
+          subjects.map((subject) => ({
+            realm_id: realmId,
+            subject,
+            failures: 0,
+            last_failure_at: 0,
+            locked_until: 0,
+            in_flight: 0,
+            in_flight_until: 0,
+          })),
+        )
         .onConflict((oc) => oc.columns(['realm_id', 'subject']).doNothing())
         .execute();
       const rows = await trx
@@ -56,7 +70,12 @@ export class LoginAttemptStore {
   async liveSlots(trx: Trx, realmId: string, subjects: readonly string[], now: number): Promise<Map<string, number>> {
     const live = new Map<string, number>();
     if (subjects.length === 0) return live;
-    await trx.deleteFrom('login_attempt').where('realm_id', '=', realmId).where('subject', 'in', subjects).where('expires_at', '<=', now).execute();
+    await trx
+      .deleteFrom('login_attempt')
+      .where('realm_id', '=', realmId)
+      .where('subject', 'in', subjects)
+      .where('expires_at', '<=', now)
+      .execute();
     const rows = await trx
       .selectFrom('login_attempt')
       .select(['subject', (eb) => eb.fn.countAll<number | string>().as('n')])
@@ -68,7 +87,13 @@ export class LoginAttemptStore {
     return live;
   }
 
-  async takeSlots(trx: Trx, realmId: string, subjects: readonly string[], attemptId: string, expiresAt: number): Promise<void> {
+  async takeSlots(
+    trx: Trx,
+    realmId: string,
+    subjects: readonly string[],
+    attemptId: string,
+    expiresAt: number,
+  ): Promise<void> {
     if (subjects.length === 0) return;
     await trx
       .insertInto('login_attempt')
@@ -82,11 +107,20 @@ export class LoginAttemptStore {
     subject: string,
     values: Pick<LoginFailureTable, 'failures' | 'last_failure_at' | 'locked_until'>,
   ): Promise<void> {
-    await trx.updateTable('login_failure').set(values).where('realm_id', '=', realmId).where('subject', '=', subject).execute();
+    await trx
+      .updateTable('login_failure')
+      .set(values)
+      .where('realm_id', '=', realmId)
+      .where('subject', '=', subject)
+      .execute();
   }
 
   async releaseSlots(realmId: string, attemptId: string): Promise<void> {
-    await this.#db.deleteFrom('login_attempt').where('realm_id', '=', realmId).where('attempt_id', '=', attemptId).execute();
+    await this.#db
+      .deleteFrom('login_attempt')
+      .where('realm_id', '=', realmId)
+      .where('attempt_id', '=', attemptId)
+      .execute();
   }
 
   /** A success gives back the failure counted in advance — and, as in Keycloak, the others. */

@@ -30,14 +30,26 @@ export async function startLogin(
 ): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogin(
-    { realmId: realm.id, clientId: login.clientId, request: login.request, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS },
+    {
+      realmId: realm.id,
+      clientId: login.clientId,
+      request: login.request,
+      binding,
+      lifetimeMs: LOGIN_FORM_LIFETIME_MS,
+    },
     now,
   );
   return loginFormResponse(ctx, realm, id, binding, login.loginHint);
 }
 
 /** The form of an already stored pending sign-in (the browser carries its binding cookie). */
-export function loginFormResponse(ctx: UsesUrls, realm: Realm, id: string, binding: string, loginHint: string | null): Response {
+export function loginFormResponse(
+  ctx: UsesUrls,
+  realm: Realm,
+  id: string,
+  binding: string,
+  loginHint: string | null,
+): Response {
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,

@@ -32,7 +32,8 @@ export type SubmitLoginDeps = UsesEvents &
   UsesUrls &
   UsesPasswordVerifier;
 
-const EXPIRED = 'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
+const EXPIRED =
+  'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
 const MESSAGES: Record<LoginFailed['reason'], string> = {
   invalid_user_credentials: 'Invalid username or password.',
@@ -41,10 +42,18 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
 
 /** The login form's POST handler, finishing each request through its protocol's completion. */
 export function submitLogin<D extends SubmitLoginDeps>(completions: LoginCompletions<D>): RouteHandler<D> {
-  return (ctx, realm, req, ip) => signIn(ctx, completions, realm, req, ip);
+  return (ctx, realm, req, ip, _facts, addresses) => signIn(ctx, completions, realm, req, ip, addresses);
 }
 
-async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompletions<D>, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+/** `ip`: the client's address for events and the session; `addresses`: every one the throttle counts (http/client-address.ts). */
+async function signIn<D extends SubmitLoginDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  addresses: readonly string[],
+): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
@@ -76,12 +85,14 @@ async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompl
       username,
       password,
       ipAddress: ip,
+      throttleAddresses: addresses,
       clientId: client.clientId,
       deviceCookie: readCookie(req, DEVICE_COOKIE),
     });
   } catch (err) {
     if (err instanceof LoginFailed) return again(MESSAGES[err.reason], 401);
-    if (err instanceof TooManyRequests) return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
+    if (err instanceof TooManyRequests)
+      return again(err.description, 429, { 'Retry-After': String(err.retryAfterSeconds) });
     throw err;
   }
 
@@ -101,7 +112,8 @@ async function signIn<D extends SubmitLoginDeps>(ctx: D, completions: LoginCompl
     session = { ...session, authTime: now, lastSeenAt: now };
   } else {
     // A different user signing in in the same browser ends the previous user's session first.
-    if (session) await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
+    if (session)
+      await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
     const created = await ctx.sessions.create(realm, user.id, ip, now);
     session = created.session;
     headers.append(

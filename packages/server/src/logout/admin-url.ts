@@ -35,7 +35,10 @@ export function usesAdminUrlLogout(client: Pick<Client, 'adminUrl' | 'attributes
  * (outbound-url-scheme.ts). The LogoutAction names the adapter's session ids, which are bearer
  * values to the adapter.
  */
-export function adminUrlProblem(client: { adminUrl: string | null; rootUrl: string | null; publicClient: boolean }, allowHttp: boolean): string | null {
+export function adminUrlProblem(
+  client: { adminUrl: string | null; rootUrl: string | null; publicClient: boolean },
+  allowHttp: boolean,
+): string | null {
   const value = client.adminUrl;
   if (!value) return null;
   const resolved = value.startsWith('/') ? (client.rootUrl ? client.rootUrl.replace(/\/$/, '') + value : null) : value;

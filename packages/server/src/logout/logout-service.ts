@@ -98,7 +98,10 @@ export class LogoutService {
   }
 
   /** Runs one outbox-writing transaction; afterwards hands the taken rows over and wakes for the rest. */
-  async #transact<T>(work: (tx: Executor, taken: DeliveryReservation[]) => Promise<T>, ids: (result: T) => string[]): Promise<T> {
+  async #transact<T>(
+    work: (tx: Executor, taken: DeliveryReservation[]) => Promise<T>,
+    ids: (result: T) => string[],
+  ): Promise<T> {
     const taken: DeliveryReservation[] = [];
     let result: T;
     try {
@@ -114,7 +117,13 @@ export class LogoutService {
     return result;
   }
 
-  async endSessions(realm: Realm, sessionIds: readonly string[], reason: EndReason, meta: LogoutMeta = {}, issuer?: string): Promise<EndSessionsResult> {
+  async endSessions(
+    realm: Realm,
+    sessionIds: readonly string[],
+    reason: EndReason,
+    meta: LogoutMeta = {},
+    issuer?: string,
+  ): Promise<EndSessionsResult> {
     const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [], samlFrontchannel: [] };
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
@@ -146,7 +155,12 @@ export class LogoutService {
   }
 
   /** Every live session of a user (admin "log out user", a disabled user, a password reset). */
-  async logoutUser(realm: Realm, userId: string, meta: LogoutMeta = {}, reason: EndReason = 'admin_user'): Promise<EndSessionsResult> {
+  async logoutUser(
+    realm: Realm,
+    userId: string,
+    meta: LogoutMeta = {},
+    reason: EndReason = 'admin_user',
+  ): Promise<EndSessionsResult> {
     const ids = await this.#stores.sessions.openIdsOfUser(realm.id, userId);
     return this.endSessions(realm, ids, reason, meta);
   }
@@ -186,7 +200,10 @@ export class LogoutService {
 
     const deliveries: LogoutDeliveryTable[] = [];
     // A mass logout has thousands of rows for the same few clients: read each client's row once.
-    const clients = new Map<string, { client: Client; settings: ReturnType<typeof logoutSettings>; adminUrl: boolean }>();
+    const clients = new Map<
+      string,
+      { client: Client; settings: ReturnType<typeof logoutSettings>; adminUrl: boolean }
+    >();
     const clientOf = (row: (typeof clientSessions)[number]) => {
       let c = clients.get(row.id);
       if (!c) {
@@ -220,13 +237,25 @@ export class LogoutService {
         revokeOffline.set(client.id, users);
       }
       if (settings.backchannelUrl) {
-        const target = { realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now };
+        const target = {
+          realmId: realm.id,
+          clientId: client.id,
+          ssoSessionId: row.cs_sso_session_id,
+          userId: row.cs_user_id,
+          now,
+        };
         deliveries.push(outboxRow(target, 'backchannel', null, settings.revokeOfflineTokens));
       }
       if (adminUrl) {
         deliveries.push(
           sessionLogoutDelivery(
-            { realmId: realm.id, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now },
+            {
+              realmId: realm.id,
+              clientId: client.id,
+              ssoSessionId: row.cs_sso_session_id,
+              userId: row.cs_user_id,
+              now,
+            },
             adapterIds.get(row.cs_id) ?? [],
           ),
         );
@@ -264,6 +293,11 @@ export class LogoutService {
       await stores.events.recordMany(events, now, trx);
     }
     // Skipped rows are records only: nobody waits for them and no worker claims them.
-    return { ended: endedIds, deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id), frontchannel, samlFrontchannel };
+    return {
+      ended: endedIds,
+      deliveryIds: deliveries.filter((d) => d.status === 'pending').map((d) => d.id),
+      frontchannel,
+      samlFrontchannel,
+    };
   }
 }

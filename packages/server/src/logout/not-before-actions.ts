@@ -35,7 +35,9 @@ export interface GlobalRequestResult {
 
 async function clientsWithAdminUrl(ctx: NotBeforeActionDeps, realm: Realm): Promise<Client[]> {
   // Keycloak sends admin actions to every enabled client with a management URL.
-  return (await ctx.realms.clientsOf(realm.id)).filter((c) => c.enabled && c.protocol === 'openid-connect' && Boolean(c.adminUrl));
+  return (await ctx.realms.clientsOf(realm.id)).filter(
+    (c) => c.enabled && c.protocol === 'openid-connect' && Boolean(c.adminUrl),
+  );
 }
 
 async function sendToAdminUrls(
@@ -56,8 +58,13 @@ async function sendToAdminUrls(
   const ids = await ctx.logout.enqueue(rows);
   await ctx.deliveries.waitForFirstAttempts(ids, ctx.logoutWaitMs);
   const statuses = await ctx.deliveryStore.statuses(ids);
-  const result: GlobalRequestResult & { deliveries: number } = { successRequests: [], failedRequests: [], deliveries: ids.length };
-  for (const id of ids) (statuses.get(id) === 'delivered' ? result.successRequests : result.failedRequests).push(targets.get(id)!);
+  const result: GlobalRequestResult & { deliveries: number } = {
+    successRequests: [],
+    failedRequests: [],
+    deliveries: ids.length,
+  };
+  for (const id of ids)
+    (statuses.get(id) === 'delivered' ? result.successRequests : result.failedRequests).push(targets.get(id)!);
   return result;
 }
 
@@ -75,7 +82,11 @@ export async function logoutAllWithNotBefore(ctx: NotBeforeActionDeps, realm: Re
   };
 }
 
-export async function pushRevocation(ctx: NotBeforeActionDeps, realm: Realm, now = Date.now()): Promise<GlobalRequestResult> {
+export async function pushRevocation(
+  ctx: NotBeforeActionDeps,
+  realm: Realm,
+  now = Date.now(),
+): Promise<GlobalRequestResult> {
   const notBefore = await ctx.notBefore.ofRealm(realm.id);
   const pushed = await sendToAdminUrls(ctx, realm, kPushNotBeforeSender, (client) =>
     pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore),

@@ -14,7 +14,13 @@ import { isLoopbackUrl } from '../realm/loopback-host.ts';
  * the field in the message ("back-channel logout URL", "admin URL", "SOAP single logout URL");
  * `allowHttp` is the realm's opt-in (attributes.ts allowsHttpBackchannel).
  */
-export function outboundUrlSchemeProblem(value: string, url: URL, what: string, client: { publicClient: boolean }, allowHttp: boolean): string | null {
+export function outboundUrlSchemeProblem(
+  value: string,
+  url: URL,
+  what: string,
+  client: { publicClient: boolean },
+  allowHttp: boolean,
+): string | null {
   const shown = JSON.stringify(value);
   if (url.protocol === 'https:') return null;
   if (url.protocol !== 'http:') return `${shown} must use http or https`;

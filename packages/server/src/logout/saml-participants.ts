@@ -32,7 +32,8 @@ export interface SamlParticipantRow {
 
 export const NO_SAML_CHANNEL =
   'skipped: front-channel SAML client and no browser at this logout, and it has no SOAP SLO URL (saml_single_logout_service_url_soap) to be told by back-channel';
-export const NO_SAML_SLO_URL = 'skipped: the SAML client has no single logout URL (Redirect, POST or SOAP) to be told at';
+export const NO_SAML_SLO_URL =
+  'skipped: the SAML client has no single logout URL (Redirect, POST or SOAP) to be told at';
 
 export type SamlPlan = { frontchannel: SamlFrontchannelTarget } | { delivery: LogoutDeliveryTable } | null;
 
@@ -40,7 +41,14 @@ export type SamlPlan = { frontchannel: SamlFrontchannelTarget } | { delivery: Lo
  * `browser`: the logout runs in the user's browser, which will show the signed-out page.
  * `adminReason`: the session ended by an administrator, expiry or a limit (Core §3.7.3.1 Reason).
  */
-export function planSamlLogout(client: Client, row: SamlParticipantRow, realmId: string, now: number, browser: boolean, adminReason: boolean): SamlPlan {
+export function planSamlLogout(
+  client: Client,
+  row: SamlParticipantRow,
+  realmId: string,
+  now: number,
+  browser: boolean,
+  adminReason: boolean,
+): SamlPlan {
   // A SAML client that never received a SessionIndex (no assertion issued) has nothing to end.
   if (!row.cs_saml_name_id) return null;
   const settings = samlSettingsOf(client);
@@ -63,7 +71,11 @@ export function planSamlLogout(client: Client, row: SamlParticipantRow, realmId:
     reason: adminReason ? LOGOUT_REASON.admin : LOGOUT_REASON.user,
   };
   const soap = settings.sloUrl.soap !== null;
-  const reason = soap ? null : settings.frontchannelLogout && frontchannelBinding(settings) ? NO_SAML_CHANNEL : NO_SAML_SLO_URL;
+  const reason = soap
+    ? null
+    : settings.frontchannelLogout && frontchannelBinding(settings)
+      ? NO_SAML_CHANNEL
+      : NO_SAML_SLO_URL;
   const target = { realmId, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now };
   const delivery = outboxRow(target, 'saml_soap', payload);
   return { delivery: reason === null ? delivery : skippedRow(delivery, reason) };

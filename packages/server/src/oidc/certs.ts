@@ -7,5 +7,8 @@ import type { UsesSigningKeys } from '../crypto/capabilities.ts';
 
 /** GET /realms/{realm}/protocol/openid-connect/certs */
 export async function certsEndpoint(ctx: UsesSigningKeys, realm: Realm): Promise<Response> {
-  return jsonResponse(await ctx.keys.jwks(realm.id), 200, { 'Cache-Control': 'public, max-age=60', 'Content-Type': 'application/jwk-set+json' });
+  return jsonResponse(await ctx.keys.jwks(realm.id), 200, {
+    'Cache-Control': 'public, max-age=60',
+    'Content-Type': 'application/jwk-set+json',
+  });
 }

@@ -8,7 +8,13 @@
 import { decodeJwt } from 'jose';
 import type { Context } from 'hono';
 import { parseBasic } from '../http/client-auth.ts';
-import { addCorsHeaders, addPublicCorsHeaders, type CorsPolicy, preflightResponse, resolveWebOrigins } from '../http/cors.ts';
+import {
+  addCorsHeaders,
+  addPublicCorsHeaders,
+  type CorsPolicy,
+  preflightResponse,
+  resolveWebOrigins,
+} from '../http/cors.ts';
 import { type Params, readForm, readQueryOrForm } from '../http/params.ts';
 import type { Client, Realm } from '../realm/model.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
@@ -98,7 +104,8 @@ async function enabledRealm(ctx: UsesRealms, c: Context): Promise<Realm | null> 
 
 /** Discovery and the JWKS: public and uncredentialed, so any origin may read them (errors included). */
 export const anyOrigin: CorsPolicy = async (ctx, c, methods, endpoint) => {
-  if (isPreflight(c) && (await enabledRealm(ctx, c))) return preflightResponse(c.req.header('origin') ?? null, null, methods);
+  if (isPreflight(c) && (await enabledRealm(ctx, c)))
+    return preflightResponse(c.req.header('origin') ?? null, null, methods);
   return addPublicCorsHeaders(await endpoint());
 };
 
@@ -112,7 +119,8 @@ export function webOriginsOf(clientOf: ClientOf): CorsPolicy {
     // Requests without Origin (servers, navigations) need no CORS, nor the realm looked up.
     const realm = origin !== null || isPreflight(c) ? await enabledRealm(ctx, c) : null;
     if (!realm) return endpoint();
-    if (isPreflight(c)) return preflightResponse(origin, origin ? await realmWebOrigins(ctx, realm) : NO_ORIGINS, methods);
+    if (isPreflight(c))
+      return preflightResponse(origin, origin ? await realmWebOrigins(ctx, realm) : NO_ORIGINS, methods);
     // A copy, taken before the endpoint reads the body.
     const copy = c.req.raw.clone();
     const res = await endpoint();

@@ -18,8 +18,11 @@ export const INTROSPECTION_AUTH_METHODS: readonly AuthMethod[] = CLIENT_AUTH_MET
 export async function introspectEndpoint(ctx: AccessTokenDeps, realm: Realm, req: Request): Promise<Response> {
   const params = await readForm(req);
   // keycloak-connect authenticates with Basic and repeats the secret in the body (Keycloak accepts it).
-  const { client, method } = await authenticateClient(ctx.realms, realm, req, params, { keycloakBasicWithBodySecret: true });
-  if (!INTROSPECTION_AUTH_METHODS.includes(method)) throw new UnauthorizedClient('Public clients may not introspect tokens');
+  const { client, method } = await authenticateClient(ctx.realms, realm, req, params, {
+    keycloakBasicWithBodySecret: true,
+  });
+  if (!INTROSPECTION_AUTH_METHODS.includes(method))
+    throw new UnauthorizedClient('Public clients may not introspect tokens');
   const token = params.require('token');
   return jsonResponse(await introspect(ctx, realm, client, token));
 }
@@ -31,10 +34,17 @@ export async function introspectEndpoint(ctx: AccessTokenDeps, realm: Realm, req
  * does not, so one client's credentials do not reveal another's users and sessions.
  */
 function mayIntrospect(caller: Client, owner: string, audiences: readonly string[]): boolean {
-  return caller.clientId === owner || audiences.includes(caller.clientId) || introspectionClients(caller).includes(owner);
+  return (
+    caller.clientId === owner || audiences.includes(caller.clientId) || introspectionClients(caller).includes(owner)
+  );
 }
 
-async function introspect(ctx: AccessTokenDeps, realm: Realm, caller: Client, token: string): Promise<Record<string, unknown>> {
+async function introspect(
+  ctx: AccessTokenDeps,
+  realm: Realm,
+  caller: Client,
+  token: string,
+): Promise<Record<string, unknown>> {
   const issuer = ctx.urls.issuer(realm.name);
   const now = Date.now();
   const refresh = await ctx.refreshTokens.find(realm.id, token);

@@ -12,7 +12,15 @@
 // registered Keycloak wildcard `…/*` — as a prefix on a segment boundary.
 
 /** Why a presented or registered URI was refused; the private detail for logs and events. */
-export type RedirectUriProblem = 'invalid' | 'scheme' | 'userinfo' | 'dot-segment' | 'backslash' | 'fragment' | 'response-parameter' | 'not-registered';
+export type RedirectUriProblem =
+  | 'invalid'
+  | 'scheme'
+  | 'userinfo'
+  | 'dot-segment'
+  | 'backslash'
+  | 'fragment'
+  | 'response-parameter'
+  | 'not-registered';
 
 export type RedirectUriMatch = { ok: true; uri: string } | { ok: false; problem: RedirectUriProblem; reason: string };
 
@@ -66,7 +74,8 @@ function isDotSegment(segment: string): boolean {
  */
 export function inspectUri(raw: string): Inspected {
   // WHATWG URL silently drops tabs and newlines and trims spaces and C0 controls.
-  if ([...raw].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f)) return refuse('invalid', 'contains whitespace or control characters');
+  if ([...raw].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f))
+    return refuse('invalid', 'contains whitespace or control characters');
   if (raw.includes('#')) return refuse('fragment', 'has a fragment (RFC 6749 §3.1.2)');
   // `https:host` and `https:/host` parse as `https://host`; only the plain form is accepted.
   const start = /^https?:\/\//i.exec(raw);
@@ -92,7 +101,8 @@ export function inspectUri(raw: string): Inspected {
   }
   if (url.username !== '' || url.password !== '') return refuse('userinfo', 'has user information');
   const carried = [...new Set(url.searchParams.keys())].filter((k) => RESPONSE_PARAMETERS.includes(k));
-  if (carried.length > 0) return refuse('response-parameter', `already carries the response parameter ${carried.join(', ')}`);
+  if (carried.length > 0)
+    return refuse('response-parameter', `already carries the response parameter ${carried.join(', ')}`);
   return { ok: true, url };
 }
 
@@ -180,7 +190,8 @@ export function registeredRedirectUriProblem(raw: string): string | null {
 
 /** What is wrong with an explicit `post.logout.redirect.uris` entry, or null (exact URIs only). */
 export function registeredPostLogoutUriProblem(raw: string): string | null {
-  if (raw.includes('*')) return 'is matched exactly, so a wildcard "*" would never match; list the URIs, or use "+" for the redirect URIs';
+  if (raw.includes('*'))
+    return 'is matched exactly, so a wildcard "*" would never match; list the URIs, or use "+" for the redirect URIs';
   const inspected = inspectUri(raw);
   return inspected.ok ? null : inspected.reason;
 }

@@ -25,7 +25,12 @@ export type RevokeDeps = UsesClientSessions &
   UsesSsoSessionStore &
   UsesUrls;
 
-export async function revokeEndpoint(ctx: RevokeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function revokeEndpoint(
+  ctx: RevokeDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   const params = await readForm(req);
   const { client } = await authenticateClient(ctx.realms, realm, req, params);
   const token = params.require('token');

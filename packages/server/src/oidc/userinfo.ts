@@ -9,7 +9,10 @@ import { verifyAccessToken, type AccessTokenDeps } from '../tokens/verify-access
 async function bearerToken(req: Request): Promise<string | undefined> {
   const header = req.headers.get('authorization');
   const fromHeader = header && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
-  const form = req.method === 'POST' && req.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
+  const form =
+    req.method === 'POST' && req.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
+      ? await readForm(req)
+      : undefined;
   const fromBody = form?.get('access_token');
   // RFC 6750 §2: clients must not use more than one method.
   if (fromHeader && fromBody) throw new InvalidRequest('Token sent in more than one way');

@@ -31,8 +31,18 @@ function bindingHash(binding: string, id: string): string {
 }
 
 /** Whether a stored request is unexpired and was opened by the browser presenting `binding`. */
-function boundAndLive(row: { csrf_hash: string; expires_at: number }, id: string, binding: string | undefined, now: number): boolean {
-  return row.expires_at >= now && binding !== undefined && binding !== '' && safeEqual(bindingHash(binding, id), row.csrf_hash);
+function boundAndLive(
+  row: { csrf_hash: string; expires_at: number },
+  id: string,
+  binding: string | undefined,
+  now: number,
+): boolean {
+  return (
+    row.expires_at >= now &&
+    binding !== undefined &&
+    binding !== '' &&
+    safeEqual(bindingHash(binding, id), row.csrf_hash)
+  );
 }
 
 export class PendingRequests {
@@ -75,8 +85,18 @@ export class PendingRequests {
   }
 
   /** The request of a sign-in form posted by the browser that opened it, while it is unexpired. */
-  async findLogin<T>(realmId: string, id: string, binding: string | undefined, now = Date.now()): Promise<T | undefined> {
-    const row = await this.#db.selectFrom('auth_request').selectAll().where('id', '=', id).where('realm_id', '=', realmId).executeTakeFirst();
+  async findLogin<T>(
+    realmId: string,
+    id: string,
+    binding: string | undefined,
+    now = Date.now(),
+  ): Promise<T | undefined> {
+    const row = await this.#db
+      .selectFrom('auth_request')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
     return row && boundAndLive(row, id, binding, now) ? (JSON.parse(row.params) as T) : undefined;
   }
 
@@ -106,19 +126,41 @@ export class PendingRequests {
   }
 
   /** Stores a logout waiting for the user's confirmation. */
-  async saveLogout(realmId: string, request: unknown, binding: string, lifetimeMs: number, now = Date.now()): Promise<string> {
+  async saveLogout(
+    realmId: string,
+    request: unknown,
+    binding: string,
+    lifetimeMs: number,
+    now = Date.now(),
+  ): Promise<string> {
     const id = newId();
     await this.#db.deleteFrom('logout_request').where('expires_at', '<', now).execute();
     await this.#db
       .insertInto('logout_request')
-      .values({ id, realm_id: realmId, params: JSON.stringify(request), csrf_hash: bindingHash(binding, id), expires_at: now + lifetimeMs })
+      .values({
+        id,
+        realm_id: realmId,
+        params: JSON.stringify(request),
+        csrf_hash: bindingHash(binding, id),
+        expires_at: now + lifetimeMs,
+      })
       .execute();
     return id;
   }
 
   /** Takes (reads and deletes) a logout confirmed by the browser that was asked, while unexpired. */
-  async takeLogout<T>(realmId: string, id: string, binding: string | undefined, now = Date.now()): Promise<T | undefined> {
-    const row = await this.#db.selectFrom('logout_request').selectAll().where('id', '=', id).where('realm_id', '=', realmId).executeTakeFirst();
+  async takeLogout<T>(
+    realmId: string,
+    id: string,
+    binding: string | undefined,
+    now = Date.now(),
+  ): Promise<T | undefined> {
+    const row = await this.#db
+      .selectFrom('logout_request')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
     if (!row || !boundAndLive(row, id, binding, now)) return undefined;
     await this.#db.deleteFrom('logout_request').where('id', '=', id).execute();
     return JSON.parse(row.params) as T;

@@ -45,7 +45,11 @@ export async function importRealmFile(db: Executor, file: string, options: Impor
   return importRealm(db, parseRealmJson(json), options);
 }
 
-export async function importRealm(db: Executor, parsed: ParsedRealm, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importRealm(
+  db: Executor,
+  parsed: ParsedRealm,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const { realm } = parsed;
   const writer = new RealmWriter(db, newId);
   const now = Date.now();
@@ -76,7 +80,10 @@ export async function importRealm(db: Executor, parsed: ParsedRealm, options: Im
       exists: existingRealmId !== undefined,
       name: realm.realm,
       realm: realmRow(realm),
-      clients: realm.clients.map((client) => ({ clientId: client.clientId, values: (existingSecret) => clientRow(client, existingSecret) })),
+      clients: realm.clients.map((client) => ({
+        clientId: client.clientId,
+        values: (existingSecret) => clientRow(client, existingSecret),
+      })),
       users: realm.users.map((user) => ({
         existingId: byUsername.get(user.username)?.id ?? null,
         values: { ...userRow(user), password_hash: hashes.get(user.username) ?? null },

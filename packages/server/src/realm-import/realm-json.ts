@@ -10,7 +10,12 @@ import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '..
 import { SAML_ATTR } from '../saml/saml-client-attributes.ts';
 import { parseSamlClient } from '../saml/saml-client-settings.ts';
 import type { ClientProtocol } from '../store/schema.ts';
-import { allowsHttpBackchannel, CLIENT_ATTRIBUTE, MAX_SESSIONS_PER_USER, REALM_ATTRIBUTE } from '../realm/attributes.ts';
+import {
+  allowsHttpBackchannel,
+  CLIENT_ATTRIBUTE,
+  MAX_SESSIONS_PER_USER,
+  REALM_ATTRIBUTE,
+} from '../realm/attributes.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 
@@ -220,13 +225,18 @@ function parseClient(c: ObjectReader): ClientImport {
   c.accept('id', 'description');
   const protocol = c.string('protocol');
   if (protocol !== null && protocol !== 'openid-connect') {
-    throw new RealmImportError(`${c.path}.protocol`, `only "openid-connect" and "saml" are supported, not "${protocol}"`);
+    throw new RealmImportError(
+      `${c.path}.protocol`,
+      `only "openid-connect" and "saml" are supported, not "${protocol}"`,
+    );
   }
   const clientId = c.requiredString('clientId');
   const rootUrl = c.string('rootUrl');
   if (rootUrl !== null && rootUrl !== '') absoluteUrl(rootUrl, `${c.path}.rootUrl`);
   const publicClient = c.boolean('publicClient', false);
-  const redirectUris = c.stringList('redirectUris').map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
+  const redirectUris = c
+    .stringList('redirectUris')
+    .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
   const attributes = c.stringMap('attributes');
   checkLogoutAttributes(attributes, `${c.path}.attributes`);
   checkPostLogoutRedirectUris(attributes, `${c.path}.attributes`);
@@ -270,7 +280,18 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     throw new RealmImportError(first.path, first.message + more);
   }
   const { settings } = parsed;
-  c.accept('id', 'description', 'protocol', 'clientId', 'redirectUris', 'rootUrl', 'adminUrl', 'frontchannelLogout', 'enabled', 'attributes');
+  c.accept(
+    'id',
+    'description',
+    'protocol',
+    'clientId',
+    'redirectUris',
+    'rootUrl',
+    'adminUrl',
+    'frontchannelLogout',
+    'enabled',
+    'attributes',
+  );
   // Keycloak writes these for every client; they mean nothing for a SAML SP.
   c.accept(
     'publicClient',
@@ -403,7 +424,11 @@ function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: s
   value.split('##').forEach((entry, i) => {
     if (entry === '+' || entry === '') return;
     const problem = registeredPostLogoutUriProblem(entry);
-    if (problem) throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.postLogoutRedirectUris}"]`, `entry ${i} "${entry}" ${problem}`);
+    if (problem)
+      throw new RealmImportError(
+        `${path}["${CLIENT_ATTRIBUTE.postLogoutRedirectUris}"]`,
+        `entry ${i} "${entry}" ${problem}`,
+      );
   });
 }
 
@@ -453,7 +478,10 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
       throw new RealmImportError(`${path}["${key}"]`, `"${value}" must not contain a fragment`);
     }
   }
-  for (const key of [CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired, CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens]) {
+  for (const key of [
+    CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired,
+    CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens,
+  ]) {
     const value = attributes[key];
     if (value !== undefined && value !== 'true' && value !== 'false') {
       throw new RealmImportError(`${path}["${key}"]`, 'must be "true" or "false"');
@@ -461,11 +489,17 @@ function checkLogoutAttributes(attributes: Record<string, string>, path: string)
   }
   const introspection = attributes[CLIENT_ATTRIBUTE.introspectionClients];
   if (introspection !== undefined && !/^[^\s#*]+(##[^\s#*]+)*$/.test(introspection)) {
-    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.introspectionClients}"]`, 'must be clientIds separated by "##" (no spaces, no wildcard)');
+    throw new RealmImportError(
+      `${path}["${CLIENT_ATTRIBUTE.introspectionClients}"]`,
+      'must be clientIds separated by "##" (no spaces, no wildcard)',
+    );
   }
   const alg = attributes[CLIENT_ATTRIBUTE.idTokenSignedResponseAlg];
   if (alg !== undefined && !isSigningAlg(alg)) {
-    throw new RealmImportError(`${path}["${CLIENT_ATTRIBUTE.idTokenSignedResponseAlg}"]`, `unsupported algorithm "${alg}"`);
+    throw new RealmImportError(
+      `${path}["${CLIENT_ATTRIBUTE.idTokenSignedResponseAlg}"]`,
+      `unsupported algorithm "${alg}"`,
+    );
   }
 }
 

@@ -28,7 +28,10 @@ export function clientRow(c: ClientImport, existingSecret: string | null) {
     client_id: c.clientId,
     name: c.name,
     protocol: c.protocol,
-    secret: c.publicClient || c.protocol === 'saml' ? null : (realSecret(c.secret) ?? realSecret(existingSecret) ?? randomToken(24)),
+    secret:
+      c.publicClient || c.protocol === 'saml'
+        ? null
+        : (realSecret(c.secret) ?? realSecret(existingSecret) ?? randomToken(24)),
     public_client: flag(c.publicClient),
     enabled: flag(c.enabled),
     redirect_uris: JSON.stringify(c.redirectUris),

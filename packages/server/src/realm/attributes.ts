@@ -73,12 +73,16 @@ function signingAlg(holder: HasAttributes, name: string): SigningAlg {
 
 // --- client attributes
 
-export const backchannelLogoutUrl = (client: HasAttributes): string | null => text(client, CLIENT_ATTRIBUTE.backchannelLogoutUrl);
-export const backchannelLogoutSessionRequired = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired, true);
+export const backchannelLogoutUrl = (client: HasAttributes): string | null =>
+  text(client, CLIENT_ATTRIBUTE.backchannelLogoutUrl);
+export const backchannelLogoutSessionRequired = (client: HasAttributes): boolean =>
+  flag(client, CLIENT_ATTRIBUTE.backchannelLogoutSessionRequired, true);
 export const backchannelLogoutRevokeOfflineTokens = (client: HasAttributes): boolean =>
   flag(client, CLIENT_ATTRIBUTE.backchannelLogoutRevokeOfflineTokens, false);
-export const frontchannelLogoutUrl = (client: HasAttributes): string | null => text(client, CLIENT_ATTRIBUTE.frontchannelLogoutUrl);
-export const frontchannelLogoutSessionRequired = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.frontchannelLogoutSessionRequired, true);
+export const frontchannelLogoutUrl = (client: HasAttributes): string | null =>
+  text(client, CLIENT_ATTRIBUTE.frontchannelLogoutUrl);
+export const frontchannelLogoutSessionRequired = (client: HasAttributes): boolean =>
+  flag(client, CLIENT_ATTRIBUTE.frontchannelLogoutSessionRequired, true);
 
 /** The registered post-logout redirect URIs, and whether `+` lets the redirect URIs count too. */
 export function postLogoutRedirectUris(client: HasAttributes): { exact: string[]; includesRedirectUris: boolean } {
@@ -87,19 +91,25 @@ export function postLogoutRedirectUris(client: HasAttributes): { exact: string[]
 }
 
 /** The algorithm of the client's ID tokens (and of its logout tokens, BCL §2.4). */
-export const idTokenAlg = (client: HasAttributes): SigningAlg => signingAlg(client, CLIENT_ATTRIBUTE.idTokenSignedResponseAlg);
-export const accessTokenAlg = (client: HasAttributes): SigningAlg => signingAlg(client, CLIENT_ATTRIBUTE.accessTokenSignedResponseAlg);
-export const usesRefreshTokens = (client: HasAttributes): boolean => flag(client, CLIENT_ATTRIBUTE.useRefreshTokens, true);
+export const idTokenAlg = (client: HasAttributes): SigningAlg =>
+  signingAlg(client, CLIENT_ATTRIBUTE.idTokenSignedResponseAlg);
+export const accessTokenAlg = (client: HasAttributes): SigningAlg =>
+  signingAlg(client, CLIENT_ATTRIBUTE.accessTokenSignedResponseAlg);
+export const usesRefreshTokens = (client: HasAttributes): boolean =>
+  flag(client, CLIENT_ATTRIBUTE.useRefreshTokens, true);
 
 /**
  * The clientIds whose tokens this resource server may introspect (RFC 7662 §2.2: a protected
  * resource may be barred from others' tokens).
  */
-export const introspectionClients = (client: HasAttributes): string[] => list(client, CLIENT_ATTRIBUTE.introspectionClients);
+export const introspectionClients = (client: HasAttributes): string[] =>
+  list(client, CLIENT_ATTRIBUTE.introspectionClients);
 
 /** The CA for a client's back-channel calls: its own attribute, else the realm's, else none. */
 export function backchannelCa(client: HasAttributes | null, realm: HasAttributes): string | null {
-  return (client && text(client, CLIENT_ATTRIBUTE.backchannelCa)) ?? realm.attributes[REALM_ATTRIBUTE.backchannelCa] ?? null;
+  return (
+    (client && text(client, CLIENT_ATTRIBUTE.backchannelCa)) ?? realm.attributes[REALM_ATTRIBUTE.backchannelCa] ?? null
+  );
 }
 
 // --- realm attributes
@@ -115,5 +125,7 @@ export function sessionsPerUser(realm: HasAttributes): number | null {
   return n === 0 ? null : n;
 }
 
-export const allowsHttpBackchannel = (realm: HasAttributes): boolean => flag(realm, REALM_ATTRIBUTE.allowHttpBackchannel, false);
-export const acceptsLegacyLogoutRedirectUri = (realm: HasAttributes): boolean => flag(realm, REALM_ATTRIBUTE.legacyLogoutRedirectUri, false);
+export const allowsHttpBackchannel = (realm: HasAttributes): boolean =>
+  flag(realm, REALM_ATTRIBUTE.allowHttpBackchannel, false);
+export const acceptsLegacyLogoutRedirectUri = (realm: HasAttributes): boolean =>
+  flag(realm, REALM_ATTRIBUTE.legacyLogoutRedirectUri, false);

@@ -53,7 +53,11 @@ export class RealmWriter {
   }
 
   async usersOf(realmId: string): Promise<StoredUser[]> {
-    return this.#db.selectFrom('app_user').select(['id', 'username', 'password_hash', 'enabled']).where('realm_id', '=', realmId).execute();
+    return this.#db
+      .selectFrom('app_user')
+      .select(['id', 'username', 'password_hash', 'enabled'])
+      .where('realm_id', '=', realmId)
+      .execute();
   }
 
   /** Writes a whole realm import in one transaction: all of it, or nothing. */
@@ -82,11 +86,17 @@ export class RealmWriter {
             .insertInto('client')
             .values({ id, realm_id: rows.realmId, created_at: now, ...values })
             .execute();
-        written.push({ clientId: client.clientId, id, previousSecret: existing?.secret ?? null, secret: values.secret });
+        written.push({
+          clientId: client.clientId,
+          id,
+          previousSecret: existing?.secret ?? null,
+          secret: values.secret,
+        });
       }
 
       for (const user of rows.users) {
-        if (user.existingId) await trx.updateTable('app_user').set(user.values).where('id', '=', user.existingId).execute();
+        if (user.existingId)
+          await trx.updateTable('app_user').set(user.values).where('id', '=', user.existingId).execute();
         else
           await trx
             .insertInto('app_user')

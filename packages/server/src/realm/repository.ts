@@ -41,7 +41,10 @@ export class RealmRepository {
   readonly #clients = new Map<string, Client>();
   readonly #clientsById = new Map<string, Client>();
   // Compiled once: every refresh grant and bearer check reads the user (store/prepared.ts).
-  readonly #userById = prepareQuery((db, id: string) => db.selectFrom('app_user').selectAll().where('id', '=', id).limit(1), 1);
+  readonly #userById = prepareQuery(
+    (db, id: string) => db.selectFrom('app_user').selectAll().where('id', '=', id).limit(1),
+    1,
+  );
 
   constructor(db: Executor) {
     this.#db = db;
@@ -94,14 +97,21 @@ export class RealmRepository {
 
   async clientByClientId(realmId: string, clientId: string): Promise<Client | undefined> {
     return this.#cached(this.#clients, `${realmId}\u0000${clientId}`, async () => {
-      const row = await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).where('client_id', '=', clientId).executeTakeFirst();
+      const row = await this.#db
+        .selectFrom('client')
+        .selectAll()
+        .where('realm_id', '=', realmId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
       return row && clientFromRow(row);
     });
   }
 
   /** A realm's clients, ordered by clientId. */
   async clientsOf(realmId: string): Promise<Client[]> {
-    return (await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).orderBy('client_id').execute()).map(clientFromRow);
+    return (
+      await this.#db.selectFrom('client').selectAll().where('realm_id', '=', realmId).orderBy('client_id').execute()
+    ).map(clientFromRow);
   }
 
   async clientById(id: string): Promise<Client | undefined> {
@@ -131,7 +141,11 @@ export class RealmRepository {
    * The cached value of `key` if the store's realm configuration is unchanged since it was read,
    * else a fresh read. Misses are not cached (unknown client ids cost no memory).
    */
-  async #cached<T extends object>(map: Map<string, T>, key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+  async #cached<T extends object>(
+    map: Map<string, T>,
+    key: string,
+    read: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const generation = await this.configGeneration();
     const hit = map.get(key);
     if (hit) return hit;
@@ -163,6 +177,7 @@ export class RealmRepository {
 
 /** Cached objects are shared by every request: none may change one for the others. */
 function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
+  for (const v of Object.values(value))
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
   return Object.freeze(value);
 }

@@ -99,6 +99,9 @@ export function buildErrorResponse(input: ErrorResponseInput): BuiltMessage {
 /** Core §3.2.2.1–3.2.2.3: Status with a top-level and optional second-level code. */
 export function statusXml(status: string, subStatus: string | null, message: string | null): string {
   const inner = subStatus === null ? '' : `<samlp:StatusCode Value="${a(subStatus)}"/>`;
-  const code = inner === '' ? `<samlp:StatusCode Value="${a(status)}"/>` : `<samlp:StatusCode Value="${a(status)}">${inner}</samlp:StatusCode>`;
+  const code =
+    inner === ''
+      ? `<samlp:StatusCode Value="${a(status)}"/>`
+      : `<samlp:StatusCode Value="${a(status)}">${inner}</samlp:StatusCode>`;
   return `<samlp:Status>${code}${message === null ? '' : `<samlp:StatusMessage>${t(message)}</samlp:StatusMessage>`}</samlp:Status>`;
 }

@@ -51,5 +51,7 @@ export function time(date: Date): Buffer {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const digits = iso.slice(0, 19).replace(/[-:T]/g, '');
   const year = date.getUTCFullYear();
-  return year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+  return year < 2050
+    ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
+    : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
 }

@@ -27,7 +27,8 @@ export function buildIdpMetadata(input: IdpMetadataInput): string {
         `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:KeyName>${t(k.kid)}</ds:KeyName><ds:X509Data><ds:X509Certificate>${certificateToText(k.certificate)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
     )
     .join('');
-  const service = (name: string, binding: string): string => `<md:${name} Binding="${binding}" Location="${a(input.endpoint)}"/>`;
+  const service = (name: string, binding: string): string =>
+    `<md:${name} Binding="${binding}" Location="${a(input.endpoint)}"/>`;
   const cache = input.cacheSeconds ? ` cacheDuration="PT${Math.floor(input.cacheSeconds)}S"` : '';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +

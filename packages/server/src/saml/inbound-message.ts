@@ -38,7 +38,8 @@ export function decodeRedirectMessage(rawQuery: string): InboundMessage {
   const q = decodeRedirectQuery(rawQuery);
   const doc = parseSamlXml(q.xml);
   // Bindings §3.4.4.1: any XML signature must have been removed before DEFLATE.
-  if (hasEnvelopedSignature(doc)) throw badSignature('signature_structure', 'the Redirect binding carries no XML signature');
+  if (hasEnvelopedSignature(doc))
+    throw badSignature('signature_structure', 'the Redirect binding carries no XML signature');
   return identify('redirect', q.xml, doc, doc.documentElement!, q.relayState, q.signature, q.param);
 }
 
@@ -67,16 +68,30 @@ function identify(
   param: 'SAMLRequest' | 'SAMLResponse' | null,
 ): InboundMessage {
   if (element.namespaceURI !== NS.protocol || !KINDS.has(element.localName ?? '')) {
-    throw new SamlError('unexpected_message', 'invalid_request', 'not an AuthnRequest, LogoutRequest or LogoutResponse', {
-      detail: `{${element.namespaceURI}}${element.localName}`,
-    });
+    throw new SamlError(
+      'unexpected_message',
+      'invalid_request',
+      'not an AuthnRequest, LogoutRequest or LogoutResponse',
+      {
+        detail: `{${element.namespaceURI}}${element.localName}`,
+      },
+    );
   }
   const kind = element.localName as InboundKind;
   if (param !== null && (param === 'SAMLResponse') !== (kind === 'LogoutResponse')) {
     throw malformed('unexpected_message', `${kind} sent as ${param}`);
   }
   const issuer = optionalChild(element, NS.assertion, 'Issuer');
-  return { binding, kind, xml, doc, element, unverifiedIssuer: issuer ? textOf(issuer) : null, relayState, redirectSignature };
+  return {
+    binding,
+    kind,
+    xml,
+    doc,
+    element,
+    unverifiedIssuer: issuer ? textOf(issuer) : null,
+    relayState,
+    redirectSignature,
+  };
 }
 
 export interface SignatureRules {
@@ -113,7 +128,9 @@ export function authenticateMessage(msg: InboundMessage, rules: SignatureRules):
   if (!signed && rules.requireSignature) throw badSignature('signature_missing', 'the client requires signed messages');
   const issuer = optionalChild(element, NS.assertion, 'Issuer');
   if (!issuer || textOf(issuer) !== rules.entityId) {
-    throw new SamlError('invalid_message', 'invalid_issuer', 'Issuer is not the client', { detail: issuer ? textOf(issuer) : '(none)' });
+    throw new SamlError('invalid_message', 'invalid_issuer', 'Issuer is not the client', {
+      detail: issuer ? textOf(issuer) : '(none)',
+    });
   }
   return { binding: msg.binding, kind: msg.kind, element, signed, relayState: msg.relayState };
 }

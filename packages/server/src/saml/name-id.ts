@@ -6,7 +6,10 @@ import { NAME_ID_FORMATS, type NameIdFormatName } from './saml-client-attributes
 import { STATUS } from './saml-constants.ts';
 import { SamlError } from './saml-errors.ts';
 
-export function resolveNameIdFormat(client: { nameIdFormat: NameIdFormatName; forceNameIdFormat: boolean }, requested: string | null): NameIdFormatName {
+export function resolveNameIdFormat(
+  client: { nameIdFormat: NameIdFormatName; forceNameIdFormat: boolean },
+  requested: string | null,
+): NameIdFormatName {
   if (requested === null || client.forceNameIdFormat) return client.nameIdFormat;
   const name = (Object.keys(NAME_ID_FORMATS) as NameIdFormatName[]).find((k) => NAME_ID_FORMATS[k] === requested);
   if (!name)
@@ -37,10 +40,15 @@ export function nameIdFor(format: NameIdFormatName, subject: NameIdSubject): Nam
       return { value: subject.username, format: uri };
     case 'email':
       if (!subject.email)
-        throw new SamlError('invalid_message', 'invalid_authn_request', 'the user has no email address for the NameID', {
-          status: STATUS.responder,
-          subStatus: STATUS.invalidNameIdPolicy,
-        });
+        throw new SamlError(
+          'invalid_message',
+          'invalid_authn_request',
+          'the user has no email address for the NameID',
+          {
+            status: STATUS.responder,
+            subStatus: STATUS.invalidNameIdPolicy,
+          },
+        );
       return { value: subject.email, format: uri };
     case 'transient':
       return { value: `G-${randomUUID()}`, format: uri };

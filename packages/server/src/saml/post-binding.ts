@@ -19,7 +19,8 @@ export function decodePostForm(
   maxBytes = MAX_MESSAGE_BYTES,
 ): PostForm {
   const hasRequest = fields.SAMLRequest !== undefined;
-  if (hasRequest === (fields.SAMLResponse !== undefined)) throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
+  if (hasRequest === (fields.SAMLResponse !== undefined))
+    throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
   const param: MessageParam = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
   const relayState = checkedRelayState(fields.RelayState ?? null);
   const encoded = (hasRequest ? fields.SAMLRequest : fields.SAMLResponse)!;
@@ -43,7 +44,8 @@ function inflatePosted(bytes: Buffer, maxBytes: number): Buffer {
   try {
     return inflateRawSync(bytes, { maxOutputLength: maxBytes });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw malformed('too_large', 'message too large');
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw malformed('too_large', 'message too large');
     throw malformed('bad_encoding', 'message is neither XML nor DEFLATE-encoded XML', (err as Error).message);
   }
 }
@@ -66,6 +68,8 @@ export interface PostFormInput {
 export function renderPostForm(input: PostFormInput): string {
   const value = Buffer.from(input.xml, 'utf8').toString('base64');
   const relay =
-    input.relayState === undefined || input.relayState === null ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(input.relayState)}">`;
+    input.relayState === undefined || input.relayState === null
+      ? ''
+      : `<input type="hidden" name="RelayState" value="${escapeHtml(input.relayState)}">`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Continuing…</title></head><body><form method="post" action="${escapeHtml(input.action)}"><input type="hidden" name="${input.param}" value="${value}">${relay}<noscript><p>JavaScript is off: press Continue.</p><button type="submit">Continue</button></noscript></form><script nonce="${escapeHtml(input.nonce)}">document.forms[0].submit()</script></body></html>`;
 }

@@ -24,7 +24,8 @@ export function readHeader(el: Element): MessageHeader {
   }
   const id = requiredAttr(el, 'ID');
   // xs:ID is an NCName: this also keeps quotes out of anything an ID is put into.
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/.test(id)) throw new SamlError('invalid_message', 'invalid_request', 'ID is not an xs:ID');
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/.test(id))
+    throw new SamlError('invalid_message', 'invalid_request', 'ID is not an xs:ID');
   return {
     id,
     issueInstant: instantAttr(el, 'IssueInstant') ?? missing(el, 'IssueInstant'),

@@ -20,9 +20,14 @@ export function readLogoutRequest(msg: AuthenticatedMessage): LogoutRequest {
   if (!nameId) {
     // BaseID and EncryptedID are valid identifiers, but Sundown issues only NameIDs.
     const other = optionalChild(el, NS.assertion, 'EncryptedID') ?? optionalChild(el, NS.assertion, 'BaseID');
-    throw new SamlError('invalid_message', 'invalid_logout_request', other ? `${other.localName} is not supported` : 'NameID is required', {
-      subStatus: other ? STATUS.requestUnsupported : undefined,
-    });
+    throw new SamlError(
+      'invalid_message',
+      'invalid_logout_request',
+      other ? `${other.localName} is not supported` : 'NameID is required',
+      {
+        subStatus: other ? STATUS.requestUnsupported : undefined,
+      },
+    );
   }
   return {
     ...readHeader(el),

@@ -26,7 +26,11 @@ export class RealmSamlKeys {
       let made = this.#made.get(id);
       if (!made) {
         const privateKey = createPrivateKey({ key: p.privateJwk as JsonWebKey, format: 'jwk' });
-        made = { kid: p.kid, privateKey, certificate: createRealmCertificate({ realmName: realm.name, privateKey, notBefore: new Date(p.createdAt) }) };
+        made = {
+          kid: p.kid,
+          privateKey,
+          certificate: createRealmCertificate({ realmName: realm.name, privateKey, notBefore: new Date(p.createdAt) }),
+        };
         this.#made.set(id, made);
       }
       return made;

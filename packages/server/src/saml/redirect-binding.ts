@@ -37,7 +37,8 @@ export function decodeRedirectQuery(rawQuery: string, maxBytes = MAX_MESSAGE_BYT
     raw.set(name, eq < 0 ? '' : pair.slice(eq + 1));
   }
   const hasRequest = raw.has('SAMLRequest');
-  if (hasRequest === raw.has('SAMLResponse')) throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
+  if (hasRequest === raw.has('SAMLResponse'))
+    throw malformed('invalid_message', 'exactly one of SAMLRequest and SAMLResponse is required');
   const param: MessageParam = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
   const relayRaw = raw.get('RelayState');
   const relayState = checkedRelayState(relayRaw === undefined ? null : formDecode(relayRaw));
@@ -46,14 +47,16 @@ export function decodeRedirectQuery(rawQuery: string, maxBytes = MAX_MESSAGE_BYT
   try {
     inflated = inflateRawSync(compressed, { maxOutputLength: maxBytes });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw malformed('too_large', 'message too large');
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw malformed('too_large', 'message too large');
     throw malformed('bad_encoding', 'message is not DEFLATE-encoded', (err as Error).message);
   }
   let signature: RedirectSignature | null = null;
   const sigRaw = raw.get('Signature');
   const sigAlgRaw = raw.get('SigAlg');
   if (sigRaw !== undefined || sigAlgRaw !== undefined) {
-    if (sigRaw === undefined || sigAlgRaw === undefined) throw malformed('invalid_message', 'Signature and SigAlg go together');
+    if (sigRaw === undefined || sigAlgRaw === undefined)
+      throw malformed('invalid_message', 'Signature and SigAlg go together');
     // Bindings §3.4.4.1: this order, these raw values, RelayState only when present.
     const signedOctets = `${param}=${raw.get(param)!}${relayRaw === undefined ? '' : `&RelayState=${relayRaw}`}&SigAlg=${sigAlgRaw}`;
     signature = { sigAlg: formDecode(sigAlgRaw), value: base64Bytes(formDecode(sigRaw)), signedOctets };
@@ -74,7 +77,8 @@ export interface RedirectEncodeInput {
 /** Builds the Redirect-binding URL for an outbound message (Bindings §3.4.4). */
 export function encodeRedirectUrl(input: RedirectEncodeInput): string {
   let query = `${input.param}=${encodeURIComponent(deflateRawSync(Buffer.from(input.xml, 'utf8')).toString('base64'))}`;
-  if (input.relayState !== undefined && input.relayState !== null) query += `&RelayState=${encodeURIComponent(input.relayState)}`;
+  if (input.relayState !== undefined && input.relayState !== null)
+    query += `&RelayState=${encodeURIComponent(input.relayState)}`;
   if (input.signWith) {
     query += `&SigAlg=${encodeURIComponent(sigAlgFor(input.signWith.algorithm))}`;
     const { signature } = signRedirectOctets(query, input.signWith.privateKey, input.signWith.algorithm);

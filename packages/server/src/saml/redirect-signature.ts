@@ -8,7 +8,10 @@ import { ALG } from './saml-constants.ts';
 import { badSignature } from './saml-errors.ts';
 
 const HASH_BY_SIGALG: Record<string, 'sha256' | 'sha512'> = { [ALG.rsaSha256]: 'sha256', [ALG.rsaSha512]: 'sha512' };
-const SIGALG_BY_SETTING: Record<SamlSignatureAlgorithm, string> = { RSA_SHA256: ALG.rsaSha256, RSA_SHA512: ALG.rsaSha512 };
+const SIGALG_BY_SETTING: Record<SamlSignatureAlgorithm, string> = {
+  RSA_SHA256: ALG.rsaSha256,
+  RSA_SHA512: ALG.rsaSha512,
+};
 
 export interface RedirectSignature {
   /** The SigAlg URI, decoded. */
@@ -32,9 +35,16 @@ export function verifyRedirectSignature(signature: RedirectSignature, certificat
 }
 
 /** Signs the octets for an outbound Redirect message; returns SigAlg URI and base64 signature. */
-export function signRedirectOctets(octets: string, privateKey: KeyObject, algorithm: SamlSignatureAlgorithm): { sigAlg: string; signature: string } {
+export function signRedirectOctets(
+  octets: string,
+  privateKey: KeyObject,
+  algorithm: SamlSignatureAlgorithm,
+): { sigAlg: string; signature: string } {
   const sigAlg = SIGALG_BY_SETTING[algorithm];
-  return { sigAlg, signature: sign(HASH_BY_SIGALG[sigAlg]!, Buffer.from(octets, 'utf8'), privateKey).toString('base64') };
+  return {
+    sigAlg,
+    signature: sign(HASH_BY_SIGALG[sigAlg]!, Buffer.from(octets, 'utf8'), privateKey).toString('base64'),
+  };
 }
 
 export function sigAlgFor(algorithm: SamlSignatureAlgorithm): string {

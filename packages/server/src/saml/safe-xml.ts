@@ -36,11 +36,13 @@ const NODE = { element: 1, text: 3, cdata: 4, entityReference: 5, pi: 7, comment
  * U+FFFE/U+FFFF, and unpaired surrogates. xmldom lets `&#1;` or `&#0;` through as text; they would
  * reach error messages that must be XML again, and PostgreSQL, which refuses NUL in text.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkChars(value: string | null): void {
-  if (value !== null && NOT_XML_CHAR.test(value)) throw malformed('bad_encoding', 'message contains characters XML does not allow');
+  if (value !== null && NOT_XML_CHAR.test(value))
+    throw malformed('bad_encoding', 'message contains characters XML does not allow');
 }
 
 function checkNodes(doc: Document): void {

@@ -49,7 +49,9 @@ export interface SamlClientProblem {
   message: string;
 }
 
-export type SamlClientParse = { ok: true; settings: SamlClientSettings; ignoredAttributes: string[] } | { ok: false; problems: SamlClientProblem[] };
+export type SamlClientParse =
+  | { ok: true; settings: SamlClientSettings; ignoredAttributes: string[] }
+  | { ok: false; problems: SamlClientProblem[] };
 
 type Json = Record<string, unknown>;
 
@@ -68,7 +70,10 @@ export function parseSamlClient(raw: unknown, path: string): SamlClientParse {
   }
   const c = raw as Json;
   if (c.protocol !== 'saml') fail(`${path}.protocol`, 'must be "saml"');
-  const entityId = typeof c.clientId === 'string' && c.clientId.trim() !== '' ? c.clientId : fail(`${path}.clientId`, 'is required (the SP entity ID)');
+  const entityId =
+    typeof c.clientId === 'string' && c.clientId.trim() !== ''
+      ? c.clientId
+      : fail(`${path}.clientId`, 'is required (the SP entity ID)');
   const bool = (key: string, fallback: boolean): boolean => {
     const v = c[key];
     if (v === undefined || v === null) return fallback;
@@ -96,7 +101,11 @@ export function parseSamlClient(raw: unknown, path: string): SamlClientParse {
   };
   const urlAttr = (key: string): string | null => optionalUrl(attrs[key], ap(key));
 
-  const signatureAlgorithm = readSignatureAlgorithm(attrs[SAML_ATTR.signatureAlgorithm], ap(SAML_ATTR.signatureAlgorithm), fail);
+  const signatureAlgorithm = readSignatureAlgorithm(
+    attrs[SAML_ATTR.signatureAlgorithm],
+    ap(SAML_ATTR.signatureAlgorithm),
+    fail,
+  );
   const c14n = attrs[SAML_ATTR.canonicalization];
   if (c14n !== undefined && c14n !== '' && c14n !== ALG.excC14n) {
     fail(ap(SAML_ATTR.canonicalization), `only exclusive canonicalization "${ALG.excC14n}" is supported`);
@@ -108,7 +117,9 @@ export function parseSamlClient(raw: unknown, path: string): SamlClientParse {
   const certText = attrs[SAML_ATTR.signingCertificate];
   let certificate: X509Certificate | null = null;
   if (certText !== undefined && certText !== '') {
-    certificate = certificateFromText(certText) ?? fail(ap(SAML_ATTR.signingCertificate), 'must be one base64 DER (or PEM) X.509 certificate with an RSA key');
+    certificate =
+      certificateFromText(certText) ??
+      fail(ap(SAML_ATTR.signingCertificate), 'must be one base64 DER (or PEM) X.509 certificate with an RSA key');
   }
   const requireClientSignature = flag(SAML_ATTR.clientSignature);
   if (requireClientSignature && (certText === undefined || certText === '')) {
@@ -125,7 +136,11 @@ export function parseSamlClient(raw: unknown, path: string): SamlClientParse {
     redirectUris,
     adminUrl,
     acsUrl: { post: urlAttr(SAML_ATTR.acsPost), redirect: urlAttr(SAML_ATTR.acsRedirect) },
-    sloUrl: { post: urlAttr(SAML_ATTR.sloPost), redirect: urlAttr(SAML_ATTR.sloRedirect), soap: urlAttr(SAML_ATTR.sloSoap) },
+    sloUrl: {
+      post: urlAttr(SAML_ATTR.sloPost),
+      redirect: urlAttr(SAML_ATTR.sloRedirect),
+      soap: urlAttr(SAML_ATTR.sloSoap),
+    },
     frontchannelLogout: bool('frontchannelLogout', true),
     signDocument: flag(SAML_ATTR.serverSignature),
     signAssertion: flag(SAML_ATTR.assertionSignature),

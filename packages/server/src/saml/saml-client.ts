@@ -15,7 +15,8 @@ const memo = new WeakMap<Client, SamlClientSettings>();
 export function samlSettingsOf(client: Client): SamlClientSettings {
   const known = memo.get(client);
   if (known) return known;
-  if (client.protocol !== 'saml') throw new SamlError('invalid_message', 'client_not_found', 'not a SAML client', { detail: client.clientId });
+  if (client.protocol !== 'saml')
+    throw new SamlError('invalid_message', 'client_not_found', 'not a SAML client', { detail: client.clientId });
   const parsed = parseSamlClient(
     {
       protocol: 'saml',

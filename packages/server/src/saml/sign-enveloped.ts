@@ -26,7 +26,12 @@ const ALGORITHMS: Record<SamlSignatureAlgorithm, { signature: string; digest: st
  * Signs the element whose `ID` attribute is `id` (an ID this module's callers generated, so
  * it is safe inside the XPath) and returns the whole document with the signature in place.
  */
-export function signEnveloped(xml: string, id: string, key: RealmSigningKey, algorithm: SamlSignatureAlgorithm = 'RSA_SHA256'): string {
+export function signEnveloped(
+  xml: string,
+  id: string,
+  key: RealmSigningKey,
+  algorithm: SamlSignatureAlgorithm = 'RSA_SHA256',
+): string {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(id)) throw new TypeError('signEnveloped needs an NCName ID');
   const alg = ALGORITHMS[algorithm];
   const target = `//*[@ID='${id}']`;
@@ -40,7 +45,11 @@ export function signEnveloped(xml: string, id: string, key: RealmSigningKey, alg
       return `<${p}KeyName>${xmlText(key.kid)}</${p}KeyName><${p}X509Data><${p}X509Certificate>${certificateToText(key.certificate)}</${p}X509Certificate></${p}X509Data>`;
     },
   });
-  signer.addReference({ xpath: target, transforms: [ALG.envelopedSignature, ALG.excC14n], digestAlgorithm: alg.digest });
+  signer.addReference({
+    xpath: target,
+    transforms: [ALG.envelopedSignature, ALG.excC14n],
+    digestAlgorithm: alg.digest,
+  });
   signer.computeSignature(xml, {
     prefix: 'ds',
     location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },

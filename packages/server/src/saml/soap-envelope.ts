@@ -18,7 +18,8 @@ export interface SoapMessage {
 export function unwrapSoap(xml: string, maxBytes = MAX_MESSAGE_BYTES): SoapMessage {
   const doc = parseSamlXml(xml, maxBytes);
   const envelope = doc.documentElement!;
-  if (envelope.namespaceURI !== NS.soap11 || envelope.localName !== 'Envelope') throw soapError('not a SOAP 1.1 Envelope');
+  if (envelope.namespaceURI !== NS.soap11 || envelope.localName !== 'Envelope')
+    throw soapError('not a SOAP 1.1 Envelope');
   for (const header of childElements(envelope, NS.soap11, 'Header')) {
     for (let n = header.firstChild; n; n = n.nextSibling) {
       const el = n as Element;

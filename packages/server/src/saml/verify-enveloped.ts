@@ -25,16 +25,23 @@ export function hasEnvelopedSignature(doc: Document): boolean {
   return doc.getElementsByTagNameNS(NS.dsig, 'Signature').length > 0;
 }
 
-export function verifyEnvelopedSignature(xml: string, doc: Document, message: Element, certificate: X509Certificate): Element {
+export function verifyEnvelopedSignature(
+  xml: string,
+  doc: Document,
+  message: Element,
+  certificate: X509Certificate,
+): Element {
   const signatures = Array.from(doc.getElementsByTagNameNS(NS.dsig, 'Signature'));
   if (signatures.length === 0) throw badSignature('signature_missing', 'the message is not signed');
   if (signatures.length > 1) throw badSignature('signature_structure', 'exactly one signature is allowed');
   const signature = signatures[0]!;
-  if (signature.parentNode !== message) throw badSignature('signature_structure', 'the signature must be a child of the message element');
+  if (signature.parentNode !== message)
+    throw badSignature('signature_structure', 'the signature must be a child of the message element');
   const id = message.getAttribute('ID');
   if (!id) throw badSignature('signature_structure', 'the signed message has no ID');
   checkSignedInfo(signature, id);
-  if (countElementsWithId(doc, id) !== 1) throw badSignature('signature_structure', 'the signed ID must be unique in the document');
+  if (countElementsWithId(doc, id) !== 1)
+    throw badSignature('signature_structure', 'the signed ID must be unique in the document');
 
   const verifier = new SignedXml({ publicCert: certificate.toString(), getCertFromKeyInfo: () => null });
   // Only the allow-listed algorithms exist for this verifier, whatever SignedInfo names.
@@ -52,7 +59,11 @@ export function verifyEnvelopedSignature(xml: string, doc: Document, message: El
   const signed = verifier.getSignedReferences();
   if (signed.length !== 1) throw badSignature('signature_structure', 'exactly one signed reference is allowed');
   const root = parseSamlXml(signed[0]!).documentElement!;
-  if (root.namespaceURI !== message.namespaceURI || root.localName !== message.localName || root.getAttribute('ID') !== id) {
+  if (
+    root.namespaceURI !== message.namespaceURI ||
+    root.localName !== message.localName ||
+    root.getAttribute('ID') !== id
+  ) {
     throw badSignature('signature_structure', 'the signed element is not the message');
   }
   return root;
@@ -61,19 +72,25 @@ export function verifyEnvelopedSignature(xml: string, doc: Document, message: El
 function checkSignedInfo(signature: Element, id: string): void {
   const signedInfo = onlyChild(signature, 'SignedInfo');
   const c14n = onlyChild(signedInfo, 'CanonicalizationMethod').getAttribute('Algorithm');
-  if (c14n !== ALG.excC14n) throw badSignature('signature_algorithm', `canonicalization ${c14n ?? '(none)'} is not allowed`);
+  if (c14n !== ALG.excC14n)
+    throw badSignature('signature_algorithm', `canonicalization ${c14n ?? '(none)'} is not allowed`);
   const method = onlyChild(signedInfo, 'SignatureMethod').getAttribute('Algorithm');
-  if (!method || !SIGNATURE_ALGS.has(method)) throw badSignature('signature_algorithm', `signature algorithm ${method ?? '(none)'} is not allowed`);
+  if (!method || !SIGNATURE_ALGS.has(method))
+    throw badSignature('signature_algorithm', `signature algorithm ${method ?? '(none)'} is not allowed`);
   const references = childElements(signedInfo, NS.dsig, 'Reference');
   if (references.length !== 1) throw badSignature('signature_structure', 'exactly one Reference is allowed');
   const reference = references[0]!;
-  if (reference.getAttribute('URI') !== `#${id}`) throw badSignature('signature_structure', 'the Reference must point to the message ID');
-  const transforms = childElements(reference, NS.dsig, 'Transforms').flatMap((t) => childElements(t, NS.dsig, 'Transform'));
+  if (reference.getAttribute('URI') !== `#${id}`)
+    throw badSignature('signature_structure', 'the Reference must point to the message ID');
+  const transforms = childElements(reference, NS.dsig, 'Transforms').flatMap((t) =>
+    childElements(t, NS.dsig, 'Transform'),
+  );
   if (transforms.length > 2 || transforms.some((t) => !TRANSFORMS.has(t.getAttribute('Algorithm') ?? ''))) {
     throw badSignature('signature_algorithm', 'only enveloped-signature and exclusive c14n transforms are allowed');
   }
   const digest = onlyChild(reference, 'DigestMethod').getAttribute('Algorithm');
-  if (!digest || !DIGEST_ALGS.has(digest)) throw badSignature('signature_algorithm', `digest algorithm ${digest ?? '(none)'} is not allowed`);
+  if (!digest || !DIGEST_ALGS.has(digest))
+    throw badSignature('signature_algorithm', `digest algorithm ${digest ?? '(none)'} is not allowed`);
 }
 
 function onlyChild(parent: Element, localName: string): Element {

@@ -25,7 +25,8 @@ export function adapterSessionFromParams(get: (name: string) => string | undefin
   const host = get('client_session_host');
   if (state === undefined || state === '') return null;
   if (!VALUE.test(state)) throw new InvalidRequest('Invalid parameter: client_session_state');
-  if (host !== undefined && host !== '' && !VALUE.test(host)) throw new InvalidRequest('Invalid parameter: client_session_host');
+  if (host !== undefined && host !== '' && !VALUE.test(host))
+    throw new InvalidRequest('Invalid parameter: client_session_host');
   return { id: state, host: host || null };
 }
 
@@ -39,8 +40,15 @@ export class AdapterSessionStore {
   async record(clientSessionId: string, session: AdapterSession, now: number, db: Executor = this.#db): Promise<void> {
     await db
       .insertInto('adapter_session')
-      .values({ client_session_id: clientSessionId, adapter_session_id: session.id, adapter_host: session.host, created_at: now })
-      .onConflict((oc) => oc.columns(['client_session_id', 'adapter_session_id']).doUpdateSet({ adapter_host: session.host }))
+      .values({
+        client_session_id: clientSessionId,
+        adapter_session_id: session.id,
+        adapter_host: session.host,
+        created_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['client_session_id', 'adapter_session_id']).doUpdateSet({ adapter_host: session.host }),
+      )
       .execute();
   }
 
@@ -54,7 +62,11 @@ export class AdapterSessionStore {
         .where('client_session_id', 'in', clientSessionIds.slice(i, i + 1000))
         .orderBy('created_at')
         .execute();
-      for (const r of rows) byClientSession.set(r.client_session_id, [...(byClientSession.get(r.client_session_id) ?? []), r.adapter_session_id]);
+      for (const r of rows)
+        byClientSession.set(r.client_session_id, [
+          ...(byClientSession.get(r.client_session_id) ?? []),
+          r.adapter_session_id,
+        ]);
     }
     return byClientSession;
   }

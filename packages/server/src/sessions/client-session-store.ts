@@ -49,7 +49,10 @@ export type SamlParticipant = Pick<ClientSessionTable, 'id' | 'sso_session_id' |
 export class ClientSessionStore {
   readonly #db: Executor;
   // Compiled once: runs on every refresh grant (store/prepared.ts).
-  readonly #touch = prepareQuery((db, id: string, now: number) => db.updateTable('client_session').set({ last_token_at: now }).where('id', '=', id), 2);
+  readonly #touch = prepareQuery(
+    (db, id: string, now: number) => db.updateTable('client_session').set({ last_token_at: now }).where('id', '=', id),
+    2,
+  );
   constructor(db: Executor) {
     this.#db = db;
   }
@@ -66,7 +69,11 @@ export class ClientSessionStore {
       .executeTakeFirst();
     if (existing) {
       const scope = mergeScopes(existing.scope, input.scope);
-      await db.updateTable('client_session').set({ last_token_at: now, scope, ended_at: null }).where('id', '=', existing.id).execute();
+      await db
+        .updateTable('client_session')
+        .set({ last_token_at: now, scope, ended_at: null })
+        .where('id', '=', existing.id)
+        .execute();
       return existing.id;
     }
     const inserted = await db
@@ -84,7 +91,9 @@ export class ClientSessionStore {
         ended_at: null,
       })
       // A concurrent token request for the same client may have inserted the row first.
-      .onConflict((oc) => oc.columns(['sso_session_id', 'client_id', 'offline']).doUpdateSet({ last_token_at: now, ended_at: null }))
+      .onConflict((oc) =>
+        oc.columns(['sso_session_id', 'client_id', 'offline']).doUpdateSet({ last_token_at: now, ended_at: null }),
+      )
       .returning('id')
       .executeTakeFirstOrThrow();
     return inserted.id;
@@ -96,7 +105,11 @@ export class ClientSessionStore {
    * so a second login to the same SP in the same session replaces the values). Returns the id.
    */
   async recordSamlParticipant(input: SamlParticipantInput, now: number, db: Executor = this.#db): Promise<string> {
-    const saml = { saml_name_id: input.nameId, saml_name_id_format: input.nameIdFormat, saml_session_index: input.sessionIndex };
+    const saml = {
+      saml_name_id: input.nameId,
+      saml_name_id_format: input.nameIdFormat,
+      saml_session_index: input.sessionIndex,
+    };
     const inserted = await db
       .insertInto('client_session')
       .values({
@@ -112,7 +125,11 @@ export class ClientSessionStore {
         ended_at: null,
         ...saml,
       })
-      .onConflict((oc) => oc.columns(['sso_session_id', 'client_id', 'offline']).doUpdateSet({ last_token_at: now, ended_at: null, ...saml }))
+      .onConflict((oc) =>
+        oc
+          .columns(['sso_session_id', 'client_id', 'offline'])
+          .doUpdateSet({ last_token_at: now, ended_at: null, ...saml }),
+      )
       .returning('id')
       .executeTakeFirstOrThrow();
     return inserted.id;
@@ -122,17 +139,33 @@ export class ClientSessionStore {
    * The client sessions of one SAML client (internal id) whose SessionIndex is among these,
    * live or ended; scoped to the client so an SP can only name its own sessions (saml.md §8.8).
    */
-  async findBySamlSessionIndex(realmId: string, clientId: string, sessionIndexes: readonly string[], db: Executor = this.#db): Promise<SamlParticipant[]> {
+  async findBySamlSessionIndex(
+    realmId: string,
+    clientId: string,
+    sessionIndexes: readonly string[],
+    db: Executor = this.#db,
+  ): Promise<SamlParticipant[]> {
     if (sessionIndexes.length === 0) return [];
     const rows = await db
       .selectFrom('client_session')
-      .select(['id', 'sso_session_id', 'user_id', 'ended_at', 'saml_name_id', 'saml_name_id_format', 'saml_session_index'])
+      .select([
+        'id',
+        'sso_session_id',
+        'user_id',
+        'ended_at',
+        'saml_name_id',
+        'saml_name_id_format',
+        'saml_session_index',
+      ])
       .where('realm_id', '=', realmId)
       .where('client_id', '=', clientId)
       .where('saml_session_index', 'in', sessionIndexes)
       .where('offline', '=', 0)
       .execute();
-    return rows.filter((r): r is SamlParticipant => r.saml_name_id !== null && r.saml_name_id_format !== null && r.saml_session_index !== null);
+    return rows.filter(
+      (r): r is SamlParticipant =>
+        r.saml_name_id !== null && r.saml_name_id_format !== null && r.saml_session_index !== null,
+    );
   }
 
   /** A refresh: the client received tokens again. */
@@ -153,7 +186,12 @@ export class ClientSessionStore {
 
   /** Every live client session of an SSO session: whom a logout must notify. */
   async liveOf(ssoSessionId: string): Promise<ClientSessionTable[]> {
-    return this.#db.selectFrom('client_session').selectAll().where('sso_session_id', '=', ssoSessionId).where('ended_at', 'is', null).execute();
+    return this.#db
+      .selectFrom('client_session')
+      .selectAll()
+      .where('sso_session_id', '=', ssoSessionId)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
   /** Whether a client (by its clientId) holds a live offline session in this SSO session. */
@@ -171,7 +209,10 @@ export class ClientSessionStore {
   }
 
   /** The live online client sessions of these SSO sessions, with their clients. */
-  async liveOnlineWithClients(ssoSessionIds: readonly string[], db: Executor = this.#db): Promise<ClientSessionWithClient[]> {
+  async liveOnlineWithClients(
+    ssoSessionIds: readonly string[],
+    db: Executor = this.#db,
+  ): Promise<ClientSessionWithClient[]> {
     return db
       .selectFrom('client_session')
       .innerJoin('client', 'client.id', 'client_session.client_id')
@@ -202,7 +243,12 @@ export class ClientSessionStore {
   }
 
   /** Ends a client's offline sessions of these users (`backchannel.logout.revoke.offline.tokens`). */
-  async endOfflineOf(clientId: string, userIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
+  async endOfflineOf(
+    clientId: string,
+    userIds: readonly string[],
+    now: number,
+    db: Executor = this.#db,
+  ): Promise<void> {
     await db
       .updateTable('client_session')
       .set({ ended_at: now })

@@ -27,7 +27,12 @@ export interface EndedBy {
 
 export interface SessionEnder {
   /** Ends these sessions and tells their clients; already-ended ones are skipped. */
-  endSessions(realm: Realm, sessionIds: readonly string[], reason: EndReason, by?: EndedBy): Promise<{ ended: string[] }>;
+  endSessions(
+    realm: Realm,
+    sessionIds: readonly string[],
+    reason: EndReason,
+    by?: EndedBy,
+  ): Promise<{ ended: string[] }>;
 }
 
 export interface UsesSessionEnder {

@@ -6,12 +6,24 @@ import type { Realm } from '../realm/model.ts';
 import type { Database, SsoSessionTable } from '../store/schema.ts';
 
 /** Whether a session row is within the realm's idle and max lifetimes and not ended. */
-export function isSessionLive(row: Pick<SsoSessionTable, 'ended_at' | 'started_at' | 'last_seen_at'>, realm: Realm, now: number): boolean {
-  return row.ended_at === null && now - row.last_seen_at < realm.ssoSessionIdleTimeout * 1000 && now - row.started_at < realm.ssoSessionMaxLifespan * 1000;
+export function isSessionLive(
+  row: Pick<SsoSessionTable, 'ended_at' | 'started_at' | 'last_seen_at'>,
+  realm: Realm,
+  now: number,
+): boolean {
+  return (
+    row.ended_at === null &&
+    now - row.last_seen_at < realm.ssoSessionIdleTimeout * 1000 &&
+    now - row.started_at < realm.ssoSessionMaxLifespan * 1000
+  );
 }
 
 /** isSessionLive as a WHERE condition on `sso_session`. */
-export function liveSessionSql(eb: ExpressionBuilder<Database, 'sso_session'>, realm: Realm, now: number): Expression<SqlBool> {
+export function liveSessionSql(
+  eb: ExpressionBuilder<Database, 'sso_session'>,
+  realm: Realm,
+  now: number,
+): Expression<SqlBool> {
   return eb.and([
     eb('sso_session.ended_at', 'is', null),
     eb('sso_session.last_seen_at', '>', now - realm.ssoSessionIdleTimeout * 1000),
@@ -20,7 +32,11 @@ export function liveSessionSql(eb: ExpressionBuilder<Database, 'sso_session'>, r
 }
 
 /** Not ended yet, but past its idle timeout or max lifespan: what the sweeper ends. */
-export function expiredSessionSql(eb: ExpressionBuilder<Database, 'sso_session'>, realm: Realm, now: number): Expression<SqlBool> {
+export function expiredSessionSql(
+  eb: ExpressionBuilder<Database, 'sso_session'>,
+  realm: Realm,
+  now: number,
+): Expression<SqlBool> {
   return eb.and([
     eb('sso_session.ended_at', 'is', null),
     eb.or([

@@ -17,7 +17,12 @@ import { sha256 } from '../crypto/random.ts';
 export const SESSION_STATUS_COOKIE = 'KEYCLOAK_SESSION';
 
 function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === '[::1]';
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+    hostname === '[::1]'
+  );
 }
 
 function attributes(urls: ProviderUrls, realmName: string): string[] {
@@ -31,7 +36,11 @@ export function sessionStatusValue(sid: string): string {
 }
 
 export function sessionStatusCookie(urls: ProviderUrls, realmName: string, sid: string, maxAgeSeconds: number): string {
-  return [`${SESSION_STATUS_COOKIE}=${sessionStatusValue(sid)}`, ...attributes(urls, realmName), `Max-Age=${maxAgeSeconds}`].join('; ');
+  return [
+    `${SESSION_STATUS_COOKIE}=${sessionStatusValue(sid)}`,
+    ...attributes(urls, realmName),
+    `Max-Age=${maxAgeSeconds}`,
+  ].join('; ');
 }
 
 export function clearSessionStatusCookie(urls: ProviderUrls, realmName: string): string {

@@ -13,8 +13,14 @@ const EXPIRED_BATCH = 10_000;
 export class SsoSessionStore {
   readonly #db: Executor;
   // Compiled once: both run on every refresh grant (store/prepared.ts).
-  readonly #byIdAnyRealm = prepareQuery((db, id: string) => db.selectFrom('sso_session').selectAll().where('id', '=', id).limit(1), 1);
-  readonly #touch = prepareQuery((db, id: string, now: number) => db.updateTable('sso_session').set({ last_seen_at: now }).where('id', '=', id), 2);
+  readonly #byIdAnyRealm = prepareQuery(
+    (db, id: string) => db.selectFrom('sso_session').selectAll().where('id', '=', id).limit(1),
+    1,
+  );
+  readonly #touch = prepareQuery(
+    (db, id: string, now: number) => db.updateTable('sso_session').set({ last_seen_at: now }).where('id', '=', id),
+    2,
+  );
   constructor(db: Executor) {
     this.#db = db;
   }
@@ -24,7 +30,12 @@ export class SsoSessionStore {
   }
 
   async byId(realmId: string, id: string): Promise<SsoSessionTable | undefined> {
-    return this.#db.selectFrom('sso_session').selectAll().where('id', '=', id).where('realm_id', '=', realmId).executeTakeFirst();
+    return this.#db
+      .selectFrom('sso_session')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
   }
 
   /** By id whatever its realm: a refresh token names its session by id only. */
@@ -33,7 +44,12 @@ export class SsoSessionStore {
   }
 
   async byCookie(realmId: string, cookie: string): Promise<SsoSessionTable | undefined> {
-    return this.#db.selectFrom('sso_session').selectAll().where('cookie_hash', '=', sha256(cookie)).where('realm_id', '=', realmId).executeTakeFirst();
+    return this.#db
+      .selectFrom('sso_session')
+      .selectAll()
+      .where('cookie_hash', '=', sha256(cookie))
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
   }
 
   /** Marks activity, which pushes the idle timeout out. */
@@ -59,7 +75,12 @@ export class SsoSessionStore {
 
   /** Ids of a realm's sessions not ended yet. */
   async openIdsOfRealm(realmId: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('sso_session').select('id').where('realm_id', '=', realmId).where('ended_at', 'is', null).execute();
+    const rows = await this.#db
+      .selectFrom('sso_session')
+      .select('id')
+      .where('realm_id', '=', realmId)
+      .where('ended_at', 'is', null)
+      .execute();
     return rows.map((r) => r.id);
   }
 
@@ -76,7 +97,14 @@ export class SsoSessionStore {
   }
 
   /** A user's live sessions other than `exceptId`, newest first, from the `skip`-th on. */
-  async liveIdsOfUserBeyond(realm: Realm, userId: string, exceptId: string, skip: number, limit: number, now: number): Promise<string[]> {
+  async liveIdsOfUserBeyond(
+    realm: Realm,
+    userId: string,
+    exceptId: string,
+    skip: number,
+    limit: number,
+    now: number,
+  ): Promise<string[]> {
     const rows = await this.#db
       .selectFrom('sso_session')
       .select('id')
@@ -93,7 +121,13 @@ export class SsoSessionStore {
   }
 
   /** Ends the sessions not ended yet; returns those this call ended (logout is idempotent). */
-  async end(realmId: string, ids: readonly string[], reason: string, now: number, db: Executor = this.#db): Promise<Array<{ id: string; user_id: string }>> {
+  async end(
+    realmId: string,
+    ids: readonly string[],
+    reason: string,
+    now: number,
+    db: Executor = this.#db,
+  ): Promise<Array<{ id: string; user_id: string }>> {
     return db
       .updateTable('sso_session')
       .set({ ended_at: now, end_reason: reason })

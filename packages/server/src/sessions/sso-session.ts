@@ -44,7 +44,12 @@ export class SsoSessions {
    * Starts a session; returns it with the secret cookie value (only its hash is stored). The
    * user's oldest sessions beyond the realm's cap are ended, with logout tokens.
    */
-  async create(realm: Realm, userId: string, ipAddress: string | null, now = Date.now()): Promise<{ session: SsoSession; cookie: string }> {
+  async create(
+    realm: Realm,
+    userId: string,
+    ipAddress: string | null,
+    now = Date.now(),
+  ): Promise<{ session: SsoSession; cookie: string }> {
     // The sid is shown to every RP, so the browser cookie is a separate secret.
     const cookie = randomToken();
     const row: SsoSessionTable = {

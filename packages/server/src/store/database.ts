@@ -68,7 +68,11 @@ export async function openStore(config: StoreConfig, log: Logger = pino({ level:
     const url = config.url;
     listener = new NotificationListener({
       connect: async () => {
-        const client = new pgModule.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+        const client = new pgModule.Client({
+          connectionString: url,
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+          keepAlive: true,
+        });
         // Errors while connecting reject connect(); this keeps a late one from crashing us.
         client.on('error', () => {});
         await client.connect();

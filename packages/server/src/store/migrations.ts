@@ -96,7 +96,11 @@ const initial: Migration = {
       .execute();
     // "All sessions of user U" (logout of a user) and "all live sessions of a realm" (expiry sweeps).
     await db.schema.createIndex('sso_session_user_idx').on('sso_session').columns(['realm_id', 'user_id']).execute();
-    await db.schema.createIndex('sso_session_realm_live_idx').on('sso_session').columns(['realm_id', 'ended_at', 'last_seen_at']).execute();
+    await db.schema
+      .createIndex('sso_session_realm_live_idx')
+      .on('sso_session')
+      .columns(['realm_id', 'ended_at', 'last_seen_at'])
+      .execute();
 
     await db.schema
       .createTable('client_session')
@@ -114,7 +118,11 @@ const initial: Migration = {
       .execute();
     // "All client sessions of session S" is what a logout fans out to.
     await db.schema.createIndex('client_session_sso_idx').on('client_session').columns(['sso_session_id']).execute();
-    await db.schema.createIndex('client_session_client_idx').on('client_session').columns(['client_id', 'ended_at']).execute();
+    await db.schema
+      .createIndex('client_session_client_idx')
+      .on('client_session')
+      .columns(['client_id', 'ended_at'])
+      .execute();
 
     await db.schema
       .createTable('authorization_code')
@@ -175,7 +183,9 @@ const events = (dialect: DialectName): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('event')
-      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('realm_id', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('time', 'bigint', (c) => c.notNull())
@@ -211,8 +221,16 @@ const logout: Migration = {
       .addColumn('finished_at', 'bigint')
       .execute();
     // Workers look for due, unfinished deliveries.
-    await db.schema.createIndex('logout_delivery_due_idx').on('logout_delivery').columns(['status', 'next_attempt_at']).execute();
-    await db.schema.createIndex('logout_delivery_realm_idx').on('logout_delivery').columns(['realm_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('logout_delivery_due_idx')
+      .on('logout_delivery')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema
+      .createIndex('logout_delivery_realm_idx')
+      .on('logout_delivery')
+      .columns(['realm_id', 'created_at'])
+      .execute();
 
     await db.schema
       .createTable('logout_request')
@@ -239,7 +257,11 @@ const roles: Migration = {
 // The cap on pending sign-in forms deletes a realm's oldest rows (oidc/authorize/pending-logins.ts).
 const authRequestAge: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createIndex('auth_request_realm_created_idx').on('auth_request').columns(['realm_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('auth_request_realm_created_idx')
+      .on('auth_request')
+      .columns(['realm_id', 'created_at'])
+      .execute();
   },
 };
 
@@ -295,7 +317,11 @@ const loginAttemptLeases: Migration = {
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('login_attempt_pk', ['realm_id', 'subject', 'attempt_id'])
       .execute();
-    await db.schema.createIndex('login_attempt_attempt_idx').on('login_attempt').columns(['realm_id', 'attempt_id']).execute();
+    await db.schema
+      .createIndex('login_attempt_attempt_idx')
+      .on('login_attempt')
+      .columns(['realm_id', 'attempt_id'])
+      .execute();
     await db.schema.createIndex('login_attempt_expires_idx').on('login_attempt').column('expires_at').execute();
   },
 };
@@ -406,7 +432,11 @@ const saml: Migration = {
     await db.schema.alterTable('client_session').addColumn('saml_name_id', 'text').execute();
     await db.schema.alterTable('client_session').addColumn('saml_name_id_format', 'text').execute();
     await db.schema.alterTable('client_session').addColumn('saml_session_index', 'text').execute();
-    await db.schema.createIndex('client_session_saml_session_index').on('client_session').columns(['client_id', 'saml_session_index']).execute();
+    await db.schema
+      .createIndex('client_session_saml_session_index')
+      .on('client_session')
+      .columns(['client_id', 'saml_session_index'])
+      .execute();
   },
 };
 
@@ -423,7 +453,11 @@ const samlAuthnReplay: Migration = {
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('saml_seen_authn_request_pk', ['realm_id', 'client_id', 'request_id'])
       .execute();
-    await db.schema.createIndex('saml_seen_authn_request_expiry').on('saml_seen_authn_request').columns(['expires_at']).execute();
+    await db.schema
+      .createIndex('saml_seen_authn_request_expiry')
+      .on('saml_seen_authn_request')
+      .columns(['expires_at'])
+      .execute();
   },
 };
 
@@ -441,7 +475,11 @@ const samlLogoutRequests: Migration = {
       .addColumn('answered_at', 'bigint')
       .addColumn('status', 'text')
       .execute();
-    await db.schema.createIndex('saml_logout_request_expiry').on('saml_logout_request').columns(['realm_id', 'expires_at']).execute();
+    await db.schema
+      .createIndex('saml_logout_request_expiry')
+      .on('saml_logout_request')
+      .columns(['realm_id', 'expires_at'])
+      .execute();
     // And the IDs of LogoutRequests SPs sent, to refuse replays (saml.md §8.8).
     await db.schema
       .createTable('saml_seen_logout_request')

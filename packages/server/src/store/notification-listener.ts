@@ -78,7 +78,10 @@ export class NotificationListener {
       if (this.#client === client) this.#client = undefined;
       client.end().catch(() => {});
       if (this.#closed) return;
-      this.#o.log.warn({ err: err === undefined ? 'connection ended' : String(err) }, 'database notifications: connection lost; reconnecting');
+      this.#o.log.warn(
+        { err: err === undefined ? 'connection ended' : String(err) },
+        'database notifications: connection lost; reconnecting',
+      );
       this.#scheduleReconnect();
     };
     // Without an error listener a lost connection would crash the process.
@@ -116,7 +119,10 @@ export class NotificationListener {
         },
         (err: unknown) => {
           this.#failures++;
-          this.#o.log.warn({ err: String(err), attempt: this.#failures }, 'database notifications: reconnect failed; retrying');
+          this.#o.log.warn(
+            { err: String(err), attempt: this.#failures },
+            'database notifications: reconnect failed; retrying',
+          );
           if (!this.#closed) this.#scheduleReconnect();
         },
       );

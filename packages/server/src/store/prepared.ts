@@ -24,7 +24,10 @@ export type PreparedQuery<A extends unknown[], R> = (db: Executor, ...args: A) =
  * `build` must use each of its `arity` arguments as a query parameter (a value, never an
  * identifier or a list whose length varies), so that the compiled SQL is the same for every call.
  */
-export function prepareQuery<A extends unknown[], R>(build: (db: Executor, ...args: A) => Compilable<R>, arity: number): PreparedQuery<A, R> {
+export function prepareQuery<A extends unknown[], R>(
+  build: (db: Executor, ...args: A) => Compilable<R>,
+  arity: number,
+): PreparedQuery<A, R> {
   let compiled: CompiledQuery<R> | undefined;
   /** For each compiled parameter: the index of the argument, or the constant it is. */
   let sources: Array<{ arg: number } | { value: unknown }> = [];
@@ -37,7 +40,8 @@ export function prepareQuery<A extends unknown[], R>(build: (db: Executor, ...ar
         return i >= 0 ? { arg: i } : { value: p };
       });
       const used = new Set(sources.flatMap((s) => ('arg' in s ? [s.arg] : [])));
-      if (used.size !== arity) throw new Error(`prepared query uses ${used.size} of its ${arity} arguments: ${query.sql}`);
+      if (used.size !== arity)
+        throw new Error(`prepared query uses ${used.size} of its ${arity} arguments: ${query.sql}`);
       compiled = query;
     }
     const parameters = sources.map((s) => ('arg' in s ? args[s.arg] : s.value));

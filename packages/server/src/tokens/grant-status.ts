@@ -16,7 +16,8 @@ export async function activeUser(ctx: UsesRealms, realm: Realm, userId: string):
 }
 
 export type RefreshTokenState =
-  { live: true; user: User; session: SsoSessionTable } | { live: false; reason: 'revoked' | 'expired' | 'session_ended' | 'user_disabled' };
+  | { live: true; user: User; session: SsoSessionTable }
+  | { live: false; reason: 'revoked' | 'expired' | 'session_ended' | 'user_disabled' };
 
 /**
  * Whether a refresh token still stands: not revoked or expired, its session live (offline
@@ -32,7 +33,8 @@ export async function refreshTokenState(
   if (row.revoked_at !== null) return { live: false, reason: 'revoked' };
   if (row.expires_at <= now) return { live: false, reason: 'expired' };
   // Keycloak's not-before policy: a refresh token issued before it is stale.
-  if (await ctx.notBefore.issuedBefore(realm.id, row.client_id, Math.floor(row.created_at / 1000))) return { live: false, reason: 'revoked' };
+  if (await ctx.notBefore.issuedBefore(realm.id, row.client_id, Math.floor(row.created_at / 1000)))
+    return { live: false, reason: 'revoked' };
   const session = await ctx.sessionStore.byIdAnyRealm(row.sso_session_id);
   if (!session) return { live: false, reason: 'session_ended' };
   if (row.offline === 0 && !isSessionLive(session, realm, now)) return { live: false, reason: 'session_ended' };

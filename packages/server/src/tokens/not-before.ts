@@ -81,7 +81,11 @@ export class NotBeforeStore {
     const generation = await current();
     const cached = this.#cache.get(realmId);
     if (cached?.generation === generation) return cached.times;
-    const rows = await this.#db.selectFrom('not_before').select(['client_id', 'not_before']).where('realm_id', '=', realmId).execute();
+    const rows = await this.#db
+      .selectFrom('not_before')
+      .select(['client_id', 'not_before'])
+      .where('realm_id', '=', realmId)
+      .execute();
     const times = new Map(rows.map((r) => [r.client_id, Number(r.not_before)]));
     // Keyed by the generation checked before the read: a later change moves the generation, and
     // every request that checks after it reads the store again.

@@ -43,7 +43,13 @@ export class RefreshTokenKeys {
     // RFC 7518 §3.2: an HS512 key has at least 512 bits.
     await this.#db
       .insertInto('realm_secret')
-      .values({ realm_id: realmId, purpose: PURPOSE, kid: newId(), secret: randomBytes(64).toString('base64url'), created_at: Date.now() })
+      .values({
+        realm_id: realmId,
+        purpose: PURPOSE,
+        kid: newId(),
+        secret: randomBytes(64).toString('base64url'),
+        created_at: Date.now(),
+      })
       .onConflict((oc) => oc.columns(['realm_id', 'purpose']).doNothing())
       .execute();
     const stored = await this.#read(realmId);

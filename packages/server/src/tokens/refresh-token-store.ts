@@ -33,15 +33,29 @@ export class RefreshTokenStore {
   readonly #db: Executor;
   // Compiled once: the refresh grant's find, claim and insert (store/prepared.ts).
   readonly #find = prepareQuery(
-    (db, hash: string, realmId: string) => db.selectFrom('refresh_token').selectAll().where('token_hash', '=', hash).where('realm_id', '=', realmId).limit(1),
+    (db, hash: string, realmId: string) =>
+      db
+        .selectFrom('refresh_token')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .where('realm_id', '=', realmId)
+        .limit(1),
     2,
   );
   readonly #claim = prepareQuery(
     (db, hash: string, now: number) =>
-      db.updateTable('refresh_token').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).where('revoked_at', 'is', null),
+      db
+        .updateTable('refresh_token')
+        .set({ used_at: now })
+        .where('token_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null),
     2,
   );
-  readonly #insert = prepareQuery((db, ...values: RowValues) => db.insertInto('refresh_token').values(rowOf(values)), COLUMNS.length);
+  readonly #insert = prepareQuery(
+    (db, ...values: RowValues) => db.insertInto('refresh_token').values(rowOf(values)),
+    COLUMNS.length,
+  );
   constructor(db: Executor) {
     this.#db = db;
   }
@@ -64,12 +78,22 @@ export class RefreshTokenStore {
 
   /** Revokes a whole grant (reuse, RFC 7009 revocation). */
   async revokeFamily(familyId: string, now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('refresh_token').set({ revoked_at: now }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** Revokes what an authorization code produced, once the code is known to have leaked (RFC 6749 §4.1.2). */
   async revokeFromCode(codeHash: string, now: number, db: Executor = this.#db): Promise<void> {
-    await db.updateTable('refresh_token').set({ revoked_at: now }).where('code_hash', '=', codeHash).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('refresh_token')
+      .set({ revoked_at: now })
+      .where('code_hash', '=', codeHash)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** Revokes the online tokens of ended SSO sessions (offline tokens outlive them, OIDC Core §11). */
@@ -84,7 +108,12 @@ export class RefreshTokenStore {
   }
 
   /** Revokes a client's offline tokens of these users (`backchannel.logout.revoke.offline.tokens`). */
-  async revokeOfflineOf(clientId: string, userIds: readonly string[], now: number, db: Executor = this.#db): Promise<void> {
+  async revokeOfflineOf(
+    clientId: string,
+    userIds: readonly string[],
+    now: number,
+    db: Executor = this.#db,
+  ): Promise<void> {
     await db
       .updateTable('refresh_token')
       .set({ revoked_at: now })

@@ -17,7 +17,11 @@ export class RevokedAccessTokens {
   }
 
   async isRevoked(jti: string): Promise<boolean> {
-    const row = await this.#db.selectFrom('revoked_access_token').select('jti').where('jti', '=', jti).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('revoked_access_token')
+      .select('jti')
+      .where('jti', '=', jti)
+      .executeTakeFirst();
     return row !== undefined;
   }
 

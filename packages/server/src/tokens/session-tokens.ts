@@ -9,7 +9,11 @@ import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesAdapterSessions, UsesClientSessions } from '../sessions/capabilities.ts';
 import type { UsesRefreshTokens, UsesTokenIssuer } from './capabilities.ts';
 
-export type SessionTokenDeps = UsesTokenIssuer & UsesUrls & UsesClientSessions & UsesAdapterSessions & UsesRefreshTokens;
+export type SessionTokenDeps = UsesTokenIssuer &
+  UsesUrls &
+  UsesClientSessions &
+  UsesAdapterSessions &
+  UsesRefreshTokens;
 
 export interface SessionTokensInput {
   realm: Realm;
@@ -24,7 +28,11 @@ export interface SessionTokensInput {
 }
 
 /** Signs the access token, the ID token (with `openid`) and makes a refresh token. */
-export async function mintSessionTokens(deps: SessionTokenDeps, input: SessionTokensInput, now: number): Promise<MintedTokens> {
+export async function mintSessionTokens(
+  deps: SessionTokenDeps,
+  input: SessionTokensInput,
+  now: number,
+): Promise<MintedTokens> {
   const { realm, client, user, session, scopes } = input;
   return deps.tokens.mint(
     {
@@ -44,10 +52,23 @@ export async function mintSessionTokens(deps: SessionTokenDeps, input: SessionTo
 }
 
 /** Records the client session and stores the refresh token, in the caller's transaction. */
-export async function storeSessionTokens(deps: SessionTokenDeps, input: SessionTokensInput, minted: MintedTokens, now: number, tx: Executor): Promise<void> {
+export async function storeSessionTokens(
+  deps: SessionTokenDeps,
+  input: SessionTokensInput,
+  minted: MintedTokens,
+  now: number,
+  tx: Executor,
+): Promise<void> {
   const { realm, client, user, session, scopes } = input;
   const clientSessionId = await deps.clientSessions.record(
-    { ssoSessionId: session.id, realmId: realm.id, clientId: client.id, userId: user.id, scope: scopes.join(' '), offline: scopes.includes('offline_access') },
+    {
+      ssoSessionId: session.id,
+      realmId: realm.id,
+      clientId: client.id,
+      userId: user.id,
+      scope: scopes.join(' '),
+      offline: scopes.includes('offline_access'),
+    },
     now,
     tx,
   );

@@ -131,9 +131,21 @@ export class TokenIssuer {
       const offline = scopes.includes('offline_access');
       const expiresAt = offline
         ? now + realm.offlineSessionIdleTimeout * 1000
-        : Math.min(now + realm.ssoSessionIdleTimeout * 1000, input.session.startedAt + realm.ssoSessionMaxLifespan * 1000);
+        : Math.min(
+            now + realm.ssoSessionIdleTimeout * 1000,
+            input.session.startedAt + realm.ssoSessionMaxLifespan * 1000,
+          );
       const refresh = await this.#refreshToken(
-        { issuer, subject: input.subject, clientId: client.clientId, sid: input.session.id, scope, offline, iat, exp: Math.floor(expiresAt / 1000) },
+        {
+          issuer,
+          subject: input.subject,
+          clientId: client.clientId,
+          sid: input.session.id,
+          scope,
+          offline,
+          iat,
+          exp: Math.floor(expiresAt / 1000),
+        },
         realm.id,
       );
       refreshRow = {
@@ -163,7 +175,16 @@ export class TokenIssuer {
    * every token unique and unguessable (the row is found by the token's hash).
    */
   async #refreshToken(
-    c: { issuer: string; subject: string; clientId: string; sid: string; scope: string; offline: boolean; iat: number; exp: number },
+    c: {
+      issuer: string;
+      subject: string;
+      clientId: string;
+      sid: string;
+      scope: string;
+      offline: boolean;
+      iat: number;
+      exp: number;
+    },
     realmId: string,
   ): Promise<string> {
     const key = await this.#refreshKeys.key(realmId);

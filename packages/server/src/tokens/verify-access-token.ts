@@ -58,11 +58,14 @@ export async function verifyAccessToken(ctx: AccessTokenDeps, realm: Realm, toke
   const azp = checkTokenClient(await ctx.realms.clientByClientId(realm.id, claims.azp));
   if (!azp.ok) throw new InvalidToken(azp.problem, `client ${claims.azp}`);
   // Keycloak's not-before policy (logout-all, push revocation): older tokens are stale.
-  if (await ctx.notBefore.issuedBefore(realm.id, azp.client.id, claims.iat)) throw new InvalidToken('Token is not valid', 'issued before the not-before time');
+  if (await ctx.notBefore.issuedBefore(realm.id, azp.client.id, claims.iat))
+    throw new InvalidToken('Token is not valid', 'issued before the not-before time');
   if (await ctx.revokedAccessTokens.isRevoked(claims.jti)) throw new InvalidToken('Token has been revoked');
   // RFC 6749 §4.1.2 / RFC 7009 §2.1: a revoked grant takes its access tokens with it.
-  if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id))) throw new InvalidToken('Token has been revoked');
-  if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp))) throw new InvalidToken('Session not active');
+  if (typeof claims.grant_id === 'string' && (await ctx.refreshTokens.grantRevoked(claims.grant_id)))
+    throw new InvalidToken('Token has been revoked');
+  if (claims.sid && !(await sessionActive(ctx, realm, claims.sid, claims.azp)))
+    throw new InvalidToken('Session not active');
   if (!(await subjectActive(ctx, realm, claims))) throw new InvalidToken('User not found or disabled');
   return claims;
 }

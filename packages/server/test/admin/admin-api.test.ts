@@ -28,8 +28,16 @@ describe('admin API: sessions, logout, deliveries', () => {
       { logout: { waitMs: 0, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAgeMs: 60_000 } } },
     );
     assert.equal(await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' }), true);
-    assert.equal(await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'changed' }), false, 'a later start never resets the admin');
-    const master = await t.store.db.selectFrom('realm').select('id').where('name', '=', 'master').executeTakeFirstOrThrow();
+    assert.equal(
+      await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'changed' }),
+      false,
+      'a later start never resets the admin',
+    );
+    const master = await t.store.db
+      .selectFrom('realm')
+      .select('id')
+      .where('name', '=', 'master')
+      .executeTakeFirstOrThrow();
     await t.store.db
       .insertInto('app_user')
       .values({
@@ -54,7 +62,10 @@ describe('admin API: sessions, logout, deliveries', () => {
   });
 
   async function masterToken(username: string, password: string): Promise<string> {
-    const res = await t.fetch(MASTER_TOKEN, form({ grant_type: 'password', client_id: 'admin-cli', username, password }));
+    const res = await t.fetch(
+      MASTER_TOKEN,
+      form({ grant_type: 'password', client_id: 'admin-cli', username, password }),
+    );
     assert.equal(res.status, 200, await res.clone().text());
     return ((await res.json()) as { access_token: string }).access_token;
   }
@@ -63,7 +74,10 @@ describe('admin API: sessions, logout, deliveries', () => {
   async function login(client = 'rp1', user = 'alice', password = 'alice-pw') {
     const res = await t.fetch(
       `${OIDC}/token`,
-      form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+      form(
+        { grant_type: 'password', username: user, password, scope: 'openid' },
+        { authorization: basic(client, `${client}-secret`) },
+      ),
     );
     const payload = decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload;
     return { sid: payload.sid as string, sub: payload.sub as string };
@@ -73,8 +87,14 @@ describe('admin API: sessions, logout, deliveries', () => {
     const none = await t.fetch(ADMIN);
     assert.equal(none.status, 401);
     assert.equal(((await none.json()) as { error: string }).error, 'invalid_token');
-    const otherRealm = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }));
-    assert.equal((await call('', {}, ((await otherRealm.json()) as { access_token: string }).access_token)).status, 401);
+    const otherRealm = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }),
+    );
+    assert.equal(
+      (await call('', {}, ((await otherRealm.json()) as { access_token: string }).access_token)).status,
+      401,
+    );
     const viewer = await masterToken('viewer', 'viewer-pw');
     const forbidden = await call('', {}, viewer);
     assert.equal(forbidden.status, 403);
@@ -117,7 +137,10 @@ describe('admin API: sessions, logout, deliveries', () => {
 
   test("a user's sessions list each live session with the clients in it", async () => {
     const a = await login('rp1');
-    const sessions = (await (await call(`/test/users/${a.sub}/sessions`)).json()) as Array<{ id: string; clients: Record<string, string> }>;
+    const sessions = (await (await call(`/test/users/${a.sub}/sessions`)).json()) as Array<{
+      id: string;
+      clients: Record<string, string>;
+    }>;
     const mine = sessions.find((s) => s.id === a.sid)!;
     assert.deepEqual(Object.values(mine.clients), ['rp1']);
   });
@@ -126,10 +149,17 @@ describe('admin API: sessions, logout, deliveries', () => {
     const a = await login('rp1');
     await login('rp2', 'alice', 'alice-pw');
     const b = await login('rp2', 'bob', 'bob-pw');
-    const all = (await (await call('/test/sundown/sessions')).json()) as Array<{ id: string; username: string; clients: Record<string, string> }>;
+    const all = (await (await call('/test/sundown/sessions')).json()) as Array<{
+      id: string;
+      username: string;
+      clients: Record<string, string>;
+    }>;
     assert.deepEqual(Object.values(all.find((s) => s.id === a.sid)!.clients), ['rp1']);
     assert.equal(all.find((s) => s.id === b.sid)!.username, 'bob');
-    const bobs = (await (await call(`/test/sundown/sessions?user=${b.sub}`)).json()) as Array<{ id: string; username: string }>;
+    const bobs = (await (await call(`/test/sundown/sessions?user=${b.sub}`)).json()) as Array<{
+      id: string;
+      username: string;
+    }>;
     assert.ok(bobs.length >= 1 && bobs.every((s) => s.username === 'bob'));
     assert.equal(((await (await call('/test/sundown/sessions?max=1')).json()) as unknown[]).length, 1);
     await call(`/test/sessions/${a.sid}`, { method: 'DELETE' });
@@ -142,10 +172,17 @@ describe('admin API: sessions, logout, deliveries', () => {
     await signInTo(t, browser, 'rp1');
     const sid = decodeJwt((await signInTo(t, browser, 'rp2')).id_token!).payload.sid as string;
     const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
-    const sessions = (await (await call(`/test/clients/${rp1!.id}/user-sessions`)).json()) as Array<{ id: string; clients: Record<string, string> }>;
+    const sessions = (await (await call(`/test/clients/${rp1!.id}/user-sessions`)).json()) as Array<{
+      id: string;
+      clients: Record<string, string>;
+    }>;
     assert.deepEqual(Object.values(sessions.find((s) => s.id === sid)!.clients), ['rp1', 'rp2']);
     const [rp3] = (await (await call('/test/clients?clientId=rp3')).json()) as Array<{ id: string }>;
-    assert.ok(!((await (await call(`/test/clients/${rp3!.id}/user-sessions`)).json()) as Array<{ id: string }>).some((s) => s.id === sid));
+    assert.ok(
+      !((await (await call(`/test/clients/${rp3!.id}/user-sessions`)).json()) as Array<{ id: string }>).some(
+        (s) => s.id === sid,
+      ),
+    );
     await call(`/test/sessions/${sid}`, { method: 'DELETE' });
   });
 
@@ -173,7 +210,9 @@ describe('admin API: sessions, logout, deliveries', () => {
     await call(`/test/sessions/${a.sid}`, { method: 'DELETE' });
     let rejected: Array<{ id: string; status: string; sessionId: string; lastError: string }> = [];
     for (let i = 0; i < 50 && rejected.length === 0; i++) {
-      rejected = ((await (await call('/test/sundown/deliveries?status=rejected&clientId=rp1')).json()) as typeof rejected).filter((d) => d.sessionId === a.sid);
+      rejected = (
+        (await (await call('/test/sundown/deliveries?status=rejected&clientId=rp1')).json()) as typeof rejected
+      ).filter((d) => d.sessionId === a.sid);
       if (rejected.length === 0) await new Promise((x) => setTimeout(x, 50));
     }
     assert.equal(rejected.length, 1);
@@ -182,9 +221,9 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call(`/test/sundown/deliveries/${rejected[0]!.id}/retry`, { method: 'POST' })).status, 204);
     let status = '';
     for (let i = 0; i < 50 && status !== 'delivered'; i++) {
-      status = ((await (await call('/test/sundown/deliveries?clientId=rp1')).json()) as Array<{ id: string; status: string }>).find(
-        (d) => d.id === rejected[0]!.id,
-      )!.status;
+      status = (
+        (await (await call('/test/sundown/deliveries?clientId=rp1')).json()) as Array<{ id: string; status: string }>
+      ).find((d) => d.id === rejected[0]!.id)!.status;
       if (status !== 'delivered') await new Promise((x) => setTimeout(x, 50));
     }
     assert.equal(status, 'delivered');
@@ -193,24 +232,37 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call('/test/sundown/deliveries?status=bogus')).status, 400);
     const stats = (await (await call('/test/sundown/delivery-stats?clientId=rp1')).json()) as Record<string, number>;
     assert.deepEqual(Object.keys(stats), ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'skipped']);
-    const listed = (await (await call('/test/sundown/deliveries?clientId=rp1&max=1000')).json()) as Array<{ status: string }>;
+    const listed = (await (await call('/test/sundown/deliveries?clientId=rp1&max=1000')).json()) as Array<{
+      status: string;
+    }>;
     assert.equal(stats.delivered, listed.filter((d) => d.status === 'delivered').length);
   });
 
   test('client secret: read, regenerate (the old one stops working), 400 for a public client', async () => {
     const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
-    const secret = (await (await call(`/test/clients/${rp1!.id}/client-secret`)).json()) as { type: string; value: string };
+    const secret = (await (await call(`/test/clients/${rp1!.id}/client-secret`)).json()) as {
+      type: string;
+      value: string;
+    };
     assert.deepEqual(secret, { type: 'secret', value: 'rp1-secret' });
-    const fresh = (await (await call(`/test/clients/${rp1!.id}/client-secret`, { method: 'POST' })).json()) as { value: string };
+    const fresh = (await (await call(`/test/clients/${rp1!.id}/client-secret`, { method: 'POST' })).json()) as {
+      value: string;
+    };
     assert.notEqual(fresh.value, 'rp1-secret');
     const old = await t.fetch(
       `${OIDC}/token`,
-      form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', 'rp1-secret') }),
+      form(
+        { grant_type: 'password', username: 'alice', password: 'alice-pw' },
+        { authorization: basic('rp1', 'rp1-secret') },
+      ),
     );
     assert.equal(old.status, 401);
     const now = await t.fetch(
       `${OIDC}/token`,
-      form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('rp1', fresh.value) }),
+      form(
+        { grant_type: 'password', username: 'alice', password: 'alice-pw' },
+        { authorization: basic('rp1', fresh.value) },
+      ),
     );
     assert.equal(now.status, 200);
     await t.store.db.updateTable('client').set({ secret: 'rp1-secret' }).where('id', '=', rp1!.id).execute();
@@ -221,15 +273,24 @@ describe('admin API: sessions, logout, deliveries', () => {
   test("session counts per client and a client's user sessions", async () => {
     const a = await login('rp2');
     const [rp2] = (await (await call('/test/clients?clientId=rp2')).json()) as Array<{ id: string }>;
-    const stats = (await (await call('/test/client-session-stats')).json()) as Array<{ clientId: string; active: string }>;
+    const stats = (await (await call('/test/client-session-stats')).json()) as Array<{
+      clientId: string;
+      active: string;
+    }>;
     assert.ok(Number(stats.find((s) => s.clientId === 'rp2')!.active) >= 1);
-    const sessions = (await (await call(`/test/clients/${rp2!.id}/user-sessions`)).json()) as Array<{ id: string; username: string }>;
+    const sessions = (await (await call(`/test/clients/${rp2!.id}/user-sessions`)).json()) as Array<{
+      id: string;
+      username: string;
+    }>;
     assert.ok(sessions.some((s) => s.id === a.sid && s.username === 'alice'));
   });
 
   test('doctor: a working back-channel URL passes; a client without one is 404', async () => {
     const [rp1] = (await (await call('/test/clients?clientId=rp1')).json()) as Array<{ id: string }>;
-    const result = (await (await call(`/test/sundown/clients/${rp1!.id}/doctor`)).json()) as { ok: boolean; logoutToken: { detail: string } };
+    const result = (await (await call(`/test/sundown/clients/${rp1!.id}/doctor`)).json()) as {
+      ok: boolean;
+      logoutToken: { detail: string };
+    };
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.equal(result.logoutToken.detail, 'HTTP 200');
     const [rp3] = (await (await call('/test/clients?clientId=rp3')).json()) as Array<{ id: string }>;

@@ -48,7 +48,13 @@ test('the console page and assets: strict CSP, no framing, master-realm endpoint
       assert.match(asset.headers.get('content-type')!, path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
       assert.equal(asset.headers.get('x-content-type-options'), 'nosniff');
     }
-    for (const path of ['tsconfig.json', 'index.html', 'js/nope.js', '..%2F..%2Fsrc%2Fserver.ts', '../../package.json']) {
+    for (const path of [
+      'tsconfig.json',
+      'index.html',
+      'js/nope.js',
+      '..%2F..%2Fsrc%2Fserver.ts',
+      '../../package.json',
+    ]) {
       assert.equal((await t.fetch(`https://sso.test/auth/admin/console/${path}`)).status, 404, path);
     }
   } finally {

@@ -34,20 +34,41 @@ describe('admin console in Chromium', { skip }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sundown-console-'));
-    shots = process.env.SUNDOWN_SCREENSHOTS === 'update' ? new URL('../../../../docs/screenshots/', import.meta.url).pathname : join(dir, 'shots');
+    shots =
+      process.env.SUNDOWN_SCREENSHOTS === 'update'
+        ? new URL('../../../../docs/screenshots/', import.meta.url).pathname
+        : join(dir, 'shots');
     mkdirSync(shots, { recursive: true });
     [oldReceiver, newReceiver, rp2Receiver] = await Promise.all([Receiver.start(), Receiver.start(), Receiver.start()]);
     const realmFile = join(dir, 'realm.json');
     writeFileSync(realmFile, JSON.stringify(logoutRealmJson({ rp1: oldReceiver.url, rp2: rp2Receiver.url })));
     const config = parseStartConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--import-realm', realmFile, '--logout-wait-ms', '0'],
+      [
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        join(dir, 'data'),
+        '--import-realm',
+        realmFile,
+        '--logout-wait-ms',
+        '0',
+      ],
       { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' },
     );
     server = await startServer(config, pino({ level: 'silent' }));
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     page = await chrome.newPage({ viewport: { width: 1360, height: 820 } });
     page.setDefaultTimeout(15_000);
@@ -81,14 +102,22 @@ describe('admin console in Chromium', { skip }, () => {
       const { verifier, challenge } = pkce();
       const back = await signIn(
         browser,
-        authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }, oidc()),
+        authUrl(
+          { client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' },
+          oidc(),
+        ),
         'alice',
         'alice-pw',
       );
       const res = await fetch(
         `${oidc()}/token`,
         form(
-          { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier },
+          {
+            grant_type: 'authorization_code',
+            code: back.searchParams.get('code')!,
+            redirect_uri: redirectUri,
+            code_verifier: verifier,
+          },
           { authorization: basic(clientId, `${clientId}-secret`) },
         ),
       );
@@ -108,7 +137,10 @@ describe('admin console in Chromium', { skip }, () => {
   test('signs in through the login page with the code flow and lists the realms', async () => {
     await page.goto(`${server.url}/admin/`);
     await page.waitForURL(/\/protocol\/openid-connect\/auth\?/);
-    assert.match(page.url(), /\/realms\/master\/protocol\/openid-connect\/auth\?.*client_id=security-admin-console.*code_challenge_method=S256/);
+    assert.match(
+      page.url(),
+      /\/realms\/master\/protocol\/openid-connect\/auth\?.*client_id=security-admin-console.*code_challenge_method=S256/,
+    );
     await signInToConsole(page, 'admin', 'admin-pw');
     await page.getByRole('heading', { name: 'Realms' }).waitFor();
     assert.equal(new URL(page.url()).search, '', 'the code is removed from the address bar');
@@ -224,7 +256,11 @@ describe('admin console in Chromium', { skip }, () => {
     const created = await fetch(`${server.url}/admin/realms/master/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'visitor', enabled: true, credentials: [{ type: 'password', value: 'visitor-pw' }] }),
+      body: JSON.stringify({
+        username: 'visitor',
+        enabled: true,
+        credentials: [{ type: 'password', value: 'visitor-pw' }],
+      }),
     });
     assert.equal(created.status, 201);
     const context = await chrome.newContext();

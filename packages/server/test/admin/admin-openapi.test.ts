@@ -47,7 +47,11 @@ describe('admin API OpenAPI document', () => {
     r = await Receiver.start();
     t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r.url, rp2: r.url }, { logout: { waitMs: 0 } });
     await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
-    const master = await t.store.db.selectFrom('realm').select('id').where('name', '=', 'master').executeTakeFirstOrThrow();
+    const master = await t.store.db
+      .selectFrom('realm')
+      .select('id')
+      .where('name', '=', 'master')
+      .executeTakeFirstOrThrow();
     await t.store.db
       .insertInto('app_user')
       .values({
@@ -76,7 +80,12 @@ describe('admin API OpenAPI document', () => {
     tokens.admin = await masterToken('admin', 'admin-pw');
     tokens.viewer = await masterToken('viewer', 'viewer-pw');
     tokens.otherRealm = (
-      (await (await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))).json()) as {
+      (await (
+        await t.fetch(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }),
+        )
+      ).json()) as {
         access_token: string;
       }
     ).access_token;
@@ -98,7 +107,10 @@ describe('admin API OpenAPI document', () => {
     const login = async () => {
       const tokenRes = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       return decodeJwt(((await tokenRes.json()) as { id_token: string }).id_token).payload.sid as string;
     };
@@ -113,12 +125,20 @@ describe('admin API OpenAPI document', () => {
     await r?.close();
   });
 
-  function call(method: string, path: string, init: { token?: string | null; body?: string; type?: string } = {}): Promise<Response> {
+  function call(
+    method: string,
+    path: string,
+    init: { token?: string | null; body?: string; type?: string } = {},
+  ): Promise<Response> {
     const token = init.token === undefined ? tokens.admin : init.token;
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
-    return t.fetch(`${ISSUER_BASE}${path}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
+    return t.fetch(`${ISSUER_BASE}${path}`, {
+      method,
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+    });
   }
 
   /** The documented path with real ids, or with `unknown` for the named parameters. */
@@ -135,8 +155,14 @@ describe('admin API OpenAPI document', () => {
   async function assertError(res: Response, status: number, op: Op, why: string): Promise<void> {
     const body: unknown = await res.json();
     assert.equal(res.status, status, `${op.method} ${op.path} ${why}: ${JSON.stringify(body)}`);
-    assert.ok(op.op.responses[String(status)], `${op.method} ${op.path} answers ${status} (${why}) but does not document it`);
-    assert.ok(ajv.validate({ $ref: 'openapi#/components/schemas/Error' }, body), `${op.method} ${op.path}: ${ajv.errorsText()}`);
+    assert.ok(
+      op.op.responses[String(status)],
+      `${op.method} ${op.path} answers ${status} (${why}) but does not document it`,
+    );
+    assert.ok(
+      ajv.validate({ $ref: 'openapi#/components/schemas/Error' }, body),
+      `${op.method} ${op.path}: ${ajv.errorsText()}`,
+    );
   }
 
   test('is valid OpenAPI 3.1', async () => {
@@ -153,7 +179,9 @@ describe('admin API OpenAPI document', () => {
         .routes.filter((rt) => rt.method !== 'ALL')
         .map((rt) => `${rt.method} ${`/admin/realms${rt.path}`.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}')}`),
     );
-    const documented = new Set(ops.filter((o) => o.path.startsWith('/admin/realms')).map((o) => `${o.method} ${o.path}`));
+    const documented = new Set(
+      ops.filter((o) => o.path.startsWith('/admin/realms')).map((o) => `${o.method} ${o.path}`),
+    );
     assert.deepEqual(
       [...documented].filter((x) => !served.has(x)),
       [],
@@ -171,7 +199,12 @@ describe('admin API OpenAPI document', () => {
       const path = fill(op.path);
       await assertError(await call(op.method, path, { token: null }), 401, op, 'without a token');
       await assertError(await call(op.method, path, { token: 'not.a.jwt' }), 401, op, 'with a malformed token');
-      await assertError(await call(op.method, path, { token: tokens.otherRealm }), 401, op, "with another realm's token");
+      await assertError(
+        await call(op.method, path, { token: tokens.otherRealm }),
+        401,
+        op,
+        "with another realm's token",
+      );
       await assertError(await call(op.method, path, { token: tokens.viewer }), 403, op, 'as a non-admin');
     }
   });
@@ -199,7 +232,12 @@ describe('admin API OpenAPI document', () => {
       const path = fill(op.path);
       await assertError(await call(op.method, path, { body: '{"realm": ' }), 400, op, 'with bad JSON');
       await assertError(await call(op.method, path, { body: '[1]' }), 400, op, 'with a JSON array');
-      await assertError(await call(op.method, path, { body: 'realm=x', type: 'application/x-www-form-urlencoded' }), 400, op, 'with a form body');
+      await assertError(
+        await call(op.method, path, { body: 'realm=x', type: 'application/x-www-form-urlencoded' }),
+        400,
+        op,
+        'with a form body',
+      );
     }
   });
 
@@ -208,15 +246,18 @@ describe('admin API OpenAPI document', () => {
       createRealm: () => call('POST', '/admin/realms', { body: JSON.stringify({ realm: 'test' }) }),
       updateRealm: () => call('PUT', '/admin/realms/test', { body: JSON.stringify({ realm: 'master' }) }),
       createClient: () => call('POST', '/admin/realms/test/clients', { body: JSON.stringify({ clientId: 'rp1' }) }),
-      updateClient: () => call('PUT', `/admin/realms/test/clients/${ids.client2}`, { body: JSON.stringify({ clientId: 'rp1' }) }),
+      updateClient: () =>
+        call('PUT', `/admin/realms/test/clients/${ids.client2}`, { body: JSON.stringify({ clientId: 'rp1' }) }),
       createUser: () => call('POST', '/admin/realms/test/users', { body: JSON.stringify({ username: 'alice' }) }),
-      updateUser: () => call('PUT', `/admin/realms/test/users/${ids.user2}`, { body: JSON.stringify({ username: 'alice' }) }),
+      updateUser: () =>
+        call('PUT', `/admin/realms/test/users/${ids.user2}`, { body: JSON.stringify({ username: 'alice' }) }),
       // Delivered already: nothing to retry.
       retryDelivery: () => call('POST', `/admin/realms/test/sundown/deliveries/${ids.delivery}/retry`),
     };
     const declaring = ops.filter((o) => o.op.responses['409']).map((o) => o.op.operationId);
     assert.deepEqual(Object.keys(conflicts).sort(), declaring.sort());
-    for (const op of ops.filter((o) => o.op.responses['409'])) await assertError(await conflicts[op.op.operationId]!(), 409, op, 'on a conflict');
+    for (const op of ops.filter((o) => o.op.responses['409']))
+      await assertError(await conflicts[op.op.operationId]!(), 409, op, 'on a conflict');
   });
 
   test('every read answers with the documented schema', async () => {
@@ -226,7 +267,10 @@ describe('admin API OpenAPI document', () => {
       assert.equal(res.status, 200, `${op.path}: ${JSON.stringify(body)}`);
       assert.ok(op.op.responses['200'], op.path);
       const pointer = `openapi#/paths/${op.path.replaceAll('~', '~0').replaceAll('/', '~1')}/get/responses/200/content/application~1json/schema`;
-      assert.ok(ajv.validate({ $ref: pointer }, body), `${op.path}: ${ajv.errorsText()} in ${JSON.stringify(body).slice(0, 400)}`);
+      assert.ok(
+        ajv.validate({ $ref: pointer }, body),
+        `${op.path}: ${ajv.errorsText()} in ${JSON.stringify(body).slice(0, 400)}`,
+      );
       if (Array.isArray(body) && !op.path.endsWith('/events') && !op.path.endsWith('/openapi.json'))
         assert.ok(body.length > 0, `${op.path} should not be empty here`);
     }

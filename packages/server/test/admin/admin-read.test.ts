@@ -23,7 +23,9 @@ for (const database of TEST_DATABASES) {
     });
     after(() => t?.close());
     const get = async (path: string) => {
-      const res = await t.fetch(`${ISSUER_BASE}/admin/realms${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await t.fetch(`${ISSUER_BASE}/admin/realms${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       return { status: res.status, body: (await res.json()) as Json & Json[] };
     };
 
@@ -69,8 +71,14 @@ for (const database of TEST_DATABASES) {
     });
 
     test("events with Keycloak's filters: type (repeatable), client, user, dateFrom/dateTo, paging; bad date → 400", async () => {
-      await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }));
-      await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'wrong' }));
+      await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }),
+      );
+      await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'wrong' }),
+      );
       const today = new Date().toISOString().slice(0, 10);
       const both = await get(`/test/events?type=LOGIN&type=LOGIN_ERROR&client=cli&dateFrom=${today}&dateTo=${today}`);
       assert.deepEqual(both.body.map((e) => e.type).sort(), ['LOGIN', 'LOGIN_ERROR']);

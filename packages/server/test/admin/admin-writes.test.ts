@@ -56,7 +56,13 @@ describe('admin API writes', () => {
           realm: 'upd',
           displayName: 'Before',
           attributes: { backchannelLogoutAllowHttp: 'true' },
-          clients: [{ clientId: 'web', secret: 's', attributes: { 'backchannel.logout.url': 'http://web.internal.example/bcl' } }],
+          clients: [
+            {
+              clientId: 'web',
+              secret: 's',
+              attributes: { 'backchannel.logout.url': 'http://web.internal.example/bcl' },
+            },
+          ],
         })
       ).status,
       201,
@@ -88,7 +94,10 @@ describe('admin API writes', () => {
     // Turning off the http opt-in while a client still uses http (not on loopback) is refused, naming the client.
     const optOut = await call('PUT', '/upd', { attributes: {} });
     assert.equal(optOut.status, 400);
-    assert.match(((await optOut.json()) as { error_description: string }).error_description, /client web: .*backchannel\.logout\.url.*uses http/);
+    assert.match(
+      ((await optOut.json()) as { error_description: string }).error_description,
+      /client web: .*backchannel\.logout\.url.*uses http/,
+    );
     assert.equal((await call('PUT', '/upd', { ssoSessionIdleTimeout: -5 })).status, 400);
     assert.equal((await call('PUT', '/upd', '{"realm":')).status, 400);
 
@@ -112,34 +121,55 @@ describe('admin API writes', () => {
     });
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
-    const rep = (await (await call('GET', `/test/clients/${id}`)).json()) as { clientId: string; publicClient: boolean };
+    const rep = (await (await call('GET', `/test/clients/${id}`)).json()) as {
+      clientId: string;
+      publicClient: boolean;
+    };
     assert.equal(rep.clientId, 'new-app');
     assert.equal(rep.publicClient, false);
     assert.equal((await call('POST', '/test/clients', { clientId: 'new-app' })).status, 409);
-    assert.equal((await call('PUT', `/test/clients/${id}`, { redirectUris: ['https://new.example/other'] })).status, 204);
-    assert.deepEqual(((await (await call('GET', `/test/clients/${id}`)).json()) as { redirectUris: string[] }).redirectUris, ['https://new.example/other']);
+    assert.equal(
+      (await call('PUT', `/test/clients/${id}`, { redirectUris: ['https://new.example/other'] })).status,
+      204,
+    );
+    assert.deepEqual(
+      ((await (await call('GET', `/test/clients/${id}`)).json()) as { redirectUris: string[] }).redirectUris,
+      ['https://new.example/other'],
+    );
     const bad = await call('PUT', `/test/clients/${id}`, { redirectUris: ['https://new.example/cb#frag'] });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error_description: string }).error_description, /\$\.redirectUris\[0\].*fragment/);
+    assert.match(
+      ((await bad.json()) as { error_description: string }).error_description,
+      /\$\.redirectUris\[0\].*fragment/,
+    );
     assert.equal((await call('PUT', `/test/clients/${id}`, { clientId: 'web' })).status, 409);
     assert.equal((await call('DELETE', `/test/clients/${id}`)).status, 204);
     assert.equal((await call('GET', `/test/clients/${id}`)).status, 404);
   });
 
   test('clients: a "*" not directly after a "/" of the path and a javascript: post-logout URI are refused, naming the field', async () => {
-    const created = await call('POST', '/test/clients', { clientId: 'star-app', redirectUris: ['https://star.example/*'] });
+    const created = await call('POST', '/test/clients', {
+      clientId: 'star-app',
+      redirectUris: ['https://star.example/*'],
+    });
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
-    const description = async (res: Response) => ((await res.json()) as { error_description: string }).error_description;
+    const description = async (res: Response) =>
+      ((await res.json()) as { error_description: string }).error_description;
     for (const uri of ['http://star.example:4202*', 'https://star.example/app*', 'https://star.example/?next=/*']) {
       const bad = await call('PUT', `/test/clients/${id}`, { redirectUris: ['https://star.example/cb', uri] });
       assert.equal(bad.status, 400, uri);
       assert.match(await description(bad), /^\$\.redirectUris\[1\]: .*directly after a "\/"/, uri);
     }
-    const userinfo = await call('POST', '/test/clients', { clientId: 'userinfo-app', redirectUris: ['https://evil.example@star.example/*'] });
+    const userinfo = await call('POST', '/test/clients', {
+      clientId: 'userinfo-app',
+      redirectUris: ['https://evil.example@star.example/*'],
+    });
     assert.equal(userinfo.status, 400);
     assert.match(await description(userinfo), /^\$\.redirectUris\[0\]: .*user information/);
-    const js = await call('PUT', `/test/clients/${id}`, { attributes: { 'post.logout.redirect.uris': '+##javascript:alert(document.cookie)' } });
+    const js = await call('PUT', `/test/clients/${id}`, {
+      attributes: { 'post.logout.redirect.uris': '+##javascript:alert(document.cookie)' },
+    });
     assert.equal(js.status, 400);
     assert.match(
       await description(js),
@@ -163,10 +193,21 @@ describe('admin API writes', () => {
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
     assert.equal((await passwordGrant('dora', 'dora-pw')).status, 200);
-    assert.equal((await call('POST', '/test/users', { username: 'DORA' })).status, 409, 'usernames are case-insensitive');
+    assert.equal(
+      (await call('POST', '/test/users', { username: 'DORA' })).status,
+      409,
+      'usernames are case-insensitive',
+    );
     assert.equal((await call('PUT', `/test/users/${id}`, { firstName: 'Dora' })).status, 204);
-    assert.equal(((await (await call('GET', `/test/users/${id}`)).json()) as { firstName: string; email: string }).firstName, 'Dora');
-    assert.equal((await call('PUT', `/test/users/${id}/reset-password`, { type: 'password', value: 'new-pw', temporary: false })).status, 204);
+    assert.equal(
+      ((await (await call('GET', `/test/users/${id}`)).json()) as { firstName: string; email: string }).firstName,
+      'Dora',
+    );
+    assert.equal(
+      (await call('PUT', `/test/users/${id}/reset-password`, { type: 'password', value: 'new-pw', temporary: false }))
+        .status,
+      204,
+    );
     assert.equal((await passwordGrant('dora', 'dora-pw')).status, 400);
     assert.equal((await passwordGrant('dora', 'new-pw')).status, 200);
     assert.equal((await call('PUT', `/test/users/${id}/reset-password`, { value: '' })).status, 400);
@@ -174,7 +215,10 @@ describe('admin API writes', () => {
     const n = r.received.length;
     await t.fetch(
       `${OIDC}/token`,
-      form({ grant_type: 'password', username: 'dora', password: 'new-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+      form(
+        { grant_type: 'password', username: 'dora', password: 'new-pw', scope: 'openid' },
+        { authorization: basic('rp1', 'rp1-secret') },
+      ),
     );
     assert.equal((await call('DELETE', `/test/users/${id}`)).status, 204);
     await r.waitFor(n + 1);

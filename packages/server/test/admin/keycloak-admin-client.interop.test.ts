@@ -20,7 +20,18 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
   const realmFile = join(dir, 'realm.json');
   writeFileSync(realmFile, JSON.stringify(logoutRealmJson({ rp1: receiver.url, rp2: receiver.url })));
   const config = parseStartConfig(
-    ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--import-realm', realmFile, '--logout-wait-ms', '0'],
+    [
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(dir, 'data'),
+      '--import-realm',
+      realmFile,
+      '--logout-wait-ms',
+      '0',
+    ],
     { SUNDOWN_ADMIN_USERNAME: 'admin', SUNDOWN_ADMIN_PASSWORD: 'admin-pw' },
   );
   const server = await startServer(config, pino({ level: 'silent' }));
@@ -28,9 +39,15 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
     const login = async () => {
       const res = await fetch(
         `${server.url}/realms/test/protocol/openid-connect/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
-      return decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload as { sid: string; sub: string };
+      return decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload as {
+        sid: string;
+        sub: string;
+      };
     };
     const a = await login();
     const b = await login();
@@ -69,7 +86,10 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
     });
     const signIn = await fetch(
       `${server.url}/realms/made-by-kc/protocol/openid-connect/token`,
-      form({ grant_type: 'password', username: 'kc-user', password: 'kc-pw', scope: 'openid' }, { authorization: basic('kc-app', 'kc-secret') }),
+      form(
+        { grant_type: 'password', username: 'kc-user', password: 'kc-pw', scope: 'openid' },
+        { authorization: basic('kc-app', 'kc-secret') },
+      ),
     );
     assert.equal(signIn.status, 200);
     const sid = decodeJwt(((await signIn.json()) as Record<string, string>).id_token!).payload.sid;
@@ -99,10 +119,13 @@ test('keycloak-admin-client: auth, users.listSessions, realms.removeSession, use
 test('keycloak-admin-client: a script for local apps (http loopback back-channel URLs, no http opt-in) runs unchanged; refusals carry errorMessage', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-kcadmin-'));
   const receiver = await Receiver.start();
-  const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--logout-wait-ms', '0'], {
-    SUNDOWN_ADMIN_USERNAME: 'admin',
-    SUNDOWN_ADMIN_PASSWORD: 'admin-pw',
-  });
+  const config = parseStartConfig(
+    ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--logout-wait-ms', '0'],
+    {
+      SUNDOWN_ADMIN_USERNAME: 'admin',
+      SUNDOWN_ADMIN_PASSWORD: 'admin-pw',
+    },
+  );
   const server = await startServer(config, pino({ level: 'silent' }));
   try {
     const kc = new KcAdminClient({ baseUrl: server.url, realmName: 'master' });
@@ -131,7 +154,10 @@ test('keycloak-admin-client: a script for local apps (http loopback back-channel
     });
     const signIn = await fetch(
       `${server.url}/realms/local/protocol/openid-connect/token`,
-      form({ grant_type: 'password', username: 'dev', password: 'dev-pw', scope: 'openid' }, { authorization: basic('cli-app', 'cli-secret') }),
+      form(
+        { grant_type: 'password', username: 'dev', password: 'dev-pw', scope: 'openid' },
+        { authorization: basic('cli-app', 'cli-secret') },
+      ),
     );
     assert.equal(signIn.status, 200);
     await kc.users.logout({ id: userId, realm: 'local' });
@@ -140,13 +166,21 @@ test('keycloak-admin-client: a script for local apps (http loopback back-channel
 
     // Off loopback, http still needs the opt-in; the refusal reads as Keycloak's does.
     const refused = await kc.clients
-      .create({ realm: 'local', clientId: 'remote', secret: 's', attributes: { 'backchannel.logout.url': 'http://app.example/bcl' } })
+      .create({
+        realm: 'local',
+        clientId: 'remote',
+        secret: 's',
+        attributes: { 'backchannel.logout.url': 'http://app.example/bcl' },
+      })
       .then(
         () => assert.fail('an http URL off loopback was accepted'),
         (err: unknown) => err as { response: Response; responseData: Record<string, string> },
       );
     assert.equal(refused.response.status, 400);
-    assert.match(refused.responseData.errorMessage!, /uses http; use https, or set the realm attribute backchannelLogoutAllowHttp/);
+    assert.match(
+      refused.responseData.errorMessage!,
+      /uses http; use https, or set the realm attribute backchannelLogoutAllowHttp/,
+    );
     assert.equal(refused.responseData.errorMessage, refused.responseData.error_description);
   } finally {
     await server.close();

@@ -19,10 +19,16 @@ const postgres = TEST_DATABASES[1]!;
 const ISSUER = 'https://sso.test/realms/test';
 const ROUNDS = 3;
 
-async function passwordGrant(server: ServerProcess, clientId: string): Promise<{ id_token: string; access_token: string }> {
+async function passwordGrant(
+  server: ServerProcess,
+  clientId: string,
+): Promise<{ id_token: string; access_token: string }> {
   const res = await fetch(
     `${server.url}/realms/test/protocol/openid-connect/token`,
-    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+    form(
+      { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+      { authorization: basic(clientId, `${clientId}-secret`) },
+    ),
   );
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as { id_token: string; access_token: string };
@@ -54,7 +60,12 @@ test(
         const [a, b] = await Promise.all([startServerProcess(args), startServerProcess(args)]);
         try {
           // First use of each algorithm in both processes at once: rp1 signs RS256, rp2 ES256.
-          const grants = await Promise.all([passwordGrant(a, 'rp1'), passwordGrant(b, 'rp1'), passwordGrant(a, 'rp2'), passwordGrant(b, 'rp2')]);
+          const grants = await Promise.all([
+            passwordGrant(a, 'rp1'),
+            passwordGrant(b, 'rp1'),
+            passwordGrant(a, 'rp2'),
+            passwordGrant(b, 'rp2'),
+          ]);
           const [jwksA, jwksB] = await Promise.all([certs(a), certs(b)]);
           const kids = (set: JSONWebKeySet) => set.keys.map((k) => k.kid).sort();
           assert.deepEqual(kids(jwksA), kids(jwksB), `round ${round}: both processes publish the same keys`);
@@ -82,7 +93,9 @@ test(
           }
           // Each session is logged out at the other process; whichever worker sends the token.
           const logouts = grants.map((g, i) =>
-            fetch(`${(i % 2 ? a : b).url}/realms/test/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: g.id_token })}`),
+            fetch(
+              `${(i % 2 ? a : b).url}/realms/test/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: g.id_token })}`,
+            ),
           );
           for (const res of await Promise.all(logouts)) assert.equal(res.status, 200);
           await rp1.waitFor(2, 15_000);

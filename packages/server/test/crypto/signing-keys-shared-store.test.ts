@@ -19,7 +19,11 @@ import { TEST_REALM_JSON } from '../helpers/provider.ts';
 
 async function sign(keys: SigningKeys, realmId: string, alg: SigningAlg): Promise<string> {
   const key = await keys.activeKey(realmId, alg);
-  return new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' }).setIssuedAt().setExpirationTime('5m').sign(key.key);
+  return new SignJWT({ sub: 'alice' })
+    .setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key.key);
 }
 
 /** Two stores on one database stand for two server processes. */
@@ -31,51 +35,70 @@ async function twoProcesses(config: StoreConfig) {
 }
 
 for (const database of TEST_DATABASES) {
-  test(`first-key race (${database.name}): two processes creating a realm's first key at once sign with the same one`, { skip: database.skip }, async () => {
-    for (let round = 0; round < 3; round++) {
+  test(
+    `first-key race (${database.name}): two processes creating a realm's first key at once sign with the same one`,
+    { skip: database.skip },
+    async () => {
+      for (let round = 0; round < 3; round++) {
+        const created = await database.create();
+        const p = await twoProcesses(created.config);
+        try {
+          const ka = new SigningKeys(p.a.db);
+          const kb = new SigningKeys(p.b.db);
+          for (const alg of SUPPORTED_SIGNING_ALGS) {
+            const [fromA, fromB] = await Promise.all([ka.activeKey(p.realmId, alg), kb.activeKey(p.realmId, alg)]);
+            assert.equal(fromA.kid, fromB.kid, `round ${round}: both processes sign ${alg} with one key`);
+          }
+          const rows = await p.a.db
+            .selectFrom('signing_key')
+            .select(['alg', 'status'])
+            .where('realm_id', '=', p.realmId)
+            .execute();
+          assert.deepEqual(
+            rows.map((r) => `${r.alg}:${r.status}`).sort(),
+            SUPPORTED_SIGNING_ALGS.map((alg) => `${alg}:active`).sort(),
+            'one key per algorithm, nothing else',
+          );
+        } finally {
+          await p.close();
+          await created.drop();
+        }
+      }
+    },
+  );
+
+  test(
+    `key rotated in another process (${database.name}): published and verified at once, not after the cache expires`,
+    { skip: database.skip },
+    async () => {
       const created = await database.create();
       const p = await twoProcesses(created.config);
       try {
         const ka = new SigningKeys(p.a.db);
         const kb = new SigningKeys(p.b.db);
-        for (const alg of SUPPORTED_SIGNING_ALGS) {
-          const [fromA, fromB] = await Promise.all([ka.activeKey(p.realmId, alg), kb.activeKey(p.realmId, alg)]);
-          assert.equal(fromA.kid, fromB.kid, `round ${round}: both processes sign ${alg} with one key`);
-        }
-        const rows = await p.a.db.selectFrom('signing_key').select(['alg', 'status']).where('realm_id', '=', p.realmId).execute();
-        assert.deepEqual(
-          rows.map((r) => `${r.alg}:${r.status}`).sort(),
-          SUPPORTED_SIGNING_ALGS.map((alg) => `${alg}:active`).sort(),
-          'one key per algorithm, nothing else',
+        const before = (await kb.jwks(p.realmId)).keys.map((k) => k.kid);
+        await sign(kb, p.realmId, 'RS256');
+        const kid = await ka.rotate(p.realmId, 'RS256');
+        const es256 = await sign(ka, p.realmId, 'ES256');
+        const rs256 = await sign(ka, p.realmId, 'RS256');
+        const published = (await kb.jwks(p.realmId)).keys.map((k) => k.kid);
+        assert.ok(
+          !before.includes(kid) && published.includes(kid),
+          'the rotated-to key is published by the other process',
+        );
+        assert.deepEqual(new Set(published), new Set([...before, kid, (await ka.activeKey(p.realmId, 'ES256')).kid]));
+        for (const token of [rs256, es256]) await jwtVerify(token, await kb.verificationKeys(p.realmId));
+        assert.equal(
+          (await kb.activeKey(p.realmId, 'RS256')).kid,
+          kid,
+          'the other process signs with the new key once it has seen it',
         );
       } finally {
         await p.close();
         await created.drop();
       }
-    }
-  });
-
-  test(`key rotated in another process (${database.name}): published and verified at once, not after the cache expires`, { skip: database.skip }, async () => {
-    const created = await database.create();
-    const p = await twoProcesses(created.config);
-    try {
-      const ka = new SigningKeys(p.a.db);
-      const kb = new SigningKeys(p.b.db);
-      const before = (await kb.jwks(p.realmId)).keys.map((k) => k.kid);
-      await sign(kb, p.realmId, 'RS256');
-      const kid = await ka.rotate(p.realmId, 'RS256');
-      const es256 = await sign(ka, p.realmId, 'ES256');
-      const rs256 = await sign(ka, p.realmId, 'RS256');
-      const published = (await kb.jwks(p.realmId)).keys.map((k) => k.kid);
-      assert.ok(!before.includes(kid) && published.includes(kid), 'the rotated-to key is published by the other process');
-      assert.deepEqual(new Set(published), new Set([...before, kid, (await ka.activeKey(p.realmId, 'ES256')).kid]));
-      for (const token of [rs256, es256]) await jwtVerify(token, await kb.verificationKeys(p.realmId));
-      assert.equal((await kb.activeKey(p.realmId, 'RS256')).kid, kid, 'the other process signs with the new key once it has seen it');
-    } finally {
-      await p.close();
-      await created.drop();
-    }
-  });
+    },
+  );
 
   test(`retired key (${database.name}): no longer published nor accepted`, { skip: database.skip }, async () => {
     const created = await database.create();
@@ -88,7 +111,9 @@ for (const database of TEST_DATABASES) {
       await p.a.db.updateTable('signing_key').set({ status: 'retired' }).where('kid', '=', oldKid).execute();
       const fresh = new SigningKeys(p.b.db);
       assert.ok(!(await fresh.jwks(p.realmId)).keys.some((k) => k.kid === oldKid));
-      await assert.rejects(jwtVerify(old, await fresh.verificationKeys(p.realmId)), { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+      await assert.rejects(jwtVerify(old, await fresh.verificationKeys(p.realmId)), {
+        code: 'ERR_JWKS_NO_MATCHING_KEY',
+      });
     } finally {
       await p.close();
       await created.drop();
@@ -104,7 +129,9 @@ for (const database of TEST_DATABASES) {
       const db =
         config.kind === 'sqlite'
           ? new Kysely<Database>({ dialect: createNodeSqliteDialect(join(config.dataDir, 'sundown.db')) })
-          : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url }) }) });
+          : new Kysely<Database>({
+              dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url }) }),
+            });
       let realmId: string;
       const tokens: string[] = [];
       const kids: string[] = [];
@@ -112,7 +139,10 @@ for (const database of TEST_DATABASES) {
         // The schema of the release before this migration, with the duplicate the key race left.
         await migrateTo(db as Kysely<unknown>, config.kind, '0004_roles');
         // Without clients: today's client rows carry columns that schema lacks (client.protocol, 0012).
-        ({ realmId } = await importRealm(db, parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] })));
+        ({ realmId } = await importRealm(
+          db,
+          parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] }),
+        ));
         for (let i = 0; i < 2; i++) {
           const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
           const kid = `dup-${i}`;
@@ -129,14 +159,24 @@ for (const database of TEST_DATABASES) {
               created_at: 1000 + i,
             })
             .execute();
-          tokens.push(await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime('5m').sign(privateKey));
+          tokens.push(
+            await new SignJWT({ sub: 'alice' })
+              .setProtectedHeader({ alg: 'RS256', kid })
+              .setExpirationTime('5m')
+              .sign(privateKey),
+          );
         }
       } finally {
         await db.destroy();
       }
       const store = await openStore(config);
       try {
-        const rows = await store.db.selectFrom('signing_key').select(['kid', 'status']).where('realm_id', '=', realmId).orderBy('kid').execute();
+        const rows = await store.db
+          .selectFrom('signing_key')
+          .select(['kid', 'status'])
+          .where('realm_id', '=', realmId)
+          .orderBy('kid')
+          .execute();
         assert.deepEqual(
           rows.map((r) => `${r.kid}:${r.status}`),
           ['dup-0:passive', 'dup-1:active'],

@@ -11,7 +11,12 @@ test('rotation: new tokens use the new kid; tokens signed before still verify ag
   try {
     const issue = async () =>
       (
-        (await (await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }))).json()) as {
+        (await (
+          await t.fetch(
+            `${OIDC}/token`,
+            form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }),
+          )
+        ).json()) as {
           access_token: string;
         }
       ).access_token;
@@ -29,8 +34,15 @@ test('rotation: new tokens use the new kid; tokens signed before still verify ag
     const set = createLocalJWKSet(jwks as never);
     await jwtVerify(before, set, { issuer: ISSUER });
     await jwtVerify(after, set, { issuer: ISSUER });
-    const userinfo = await t.fetch(`${OIDC}/token/introspect`, form({ token: before }, { authorization: basic('service', 'service-secret') }));
-    assert.equal(((await userinfo.json()) as { active: boolean }).active, true, 'old token still introspects as active');
+    const userinfo = await t.fetch(
+      `${OIDC}/token/introspect`,
+      form({ token: before }, { authorization: basic('service', 'service-secret') }),
+    );
+    assert.equal(
+      ((await userinfo.json()) as { active: boolean }).active,
+      true,
+      'old token still introspects as active',
+    );
   } finally {
     await t.close();
   }

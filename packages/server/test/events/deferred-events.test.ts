@@ -22,13 +22,22 @@ for (const database of TEST_DATABASES) {
         await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
         let provider = await createProvider(store, { publicUrl: ISSUER_BASE });
         const grant = () =>
-          provider.fetch(new Request(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') })));
+          provider.fetch(
+            new Request(
+              `${OIDC}/token`,
+              form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }),
+            ),
+          );
         // One grant first creates the realm's signing key (concurrent first grants would each generate one).
         assert.equal((await grant()).status, 200);
         const statuses = await Promise.all(Array.from({ length: GRANTS }, async () => (await grant()).status));
         assert.deepEqual(statuses, Array(GRANTS).fill(200));
         const realm = (await provider.ctx.realms.realmByName('test'))!;
-        assert.equal((await provider.ctx.events.list(realm.id, { type: 'CLIENT_LOGIN', max: 1000 })).length, GRANTS + 1, 'the list writes the queue first');
+        assert.equal(
+          (await provider.ctx.events.list(realm.id, { type: 'CLIENT_LOGIN', max: 1000 })).length,
+          GRANTS + 1,
+          'the list writes the queue first',
+        );
 
         // A second round, then shutdown at once: close() writes what the batch still holds.
         await Promise.all(Array.from({ length: GRANTS }, () => grant()));

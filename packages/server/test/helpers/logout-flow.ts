@@ -5,19 +5,35 @@ import { signIn } from './browser.ts';
 import { authUrl, basic, form, pkce } from './oauth.ts';
 import { OIDC, type TestProvider } from './provider.ts';
 
-export async function signInTo(t: TestProvider, browser: Browser, clientId: string, user = 'alice', password = 'alice-pw'): Promise<Record<string, string>> {
+export async function signInTo(
+  t: TestProvider,
+  browser: Browser,
+  clientId: string,
+  user = 'alice',
+  password = 'alice-pw',
+): Promise<Record<string, string>> {
   const redirectUri = `https://${clientId}.example/cb`;
   const { verifier, challenge } = pkce();
   const back = await signIn(
     browser,
-    authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }),
+    authUrl({
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
     user,
     password,
   );
   const res = await t.fetch(
     `${OIDC}/token`,
     form(
-      { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier },
+      {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      },
       { authorization: basic(clientId, `${clientId}-secret`) },
     ),
   );

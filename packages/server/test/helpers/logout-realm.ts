@@ -19,7 +19,10 @@ export interface LogoutClients {
 }
 
 export function logoutRealmJson(c: LogoutClients): unknown {
-  const json = structuredClone(TEST_REALM_JSON) as { clients: Record<string, unknown>[]; attributes?: Record<string, string> };
+  const json = structuredClone(TEST_REALM_JSON) as {
+    clients: Record<string, unknown>[];
+    attributes?: Record<string, string>;
+  };
   json.attributes = { backchannelLogoutAllowHttp: 'true', ...c.realmAttributes };
   json.clients.push(
     {
@@ -27,7 +30,10 @@ export function logoutRealmJson(c: LogoutClients): unknown {
       secret: 'rp1-secret',
       directAccessGrantsEnabled: true,
       redirectUris: ['https://rp1.example/cb'],
-      attributes: { 'backchannel.logout.url': c.rp1, 'post.logout.redirect.uris': 'https://rp1.example/after##https://rp1.example/bye?from=sso##+' },
+      attributes: {
+        'backchannel.logout.url': c.rp1,
+        'post.logout.redirect.uris': 'https://rp1.example/after##https://rp1.example/bye?from=sso##+',
+      },
     },
     {
       clientId: 'rp2',
@@ -41,7 +47,10 @@ export function logoutRealmJson(c: LogoutClients): unknown {
       secret: 'rp3-secret',
       frontchannelLogout: true,
       redirectUris: ['https://rp3.example/cb'],
-      attributes: { 'frontchannel.logout.url': 'https://rp3.example/frontchannel-logout', 'post.logout.redirect.uris': '+' },
+      attributes: {
+        'frontchannel.logout.url': 'https://rp3.example/frontchannel-logout',
+        'post.logout.redirect.uris': '+',
+      },
     },
     ...(c.rp4
       ? [
@@ -59,7 +68,11 @@ export function logoutRealmJson(c: LogoutClients): unknown {
   return json;
 }
 
-export async function startLogoutProvider(database: TestDatabase, clients: LogoutClients, options: Partial<ProviderOptions> = {}): Promise<TestProvider> {
+export async function startLogoutProvider(
+  database: TestDatabase,
+  clients: LogoutClients,
+  options: Partial<ProviderOptions> = {},
+): Promise<TestProvider> {
   const created = await database.create();
   const store = await openStore(created.config);
   await importRealm(store.db, parseRealmJson(logoutRealmJson(clients)));

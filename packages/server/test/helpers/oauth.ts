@@ -10,7 +10,8 @@ export function pkce(): { verifier: string; challenge: string } {
 
 export function authUrl(params: Record<string, string>, base = OIDC): string {
   const url = new URL(`${base}/auth`);
-  for (const [k, v] of Object.entries({ response_type: 'code', scope: 'openid', ...params })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ response_type: 'code', scope: 'openid', ...params }))
+    url.searchParams.set(k, v);
   return url.toString();
 }
 

@@ -11,7 +11,9 @@ export const REALM = 'test';
 export const ISSUER = `${ISSUER_BASE}/realms/${REALM}`;
 export const OIDC = `${ISSUER}/protocol/openid-connect`;
 
-export const TEST_REALM_JSON = JSON.parse(readFileSync(new URL('../fixtures/test-realm.json', import.meta.url), 'utf8')) as unknown;
+export const TEST_REALM_JSON = JSON.parse(
+  readFileSync(new URL('../fixtures/test-realm.json', import.meta.url), 'utf8'),
+) as unknown;
 
 export interface TestProvider {
   provider: Provider;
@@ -20,7 +22,10 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startTestProvider(database: TestDatabase, options: Partial<ProviderOptions> = {}): Promise<TestProvider> {
+export async function startTestProvider(
+  database: TestDatabase,
+  options: Partial<ProviderOptions> = {},
+): Promise<TestProvider> {
   const created = await database.create();
   const store = await openStore(created.config);
   await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));

@@ -26,11 +26,18 @@ export function parseAcsForm(html: string): AcsPost | null {
   const response = /name="SAMLResponse" value="([^"]+)"/.exec(html)?.[1];
   if (!action || !response) return null;
   const relay = /name="RelayState" value="([^"]*)"/.exec(html)?.[1];
-  return { action: unescape(action), SAMLResponse: response, RelayState: relay === undefined ? undefined : unescape(relay) };
+  return {
+    action: unescape(action),
+    SAMLResponse: response,
+    RelayState: relay === undefined ? undefined : unescape(relay),
+  };
 }
 
 /** The realm's signing certificate as the SP would take it from the descriptor. */
-export async function idpCertificate(realmUrl: string, fetcher: (url: string) => Promise<Response> = fetch): Promise<string> {
+export async function idpCertificate(
+  realmUrl: string,
+  fetcher: (url: string) => Promise<Response> = fetch,
+): Promise<string> {
   const xml = await (await fetcher(`${realmUrl}/protocol/saml/descriptor`)).text();
   const text = /<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/.exec(xml)![1]!;
   return certificateFromText(text)!.toString();
@@ -62,7 +69,12 @@ export function spFor(realmUrl: string, idpCert: string, overrides: Partial<Saml
  * continuation after a POST, the login form (signed in as `user` when one is given). Returns the
  * last IdP response (the ACS form, the login page, or an error page).
  */
-export async function sendAuthnRequest(browser: Browser, spSaml: SAML, binding: 'redirect' | 'post', relayState = ''): Promise<Response> {
+export async function sendAuthnRequest(
+  browser: Browser,
+  spSaml: SAML,
+  binding: 'redirect' | 'post',
+  relayState = '',
+): Promise<Response> {
   if (binding === 'redirect') return browser.get(await spSaml.getAuthorizeUrlAsync(relayState, undefined, {}));
   // What node-saml's getAuthorizeFormAsync page auto-submits to its entryPoint.
   const fields = (await spSaml.getAuthorizeMessageAsync(relayState, undefined, {})) as Record<string, string>;
@@ -72,7 +84,13 @@ export async function sendAuthnRequest(browser: Browser, spSaml: SAML, binding: 
   return browser.get(new URL(res.headers.get('location')!, endpoint).toString());
 }
 
-export async function signInAt(browser: Browser, page: Response, base: string, username: string, password: string): Promise<Response> {
+export async function signInAt(
+  browser: Browser,
+  page: Response,
+  base: string,
+  username: string,
+  password: string,
+): Promise<Response> {
   const form = parseLoginForm(await page.text(), base);
   return browser.post(form.action, { auth_request: form.authRequest, username, password });
 }

@@ -28,7 +28,11 @@ export const realm = keyPair('demo');
 export const sp = keyPair('sp-one');
 export const attacker = keyPair('attacker');
 
-export const realmKey: RealmSigningKey = { kid: 'realm-kid-1', privateKey: realm.privateKey, certificate: realm.certificate };
+export const realmKey: RealmSigningKey = {
+  kid: 'realm-kid-1',
+  privateKey: realm.privateKey,
+  certificate: realm.certificate,
+};
 
 export const spRules = { entityId: SP_ENTITY_ID, requireSignature: true, certificate: sp.certificate };
 

@@ -44,7 +44,10 @@ export function samlClient(entityId: string, o: SamlClientOptions): Record<strin
 }
 
 /** The realm's signing certificate, PEM, as an SP takes it from /protocol/saml/descriptor. */
-export async function descriptorCertificate(fetcher: (url: string) => Promise<Response>, issuer = ISSUER): Promise<string> {
+export async function descriptorCertificate(
+  fetcher: (url: string) => Promise<Response>,
+  issuer = ISSUER,
+): Promise<string> {
   const xml = await (await fetcher(`${issuer}/protocol/saml/descriptor`)).text();
   const b64 = /<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/.exec(xml)?.[1];
   if (!b64) throw new Error(`no certificate in the descriptor:\n${xml.slice(0, 300)}`);
@@ -65,7 +68,15 @@ export async function joinSession(
   const session = (await ctx.sessions.findLive(realm, ssoSessionId))!;
   const sessionIndex = newSessionIndex();
   await ctx.clientSessions.recordSamlParticipant(
-    { ssoSessionId, realmId: realm.id, clientId: client.id, userId: session.userId, nameId, nameIdFormat: UNSPECIFIED, sessionIndex },
+    {
+      ssoSessionId,
+      realmId: realm.id,
+      clientId: client.id,
+      userId: session.userId,
+      nameId,
+      nameIdFormat: UNSPECIFIED,
+      sessionIndex,
+    },
     Date.now(),
   );
   return { sessionIndex, nameId };

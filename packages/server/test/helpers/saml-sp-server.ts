@@ -44,7 +44,9 @@ export class SamlSpServer {
   #port = 0;
 
   private constructor() {
-    this.#server = createServer((req, res) => void this.#handle(req, res).catch((err: unknown) => this.#fail(res, err)));
+    this.#server = createServer(
+      (req, res) => void this.#handle(req, res).catch((err: unknown) => this.#fail(res, err)),
+    );
   }
 
   static async start(): Promise<SamlSpServer> {
@@ -163,7 +165,9 @@ export class SamlSpServer {
         signWith: { key: post.signWith, algorithm: 'RSA_SHA256' },
       });
       const field = (name: string, value: string) => `<input type="hidden" name="${name}" value="${value}">`;
-      const fields = field('SAMLResponse', Buffer.from(answer.xml).toString('base64')) + (relayState ? field('RelayState', escapeAttr(relayState)) : '');
+      const fields =
+        field('SAMLResponse', Buffer.from(answer.xml).toString('base64')) +
+        (relayState ? field('RelayState', escapeAttr(relayState)) : '');
       res
         .writeHead(200, { 'Content-Type': 'text/html' })
         .end(

@@ -101,7 +101,9 @@ export class SoapSp {
     const until = Date.now() + ms;
     while (this.accepted().length < n) {
       if (Date.now() > until)
-        throw new Error(`SOAP SP accepted ${this.accepted().length} of ${n} LogoutRequests in ${ms} ms (${this.received.map((r) => r.error).join('; ')})`);
+        throw new Error(
+          `SOAP SP accepted ${this.accepted().length} of ${n} LogoutRequests in ${ms} ms (${this.received.map((r) => r.error).join('; ')})`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -132,7 +134,9 @@ export class SoapSp {
     try {
       const inner = messageOf(body);
       if (!this.#saml) throw new Error('the SP trusts no IdP certificate yet');
-      const { profile } = await this.#saml.validatePostRequestAsync({ SAMLRequest: Buffer.from(inner).toString('base64') });
+      const { profile } = await this.#saml.validatePostRequestAsync({
+        SAMLRequest: Buffer.from(inner).toString('base64'),
+      });
       got.id = profile.ID ?? null;
       got.nameId = profile.nameID;
       got.sessionIndex = profile.sessionIndex ?? null;
@@ -151,10 +155,16 @@ export class SoapSp {
       res.writeHead(500, { 'Content-Type': 'text/xml' }).end(fault);
       return;
     }
-    const xml = this.#logoutResponse(a.inResponseTo ?? got.id ?? '_none', a.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success', a.sign ?? true);
+    const xml = this.#logoutResponse(
+      a.inResponseTo ?? got.id ?? '_none',
+      a.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success',
+      a.sign ?? true,
+    );
     res
       .writeHead(200, { 'Content-Type': 'text/xml' })
-      .end(`<?xml version="1.0" encoding="UTF-8"?><soap11:Envelope xmlns:soap11="${SOAP11}"><soap11:Body>${xml}</soap11:Body></soap11:Envelope>`);
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?><soap11:Envelope xmlns:soap11="${SOAP11}"><soap11:Body>${xml}</soap11:Body></soap11:Envelope>`,
+      );
   }
 
   #logoutResponse(inResponseTo: string, status: string, sign: boolean): string {
@@ -172,7 +182,10 @@ export class SoapSp {
       transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
       digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
     });
-    signer.computeSignature(xml, { prefix: 'ds', location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' } });
+    signer.computeSignature(xml, {
+      prefix: 'ds',
+      location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' },
+    });
     return signer.getSignedXml();
   }
 }
@@ -182,7 +195,8 @@ function messageOf(envelope: string): string {
   const doc = new DOMParser().parseFromString(envelope, 'text/xml');
   const body = doc.getElementsByTagNameNS(SOAP11, 'Body')[0];
   for (let n = body?.firstChild ?? null; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as unknown as { namespaceURI: string }).namespaceURI === PROTOCOL) return new XMLSerializer().serializeToString(n);
+    if (n.nodeType === 1 && (n as unknown as { namespaceURI: string }).namespaceURI === PROTOCOL)
+      return new XMLSerializer().serializeToString(n);
   }
   throw new Error('no SAML message in the SOAP Body');
 }

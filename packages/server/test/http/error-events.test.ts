@@ -26,7 +26,12 @@ const REFUSALS: Record<string, Refusal> = {
     async send(t) {
       const browser = new Browser(t.fetch);
       const { challenge } = pkce();
-      const url = authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback', code_challenge: challenge, code_challenge_method: 'S256' });
+      const url = authUrl({
+        client_id: 'web',
+        redirect_uri: 'https://web.example/callback',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
       const f = parseLoginForm(await (await browser.get(url)).text(), url);
       return browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'wrong' });
     },
@@ -35,13 +40,21 @@ const REFUSALS: Record<string, Refusal> = {
     clientId: 'web',
   },
   CODE_TO_TOKEN_ERROR: {
-    send: (t) => t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: 'https://web.example/callback' }, WEB)),
+    send: (t) =>
+      t.fetch(
+        `${OIDC}/token`,
+        form(
+          { grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: 'https://web.example/callback' },
+          WEB,
+        ),
+      ),
     status: 400,
     error: 'invalid_grant',
     clientId: 'web',
   },
   REFRESH_TOKEN_ERROR: {
-    send: (t) => t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }, WEB)),
+    send: (t) =>
+      t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }, WEB)),
     status: 400,
     error: 'invalid_grant',
     clientId: 'web',
@@ -78,7 +91,14 @@ for (const database of TEST_DATABASES) {
     for (const [type, refusal] of Object.entries(REFUSALS)) {
       test(`${type} is recorded by a refused request`, async () => {
         const realm = (await t.provider.ctx.realms.realmByName(REALM))!;
-        const list = () => t.store.db.selectFrom('event').selectAll().where('realm_id', '=', realm.id).where('type', '=', type).orderBy('id').execute();
+        const list = () =>
+          t.store.db
+            .selectFrom('event')
+            .selectAll()
+            .where('realm_id', '=', realm.id)
+            .where('type', '=', type)
+            .orderBy('id')
+            .execute();
         const before = (await list()).length;
         const res = await refusal.send(t);
         assert.equal(res.status, refusal.status, await res.clone().text());

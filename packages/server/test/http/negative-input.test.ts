@@ -141,7 +141,8 @@ const TOKEN_CASES: Case[] = [
   },
   {
     name: 'token: unknown code',
-    request: () => post('token', `grant_type=authorization_code&code=nope&redirect_uri=${encodeURIComponent(WEB_CB)}`, WEB),
+    request: () =>
+      post('token', `grant_type=authorization_code&code=nope&redirect_uri=${encodeURIComponent(WEB_CB)}`, WEB),
     status: 400,
     error: 'invalid_grant',
   },
@@ -428,7 +429,8 @@ describe('negative input', () => {
       if (c.status === 401 && c.name.startsWith('token: wrong secret (basic)')) {
         assert.match(res.headers.get('www-authenticate') ?? '', /^Basic/);
       }
-      if (c.name.startsWith('userinfo') && c.status === 401) assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+      if (c.name.startsWith('userinfo') && c.status === 401)
+        assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
     });
   }
 
@@ -457,7 +459,9 @@ describe('negative input', () => {
   }
 
   test('a redirect URI with its own query keeps it and gets the code appended', async () => {
-    const res = await t.provider.fetch(new Request(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/cb?tenant=1', prompt: 'none' })));
+    const res = await t.provider.fetch(
+      new Request(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/cb?tenant=1', prompt: 'none' })),
+    );
     const loc = new URL(res.headers.get('location')!);
     assert.equal(loc.searchParams.get('tenant'), '1');
     assert.equal(loc.searchParams.get('error'), 'login_required');
@@ -479,7 +483,9 @@ describe('negative input', () => {
   });
 
   test('requests get a request id', async () => {
-    const res = await t.provider.fetch(new Request(`${ISSUER}/.well-known/openid-configuration`, { headers: { 'x-request-id': 'abc-123' } }));
+    const res = await t.provider.fetch(
+      new Request(`${ISSUER}/.well-known/openid-configuration`, { headers: { 'x-request-id': 'abc-123' } }),
+    );
     assert.equal(res.headers.get('x-request-id'), 'abc-123');
   });
 });
@@ -511,23 +517,39 @@ test('authorization request by POST works like GET (OIDC Core §3.1.2.1)', async
 // PostgreSQL cannot store or compare text holding U+0000 (SQLSTATE 22021): before, a NUL in a
 // client id or a parameter reached a query there and the answer was a 500 (SQLite answered 4xx).
 for (const db of TEST_DATABASES) {
-  test(`a NUL character in a parameter or in Basic credentials is invalid_request / invalid_client, never a 500 (${db.name})`, { skip: db.skip }, async () => {
-    const t = await startTestProvider(db);
-    try {
-      const cases: Array<[string, Request, number]> = [
-        ['token, Basic client id', post('token', 'grant_type=client_credentials', { authorization: basic('serv\u0000ice', 'x') }), 401],
-        ['token, client_id in the body', post('token', 'grant_type=client_credentials&client_id=a%00b&client_secret=x'), 400],
-        ['token, refresh token', post('token', 'grant_type=refresh_token&refresh_token=a%00b', WEB), 400],
-        ['auth, client_id', new Request(`${OIDC}/auth?client_id=a%00b&response_type=code&redirect_uri=${encodeURIComponent(WEB_CB)}`), 400],
-        ['logout, client_id', new Request(`${OIDC}/logout?client_id=a%00b`), 400],
-        ['introspect, token', post('token/introspect', 'token=a%00b', WEB), 400],
-      ];
-      for (const [name, req, status] of cases) {
-        const res = await t.provider.fetch(req);
-        assert.equal(res.status, status, `${name}: ${await res.clone().text()}`);
+  test(
+    `a NUL character in a parameter or in Basic credentials is invalid_request / invalid_client, never a 500 (${db.name})`,
+    { skip: db.skip },
+    async () => {
+      const t = await startTestProvider(db);
+      try {
+        const cases: Array<[string, Request, number]> = [
+          [
+            'token, Basic client id',
+            post('token', 'grant_type=client_credentials', { authorization: basic('serv\u0000ice', 'x') }),
+            401,
+          ],
+          [
+            'token, client_id in the body',
+            post('token', 'grant_type=client_credentials&client_id=a%00b&client_secret=x'),
+            400,
+          ],
+          ['token, refresh token', post('token', 'grant_type=refresh_token&refresh_token=a%00b', WEB), 400],
+          [
+            'auth, client_id',
+            new Request(`${OIDC}/auth?client_id=a%00b&response_type=code&redirect_uri=${encodeURIComponent(WEB_CB)}`),
+            400,
+          ],
+          ['logout, client_id', new Request(`${OIDC}/logout?client_id=a%00b`), 400],
+          ['introspect, token', post('token/introspect', 'token=a%00b', WEB), 400],
+        ];
+        for (const [name, req, status] of cases) {
+          const res = await t.provider.fetch(req);
+          assert.equal(res.status, status, `${name}: ${await res.clone().text()}`);
+        }
+      } finally {
+        await t.close();
       }
-    } finally {
-      await t.close();
-    }
-  });
+    },
+  );
 }

@@ -22,7 +22,9 @@ test('with /auth prefix: discovery and endpoints live under /auth/realms/{realm}
 test('discovery advertises the logout metadata of standards §1', async () => {
   const t = await startTestProvider(TEST_DATABASES[0]!);
   try {
-    const doc = (await (await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')).json()) as Record<string, unknown>;
+    const doc = (await (
+      await t.fetch('https://sso.test/realms/test/.well-known/openid-configuration')
+    ).json()) as Record<string, unknown>;
     for (const key of [
       'backchannel_logout_supported',
       'backchannel_logout_session_supported',

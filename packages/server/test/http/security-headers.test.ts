@@ -13,7 +13,10 @@ function requests(base: string): Array<[string, Request]> {
   const oidc = `${base}/realms/test/protocol/openid-connect`;
   return [
     ['discovery (JSON)', new Request(`${base}/realms/test/.well-known/openid-configuration`)],
-    ['login page (HTML)', new Request(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback' }, oidc))],
+    [
+      'login page (HTML)',
+      new Request(authUrl({ client_id: 'web', redirect_uri: 'https://web.example/callback' }, oidc)),
+    ],
     ['logout page (HTML)', new Request(`${oidc}/logout`)],
     ['token error (JSON)', new Request(`${oidc}/token`, form({ grant_type: 'password' }))],
     ['unknown path (404)', new Request(`${base}/nothing-here`)],

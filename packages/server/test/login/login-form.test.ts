@@ -136,7 +136,9 @@ describe('login form', () => {
   });
 
   test('user input is escaped in the page', async () => {
-    const page = await new Browser(t.fetch).get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: '"><script>alert(1)</script>' }));
+    const page = await new Browser(t.fetch).get(
+      authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: '"><script>alert(1)</script>' }),
+    );
     const html = await page.text();
     assert.doesNotMatch(html, /<script>alert/);
     assert.match(html, /&quot;&gt;&lt;script&gt;/);

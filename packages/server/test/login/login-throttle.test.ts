@@ -126,7 +126,10 @@ for (const database of TEST_DATABASES) {
       const fetcher = fetchFrom('203.0.113.9');
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
-          fetcher(token, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: `guess-${i}` })),
+          fetcher(
+            token,
+            form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: `guess-${i}` }),
+          ),
         ),
       );
       const statuses = results.map((r) => r.status);
@@ -147,7 +150,10 @@ for (const database of TEST_DATABASES) {
       const fetcher = fetchFrom('203.0.113.10');
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          fetcher(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: `user-${i}`, password: 'x' })),
+          fetcher(
+            `${OIDC}/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: `user-${i}`, password: 'x' }),
+          ),
         ),
       );
       const cap = ADDRESS_CONCURRENCY;
@@ -199,13 +205,103 @@ for (const database of TEST_DATABASES) {
       assert.equal((await grant(fetchFrom(PROXY, { 'x-forwarded-for': '198.51.100.8' }), 'alice-pw')).status, 200);
     });
 
+    test('login-throttle-proxy-header-bypass: a locked (address, username) pair gets no more guesses by adding a Forwarded header that disagrees with X-Forwarded-For', async () => {
+      await start({ trustedProxies: CidrList.of(['10.0.0.0/8']) });
+      const grant = (headers: Record<string, string>, password: string) =>
+        fetchFrom(PROXY, headers)(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+        );
+      const xff = { 'x-forwarded-for': '198.51.100.66' };
+      for (let i = 0; i < PAIR_LIMIT; i++) assert.equal((await grant(xff, `guess-${i}`)).status, 400);
+      assert.equal((await grant(xff, 'guess-locked')).status, 429);
+      const calls = counter.stats.calls;
+      // The proxy wrote X-Forwarded-For; the attacker adds a Forwarded header of their own,
+      // a new value each time. Each attempt counts against both addresses: the locked one refuses it.
+      for (let i = 0; i < 3; i++) {
+        const res = await grant({ ...xff, forwarded: `for=203.0.113.${i + 1}` }, `forged-${i}`);
+        assert.equal(res.status, 429, `guess with a Forwarded header: ${res.status}`);
+      }
+      // The same from the other side: a pair locked through Forwarded, and an added X-Forwarded-For.
+      const fwd = { forwarded: 'for=198.51.100.77' };
+      for (let i = 0; i < PAIR_LIMIT; i++) assert.equal((await grant(fwd, `guess-${i}`)).status, 400);
+      assert.equal((await grant({ ...fwd, 'x-forwarded-for': '203.0.113.9' }, 'forged')).status, 429);
+      assert.equal(counter.stats.calls, calls + PAIR_LIMIT, 'no verification ran for a locked pair');
+    });
+
+    test('login-throttle-proxy-header-bypass: disagreeing headers count every attempt against both addresses, on the login form too', async () => {
+      await start({ trustedProxies: CidrList.of(['10.0.0.0/8']) });
+      const grant = (headers: Record<string, string>, password: string) =>
+        fetchFrom(PROXY, headers)(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+        );
+      const both = { 'x-forwarded-for': '198.51.100.81', forwarded: 'for=198.51.100.82' };
+      // On the login form (the password grant in the test above): the same throttle keys.
+      const forms = await openForms(PAIR_LIMIT + 1, fetchFrom(PROXY, both));
+      for (const [i, f] of forms.slice(0, PAIR_LIMIT).entries())
+        assert.equal((await submit(f, 'alice', `guess-${i}`)).status, 401);
+      assert.equal((await submit(forms[PAIR_LIMIT]!, 'alice', 'alice-pw')).status, 429);
+      assert.equal((await grant({ 'x-forwarded-for': '198.51.100.81' }, 'alice-pw')).status, 429);
+      assert.equal((await grant({ forwarded: 'for=198.51.100.82' }, 'alice-pw')).status, 429);
+      // Neither is the proxy's own address, which other clients behind it share.
+      assert.equal((await grant({}, 'alice-pw')).status, 200);
+    });
+
+    test('login-throttle-proxy-header: with --trusted-proxy-header only that header names the client, for throttling and events', async () => {
+      const from = {
+        'x-forwarded-for': (a: string) => ({ 'x-forwarded-for': a }),
+        forwarded: (a: string) => ({ forwarded: `for=${a}` }),
+      };
+      for (const [header, other] of [
+        ['x-forwarded-for', 'forwarded'],
+        ['forwarded', 'x-forwarded-for'],
+      ] as const) {
+        await start({ trustedProxies: CidrList.of(['10.0.0.0/8']), trustedProxyHeader: header });
+        const grant = (headers: Record<string, string>, password: string) =>
+          fetchFrom(PROXY, headers)(
+            `${OIDC}/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+          );
+        // The proxy writes `header`; the client sends the other one, with a new value each time.
+        for (let i = 0; i < PAIR_LIMIT; i++) {
+          assert.equal(
+            (await grant({ ...from[header]('198.51.100.90'), ...from[other](`203.0.113.${i + 1}`) }, `guess-${i}`))
+              .status,
+            400,
+          );
+        }
+        assert.equal(
+          (await grant({ ...from[header]('198.51.100.90'), ...from[other]('203.0.113.99') }, 'alice-pw')).status,
+          429,
+          `${header}: locked`,
+        );
+        // The other header was never believed: an address it named was not counted.
+        assert.equal(
+          (await grant(from[header]('203.0.113.1'), 'alice-pw')).status,
+          200,
+          `${header}: the other header's address is clean`,
+        );
+        const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+        const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGIN_ERROR', max: 1000 });
+        assert.ok(events.length >= PAIR_LIMIT);
+        assert.ok(
+          events.every((e) => e.ip_address === '198.51.100.90'),
+          events.map((e) => e.ip_address).join(','),
+        );
+      }
+    });
+
     test('login-throttle-slowdown: guesses from many addresses slow a username down, and the right password gets through at the next slot', async () => {
       await start({
         trustedProxies: CidrList.of(['10.0.0.0/8']),
         throttle: { userFailuresAnyAddress: 4, baseSlowdownMs: 400, maxSlowdownMs: 400 },
       });
       const grant = (address: string, password: string) =>
-        fetchFrom(PROXY, { 'x-forwarded-for': address })(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }));
+        fetchFrom(PROXY, { 'x-forwarded-for': address })(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+        );
       for (let i = 0; i < 4; i++) assert.equal((await grant(`198.51.100.${20 + i}`, `guess-${i}`)).status, 400);
       // Over the limit: one verification per step for the username, from any address.
       const slowed = await grant('198.51.100.30', 'alice-pw');
@@ -269,7 +365,11 @@ for (const database of TEST_DATABASES) {
       const master = (await t.provider.ctx.realms.realmByName('master'))!;
       assert.equal(await devices.recognise(master.id, 'alice', cookie), null, 'another realm, another key');
       assert.equal(await devices.recognise(realm.id, 'alice', `${cookie.slice(0, -2)}AA`), null);
-      assert.equal(await devices.recognise(realm.id, 'alice', cookie, Date.now() + 31 * 86_400_000), null, 'expired after 30 days');
+      assert.equal(
+        await devices.recognise(realm.id, 'alice', cookie, Date.now() + 31 * 86_400_000),
+        null,
+        'expired after 30 days',
+      );
       assert.equal(await devices.recognise(realm.id, 'alice', 'garbage'), null);
     });
   });
@@ -301,7 +401,9 @@ test(
       // Every verification that ran and failed left a LOGIN_ERROR event: the stored counter.
       const db = new pg.Client({ connectionString: url });
       await db.connect();
-      const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM event WHERE type = 'LOGIN_ERROR' AND error = 'invalid_user_credentials'");
+      const { rows } = await db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM event WHERE type = 'LOGIN_ERROR' AND error = 'invalid_user_credentials'",
+      );
       await db.end();
       const verified = Number(rows[0]!.n);
       assert.ok(verified >= 1 && verified <= PAIR_LIMIT, `${verified} guesses reached argon2 across both processes`);
@@ -321,7 +423,8 @@ function countingTransactions<T extends object>(db: T, stats: { transactions: nu
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
       if (prop === 'transaction') return (...args: unknown[]) => (stats.transactions++, fn.apply(target, args));
-      if (prop === 'withTables') return (...args: unknown[]) => countingTransactions(fn.apply(target, args) as object, stats);
+      if (prop === 'withTables')
+        return (...args: unknown[]) => countingTransactions(fn.apply(target, args) as object, stats);
       return fn.bind(target);
     },
   });
@@ -348,8 +451,13 @@ for (const database of TEST_DATABASES) {
     test('login-throttle-waiting: with both slots of a username held, 50 more logins cost about one store transaction each, those beyond the waiting cap are refused at once, and the waiters get in as slots free', async () => {
       await setup();
       const stats = { transactions: 0 };
-      const throttle = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, { inFlightWaitMs: 5000 });
-      const held = [await throttle.reserve(realmId, 'wait-user', '198.51.100.1'), await throttle.reserve(realmId, 'wait-user', '198.51.100.2')];
+      const throttle = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, {
+        inFlightWaitMs: 5000,
+      });
+      const held = [
+        await throttle.reserve(realmId, 'wait-user', '198.51.100.1'),
+        await throttle.reserve(realmId, 'wait-user', '198.51.100.2'),
+      ];
       stats.transactions = 0;
       const waiters = throttle.policy.maxWaiters;
       const outcome: Array<'pending' | 'in' | 'refused'> = Array.from({ length: 50 }, () => 'pending');
@@ -366,22 +474,34 @@ for (const database of TEST_DATABASES) {
         ),
       );
       await until(() => outcome.filter((o) => o === 'refused').length >= 50 - waiters);
-      assert.equal(outcome.filter((o) => o === 'pending').length, waiters, 'refused at once beyond the cap, while both slots are still held');
+      assert.equal(
+        outcome.filter((o) => o === 'pending').length,
+        waiters,
+        'refused at once beyond the cap, while both slots are still held',
+      );
       const whileHeld = stats.transactions;
       assert.ok(whileHeld <= 50 + waiters, `${whileHeld} transactions while the slots were held`);
       for (const h of held) await h.finish('failure');
       await Promise.all(attempts);
       assert.equal(outcome.filter((o) => o === 'in').length, waiters, 'every waiter got in once slots freed');
-      assert.ok(stats.transactions <= 50 + 3 * waiters, `${stats.transactions} store transactions for 50 waiting logins`);
+      assert.ok(
+        stats.transactions <= 50 + 3 * waiters,
+        `${stats.transactions} store transactions for 50 waiting logins`,
+      );
       t.provider.ctx.log.info({ whileHeld, total: stats.transactions }, 'login-throttle-waiting transactions');
     });
 
     test('login-throttle-waiting: an attempt waiting for a slot another process holds asks the store about every 250 ms, not continuously, and gets in when it frees', async () => {
       await setup();
       const stats = { transactions: 0 };
-      const here = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, { inFlightWaitMs: 5000 });
+      const here = new LoginThrottle(countingTransactions(t.store.db, stats), t.store.dialect, {
+        inFlightWaitMs: 5000,
+      });
       const elsewhere = new LoginThrottle(t.store.db, t.store.dialect);
-      const held = [await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.1'), await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.2')];
+      const held = [
+        await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.1'),
+        await elsewhere.reserve(realmId, 'xproc-user', '198.51.100.2'),
+      ];
       const started = Date.now();
       const waiting = here.reserve(realmId, 'xproc-user', '198.51.100.3');
       await new Promise((r) => setTimeout(r, 700));
@@ -390,12 +510,19 @@ for (const database of TEST_DATABASES) {
       const elapsed = Date.now() - started;
       await held[1]!.finish('failure');
       const bound = 2 + Math.ceil(elapsed / here.policy.crossProcessRetryMs);
-      assert.ok(stats.transactions <= bound, `${stats.transactions} store transactions in ${elapsed} ms of waiting (at most ${bound})`);
+      assert.ok(
+        stats.transactions <= bound,
+        `${stats.transactions} store transactions in ${elapsed} ms of waiting (at most ${bound})`,
+      );
     });
 
     test('login-throttle-lease: a leaked in-flight slot lapses after its lease even with a login every 0.5 s on the same counter', async () => {
       await setup();
-      const throttle = new LoginThrottle(t.store.db, t.store.dialect, { addressConcurrency: 2, inFlightLeaseMs: 1500, inFlightWaitMs: 300 });
+      const throttle = new LoginThrottle(t.store.db, t.store.dialect, {
+        addressConcurrency: 2,
+        inFlightLeaseMs: 1500,
+        inFlightWaitMs: 300,
+      });
       const address = '203.0.113.77';
       await throttle.reserve(realmId, 'leaker', address); // never finished: its process "died"
       const end = Date.now() + 2500;
@@ -404,7 +531,10 @@ for (const database of TEST_DATABASES) {
         await new Promise((r) => setTimeout(r, 500));
       }
       // Both slots of the address free again: two verifications at once.
-      const both = await Promise.all([throttle.reserve(realmId, 'after-a', address), throttle.reserve(realmId, 'after-b', address)]);
+      const both = await Promise.all([
+        throttle.reserve(realmId, 'after-a', address),
+        throttle.reserve(realmId, 'after-b', address),
+      ]);
       for (const a of both) await a.finish('success');
     });
 
@@ -421,8 +551,15 @@ for (const database of TEST_DATABASES) {
         }),
       );
       const results = await Promise.all([
-        ...forms.map((f) => f.browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'alice-pw' })),
-        ...[0, 1].map(() => fetcher(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }))),
+        ...forms.map((f) =>
+          f.browser.post(f.action, { auth_request: f.authRequest, username: 'alice', password: 'alice-pw' }),
+        ),
+        ...[0, 1].map(() =>
+          fetcher(
+            `${OIDC}/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw' }),
+          ),
+        ),
       ]);
       assert.deepEqual(
         results.map((r) => r.status),

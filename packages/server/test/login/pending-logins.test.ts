@@ -40,11 +40,19 @@ for (const database of TEST_DATABASES) {
       );
 
       const oldest = forms[0]!;
-      const stale = await oldest.browser.post(oldest.action, { auth_request: oldest.authRequest, username: 'alice', password: 'alice-pw' });
+      const stale = await oldest.browser.post(oldest.action, {
+        auth_request: oldest.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
       assert.equal(stale.status, 400);
       assert.match(await stale.text(), /expired/);
       const newest = forms.at(-1)!;
-      const fresh = await newest.browser.post(newest.action, { auth_request: newest.authRequest, username: 'alice', password: 'alice-pw' });
+      const fresh = await newest.browser.post(newest.action, {
+        auth_request: newest.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
       assert.equal(fresh.status, 303);
     });
 

@@ -72,7 +72,8 @@ function appPages(sundown: string, spa: string): Record<string, string> {
       `{ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html', checkLoginIframeInterval: ${POLL_SECONDS} }`,
     ),
     // Keycloak's documented silent-check-sso page.
-    '/silent-check-sso.html': '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>',
+    '/silent-check-sso.html':
+      '<!doctype html><html><body><script>parent.postMessage(location.href, location.origin)</script></body></html>',
     '/bye.html': '<!doctype html><html><body><p id="state">bye</p></body></html>',
     '/oc.html': oidcClientPage(
       issuer,
@@ -93,7 +94,12 @@ async function staticServer(pages: () => Record<string, string>): Promise<{ serv
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = LIBRARIES[path] ?? pages()[path];
     if (body === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' }).end(body);
+    res
+      .writeHead(200, {
+        'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/html',
+        'cache-control': 'no-store',
+      })
+      .end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // localhost, as Sundown's own URL: the same site, so its cookies reach the iframes (a
@@ -120,7 +126,10 @@ async function record(context: BrowserContext, sundown: string): Promise<Recorde
       for (;;) {
         const hit = r.events.slice(since).find((e) => e.startsWith(prefix));
         if (hit) return hit;
-        if (Date.now() > until) throw new Error(`no "${prefix}" event; got ${JSON.stringify(r.events)}; Sundown answered:\n${r.responses.join('\n')}`);
+        if (Date.now() > until)
+          throw new Error(
+            `no "${prefix}" event; got ${JSON.stringify(r.events)}; Sundown answered:\n${r.responses.join('\n')}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
@@ -129,8 +138,10 @@ async function record(context: BrowserContext, sundown: string): Promise<Recorde
   context.on('response', (res) => {
     const url = new URL(res.url());
     // The browser's own favicon guess on Sundown's pages is not a library's request.
-    if (url.origin === sundown && url.pathname !== '/favicon.ico') r.responses.push(`${res.status()} ${res.request().method()} ${url.pathname}`);
-    if (process.env.DEBUG_BROWSER_APPS) console.log(`# response: ${res.status()} ${res.request().method()} ${res.url().slice(0, 200)}`);
+    if (url.origin === sundown && url.pathname !== '/favicon.ico')
+      r.responses.push(`${res.status()} ${res.request().method()} ${url.pathname}`);
+    if (process.env.DEBUG_BROWSER_APPS)
+      console.log(`# response: ${res.status()} ${res.request().method()} ${res.url().slice(0, 200)}`);
   });
   context.on('console', (msg) => {
     if (process.env.DEBUG_BROWSER_APPS) console.log(`# console: ${msg.text()}`);
@@ -177,16 +188,28 @@ describe('browser apps in Chromium', { skip }, () => {
       parseRealmJson({
         realm: 'apps',
         clients: [app('kc-spa'), app('oc-spa')],
-        users: [{ username: 'alice', firstName: 'Alice', credentials: [{ type: 'password', value: 'alice-password' }] }],
+        users: [
+          { username: 'alice', firstName: 'Alice', credentials: [{ type: 'password', value: 'alice-password' }] },
+        ],
       }),
     );
     await store.close();
-    server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
+    server = await startServer(
+      parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}),
+      pino({ level: 'silent' }),
+    );
     sundown = server.url;
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   after(async () => {
@@ -211,7 +234,12 @@ describe('browser apps in Chromium', { skip }, () => {
       const first = await a.evaluate(() => {
         const kc = (
           window as unknown as {
-            kc: { token: string; tokenParsed: { sid?: string }; refreshTokenParsed: { typ?: string; exp?: number }; idTokenParsed: { typ?: string } };
+            kc: {
+              token: string;
+              tokenParsed: { sid?: string };
+              refreshTokenParsed: { typ?: string; exp?: number };
+              idTokenParsed: { typ?: string };
+            };
           }
         ).kc;
         return {
@@ -262,22 +290,31 @@ describe('browser apps in Chromium', { skip }, () => {
       const c = await context.newPage();
       await c.goto(`${spa.url}/oc.html`);
       await state(c).filter({ hasText: 'signed-out' }).waitFor();
-      await c.evaluate(() => void (window as unknown as { mgr: { signinRedirect(): Promise<void> } }).mgr.signinRedirect());
+      await c.evaluate(
+        () => void (window as unknown as { mgr: { signinRedirect(): Promise<void> } }).mgr.signinRedirect(),
+      );
       await state(c).filter({ hasText: 'signed-in' }).waitFor();
       const loggedOutAt = Date.now();
-      await c.evaluate(() => void (window as unknown as { mgr: { signoutRedirect(): Promise<void> } }).mgr.signoutRedirect());
+      await c.evaluate(
+        () => void (window as unknown as { mgr: { signoutRedirect(): Promise<void> } }).mgr.signoutRedirect(),
+      );
       await c.waitForURL(`${spa.url}/oc-bye.html**`);
       // Both keycloak-js pages see it through the login-status iframe.
       await r.waitForEvent('kc-logout /kc.html', since);
       await r.waitForEvent('kc-logout /kc-sso.html', since);
-      console.log(`# onAuthLogout ${Date.now() - loggedOutAt} ms after the logout elsewhere (poll interval ${POLL_SECONDS} s)`);
+      console.log(
+        `# onAuthLogout ${Date.now() - loggedOutAt} ms after the logout elsewhere (poll interval ${POLL_SECONDS} s)`,
+      );
 
       // login-required sends page A back to the sign-in page: sign in, then keycloak.logout().
       await a.getByLabel('Username or email').waitFor();
       await fillLoginForm(a);
       await state(a).filter({ hasText: 'signed-in' }).waitFor();
       await a.evaluate(
-        (to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }),
+        (to) =>
+          void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({
+            redirectUri: to,
+          }),
         `${spa.url}/bye.html`,
       );
       await a.waitForURL(`${spa.url}/bye.html`);
@@ -334,7 +371,10 @@ describe('browser apps in Chromium', { skip }, () => {
       await other.goto(`${spa.url}/kc.html`);
       await state(other).filter({ hasText: 'signed-in' }).waitFor();
       await other.evaluate(
-        (to) => void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({ redirectUri: to }),
+        (to) =>
+          void (window as unknown as { kc: { logout(o: { redirectUri: string }): Promise<void> } }).kc.logout({
+            redirectUri: to,
+          }),
         `${spa.url}/bye.html`,
       );
       await other.waitForURL(`${spa.url}/bye.html`);
@@ -346,7 +386,9 @@ describe('browser apps in Chromium', { skip }, () => {
       await fillLoginForm(page);
       await state(page).filter({ hasText: 'signed-in' }).waitFor();
       const { id_token } = (await page.evaluate(() => (window as unknown as Mgr).mgr.getUser()))!;
-      const logoutRequest = page.waitForRequest((req) => req.url().startsWith(`${server.url}/realms/apps/protocol/openid-connect/logout`));
+      const logoutRequest = page.waitForRequest((req) =>
+        req.url().startsWith(`${server.url}/realms/apps/protocol/openid-connect/logout`),
+      );
       await page.evaluate(() => void (window as unknown as Mgr).mgr.signoutRedirect());
       assert.equal(new URL((await logoutRequest).url()).searchParams.get('id_token_hint'), id_token);
       await page.waitForURL(`${spa.url}/oc-bye.html**`);

@@ -17,10 +17,19 @@ for (const database of TEST_DATABASES) {
     });
     after(() => t?.close());
 
-    async function exchange(code: string, verifier: string, clientId = 'web', secret = 'web-secret', redirectUri = WEB_CB) {
+    async function exchange(
+      code: string,
+      verifier: string,
+      clientId = 'web',
+      secret = 'web-secret',
+      redirectUri = WEB_CB,
+    ) {
       return t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }, { authorization: basic(clientId, secret) }),
+        form(
+          { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier },
+          { authorization: basic(clientId, secret) },
+        ),
       );
     }
 
@@ -59,7 +68,8 @@ for (const database of TEST_DATABASES) {
       });
       assert.equal(protectedHeader.alg, 'RS256');
       assert.ok(protectedHeader.kid);
-      for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp']) assert.ok(claim in payload, claim);
+      for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'])
+        assert.ok(claim in payload, claim);
       assert.equal(payload.nonce, 'n1');
       assert.equal(payload.azp, 'web');
       assert.equal(payload.preferred_username, 'alice');
@@ -86,7 +96,10 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const aTokens = (await (await exchange(a.searchParams.get('code')!, first.verifier)).json()) as Record<string, string>;
+      const aTokens = (await (await exchange(a.searchParams.get('code')!, first.verifier)).json()) as Record<
+        string,
+        string
+      >;
 
       const second = pkce();
       const res = await browser.get(
@@ -99,7 +112,13 @@ for (const database of TEST_DATABASES) {
       );
       assert.equal(res.status, 302, 'no login form');
       const b = new URL(res.headers.get('location')!);
-      const bRes = await exchange(b.searchParams.get('code')!, second.verifier, 'other', 'other-secret', 'https://other.example/callback');
+      const bRes = await exchange(
+        b.searchParams.get('code')!,
+        second.verifier,
+        'other',
+        'other-secret',
+        'https://other.example/callback',
+      );
       assert.equal(bRes.status, 200);
       const bTokens = (await bRes.json()) as Record<string, string>;
       assert.equal(decodeJwt(bTokens.id_token!).payload.sid, decodeJwt(aTokens.id_token!).payload.sid);
@@ -112,7 +131,9 @@ for (const database of TEST_DATABASES) {
     });
 
     test('prompt=none without a session gives login_required at the redirect URI', async () => {
-      const res = await new Browser(t.fetch).get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'none', state: 'xyz' }));
+      const res = await new Browser(t.fetch).get(
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'none', state: 'xyz' }),
+      );
       assert.equal(res.status, 302);
       const loc = new URL(res.headers.get('location')!);
       assert.equal(loc.searchParams.get('error'), 'login_required');
@@ -141,7 +162,10 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const sid1 = decodeJwt(((await (await exchange(first.searchParams.get('code')!, v1.verifier)).json()) as Record<string, string>).id_token!).payload.sid;
+      const sid1 = decodeJwt(
+        ((await (await exchange(first.searchParams.get('code')!, v1.verifier)).json()) as Record<string, string>)
+          .id_token!,
+      ).payload.sid;
       const page = await browser.get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /name="password"/);
@@ -158,7 +182,10 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const sid2 = decodeJwt(((await (await exchange(again.searchParams.get('code')!, v2.verifier)).json()) as Record<string, string>).id_token!).payload.sid;
+      const sid2 = decodeJwt(
+        ((await (await exchange(again.searchParams.get('code')!, v2.verifier)).json()) as Record<string, string>)
+          .id_token!,
+      ).payload.sid;
       assert.equal(sid2, sid1);
     });
 
@@ -173,7 +200,9 @@ for (const database of TEST_DATABASES) {
     });
 
     test('login_hint pre-fills the username', async () => {
-      const page = await new Browser(t.fetch).get(authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: 'bob@example' }));
+      const page = await new Browser(t.fetch).get(
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, login_hint: 'bob@example' }),
+      );
       assert.match(await page.text(), /name="username" value="bob@example"/);
     });
 
@@ -191,11 +220,17 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const aTokens = (await (await exchange(a.searchParams.get('code')!, v1.verifier)).json()) as Record<string, string>;
+      const aTokens = (await (await exchange(a.searchParams.get('code')!, v1.verifier)).json()) as Record<
+        string,
+        string
+      >;
       await signIn(browser, authUrl({ client_id: 'web', redirect_uri: WEB_CB, prompt: 'login' }), 'bob', 'bob-pw');
       const refresh = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'refresh_token', refresh_token: aTokens.refresh_token! }, { authorization: basic('web', 'web-secret') }),
+        form(
+          { grant_type: 'refresh_token', refresh_token: aTokens.refresh_token! },
+          { authorization: basic('web', 'web-secret') },
+        ),
       );
       assert.equal(refresh.status, 400);
       assert.equal(((await refresh.json()) as Record<string, string>).error, 'invalid_grant');

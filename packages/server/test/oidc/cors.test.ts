@@ -20,7 +20,13 @@ const EVIL = 'https://evil.example';
 const CORS_REALM = {
   realm: 'cors',
   clients: [
-    { clientId: 'spa-explicit', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://spa.example/cb'], webOrigins: [APP] },
+    {
+      clientId: 'spa-explicit',
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://spa.example/cb'],
+      webOrigins: [APP],
+    },
     {
       clientId: 'spa-plus',
       publicClient: true,
@@ -28,7 +34,12 @@ const CORS_REALM = {
       redirectUris: ['https://plus.example/cb', 'http://localhost:5173/*'],
       webOrigins: ['+'],
     },
-    { clientId: 'spa-none', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://none.example/cb'] },
+    {
+      clientId: 'spa-none',
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://none.example/cb'],
+    },
     {
       clientId: 'conf',
       secret: 'conf-secret',
@@ -50,7 +61,15 @@ const CORS_REALM = {
 /** `*` in one client opens preflights for every origin, so it lives in a realm of its own. */
 const ANY_REALM = {
   realm: 'cors-any',
-  clients: [{ clientId: 'spa-any', publicClient: true, directAccessGrantsEnabled: true, redirectUris: ['https://any.example/cb'], webOrigins: ['*'] }],
+  clients: [
+    {
+      clientId: 'spa-any',
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      redirectUris: ['https://any.example/cb'],
+      webOrigins: ['*'],
+    },
+  ],
   users: [{ username: 'alice', credentials: [{ type: 'password', value: 'alice-pw' }] }],
 };
 
@@ -63,7 +82,14 @@ function corsOf(res: Response): { origin: string | null; credentials: string | n
 }
 
 test('webOriginProblem accepts origins, + and *, and names what is wrong with anything else', () => {
-  for (const ok of ['+', '*', 'https://app.example', 'http://localhost:5173', 'http://127.0.0.1:8080', 'https://[::1]:8443'])
+  for (const ok of [
+    '+',
+    '*',
+    'https://app.example',
+    'http://localhost:5173',
+    'http://127.0.0.1:8080',
+    'https://[::1]:8443',
+  ])
     assert.equal(webOriginProblem(ok), null, ok);
   assert.match(webOriginProblem('https://app.example/')!, /did you mean "https:\/\/app.example"/);
   assert.match(webOriginProblem('https://app.example/path')!, /no path/);
@@ -89,7 +115,13 @@ test('resolveWebOrigins expands + to the origins of the redirect URIs, wildcards
 
 test('realm import refuses a web origin with a path, naming the field', () => {
   assert.throws(
-    () => parseRealmJson({ realm: 'r', clients: [{ clientId: 'c', redirectUris: ['https://a.example/cb'], webOrigins: ['+', 'https://a.example/app'] }] }),
+    () =>
+      parseRealmJson({
+        realm: 'r',
+        clients: [
+          { clientId: 'c', redirectUris: ['https://a.example/cb'], webOrigins: ['+', 'https://a.example/app'] },
+        ],
+      }),
     /\$\.clients\[0\]\.webOrigins\[1\]: "https:\/\/a.example\/app" is not an origin/,
   );
 });
@@ -104,18 +136,34 @@ for (const database of TEST_DATABASES) {
     });
     after(() => t?.close());
 
-    const password = (clientId: string, origin?: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
+    const password = (
+      clientId: string,
+      origin?: string,
+      extra: Record<string, string> = {},
+      headers: Record<string, string> = {},
+    ) =>
       t.fetch(
         `${OIDC}/token`,
         form(
-          { grant_type: 'password', client_id: clientId, username: 'alice', password: 'alice-pw', scope: 'openid', ...extra },
+          {
+            grant_type: 'password',
+            client_id: clientId,
+            username: 'alice',
+            password: 'alice-pw',
+            scope: 'openid',
+            ...extra,
+          },
           { ...headers, ...(origin ? { origin } : {}) },
         ),
       );
     const preflight = (path: string, origin: string, method = 'POST') =>
       t.fetch(`${OIDC}/${path}`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type, authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': method,
+          'access-control-request-headers': 'content-type, authorization',
+        },
       });
 
     test('discovery and certs answer any origin with *', async () => {
@@ -123,7 +171,10 @@ for (const database of TEST_DATABASES) {
         const res = await t.fetch(url, { headers: { origin: EVIL } });
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('access-control-allow-origin'), '*', url);
-        const pre = await t.fetch(url, { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'GET' } });
+        const pre = await t.fetch(url, {
+          method: 'OPTIONS',
+          headers: { origin: EVIL, 'access-control-request-method': 'GET' },
+        });
         assert.equal(pre.status, 204, url);
         assert.equal(pre.headers.get('access-control-allow-origin'), '*');
         assert.match(pre.headers.get('access-control-allow-methods')!, /GET/);
@@ -147,7 +198,10 @@ for (const database of TEST_DATABASES) {
     });
 
     test('token errors carry CORS too, so the app can read them', async () => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'spa-explicit', refresh_token: 'nope' }, { origin: APP }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'refresh_token', client_id: 'spa-explicit', refresh_token: 'nope' }, { origin: APP }),
+      );
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
       assert.equal(corsOf(res).origin, APP);
@@ -157,13 +211,20 @@ for (const database of TEST_DATABASES) {
       assert.equal(corsOf(await password('spa-plus', 'https://plus.example')).origin, 'https://plus.example');
       assert.equal(corsOf(await password('spa-plus', 'http://localhost:5173')).origin, 'http://localhost:5173');
       assert.equal(corsOf(await password('spa-plus', APP)).origin, null);
-      assert.equal(corsOf(await password('spa-plus', 'https://plus.example:8443')).origin, null, 'another port is another origin');
+      assert.equal(
+        corsOf(await password('spa-plus', 'https://plus.example:8443')).origin,
+        null,
+        'another port is another origin',
+      );
     });
 
     test('* allows any origin, echoed with credentials (never a literal * on a credentialed answer)', async () => {
       const res = await t.fetch(
         `${ISSUER_BASE}/realms/cors-any/protocol/openid-connect/token`,
-        form({ grant_type: 'password', client_id: 'spa-any', username: 'alice', password: 'alice-pw' }, { origin: EVIL }),
+        form(
+          { grant_type: 'password', client_id: 'spa-any', username: 'alice', password: 'alice-pw' },
+          { origin: EVIL },
+        ),
       );
       assert.equal(res.status, 200);
       assert.deepEqual(corsOf(res), { origin: EVIL, credentials: 'true', vary: 'Origin' });
@@ -188,7 +249,11 @@ for (const database of TEST_DATABASES) {
       const body = new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-pw' });
       const basicOnly = await t.fetch(`${OIDC}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('conf', 'conf-secret'), origin: APP },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic('conf', 'conf-secret'),
+          origin: APP,
+        },
         body,
       });
       assert.equal(corsOf(basicOnly).origin, null, "another client's origin is not conf's");
@@ -221,10 +286,14 @@ for (const database of TEST_DATABASES) {
 
     test("userinfo answers the origins of the access token's azp", async () => {
       const { access_token } = (await (await password('spa-explicit')).json()) as { access_token: string };
-      const ok = await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${access_token}`, origin: APP } });
+      const ok = await t.fetch(`${OIDC}/userinfo`, {
+        headers: { authorization: `Bearer ${access_token}`, origin: APP },
+      });
       assert.equal(ok.status, 200);
       assert.deepEqual(corsOf(ok), { origin: APP, credentials: 'true', vary: 'Origin' });
-      const other = await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${access_token}`, origin: 'https://plus.example' } });
+      const other = await t.fetch(`${OIDC}/userinfo`, {
+        headers: { authorization: `Bearer ${access_token}`, origin: 'https://plus.example' },
+      });
       assert.equal(other.status, 200);
       assert.equal(corsOf(other).origin, null);
       const bad = await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: 'Bearer not.a.jwt', origin: APP } });
@@ -233,24 +302,37 @@ for (const database of TEST_DATABASES) {
     });
 
     test('revoke, introspect and logout answer their client’s origins', async () => {
-      const tokens = (await (await password('conf', undefined, {}, { authorization: basic('conf', 'conf-secret') })).json()) as {
+      const tokens = (await (
+        await password('conf', undefined, {}, { authorization: basic('conf', 'conf-secret') })
+      ).json()) as {
         access_token: string;
         refresh_token: string;
         id_token: string;
       };
       const introspect = await t.fetch(
         `${OIDC}/token/introspect`,
-        form({ token: tokens.access_token }, { authorization: basic('conf', 'conf-secret'), origin: 'https://conf.example' }),
+        form(
+          { token: tokens.access_token },
+          { authorization: basic('conf', 'conf-secret'), origin: 'https://conf.example' },
+        ),
       );
       assert.equal(introspect.status, 200);
       assert.equal(corsOf(introspect).origin, 'https://conf.example');
       const spa = (await (await password('spa-explicit')).json()) as { refresh_token: string };
-      const revoke = await t.fetch(`${OIDC}/revoke`, form({ token: spa.refresh_token, client_id: 'spa-explicit' }, { origin: APP }));
+      const revoke = await t.fetch(
+        `${OIDC}/revoke`,
+        form({ token: spa.refresh_token, client_id: 'spa-explicit' }, { origin: APP }),
+      );
       assert.equal(revoke.status, 200);
       assert.equal(corsOf(revoke).origin, APP);
-      const logout = await t.fetch(`${OIDC}/logout`, form({ id_token_hint: tokens.id_token }, { origin: 'https://conf.example' }));
+      const logout = await t.fetch(
+        `${OIDC}/logout`,
+        form({ id_token_hint: tokens.id_token }, { origin: 'https://conf.example' }),
+      );
       assert.equal(corsOf(logout).origin, 'https://conf.example');
-      const logoutOther = await t.fetch(`${OIDC}/logout?client_id=spa-explicit`, { headers: { origin: 'https://conf.example' } });
+      const logoutOther = await t.fetch(`${OIDC}/logout?client_id=spa-explicit`, {
+        headers: { origin: 'https://conf.example' },
+      });
       assert.equal(corsOf(logoutOther).origin, null);
     });
 
@@ -265,11 +347,19 @@ for (const database of TEST_DATABASES) {
         t.fetch(`${ISSUER_BASE}/admin/realms/cors/clients`, {
           method: 'POST',
           headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ clientId: `new-${webOrigins.length}`, publicClient: true, redirectUris: ['https://n.example/cb'], webOrigins }),
+          body: JSON.stringify({
+            clientId: `new-${webOrigins.length}`,
+            publicClient: true,
+            redirectUris: ['https://n.example/cb'],
+            webOrigins,
+          }),
         });
       const bad = await create(['https://n.example/']);
       assert.equal(bad.status, 400);
-      assert.match(((await bad.json()) as { error_description: string }).error_description, /\$\.webOrigins\[0\]: "https:\/\/n.example\/" is not an origin/);
+      assert.match(
+        ((await bad.json()) as { error_description: string }).error_description,
+        /\$\.webOrigins\[0\]: "https:\/\/n.example\/" is not an origin/,
+      );
       assert.equal((await create(['+', '*'])).status, 201);
     });
   });

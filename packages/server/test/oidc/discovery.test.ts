@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SUPPORTED_SIGNING_ALGS } from '../../src/crypto/signing-keys.ts';
 import { CLIENT_AUTH_METHODS } from '../../src/http/client-auth.ts';
-import { CODE_CHALLENGE_METHODS, PROMPTS, RESPONSE_MODES, RESPONSE_TYPES } from '../../src/oidc/authorize/check-request.ts';
+import {
+  CODE_CHALLENGE_METHODS,
+  PROMPTS,
+  RESPONSE_MODES,
+  RESPONSE_TYPES,
+} from '../../src/oidc/authorize/check-request.ts';
 import { INTROSPECTION_AUTH_METHODS } from '../../src/oidc/introspect.ts';
 import { GRANTS } from '../../src/oidc/token/grants.ts';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES, userClaims } from '../../src/tokens/scopes.ts';
@@ -57,26 +62,42 @@ describe('discovery', () => {
 
   test('the token endpoint dispatches every announced grant type', async () => {
     for (const grantType of doc.grant_types_supported as string[]) {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: grantType }, { authorization: basic('web', 'web-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: grantType }, { authorization: basic('web', 'web-secret') }),
+      );
       const body = (await res.json()) as { error: string };
       assert.notEqual(body.error, 'unsupported_grant_type', grantType);
     }
-    const unknown = await t.fetch(`${OIDC}/token`, form({ grant_type: 'urn:example:unknown' }, { authorization: basic('web', 'web-secret') }));
+    const unknown = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'urn:example:unknown' }, { authorization: basic('web', 'web-secret') }),
+    );
     assert.equal(((await unknown.json()) as { error: string }).error, 'unsupported_grant_type');
   });
 
   test('the authorization endpoint accepts every announced prompt, response type and mode', async () => {
     const { challenge } = pkce();
-    const base = { client_id: 'web', redirect_uri: 'https://web.example/callback', code_challenge: challenge, code_challenge_method: 'S256' };
+    const base = {
+      client_id: 'web',
+      redirect_uri: 'https://web.example/callback',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
     for (const prompt of doc.prompt_values_supported as string[]) {
       const res = await t.fetch(authUrl({ ...base, prompt }));
       // A login form, or (prompt=none without a session) login_required back at the client.
-      if (res.status === 302) assert.equal(new URL(res.headers.get('location')!).searchParams.get('error'), 'login_required', prompt);
+      if (res.status === 302)
+        assert.equal(new URL(res.headers.get('location')!).searchParams.get('error'), 'login_required', prompt);
       else assert.equal(res.status, 200, prompt);
     }
     for (const responseType of doc.response_types_supported as string[]) {
       for (const mode of doc.response_modes_supported as string[]) {
-        assert.equal((await t.fetch(authUrl({ ...base, response_type: responseType, response_mode: mode }))).status, 200, `${responseType} ${mode}`);
+        assert.equal(
+          (await t.fetch(authUrl({ ...base, response_type: responseType, response_mode: mode }))).status,
+          200,
+          `${responseType} ${mode}`,
+        );
       }
     }
   });

@@ -13,8 +13,18 @@ type Json = Record<string, unknown>;
 
 function realmWithResourceServer(attribute: string): unknown {
   const json = structuredClone(TEST_REALM_JSON) as { clients: Json[] };
-  json.clients.push({ clientId: 'api', secret: 'api-secret', standardFlowEnabled: false, attributes: { 'sundown.introspection.clients': attribute } });
-  json.clients.push({ clientId: 'pw-app', secret: 'pw-app-secret', standardFlowEnabled: false, directAccessGrantsEnabled: true });
+  json.clients.push({
+    clientId: 'api',
+    secret: 'api-secret',
+    standardFlowEnabled: false,
+    attributes: { 'sundown.introspection.clients': attribute },
+  });
+  json.clients.push({
+    clientId: 'pw-app',
+    secret: 'pw-app-secret',
+    standardFlowEnabled: false,
+    directAccessGrantsEnabled: true,
+  });
   return json;
 }
 
@@ -30,13 +40,18 @@ for (const database of TEST_DATABASES) {
     async function tokensOf(client: string): Promise<Record<string, string>> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic(client, `${client}-secret`) },
+        ),
       );
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Record<string, string>;
     }
     const introspectAs = async (client: string, token: string) =>
-      (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic(client, `${client}-secret`) }))).json()) as Json;
+      (await (
+        await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic(client, `${client}-secret`) }))
+      ).json()) as Json;
 
     test("cross-client introspection of another client's refresh or access token returns active:false", async () => {
       const tokens = await tokensOf('pw-app');

@@ -84,9 +84,15 @@ for (const database of TEST_DATABASES) {
     });
 
     test('client credentials through openid-client', async () => {
-      const config = await oidc.discovery(new URL(`${server.url}/realms/test`), 'service', 'service-secret', undefined, {
-        execute: [oidc.allowInsecureRequests],
-      });
+      const config = await oidc.discovery(
+        new URL(`${server.url}/realms/test`),
+        'service',
+        'service-secret',
+        undefined,
+        {
+          execute: [oidc.allowInsecureRequests],
+        },
+      );
       const tokens = await oidc.clientCredentialsGrant(config);
       assert.equal(tokens.token_type, 'bearer');
     });

@@ -65,11 +65,21 @@ describe('redirect URI attack in Chromium', { skip }, () => {
       .where('client_id', '=', 'kc-style')
       .execute();
     await store.close();
-    server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
+    server = await startServer(
+      parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}),
+      pino({ level: 'silent' }),
+    );
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     page = await chrome.newPage();
     page.setDefaultTimeout(15_000);
@@ -84,7 +94,16 @@ describe('redirect URI attack in Chromium', { skip }, () => {
 
   const oidc = () => `${server.url}/realms/test/protocol/openid-connect`;
   const authorize = (redirectUri: string) =>
-    authUrl({ client_id: 'kc-style', redirect_uri: redirectUri, state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256' }, oidc());
+    authUrl(
+      {
+        client_id: 'kc-style',
+        redirect_uri: redirectUri,
+        state: 'st',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      },
+      oidc(),
+    );
 
   test('with an SSO session, http://127.0.0.1:<app>@127.0.0.1:<attacker>/steal ends on the error page and never reaches the attacker', async () => {
     // Sign in once through the real login page: the browser now has an SSO session.
@@ -98,7 +117,10 @@ describe('redirect URI attack in Chromium', { skip }, () => {
     const attack = `http://127.0.0.1:${app.port}@127.0.0.1:${attacker.port}/steal`;
     const res = await page.goto(authorize(attack));
     assert.equal(res?.status(), 400);
-    assert.ok(page.url().startsWith(`${server.url}/realms/test/protocol/openid-connect/auth?`), `stayed on Sundown: ${page.url()}`);
+    assert.ok(
+      page.url().startsWith(`${server.url}/realms/test/protocol/openid-connect/auth?`),
+      `stayed on Sundown: ${page.url()}`,
+    );
     await page.getByRole('heading', { name: 'We could not complete your request' }).waitFor();
     assert.equal(await page.getByRole('alert').textContent(), 'Invalid parameter: redirect_uri');
 

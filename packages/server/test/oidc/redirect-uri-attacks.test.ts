@@ -34,7 +34,11 @@ const WILD_ATTACKS = [
  * rows written before may still hold it): user information sends the code to another host, and
  * a longer port is no URL at all (it used to give a 500).
  */
-const STAR_ATTACKS = ['http://127.0.0.1:4202@127.0.0.1:4299/steal', 'http://127.0.0.1:42021/cb', 'http://127.0.0.1:4202999999/cb'];
+const STAR_ATTACKS = [
+  'http://127.0.0.1:4202@127.0.0.1:4299/steal',
+  'http://127.0.0.1:42021/cb',
+  'http://127.0.0.1:4202999999/cb',
+];
 
 for (const database of TEST_DATABASES) {
   describe(`redirect URI attacks on ${database.name}`, { skip: database.skip }, () => {
@@ -47,7 +51,12 @@ for (const database of TEST_DATABASES) {
         rp2: receiver.url,
         realmAttributes: { legacyLogoutRedirectUri: 'true' },
         extraClients: [
-          { clientId: 'wild', secret: 'wild-secret', redirectUris: ['https://wild.example/app/*'], attributes: { 'post.logout.redirect.uris': '+' } },
+          {
+            clientId: 'wild',
+            secret: 'wild-secret',
+            redirectUris: ['https://wild.example/app/*'],
+            attributes: { 'post.logout.redirect.uris': '+' },
+          },
           { clientId: 'star', secret: 'star-secret', redirectUris: ['http://127.0.0.1:4202/*'] },
         ],
       });
@@ -68,7 +77,12 @@ for (const database of TEST_DATABASES) {
       const { verifier, challenge } = pkce();
       const back = await signIn(
         browser,
-        authUrl({ client_id: clientId, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }),
+        authUrl({
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }),
         'alice',
         'alice-pw',
       );
@@ -76,7 +90,12 @@ for (const database of TEST_DATABASES) {
       const res = await t.fetch(
         `${OIDC}/token`,
         form(
-          { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier },
+          {
+            grant_type: 'authorization_code',
+            code: back.searchParams.get('code')!,
+            redirect_uri: redirectUri,
+            code_verifier: verifier,
+          },
           { authorization: basic(clientId, `${clientId}-secret`) },
         ),
       );
@@ -94,10 +113,16 @@ for (const database of TEST_DATABASES) {
     test('authorization endpoint: wildcard attack URIs with a live SSO session get the error page, no code', async () => {
       const browser = new Browser(t.fetch);
       await signedIn(browser, 'wild', WILD_CB);
-      const legit = await browser.get(authUrl({ client_id: 'wild', redirect_uri: 'https://wild.example/app/other', state: 's' }));
+      const legit = await browser.get(
+        authUrl({ client_id: 'wild', redirect_uri: 'https://wild.example/app/other', state: 's' }),
+      );
       assert.equal(legit.status, 302, 'SSO: a registered URI gets a code without a prompt');
       for (const uri of WILD_ATTACKS) {
-        await assertErrorPage(await browser.get(authUrl({ client_id: 'wild', redirect_uri: uri, state: 's' })), /Invalid parameter: redirect_uri/, uri);
+        await assertErrorPage(
+          await browser.get(authUrl({ client_id: 'wild', redirect_uri: uri, state: 's' })),
+          /Invalid parameter: redirect_uri/,
+          uri,
+        );
       }
     });
 
@@ -105,7 +130,11 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser(t.fetch);
       await signedIn(browser, 'star', STAR_CB);
       for (const uri of STAR_ATTACKS) {
-        await assertErrorPage(await browser.get(authUrl({ client_id: 'star', redirect_uri: uri })), /Invalid parameter: redirect_uri/, uri);
+        await assertErrorPage(
+          await browser.get(authUrl({ client_id: 'star', redirect_uri: uri })),
+          /Invalid parameter: redirect_uri/,
+          uri,
+        );
         // Without a session, prompt=none would redirect its error to the URI: also refused first.
         await assertErrorPage(
           await new Browser(t.fetch).get(authUrl({ client_id: 'star', redirect_uri: uri, prompt: 'none' })),
@@ -119,13 +148,19 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser(t.fetch);
       const idToken = await signedIn(browser, 'wild', WILD_CB);
       for (const uri of WILD_ATTACKS) {
-        await assertErrorPage(await browser.get(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: uri })), /Invalid redirect uri/, uri);
+        await assertErrorPage(
+          await browser.get(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: uri })),
+          /Invalid redirect uri/,
+          uri,
+        );
       }
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGOUT_ERROR' });
       assert.ok(events.some((e) => e.error === 'invalid_redirect_uri'));
       // The session survived every refusal; a wildcard redirect URI under "+" is a valid target.
-      const done = await browser.get(logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: 'https://wild.example/app/bye', state: 'z' }));
+      const done = await browser.get(
+        logoutUrl({ id_token_hint: idToken, post_logout_redirect_uri: 'https://wild.example/app/bye', state: 'z' }),
+      );
       assert.equal(done.status, 302);
       assert.equal(done.headers.get('location'), 'https://wild.example/app/bye?state=z');
     });
@@ -134,12 +169,20 @@ for (const database of TEST_DATABASES) {
       const wildBrowser = new Browser(t.fetch);
       const wildToken = await signedIn(wildBrowser, 'wild', WILD_CB);
       for (const uri of WILD_ATTACKS) {
-        await assertErrorPage(await wildBrowser.get(logoutUrl({ id_token_hint: wildToken, redirect_uri: uri })), /Invalid redirect uri/, uri);
+        await assertErrorPage(
+          await wildBrowser.get(logoutUrl({ id_token_hint: wildToken, redirect_uri: uri })),
+          /Invalid redirect uri/,
+          uri,
+        );
       }
       const starBrowser = new Browser(t.fetch);
       const starToken = await signedIn(starBrowser, 'star', STAR_CB);
       for (const uri of STAR_ATTACKS) {
-        await assertErrorPage(await starBrowser.get(logoutUrl({ id_token_hint: starToken, redirect_uri: uri })), /Invalid redirect uri/, uri);
+        await assertErrorPage(
+          await starBrowser.get(logoutUrl({ id_token_hint: starToken, redirect_uri: uri })),
+          /Invalid redirect uri/,
+          uri,
+        );
       }
     });
 

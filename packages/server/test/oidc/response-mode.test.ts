@@ -23,7 +23,9 @@ function formFields(page: string): Record<string, string> {
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-  return Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescape(m[2]!)]));
+  return Object.fromEntries(
+    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescape(m[2]!)]),
+  );
 }
 
 for (const database of TEST_DATABASES) {
@@ -35,7 +37,14 @@ for (const database of TEST_DATABASES) {
         t.store.db,
         parseRealmJson({
           realm: 'framed',
-          clients: [{ clientId: 'spa', publicClient: true, redirectUris: ['https://spa.example/silent'], webOrigins: ['+', 'https://shell.example'] }],
+          clients: [
+            {
+              clientId: 'spa',
+              publicClient: true,
+              redirectUris: ['https://spa.example/silent'],
+              webOrigins: ['+', 'https://shell.example'],
+            },
+          ],
         }),
       );
     });
@@ -46,7 +55,12 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser(t.fetch);
       await signIn(
         browser,
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+        authUrl({
+          client_id: 'web',
+          redirect_uri: WEB_CB,
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
         'alice',
         'alice-pw',
       );
@@ -54,14 +68,22 @@ for (const database of TEST_DATABASES) {
     }
 
     test('discovery advertises query, fragment and form_post', async () => {
-      const meta = (await (await t.fetch(`${ISSUER}/.well-known/openid-configuration`)).json()) as { response_modes_supported: string[] };
+      const meta = (await (await t.fetch(`${ISSUER}/.well-known/openid-configuration`)).json()) as {
+        response_modes_supported: string[];
+      };
       assert.deepEqual(meta.response_modes_supported, ['query', 'fragment', 'form_post']);
     });
 
     test('code defaults to query: code, state, session_state and iss in the query', async () => {
       const browser = await signedInBrowser();
       const res = await browser.get(
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, state: 's1', code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+        authUrl({
+          client_id: 'web',
+          redirect_uri: WEB_CB,
+          state: 's1',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
       );
       assert.equal(res.status, 302);
       const to = new URL(res.headers.get('location')!);
@@ -138,7 +160,11 @@ for (const database of TEST_DATABASES) {
       const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
       assert.ok(nonce, csp);
       assert.match(page, new RegExp(`<script nonce="${nonce}">document.forms\\[0\\].submit\\(\\)</script>`));
-      assert.match(page, /<noscript>.*<button type="submit">Continue<\/button><\/noscript>/s, 'works without script too');
+      assert.match(
+        page,
+        /<noscript>.*<button type="submit">Continue<\/button><\/noscript>/s,
+        'works without script too',
+      );
       assert.match(csp, /form-action https:\/\/web.example(;|$)/);
       assert.match(csp, /frame-ancestors 'none'/, 'a client without web origins: not framable');
       assert.equal(res.headers.get('x-frame-options'), null);
@@ -193,7 +219,9 @@ for (const database of TEST_DATABASES) {
       assert.equal(fragment.get('error'), 'login_required');
       assert.equal(fragment.get('state'), 'e1');
 
-      const badScope = await t.fetch(authUrl({ client_id: 'web', redirect_uri: WEB_CB, scope: 'openid nope', response_mode: 'form_post' }));
+      const badScope = await t.fetch(
+        authUrl({ client_id: 'web', redirect_uri: WEB_CB, scope: 'openid nope', response_mode: 'form_post' }),
+      );
       assert.equal(badScope.status, 200);
       assert.equal(formFields(await badScope.text()).error, 'invalid_scope');
     });

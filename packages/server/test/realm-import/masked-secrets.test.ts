@@ -47,7 +47,11 @@ for (const database of TEST_DATABASES) {
       t = await startTestProvider(database);
       imported = await importRealm(
         t.store.db,
-        parseRealmJson(maskedRealm([{ clientId: 'kept', secret: 'kept-secret', serviceAccountsEnabled: true, directAccessGrantsEnabled: true }])),
+        parseRealmJson(
+          maskedRealm([
+            { clientId: 'kept', secret: 'kept-secret', serviceAccountsEnabled: true, directAccessGrantsEnabled: true },
+          ]),
+        ),
       );
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
       const res = await t.fetch(
@@ -73,11 +77,16 @@ for (const database of TEST_DATABASES) {
       assert.equal(((await res.json()) as Json).error, 'invalid_client');
     }
     async function storedSecret(clientId: string): Promise<string | null> {
-      const row = await t.store.db.selectFrom('client').select('secret').where('client_id', '=', clientId).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('client')
+        .select('secret')
+        .where('client_id', '=', clientId)
+        .executeTakeFirstOrThrow();
       return row.secret;
     }
     async function clientUuid(clientId: string): Promise<string> {
-      return ((await (await admin('GET', `/test/clients?clientId=${clientId}`)).json()) as Array<{ id: string }>)[0]!.id;
+      return ((await (await admin('GET', `/test/clients?clientId=${clientId}`)).json()) as Array<{ id: string }>)[0]!
+        .id;
     }
 
     test('a token request with the masked secret "**********" of an imported realm file is invalid_client', async () => {
@@ -85,7 +94,10 @@ for (const database of TEST_DATABASES) {
       await assertInvalidClient(await clientCredentialsPost('svc', MASK));
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, { authorization: basic('pw-app', MASK) }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw' },
+          { authorization: basic('pw-app', MASK) },
+        ),
       );
       await assertInvalidClient(res);
     });
@@ -122,7 +134,10 @@ for (const database of TEST_DATABASES) {
       // As an import made before this fix left it.
       await t.store.db.updateTable('client').set({ secret: MASK }).where('client_id', '=', 'pw-app').execute();
       await assertInvalidClient(
-        await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'dora', password: 'x' }, { authorization: basic('pw-app', MASK) })),
+        await t.fetch(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', username: 'dora', password: 'x' }, { authorization: basic('pw-app', MASK) }),
+        ),
       );
       const again = await importRealm(t.store.db, parseRealmJson(maskedRealm()));
       assert.deepEqual(again.newSecrets, [{ clientId: 'pw-app', id: await clientUuid('pw-app') }]);
@@ -133,14 +148,22 @@ for (const database of TEST_DATABASES) {
       assert.ok(imported.ignored.some((p) => p.startsWith('$.users[0].credentials[0]') && p.includes('masked')));
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'dora', password: MASK }, { authorization: basic('kept', 'kept-secret') }),
+        form(
+          { grant_type: 'password', username: 'dora', password: MASK },
+          { authorization: basic('kept', 'kept-secret') },
+        ),
       );
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as Json).error, 'invalid_grant');
     });
 
     test('the admin API never stores the mask as a secret: create generates one, update keeps the current one', async () => {
-      const created = await admin('POST', '/test/clients', { clientId: 'via-admin', secret: MASK, standardFlowEnabled: false, serviceAccountsEnabled: true });
+      const created = await admin('POST', '/test/clients', {
+        clientId: 'via-admin',
+        secret: MASK,
+        standardFlowEnabled: false,
+        serviceAccountsEnabled: true,
+      });
       assert.equal(created.status, 201, await created.clone().text());
       const generated = await storedSecret('via-admin');
       assert.ok(generated !== null && generated !== MASK);
@@ -153,7 +176,10 @@ for (const database of TEST_DATABASES) {
       assert.equal((await clientCredentials('kept', 'kept-secret')).status, 200);
 
       // A realm created through the admin API is an import like any other.
-      assert.equal((await admin('POST', '', { realm: 'from-export', clients: [{ clientId: 'exported', secret: MASK }] })).status, 201);
+      assert.equal(
+        (await admin('POST', '', { realm: 'from-export', clients: [{ clientId: 'exported', secret: MASK }] })).status,
+        201,
+      );
       const row = await t.store.db
         .selectFrom('client')
         .innerJoin('realm', 'realm.id', 'client.realm_id')
@@ -165,7 +191,11 @@ for (const database of TEST_DATABASES) {
 
     test('a masked value is not a new password at reset-password', async () => {
       const users = (await (await admin('GET', '/test/users?username=alice')).json()) as Array<{ id: string }>;
-      const res = await admin('PUT', `/test/users/${users[0]!.id}/reset-password`, { type: 'password', value: MASK, temporary: false });
+      const res = await admin('PUT', `/test/users/${users[0]!.id}/reset-password`, {
+        type: 'password',
+        value: MASK,
+        temporary: false,
+      });
       assert.equal(res.status, 400);
     });
   });
@@ -183,16 +213,24 @@ test('start-up import warns which clients got a new secret for a masked one, and
   try {
     const file = join(dir, 'realm.json');
     writeFileSync(file, JSON.stringify(maskedRealm()));
-    const config = parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dir, '--import-realm', file], {});
+    const config = parseStartConfig(
+      ['--port', '0', '--host', '127.0.0.1', '--data-dir', dir, '--import-realm', file],
+      {},
+    );
     const server = await startServer(config, pino({ level: 'warn' }, sink));
     try {
       const ids = new Map(
-        (await server.store.db.selectFrom('client').select(['id', 'client_id']).where('client_id', 'in', ['svc', 'pw-app']).execute()).map((r) => [
-          r.client_id,
-          r.id,
-        ]),
+        (
+          await server.store.db
+            .selectFrom('client')
+            .select(['id', 'client_id'])
+            .where('client_id', 'in', ['svc', 'pw-app'])
+            .execute()
+        ).map((r) => [r.client_id, r.id]),
       );
-      const warnings = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => l.msg.includes('new generated secret'));
+      const warnings = lines
+        .map((l) => JSON.parse(l) as { msg: string })
+        .filter((l) => l.msg.includes('new generated secret'));
       assert.equal(warnings.length, 1, lines.join('\n'));
       const msg = warnings[0]!.msg;
       assert.ok(msg.includes(MASK), msg);

@@ -36,7 +36,11 @@ describe('realm JSON validation', () => {
 
   test('wrong types and values are named', () => {
     rejects({ realm: 'x', accessTokenLifespan: 'long' }, '$.accessTokenLifespan', /positive whole number/);
-    rejects({ realm: 'x', clients: [{ clientId: 'a', publicClient: 'yes' }] }, '$.clients[0].publicClient', /true or false/);
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', publicClient: 'yes' }] },
+      '$.clients[0].publicClient',
+      /true or false/,
+    );
     rejects(
       { realm: 'x', clients: [{ clientId: 'a', attributes: { 'backchannel.logout.url': 'not a url' } }] },
       '$.clients[0].attributes["backchannel.logout.url"]',
@@ -50,9 +54,21 @@ describe('realm JSON validation', () => {
       '$.clients[0].attributes["backchannel.logout.url"]',
       /fragment/,
     );
-    rejects({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] }, '$.clients[0].redirectUris[0]', /any redirect/);
-    rejects({ realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] }, '$.clients[0].redirectUris[0]', /no rootUrl/);
-    rejects({ realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] }, '$.clients[0].protocol', /"openid-connect" and "saml"/);
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] },
+      '$.clients[0].redirectUris[0]',
+      /any redirect/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] },
+      '$.clients[0].redirectUris[0]',
+      /no rootUrl/,
+    );
+    rejects(
+      { realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] },
+      '$.clients[0].protocol',
+      /"openid-connect" and "saml"/,
+    );
     rejects({ clients: [] }, '$.realm', /required/);
     rejects({ realm: 'bad name/../' }, '$.realm', /may contain only/);
     rejects([], '$', /object/);
@@ -68,7 +84,12 @@ describe('realm JSON validation', () => {
 
   test('a "*" not directly after a "/" of the path, or not at the end, stops the import with its path', () => {
     const json = base();
-    for (const uri of ['http://host:4202*', 'https://web.example/app*', 'https://web.example/?next=/*', 'https://web.example:*']) {
+    for (const uri of [
+      'http://host:4202*',
+      'https://web.example/app*',
+      'https://web.example/?next=/*',
+      'https://web.example:*',
+    ]) {
       json.clients[1]!.redirectUris = [uri];
       rejects(json, '$.clients[1].redirectUris[0]', /may only have a wildcard "\*" directly after a "\/" of the path/);
     }
@@ -77,7 +98,10 @@ describe('realm JSON validation', () => {
       rejects(json, '$.clients[1].redirectUris[1]', /may only have a wildcard "\*" at the end/);
     }
     json.clients[1]!.redirectUris = ['https://web.example/*', 'https://web.example/area/*'];
-    assert.deepEqual(parseRealmJson(json).realm.clients[1]!.redirectUris, ['https://web.example/*', 'https://web.example/area/*']);
+    assert.deepEqual(parseRealmJson(json).realm.clients[1]!.redirectUris, [
+      'https://web.example/*',
+      'https://web.example/area/*',
+    ]);
   });
 
   test('redirect URIs the matcher would refuse stop the import: user information, dot segments, backslashes, response parameters', () => {
@@ -99,17 +123,26 @@ describe('realm JSON validation', () => {
   test('post.logout.redirect.uris entries must be absolute http(s) URIs without fragment; "+" stands for the redirect URIs', () => {
     const client = (value: string) => ({
       realm: 'x',
-      clients: [{ clientId: 'a', redirectUris: ['https://a.example/cb'], attributes: { 'post.logout.redirect.uris': value } }],
+      clients: [
+        { clientId: 'a', redirectUris: ['https://a.example/cb'], attributes: { 'post.logout.redirect.uris': value } },
+      ],
     });
     const path = '$.clients[0].attributes["post.logout.redirect.uris"]';
-    rejects(client('javascript:alert(1)'), path, /entry 0 "javascript:alert\(1\)" is not an absolute http or https URI/);
+    rejects(
+      client('javascript:alert(1)'),
+      path,
+      /entry 0 "javascript:alert\(1\)" is not an absolute http or https URI/,
+    );
     rejects(client('https://a.example/after##+##data:text/html,x'), path, /entry 2 "data:text\/html,x"/);
     rejects(client('/after'), path, /absolute http or https/);
     rejects(client('https://a.example/after#x'), path, /fragment/);
     rejects(client('https://a.example/*'), path, /wildcard/);
     rejects(client('https://a.example/after?state=x'), path, /response parameter state/);
     const { realm } = parseRealmJson(client('https://a.example/after##+##http://localhost:3001/'));
-    assert.equal(realm.clients[0]!.attributes['post.logout.redirect.uris'], 'https://a.example/after##+##http://localhost:3001/');
+    assert.equal(
+      realm.clients[0]!.attributes['post.logout.redirect.uris'],
+      'https://a.example/after##+##http://localhost:3001/',
+    );
   });
 
   test('unknown fields are collected for one warning line, not errors', () => {
@@ -169,7 +202,11 @@ for (const database of TEST_DATABASES) {
         };
         changed.users[0]!.credentials[0]!.value = 'new-pw';
         await importRealm(store.db, parseRealmJson(changed));
-        const after = await store.db.selectFrom('app_user').select('password_hash').where('username', '=', 'alice').executeTakeFirstOrThrow();
+        const after = await store.db
+          .selectFrom('app_user')
+          .select('password_hash')
+          .where('username', '=', 'alice')
+          .executeTakeFirstOrThrow();
         assert.notEqual(after.password_hash, alice.password_hash, 'a changed password is re-hashed');
       } finally {
         await store.close();
@@ -219,7 +256,10 @@ test('http back-channel URLs on loopback hosts import without the realm opt-in (
     'http://LOCALHOST:5000/bcl',
   ]) {
     for (const publicClient of [false, true]) {
-      const parsed = parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', publicClient, attributes: { 'backchannel.logout.url': url } }] });
+      const parsed = parseRealmJson({
+        realm: 'x',
+        clients: [{ clientId: 'a', secret: 's', publicClient, attributes: { 'backchannel.logout.url': url } }],
+      });
       assert.equal(parsed.realm.clients[0]!.attributes['backchannel.logout.url'], url, url);
     }
   }
@@ -261,9 +301,16 @@ test('http back-channel URLs need the realm opt-in and a confidential client (st
     '$.clients[0].attributes["backchannel.logout.url"]',
     /public client/,
   );
-  assert.equal(parseRealmJson({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [client] }).realm.clients.length, 1);
   assert.equal(
-    parseRealmJson({ realm: 'x', clients: [{ ...client, attributes: { 'backchannel.logout.url': 'https://a.example/bcl?tenant=1' } }] }).realm.clients.length,
+    parseRealmJson({ realm: 'x', attributes: { backchannelLogoutAllowHttp: 'true' }, clients: [client] }).realm.clients
+      .length,
+    1,
+  );
+  assert.equal(
+    parseRealmJson({
+      realm: 'x',
+      clients: [{ ...client, attributes: { 'backchannel.logout.url': 'https://a.example/bcl?tenant=1' } }],
+    }).realm.clients.length,
     1,
   );
 });

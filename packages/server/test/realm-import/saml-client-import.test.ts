@@ -46,7 +46,11 @@ describe('SAML clients in realm JSON', () => {
   });
 
   test('SAML problems name their JSON path: ACS wildcard, bad NameID format, encryption', () => {
-    rejects({ realm: 'x', clients: [samlClientJson({ redirectUris: ['*'] })] }, '$.clients[0].redirectUris[0]', /any ACS URL/);
+    rejects(
+      { realm: 'x', clients: [samlClientJson({ redirectUris: ['*'] })] },
+      '$.clients[0].redirectUris[0]',
+      /any ACS URL/,
+    );
     const bad = samlClientJson();
     (bad.attributes as Record<string, string>).saml_name_id_format = 'phone';
     rejects({ realm: 'x', clients: [bad] }, '$.clients[0].attributes["saml_name_id_format"]', /must be one of/);
@@ -59,37 +63,48 @@ describe('SAML clients in realm JSON', () => {
     const { realm } = parseRealmJson({ realm: 'x', clients: [samlClientJson({ adminUrl: 'http://sp.example/saml' })] });
     assert.equal(realm.clients[0]!.adminUrl, 'http://sp.example/saml');
     // …while the same adminUrl on an OIDC client needs the realm's opt-in.
-    assert.throws(() => parseRealmJson({ realm: 'x', clients: [{ clientId: 'o', secret: 's', adminUrl: 'http://sp.example/saml' }] }), RealmImportError);
+    assert.throws(
+      () =>
+        parseRealmJson({ realm: 'x', clients: [{ clientId: 'o', secret: 's', adminUrl: 'http://sp.example/saml' }] }),
+      RealmImportError,
+    );
   });
 });
 
 for (const database of TEST_DATABASES) {
-  test(`SAML client import on ${database.name}: protocol stored, samlSettingsOf reads it, re-import changes nothing`, { skip: database.skip }, async () => {
-    const created = await database.create();
-    const store = await openStore(created.config);
-    try {
-      const json = { realm: 'x', clients: [samlClientJson(), { clientId: 'oidc-app', redirectUris: ['https://app.example/cb'] }] };
-      await importRealm(store.db, parseRealmJson(json));
-      const rows = await store.db.selectFrom('client').selectAll().orderBy('client_id').execute();
-      assert.deepEqual(
-        rows.map((r) => [r.client_id, r.protocol, r.secret === null]),
-        [
-          ['oidc-app', 'openid-connect', false],
-          ['urn:test:sp-one', 'saml', true],
-        ],
-      );
-      const settings = samlSettingsOf(clientFromRow(rows[1]!));
-      assert.equal(settings.entityId, 'urn:test:sp-one');
-      assert.equal(settings.requireClientSignature, true);
-      assert.equal(settings.sloUrl.redirect, 'http://127.0.0.1:4001/saml/slo');
-      assert.equal(settings.certificate?.fingerprint256, sp.certificate.fingerprint256);
-      await importRealm(store.db, parseRealmJson(json));
-      assert.deepEqual(await store.db.selectFrom('client').selectAll().orderBy('client_id').execute(), rows);
-    } finally {
-      await store.close();
-      await created.drop();
-    }
-  });
+  test(
+    `SAML client import on ${database.name}: protocol stored, samlSettingsOf reads it, re-import changes nothing`,
+    { skip: database.skip },
+    async () => {
+      const created = await database.create();
+      const store = await openStore(created.config);
+      try {
+        const json = {
+          realm: 'x',
+          clients: [samlClientJson(), { clientId: 'oidc-app', redirectUris: ['https://app.example/cb'] }],
+        };
+        await importRealm(store.db, parseRealmJson(json));
+        const rows = await store.db.selectFrom('client').selectAll().orderBy('client_id').execute();
+        assert.deepEqual(
+          rows.map((r) => [r.client_id, r.protocol, r.secret === null]),
+          [
+            ['oidc-app', 'openid-connect', false],
+            ['urn:test:sp-one', 'saml', true],
+          ],
+        );
+        const settings = samlSettingsOf(clientFromRow(rows[1]!));
+        assert.equal(settings.entityId, 'urn:test:sp-one');
+        assert.equal(settings.requireClientSignature, true);
+        assert.equal(settings.sloUrl.redirect, 'http://127.0.0.1:4001/saml/slo');
+        assert.equal(settings.certificate?.fingerprint256, sp.certificate.fingerprint256);
+        await importRealm(store.db, parseRealmJson(json));
+        assert.deepEqual(await store.db.selectFrom('client').selectAll().orderBy('client_id').execute(), rows);
+      } finally {
+        await store.close();
+        await created.drop();
+      }
+    },
+  );
 }
 
 describe('SAML clients in the admin API and the OIDC endpoints', () => {
@@ -118,15 +133,27 @@ describe('SAML clients in the admin API and the OIDC endpoints', () => {
     const created = await call('POST', '/test/clients', samlClientJson());
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').at(-1)!;
-    const rep = (await (await call('GET', `/test/clients/${id}`)).json()) as { protocol: string; clientId: string; attributes: Record<string, string> };
+    const rep = (await (await call('GET', `/test/clients/${id}`)).json()) as {
+      protocol: string;
+      clientId: string;
+      attributes: Record<string, string>;
+    };
     assert.equal(rep.protocol, 'saml');
     assert.equal(rep.clientId, 'urn:test:sp-one');
     assert.equal(rep.attributes['saml.signing.certificate'], SP_CERT);
-    const bad = await call('PUT', `/test/clients/${id}`, { attributes: { ...rep.attributes, 'saml.signing.certificate': 'not a certificate' } });
+    const bad = await call('PUT', `/test/clients/${id}`, {
+      attributes: { ...rep.attributes, 'saml.signing.certificate': 'not a certificate' },
+    });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error_description: string }).error_description, /\$\.attributes\["saml\.signing\.certificate"\].*X\.509/);
+    assert.match(
+      ((await bad.json()) as { error_description: string }).error_description,
+      /\$\.attributes\["saml\.signing\.certificate"\].*X\.509/,
+    );
     assert.equal((await call('PUT', `/test/clients/${id}`, { frontchannelLogout: false })).status, 204);
-    assert.equal(((await (await call('GET', `/test/clients/${id}`)).json()) as { frontchannelLogout: boolean }).frontchannelLogout, false);
+    assert.equal(
+      ((await (await call('GET', `/test/clients/${id}`)).json()) as { frontchannelLogout: boolean }).frontchannelLogout,
+      false,
+    );
   });
 
   test('a SAML client is not an OIDC client: authorize shows "Client not found", the token endpoint says invalid_client', async () => {
@@ -143,7 +170,10 @@ describe('SAML clients in the admin API and the OIDC endpoints', () => {
     );
     assert.equal(auth.status, 400);
     assert.match(await auth.text(), /Client not found/);
-    const token = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials', client_id: 'urn:test:sp-one', client_secret: 'x' }));
+    const token = await t.fetch(
+      `${OIDC}/token`,
+      form({ grant_type: 'client_credentials', client_id: 'urn:test:sp-one', client_secret: 'x' }),
+    );
     assert.equal(token.status, 401);
     assert.equal(((await token.json()) as { error: string }).error, 'invalid_client');
   });

@@ -20,12 +20,20 @@ const INJECTION = "http://b.example; script-src 'unsafe-inline' *";
 const CRLF = 'https://a.example\r\nX-Injected: 1';
 const BAD_ORIGINS = [INJECTION, CRLF, 'https://a.example/path', 'javascript:alert(1)', 'https://*.example', 'null', ''];
 
-const oidcClient = (webOrigins: string[]) => ({ clientId: 'spa', publicClient: true, redirectUris: ['https://spa.example/cb'], webOrigins });
+const oidcClient = (webOrigins: string[]) => ({
+  clientId: 'spa',
+  publicClient: true,
+  redirectUris: ['https://spa.example/cb'],
+  webOrigins,
+});
 
 describe('one origin rule for every client at import', () => {
   test('web-origin-rule-import-refuses-bad-saml-and-oidc-web-origins: the JSON path names the entry', () => {
     for (const bad of BAD_ORIGINS) {
-      for (const client of [samlClientJson({ webOrigins: ['https://ok.example', bad] }), oidcClient(['https://ok.example', bad])]) {
+      for (const client of [
+        samlClientJson({ webOrigins: ['https://ok.example', bad] }),
+        oidcClient(['https://ok.example', bad]),
+      ]) {
         assert.throws(
           () => parseRealmJson({ realm: 'x', clients: [client] }),
           (err: unknown) =>
@@ -41,14 +49,20 @@ describe('one origin rule for every client at import', () => {
 
   test('web-origin-rule-import-keeps-keycloak-forms: origins, "+" and "*" are accepted for SAML clients as for OIDC clients', () => {
     const origins = ['https://sp.example', 'http://127.0.0.1:4001', 'http://[::1]:8080', '+', '*'];
-    const { realm } = parseRealmJson({ realm: 'x', clients: [samlClientJson({ webOrigins: origins }), oidcClient(origins)] });
+    const { realm } = parseRealmJson({
+      realm: 'x',
+      clients: [samlClientJson({ webOrigins: origins }), oidcClient(origins)],
+    });
     assert.deepEqual(realm.clients[0]!.webOrigins, origins);
     assert.deepEqual(realm.clients[1]!.webOrigins, origins);
   });
 });
 
 test('web-origin-rule-point-of-use: resolveWebOrigins and the frame-ancestors builder drop stored values that are not origins', () => {
-  const allowed = resolveWebOrigins({ webOrigins: ['https://ok.example', ...BAD_ORIGINS, '+'], redirectUris: ['https://spa.example/cb/*'] });
+  const allowed = resolveWebOrigins({
+    webOrigins: ['https://ok.example', ...BAD_ORIGINS, '+'],
+    redirectUris: ['https://spa.example/cb/*'],
+  });
   assert.deepEqual([...allowed].sort(), ['https://ok.example', 'https://spa.example']);
   assert.equal(frameAncestorsSources(['https://ok.example', INJECTION, CRLF]), 'https://ok.example');
   assert.equal(frameAncestorsSources([INJECTION, CRLF]), "'none'");
@@ -64,7 +78,10 @@ for (const database of TEST_DATABASES) {
       t = await startTestProvider(database);
       await importRealm(
         t.store.db,
-        parseRealmJson({ realm: 'origins', clients: [samlClientJson({ webOrigins: ['https://sp.example'] }), oidcClient(['https://spa.example'])] }),
+        parseRealmJson({
+          realm: 'origins',
+          clients: [samlClientJson({ webOrigins: ['https://sp.example'] }), oidcClient(['https://spa.example'])],
+        }),
       );
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
       const res = await t.fetch(
@@ -82,29 +99,48 @@ for (const database of TEST_DATABASES) {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const description = async (res: Response) => ((await res.json()) as { error_description: string }).error_description;
+    const description = async (res: Response) =>
+      ((await res.json()) as { error_description: string }).error_description;
 
     test('web-origin-rule-admin-api-refuses: creating or updating a SAML client with a bad web origin is a 400 naming the field', async () => {
       for (const bad of [INJECTION, CRLF]) {
-        const created = await call('POST', '/clients', samlClientJson({ clientId: 'urn:test:other-sp', webOrigins: [bad] }));
+        const created = await call(
+          'POST',
+          '/clients',
+          samlClientJson({ clientId: 'urn:test:other-sp', webOrigins: [bad] }),
+        );
         assert.equal(created.status, 400);
         assert.match(await description(created), /^\$\.webOrigins\[0\]: .*is not an origin/);
       }
-      const sp = (await t.provider.ctx.realms.clientByClientId((await t.provider.ctx.realms.realmByName('origins'))!.id, 'urn:test:sp-one'))!;
+      const sp = (await t.provider.ctx.realms.clientByClientId(
+        (await t.provider.ctx.realms.realmByName('origins'))!.id,
+        'urn:test:sp-one',
+      ))!;
       const updated = await call('PUT', `/clients/${sp.id}`, { webOrigins: ['https://sp.example', INJECTION] });
       assert.equal(updated.status, 400);
       assert.match(await description(updated), /^\$\.webOrigins\[1\]: /);
-      const row = await t.store.db.selectFrom('client').select('web_origins').where('id', '=', sp.id).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('client')
+        .select('web_origins')
+        .where('id', '=', sp.id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(JSON.parse(row.web_origins), ['https://sp.example'], 'nothing was stored');
     });
 
     test('web-origin-rule-stored-bad-row: values stored before the rule neither 500 the iframe pages nor reach the CSP or CORS', async () => {
       const bad = JSON.stringify(['https://sp.example', INJECTION, CRLF]);
-      await t.store.db.updateTable('client').set({ web_origins: bad }).where('client_id', '=', 'urn:test:sp-one').execute();
+      await t.store.db
+        .updateTable('client')
+        .set({ web_origins: bad })
+        .where('client_id', '=', 'urn:test:sp-one')
+        .execute();
       for (const path of ['login-status-iframe.html', '3p-cookies/step1.html', '3p-cookies/step2.html']) {
         const res = await t.fetch(`${REALM}/protocol/openid-connect/${path}`);
         assert.equal(res.status, 200, path);
-        const ancestors = /frame-ancestors ([^;]+)/.exec(res.headers.get('content-security-policy')!)![1]!.split(' ').sort();
+        const ancestors = /frame-ancestors ([^;]+)/
+          .exec(res.headers.get('content-security-policy')!)![1]!
+          .split(' ')
+          .sort();
         assert.deepEqual(ancestors, ['https://sp.example', 'https://spa.example'], path);
         assert.doesNotMatch(res.headers.get('content-security-policy')!, /unsafe-inline|b\.example|Injected/);
       }

@@ -33,7 +33,10 @@ for (const database of TEST_DATABASES) {
     });
 
     async function masterToken(username: string, password: string): Promise<string> {
-      const res = await t.fetch(MASTER_TOKEN, form({ grant_type: 'password', client_id: 'admin-cli', username, password }));
+      const res = await t.fetch(
+        MASTER_TOKEN,
+        form({ grant_type: 'password', client_id: 'admin-cli', username, password }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       return ((await res.json()) as { access_token: string }).access_token;
     }
@@ -44,20 +47,34 @@ for (const database of TEST_DATABASES) {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     async function createUser(realm: string, username: string, extra: Json = {}): Promise<string> {
-      const res = await admin('POST', `/${realm}/users`, { username, enabled: true, credentials: [{ type: 'password', value: `${username}-pw` }], ...extra });
+      const res = await admin('POST', `/${realm}/users`, {
+        username,
+        enabled: true,
+        credentials: [{ type: 'password', value: `${username}-pw` }],
+        ...extra,
+      });
       assert.equal(res.status, 201, await res.clone().text());
       return res.headers.get('location')!.split('/').at(-1)!;
     }
-    async function login(client: 'rp1' | 'rp2', username: string, password = `${username}-pw`): Promise<Record<string, string>> {
+    async function login(
+      client: 'rp1' | 'rp2',
+      username: string,
+      password = `${username}-pw`,
+    ): Promise<Record<string, string>> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username, password, scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+        form(
+          { grant_type: 'password', username, password, scope: 'openid' },
+          { authorization: basic(client, `${client}-secret`) },
+        ),
       );
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Record<string, string>;
     }
     const introspect = async (token: string) =>
-      (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('rp1', 'rp1-secret') }))).json()) as Json;
+      (await (
+        await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('rp1', 'rp1-secret') }))
+      ).json()) as Json;
     const userinfo = (token: string) => t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
     /** Logout tokens the receiver got for one user, as [client, sid] pairs. */
     const logoutTokensFor = (userId: string) =>
@@ -87,7 +104,10 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(await introspect(tokens.refresh_token!), { active: false });
       const refreshed = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       assert.equal(refreshed.status, 400);
       assert.equal(((await refreshed.json()) as Json).error, 'invalid_grant');
@@ -107,7 +127,11 @@ for (const database of TEST_DATABASES) {
           ['rp2', sids[1]],
         ].sort(),
       );
-      const live = await t.store.db.selectFrom('sso_session').select(['id', 'end_reason']).where('user_id', '=', id).execute();
+      const live = await t.store.db
+        .selectFrom('sso_session')
+        .select(['id', 'end_reason'])
+        .where('user_id', '=', id)
+        .execute();
       assert.deepEqual(
         live.map((s) => s.end_reason),
         ['user_disabled', 'user_disabled'],
@@ -119,7 +143,16 @@ for (const database of TEST_DATABASES) {
       const id = await createUser('test', 'reset-pw');
       const tokens = await login('rp1', 'reset-pw');
       const sid = decodeJwt(tokens.id_token!).payload.sid;
-      assert.equal((await admin('PUT', `/test/users/${id}/reset-password`, { type: 'password', value: 'brand-new', temporary: false })).status, 204);
+      assert.equal(
+        (
+          await admin('PUT', `/test/users/${id}/reset-password`, {
+            type: 'password',
+            value: 'brand-new',
+            temporary: false,
+          })
+        ).status,
+        204,
+      );
       await waitForLogoutTokens(id, 1);
       assert.deepEqual(logoutTokensFor(id), [['rp1', sid]]);
       assert.equal((await userinfo(tokens.access_token!)).status, 401);
@@ -137,7 +170,10 @@ for (const database of TEST_DATABASES) {
       assert.equal((await admin('PUT', `/master/users/${id}`, { enabled: true }, boss)).status, 401);
       const rep = (await (await admin('GET', `/master/users/${id}`)).json()) as { enabled: boolean };
       assert.equal(rep.enabled, false, 'the disabled admin stayed disabled');
-      const again = await t.fetch(MASTER_TOKEN, form({ grant_type: 'password', client_id: 'admin-cli', username: 'boss', password: 'boss-pw' }));
+      const again = await t.fetch(
+        MASTER_TOKEN,
+        form({ grant_type: 'password', client_id: 'admin-cli', username: 'boss', password: 'boss-pw' }),
+      );
       assert.equal(again.status, 400);
     });
 

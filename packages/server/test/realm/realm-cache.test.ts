@@ -35,7 +35,9 @@ for (const database of TEST_DATABASES) {
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-    const serviceId = async () => (await storeA.db.selectFrom('client').select('id').where('client_id', '=', 'service').executeTakeFirstOrThrow()).id;
+    const serviceId = async () =>
+      (await storeA.db.selectFrom('client').select('id').where('client_id', '=', 'service').executeTakeFirstOrThrow())
+        .id;
 
     before(async () => {
       const created = await database.create();
@@ -46,7 +48,10 @@ for (const database of TEST_DATABASES) {
       a = await createProvider(storeA, { publicUrl: ISSUER_BASE });
       storeB = await openStore(created.config);
       b = await createProvider(storeB, { publicUrl: ISSUER_BASE, background: false });
-      const res = await fetchA(MASTER_TOKEN, form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }));
+      const res = await fetchA(
+        MASTER_TOKEN,
+        form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
+      );
       adminToken = ((await res.json()) as { access_token: string }).access_token;
     });
     after(async () => {
@@ -74,7 +79,11 @@ for (const database of TEST_DATABASES) {
       const secret = ((await res.json()) as { value: string }).value;
       assert.equal((await grant(fetchA)).status, 401);
       assert.equal((await grant(fetchA, secret)).status, 200);
-      await storeA.db.updateTable('client').set({ secret: 'service-secret' }).where('client_id', '=', 'service').execute();
+      await storeA.db
+        .updateTable('client')
+        .set({ secret: 'service-secret' })
+        .where('client_id', '=', 'service')
+        .execute();
       assert.equal((await grant(fetchA)).status, 200);
     });
 
@@ -97,8 +106,12 @@ for (const database of TEST_DATABASES) {
     });
 
     test('a not-before time set in one process refuses older refresh tokens in the other at once', async () => {
-      const refresh = (f: typeof fetchA, token: string) => f(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }));
-      const login = await fetchB(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope: 'openid' }));
+      const refresh = (f: typeof fetchA, token: string) =>
+        f(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }));
+      const login = await fetchB(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope: 'openid' }),
+      );
       assert.equal(login.status, 200);
       const first = (await login.json()) as { refresh_token: string };
       const rotated = await refresh(fetchB, first.refresh_token);
@@ -118,7 +131,15 @@ for (const database of TEST_DATABASES) {
       assert.notEqual((await grant(fetchB)).status, 200);
       await storeA.db.updateTable('realm').set({ enabled: 1 }).where('name', '=', 'test').execute();
       assert.equal((await grant(fetchB)).status, 200);
-      assert.equal((await fetchA(`${ISSUER_BASE}/admin/realms/test`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } })).status, 204);
+      assert.equal(
+        (
+          await fetchA(`${ISSUER_BASE}/admin/realms/test`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${adminToken}` },
+          })
+        ).status,
+        204,
+      );
       assert.equal((await grant(fetchB)).status, 404);
       assert.equal((await grant(fetchA)).status, 404);
     });

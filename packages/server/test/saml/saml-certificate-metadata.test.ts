@@ -33,15 +33,29 @@ test('validity past 2049 is encoded as GeneralizedTime (RFC 5280 §4.1.2.5) and 
   assert.equal(new Date(cert.validTo).toISOString(), '2055-06-01T00:00:00.000Z');
   assert.ok(cert.raw.includes(Buffer.from('20550601000000Z')));
   assert.throws(
-    () => createRealmCertificate({ realmName: 'x', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, notBefore: new Date() }),
+    () =>
+      createRealmCertificate({
+        realmName: 'x',
+        privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+        notBefore: new Date(),
+      }),
     /RSA/,
   );
 });
 
 test('the descriptor lists entityID, WantAuthnRequestsSigned, NameID formats, services and the certificate matching the JWKS modulus', async () => {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const cert = createRealmCertificate({ realmName: 'demo', privateKey: keyObjectOf(privateKey as unknown as CryptoKey), notBefore: new Date() });
-  const xml = buildIdpMetadata({ entityId: REALM_URL, endpoint: ENDPOINT, keys: [{ kid: 'kid-1', certificate: cert }], cacheSeconds: 3600 });
+  const cert = createRealmCertificate({
+    realmName: 'demo',
+    privateKey: keyObjectOf(privateKey as unknown as CryptoKey),
+    notBefore: new Date(),
+  });
+  const xml = buildIdpMetadata({
+    entityId: REALM_URL,
+    endpoint: ENDPOINT,
+    keys: [{ kid: 'kid-1', certificate: cert }],
+    cacheSeconds: 3600,
+  });
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
   const md = 'urn:oasis:names:tc:SAML:2.0:metadata';
   const root = doc.documentElement!;
@@ -51,9 +65,15 @@ test('the descriptor lists entityID, WantAuthnRequestsSigned, NameID formats, se
   assert.equal(idp.getAttribute('WantAuthnRequestsSigned'), 'true');
   assert.equal(idp.getAttribute('protocolSupportEnumeration'), 'urn:oasis:names:tc:SAML:2.0:protocol');
   const services = (name: string) =>
-    Array.from(doc.getElementsByTagNameNS(md, name)).map((e) => `${e.getAttribute('Binding')!.split(':').pop()} ${e.getAttribute('Location')}`);
+    Array.from(doc.getElementsByTagNameNS(md, name)).map(
+      (e) => `${e.getAttribute('Binding')!.split(':').pop()} ${e.getAttribute('Location')}`,
+    );
   assert.deepEqual(services('SingleSignOnService'), [`HTTP-POST ${ENDPOINT}`, `HTTP-Redirect ${ENDPOINT}`]);
-  assert.deepEqual(services('SingleLogoutService'), [`HTTP-POST ${ENDPOINT}`, `HTTP-Redirect ${ENDPOINT}`, `SOAP ${ENDPOINT}`]);
+  assert.deepEqual(services('SingleLogoutService'), [
+    `HTTP-POST ${ENDPOINT}`,
+    `HTTP-Redirect ${ENDPOINT}`,
+    `SOAP ${ENDPOINT}`,
+  ]);
   assert.equal(doc.getElementsByTagNameNS(md, 'NameIDFormat').length, 4);
   const kd = doc.getElementsByTagNameNS(md, 'KeyDescriptor')[0]!;
   assert.equal(kd.getAttribute('use'), 'signing');

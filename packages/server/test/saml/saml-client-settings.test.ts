@@ -9,7 +9,12 @@ const cert = sp.certificate.raw.toString('base64');
 
 test("a minimal SAML client gets Keycloak's new-client defaults", () => {
   const r = parseSamlClient(
-    { protocol: 'saml', clientId: 'urn:sp', redirectUris: ['https://sp.example/acs'], attributes: { 'saml.signing.certificate': cert } },
+    {
+      protocol: 'saml',
+      clientId: 'urn:sp',
+      redirectUris: ['https://sp.example/acs'],
+      attributes: { 'saml.signing.certificate': cert },
+    },
     '$.clients[0]',
   );
   assert.ok(r.ok, JSON.stringify(r));
@@ -64,7 +69,11 @@ test("a Keycloak export's SAML client is read attribute by attribute", () => {
   assert.deepEqual(s.redirectUris, ['https://sp.example/saml/*']);
   assert.equal(s.adminUrl, 'https://sp.example/admin');
   assert.deepEqual(s.acsUrl, { post: 'https://sp.example/saml/acs', redirect: null });
-  assert.deepEqual(s.sloUrl, { post: null, redirect: 'https://sp.example/saml/slo', soap: 'https://sp.example/saml/soap' });
+  assert.deepEqual(s.sloUrl, {
+    post: null,
+    redirect: 'https://sp.example/saml/slo',
+    soap: 'https://sp.example/saml/soap',
+  });
   assert.equal(s.frontchannelLogout, false);
   assert.equal(s.requireClientSignature, false);
   assert.equal(s.signAssertion, true);
@@ -75,7 +84,10 @@ test("a Keycloak export's SAML client is read attribute by attribute", () => {
   assert.equal(s.assertionLifespan, 120);
   assert.equal(s.oneTimeUse, true);
   assert.ok(s.certificate);
-  assert.deepEqual(r.ignoredAttributes, ['$.clients[3].attributes["saml_idp_initiated_sso_url_name"]', '$.clients[3].attributes["saml.future.thing"]']);
+  assert.deepEqual(r.ignoredAttributes, [
+    '$.clients[3].attributes["saml_idp_initiated_sso_url_name"]',
+    '$.clients[3].attributes["saml.future.thing"]',
+  ]);
 });
 
 test('every problem of a SAML client is reported with its JSON path', () => {
@@ -123,5 +135,10 @@ test('client signatures required (the default) without a certificate is a proble
     r.ok ? '' : `${r.problems[0]!.path}: ${r.problems[0]!.message}`,
     /^\$\.clients\[0\]\.attributes\["saml\.signing\.certificate"\]: is required while "saml\.client\.signature"/,
   );
-  assert.ok(parseSamlClient({ protocol: 'saml', clientId: 'urn:sp', attributes: { 'saml.client.signature': 'false' } }, '$.clients[0]').ok);
+  assert.ok(
+    parseSamlClient(
+      { protocol: 'saml', clientId: 'urn:sp', attributes: { 'saml.client.signature': 'false' } },
+      '$.clients[0]',
+    ).ok,
+  );
 });

@@ -24,52 +24,65 @@ function keysOf(xml: string): Array<{ kid: string; cert: string }> {
 }
 
 for (const database of TEST_DATABASES) {
-  test(`saml-descriptor-certificate-is-the-jwks-key-and-stable-across-processes on ${database.name}`, { skip: database.skip }, async () => {
-    const created = await database.create();
-    const store = await openStore(created.config);
-    await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
-    const one = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
-    const two = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
-    const get = async (p: typeof one, path: string) => p.fetch(new Request(`${ISSUER}${path}`));
-    try {
-      const res = await get(one, '/protocol/saml/descriptor');
-      assert.equal(res.status, 200);
-      assert.match(res.headers.get('content-type')!, /^application\/samlmetadata\+xml/);
-      const xml = await res.text();
-      const doc = new DOMParser().parseFromString(xml, 'text/xml');
-      assert.equal(doc.documentElement!.getAttribute('entityID'), ISSUER);
-      assert.equal(doc.getElementsByTagNameNS(MD, 'SingleSignOnService')[0]!.getAttribute('Location'), `${ISSUER}/protocol/saml`);
+  test(
+    `saml-descriptor-certificate-is-the-jwks-key-and-stable-across-processes on ${database.name}`,
+    { skip: database.skip },
+    async () => {
+      const created = await database.create();
+      const store = await openStore(created.config);
+      await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+      const one = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
+      const two = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
+      const get = async (p: typeof one, path: string) => p.fetch(new Request(`${ISSUER}${path}`));
+      try {
+        const res = await get(one, '/protocol/saml/descriptor');
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-type')!, /^application\/samlmetadata\+xml/);
+        const xml = await res.text();
+        const doc = new DOMParser().parseFromString(xml, 'text/xml');
+        assert.equal(doc.documentElement!.getAttribute('entityID'), ISSUER);
+        assert.equal(
+          doc.getElementsByTagNameNS(MD, 'SingleSignOnService')[0]!.getAttribute('Location'),
+          `${ISSUER}/protocol/saml`,
+        );
 
-      const jwks = (await (await one.fetch(new Request(`${OIDC}/certs`))).json()) as { keys: Array<{ kid: string; n?: string; alg: string }> };
-      const rs256 = jwks.keys.filter((k) => k.alg === 'RS256');
-      const [key] = keysOf(xml);
-      assert.equal(key!.kid, rs256[0]!.kid, 'KeyName is the JWKS kid');
-      const cert = certificateFromText(key!.cert)!;
-      assert.equal(cert.publicKey.export({ format: 'jwk' }).n, rs256[0]!.n, 'the certificate carries the JWKS RS256 key');
-      assert.equal(cert.subject, `CN=${REALM}`);
-      assert.ok(cert.verify(cert.publicKey), 'self-signed');
+        const jwks = (await (await one.fetch(new Request(`${OIDC}/certs`))).json()) as {
+          keys: Array<{ kid: string; n?: string; alg: string }>;
+        };
+        const rs256 = jwks.keys.filter((k) => k.alg === 'RS256');
+        const [key] = keysOf(xml);
+        assert.equal(key!.kid, rs256[0]!.kid, 'KeyName is the JWKS kid');
+        const cert = certificateFromText(key!.cert)!;
+        assert.equal(
+          cert.publicKey.export({ format: 'jwk' }).n,
+          rs256[0]!.n,
+          'the certificate carries the JWKS RS256 key',
+        );
+        assert.equal(cert.subject, `CN=${REALM}`);
+        assert.ok(cert.verify(cert.publicKey), 'self-signed');
 
-      // Another process over the same store, and the first one again: the same bytes.
-      assert.equal(await (await get(two, '/protocol/saml/descriptor')).text(), xml);
-      await one.close();
-      const restarted = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
-      assert.equal(await (await get(restarted, '/protocol/saml/descriptor')).text(), xml);
+        // Another process over the same store, and the first one again: the same bytes.
+        assert.equal(await (await get(two, '/protocol/saml/descriptor')).text(), xml);
+        await one.close();
+        const restarted = await createProvider(store, { publicUrl: ISSUER_BASE, background: false });
+        assert.equal(await (await get(restarted, '/protocol/saml/descriptor')).text(), xml);
 
-      // After a rotation the new key leads and the old one stays listed (as in the JWKS).
-      const realm = (await restarted.ctx.realms.realmByName(REALM))!;
-      const newKid = await restarted.ctx.keys.rotate(realm.id, 'RS256');
-      const rotated = keysOf(await (await get(restarted, '/protocol/saml/descriptor')).text());
-      assert.deepEqual(
-        rotated.map((k) => k.kid),
-        [newKid, key!.kid],
-      );
-      assert.equal(rotated[1]!.cert, key!.cert);
-      assert.equal((await restarted.ctx.samlKeys.signingKey(realm)).kid, newKid);
-      await restarted.close();
-    } finally {
-      await two.close();
-      await store.close();
-      await created.drop();
-    }
-  });
+        // After a rotation the new key leads and the old one stays listed (as in the JWKS).
+        const realm = (await restarted.ctx.realms.realmByName(REALM))!;
+        const newKid = await restarted.ctx.keys.rotate(realm.id, 'RS256');
+        const rotated = keysOf(await (await get(restarted, '/protocol/saml/descriptor')).text());
+        assert.deepEqual(
+          rotated.map((k) => k.kid),
+          [newKid, key!.kid],
+        );
+        assert.equal(rotated[1]!.cert, key!.cert);
+        assert.equal((await restarted.ctx.samlKeys.signingKey(realm)).kid, newKid);
+        await restarted.close();
+      } finally {
+        await two.close();
+        await store.close();
+        await created.drop();
+      }
+    },
+  );
 }

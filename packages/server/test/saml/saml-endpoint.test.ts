@@ -32,7 +32,11 @@ describe('SAML endpoint intake', () => {
   });
 
   test('saml-endpoint-garbage-post-and-wrong-content-type-are-400', async () => {
-    const bad = await t.fetch(SAML, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'SAMLRequest=%%%' });
+    const bad = await t.fetch(SAML, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLRequest=%%%',
+    });
     assert.equal(bad.status, 400);
     const json = await t.fetch(SAML, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(json.status, 400);

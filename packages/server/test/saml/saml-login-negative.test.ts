@@ -24,7 +24,11 @@ function withRequestXml(url: string, edit: (xml: string) => string): string {
   const raw = u.search
     .slice(1)
     .split('&')
-    .map((pair) => (pair.startsWith('SAMLRequest=') ? `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(edit(xml))).toString('base64'))}` : pair));
+    .map((pair) =>
+      pair.startsWith('SAMLRequest=')
+        ? `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(edit(xml))).toString('base64'))}`
+        : pair,
+    );
   return `${u.origin}${u.pathname}?${raw.join('&')}`;
 }
 
@@ -41,7 +45,10 @@ for (const database of TEST_DATABASES) {
       const json = structuredClone(TEST_REALM_JSON) as { clients: unknown[] };
       json.clients.push(
         samlClientJson(),
-        samlClientJson({ clientId: UNSIGNED_SP, attributes: { 'saml.client.signature': 'false', 'saml.assertion.signature': 'true' } }),
+        samlClientJson({
+          clientId: UNSIGNED_SP,
+          attributes: { 'saml.client.signature': 'false', 'saml.assertion.signature': 'true' },
+        }),
       );
       await importRealm(t.store.db, parseRealmJson(json));
       idpCert = await idpCertificate(ISSUER, (u) => t.fetch(u));
@@ -85,7 +92,10 @@ for (const database of TEST_DATABASES) {
       for (const binding of ['redirect', 'post'] as const) {
         const before = await openSessions();
         const b = browser();
-        const unsigned = spFor(ISSUER, idpCert, { privateKey: undefined, authnRequestBinding: binding === 'post' ? 'HTTP-POST' : 'HTTP-Redirect' });
+        const unsigned = spFor(ISSUER, idpCert, {
+          privateKey: undefined,
+          authnRequestBinding: binding === 'post' ? 'HTTP-POST' : 'HTTP-Redirect',
+        });
         await refusedWithPage(await sendAuthnRequest(b, unsigned, binding), b, 'invalid_signature', before);
       }
     });
@@ -97,7 +107,9 @@ for (const database of TEST_DATABASES) {
       await refusedWithPage(
         await b.get(
           withRequestXml(signedUrl, (x) =>
-            x.replace('ForceAuthn="false"', 'ForceAuthn="true"').replace('<samlp:AuthnRequest ', '<samlp:AuthnRequest ForceAuthn="true" '),
+            x
+              .replace('ForceAuthn="false"', 'ForceAuthn="true"')
+              .replace('<samlp:AuthnRequest ', '<samlp:AuthnRequest ForceAuthn="true" '),
           ),
         ),
         b,
@@ -109,20 +121,36 @@ for (const database of TEST_DATABASES) {
       const fields = (await postSp.getAuthorizeMessageAsync('', undefined, {})) as Record<string, string>;
       const xml = Buffer.from(fields.SAMLRequest!, 'base64').toString();
       assert.match(xml, /<Signature|<ds:Signature/);
-      const altered = xml.replace(/ID="([^"]+)"/, (_m, id: string) => `ID="${id}x"`).replace(/URI="#([^"]+)"/, (_m, id: string) => `URI="#${id}x"`);
+      const altered = xml
+        .replace(/ID="([^"]+)"/, (_m, id: string) => `ID="${id}x"`)
+        .replace(/URI="#([^"]+)"/, (_m, id: string) => `URI="#${id}x"`);
       const b2 = browser();
-      await refusedWithPage(await b2.post(ENDPOINT, { SAMLRequest: Buffer.from(altered).toString('base64') }), b2, 'invalid_signature', before);
+      await refusedWithPage(
+        await b2.post(ENDPOINT, { SAMLRequest: Buffer.from(altered).toString('base64') }),
+        b2,
+        'invalid_signature',
+        before,
+      );
     });
 
     test('saml-authn-foreign-key: signed with another key, also with that key as KeyInfo, is a 400', async () => {
       const before = await openSessions();
       const foreign = { privateKey: attacker.privatePem, publicCert: attacker.certificate.toString() };
       const b = browser();
-      await refusedWithPage(await sendAuthnRequest(b, spFor(ISSUER, idpCert, foreign), 'redirect'), b, 'invalid_signature', before);
+      await refusedWithPage(
+        await sendAuthnRequest(b, spFor(ISSUER, idpCert, foreign), 'redirect'),
+        b,
+        'invalid_signature',
+        before,
+      );
       const b2 = browser();
       const postSp = spFor(ISSUER, idpCert, { ...foreign, authnRequestBinding: 'HTTP-POST' });
       const fields = (await postSp.getAuthorizeMessageAsync('', undefined, {})) as Record<string, string>;
-      assert.match(inflateRawSync(Buffer.from(fields.SAMLRequest!, 'base64')).toString(), /<X509Certificate>/, 'the attacker certificate rides in KeyInfo');
+      assert.match(
+        inflateRawSync(Buffer.from(fields.SAMLRequest!, 'base64')).toString(),
+        /<X509Certificate>/,
+        'the attacker certificate rides in KeyInfo',
+      );
       await refusedWithPage(await b2.post(ENDPOINT, fields), b2, 'invalid_signature', before);
     });
 
@@ -130,7 +158,12 @@ for (const database of TEST_DATABASES) {
       const before = await openSessions();
       const b = browser();
       const evil = spFor(ISSUER, idpCert, { callbackUrl: 'http://127.0.0.1:4999/steal' });
-      const html = await refusedWithPage(await sendAuthnRequest(b, evil, 'redirect'), b, 'invalid_redirect_uri', before);
+      const html = await refusedWithPage(
+        await sendAuthnRequest(b, evil, 'redirect'),
+        b,
+        'invalid_redirect_uri',
+        before,
+      );
       assert.doesNotMatch(html, /4999/);
     });
 
@@ -141,12 +174,22 @@ for (const database of TEST_DATABASES) {
         `<samlp:Extensions>${'x'.repeat(200 * 1024)}</samlp:Extensions></samlp:AuthnRequest>`,
       );
       const b = browser();
-      await refusedWithPage(await b.post(ENDPOINT, { SAMLRequest: Buffer.from(big).toString('base64') }), b, 'invalid_request', before);
+      await refusedWithPage(
+        await b.post(ENDPOINT, { SAMLRequest: Buffer.from(big).toString('base64') }),
+        b,
+        'invalid_request',
+        before,
+      );
       assert.equal(JSON.parse((await lastError()).details as unknown as string).code, 'too_large');
       const bomb = deflateRawSync(Buffer.from(big.replace('x'.repeat(200 * 1024), ' '.repeat(5 * 1024 * 1024))));
       assert.ok(bomb.length < 16 * 1024, 'small on the wire');
       const b2 = browser();
-      await refusedWithPage(await b2.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(bomb.toString('base64'))}`), b2, 'invalid_request', before);
+      await refusedWithPage(
+        await b2.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(bomb.toString('base64'))}`),
+        b2,
+        'invalid_request',
+        before,
+      );
       assert.equal(JSON.parse((await lastError()).details as unknown as string).code, 'too_large');
     });
 
@@ -154,11 +197,18 @@ for (const database of TEST_DATABASES) {
       const before = await openSessions();
       const doctype = plainAuthnRequest('_dt', '<!DOCTYPE samlp:AuthnRequest [<!ENTITY x "y">]>');
       const b = browser();
-      await refusedWithPage(await b.post(ENDPOINT, { SAMLRequest: Buffer.from(doctype).toString('base64') }), b, 'invalid_request', before);
+      await refusedWithPage(
+        await b.post(ENDPOINT, { SAMLRequest: Buffer.from(doctype).toString('base64') }),
+        b,
+        'invalid_request',
+        before,
+      );
       assert.equal(JSON.parse((await lastError()).details as unknown as string).code, 'doctype');
       const b2 = browser();
       await refusedWithPage(
-        await b2.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(doctype)).toString('base64'))}`),
+        await b2.get(
+          `${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(doctype)).toString('base64'))}`,
+        ),
         b2,
         'invalid_request',
         before,
@@ -172,7 +222,10 @@ for (const database of TEST_DATABASES) {
       assert.match(await first.text(), /name="auth_request"/);
       const before = await openSessions();
       const b = browser();
-      await refusedWithStatus(await b.get(url), /status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/);
+      await refusedWithStatus(
+        await b.get(url),
+        /status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/,
+      );
       assert.equal(await openSessions(), before);
       assert.equal(b.cookie('SUNDOWN_LOGIN'), undefined);
       assert.equal((await lastError()).error, 'invalid_authn_request');
@@ -180,7 +233,10 @@ for (const database of TEST_DATABASES) {
 
     test('saml-authn-wrong-destination: a signed request for another endpoint gets a Requester status at the ACS', async () => {
       const other = spFor(ISSUER, idpCert, { entryPoint: `${ISSUER}/protocol/saml-other` });
-      const url = (await other.getAuthorizeUrlAsync('', undefined, {})).replace('/protocol/saml-other?', '/protocol/saml?');
+      const url = (await other.getAuthorizeUrlAsync('', undefined, {})).replace(
+        '/protocol/saml-other?',
+        '/protocol/saml?',
+      );
       const xml = await refusedWithStatus(await browser().get(url), /status:Requester"/);
       assert.match(xml, /Destination is not this endpoint/);
     });
@@ -189,9 +245,14 @@ for (const database of TEST_DATABASES) {
       for (const issuer of ['urn:nobody', 'web']) {
         const before = await openSessions();
         const b = browser();
-        const xml = plainAuthnRequest('_u').replace(`<saml:Issuer>${UNSIGNED_SP}</saml:Issuer>`, `<saml:Issuer>${issuer}</saml:Issuer>`);
+        const xml = plainAuthnRequest('_u').replace(
+          `<saml:Issuer>${UNSIGNED_SP}</saml:Issuer>`,
+          `<saml:Issuer>${issuer}</saml:Issuer>`,
+        );
         await refusedWithPage(
-          await b.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`),
+          await b.get(
+            `${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`,
+          ),
           b,
           'client_not_found',
           before,
@@ -201,7 +262,9 @@ for (const database of TEST_DATABASES) {
 
     test('saml-authn-unsigned-client-still-checked: a SAML client that does not require signatures still gets its request validated and answered', async () => {
       const b = browser();
-      const res = await b.get(`${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(plainAuthnRequest('_fine'))).toString('base64'))}`);
+      const res = await b.get(
+        `${ENDPOINT}?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(plainAuthnRequest('_fine'))).toString('base64'))}`,
+      );
       assert.equal(res.status, 200);
       assert.match(await res.text(), /name="auth_request"/);
     });

@@ -14,18 +14,38 @@ import { readLogoutRequest } from '../../src/saml/read-logout-request.ts';
 import { readLogoutResponse } from '../../src/saml/read-logout-response.ts';
 import { encodeRedirectUrl } from '../../src/saml/redirect-binding.ts';
 import { newSessionIndex } from '../../src/saml/saml-ids.ts';
-import { ACS_URL, attacker, ENDPOINT, nodeSamlSp, rawQuery, REALM_URL, realmKey, SP_ENTITY_ID, SP_SLO_URL, spRules } from '../helpers/saml-fixtures.ts';
+import {
+  ACS_URL,
+  attacker,
+  ENDPOINT,
+  nodeSamlSp,
+  rawQuery,
+  REALM_URL,
+  realmKey,
+  SP_ENTITY_ID,
+  SP_SLO_URL,
+  spRules,
+} from '../helpers/saml-fixtures.ts';
 
 const signing = { key: realmKey, algorithm: 'RSA_SHA256' as const, document: true, assertion: true };
 
-function loginResponse(inResponseTo: string, acs: string, sessionIndex: string, overrides: Partial<Parameters<typeof buildLoginResponse>[0]> = {}): string {
+function loginResponse(
+  inResponseTo: string,
+  acs: string,
+  sessionIndex: string,
+  overrides: Partial<Parameters<typeof buildLoginResponse>[0]> = {},
+): string {
   const now = Date.now();
   return buildLoginResponse({
     issuer: REALM_URL,
     destination: acs,
     inResponseTo,
     audience: SP_ENTITY_ID,
-    nameId: nameIdFor(resolveNameIdFormat({ nameIdFormat: 'username', forceNameIdFormat: false }, null), { username: 'alice', email: null, persistentId: 'p' }),
+    nameId: nameIdFor(resolveNameIdFormat({ nameIdFormat: 'username', forceNameIdFormat: false }, null), {
+      username: 'alice',
+      email: null,
+      persistentId: 'p',
+    }),
     sessionIndex,
     authnInstant: now,
     sessionNotOnOrAfter: now + 3600_000,
@@ -58,7 +78,9 @@ test('node-saml AuthnRequest by Redirect verifies and parses; our signed Respons
 
   const sessionIndex = newSessionIndex();
   const xml = loginResponse(req.id, req.assertionConsumerServiceUrl!, sessionIndex);
-  const { profile, loggedOut } = await spSaml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml).toString('base64') });
+  const { profile, loggedOut } = await spSaml.validatePostResponseAsync({
+    SAMLResponse: Buffer.from(xml).toString('base64'),
+  });
   assert.equal(loggedOut, false);
   assert.equal(profile?.nameID, 'alice');
   assert.equal(profile?.nameIDFormat, 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified');
@@ -70,12 +92,26 @@ test('node-saml refuses our Response for another audience, another InResponseTo,
   const spSaml = nodeSamlSp();
   // node-saml drops a request ID from its cache once a Response names it, so each case asks anew.
   const requestId = async () =>
-    readAuthnRequest(authenticateMessage(decodeRedirectMessage(rawQuery(await spSaml.getAuthorizeUrlAsync('', undefined, {}))), spRules)).id;
+    readAuthnRequest(
+      authenticateMessage(
+        decodeRedirectMessage(rawQuery(await spSaml.getAuthorizeUrlAsync('', undefined, {}))),
+        spRules,
+      ),
+    ).id;
   const post = (xml: string) => spSaml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml).toString('base64') });
-  await assert.rejects(post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { audience: 'urn:other' })), /audience/i);
+  await assert.rejects(
+    post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { audience: 'urn:other' })),
+    /audience/i,
+  );
   await assert.rejects(post(loginResponse('_not-requested', ACS_URL, newSessionIndex())), /InResponseTo/);
-  await assert.rejects(post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { signing: { ...signing, assertion: false } })), /signature/i);
-  await assert.rejects(post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { signing: { ...signing, document: false } })), /signature/i);
+  await assert.rejects(
+    post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { signing: { ...signing, assertion: false } })),
+    /signature/i,
+  );
+  await assert.rejects(
+    post(loginResponse(await requestId(), ACS_URL, newSessionIndex(), { signing: { ...signing, document: false } })),
+    /signature/i,
+  );
   const ok = await post(loginResponse(await requestId(), ACS_URL, newSessionIndex()));
   assert.equal(ok.profile?.nameID, 'alice');
 });
@@ -83,7 +119,12 @@ test('node-saml refuses our Response for another audience, another InResponseTo,
 test('node-saml LogoutRequest by Redirect (getLogoutUrlAsync) verifies over the raw query and parses', async () => {
   const spSaml = nodeSamlSp();
   const url = await spSaml.getLogoutUrlAsync(
-    { issuer: REALM_URL, nameID: 'alice', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: 's_abc' },
+    {
+      issuer: REALM_URL,
+      nameID: 'alice',
+      nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      sessionIndex: 's_abc',
+    },
     'relay-2',
     {},
   );
@@ -97,7 +138,13 @@ test('node-saml LogoutRequest by Redirect (getLogoutUrlAsync) verifies over the 
   assert.equal(auth.relayState, 'relay-2');
 
   // Our LogoutResponse by signed Redirect: node-saml checks status, issuer, InResponseTo (its cache) and the signature.
-  const response = buildLogoutResponse({ issuer: REALM_URL, destination: SP_SLO_URL, inResponseTo: req.id, now: Date.now(), signWith: null });
+  const response = buildLogoutResponse({
+    issuer: REALM_URL,
+    destination: SP_SLO_URL,
+    inResponseTo: req.id,
+    now: Date.now(),
+    signWith: null,
+  });
   const back = encodeRedirectUrl({
     location: SP_SLO_URL,
     param: 'SAMLResponse',
@@ -159,7 +206,12 @@ test('node-saml LogoutResponse by Redirect (getLogoutResponseUrlAsync) to our Lo
     lifetime: 60,
     signWith: null,
   });
-  const url = await spSaml.getLogoutResponseUrlAsync({ ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' }, 'relay-3', {}, true);
+  const url = await spSaml.getLogoutResponseUrlAsync(
+    { ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' },
+    'relay-3',
+    {},
+    true,
+  );
   const auth = authenticateMessage(decodeRedirectMessage(rawQuery(url)), spRules);
   assert.equal(auth.kind, 'LogoutResponse');
   const res = readLogoutResponse(auth);
@@ -168,7 +220,12 @@ test('node-saml LogoutResponse by Redirect (getLogoutResponseUrlAsync) to our Lo
   assert.equal(res.success, true);
   assert.equal(res.issuer, SP_ENTITY_ID);
 
-  const failed = await spSaml.getLogoutResponseUrlAsync({ ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' }, '', {}, false);
+  const failed = await spSaml.getLogoutResponseUrlAsync(
+    { ID: request.id, issuer: REALM_URL, nameID: 'alice', nameIDFormat: '' },
+    '',
+    {},
+    false,
+  );
   const bad = readLogoutResponse(authenticateMessage(decodeRedirectMessage(rawQuery(failed)), spRules));
   assert.equal(bad.success, false);
   assert.equal(bad.subStatus, 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal');

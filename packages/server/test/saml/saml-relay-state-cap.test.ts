@@ -18,11 +18,16 @@ import { idpCertificate, parseAcsForm, sendAuthnRequest, signInAt, spFor } from 
 
 const XML = '<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r" Version="2.0"/>';
 
-const tooLong = (err: unknown) => err instanceof SamlError && err.code === 'too_large' && /RelayState/.test(err.description);
+const tooLong = (err: unknown) =>
+  err instanceof SamlError && err.code === 'too_large' && /RelayState/.test(err.description);
 
 test('saml-relay-state-cap-decoding: up to 1024 UTF-8 bytes pass, one byte more is too_large, in both bindings', () => {
-  const posted = (relay: string) => decodePostForm({ SAMLResponse: Buffer.from(XML).toString('base64'), RelayState: relay });
-  const redirected = (relay: string) => decodeRedirectQuery(`SAMLResponse=${encodeURIComponent(deflateBase64(XML))}&RelayState=${encodeURIComponent(relay)}`);
+  const posted = (relay: string) =>
+    decodePostForm({ SAMLResponse: Buffer.from(XML).toString('base64'), RelayState: relay });
+  const redirected = (relay: string) =>
+    decodeRedirectQuery(
+      `SAMLResponse=${encodeURIComponent(deflateBase64(XML))}&RelayState=${encodeURIComponent(relay)}`,
+    );
   for (const decode of [posted, redirected]) {
     assert.equal(decode('a'.repeat(1024)).relayState, 'a'.repeat(1024));
     assert.equal(decode('é'.repeat(512)).relayState, 'é'.repeat(512), '512 two-byte characters are 1024 bytes');

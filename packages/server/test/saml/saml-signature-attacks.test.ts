@@ -15,7 +15,11 @@ import type { RealmSigningKey } from '../../src/saml/sign-enveloped.ts';
 import { wrapSoap } from '../../src/saml/soap-envelope.ts';
 import { attacker, ENDPOINT, type KeyPair, sp, SP_ENTITY_ID, spRules } from '../helpers/saml-fixtures.ts';
 
-const asKey = (k: KeyPair, certificate = k.certificate): RealmSigningKey => ({ kid: 'k', privateKey: k.privateKey, certificate });
+const asKey = (k: KeyPair, certificate = k.certificate): RealmSigningKey => ({
+  kid: 'k',
+  privateKey: k.privateKey,
+  certificate,
+});
 
 function spLogoutRequest(signer: RealmSigningKey | null, nameId = 'alice'): { id: string; xml: string } {
   return buildLogoutRequest({
@@ -64,7 +68,10 @@ test('a POST LogoutRequest signed with the registered key is accepted and read f
 test('saml-unsigned-logout-request-refused when the client requires signatures', () => {
   refused(() => authenticateMessage(post(spLogoutRequest(null).xml), spRules), 'signature_missing');
   // Allowed only where the client opted out of signatures.
-  assert.equal(authenticateMessage(post(spLogoutRequest(null).xml), { ...spRules, requireSignature: false }).signed, false);
+  assert.equal(
+    authenticateMessage(post(spLogoutRequest(null).xml), { ...spRules, requireSignature: false }).signed,
+    false,
+  );
 });
 
 test('saml-altered-logout-request-refused', () => {
@@ -106,7 +113,9 @@ function wrapVariant(kind: 'wrapped-child' | 'duplicate-id-extensions' | 'duplic
   }
   // The signed original moves into a ds:Object of the (root-level) signature; the root takes its ID.
   root.removeChild(signature);
-  const sigXml = ser.serializeToString(signature).replace(/<\/ds:Signature>$/, `<ds:Object>${ser.serializeToString(root)}</ds:Object></ds:Signature>`);
+  const sigXml = ser
+    .serializeToString(signature)
+    .replace(/<\/ds:Signature>$/, `<ds:Object>${ser.serializeToString(root)}</ds:Object></ds:Signature>`);
   return `${head} ID="${original.id}">${issuer}${sigXml}${evilBody}</samlp:LogoutRequest>`;
 }
 
@@ -132,25 +141,60 @@ test('saml-second-signature-refused', () => {
   refused(() => authenticateMessage(post(xml), spRules), 'signature_structure');
 });
 
-function signWith(xml: string, id: string, signatureAlgorithm: string, digestAlgorithm: string, c14n = 'http://www.w3.org/2001/10/xml-exc-c14n#'): string {
+function signWith(
+  xml: string,
+  id: string,
+  signatureAlgorithm: string,
+  digestAlgorithm: string,
+  c14n = 'http://www.w3.org/2001/10/xml-exc-c14n#',
+): string {
   const s = new SignedXml({ privateKey: sp.privateKey, signatureAlgorithm, canonicalizationAlgorithm: c14n });
-  s.addReference({ xpath: `//*[@ID='${id}']`, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', c14n], digestAlgorithm });
-  s.computeSignature(xml, { prefix: 'ds', location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' } });
+  s.addReference({
+    xpath: `//*[@ID='${id}']`,
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', c14n],
+    digestAlgorithm,
+  });
+  s.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `//*[@ID='${id}']/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return s.getSignedXml();
 }
 
 test('saml-disallowed-signature-algorithms-refused (rsa-sha1, sha1 digest, inclusive c14n, HMAC)', () => {
   const { id, xml } = spLogoutRequest(null);
   const sha256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
-  refused(() => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', sha256)), spRules), 'signature_algorithm');
   refused(
-    () => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#sha1')), spRules),
+    () => authenticateMessage(post(signWith(xml, id, 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', sha256)), spRules),
     'signature_algorithm',
   );
   refused(
     () =>
       authenticateMessage(
-        post(signWith(xml, id, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256, 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315')),
+        post(
+          signWith(
+            xml,
+            id,
+            'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+            'http://www.w3.org/2000/09/xmldsig#sha1',
+          ),
+        ),
+        spRules,
+      ),
+    'signature_algorithm',
+  );
+  refused(
+    () =>
+      authenticateMessage(
+        post(
+          signWith(
+            xml,
+            id,
+            'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+            sha256,
+            'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+          ),
+        ),
         spRules,
       ),
     'signature_algorithm',

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { buildLogoutRequest } from '../../src/saml/build-logout.ts';
-import { authenticateMessage, decodePostMessage, decodeRedirectMessage, decodeSoapMessage } from '../../src/saml/inbound-message.ts';
+import {
+  authenticateMessage,
+  decodePostMessage,
+  decodeRedirectMessage,
+  decodeSoapMessage,
+} from '../../src/saml/inbound-message.ts';
 import { checkDestination, checkFreshness } from '../../src/saml/message-checks.ts';
 import { encodeRedirectUrl } from '../../src/saml/redirect-binding.ts';
 import { MAX_MESSAGE_BYTES } from '../../src/saml/safe-xml.ts';
@@ -55,7 +60,10 @@ test('saml-billion-laughs-refused', () => {
 
 test('saml-comment-in-nameid-refused (CVE-2017-11427 class), even when the signature is valid', () => {
   // Signed by the SP's own key with the comment inside: c14n drops it, a DOM reader would split the text.
-  const unsigned = logoutXml('admin@example.com.evil').replace('admin@example.com.evil', 'admin@example.com<!---->.evil');
+  const unsigned = logoutXml('admin@example.com.evil').replace(
+    'admin@example.com.evil',
+    'admin@example.com<!---->.evil',
+  );
   const id = /ID="([^"]+)"/.exec(unsigned)![1]!;
   const xml = signEnveloped(unsigned, id, { kid: 'sp', privateKey: sp.privateKey, certificate: sp.certificate });
   assert.ok(xml.includes('<!---->') && xml.includes('<ds:SignatureValue>'));
@@ -97,18 +105,30 @@ test('saml-redirect-signature-over-raw-query (altered value, reordered or re-enc
   // Parameters in another order are fine: the signed octets have a fixed order (Bindings §3.4.4.1).
   const params = q.split('&');
   assert.equal(authenticateMessage(decodeRedirectMessage([...params].reverse().join('&')), spRules).signed, true);
-  refused(() => authenticateMessage(decodeRedirectMessage(q.replace('RelayState=r', 'RelayState=s')), spRules), 'signature_invalid');
+  refused(
+    () => authenticateMessage(decodeRedirectMessage(q.replace('RelayState=r', 'RelayState=s')), spRules),
+    'signature_invalid',
+  );
   // Same decoded value, different encoding: not what was signed.
   const sigAlg = /SigAlg=([^&]+)/.exec(q)![1]!;
-  refused(() => authenticateMessage(decodeRedirectMessage(q.replace(sigAlg, sigAlg.toLowerCase())), spRules), 'signature_invalid');
-  refused(() => authenticateMessage(decodeRedirectMessage(redirect(logoutXml(), attacker)), spRules), 'signature_invalid');
+  refused(
+    () => authenticateMessage(decodeRedirectMessage(q.replace(sigAlg, sigAlg.toLowerCase())), spRules),
+    'signature_invalid',
+  );
+  refused(
+    () => authenticateMessage(decodeRedirectMessage(redirect(logoutXml(), attacker)), spRules),
+    'signature_invalid',
+  );
   refused(() => authenticateMessage(decodeRedirectMessage(redirect(logoutXml(), null)), spRules), 'signature_missing');
 });
 
 test('saml-redirect-duplicate-parameters-and-xml-signature-refused', () => {
   const q = redirect(logoutXml());
   refused(() => decodeRedirectMessage(`${q}&RelayState=again`), 'duplicate_parameter');
-  const withXmlSig = logoutXml().replace('</saml:Issuer>', '</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>');
+  const withXmlSig = logoutXml().replace(
+    '</saml:Issuer>',
+    '</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>',
+  );
   refused(() => decodeRedirectMessage(redirect(withXmlSig)), 'signature_structure');
 });
 
@@ -121,7 +141,10 @@ test('saml-issuer-must-be-the-client', () => {
 });
 
 test('saml-destination-and-freshness-checks', () => {
-  assert.throws(() => checkDestination('LogoutRequest', 'http://127.0.0.1:9/elsewhere', ENDPOINT, false), /Destination/);
+  assert.throws(
+    () => checkDestination('LogoutRequest', 'http://127.0.0.1:9/elsewhere', ENDPOINT, false),
+    /Destination/,
+  );
   assert.throws(
     () => checkDestination('AuthnRequest', null, ENDPOINT, true),
     (e: unknown) => e instanceof SamlError && e.eventError === 'invalid_authn_request',

@@ -20,7 +20,11 @@ for (const database of TEST_DATABASES) {
     let r: Receiver;
     before(async () => {
       r = await Receiver.start();
-      t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, realmAttributes: { [LIMIT]: '3' } }, { logout: { waitMs: 0 } });
+      t = await startLogoutProvider(
+        database,
+        { rp1: r.url, rp2: r.url, realmAttributes: { [LIMIT]: '3' } },
+        { logout: { waitMs: 0 } },
+      );
     });
     after(async () => {
       await t?.close();
@@ -30,7 +34,10 @@ for (const database of TEST_DATABASES) {
     async function login(username: string): Promise<{ access: string; sid: string; sub: string }> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username, password: `${username}-pw`, scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username, password: `${username}-pw`, scope: 'openid' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       assert.equal(res.status, 200, await res.clone().text());
       const body = (await res.json()) as Record<string, string>;
@@ -38,7 +45,14 @@ for (const database of TEST_DATABASES) {
       return { access: body.access_token!, sid: claims.sid as string, sub: claims.sub as string };
     }
     const liveSessions = async (userId: string) =>
-      (await t.store.db.selectFrom('sso_session').select('id').where('user_id', '=', userId).where('ended_at', 'is', null).execute()).map((s) => s.id);
+      (
+        await t.store.db
+          .selectFrom('sso_session')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('ended_at', 'is', null)
+          .execute()
+      ).map((s) => s.id);
 
     test('signing in beyond the cap ends the oldest session with a logout token', async () => {
       const first = await login('alice');
@@ -46,7 +60,11 @@ for (const database of TEST_DATABASES) {
       assert.equal((await liveSessions(first.sub)).length, 3);
       const fourth = await login('alice');
       assert.deepEqual((await liveSessions(first.sub)).sort(), [...rest.map((s) => s.sid), fourth.sid].sort());
-      const ended = await t.store.db.selectFrom('sso_session').select('end_reason').where('id', '=', first.sid).executeTakeFirstOrThrow();
+      const ended = await t.store.db
+        .selectFrom('sso_session')
+        .select('end_reason')
+        .where('id', '=', first.sid)
+        .executeTakeFirstOrThrow();
       assert.equal(ended.end_reason, 'session_limit');
       await r.waitFor(1);
       const tokens = r.tokens().map((tok) => decodeJwt(tok).payload);
@@ -54,12 +72,20 @@ for (const database of TEST_DATABASES) {
         tokens.map((p) => [p.aud, p.sid, p.sub]),
         [['rp1', first.sid, first.sub]],
       );
-      assert.equal((await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${first.access}` } })).status, 401);
-      assert.equal((await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${fourth.access}` } })).status, 200);
+      assert.equal(
+        (await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${first.access}` } })).status,
+        401,
+      );
+      assert.equal(
+        (await t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${fourth.access}` } })).status,
+        200,
+      );
     });
 
     test(`without the attribute a user keeps at most ${DEFAULT_SESSIONS_PER_USER} live sessions`, async () => {
-      await importRealm(t.store.db, parseRealmJson(logoutRealmJson({ rp1: r.url, rp2: r.url })), { logout: t.provider.ctx.logout });
+      await importRealm(t.store.db, parseRealmJson(logoutRealmJson({ rp1: r.url, rp2: r.url })), {
+        logout: t.provider.ctx.logout,
+      });
       let bob = await login('bob');
       for (let i = 0; i < DEFAULT_SESSIONS_PER_USER; i++) bob = await login('bob');
       assert.equal((await liveSessions(bob.sub)).length, DEFAULT_SESSIONS_PER_USER);

@@ -41,7 +41,10 @@ function trackProcessFaults() {
 }
 
 const passwordGrant = (clientId: string) =>
-  form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) });
+  form(
+    { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+    { authorization: basic(clientId, `${clientId}-secret`) },
+  );
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -82,7 +85,11 @@ async function wakeUpLatency(writer: Provider, receiver: Receiver): Promise<numb
 async function writerProvider(config: StoreConfig, receiverUrl: string) {
   const store = await openStore(config);
   await importRealm(store.db, parseRealmJson(logoutRealmJson({ rp1: receiverUrl, rp2: receiverUrl })));
-  const provider = await createProvider(store, { publicUrl: PUBLIC_URL, log: pino({ level: 'silent' }), background: false });
+  const provider = await createProvider(store, {
+    publicUrl: PUBLIC_URL,
+    log: pino({ level: 'silent' }),
+    background: false,
+  });
   return { store, provider, close: async () => (await provider.close(), await store.close()) };
 }
 
@@ -97,8 +104,13 @@ test(
     const proxy = await TcpProxy.start(url);
     const writer = await writerProvider(created.config, receiver.url);
     const store = await openStore({ kind: 'postgres', url: proxy.url(url) });
-    const server = await createProvider(store, { publicUrl: PUBLIC_URL, log: pino({ level: 'silent' }), logout: { waitMs: 0 } });
-    const call = (path: string, init?: RequestInit) => server.fetch(new Request(`${PUBLIC_URL}${OIDC_PATH}${path}`, init));
+    const server = await createProvider(store, {
+      publicUrl: PUBLIC_URL,
+      log: pino({ level: 'silent' }),
+      logout: { waitMs: 0 },
+    });
+    const call = (path: string, init?: RequestInit) =>
+      server.fetch(new Request(`${PUBLIC_URL}${OIDC_PATH}${path}`, init));
     const authorize = `/auth?${new URLSearchParams({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', response_type: 'code', scope: 'openid' })}`;
     try {
       const grant = await call('/token', passwordGrant('rp1'));
@@ -116,7 +128,10 @@ test(
         assert.match(res.headers.get('content-type') ?? '', /json/);
         assert.equal(((await res.json()) as { error: string }).error, 'temporarily_unavailable');
       }
-      for (const res of [await call(authorize), await call(`/logout?${new URLSearchParams({ id_token_hint: idToken })}`)]) {
+      for (const res of [
+        await call(authorize),
+        await call(`/logout?${new URLSearchParams({ id_token_hint: idToken })}`),
+      ]) {
         assert.equal(res.status, 503);
         assert.match(res.headers.get('content-type') ?? '', /text\/html/);
         assert.match(await res.text(), /temporarily_unavailable/);
@@ -130,11 +145,16 @@ test(
       // The LISTEN connection comes back by itself, and then another process's NOTIFY wakes us.
       await eventually(
         'the LISTEN connection is re-established',
-        async () => (await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")).length > 0,
+        async () =>
+          (await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"))
+            .length > 0,
       );
       for (let i = 0; i < 3; i++) {
         const ms = await wakeUpLatency(writer.provider, receiver);
-        assert.ok(ms < PROMPT_MS, `probe ${i}: delivered after ${ms} ms; without a NOTIFY wake-up it waits for the ${POLL_MS} ms poll`);
+        assert.ok(
+          ms < PROMPT_MS,
+          `probe ${i}: delivered after ${ms} ms; without a NOTIFY wake-up it waits for the ${POLL_MS} ms poll`,
+        );
       }
       assert.deepEqual(tracked.faults, [], 'no unhandled rejection or uncaught exception');
     } finally {
@@ -159,11 +179,22 @@ test(
     const rp2 = await Receiver.start();
     const writerStore = await openStore(created.config);
     await importRealm(writerStore.db, parseRealmJson(logoutRealmJson({ rp1: rp1.url, rp2: rp2.url })));
-    const writer = await createProvider(writerStore, { publicUrl: PUBLIC_URL, log: pino({ level: 'silent' }), background: false });
+    const writer = await createProvider(writerStore, {
+      publicUrl: PUBLIC_URL,
+      log: pino({ level: 'silent' }),
+      background: false,
+    });
     // The server's connections carry their own application_name, so only they are terminated.
     const serverUrl = new URL(url);
     serverUrl.searchParams.set('application_name', 'sundown_fault_test');
-    const server = await startServerProcess(['--database-url', serverUrl.toString(), '--logout-wait-ms', '0', '--public-url', PUBLIC_URL]);
+    const server = await startServerProcess([
+      '--database-url',
+      serverUrl.toString(),
+      '--logout-wait-ms',
+      '0',
+      '--public-url',
+      PUBLIC_URL,
+    ]);
     const base = `${server.url}${OIDC_PATH}`;
     const statuses = new Map<number, number>();
     const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -222,11 +253,20 @@ test(
 
       await eventually(
         'the server re-established its LISTEN connection',
-        async () => (await sql(url, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'sundown_fault_test' AND query LIKE 'LISTEN%'")).length > 0,
+        async () =>
+          (
+            await sql(
+              url,
+              "SELECT 1 FROM pg_stat_activity WHERE application_name = 'sundown_fault_test' AND query LIKE 'LISTEN%'",
+            )
+          ).length > 0,
       );
       for (let i = 0; i < 3; i++) {
         const ms = await wakeUpLatency(writer, rp1);
-        assert.ok(ms < PROMPT_MS, `probe ${i}: delivered after ${ms} ms; without a NOTIFY wake-up it waits for the ${POLL_MS} ms poll`);
+        assert.ok(
+          ms < PROMPT_MS,
+          `probe ${i}: delivered after ${ms} ms; without a NOTIFY wake-up it waits for the ${POLL_MS} ms poll`,
+        );
       }
       assert.equal(server.child.exitCode, null, 'the server process lives');
       assert.doesNotMatch(server.output(), /unhandled|uncaught/i);
@@ -256,7 +296,10 @@ test(
       `CREATE FUNCTION fail_outcome() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN IF NEW.status = 'delivered' AND OLD.status <> 'delivered' THEN RAISE EXCEPTION 'injected: outcome refused' USING ERRCODE = '57P01'; END IF; RETURN NEW; END $$`,
     );
-    await sql(url, 'CREATE TRIGGER fail_outcome BEFORE UPDATE ON logout_delivery FOR EACH ROW EXECUTE FUNCTION fail_outcome()');
+    await sql(
+      url,
+      'CREATE TRIGGER fail_outcome BEFORE UPDATE ON logout_delivery FOR EACH ROW EXECUTE FUNCTION fail_outcome()',
+    );
     const store = await openStore(created.config);
     // One in flight per client: the other deliveries wait for the slot the first one holds.
     const server = await createProvider(store, {

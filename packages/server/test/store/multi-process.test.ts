@@ -19,10 +19,18 @@ function realmFile(dir: string, json: unknown): string {
   return file;
 }
 
-async function passwordLogin(base: string, clientId: string, user = 'alice', password = 'alice-pw'): Promise<Record<string, string>> {
+async function passwordLogin(
+  base: string,
+  clientId: string,
+  user = 'alice',
+  password = 'alice-pw',
+): Promise<Record<string, string>> {
   const res = await fetch(
     `${base}/realms/test/protocol/openid-connect/token`,
-    form({ grant_type: 'password', username: user, password, scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+    form(
+      { grant_type: 'password', username: user, password, scope: 'openid' },
+      { authorization: basic(clientId, `${clientId}-secret`) },
+    ),
   );
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as Record<string, string>;
@@ -51,7 +59,10 @@ test('server killed (SIGKILL) with deliveries pending: the restarted server deli
     await receiver.listen(port);
     server = await startServerProcess(['--data-dir', data]);
     await receiver.waitFor(3, 20_000);
-    assert.deepEqual([...new Set(receiver.received.map((r) => decodeJwt(r.token).payload.sid))].sort(), [...sids].sort());
+    assert.deepEqual(
+      [...new Set(receiver.received.map((r) => decodeJwt(r.token).payload.sid))].sort(),
+      [...sids].sort(),
+    );
   } finally {
     await server.kill();
     await receiver.close();
@@ -60,46 +71,50 @@ test('server killed (SIGKILL) with deliveries pending: the restarted server deli
 });
 
 const postgres = TEST_DATABASES[1]!;
-test('two server processes on one PostgreSQL: every delivery attempted by exactly one process, none lost', { skip: postgres.skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sundown-pg2-'));
-  const created = await postgres.create();
-  const r1 = await Receiver.start();
-  const r2 = await Receiver.start();
-  const file = realmFile(dir, logoutRealmJson({ rp1: r1.url, rp2: r2.url }));
-  const url = created.config.kind === 'postgres' ? created.config.url : '';
-  // One deployment: both processes serve the same issuer.
-  const common = ['--database-url', url, '--logout-wait-ms', '0', '--public-url', 'https://sso.test'];
-  const a = await startServerProcess([...common, '--import-realm', file]);
-  const b = await startServerProcess(common);
-  try {
-    const idTokens: string[] = [];
-    for (let i = 0; i < 15; i++) {
-      idTokens.push((await passwordLogin(i % 2 ? a.url : b.url, 'rp1')).id_token!);
-      idTokens.push((await passwordLogin(i % 2 ? b.url : a.url, 'rp2')).id_token!);
+test(
+  'two server processes on one PostgreSQL: every delivery attempted by exactly one process, none lost',
+  { skip: postgres.skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sundown-pg2-'));
+    const created = await postgres.create();
+    const r1 = await Receiver.start();
+    const r2 = await Receiver.start();
+    const file = realmFile(dir, logoutRealmJson({ rp1: r1.url, rp2: r2.url }));
+    const url = created.config.kind === 'postgres' ? created.config.url : '';
+    // One deployment: both processes serve the same issuer.
+    const common = ['--database-url', url, '--logout-wait-ms', '0', '--public-url', 'https://sso.test'];
+    const a = await startServerProcess([...common, '--import-realm', file]);
+    const b = await startServerProcess(common);
+    try {
+      const idTokens: string[] = [];
+      for (let i = 0; i < 15; i++) {
+        idTokens.push((await passwordLogin(i % 2 ? a.url : b.url, 'rp1')).id_token!);
+        idTokens.push((await passwordLogin(i % 2 ? b.url : a.url, 'rp2')).id_token!);
+      }
+      await Promise.all(idTokens.map((t, i) => logout(i % 2 ? a.url : b.url, t)));
+      await r1.waitFor(15, 20_000);
+      await r2.waitFor(15, 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(r1.received.length, 15, 'no duplicate deliveries to rp1');
+      assert.equal(r2.received.length, 15, 'no duplicate deliveries to rp2');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query<{ status: string; attempts: number; n: string }>(
+        'SELECT status, attempts, count(*) AS n FROM logout_delivery GROUP BY status, attempts',
+      );
+      await client.end();
+      assert.deepEqual(
+        rows.map((r) => [r.status, r.attempts, Number(r.n)]),
+        [['delivered', 1, 30]],
+      );
+    } finally {
+      await Promise.all([a.kill(), b.kill()]);
+      await Promise.all([r1.close(), r2.close()]);
+      await created.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
-    await Promise.all(idTokens.map((t, i) => logout(i % 2 ? a.url : b.url, t)));
-    await r1.waitFor(15, 20_000);
-    await r2.waitFor(15, 20_000);
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal(r1.received.length, 15, 'no duplicate deliveries to rp1');
-    assert.equal(r2.received.length, 15, 'no duplicate deliveries to rp2');
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query<{ status: string; attempts: number; n: string }>(
-      'SELECT status, attempts, count(*) AS n FROM logout_delivery GROUP BY status, attempts',
-    );
-    await client.end();
-    assert.deepEqual(
-      rows.map((r) => [r.status, r.attempts, Number(r.n)]),
-      [['delivered', 1, 30]],
-    );
-  } finally {
-    await Promise.all([a.kill(), b.kill()]);
-    await Promise.all([r1.close(), r2.close()]);
-    await created.drop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('sundown logout --user and sundown doctor against the store of a running server', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-cli2-'));
@@ -112,8 +127,21 @@ test('sundown logout --user and sundown doctor against the store of a running se
   const server = await startServerProcess(['--data-dir', data, '--import-realm', file]);
   try {
     const sids = [];
-    for (let i = 0; i < 2; i++) sids.push(decodeJwt((await passwordLogin(server.url, 'rp1', 'bob', 'bob-pw')).id_token!).payload.sid);
-    const out = await runCli(['logout', '--realm', 'test', '--user', 'bob', '--data-dir', data, '--public-url', server.url, '--wait-ms', '5000']);
+    for (let i = 0; i < 2; i++)
+      sids.push(decodeJwt((await passwordLogin(server.url, 'rp1', 'bob', 'bob-pw')).id_token!).payload.sid);
+    const out = await runCli([
+      'logout',
+      '--realm',
+      'test',
+      '--user',
+      'bob',
+      '--data-dir',
+      data,
+      '--public-url',
+      server.url,
+      '--wait-ms',
+      '5000',
+    ]);
     assert.equal(out.code, 0, out.out);
     assert.match(out.out, /Ended 2 session\(s\) \(user bob\) in realm test\./);
     assert.match(out.out, /Back-channel logout tokens: 2 \(2 delivered\)/);

@@ -22,11 +22,21 @@ for (const database of TEST_DATABASES) {
         await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
         const byName = prepareQuery(
           (db, realmId: string, clientId: string) =>
-            db.selectFrom('client').select(['client_id', 'enabled']).where('realm_id', '=', realmId).where('client_id', '=', clientId).limit(1),
+            db
+              .selectFrom('client')
+              .select(['client_id', 'enabled'])
+              .where('realm_id', '=', realmId)
+              .where('client_id', '=', clientId)
+              .limit(1),
           2,
         );
-        const setEnabled = prepareQuery((db, id: string, enabled: 0 | 1) => db.updateTable('client').set({ enabled }).where('client_id', '=', id), 2);
-        const realmId = (await store.db.selectFrom('realm').select('id').where('name', '=', 'test').executeTakeFirstOrThrow()).id;
+        const setEnabled = prepareQuery(
+          (db, id: string, enabled: 0 | 1) => db.updateTable('client').set({ enabled }).where('client_id', '=', id),
+          2,
+        );
+        const realmId = (
+          await store.db.selectFrom('realm').select('id').where('name', '=', 'test').executeTakeFirstOrThrow()
+        ).id;
         assert.deepEqual(rows(await byName(store.db, realmId, 'web')), [{ client_id: 'web', enabled: 1 }]);
         assert.deepEqual(rows(await byName(store.db, realmId, 'service')), [{ client_id: 'service', enabled: 1 }]);
         assert.deepEqual(rows(await byName(store.db, realmId, 'nobody')), []);
@@ -38,7 +48,11 @@ for (const database of TEST_DATABASES) {
           }),
           /roll back/,
         );
-        assert.deepEqual(rows(await byName(store.db, realmId, 'web')), [{ client_id: 'web', enabled: 1 }], 'the update was rolled back with its transaction');
+        assert.deepEqual(
+          rows(await byName(store.db, realmId, 'web')),
+          [{ client_id: 'web', enabled: 1 }],
+          'the update was rolled back with its transaction',
+        );
       } finally {
         await store.close();
         await created.drop();
@@ -51,7 +65,10 @@ test('a build function that leaves an argument out of the parameters is refused'
   const created = await TEST_DATABASES[0]!.create();
   const store = await openStore(created.config);
   try {
-    const bad = prepareQuery<[string], { id: string }>((db) => db.selectFrom('realm').select('id').where('name', '=', 'test'), 1);
+    const bad = prepareQuery<[string], { id: string }>(
+      (db) => db.selectFrom('realm').select('id').where('name', '=', 'test'),
+      1,
+    );
     await assert.rejects(bad(store.db, 'x'), /uses 0 of its 1 arguments/);
   } finally {
     await store.close();

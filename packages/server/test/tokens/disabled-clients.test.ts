@@ -20,9 +20,24 @@ type Json = Record<string, unknown>;
 /** The test realm plus a password-grant app, a service account and a resource server that may introspect both. */
 function realmJson(): unknown {
   const json = structuredClone(TEST_REALM_JSON) as { clients: Json[] };
-  json.clients.push({ clientId: 'pw-app', secret: 'pw-app-secret', standardFlowEnabled: false, directAccessGrantsEnabled: true });
-  json.clients.push({ clientId: 'proto-app', secret: 'proto-app-secret', standardFlowEnabled: false, directAccessGrantsEnabled: true });
-  json.clients.push({ clientId: 'svc', secret: 'svc-secret', standardFlowEnabled: false, serviceAccountsEnabled: true });
+  json.clients.push({
+    clientId: 'pw-app',
+    secret: 'pw-app-secret',
+    standardFlowEnabled: false,
+    directAccessGrantsEnabled: true,
+  });
+  json.clients.push({
+    clientId: 'proto-app',
+    secret: 'proto-app-secret',
+    standardFlowEnabled: false,
+    directAccessGrantsEnabled: true,
+  });
+  json.clients.push({
+    clientId: 'svc',
+    secret: 'svc-secret',
+    standardFlowEnabled: false,
+    serviceAccountsEnabled: true,
+  });
   json.clients.push({
     clientId: 'api',
     secret: 'api-secret',
@@ -45,7 +60,10 @@ for (const database of TEST_DATABASES) {
     after(() => t?.close());
 
     async function masterToken(clientId: string): Promise<string> {
-      const res = await t.fetch(MASTER_TOKEN, form({ grant_type: 'password', client_id: clientId, username: 'admin', password: 'admin-pw' }));
+      const res = await t.fetch(
+        MASTER_TOKEN,
+        form({ grant_type: 'password', client_id: clientId, username: 'admin', password: 'admin-pw' }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       return ((await res.json()) as { access_token: string }).access_token;
     }
@@ -67,13 +85,18 @@ for (const database of TEST_DATABASES) {
     async function passwordTokens(client: string): Promise<Record<string, string>> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic(client, `${client}-secret`) },
+        ),
       );
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Record<string, string>;
     }
     const introspect = async (token: string) =>
-      (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('api', 'api-secret') }))).json()) as Json;
+      (await (
+        await t.fetch(`${OIDC}/token/introspect`, form({ token }, { authorization: basic('api', 'api-secret') }))
+      ).json()) as Json;
     const userinfo = (token: string) => t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
 
     async function assertUserinfoRefused(token: string, description: string): Promise<void> {
@@ -102,7 +125,10 @@ for (const database of TEST_DATABASES) {
     });
 
     test("a disabled client's client-credentials token is inactive at introspection", async () => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('svc', 'svc-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'client_credentials' }, { authorization: basic('svc', 'svc-secret') }),
+      );
       assert.equal(res.status, 200, await res.clone().text());
       const { access_token } = (await res.json()) as { access_token: string };
       assert.equal((await introspect(access_token)).active, true);
@@ -113,7 +139,11 @@ for (const database of TEST_DATABASES) {
     });
 
     test("a deleted client's access token is refused at userinfo and introspection", async () => {
-      const created = await admin('POST', '/test/clients', { clientId: 'gone-app', secret: 'gone-app-secret', directAccessGrantsEnabled: true });
+      const created = await admin('POST', '/test/clients', {
+        clientId: 'gone-app',
+        secret: 'gone-app-secret',
+        directAccessGrantsEnabled: true,
+      });
       assert.equal(created.status, 201, await created.clone().text());
       const tokens = await passwordTokens('gone-app');
       assert.equal((await userinfo(tokens.access_token!)).status, 200);
@@ -155,7 +185,11 @@ for (const database of TEST_DATABASES) {
       const refused = await admin('GET', '', undefined, opsToken);
       assert.equal(refused.status, 401);
       assert.equal(((await refused.json()) as Json).error, 'invalid_token');
-      assert.equal((await admin('PUT', `/master/clients/${await clientUuid('master', 'ops-cli')}`, { enabled: true }, opsToken)).status, 401);
+      assert.equal(
+        (await admin('PUT', `/master/clients/${await clientUuid('master', 'ops-cli')}`, { enabled: true }, opsToken))
+          .status,
+        401,
+      );
 
       await setEnabled('master', 'ops-cli', true);
       assert.equal((await admin('GET', '', undefined, opsToken)).status, 200);

@@ -21,7 +21,10 @@ export async function clientsView(ctx) {
   const { realm, el } = ctx;
   const base = realmPath(realm);
   /** @type {[Client[], Array<{ id: string, active: string }>]} */
-  const [clients, stats] = await Promise.all([api('GET', `${base}/clients?max=1000`), api('GET', `${base}/client-session-stats`)]);
+  const [clients, stats] = await Promise.all([
+    api('GET', `${base}/clients?max=1000`),
+    api('GET', `${base}/client-session-stats`),
+  ]);
   const active = new Map(stats.map((s) => [s.id, s.active]));
   replace(
     el,
@@ -39,10 +42,24 @@ export async function clientsView(ctx) {
             c.enabled ? null : h('span', { class: 'badge failed' }, 'disabled'),
           ),
           h('td', {}, c.publicClient ? 'public' : 'confidential'),
-          h('td', {}, c.attributes[BC_URL] ? h('code', {}, c.attributes[BC_URL]) : h('span', { class: 'muted' }, 'none')),
-          h('td', {}, c.frontchannelLogout && c.attributes[FC_URL] ? h('code', {}, c.attributes[FC_URL]) : h('span', { class: 'muted' }, 'off')),
+          h(
+            'td',
+            {},
+            c.attributes[BC_URL] ? h('code', {}, c.attributes[BC_URL]) : h('span', { class: 'muted' }, 'none'),
+          ),
+          h(
+            'td',
+            {},
+            c.frontchannelLogout && c.attributes[FC_URL]
+              ? h('code', {}, c.attributes[FC_URL])
+              : h('span', { class: 'muted' }, 'off'),
+          ),
           h('td', { class: 'num' }, active.get(c.id) ?? '0'),
-          h('td', { class: 'actions' }, h('a', { href: `#/${encodeURIComponent(realm)}/clients/${c.id}` }, 'Edit logout settings')),
+          h(
+            'td',
+            { class: 'actions' },
+            h('a', { href: `#/${encodeURIComponent(realm)}/clients/${c.id}` }, 'Edit logout settings'),
+          ),
         ),
       ),
       'This realm has no clients.',
@@ -58,9 +75,13 @@ async function clientView(ctx, id) {
   const client = await api('GET', `${base}/clients/${encodeURIComponent(id)}`);
   const a = client.attributes;
   const input = (/** @type {string} */ value) =>
-    /** @type {HTMLInputElement} */ (h('input', { type: 'text', inputmode: 'url', value, spellcheck: 'false', autocomplete: 'off' }));
-  const check = (/** @type {boolean} */ on) => /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: on }));
-  const lines = (/** @type {string[]} */ list) => /** @type {HTMLTextAreaElement} */ (h('textarea', { rows: 3, spellcheck: 'false' }, list.join('\n')));
+    /** @type {HTMLInputElement} */ (
+      h('input', { type: 'text', inputmode: 'url', value, spellcheck: 'false', autocomplete: 'off' })
+    );
+  const check = (/** @type {boolean} */ on) =>
+    /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: on }));
+  const lines = (/** @type {string[]} */ list) =>
+    /** @type {HTMLTextAreaElement} */ (h('textarea', { rows: 3, spellcheck: 'false' }, list.join('\n')));
 
   const f = {
     enabled: check(client.enabled),
@@ -143,8 +164,19 @@ async function clientView(ctx, id) {
 
   replace(
     el,
-    h('p', { class: 'crumbs' }, h('a', { href: `#/${encodeURIComponent(realm)}/clients` }, 'Clients'), ' / ', client.clientId),
-    h('h1', {}, client.clientId, h('span', { class: 'muted small' }, client.publicClient ? ' public client' : ' confidential client')),
+    h(
+      'p',
+      { class: 'crumbs' },
+      h('a', { href: `#/${encodeURIComponent(realm)}/clients` }, 'Clients'),
+      ' / ',
+      client.clientId,
+    ),
+    h(
+      'h1',
+      {},
+      client.clientId,
+      h('span', { class: 'muted small' }, client.publicClient ? ' public client' : ' confidential client'),
+    ),
     h(
       'div',
       { class: 'split' },
@@ -164,9 +196,19 @@ async function clientView(ctx, id) {
         field('bc-offline', 'Also revoke offline tokens', f.bcOffline),
         h('h2', {}, 'Front-channel logout'),
         field('fc', 'Front-channel logout', f.fc),
-        field('fc-url', 'Front-channel logout URL', f.fcUrl, 'Loaded in a hidden iframe on the logout page, with iss and sid. Same origin as a redirect URI.'),
+        field(
+          'fc-url',
+          'Front-channel logout URL',
+          f.fcUrl,
+          'Loaded in a hidden iframe on the logout page, with iss and sid. Same origin as a redirect URI.',
+        ),
         h('h2', {}, 'Redirects'),
-        field('post-logout', 'Valid post-logout redirect URIs', f.postLogout, 'One per line; "+" means the same as the redirect URIs.'),
+        field(
+          'post-logout',
+          'Valid post-logout redirect URIs',
+          f.postLogout,
+          'One per line; "+" means the same as the redirect URIs.',
+        ),
         field('redirects', 'Valid redirect URIs', f.redirects, 'One per line.'),
         h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Save')),
       ),
@@ -184,7 +226,11 @@ async function clientView(ctx, id) {
               h('button', { type: 'button', onclick: doctor }, 'Run the doctor check'),
               doctorOut,
             ]
-          : h('p', { class: 'muted' }, 'No back-channel logout URL is saved; this client is told of logouts only through the front channel, if at all.'),
+          : h(
+              'p',
+              { class: 'muted' },
+              'No back-channel logout URL is saved; this client is told of logouts only through the front channel, if at all.',
+            ),
       ),
     ),
   );

@@ -13,7 +13,13 @@ const STATUSES = config.deliveryStatuses;
 
 /** @param {Delivery} d @param {number} now */
 function progress(d, now) {
-  if (d.nextAttemptAt !== null) return h('span', {}, d.status === 'pending' && d.attempts === 0 ? 'sending ' : 'next try ', relative(d.nextAttemptAt, now));
+  if (d.nextAttemptAt !== null)
+    return h(
+      'span',
+      {},
+      d.status === 'pending' && d.attempts === 0 ? 'sending ' : 'next try ',
+      relative(d.nextAttemptAt, now),
+    );
   return d.finishedAt !== null ? time(d.finishedAt) : '—';
 }
 
@@ -59,7 +65,13 @@ export async function deliveriesView({ realm, params, el, go }) {
     )
   );
   const sessionInput = /** @type {HTMLInputElement} */ (
-    h('input', { id: 'filter-session', type: 'search', placeholder: 'Session id (sid)', value: session, onchange: apply })
+    h('input', {
+      id: 'filter-session',
+      type: 'search',
+      placeholder: 'Session id (sid)',
+      value: session,
+      onchange: apply,
+    })
   );
   const summary = h('div', { class: 'summary', 'aria-label': 'Deliveries by status' });
   const body = h('div', {});
@@ -95,7 +107,18 @@ export async function deliveriesView({ realm, params, el, go }) {
     replace(
       body,
       table(
-        ['Created', 'Client', 'Kind', 'User', 'Session', 'Status', 'Attempts', 'Next / finished', 'Last answer or cause', ''],
+        [
+          'Created',
+          'Client',
+          'Kind',
+          'User',
+          'Session',
+          'Status',
+          'Attempts',
+          'Next / finished',
+          'Last answer or cause',
+          '',
+        ],
         rows.map((d) =>
           h(
             'tr',
@@ -109,7 +132,11 @@ export async function deliveriesView({ realm, params, el, go }) {
               'td',
               {},
               d.sessionId
-                ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` }, short(d.sessionId))
+                ? h(
+                    'a',
+                    { href: `#/${encodeURIComponent(realm)}/deliveries?session=${encodeURIComponent(d.sessionId)}` },
+                    short(d.sessionId),
+                  )
                 : h('span', { class: 'muted' }, 'realm-wide'),
             ),
             h('td', {}, badge(d.status)),
@@ -150,7 +177,12 @@ export async function deliveriesView({ realm, params, el, go }) {
 
   replace(
     el,
-    h('div', { class: 'title-row' }, h('h1', {}, 'Back-channel deliveries'), h('span', { class: 'live', title: 'Refreshes every 2 seconds' }, 'live')),
+    h(
+      'div',
+      { class: 'title-row' },
+      h('h1', {}, 'Back-channel deliveries'),
+      h('span', { class: 'live', title: 'Refreshes every 2 seconds' }, 'live'),
+    ),
     h(
       'p',
       { class: 'lead' },
@@ -163,7 +195,9 @@ export async function deliveriesView({ realm, params, el, go }) {
       h('label', {}, 'Status ', statusSel),
       h('label', {}, 'Client ', clientSel),
       h('label', {}, 'Session ', sessionInput),
-      status || clientId || session ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries` }, 'Clear filters') : null,
+      status || clientId || session
+        ? h('a', { href: `#/${encodeURIComponent(realm)}/deliveries` }, 'Clear filters')
+        : null,
     ),
     body,
   );

@@ -12,7 +12,12 @@ import { h, replace, table } from '../dom.js';
 /** @param {Check | null} c */
 function cell(c) {
   if (c === null) return h('td', { class: 'muted' }, 'plain http');
-  return h('td', { class: c.ok ? 'pass' : 'fail' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓ ' : '✗ '), c.detail);
+  return h(
+    'td',
+    { class: c.ok ? 'pass' : 'fail' },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓ ' : '✗ '),
+    c.detail,
+  );
 }
 
 /** @param {DoctorResult} r */
@@ -42,13 +47,21 @@ export function doctorList(r) {
   return h(
     'div',
     { class: `doctor ${r.ok ? 'ok' : 'bad'}`, 'data-client': r.clientId },
-    h('p', {}, h('span', { class: `badge ${r.ok ? 'delivered' : 'failed'}` }, r.ok ? 'healthy' : 'broken'), ' ', h('code', {}, r.url)),
+    h(
+      'p',
+      {},
+      h('span', { class: `badge ${r.ok ? 'delivered' : 'failed'}` }, r.ok ? 'healthy' : 'broken'),
+      ' ',
+      h('code', {}, r.url),
+    ),
     h(
       'dl',
       {},
       checks.flatMap(([name, c]) => [
         h('dt', {}, name),
-        c === null ? h('dd', { class: 'muted' }, 'plain http') : h('dd', { class: c.ok ? 'pass' : 'fail' }, c.ok ? '✓ ' : '✗ ', c.detail),
+        c === null
+          ? h('dd', { class: 'muted' }, 'plain http')
+          : h('dd', { class: c.ok ? 'pass' : 'fail' }, c.ok ? '✓ ' : '✗ ', c.detail),
       ]),
     ),
   );
@@ -79,14 +92,21 @@ export async function doctorView({ realm, el }) {
         rows.push(doctorRow(await runDoctor(realm, c.id)));
       } catch (err) {
         rows.push(
-          h('tr', { class: 'bad' }, h('td', {}, c.clientId), h('td', { colspan: 6, class: 'fail' }, err instanceof ApiError ? err.message : String(err))),
+          h(
+            'tr',
+            { class: 'bad' },
+            h('td', {}, c.clientId),
+            h('td', { colspan: 6, class: 'fail' }, err instanceof ApiError ? err.message : String(err)),
+          ),
         );
       }
       replace(body, table(DOCTOR_HEADERS, rows, ''));
     }
     button.disabled = false;
   };
-  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'primary', onclick: run }, 'Check all back-channel URLs'));
+  const button = /** @type {HTMLButtonElement} */ (
+    h('button', { type: 'button', class: 'primary', onclick: run }, 'Check all back-channel URLs')
+  );
   replace(
     el,
     h('h1', {}, 'Doctor'),

@@ -23,10 +23,18 @@ export async function eventsView({ realm, params, el, go }) {
       config.eventTypes.map((t) => h('option', { value: t, selected: t === params.get('type') }, t)),
     )
   );
-  const client = /** @type {HTMLInputElement} */ (h('input', { name: 'client', placeholder: 'clientId', value: params.get('client') ?? '' }));
-  const user = /** @type {HTMLInputElement} */ (h('input', { name: 'user', placeholder: 'User id', value: params.get('user') ?? '' }));
-  const from = /** @type {HTMLInputElement} */ (h('input', { name: 'dateFrom', type: 'date', value: params.get('dateFrom') ?? '' }));
-  const to = /** @type {HTMLInputElement} */ (h('input', { name: 'dateTo', type: 'date', value: params.get('dateTo') ?? '' }));
+  const client = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'client', placeholder: 'clientId', value: params.get('client') ?? '' })
+  );
+  const user = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'user', placeholder: 'User id', value: params.get('user') ?? '' })
+  );
+  const from = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'dateFrom', type: 'date', value: params.get('dateFrom') ?? '' })
+  );
+  const to = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'dateTo', type: 'date', value: params.get('dateTo') ?? '' })
+  );
   /** @param {number} at */
   const hash = (at) => {
     const q = new URLSearchParams();
@@ -67,7 +75,12 @@ export async function eventsView({ realm, params, el, go }) {
           h('td', {}, e.userId ? short(e.userId) : ''),
           h('td', {}, e.sessionId ? short(e.sessionId) : ''),
           h('td', {}, e.ipAddress ?? ''),
-          h('td', { class: 'details' }, e.error ? h('strong', {}, e.error, ' ') : null, e.details ? JSON.stringify(e.details) : ''),
+          h(
+            'td',
+            { class: 'details' },
+            e.error ? h('strong', {}, e.error, ' ') : null,
+            e.details ? JSON.stringify(e.details) : '',
+          ),
         ),
       ),
       'No events match.',

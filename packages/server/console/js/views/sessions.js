@@ -16,7 +16,10 @@ export async function sessionsView({ realm, params, el, go }) {
 
   const load = async () => {
     /** @type {Session[]} */
-    const sessions = await api('GET', `${base}/sundown/sessions?max=500${user ? `&user=${encodeURIComponent(user)}` : ''}`);
+    const sessions = await api(
+      'GET',
+      `${base}/sundown/sessions?max=500${user ? `&user=${encodeURIComponent(user)}` : ''}`,
+    );
     count.textContent = `${sessions.length} live`;
     const now = Date.now();
     replace(
@@ -63,7 +66,14 @@ export async function sessionsView({ realm, params, el, go }) {
       { class: 'lead' },
       'Every SSO session that is still live, with the applications (RPs) that share it. Ending a session sends each of them a back-channel logout token.',
     ),
-    user ? h('p', {}, 'Showing one user’s sessions. ', h('a', { href: `#/${encodeURIComponent(realm)}/sessions` }, 'Show everyone')) : null,
+    user
+      ? h(
+          'p',
+          {},
+          'Showing one user’s sessions. ',
+          h('a', { href: `#/${encodeURIComponent(realm)}/sessions` }, 'Show everyone'),
+        )
+      : null,
     h(
       'div',
       { class: 'toolbar' },

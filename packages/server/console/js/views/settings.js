@@ -10,14 +10,17 @@ export async function settingsView({ realm, el, go }) {
   /** @type {{ realm: string, displayName?: string, enabled: boolean, accessTokenLifespan: number, ssoSessionIdleTimeout: number, ssoSessionMaxLifespan: number, offlineSessionIdleTimeout: number, attributes: Record<string, string> }} */
   const rep = await api('GET', realmPath(realm));
   const text = (/** @type {string} */ v) => /** @type {HTMLInputElement} */ (h('input', { type: 'text', value: v }));
-  const num = (/** @type {number} */ v) => /** @type {HTMLInputElement} */ (h('input', { type: 'number', min: 1, value: v }));
+  const num = (/** @type {number} */ v) =>
+    /** @type {HTMLInputElement} */ (h('input', { type: 'number', min: 1, value: v }));
   const f = {
     displayName: text(rep.displayName ?? ''),
     accessTokenLifespan: num(rep.accessTokenLifespan),
     ssoSessionIdleTimeout: num(rep.ssoSessionIdleTimeout),
     ssoSessionMaxLifespan: num(rep.ssoSessionMaxLifespan),
     offlineSessionIdleTimeout: num(rep.offlineSessionIdleTimeout),
-    allowHttp: /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: rep.attributes[ALLOW_HTTP] === 'true' })),
+    allowHttp: /** @type {HTMLInputElement} */ (
+      h('input', { type: 'checkbox', checked: rep.attributes[ALLOW_HTTP] === 'true' })
+    ),
   };
   const alert = h('div', { role: 'alert', class: 'form-alert', hidden: true });
   /** @param {Event} e */

@@ -9,7 +9,9 @@ export async function usersView({ realm, params, el, go }) {
   const search = params.get('search') ?? '';
   /** @type {Array<{ id: string, username: string, email?: string, firstName?: string, lastName?: string, enabled: boolean }>} */
   const users = await api('GET', `${base}/users?max=200${search ? `&search=${encodeURIComponent(search)}` : ''}`);
-  const box = /** @type {HTMLInputElement} */ (h('input', { type: 'search', id: 'user-search', placeholder: 'Username or email', value: search }));
+  const box = /** @type {HTMLInputElement} */ (
+    h('input', { type: 'search', id: 'user-search', placeholder: 'Username or email', value: search })
+  );
   replace(
     el,
     h('h1', {}, 'Users'),
@@ -20,7 +22,9 @@ export async function usersView({ realm, params, el, go }) {
         role: 'search',
         onsubmit: (/** @type {Event} */ e) => (
           e.preventDefault(),
-          go(`#/${encodeURIComponent(realm)}/users${box.value.trim() ? `?search=${encodeURIComponent(box.value.trim())}` : ''}`)
+          go(
+            `#/${encodeURIComponent(realm)}/users${box.value.trim() ? `?search=${encodeURIComponent(box.value.trim())}` : ''}`,
+          )
         ),
       },
       h('label', {}, 'Search ', box),

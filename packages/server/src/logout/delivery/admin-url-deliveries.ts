@@ -14,19 +14,29 @@ type RowTarget = OutboxTarget;
 
 /** One ended session of a client with an admin URL: LOGOUT with its adapter sessions, or a skipped row. */
 export function sessionLogoutDelivery(t: RowTarget, adapterSessionIds: readonly string[]): LogoutDeliveryTable {
-  const payload: KLogoutPayload = { adapterSessionIds: [...adapterSessionIds], keycloakSessionIds: [t.ssoSessionId], notBefore: 0 };
+  const payload: KLogoutPayload = {
+    adapterSessionIds: [...adapterSessionIds],
+    keycloakSessionIds: [t.ssoSessionId],
+    notBefore: 0,
+  };
   const d = outboxRow(t, 'k_logout', payload);
   return adapterSessionIds.length > 0 ? d : skippedRow(d, NO_ADAPTER_SESSIONS);
 }
 
 /** Logout-all: LOGOUT without session ids, carrying the realm's new not-before time (Keycloak's logoutAll). */
-export function notBeforeLogoutDelivery(t: Omit<RowTarget, 'ssoSessionId' | 'userId'>, notBefore: number): LogoutDeliveryTable {
+export function notBeforeLogoutDelivery(
+  t: Omit<RowTarget, 'ssoSessionId' | 'userId'>,
+  notBefore: number,
+): LogoutDeliveryTable {
   const payload: KLogoutPayload = { adapterSessionIds: null, keycloakSessionIds: null, notBefore };
   return outboxRow({ ...t, ssoSessionId: '', userId: '' }, 'k_logout', payload);
 }
 
 /** Push revocation: PUSH_NOT_BEFORE with the current not-before time. */
-export function pushNotBeforeDelivery(t: Omit<RowTarget, 'ssoSessionId' | 'userId'>, notBefore: number): LogoutDeliveryTable {
+export function pushNotBeforeDelivery(
+  t: Omit<RowTarget, 'ssoSessionId' | 'userId'>,
+  notBefore: number,
+): LogoutDeliveryTable {
   const payload: KPushNotBeforePayload = { notBefore };
   return outboxRow({ ...t, ssoSessionId: '', userId: '' }, 'k_push_not_before', payload);
 }

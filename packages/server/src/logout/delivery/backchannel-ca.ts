@@ -97,12 +97,15 @@ export class BackchannelCa {
   }
 
   async #readFile(name: string): Promise<string[]> {
-    if (!this.#dir) throw new CaUnavailable(`${CA_ATTRIBUTE} names the file "${name}" but the server has no --backchannel-ca-dir`);
+    if (!this.#dir)
+      throw new CaUnavailable(`${CA_ATTRIBUTE} names the file "${name}" but the server has no --backchannel-ca-dir`);
     // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the handle,
     // so a file swapped between a check and the open cannot slip through.
-    const file = await open(join(this.#dir, name), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((err: NodeJS.ErrnoException) => {
-      throw new CaUnavailable(`CA file "${name}" cannot be opened in --backchannel-ca-dir (${err.code ?? 'error'})`);
-    });
+    const file = await open(join(this.#dir, name), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(
+      (err: NodeJS.ErrnoException) => {
+        throw new CaUnavailable(`CA file "${name}" cannot be opened in --backchannel-ca-dir (${err.code ?? 'error'})`);
+      },
+    );
     try {
       const info = await file.stat();
       if (!info.isFile()) throw new CaUnavailable(`CA file "${name}" is not a regular file`);

@@ -74,7 +74,10 @@ const MAX_BODY = 4096;
 const TLS_CAUSES: Record<string, [FailureCause, string]> = {
   CERT_HAS_EXPIRED: ['certificate_expired', 'TLS certificate has expired'],
   DEPTH_ZERO_SELF_SIGNED_CERT: ['certificate_self_signed', 'TLS certificate is self-signed and not trusted'],
-  SELF_SIGNED_CERT_IN_CHAIN: ['certificate_self_signed', 'TLS chain contains a self-signed certificate that is not trusted'],
+  SELF_SIGNED_CERT_IN_CHAIN: [
+    'certificate_self_signed',
+    'TLS chain contains a self-signed certificate that is not trusted',
+  ],
   ERR_TLS_CERT_ALTNAME_INVALID: ['certificate_hostname_mismatch', 'TLS certificate does not match the host name'],
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['certificate_untrusted', 'TLS certificate is not signed by a trusted CA'],
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['certificate_untrusted', 'TLS certificate issuer is not trusted'],
@@ -117,12 +120,15 @@ function parseTarget(target: string | URL): URL {
 }
 
 const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, order: 'verbatim' }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, order: 'verbatim' }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 /** A `lookup` that answers only with the already checked addresses: no second resolution. */
 export function pinnedLookup(addresses: readonly LookupAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+    const wanted =
+      options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
     const fitting = addresses.filter((a) => wanted === 0 || a.family === wanted);
     const first = fitting[0];
     if (!first) {
@@ -205,7 +211,11 @@ export class BackchannelHttp {
     if (!agent) {
       agent =
         url.protocol === 'https:'
-          ? new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca: [...rootCertificates, ...ca.pem] } : {}) })
+          ? new https.Agent({
+              keepAlive: true,
+              maxSockets: 16,
+              ...(ca ? { ca: [...rootCertificates, ...ca.pem] } : {}),
+            })
           : new http.Agent({ keepAlive: true, maxSockets: 16 });
       this.#agents.set(key, agent);
     }
@@ -217,10 +227,17 @@ export class BackchannelHttp {
    * followed: BCL §2.5), rejects with a classified network error. `ca`: the CA attribute value;
    * `resolved`: a target the caller already resolved (the doctor), so nothing is resolved twice.
    */
-  post(target: string, logoutToken: string, options: { ca?: string | null; resolved?: ResolvedTarget } = {}): Promise<BackchannelResponse> {
+  post(
+    target: string,
+    logoutToken: string,
+    options: { ca?: string | null; resolved?: ResolvedTarget } = {},
+  ): Promise<BackchannelResponse> {
     return this.send(
       target,
-      { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ logout_token: logoutToken }).toString() },
+      {
+        contentType: 'application/x-www-form-urlencoded',
+        body: new URLSearchParams({ logout_token: logoutToken }).toString(),
+      },
       options,
     );
   }
@@ -305,7 +322,8 @@ export class BackchannelHttp {
           });
           req.end(body);
         },
-        (err: unknown) => fail(err instanceof DeliveryNetworkError ? err : classifyNetworkError(err as NodeJS.ErrnoException)),
+        (err: unknown) =>
+          fail(err instanceof DeliveryNetworkError ? err : classifyNetworkError(err as NodeJS.ErrnoException)),
       );
     });
   }

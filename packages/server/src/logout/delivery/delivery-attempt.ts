@@ -89,14 +89,25 @@ export class DeliveryAttempt {
     // message would mean something else at another kind's endpoint.
     const sender = senderFor(d.kind);
     const request =
-      sender && realm && client ? await whileClaimed(d.locked_until, () => sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)) : null;
+      sender && realm && client
+        ? await whileClaimed(d.locked_until, () =>
+            sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d),
+          )
+        : null;
     const answer = recorder(d, realm?.id ?? d.realm_id, request ? (client?.clientId ?? null) : null);
     if (gate && !(await gate)) throw NOT_WRITTEN;
     if (!sender) {
       this.#o.log.error({ delivery: d.id, kind: d.kind }, 'delivery of an unknown kind: failed, nothing sent');
       return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `unknown delivery kind '${d.kind}'`, now);
     }
-    if (!realm || !client || !request) return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `Client or its ${sender.targetName} no longer exists`, now);
+    if (!realm || !client || !request)
+      return answer(
+        'failed',
+        'BACKCHANNEL_LOGOUT_FAILED',
+        null,
+        `Client or its ${sender.targetName} no longer exists`,
+        now,
+      );
     const reply = await this.#post(request, backchannelCa(client, realm));
     return this.#judge(d, client, reply, answer);
   }
@@ -128,18 +139,33 @@ export class DeliveryAttempt {
   #judge(d: LogoutDeliveryTable, client: Client, reply: Reply, answer: Recorder): Answer {
     const { httpStatus, error } = reply;
     const done = Date.now();
-    if (reply.outcome === 'delivered') return answer('delivered', 'BACKCHANNEL_LOGOUT_DELIVERED', httpStatus, null, done);
+    if (reply.outcome === 'delivered')
+      return answer('delivered', 'BACKCHANNEL_LOGOUT_DELIVERED', httpStatus, null, done);
     if (reply.outcome === 'rejected') {
-      this.#o.log.warn({ delivery: d.id, client: client.clientId, status: httpStatus, error }, 'back-channel logout rejected by the receiver');
+      this.#o.log.warn(
+        { delivery: d.id, client: client.clientId, status: httpStatus, error },
+        'back-channel logout rejected by the receiver',
+      );
       return answer('rejected', 'BACKCHANNEL_LOGOUT_REJECTED', httpStatus, error, done);
     }
-    const next = done + nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs: reply.retryAfterMs });
+    const next =
+      done +
+      nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs: reply.retryAfterMs });
     if (next - d.created_at > this.#o.retry.maxAgeMs) {
-      this.#o.log.error({ delivery: d.id, client: client.clientId, attempts: d.attempts, error }, 'back-channel logout failed: giving up');
+      this.#o.log.error(
+        { delivery: d.id, client: client.clientId, attempts: d.attempts, error },
+        'back-channel logout failed: giving up',
+      );
       return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', httpStatus, error, done);
     }
     this.#o.log.warn(
-      { delivery: d.id, client: client.clientId, attempt: d.attempts, error, nextAttemptAt: new Date(next).toISOString() },
+      {
+        delivery: d.id,
+        client: client.clientId,
+        attempt: d.attempts,
+        error,
+        nextAttemptAt: new Date(next).toISOString(),
+      },
       'back-channel logout failed; will retry',
     );
     return answer('retrying', 'BACKCHANNEL_LOGOUT_RETRYING', httpStatus, error, done, next);
@@ -150,7 +176,13 @@ export class DeliveryAttempt {
 function recorder(d: LogoutDeliveryTable, realmId: string, clientId: string | null): Recorder {
   return (status, type, httpStatus, error, at, nextAttemptAt) => ({
     d,
-    values: { status, next_attempt_at: nextAttemptAt ?? at, last_status: httpStatus, last_error: error, finished_at: status === 'retrying' ? null : at },
+    values: {
+      status,
+      next_attempt_at: nextAttemptAt ?? at,
+      last_status: httpStatus,
+      last_error: error,
+      finished_at: status === 'retrying' ? null : at,
+    },
     event: {
       realmId,
       type,
@@ -158,7 +190,13 @@ function recorder(d: LogoutDeliveryTable, realmId: string, clientId: string | nu
       userId: d.user_id || null,
       sessionId: d.sso_session_id || null,
       error,
-      details: { deliveryId: d.id, kind: d.kind, attempt: d.attempts, httpStatus, ...(nextAttemptAt ? { nextAttemptAt } : {}) },
+      details: {
+        deliveryId: d.id,
+        kind: d.kind,
+        attempt: d.attempts,
+        httpStatus,
+        ...(nextAttemptAt ? { nextAttemptAt } : {}),
+      },
     },
     result: { id: d.id, status, httpStatus, error },
   });

@@ -42,7 +42,12 @@ export class DeliveryScheduler {
    */
   #backlog = true;
 
-  constructor(options: SchedulerOptions, slots: DeliverySlots, batch: OutcomeBatch, dispatch: (d: LogoutDeliveryTable) => void) {
+  constructor(
+    options: SchedulerOptions,
+    slots: DeliverySlots,
+    batch: OutcomeBatch,
+    dispatch: (d: LogoutDeliveryTable) => void,
+  ) {
     this.#o = options;
     this.#slots = slots;
     this.#batch = batch;
@@ -141,7 +146,14 @@ export class DeliveryScheduler {
         return false;
       }
       const busy = this.#slots.byClient();
-      const claimed = await this.#o.store.claimDue(free, this.#o.leaseMs, busy.saturated, Date.now(), busy.free, perClient);
+      const claimed = await this.#o.store.claimDue(
+        free,
+        this.#o.leaseMs,
+        busy.saturated,
+        Date.now(),
+        busy.free,
+        perClient,
+      );
       for (const d of claimed) {
         this.#slots.take(d);
         this.#dispatch(d);

@@ -83,7 +83,12 @@ export class DeliveryWorker {
       () => this.#scheduler.kick(),
       (dueAt) => this.#scheduler.wakeAt(dueAt),
     );
-    this.#scheduler = new DeliveryScheduler({ store, log, pollIntervalMs, leaseMs: this.#leaseMs }, this.#slots, this.#batch, (d) => this.#run(d));
+    this.#scheduler = new DeliveryScheduler(
+      { store, log, pollIntervalMs, leaseMs: this.#leaseMs },
+      this.#slots,
+      this.#batch,
+      (d) => this.#run(d),
+    );
   }
 
   start(): void {
@@ -157,13 +162,19 @@ export class DeliveryWorker {
   attempt(d: LogoutDeliveryTable): Promise<AttemptResult> {
     return this.#attempt
       .send(d)
-      .then((answer) => new Promise((resolve, reject) => this.#batch.queue(answer, (err) => (err === undefined ? resolve(answer.result) : reject(err)))));
+      .then(
+        (answer) =>
+          new Promise((resolve, reject) =>
+            this.#batch.queue(answer, (err) => (err === undefined ? resolve(answer.result) : reject(err))),
+          ),
+      );
   }
 
   /** Attempts a claimed row whose slot is counted already; with `gate`, sends once it says true. */
   #run(d: LogoutDeliveryTable, gate?: Promise<boolean>): void {
     const settle = (err: unknown) => {
-      if (err !== undefined && err !== NOT_WRITTEN) this.#log.error({ err: String(err), delivery: d.id }, 'delivery worker: attempt failed unexpectedly');
+      if (err !== undefined && err !== NOT_WRITTEN)
+        this.#log.error({ err: String(err), delivery: d.id }, 'delivery worker: attempt failed unexpectedly');
       this.#slots.release(d);
       this.#scheduler.slotFreed();
     };

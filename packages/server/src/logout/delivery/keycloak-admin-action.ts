@@ -36,7 +36,12 @@ async function sign(keys: SigningKeys, realmId: string, payload: Record<string, 
  * A LogoutAction. Keycloak serialises without nulls (Jackson NON_NULL), so a realm-wide logout has
  * no `adapterSessionIds`, which keycloak-connect reads as "take notBefore" instead of ending sessions.
  */
-export function signLogoutAction(keys: SigningKeys, realmId: string, input: LogoutActionInput, now = Date.now()): Promise<string> {
+export function signLogoutAction(
+  keys: SigningKeys,
+  realmId: string,
+  input: LogoutActionInput,
+  now = Date.now(),
+): Promise<string> {
   return sign(keys, realmId, {
     // A fresh id per attempt, like the logout token's jti.
     id: newId(),
@@ -49,7 +54,12 @@ export function signLogoutAction(keys: SigningKeys, realmId: string, input: Logo
   });
 }
 
-export function signPushNotBefore(keys: SigningKeys, realmId: string, input: PushNotBeforeInput, now = Date.now()): Promise<string> {
+export function signPushNotBefore(
+  keys: SigningKeys,
+  realmId: string,
+  input: PushNotBeforeInput,
+  now = Date.now(),
+): Promise<string> {
   return sign(keys, realmId, {
     id: newId(),
     expiration: Math.floor(now / 1000) + ADMIN_ACTION_LIFETIME_S,

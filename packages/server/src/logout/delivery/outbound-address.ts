@@ -41,7 +41,12 @@ export function embeddedIpv4(address: string): string[] {
   if (word(0) === 0x64 && word(2) === 0xff9b && zero(b.slice(4, 12))) found.push(dotted(b.slice(12)));
   // 64:ff9b:1::/48: RFC 6052 layouts for /48, /56, /64 (bits 64–71 are skipped) and /96.
   if (word(0) === 0x64 && word(2) === 0xff9b && word(4) === 1) {
-    found.push(dotted([b[6]!, b[7]!, b[9]!, b[10]!]), dotted([b[7]!, b[9]!, b[10]!, b[11]!]), dotted(b.slice(9, 13)), dotted(b.slice(12)));
+    found.push(
+      dotted([b[6]!, b[7]!, b[9]!, b[10]!]),
+      dotted([b[7]!, b[9]!, b[10]!, b[11]!]),
+      dotted(b.slice(9, 13)),
+      dotted(b.slice(12)),
+    );
   }
   // 2002:a.b.c.d::/48, 6to4.
   if (word(0) === 0x2002) found.push(dotted(b.slice(2, 6)));
@@ -55,7 +60,10 @@ export class AddressPolicy {
   constructor(denied: CidrList | readonly CidrRange[] = []) {
     this.#rules = [
       ...ALWAYS_REFUSED.map(([reason, ranges]) => ({ reason, list: CidrList.of(ranges) })),
-      { reason: 'in a range denied by --backchannel-deny-cidrs', list: denied instanceof CidrList ? denied : CidrList.fromRanges(denied) },
+      {
+        reason: 'in a range denied by --backchannel-deny-cidrs',
+        list: denied instanceof CidrList ? denied : CidrList.fromRanges(denied),
+      },
     ];
   }
 

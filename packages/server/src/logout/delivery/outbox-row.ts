@@ -13,7 +13,12 @@ export interface OutboxTarget {
 }
 
 /** A pending delivery of `kind`; `payload` is the kind's own inputs (JSON), null for none. */
-export function outboxRow(t: OutboxTarget, kind: DeliveryKind, payload: object | null, revokeOffline = false): LogoutDeliveryTable {
+export function outboxRow(
+  t: OutboxTarget,
+  kind: DeliveryKind,
+  payload: object | null,
+  revokeOffline = false,
+): LogoutDeliveryTable {
   return {
     id: newId(),
     realm_id: t.realmId,

@@ -56,7 +56,9 @@ export class OutcomeBatch {
     let failure: unknown;
     try {
       const transact = this.#o.transact;
-      await whileClaimed(until, () => (transact ? transact((tx) => this.#write(batch, now, tx)) : this.#write(batch, now)));
+      await whileClaimed(until, () =>
+        transact ? transact((tx) => this.#write(batch, now, tx)) : this.#write(batch, now),
+      );
     } catch (err) {
       // Not recorded: the claims run out and the deliveries are attempted again then.
       failure = err ?? new Error('recording failed');
@@ -69,9 +71,17 @@ export class OutcomeBatch {
 
   async #write(batch: Queued[], now: number, db?: Executor): Promise<void> {
     const delivered = new Map<number | null, Queued[]>();
-    for (const a of batch) if (a.values.status === 'delivered') delivered.set(a.values.last_status, [...(delivered.get(a.values.last_status) ?? []), a]);
+    for (const a of batch)
+      if (a.values.status === 'delivered')
+        delivered.set(a.values.last_status, [...(delivered.get(a.values.last_status) ?? []), a]);
     for (const [httpStatus, group] of delivered) {
-      const values = { status: 'delivered' as const, next_attempt_at: now, last_status: httpStatus, last_error: null, finished_at: now };
+      const values = {
+        status: 'delivered' as const,
+        next_attempt_at: now,
+        last_status: httpStatus,
+        last_error: null,
+        finished_at: now,
+      };
       await this.#o.store.recordMany(
         group.map((a) => ({ id: a.d.id, attempt: a.d.attempts })),
         values,

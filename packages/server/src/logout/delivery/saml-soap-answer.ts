@@ -28,15 +28,25 @@ const short = (s: string): string => s.replace(/^urn:oasis:names:tc:SAML:2\.0:st
  * `anyStatus`: a valid LogoutResponse counts whatever its status (the doctor's probe names a
  * session nobody has, so UnknownPrincipal or Requester are fine answers there).
  */
-export function judgeSoapAnswer(settings: SamlClientSettings, requestId: string, res: { status: number; body: string }, anyStatus = false): SoapVerdict | null {
+export function judgeSoapAnswer(
+  settings: SamlClientSettings,
+  requestId: string,
+  res: { status: number; body: string },
+  anyStatus = false,
+): SoapVerdict | null {
   if (res.status === 500) return faultVerdict(res.body);
   if (res.status < 200 || res.status >= 300) return null; // the shared HTTP classification applies
   let response;
   try {
     const msg = decodeSoapMessage(res.body);
-    if (msg.kind !== 'LogoutResponse') return { outcome: 'rejected', error: `saml: the SOAP answer is a ${msg.kind}, not a LogoutResponse` };
+    if (msg.kind !== 'LogoutResponse')
+      return { outcome: 'rejected', error: `saml: the SOAP answer is a ${msg.kind}, not a LogoutResponse` };
     response = readLogoutResponse(
-      authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate }),
+      authenticateMessage(msg, {
+        entityId: settings.entityId,
+        requireSignature: settings.requireClientSignature,
+        certificate: settings.certificate,
+      }),
     );
   } catch (err) {
     const why = err instanceof SamlError ? err.description : String(err);
@@ -44,11 +54,17 @@ export function judgeSoapAnswer(settings: SamlClientSettings, requestId: string,
   }
   // Core §3.2.2: InResponseTo names the request this answers; a stale or foreign answer is no answer.
   if (response.inResponseTo !== requestId)
-    return { outcome: 'rejected', error: `saml: LogoutResponse InResponseTo ${response.inResponseTo ?? '(none)'} is not this request` };
+    return {
+      outcome: 'rejected',
+      error: `saml: LogoutResponse InResponseTo ${response.inResponseTo ?? '(none)'} is not this request`,
+    };
   if (response.success || anyStatus) return { outcome: 'delivered', error: null };
   const status = `${short(response.status)}${response.subStatus ? `/${short(response.subStatus)}` : ''}${response.statusMessage ? `: ${response.statusMessage}` : ''}`;
   // Core §3.2.2.2: Responder = the SP failed (may pass); Requester / VersionMismatch = our message was refused.
-  return { outcome: response.status === STATUS.responder ? 'retry' : 'rejected', error: `saml: LogoutResponse status ${status}` };
+  return {
+    outcome: response.status === STATUS.responder ? 'retry' : 'rejected',
+    error: `saml: LogoutResponse status ${status}`,
+  };
 }
 
 /** SOAP 1.1 §4.4.1: a Client fault is the sender's problem (do not repeat); a Server fault may pass. */

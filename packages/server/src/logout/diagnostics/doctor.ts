@@ -11,7 +11,13 @@ import { randomToken } from '../../crypto/random.ts';
 import { backchannelCa } from '../../realm/attributes.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { DeliveryKind } from '../../store/schema.ts';
-import { type BackchannelHttp, classifyNetworkError, DeliveryNetworkError, pinnedLookup, type ResolvedTarget } from '../delivery/backchannel-http.ts';
+import {
+  type BackchannelHttp,
+  classifyNetworkError,
+  DeliveryNetworkError,
+  pinnedLookup,
+  type ResolvedTarget,
+} from '../delivery/backchannel-http.ts';
 import { bodyExcerpt } from '../delivery/body-excerpt.ts';
 import { doctorSenderFor } from '../delivery/senders/index.ts';
 import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
@@ -147,7 +153,10 @@ export async function checkClientBackchannel(
     result.logoutToken = verdict
       ? {
           ok: verdict.outcome === 'delivered',
-          detail: verdict.outcome === 'delivered' ? `HTTP ${res.status}, valid LogoutResponse` : `HTTP ${res.status}: ${verdict.error ?? ''}`,
+          detail:
+            verdict.outcome === 'delivered'
+              ? `HTTP ${res.status}, valid LogoutResponse`
+              : `HTTP ${res.status}: ${verdict.error ?? ''}`,
         }
       : res.status === 200 || res.status === 204
         ? { ok: true, detail: `HTTP ${res.status}` }
@@ -160,7 +169,11 @@ export async function checkClientBackchannel(
 }
 
 /** Every client of the realm with a back-channel URL or an admin URL, and every SAML client with a SOAP SLO URL. */
-export async function doctorRealm(ctx: UsesSigningKeys & UsesRealms & UsesUrls, http: BackchannelHttp, realm: Realm): Promise<DoctorResult[]> {
+export async function doctorRealm(
+  ctx: UsesSigningKeys & UsesRealms & UsesUrls,
+  http: BackchannelHttp,
+  realm: Realm,
+): Promise<DoctorResult[]> {
   const results: DoctorResult[] = [];
   for (const client of await ctx.realms.clientsOf(realm.id)) {
     const r = await checkClientBackchannel(ctx, http, realm, client);

@@ -23,13 +23,20 @@ export type ConfirmLogoutDeps = UsesDeliveryWorker &
   UsesSsoSessions &
   UsesUrls;
 
-export async function confirmLogout(ctx: ConfirmLogoutDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function confirmLogout(
+  ctx: ConfirmLogoutDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('logout_request');
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
   const request = await ctx.pending.takeLogout<LogoutRequest>(realm.id, id, binding);
   if (!request) {
-    throw new InvalidRequest('This sign-out page has expired or was opened in another browser. Return to the application and sign out again.');
+    throw new InvalidRequest(
+      'This sign-out page has expired or was opened in another browser. Return to the application and sign out again.',
+    );
   }
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
   // The user confirmed in this browser: its session ends too, whoever the hint named.

@@ -46,13 +46,22 @@ interface Targets {
 const NO_TARGET: Targets = { proven: null, afterConfirm: null };
 
 /** Step 1 — a hint must be an ID token this realm signed (RPI §2). */
-async function checkHint(ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls, realm: Realm, params: Params): Promise<IdTokenHint | null> {
+async function checkHint(
+  ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls,
+  realm: Realm,
+  params: Params,
+): Promise<IdTokenHint | null> {
   const raw = params.get('id_token_hint');
   return raw ? verifyIdTokenHint(ctx, realm, raw) : null;
 }
 
 /** Step 2 — client_id, when sent with a hint, must be the hint's audience (RPI §2). */
-async function checkClient(ctx: UsesRealms, realm: Realm, params: Params, hint: IdTokenHint | null): Promise<Client | null> {
+async function checkClient(
+  ctx: UsesRealms,
+  realm: Realm,
+  params: Params,
+  hint: IdTokenHint | null,
+): Promise<Client | null> {
   const clientId = params.get('client_id');
   if (clientId && hint && clientId !== hint.clientId && !hint.audiences.includes(clientId)) {
     throw new InvalidRequest('Invalid parameter: client_id', 'client_id does not match id_token_hint');
@@ -71,7 +80,13 @@ async function checkClient(ctx: UsesRealms, realm: Realm, params: Params, hint: 
  * the strict rules of the shared matcher. Redirect at once only with a hint (RPI §3: the OP must
  * have confirmed the target's client); without one, only after the user confirmed.
  */
-async function checkRedirect(ctx: UsesRealms, realm: Realm, params: Params, client: Client | null, hint: IdTokenHint | null): Promise<Targets> {
+async function checkRedirect(
+  ctx: UsesRealms,
+  realm: Realm,
+  params: Params,
+  client: Client | null,
+  hint: IdTokenHint | null,
+): Promise<Targets> {
   const legacy = params.get('redirect_uri');
   const uri = params.get('post_logout_redirect_uri');
   let target: string;
@@ -104,7 +119,12 @@ class InvalidRedirect extends OAuthError {
   }
 }
 
-export async function endSessionEndpoint(ctx: EndSessionDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function endSessionEndpoint(
+  ctx: EndSessionDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   let request: LogoutRequest;
   try {
     const params = await readQueryOrForm(req);
@@ -130,16 +150,24 @@ export async function endSessionEndpoint(ctx: EndSessionDeps, realm: Realm, req:
   if (!session && !request.confirmedRedirectUri) return finishLogout(ctx, realm, request, undefined, ip);
   if (!session) return confirm(ctx, realm, req, request);
   // A valid hint for the browser's own user proves the request came from its RP.
-  if (request.hintSub !== null && request.hintSub === session.userId) return finishLogout(ctx, realm, request, session, ip);
+  if (request.hintSub !== null && request.hintSub === session.userId)
+    return finishLogout(ctx, realm, request, session, ip);
   // No valid hint, or a hint for another user (an attacker's own ID token in a link): ask the
   // user first (standards §2; CSRF-protected), as Keycloak does when the hint's session is not
   // the browser's.
   return confirm(ctx, realm, req, request);
 }
 
-async function confirm(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, request: LogoutRequest): Promise<Response> {
+async function confirm(
+  ctx: UsesPendingRequests & UsesUrls,
+  realm: Realm,
+  req: Request,
+  request: LogoutRequest,
+): Promise<Response> {
   const pending = await storePendingLogout(ctx, realm, req, request);
-  return htmlResponse(renderConfirmPage(realm, pending.action, pending.requestId), 200, { 'Set-Cookie': pending.setCookie });
+  return htmlResponse(renderConfirmPage(realm, pending.action, pending.requestId), 200, {
+    'Set-Cookie': pending.setCookie,
+  });
 }
 
 /**
@@ -158,6 +186,13 @@ async function refused(
   if (!(err instanceof LegacyRedirectNotAccepted)) throw err;
   const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE));
   if (!session) throw err;
-  const everywhere: LogoutRequest = { clientId: null, redirectUri: null, confirmedRedirectUri: null, state: null, hintSub: null, hintSid: null };
+  const everywhere: LogoutRequest = {
+    clientId: null,
+    redirectUri: null,
+    confirmedRedirectUri: null,
+    state: null,
+    hintSub: null,
+    hintSid: null,
+  };
   return logoutErrorPage(ctx, realm, err, ip, await storePendingLogout(ctx, realm, req, everywhere));
 }

@@ -47,7 +47,8 @@ export async function finishLogout(
   const toEnd = new Set<string>();
   // The browser's session, unless the hint names another user and the user did not confirm.
   const endBrowserSession =
-    cookieSession !== undefined && (options.browserConfirmed === true || request.hintSub === null || cookieSession.userId === request.hintSub);
+    cookieSession !== undefined &&
+    (options.browserConfirmed === true || request.hintSub === null || cookieSession.userId === request.hintSub);
   if (cookieSession && endBrowserSession) toEnd.add(cookieSession.id);
   // The hint's session, even from another browser (the RP's back-end may call logout).
   if (request.hintSid) {
@@ -55,7 +56,13 @@ export async function finishLogout(
     if (hinted && hinted.userId === request.hintSub) toEnd.add(hinted.id);
   }
   const issuer = ctx.urls.issuer(realm.name);
-  const result = await ctx.logout.endSessions(realm, [...toEnd], 'logout', { ipAddress: ip, clientId: request.clientId }, issuer);
+  const result = await ctx.logout.endSessions(
+    realm,
+    [...toEnd],
+    'logout',
+    { ipAddress: ip, clientId: request.clientId },
+    issuer,
+  );
   // Every RP is notified, including the one that asked, before the redirect — within a bound.
   await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
 
@@ -64,7 +71,10 @@ export async function finishLogout(
   // while no RP was told (the logout CSRF the hint check above prevents).
   const clearing = cookieSession === undefined || endBrowserSession;
   if (clearing) {
-    headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure });
+    headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, {
+      path: `${ctx.urls.realmPath(realm.name)}/`,
+      secure: ctx.urls.secure,
+    });
   }
   // SM §3.1: with the session, the session-status cookie goes, so every login-status iframe
   // in this browser reports "changed".
@@ -84,7 +94,9 @@ export async function finishLogout(
   // SAML front-channel participants: one signed LogoutRequest each, in its iframe (saml.md §4).
   const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
   if (result.frontchannel.length === 0 && samlFrames.length === 0 && continueTo) {
-    return respond(new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }));
+    return respond(
+      new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }),
+    );
   }
   const nonce = randomToken(16);
   const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce, samlFrames);
@@ -105,9 +117,17 @@ export async function logoutErrorPage(
 ): Promise<Response> {
   const err = asOAuthError(thrown);
   if (err.status < 500) {
-    await ctx.events.record({ realmId: realm.id, type: 'LOGOUT_ERROR', ipAddress: ip, error: err.error, details: { description: err.description } });
+    await ctx.events.record({
+      realmId: realm.id,
+      type: 'LOGOUT_ERROR',
+      ipAddress: ip,
+      error: err.error,
+      details: { description: err.description },
+    });
   }
   if (!stillSignedIn || err.status >= 500) return htmlError(ctx.log, err);
   ctx.log.info({ error: err.error, description: err.description, detail: err.detail }, 'request rejected');
-  return htmlResponse(renderStillSignedInErrorPage(realm, err, stillSignedIn), err.status, { 'Set-Cookie': stillSignedIn.setCookie });
+  return htmlResponse(renderStillSignedInErrorPage(realm, err, stillSignedIn), err.status, {
+    'Set-Cookie': stillSignedIn.setCookie,
+  });
 }

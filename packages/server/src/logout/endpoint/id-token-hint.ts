@@ -31,15 +31,24 @@ export class InvalidHint extends OAuthError {
  */
 function checkIsIdToken(typ: string | undefined, payload: Record<string, unknown>): void {
   // RFC 7515 §4.1.9: typ is case-insensitive and may omit the "application/" prefix.
-  if (typ !== undefined && !/^(application\/)?jwt$/i.test(typ)) throw new Error(`a token of type "${typ}" is not an ID token`);
+  if (typ !== undefined && !/^(application\/)?jwt$/i.test(typ))
+    throw new Error(`a token of type "${typ}" is not an ID token`);
   if ('events' in payload) throw new Error('a token with events (a logout token) is not an ID token');
-  if (payload.typ !== undefined && payload.typ !== 'ID') throw new Error('a token whose typ claim is not "ID" is not an ID token');
+  if (payload.typ !== undefined && payload.typ !== 'ID')
+    throw new Error('a token whose typ claim is not "ID" is not an ID token');
 }
 
-export async function verifyIdTokenHint(ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls, realm: Realm, hint: string, now = Date.now()): Promise<IdTokenHint> {
+export async function verifyIdTokenHint(
+  ctx: UsesSigningKeys & UsesSsoSessions & UsesUrls,
+  realm: Realm,
+  hint: string,
+  now = Date.now(),
+): Promise<IdTokenHint> {
   let payload: Record<string, unknown>;
   try {
-    const verified = await compactVerify(hint, await ctx.keys.verificationKeys(realm.id), { algorithms: [...SUPPORTED_SIGNING_ALGS] });
+    const verified = await compactVerify(hint, await ctx.keys.verificationKeys(realm.id), {
+      algorithms: [...SUPPORTED_SIGNING_ALGS],
+    });
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
     checkIsIdToken(verified.protectedHeader.typ, payload);
   } catch (err) {
@@ -49,10 +58,23 @@ export async function verifyIdTokenHint(ctx: UsesSigningKeys & UsesSsoSessions &
     throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', reason);
   }
   const audiences =
-    typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
+    typeof payload.aud === 'string'
+      ? [payload.aud]
+      : Array.isArray(payload.aud)
+        ? payload.aud.filter((a): a is string => typeof a === 'string')
+        : [];
   const azp = typeof payload.azp === 'string' ? payload.azp : audiences.length === 1 ? audiences[0] : undefined;
-  if (payload.iss !== ctx.urls.issuer(realm.name) || typeof payload.sub !== 'string' || !azp || typeof payload.exp !== 'number') {
-    throw new InvalidHint('invalid_token', 'Invalid parameter: id_token_hint', 'issuer, subject, audience or exp missing or wrong');
+  if (
+    payload.iss !== ctx.urls.issuer(realm.name) ||
+    typeof payload.sub !== 'string' ||
+    !azp ||
+    typeof payload.exp !== 'number'
+  ) {
+    throw new InvalidHint(
+      'invalid_token',
+      'Invalid parameter: id_token_hint',
+      'issuer, subject, audience or exp missing or wrong',
+    );
   }
   const sid = typeof payload.sid === 'string' ? payload.sid : null;
   if (payload.exp * 1000 < now) {

@@ -21,7 +21,12 @@ export class LegacyRedirectNotAccepted extends InvalidRequest {
 }
 
 /** The presented URI against the named client's redirect URIs, or every client's. */
-export async function matchLegacyRedirectUri(ctx: UsesRealms, realm: Realm, presented: string, client: Client | null): Promise<RedirectUriMatch> {
+export async function matchLegacyRedirectUri(
+  ctx: UsesRealms,
+  realm: Realm,
+  presented: string,
+  client: Client | null,
+): Promise<RedirectUriMatch> {
   if (client) return matchRedirectUri(presented, client.redirectUris);
   let refusal: RedirectUriMatch = matchRedirectUri(presented, []);
   for (const other of await ctx.realms.clientsOf(realm.id)) {

@@ -78,7 +78,9 @@ export function renderLoggedOutPage(
   nonce: string,
   saml: SamlFrame[] = [],
 ): LoggedOutPage {
-  const frames = frontchannel.map((f) => html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.url}" width="0" height="0"></iframe>`);
+  const frames = frontchannel.map(
+    (f) => html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.url}" width="0" height="0"></iframe>`,
+  );
   const samlFrames = saml.map((f, i) =>
     f.message.binding === 'redirect'
       ? html`<iframe hidden title="Signing out of ${f.clientId}" src="${f.message.url}" width="0" height="0" data-saml="${f.clientId}"></iframe>`
@@ -137,7 +139,9 @@ export function loggedOutPageHeaders(page: LoggedOutPage, selfFrames: boolean): 
       "style-src 'unsafe-inline'",
       frames.length > 0 ? `frame-src ${frames.join(' ')}` : null,
       // 'self' too: form-action also governs the SP's redirect back here with its LogoutResponse.
-      page.formOrigins.length > 0 ? `form-action ${[...(selfFrames ? ["'self'"] : []), ...page.formOrigins].join(' ')}` : null,
+      page.formOrigins.length > 0
+        ? `form-action ${[...(selfFrames ? ["'self'"] : []), ...page.formOrigins].join(' ')}`
+        : null,
       page.nonce ? `script-src 'nonce-${page.nonce}'` : null,
       "frame-ancestors 'none'",
       "base-uri 'none'",

@@ -20,7 +20,12 @@ export interface PendingLogout {
   setCookie: string;
 }
 
-export async function storePendingLogout(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, request: LogoutRequest): Promise<PendingLogout> {
+export async function storePendingLogout(
+  ctx: UsesPendingRequests & UsesUrls,
+  realm: Realm,
+  req: Request,
+  request: LogoutRequest,
+): Promise<PendingLogout> {
   const now = Date.now();
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
   const id = await ctx.pending.saveLogout(realm.id, request, binding, CONFIRM_LIFETIME_MS, now);
@@ -28,6 +33,10 @@ export async function storePendingLogout(ctx: UsesPendingRequests & UsesUrls, re
   return {
     action: `${realmPath}/login-actions/logout-confirm`,
     requestId: id,
-    setCookie: setCookie(LOGIN_BINDING_COOKIE, binding, { path: `${realmPath}/`, maxAgeSeconds: 1800, secure: ctx.urls.secure }),
+    setCookie: setCookie(LOGIN_BINDING_COOKIE, binding, {
+      path: `${realmPath}/`,
+      maxAgeSeconds: 1800,
+      secure: ctx.urls.secure,
+    }),
   };
 }

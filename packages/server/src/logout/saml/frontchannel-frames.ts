@@ -18,7 +18,11 @@ export type FrontchannelFrameDeps = UsesRealms & UsesSamlKeys & UsesSentLogoutRe
 /** NotOnOrAfter of a front-channel LogoutRequest, and how long its answer is awaited: the page's bound and more. */
 export const FRONTCHANNEL_LIFETIME_S = 300;
 
-export async function samlFrontchannelFrames(ctx: FrontchannelFrameDeps, realm: Realm, targets: readonly SamlFrontchannelTarget[]): Promise<SamlFrame[]> {
+export async function samlFrontchannelFrames(
+  ctx: FrontchannelFrameDeps,
+  realm: Realm,
+  targets: readonly SamlFrontchannelTarget[],
+): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
   const key = await ctx.samlKeys.signingKey(realm);
   const now = Date.now();

@@ -11,7 +11,8 @@ import type { SamlClientSettings } from '../../saml/saml-client-settings.ts';
 import type { RealmSigningKey } from '../../saml/sign-enveloped.ts';
 
 export type FrontchannelMessage =
-  { binding: 'redirect'; requestId: string; url: string } | { binding: 'post'; requestId: string; action: string; samlRequest: string };
+  | { binding: 'redirect'; requestId: string; url: string }
+  | { binding: 'post'; requestId: string; action: string; samlRequest: string };
 
 export interface FrontchannelParticipant {
   nameId: NameId;
@@ -54,7 +55,12 @@ export function buildFrontchannelMessage(input: FrontchannelInput): Frontchannel
   };
   if (target.binding === 'post') {
     const built = buildLogoutRequest({ ...base, signWith: { key: input.key, algorithm } });
-    return { binding: 'post', requestId: built.id, action: target.url, samlRequest: Buffer.from(built.xml, 'utf8').toString('base64') };
+    return {
+      binding: 'post',
+      requestId: built.id,
+      action: target.url,
+      samlRequest: Buffer.from(built.xml, 'utf8').toString('base64'),
+    };
   }
   const built = buildLogoutRequest({ ...base, signWith: null });
   const url = encodeRedirectUrl({

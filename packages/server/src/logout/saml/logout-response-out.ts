@@ -12,7 +12,10 @@ import type { RealmSigningKey } from '../../saml/sign-enveloped.ts';
 import { wrapSoap } from '../../saml/soap-envelope.ts';
 
 export type OutboundLogoutResponse =
-  { binding: 'soap'; body: string } | { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> } | null;
+  | { binding: 'soap'; body: string }
+  | { binding: 'redirect'; url: string }
+  | { binding: 'post'; action: string; fields: Record<string, string> }
+  | null;
 
 export interface LogoutResponseOut {
   issuer: string;
@@ -40,7 +43,11 @@ export function logoutResponseFor(o: LogoutResponseOut): OutboundLogoutResponse 
   };
   if (o.viaSoap) {
     // Bindings §3.2: the answer is the HTTP response; signed as the client's server-signature setting says.
-    const built = buildLogoutResponse({ ...common, destination: null, signWith: s.signDocument ? { key: o.key, algorithm } : null });
+    const built = buildLogoutResponse({
+      ...common,
+      destination: null,
+      signWith: s.signDocument ? { key: o.key, algorithm } : null,
+    });
     return { binding: 'soap', body: wrapSoap(built.xml) };
   }
   const redirect = s.sloUrl.redirect ?? (s.sloUrl.post ? null : s.adminUrl);

@@ -29,11 +29,18 @@ export async function handleFrontchannelAnswer(
   try {
     const res = readLogoutResponse(auth);
     checkDestination('LogoutResponse', res.destination, `${ctx.urls.issuer(realm.name)}/protocol/saml`, auth.signed);
-    const sent = res.inResponseTo ? await ctx.samlLogoutRequests.answer(realm.id, client.id, res.inResponseTo, res.status) : null;
+    const sent = res.inResponseTo
+      ? await ctx.samlLogoutRequests.answer(realm.id, client.id, res.inResponseTo, res.status)
+      : null;
     if (!sent)
-      throw new SamlError('invalid_message', 'invalid_logout_response', 'the LogoutResponse answers no pending LogoutRequest sent to this client', {
-        detail: res.inResponseTo ?? '(no InResponseTo)',
-      });
+      throw new SamlError(
+        'invalid_message',
+        'invalid_logout_response',
+        'the LogoutResponse answers no pending LogoutRequest sent to this client',
+        {
+          detail: res.inResponseTo ?? '(no InResponseTo)',
+        },
+      );
     if (!res.success) {
       await ctx.events.record({
         realmId: realm.id,
@@ -42,7 +49,12 @@ export async function handleFrontchannelAnswer(
         sessionId: sent.sso_session_id,
         ipAddress: ip,
         error: 'invalid_logout_response',
-        details: { description: 'the SP did not log the session out', status: res.status, subStatus: res.subStatus, statusMessage: res.statusMessage },
+        details: {
+          description: 'the SP did not log the session out',
+          status: res.status,
+          subStatus: res.subStatus,
+          statusMessage: res.statusMessage,
+        },
       });
     }
     const body = html`<h1>${res.success ? 'Signed out' : 'Not signed out'}</h1><p>${settings.entityId}</p>`;

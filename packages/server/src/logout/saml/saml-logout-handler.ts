@@ -12,7 +12,12 @@
 import { randomToken } from '../../crypto/random.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlResponse } from '../../http/respond.ts';
-import { type ContinueTo, loggedOutPageHeaders, renderLoggedOutPage, type SamlFrame } from '../endpoint/logout-pages.ts';
+import {
+  type ContinueTo,
+  loggedOutPageHeaders,
+  renderLoggedOutPage,
+  type SamlFrame,
+} from '../endpoint/logout-pages.ts';
 import type { FrontchannelTarget } from '../logout-service.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
@@ -29,7 +34,13 @@ import { frontchannelAnswerError, handleFrontchannelAnswer } from './saml-logout
 import { recordSamlError, samlErrorPage } from '../../saml/endpoint/saml-error-page.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
-import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSeenLogoutRequests, UsesSentLogoutRequests } from '../capabilities.ts';
+import type {
+  UsesDeliveryWorker,
+  UsesLogout,
+  UsesLogoutWait,
+  UsesSeenLogoutRequests,
+  UsesSentLogoutRequests,
+} from '../capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
 import type { UsesSamlKeys } from '../../saml/capabilities.ts';
@@ -51,7 +62,13 @@ export type SamlLogoutDeps = UsesClientSessions &
 
 const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' };
 
-export async function handleSamlLogoutMessage(ctx: SamlLogoutDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
+export async function handleSamlLogoutMessage(
+  ctx: SamlLogoutDeps,
+  realm: Realm,
+  req: Request,
+  msg: InboundMessage,
+  ip: string | null,
+): Promise<Response> {
   const kindError = msg.kind === 'LogoutResponse' ? 'invalid_logout_response' : 'invalid_logout_request';
   let client: Client | undefined;
   let settings: SamlClientSettings;
@@ -59,14 +76,23 @@ export async function handleSamlLogoutMessage(ctx: SamlLogoutDeps, realm: Realm,
   try {
     client = msg.unverifiedIssuer ? await ctx.realms.clientByClientId(realm.id, msg.unverifiedIssuer) : undefined;
     if (!client || client.protocol !== 'saml')
-      throw new SamlError('invalid_message', 'client_not_found', 'Issuer is not a SAML client of this realm', { detail: msg.unverifiedIssuer ?? '(none)' });
+      throw new SamlError('invalid_message', 'client_not_found', 'Issuer is not a SAML client of this realm', {
+        detail: msg.unverifiedIssuer ?? '(none)',
+      });
     settings = samlSettingsOf(client);
     if (!settings.enabled) throw new SamlError('invalid_message', 'client_disabled', 'the SAML client is disabled');
-    auth = authenticateMessage(msg, { entityId: settings.entityId, requireSignature: settings.requireClientSignature, certificate: settings.certificate });
+    auth = authenticateMessage(msg, {
+      entityId: settings.entityId,
+      requireSignature: settings.requireClientSignature,
+      certificate: settings.certificate,
+    });
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
     // Not authenticated: the SP cannot be answered in SAML (its URL would be the attacker's word).
-    const refused = err.eventError === 'invalid_request' ? new SamlError(err.code, kindError, err.description, { detail: err.detail }) : err;
+    const refused =
+      err.eventError === 'invalid_request'
+        ? new SamlError(err.code, kindError, err.description, { detail: err.detail })
+        : err;
     const facts = { event: 'LOGOUT_ERROR' as const, ip, clientId: client?.clientId ?? null };
     if (msg.binding === 'soap') {
       await recordSamlError(ctx, realm, refused, facts);
@@ -104,7 +130,12 @@ async function handleLogoutRequest(
     const keepUntil = checkFreshness('LogoutRequest', request.issueInstant, request.notOnOrAfter, now);
     // saml.md §8.8: a LogoutRequest is good once.
     if (!(await ctx.samlSeenRequests.firstSight(realm.id, client.id, request.id, keepUntil, now))) {
-      throw new SamlError('invalid_message', 'invalid_logout_request', 'this LogoutRequest was already received (replay)', { subStatus: STATUS.requestDenied });
+      throw new SamlError(
+        'invalid_message',
+        'invalid_logout_request',
+        'this LogoutRequest was already received (replay)',
+        { subStatus: STATUS.requestDenied },
+      );
     }
 
     const toEnd = new Set<string>();
@@ -138,12 +169,22 @@ async function handleLogoutRequest(
     );
     // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
     await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
-    const answer = logoutResponseFor({ issuer, settings, inResponseTo: request.id, viaSoap, relayState: auth.relayState, key });
+    const answer = logoutResponseFor({
+      issuer,
+      settings,
+      inResponseTo: request.id,
+      viaSoap,
+      relayState: auth.relayState,
+      key,
+    });
     if (viaSoap) return soapAnswer(answer);
 
     const headers = new Headers({ 'Cache-Control': 'no-store' });
     if (cookie && result.ended.includes(cookie.id)) {
-      headers.append('Set-Cookie', clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure }));
+      headers.append(
+        'Set-Cookie',
+        clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure }),
+      );
       headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
     }
     const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
@@ -169,12 +210,25 @@ async function handleLogoutRequest(
 }
 
 function soapAnswer(answer: OutboundLogoutResponse): Response {
-  return new Response(answer?.binding === 'soap' ? answer.body : soapFault('no answer'), { status: 200, headers: SOAP_HEADERS });
+  return new Response(answer?.binding === 'soap' ? answer.body : soapFault('no answer'), {
+    status: 200,
+    headers: SOAP_HEADERS,
+  });
 }
 
-function browserAnswer(realm: Realm, answer: OutboundLogoutResponse, oidcFrames: FrontchannelTarget[], samlFrames: SamlFrame[], headers: Headers): Response {
+function browserAnswer(
+  realm: Realm,
+  answer: OutboundLogoutResponse,
+  oidcFrames: FrontchannelTarget[],
+  samlFrames: SamlFrame[],
+  headers: Headers,
+): Response {
   const continueTo: ContinueTo =
-    answer?.binding === 'redirect' ? answer.url : answer?.binding === 'post' ? { action: answer.action, fields: answer.fields } : null;
+    answer?.binding === 'redirect'
+      ? answer.url
+      : answer?.binding === 'post'
+        ? { action: answer.action, fields: answer.fields }
+        : null;
   if (oidcFrames.length === 0 && samlFrames.length === 0 && typeof continueTo === 'string') {
     headers.set('Location', continueTo);
     return new Response(null, { status: 302, headers });

@@ -12,8 +12,18 @@ export class SeenLogoutRequests {
   }
 
   /** Records the ID; false when this client's request ID was seen before (a replay). */
-  async firstSight(realmId: string, clientId: string, requestId: string, keepUntil: number, now = Date.now()): Promise<boolean> {
-    await this.#db.deleteFrom('saml_seen_logout_request').where('realm_id', '=', realmId).where('expires_at', '<', now).execute();
+  async firstSight(
+    realmId: string,
+    clientId: string,
+    requestId: string,
+    keepUntil: number,
+    now = Date.now(),
+  ): Promise<boolean> {
+    await this.#db
+      .deleteFrom('saml_seen_logout_request')
+      .where('realm_id', '=', realmId)
+      .where('expires_at', '<', now)
+      .execute();
     const res = await this.#db
       .insertInto('saml_seen_logout_request')
       .values({ realm_id: realmId, client_id: clientId, request_id: requestId, expires_at: keepUntil })

@@ -15,7 +15,11 @@ export class SentLogoutRequests {
   /** Remembers requests about to be sent; drops expired ones of the realm on the way. */
   async remember(rows: readonly SamlLogoutRequestTable[], now = Date.now()): Promise<void> {
     if (rows.length === 0) return;
-    await this.#db.deleteFrom('saml_logout_request').where('realm_id', '=', rows[0]!.realm_id).where('expires_at', '<', now).execute();
+    await this.#db
+      .deleteFrom('saml_logout_request')
+      .where('realm_id', '=', rows[0]!.realm_id)
+      .where('expires_at', '<', now)
+      .execute();
     await this.#db
       .insertInto('saml_logout_request')
       .values([...rows])
@@ -26,7 +30,13 @@ export class SentLogoutRequests {
    * Marks the request `id` of `clientId` answered with `status`, once: null when there is no such
    * unanswered, unexpired request of that client (unknown, foreign, replayed or late answer).
    */
-  async answer(realmId: string, clientId: string, id: string, status: string, now = Date.now()): Promise<SamlLogoutRequestTable | null> {
+  async answer(
+    realmId: string,
+    clientId: string,
+    id: string,
+    status: string,
+    now = Date.now(),
+  ): Promise<SamlLogoutRequestTable | null> {
     const row = await this.#db
       .updateTable('saml_logout_request')
       .set({ answered_at: now, status })

@@ -10,6 +10,7 @@ export async function checkClient(realms: RealmRepository, realm: Realm, params:
   const client = await realms.clientByClientId(realm.id, clientId);
   // A SAML client is not an OIDC client (it signs in at protocol/saml).
   if (!client?.enabled || client.protocol !== 'openid-connect') throw new InvalidRequest('Client not found', clientId);
-  if (!client.standardFlowEnabled) throw new UnauthorizedClient('Client is not allowed to use the authorization code flow');
+  if (!client.standardFlowEnabled)
+    throw new UnauthorizedClient('Client is not allowed to use the authorization code flow');
   return client;
 }

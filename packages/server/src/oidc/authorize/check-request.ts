@@ -21,7 +21,8 @@ const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** Step 3 — only the code flow (RFC 6749 §4.1.1); the response mode was settled with the redirect URI. */
 function checkResponseType(params: Params): void {
   const responseType = params.require('response_type');
-  if (!RESPONSE_TYPES.includes(responseType)) throw new UnsupportedResponseType(`Unsupported response_type: ${responseType}`);
+  if (!RESPONSE_TYPES.includes(responseType))
+    throw new UnsupportedResponseType(`Unsupported response_type: ${responseType}`);
   if (params.has('request') || params.has('request_uri')) {
     throw new InvalidRequest('Request objects are not supported');
   }
@@ -33,10 +34,12 @@ function checkPkce(client: Client, params: Params): string | null {
   const method = params.get('code_challenge_method');
   if (challenge === null) {
     if (method !== undefined) throw new InvalidRequest('code_challenge_method without code_challenge');
-    if (client.publicClient) throw new InvalidRequest('Missing parameter: code_challenge (PKCE is required for public clients)');
+    if (client.publicClient)
+      throw new InvalidRequest('Missing parameter: code_challenge (PKCE is required for public clients)');
     return null;
   }
-  if (method === undefined || !CODE_CHALLENGE_METHODS.includes(method)) throw new InvalidRequest('code_challenge_method must be S256');
+  if (method === undefined || !CODE_CHALLENGE_METHODS.includes(method))
+    throw new InvalidRequest('code_challenge_method must be S256');
   if (!PKCE_CHALLENGE.test(challenge)) throw new InvalidRequest('Invalid parameter: code_challenge');
   return challenge;
 }
@@ -46,7 +49,8 @@ function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null 
   const prompt = (params.get('prompt') ?? '').split(' ').filter(Boolean);
   const unknown = prompt.filter((p) => !PROMPTS.includes(p));
   if (unknown.length > 0) throw new InvalidRequest(`Unsupported prompt value: ${unknown.join(' ')}`);
-  if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');
+  if (prompt.includes('none') && prompt.length > 1)
+    throw new InvalidRequest('prompt=none cannot be combined with other values');
   const rawMaxAge = params.get('max_age');
   let maxAge: number | null = null;
   if (rawMaxAge !== undefined) {
@@ -65,7 +69,12 @@ function checkScopes(client: Client, params: Params): string[] {
   return scopes;
 }
 
-export function checkRequest(client: Client, redirectUri: string, responseMode: ResponseMode, params: Params): AuthorizationRequest {
+export function checkRequest(
+  client: Client,
+  redirectUri: string,
+  responseMode: ResponseMode,
+  params: Params,
+): AuthorizationRequest {
   checkResponseType(params);
   const codeChallenge = checkPkce(client, params);
   const { prompt, maxAge } = checkPrompt(params);

@@ -60,6 +60,9 @@ export async function completeAuthorization(
     client,
   });
   // SM §3.1: the browser state the check_session_iframe reads, kept in step with the session.
-  response.headers.append('Set-Cookie', sessionStatusCookie(ctx.urls, realm.name, session.id, realm.ssoSessionMaxLifespan));
+  response.headers.append(
+    'Set-Cookie',
+    sessionStatusCookie(ctx.urls, realm.name, session.id, realm.ssoSessionMaxLifespan),
+  );
   return response;
 }

@@ -20,9 +20,20 @@ import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 import type { UsesAuthorizationCodes } from '../../tokens/capabilities.ts';
 
 /** What the authorization endpoint and the steps it hands on to use. */
-export type AuthorizeDeps = UsesAuthorizationCodes & UsesEvents & UsesLog & UsesPendingRequests & UsesRealms & UsesSsoSessions & UsesUrls;
+export type AuthorizeDeps = UsesAuthorizationCodes &
+  UsesEvents &
+  UsesLog &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSsoSessions &
+  UsesUrls;
 
-export async function authorizeEndpoint(ctx: AuthorizeDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function authorizeEndpoint(
+  ctx: AuthorizeDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   // Until the redirect URI is trusted, errors are the route's error page (OIDC Core §3.1.2.6);
   // so is an unsupported response mode, which no response could be sent back in.
   const params = await readQueryOrForm(req);

@@ -31,7 +31,8 @@ export function checkResponseMode(params: Params): ResponseMode {
   const requested = params.get('response_mode');
   const fallback = defaultResponseMode(params.get('response_type'));
   if (requested === undefined) return fallback;
-  if (!isResponseMode(requested)) throw new InvalidRequest(`Invalid parameter: response_mode (unsupported: ${requested})`);
+  if (!isResponseMode(requested))
+    throw new InvalidRequest(`Invalid parameter: response_mode (unsupported: ${requested})`);
   // Multiple Response Types §2.1: tokens must never travel in the query.
   if (requested === 'query' && fallback === 'fragment')
     throw new InvalidRequest('Invalid parameter: response_mode (query is not allowed for this response_type)');
@@ -94,6 +95,11 @@ ${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="
   ].join('; ');
   return new Response(page('Signing in', body), {
     status: 200,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE, 'Content-Security-Policy': csp, 'Referrer-Policy': 'no-referrer' },
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      ...NO_STORE,
+      'Content-Security-Policy': csp,
+      'Referrer-Policy': 'no-referrer',
+    },
   });
 }

@@ -27,7 +27,12 @@ export const STORAGE_ACCESS_JS = `async function storageAccess() {
 
 export type IframeScript = (nonce: string) => string;
 
-export async function iframePage(ctx: UsesRealms, realm: Realm, script: IframeScript, connectSelf = false): Promise<Response> {
+export async function iframePage(
+  ctx: UsesRealms,
+  realm: Realm,
+  script: IframeScript,
+  connectSelf = false,
+): Promise<Response> {
   const ancestors = frameAncestorsSources(await realmWebOrigins(ctx, realm));
   const nonce = randomToken(16);
   const csp = [
@@ -40,6 +45,11 @@ export async function iframePage(ctx: UsesRealms, realm: Realm, script: IframeSc
   const body = `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"></head><body>${script(nonce)}</body></html>`;
   return new Response(body, {
     status: 200,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp, 'Referrer-Policy': 'no-referrer' },
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': csp,
+      'Referrer-Policy': 'no-referrer',
+    },
   });
 }

@@ -14,7 +14,14 @@ import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '
 import type { MintedTokens, TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantDeps, GrantInput } from './grant.ts';
 
-export async function authorizationCodeGrant({ ctx, realm, client, params, ip, facts }: GrantInput): Promise<TokenResponse> {
+export async function authorizationCodeGrant({
+  ctx,
+  realm,
+  client,
+  params,
+  ip,
+  facts,
+}: GrantInput): Promise<TokenResponse> {
   const code = params.require('code');
   const redirectUri = params.require('redirect_uri');
   const verifier = params.get('code_verifier');
@@ -45,7 +52,14 @@ export async function authorizationCodeGrant({ ctx, realm, client, params, ip, f
     if (!issue) return 'refused' as const;
     await storeSessionTokens(ctx, issue.input, issue.minted, now, tx);
     await ctx.events.record(
-      { realmId: realm.id, type: 'CODE_TO_TOKEN', clientId: client.clientId, userId: row.user_id, sessionId: row.sso_session_id, ipAddress: ip },
+      {
+        realmId: realm.id,
+        type: 'CODE_TO_TOKEN',
+        clientId: client.clientId,
+        userId: row.user_id,
+        sessionId: row.sso_session_id,
+        ipAddress: ip,
+      },
       tx,
     );
     return 'issued' as const;
@@ -65,9 +79,15 @@ export async function authorizationCodeGrant({ ctx, realm, client, params, ip, f
 }
 
 /** Expiry, redirect URI and PKCE, in this order (RFC 6749 §4.1.3, RFC 7636 §4.6). */
-function codeRefusal(row: AuthorizationCodeTable, now: number, redirectUri: string, verifier: string | undefined): OAuthError | null {
+function codeRefusal(
+  row: AuthorizationCodeTable,
+  now: number,
+  redirectUri: string,
+  verifier: string | undefined,
+): OAuthError | null {
   if (row.expires_at < now) return new InvalidGrant('Code expired');
-  if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
+  if (row.redirect_uri !== redirectUri)
+    return new InvalidGrant('redirect_uri does not match the authorization request');
   if (row.code_challenge) {
     if (!verifier) return new InvalidGrant('Missing code_verifier');
     if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier)) return new InvalidRequest('Invalid parameter: code_verifier');

@@ -7,7 +7,8 @@ import type { GrantInput } from './grant.ts';
 
 export async function clientCredentialsGrant({ ctx, realm, client, params, ip }: GrantInput): Promise<TokenResponse> {
   if (client.publicClient) throw new UnauthorizedClient('Public clients cannot use client_credentials');
-  if (!client.serviceAccountsEnabled) throw new UnauthorizedClient('Client is not allowed to use client_credentials (service accounts disabled)');
+  if (!client.serviceAccountsEnabled)
+    throw new UnauthorizedClient('Client is not allowed to use client_credentials (service accounts disabled)');
   const scopes = parseScope(params.get('scope')).filter((s) => s !== 'openid' && s !== 'offline_access');
   const { response } = await ctx.tokens.mint({
     realm,

@@ -12,9 +12,19 @@ import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesAdapterSessions, UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type {
+  UsesAdapterSessions,
+  UsesClientSessions,
+  UsesSsoSessionStore,
+  UsesSsoSessions,
+} from '../../sessions/capabilities.ts';
 import type { UsesTransact } from '../../store/capabilities.ts';
-import type { UsesAuthorizationCodes, UsesNotBefore, UsesRefreshTokens, UsesTokenIssuer } from '../../tokens/capabilities.ts';
+import type {
+  UsesAuthorizationCodes,
+  UsesNotBefore,
+  UsesRefreshTokens,
+  UsesTokenIssuer,
+} from '../../tokens/capabilities.ts';
 
 /** What the token endpoint and its grants use. */
 export type TokenEndpointDeps = UsesAdapterSessions &
@@ -32,7 +42,14 @@ export type TokenEndpointDeps = UsesAdapterSessions &
   UsesUrls &
   UsesPasswordVerifier;
 
-export async function tokenEndpoint(ctx: TokenEndpointDeps, realm: Realm, req: Request, ip: string | null, facts: ErrorEventFacts): Promise<Response> {
+export async function tokenEndpoint(
+  ctx: TokenEndpointDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+  facts: ErrorEventFacts,
+  addresses: readonly string[],
+): Promise<Response> {
   const params = await readForm(req);
   const name = params.require('grant_type');
   facts.grantType = name;
@@ -43,7 +60,7 @@ export async function tokenEndpoint(ctx: TokenEndpointDeps, realm: Realm, req: R
   if (name === 'authorization_code' && !client.standardFlowEnabled) {
     throw new UnauthorizedClient('Client is not allowed to use the authorization code flow');
   }
-  return jsonResponse(await grant.handle({ ctx, realm, client, params, ip, facts }));
+  return jsonResponse(await grant.handle({ ctx, realm, client, params, ip, addresses, facts }));
 }
 
 /** The event of a refused token request: the grant's (CODE_TO_TOKEN_ERROR, REFRESH_TOKEN_ERROR). */

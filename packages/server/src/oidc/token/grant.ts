@@ -8,9 +8,19 @@ import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesAdapterSessions, UsesClientSessions, UsesSsoSessionStore, UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type {
+  UsesAdapterSessions,
+  UsesClientSessions,
+  UsesSsoSessionStore,
+  UsesSsoSessions,
+} from '../../sessions/capabilities.ts';
 import type { UsesTransact } from '../../store/capabilities.ts';
-import type { UsesAuthorizationCodes, UsesNotBefore, UsesRefreshTokens, UsesTokenIssuer } from '../../tokens/capabilities.ts';
+import type {
+  UsesAuthorizationCodes,
+  UsesNotBefore,
+  UsesRefreshTokens,
+  UsesTokenIssuer,
+} from '../../tokens/capabilities.ts';
 
 /** The services the grants use, and nothing else of the provider. */
 export type GrantDeps = UsesTransact &
@@ -34,6 +44,8 @@ export interface GrantInput {
   client: Client;
   params: Params;
   ip: string | null;
+  /** Every address the request may come from, for the login throttle (http/client-address.ts). */
+  addresses: readonly string[];
   /** What the refusal's event should say (client, user, session, the reason); see http/route.ts. */
   facts: ErrorEventFacts;
 }

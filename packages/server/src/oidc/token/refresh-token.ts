@@ -53,7 +53,11 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
       client,
       user,
       subject: user.id,
-      session: { id: sessionRow.id, authTime: sessionRow.auth_time, startedAt: row.offline ? now : sessionRow.started_at },
+      session: {
+        id: sessionRow.id,
+        authTime: sessionRow.auth_time,
+        startedAt: row.offline ? now : sessionRow.started_at,
+      },
       scopes: requested.includes('offline_access') || row.offline === 0 ? requested : [...requested, 'offline_access'],
       familyId: row.family_id,
       codeHash: row.code_hash,
@@ -66,7 +70,8 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
     if (!(await ctx.refreshTokens.claim(hash, now, tx))) return false;
     if (row.offline === 0) await ctx.sessionStore.touch(sessionRow.id, now, tx);
     await ctx.clientSessions.touch(row.client_session_id, now, tx);
-    if (minted.refresh) await ctx.refreshTokens.insert({ ...minted.refresh, client_session_id: row.client_session_id }, tx);
+    if (minted.refresh)
+      await ctx.refreshTokens.insert({ ...minted.refresh, client_session_id: row.client_session_id }, tx);
     return true;
   });
   if (!claimed) return refuseReuse(ctx, row, facts, now);
@@ -83,7 +88,12 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
 
 /** Security BCP §4.14.2: a used refresh token presented again revokes its whole family. */
 // The route records the REFRESH_TOKEN_ERROR event (http/route.ts) with these facts.
-async function refuseReuse(ctx: GrantDeps, row: RefreshTokenTable, facts: ErrorEventFacts, now: number): Promise<never> {
+async function refuseReuse(
+  ctx: GrantDeps,
+  row: RefreshTokenTable,
+  facts: ErrorEventFacts,
+  now: number,
+): Promise<never> {
   await ctx.refreshTokens.revokeFamily(row.family_id, now);
   facts.error = 'invalid_token';
   facts.details = { reason: 'refresh token reused; family revoked' };

@@ -22,7 +22,10 @@ export async function readSamlBody(req: Request): Promise<SamlBody> {
   }
   if (type === 'text/xml' || type === 'application/soap+xml') return { kind: 'soap', xml: text };
   if (type !== 'application/x-www-form-urlencoded')
-    throw malformed('invalid_message', 'Content-Type must be application/x-www-form-urlencoded (HTTP-POST) or text/xml (SOAP)');
+    throw malformed(
+      'invalid_message',
+      'Content-Type must be application/x-www-form-urlencoded (HTTP-POST) or text/xml (SOAP)',
+    );
   const fields = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
     if (fields.has(name)) throw malformed('duplicate_parameter', `${name} appears more than once`);

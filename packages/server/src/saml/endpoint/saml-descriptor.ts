@@ -23,7 +23,10 @@ export async function samlDescriptor(ctx: UsesSamlKeys & UsesUrls, realm: Realm)
   });
   return new Response(xml, {
     status: 200,
-    headers: { 'Content-Type': 'application/samlmetadata+xml; charset=utf-8', 'Cache-Control': `public, max-age=${cacheSeconds ?? 60}` },
+    headers: {
+      'Content-Type': 'application/samlmetadata+xml; charset=utf-8',
+      'Cache-Control': `public, max-age=${cacheSeconds ?? 60}`,
+    },
   });
 }
 

@@ -4,7 +4,12 @@
 // the login handler, LogoutRequest / LogoutResponse (and SOAP) to the logout handler, which belongs
 // to logout/ (logout/saml/) and is handed in by the composition root.
 import type { Realm } from '../../realm/model.ts';
-import { decodePostMessage, decodeRedirectMessage, decodeSoapMessage, type InboundMessage } from '../inbound-message.ts';
+import {
+  decodePostMessage,
+  decodeRedirectMessage,
+  decodeSoapMessage,
+  type InboundMessage,
+} from '../inbound-message.ts';
 import { malformed, SamlError } from '../saml-errors.ts';
 import { handleAuthnRequest, type SamlLoginDeps } from './saml-login-handler.ts';
 import type { RouteHandler } from '../../http/route.ts';
@@ -12,7 +17,13 @@ import { readSamlBody } from './saml-body.ts';
 import { type SamlErrorDeps, samlErrorPage } from './saml-error-page.ts';
 
 /** A handler of one decoded SAML message. */
-export type SamlMessageHandler<D> = (ctx: D, realm: Realm, req: Request, msg: InboundMessage, ip: string | null) => Promise<Response>;
+export type SamlMessageHandler<D> = (
+  ctx: D,
+  realm: Realm,
+  req: Request,
+  msg: InboundMessage,
+  ip: string | null,
+) => Promise<Response>;
 
 /** What the endpoint itself and the sign-in side use. */
 export type SamlEndpointDeps = SamlLoginDeps & SamlErrorDeps;
@@ -44,7 +55,12 @@ async function decodeRequest(req: Request): Promise<InboundMessage> {
   const body = await readSamlBody(req);
   if (body.kind === 'soap') return decodeSoapMessage(body.xml);
   const fields = body.fields;
-  const known = { SAMLRequest: fields.get('SAMLRequest'), SAMLResponse: fields.get('SAMLResponse'), RelayState: fields.get('RelayState') };
-  if (known.SAMLRequest === undefined && known.SAMLResponse === undefined) throw malformed('invalid_message', 'SAMLRequest or SAMLResponse is required');
+  const known = {
+    SAMLRequest: fields.get('SAMLRequest'),
+    SAMLResponse: fields.get('SAMLResponse'),
+    RelayState: fields.get('RelayState'),
+  };
+  if (known.SAMLRequest === undefined && known.SAMLResponse === undefined)
+    throw malformed('invalid_message', 'SAMLRequest or SAMLResponse is required');
   return decodePostMessage(known);
 }

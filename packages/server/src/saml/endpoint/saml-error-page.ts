@@ -23,8 +23,16 @@ export interface SamlErrorFacts {
   sessionId?: string | null;
 }
 
-export async function recordSamlError(ctx: SamlErrorDeps, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<void> {
-  ctx.log.info({ error: err.eventError, code: err.code, description: err.description, detail: err.detail }, 'SAML message refused');
+export async function recordSamlError(
+  ctx: SamlErrorDeps,
+  realm: Realm,
+  err: SamlError,
+  facts: SamlErrorFacts,
+): Promise<void> {
+  ctx.log.info(
+    { error: err.eventError, code: err.code, description: err.description, detail: err.detail },
+    'SAML message refused',
+  );
   await ctx.events.record({
     realmId: realm.id,
     type: facts.event,
@@ -37,7 +45,12 @@ export async function recordSamlError(ctx: SamlErrorDeps, realm: Realm, err: Sam
   });
 }
 
-export async function samlErrorPage(ctx: SamlErrorDeps, realm: Realm, err: SamlError, facts: SamlErrorFacts): Promise<Response> {
+export async function samlErrorPage(
+  ctx: SamlErrorDeps,
+  realm: Realm,
+  err: SamlError,
+  facts: SamlErrorFacts,
+): Promise<Response> {
   await recordSamlError(ctx, realm, err, facts);
   const body = html`<h1>We could not complete your request</h1><p role="alert">${err.description}</p><p class="meta">Error: ${err.eventError}</p>`;
   return htmlResponse(page('Error', body), 400);

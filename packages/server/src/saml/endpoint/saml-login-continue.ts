@@ -16,15 +16,30 @@ import type { UsesSamlKeys } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the SAML login continuation endpoint uses. */
-export type SamlLoginContinueDeps = UsesClientSessions & UsesEvents & UsesLog & UsesPendingRequests & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls;
+export type SamlLoginContinueDeps = UsesClientSessions &
+  UsesEvents &
+  UsesLog &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSsoSessions &
+  UsesUrls;
 
-const EXPIRED = 'This sign-in has expired or was opened in another browser. Return to the application and sign in again.';
+const EXPIRED =
+  'This sign-in has expired or was opened in another browser. Return to the application and sign in again.';
 
-export async function samlLoginContinue(ctx: SamlLoginContinueDeps, realm: Realm, req: Request, ip: string | null): Promise<Response> {
+export async function samlLoginContinue(
+  ctx: SamlLoginContinueDeps,
+  realm: Realm,
+  req: Request,
+  ip: string | null,
+): Promise<Response> {
   const id = new URL(req.url).searchParams.get('id') ?? '';
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
   const pending = id === '' ? undefined : await ctx.pending.findLogin<unknown>(realm.id, id, binding);
-  const client = isSamlPendingLogin(pending) ? await ctx.realms.clientByClientId(realm.id, pending.clientId) : undefined;
+  const client = isSamlPendingLogin(pending)
+    ? await ctx.realms.clientByClientId(realm.id, pending.clientId)
+    : undefined;
   if (!isSamlPendingLogin(pending) || !client?.enabled || client.protocol !== 'saml' || binding === undefined) {
     return samlErrorPage(ctx, realm, new SamlError('invalid_message', 'invalid_request', EXPIRED), {
       event: 'LOGIN_ERROR',

@@ -45,13 +45,24 @@ export type SamlLoginDeps = UsesClientSessions &
   UsesSsoSessions &
   UsesUrls;
 
-export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: Request, msg: InboundMessage, ip: string | null): Promise<Response> {
+export async function handleAuthnRequest(
+  ctx: SamlLoginDeps,
+  realm: Realm,
+  req: Request,
+  msg: InboundMessage,
+  ip: string | null,
+): Promise<Response> {
   const now = Date.now();
   if (msg.binding === 'soap') {
     // SOAP sign-in is the ECP profile (Profiles §4.2), which Sundown does not offer.
-    const err = new SamlError('unexpected_message', 'invalid_authn_request', 'sign-in by SOAP (ECP) is not offered', { subStatus: STATUS.requestUnsupported });
+    const err = new SamlError('unexpected_message', 'invalid_authn_request', 'sign-in by SOAP (ECP) is not offered', {
+      subStatus: STATUS.requestUnsupported,
+    });
     await recordSamlError(ctx, realm, err, { event: 'LOGIN_ERROR', ip, clientId: eventClientId(msg.unverifiedIssuer) });
-    return new Response(soapFault(err.description), { status: 400, headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' } });
+    return new Response(soapFault(err.description), {
+      status: 400,
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
   }
   let client: Client | undefined;
   let request: AuthnRequest;
@@ -70,7 +81,11 @@ export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: 
     acsUrl = resolveAcsUrl(settings, request.assertionConsumerServiceUrl);
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
-    return samlErrorPage(ctx, realm, err, { event: 'LOGIN_ERROR', ip, clientId: client?.clientId ?? eventClientId(msg.unverifiedIssuer) });
+    return samlErrorPage(ctx, realm, err, {
+      event: 'LOGIN_ERROR',
+      ip,
+      clientId: client?.clientId ?? eventClientId(msg.unverifiedIssuer),
+    });
   }
 
   const target: TrustedAcs = { acsUrl, requestId: request.id, relayState: msg.relayState };
@@ -82,7 +97,9 @@ export async function handleAuthnRequest(ctx: SamlLoginDeps, realm: Realm, req: 
     const nameIdFormat = resolveNameIdFormat(settings, request.nameIdPolicyFormat);
     // saml.md §8.8: an ID is accepted once; the insert decides, also between processes.
     if (!(await ctx.samlAuthnRequests.firstUse(realm.id, client.id, request.id, keepUntil, now))) {
-      throw new SamlError('invalid_message', 'invalid_authn_request', 'this AuthnRequest was already used', { subStatus: STATUS.requestDenied });
+      throw new SamlError('invalid_message', 'invalid_authn_request', 'this AuthnRequest was already used', {
+        subStatus: STATUS.requestDenied,
+      });
     }
     const pending: SamlPendingLogin = {
       protocol: 'saml',
@@ -114,8 +131,11 @@ async function samlClientOf(ctx: UsesRealms, realm: Realm, issuer: string | null
   if (issuer === null) throw new SamlError('invalid_message', 'invalid_issuer', 'the AuthnRequest has no Issuer');
   const client = await ctx.realms.clientByClientId(realm.id, issuer);
   if (!client || client.protocol !== 'saml')
-    throw new SamlError('invalid_message', 'client_not_found', 'the Issuer is not a SAML client of this realm', { detail: issuer });
-  if (!client.enabled) throw new SamlError('invalid_message', 'client_disabled', 'the client is disabled', { detail: issuer });
+    throw new SamlError('invalid_message', 'client_not_found', 'the Issuer is not a SAML client of this realm', {
+      detail: issuer,
+    });
+  if (!client.enabled)
+    throw new SamlError('invalid_message', 'client_disabled', 'the client is disabled', { detail: issuer });
   return client;
 }
 
@@ -123,21 +143,38 @@ async function samlClientOf(ctx: UsesRealms, realm: Realm, issuer: string | null
 // an AuthnRequest asking for Redirect gets POST, which is what the profile allows.
 function checkProtocolBinding(binding: string | null): void {
   if (binding === null || binding === BINDING.post || binding === BINDING.redirect) return;
-  throw new SamlError('invalid_message', 'invalid_authn_request', 'only the HTTP-POST binding is offered for the Response', {
-    status: STATUS.responder,
-    subStatus: 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding',
-    detail: binding,
-  });
+  throw new SamlError(
+    'invalid_message',
+    'invalid_authn_request',
+    'only the HTTP-POST binding is offered for the Response',
+    {
+      status: STATUS.responder,
+      subStatus: 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding',
+      detail: binding,
+    },
+  );
 }
 
-async function sendOnToContinue(ctx: UsesPendingRequests & UsesUrls, realm: Realm, req: Request, pending: SamlPendingLogin, now: number): Promise<Response> {
+async function sendOnToContinue(
+  ctx: UsesPendingRequests & UsesUrls,
+  realm: Realm,
+  req: Request,
+  pending: SamlPendingLogin,
+  now: number,
+): Promise<Response> {
   const binding = readCookie(req, LOGIN_BINDING_COOKIE) ?? randomToken();
-  const id = await ctx.pending.saveLogin({ realmId: realm.id, clientId: pending.clientId, request: pending, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS }, now);
+  const id = await ctx.pending.saveLogin(
+    { realmId: realm.id, clientId: pending.clientId, request: pending, binding, lifetimeMs: LOGIN_FORM_LIFETIME_MS },
+    now,
+  );
   const cookie = setCookie(LOGIN_BINDING_COOKIE, binding, {
     path: `${ctx.urls.realmPath(realm.name)}/`,
     maxAgeSeconds: LOGIN_FORM_LIFETIME_MS / 1000,
     secure: ctx.urls.secure,
   });
   const location = `${ctx.urls.realmPath(realm.name)}/protocol/saml/continue?id=${encodeURIComponent(id)}`;
-  return new Response(null, { status: 303, headers: { Location: location, 'Set-Cookie': cookie, 'Cache-Control': 'no-store' } });
+  return new Response(null, {
+    status: 303,
+    headers: { Location: location, 'Set-Cookie': cookie, 'Cache-Control': 'no-store' },
+  });
 }

@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { htmlResponse } from '../../http/respond.ts';
 import { renderPostForm } from '../post-binding.ts';
 
-export function postToAcs(acsUrl: string, xml: string, relayState: string | null, headers: Headers = new Headers()): Response {
+export function postToAcs(
+  acsUrl: string,
+  xml: string,
+  relayState: string | null,
+  headers: Headers = new Headers(),
+): Response {
   const nonce = randomBytes(16).toString('base64');
   const body = renderPostForm({ action: acsUrl, param: 'SAMLResponse', xml, relayState, nonce });
   const response = htmlResponse(body, 200, {

@@ -14,13 +14,22 @@ export function resolveAcsUrl(settings: SamlClientSettings, requested: string | 
     if (requested === settings.acsUrl.post || requested === settings.acsUrl.redirect) return requested;
     const match = matchRedirectUri(requested, settings.redirectUris);
     if (match.ok) return match.uri;
-    throw new SamlError('invalid_message', 'invalid_redirect_uri', 'AssertionConsumerServiceURL is not registered for the client', {
-      detail: `${requested}: ${match.reason}`,
-    });
+    throw new SamlError(
+      'invalid_message',
+      'invalid_redirect_uri',
+      'AssertionConsumerServiceURL is not registered for the client',
+      {
+        detail: `${requested}: ${match.reason}`,
+      },
+    );
   }
   const exact = settings.redirectUris.filter((u) => !u.endsWith('*'));
   const fallback = settings.acsUrl.post ?? settings.adminUrl ?? (exact.length === 1 ? exact[0]! : null);
   if (fallback === null)
-    throw new SamlError('invalid_message', 'invalid_redirect_uri', 'the AuthnRequest names no AssertionConsumerServiceURL and the client has no default');
+    throw new SamlError(
+      'invalid_message',
+      'invalid_redirect_uri',
+      'the AuthnRequest names no AssertionConsumerServiceURL and the client has no default',
+    );
   return fallback;
 }

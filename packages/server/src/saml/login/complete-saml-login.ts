@@ -22,7 +22,13 @@ import type { UsesSamlKeys } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What completing a SAML login uses. */
-export type CompleteSamlLoginDeps = UsesClientSessions & UsesEvents & UsesLog & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls;
+export type CompleteSamlLoginDeps = UsesClientSessions &
+  UsesEvents &
+  UsesLog &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSsoSessions &
+  UsesUrls;
 
 /** Keycloak's default access-code lifespan, the SubjectConfirmationData and default assertion lifetime. */
 export const ACCESS_CODE_LIFESPAN_SECONDS = 60;
@@ -43,7 +49,16 @@ export async function completeSamlLogin(
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
     const target = { acsUrl: request.acsUrl, requestId: request.requestId, relayState: request.relayState };
-    return answerLoginError(ctx, realm, client, target, err, ipAddress, { userId: session.userId, sessionId: session.id }, headers);
+    return answerLoginError(
+      ctx,
+      realm,
+      client,
+      target,
+      err,
+      ipAddress,
+      { userId: session.userId, sessionId: session.id },
+      headers,
+    );
   }
 }
 
@@ -92,7 +107,15 @@ async function signedResponse(
     },
   });
   await ctx.clientSessions.recordSamlParticipant(
-    { ssoSessionId: session.id, realmId: realm.id, clientId: client.id, userId: user.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex },
+    {
+      ssoSessionId: session.id,
+      realmId: realm.id,
+      clientId: client.id,
+      userId: user.id,
+      nameId: nameId.value,
+      nameIdFormat: nameId.format,
+      sessionIndex,
+    },
     now,
   );
   await ctx.sessions.touch(session.id, now);

@@ -19,7 +19,14 @@ import type { UsesSamlKeys } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What continuing a SAML login uses. */
-export type ContinueSamlLoginDeps = UsesClientSessions & UsesEvents & UsesLog & UsesPendingRequests & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls;
+export type ContinueSamlLoginDeps = UsesClientSessions &
+  UsesEvents &
+  UsesLog &
+  UsesPendingRequests &
+  UsesRealms &
+  UsesSamlKeys &
+  UsesSsoSessions &
+  UsesUrls;
 
 /** The stored pending sign-in this request continues (POST binding, via protocol/saml/continue). */
 export interface StoredPending {
@@ -44,12 +51,30 @@ export async function continueSamlLogin(
   }
   if (pending.isPassive) {
     if (stored) await ctx.pending.deleteLogin(stored.id);
-    const err = new SamlError('invalid_message', 'invalid_authn_request', 'the user is not signed in and IsPassive forbids asking', {
-      status: STATUS.responder,
-      subStatus: STATUS.noPassive,
-    });
-    return answerLoginError(ctx, realm, client, { acsUrl: pending.acsUrl, requestId: pending.requestId, relayState: pending.relayState }, err, ip);
+    const err = new SamlError(
+      'invalid_message',
+      'invalid_authn_request',
+      'the user is not signed in and IsPassive forbids asking',
+      {
+        status: STATUS.responder,
+        subStatus: STATUS.noPassive,
+      },
+    );
+    return answerLoginError(
+      ctx,
+      realm,
+      client,
+      { acsUrl: pending.acsUrl, requestId: pending.requestId, relayState: pending.relayState },
+      err,
+      ip,
+    );
   }
   if (stored) return loginFormResponse(ctx, realm, stored.id, stored.binding, pending.loginHint);
-  return startLogin(ctx, realm, req, { clientId: client.clientId, request: pending, loginHint: pending.loginHint }, now);
+  return startLogin(
+    ctx,
+    realm,
+    req,
+    { clientId: client.clientId, request: pending, loginHint: pending.loginHint },
+    now,
+  );
 }

@@ -40,7 +40,9 @@ export async function answerLoginError(
     subStatus: err.subStatus,
     message: err.description,
     now: Date.now(),
-    signWith: settings.signDocument ? { key: await ctx.samlKeys.signingKey(realm), algorithm: settings.signatureAlgorithm } : null,
+    signWith: settings.signDocument
+      ? { key: await ctx.samlKeys.signingKey(realm), algorithm: settings.signatureAlgorithm }
+      : null,
   });
   return postToAcs(target.acsUrl, built.xml, target.relayState, headers);
 }

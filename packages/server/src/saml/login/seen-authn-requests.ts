@@ -11,7 +11,13 @@ export class SeenAuthnRequests {
   }
 
   /** Records the ID; false when it was already recorded and is still remembered (a replay). */
-  async firstUse(realmId: string, clientId: string, requestId: string, keepUntil: number, now: number): Promise<boolean> {
+  async firstUse(
+    realmId: string,
+    clientId: string,
+    requestId: string,
+    keepUntil: number,
+    now: number,
+  ): Promise<boolean> {
     await this.#db.deleteFrom('saml_seen_authn_request').where('expires_at', '<', now).execute();
     const result = await this.#db
       .insertInto('saml_seen_authn_request')

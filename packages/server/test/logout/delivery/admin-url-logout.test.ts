@@ -16,12 +16,24 @@ import { authUrl, basic, form } from '../../helpers/oauth.ts';
 import { OIDC, type TestProvider } from '../../helpers/provider.ts';
 
 const DEAD = 'http://127.0.0.1:9/logout';
-const KC_CLIENT = { clientId: 'kc', secret: 'kc-secret', redirectUris: ['https://kc.example/cb'], rootUrl: 'http://127.0.0.1:9', adminUrl: '/app' };
+const KC_CLIENT = {
+  clientId: 'kc',
+  secret: 'kc-secret',
+  redirectUris: ['https://kc.example/cb'],
+  rootUrl: 'http://127.0.0.1:9',
+  adminUrl: '/app',
+};
 
 describe('admin URL resolution (Keycloak ResolveRelative) and validation', () => {
   test('absolute as is; "/" paths below rootUrl, else below the server; action paths appended as a segment', () => {
-    assert.equal(resolveAdminUrl({ adminUrl: 'https://app.example/adm', rootUrl: 'https://other.example' }, 'https://sso.test'), 'https://app.example/adm');
-    assert.equal(resolveAdminUrl({ adminUrl: '/adm', rootUrl: 'https://app.example/' }, 'https://sso.test'), 'https://app.example/adm');
+    assert.equal(
+      resolveAdminUrl({ adminUrl: 'https://app.example/adm', rootUrl: 'https://other.example' }, 'https://sso.test'),
+      'https://app.example/adm',
+    );
+    assert.equal(
+      resolveAdminUrl({ adminUrl: '/adm', rootUrl: 'https://app.example/' }, 'https://sso.test'),
+      'https://app.example/adm',
+    );
     assert.equal(resolveAdminUrl({ adminUrl: '/adm', rootUrl: null }, 'https://sso.test'), 'https://sso.test/adm');
     assert.equal(resolveAdminUrl({ adminUrl: null, rootUrl: 'https://app.example' }, 'https://sso.test'), null);
     assert.equal(adminActionUrl('https://app.example/adm', 'k_logout'), 'https://app.example/adm/k_logout');
@@ -38,7 +50,10 @@ describe('admin URL resolution (Keycloak ResolveRelative) and validation', () =>
     assert.equal(adminUrlProblem(c('http://app.example/'), true), null);
     assert.match(adminUrlProblem(c('http://app.example/', true), true)!, /public client/);
     assert.match(adminUrlProblem(c('https://app.example/#x'), false)!, /fragment/);
-    assert.throws(() => parseRealmJson({ realm: 'r', clients: [{ clientId: 'a', adminUrl: 'http://app.example/' }] }), /\$\.clients\[0\]\.adminUrl/);
+    assert.throws(
+      () => parseRealmJson({ realm: 'r', clients: [{ clientId: 'a', adminUrl: 'http://app.example/' }] }),
+      /\$\.clients\[0\]\.adminUrl/,
+    );
   });
 });
 
@@ -46,7 +61,11 @@ for (const database of TEST_DATABASES) {
   describe(`admin-URL logout on ${database.name}`, { skip: database.skip }, () => {
     let t: TestProvider;
     before(async () => {
-      t = await startLogoutProvider(database, { rp1: DEAD, rp2: DEAD, extraClients: [KC_CLIENT] }, { background: false });
+      t = await startLogoutProvider(
+        database,
+        { rp1: DEAD, rp2: DEAD, extraClients: [KC_CLIENT] },
+        { background: false },
+      );
     });
     after(() => t?.close());
 
@@ -68,15 +87,36 @@ for (const database of TEST_DATABASES) {
       assert.equal(typeof header.kid, 'string');
       const jwks = createLocalJWKSet((await (await t.fetch(`${OIDC}/certs`)).json()) as { keys: [] });
       const { payload } = await jwtVerify(jws, jwks, { currentDate: new Date(now) });
-      assert.deepEqual(Object.keys(payload), ['id', 'expiration', 'resource', 'action', 'adapterSessionIds', 'notBefore', 'keycloakSessionIds']);
+      assert.deepEqual(Object.keys(payload), [
+        'id',
+        'expiration',
+        'resource',
+        'action',
+        'adapterSessionIds',
+        'notBefore',
+        'keycloakSessionIds',
+      ]);
       assert.equal(typeof payload.id, 'string');
       assert.equal(payload.expiration, now / 1000 + 30);
       assert.deepEqual(
         { ...payload, id: 'x' },
-        { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'LOGOUT', adapterSessionIds: ['as-1'], notBefore: 0, keycloakSessionIds: ['sso-1'] },
+        {
+          id: 'x',
+          expiration: now / 1000 + 30,
+          resource: 'kc',
+          action: 'LOGOUT',
+          adapterSessionIds: ['as-1'],
+          notBefore: 0,
+          keycloakSessionIds: ['sso-1'],
+        },
       );
       // Keycloak's logoutAll: no session ids at all (Jackson drops nulls), the new not-before time.
-      const all = await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: null, keycloakSessionIds: null, notBefore: 1234 }, now);
+      const all = await signLogoutAction(
+        t.provider.ctx.keys,
+        id,
+        { resource: 'kc', adapterSessionIds: null, keycloakSessionIds: null, notBefore: 1234 },
+        now,
+      );
       assert.deepEqual(Object.keys((await jwtVerify(all, jwks, { currentDate: new Date(now) })).payload), [
         'id',
         'expiration',
@@ -86,12 +126,20 @@ for (const database of TEST_DATABASES) {
       ]);
       const push = await signPushNotBefore(t.provider.ctx.keys, id, { resource: 'kc', notBefore: 1234 }, now);
       const pushed = (await jwtVerify(push, jwks, { currentDate: new Date(now) })).payload;
-      assert.deepEqual({ ...pushed, id: 'x' }, { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'PUSH_NOT_BEFORE', notBefore: 1234 });
+      assert.deepEqual(
+        { ...pushed, id: 'x' },
+        { id: 'x', expiration: now / 1000 + 30, resource: 'kc', action: 'PUSH_NOT_BEFORE', notBefore: 1234 },
+      );
       // A fresh id per message, as for a logout token's jti.
       assert.notEqual(
         (
           await jwtVerify(
-            await signLogoutAction(t.provider.ctx.keys, id, { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 }, now),
+            await signLogoutAction(
+              t.provider.ctx.keys,
+              id,
+              { resource: 'kc', adapterSessionIds: ['as-1'], keycloakSessionIds: ['sso-1'], notBefore: 0 },
+              now,
+            ),
             jwks,
             { currentDate: new Date(now) },
           )
@@ -101,7 +149,12 @@ for (const database of TEST_DATABASES) {
     });
 
     async function codeFor(browser: Browser): Promise<string> {
-      const back = await signIn(browser, authUrl({ client_id: 'kc', redirect_uri: 'https://kc.example/cb' }), 'alice', 'alice-pw');
+      const back = await signIn(
+        browser,
+        authUrl({ client_id: 'kc', redirect_uri: 'https://kc.example/cb' }),
+        'alice',
+        'alice-pw',
+      );
       return back.searchParams.get('code')!;
     }
 
@@ -145,7 +198,11 @@ for (const database of TEST_DATABASES) {
         .executeTakeFirstOrThrow();
       assert.equal(d.status, 'pending');
       assert.ok(ended.deliveryIds.includes(d.id));
-      assert.deepEqual(JSON.parse(d.payload!), { adapterSessionIds: ['express-sess-1'], keycloakSessionIds: [sid], notBefore: 0 });
+      assert.deepEqual(JSON.parse(d.payload!), {
+        adapterSessionIds: ['express-sess-1'],
+        keycloakSessionIds: [sid],
+        notBefore: 0,
+      });
     });
 
     test('an unusable client_session_state is invalid_request, not stored', async () => {
@@ -154,12 +211,20 @@ for (const database of TEST_DATABASES) {
         const res = await t.fetch(
           `${OIDC}/token`,
           form(
-            { grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb', client_session_state: bad },
+            {
+              grant_type: 'authorization_code',
+              code,
+              redirect_uri: 'https://kc.example/cb',
+              client_session_state: bad,
+            },
             { authorization: basic('kc', 'kc-secret') },
           ),
         );
         assert.equal(res.status, 400);
-        assert.deepEqual(await res.json(), { error: 'invalid_request', error_description: 'Invalid parameter: client_session_state' });
+        assert.deepEqual(await res.json(), {
+          error: 'invalid_request',
+          error_description: 'Invalid parameter: client_session_state',
+        });
       }
     });
 
@@ -168,7 +233,10 @@ for (const database of TEST_DATABASES) {
       const code = await codeFor(browser);
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb' }, { authorization: basic('kc', 'kc-secret') }),
+        form(
+          { grant_type: 'authorization_code', code, redirect_uri: 'https://kc.example/cb' },
+          { authorization: basic('kc', 'kc-secret') },
+        ),
       );
       const { session_state: sid } = (await res.json()) as { session_state: string };
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
@@ -183,14 +251,20 @@ for (const database of TEST_DATABASES) {
       assert.equal(d.last_error, NO_ADAPTER_SESSIONS);
       assert.equal(d.attempts, 0);
       assert.ok(!ended.deliveryIds.includes(d.id), 'nobody waits for a skipped delivery');
-      assert.deepEqual(await t.provider.deliveryStore.claimDue(100, 1000, []).then((rows) => rows.filter((r) => r.id === d.id)), []);
+      assert.deepEqual(
+        await t.provider.deliveryStore.claimDue(100, 1000, []).then((rows) => rows.filter((r) => r.id === d.id)),
+        [],
+      );
     });
 
     test('introspection: HTTP Basic plus the same secret in the body is accepted (keycloak-connect); another secret is refused', async () => {
       const tokens = await signInTo(t, new Browser(t.fetch), 'rp1');
       const same = await t.fetch(
         `${OIDC}/token/introspect`,
-        form({ token: tokens.access_token!, client_id: 'rp1', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { token: tokens.access_token!, client_id: 'rp1', client_secret: 'rp1-secret' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       assert.equal(same.status, 200);
       assert.equal(((await same.json()) as { active: boolean }).active, true);
@@ -203,14 +277,19 @@ for (const database of TEST_DATABASES) {
       // The token endpoint keeps RFC 6749 §2.3's one method per request.
       const token = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', client_secret: 'rp1-secret' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', client_secret: 'rp1-secret' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       assert.equal(token.status, 400);
     });
 
     test('ID tokens carry Keycloak\'s typ "ID" claim (keycloak-connect refuses others)', async () => {
       const tokens = await signInTo(t, new Browser(t.fetch), 'rp1');
-      const payload = JSON.parse(Buffer.from(tokens.id_token!.split('.')[1]!, 'base64url').toString()) as { typ: string };
+      const payload = JSON.parse(Buffer.from(tokens.id_token!.split('.')[1]!, 'base64url').toString()) as {
+        typ: string;
+      };
       assert.equal(payload.typ, 'ID');
     });
   });

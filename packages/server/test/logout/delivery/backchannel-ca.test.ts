@@ -47,7 +47,10 @@ async function lastDelivery(t: TestProvider, clientId: string): Promise<Delivery
 async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
   const res = await t.fetch(
     `${OIDC}/token`,
-    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+    form(
+      { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+      { authorization: basic(clientId, `${clientId}-secret`) },
+    ),
   );
   assert.equal(res.status, 200, await res.clone().text());
   await t.fetch(logoutUrl({ id_token_hint: ((await res.json()) as { id_token: string }).id_token }));
@@ -55,7 +58,11 @@ async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
 
 /** Stores an attribute value as an older release (or a direct database edit) may have left it. */
 async function storeRaw(t: TestProvider, clientId: string, value: string): Promise<void> {
-  const row = await t.store.db.selectFrom('client').select(['id', 'attributes']).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom('client')
+    .select(['id', 'attributes'])
+    .where('client_id', '=', clientId)
+    .executeTakeFirstOrThrow();
   await t.store.db
     .updateTable('client')
     .set({ attributes: JSON.stringify({ ...JSON.parse(row.attributes), [CA]: value }) })
@@ -64,7 +71,12 @@ async function storeRaw(t: TestProvider, clientId: string, value: string): Promi
 }
 
 const importClient = (attributes: Record<string, string>) => () =>
-  parseRealmJson({ realm: 'x', clients: [{ clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'https://rp.example/bcl', ...attributes } }] });
+  parseRealmJson({
+    realm: 'x',
+    clients: [
+      { clientId: 'a', secret: 's', attributes: { 'backchannel.logout.url': 'https://rp.example/bcl', ...attributes } },
+    ],
+  });
 
 describe('CA attribute validation (import and admin API)', () => {
   test('ca file: PEM certificates and plain file names are accepted', () => {
@@ -81,13 +93,19 @@ describe('CA attribute validation (import and admin API)', () => {
       ['../outside.pem', /no path/],
       ['sub/ca.pem', /no path/],
       ['..', /no path/],
-      ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', /certificate 1 is not a valid X\.509 certificate/],
+      [
+        '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+        /certificate 1 is not a valid X\.509 certificate/,
+      ],
       ['-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----', /holds no PEM certificate/],
       [`${cert.cert}\n${cert.key}`, /contains a private key/],
     ] as const) {
       assert.throws(
         importClient({ [CA]: value }),
-        (err: unknown) => err instanceof RealmImportError && err.path === `$.clients[0].attributes["${CA}"]` && message.test(err.message),
+        (err: unknown) =>
+          err instanceof RealmImportError &&
+          err.path === `$.clients[0].attributes["${CA}"]` &&
+          message.test(err.message),
         value.slice(0, 40),
       );
     }
@@ -99,7 +117,11 @@ describe('CA attribute validation (import and admin API)', () => {
 
   test('ca file: the admin API refuses a path with 400 naming the field', async () => {
     const r = await Receiver.start();
-    const t = await startLogoutProvider(TEST_DATABASES[0]!, { rp1: r.url, rp2: r.url }, { logout: { waitMs: 0 }, background: false });
+    const t = await startLogoutProvider(
+      TEST_DATABASES[0]!,
+      { rp1: r.url, rp2: r.url },
+      { logout: { waitMs: 0 }, background: false },
+    );
     try {
       await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
       const res = await t.fetch(
@@ -191,11 +213,23 @@ for (const database of TEST_DATABASES) {
     });
 
     for (const [clientId, what, cause] of [
-      ['ca-stored-path', 'a stored absolute path (of a FIFO)', /^ca_invalid: sundown\.backchannel\.ca\.file must be PEM certificates or the name of a file/],
+      [
+        'ca-stored-path',
+        'a stored absolute path (of a FIFO)',
+        /^ca_invalid: sundown\.backchannel\.ca\.file must be PEM certificates or the name of a file/,
+      ],
       ['ca-stored-traversal', 'a stored ../ traversal', /^ca_invalid: sundown\.backchannel\.ca\.file must be PEM/],
       ['ca-fifo', 'a FIFO in the CA folder', /^ca_invalid: CA file "fifo\.pem" is not a regular file/],
-      ['ca-missing', 'a missing file', /^ca_invalid: CA file "nope\.pem" cannot be opened in --backchannel-ca-dir \(ENOENT\)/],
-      ['ca-garbage', 'a file that holds no certificate', /^ca_invalid: CA file "not-a-cert\.pem" holds no PEM certificate/],
+      [
+        'ca-missing',
+        'a missing file',
+        /^ca_invalid: CA file "nope\.pem" cannot be opened in --backchannel-ca-dir \(ENOENT\)/,
+      ],
+      [
+        'ca-garbage',
+        'a file that holds no certificate',
+        /^ca_invalid: CA file "not-a-cert\.pem" holds no PEM certificate/,
+      ],
     ] as const) {
       test(`ca file: ${what} is refused as ca_invalid without blocking the event loop, and nothing is sent`, async () => {
         const delay = monitorEventLoopDelay({ resolution: 20 });
@@ -203,7 +237,11 @@ for (const database of TEST_DATABASES) {
         const n = r.received.length;
         // Regression: readFileSync on a FIFO waited for a writer with the event loop stopped.
         // A writer that opens the FIFO after 5 s would end such a wait; nothing may take that long.
-        const fifoWriter = execFileSync('sh', ['-c', `(sleep 5; : > '${join(caDir, 'fifo.pem')}') >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' }).trim();
+        const fifoWriter = execFileSync(
+          'sh',
+          ['-c', `(sleep 5; : > '${join(caDir, 'fifo.pem')}') >/dev/null 2>&1 & echo $!`],
+          { encoding: 'utf8' },
+        ).trim();
         try {
           await logoutThrough(t, clientId);
           const d = await lastDelivery(t, clientId);

@@ -17,7 +17,13 @@ const FAST = {
   waitMs: 2000,
 };
 
-type Delivery = { status: string; attempts: number; last_error: string | null; last_status: number | null; sso_session_id: string };
+type Delivery = {
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  last_status: number | null;
+  sso_session_id: string;
+};
 
 async function deliveries(t: TestProvider, clientId: string): Promise<Delivery[]> {
   return t.store.db
@@ -46,7 +52,10 @@ async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
 async function passwordLogin(t: TestProvider, clientId: string, scope = 'openid'): Promise<Record<string, string>> {
   const res = await t.fetch(
     `${OIDC}/token`,
-    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope }, { authorization: basic(clientId, `${clientId}-secret`) }),
+    form(
+      { grant_type: 'password', username: 'alice', password: 'alice-pw', scope },
+      { authorization: basic(clientId, `${clientId}-secret`) },
+    ),
   );
   assert.equal(res.status, 200);
   return (await res.json()) as Record<string, string>;
@@ -89,7 +98,10 @@ for (const database of TEST_DATABASES) {
     });
 
     test('503 with Retry-After is retried after that delay, with a new jti each attempt, then delivered', async () => {
-      r2.answer = (n) => (n === r2.received.length && r2Count++ === 0 ? { status: 503, headers: { 'Retry-After': '1' } } : { status: 200 });
+      r2.answer = (n) =>
+        n === r2.received.length && r2Count++ === 0
+          ? { status: 503, headers: { 'Retry-After': '1' } }
+          : { status: 200 };
       let r2Count = 0;
       const tokens = await passwordLogin(t, 'rp2');
       const n = r2.received.length;
@@ -109,7 +121,10 @@ for (const database of TEST_DATABASES) {
       for (let i = 0; i < 4; i++) sids.push(decodeJwt((await passwordLogin(t, 'rp1')).id_token!).payload.sid as string);
       const realm = await realmOf(t);
       for (const sid of sids) await t.provider.ctx.logout.endSessions(realm, [sid], 'admin_session');
-      await until(async () => (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id) && d.attempts >= 2).length === 4);
+      await until(
+        async () =>
+          (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id) && d.attempts >= 2).length === 4,
+      );
       const waiting = (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id));
       assert.ok(
         waiting.every((d) => d.status === 'retrying' && /connection_refused/.test(d.last_error ?? '')),
@@ -117,7 +132,11 @@ for (const database of TEST_DATABASES) {
       );
       const n = r1.received.length;
       await r1.listen();
-      await until(async () => (await deliveries(t, 'rp1')).filter((d) => sids.includes(d.sso_session_id)).every((d) => d.status === 'delivered'));
+      await until(async () =>
+        (await deliveries(t, 'rp1'))
+          .filter((d) => sids.includes(d.sso_session_id))
+          .every((d) => d.status === 'delivered'),
+      );
       const got = r1.received.slice(n).map((r) => decodeJwt(r.token).payload.sid as string);
       assert.deepEqual([...new Set(got)].sort(), [...sids].sort());
     });
@@ -135,7 +154,9 @@ for (const database of TEST_DATABASES) {
         await signInTo(bounded, browser, 'rp2');
         const n2 = r2.received.length;
         const started = Date.now();
-        const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after' }));
+        const res = await browser.get(
+          logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after' }),
+        );
         const elapsed = Date.now() - started;
         assert.equal(res.status, 302);
         assert.ok(elapsed < 1500, `browser waited ${elapsed} ms with a 500 ms bound`);
@@ -148,7 +169,11 @@ for (const database of TEST_DATABASES) {
     });
 
     test('logout-wait 0: the browser does not wait at all', async () => {
-      const nowait = await startLogoutProvider(database, { rp1: r1.url, rp2: r2.url }, { logout: { ...FAST, waitMs: 0 } });
+      const nowait = await startLogoutProvider(
+        database,
+        { rp1: r1.url, rp2: r2.url },
+        { logout: { ...FAST, waitMs: 0 } },
+      );
       try {
         r1.answer = () => 'hang';
         const tokens = await passwordLogin(nowait, 'rp1');
@@ -202,7 +227,11 @@ for (const database of TEST_DATABASES) {
       const ended = await t.provider.sweeper.sweepOnce(Date.now() + realm.ssoSessionIdleTimeout * 1000 + 1000);
       assert.ok(ended >= 1);
       await until(async () => r2.received.slice(n).some((x) => decodeJwt(x.token).payload.sid === sid));
-      const row = await t.store.db.selectFrom('sso_session').select('end_reason').where('id', '=', sid).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('sso_session')
+        .select('end_reason')
+        .where('id', '=', sid)
+        .executeTakeFirstOrThrow();
       assert.equal(row.end_reason, 'expired');
     });
 
@@ -212,7 +241,12 @@ for (const database of TEST_DATABASES) {
       const n = r1.received.length;
       const { signIn } = await import('../../helpers/browser.ts');
       const { authUrl } = await import('../../helpers/oauth.ts');
-      await signIn(browser, authUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', prompt: 'login' }), 'bob', 'bob-pw');
+      await signIn(
+        browser,
+        authUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', prompt: 'login' }),
+        'bob',
+        'bob-pw',
+      );
       await r1.waitFor(n + 1);
       assert.equal(decodeJwt(r1.received.at(-1)!.token).payload.sid, decodeJwt(tokens.id_token!).payload.sid);
     });
@@ -246,10 +280,16 @@ describe('back-channel options', () => {
       await t.fetch(logoutUrl({ id_token_hint: online.id_token! }));
       await r.waitFor(1);
       const events = decodeJwt(r.received[0]!.token).payload.events;
-      assert.deepEqual(events, { 'http://schemas.openid.net/event/backchannel-logout': {}, revoke_offline_access: true });
+      assert.deepEqual(events, {
+        'http://schemas.openid.net/event/backchannel-logout': {},
+        revoke_offline_access: true,
+      });
       const refresh = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'refresh_token', refresh_token: offline.refresh_token! }, { authorization: basic('rp5', 'rp5-secret') }),
+        form(
+          { grant_type: 'refresh_token', refresh_token: offline.refresh_token! },
+          { authorization: basic('rp5', 'rp5-secret') },
+        ),
       );
       assert.equal(refresh.status, 400, 'offline token revoked');
     } finally {
@@ -299,7 +339,11 @@ describe('back-channel options', () => {
       await until(async () => (await deliveries(t, 'rp1')).some((d) => d.attempts >= 1 && d.status === 'retrying'));
       assert.match((await deliveries(t, 'rp1'))[0]!.last_error!, /certificate_self_signed/);
       assert.equal(r.received.length, 0);
-      const client = await t.store.db.selectFrom('client').select(['id', 'attributes']).where('client_id', '=', 'rp1').executeTakeFirstOrThrow();
+      const client = await t.store.db
+        .selectFrom('client')
+        .select(['id', 'attributes'])
+        .where('client_id', '=', 'rp1')
+        .executeTakeFirstOrThrow();
       const attributes = { ...JSON.parse(client.attributes), 'sundown.backchannel.ca.file': cert.cert };
       await t.store.db
         .updateTable('client')
@@ -390,13 +434,19 @@ describe('back-channel options', () => {
 
   test("legacy redirect_uri with the realm's opt-in redirects only to a registered redirect URI", async () => {
     const r = await Receiver.start();
-    const t = await startLogoutProvider(database, { rp1: r.url, rp2: r.url, realmAttributes: { legacyLogoutRedirectUri: 'true' } }, { logout: FAST });
+    const t = await startLogoutProvider(
+      database,
+      { rp1: r.url, rp2: r.url, realmAttributes: { legacyLogoutRedirectUri: 'true' } },
+      { logout: FAST },
+    );
     try {
       const tokens = await passwordLogin(t, 'rp1');
       const ok = await t.fetch(logoutUrl({ id_token_hint: tokens.id_token!, redirect_uri: 'https://rp1.example/cb' }));
       assert.equal(ok.status, 302);
       assert.equal(ok.headers.get('location'), 'https://rp1.example/cb');
-      const bad = await t.fetch(logoutUrl({ id_token_hint: tokens.id_token!, redirect_uri: 'https://evil.example/cb' }));
+      const bad = await t.fetch(
+        logoutUrl({ id_token_hint: tokens.id_token!, redirect_uri: 'https://evil.example/cb' }),
+      );
       assert.equal(bad.status, 400);
     } finally {
       await t.close();

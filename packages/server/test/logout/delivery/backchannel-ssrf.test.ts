@@ -28,7 +28,12 @@ async function deliveries(t: TestProvider, clientId: string): Promise<Delivery[]
   return t.store.db
     .selectFrom('logout_delivery')
     .innerJoin('client', 'client.id', 'logout_delivery.client_id')
-    .select(['logout_delivery.status', 'logout_delivery.attempts', 'logout_delivery.last_error', 'logout_delivery.last_status'])
+    .select([
+      'logout_delivery.status',
+      'logout_delivery.attempts',
+      'logout_delivery.last_error',
+      'logout_delivery.last_status',
+    ])
     .where('client.client_id', '=', clientId)
     .orderBy('logout_delivery.created_at')
     .execute() as Promise<Delivery[]>;
@@ -46,7 +51,10 @@ async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
 async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
   const res = await t.fetch(
     `${OIDC}/token`,
-    form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(clientId, `${clientId}-secret`) }),
+    form(
+      { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+      { authorization: basic(clientId, `${clientId}-secret`) },
+    ),
   );
   assert.equal(res.status, 200, await res.clone().text());
   const tokens = (await res.json()) as { id_token: string };
@@ -56,7 +64,9 @@ async function logoutThrough(t: TestProvider, clientId: string): Promise<void> {
 /** The first attempt's outcome of the client's latest delivery. */
 async function firstOutcome(t: TestProvider, clientId: string): Promise<Delivery> {
   await until(async () =>
-    (await deliveries(t, clientId)).some((d) => d.attempts >= 1 && d.status !== 'pending' && (d.status === 'delivered' || d.last_error !== null)),
+    (await deliveries(t, clientId)).some(
+      (d) => d.attempts >= 1 && d.status !== 'pending' && (d.status === 'delivered' || d.last_error !== null),
+    ),
   );
   return (await deliveries(t, clientId)).at(-1)!;
 }
@@ -143,7 +153,11 @@ for (const database of TEST_DATABASES) {
         assert.equal(d.status, 'retrying', 'refused, and retried later: a corrected URL or DNS record is picked up');
         assert.match(d.last_error!, /^address_denied: /);
         assert.equal(d.last_status, null);
-        assert.deepEqual(attempts.to([...METADATA, 'fe80::1', '255.255.255.255', 'ff02::1']), [], 'no connection was attempted');
+        assert.deepEqual(
+          attempts.to([...METADATA, 'fe80::1', '255.255.255.255', 'ff02::1']),
+          [],
+          'no connection was attempted',
+        );
         assert.equal(r.connections, before, 'the receiver behind 0.0.0.0 / the mixed name saw no connection');
       });
 
@@ -177,7 +191,11 @@ for (const database of TEST_DATABASES) {
       await logoutThrough(t, 'to-rebind-name');
       assert.equal((await firstOutcome(t, 'to-rebind-name')).status, 'delivered');
       assert.equal(r.received.length, n + 1);
-      assert.equal(lookups.filter((h) => h === 'rebind.test').length, 1, 'resolved once; the connection used that answer');
+      assert.equal(
+        lookups.filter((h) => h === 'rebind.test').length,
+        1,
+        'resolved once; the connection used that answer',
+      );
     });
 
     test('ssrf: a long HTML answer body is kept only as a short escaped excerpt, in the delivery and the doctor', async () => {
@@ -205,11 +223,18 @@ for (const database of TEST_DATABASES) {
       r.answer = () => ({ status: 307, headers: { Location: `${r.url}?followed=yes` } });
       const n = r.received.length;
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
-      const result = (await checkClientBackchannel(t.provider.ctx, t.provider.http, realm, (await t.provider.ctx.realms.clientByClientId(realm.id, 'rp1'))!))!;
+      const result = (await checkClientBackchannel(
+        t.provider.ctx,
+        t.provider.http,
+        realm,
+        (await t.provider.ctx.realms.clientByClientId(realm.id, 'rp1'))!,
+      ))!;
       assert.equal(result.logoutToken.detail, 'HTTP 307');
       // Only the doctor's own POSTs count (its token's subject is sundown-doctor-…): a retry of an
       // earlier test's delivery may reach the shared receiver meanwhile.
-      const doctorPosts = r.received.slice(n).filter((x) => x.token && String(decodeJwt(x.token).sub).startsWith('sundown-doctor-'));
+      const doctorPosts = r.received
+        .slice(n)
+        .filter((x) => x.token && String(decodeJwt(x.token).sub).startsWith('sundown-doctor-'));
       assert.deepEqual(
         doctorPosts.map((x) => x.path),
         ['/backchannel-logout'],
@@ -224,7 +249,13 @@ for (const database of TEST_DATABASES) {
       const t = await startLogoutProvider(
         database,
         { rp1: r.url, rp2: r.url },
-        { logout: { retry: FAST_RETRY, http: { ...FAST_HTTP, denyCidrs: CidrList.of(['10.0.0.0/8', '127.0.0.0/8']).ranges }, waitMs: 2000 } },
+        {
+          logout: {
+            retry: FAST_RETRY,
+            http: { ...FAST_HTTP, denyCidrs: CidrList.of(['10.0.0.0/8', '127.0.0.0/8']).ranges },
+            waitMs: 2000,
+          },
+        },
       );
       try {
         await logoutThrough(t, 'rp1');
@@ -275,7 +306,10 @@ describe('ssrf address policy: IPv6 forms that embed an IPv4 address, cloud meta
     });
   }
 
-  const http = new BackchannelHttp({ ...FAST_HTTP, resolve: async () => assert.fail('an IP literal is never resolved') });
+  const http = new BackchannelHttp({
+    ...FAST_HTTP,
+    resolve: async () => assert.fail('an IP literal is never resolved'),
+  });
   for (const url of [
     'http://2852039166/',
     'http://0251.0376.0251.0376/',
@@ -285,13 +319,22 @@ describe('ssrf address policy: IPv6 forms that embed an IPv4 address, cloud meta
     'http://[fd00:ec2::254]/',
   ]) {
     test(`ssrf-numeric-forms: ${url} is refused as address_denied`, async () => {
-      await assert.rejects(http.resolveTarget(url), (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'address_denied');
+      await assert.rejects(
+        http.resolveTarget(url),
+        (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'address_denied',
+      );
     });
   }
 
   test('ssrf-invalid-url: a URL that does not parse (an IPv6 zone) is a classified invalid_url failure, not a TypeError', async () => {
-    for (const attempt of [() => http.resolveTarget('http://[fe80::1%25eth0]/'), () => http.post('http://[fe80::1%25eth0]/', 'token')]) {
-      await assert.rejects(attempt(), (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'invalid_url');
+    for (const attempt of [
+      () => http.resolveTarget('http://[fe80::1%25eth0]/'),
+      () => http.post('http://[fe80::1%25eth0]/', 'token'),
+    ]) {
+      await assert.rejects(
+        attempt(),
+        (err: unknown) => err instanceof DeliveryNetworkError && err.kind === 'invalid_url',
+      );
     }
   });
 });

@@ -62,7 +62,8 @@ for (const database of TEST_DATABASES) {
     });
 
     const realm = async () => (await t.provider.ctx.realms.realmByName('test'))!;
-    const clientRow = async (clientId: string) => (await t.provider.ctx.realms.clientByClientId((await realm()).id, clientId))!;
+    const clientRow = async (clientId: string) =>
+      (await t.provider.ctx.realms.clientByClientId((await realm()).id, clientId))!;
 
     test('a claim takes at most each client its free slots and skips full clients', async () => {
       // Due only at a time the running worker never reaches, so only these claims see them.
@@ -124,10 +125,16 @@ for (const database of TEST_DATABASES) {
         assert.equal(ended.deliveryIds.length, 6);
         await until(() => r1.received.length === n1 + 3 && r2.received.length === n2 + 3);
         const rows = await until(async () =>
-          (await t.store.db.selectFrom('logout_delivery').select('status').where('id', 'in', ended.deliveryIds).execute()).every(
-            (d) => d.status === 'delivered',
-          ),
-        ).then(() => t.store.db.selectFrom('logout_delivery').selectAll().where('id', 'in', ended.deliveryIds).execute());
+          (
+            await t.store.db
+              .selectFrom('logout_delivery')
+              .select('status')
+              .where('id', 'in', ended.deliveryIds)
+              .execute()
+          ).every((d) => d.status === 'delivered'),
+        ).then(() =>
+          t.store.db.selectFrom('logout_delivery').selectAll().where('id', 'in', ended.deliveryIds).execute(),
+        );
         assert.ok(rows.every((d) => d.attempts === 1 && d.locked_until === 0 && d.last_status === 200));
         assert.deepEqual(
           ended.deliveryIds.filter((id) => claimed.has(id)),
@@ -141,8 +148,14 @@ for (const database of TEST_DATABASES) {
         );
         const recorded = batched.filter((ids) => ids.some((id) => ended.deliveryIds.includes(id)));
         assert.deepEqual(recorded.flat().sort(), [...ended.deliveryIds].sort(), 'each success recorded exactly once');
-        const events = await t.store.db.selectFrom('event').select('details').where('type', '=', 'BACKCHANNEL_LOGOUT_DELIVERED').execute();
-        const withEvent = new Set(events.map((e) => (JSON.parse(e.details ?? '{}') as { deliveryId?: string }).deliveryId));
+        const events = await t.store.db
+          .selectFrom('event')
+          .select('details')
+          .where('type', '=', 'BACKCHANNEL_LOGOUT_DELIVERED')
+          .execute();
+        const withEvent = new Set(
+          events.map((e) => (JSON.parse(e.details ?? '{}') as { deliveryId?: string }).deliveryId),
+        );
         assert.ok(
           ended.deliveryIds.every((id) => withEvent.has(id)),
           'every success has its event',
@@ -174,7 +187,13 @@ for (const database of TEST_DATABASES) {
       assert.equal(decodeJwt(r1.received[n]!.token).payload.sid, kept.sso_session_id);
       await until(
         async () =>
-          (await t.store.db.selectFrom('logout_delivery').select('status').where('id', '=', kept.id).executeTakeFirstOrThrow()).status === 'delivered',
+          (
+            await t.store.db
+              .selectFrom('logout_delivery')
+              .select('status')
+              .where('id', '=', kept.id)
+              .executeTakeFirstOrThrow()
+          ).status === 'delivered',
       );
     });
   });

@@ -41,13 +41,19 @@ for (const database of TEST_DATABASES) {
       // "constructor": a name every plain object answers to, so a lookup by key alone finds a "sender".
       const kinds = ['sms', 'constructor'];
       const rows = kinds.map((kind, i) =>
-        outboxRow({ realmId: realm.id, clientId: rp1.id, ssoSessionId: `sid-${i}`, userId: 'alice-id', now: Date.now() }, kind as DeliveryKind, null),
+        outboxRow(
+          { realmId: realm.id, clientId: rp1.id, ssoSessionId: `sid-${i}`, userId: 'alice-id', now: Date.now() },
+          kind as DeliveryKind,
+          null,
+        ),
       );
       await insertDeliveries(rows, t.store.db);
       t.provider.ctx.deliveries.wake();
 
       const ids = rows.map((d) => d.id);
-      await awhile(async () => [...(await t.provider.deliveryStore.statuses(ids)).values()].every((s) => s !== 'pending'));
+      await awhile(async () =>
+        [...(await t.provider.deliveryStore.statuses(ids)).values()].every((s) => s !== 'pending'),
+      );
       // Long enough for a retry of the retry policy's first delay, were there one.
       await new Promise((r) => setTimeout(r, 1500));
       const recorded = await t.store.db.selectFrom('logout_delivery').selectAll().where('id', 'in', ids).execute();

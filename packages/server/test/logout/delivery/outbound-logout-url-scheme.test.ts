@@ -28,7 +28,11 @@ const CHANNELS: ReadonlyArray<[name: string, client: (url: string) => Record<str
     (url) => ({ clientId: 'bcl', secret: 's', attributes: { 'backchannel.logout.url': url } }),
     '$.clients[0].attributes["backchannel.logout.url"]',
   ],
-  ['Keycloak admin URL (k_logout)', (url) => ({ clientId: 'adapter', secret: 's', adminUrl: url }), '$.clients[0].adminUrl'],
+  [
+    'Keycloak admin URL (k_logout)',
+    (url) => ({ clientId: 'adapter', secret: 's', adminUrl: url }),
+    '$.clients[0].adminUrl',
+  ],
   [
     'SAML SOAP single logout',
     (url) => samlClientJson({ attributes: { ...(samlClientJson().attributes as object), [SOAP]: url } }),
@@ -83,10 +87,19 @@ describe('one scheme rule for every outbound logout URL', () => {
     for (const what of ['back-channel logout URL', 'admin URL', 'SOAP single logout URL']) {
       assert.match(outboundUrlSchemeProblem(PLAIN, url, what, { publicClient: false }, false)!, REFUSAL);
       assert.equal(outboundUrlSchemeProblem(PLAIN, url, what, { publicClient: false }, true), null);
-      assert.match(outboundUrlSchemeProblem(PLAIN, url, what, { publicClient: true }, true)!, new RegExp(`a public client's ${what} must use https`));
+      assert.match(
+        outboundUrlSchemeProblem(PLAIN, url, what, { publicClient: true }, true)!,
+        new RegExp(`a public client's ${what} must use https`),
+      );
     }
     assert.match(
-      outboundUrlSchemeProblem('ftp://x.example/', new URL('ftp://x.example/'), 'admin URL', { publicClient: false }, true)!,
+      outboundUrlSchemeProblem(
+        'ftp://x.example/',
+        new URL('ftp://x.example/'),
+        'admin URL',
+        { publicClient: false },
+        true,
+      )!,
       /must use http or https/,
     );
   });
@@ -113,10 +126,12 @@ describe('the admin API applies the same rule to SAML SOAP URLs', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const answer = async (res: Response) => (await res.json()) as { error: string; error_description: string; errorMessage: string };
+  const answer = async (res: Response) =>
+    (await res.json()) as { error: string; error_description: string; errorMessage: string };
 
   test('outbound-logout-url-admin-api-refuses: creating or updating a SAML client with an http SOAP URL off loopback is a 400 naming the field', async () => {
-    const withSoap = (url: string) => samlClientJson({ attributes: { ...(samlClientJson().attributes as object), [SOAP]: url } });
+    const withSoap = (url: string) =>
+      samlClientJson({ attributes: { ...(samlClientJson().attributes as object), [SOAP]: url } });
     const created = await call('POST', '/test/clients', withSoap(PLAIN));
     assert.equal(created.status, 400);
     const body = await answer(created);
@@ -141,6 +156,9 @@ describe('the admin API applies the same rule to SAML SOAP URLs', () => {
     assert.equal(created.status, 201);
     const optOut = await call('PUT', '/soap', { attributes: {} });
     assert.equal(optOut.status, 400);
-    assert.match((await answer(optOut)).errorMessage, new RegExp(`^client urn:test:sp-one: \\$\\.attributes\\["${SOAP}"\\]: .*uses http`));
+    assert.match(
+      (await answer(optOut)).errorMessage,
+      new RegExp(`^client urn:test:sp-one: \\$\\.attributes\\["${SOAP}"\\]: .*uses http`),
+    );
   });
 });

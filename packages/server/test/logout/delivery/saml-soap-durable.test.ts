@@ -20,82 +20,111 @@ import { SoapSp } from '../../helpers/soap-sp.ts';
 
 const SOAP_SP = 'urn:test:soap-durable';
 
-test('server SIGKILLed mid-delivery (the SOAP SP holds the request): the restarted server delivers a fresh LogoutRequest', { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sundown-saml-kill-'));
-  const rp = await Receiver.start();
-  const soap = await SoapSp.start({
-    entityId: SOAP_SP,
-    idpCert: '',
-    idpIssuer: 'https://sso.test/realms/test',
-    privateKey: sp.privatePem,
-    certificateBase64: certificateToText(sp.certificate),
-  });
-  const file = join(dir, 'realm.json');
-  writeFileSync(
-    file,
-    JSON.stringify(
-      logoutRealmJson({ rp1: rp.url, rp2: rp.url, extraClients: [samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp })] }),
-    ),
-  );
-  const data = join(dir, 'data');
-  const args = ['--data-dir', data, '--logout-wait-ms', '0', '--public-url', 'https://sso.test'];
-  let server = await startServerProcess([...args, '--import-realm', file]);
-  const store = await openStore({ kind: 'sqlite', dataDir: data });
-  try {
-    const base = `${server.url}/realms/test`;
-    soap.trust(await descriptorCertificate((u) => fetch(u.replace('https://sso.test', server.url)), 'https://sso.test/realms/test'));
-    const tok = (await (
-      await fetch(
-        `${base}/protocol/openid-connect/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
-      )
-    ).json()) as { id_token: string };
-    const sid = decodeJwt(tok.id_token).payload.sid as string;
-    const realm = await store.db.selectFrom('realm').select('id').where('name', '=', 'test').executeTakeFirstOrThrow();
-    const client = await store.db.selectFrom('client').select('id').where('client_id', '=', SOAP_SP).executeTakeFirstOrThrow();
-    const sessionIndex = newSessionIndex();
-    await new ClientSessionStore(store.db).recordSamlParticipant(
-      {
-        ssoSessionId: sid,
-        realmId: realm.id,
-        clientId: client.id,
-        userId: decodeJwt(tok.id_token).payload.sub as string,
-        nameId: 'alice',
-        nameIdFormat: UNSPECIFIED,
-        sessionIndex,
-      },
-      Date.now(),
+test(
+  'server SIGKILLed mid-delivery (the SOAP SP holds the request): the restarted server delivers a fresh LogoutRequest',
+  { timeout: 90_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sundown-saml-kill-'));
+    const rp = await Receiver.start();
+    const soap = await SoapSp.start({
+      entityId: SOAP_SP,
+      idpCert: '',
+      idpIssuer: 'https://sso.test/realms/test',
+      privateKey: sp.privatePem,
+      certificateBase64: certificateToText(sp.certificate),
+    });
+    const file = join(dir, 'realm.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        logoutRealmJson({
+          rp1: rp.url,
+          rp2: rp.url,
+          extraClients: [samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp })],
+        }),
+      ),
     );
-
-    soap.answer = () => ({ kind: 'hang' });
-    assert.equal((await fetch(`${base}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: tok.id_token })}`)).status, 200);
-    await soap.waitFor(1, 10_000);
-    await server.kill('SIGKILL');
-    const row = async () =>
-      store.db
-        .selectFrom('logout_delivery')
-        .select(['status', 'attempts', 'last_error'])
-        .where('client_id', '=', client.id)
-        .where('sso_session_id', '=', sid)
+    const data = join(dir, 'data');
+    const args = ['--data-dir', data, '--logout-wait-ms', '0', '--public-url', 'https://sso.test'];
+    let server = await startServerProcess([...args, '--import-realm', file]);
+    const store = await openStore({ kind: 'sqlite', dataDir: data });
+    try {
+      const base = `${server.url}/realms/test`;
+      soap.trust(
+        await descriptorCertificate(
+          (u) => fetch(u.replace('https://sso.test', server.url)),
+          'https://sso.test/realms/test',
+        ),
+      );
+      const tok = (await (
+        await fetch(
+          `${base}/protocol/openid-connect/token`,
+          form(
+            { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+            { authorization: basic('rp1', 'rp1-secret') },
+          ),
+        )
+      ).json()) as { id_token: string };
+      const sid = decodeJwt(tok.id_token).payload.sid as string;
+      const realm = await store.db
+        .selectFrom('realm')
+        .select('id')
+        .where('name', '=', 'test')
         .executeTakeFirstOrThrow();
-    assert.equal((await row()).status, 'pending', 'in flight when the process died');
+      const client = await store.db
+        .selectFrom('client')
+        .select('id')
+        .where('client_id', '=', SOAP_SP)
+        .executeTakeFirstOrThrow();
+      const sessionIndex = newSessionIndex();
+      await new ClientSessionStore(store.db).recordSamlParticipant(
+        {
+          ssoSessionId: sid,
+          realmId: realm.id,
+          clientId: client.id,
+          userId: decodeJwt(tok.id_token).payload.sub as string,
+          nameId: 'alice',
+          nameIdFormat: UNSPECIFIED,
+          sessionIndex,
+        },
+        Date.now(),
+      );
 
-    soap.answer = () => ({ kind: 'logout-response' });
-    server = await startServerProcess(args);
-    // The dead process's claim lasts one attempt's timeouts plus a margin; then the row is due again.
-    await soap.waitFor(2, 60_000);
-    const deadline = Date.now() + 10_000;
-    while ((await row()).status !== 'delivered' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const done = await row();
-    assert.equal(done.status, 'delivered');
-    assert.equal(done.attempts, 2);
-    const [first, second] = soap.accepted();
-    assert.notEqual(first!.id, second!.id, 'a freshly built request after the restart');
-    assert.equal(second!.sessionIndex, sessionIndex);
-  } finally {
-    await store.close();
-    await server.kill();
-    await Promise.all([rp.close(), soap.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      soap.answer = () => ({ kind: 'hang' });
+      assert.equal(
+        (await fetch(`${base}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: tok.id_token })}`))
+          .status,
+        200,
+      );
+      await soap.waitFor(1, 10_000);
+      await server.kill('SIGKILL');
+      const row = async () =>
+        store.db
+          .selectFrom('logout_delivery')
+          .select(['status', 'attempts', 'last_error'])
+          .where('client_id', '=', client.id)
+          .where('sso_session_id', '=', sid)
+          .executeTakeFirstOrThrow();
+      assert.equal((await row()).status, 'pending', 'in flight when the process died');
+
+      soap.answer = () => ({ kind: 'logout-response' });
+      server = await startServerProcess(args);
+      // The dead process's claim lasts one attempt's timeouts plus a margin; then the row is due again.
+      await soap.waitFor(2, 60_000);
+      const deadline = Date.now() + 10_000;
+      while ((await row()).status !== 'delivered' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      const done = await row();
+      assert.equal(done.status, 'delivered');
+      assert.equal(done.attempts, 2);
+      const [first, second] = soap.accepted();
+      assert.notEqual(first!.id, second!.id, 'a freshly built request after the restart');
+      assert.equal(second!.sessionIndex, sessionIndex);
+    } finally {
+      await store.close();
+      await server.kill();
+      await Promise.all([rp.close(), soap.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -22,7 +22,10 @@ test('close() waits for every in-flight delivery and then returns', async () => 
   for (const client of ['rp1', 'rp2', 'rp2']) {
     const res = await t.fetch(
       `${OIDC}/token`,
-      form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic(client, `${client}-secret`) }),
+      form(
+        { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+        { authorization: basic(client, `${client}-secret`) },
+      ),
     );
     sids.push(decodeJwt(((await res.json()) as Record<string, string>).id_token!).payload.sid as string);
   }

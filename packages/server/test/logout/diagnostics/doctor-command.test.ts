@@ -25,7 +25,14 @@ test('sundown doctor: the table shows the cause code (certificate_self_signed, c
     await store.close();
     let out = '';
     const code = await runDoctorCommand(
-      { store: created.config, publicUrl: ISSUER_BASE, httpRelativePath: '', logLevel: 'silent', realm: 'test', backchannel: { denyCidrs: [], caDir: null } },
+      {
+        store: created.config,
+        publicUrl: ISSUER_BASE,
+        httpRelativePath: '',
+        logLevel: 'silent',
+        realm: 'test',
+        backchannel: { denyCidrs: [], caDir: null },
+      },
       ISSUER_BASE,
       pino({ level: 'silent' }),
       (s) => void (out += s),

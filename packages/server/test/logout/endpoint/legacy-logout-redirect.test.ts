@@ -13,7 +13,11 @@ import { authUrl, decodeJwt } from '../../helpers/oauth.ts';
 import { OIDC, type TestProvider } from '../../helpers/provider.ts';
 import { Receiver } from '../../helpers/receiver.ts';
 
-const LEGACY_APP = { clientId: 'legacy-app', secret: 'legacy-app-secret', redirectUris: ['https://legacy.example/app/*'] };
+const LEGACY_APP = {
+  clientId: 'legacy-app',
+  secret: 'legacy-app-secret',
+  redirectUris: ['https://legacy.example/app/*'],
+};
 
 /** The confirmation form on a page: its action and hidden request id. */
 function form(html: string): { action: string; id: string } {
@@ -46,7 +50,9 @@ for (const database of TEST_DATABASES) {
     });
 
     const prompted = async (browser: Browser) => {
-      const res = await browser.get(authUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', prompt: 'none' }));
+      const res = await browser.get(
+        authUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', prompt: 'none' }),
+      );
       return new URL(res.headers.get('location')!).searchParams.get('error');
     };
     const liveSessions = async (t: TestProvider, sid: string) => {
@@ -87,8 +93,13 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
-      const { action, id } = form(await (await browser.get(logoutUrl({ redirect_uri: 'https://rp2.example/cb' }))).text());
-      for (const attempt of [new Browser(optIn.fetch).post(action, { logout_request: id }), browser.post(action, { logout_request: 'forged' })]) {
+      const { action, id } = form(
+        await (await browser.get(logoutUrl({ redirect_uri: 'https://rp2.example/cb' }))).text(),
+      );
+      for (const attempt of [
+        new Browser(optIn.fetch).post(action, { logout_request: id }),
+        browser.post(action, { logout_request: 'forged' }),
+      ]) {
         const res = await attempt;
         assert.equal(res.status, 400);
         assert.equal(res.headers.get('location'), null);
@@ -96,14 +107,22 @@ for (const database of TEST_DATABASES) {
       assert.ok(await liveSessions(optIn, sid));
       assert.equal(await prompted(browser), null, 'still signed in');
       // The real form still works once, and only once.
-      assert.equal((await browser.post(action, { logout_request: id })).headers.get('location'), 'https://rp2.example/cb');
+      assert.equal(
+        (await browser.post(action, { logout_request: id })).headers.get('location'),
+        'https://rp2.example/cb',
+      );
       assert.equal((await browser.post(action, { logout_request: id })).status, 400);
     });
 
     test('opt-in: redirect_uri registered for no client is an error page, nothing ends', async () => {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
-      for (const uri of ['https://evil.example/cb', 'https://rp1.example/cb/../../evil', 'https://rp1.example/cbx', 'https://legacy.example/application']) {
+      for (const uri of [
+        'https://evil.example/cb',
+        'https://rp1.example/cb/../../evil',
+        'https://rp1.example/cbx',
+        'https://legacy.example/application',
+      ]) {
         const res = await browser.get(logoutUrl({ redirect_uri: uri }));
         assert.equal(res.status, 400, uri);
         assert.equal(res.headers.get('location'), null, uri);
@@ -118,17 +137,24 @@ for (const database of TEST_DATABASES) {
       const other = await browser.get(logoutUrl({ client_id: 'rp1', redirect_uri: 'https://rp2.example/cb' }));
       assert.equal(other.status, 400);
       assert.match(await other.text(), /Invalid redirect uri/);
-      const own = await browser.get(logoutUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', state: 'l' }));
+      const own = await browser.get(
+        logoutUrl({ client_id: 'rp1', redirect_uri: 'https://rp1.example/cb', state: 'l' }),
+      );
       assert.equal(own.status, 200);
       const { action, id } = form(await own.text());
-      assert.equal((await browser.post(action, { logout_request: id })).headers.get('location'), 'https://rp1.example/cb?state=l');
+      assert.equal(
+        (await browser.post(action, { logout_request: id })).headers.get('location'),
+        'https://rp1.example/cb?state=l',
+      );
     });
 
     test("opt-in: with a valid hint for the browser's user, the legacy redirect is immediate", async () => {
       const browser = new Browser(optIn.fetch);
       const tokens = await signInTo(optIn, browser, 'rp1');
       const n = r1.received.length;
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, redirect_uri: 'https://rp1.example/cb' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, redirect_uri: 'https://rp1.example/cb' }),
+      );
       assert.equal(res.status, 302);
       assert.equal(res.headers.get('location'), 'https://rp1.example/cb');
       assert.equal(r1.received.length, n + 1);
@@ -140,7 +166,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('location'), null);
       const { action, id } = form(await page.text());
-      assert.equal((await browser.post(action, { logout_request: id })).headers.get('location'), 'https://rp2.example/cb');
+      assert.equal(
+        (await browser.post(action, { logout_request: id })).headers.get('location'),
+        'https://rp2.example/cb',
+      );
     });
 
     test('no opt-in: the 400 page keeps the developer message, says the SSO session is still alive, and its CSRF-protected button signs out everywhere', async () => {
@@ -159,10 +188,18 @@ for (const database of TEST_DATABASES) {
       assert.match(html, /<button[^>]*>Sign out everywhere<\/button>/);
       assert.ok(await liveSessions(plain, sid), 'the error ends nothing');
       const realm = (await plain.provider.ctx.realms.realmByName('test'))!;
-      assert.ok((await plain.provider.ctx.events.list(realm.id, { type: 'LOGOUT_ERROR' })).some((e) => e.error === 'invalid_request'));
+      assert.ok(
+        (await plain.provider.ctx.events.list(realm.id, { type: 'LOGOUT_ERROR' })).some(
+          (e) => e.error === 'invalid_request',
+        ),
+      );
 
       const { action, id } = form(html);
-      assert.equal((await new Browser(plain.fetch).post(action, { logout_request: id })).status, 400, 'cross-site POST refused');
+      assert.equal(
+        (await new Browser(plain.fetch).post(action, { logout_request: id })).status,
+        400,
+        'cross-site POST refused',
+      );
       assert.ok(await liveSessions(plain, sid));
 
       const n1 = r1.received.length;

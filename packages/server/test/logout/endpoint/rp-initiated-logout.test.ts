@@ -29,7 +29,9 @@ for (const database of TEST_DATABASES) {
     });
 
     const prompted = async (browser: Browser, clientId = 'rp1') => {
-      const res = await browser.get(authUrl({ client_id: clientId, redirect_uri: `https://${clientId}.example/cb`, prompt: 'none' }));
+      const res = await browser.get(
+        authUrl({ client_id: clientId, redirect_uri: `https://${clientId}.example/cb`, prompt: 'none' }),
+      );
       return new URL(res.headers.get('location')!).searchParams.get('error');
     };
 
@@ -41,7 +43,13 @@ for (const database of TEST_DATABASES) {
       const before1 = r1.received.length;
       const before2 = r2.received.length;
 
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', state: 'st&=1' }));
+      const res = await browser.get(
+        logoutUrl({
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'https://rp1.example/after',
+          state: 'st&=1',
+        }),
+      );
       assert.equal(res.status, 302);
       assert.equal(res.headers.get('location'), 'https://rp1.example/after?state=st%26%3D1');
       // Both receivers — including the RP that asked — had their token before the redirect.
@@ -54,21 +62,31 @@ for (const database of TEST_DATABASES) {
     test('oidcc-rp-initiated-logout-no-state: redirect carries no state parameter', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(res.headers.get('location'), 'https://rp1.example/after');
     });
 
     test('a registered redirect URI keeps its own query; state is appended, nothing else', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/bye?from=sso', state: 'x' }));
+      const res = await browser.get(
+        logoutUrl({
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'https://rp1.example/bye?from=sso',
+          state: 'x',
+        }),
+      );
       assert.equal(res.headers.get('location'), 'https://rp1.example/bye?from=sso&state=x');
     });
 
     test('"+" in post.logout.redirect.uris means the client\'s redirect URIs', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/cb' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/cb' }),
+      );
       assert.equal(res.status, 302);
     });
 
@@ -82,7 +100,11 @@ for (const database of TEST_DATABASES) {
       const { token, contentType } = r2.received.at(-1)!;
       assert.equal(contentType, 'application/x-www-form-urlencoded');
       const jwks = createLocalJWKSet((await (await t.fetch(`${OIDC}/certs`)).json()) as never);
-      const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: 'rp2', typ: 'logout+jwt' });
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+        issuer: ISSUER,
+        audience: 'rp2',
+        typ: 'logout+jwt',
+      });
       assert.equal(protectedHeader.alg, 'ES256', "the client's ID token algorithm");
       assert.ok(protectedHeader.kid);
       assert.equal(payload.sub, idToken.sub);
@@ -98,7 +120,9 @@ for (const database of TEST_DATABASES) {
     test('oidcc-rp-initiated-logout-bad-post-logout-redirect-uri: unregistered URI is an error page, no redirect', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/after' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/after' }),
+      );
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('location'), null);
       assert.match(await res.text(), /Invalid redirect uri/);
@@ -111,10 +135,14 @@ for (const database of TEST_DATABASES) {
     test('oidcc-rp-initiated-logout-modified-id-token-hint / query-modified URI: no redirect', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const modified = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after?x=1' }));
+      const modified = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after?x=1' }),
+      );
       assert.equal(modified.status, 400);
       assert.equal(modified.headers.get('location'), null);
-      const prefix = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/aft' }));
+      const prefix = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/aft' }),
+      );
       assert.equal(prefix.status, 400);
     });
 
@@ -123,7 +151,9 @@ for (const database of TEST_DATABASES) {
       const tokens = await signInTo(t, browser, 'rp1');
       const { payload } = decodeJwt(tokens.id_token!);
       const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
-      const res = await browser.get(logoutUrl({ id_token_hint: none, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: none, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('location'), null);
       assert.match(await res.text(), /Invalid parameter: id_token_hint/);
@@ -134,8 +164,12 @@ for (const database of TEST_DATABASES) {
       const tokens = await signInTo(t, browser, 'rp1');
       const { payload, header } = decodeJwt(tokens.id_token!);
       const { privateKey } = await generateKeyPair('RS256');
-      const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: header.kid as string }).sign(privateKey);
-      const res = await browser.get(logoutUrl({ id_token_hint: forged, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const forged = await new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', kid: header.kid as string })
+        .sign(privateKey);
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: forged, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('location'), null);
     });
@@ -152,7 +186,9 @@ for (const database of TEST_DATABASES) {
 
       const browser = new Browser(t.fetch);
       await signInTo(t, browser, 'rp1');
-      const res = await browser.get(logoutUrl({ id_token_hint: logoutToken, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: logoutToken, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('location'), null);
       assert.match(await res.text(), /Invalid parameter: id_token_hint/);
@@ -177,7 +213,9 @@ for (const database of TEST_DATABASES) {
         await sign({ ...payload, typ: 'Refresh' }, 'JWT'),
       ];
       for (const hint of refused) {
-        const res = await browser.get(logoutUrl({ id_token_hint: hint, post_logout_redirect_uri: 'https://rp1.example/after' }));
+        const res = await browser.get(
+          logoutUrl({ id_token_hint: hint, post_logout_redirect_uri: 'https://rp1.example/after' }),
+        );
         assert.equal(res.status, 400, JSON.stringify(decodeJwt(hint).header));
         assert.equal(res.headers.get('location'), null);
       }
@@ -187,7 +225,10 @@ for (const database of TEST_DATABASES) {
         const fresh = new Browser(t.fetch);
         const own = decodeJwt((await signInTo(t, fresh, 'rp1')).id_token!).payload;
         const res = await fresh.get(
-          logoutUrl({ id_token_hint: await sign({ ...own, typ: 'ID' }, typ), post_logout_redirect_uri: 'https://rp1.example/after' }),
+          logoutUrl({
+            id_token_hint: await sign({ ...own, typ: 'ID' }, typ),
+            post_logout_redirect_uri: 'https://rp1.example/after',
+          }),
         );
         assert.equal(res.status, 302, String(typ));
       }
@@ -202,7 +243,13 @@ for (const database of TEST_DATABASES) {
       const cookie = victim.cookie('SUNDOWN_SESSION');
       assert.ok(cookie);
 
-      const page = await victim.get(logoutUrl({ id_token_hint: attackerTokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', state: 'c' }));
+      const page = await victim.get(
+        logoutUrl({
+          id_token_hint: attackerTokens.id_token!,
+          post_logout_redirect_uri: 'https://rp1.example/after',
+          state: 'c',
+        }),
+      );
       assert.equal(page.status, 200, 'a confirmation, not a silent logout');
       assert.equal(page.headers.get('location'), null);
       const html = await page.text();
@@ -225,7 +272,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(await t.provider.ctx.sessions.findLive(realm, victimSid), undefined);
       assert.equal(await t.provider.ctx.sessions.findLive(realm, attackerSid), undefined);
       await r1.waitFor(n + 2);
-      assert.deepEqual(new Set(r1.received.slice(n).map((x) => decodeJwt(x.token).payload.sid)), new Set([victimSid, attackerSid]));
+      assert.deepEqual(
+        new Set(r1.received.slice(n).map((x) => decodeJwt(x.token).payload.sid)),
+        new Set([victimSid, attackerSid]),
+      );
     });
 
     test('an expired hint is accepted while its session is live; a very old one is session_expired', async () => {
@@ -235,13 +285,19 @@ for (const database of TEST_DATABASES) {
       const realm = (await t.provider.ctx.realms.realmByName('test'))!;
       const key = await t.provider.ctx.keys.activeKey(realm.id, 'RS256');
       const now = Math.floor(Date.now() / 1000);
-      const expired = await new SignJWT({ ...payload, iat: now - 7200, exp: now - 3600 }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.key);
-      const ok = await browser.get(logoutUrl({ id_token_hint: expired, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const expired = await new SignJWT({ ...payload, iat: now - 7200, exp: now - 3600 })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .sign(key.key);
+      const ok = await browser.get(
+        logoutUrl({ id_token_hint: expired, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(ok.status, 302);
       const ancient = await new SignJWT({ ...payload, iat: now - 90 * 86400, exp: now - 89 * 86400 })
         .setProtectedHeader({ alg: 'RS256', kid: key.kid })
         .sign(key.key);
-      const old = await browser.get(logoutUrl({ id_token_hint: ancient, post_logout_redirect_uri: 'https://rp1.example/after' }));
+      const old = await browser.get(
+        logoutUrl({ id_token_hint: ancient, post_logout_redirect_uri: 'https://rp1.example/after' }),
+      );
       assert.equal(old.status, 400);
       const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGOUT_ERROR' });
       assert.ok(events.some((e) => e.error === 'session_expired'));
@@ -278,7 +334,9 @@ for (const database of TEST_DATABASES) {
       await signInTo(t, browser, 'rp2');
       const n1 = r1.received.length;
       const n2 = r2.received.length;
-      const page = await browser.get(logoutUrl({ client_id: 'rp1', post_logout_redirect_uri: 'https://rp1.example/after', state: 's' }));
+      const page = await browser.get(
+        logoutUrl({ client_id: 'rp1', post_logout_redirect_uri: 'https://rp1.example/after', state: 's' }),
+      );
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('location'), null, 'no redirect before the click');
       const html = await page.text();
@@ -332,7 +390,11 @@ for (const database of TEST_DATABASES) {
     test('POST works like GET', async () => {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
-      const res = await browser.post(`${OIDC}/logout`, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', state: 'p' });
+      const res = await browser.post(`${OIDC}/logout`, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: 'https://rp1.example/after',
+        state: 'p',
+      });
       assert.equal(res.status, 302);
       assert.equal(res.headers.get('location'), 'https://rp1.example/after?state=p');
     });
@@ -341,7 +403,12 @@ for (const database of TEST_DATABASES) {
       const browser = new Browser(t.fetch);
       const tokens = await signInTo(t, browser, 'rp1');
       const res = await browser.get(
-        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp1.example/after', ui_locales: 'xx-YY', logout_hint: 'whatever' }),
+        logoutUrl({
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'https://rp1.example/after',
+          ui_locales: 'xx-YY',
+          logout_hint: 'whatever',
+        }),
       );
       assert.equal(res.status, 302);
     });
@@ -360,7 +427,9 @@ for (const database of TEST_DATABASES) {
       const tokens = await signInTo(t, browser, 'rp3');
       await signInTo(t, browser, 'rp1');
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
-      const res = await browser.get(logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp3.example/cb', state: 'f' }));
+      const res = await browser.get(
+        logoutUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp3.example/cb', state: 'f' }),
+      );
       assert.equal(res.status, 200);
       const html = await res.text();
       const src = /<iframe[^>]+src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');

@@ -49,9 +49,15 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sundown-saml-chain-'));
     rp1 = await Receiver.start();
-    [redirectSp, postSp, brokenSp] = await Promise.all([SamlSpServer.start(), SamlSpServer.start(), SamlSpServer.start()]);
+    [redirectSp, postSp, brokenSp] = await Promise.all([
+      SamlSpServer.start(),
+      SamlSpServer.start(),
+      SamlSpServer.start(),
+    ]);
     // The OIDC app: its callback and post-logout pages.
-    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="app">${req.url?.split('?')[0]}</p>`));
+    app = createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="app">${req.url?.split('?')[0]}</p>`),
+    );
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
@@ -72,13 +78,18 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
       [postSp, POST_SP],
       [brokenSp, BROKEN_SP],
     ] as const) {
-      (json.clients.find((x) => x.clientId === entityId) as { redirectUris?: string[] }).redirectUris = [spServer.acsUrl];
+      (json.clients.find((x) => x.clientId === entityId) as { redirectUris?: string[] }).redirectUris = [
+        spServer.acsUrl,
+      ];
     }
     const dataDir = join(dir, 'data');
     const store = await openStore({ kind: 'sqlite', dataDir });
     await importRealm(store.db, parseRealmJson(json));
     await store.close();
-    server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
+    server = await startServer(
+      parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}),
+      pino({ level: 'silent' }),
+    );
     const issuer = `${server.url}/realms/test`;
     const cert = await descriptorCertificate((u) => fetch(u), issuer);
     for (const [sp, entityId] of [
@@ -86,12 +97,25 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
       [postSp, POST_SP],
       [brokenSp, BROKEN_SP],
     ] as const) {
-      sp.configure({ entityId, idpEndpoint: `${issuer}/protocol/saml`, idpIssuer: issuer, idpCert: cert, privateKey: spKey.privatePem });
+      sp.configure({
+        entityId,
+        idpEndpoint: `${issuer}/protocol/saml`,
+        idpIssuer: issuer,
+        idpCert: cert,
+        privateKey: spKey.privatePem,
+      });
     }
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   after(async () => {
@@ -124,7 +148,10 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     const tok = (await (
       await fetch(
         `${issuer}/protocol/openid-connect/token`,
-        form({ grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       )
     ).json()) as { id_token: string };
     const sid = decodeJwt(tok.id_token).payload.sid as string;
@@ -138,7 +165,8 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     ] as const) {
       const client = (await server.provider.ctx.realms.clientByClientId(realm.id, entityId))!;
       assert.equal(
-        (await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]))[0]?.sso_session_id,
+        (await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]))[0]
+          ?.sso_session_id,
         sid,
         `${entityId} is in the SSO session`,
       );
@@ -147,7 +175,9 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     await brokenSp.close();
     const violations: string[] = [];
     await page.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.log(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      ),
     );
     page.on('console', (m) => {
       if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(m.text());
@@ -168,7 +198,11 @@ describe('SAML front-channel chain in Chromium', { skip }, () => {
     assert.equal(postSp.logoutRequests[0]!.sessionIndex, p.sessionIndex);
     // Both LogoutResponses came back through the iframes and were accepted.
     assert.deepEqual(ourAnswers.sort(), [200, 200]);
-    const answered = await server.store.db.selectFrom('saml_logout_request').select(['client_id', 'status']).where('sso_session_id', '=', sid).execute();
+    const answered = await server.store.db
+      .selectFrom('saml_logout_request')
+      .select(['client_id', 'status'])
+      .where('sso_session_id', '=', sid)
+      .execute();
     assert.equal(answered.length, 3, 'one LogoutRequest per front-channel SP');
     assert.equal(answered.filter((a) => a.status === 'urn:oasis:names:tc:SAML:2.0:status:Success').length, 2);
     assert.equal(answered.filter((a) => a.status === null).length, 1, 'the broken SP never answered');

@@ -48,7 +48,9 @@ describe('SAML front-channel answer by an auto-submitted POST form in Chromium',
     dir = mkdtempSync(join(tmpdir(), 'sundown-saml-post-answer-'));
     rp1 = await Receiver.start();
     sp = await SamlSpServer.start();
-    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="app">${req.url?.split('?')[0]}</p>`));
+    app = createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="app">${req.url?.split('?')[0]}</p>`),
+    );
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
@@ -66,7 +68,10 @@ describe('SAML front-channel answer by an auto-submitted POST form in Chromium',
     const store = await openStore({ kind: 'sqlite', dataDir });
     await importRealm(store.db, parseRealmJson(json));
     await store.close();
-    server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
+    server = await startServer(
+      parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}),
+      pino({ level: 'silent' }),
+    );
     const issuer = `${server.url}/realms/test`;
     sp.configure({
       entityId: POST_SP,
@@ -83,7 +88,14 @@ describe('SAML front-channel answer by an auto-submitted POST form in Chromium',
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   after(async () => {
@@ -112,7 +124,10 @@ describe('SAML front-channel answer by an auto-submitted POST form in Chromium',
     const tok = (await (
       await fetch(
         `${issuer}/protocol/openid-connect/token`,
-        form({ grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       )
     ).json()) as { id_token: string };
     const sid = decodeJwt(tok.id_token).payload.sid as string;
@@ -137,7 +152,11 @@ describe('SAML front-channel answer by an auto-submitted POST form in Chromium',
     // Recorded by the time the browser is at the post-logout redirect: the request answered with
     // the SP's status, and the refusal as a LOGOUT_ERROR.
     const realm = (await server.provider.ctx.realms.realmByName('test'))!;
-    const sent = await server.store.db.selectFrom('saml_logout_request').select(['status', 'answered_at']).where('sso_session_id', '=', sid).execute();
+    const sent = await server.store.db
+      .selectFrom('saml_logout_request')
+      .select(['status', 'answered_at'])
+      .where('sso_session_id', '=', sid)
+      .execute();
     assert.equal(sent.length, 1);
     assert.equal(sent[0]!.status, STATUS.responder);
     assert.ok(sent[0]!.answered_at);

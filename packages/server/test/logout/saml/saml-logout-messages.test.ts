@@ -5,20 +5,37 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import { loggedOutPageHeaders, renderLoggedOutPage, SAML_ANSWER_ARRIVED } from '../../../src/logout/endpoint/logout-pages.ts';
+import {
+  loggedOutPageHeaders,
+  renderLoggedOutPage,
+  SAML_ANSWER_ARRIVED,
+} from '../../../src/logout/endpoint/logout-pages.ts';
 import { buildFrontchannelMessage, frontchannelBinding } from '../../../src/logout/saml/frontchannel-message.ts';
 import { logoutResponseFor } from '../../../src/logout/saml/logout-response-out.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';
 import { parseSamlClient, type SamlClientSettings } from '../../../src/saml/saml-client-settings.ts';
 import type { Realm } from '../../../src/realm/model.ts';
-import { nodeSamlSp, rawQuery, REALM_URL, realmKey, sp, SP_ENTITY_ID, SP_SLO_URL } from '../../helpers/saml-fixtures.ts';
+import {
+  nodeSamlSp,
+  rawQuery,
+  REALM_URL,
+  realmKey,
+  sp,
+  SP_ENTITY_ID,
+  SP_SLO_URL,
+} from '../../helpers/saml-fixtures.ts';
 
 const POST_SLO = 'http://127.0.0.1:4001/saml/slo-post';
 const UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
 
 function settings(attributes: Record<string, string>, extra: Record<string, unknown> = {}): SamlClientSettings {
   const parsed = parseSamlClient(
-    { protocol: 'saml', clientId: SP_ENTITY_ID, ...extra, attributes: { 'saml.signing.certificate': certificateToText(sp.certificate), ...attributes } },
+    {
+      protocol: 'saml',
+      clientId: SP_ENTITY_ID,
+      ...extra,
+      attributes: { 'saml.signing.certificate': certificateToText(sp.certificate), ...attributes },
+    },
     '$',
   );
   assert.ok(parsed.ok, JSON.stringify(parsed));
@@ -41,21 +58,37 @@ const participant = { nameId: { value: 'alice', format: UNSPECIFIED }, sessionIn
 test('front-channel binding: Redirect by default; POST when forced with a POST URL or when only POST exists; adminUrl as Redirect fallback; none → null', () => {
   assert.deepEqual(
     frontchannelBinding(
-      settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' }),
+      settings({
+        saml_single_logout_service_url_redirect: SP_SLO_URL,
+        saml_single_logout_service_url_post: POST_SLO,
+        'saml.force.post.binding': 'false',
+      }),
     ),
     { binding: 'redirect', url: SP_SLO_URL },
   );
   assert.deepEqual(
     frontchannelBinding(
-      settings({ saml_single_logout_service_url_redirect: SP_SLO_URL, saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'true' }),
+      settings({
+        saml_single_logout_service_url_redirect: SP_SLO_URL,
+        saml_single_logout_service_url_post: POST_SLO,
+        'saml.force.post.binding': 'true',
+      }),
     ),
     { binding: 'post', url: POST_SLO },
   );
-  assert.deepEqual(frontchannelBinding(settings({ saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' })), {
-    binding: 'post',
-    url: POST_SLO,
+  assert.deepEqual(
+    frontchannelBinding(
+      settings({ saml_single_logout_service_url_post: POST_SLO, 'saml.force.post.binding': 'false' }),
+    ),
+    {
+      binding: 'post',
+      url: POST_SLO,
+    },
+  );
+  assert.deepEqual(frontchannelBinding(settings({}, { adminUrl: 'http://127.0.0.1:4001/admin' })), {
+    binding: 'redirect',
+    url: 'http://127.0.0.1:4001/admin',
   });
-  assert.deepEqual(frontchannelBinding(settings({}, { adminUrl: 'http://127.0.0.1:4001/admin' })), { binding: 'redirect', url: 'http://127.0.0.1:4001/admin' });
   assert.equal(frontchannelBinding(settings({})), null);
 });
 
@@ -71,7 +104,10 @@ test('front-channel Redirect LogoutRequest: node-saml validateRedirectAsync acce
   assert.equal(m?.binding, 'redirect');
   if (m?.binding !== 'redirect') return;
   const q = rawQuery(m.url);
-  const { profile, loggedOut } = await nodeSamlSp().validateRedirectAsync(Object.fromEntries(new URLSearchParams(q)), q);
+  const { profile, loggedOut } = await nodeSamlSp().validateRedirectAsync(
+    Object.fromEntries(new URLSearchParams(q)),
+    q,
+  );
   assert.equal(loggedOut, true);
   assert.equal(profile?.ID, m.requestId);
   assert.equal(profile?.nameID, 'alice');
@@ -93,14 +129,22 @@ test('front-channel POST LogoutRequest: node-saml validatePostRequestAsync accep
   assert.equal(profile.ID, m.requestId);
   assert.equal(profile.nameID, 'alice');
   // Altered after signing: refused.
-  const altered = Buffer.from(Buffer.from(m.samlRequest, 'base64').toString('utf8').replace('>alice<', '>mallory<')).toString('base64');
+  const altered = Buffer.from(
+    Buffer.from(m.samlRequest, 'base64').toString('utf8').replace('>alice<', '>mallory<'),
+  ).toString('base64');
   await assert.rejects(nodeSamlSp().validatePostRequestAsync({ SAMLRequest: altered }), /signature/i);
 });
 
 test('LogoutResponse to the requester goes by signed Redirect even with saml.force.post.binding, and node-saml accepts it (InResponseTo from its cache)', async () => {
   const spSaml = nodeSamlSp();
-  const url = await spSaml.getLogoutUrlAsync({ issuer: REALM_URL, nameID: 'alice', nameIDFormat: UNSPECIFIED, sessionIndex: 's_idx-7' }, 'relay-9', {});
-  const requestId = /ID="([^"]+)"/.exec(inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString())![1]!;
+  const url = await spSaml.getLogoutUrlAsync(
+    { issuer: REALM_URL, nameID: 'alice', nameIDFormat: UNSPECIFIED, sessionIndex: 's_idx-7' },
+    'relay-9',
+    {},
+  );
+  const requestId = /ID="([^"]+)"/.exec(
+    inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString(),
+  )![1]!;
   const out = logoutResponseFor({
     issuer: REALM_URL,
     settings: settings({
@@ -132,11 +176,31 @@ test('LogoutResponse: POST form when the SP has only a POST SLO URL, SOAP envelo
   });
   assert.equal(post?.binding, 'post');
   if (post?.binding === 'post')
-    assert.match(Buffer.from(post.fields.SAMLResponse!, 'base64').toString(), /<ds:Signature[\s\S]*InResponseTo|InResponseTo="_r1"[\s\S]*<ds:Signature/);
-  const soap = logoutResponseFor({ issuer: REALM_URL, settings: settings({}), inResponseTo: '_r2', viaSoap: true, relayState: null, key: realmKey });
+    assert.match(
+      Buffer.from(post.fields.SAMLResponse!, 'base64').toString(),
+      /<ds:Signature[\s\S]*InResponseTo|InResponseTo="_r1"[\s\S]*<ds:Signature/,
+    );
+  const soap = logoutResponseFor({
+    issuer: REALM_URL,
+    settings: settings({}),
+    inResponseTo: '_r2',
+    viaSoap: true,
+    relayState: null,
+    key: realmKey,
+  });
   assert.equal(soap?.binding, 'soap');
   if (soap?.binding === 'soap') assert.match(soap.body, /<soap11:Body><samlp:LogoutResponse[^>]*InResponseTo="_r2"/);
-  assert.equal(logoutResponseFor({ issuer: REALM_URL, settings: settings({}), inResponseTo: '_r3', viaSoap: false, relayState: null, key: realmKey }), null);
+  assert.equal(
+    logoutResponseFor({
+      issuer: REALM_URL,
+      settings: settings({}),
+      inResponseTo: '_r3',
+      viaSoap: false,
+      relayState: null,
+      key: realmKey,
+    }),
+    null,
+  );
 });
 
 test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, CSP allowing exactly those origins, our own frames and the forms', () => {
@@ -160,7 +224,10 @@ test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, 
     { clientId: 'sp-r', message: r },
     { clientId: 'sp-p', message: p },
   ]);
-  assert.match(page.body, /<iframe hidden title="Signing out of sp-r" src="http:\/\/127\.0\.0\.1:4001\/saml\/slo\?SAMLRequest=/);
+  assert.match(
+    page.body,
+    /<iframe hidden title="Signing out of sp-r" src="http:\/\/127\.0\.0\.1:4001\/saml\/slo\?SAMLRequest=/,
+  );
   assert.match(page.body, /<iframe hidden title="Signing out of sp-p" name="saml-slo-1"/);
   assert.match(
     page.body,
@@ -169,7 +236,10 @@ test('signed-out page: a Redirect iframe, a POST form targeting its own iframe, 
   );
   assert.match(page.body, /<noscript><p>Scripts are off in this browser/);
   // A SAML iframe is done when its answer page, on our origin, says so — not when it loads.
-  assert.match(page.body, new RegExp(`e\\.origin!==location\\.origin\\|\\|e\\.data!==${JSON.stringify(SAML_ANSWER_ARRIVED)}`));
+  assert.match(
+    page.body,
+    new RegExp(`e\\.origin!==location\\.origin\\|\\|e\\.data!==${JSON.stringify(SAML_ANSWER_ARRIVED)}`),
+  );
   const csp = loggedOutPageHeaders(page, true)['Content-Security-Policy']!;
   assert.match(csp, /frame-src 'self' http:\/\/127\.0\.0\.1:4001 http:\/\/127\.0\.0\.2:4002/);
   assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.2:4002/);

@@ -60,19 +60,37 @@ for (const database of TEST_DATABASES) {
           clientId: 'bcl-web',
           secret: 'bcl-web-secret',
           redirectUris: ['https://bcl-web.example/callback'],
-          attributes: { 'backchannel.logout.url': receiver.url, 'post.logout.redirect.uris': 'https://bcl-web.example/bye' },
+          attributes: {
+            'backchannel.logout.url': receiver.url,
+            'post.logout.redirect.uris': 'https://bcl-web.example/bye',
+          },
         },
         { ...samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }), redirectUris: [SOAP_ACS] },
-        { ...samlClient(FRONT_SP, { frontchannel: true, redirect: front.sloUrl, certificate: frontKey }), redirectUris: [front.acsUrl] },
+        {
+          ...samlClient(FRONT_SP, { frontchannel: true, redirect: front.sloUrl, certificate: frontKey }),
+          redirectUris: [front.acsUrl],
+        },
       );
       await importRealm(server.store.db, parseRealmJson(json));
       const cert = await idpCertificate(realmUrl);
       soap = await restartSoap(soap, cert, realmUrl);
-      front.configure({ entityId: FRONT_SP, idpEndpoint: `${realmUrl}/protocol/saml`, idpIssuer: realmUrl, idpCert: cert, privateKey: frontKey.privatePem });
-      soapSaml = spFor(realmUrl, cert, { issuer: SOAP_SP, callbackUrl: SOAP_ACS });
-      config = await oidc.discovery(new URL(realmUrl), 'bcl-web', 'bcl-web-secret', oidc.ClientSecretBasic('bcl-web-secret'), {
-        execute: [oidc.allowInsecureRequests],
+      front.configure({
+        entityId: FRONT_SP,
+        idpEndpoint: `${realmUrl}/protocol/saml`,
+        idpIssuer: realmUrl,
+        idpCert: cert,
+        privateKey: frontKey.privatePem,
       });
+      soapSaml = spFor(realmUrl, cert, { issuer: SOAP_SP, callbackUrl: SOAP_ACS });
+      config = await oidc.discovery(
+        new URL(realmUrl),
+        'bcl-web',
+        'bcl-web-secret',
+        oidc.ClientSecretBasic('bcl-web-secret'),
+        {
+          execute: [oidc.allowInsecureRequests],
+        },
+      );
     });
     after(async () => {
       await server?.close();
@@ -85,13 +103,25 @@ for (const database of TEST_DATABASES) {
       const port = Number(new URL(old.url).port);
       await old.close();
       return SoapSp.start(
-        { entityId: SOAP_SP, idpCert: cert, idpIssuer: issuer, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) },
+        {
+          entityId: SOAP_SP,
+          idpCert: cert,
+          idpIssuer: issuer,
+          privateKey: sp.privatePem,
+          certificateBase64: certificateToText(sp.certificate),
+        },
         port,
       );
     }
 
     /** openid-client's code flow, then both SAML SPs by SSO in the same browser: one SSO session. */
-    async function signInEverywhere(): Promise<{ browser: Browser; idToken: string; sid: string; soapIndex: string; frontIndex: string }> {
+    async function signInEverywhere(): Promise<{
+      browser: Browser;
+      idToken: string;
+      sid: string;
+      soapIndex: string;
+      frontIndex: string;
+    }> {
       const browser = new Browser((i, init) => fetch(i, init));
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
@@ -104,7 +134,11 @@ for (const database of TEST_DATABASES) {
       });
       const page = await browser.get(authUrl.href);
       const login = parseLoginForm(await page.text(), authUrl.href);
-      const done = await browser.post(login.action, { auth_request: login.authRequest, username: 'alice', password: 'alice-pw' });
+      const done = await browser.post(login.action, {
+        auth_request: login.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
       const tokens = await oidc.authorizationCodeGrant(config, new URL(done.headers.get('location')!), {
         pkceCodeVerifier: verifier,
         expectedState: state,
@@ -127,26 +161,42 @@ for (const database of TEST_DATABASES) {
         const [p] = await server.provider.ctx.clientSessions.findBySamlSessionIndex(realm.id, client.id, [index]);
         assert.equal(p?.sso_session_id, sid, `${entityId} joined the OIDC client's SSO session`);
       }
-      return { browser, idToken: tokens.id_token!, sid, soapIndex: soapProfile.sessionIndex!, frontIndex: front.profile!.sessionIndex! };
+      return {
+        browser,
+        idToken: tokens.id_token!,
+        sid,
+        soapIndex: soapProfile.sessionIndex!,
+        frontIndex: front.profile!.sessionIndex!,
+      };
     }
 
     const tokensFor = (sid: string) => receiver.received.filter((r) => decodeJwt(r.token).payload.sid === sid);
     async function tokenArrives(sid: string): Promise<void> {
       for (let i = 0; i < 100 && tokensFor(sid).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(tokensFor(sid).length, 1, 'the OIDC back-channel receiver has exactly one logout token for the session');
+      assert.equal(
+        tokensFor(sid).length,
+        1,
+        'the OIDC back-channel receiver has exactly one logout token for the session',
+      );
     }
 
     test('openid-client logout reaches both SAML SPs: the front-channel one through its iframe, the SOAP one also after its endpoint was down for a while', async () => {
       const s = await signInEverywhere();
       const soapPort = Number(new URL(soap.url).port);
       await soap.stop();
-      const end = oidc.buildEndSessionUrl(config, { id_token_hint: s.idToken, post_logout_redirect_uri: 'https://bcl-web.example/bye', state: 'x' });
+      const end = oidc.buildEndSessionUrl(config, {
+        id_token_hint: s.idToken,
+        post_logout_redirect_uri: 'https://bcl-web.example/bye',
+        state: 'x',
+      });
       const page = await s.browser.get(end.href);
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, /<a id="continue" href="https:\/\/bcl-web\.example\/bye\?state=x">/);
       // The browser loads the front-channel SP's iframe: its LogoutRequest, its answer back to us.
-      const src = /<iframe hidden title="Signing out of urn:test:interop-front" src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+      const src = /<iframe hidden title="Signing out of urn:test:interop-front" src="([^"]+)"/
+        .exec(html)![1]!
+        .replace(/&amp;/g, '&');
       const atSp = await s.browser.get(src);
       assert.equal(atSp.status, 302, await atSp.clone().text());
       const answer = await s.browser.get(atSp.headers.get('location')!);
@@ -161,7 +211,10 @@ for (const database of TEST_DATABASES) {
       await soap.waitFor(before + 1, 30_000);
       assert.equal(soap.accepted().at(-1)!.sessionIndex, s.soapIndex);
       const realm = (await server.provider.ctx.realms.realmByName('test'))!;
-      const retried = await server.provider.ctx.events.list(realm.id, { type: 'BACKCHANNEL_LOGOUT_RETRYING', clientId: SOAP_SP });
+      const retried = await server.provider.ctx.events.list(realm.id, {
+        type: 'BACKCHANNEL_LOGOUT_RETRYING',
+        clientId: SOAP_SP,
+      });
       assert.ok(retried.some((e) => e.session_id === s.sid && /connection_refused/.test(e.error ?? '')));
     });
 
@@ -190,7 +243,10 @@ for (const database of TEST_DATABASES) {
         sessionIndexes: [s.soapIndex],
         now: Date.now(),
         lifetime: 60,
-        signWith: { key: { kid: 'sp', privateKey: sp.privateKey, certificate: sp.certificate }, algorithm: 'RSA_SHA256' },
+        signWith: {
+          key: { kid: 'sp', privateKey: sp.privateKey, certificate: sp.certificate },
+          algorithm: 'RSA_SHA256',
+        },
       });
       const res = await fetch(`${realmUrl}/protocol/saml`, {
         method: 'POST',

@@ -21,7 +21,10 @@ for (const database of TEST_DATABASES) {
       const t = await startTestProvider(database, { background: false });
       try {
         const json = structuredClone(TEST_REALM_JSON) as { clients: unknown[] };
-        json.clients.push(samlClientJson({ adminUrl: 'http://127.0.0.1:4001/saml' }), samlClientJson({ clientId: 'urn:test:sp-two' }));
+        json.clients.push(
+          samlClientJson({ adminUrl: 'http://127.0.0.1:4001/saml' }),
+          samlClientJson({ clientId: 'urn:test:sp-two' }),
+        );
         await importRealm(t.store.db, parseRealmJson(json));
         const { ctx } = t.provider;
         const realm = (await ctx.realms.realmByName(REALM))!;
@@ -30,17 +33,32 @@ for (const database of TEST_DATABASES) {
         const alice = (await ctx.realms.userByUsername(realm.id, 'alice'))!;
         const { session } = await ctx.sessions.create(realm, alice.id, null);
 
-        const base = { ssoSessionId: session.id, realmId: realm.id, userId: alice.id, nameId: 'alice', nameIdFormat: UNSPECIFIED };
+        const base = {
+          ssoSessionId: session.id,
+          realmId: realm.id,
+          userId: alice.id,
+          nameId: 'alice',
+          nameIdFormat: UNSPECIFIED,
+        };
         const first = newSessionIndex();
-        const id = await ctx.clientSessions.recordSamlParticipant({ ...base, clientId: spOne.id, sessionIndex: first }, Date.now());
+        const id = await ctx.clientSessions.recordSamlParticipant(
+          { ...base, clientId: spOne.id, sessionIndex: first },
+          Date.now(),
+        );
         const second = newSessionIndex();
         assert.equal(
-          await ctx.clientSessions.recordSamlParticipant({ ...base, clientId: spOne.id, sessionIndex: second }, Date.now()),
+          await ctx.clientSessions.recordSamlParticipant(
+            { ...base, clientId: spOne.id, sessionIndex: second },
+            Date.now(),
+          ),
           id,
           'one row per session × client',
         );
         const twoIndex = newSessionIndex();
-        await ctx.clientSessions.recordSamlParticipant({ ...base, clientId: spTwo.id, sessionIndex: twoIndex }, Date.now());
+        await ctx.clientSessions.recordSamlParticipant(
+          { ...base, clientId: spTwo.id, sessionIndex: twoIndex },
+          Date.now(),
+        );
 
         assert.deepEqual(
           await ctx.clientSessions.findBySamlSessionIndex(realm.id, spOne.id, [first]),
@@ -52,12 +70,19 @@ for (const database of TEST_DATABASES) {
           found.map((r) => [r.id, r.sso_session_id, r.saml_name_id, r.saml_name_id_format, r.saml_session_index]),
           [[id, session.id, 'alice', UNSPECIFIED, second]],
         );
-        assert.deepEqual(await ctx.clientSessions.findBySamlSessionIndex(realm.id, spOne.id, [twoIndex]), [], "another SP's SessionIndex does not count");
+        assert.deepEqual(
+          await ctx.clientSessions.findBySamlSessionIndex(realm.id, spOne.id, [twoIndex]),
+          [],
+          "another SP's SessionIndex does not count",
+        );
 
         const live = await ctx.clientSessions.liveOnlineWithClients([session.id]);
         const one = live.find((r) => r.cs_id === id)!;
         assert.equal(one.protocol, 'saml');
-        assert.deepEqual([one.cs_saml_name_id, one.cs_saml_name_id_format, one.cs_saml_session_index], ['alice', UNSPECIFIED, second]);
+        assert.deepEqual(
+          [one.cs_saml_name_id, one.cs_saml_name_id_format, one.cs_saml_session_index],
+          ['alice', UNSPECIFIED, second],
+        );
 
         const result = await ctx.logout.logoutUser(realm, alice.id);
         assert.deepEqual(result.ended, [session.id]);

@@ -18,7 +18,10 @@ function settingsFor(requireSignature: boolean, cert = sp.certificate): SamlClie
     {
       protocol: 'saml',
       clientId: SP_ENTITY_ID,
-      attributes: { 'saml.client.signature': String(requireSignature), 'saml.signing.certificate': certificateToText(cert) },
+      attributes: {
+        'saml.client.signature': String(requireSignature),
+        'saml.signing.certificate': certificateToText(cert),
+      },
     },
     '$.clients[0]',
   );
@@ -75,7 +78,11 @@ test('node-saml accepts our signed SOAP LogoutRequest (NameID, SessionIndex, SOA
 });
 
 test('the harness proves something: node-saml refuses a LogoutRequest signed with another key, and answers a Client fault → rejected', async () => {
-  const { id, res, got } = await send({ ...realmKey, privateKey: attacker.privateKey, certificate: attacker.certificate });
+  const { id, res, got } = await send({
+    ...realmKey,
+    privateKey: attacker.privateKey,
+    certificate: attacker.certificate,
+  });
   assert.match(got.error!, /signature/i);
   assert.equal(res.status, 500);
   const v = judgeSoapAnswer(settingsFor(true), id, res)!;

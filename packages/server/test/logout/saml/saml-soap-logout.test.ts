@@ -20,7 +20,11 @@ import { descriptorCertificate, joinSession, samlClient } from '../../helpers/sa
 import { SoapSp } from '../../helpers/soap-sp.ts';
 import { selfSignedCert } from '../../helpers/certs.ts';
 
-const FAST = { retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 }, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 }, waitMs: 2000 };
+const FAST = {
+  retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 },
+  http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 },
+  waitMs: 2000,
+};
 const SOAP_SP = 'urn:test:soap-sp';
 const FRONT_ONLY = 'urn:test:front-only';
 const FRONT_SOAP = 'urn:test:front-soap';
@@ -35,7 +39,13 @@ async function deliveries(t: TestProvider, clientId: string): Promise<Row[]> {
   return t.store.db
     .selectFrom('logout_delivery')
     .innerJoin('client', 'client.id', 'logout_delivery.client_id')
-    .select(['logout_delivery.status', 'logout_delivery.attempts', 'logout_delivery.last_error', 'logout_delivery.kind', 'logout_delivery.sso_session_id'])
+    .select([
+      'logout_delivery.status',
+      'logout_delivery.attempts',
+      'logout_delivery.last_error',
+      'logout_delivery.kind',
+      'logout_delivery.sso_session_id',
+    ])
     .where('client.client_id', '=', clientId)
     .orderBy('logout_delivery.created_at')
     .execute() as Promise<Row[]>;
@@ -63,7 +73,10 @@ for (const database of TEST_DATABASES) {
     async function session(): Promise<{ idToken: string; sid: string }> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       assert.equal(res.status, 200);
       const idToken = ((await res.json()) as Record<string, string>).id_token!;
@@ -72,7 +85,12 @@ for (const database of TEST_DATABASES) {
 
     before(async () => {
       [r1, r2] = await Promise.all([Receiver.start(), Receiver.start()]);
-      const spOptions = { idpCert: '', idpIssuer: ISSUER, privateKey: sp.privatePem, certificateBase64: certificateToText(sp.certificate) };
+      const spOptions = {
+        idpCert: '',
+        idpIssuer: ISSUER,
+        privateKey: sp.privatePem,
+        certificateBase64: certificateToText(sp.certificate),
+      };
       soap = await SoapSp.start({ ...spOptions, entityId: SOAP_SP });
       frontSoap = await SoapSp.start({ ...spOptions, entityId: FRONT_SOAP });
       tlsSoap = await SoapSp.start({ ...spOptions, entityId: TLS_SP }, 0, tlsCert);
@@ -85,13 +103,24 @@ for (const database of TEST_DATABASES) {
           extraClients: [
             samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }),
             {
-              ...samlClient(FRONT_ONLY, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', certificate: front }),
+              ...samlClient(FRONT_ONLY, {
+                frontchannel: true,
+                redirect: 'http://127.0.0.1:9/saml/slo',
+                certificate: front,
+              }),
               adminUrl: 'http://127.0.0.1:9/saml-admin',
             },
-            samlClient(FRONT_SOAP, { frontchannel: true, redirect: 'http://127.0.0.1:9/saml/slo', soap: frontSoap.url, certificate: sp }),
+            samlClient(FRONT_SOAP, {
+              frontchannel: true,
+              redirect: 'http://127.0.0.1:9/saml/slo',
+              soap: frontSoap.url,
+              certificate: sp,
+            }),
             samlClient(TLS_SP, { frontchannel: false, soap: tlsSoap.url, certificate: sp }),
             (() => {
-              const c = samlClient(TLS_CA_SP, { frontchannel: false, soap: tlsCaSoap.url, certificate: sp }) as { attributes: Record<string, string> };
+              const c = samlClient(TLS_CA_SP, { frontchannel: false, soap: tlsCaSoap.url, certificate: sp }) as {
+                attributes: Record<string, string>;
+              };
               c.attributes['sundown.backchannel.ca.file'] = tlsCert.cert;
               return c;
             })(),
@@ -104,7 +133,14 @@ for (const database of TEST_DATABASES) {
     });
     after(async () => {
       await t?.close();
-      await Promise.all([r1?.close(), r2?.close(), soap?.close(), frontSoap?.close(), tlsSoap?.close(), tlsCaSoap?.close()]);
+      await Promise.all([
+        r1?.close(),
+        r2?.close(),
+        soap?.close(),
+        frontSoap?.close(),
+        tlsSoap?.close(),
+        tlsCaSoap?.close(),
+      ]);
     });
     afterEach(() => {
       soap.answer = () => ({ kind: 'logout-response' });
@@ -121,10 +157,17 @@ for (const database of TEST_DATABASES) {
       assert.equal(got.nameId, 'alice');
       assert.equal(got.sessionIndex, p.sessionIndex);
       assert.equal(got.soapAction, '"http://www.oasis-open.org/committees/security"');
-      await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
+      await until(async () =>
+        (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'),
+      );
       const events = await t.provider.ctx.events.list((await realmOf()).id, { type: 'BACKCHANNEL_LOGOUT_DELIVERED' });
       assert.ok(
-        events.some((e) => e.session_id === s.sid && e.client_id === SOAP_SP && (JSON.parse(e.details ?? '{}') as { kind?: string }).kind === 'saml_soap'),
+        events.some(
+          (e) =>
+            e.session_id === s.sid &&
+            e.client_id === SOAP_SP &&
+            (JSON.parse(e.details ?? '{}') as { kind?: string }).kind === 'saml_soap',
+        ),
       );
       // The OIDC client of the same session got its logout token too.
       await r1.waitFor(1);
@@ -137,12 +180,18 @@ for (const database of TEST_DATABASES) {
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
       await until(async () =>
         (await deliveries(t, SOAP_SP)).some(
-          (d) => d.sso_session_id === s.sid && d.status === 'retrying' && d.attempts >= 2 && /connection_refused/.test(d.last_error ?? ''),
+          (d) =>
+            d.sso_session_id === s.sid &&
+            d.status === 'retrying' &&
+            d.attempts >= 2 &&
+            /connection_refused/.test(d.last_error ?? ''),
         ),
       );
       const before = soap.accepted().length;
       await soap.listen();
-      await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
+      await until(async () =>
+        (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'),
+      );
       assert.equal(soap.accepted().length, before + 1);
     });
 
@@ -157,7 +206,11 @@ for (const database of TEST_DATABASES) {
       let s = await session();
       await joinSession(t, s.sid, SOAP_SP);
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
-      await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered' && d.attempts === 3));
+      await until(async () =>
+        (await deliveries(t, SOAP_SP)).some(
+          (d) => d.sso_session_id === s.sid && d.status === 'delivered' && d.attempts === 3,
+        ),
+      );
       const ids = soap.received.slice(-3).map((r) => r.id);
       assert.equal(new Set(ids).size, 3, 'a freshly built LogoutRequest (new ID) per attempt');
 
@@ -165,7 +218,9 @@ for (const database of TEST_DATABASES) {
       s = await session();
       await joinSession(t, s.sid, SOAP_SP);
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
-      await until(async () => (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'rejected'));
+      await until(async () =>
+        (await deliveries(t, SOAP_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'rejected'),
+      );
       const d = (await deliveries(t, SOAP_SP)).find((x) => x.sso_session_id === s.sid)!;
       assert.equal(d.attempts, 1);
       assert.equal(d.last_error, 'saml: LogoutResponse status Requester');
@@ -178,10 +233,15 @@ for (const database of TEST_DATABASES) {
       await t.fetch(logoutUrl({ id_token_hint: s.idToken }));
       await until(async () =>
         (await deliveries(t, TLS_SP)).some(
-          (d) => d.sso_session_id === s.sid && d.status === 'retrying' && /^certificate_self_signed: /.test(d.last_error ?? ''),
+          (d) =>
+            d.sso_session_id === s.sid &&
+            d.status === 'retrying' &&
+            /^certificate_self_signed: /.test(d.last_error ?? ''),
         ),
       );
-      await until(async () => (await deliveries(t, TLS_CA_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'));
+      await until(async () =>
+        (await deliveries(t, TLS_CA_SP)).some((d) => d.sso_session_id === s.sid && d.status === 'delivered'),
+      );
       assert.equal(tlsCaSoap.accepted().at(-1)!.sessionIndex, withCa.sessionIndex);
       assert.equal(tlsSoap.received.length, 0, 'nothing was sent over the untrusted connection');
     });
@@ -210,17 +270,23 @@ for (const database of TEST_DATABASES) {
           form({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin-pw' }),
         )
       ).json()) as { access_token: string };
-      const res = await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(FRONT_ONLY)}`, {
-        headers: { authorization: `Bearer ${tok.access_token}` },
-      });
+      const res = await t.fetch(
+        `${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(FRONT_ONLY)}`,
+        {
+          headers: { authorization: `Bearer ${tok.access_token}` },
+        },
+      );
       assert.equal(res.status, 200);
       const rows = (await res.json()) as Array<{ kind: string; status: string; lastError: string }>;
       assert.ok(rows.length > 0);
       assert.ok(rows.every((r) => r.kind === 'saml_soap' && r.status === 'skipped' && r.lastError === NO_SAML_CHANNEL));
       const soapRows = (await (
-        await t.fetch(`${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(SOAP_SP)}&status=delivered`, {
-          headers: { authorization: `Bearer ${tok.access_token}` },
-        })
+        await t.fetch(
+          `${ISSUER_BASE}/admin/realms/test/sundown/deliveries?clientId=${encodeURIComponent(SOAP_SP)}&status=delivered`,
+          {
+            headers: { authorization: `Bearer ${tok.access_token}` },
+          },
+        )
       ).json()) as Array<{ kind: string }>;
       assert.ok(soapRows.length > 0 && soapRows.every((r) => r.kind === 'saml_soap'));
     });

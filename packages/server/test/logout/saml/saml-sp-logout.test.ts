@@ -21,7 +21,13 @@ import { basic, decodeJwt, form } from '../../helpers/oauth.ts';
 import { ISSUER, OIDC, type TestProvider } from '../../helpers/provider.ts';
 import { Receiver } from '../../helpers/receiver.ts';
 import { attacker, keyPair, nodeSamlSp, rawQuery, sp } from '../../helpers/saml-fixtures.ts';
-import { descriptorCertificate, joinSession, SAML_ENDPOINT, samlClient, UNSPECIFIED } from '../../helpers/saml-logout-realm.ts';
+import {
+  descriptorCertificate,
+  joinSession,
+  SAML_ENDPOINT,
+  samlClient,
+  UNSPECIFIED,
+} from '../../helpers/saml-logout-realm.ts';
 import { SoapSp } from '../../helpers/soap-sp.ts';
 
 const SOAP_SP = 'urn:test:soap-sp';
@@ -33,12 +39,26 @@ const UNSIGNED_SLO = 'http://127.0.0.1:4103/saml/slo';
 const FRONT_SLO = 'http://127.0.0.1:4101/saml/slo';
 const FRONT2_SLO = 'http://127.0.0.1:4102/saml/slo';
 const front = keyPair('front-sp');
-const FAST = { retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 }, http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 }, waitMs: 2000 };
+const FAST = {
+  retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 },
+  http: { connectTimeoutMs: 1000, responseTimeoutMs: 1000 },
+  waitMs: 2000,
+};
 const spKey: RealmSigningKey = { kid: 'sp', privateKey: sp.privateKey, certificate: sp.certificate };
-const attackerKey: RealmSigningKey = { kid: 'evil', privateKey: attacker.privateKey, certificate: attacker.certificate };
+const attackerKey: RealmSigningKey = {
+  kid: 'evil',
+  privateKey: attacker.privateKey,
+  certificate: attacker.certificate,
+};
 
 /** A LogoutRequest as an SP signs it (enveloped), for POST and SOAP. */
-function spLogoutRequest(o: { issuer?: string; sessionIndex: string; nameId?: string; destination?: string; signWith?: RealmSigningKey | null }) {
+function spLogoutRequest(o: {
+  issuer?: string;
+  sessionIndex: string;
+  nameId?: string;
+  destination?: string;
+  signWith?: RealmSigningKey | null;
+}) {
   return buildLogoutRequest({
     issuer: o.issuer ?? SOAP_SP,
     destination: o.destination ?? SAML_ENDPOINT,
@@ -65,7 +85,10 @@ for (const database of TEST_DATABASES) {
     const soap = (xml: string) =>
       t.fetch(SAML_ENDPOINT, {
         method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.oasis-open.org/committees/security"' },
+        headers: {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: '"http://www.oasis-open.org/committees/security"',
+        },
         body: soapEnvelope(xml),
       });
     const post = (xml: string) =>
@@ -74,12 +97,16 @@ for (const database of TEST_DATABASES) {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ SAMLRequest: Buffer.from(xml).toString('base64') }).toString(),
       });
-    const lastLogoutError = async () => (await t.provider.ctx.events.list((await realmOf()).id, { type: 'LOGOUT_ERROR' }))[0];
+    const lastLogoutError = async () =>
+      (await t.provider.ctx.events.list((await realmOf()).id, { type: 'LOGOUT_ERROR' }))[0];
 
     async function session(): Promise<{ idToken: string; sid: string }> {
       const res = await t.fetch(
         `${OIDC}/token`,
-        form({ grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' }, { authorization: basic('rp1', 'rp1-secret') }),
+        form(
+          { grant_type: 'password', username: 'alice', password: 'alice-pw', scope: 'openid' },
+          { authorization: basic('rp1', 'rp1-secret') },
+        ),
       );
       const idToken = ((await res.json()) as Record<string, string>).id_token!;
       return { idToken, sid: decodeJwt(idToken).payload.sid as string };
@@ -102,9 +129,20 @@ for (const database of TEST_DATABASES) {
           extraClients: [
             samlClient(SOAP_SP, { frontchannel: false, soap: 'http://127.0.0.1:9/unused-soap', certificate: sp }),
             samlClient(OTHER_SOAP, { frontchannel: false, soap: other.url, certificate: sp }),
-            samlClient(FRONT, { frontchannel: true, redirect: FRONT_SLO, post: 'http://127.0.0.1:4101/saml/slo-post', forcePost: true, certificate: front }),
+            samlClient(FRONT, {
+              frontchannel: true,
+              redirect: FRONT_SLO,
+              post: 'http://127.0.0.1:4101/saml/slo-post',
+              forcePost: true,
+              certificate: front,
+            }),
             samlClient(FRONT2, { frontchannel: true, redirect: FRONT2_SLO, certificate: front }),
-            samlClient(UNSIGNED, { frontchannel: true, redirect: UNSIGNED_SLO, certificate: front, requireSignature: false }),
+            samlClient(UNSIGNED, {
+              frontchannel: true,
+              redirect: UNSIGNED_SLO,
+              certificate: front,
+              requireSignature: false,
+            }),
           ],
         },
         { logout: FAST },
@@ -144,7 +182,9 @@ for (const database of TEST_DATABASES) {
       assert.equal(decodeJwt(r1.received.at(-1)!.token).payload.sid, s.sid);
       await other.waitFor(otherBefore + 1);
       assert.equal(other.accepted().at(-1)!.sessionIndex, theirs.sessionIndex);
-      const logout = (await t.provider.ctx.events.list((await realmOf()).id, { type: 'LOGOUT' })).find((e) => e.session_id === s.sid)!;
+      const logout = (await t.provider.ctx.events.list((await realmOf()).id, { type: 'LOGOUT' })).find(
+        (e) => e.session_id === s.sid,
+      )!;
       assert.equal(logout.client_id, SOAP_SP);
     });
 
@@ -175,15 +215,28 @@ for (const database of TEST_DATABASES) {
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
       const mine = await joinSession(t, sid, FRONT);
       await joinSession(t, sid, FRONT2);
-      const url = await frontSp.getLogoutUrlAsync({ issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex }, '', {});
+      const url = await frontSp.getLogoutUrlAsync(
+        { issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex },
+        '',
+        {},
+      );
       const res = await browser.get(url);
       assert.equal(res.status, 200);
       const html = await res.text();
-      assert.match(html, new RegExp(`<iframe hidden title="Signing out of ${FRONT2}" src="${FRONT2_SLO.replace(/[.?]/g, '\\$&')}\\?SAMLRequest=`));
+      assert.match(
+        html,
+        new RegExp(
+          `<iframe hidden title="Signing out of ${FRONT2}" src="${FRONT2_SLO.replace(/[.?]/g, '\\$&')}\\?SAMLRequest=`,
+        ),
+      );
       assert.doesNotMatch(html, new RegExp(`Signing out of ${FRONT}"`), 'the requester gets no LogoutRequest');
       const cont = /<a id="continue" href="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
       assert.ok(cont.startsWith(`${FRONT_SLO}?SAMLResponse=`));
-      assert.equal((await frontSp.validateRedirectAsync(Object.fromEntries(new URLSearchParams(rawQuery(cont))), rawQuery(cont))).loggedOut, true);
+      assert.equal(
+        (await frontSp.validateRedirectAsync(Object.fromEntries(new URLSearchParams(rawQuery(cont))), rawQuery(cont)))
+          .loggedOut,
+        true,
+      );
       assert.match(res.headers.get('content-security-policy')!, /frame-src 'self' http:\/\/127\.0\.0\.1:4102/);
       assert.equal(browser.cookie('SUNDOWN_SESSION'), undefined);
       assert.equal(await alive(sid), false);
@@ -194,9 +247,15 @@ for (const database of TEST_DATABASES) {
       const sid = decodeJwt((await signInTo(t, browser, 'rp1')).id_token!).payload.sid as string;
       const mine = await joinSession(t, sid, FRONT);
       await joinSession(t, sid, FRONT2);
-      const url = await frontSp.getLogoutUrlAsync({ issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex }, '', {});
+      const url = await frontSp.getLogoutUrlAsync(
+        { issuer: ISSUER, nameID: mine.nameId, nameIDFormat: UNSPECIFIED, sessionIndex: mine.sessionIndex },
+        '',
+        {},
+      );
       const html = await (await browser.get(url)).text();
-      const iframe = new URL(/<iframe hidden title="Signing out of urn:test:front-two" src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&'));
+      const iframe = new URL(
+        /<iframe hidden title="Signing out of urn:test:front-two" src="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&'),
+      );
       const sentXml = inflateRawSync(Buffer.from(iframe.searchParams.get('SAMLRequest')!, 'base64')).toString();
       const requestId = /ID="([^"]+)"/.exec(sentXml)![1]!;
       const answer = (issuer: string) =>
@@ -210,7 +269,10 @@ for (const database of TEST_DATABASES) {
                 destination: SAML_ENDPOINT,
                 inResponseTo: requestId,
                 now: Date.now(),
-                signWith: { key: { kid: 'front', privateKey: front.privateKey, certificate: front.certificate }, algorithm: 'RSA_SHA256' },
+                signWith: {
+                  key: { kid: 'front', privateKey: front.privateKey, certificate: front.certificate },
+                  algorithm: 'RSA_SHA256',
+                },
               }).xml,
             ).toString('base64'),
           }).toString(),
@@ -283,7 +345,10 @@ for (const database of TEST_DATABASES) {
       const s = await session();
       const mine = await joinSession(t, s.sid, SOAP_SP);
       const victim = await joinSession(t, (await session()).sid, SOAP_SP);
-      const xml = spLogoutRequest({ sessionIndex: mine.sessionIndex }).xml.replace(mine.sessionIndex, victim.sessionIndex);
+      const xml = spLogoutRequest({ sessionIndex: mine.sessionIndex }).xml.replace(
+        mine.sessionIndex,
+        victim.sessionIndex,
+      );
       const res = await soap(xml);
       assert.equal(res.status, 400);
       assert.match(await res.text(), /Fault/);
@@ -371,7 +436,9 @@ for (const database of TEST_DATABASES) {
     test('wrong Destination on a signed request: LogoutResponse Requester, nothing ended', async () => {
       const s = await session();
       const p = await joinSession(t, s.sid, SOAP_SP);
-      const body = await (await soap(spLogoutRequest({ sessionIndex: p.sessionIndex, destination: 'https://elsewhere.example/saml' }).xml)).text();
+      const body = await (
+        await soap(spLogoutRequest({ sessionIndex: p.sessionIndex, destination: 'https://elsewhere.example/saml' }).xml)
+      ).text();
       assert.match(body, /status:Requester/);
       assert.equal(await alive(s.sid), true);
     });
@@ -386,7 +453,9 @@ for (const database of TEST_DATABASES) {
       assert.equal((await post(big)).status, 400);
       // And a compression bomb by Redirect.
       const bomb = deflateRawSync(
-        Buffer.from(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`),
+        Buffer.from(
+          `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`,
+        ),
       ).toString('base64');
       assert.equal((await t.fetch(`${SAML_ENDPOINT}?SAMLRequest=${encodeURIComponent(bomb)}`)).status, 400);
       assert.equal(await alive(s.sid), true);

@@ -99,12 +99,22 @@ describe('login-status iframe under a foreign page in Chromium', { skip }, () =>
       }),
     );
     await store.close();
-    server = await startServer(parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}), pino({ level: 'silent' }));
+    server = await startServer(
+      parseStartConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}),
+      pino({ level: 'silent' }),
+    );
     sundown = server.url;
     chrome = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     // Alice signs in to the app: the browser gets KEYCLOAK_SESSION, the app its session_state.
     context = await chrome.newContext();
@@ -141,16 +151,17 @@ describe('login-status iframe under a foreign page in Chromium', { skip }, () =>
     const attacker = await context.newPage();
     await attacker.goto(`${foreign.url}/attack.html`);
     const popup = context.waitForEvent('page');
-    const answer = await attacker.evaluate(([url, m]) => (window as unknown as { attack(u: string, m: string): Promise<unknown> }).attack(url, m), [
-      `${app.url}/app.html`,
-      message,
-    ] as const);
+    const answer = await attacker.evaluate(
+      ([url, m]) => (window as unknown as { attack(u: string, m: string): Promise<unknown> }).attack(url, m),
+      [`${app.url}/app.html`, message] as const,
+    );
     const appWindow = await popup;
     await appWindow.evaluate(() => (window as unknown as { loaded: Promise<void> }).loaded);
     return { answer, appWindow };
   }
 
-  const check = (page: Page, message: string) => page.evaluate((m) => (window as unknown as { check(m: string): Promise<string> }).check(m), message);
+  const check = (page: Page, message: string) =>
+    page.evaluate((m) => (window as unknown as { check(m: string): Promise<string> }).check(m), message);
 
   test("login-status-iframe-poisoning: a foreign page's failed check first does not make the app's own check answer error", async () => {
     const { answer, appWindow } = await foreignPostsFirst(`app ${sessionState}`);

@@ -21,9 +21,26 @@ const SPA = 'https://spa.example';
 const APPS_REALM = {
   realm: 'apps',
   clients: [
-    { clientId: 'spa', publicClient: true, redirectUris: [`${SPA}/cb`], webOrigins: ['+'], attributes: { 'post.logout.redirect.uris': '+' } },
-    { clientId: 'shell', publicClient: true, redirectUris: ['https://shell.example/cb'], webOrigins: ['https://shell.example', 'https://widgets.example'] },
-    { clientId: 'off', publicClient: true, enabled: false, redirectUris: ['https://off.example/cb'], webOrigins: ['https://off.example'] },
+    {
+      clientId: 'spa',
+      publicClient: true,
+      redirectUris: [`${SPA}/cb`],
+      webOrigins: ['+'],
+      attributes: { 'post.logout.redirect.uris': '+' },
+    },
+    {
+      clientId: 'shell',
+      publicClient: true,
+      redirectUris: ['https://shell.example/cb'],
+      webOrigins: ['https://shell.example', 'https://widgets.example'],
+    },
+    {
+      clientId: 'off',
+      publicClient: true,
+      enabled: false,
+      redirectUris: ['https://off.example/cb'],
+      webOrigins: ['https://off.example'],
+    },
   ],
   users: [{ username: 'alice', credentials: [{ type: 'password', value: 'alice-pw' }] }],
 };
@@ -34,12 +51,18 @@ function setCookies(res: Response, name: string): string[] {
 
 test('the session-status cookie is SameSite=None; Secure under https and on loopback http, Lax on other plain http', () => {
   const cookie = (url: string) => sessionStatusCookie(new ProviderUrls(url, ''), 'r', 'sid-1', 60);
-  assert.equal(cookie('https://sso.example'), `KEYCLOAK_SESSION=${sha256('sid-1')}; Path=/realms/r/; SameSite=None; Secure; Max-Age=60`);
+  assert.equal(
+    cookie('https://sso.example'),
+    `KEYCLOAK_SESSION=${sha256('sid-1')}; Path=/realms/r/; SameSite=None; Secure; Max-Age=60`,
+  );
   for (const loopback of ['http://localhost:8080', 'http://127.0.0.1:8080', 'http://[::1]:8080'])
     assert.match(cookie(loopback), /SameSite=None; Secure/, loopback);
   assert.match(cookie('http://sso.internal:8080'), /SameSite=Lax; Max-Age=60$/);
   assert.doesNotMatch(cookie('https://sso.example'), /HttpOnly/, 'the iframe reads it');
-  assert.equal(sessionStatusCookie(new ProviderUrls('https://sso.example', '/auth'), 'r', 's', 1).includes('Path=/auth/realms/r/'), true);
+  assert.equal(
+    sessionStatusCookie(new ProviderUrls('https://sso.example', '/auth'), 'r', 's', 1).includes('Path=/auth/realms/r/'),
+    true,
+  );
   assert.equal(
     clearSessionStatusCookie(new ProviderUrls('https://sso.example', ''), 'r'),
     'KEYCLOAK_SESSION=; Path=/realms/r/; SameSite=None; Secure; Max-Age=0',
@@ -56,7 +79,10 @@ for (const database of TEST_DATABASES) {
     after(() => t?.close());
 
     test('discovery advertises check_session_iframe at Keycloak’s path', async () => {
-      const meta = (await (await t.fetch(`${REALM}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const meta = (await (await t.fetch(`${REALM}/.well-known/openid-configuration`)).json()) as Record<
+        string,
+        unknown
+      >;
       assert.equal(meta.check_session_iframe, `${OIDC}/login-status-iframe.html`);
     });
 
@@ -69,7 +95,11 @@ for (const database of TEST_DATABASES) {
         assert.equal(res.headers.get('x-frame-options'), null);
         const csp = res.headers.get('content-security-policy')!;
         const ancestors = /frame-ancestors ([^;]+)/.exec(csp)![1]!.split(' ').sort();
-        assert.deepEqual(ancestors, ['https://shell.example', SPA, 'https://widgets.example'], `${path}: the disabled client's origin is not among them`);
+        assert.deepEqual(
+          ancestors,
+          ['https://shell.example', SPA, 'https://widgets.example'],
+          `${path}: the disabled client's origin is not among them`,
+        );
         const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1];
         assert.match(await res.text(), new RegExp(`<script type="module" nonce="${nonce}">`));
       }
@@ -85,14 +115,24 @@ for (const database of TEST_DATABASES) {
       const step2 = await (await t.fetch(`${OIDC}/3p-cookies/step2.html`)).text();
       assert.match(step2, /postMessage\(supported \? 'supported' : 'unsupported', '\*'\)/);
       const status = await (await t.fetch(`${OIDC}/login-status-iframe.html`)).text();
-      for (const word of ["'unchanged'", "'changed'", "'error'", 'KEYCLOAK_SESSION', '/init']) assert.ok(status.includes(word), word);
+      for (const word of ["'unchanged'", "'changed'", "'error'", 'KEYCLOAK_SESSION', '/init'])
+        assert.ok(status.includes(word), word);
     });
 
     test('init: 204 for an enabled client and one of its origins, 403 otherwise', async () => {
-      const init = (q: Record<string, string>) => t.fetch(`${OIDC}/login-status-iframe.html/init?${new URLSearchParams(q)}`);
-      assert.equal((await init({ client_id: 'spa', origin: SPA })).status, 204, '+ resolves to the redirect URI origins');
+      const init = (q: Record<string, string>) =>
+        t.fetch(`${OIDC}/login-status-iframe.html/init?${new URLSearchParams(q)}`);
+      assert.equal(
+        (await init({ client_id: 'spa', origin: SPA })).status,
+        204,
+        '+ resolves to the redirect URI origins',
+      );
       assert.equal((await init({ client_id: 'shell', origin: 'https://widgets.example' })).status, 204);
-      assert.equal((await init({ client_id: 'spa', origin: ISSUER_BASE })).status, 204, "the provider's own origin, as Keycloak");
+      assert.equal(
+        (await init({ client_id: 'spa', origin: ISSUER_BASE })).status,
+        204,
+        "the provider's own origin, as Keycloak",
+      );
       assert.equal((await init({ client_id: 'spa', origin: 'https://evil.example' })).status, 403);
       assert.equal((await init({ client_id: 'shell', origin: SPA })).status, 403, "another client's origin");
       assert.equal((await init({ client_id: 'off', origin: 'https://off.example' })).status, 403, 'disabled client');
@@ -103,14 +143,29 @@ for (const database of TEST_DATABASES) {
 
     test('KEYCLOAK_SESSION is the hash of session_state: set at sign-in and at SSO, cleared at logout', async () => {
       const browser = new Browser(t.fetch);
-      const url = authUrl({ client_id: 'spa', redirect_uri: `${SPA}/cb`, code_challenge: pkce().challenge, code_challenge_method: 'S256' }, OIDC);
+      const url = authUrl(
+        {
+          client_id: 'spa',
+          redirect_uri: `${SPA}/cb`,
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        },
+        OIDC,
+      );
       const page = await browser.get(url);
       const form = parseLoginForm(await page.text(), url);
-      const signedIn = await browser.post(form.action, { auth_request: form.authRequest, username: 'alice', password: 'alice-pw' });
+      const signedIn = await browser.post(form.action, {
+        auth_request: form.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
       assert.equal(signedIn.status, 303);
       const sessionState = new URL(signedIn.headers.get('location')!).searchParams.get('session_state')!;
       const [status] = setCookies(signedIn, 'KEYCLOAK_SESSION');
-      assert.equal(status, `KEYCLOAK_SESSION=${sha256(sessionState)}; Path=/realms/apps/; SameSite=None; Secure; Max-Age=36000`);
+      assert.equal(
+        status,
+        `KEYCLOAK_SESSION=${sha256(sessionState)}; Path=/realms/apps/; SameSite=None; Secure; Max-Age=36000`,
+      );
       assert.equal(setCookies(signedIn, 'SUNDOWN_SESSION').length, 1, 'the session cookie is set as before');
 
       const sso = await browser.get(url);
@@ -122,18 +177,30 @@ for (const database of TEST_DATABASES) {
       const id = /name="logout_request" value="([^"]+)"/.exec(confirmPage)![1]!;
       const done = await browser.post(new URL(action, OIDC).toString(), { logout_request: id, confirm: 'yes' });
       assert.equal(done.status, 200);
-      assert.deepEqual(setCookies(done, 'KEYCLOAK_SESSION'), ['KEYCLOAK_SESSION=; Path=/realms/apps/; SameSite=None; Secure; Max-Age=0']);
+      assert.deepEqual(setCookies(done, 'KEYCLOAK_SESSION'), [
+        'KEYCLOAK_SESSION=; Path=/realms/apps/; SameSite=None; Secure; Max-Age=0',
+      ]);
       assert.equal(browser.cookie('KEYCLOAK_SESSION'), undefined);
     });
 
     test('form_post after the sign-in form is the form page itself, with both cookies', async () => {
       const browser = new Browser(t.fetch);
       const url = authUrl(
-        { client_id: 'spa', redirect_uri: `${SPA}/cb`, response_mode: 'form_post', code_challenge: pkce().challenge, code_challenge_method: 'S256' },
+        {
+          client_id: 'spa',
+          redirect_uri: `${SPA}/cb`,
+          response_mode: 'form_post',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        },
         OIDC,
       );
       const form = parseLoginForm(await (await browser.get(url)).text(), url);
-      const res = await browser.post(form.action, { auth_request: form.authRequest, username: 'alice', password: 'alice-pw' });
+      const res = await browser.post(form.action, {
+        auth_request: form.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
       assert.equal(res.status, 200);
       assert.match(await res.text(), /<form method="post" action="https:\/\/spa.example\/cb">/);
       assert.equal(setCookies(res, 'SUNDOWN_SESSION').length, 1);

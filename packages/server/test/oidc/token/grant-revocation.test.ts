@@ -28,13 +28,19 @@ for (const database of TEST_DATABASES) {
         'alice',
         'alice-pw',
       );
-      const exchange = { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: WEB_CB, code_verifier: verifier };
+      const exchange = {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: WEB_CB,
+        code_verifier: verifier,
+      };
       const res = await t.fetch(`${OIDC}/token`, form(exchange, WEB));
       assert.equal(res.status, 200, await res.clone().text());
       return { tokens: (await res.json()) as Record<string, string>, exchange };
     }
     const userinfo = (token: string) => t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
-    const refresh = (token: string) => t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: token }, WEB));
+    const refresh = (token: string) =>
+      t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: token }, WEB));
 
     test('a replayed authorization code makes the first access token fail at userinfo', async () => {
       const { tokens, exchange } = await codeFlow();
@@ -53,7 +59,11 @@ for (const database of TEST_DATABASES) {
       }
       const introspected = await t.fetch(`${OIDC}/token/introspect`, form({ token: tokens.access_token! }, WEB));
       assert.deepEqual(await introspected.json(), { active: false });
-      const events = await t.store.db.selectFrom('event').select(['type', 'error']).where('type', '=', 'CODE_TO_TOKEN_ERROR').execute();
+      const events = await t.store.db
+        .selectFrom('event')
+        .select(['type', 'error'])
+        .where('type', '=', 'CODE_TO_TOKEN_ERROR')
+        .execute();
       assert.ok(events.some((e) => e.error === 'invalid_code'));
     });
 

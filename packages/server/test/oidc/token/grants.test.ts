@@ -20,7 +20,10 @@ for (const database of TEST_DATABASES) {
     });
     after(() => t?.close());
 
-    async function login(scope = 'openid', browser = new Browser(t.fetch)): Promise<{ tokens: Tokens; browser: Browser; code: string; verifier: string }> {
+    async function login(
+      scope = 'openid',
+      browser = new Browser(t.fetch),
+    ): Promise<{ tokens: Tokens; browser: Browser; code: string; verifier: string }> {
       const { verifier, challenge } = pkce();
       const back = await signIn(
         browser,
@@ -35,7 +38,10 @@ for (const database of TEST_DATABASES) {
         'alice-pw',
       );
       const code = back.searchParams.get('code')!;
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB),
+      );
       assert.equal(res.status, 200);
       return { tokens: (await res.json()) as Tokens, browser, code, verifier };
     }
@@ -83,7 +89,10 @@ for (const database of TEST_DATABASES) {
 
     test('an authorization code works once; a replay is invalid_grant and revokes its tokens', async () => {
       const { tokens, code, verifier } = await login();
-      const replay = await t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB));
+      const replay = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB),
+      );
       assert.equal(replay.status, 400);
       assert.equal(((await replay.json()) as Tokens).error, 'invalid_grant');
       assert.equal((await refresh(tokens.refresh_token!)).status, 400, 'tokens from the replayed code are revoked');
@@ -125,16 +134,27 @@ for (const database of TEST_DATABASES) {
       assert.equal(tokens.refresh_expires_in, 0 as unknown as string);
       const sid = decodeJwt(tokens.id_token!).payload.sid as string;
       const online = await login('openid');
-      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [sid], 'admin_session');
+      await t.provider.ctx.logout.endSessions(
+        (await t.provider.ctx.realms.realmByName('test'))!,
+        [sid],
+        'admin_session',
+      );
       const offline = await refresh(tokens.refresh_token!);
       assert.equal(offline.status, 200, 'offline token still works after the session ended');
       const onlineSid = decodeJwt(online.tokens.id_token!).payload.sid as string;
-      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [onlineSid], 'admin_session');
+      await t.provider.ctx.logout.endSessions(
+        (await t.provider.ctx.realms.realmByName('test'))!,
+        [onlineSid],
+        'admin_session',
+      );
       assert.equal((await refresh(online.tokens.refresh_token!)).status, 400, 'online token stops with its session');
     });
 
     test('client_credentials: service account gets an access token only', async () => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }),
+      );
       assert.equal(res.status, 200);
       const body = (await res.json()) as Tokens;
       assert.ok(body.access_token);
@@ -159,17 +179,29 @@ for (const database of TEST_DATABASES) {
       assert.equal(ok.status, 200);
       const body = (await ok.json()) as Tokens;
       assert.ok(decodeJwt(body.id_token!).payload.sid);
-      const wrong = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'nope' }));
+      const wrong = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'nope' }),
+      );
       assert.equal(wrong.status, 400);
       assert.equal(((await wrong.json()) as Tokens).error, 'invalid_grant');
-      const notAllowed = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, WEB));
+      const notAllowed = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', username: 'alice', password: 'alice-pw' }, WEB),
+      );
       assert.equal(((await notAllowed.json()) as Tokens).error, 'unauthorized_client');
-      const disabled = await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'carol', password: 'carol-pw' }));
+      const disabled = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'carol', password: 'carol-pw' }),
+      );
       assert.equal(((await disabled.json()) as Tokens).error, 'invalid_grant');
     });
 
     test('client_secret_post works like client_secret_basic', async () => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials', client_id: 'service', client_secret: 'service-secret' }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'client_credentials', client_id: 'service', client_secret: 'service-secret' }),
+      );
       assert.equal(res.status, 200);
     });
   });

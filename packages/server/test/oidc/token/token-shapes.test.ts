@@ -28,10 +28,16 @@ for (const database of TEST_DATABASES) {
 
     const password = async (scope = 'openid'): Promise<Tokens> =>
       (await (
-        await t.fetch(`${OIDC}/token`, form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope }))
+        await t.fetch(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password: 'alice-pw', scope }),
+        )
       ).json()) as Tokens;
     const refresh = async (token: string): Promise<{ status: number; body: Tokens }> => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'refresh_token', client_id: 'cli', refresh_token: token }),
+      );
       return { status: res.status, body: (await res.json()) as Tokens };
     };
 
@@ -60,7 +66,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(payload.sub, decodeJwt(tokens.id_token).payload.sub);
       // keycloak-js schedules from exp: it must agree with refresh_expires_in.
       const exp = payload.exp as number;
-      assert.ok(Math.abs(exp - (before + tokens.refresh_expires_in)) <= 2, `exp ${exp} vs refresh_expires_in ${tokens.refresh_expires_in}`);
+      assert.ok(
+        Math.abs(exp - (before + tokens.refresh_expires_in)) <= 2,
+        `exp ${exp} vs refresh_expires_in ${tokens.refresh_expires_in}`,
+      );
     });
 
     test('an offline token has typ Offline and an exp', async () => {
@@ -73,7 +82,11 @@ for (const database of TEST_DATABASES) {
       const a = await password();
       const b = await password();
       assert.notEqual(decodeJwt(a.refresh_token).payload.jti, decodeJwt(b.refresh_token).payload.jti);
-      const row = await t.store.db.selectFrom('refresh_token').selectAll().where('token_hash', '=', sha256(a.refresh_token)).executeTakeFirst();
+      const row = await t.store.db
+        .selectFrom('refresh_token')
+        .selectAll()
+        .where('token_hash', '=', sha256(a.refresh_token))
+        .executeTakeFirst();
       assert.ok(row, 'found by its hash');
       assert.ok(!JSON.stringify(row).includes(a.refresh_token.split('.')[2]!), 'the token itself is not stored');
     });
@@ -100,7 +113,9 @@ for (const database of TEST_DATABASES) {
     test('a well-formed refresh JWT that was never issued is refused', async () => {
       const tokens = await password();
       const claims = decodeJwt(tokens.refresh_token).payload;
-      const forged = await new SignJWT({ ...claims, jti: 'forged' }).setProtectedHeader({ alg: 'HS512', typ: 'JWT' }).sign(new Uint8Array(64));
+      const forged = await new SignJWT({ ...claims, jti: 'forged' })
+        .setProtectedHeader({ alg: 'HS512', typ: 'JWT' })
+        .sign(new Uint8Array(64));
       const res = await refresh(forged);
       assert.equal(res.status, 400);
       assert.equal(res.body.error, 'invalid_grant');

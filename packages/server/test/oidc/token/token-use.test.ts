@@ -47,7 +47,8 @@ for (const database of TEST_DATABASES) {
       return (await res.json()) as Record<string, string>;
     }
     const userinfo = (token: string) => t.fetch(`${OIDC}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
-    const introspect = async (token: string) => (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, WEB))).json()) as Json;
+    const introspect = async (token: string) =>
+      (await (await t.fetch(`${OIDC}/token/introspect`, form({ token }, WEB))).json()) as Json;
 
     test('userinfo returns the claims of the granted scopes, by header or form body', async () => {
       const tokens = await login();
@@ -62,7 +63,10 @@ for (const database of TEST_DATABASES) {
     });
 
     test('userinfo without the openid scope is insufficient_scope', async () => {
-      const res = await t.fetch(`${OIDC}/token`, form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'client_credentials' }, { authorization: basic('service', 'service-secret') }),
+      );
       const { access_token } = (await res.json()) as Record<string, string>;
       const ui = await userinfo(access_token!);
       assert.equal(ui.status, 403);
@@ -72,7 +76,11 @@ for (const database of TEST_DATABASES) {
     test('access tokens stop working when their session ends', async () => {
       const tokens = await login();
       const sid = (await introspect(tokens.access_token!)).sid as string;
-      await t.provider.ctx.logout.endSessions((await t.provider.ctx.realms.realmByName('test'))!, [sid], 'admin_session');
+      await t.provider.ctx.logout.endSessions(
+        (await t.provider.ctx.realms.realmByName('test'))!,
+        [sid],
+        'admin_session',
+      );
       const res = await userinfo(tokens.access_token!);
       assert.equal(res.status, 401);
       assert.equal(((await res.json()) as Json).error, 'invalid_token');
@@ -94,9 +102,15 @@ for (const database of TEST_DATABASES) {
 
     test('revoking a refresh token revokes the grant; revoking an access token stops it', async () => {
       const tokens = await login();
-      const r = await t.fetch(`${OIDC}/revoke`, form({ token: tokens.refresh_token!, token_type_hint: 'refresh_token' }, WEB));
+      const r = await t.fetch(
+        `${OIDC}/revoke`,
+        form({ token: tokens.refresh_token!, token_type_hint: 'refresh_token' }, WEB),
+      );
       assert.equal(r.status, 200);
-      const refresh = await t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, WEB));
+      const refresh = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, WEB),
+      );
       assert.equal(refresh.status, 400);
       assert.equal((await introspect(tokens.refresh_token!)).active, false);
 
@@ -107,7 +121,10 @@ for (const database of TEST_DATABASES) {
 
     test("a client cannot revoke another client's token", async () => {
       const tokens = await login();
-      const res = await t.fetch(`${OIDC}/revoke`, form({ token: tokens.refresh_token! }, { authorization: basic('other', 'other-secret') }));
+      const res = await t.fetch(
+        `${OIDC}/revoke`,
+        form({ token: tokens.refresh_token! }, { authorization: basic('other', 'other-secret') }),
+      );
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as Json).error, 'unauthorized_client');
       assert.equal((await introspect(tokens.refresh_token!)).active, true);
@@ -117,7 +134,12 @@ for (const database of TEST_DATABASES) {
       const tokens = await login('openid offline_access');
       assert.equal((await introspect(tokens.refresh_token!)).token_type, 'Offline');
       await t.fetch(`${OIDC}/revoke`, form({ token: tokens.refresh_token! }, WEB));
-      const rows = await t.store.db.selectFrom('client_session').selectAll().where('offline', '=', 1).where('ended_at', 'is', null).execute();
+      const rows = await t.store.db
+        .selectFrom('client_session')
+        .selectAll()
+        .where('offline', '=', 1)
+        .where('ended_at', 'is', null)
+        .execute();
       assert.equal(rows.length, 0);
     });
   });

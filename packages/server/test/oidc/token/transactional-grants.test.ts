@@ -36,15 +36,25 @@ for (const database of TEST_DATABASES) {
       const { verifier, challenge } = pkce();
       const back = await signIn(
         new Browser(t.fetch),
-        authUrl({ client_id: 'web', redirect_uri: WEB_CB, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }),
+        authUrl({
+          client_id: 'web',
+          redirect_uri: WEB_CB,
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }),
         'alice',
         'alice-pw',
       );
       return { code: back.searchParams.get('code')!, verifier };
     }
     const redeem = (code: string, verifier: string) =>
-      t.fetch(`${OIDC}/token`, form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB));
-    const refresh = (token: string) => t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: token }, WEB));
+      t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: WEB_CB, code_verifier: verifier }, WEB),
+      );
+    const refresh = (token: string) =>
+      t.fetch(`${OIDC}/token`, form({ grant_type: 'refresh_token', refresh_token: token }, WEB));
 
     test('code-grant-crash-after-claim: the retry with the same code succeeds, and a later replay still revokes', async () => {
       const { code, verifier } = await authorize();

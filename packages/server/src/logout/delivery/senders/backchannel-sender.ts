@@ -3,7 +3,12 @@ import { logoutSettings } from '../../client-logout-settings.ts';
 import { signLogoutToken } from '../logout-token.ts';
 import type { DeliverySender, OutgoingRequest, SenderInput } from './sender.ts';
 
-async function request(input: SenderInput, subject: string, sid: string, revokeOfflineAccess: boolean): Promise<OutgoingRequest | null> {
+async function request(
+  input: SenderInput,
+  subject: string,
+  sid: string,
+  revokeOfflineAccess: boolean,
+): Promise<OutgoingRequest | null> {
   const settings = logoutSettings(input.client);
   if (!settings.backchannelUrl) return null;
   const token = await signLogoutToken(input.keys, {
@@ -14,7 +19,11 @@ async function request(input: SenderInput, subject: string, sid: string, revokeO
     sid: settings.sessionRequired ? sid : null,
     revokeOfflineAccess,
   });
-  return { url: settings.backchannelUrl, contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ logout_token: token }).toString() };
+  return {
+    url: settings.backchannelUrl,
+    contentType: 'application/x-www-form-urlencoded',
+    body: new URLSearchParams({ logout_token: token }).toString(),
+  };
 }
 
 export const backchannelSender: DeliverySender = {

@@ -25,7 +25,10 @@ export function senderFor(kind: string): DeliverySender | undefined {
  * order); for a SAML client only its SOAP SLO URL (its adminUrl is the fallback of its SAML
  * endpoints, never a k_logout receiver).
  */
-export function doctorSenderFor(target: (s: DeliverySender) => string | null, protocol: 'openid-connect' | 'saml' = 'openid-connect'): DeliverySender | null {
+export function doctorSenderFor(
+  target: (s: DeliverySender) => string | null,
+  protocol: 'openid-connect' | 'saml' = 'openid-connect',
+): DeliverySender | null {
   if (protocol === 'saml') return target(samlSoapSender) ? samlSoapSender : null;
   if (target(backchannelSender)) return backchannelSender;
   if (target(kLogoutSender)) return kLogoutSender;

@@ -36,7 +36,11 @@ function soapUrl(input: SenderInput): string | null {
   return samlSettingsOf(input.client).sloUrl.soap;
 }
 
-async function request(input: SenderInput, p: Partial<SamlSoapPayload>, probe: boolean): Promise<OutgoingRequest | null> {
+async function request(
+  input: SenderInput,
+  p: Partial<SamlSoapPayload>,
+  probe: boolean,
+): Promise<OutgoingRequest | null> {
   const url = soapUrl(input);
   if (!url || !p.nameId) return null;
   const settings = samlSettingsOf(input.client);
@@ -69,5 +73,10 @@ export const samlSoapSender: DeliverySender = {
   build: (input, d) => request(input, payloadOf<SamlSoapPayload>(d), false),
   // A NameID and SessionIndex nobody has: a working SP answers a valid LogoutResponse (its status
   // may well be UnknownPrincipal or Requester; any signed answer to this request proves the path).
-  probe: (input, marker) => request(input, { nameId: `sundown-doctor-${marker}`, sessionIndex: `sundown-doctor-${marker}`, reason: LOGOUT_REASON.admin }, true),
+  probe: (input, marker) =>
+    request(
+      input,
+      { nameId: `sundown-doctor-${marker}`, sessionIndex: `sundown-doctor-${marker}`, reason: LOGOUT_REASON.admin },
+      true,
+    ),
 };

@@ -33,7 +33,10 @@ export interface OutgoingRequest {
    * A kind whose answer carries a protocol result (a SAML LogoutResponse) judges it here; null
    * leaves the shared HTTP status classification (retry-policy.ts classifyStatus) in force.
    */
-  judge?(response: { status: number; body: string }): { outcome: 'delivered' | 'rejected' | 'retry'; error: string | null } | null;
+  judge?(response: {
+    status: number;
+    body: string;
+  }): { outcome: 'delivered' | 'rejected' | 'retry'; error: string | null } | null;
 }
 
 export interface SenderInput {
