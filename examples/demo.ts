@@ -2,12 +2,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { DataDirInUse } from '@sundown/server';
 import { DEMO_ADMIN, DemoPortError, startDemo } from './start-demo.ts';
 
 function port(name: string, raw: string): number {
   const n = Number(raw);
-  if (!/^\d{1,5}$/.test(raw) || n < 1 || n > 65535) {
-    process.stderr.write(`demo: --${name} must be a port number (got "${raw}")\n`);
+  if (!/^\d{1,5}$/.test(raw) || n > 65535) {
+    process.stderr.write(`demo: --${name} must be a port number, or 0 for a free one (got "${raw}")\n`);
     process.exit(1);
   }
   return n;
@@ -84,8 +85,18 @@ Try this:
 Press Ctrl-C to stop.
 `);
 } catch (err) {
-  process.stderr.write(
-    `demo: ${err instanceof DemoPortError ? err.message : `failed to start: ${(err as Error).message}`}\n`,
-  );
+  process.stderr.write(`demo: ${explain(err)}\n`);
   process.exit(1);
+}
+
+function explain(err: unknown): string {
+  if (err instanceof DemoPortError) return err.message.replaceAll('\n', '\ndemo: ');
+  if (err instanceof DataDirInUse) {
+    return (
+      `The data directory ${err.dataDir} is in use by another Sundown server (pid ${err.pid}), probably another \`npm start\`. ` +
+      'Stop that one, or give this one its own folder (and ports): ' +
+      'npm start -- --data-dir .sundown-2 --port 8081 --app-one-port 4001 --app-two-port 4002 --app-three-port 4003 --app-four-port 4004'
+    );
+  }
+  return `failed to start: ${(err as Error).message}`;
 }

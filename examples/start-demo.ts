@@ -1,10 +1,12 @@
 // Starts the whole demo in one process: the Sundown server on the embedded store with the
 // demo realm, and the four example apps (three OIDC, one SAML). Used by `npm start` and by the browser tests.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { type Logger, pino } from 'pino';
 import {
+  checkDataDir,
   importRealm,
+  ListenError,
   parseRealmJson,
   parseStartConfig,
   ProviderUrls,
@@ -16,13 +18,14 @@ import { startAppTwo } from './app-two-hono/app.ts';
 import { startAppThree } from './app-three-spa/app.ts';
 import { startAppFour } from './app-four-saml/app.ts';
 
+/** Ports; 0 picks a free one. */
 export interface DemoOptions {
   serverPort: number;
   appOnePort: number;
   appTwoPort: number;
-  /** App Three, the keycloak-js single-page app (default: App Two's port + 1). */
+  /** App Three, the keycloak-js single-page app (default: App Two's port + 1, or 0). */
   appThreePort?: number;
-  /** App Four, the SAML service provider (default: App Three's port + 1). */
+  /** App Four, the SAML service provider (default: App Three's port + 1, or 0). */
   appFourPort?: number;
   dataDir: string;
   log?: Logger;
@@ -50,19 +53,33 @@ export interface Demo {
 
 export class DemoPortError extends Error {}
 
-async function ensureFree(port: number, what: string, flag: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', () =>
-      reject(
-        new DemoPortError(
-          `Port ${port} (${what}) is already in use. Stop whatever uses it, or choose another port with ${flag}.`,
-        ),
-      ),
-    );
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+interface PortUse {
+  port: number;
+  what: string;
+  flag: string;
+}
+
+const inUse = (p: PortUse) =>
+  `Port ${p.port} (${p.what}) is already in use. Stop whatever uses it, or choose another port with ${p.flag}.`;
+
+/** Binds `port` (0: a free one) on loopback and keeps it, for the app to take over; null when it is taken. */
+async function reserve(port: number): Promise<Server | null> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
+
+/** Whether the server's port is free now; only for naming it among the others (startServer binds it). */
+async function free(port: number): Promise<boolean> {
+  if (port === 0) return true;
+  const probe = await reserve(port);
+  await new Promise<void>((resolve) => (probe ? probe.close(() => resolve()) : resolve()));
+  return probe !== null;
+}
+
+const next = (port: number) => (port === 0 ? 0 : port + 1);
 
 /** The admin console's demo login; a real deployment sets SUNDOWN_ADMIN_* itself. */
 export const DEMO_ADMIN = { username: 'admin', password: 'admin-password' };
@@ -85,57 +102,79 @@ export function demoRealm(
 }
 
 export async function startDemo(o: DemoOptions): Promise<Demo> {
-  await ensureFree(o.serverPort, 'Sundown server', '--port');
-  await ensureFree(o.appOnePort, 'App One', '--app-one-port');
-  await ensureFree(o.appTwoPort, 'App Two', '--app-two-port');
-  const appThreePort = o.appThreePort ?? o.appTwoPort + 1;
-  await ensureFree(appThreePort, 'App Three', '--app-three-port');
-  const appFourPort = o.appFourPort ?? appThreePort + 1;
-  await ensureFree(appFourPort, 'App Four', '--app-four-port');
+  // A running demo on the same folder says so first: its ports are taken too, and its pid is
+  // the useful answer.
+  checkDataDir(o.dataDir);
+  const appThreePort = o.appThreePort ?? next(o.appTwoPort);
+  const appFourPort = o.appFourPort ?? next(appThreePort);
+  const apps: PortUse[] = [
+    { port: o.appOnePort, what: 'App One', flag: '--app-one-port' },
+    { port: o.appTwoPort, what: 'App Two', flag: '--app-two-port' },
+    { port: appThreePort, what: 'App Three', flag: '--app-three-port' },
+    { port: appFourPort, what: 'App Four', flag: '--app-four-port' },
+  ];
+  const server: PortUse = { port: o.serverPort, what: 'Sundown server', flag: '--port' };
+  // The apps' ports go into the realm before the apps start: each is bound now and kept until
+  // its app takes the socket over, so nothing else can take it in between.
+  const reserved = await Promise.all(apps.map((a) => reserve(a.port)));
+  const taken = [...((await free(server.port)) ? [] : [server]), ...apps.filter((_, i) => reserved[i] === null)];
+  if (taken.length > 0) {
+    await Promise.all(reserved.map((r) => r && new Promise((resolve) => r.close(resolve))));
+    throw new DemoPortError(taken.map(inUse).join('\n'));
+  }
+  const [one, two, three, four] = reserved.map((r) => ({ listener: r!, port: (r!.address() as AddressInfo).port }));
   const log = o.log ?? pino({ level: 'warn' });
   const config = parseStartConfig(['--port', String(o.serverPort), '--data-dir', o.dataDir], {
     SUNDOWN_ADMIN_USERNAME: DEMO_ADMIN.username,
     SUNDOWN_ADMIN_PASSWORD: DEMO_ADMIN.password,
   });
-  const server = await startServer(config, log);
-  // Whatever started is stopped again if a later part cannot start (a port taken meanwhile).
+  let sundown: RunningServer;
+  try {
+    sundown = await startServer(config, log);
+  } catch (err) {
+    await Promise.all(reserved.map((r) => new Promise((resolve) => r!.close(resolve))));
+    throw err instanceof ListenError && o.serverPort !== 0 ? new DemoPortError(inUse(server)) : err;
+  }
+  // Whatever started is stopped again if a later part cannot start; the sockets not yet taken
+  // over are closed.
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const realm = demoRealm(o.appOnePort, o.appTwoPort, appThreePort, appFourPort);
+    const realm = demoRealm(one!.port, two!.port, three!.port, four!.port);
     o.editRealm?.(realm);
-    await importRealm(server.store.db, parseRealmJson(realm));
-    const issuer = `${server.url}/realms/${realm.realm}`;
+    await importRealm(sundown.store.db, parseRealmJson(realm));
+    const issuer = `${sundown.url}/realms/${realm.realm}`;
     const secret = (id: string) => `${id}-secret`;
-    const one = await startAppOne({ issuer, clientId: 'app-one', clientSecret: secret('app-one'), port: o.appOnePort });
-    started.push(one);
-    const two = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), port: o.appTwoPort });
-    started.push(two);
-    const urls = new ProviderUrls(server.url, config.httpRelativePath);
-    const three = await startAppThree({
+    const appOne = await startAppOne({ issuer, clientId: 'app-one', clientSecret: secret('app-one'), ...one! });
+    started.push(appOne);
+    const appTwo = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), ...two! });
+    started.push(appTwo);
+    const urls = new ProviderUrls(sundown.url, config.httpRelativePath);
+    const appThree = await startAppThree({
       sundownUrl: urls.publicUrl + urls.relativePath,
       realm: realm.realm,
       clientId: 'app-three',
-      port: appThreePort,
+      ...three!,
     });
-    started.push(three);
-    const four = await startAppFour({ issuer, port: appFourPort });
-    started.push(four);
+    started.push(appThree);
+    const appFour = await startAppFour({ issuer, ...four! });
+    started.push(appFour);
     return {
-      server,
+      server: sundown,
       issuer,
       console: urls.consoleUrl,
-      appOne: one.url,
-      appTwo: two.url,
-      appThree: three.url,
-      appFour: four.url,
+      appOne: appOne.url,
+      appTwo: appTwo.url,
+      appThree: appThree.url,
+      appFour: appFour.url,
       async close() {
         await Promise.all(started.map((s) => s.close()));
-        await server.close();
+        await sundown.close();
       },
     };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.close()));
-    await server.close();
+    await Promise.allSettled(reserved.slice(started.length).map((r) => new Promise((resolve) => r!.close(resolve))));
+    await sundown.close();
     throw err;
   }
 }

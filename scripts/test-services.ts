@@ -1,7 +1,7 @@
 // Global setup of `npm test`: make sure PostgreSQL and Redis answer on loopback for the
 // service-backed suites. Use a running server when one answers; otherwise start a throwaway
 // one from the installed binaries; otherwise say loudly that those suites are skipped.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,16 +22,12 @@ function answers(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<bo
   });
 }
 
-async function waitFor(port: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await answers(port)) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
+// PostgreSQL and Redis cannot be given port 0 and report the port they bound, nor take over a
+// socket we hold. So each gets a random port, and another one when that one turns out to be
+// taken: start-up fails then (it never reaches another process's server by mistake).
+const PORT_TRIES = 5;
 
-function freePort(): number {
+function randomPort(): number {
   return 20000 + Math.floor(Math.random() * 20000);
 }
 
@@ -49,44 +45,80 @@ async function startThrowawayPostgres(): Promise<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
-  const port = freePort();
   // initdb refuses to run as root; run the throwaway cluster as the postgres user then.
   const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   const run = (cmd: string, args: string[]) => {
     const [exe, ...rest] = [...asUser, cmd, ...args];
     execFileSync(exe!, rest, { stdio: 'ignore' });
   };
-  run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  run(join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-w',
-    '-l',
-    join(dir, 'log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-    'start',
-  ]);
   cleanups.push(() => {
     try {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
     } catch {}
     rmSync(dir, { recursive: true, force: true });
   });
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  for (let tries = 1; ; tries++) {
+    const port = randomPort();
+    try {
+      // -w: pg_ctl fails when the server does not come up, as when the port is taken.
+      run(join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-w',
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ]);
+      return `postgres://postgres@127.0.0.1:${port}/postgres`;
+    } catch (err) {
+      if (tries >= PORT_TRIES) throw err;
+    }
+  }
+}
+
+/** Starts redis-server on `port`: the process once it says it is ready; null when it exits first (the port is taken) or stays silent. */
+function redisOn(exe: string, port: number): Promise<ChildProcess | null> {
+  const child = spawn(exe, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve) => {
+    let out = '';
+    let settled = false;
+    const done = (ready: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout!.removeListener('data', onData);
+      child.stdout!.resume();
+      if (!ready) child.kill('SIGKILL');
+      resolve(ready ? child : null);
+    };
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (/Ready to accept connections/.test(out)) done(true);
+    };
+    const timer = setTimeout(() => done(false), 5000);
+    child.stdout!.on('data', onData);
+    child.once('exit', () => done(false));
+  });
 }
 
 async function startThrowawayRedis(): Promise<string | undefined> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const exe = which.stdout.trim();
   if (!exe) return undefined;
-  const port = freePort();
-  const child = spawn(exe, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-    detached: false,
-  });
-  cleanups.push(() => child.kill('SIGKILL'));
-  return (await waitFor(port, 5000)) ? `redis://127.0.0.1:${port}` : undefined;
+  for (let tries = 0; tries < PORT_TRIES; tries++) {
+    const port = randomPort();
+    const child = await redisOn(exe, port);
+    if (child) {
+      cleanups.push(() => child.kill('SIGKILL'));
+      return `redis://127.0.0.1:${port}`;
+    }
+  }
+  return undefined;
 }
 
 export async function globalSetup(): Promise<void> {

@@ -10,12 +10,12 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Profile, SAML } from '@node-saml/node-saml';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 
-export interface SamlAppOptions {
+export interface SamlAppOptions extends ListenOptions {
   /** The realm URL, e.g. http://localhost:8080/realms/demo (the IdP entity ID). */
   issuer: string;
-  port: number;
 }
 
 interface SpSession {
@@ -127,9 +127,6 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -1,6 +1,6 @@
 // App One: an Express app as most Node teams write one — express-session for sessions,
 // openid-client for sign-in — plus @sundown/rp so that a logout anywhere ends its session.
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
   backchannelLogoutRouter,
@@ -14,13 +14,13 @@ import { MemoryLogoutStore } from '@sundown/rp';
 import express from 'express';
 import session from 'express-session';
 import * as oidc from 'openid-client';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 
-export interface AppOptions {
+export interface AppOptions extends ListenOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  port: number;
 }
 
 interface LoginState {
@@ -64,15 +64,13 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
   app.get('/', (req, res) => {
     const who = sessionIdentity(req);
     const profile = (req.session as unknown as LoginState | undefined)?.profile;
-    res
-      .type('html')
-      .send(
-        renderAppPage({
-          app: 'App One · Express',
-          accent: '#2563eb',
-          user: who && profile ? { ...profile, sid: who.sid ?? '' } : null,
-        }),
-      );
+    res.type('html').send(
+      renderAppPage({
+        app: 'App One · Express',
+        accent: '#2563eb',
+        user: who && profile ? { ...profile, sid: who.sid ?? '' } : null,
+      }),
+    );
   });
 
   app.get('/login', async (req, res) => {
@@ -117,10 +115,7 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
     logoutRedirect({ endSessionEndpoint: meta.end_session_endpoint!, postLogoutRedirectUri: `${base}/` }),
   );
 
-  const server: Server = app.listen(o.port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = createServer(app);
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { listen, type ListenOptions } from '../shared/listen.ts';
 
-export interface SpaOptions {
+export interface SpaOptions extends ListenOptions {
   /** Sundown's base URL (keycloak-js's `url`), e.g. http://localhost:8080. */
   sundownUrl: string;
   realm: string;
   clientId: string;
-  port: number;
 }
 
 /** How often the app asks the login-status iframe (keycloak-js's default is 5 s). */
@@ -75,9 +75,6 @@ export async function startAppThree(o: SpaOptions): Promise<{ url: string; close
     if (path === '/lib/keycloak.js') return send('text/javascript', KEYCLOAK_JS);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: `http://localhost:${o.port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

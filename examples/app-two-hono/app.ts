@@ -14,6 +14,7 @@ import {
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import * as oidc from 'openid-client';
+import { listen } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
 import type { AppOptions } from '../app-one-express/app.ts';
 
@@ -128,9 +129,6 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, o);
   return { url: base, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -4,7 +4,6 @@
 // Redirect LogoutRequest) sends App One its back-channel logout token.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,23 +14,15 @@ const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`# demo SAML logout suite ${skip}`);
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 async function startAll(): Promise<{ demo: Demo; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-saml-'));
   return {
     demo: await startDemo({
-      serverPort: await freePort(),
-      appOnePort: await freePort(),
-      appTwoPort: await freePort(),
-      appThreePort: await freePort(),
-      appFourPort: await freePort(),
+      serverPort: 0,
+      appOnePort: 0,
+      appTwoPort: 0,
+      appThreePort: 0,
+      appFourPort: 0,
       dataDir: dir,
     }),
     dir,

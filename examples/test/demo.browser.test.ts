@@ -3,7 +3,6 @@
 // keycloak-js single-page app) the login-status iframe, and the confirmation page. With SUNDOWN_SCREENSHOTS=update the pages are saved to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,14 +18,6 @@ const SHOTS =
     : mkdtempSync(join(tmpdir(), 'sundown-shots-'));
 const skip = existsSync(CHROMIUM) ? undefined : `SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`# browser suite ${skip}`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function launch(): Promise<Browser> {
   return chromium.launch({
@@ -47,11 +38,11 @@ async function demo(edit?: Parameters<typeof startDemo>[0]['editRealm']): Promis
   const dir = mkdtempSync(join(tmpdir(), 'sundown-demo-'));
   return {
     demo: await startDemo({
-      serverPort: await freePort(),
-      appOnePort: await freePort(),
-      appTwoPort: await freePort(),
-      appThreePort: await freePort(),
-      appFourPort: await freePort(),
+      serverPort: 0,
+      appOnePort: 0,
+      appTwoPort: 0,
+      appThreePort: 0,
+      appFourPort: 0,
       dataDir: dir,
       ...(edit ? { editRealm: edit } : {}),
     }),

@@ -6,13 +6,14 @@
 //   confirms, every RP is told, and the browser comes back to Django.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { parseStartConfig } from '../../packages/server/src/config.ts';
+import { importRealm } from '../../packages/server/src/realm-import/import-realm.ts';
+import { parseRealmJson } from '../../packages/server/src/realm-import/realm-json.ts';
 import { type RunningServer, startServer } from '../../packages/server/src/server.ts';
 import { Browser, signIn } from '../../packages/server/test/helpers/browser.ts';
 
@@ -20,6 +21,20 @@ const PYTHON = '/usr/bin/python3';
 const MODULES = ['flask', 'jwt', 'authlib', 'requests', 'django'];
 const PACKAGES = 'python3-flask python3-jwt python3-authlib python3-requests python3-django';
 const EXAMPLES = new URL('..', import.meta.url).pathname;
+const DJANGO_ON_ANY_PORT = `
+import os, socketserver, sys
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seedsite.settings")
+import django
+django.setup()
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer, get_internal_wsgi_application
+class Server(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+httpd = Server(("127.0.0.1", 0), WSGIRequestHandler)
+httpd.set_app(get_internal_wsgi_application())
+print(f"django-app listening on http://127.0.0.1:{httpd.server_port}", flush=True)
+httpd.serve_forever()
+`;
 
 function whyNot(): string | undefined {
   if (!existsSync(PYTHON)) return `SKIPPED: ${PYTHON} is not installed (apt-get install python3 ${PACKAGES})`;
@@ -30,14 +45,6 @@ function whyNot(): string | undefined {
 }
 const skip = whyNot();
 if (skip) console.log(`# python seeds suite ${skip}`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A Python process of ours, with its output kept for failure messages. */
 class PythonApp {
@@ -51,6 +58,17 @@ class PythonApp {
     });
     this.child.stdout!.on('data', (d: Buffer) => void (this.output += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => void (this.output += d.toString()));
+  }
+
+  /** The port the app says it bound (it was given port 0). */
+  async boundPort(said: RegExp): Promise<number> {
+    for (let i = 0; i < 150; i++) {
+      const m = said.exec(this.output);
+      if (m && Number(m[1]) > 0) return Number(m[1]);
+      if (this.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no port in the output (${said}):\n${this.output}`);
   }
 
   async ready(url: string): Promise<void> {
@@ -97,50 +115,23 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sundown-seeds-'));
-    const [sPort, fPort, dPort] = [await freePort(), await freePort(), await freePort()];
-    sundownUrl = `http://127.0.0.1:${sPort}`;
-    flaskUrl = `http://127.0.0.1:${fPort}`;
-    djangoUrl = `http://127.0.0.1:${dPort}`;
-    // The shipped realm, pointed at this run's ports; loopback http needs no opt-in. A third
-    // client stands for "another application" of the same SSO session.
-    const realm = JSON.parse(
-      readFileSync(join(EXAMPLES, 'realms/seed-realm.json'), 'utf8')
-        .replaceAll('http://localhost:5000', flaskUrl)
-        .replaceAll('http://localhost:8000', djangoUrl),
-    ) as { clients: unknown[] };
-    realm.clients.push({
-      clientId: 'other-app',
-      secret: 'other-secret',
-      redirectUris: ['https://other.example/cb'],
-      attributes: { 'post.logout.redirect.uris': 'https://other.example/bye' },
-    });
-    const realmFile = join(dir, 'realm.json');
-    writeFileSync(realmFile, JSON.stringify(realm));
-    const config = parseStartConfig(
-      [
-        '--port',
-        String(sPort),
-        '--host',
-        '127.0.0.1',
-        '--public-url',
-        sundownUrl,
-        '--http-relative-path',
-        '/auth',
-        '--data-dir',
-        join(dir, 'data'),
-        '--import-realm',
-        realmFile,
-      ],
-      {},
+    // Every server binds port 0 and says which port it got; the realm, which names the apps'
+    // URLs, is imported once they are known.
+    sundown = await startServer(
+      parseStartConfig(
+        ['--port', '0', '--host', '127.0.0.1', '--http-relative-path', '/auth', '--data-dir', join(dir, 'data')],
+        {},
+      ),
+      pino({ level: 'silent' }),
     );
-    sundown = await startServer(config, pino({ level: 'silent' }));
+    sundownUrl = sundown.url;
 
     const common = { SUNDOWN_URL: `${sundownUrl}/auth`, SUNDOWN_REALM: 'seed' };
     flask = new PythonApp([join(EXAMPLES, 'python-flask/app.py')], dir, {
       ...common,
       CLIENT_ID: 'flask-app',
       CLIENT_SECRET: 'flask-app-secret',
-      PORT: String(fPort),
+      PORT: '0',
     });
     const djangoDir = join(EXAMPLES, 'python-django');
     const djangoEnv = {
@@ -155,7 +146,26 @@ describe("the seeds' Python apps against Sundown (--http-relative-path /auth)", 
       encoding: 'utf8',
     });
     assert.equal(migrate.status, 0, `${migrate.stdout}${migrate.stderr}`);
-    django = new PythonApp(['manage.py', 'runserver', '--noreload', `127.0.0.1:${dPort}`], djangoDir, djangoEnv);
+    // What `manage.py runserver` serves (Django's own WSGIServer and request handler, threaded),
+    // on port 0: runserver would print the port it was given, not the one it bound.
+    django = new PythonApp(['-c', DJANGO_ON_ANY_PORT], djangoDir, djangoEnv);
+    flaskUrl = `http://127.0.0.1:${await flask.boundPort(/Running on http:\/\/127\.0\.0\.1:(\d+)/)}`;
+    djangoUrl = `http://127.0.0.1:${await django.boundPort(/django-app listening on http:\/\/127\.0\.0\.1:(\d+)/)}`;
+
+    // The shipped realm, pointed at this run's ports; loopback http needs no opt-in. A third
+    // client stands for "another application" of the same SSO session.
+    const realm = JSON.parse(
+      readFileSync(join(EXAMPLES, 'realms/seed-realm.json'), 'utf8')
+        .replaceAll('http://localhost:5000', flaskUrl)
+        .replaceAll('http://localhost:8000', djangoUrl),
+    ) as { clients: unknown[] };
+    realm.clients.push({
+      clientId: 'other-app',
+      secret: 'other-secret',
+      redirectUris: ['https://other.example/cb'],
+      attributes: { 'post.logout.redirect.uris': 'https://other.example/bye' },
+    });
+    await importRealm(sundown.store.db, parseRealmJson(realm));
     await Promise.all([flask.ready(`${flaskUrl}/`), django.ready(`${djangoUrl}/`)]);
   });
   after(async () => {

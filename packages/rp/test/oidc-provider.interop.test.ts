@@ -9,15 +9,12 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { MemoryLogoutStore } from '../src/index.ts';
 import { Jar } from './helpers/jar.ts';
-import { startRpApp } from './helpers/rp-app.ts';
+import { reservePort, startRpApp } from './helpers/rp-app.ts';
 
 test('oidc-provider ends the session → the Express app using @sundown/rp is signed out', async () => {
-  // Reserve the app's port first: the provider must know the app's URLs.
-  const probe = express().listen(0, '127.0.0.1');
-  await new Promise<void>((r) => probe.once('listening', () => r()));
-  const appPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  const appBase = `http://127.0.0.1:${appPort}`;
+  // Reserve the app's port first: the provider must know the app's URLs. The socket is held
+  // until the app takes it over.
+  const { listener, base: appBase } = await reservePort();
 
   const opApp = express();
   const opServer: Server = opApp.listen(0, '127.0.0.1');
@@ -82,7 +79,7 @@ test('oidc-provider ends the session → the Express app using @sundown/rp is si
   opApp.use(provider.callback());
 
   const store = new MemoryLogoutStore();
-  const app = await startRpApp({ issuer, clientId: 'app', clientSecret: 'app-secret', store, port: appPort });
+  const app = await startRpApp({ issuer, clientId: 'app', clientSecret: 'app-secret', store, listener });
   const browser = new Jar();
   try {
     const { res: home } = await browser.follow(`${app.url}/login`);

@@ -2,7 +2,6 @@
 // Sundown server; a logout at Sundown ends the app's session through the back channel.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,20 +12,12 @@ import { parseRealmJson } from '../../server/src/realm-import/realm-json.ts';
 import { startServer } from '../../server/src/server.ts';
 import { MemoryLogoutStore } from '../src/index.ts';
 import { Jar } from './helpers/jar.ts';
-import { startRpApp } from './helpers/rp-app.ts';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { reservePort, startRpApp } from './helpers/rp-app.ts';
 
 test('Sundown ends the session → the Express app using @sundown/rp is signed out on its next request', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-e2e-'));
-  const appPort = await freePort();
-  const appBase = `http://127.0.0.1:${appPort}`;
+  // The app's URLs go into the realm before the app starts: its socket is held from now on.
+  const { listener, base: appBase } = await reservePort();
   const config = parseStartConfig(['--port', '0', '--data-dir', dir, '--log-level', 'silent'], {});
   const server = await startServer(config, pino({ level: 'silent' }));
   await importRealm(
@@ -54,7 +45,7 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     clientId: 'app',
     clientSecret: 'app-secret',
     store,
-    port: appPort,
+    listener,
   });
   const browser = new Jar();
   try {

@@ -7,8 +7,8 @@ import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
 import type { ProviderContext } from './context.ts';
 import { newId } from './crypto/random.ts';
-import type { CidrList } from './http/cidr.ts';
 import { NotFound } from './errors.ts';
+import type { ProxyTrust } from './http/client-address.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitLogin } from './login/submit-login.ts';
@@ -42,10 +42,8 @@ type Env = { Variables: { requestId: string } };
 /** Keycloak's default: one year, subdomains included (RFC 6797 §6.1). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-export interface AppOptions {
-  /** Peers whose X-Forwarded-For / Forwarded headers are believed (see http/client-address.ts). */
-  trustedProxies: CidrList;
-}
+/** Peers whose X-Forwarded-For / Forwarded headers are believed, and which one they write (see http/client-address.ts). */
+export type AppOptions = ProxyTrust;
 
 export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> {
   const app = new Hono<Env>({ strict: false });
@@ -85,7 +83,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   // a refused request records, and the CORS policy of the endpoints browser apps call
   // (oidc/cors-policies.ts), whose headers the endpoint's answers get, errors included.
   const route = (path: string, methods: string[], handler: RouteHandler<ProviderContext>, policy: RouteOptions) => {
-    realmRoutes.all(path, realmEndpoint(ctx, options.trustedProxies, methods, handler, policy));
+    realmRoutes.all(path, realmEndpoint(ctx, options, methods, handler, policy));
   };
   const api = { errors: jsonError } as const;
   const page = { errors: htmlError } as const;

@@ -16,6 +16,7 @@ import {
 } from './config.ts';
 import { RealmImportError } from './realm-import/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
+import { DataDirInUse } from './store/data-dir-lock.ts';
 
 type Options = Record<string, { help: string; env?: string }>;
 const describe = (options: Options, skip: Options = {}) =>
@@ -109,7 +110,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof ListenError || err instanceof RealmImportError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof ListenError ||
+      err instanceof RealmImportError ||
+      err instanceof DataDirInUse
+    ) {
       process.stderr.write(`sundown: ${err.message}\n`);
     } else {
       process.stderr.write(`sundown: failed: ${err instanceof Error ? err.message : String(err)}\n`);

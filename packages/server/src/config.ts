@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CidrList, type CidrRange } from './http/cidr.ts';
+import { TRUSTED_PROXY_HEADERS, type TrustedProxyHeader } from './http/client-address.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
 
@@ -35,6 +36,8 @@ export interface ServerConfig extends CommonConfig {
   logout: LogoutOptions;
   /** Peers whose forwarding headers name the client (empty: the socket peer is the client). */
   trustedProxies: CidrList;
+  /** The forwarding header those peers write; null: either (see http/client-address.ts). */
+  trustedProxyHeader: TrustedProxyHeader | null;
 }
 
 export interface LogoutCommandConfig extends CommonConfig {
@@ -136,6 +139,11 @@ export const START_OPTIONS = {
     multiple: true,
     env: 'SUNDOWN_TRUSTED_PROXIES',
     help: 'comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For/Forwarded are believed (default none)',
+  },
+  'trusted-proxy-header': {
+    type: 'string',
+    env: 'SUNDOWN_TRUSTED_PROXY_HEADER',
+    help: 'x-forwarded-for|forwarded: the header those proxies write; the other is ignored (default: either)',
   },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
@@ -264,6 +272,18 @@ function readCidrList(r: Reader, name: string, hint = ''): CidrList {
   return list;
 }
 
+/** --trusted-proxy-header: which of the two forwarding headers the trusted proxies write. */
+function readTrustedProxyHeader(r: Reader, trustedProxies: CidrList): TrustedProxyHeader | null {
+  const raw = r.string('trusted-proxy-header');
+  if (raw === undefined) return null;
+  const header = TRUSTED_PROXY_HEADERS.find((h) => h === raw.trim().toLowerCase());
+  if (header === undefined)
+    r.problems.push(`--trusted-proxy-header must be ${TRUSTED_PROXY_HEADERS.join(' or ')} (got "${raw}")`);
+  else if (trustedProxies.size === 0)
+    r.problems.push('--trusted-proxy-header needs --trusted-proxies (the proxies that write it)');
+  return header ?? null;
+}
+
 function readBackchannel(r: Reader, cwd: string): BackchannelNetworkConfig {
   const deny = readCidrList(r, 'backchannel-deny-cidrs', ' (write ranges such as 10.0.0.0/8 or fd00::/8)');
   const denyCidrs = [...deny.ranges];
@@ -300,6 +320,7 @@ export function parseStartConfig(
   const adminUser = env.SUNDOWN_ADMIN_USERNAME || env.KC_BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.SUNDOWN_ADMIN_PASSWORD || env.KC_BOOTSTRAP_ADMIN_PASSWORD;
   const trustedProxies = readCidrList(r, 'trusted-proxies');
+  const trustedProxyHeader = readTrustedProxyHeader(r, trustedProxies);
   if (Boolean(adminUser) !== Boolean(adminPassword))
     r.problems.push('SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD must be set together');
   return r.done({
@@ -310,6 +331,7 @@ export function parseStartConfig(
     importRealms: r.list('import-realm').map((f) => resolve(cwd, f)),
     logout,
     trustedProxies,
+    trustedProxyHeader,
   });
 }
 

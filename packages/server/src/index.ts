@@ -17,6 +17,7 @@ export type { ProviderOptions } from './provider.ts';
 export { type ImportResult, importRealm, importRealmFile } from './realm-import/import-realm.ts';
 export { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-import/realm-json.ts';
 export { ListenError } from './server.ts';
+export { checkDataDir, DataDirInUse } from './store/data-dir-lock.ts';
 export { openStore, type Store, type StoreConfig } from './store/database.ts';
 export type { DialectName } from './store/dialect-name.ts';
 

@@ -8,6 +8,7 @@ import { type PasswordVerifier, verifyStoredPassword } from './crypto/password.t
 import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
+import type { TrustedProxyHeader } from './http/client-address.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery/delivery-store.ts';
@@ -50,6 +51,8 @@ export interface ProviderOptions {
   maxPendingLogins?: number;
   /** Reverse proxies whose forwarding headers name the client (default: none). */
   trustedProxies?: CidrList;
+  /** The forwarding header those proxies write (default null: either; see http/client-address.ts). */
+  trustedProxyHeader?: TrustedProxyHeader | null;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
 }
@@ -173,7 +176,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries.start();
     sweeper.start();
   }
-  const app = createApp(ctx, { trustedProxies: options.trustedProxies ?? CidrList.of([]) });
+  const app = createApp(ctx, {
+    trustedProxies: options.trustedProxies ?? CidrList.of([]),
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+  });
   return {
     ctx,
     sweeper,

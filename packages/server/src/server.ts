@@ -9,6 +9,7 @@ import { createProvider, type Provider } from './provider.ts';
 import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
+import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { openStore, type Store } from './store/database.ts';
 
 export interface RunningServer {
@@ -38,7 +39,16 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.store, log);
+  // The embedded store belongs to one server process: taken before anything is opened or
+  // imported (store/data-dir-lock.ts).
+  const lock: DataDirLock | null = config.store.kind === 'sqlite' ? await lockDataDir(config.store.dataDir) : null;
+  let store: Store;
+  try {
+    store = await openStore(config.store, log);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     for (const file of config.importRealms) {
       const result = await importRealmFile(store.db, file);
@@ -82,6 +92,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       log,
       logout: config.logout,
       trustedProxies: config.trustedProxies,
+      trustedProxyHeader: config.trustedProxyHeader,
     });
     await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
     ready.provider = provider;
@@ -97,10 +108,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         });
         await provider.close();
         await store.close();
+        lock?.release();
       },
     };
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
 }

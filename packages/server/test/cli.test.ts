@@ -1,11 +1,12 @@
 // The `sundown` command: clear start-up errors with a non-zero exit, and a clean start.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startServerProcess } from './helpers/process.ts';
 
 const BIN = new URL('../bin/sundown.js', import.meta.url).pathname;
 // The sources under test, also when this file runs outside npm scripts (see .npmrc): never a stale dist/.
@@ -91,6 +92,92 @@ test('starts, imports, warns once about unknown fields, and stops on SIGTERM', a
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /\$\.roles, \$\.smtpServer, \$\.clients\[0\]\.protocolMappers/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A realm file whose one client has `redirectUri`, written into `dir`. */
+function realmWith(dir: string, name: string, redirectUri: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    JSON.stringify({ realm: 'x', clients: [{ clientId: 'a', publicClient: true, redirectUris: [redirectUri] }] }),
+  );
+  return file;
+}
+
+/** The status of an authorization request of client `a` with this redirect URI: 200 (login page) when it is registered. */
+async function authorize(base: string, redirectUri: string): Promise<number> {
+  const q = new URLSearchParams({
+    client_id: 'a',
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: 'x'.repeat(43),
+    code_challenge_method: 'S256',
+  });
+  return (await fetch(`${base}/realms/x/protocol/openid-connect/auth?${q}`)).status;
+}
+
+test('one-server-per-data-dir: a second `sundown start` on a data directory in use stops before importing, naming the directory and the running process', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sundown-cli-'));
+  const data = join(dir, 'data');
+  const first = await startServerProcess([
+    '--data-dir',
+    data,
+    '--import-realm',
+    realmWith(dir, 'a.json', 'http://127.0.0.1:3001/cb'),
+  ]);
+  try {
+    assert.equal(await authorize(first.url, 'http://127.0.0.1:3001/cb'), 200);
+    const { code, out } = await run(
+      [
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        data,
+        '--import-realm',
+        realmWith(dir, 'b.json', 'http://127.0.0.1:4001/cb'),
+      ],
+      /Sundown listening/,
+    );
+    assert.equal(code, 1, out);
+    assert.ok(
+      out.includes(`The data directory ${data} is in use by another Sundown server (pid ${first.child.pid})`),
+      out,
+    );
+    assert.match(out, /--data-dir/);
+    assert.match(out, /--database-url/);
+    assert.doesNotMatch(out, /imported realm/);
+    assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+    // The first server's realm is as it imported it.
+    assert.equal(await authorize(first.url, 'http://127.0.0.1:3001/cb'), 200);
+    assert.equal(await authorize(first.url, 'http://127.0.0.1:4001/cb'), 400);
+  } finally {
+    await first.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one-server-per-data-dir: the lock goes with a clean stop, and a lock left by a killed server does not stop the next start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sundown-cli-'));
+  const data = join(dir, 'data');
+  const lock = join(data, 'sundown.lock');
+  const started: Array<Awaited<ReturnType<typeof startServerProcess>>> = [];
+  try {
+    const killed = await startServerProcess(['--data-dir', data]);
+    started.push(killed);
+    assert.equal(readFileSync(lock, 'utf8').trim(), String(killed.child.pid));
+    await killed.kill('SIGKILL');
+    assert.ok(existsSync(lock), 'a killed process leaves its lock behind');
+    const next = await startServerProcess(['--data-dir', data]);
+    started.push(next);
+    assert.equal(readFileSync(lock, 'utf8').trim(), String(next.child.pid));
+    await next.kill('SIGTERM');
+    assert.ok(!existsSync(lock), 'a clean stop removes the lock');
+  } finally {
+    await Promise.all(started.map((p) => p.kill()));
     rmSync(dir, { recursive: true, force: true });
   }
 });

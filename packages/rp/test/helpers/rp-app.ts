@@ -1,7 +1,7 @@
 // A real Express relying party, as an app developer would write it: openid-client for the
 // login, express-session for sessions, @sundown/rp for back-channel logout.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Server as NetServer } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import * as oidc from 'openid-client';
@@ -19,12 +19,24 @@ export interface RpApp {
   close(): Promise<void>;
 }
 
+/**
+ * A socket on a free loopback port, for an app whose URLs must be known before it starts (the
+ * provider registers them first): pass it to startRpApp as `listener`. Held from now on, so the
+ * port cannot be taken in between, as it could if it were closed and its number passed on.
+ */
+export async function reservePort(): Promise<{ listener: NetServer; base: string }> {
+  const listener = createServer();
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  return { listener, base: `http://127.0.0.1:${(listener.address() as AddressInfo).port}` };
+}
+
 export async function startRpApp(options: {
   issuer: string;
   clientId: string;
   clientSecret: string;
   store: LogoutStore;
-  port?: number;
+  /** A socket from reservePort(), which the app takes over; default a new one on a free port. */
+  listener?: NetServer;
   algorithms?: string[];
 }): Promise<RpApp> {
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
@@ -33,7 +45,7 @@ export async function startRpApp(options: {
   const meta = config.serverMetadata();
   const sessionStore = new session.MemoryStore();
   const app = express();
-  const server: Server = app.listen(options.port ?? 0, '127.0.0.1');
+  const server: Server = options.listener ? app.listen(options.listener) : app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -52,18 +64,16 @@ export async function startRpApp(options: {
   app.get('/login', (req, res) => {
     const verifier = oidc.randomPKCECodeVerifier();
     (req.session as unknown as Record<string, string>).verifier = verifier;
-    void oidc
-      .calculatePKCECodeChallenge(verifier)
-      .then((challenge) =>
-        res.redirect(
-          oidc.buildAuthorizationUrl(config, {
-            redirect_uri: `${base}/callback`,
-            scope: 'openid',
-            code_challenge: challenge,
-            code_challenge_method: 'S256',
-          }).href,
-        ),
-      );
+    void oidc.calculatePKCECodeChallenge(verifier).then((challenge) =>
+      res.redirect(
+        oidc.buildAuthorizationUrl(config, {
+          redirect_uri: `${base}/callback`,
+          scope: 'openid',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }).href,
+      ),
+    );
   });
   app.get('/callback', async (req, res, next) => {
     try {

@@ -2,7 +2,33 @@
 // trusted proxy (--trusted-proxies). Then the forwarding headers are read from the right —
 // each trusted hop appends what it saw — and the right-most address that is not itself a
 // trusted proxy is the client; anything further left was written by the client and is ignored.
+//
+// A proxy writes one of the two headers and usually passes the other through from the client.
+// --trusted-proxy-header names the one it writes, and the other is ignored. Without it, headers
+// that disagree leave two candidates: the throttle counts an attempt against both (one of them
+// is the client's real address), events record the proxy's.
 import { type CidrList, normalizeAddress } from './cidr.ts';
+
+/** The forwarding header the trusted proxies write (--trusted-proxy-header). */
+export type TrustedProxyHeader = 'x-forwarded-for' | 'forwarded';
+export const TRUSTED_PROXY_HEADERS: readonly TrustedProxyHeader[] = ['x-forwarded-for', 'forwarded'];
+
+/** Which peers' forwarding headers are believed, and which header they write (null: either). */
+export interface ProxyTrust {
+  trustedProxies: CidrList;
+  trustedProxyHeader: TrustedProxyHeader | null;
+}
+
+/** Where a request comes from. */
+export interface ClientAddress {
+  /** The client as far as it is known, for events and sessions; null when the peer is unknown. */
+  address: string | null;
+  /**
+   * Every address the request may come from, for the login throttle: one, or two when the
+   * forwarding headers disagree and no --trusted-proxy-header says which one the proxy wrote.
+   */
+  candidates: readonly string[];
+}
 
 /** A hop in a forwarding header: its address, or null when it is absent, `unknown` or obfuscated. */
 type Hop = string | null;
@@ -75,16 +101,33 @@ function rightmostUntrusted(hops: Hop[], peer: string, trusted: CidrList): strin
   return last;
 }
 
-export function clientAddress(peer: string | null, headers: Headers, trusted: CidrList): string | null {
+export function resolveClientAddress(
+  peer: string | null,
+  headers: Headers,
+  trusted: CidrList,
+  header: TrustedProxyHeader | null = null,
+): ClientAddress {
   const direct = peer === null ? null : normalizeAddress(peer);
-  if (direct === null || trusted.size === 0 || !trusted.contains(direct)) return direct;
-  const forwarded = headers.get('forwarded');
-  const xff = headers.get('x-forwarded-for');
+  if (direct === null) return { address: null, candidates: [] };
+  if (trusted.size === 0 || !trusted.contains(direct)) return { address: direct, candidates: [direct] };
+  const forwarded = header === 'x-forwarded-for' ? null : headers.get('forwarded');
+  const xff = header === 'forwarded' ? null : headers.get('x-forwarded-for');
   const viaForwarded = forwarded === null ? null : rightmostUntrusted(forwardedHops(forwarded), direct, trusted);
   const viaXff = xff === null ? null : rightmostUntrusted(xForwardedForHops(xff), direct, trusted);
-  // A proxy that writes one header usually passes the other through from the client. When the
-  // two disagree we cannot tell which one the proxy wrote, so we trust neither: the client is
-  // known only as far as the proxy.
-  if (viaForwarded !== null && viaXff !== null && viaForwarded !== viaXff) return direct;
-  return viaForwarded ?? viaXff ?? direct;
+  // Both present and different: one came from the client, and we cannot tell which. Keying on
+  // the proxy's own address instead would let a client escape its lockout by adding a header.
+  if (viaForwarded !== null && viaXff !== null && viaForwarded !== viaXff)
+    return { address: direct, candidates: [viaForwarded, viaXff] };
+  const address = viaForwarded ?? viaXff ?? direct;
+  return { address, candidates: [address] };
+}
+
+/** The client's address for events and sessions (see resolveClientAddress). */
+export function clientAddress(
+  peer: string | null,
+  headers: Headers,
+  trusted: CidrList,
+  header: TrustedProxyHeader | null = null,
+): string | null {
+  return resolveClientAddress(peer, headers, trusted, header).address;
 }

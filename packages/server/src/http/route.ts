@@ -9,8 +9,7 @@ import type { Logger } from 'pino';
 import type { EventType } from '../events/event-log.ts';
 import { asOAuthError, MethodNotAllowed, NotFound, type OAuthError } from '../errors.ts';
 import type { Realm } from '../realm/model.ts';
-import type { CidrList } from './cidr.ts';
-import { clientAddress } from './client-address.ts';
+import { type ProxyTrust, resolveClientAddress } from './client-address.ts';
 import type { CorsPolicy } from './cors.ts';
 import { jsonError } from './respond.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
@@ -49,12 +48,17 @@ export interface RouteOptions extends ErrorPolicy {
   cors?: CorsPolicy;
 }
 
+/**
+ * An endpoint. `ip`: the client's address for events and sessions; `addresses`: every address
+ * the request may come from, which the login throttle counts it against (http/client-address.ts).
+ */
 export type RouteHandler<D> = (
   ctx: D,
   realm: Realm,
   req: Request,
   ip: string | null,
   facts: ErrorEventFacts,
+  addresses: readonly string[],
 ) => Promise<Response>;
 
 /** What the route line itself uses; a handler's own capabilities come on top (`D`). */
@@ -122,7 +126,7 @@ export async function refuse(
 /** Serves one realm endpoint under its policy: CORS, realm lookup, method check, handler, errors. */
 export function realmEndpoint<D extends RouteContext>(
   ctx: D,
-  trustedProxies: CidrList,
+  proxies: ProxyTrust,
   methods: readonly string[],
   handler: RouteHandler<D>,
   options: RouteOptions,
@@ -132,7 +136,12 @@ export function realmEndpoint<D extends RouteContext>(
   return (c: Context<RouteEnv>): Promise<Response> =>
     ctx.realms.snapshot(() => (cors ? cors(ctx, c, methods, () => serve(c)) : serve(c)));
   async function serve(c: Context<RouteEnv>): Promise<Response> {
-    const ip = clientAddress(peerAddress(c), c.req.raw.headers, trustedProxies);
+    const { address: ip, candidates } = resolveClientAddress(
+      peerAddress(c),
+      c.req.raw.headers,
+      proxies.trustedProxies,
+      proxies.trustedProxyHeader,
+    );
     const facts: ErrorEventFacts = {};
     let realm: Realm | undefined;
     try {
@@ -140,7 +149,7 @@ export function realmEndpoint<D extends RouteContext>(
       // Before the endpoint's own format is known to apply: the realm or method is wrong.
       if (!realm?.enabled) return jsonError(ctx.log, new NotFound('Realm does not exist'));
       if (!methods.includes(c.req.method)) return jsonError(ctx.log, new MethodNotAllowed());
-      return await handler(ctx, realm, c.req.raw, ip, facts);
+      return await handler(ctx, realm, c.req.raw, ip, facts, candidates);
     } catch (thrown) {
       return refuse(ctx, requestLog(ctx, c), options, thrown, { realm, ip, facts });
     }

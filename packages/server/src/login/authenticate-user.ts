@@ -17,7 +17,13 @@ export class LoginFailed extends Error {
 export interface Credentials {
   username: string;
   password: string;
+  /** The client's address, recorded in events. */
   ipAddress: string | null;
+  /**
+   * Every address the attempt may come from, counted by the throttle (default: ipAddress).
+   * More than one when a proxy's forwarding headers disagree (http/client-address.ts).
+   */
+  throttleAddresses?: readonly string[];
   clientId: string;
   /** The browser's known-device cookie (login form only). */
   deviceCookie?: string;
@@ -30,7 +36,7 @@ export async function authenticateUser(
 ): Promise<User> {
   // Reserved before the user is even looked up: known and unknown usernames take the same path
   // and, once admitted, cost one argon2 verification each.
-  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.ipAddress, {
+  const attempt = await ctx.throttle.reserve(realm.id, creds.username, creds.throttleAddresses ?? creds.ipAddress, {
     deviceCookie: creds.deviceCookie,
   });
   let user: User | undefined;

@@ -42,15 +42,17 @@ const MESSAGES: Record<LoginFailed['reason'], string> = {
 
 /** The login form's POST handler, finishing each request through its protocol's completion. */
 export function submitLogin<D extends SubmitLoginDeps>(completions: LoginCompletions<D>): RouteHandler<D> {
-  return (ctx, realm, req, ip) => signIn(ctx, completions, realm, req, ip);
+  return (ctx, realm, req, ip, _facts, addresses) => signIn(ctx, completions, realm, req, ip, addresses);
 }
 
+/** `ip`: the client's address for events and the session; `addresses`: every one the throttle counts (http/client-address.ts). */
 async function signIn<D extends SubmitLoginDeps>(
   ctx: D,
   completions: LoginCompletions<D>,
   realm: Realm,
   req: Request,
   ip: string | null,
+  addresses: readonly string[],
 ): Promise<Response> {
   const form = await readForm(req);
   const id = form.require('auth_request');
@@ -83,6 +85,7 @@ async function signIn<D extends SubmitLoginDeps>(
       username,
       password,
       ipAddress: ip,
+      throttleAddresses: addresses,
       clientId: client.clientId,
       deviceCookie: readCookie(req, DEVICE_COOKIE),
     });

@@ -29,7 +29,9 @@
 //                                 lockout and slots, as for a pair, so a distributed guesser who
 //                                 has slowed the username down cannot take this browser's turns.
 //   ip:<address>                  no failure limit; caps the verifications in flight per address.
-// IPv6 addresses count per /64, the block one subscriber usually holds.
+// IPv6 addresses count per /64, the block one subscriber usually holds. An attempt whose
+// address is uncertain (a proxy's forwarding headers disagree) has both address counters of
+// each kind, so it is refused while either pair is locked and counted against both.
 import type { Kysely } from 'kysely';
 import { newId } from '../crypto/random.ts';
 import { TooManyRequests } from '../errors.ts';
@@ -123,20 +125,24 @@ export class LoginThrottle {
     this.policy = { ...DEFAULT_THROTTLE, ...policy };
   }
 
-  #counters(username: string, address: string | null, device: string | null): Counter[] {
+  #counters(username: string, addresses: readonly string[], device: string | null): Counter[] {
     const p = this.policy;
     const name = username.toLowerCase().slice(0, MAX_USERNAME_KEY);
-    const at = address === null ? 'unknown' : addressKey(address);
+    // Usually one address; two when a proxy's forwarding headers disagree, and then the attempt
+    // counts against both and is refused while either is locked (http/client-address.ts).
+    const ats = addresses.length === 0 ? ['unknown'] : [...new Set(addresses.map(addressKey))];
     // Sorted, so that concurrent reservations lock rows in one order and cannot deadlock.
     return [
-      {
-        subject: `ip-user:${at} ${name}`,
-        limit: p.userFailures,
-        baseMs: p.baseLockoutMs,
-        maxMs: p.maxLockoutMs,
-        concurrency: Infinity,
-      },
-      { subject: `ip:${at}`, limit: Infinity, baseMs: 0, maxMs: 0, concurrency: p.addressConcurrency },
+      ...ats.flatMap((at): Counter[] => [
+        {
+          subject: `ip-user:${at} ${name}`,
+          limit: p.userFailures,
+          baseMs: p.baseLockoutMs,
+          maxMs: p.maxLockoutMs,
+          concurrency: Infinity,
+        },
+        { subject: `ip:${at}`, limit: Infinity, baseMs: 0, maxMs: 0, concurrency: p.addressConcurrency },
+      ]),
       device === null
         ? {
             subject: `user:${name}`,
@@ -156,19 +162,21 @@ export class LoginThrottle {
   }
 
   /**
-   * Reserves one verification for `username` from `address`, or throws TooManyRequests (with
-   * the seconds to wait) while a counter is locked or its in-flight slots stay taken.
-   * `deviceCookie`: the browser's known-device cookie, if any.
+   * Reserves one verification for `username` from `address` (or from every one of several
+   * candidate addresses), or throws TooManyRequests (with the seconds to wait) while a counter
+   * is locked or its in-flight slots stay taken. `deviceCookie`: the browser's known-device
+   * cookie, if any.
    */
   async reserve(
     realmId: string,
     username: string,
-    address: string | null,
+    address: string | null | readonly string[],
     options: { deviceCookie?: string; now?: number } = {},
   ): Promise<LoginAttempt> {
     const now = options.now ?? Date.now();
     const device = await this.devices.recognise(realmId, username, options.deviceCookie, now);
-    const counters = this.#counters(username, address, device);
+    const addresses = address === null ? [] : typeof address === 'string' ? [address] : address;
+    const counters = this.#counters(username, addresses, device);
     const attemptId = newId();
     const waitUntil = Date.now() + this.policy.inFlightWaitMs;
     for (let at = now; ; at = Math.max(Date.now(), now)) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, parseStartConfig } from '../../src/config.ts';
 import { addressKey, CidrList, parseCidr } from '../../src/http/cidr.ts';
-import { clientAddress } from '../../src/http/client-address.ts';
+import { clientAddress, resolveClientAddress } from '../../src/http/client-address.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { form } from '../helpers/oauth.ts';
@@ -93,6 +93,70 @@ test('forwarded header (RFC 7239) from a trusted peer, with quoting, ports, unkn
   const both = (f: string, x: string) => new Headers({ forwarded: f, 'x-forwarded-for': x });
   assert.equal(clientAddress('10.0.0.2', both('for=198.51.100.7', '198.51.100.7'), PROXIES), '198.51.100.7');
   assert.equal(clientAddress('10.0.0.2', both('for=6.6.6.6', '198.51.100.7'), PROXIES), '10.0.0.2');
+});
+
+test('trusted-proxy-header config: x-forwarded-for or forwarded, from the flag or SUNDOWN_TRUSTED_PROXY_HEADER, only with --trusted-proxies', () => {
+  const proxies = ['--trusted-proxies', '10.0.0.0/8'];
+  assert.equal(parseStartConfig(proxies, {}).trustedProxyHeader, null, 'default: either header');
+  assert.equal(
+    parseStartConfig([...proxies, '--trusted-proxy-header', 'forwarded'], {}).trustedProxyHeader,
+    'forwarded',
+  );
+  assert.equal(
+    parseStartConfig([...proxies, '--trusted-proxy-header', 'X-Forwarded-For'], {}).trustedProxyHeader,
+    'x-forwarded-for',
+  );
+  assert.equal(
+    parseStartConfig(proxies, { SUNDOWN_TRUSTED_PROXY_HEADER: 'x-forwarded-for' }).trustedProxyHeader,
+    'x-forwarded-for',
+  );
+  assert.throws(
+    () => parseStartConfig([...proxies, '--trusted-proxy-header', 'x-real-ip'], {}),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.includes('--trusted-proxy-header must be x-forwarded-for or forwarded (got "x-real-ip")'),
+  );
+  assert.throws(
+    () => parseStartConfig(['--trusted-proxy-header', 'forwarded'], {}),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.includes('--trusted-proxy-header needs --trusted-proxies (the proxies that write it)'),
+  );
+});
+
+test('trusted-proxy-header: only the named header is read; the other is what the client wrote', () => {
+  const both = new Headers({ forwarded: 'for=6.6.6.6', 'x-forwarded-for': '198.51.100.7' });
+  assert.equal(clientAddress('10.0.0.2', both, PROXIES, 'x-forwarded-for'), '198.51.100.7');
+  assert.equal(clientAddress('10.0.0.2', both, PROXIES, 'forwarded'), '6.6.6.6');
+  // The named header absent: the proxy is the client as far as we know, whatever the other says.
+  assert.equal(
+    clientAddress('10.0.0.2', new Headers({ forwarded: 'for=6.6.6.6' }), PROXIES, 'x-forwarded-for'),
+    '10.0.0.2',
+  );
+  assert.deepEqual(resolveClientAddress('10.0.0.2', both, PROXIES, 'forwarded'), {
+    address: '6.6.6.6',
+    candidates: ['6.6.6.6'],
+  });
+  // From an untrusted peer no header counts, named or not.
+  assert.equal(clientAddress('198.51.100.9', both, PROXIES, 'forwarded'), '198.51.100.9');
+});
+
+test('login-throttle-proxy-header-bypass: headers that disagree give both addresses as candidates, never the shared proxy address alone', () => {
+  const both = new Headers({ forwarded: 'for=6.6.6.6', 'x-forwarded-for': '198.51.100.7' });
+  assert.deepEqual(resolveClientAddress('10.0.0.2', both, PROXIES), {
+    address: '10.0.0.2',
+    candidates: ['6.6.6.6', '198.51.100.7'],
+  });
+  const agree = new Headers({ forwarded: 'for=198.51.100.7', 'x-forwarded-for': '198.51.100.7' });
+  assert.deepEqual(resolveClientAddress('10.0.0.2', agree, PROXIES), {
+    address: '198.51.100.7',
+    candidates: ['198.51.100.7'],
+  });
+  assert.deepEqual(resolveClientAddress('198.51.100.9', both, PROXIES), {
+    address: '198.51.100.9',
+    candidates: ['198.51.100.9'],
+  });
+  assert.deepEqual(resolveClientAddress(null, both, PROXIES), { address: null, candidates: [] });
 });
 
 for (const database of TEST_DATABASES) {

@@ -205,6 +205,93 @@ for (const database of TEST_DATABASES) {
       assert.equal((await grant(fetchFrom(PROXY, { 'x-forwarded-for': '198.51.100.8' }), 'alice-pw')).status, 200);
     });
 
+    test('login-throttle-proxy-header-bypass: a locked (address, username) pair gets no more guesses by adding a Forwarded header that disagrees with X-Forwarded-For', async () => {
+      await start({ trustedProxies: CidrList.of(['10.0.0.0/8']) });
+      const grant = (headers: Record<string, string>, password: string) =>
+        fetchFrom(PROXY, headers)(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+        );
+      const xff = { 'x-forwarded-for': '198.51.100.66' };
+      for (let i = 0; i < PAIR_LIMIT; i++) assert.equal((await grant(xff, `guess-${i}`)).status, 400);
+      assert.equal((await grant(xff, 'guess-locked')).status, 429);
+      const calls = counter.stats.calls;
+      // The proxy wrote X-Forwarded-For; the attacker adds a Forwarded header of their own,
+      // a new value each time. Each attempt counts against both addresses: the locked one refuses it.
+      for (let i = 0; i < 3; i++) {
+        const res = await grant({ ...xff, forwarded: `for=203.0.113.${i + 1}` }, `forged-${i}`);
+        assert.equal(res.status, 429, `guess with a Forwarded header: ${res.status}`);
+      }
+      // The same from the other side: a pair locked through Forwarded, and an added X-Forwarded-For.
+      const fwd = { forwarded: 'for=198.51.100.77' };
+      for (let i = 0; i < PAIR_LIMIT; i++) assert.equal((await grant(fwd, `guess-${i}`)).status, 400);
+      assert.equal((await grant({ ...fwd, 'x-forwarded-for': '203.0.113.9' }, 'forged')).status, 429);
+      assert.equal(counter.stats.calls, calls + PAIR_LIMIT, 'no verification ran for a locked pair');
+    });
+
+    test('login-throttle-proxy-header-bypass: disagreeing headers count every attempt against both addresses, on the login form too', async () => {
+      await start({ trustedProxies: CidrList.of(['10.0.0.0/8']) });
+      const grant = (headers: Record<string, string>, password: string) =>
+        fetchFrom(PROXY, headers)(
+          `${OIDC}/token`,
+          form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+        );
+      const both = { 'x-forwarded-for': '198.51.100.81', forwarded: 'for=198.51.100.82' };
+      // On the login form (the password grant in the test above): the same throttle keys.
+      const forms = await openForms(PAIR_LIMIT + 1, fetchFrom(PROXY, both));
+      for (const [i, f] of forms.slice(0, PAIR_LIMIT).entries())
+        assert.equal((await submit(f, 'alice', `guess-${i}`)).status, 401);
+      assert.equal((await submit(forms[PAIR_LIMIT]!, 'alice', 'alice-pw')).status, 429);
+      assert.equal((await grant({ 'x-forwarded-for': '198.51.100.81' }, 'alice-pw')).status, 429);
+      assert.equal((await grant({ forwarded: 'for=198.51.100.82' }, 'alice-pw')).status, 429);
+      // Neither is the proxy's own address, which other clients behind it share.
+      assert.equal((await grant({}, 'alice-pw')).status, 200);
+    });
+
+    test('login-throttle-proxy-header: with --trusted-proxy-header only that header names the client, for throttling and events', async () => {
+      const from = {
+        'x-forwarded-for': (a: string) => ({ 'x-forwarded-for': a }),
+        forwarded: (a: string) => ({ forwarded: `for=${a}` }),
+      };
+      for (const [header, other] of [
+        ['x-forwarded-for', 'forwarded'],
+        ['forwarded', 'x-forwarded-for'],
+      ] as const) {
+        await start({ trustedProxies: CidrList.of(['10.0.0.0/8']), trustedProxyHeader: header });
+        const grant = (headers: Record<string, string>, password: string) =>
+          fetchFrom(PROXY, headers)(
+            `${OIDC}/token`,
+            form({ grant_type: 'password', client_id: 'cli', username: 'alice', password }),
+          );
+        // The proxy writes `header`; the client sends the other one, with a new value each time.
+        for (let i = 0; i < PAIR_LIMIT; i++) {
+          assert.equal(
+            (await grant({ ...from[header]('198.51.100.90'), ...from[other](`203.0.113.${i + 1}`) }, `guess-${i}`))
+              .status,
+            400,
+          );
+        }
+        assert.equal(
+          (await grant({ ...from[header]('198.51.100.90'), ...from[other]('203.0.113.99') }, 'alice-pw')).status,
+          429,
+          `${header}: locked`,
+        );
+        // The other header was never believed: an address it named was not counted.
+        assert.equal(
+          (await grant(from[header]('203.0.113.1'), 'alice-pw')).status,
+          200,
+          `${header}: the other header's address is clean`,
+        );
+        const realm = (await t.provider.ctx.realms.realmByName('test'))!;
+        const events = await t.provider.ctx.events.list(realm.id, { type: 'LOGIN_ERROR', max: 1000 });
+        assert.ok(events.length >= PAIR_LIMIT);
+        assert.ok(
+          events.every((e) => e.ip_address === '198.51.100.90'),
+          events.map((e) => e.ip_address).join(','),
+        );
+      }
+    });
+
     test('login-throttle-slowdown: guesses from many addresses slow a username down, and the right password gets through at the next slot', async () => {
       await start({
         trustedProxies: CidrList.of(['10.0.0.0/8']),

@@ -17,7 +17,8 @@ for (const database of TEST_DATABASES) {
       const created = await database.create();
       try {
         let server = await startRealServer(created.config);
-        const oidcBase = () => `${server.url}/realms/test/protocol/openid-connect`;
+        // Requests go to the port the server listens on now; the issuer stays the first one's.
+        const oidcBase = () => `http://localhost:${server.port}/realms/test/protocol/openid-connect`;
         const browser = new Browser((input, init) => fetch(input, init));
         const { verifier, challenge } = pkce();
         const back = await signIn(
@@ -50,9 +51,8 @@ for (const database of TEST_DATABASES) {
         const jwksBefore = await (await fetch(`${oidcBase()}/certs`)).json();
         await server.close();
 
-        // The same port keeps the issuer (and so the browser's cookie) the same.
-        const port = server.port;
-        server = await startRealServer(created.config, ['--port', String(port)]);
+        // The same issuer, on a port of its own: the first port, once closed, is not ours to reuse.
+        server = await startRealServer(created.config, ['--public-url', server.url]);
         try {
           assert.deepEqual(await (await fetch(`${oidcBase()}/certs`)).json(), jwksBefore, 'same signing keys');
           const userinfo = await fetch(`${oidcBase()}/userinfo`, {

@@ -48,6 +48,7 @@ export async function tokenEndpoint(
   req: Request,
   ip: string | null,
   facts: ErrorEventFacts,
+  addresses: readonly string[],
 ): Promise<Response> {
   const params = await readForm(req);
   const name = params.require('grant_type');
@@ -59,7 +60,7 @@ export async function tokenEndpoint(
   if (name === 'authorization_code' && !client.standardFlowEnabled) {
     throw new UnauthorizedClient('Client is not allowed to use the authorization code flow');
   }
-  return jsonResponse(await grant.handle({ ctx, realm, client, params, ip, facts }));
+  return jsonResponse(await grant.handle({ ctx, realm, client, params, ip, addresses, facts }));
 }
 
 /** The event of a refused token request: the grant's (CODE_TO_TOKEN_ERROR, REFRESH_TOKEN_ERROR). */

@@ -44,6 +44,8 @@ export interface GrantInput {
   client: Client;
   params: Params;
   ip: string | null;
+  /** Every address the request may come from, for the login throttle (http/client-address.ts). */
+  addresses: readonly string[];
   /** What the refusal's event should say (client, user, session, the reason); see http/route.ts. */
   facts: ErrorEventFacts;
 }

@@ -7,7 +7,7 @@ import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
 
-export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInput): Promise<TokenResponse> {
+export async function passwordGrant({ ctx, realm, client, params, ip, addresses }: GrantInput): Promise<TokenResponse> {
   if (!client.directAccessGrantsEnabled) throw new UnauthorizedClient('Client is not allowed direct access grants');
   const username = params.require('username');
   const password = params.require('password');
@@ -18,6 +18,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip }: GrantInp
       username,
       password,
       ipAddress: ip,
+      throttleAddresses: addresses,
       clientId: client.clientId,
     });
   } catch (err) {
