@@ -4,24 +4,11 @@ import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE } from '../../http/coo
 import { readForm } from '../../http/params.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
-import { finishLogout } from './finish-logout.ts';
-import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import { type FinishLogoutDeps, finishLogout } from './finish-logout.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesSamlKeys } from '../../saml/capabilities.ts';
-import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What confirming a pending logout uses. */
-export type ConfirmLogoutDeps = UsesDeliveryWorker &
-  UsesLogout &
-  UsesLogoutWait &
-  UsesPendingRequests &
-  UsesRealms &
-  UsesSamlKeys &
-  UsesSentLogoutRequests &
-  UsesSsoSessions &
-  UsesUrls;
+export type ConfirmLogoutDeps = FinishLogoutDeps & UsesPendingRequests;
 
 export async function confirmLogout(
   ctx: ConfirmLogoutDeps,

@@ -11,32 +11,20 @@ import { logoutSettings } from '../client-logout-settings.ts';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.ts';
 import { LegacyRedirectNotAccepted, matchLegacyRedirectUri } from './legacy-redirect.ts';
 import { renderConfirmPage } from './logout-pages.ts';
+import type { ConfirmLogoutDeps } from './confirm-logout.ts';
 import { finishLogout, logoutErrorPage } from './finish-logout.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { storePendingLogout } from './pending-logout.ts';
 import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
-import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the end-session endpoint and its steps use. */
-export type EndSessionDeps = UsesDeliveryWorker &
-  UsesEvents &
-  UsesSigningKeys &
-  UsesLog &
-  UsesLogout &
-  UsesLogoutWait &
-  UsesPendingRequests &
-  UsesRealms &
-  UsesSamlKeys &
-  UsesSentLogoutRequests &
-  UsesSsoSessions &
-  UsesUrls;
+export type EndSessionDeps = ConfirmLogoutDeps & UsesEvents & UsesSigningKeys & UsesLog;
 
 /** Where the logout may continue: at once (the client is proven), or after the user's click. */
 interface Targets {

@@ -6,41 +6,11 @@ import { readForm } from '../../http/params.ts';
 import { jsonResponse } from '../../http/respond.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
+import type { GrantDeps } from './grant.ts';
 import { grantType } from './grants.ts';
-import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
-import type { UsesEvents } from '../../events/capabilities.ts';
-import type { UsesLoginThrottle } from '../../login/capabilities.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
-import type {
-  UsesAdapterSessions,
-  UsesClientSessions,
-  UsesSsoSessionStore,
-  UsesSsoSessions,
-} from '../../sessions/capabilities.ts';
-import type { UsesTransact } from '../../store/capabilities.ts';
-import type {
-  UsesAuthorizationCodes,
-  UsesNotBefore,
-  UsesRefreshTokens,
-  UsesTokenIssuer,
-} from '../../tokens/capabilities.ts';
 
 /** What the token endpoint and its grants use. */
-export type TokenEndpointDeps = UsesAdapterSessions &
-  UsesClientSessions &
-  UsesAuthorizationCodes &
-  UsesEvents &
-  UsesNotBefore &
-  UsesRealms &
-  UsesRefreshTokens &
-  UsesSsoSessionStore &
-  UsesSsoSessions &
-  UsesLoginThrottle &
-  UsesTokenIssuer &
-  UsesTransact &
-  UsesUrls &
-  UsesPasswordVerifier;
+export type TokenEndpointDeps = GrantDeps;
 
 export async function tokenEndpoint(
   ctx: TokenEndpointDeps,

@@ -3,27 +3,13 @@
 // sign-in must have been opened by this browser (binding cookie), as the login form's must.
 import { LOGIN_BINDING_COOKIE, readCookie } from '../../http/cookies.ts';
 import type { Realm } from '../../realm/model.ts';
-import { continueSamlLogin } from '../login/continue-saml-login.ts';
+import { type ContinueSamlLoginDeps, continueSamlLogin } from '../login/continue-saml-login.ts';
 import { isSamlPendingLogin } from '../login/saml-pending-login.ts';
 import { SamlError } from '../saml-errors.ts';
 import { samlErrorPage } from './saml-error-page.ts';
-import type { UsesEvents } from '../../events/capabilities.ts';
-import type { UsesLog } from '../../log.ts';
-import type { UsesPendingRequests } from '../../pending/capabilities.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesSamlKeys } from '../capabilities.ts';
-import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the SAML login continuation endpoint uses. */
-export type SamlLoginContinueDeps = UsesClientSessions &
-  UsesEvents &
-  UsesLog &
-  UsesPendingRequests &
-  UsesRealms &
-  UsesSamlKeys &
-  UsesSsoSessions &
-  UsesUrls;
+export type SamlLoginContinueDeps = ContinueSamlLoginDeps;
 
 const EXPIRED =
   'This sign-in has expired or was opened in another browser. Return to the application and sign in again.';
