@@ -14,7 +14,16 @@ function startInstance(env: Record<string, string>): Promise<{ child: ChildProce
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${out}`)), 10_000);
+    // A slow start (a loaded machine) fails the test, and the child goes with it: a child left
+    // running would keep this test file's process alive, and the whole run with it.
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`instance did not start within 30 s: ${out}`));
+    }, 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance exited (${code}) before listening: ${out}`));
+    });
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening (\d+)/.exec(out);
@@ -40,7 +49,14 @@ test(
       CLIENT_ID: CLIENT,
       JWKS: JSON.stringify(op.jwks),
     };
-    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    const started = await Promise.allSettled([startInstance(env), startInstance(env)]);
+    const [a, b] = started.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    if (!a || !b) {
+      // One started, the other did not: stop the one, then fail with the other's reason.
+      a?.child.kill();
+      b?.child.kill();
+      throw started.find((r) => r.status === 'rejected')!.reason;
+    }
     try {
       const login = await fetch(`${b.url}/test-login?sid=sid-1`);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
