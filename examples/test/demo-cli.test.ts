@@ -86,3 +86,10 @@ test('a port in use is named with the flag to change it', async () => {
     blocker.close();
   }
 });
+
+test('`npm start 18090` (npm kept the flag) says to put -- before the flags', async () => {
+  const { code, out } = await run(['18090']);
+  assert.equal(code, 1);
+  assert.match(out, /demo: unexpected argument "18090"\. .*put -- before them, e\.g\. npm start -- --port 18090/);
+  assert.match(out, /Usage: npm start -- \[--port 8080\]/);
+});
