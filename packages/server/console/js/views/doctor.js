@@ -26,7 +26,7 @@ export function doctorRow(r) {
     'tr',
     { 'data-client': r.clientId, class: r.ok ? 'ok' : 'bad' },
     h('td', {}, r.clientId),
-    h('td', {}, h('code', {}, r.url)),
+    h('td', { class: 'wrap' }, h('code', {}, r.url)),
     cell(r.resolve),
     cell(r.connect),
     cell(r.tls),
