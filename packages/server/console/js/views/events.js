@@ -7,7 +7,7 @@ import { h, replace, short, table, time } from '../dom.js';
 const PAGE = 50;
 
 /**
- * @typedef {{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }} Event
+ * @typedef {{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }} RealmEvent
  */
 
 /**
@@ -38,7 +38,7 @@ function fact(name, value) {
 
 /**
  * The whole event as the API answers it (full ids included), closed until asked for.
- * @param {Event} e
+ * @param {RealmEvent} e
  */
 function raw(e) {
   return h('details', { class: 'raw' }, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(e, null, 2)));
@@ -50,7 +50,7 @@ export async function eventsView({ realm, params, el, go }) {
   const query = new URLSearchParams(params);
   query.set('first', String(first));
   query.set('max', String(PAGE));
-  /** @type {Event[]} */
+  /** @type {RealmEvent[]} */
   const events = await api('GET', `${realmPath(realm)}/events?${query}`);
 
   const type = /** @type {HTMLSelectElement} */ (
