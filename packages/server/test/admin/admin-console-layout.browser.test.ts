@@ -1,7 +1,7 @@
 // The console fits the screen: at 1280 × 800 and 1920 × 1080, the main tables of Live sessions,
-// Deliveries, Clients, Users and Events have no clipped column and nothing scrolls sideways, with
-// data that pushes them (long client ids and URLs, long causes without spaces, long e-mail
-// addresses, a session in many clients). Event details are labelled fields, the raw JSON behind a
+// Deliveries, Clients, Users and Events (and every other page) have no clipped column and nothing
+// scrolls sideways, with data that pushes them (long client ids and URLs, long causes without
+// spaces, long e-mail addresses, a session in many clients). Event details are labelled fields, the raw JSON behind a
 // toggle. Every page at both sizes is saved as a screenshot (docs/screenshots/ with
 // SUNDOWN_SCREENSHOTS=update).
 import assert from 'node:assert/strict';
@@ -33,14 +33,22 @@ const LONG_EMAIL = 'alexandra.konstantinopoulou-vanderberg@customer-success.depa
 /** A receiver's answer without a single space: the cause column must still wrap it. */
 const LONG_BODY = `{"error":"temporarily_unavailable","error_description":"${'maintenance_window_of_the_billing_cluster_'.repeat(4)}"}`;
 
-/** Where each page's table is and what shows that its data has arrived. */
-const PAGES = [
-  { name: 'sessions', hash: 'sessions', ready: 'tr[data-session] .chip >> nth=3' },
-  { name: 'deliveries', hash: 'deliveries', ready: 'tr[data-status="retrying"] .cause' },
-  { name: 'clients', hash: 'clients', ready: `tr[data-client="${LONG_CLIENT}"]` },
-  { name: 'users', hash: 'users', ready: 'tr[data-user="alexandra"]' },
-  { name: 'events', hash: 'events', ready: 'td .facts' },
-] as const;
+/** Each page of the console, what shows that its data has arrived, and what to do first. */
+const PAGES: Array<{ name: string; hash: string; ready: string; first?: (p: Page) => Promise<void> }> = [
+  { name: 'realms', hash: '', ready: 'a[href="#/test/sessions"]' },
+  { name: 'sessions', hash: 'test/sessions', ready: 'tr[data-session] .chip >> nth=3' },
+  { name: 'deliveries', hash: 'test/deliveries', ready: 'tr[data-status="retrying"] .cause' },
+  { name: 'clients', hash: 'test/clients', ready: `tr[data-client="${LONG_CLIENT}"]` },
+  { name: 'users', hash: 'test/users', ready: 'tr[data-user="alexandra"]' },
+  { name: 'events', hash: 'test/events', ready: 'td .facts' },
+  {
+    name: 'doctor',
+    hash: 'test/doctor',
+    ready: 'tr[data-client="rp2"]',
+    first: (p) => p.getByRole('button', { name: 'Check all back-channel URLs' }).click(),
+  },
+  { name: 'settings', hash: 'test/settings', ready: 'form.settings' },
+];
 
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -240,8 +248,9 @@ describe('admin console layout in Chromium', { skip }, () => {
       const p = await consolePage(size);
       try {
         const found: string[] = [];
-        for (const { name, hash, ready } of PAGES) {
-          await p.goto(`${server.url}/admin/#/test/${hash}`);
+        for (const { name, hash, ready, first } of PAGES) {
+          await p.goto(`${server.url}/admin/#/${hash}`);
+          await first?.(p);
           await p.locator(ready).first().waitFor();
           found.push(...(await overflows(p)).map((problem) => `${name}: ${problem}`));
           await p.screenshot({ path: join(shots, `console-${name}-${size.width}.png`) });
