@@ -14,9 +14,14 @@ function port(name: string, raw: string): number {
   return n;
 }
 
+const USAGE =
+  'Usage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--app-four-port 3004] [--data-dir .sundown] [--verbose]';
+
 let values: Record<string, string | boolean | undefined>;
+let positionals: string[];
 try {
-  ({ values } = parseArgs({
+  ({ values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       port: { type: 'string', default: '8080' },
       'app-one-port': { type: 'string', default: '3001' },
@@ -28,8 +33,14 @@ try {
     },
   }));
 } catch (err) {
+  process.stderr.write(`demo: ${(err as Error).message}\n${USAGE}\n`);
+  process.exit(1);
+}
+// `npm start --port 18090` keeps `--port` for npm and passes only `18090` on: say what is missing.
+if (positionals.length > 0) {
+  const example = /^\d{1,5}$/.test(positionals[0]!) ? positionals[0]! : '8081';
   process.stderr.write(
-    `demo: ${(err as Error).message}\nUsage: npm start -- [--port 8080] [--app-one-port 3001] [--app-two-port 3002] [--app-three-port 3003] [--app-four-port 3004] [--data-dir .sundown] [--verbose]\n`,
+    `demo: unexpected argument ${positionals.map((p) => `"${p}"`).join(' ')}. npm keeps the flags after "npm start" for itself: put -- before them, e.g. npm start -- --port ${example}\n${USAGE}\n`,
   );
   process.exit(1);
 }

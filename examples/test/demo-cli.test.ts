@@ -156,3 +156,10 @@ test('one-server-per-data-dir: a second `npm start` on the data directory of a r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('`npm start 18090` (npm kept the flag) says to put -- before the flags', async () => {
+  const { code, out } = await run(['18090']);
+  assert.equal(code, 1);
+  assert.match(out, /demo: unexpected argument "18090"\. .*put -- before them, e\.g\. npm start -- --port 18090/);
+  assert.match(out, /Usage: npm start -- \[--port 8080\]/);
+});

@@ -27,6 +27,7 @@ import {
 } from './oidc/cors-policies.ts';
 import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
+import { realmInfoEndpoint } from './oidc/realm-info.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
 import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
 import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
@@ -88,6 +89,8 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   const api = { errors: jsonError } as const;
   const page = { errors: htmlError } as const;
 
+  // Keycloak's public realm information (PublicRealmResource): key, service URLs, not-before.
+  route('/', ['GET'], realmInfoEndpoint, { ...api, cors: anyOrigin });
   route('/.well-known/openid-configuration', ['GET'], discoveryEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/certs', ['GET'], certsEndpoint, { ...api, cors: anyOrigin });
   route('/protocol/openid-connect/auth', ['GET', 'POST'], authorizeEndpoint, page);

@@ -12,6 +12,7 @@ import {
   parseDoctorCommand,
   parseLogoutCommand,
   parseStartConfig,
+  START_ENVIRONMENT,
   START_OPTIONS,
 } from './config.ts';
 import { RealmImportError } from './realm-import/realm-json.ts';
@@ -25,6 +26,17 @@ const describe = (options: Options, skip: Options = {}) =>
     .map(([name, o]) => `  --${name.padEnd(24)} ${o.help}${o.env ? `  [${o.env}]` : ''}`)
     .join('\n');
 
+/** Every environment variable `start` reads: the flags' and the ones without a flag. */
+const environment = () =>
+  [
+    ...Object.entries(START_OPTIONS).flatMap(([name, o]) =>
+      'env' in o ? [[o.env, `as --${name}${'multiple' in o ? ' (comma-separated)' : ''}`] as const] : [],
+    ),
+    ...Object.entries(START_ENVIRONMENT),
+  ]
+    .map(([env, help]) => `  ${env.padEnd(32)} ${help}`)
+    .join('\n');
+
 const USAGE = `Usage: sundown <command> [options]
 
 Commands:
@@ -35,6 +47,9 @@ Commands:
 
 Options of start (each also as an environment variable):
 ${describe(START_OPTIONS, COMMON_OPTIONS)}
+
+Environment variables of start (a flag wins over its variable):
+${environment()}
 
 Options of logout:
 ${describe(LOGOUT_OPTIONS, COMMON_OPTIONS)}

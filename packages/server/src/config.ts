@@ -148,6 +148,13 @@ export const START_OPTIONS = {
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
+/** Settings of `start` read only from the environment: a password stays out of the process list. */
+export const START_ENVIRONMENT = {
+  SUNDOWN_ADMIN_USERNAME:
+    'creates the master realm with this admin when it has none (Keycloak: KC_BOOTSTRAP_ADMIN_USERNAME); turns on the admin console at /admin/',
+  SUNDOWN_ADMIN_PASSWORD: "that admin's password (Keycloak: KC_BOOTSTRAP_ADMIN_PASSWORD)",
+} as const;
+
 export const LOGOUT_OPTIONS = {
   realm: { type: 'string', help: 'realm name (required)' },
   user: { type: 'string', help: 'log out every session of this user (username or id)' },
@@ -164,6 +171,15 @@ export const DOCTOR_OPTIONS = {
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
+/**
+ * Every option is a flag. A bare word is most often a flag's value whose flag npm kept for itself:
+ * `npm start --port 8081` passes only `8081` on, unless `--` comes before the flags.
+ */
+export function unexpectedArguments(positionals: string[]): string {
+  const example = /^\d{1,5}$/.test(positionals[0]!) ? positionals[0]! : '8081';
+  return `unexpected argument ${positionals.map((p) => `"${p}"`).join(' ')}: options are flags such as --port ${example}; through npm (npm start, npm run, npm exec), put -- before the flags so that npm passes them on: npm start -- --port ${example}`;
+}
+
 class Reader {
   readonly problems: string[] = [];
   readonly #values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -177,8 +193,11 @@ class Reader {
       const options = Object.fromEntries(
         Object.entries(specs).map(([k, v]) => [k, { type: v.type, ...(v.multiple ? { multiple: true } : {}) }]),
       );
-      this.#values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+      const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+      this.#values = parsed.values;
+      if (parsed.positionals.length > 0) throw new ConfigError([unexpectedArguments(parsed.positionals)]);
     } catch (err) {
+      if (err instanceof ConfigError) throw err;
       throw new ConfigError([(err as Error).message]);
     }
   }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
+import { CONSOLE_OFF_HINT, ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
 import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
@@ -94,7 +94,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       trustedProxies: config.trustedProxies,
       trustedProxyHeader: config.trustedProxyHeader,
     });
-    await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl);
+    if (!(await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl)))
+      log.info(
+        `admin console ${provider.ctx.urls.consoleUrl} is off (no master realm); to turn it on, ${CONSOLE_OFF_HINT}`,
+      );
     ready.provider = provider;
     return {
       url: publicUrl,

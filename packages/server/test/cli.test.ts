@@ -1,6 +1,6 @@
 // The `sundown` command: clear start-up errors with a non-zero exit, and a clean start.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,6 +88,13 @@ test('starts, imports, warns once about unknown fields, and stops on SIGTERM', a
     );
     assert.equal(code, 0);
     assert.match(out, /imported realm x/);
+    // Started without SUNDOWN_ADMIN_*: one line says how to turn the console on.
+    const hints = out.split('\n').filter((l) => l.includes('admin console'));
+    assert.equal(hints.length, 1, out);
+    assert.match(
+      hints[0]!,
+      /admin console http:\/\/localhost:\d+\/admin\/ is off .*SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD/,
+    );
     const warnings = out.split('\n').filter((l) => l.includes('ignored unsupported fields'));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /\$\.roles, \$\.smtpServer, \$\.clients\[0\]\.protocolMappers/);
@@ -180,4 +187,45 @@ test('one-server-per-data-dir: the lock goes with a clean stop, and a lock left 
     await Promise.all(started.map((p) => p.kill()));
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--help lists the environment variables, SUNDOWN_ADMIN_* among them', async () => {
+  const { code, out } = await run(['--help']);
+  assert.equal(code, 0);
+  assert.match(out, /Environment variables of start/);
+  for (const name of ['SUNDOWN_PORT', 'SUNDOWN_DATABASE_URL', 'SUNDOWN_ADMIN_USERNAME', 'SUNDOWN_ADMIN_PASSWORD'])
+    assert.match(out, new RegExp(`\\n  ${name} `), name);
+  assert.match(out, /KC_BOOTSTRAP_ADMIN_USERNAME/);
+});
+
+test('a bare word where a flag belongs says to put -- before the flags (npm start 18090)', async () => {
+  const { code, out } = await run(['start', '18090']);
+  assert.equal(code, 1);
+  assert.match(out, /unexpected argument "18090": options are flags such as --port 18090/);
+  assert.match(out, /put -- before the flags .*npm start -- --port 18090/);
+  assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+});
+
+test('the direct start command of a clone runs the sources with no dist/ and no --conditions', async () => {
+  // `node packages/server/bin/sundown.js start`, as the README gives it: without the `source`
+  // condition the `#cli` import would be dist/cli.js, which a clone does not have.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
+  const child = spawn(process.execPath, [BIN, '--help'], { env });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0, out);
+  assert.match(out, /^Usage: sundown <command>/);
+});
+
+test('on a Node older than 24.7 the command says which Node it needs, not a syntax error', async (t) => {
+  const old = ['/usr/bin/node', '/usr/local/bin/node'].find(
+    (p) => existsSync(p) && Number(spawnSync(p, ['-p', 'process.versions.node.split(".")[0]']).stdout) < 24,
+  );
+  if (!old) return t.skip('no Node older than 24 on this machine');
+  const r = spawnSync(old, [BIN, 'start'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /sundown: needs Node\.js 24\.7 or newer; this is v\d+/);
+  assert.match(r.stderr, /npx sundown/);
 });

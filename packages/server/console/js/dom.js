@@ -68,7 +68,7 @@ export function relative(ms, now = Date.now()) {
 
 /** @param {string} id */
 export function short(id) {
-  return h('code', { title: id }, id.length > 12 ? `${id.slice(0, 8)}…` : id);
+  return h('code', { class: 'id', title: id }, id.length > 12 ? `${id.slice(0, 8)}…` : id);
 }
 
 /** @param {string} status */

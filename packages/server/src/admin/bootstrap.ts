@@ -46,14 +46,19 @@ export async function ensureBootstrapAdmin(db: Executor, admin: BootstrapAdmin):
 /** Keycloak's name for the admin console's client. */
 export const CONSOLE_CLIENT_ID = 'security-admin-console';
 
+/** How to turn the console on: said at start-up and by /admin/ while there is no master realm. */
+export const CONSOLE_OFF_HINT =
+  "start with SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD set (or Keycloak's KC_BOOTSTRAP_ADMIN_USERNAME and KC_BOOTSTRAP_ADMIN_PASSWORD): that creates the master realm with this admin, who signs in to the console";
+
 /**
  * The console signs in with the code flow and PKCE as a public client of the master realm.
- * Its redirect URI follows the public URL, which may change between starts.
+ * Its redirect URI follows the public URL, which may change between starts. False when there is
+ * no master realm, so no console.
  */
-export async function ensureConsoleClient(db: Executor, consoleUrl: string): Promise<void> {
+export async function ensureConsoleClient(db: Executor, consoleUrl: string): Promise<boolean> {
   const store = new AdminStore(db);
   const master = await store.realmIdByName(MASTER_REALM);
-  if (master === undefined) return;
+  if (master === undefined) return false;
   const values = clientRow(
     {
       clientId: CONSOLE_CLIENT_ID,
@@ -78,4 +83,5 @@ export async function ensureConsoleClient(db: Executor, consoleUrl: string): Pro
   const existing = await store.clientIdByClientId(master, CONSOLE_CLIENT_ID);
   if (existing !== undefined) await writer.updateClient(existing, values);
   else await writer.insertClient(newId(), master, values);
+  return true;
 }

@@ -6,11 +6,13 @@ import { extname, join } from 'node:path';
 import type { Env, Hono } from 'hono';
 import { NotFound } from '../errors.ts';
 import { EVENT_TYPES } from '../events/event-log.ts';
-import { jsonError } from '../http/respond.ts';
+import { htmlResponse, jsonError } from '../http/respond.ts';
 import { DELIVERY_STATUSES } from '../store/schema.ts';
-import { CONSOLE_CLIENT_ID, MASTER_REALM } from './bootstrap.ts';
+import { html, page as simplePage } from '../views/html.ts';
+import { CONSOLE_CLIENT_ID, CONSOLE_OFF_HINT, MASTER_REALM } from './bootstrap.ts';
 import type { UsesLog } from '../log.ts';
 import type { UsesUrls } from '../provider-urls.ts';
+import type { UsesRealms } from '../realm/capabilities.ts';
 
 const ASSET_DIR = new URL('../../console/', import.meta.url).pathname;
 const TYPES: Record<string, string> = {
@@ -37,7 +39,20 @@ function readAssets(): Map<string, { body: string; type: string }> {
   return assets;
 }
 
-export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & UsesUrls): void {
+/**
+ * What /admin/ answers while there is no master realm (nobody set SUNDOWN_ADMIN_*): a page that
+ * says how to turn the console on, instead of a sign-in that ends in the master realm's JSON 404.
+ */
+function consoleOffPage(consoleUrl: string): Response {
+  const body = html`<h1>The admin console is off</h1>
+    <p>This Sundown has no administrator yet, so there is no console at ${consoleUrl}.</p>
+    <p>To turn it on, ${CONSOLE_OFF_HINT}. For example:</p>
+    <p class="meta"><code>SUNDOWN_ADMIN_USERNAME=admin SUNDOWN_ADMIN_PASSWORD=change-me npx sundown start</code></p>
+    <p class="meta">The demo (<code>npm start</code>) does this for you: sign in as admin / admin-password.</p>`;
+  return htmlResponse(simplePage('Admin console is off', body));
+}
+
+export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & UsesRealms & UsesUrls): void {
   const base = `${ctx.urls.relativePath}/admin`;
   const assets = readAssets();
   const master = (path: string) => ctx.urls.endpoint(MASTER_REALM, path);
@@ -60,13 +75,13 @@ export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & Use
     .replaceAll('{{ASSETS}}', `${base}/console`);
 
   // The router is not strict about the trailing slash, so this also serves /admin.
-  app.get(
-    base,
-    () =>
-      new Response(page, {
-        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS },
-      }),
-  );
+  app.get(base, async () => {
+    // Looked up per request: the admin API may delete the master realm, a restart may create it.
+    if (!(await ctx.realms.realmByName(MASTER_REALM))?.enabled) return consoleOffPage(ctx.urls.consoleUrl);
+    return new Response(page, {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS },
+    });
+  });
   app.get(`${base}/console/*`, (c) => {
     const asset = assets.get(c.req.path.slice(`${base}/console/`.length));
     if (!asset) return jsonError(ctx.log, new NotFound('Not found'));

@@ -95,7 +95,7 @@ const schemas: Record<string, Schema> = {
         type: 'string',
         enum: ['openid-connect', 'saml'],
         description:
-          '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (README "SAML clients")',
+          '"saml": a SAML 2.0 service provider; clientId is its entity ID, redirectUris its ACS URLs (docs/saml.md, "SAML clients")',
       },
       attributes: {
         ...strMap,

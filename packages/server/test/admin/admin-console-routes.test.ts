@@ -18,6 +18,7 @@ function config(page: string): Record<string, unknown> {
 test('the console page and assets: strict CSP, no framing, master-realm endpoints, under /auth too', async () => {
   const t = await startTestProvider(TEST_DATABASES[0]!, { httpRelativePath: '/auth' });
   try {
+    await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
     const res = await t.fetch('https://sso.test/auth/admin/');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^text\/html/);
@@ -57,6 +58,28 @@ test('the console page and assets: strict CSP, no framing, master-realm endpoint
     ]) {
       assert.equal((await t.fetch(`https://sso.test/auth/admin/console/${path}`)).status, 404, path);
     }
+  } finally {
+    await t.close();
+  }
+});
+
+test('without a master realm, /admin/ is a page that says how to turn the console on, never JSON', async () => {
+  const t = await startTestProvider(TEST_DATABASES[0]!);
+  try {
+    for (const path of ['/admin/', '/admin']) {
+      const res = await t.fetch(`https://sso.test${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type')!, /^text\/html/);
+      assert.match(res.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+      const page = await res.text();
+      assert.match(page, /<h1>The admin console is off<\/h1>/);
+      assert.match(page, /SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD/);
+      assert.match(page, /KC_BOOTSTRAP_ADMIN_USERNAME/);
+      assert.doesNotMatch(page, /sundown-config/, 'not the console itself');
+    }
+    // Once an admin exists (a start with SUNDOWN_ADMIN_*), the same URL is the console.
+    await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
+    assert.match(await (await t.fetch('https://sso.test/admin/')).text(), /sundown-config/);
   } finally {
     await t.close();
   }

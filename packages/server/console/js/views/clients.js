@@ -37,19 +37,19 @@ export async function clientsView(ctx) {
           { 'data-client': c.clientId },
           h(
             'td',
-            {},
+            { class: 'name' },
             h('a', { href: `#/${encodeURIComponent(realm)}/clients/${c.id}` }, c.clientId),
             c.enabled ? null : h('span', { class: 'badge failed' }, 'disabled'),
           ),
           h('td', {}, c.publicClient ? 'public' : 'confidential'),
           h(
             'td',
-            {},
+            { class: 'wrap' },
             c.attributes[BC_URL] ? h('code', {}, c.attributes[BC_URL]) : h('span', { class: 'muted' }, 'none'),
           ),
           h(
             'td',
-            {},
+            { class: 'wrap' },
             c.frontchannelLogout && c.attributes[FC_URL]
               ? h('code', {}, c.attributes[FC_URL])
               : h('span', { class: 'muted' }, 'off'),

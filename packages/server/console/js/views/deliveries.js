@@ -124,7 +124,7 @@ export async function deliveriesView({ realm, params, el, go }) {
             'tr',
             { 'data-delivery': d.id, 'data-status': d.status },
             h('td', {}, time(d.createdAt)),
-            h('td', {}, d.clientId),
+            h('td', { class: 'name' }, d.clientId),
             // backchannel: an OIDC logout token; k_logout, k_push_not_before: Keycloak's admin URL.
             h('td', { class: 'kind' }, d.kind),
             h('td', {}, d.username ?? (d.userId ? short(d.userId) : h('span', { class: 'muted' }, 'all'))),
@@ -142,7 +142,8 @@ export async function deliveriesView({ realm, params, el, go }) {
             h('td', {}, badge(d.status)),
             h('td', { class: 'num' }, String(d.attempts)),
             h('td', {}, progress(d, now)),
-            h('td', {}, cause(d)),
+            // Causes can be long and without a space (an escaped answer body): they wrap anywhere.
+            h('td', { class: 'wrap cause-cell' }, cause(d)),
             h(
               'td',
               { class: 'actions' },

@@ -14,7 +14,7 @@ function cell(c) {
   if (c === null) return h('td', { class: 'muted' }, 'plain http');
   return h(
     'td',
-    { class: c.ok ? 'pass' : 'fail' },
+    { class: c.ok ? 'pass' : 'fail wrap' },
     h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓ ' : '✗ '),
     c.detail,
   );
@@ -25,8 +25,8 @@ export function doctorRow(r) {
   return h(
     'tr',
     { 'data-client': r.clientId, class: r.ok ? 'ok' : 'bad' },
-    h('td', {}, r.clientId),
-    h('td', {}, h('code', {}, r.url)),
+    h('td', { class: 'name' }, r.clientId),
+    h('td', { class: 'wrap' }, h('code', {}, r.url)),
     cell(r.resolve),
     cell(r.connect),
     cell(r.tls),

@@ -6,13 +6,51 @@ import { h, replace, short, table, time } from '../dom.js';
 
 const PAGE = 50;
 
+/**
+ * @typedef {{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }} RealmEvent
+ */
+
+/**
+ * An event's details as labelled fields (one level; a nested value as compact JSON).
+ * @param {Record<string, unknown>} details
+ */
+function facts(details) {
+  const entries = Object.entries(details);
+  if (entries.length === 0) return null;
+  return h(
+    'dl',
+    { class: 'facts' },
+    entries.map(([name, value]) => h('div', {}, h('dt', {}, name), h('dd', {}, fact(name, value)))),
+  );
+}
+
+/**
+ * One detail's value: a time for `…At` epoch milliseconds (nextAttemptAt), text as it is, anything
+ * else as compact JSON.
+ * @param {string} name
+ * @param {unknown} value
+ */
+function fact(name, value) {
+  if (value === null || value === undefined) return h('span', { class: 'muted' }, '—');
+  if (/At$/.test(name) && typeof value === 'number') return time(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The whole event as the API answers it (full ids included), closed until asked for.
+ * @param {RealmEvent} e
+ */
+function raw(e) {
+  return h('details', { class: 'raw' }, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(e, null, 2)));
+}
+
 /** @type {import('../main.js').View} */
 export async function eventsView({ realm, params, el, go }) {
   const first = Math.max(0, Number(params.get('first') ?? '0') || 0);
   const query = new URLSearchParams(params);
   query.set('first', String(first));
   query.set('max', String(PAGE));
-  /** @type {Array<{ time: number, type: string, clientId?: string, userId?: string, sessionId?: string, ipAddress?: string, error?: string, details?: Record<string, unknown> }>} */
+  /** @type {RealmEvent[]} */
   const events = await api('GET', `${realmPath(realm)}/events?${query}`);
 
   const type = /** @type {HTMLSelectElement} */ (
@@ -64,22 +102,23 @@ export async function eventsView({ realm, params, el, go }) {
       h('button', { type: 'submit' }, 'Apply'),
     ),
     table(
-      ['Time', 'Type', 'Client', 'User', 'Session', 'IP', 'Error / details'],
+      ['Time', 'Type', 'Client', 'User', 'Session', 'IP', 'Error and details'],
       events.map((e) =>
         h(
           'tr',
           { class: e.error ? 'bad' : '' },
           h('td', {}, time(e.time)),
-          h('td', {}, h('code', {}, e.type)),
-          h('td', {}, e.clientId ?? ''),
+          h('td', {}, h('code', { class: 'id' }, e.type)),
+          h('td', { class: 'name' }, e.clientId ?? ''),
           h('td', {}, e.userId ? short(e.userId) : ''),
           h('td', {}, e.sessionId ? short(e.sessionId) : ''),
           h('td', {}, e.ipAddress ?? ''),
           h(
             'td',
             { class: 'details' },
-            e.error ? h('strong', {}, e.error, ' ') : null,
-            e.details ? JSON.stringify(e.details) : '',
+            e.error ? h('strong', { class: 'cause' }, e.error) : null,
+            e.details ? facts(e.details) : null,
+            raw(e),
           ),
         ),
       ),

@@ -30,7 +30,7 @@ export async function sessionsView({ realm, params, el, go }) {
           h(
             'tr',
             { 'data-session': s.id },
-            h('td', {}, s.username),
+            h('td', { class: 'name' }, s.username),
             h('td', {}, short(s.id)),
             h('td', {}, time(s.start)),
             h('td', {}, relative(s.lastAccess, now)),

@@ -36,9 +36,9 @@ export async function usersView({ realm, params, el, go }) {
         h(
           'tr',
           { 'data-user': u.username },
-          h('td', {}, u.username),
-          h('td', {}, u.email ?? ''),
-          h('td', {}, [u.firstName, u.lastName].filter(Boolean).join(' ')),
+          h('td', { class: 'name' }, u.username),
+          h('td', { class: 'wrap' }, u.email ?? ''),
+          h('td', { class: 'name' }, [u.firstName, u.lastName].filter(Boolean).join(' ')),
           h('td', {}, u.enabled ? 'yes' : 'no'),
           h(
             'td',
