@@ -1,6 +1,8 @@
-// The services an endpoint may use, created once per server and passed in explicitly. Each
-// endpoint and step takes the part it uses (Pick<ProviderContext, ...>). No service here is the
-// database itself: the tables are reached through the store that owns each of them.
+// Every service of a running provider, created once per server (provider.ts). Only the
+// composition root (provider.ts, app.ts) knows this whole set: each endpoint and step declares the
+// capabilities it uses (`UsesRealms & UsesEvents & …`, see docs/architecture.md), and this object
+// satisfies them all. No service here is the database itself: the tables are reached through the
+// store that owns each of them.
 import type { Logger } from 'pino';
 import type { AdminStore } from './admin/admin-store.ts';
 import type { PasswordVerifier } from './crypto/password.ts';
