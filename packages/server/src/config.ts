@@ -50,6 +50,13 @@ export interface DoctorCommandConfig extends CommonConfig {
   backchannel: BackchannelNetworkConfig;
 }
 
+export interface ImportCommandConfig extends CommonConfig {
+  /** Realm files and directory exports. */
+  files: string[];
+  /** Read and check only; write nothing. */
+  check: boolean;
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -113,7 +120,7 @@ export const START_OPTIONS = {
     type: 'string',
     multiple: true,
     env: 'SUNDOWN_IMPORT_REALM',
-    help: 'Keycloak realm JSON to import (repeatable)',
+    help: 'Keycloak realm JSON, or a directory export (<realm>-realm.json + <realm>-users-N.json), to import (repeatable)',
   },
   'logout-wait-ms': {
     type: 'string',
@@ -153,6 +160,16 @@ export const LOGOUT_OPTIONS = {
 export const DOCTOR_OPTIONS = {
   realm: { type: 'string', help: 'realm name (required)' },
   ...BACKCHANNEL_OPTIONS,
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
+
+export const IMPORT_OPTIONS = {
+  file: {
+    type: 'string',
+    multiple: true,
+    help: 'Keycloak realm JSON, or a directory export, to import (repeatable; required)',
+  },
+  check: { type: 'boolean', help: 'read and check the files and print the report; write nothing' },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
@@ -352,4 +369,16 @@ export function parseDoctorCommand(
   const realm = r.string('realm');
   if (!realm) r.problems.push('--realm is required');
   return r.done({ ...common, realm: realm ?? '', backchannel: readBackchannel(r, cwd) });
+}
+
+export function parseImportCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): ImportCommandConfig {
+  const r = new Reader(argv, IMPORT_OPTIONS, env);
+  const common = readCommon(r, cwd);
+  const files = r.list('file').map((f) => resolve(cwd, f));
+  if (files.length === 0) r.problems.push('--file is required (a realm JSON file or an export directory)');
+  return r.done({ ...common, files, check: r.flag('check') });
 }

@@ -58,7 +58,7 @@ function validate<K extends 'clients' | 'users'>(
       ? ClientImport
       : UserImport;
   } catch (err) {
-    if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replace(`$.${kind}[0]`, '$'));
+    if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replaceAll(`$.${kind}[0]`, '$'));
     throw err;
   }
 }

@@ -25,7 +25,8 @@ export interface RealmRows {
   /** Whether the realm exists already (update) or is new (insert). */
   exists: boolean;
   name: string;
-  realm: RealmRowValues;
+  /** The realm's settings; null for a users file of a directory export, which has none. */
+  realm: RealmRowValues | null;
   clients: Array<{ clientId: string; values: (existingSecret: string | null) => ClientRowValues }>;
   users: Array<{ existingId: string | null; values: UserRowValues & { password_hash: string | null } }>;
 }
@@ -64,12 +65,14 @@ export class RealmWriter {
   async writeImport(rows: RealmRows, now: number): Promise<WrittenClient[]> {
     const written: WrittenClient[] = [];
     await this.#db.transaction().execute(async (trx) => {
-      if (rows.exists) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
-      else
+      if (rows.exists) {
+        if (rows.realm) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
+      } else if (rows.realm)
         await trx
           .insertInto('realm')
           .values({ id: rows.realmId, name: rows.name, created_at: now, ...rows.realm })
           .execute();
+      else throw new Error(`realm ${rows.name} does not exist`);
 
       for (const client of rows.clients) {
         const existing = await trx
