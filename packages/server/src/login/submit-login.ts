@@ -18,7 +18,7 @@ import type { UsesLoginThrottle } from './capabilities.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
 import type { UsesPendingRequests } from '../pending/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What submitting the login form uses. */
@@ -27,6 +27,7 @@ export type SubmitLoginDeps = UsesEvents &
   UsesSessionEnder &
   UsesPendingRequests &
   UsesRealms &
+  UsesRealmWriter &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &

@@ -52,3 +52,12 @@ export class ImportProblems {
     if (first) throw new RealmImportError(first.path, first.message, more);
   }
 }
+
+/** What every part of one file's parse shares: its problems, unused fields and warnings. */
+export interface ParseState {
+  problems: ImportProblems;
+  /** JSON paths of fields accepted and not used. */
+  ignored: string[];
+  /** Sentences for the import report's "needs attention". */
+  warnings: string[];
+}

@@ -96,20 +96,28 @@ export async function importRealm(
   }
 
   // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
-  // the password is unchanged so a repeated import changes nothing.
+  // the password is unchanged so a repeated import changes nothing. A Keycloak hash is stored as
+  // it is; the same hash imported again keeps the argon2id hash the user's sign-in replaced it
+  // with (crypto/password.ts needsRehash), a different one is a new password.
   const existingUsers = existingRealmId ? await writer.usersOf(realmId) : [];
   const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
-  const hashes = new Map<string, string | null>();
+  const hashes = new Map<string, { password_hash: string | null; imported_password: string | null }>();
   const endFor = new Map<string, EndReason>();
   for (const user of realm.users) {
     const existing = byUsername.get(user.username);
-    const current = existing?.password_hash ?? null;
-    if (user.password === null) hashes.set(user.username, current);
-    else if (current && (await verifyPassword(user.password, current))) hashes.set(user.username, current);
-    else {
-      hashes.set(user.username, await hashPassword(user.password));
-      if (existing) endFor.set(existing.id, 'password_reset');
+    const current = {
+      password_hash: existing?.password_hash ?? null,
+      imported_password: existing?.imported_password ?? null,
+    };
+    let next = current;
+    if (user.password !== null) {
+      if (!current.password_hash || !(await verifyPassword(user.password, current.password_hash)))
+        next = { password_hash: await hashPassword(user.password), imported_password: null };
+    } else if (user.passwordHash !== null && user.passwordHash !== current.imported_password) {
+      next = { password_hash: user.passwordHash, imported_password: user.passwordHash };
     }
+    hashes.set(user.username, next);
+    if (existing && next.password_hash !== current.password_hash) endFor.set(existing.id, 'password_reset');
     if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
   }
 
@@ -125,7 +133,7 @@ export async function importRealm(
       })),
       users: realm.users.map((user) => ({
         existingId: byUsername.get(user.username)?.id ?? null,
-        values: { ...userRow(user), password_hash: hashes.get(user.username) ?? null },
+        values: { ...userRow(user), ...hashes.get(user.username)! },
       })),
     },
     now,

@@ -19,9 +19,11 @@ import {
   REALM_ATTRIBUTE,
 } from '../realm/attributes.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
-import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
+import { LOGIN_DEFAULTS, LOGIN_SETTING_NAMES, type LoginSettings } from '../realm/login-settings.ts';
 import { builtinClientsNote, isRootUrlPlaceholder } from './builtin-clients.ts';
-import { ImportProblems, RealmImportError } from './import-problems.ts';
+import { readUserCredentials } from './credentials-json.ts';
+import { ImportProblems, type ParseState, RealmImportError } from './import-problems.ts';
+import type { RequiredAction } from '../realm/required-actions.ts';
 
 export { RealmImportError } from './import-problems.ts';
 
@@ -52,8 +54,12 @@ export interface UserImport {
   firstName: string | null;
   lastName: string | null;
   enabled: boolean;
+  /** A plain password, hashed at import. */
   password: string | null;
+  /** A Keycloak password hash, kept as it is (credentials-json.ts). */
+  passwordHash: string | null;
   realmRoles: string[];
+  requiredActions: RequiredAction[];
 }
 
 export interface RealmImport {
@@ -65,6 +71,8 @@ export interface RealmImport {
   ssoSessionMaxLifespan: number;
   offlineSessionIdleTimeout: number;
   attributes: Record<string, string>;
+  /** Keycloak's sign-in settings (realm/login-settings.ts). */
+  login: LoginSettings;
   clients: ClientImport[];
   users: UserImport[];
 }
@@ -185,13 +193,6 @@ class ObjectReader {
   }
 }
 
-/** What every part of one file's parse shares: its problems, unused fields and warnings. */
-interface ParseState {
-  problems: ImportProblems;
-  ignored: string[];
-  warnings: string[];
-}
-
 export function parseRealmJson(json: unknown): ParsedRealm {
   const state: ParseState = { problems: new ImportProblems(), ignored: [], warnings: [] };
   const { problems, ignored, warnings } = state;
@@ -206,6 +207,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
     offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
     attributes: r.stringMap('attributes'),
+    login: readLoginSettings(r),
     clients: [],
     users: [],
   };
@@ -252,6 +254,12 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   ignored.unshift(...r.unknownKeys());
   problems.throwIfAny();
   return { realm, ignored, warnings, keycloakVersion };
+}
+
+function readLoginSettings(r: ObjectReader): LoginSettings {
+  const login = { ...LOGIN_DEFAULTS };
+  for (const name of LOGIN_SETTING_NAMES) login[name] = r.boolean(name, LOGIN_DEFAULTS[name]);
+  return login;
 }
 
 function parseClient(c: ObjectReader, state: ParseState): ClientImport {
@@ -367,33 +375,12 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
 function parseUser(u: ObjectReader, state: ParseState): UserImport {
   u.accept('id', 'createdTimestamp');
   const username = u.requiredString('username').toLowerCase();
-  let password: string | null = null;
-  u.list('credentials').forEach((raw, k) =>
-    state.problems.within(() => {
-      const cred = new ObjectReader(raw, `${u.path}.credentials[${k}]`, state.problems);
-      const type = cred.string('type') ?? 'password';
-      cred.accept('temporary');
-      if (type !== 'password') {
-        state.warnings.push(`user ${username}: the "${type}" credential was not imported`);
-        return;
-      }
-      const value = cred.string('value');
-      if (value === null) {
-        // Keycloak exports carry hashes in its own format; they cannot be carried over.
-        state.warnings.push(`user ${username}: the hashed password was not imported; the user must reset it`);
-        cred.accept('hashedSaltedValue', 'salt', 'hashIterations', 'algorithm', 'secretData', 'credentialData');
-        return;
-      }
-      if (isMaskedValue(value)) {
-        // Keycloak's mask stands for a password it did not export (realm/masked-values.ts).
-        state.warnings.push(
-          `user ${username}: the password is Keycloak's mask "${KEYCLOAK_SECRET_MASK}", not a password`,
-        );
-        return;
-      }
-      password = value;
-      state.ignored.push(...cred.unknownKeys());
-    }),
+  const credentials = readUserCredentials(
+    u.list('credentials'),
+    u.stringList('requiredActions'),
+    u.path,
+    username,
+    state,
   );
   return {
     username,
@@ -402,7 +389,7 @@ function parseUser(u: ObjectReader, state: ParseState): UserImport {
     firstName: u.string('firstName'),
     lastName: u.string('lastName'),
     enabled: u.boolean('enabled', true),
-    password,
+    ...credentials,
     realmRoles: u.stringList('realmRoles'),
   };
 }

@@ -11,7 +11,7 @@ import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../../realm/capabilities.ts';
 import type {
   UsesAdapterSessions,
   UsesClientSessions,
@@ -33,6 +33,7 @@ export type TokenEndpointDeps = UsesAdapterSessions &
   UsesEvents &
   UsesNotBefore &
   UsesRealms &
+  UsesRealmWriter &
   UsesRefreshTokens &
   UsesSsoSessionStore &
   UsesSsoSessions &
