@@ -507,6 +507,8 @@ const keycloakUserCredentials: Migration = {
       .alterTable('realm')
       .addColumn('login_settings', 'text', (c) => c.notNull().defaultTo('{}'))
       .execute();
+    // The user a pending sign-in has authenticated while required actions are still to be done.
+    await db.schema.alterTable('auth_request').addColumn('user_id', 'text').execute();
   },
 };
 

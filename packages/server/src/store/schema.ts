@@ -89,6 +89,8 @@ export interface AuthRequestTable {
   csrf_hash: string;
   created_at: number;
   expires_at: number;
+  /** The user who gave the right password while required actions are pending (login/required-actions/). */
+  user_id: Generated<string | null>;
 }
 
 export interface SsoSessionTable {

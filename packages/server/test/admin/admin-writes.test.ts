@@ -214,6 +214,22 @@ describe('admin API writes', () => {
     assert.equal((await passwordGrant('dora', 'dora-pw')).status, 400);
     assert.equal((await passwordGrant('dora', 'new-pw')).status, 200);
     assert.equal((await call('PUT', `/test/users/${id}/reset-password`, { value: '' })).status, 400);
+    // Keycloak: temporary: true makes the user choose a new password at the next sign-in.
+    assert.equal(
+      (await call('PUT', `/test/users/${id}/reset-password`, { value: 'tmp-pw', temporary: true })).status,
+      204,
+    );
+    const pending = (await (await call('GET', `/test/users/${id}`)).json()) as { requiredActions: string[] };
+    assert.deepEqual(pending.requiredActions, ['UPDATE_PASSWORD']);
+    assert.equal(
+      ((await (await passwordGrant('dora', 'tmp-pw')).json()) as { error_description: string }).error_description,
+      'Account is not fully set up',
+    );
+    assert.equal(
+      (await call('PUT', `/test/users/${id}/reset-password`, { value: 'new-pw', temporary: false })).status,
+      204,
+    );
+    assert.equal((await passwordGrant('dora', 'new-pw')).status, 200, 'a permanent password clears UPDATE_PASSWORD');
 
     const n = r.received.length;
     await t.fetch(
