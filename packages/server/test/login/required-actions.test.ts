@@ -22,7 +22,7 @@ describe('required actions (minder export: root / root must update the password)
   let store: Store;
   let provider: Provider;
   let drop: () => Promise<void>;
-  const fetch = (input: string | Request, init?: RequestInit) =>
+  const fetch = async (input: string | Request, init?: RequestInit) =>
     provider.fetch(typeof input === 'string' ? new Request(input, init) : input);
   before(async () => {
     const created = await TEST_DATABASES[0]!.create();
