@@ -24,7 +24,14 @@ export const LOGIN_DEFAULTS: LoginSettings = {
   registrationAllowed: false,
 };
 
-export const LOGIN_SETTING_NAMES = Object.keys(LOGIN_DEFAULTS) as (keyof LoginSettings)[];
+/**
+ * The settings the sign-in honours today, read at import; the others keep Keycloak's default
+ * and the import report lists them as not used until their pages exist.
+ */
+export const LOGIN_SETTING_NAMES: readonly (keyof LoginSettings)[] = [
+  'loginWithEmailAllowed',
+  'duplicateEmailsAllowed',
+];
 
 /** The stored JSON (possibly written by an older release, with fewer keys) over the defaults. */
 export function parseLoginSettings(json: string): LoginSettings {
