@@ -83,7 +83,11 @@ export default tseslint.config(
   },
   {
     // The composition roots hand the store's connection to the owners they construct.
-    files: ['packages/server/src/provider.ts', 'packages/server/src/server.ts'],
+    files: [
+      'packages/server/src/provider.ts',
+      'packages/server/src/server.ts',
+      'packages/server/src/commands/import-command.ts',
+    ],
     rules: { 'no-restricted-syntax': ['error', ...QUERY_BUILDER] },
   },
   {

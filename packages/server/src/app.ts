@@ -11,6 +11,7 @@ import { NotFound } from './errors.ts';
 import type { ProxyTrust } from './http/client-address.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
+import { submitRequiredAction } from './login/required-actions/submit-required-action.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
@@ -99,6 +100,13 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     '/login-actions/authenticate',
     ['POST'],
     submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  // A user's required actions (login/required-actions/), after the password and before the session.
+  route(
+    '/login-actions/required-action',
+    ['POST'],
+    submitRequiredAction<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
     page,
   );
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {

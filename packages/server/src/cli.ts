@@ -2,14 +2,17 @@
 // The `sundown` command line. The only place that reads process.argv and process.env.
 import { pino } from 'pino';
 import { runDoctorCommand } from './commands/doctor-command.ts';
+import { runImportCommand } from './commands/import-command.ts';
 import { runLogoutCommand } from './commands/logout-command.ts';
 import {
   COMMON_OPTIONS,
   ConfigError,
   commandPublicUrl,
   DOCTOR_OPTIONS,
+  IMPORT_OPTIONS,
   LOGOUT_OPTIONS,
   parseDoctorCommand,
+  parseImportCommand,
   parseLogoutCommand,
   parseStartConfig,
   START_ENVIRONMENT,
@@ -44,6 +47,8 @@ Commands:
   logout    End sessions (and send every client its logout token):
             sundown logout --realm R (--user U | --session S | --all)
   doctor    Check every back-channel logout URL of a realm: sundown doctor --realm R
+  import    Import Keycloak realm files or export directories and print the import report:
+            sundown import --file realm.json [--file export-dir] [--check]
 
 Options of start (each also as an environment variable):
 ${describe(START_OPTIONS, COMMON_OPTIONS)}
@@ -56,6 +61,9 @@ ${describe(LOGOUT_OPTIONS, COMMON_OPTIONS)}
 
 Options of doctor:
 ${describe(DOCTOR_OPTIONS, COMMON_OPTIONS)}
+
+Options of import:
+${describe(IMPORT_OPTIONS, COMMON_OPTIONS)}
 
 Options of every command:
 ${describe(COMMON_OPTIONS)}
@@ -87,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
       write,
     );
   }
+  if (command === 'import') {
+    const config = parseImportCommand(rest, process.env);
+    return runImportCommand(config, pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+  }
   if (command !== 'start') {
     process.stderr.write(`sundown: unknown command "${command}"\n\n${USAGE}`);
     return 1;
@@ -106,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, (report) => process.stdout.write(`${report}\n`));
   running.server = server;
   if (stopping) {
     await server.close();

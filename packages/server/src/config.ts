@@ -53,6 +53,13 @@ export interface DoctorCommandConfig extends CommonConfig {
   backchannel: BackchannelNetworkConfig;
 }
 
+export interface ImportCommandConfig extends CommonConfig {
+  /** Realm files and directory exports. */
+  files: string[];
+  /** Read and check only; write nothing. */
+  check: boolean;
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -116,7 +123,7 @@ export const START_OPTIONS = {
     type: 'string',
     multiple: true,
     env: 'SUNDOWN_IMPORT_REALM',
-    help: 'Keycloak realm JSON to import (repeatable)',
+    help: 'Keycloak realm JSON, or a directory export (<realm>-realm.json + <realm>-users-N.json), to import (repeatable)',
   },
   'logout-wait-ms': {
     type: 'string',
@@ -179,6 +186,16 @@ export function unexpectedArguments(positionals: string[]): string {
   const example = /^\d{1,5}$/.test(positionals[0]!) ? positionals[0]! : '8081';
   return `unexpected argument ${positionals.map((p) => `"${p}"`).join(' ')}: options are flags such as --port ${example}; through npm (npm start, npm run, npm exec), put -- before the flags so that npm passes them on: npm start -- --port ${example}`;
 }
+
+export const IMPORT_OPTIONS = {
+  file: {
+    type: 'string',
+    multiple: true,
+    help: 'Keycloak realm JSON, or a directory export, to import (repeatable; required)',
+  },
+  check: { type: 'boolean', help: 'read and check the files and print the report; write nothing' },
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
 
 class Reader {
   readonly problems: string[] = [];
@@ -393,4 +410,16 @@ export function parseDoctorCommand(
   const realm = r.string('realm');
   if (!realm) r.problems.push('--realm is required');
   return r.done({ ...common, realm: realm ?? '', backchannel: readBackchannel(r, cwd) });
+}
+
+export function parseImportCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): ImportCommandConfig {
+  const r = new Reader(argv, IMPORT_OPTIONS, env);
+  const common = readCommon(r, cwd);
+  const files = r.list('file').map((f) => resolve(cwd, f));
+  if (files.length === 0) r.problems.push('--file is required (a realm JSON file or an export directory)');
+  return r.done({ ...common, files, check: r.flag('check') });
 }

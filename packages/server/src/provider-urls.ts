@@ -12,6 +12,14 @@ export class ProviderUrls {
     this.relativePath = relativePath === '/' ? '' : relativePath.replace(/\/+$/, '');
   }
 
+  /**
+   * The server's base URL, what Keycloak's `${authBaseUrl}` stands for in its built-in clients'
+   * rootUrl (and the base their relative redirect URIs resolve against).
+   */
+  get baseUrl(): string {
+    return this.publicUrl + this.relativePath;
+  }
+
   /** The path of a realm's routes, e.g. `/auth/realms/demo`. */
   realmPath(realm: string): string {
     return `${this.relativePath}/realms/${encodeURIComponent(realm)}`;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CONSOLE_OFF_HINT, ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
+import { importRealmFiles, newSecretsWarning } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
@@ -38,7 +38,15 @@ async function warnAboutOptOuts(store: Store, log: Logger): Promise<void> {
   }
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+/**
+ * `print` receives each realm import's report as readable text (the command line writes it to
+ * the terminal); the log gets one short line per realm.
+ */
+export async function startServer(
+  config: ServerConfig,
+  log: Logger,
+  print: (report: string) => void = () => {},
+): Promise<RunningServer> {
   // The embedded store belongs to one server process: taken before anything is opened or
   // imported (store/data-dir-lock.ts).
   const lock: DataDirLock | null = config.store.kind === 'sqlite' ? await lockDataDir(config.store.dataDir) : null;
@@ -50,14 +58,19 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     throw err;
   }
   try {
-    for (const file of config.importRealms) {
-      const result = await importRealmFile(store.db, file);
+    for (const { result, files, report } of await importRealmFiles(store.db, config.importRealms)) {
       log.info(
-        { realm: result.realm, clients: result.clients, users: result.users, file },
+        {
+          realm: result.realm,
+          clients: result.clients,
+          users: result.users,
+          files,
+          warnings: result.warnings.length,
+          notUsed: result.ignored.length,
+        },
         `imported realm ${result.realm}`,
       );
-      if (result.ignored.length > 0)
-        log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      print(report);
       if (result.newSecrets.length > 0)
         log.warn(
           { realm: result.realm, newSecrets: result.newSecrets },

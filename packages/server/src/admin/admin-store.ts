@@ -1,7 +1,7 @@
 // The admin API's queries, in one place: the lists and counts its pages show. Its writes of realms,
 // clients and users go through realm/realm-writer.ts, their one writer; the protocol reads the
 // same rows through realm/repository.ts.
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { liveSessionSql } from '../sessions/session-liveness.ts';
 import type { Realm } from '../realm/model.ts';
 import type { Executor } from '../store/executor.ts';
@@ -88,7 +88,7 @@ export class AdminStore {
     username: string | undefined,
     search: string | undefined,
     page: Paging,
-  ): Promise<UserTable[]> {
+  ): Promise<Selectable<UserTable>[]> {
     // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
     const like = (column: 'username' | 'email', v: string) =>
       sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;

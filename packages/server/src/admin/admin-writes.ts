@@ -58,7 +58,7 @@ function validate<K extends 'clients' | 'users'>(
       ? ClientImport
       : UserImport;
   } catch (err) {
-    if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replace(`$.${kind}[0]`, '$'));
+    if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replaceAll(`$.${kind}[0]`, '$'));
     throw err;
   }
 }
@@ -207,14 +207,22 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     return new Response(null, { status: 204 });
   });
 
-  // PUT /admin/realms/{realm}/users/{id}/reset-password { type: "password", value, temporary }
+  // PUT /admin/realms/{realm}/users/{id}/reset-password { type: "password", value, temporary }.
+  // Keycloak (UserResource.resetPassword): `temporary: true` adds UPDATE_PASSWORD, so the user
+  // chooses a new password at the next sign-in; otherwise a pending UPDATE_PASSWORD is removed.
   route('PUT', '/:realm/users/:id/reset-password', userInRealm, async (ctx, { realm, user: current }, req) => {
     const body = await jsonBody(req);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
     if (isMaskedValue(body.value))
       throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
-    await ctx.realmWriter.updateUser(current.id, { password_hash: await hashPassword(body.value) });
+    if (body.temporary !== undefined && typeof body.temporary !== 'boolean')
+      throw new InvalidRequest('temporary must be true or false');
+    const others = current.requiredActions.filter((a) => a !== 'UPDATE_PASSWORD');
+    await ctx.realmWriter.updateUser(current.id, {
+      password_hash: await hashPassword(body.value),
+      required_actions: JSON.stringify(body.temporary === true ? [...others, 'UPDATE_PASSWORD'] : others),
+    });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');
     return new Response(null, { status: 204 });

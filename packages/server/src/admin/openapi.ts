@@ -116,6 +116,13 @@ const schemas: Record<string, Schema> = {
       lastName: str,
       enabled: bool,
       realmRoles: { type: 'array', items: str, writeOnly: true },
+      requiredActions: {
+        type: 'array',
+        items: {
+          enum: ['UPDATE_PASSWORD', 'CONFIGURE_TOTP', 'UPDATE_PROFILE', 'VERIFY_EMAIL', 'TERMS_AND_CONDITIONS'],
+        },
+        description: 'Pending required actions (Keycloak); reset-password with temporary: true adds UPDATE_PASSWORD',
+      },
       credentials: {
         type: 'array',
         items: ref('CredentialRepresentation'),

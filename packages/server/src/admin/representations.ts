@@ -45,5 +45,6 @@ export function userRepresentation(u: User) {
     firstName: u.firstName ?? undefined,
     lastName: u.lastName ?? undefined,
     enabled: u.enabled,
+    requiredActions: u.requiredActions,
   };
 }

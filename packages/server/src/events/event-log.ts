@@ -16,6 +16,8 @@ export const EVENT_TYPES = [
   'BACKCHANNEL_LOGOUT_RETRYING',
   'BACKCHANNEL_LOGOUT_FAILED',
   'BACKCHANNEL_LOGOUT_REJECTED',
+  // Keycloak's event of the UPDATE_PASSWORD required action.
+  'UPDATE_PASSWORD',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,10 +1,13 @@
-// Checks a username and password, with throttling and LOGIN_ERROR events; shared by the
-// login form and the password grant.
+// Checks a username (or, where the realm allows it, an email address) and password, with
+// throttling and LOGIN_ERROR events; shared by the login form and the password grant. A hash
+// imported from Keycloak is replaced with Sundown's argon2id once the password proved right.
 import type { Realm, User } from '../realm/model.ts';
 import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLoginThrottle } from './capabilities.ts';
-import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import { hashPassword, needsRehash } from '../crypto/password.ts';
+import { findLoginUser } from './find-login-user.ts';
 
 export class LoginFailed extends Error {
   readonly reason: 'invalid_user_credentials' | 'user_disabled';
@@ -30,7 +33,7 @@ export interface Credentials {
 }
 
 export async function authenticateUser(
-  ctx: UsesLoginThrottle & UsesRealms & UsesPasswordVerifier & UsesEvents,
+  ctx: UsesLoginThrottle & UsesRealms & UsesRealmWriter & UsesPasswordVerifier & UsesEvents,
   realm: Realm,
   creds: Credentials,
 ): Promise<User> {
@@ -42,7 +45,7 @@ export async function authenticateUser(
   let user: User | undefined;
   let ok = false;
   try {
-    user = await ctx.realms.userByUsername(realm.id, creds.username);
+    user = await findLoginUser(ctx, realm, creds.username);
     ok = await ctx.verifyPassword(creds.password, user?.passwordHash ?? null);
   } finally {
     await attempt.finish(ok && user?.enabled ? 'success' : 'failure');
@@ -69,6 +72,11 @@ export async function authenticateUser(
       error: 'user_disabled',
     });
     throw new LoginFailed('user_disabled');
+  }
+  if (user.passwordHash && needsRehash(user.passwordHash)) {
+    const passwordHash = await hashPassword(creds.password);
+    await ctx.realmWriter.updateUser(user.id, { password_hash: passwordHash });
+    user = { ...user, passwordHash };
   }
   return user;
 }

@@ -6,7 +6,8 @@ import { LOGIN_BINDING_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../
 import { readForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
 import type { RouteHandler } from '../http/route.ts';
-import type { Realm } from '../realm/model.ts';
+import type { Client, Realm, User } from '../realm/model.ts';
+import { requiredActionPage } from './required-actions/required-action-page.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from './login-completion.ts';
@@ -18,7 +19,7 @@ import type { UsesLoginThrottle } from './capabilities.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
 import type { UsesPendingRequests } from '../pending/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms } from '../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What submitting the login form uses. */
@@ -27,6 +28,7 @@ export type SubmitLoginDeps = UsesEvents &
   UsesSessionEnder &
   UsesPendingRequests &
   UsesRealms &
+  UsesRealmWriter &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &
@@ -79,7 +81,7 @@ async function signIn<D extends SubmitLoginDeps>(
     );
   if (!username || !password) return again('Enter your username and password.', 400);
 
-  let user: Awaited<ReturnType<typeof authenticateUser>>;
+  let user: User;
   try {
     user = await authenticateUser(ctx, realm, {
       username,
@@ -96,11 +98,41 @@ async function signIn<D extends SubmitLoginDeps>(
     throw err;
   }
 
+  // Keycloak runs a user's required actions after the password, before the SSO session.
+  if (user.requiredActions.length > 0) {
+    await ctx.pending.setLoginUser(id, user.id);
+    return requiredActionPage(ctx, realm, id, user, null);
+  }
+  return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });
+}
+
+export interface SignInFacts {
+  realm: Realm;
+  req: Request;
+  ip: string | null;
+  /** The pending sign-in's id. */
+  id: string;
+  request: PendingLogin;
+  client: Client;
+  user: User;
+  /** The name typed into the form (username or email): the known-device cookie names it. */
+  typedName?: string;
+}
+
+/**
+ * The user is who they said and has nothing left to do: the known-device cookie, the SSO
+ * session (started, or refreshed for the same user), then the protocol's completion.
+ */
+export async function finishSignIn<D extends SubmitLoginDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  { realm, req, ip, id, request, client, user, typedName }: SignInFacts,
+): Promise<Response> {
   const now = Date.now();
   const headers = new Headers();
   headers.append(
     'Set-Cookie',
-    setCookie(DEVICE_COOKIE, await ctx.throttle.devices.issue(realm.id, username, now), {
+    setCookie(DEVICE_COOKIE, await ctx.throttle.devices.issue(realm.id, typedName ?? user.username, now), {
       path: `${ctx.urls.realmPath(realm.name)}/`,
       maxAgeSeconds: KNOWN_DEVICE_MAX_AGE_MS / 1000,
       secure: ctx.urls.secure,

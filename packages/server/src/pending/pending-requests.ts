@@ -100,6 +100,31 @@ export class PendingRequests {
     return row && boundAndLive(row, id, binding, now) ? (JSON.parse(row.params) as T) : undefined;
   }
 
+  /**
+   * The request and the user who already gave the right password for it (required actions
+   * pending), for the browser that opened it, while it is unexpired.
+   */
+  async findAuthenticatedLogin<T>(
+    realmId: string,
+    id: string,
+    binding: string | undefined,
+    now = Date.now(),
+  ): Promise<{ request: T; userId: string } | undefined> {
+    const row = await this.#db
+      .selectFrom('auth_request')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
+    if (!row || !row.user_id || !boundAndLive(row, id, binding, now)) return undefined;
+    return { request: JSON.parse(row.params) as T, userId: row.user_id };
+  }
+
+  /** Marks a pending sign-in as authenticated by `userId`, its required actions still to do. */
+  async setLoginUser(id: string, userId: string): Promise<void> {
+    await this.#db.updateTable('auth_request').set({ user_id: userId }).where('id', '=', id).execute();
+  }
+
   /** A sign-in form is used once. */
   async deleteLogin(id: string): Promise<void> {
     await this.#db.deleteFrom('auth_request').where('id', '=', id).execute();

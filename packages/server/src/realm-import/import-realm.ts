@@ -2,7 +2,7 @@
 // writer (realm/realm-writer.ts), and ends the sessions of users the import disabled or gave a new
 // password. Running the same import twice leaves the store as after the first run: realms, clients
 // and users are matched by name and updated in place.
-import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { hashPassword, verifyPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { LogoutService, logoutStoresOver } from '../logout/logout-service.ts';
@@ -11,6 +11,8 @@ import type { Executor } from '../store/executor.ts';
 import { RealmRepository } from '../realm/repository.ts';
 import { RealmWriter } from '../realm/realm-writer.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
+import { formatImportReport } from './import-report.ts';
+import { readRealmSources } from './realm-files.ts';
 import { type ParsedRealm, parseRealmJson, RealmImportError } from './realm-json.ts';
 import { clientRow, realmRow, userRow } from './rows.ts';
 
@@ -26,23 +28,53 @@ export interface ImportResult {
    */
   newSecrets: Array<{ clientId: string; id: string }>;
   ignored: string[];
+  /** What the administrator should know (import-report.ts). */
+  warnings: string[];
+  keycloakVersion: string | null;
   /** Existing users this import disabled or gave a new password: their sessions were ended. */
   loggedOut: string[];
+  /** Only users were added or updated (a users file of a directory export): settings untouched. */
+  usersOnly: boolean;
 }
 
 export interface ImportOptions {
   /** The running provider's logout service (it wakes the delivery worker); else the outbox is polled. */
   logout?: LogoutService;
+  /** Add and update the file's users only, leaving the stored realm's settings and clients. */
+  usersOnly?: boolean;
 }
 
-export async function importRealmFile(db: Executor, file: string, options: ImportOptions = {}): Promise<ImportResult> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new RealmImportError('$', `cannot read ${file}: ${(err as Error).message}`);
+/** An import and where it came from, with its report as text. */
+export interface FileImport {
+  result: ImportResult;
+  files: string[];
+  report: string;
+}
+
+/**
+ * Imports realm files and directory exports (realm-files.ts), one realm at a time, each
+ * checked whole before anything of it is written. A users file without its realm file adds its
+ * users to the stored realm.
+ */
+export async function importRealmFiles(
+  db: Executor,
+  paths: readonly string[],
+  options: ImportOptions = {},
+): Promise<FileImport[]> {
+  const done: FileImport[] = [];
+  for (const source of await readRealmSources(paths)) {
+    const result = await importRealm(db, parseRealmJson(source.json), { ...options, usersOnly: source.usersOnly });
+    const report = formatImportReport({ ...result, source: source.files.map((f) => basename(f)).join(' + ') });
+    done.push({ result, files: source.files, report });
   }
-  return importRealm(db, parseRealmJson(json), options);
+  return done;
+}
+
+/** One realm file (or directory export) → its import result. */
+export async function importRealmFile(db: Executor, file: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const [first] = await importRealmFiles(db, [file], options);
+  if (!first) throw new RealmImportError('$', `${file} holds no realm`);
+  return first.result;
 }
 
 export async function importRealm(
@@ -55,22 +87,37 @@ export async function importRealm(
   const now = Date.now();
   const existingRealmId = await writer.realmIdByName(realm.realm);
   const realmId = existingRealmId ?? newId();
+  const usersOnly = options.usersOnly === true;
+  if (usersOnly && existingRealmId === undefined) {
+    throw new RealmImportError(
+      '$.realm',
+      `realm "${realm.realm}" does not exist: import its ${realm.realm}-realm.json first, or the whole export directory`,
+    );
+  }
 
   // Hash outside the transaction (argon2id is deliberately slow); keep an existing hash when
-  // the password is unchanged so a repeated import changes nothing.
+  // the password is unchanged so a repeated import changes nothing. A Keycloak hash is stored as
+  // it is; the same hash imported again keeps the argon2id hash the user's sign-in replaced it
+  // with (crypto/password.ts needsRehash), a different one is a new password.
   const existingUsers = existingRealmId ? await writer.usersOf(realmId) : [];
   const byUsername = new Map(existingUsers.map((u) => [u.username, u]));
-  const hashes = new Map<string, string | null>();
+  const hashes = new Map<string, { password_hash: string | null; imported_password: string | null }>();
   const endFor = new Map<string, EndReason>();
   for (const user of realm.users) {
     const existing = byUsername.get(user.username);
-    const current = existing?.password_hash ?? null;
-    if (user.password === null) hashes.set(user.username, current);
-    else if (current && (await verifyPassword(user.password, current))) hashes.set(user.username, current);
-    else {
-      hashes.set(user.username, await hashPassword(user.password));
-      if (existing) endFor.set(existing.id, 'password_reset');
+    const current = {
+      password_hash: existing?.password_hash ?? null,
+      imported_password: existing?.imported_password ?? null,
+    };
+    let next = current;
+    if (user.password !== null) {
+      if (!current.password_hash || !(await verifyPassword(user.password, current.password_hash)))
+        next = { password_hash: await hashPassword(user.password), imported_password: null };
+    } else if (user.passwordHash !== null && user.passwordHash !== current.imported_password) {
+      next = { password_hash: user.passwordHash, imported_password: user.passwordHash };
     }
+    hashes.set(user.username, next);
+    if (existing && next.password_hash !== current.password_hash) endFor.set(existing.id, 'password_reset');
     if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
   }
 
@@ -79,14 +126,14 @@ export async function importRealm(
       realmId,
       exists: existingRealmId !== undefined,
       name: realm.realm,
-      realm: realmRow(realm),
-      clients: realm.clients.map((client) => ({
+      realm: usersOnly ? null : realmRow(realm),
+      clients: (usersOnly ? [] : realm.clients).map((client) => ({
         clientId: client.clientId,
         values: (existingSecret) => clientRow(client, existingSecret),
       })),
       users: realm.users.map((user) => ({
         existingId: byUsername.get(user.username)?.id ?? null,
-        values: { ...userRow(user), password_hash: hashes.get(user.username) ?? null },
+        values: { ...userRow(user), ...hashes.get(user.username)! },
       })),
     },
     now,
@@ -113,8 +160,11 @@ export async function importRealm(
     clients: realm.clients.length,
     users: realm.users.length,
     ignored: parsed.ignored,
+    warnings: parsed.warnings,
+    keycloakVersion: parsed.keycloakVersion,
     loggedOut: [...endFor.keys()],
     newSecrets,
+    usersOnly,
   };
 }
 

@@ -1,12 +1,14 @@
-// Parses the subset of Keycloak's realm representation that Sundown uses. Invalid values stop
-// the import with the JSON path of the offending field; unknown fields are collected so the
-// caller can warn once.
+// Parses the subset of Keycloak's realm representation that Sundown uses. Every invalid value
+// is recorded with the JSON path of its field and the whole file is read before the import
+// stops with all of them (import-problems.ts); fields Sundown does not use are collected for
+// the import report (import-report.ts), with what needs the administrator's attention.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
 import { webOriginProblem } from '../http/cors.ts';
 import { adminUrlProblem } from '../logout/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { outboundUrlSchemeProblem } from '../logout/outbound-url-scheme.ts';
-import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
+import { checkRegisteredPostLogoutUri, checkRegisteredRedirectUri } from '../oidc/redirect-uri-matcher.ts';
+import { resolveRegisteredUri } from '../oidc/redirect-uri-pattern.ts';
 import { SAML_ATTR } from '../saml/saml-client-attributes.ts';
 import { parseSamlClient } from '../saml/saml-client-settings.ts';
 import type { ClientProtocol } from '../store/schema.ts';
@@ -17,17 +19,15 @@ import {
   REALM_ATTRIBUTE,
 } from '../realm/attributes.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
-import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
+import { LOGIN_DEFAULTS, LOGIN_SETTING_NAMES, type LoginSettings } from '../realm/login-settings.ts';
+import { builtinClientsNote, isRootUrlPlaceholder } from './builtin-clients.ts';
+import { readUserCredentials } from './credentials-json.ts';
+import { ImportProblems, type ParseState, RealmImportError } from './import-problems.ts';
+import type { RequiredAction } from '../realm/required-actions.ts';
+
+export { RealmImportError } from './import-problems.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
-
-export class RealmImportError extends Error {
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.path = path;
-  }
-}
 
 export interface ClientImport {
   clientId: string;
@@ -54,8 +54,12 @@ export interface UserImport {
   firstName: string | null;
   lastName: string | null;
   enabled: boolean;
+  /** A plain password, hashed at import. */
   password: string | null;
+  /** A Keycloak password hash, kept as it is (credentials-json.ts). */
+  passwordHash: string | null;
   realmRoles: string[];
+  requiredActions: RequiredAction[];
 }
 
 export interface RealmImport {
@@ -67,6 +71,8 @@ export interface RealmImport {
   ssoSessionMaxLifespan: number;
   offlineSessionIdleTimeout: number;
   attributes: Record<string, string>;
+  /** Keycloak's sign-in settings (realm/login-settings.ts). */
+  login: LoginSettings;
   clients: ClientImport[];
   users: UserImport[];
 }
@@ -75,22 +81,31 @@ export interface ParsedRealm {
   realm: RealmImport;
   /** JSON paths of fields Sundown does not use. */
   ignored: string[];
+  /** What the administrator should know: patterns wider than they look, dropped credentials. */
+  warnings: string[];
+  /** The Keycloak version that wrote the file (`keycloakVersion`), for the report. */
+  keycloakVersion: string | null;
 }
 
 type Json = Record<string, unknown>;
 
-/** Reads typed fields off one JSON object, remembering which keys it consumed. */
+/**
+ * Reads typed fields off one JSON object, remembering which keys it consumed. A value of the
+ * wrong type is recorded as a problem and read as absent, so reading goes on.
+ */
 class ObjectReader {
   readonly path: string;
   readonly #obj: Json;
   readonly #seen = new Set<string>();
+  readonly #problems: ImportProblems;
 
-  constructor(value: unknown, path: string) {
+  constructor(value: unknown, path: string, problems: ImportProblems) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new RealmImportError(path, 'must be an object');
     }
     this.#obj = value as Json;
     this.path = path;
+    this.#problems = problems;
   }
 
   #get(key: string): unknown {
@@ -98,28 +113,37 @@ class ObjectReader {
     return this.#obj[key];
   }
 
+  #fail<T>(key: string, message: string, fallback: T): T {
+    this.#problems.add(`${this.path}.${key}`, message);
+    return fallback;
+  }
+
   /** Marks keys as known-but-unused so they produce no warning. */
   accept(...keys: string[]): void {
     for (const k of keys) this.#seen.add(k);
   }
 
+  has(key: string): boolean {
+    return this.#obj[key] !== undefined && this.#obj[key] !== null;
+  }
+
   string(key: string): string | null {
     const v = this.#get(key);
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string') throw new RealmImportError(`${this.path}.${key}`, 'must be a string');
+    if (typeof v !== 'string') return this.#fail(key, 'must be a string', null);
     return v;
   }
 
   requiredString(key: string): string {
     const v = this.string(key);
-    if (v === null || v.trim() === '') throw new RealmImportError(`${this.path}.${key}`, 'is required');
+    if (v === null || v.trim() === '') return this.#fail(key, 'is required', '');
     return v;
   }
 
   boolean(key: string, fallback: boolean): boolean {
     const v = this.#get(key);
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'boolean') throw new RealmImportError(`${this.path}.${key}`, 'must be true or false');
+    if (typeof v !== 'boolean') return this.#fail(key, 'must be true or false', fallback);
     return v;
   }
 
@@ -127,7 +151,7 @@ class ObjectReader {
     const v = this.#get(key);
     if (v === undefined || v === null) return fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw new RealmImportError(`${this.path}.${key}`, 'must be a positive whole number of seconds');
+      return this.#fail(key, 'must be a positive whole number of seconds', fallback);
     }
     return v;
   }
@@ -135,21 +159,22 @@ class ObjectReader {
   stringList(key: string): string[] {
     const v = this.#get(key);
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array of strings');
-    return v.map((item, i) => {
-      if (typeof item !== 'string') throw new RealmImportError(`${this.path}.${key}[${i}]`, 'must be a string');
-      return item;
+    if (!Array.isArray(v)) return this.#fail(key, 'must be an array of strings', []);
+    return v.flatMap((item, i) => {
+      if (typeof item === 'string') return [item];
+      this.#problems.add(`${this.path}.${key}[${i}]`, 'must be a string');
+      return [];
     });
   }
 
   stringMap(key: string): Record<string, string> {
     const v = this.#get(key);
     if (v === undefined || v === null) return {};
-    const inner = new ObjectReader(v, `${this.path}.${key}`);
+    if (typeof v !== 'object' || Array.isArray(v)) return this.#fail(key, 'must be an object', {});
     const out: Record<string, string> = {};
     for (const [k, value] of Object.entries(v as Json)) {
-      if (typeof value !== 'string') throw new RealmImportError(`${inner.path}["${k}"]`, 'must be a string');
-      out[k] = value;
+      if (typeof value !== 'string') this.#problems.add(`${this.path}.${key}["${k}"]`, 'must be a string');
+      else out[k] = value;
     }
     return out;
   }
@@ -157,7 +182,7 @@ class ObjectReader {
   list(key: string): unknown[] {
     const v = this.#get(key);
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw new RealmImportError(`${this.path}.${key}`, 'must be an array');
+    if (!Array.isArray(v)) return this.#fail(key, 'must be an array', []);
     return v;
   }
 
@@ -169,8 +194,9 @@ class ObjectReader {
 }
 
 export function parseRealmJson(json: unknown): ParsedRealm {
-  const r = new ObjectReader(json, '$');
-  const ignored: string[] = [];
+  const state: ParseState = { problems: new ImportProblems(), ignored: [], warnings: [] };
+  const { problems, ignored, warnings } = state;
+  const r = new ObjectReader(json, '$', problems);
   r.accept('id');
   const realm: RealmImport = {
     realm: r.requiredString('realm'),
@@ -181,66 +207,85 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
     offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
     attributes: r.stringMap('attributes'),
+    login: readLoginSettings(r),
     clients: [],
     users: [],
   };
-  checkSessionLimit(realm.attributes);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
-    throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
+  const keycloakVersion = r.string('keycloakVersion');
+  problems.within(() => checkSessionLimit(realm.attributes));
+  if (realm.realm !== '' && !/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
+    problems.add('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
-  checkCaAttribute(realm.attributes, '$.attributes');
+  problems.within(() => checkCaAttribute(realm.attributes, '$.attributes'));
 
   const clientIds = new Set<string>();
-  r.list('clients').forEach((raw, i) => {
-    const c = new ObjectReader(raw, `$.clients[${i}]`);
-    const saml = (raw as Json).protocol === 'saml';
-    const client = saml ? parseSamlClientImport(c, raw) : parseClient(c);
-    checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path);
-    checkCaAttribute(client.attributes, `${c.path}.attributes`);
-    if (clientIds.has(client.clientId)) {
-      throw new RealmImportError(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
-    }
-    clientIds.add(client.clientId);
-    realm.clients.push(client);
-    ignored.push(...c.unknownKeys());
-  });
+  r.list('clients').forEach((raw, i) =>
+    problems.within(() => {
+      const c = new ObjectReader(raw, `$.clients[${i}]`, problems);
+      const saml = (raw as Json).protocol === 'saml';
+      const client = saml ? parseSamlClientImport(c, raw) : parseClient(c, state);
+      problems.within(() => checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path));
+      problems.within(() => checkCaAttribute(client.attributes, `${c.path}.attributes`));
+      if (clientIds.has(client.clientId)) {
+        problems.add(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);
+      }
+      clientIds.add(client.clientId);
+      realm.clients.push(client);
+      ignored.push(...c.unknownKeys());
+    }),
+  );
+  const builtins = builtinClientsNote(realm.clients.map((c) => c.clientId));
+  if (builtins) warnings.push(builtins);
 
   const usernames = new Set<string>();
-  r.list('users').forEach((raw, i) => {
-    const u = new ObjectReader(raw, `$.users[${i}]`);
-    const user = parseUser(u, ignored);
-    if (usernames.has(user.username)) {
-      throw new RealmImportError(`${u.path}.username`, `duplicate username "${user.username}"`);
-    }
-    usernames.add(user.username);
-    realm.users.push(user);
-    ignored.push(...u.unknownKeys());
-  });
+  r.list('users').forEach((raw, i) =>
+    problems.within(() => {
+      const u = new ObjectReader(raw, `$.users[${i}]`, problems);
+      const user = parseUser(u, state);
+      if (usernames.has(user.username)) {
+        problems.add(`${u.path}.username`, `duplicate username "${user.username}"`);
+      }
+      usernames.add(user.username);
+      realm.users.push(user);
+      ignored.push(...u.unknownKeys());
+    }),
+  );
 
   ignored.unshift(...r.unknownKeys());
-  return { realm, ignored };
+  problems.throwIfAny();
+  return { realm, ignored, warnings, keycloakVersion };
 }
 
-function parseClient(c: ObjectReader): ClientImport {
+function readLoginSettings(r: ObjectReader): LoginSettings {
+  const login = { ...LOGIN_DEFAULTS };
+  for (const name of LOGIN_SETTING_NAMES) login[name] = r.boolean(name, LOGIN_DEFAULTS[name]);
+  return login;
+}
+
+function parseClient(c: ObjectReader, state: ParseState): ClientImport {
+  const { problems } = state;
   c.accept('id', 'description');
   const protocol = c.string('protocol');
   if (protocol !== null && protocol !== 'openid-connect') {
-    throw new RealmImportError(
-      `${c.path}.protocol`,
-      `only "openid-connect" and "saml" are supported, not "${protocol}"`,
-    );
+    problems.add(`${c.path}.protocol`, `only "openid-connect" and "saml" are supported, not "${protocol}"`);
   }
   const clientId = c.requiredString('clientId');
   const rootUrl = c.string('rootUrl');
-  if (rootUrl !== null && rootUrl !== '') absoluteUrl(rootUrl, `${c.path}.rootUrl`);
+  // Keycloak's built-in clients have `${authBaseUrl}` / `${authAdminUrl}`, resolved at run time.
+  if (rootUrl !== null && rootUrl !== '' && !isRootUrlPlaceholder(rootUrl))
+    problems.within(() => absoluteUrl(rootUrl, `${c.path}.rootUrl`));
   const publicClient = c.boolean('publicClient', false);
-  const redirectUris = c
-    .stringList('redirectUris')
-    .map((uri, j) => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`));
+  const warn = (message: string) => state.warnings.push(`client ${clientId}: ${message}`);
+  const redirectUris = c.stringList('redirectUris').flatMap((uri, j) => {
+    const checked = problems.within(() => checkRedirectUri(uri, rootUrl, `${c.path}.redirectUris[${j}]`, warn));
+    return checked === undefined ? [] : [checked];
+  });
   const attributes = c.stringMap('attributes');
-  checkLogoutAttributes(attributes, `${c.path}.attributes`);
-  checkPostLogoutRedirectUris(attributes, `${c.path}.attributes`);
-  checkFrontchannelOrigin(attributes, redirectUris, `${c.path}.attributes`);
+  problems.within(() => checkLogoutAttributes(attributes, `${c.path}.attributes`));
+  checkPostLogoutRedirectUris(attributes, rootUrl, `${c.path}.attributes`, problems, warn);
+  problems.within(() => checkFrontchannelOrigin(attributes, redirectUris, `${c.path}.attributes`));
+  // Keycloak: a bearer-only client gets no tokens of its own; it only accepts them.
+  const bearerOnly = c.boolean('bearerOnly', false);
   return {
     clientId,
     protocol: 'openid-connect',
@@ -253,31 +298,24 @@ function parseClient(c: ObjectReader): ClientImport {
     rootUrl: rootUrl || null,
     adminUrl: c.string('adminUrl') || null,
     frontchannelLogout: c.boolean('frontchannelLogout', false),
-    standardFlowEnabled: c.boolean('standardFlowEnabled', true),
-    directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false),
-    serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false),
+    standardFlowEnabled: c.boolean('standardFlowEnabled', true) && !bearerOnly,
+    directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false) && !bearerOnly,
+    serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false) && !bearerOnly,
     attributes,
   };
 }
 
 /**
  * A Keycloak SAML client (saml.md §2): checked by saml/saml-client-settings.ts, which reports
- * every problem with its JSON path; the first one stops the import like any other field. The
+ * every problem with its JSON path; they join the file's other problems. The
  * row keeps Keycloak's representation (redirectUris resolved, attributes as given); the run
  * time reads it through saml/saml-client.ts. OIDC-only fields are accepted and unused.
  */
 function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
   const parsed = parseSamlClient(raw, c.path);
   if (!parsed.ok) {
-    const first = parsed.problems[0]!;
-    const more =
-      parsed.problems.length > 1
-        ? ` (and ${parsed.problems.length - 1} more: ${parsed.problems
-            .slice(1)
-            .map((p) => p.path)
-            .join(', ')})`
-        : '';
-    throw new RealmImportError(first.path, first.message + more);
+    const [first, ...more] = parsed.problems;
+    throw new RealmImportError(first!.path, first!.message, more);
   }
   const { settings } = parsed;
   c.accept(
@@ -334,33 +372,16 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
   };
 }
 
-function parseUser(u: ObjectReader, ignored: string[]): UserImport {
+function parseUser(u: ObjectReader, state: ParseState): UserImport {
   u.accept('id', 'createdTimestamp');
   const username = u.requiredString('username').toLowerCase();
-  let password: string | null = null;
-  u.list('credentials').forEach((raw, k) => {
-    const cred = new ObjectReader(raw, `${u.path}.credentials[${k}]`);
-    const type = cred.string('type') ?? 'password';
-    cred.accept('temporary');
-    if (type !== 'password') {
-      ignored.push(`${cred.path} (credential type "${type}")`);
-      return;
-    }
-    const value = cred.string('value');
-    if (value === null) {
-      // Keycloak exports carry hashes in its own format; they cannot be carried over.
-      ignored.push(`${cred.path} (no plain "value")`);
-      cred.accept('hashedSaltedValue', 'salt', 'hashIterations', 'algorithm', 'secretData', 'credentialData');
-      return;
-    }
-    if (isMaskedValue(value)) {
-      // Keycloak's mask stands for a password it did not export (realm/masked-values.ts).
-      ignored.push(`${cred.path} (masked value "${KEYCLOAK_SECRET_MASK}", not a password)`);
-      return;
-    }
-    password = value;
-    ignored.push(...cred.unknownKeys());
-  });
+  const credentials = readUserCredentials(
+    u.list('credentials'),
+    u.stringList('requiredActions'),
+    u.path,
+    username,
+    state,
+  );
   return {
     username,
     email: u.string('email'),
@@ -368,7 +389,7 @@ function parseUser(u: ObjectReader, ignored: string[]): UserImport {
     firstName: u.string('firstName'),
     lastName: u.string('lastName'),
     enabled: u.boolean('enabled', true),
-    password,
+    ...credentials,
     realmRoles: u.stringList('realmRoles'),
   };
 }
@@ -386,23 +407,27 @@ function absoluteUrl(value: string, path: string): URL {
   return url;
 }
 
+/** Stands in for this server's URL when a relative URI is checked at import. */
+const STAND_IN_BASE = 'https://sundown.invalid';
+
 /**
- * Keycloak allows redirect URIs relative to `rootUrl` and a trailing `*` wildcard. Sundown
- * resolves relative ones at import, keeps a wildcard only directly after a `/` of the path, and
- * refuses the match-anything `*`, fragments (RFC 6749 §3.1.2) and every form the redirect URI
- * matcher would refuse when presented (user information, dot segments, backslashes, response
- * parameters).
+ * A redirect URI as Keycloak accepts it (oidc/redirect-uri-pattern.ts): relative ones are
+ * resolved against an absolute rootUrl now, and kept relative under a `${authBaseUrl}` rootUrl or
+ * none (they resolve against this server at run time); the rest is checked as the matcher reads
+ * it. Forms the matcher refuses stop the import; forms wider than they look are reported.
  */
-function checkRedirectUri(uri: string, rootUrl: string | null, path: string): string {
-  if (uri === '*' || uri === '+') throw new RealmImportError(path, `"${uri}" would allow any redirect; list the URIs`);
-  let resolved = uri;
+function checkRedirectUri(uri: string, rootUrl: string | null, path: string, warn: (m: string) => void): string {
+  let stored = uri;
+  let checked = uri;
   if (uri.startsWith('/')) {
-    if (!rootUrl) throw new RealmImportError(path, `"${uri}" is relative but the client has no rootUrl`);
-    resolved = rootUrl.replace(/\/$/, '') + uri;
+    const concrete = rootUrl && !isRootUrlPlaceholder(rootUrl) ? rootUrl : null;
+    checked = resolveRegisteredUri(uri, concrete ?? rootUrl, STAND_IN_BASE);
+    if (concrete) stored = checked;
   }
-  const problem = registeredRedirectUriProblem(resolved);
+  const { problem, warning } = checkRegisteredRedirectUri(checked);
   if (problem) throw new RealmImportError(path, `"${uri}" ${problem}`);
-  return resolved;
+  if (warning) warn(`redirect URI "${uri}" ${warning}`);
+  return stored;
 }
 
 // One rule for every client's web origins, OIDC and SAML alike: CORS and the iframe pages' CSP
@@ -416,19 +441,24 @@ function readWebOrigins(c: ObjectReader): string[] {
   });
 }
 
-// RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, so each must be
-// an absolute http(s) URI the matcher would accept; `+` stands for the redirect URIs.
-function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: string): void {
+// RPI §3, standards §2: explicit post-logout redirect URIs are matched exactly, or as a Keycloak
+// wildcard pattern when they end in `*`; `+` stands for the redirect URIs.
+function checkPostLogoutRedirectUris(
+  attributes: Record<string, string>,
+  rootUrl: string | null,
+  path: string,
+  problems: ImportProblems,
+  warn: (m: string) => void,
+): void {
   const value = attributes[CLIENT_ATTRIBUTE.postLogoutRedirectUris];
   if (!value) return;
   value.split('##').forEach((entry, i) => {
     if (entry === '+' || entry === '') return;
-    const problem = registeredPostLogoutUriProblem(entry);
+    const resolved = entry.startsWith('/') ? resolveRegisteredUri(entry, rootUrl, STAND_IN_BASE) : entry;
+    const { problem, warning } = checkRegisteredPostLogoutUri(resolved);
     if (problem)
-      throw new RealmImportError(
-        `${path}["${CLIENT_ATTRIBUTE.postLogoutRedirectUris}"]`,
-        `entry ${i} "${entry}" ${problem}`,
-      );
+      problems.add(`${path}["${CLIENT_ATTRIBUTE.postLogoutRedirectUris}"]`, `entry ${i} "${entry}" ${problem}`);
+    else if (warning) warn(`post-logout redirect URI "${entry}" ${warning}`);
   });
 }
 
@@ -440,7 +470,9 @@ function checkPostLogoutRedirectUris(attributes: Record<string, string>, path: s
  */
 function checkOutboundLogoutUrls(client: ClientImport, allowHttp: boolean, path: string): void {
   const check = (value: string | undefined, what: string, at: string) => {
-    const problem = value ? outboundUrlSchemeProblem(value, new URL(value), what, client, allowHttp) : null;
+    // A URL that does not parse was reported already by its own check.
+    const problem =
+      value && URL.canParse(value) ? outboundUrlSchemeProblem(value, new URL(value), what, client, allowHttp) : null;
     if (problem) throw new RealmImportError(at, problem);
   };
   if (client.protocol === 'saml') {
@@ -457,9 +489,12 @@ function checkOutboundLogoutUrls(client: ClientImport, allowHttp: boolean, path:
 // so the iframe is the RP's own page with the RP's own cookies.
 function checkFrontchannelOrigin(attributes: Record<string, string>, redirectUris: string[], path: string): void {
   const value = attributes[CLIENT_ATTRIBUTE.frontchannelLogoutUrl];
-  if (!value) return;
+  if (!value || !URL.canParse(value)) return;
   const origin = new URL(value).origin;
-  const origins = redirectUris.map((r) => new URL(r.endsWith('*') ? r.slice(0, -1) : r).origin);
+  const origins = redirectUris.flatMap((r) => {
+    const bare = r.endsWith('*') ? r.slice(0, -1) : r;
+    return URL.canParse(bare) ? [new URL(bare).origin] : [];
+  });
   if (!origins.includes(origin)) {
     throw new RealmImportError(
       `${path}["${CLIENT_ATTRIBUTE.frontchannelLogoutUrl}"]`,

@@ -15,6 +15,7 @@ export function realmRow(r: RealmImport) {
     sso_session_max_lifespan: r.ssoSessionMaxLifespan,
     offline_session_idle_timeout: r.offlineSessionIdleTimeout,
     attributes: JSON.stringify(r.attributes),
+    login_settings: JSON.stringify(r.login),
   };
 }
 
@@ -56,5 +57,6 @@ export function userRow(u: UserImport) {
     last_name: u.lastName,
     enabled: flag(u.enabled),
     realm_roles: JSON.stringify(u.realmRoles),
+    required_actions: JSON.stringify(u.requiredActions),
   };
 }

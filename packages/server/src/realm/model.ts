@@ -1,5 +1,6 @@
 // Domain shapes of realms, clients and users, and their mapping from stored rows.
-import type { ClientProtocol, ClientTable, RealmTable, UserTable } from '../store/schema.ts';
+import type { ClientProtocol, ClientTable, RealmRow, UserRow } from '../store/schema.ts';
+import { type LoginSettings, parseLoginSettings } from './login-settings.ts';
 
 export interface Realm {
   id: string;
@@ -12,6 +13,8 @@ export interface Realm {
   ssoSessionMaxLifespan: number;
   offlineSessionIdleTimeout: number;
   attributes: Record<string, string>;
+  /** Keycloak's sign-in settings (login-settings.ts). */
+  login: LoginSettings;
 }
 
 export interface Client {
@@ -49,6 +52,8 @@ export interface User {
   enabled: boolean;
   passwordHash: string | null;
   realmRoles: string[];
+  /** Pending required actions (Keycloak's `requiredActions`), run after the password. */
+  requiredActions: string[];
 }
 
 /** Keycloak's defaults, in seconds. */
@@ -59,7 +64,7 @@ export const REALM_DEFAULTS = {
   offlineSessionIdleTimeout: 2592000,
 } as const;
 
-export function realmFromRow(row: RealmTable): Realm {
+export function realmFromRow(row: RealmRow): Realm {
   return {
     id: row.id,
     name: row.name,
@@ -70,6 +75,7 @@ export function realmFromRow(row: RealmTable): Realm {
     ssoSessionMaxLifespan: row.sso_session_max_lifespan,
     offlineSessionIdleTimeout: row.offline_session_idle_timeout,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
+    login: parseLoginSettings(row.login_settings),
   };
 }
 
@@ -95,7 +101,7 @@ export function clientFromRow(row: ClientTable): Client {
   };
 }
 
-export function userFromRow(row: UserTable): User {
+export function userFromRow(row: UserRow): User {
   return {
     id: row.id,
     realmId: row.realm_id,
@@ -107,5 +113,6 @@ export function userFromRow(row: UserTable): User {
     enabled: row.enabled === 1,
     passwordHash: row.password_hash,
     realmRoles: JSON.parse(row.realm_roles) as string[],
+    requiredActions: JSON.parse(row.required_actions) as string[],
   };
 }

@@ -6,16 +6,22 @@ import type { Executor } from '../store/executor.ts';
 import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
 
 /** A realm's settings as realm-import/rows.ts makes them (its name is written separately). */
-export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at'>;
+export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at' | 'login_settings'> & {
+  login_settings: string;
+};
 export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
-/** Everything but the password hash. */
-export type UserRowValues = Omit<UserTable, 'id' | 'realm_id' | 'created_at' | 'password_hash'>;
+/** Everything but the password hash and the imported Keycloak hash. */
+export type UserRowValues = Omit<
+  UserTable,
+  'id' | 'realm_id' | 'created_at' | 'password_hash' | 'imported_password' | 'required_actions'
+> & { required_actions: string };
 
 /** A user as a realm import finds it before writing: to keep an unchanged password's hash. */
 export interface StoredUser {
   id: string;
   username: string;
   password_hash: string | null;
+  imported_password: string | null;
   enabled: 0 | 1;
 }
 
@@ -25,9 +31,13 @@ export interface RealmRows {
   /** Whether the realm exists already (update) or is new (insert). */
   exists: boolean;
   name: string;
-  realm: RealmRowValues;
+  /** The realm's settings; null for a users file of a directory export, which has none. */
+  realm: RealmRowValues | null;
   clients: Array<{ clientId: string; values: (existingSecret: string | null) => ClientRowValues }>;
-  users: Array<{ existingId: string | null; values: UserRowValues & { password_hash: string | null } }>;
+  users: Array<{
+    existingId: string | null;
+    values: UserRowValues & { password_hash: string | null; imported_password: string | null };
+  }>;
 }
 
 /** What became of one client of an import: its id and its secret before and after. */
@@ -55,7 +65,7 @@ export class RealmWriter {
   async usersOf(realmId: string): Promise<StoredUser[]> {
     return this.#db
       .selectFrom('app_user')
-      .select(['id', 'username', 'password_hash', 'enabled'])
+      .select(['id', 'username', 'password_hash', 'imported_password', 'enabled'])
       .where('realm_id', '=', realmId)
       .execute();
   }
@@ -64,12 +74,14 @@ export class RealmWriter {
   async writeImport(rows: RealmRows, now: number): Promise<WrittenClient[]> {
     const written: WrittenClient[] = [];
     await this.#db.transaction().execute(async (trx) => {
-      if (rows.exists) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
-      else
+      if (rows.exists) {
+        if (rows.realm) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
+      } else if (rows.realm)
         await trx
           .insertInto('realm')
           .values({ id: rows.realmId, name: rows.name, created_at: now, ...rows.realm })
           .execute();
+      else throw new Error(`realm ${rows.name} does not exist`);
 
       for (const client of rows.clients) {
         const existing = await trx
@@ -144,6 +156,7 @@ export class RealmWriter {
   }
 
   async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {
+    // (The sign-in's rehash of an imported hash and required actions write here too.)
     await this.#db.updateTable('app_user').set(values).where('id', '=', id).execute();
   }
 

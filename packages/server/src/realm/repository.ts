@@ -138,6 +138,21 @@ export class RealmRepository {
   }
 
   /**
+   * The user with this email address, compared case-insensitively as Keycloak stores emails
+   * lower-case; undefined when none or several have it.
+   */
+  async userByEmail(realmId: string, email: string): Promise<User | undefined> {
+    const rows = await this.#db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .limit(2)
+      .execute();
+    return rows.length === 1 ? userFromRow(rows[0]!) : undefined;
+  }
+
+  /**
    * The cached value of `key` if the store's realm configuration is unchanged since it was read,
    * else a fresh read. Misses are not cached (unknown client ids cost no memory).
    */

@@ -190,7 +190,8 @@ function readRedirectUris(value: unknown, rootUrl: string | null, path: string, 
       if (!rootUrl) return fail(p, `"${uri}" is relative but the client has no rootUrl`);
       resolved = rootUrl.replace(/\/$/, '') + uri;
     }
-    const problem = registeredRedirectUriProblem(resolved);
+    // An ACS URL is a web page: native app schemes are refused.
+    const problem = registeredRedirectUriProblem(resolved, { webOnly: true });
     if (problem) return fail(p, `"${uri}" ${problem}`);
     out.push(resolved);
   });

@@ -492,6 +492,26 @@ const samlLogoutRequests: Migration = {
   },
 };
 
+// Issue 22 (Keycloak realms move over): a user's pending required actions (Keycloak's
+// `requiredActions`), and the Keycloak password hash last imported, so that importing the same
+// file again keeps the argon2id hash the user's sign-in replaced it with.
+const keycloakUserCredentials: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('app_user')
+      .addColumn('required_actions', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema.alterTable('app_user').addColumn('imported_password', 'text').execute();
+    // The realm's sign-in settings (realm/login-settings.ts), Keycloak's defaults when absent.
+    await db.schema
+      .alterTable('realm')
+      .addColumn('login_settings', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    // The user a pending sign-in has authenticated while required actions are still to be done.
+    await db.schema.alterTable('auth_request').addColumn('user_id', 'text').execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -514,6 +534,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0012_saml': saml,
       '0012_saml_authn_replay': samlAuthnReplay,
       '0014_saml_logout_request': samlLogoutRequests,
+      '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
     };
   }
 }

@@ -1,6 +1,6 @@
 // Table shapes for the typed query layer. Times are epoch milliseconds, booleans are
 // 0/1 integers and lists are JSON text, so that SQLite and PostgreSQL store the same values.
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export type Flag = 0 | 1;
 
@@ -16,6 +16,8 @@ export interface RealmTable {
   /** JSON object of realm attributes (e.g. legacy logout redirect opt-in). */
   attributes: string;
   created_at: number;
+  /** JSON of the realm's sign-in settings (realm/login-settings.ts); '{}' is Keycloak's defaults. */
+  login_settings: Generated<string>;
 }
 
 export interface ClientTable {
@@ -58,6 +60,10 @@ export interface UserTable {
   created_at: number;
   /** JSON string[] of realm roles (Keycloak `realmRoles`), e.g. ["admin"] in the master realm. */
   realm_roles: string;
+  /** JSON string[] of pending required actions (Keycloak `requiredActions`), e.g. ["UPDATE_PASSWORD"]. */
+  required_actions: Generated<string>;
+  /** The Keycloak password hash (PHC form) last imported for the user; the next import compares it. */
+  imported_password: Generated<string | null>;
 }
 
 export interface SigningKeyTable {
@@ -83,6 +89,8 @@ export interface AuthRequestTable {
   csrf_hash: string;
   created_at: number;
   expires_at: number;
+  /** The user who gave the right password while required actions are pending (login/required-actions/). */
+  user_id: Generated<string | null>;
 }
 
 export interface SsoSessionTable {
@@ -323,3 +331,7 @@ export interface Database {
   saml_logout_request: SamlLogoutRequestTable;
   saml_seen_logout_request: SamlSeenLogoutRequestTable;
 }
+
+/** Rows as read (generated columns filled in). */
+export type RealmRow = Selectable<RealmTable>;
+export type UserRow = Selectable<UserTable>;

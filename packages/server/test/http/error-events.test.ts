@@ -3,6 +3,7 @@
 // code or a reused refresh token, never for the ordinary refusals), on every store. The list is
 // read from the console page itself, so a new *_ERROR type without a producer fails here.
 // (Back-channel delivery outcomes are not request errors; backchannel-delivery.test.ts covers them.)
+import { ensureBootstrapAdmin } from '../../src/admin/bootstrap.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Browser, parseLoginForm } from '../helpers/browser.ts';
@@ -69,6 +70,8 @@ const REFUSALS: Record<string, Refusal> = {
 };
 
 async function consoleErrorEventTypes(t: TestProvider): Promise<string[]> {
+  // The console is served once its master realm exists (without it, /admin/ says how to turn it on).
+  await ensureBootstrapAdmin(t.store.db, { username: 'admin', password: 'admin-pw' });
   const page = await (await t.fetch(`${ISSUER_BASE}/admin/`)).text();
   const json = /<script type="application\/json" id="sundown-config">(.*?)<\/script>/s.exec(page)?.[1];
   assert.ok(json, 'the console page carries its configuration');

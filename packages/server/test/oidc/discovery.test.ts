@@ -54,6 +54,7 @@ describe('discovery', () => {
       enabled: true,
       passwordHash: null,
       realmRoles: [],
+      requiredActions: [],
     };
     for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) {
       assert.deepEqual(Object.keys(userClaims(user, [scope])).sort(), [...claims].sort(), scope);

@@ -1,16 +1,19 @@
 // The redirect URI matcher, table-driven: exact, wildcard, user information, dot segments raw /
-// encoded / backslash, case, port, response parameters, invalid URIs — and what registration
-// accepts (the `*` rule, post-logout entries).
+// encoded / backslash, case, port, response parameters, invalid URIs, every pattern Keycloak
+// accepts (a `*` after any prefix, `*` alone, native app schemes, relative URIs) and the attacks
+// Keycloak had to fix in them — and what registration accepts and warns about.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  checkRegisteredPostLogoutUri,
+  checkRegisteredRedirectUri,
   matchPostLogoutRedirectUri,
   type PostLogoutRedirectUris,
   matchRedirectUri,
   type RedirectUriProblem,
-  registeredPostLogoutUriProblem,
   registeredRedirectUriProblem,
 } from '../../src/oidc/redirect-uri-matcher.ts';
+import { resolveRegisteredUris } from '../../src/oidc/redirect-uri-pattern.ts';
 
 interface Row {
   name: string;
@@ -414,12 +417,16 @@ describe('redirect URI matcher', () => {
 
 describe('post-logout redirect URI matching', () => {
   const registered: PostLogoutRedirectUris = {
-    exact: ['https://app.example/after', 'https://app.example/bye?from=sso'],
+    explicit: ['https://app.example/after', 'https://app.example/bye?from=sso'],
     redirectUris: [],
   };
   const plus: PostLogoutRedirectUris = {
-    exact: ['https://app.example/after'],
+    explicit: ['https://app.example/after'],
     redirectUris: ['https://app.example/cb', 'https://app.example/area/*'],
+  };
+  const wildcard: PostLogoutRedirectUris = {
+    explicit: ['http://localhost*', 'https://app.example/bye'],
+    redirectUris: [],
   };
   const cases: [string, PostLogoutRedirectUris, string, boolean][] = [
     ['explicit entry, exact', registered, 'https://app.example/after', true],
@@ -439,6 +446,10 @@ describe('post-logout redirect URI matching', () => {
     ['"+": userinfo', plus, 'https://x@app.example/cb', false],
     ['state already in the URI', plus, 'https://app.example/area/x?state=1', false],
     ['javascript:', registered, 'javascript:alert(1)', false],
+    ['Keycloak wildcard post-logout entry: any path on the host', wildcard, 'http://localhost:3000/bye', true],
+    ['attack: wildcard post-logout entry and a longer host', wildcard, 'http://localhost.evil.example/', false],
+    ['attack: wildcard post-logout entry and user information', wildcard, 'http://localhost@evil.example/', false],
+    ['exact entries beside a wildcard one stay exact', wildcard, 'https://app.example/bye/x', false],
   ];
   for (const [name, reg, presented, ok] of cases) {
     test(name, () => assert.equal(matchPostLogoutRedirectUri(presented, reg).ok, ok));
@@ -452,19 +463,28 @@ describe('registering a redirect URI', () => {
     ['https://app.example/*', null],
     ['https://app.example/area/*', null],
     ['http://localhost:5173/*', null],
-    ['http://host:4202*', 'directly after a "/"'],
-    ['https://app.example/area*', 'directly after a "/"'],
+    ['http://host:4202*', null],
+    ['https://app.example/area*', null],
+    ['http://localhost*', null],
+    ['http://localhost:*', null],
+    ['*', null],
+    ['myapp:/cb', null],
+    ['com.example.app:/oauth2redirect', null],
+    ['dev.localhost.ionic:*', null],
+    ['https://app.*', null],
     ['https://app.example/area/*x', 'at the end'],
     ['https://app.example/*/cb', 'at the end'],
     ['https://*.example/cb', 'at the end'],
-    ['https://app.example/cb?next=/*', 'directly after a "/"'],
-    ['https://app.example:*', 'directly after a "/"'],
+    ['https://app.example/cb?next=/*', 'after its query'],
+    ['https://app.example:*', null],
+    ['data:text/html,x', '"data:" scheme'],
+    ['myapp://u@host/cb', 'user information'],
     ['https://u@app.example/cb', 'user information'],
     ['https://app.example/a/../cb', 'dot segment'],
     ['https://app.example/a\\cb', 'backslash'],
     ['https://app.example/cb?state=x', 'response parameter state'],
     ['https://app.example/cb#x', 'fragment'],
-    ['javascript:alert(1)', 'absolute http or https'],
+    ['javascript:alert(1)', '"javascript:" scheme'],
   ];
   for (const [uri, problem] of cases) {
     test(`${uri} → ${problem ?? 'accepted'}`, () => {
@@ -479,19 +499,62 @@ describe('registering a post-logout redirect URI', () => {
   const cases: [string, string | null][] = [
     ['https://app.example/after', null],
     ['http://localhost:3001/', null],
-    ['javascript:alert(1)', 'absolute http or https'],
-    ['data:text/html,hi', 'absolute http or https'],
+    ['javascript:alert(1)', '"javascript:" scheme'],
+    ['data:text/html,hi', '"data:" scheme'],
     ['/after', 'absolute http or https'],
     ['https://app.example/after#x', 'fragment'],
-    ['https://app.example/*', 'wildcard'],
+    ['https://app.example/*', null],
     ['https://u@app.example/after', 'user information'],
     ['https://app.example/after?state=x', 'response parameter state'],
   ];
   for (const [uri, problem] of cases) {
     test(`${uri} → ${problem ?? 'accepted'}`, () => {
-      const found = registeredPostLogoutUriProblem(uri);
+      const found = checkRegisteredPostLogoutUri(uri).problem;
       if (problem === null) assert.equal(found, null);
       else assert.ok(found?.includes(problem), `${uri}: ${found}`);
     });
   }
+});
+
+describe('registrations wider than they look are accepted with a warning for the import report', () => {
+  const cases: [string, string | null][] = [
+    ['*', 'any http or https URI of any site'],
+    ['http://localhost*', 'any port and any path on localhost'],
+    ['http://localhost:*', 'any port and any path on localhost'],
+    ['https://app.example/*', 'any path on app.example'],
+    ['https://app.example:8443/*', 'any path on app.example:8443'],
+    ['https://app.example/area*', 'segment boundary'],
+    ['https://app.*', 'inside the host name'],
+    ['https://app.example/area/*', null],
+    ['https://app.example/cb', null],
+    ['myapp:/cb', null],
+  ];
+  for (const [uri, warning] of cases) {
+    test(`${uri} → ${warning ?? 'no warning'}`, () => {
+      const check = checkRegisteredRedirectUri(uri);
+      assert.equal(check.problem, null);
+      if (warning === null) assert.equal(check.warning, null);
+      else assert.ok(check.warning?.includes(warning), `${uri}: ${check.warning}`);
+    });
+  }
+});
+
+describe("relative URIs and Keycloak's ${authBaseUrl} resolve against this server at run time", () => {
+  const base = 'https://sso.example/auth';
+  test('built-in account client: ${authBaseUrl} rootUrl', () => {
+    const [uri] = resolveRegisteredUris(['/realms/demo/account/*'], '${authBaseUrl}', base);
+    assert.equal(uri, 'https://sso.example/auth/realms/demo/account/*');
+    assert.equal(matchRedirectUri('https://sso.example/auth/realms/demo/account/x', [uri!]).ok, true);
+  });
+  test('security-admin-console: ${authAdminUrl} rootUrl', () => {
+    assert.deepEqual(resolveRegisteredUris(['/admin/demo/console/*'], '${authAdminUrl}', base), [
+      'https://sso.example/auth/admin/demo/console/*',
+    ]);
+  });
+  test('no rootUrl: the server origin (Keycloak relativeToAbsoluteURI)', () => {
+    assert.deepEqual(resolveRegisteredUris(['/cb'], null, base), ['https://sso.example/cb']);
+  });
+  test('a rootUrl with a trailing slash', () => {
+    assert.deepEqual(resolveRegisteredUris(['/cb'], 'https://app.example/', base), ['https://app.example/cb']);
+  });
 });

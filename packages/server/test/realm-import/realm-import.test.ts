@@ -55,21 +55,11 @@ describe('realm JSON validation', () => {
       /fragment/,
     );
     rejects(
-      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['*'] }] },
-      '$.clients[0].redirectUris[0]',
-      /any redirect/,
-    );
-    rejects(
-      { realm: 'x', clients: [{ clientId: 'a', redirectUris: ['/cb'] }] },
-      '$.clients[0].redirectUris[0]',
-      /no rootUrl/,
-    );
-    rejects(
       { realm: 'x', clients: [{ clientId: 'a', protocol: 'cas' }] },
       '$.clients[0].protocol',
       /"openid-connect" and "saml"/,
     );
-    rejects({ clients: [] }, '$.realm', /required/);
+    rejects({ realm: '', clients: [] }, '$.realm', /required/);
     rejects({ realm: 'bad name/../' }, '$.realm', /may contain only/);
     rejects([], '$', /object/);
   });
@@ -82,17 +72,10 @@ describe('realm JSON validation', () => {
     assert.deepEqual(realm.clients[0]!.redirectUris, ['https://app.example/cb', 'https://app.example/area/*']);
   });
 
-  test('a "*" not directly after a "/" of the path, or not at the end, stops the import with its path', () => {
+  test('a "*" after a query, or not at the end, stops the import with its path', () => {
     const json = base();
-    for (const uri of [
-      'http://host:4202*',
-      'https://web.example/app*',
-      'https://web.example/?next=/*',
-      'https://web.example:*',
-    ]) {
-      json.clients[1]!.redirectUris = [uri];
-      rejects(json, '$.clients[1].redirectUris[0]', /may only have a wildcard "\*" directly after a "\/" of the path/);
-    }
+    json.clients[1]!.redirectUris = ['https://web.example/?next=/*'];
+    rejects(json, '$.clients[1].redirectUris[0]', /after its query/);
     for (const uri of ['https://web.example/*/cb', 'https://*.web.example/cb', 'https://web.example/a/*x']) {
       json.clients[1]!.redirectUris = ['https://web.example/ok', uri];
       rejects(json, '$.clients[1].redirectUris[1]', /may only have a wildcard "\*" at the end/);
@@ -112,7 +95,7 @@ describe('realm JSON validation', () => {
       ['https://web.example/app/%2e%2e/admin', /dot segment/],
       ['https://web.example/app\\admin', /backslash/],
       ['https://web.example/cb?code=1', /response parameter code/],
-      ['javascript:alert(1)', /absolute http or https/],
+      ['javascript:alert(1)', /"javascript:" scheme/],
     ];
     for (const [uri, message] of cases) {
       json.clients[0]!.redirectUris = [uri];
@@ -120,7 +103,7 @@ describe('realm JSON validation', () => {
     }
   });
 
-  test('post.logout.redirect.uris entries must be absolute http(s) URIs without fragment; "+" stands for the redirect URIs', () => {
+  test('post.logout.redirect.uris entries: no script schemes, fragments or response parameters; "+" stands for the redirect URIs', () => {
     const client = (value: string) => ({
       realm: 'x',
       clients: [
@@ -128,15 +111,9 @@ describe('realm JSON validation', () => {
       ],
     });
     const path = '$.clients[0].attributes["post.logout.redirect.uris"]';
-    rejects(
-      client('javascript:alert(1)'),
-      path,
-      /entry 0 "javascript:alert\(1\)" is not an absolute http or https URI/,
-    );
+    rejects(client('javascript:alert(1)'), path, /entry 0 "javascript:alert\(1\)" uses the "javascript:" scheme/);
     rejects(client('https://a.example/after##+##data:text/html,x'), path, /entry 2 "data:text\/html,x"/);
-    rejects(client('/after'), path, /absolute http or https/);
     rejects(client('https://a.example/after#x'), path, /fragment/);
-    rejects(client('https://a.example/*'), path, /wildcard/);
     rejects(client('https://a.example/after?state=x'), path, /response parameter state/);
     const { realm } = parseRealmJson(client('https://a.example/after##+##http://localhost:3001/'));
     assert.equal(
@@ -149,9 +126,9 @@ describe('realm JSON validation', () => {
     const json = base();
     json.roles = {};
     json.clients[0]!.protocolMappers = [];
-    json.users[0]!.requiredActions = [];
+    json.users[0]!.totp = false;
     const { ignored } = parseRealmJson(json);
-    assert.deepEqual(ignored, ['$.roles', '$.clients[0].protocolMappers', '$.users[0].requiredActions']);
+    assert.deepEqual(ignored, ['$.roles', '$.clients[0].protocolMappers', '$.users[0].totp']);
   });
 
   test('Keycloak defaults apply to missing lifespans and logout attributes are kept', () => {

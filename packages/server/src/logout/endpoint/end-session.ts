@@ -5,6 +5,7 @@ import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { type Params, readQueryOrForm } from '../../http/params.ts';
 import { htmlResponse } from '../../http/respond.ts';
 import { matchPostLogoutRedirectUri, type RedirectUriMatch } from '../../oidc/redirect-uri-matcher.ts';
+import { resolveRegisteredUris } from '../../oidc/redirect-uri-pattern.ts';
 import { acceptsLegacyLogoutRedirectUri } from '../../realm/attributes.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { logoutSettings } from '../client-logout-settings.ts';
@@ -69,7 +70,7 @@ async function checkClient(
  * have confirmed the target's client); without one, only after the user confirmed.
  */
 async function checkRedirect(
-  ctx: UsesRealms,
+  ctx: UsesRealms & UsesUrls,
   realm: Realm,
   params: Params,
   client: Client | null,
@@ -88,8 +89,10 @@ async function checkRedirect(
     const settings = logoutSettings(client);
     target = accepted(
       matchPostLogoutRedirectUri(uri, {
-        exact: settings.postLogoutRedirectUris,
-        redirectUris: settings.postLogoutAllowsRedirectUris ? client.redirectUris : [],
+        explicit: resolveRegisteredUris(settings.postLogoutRedirectUris, client.rootUrl, ctx.urls.baseUrl),
+        redirectUris: settings.postLogoutAllowsRedirectUris
+          ? resolveRegisteredUris(client.redirectUris, client.rootUrl, ctx.urls.baseUrl)
+          : [],
       }),
     );
   }

@@ -5,8 +5,10 @@
 // with the same strict matcher as authorization (RFC 9700 §4.1).
 import { InvalidRequest } from '../../errors.ts';
 import { matchRedirectUri, type RedirectUriMatch } from '../../oidc/redirect-uri-matcher.ts';
+import { resolveRegisteredUris } from '../../oidc/redirect-uri-pattern.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesUrls } from '../../provider-urls.ts';
 
 /**
  * The legacy parameter where the realm has not opted in. The browser's SSO session is still
@@ -22,15 +24,16 @@ export class LegacyRedirectNotAccepted extends InvalidRequest {
 
 /** The presented URI against the named client's redirect URIs, or every client's. */
 export async function matchLegacyRedirectUri(
-  ctx: UsesRealms,
+  ctx: UsesRealms & UsesUrls,
   realm: Realm,
   presented: string,
   client: Client | null,
 ): Promise<RedirectUriMatch> {
-  if (client) return matchRedirectUri(presented, client.redirectUris);
+  const registered = (c: Client) => resolveRegisteredUris(c.redirectUris, c.rootUrl, ctx.urls.baseUrl);
+  if (client) return matchRedirectUri(presented, registered(client));
   let refusal: RedirectUriMatch = matchRedirectUri(presented, []);
   for (const other of await ctx.realms.clientsOf(realm.id)) {
-    const match = matchRedirectUri(presented, other.redirectUris);
+    const match = matchRedirectUri(presented, registered(other));
     if (match.ok) return match;
     refusal = match;
   }

@@ -5,9 +5,12 @@ import { InvalidRequest } from '../../errors.ts';
 import type { Params } from '../../http/params.ts';
 import type { Client } from '../../realm/model.ts';
 import { matchRedirectUri } from '../redirect-uri-matcher.ts';
+import { resolveRegisteredUris } from '../redirect-uri-pattern.ts';
 
-export function checkRedirectUri(client: Client, params: Params): string {
-  const match = matchRedirectUri(params.require('redirect_uri'), client.redirectUris);
+/** `serverBase`: this server's public URL and relative path, for Keycloak's relative URIs. */
+export function checkRedirectUri(client: Client, params: Params, serverBase: string): string {
+  const registered = resolveRegisteredUris(client.redirectUris, client.rootUrl, serverBase);
+  const match = matchRedirectUri(params.require('redirect_uri'), registered);
   if (!match.ok) throw new InvalidRequest('Invalid parameter: redirect_uri', `redirect_uri ${match.reason}`);
   return match.uri;
 }

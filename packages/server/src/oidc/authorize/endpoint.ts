@@ -38,7 +38,7 @@ export async function authorizeEndpoint(
   // so is an unsupported response mode, which no response could be sent back in.
   const params = await readQueryOrForm(req);
   const client = await checkClient(ctx.realms, realm, params);
-  const redirectUri = checkRedirectUri(client, params);
+  const redirectUri = checkRedirectUri(client, params, ctx.urls.baseUrl);
   const responseMode = checkResponseMode(params);
 
   const issuer = ctx.urls.issuer(realm.name);

@@ -7,7 +7,7 @@ import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesRealms, UsesRealmWriter } from '../../realm/capabilities.ts';
 import type {
   UsesAdapterSessions,
   UsesClientSessions,
@@ -36,6 +36,7 @@ export type GrantDeps = UsesTransact &
   UsesRefreshTokens &
   UsesAuthorizationCodes &
   UsesLoginThrottle &
+  UsesRealmWriter &
   UsesPasswordVerifier;
 
 export interface GrantInput {

@@ -27,6 +27,20 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
     }
     throw err;
   }
+  // Keycloak's direct grant (ResourceOwnerPasswordCredentialsGrantType): a user with a pending
+  // required action — a temporary password, a code to enrol — must finish it in the browser.
+  if (user.requiredActions.length > 0) {
+    await ctx.events.record({
+      realmId: realm.id,
+      type: 'LOGIN_ERROR',
+      clientId: client.clientId,
+      userId: user.id,
+      ipAddress: ip,
+      error: 'resolve_required_actions',
+      details: { grant_type: 'password', required_actions: user.requiredActions.join(',') },
+    });
+    throw new InvalidGrant('Account is not fully set up');
+  }
   const now = Date.now();
   const { session } = await ctx.sessions.create(realm, user.id, ip, now);
   const input: SessionTokensInput = { realm, client, user, session, scopes };

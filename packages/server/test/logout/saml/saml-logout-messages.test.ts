@@ -14,6 +14,7 @@ import { buildFrontchannelMessage, frontchannelBinding } from '../../../src/logo
 import { logoutResponseFor } from '../../../src/logout/saml/logout-response-out.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';
 import { parseSamlClient, type SamlClientSettings } from '../../../src/saml/saml-client-settings.ts';
+import { LOGIN_DEFAULTS } from '../../../src/realm/login-settings.ts';
 import type { Realm } from '../../../src/realm/model.ts';
 import {
   nodeSamlSp,
@@ -43,6 +44,7 @@ function settings(attributes: Record<string, string>, extra: Record<string, unkn
 }
 
 const REALM: Realm = {
+  login: LOGIN_DEFAULTS,
   id: 'r',
   name: 'demo',
   displayName: null,
