@@ -69,7 +69,7 @@ export async function importRealm(
     else if (current && (await verifyPassword(user.password, current))) hashes.set(user.username, current);
     else {
       hashes.set(user.username, await hashPassword(user.password));
-      if (existing) endFor.set(existing.id, 'password_reset');
+      if (existing) endFor.set(existing.id, 'password_change');
     }
     if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
   }
@@ -104,7 +104,7 @@ export async function importRealm(
     const stored = await new RealmRepository(db).realmById(realmId);
     if (!stored) throw new Error(`realm ${realm.realm} vanished during its import`);
     const logout = options.logout ?? new LogoutService(logoutStoresOver(db), () => {});
-    for (const [userId, reason] of endFor) await logout.logoutUser(stored, userId, {}, reason);
+    for (const [userId, reason] of endFor) await logout.logoutUser(stored, userId, { startedBy: 'import' }, reason);
   }
 
   return {

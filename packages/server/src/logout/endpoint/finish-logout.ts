@@ -59,8 +59,8 @@ export async function finishLogout(
   const result = await ctx.logout.endSessions(
     realm,
     [...toEnd],
-    'logout',
-    { ipAddress: ip, clientId: request.clientId },
+    'rp_initiated',
+    { ipAddress: ip, clientId: request.clientId, startedBy: 'user' },
     issuer,
   );
   // Every RP is notified, including the one that asked, before the redirect — within a bound.
@@ -92,7 +92,7 @@ export async function finishLogout(
     continueTo = target.toString();
   }
   // SAML front-channel participants: one signed LogoutRequest each, in its iframe (saml.md §4).
-  const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
+  const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel, result.logoutId);
   if (result.frontchannel.length === 0 && samlFrames.length === 0 && continueTo) {
     return respond(
       new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }),

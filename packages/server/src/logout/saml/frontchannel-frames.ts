@@ -22,6 +22,7 @@ export async function samlFrontchannelFrames(
   ctx: FrontchannelFrameDeps,
   realm: Realm,
   targets: readonly SamlFrontchannelTarget[],
+  logoutId: string | null,
 ): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
   const key = await ctx.samlKeys.signingKey(realm);
@@ -50,6 +51,7 @@ export async function samlFrontchannelFrames(
       expires_at: now + FRONTCHANNEL_LIFETIME_S * 1000,
       answered_at: null,
       status: null,
+      logout_id: logoutId,
     });
   }
   await ctx.samlLogoutRequests.remember(sent, now);

@@ -163,8 +163,8 @@ async function handleLogoutRequest(
     const result = await ctx.logout.endSessions(
       realm,
       [...toEnd],
-      'logout',
-      { ipAddress: ip, clientId: client.clientId, samlRequester: client.id },
+      'saml_sp_initiated',
+      { ipAddress: ip, clientId: client.clientId, samlRequester: client.id, startedBy: 'user' },
       viaSoap ? undefined : issuer,
     );
     // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
@@ -187,7 +187,7 @@ async function handleLogoutRequest(
       );
       headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
     }
-    const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
+    const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel, result.logoutId);
     return browserAnswer(realm, answer, result.frontchannel, samlFrames, headers);
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;

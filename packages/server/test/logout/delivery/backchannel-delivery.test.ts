@@ -232,7 +232,7 @@ for (const database of TEST_DATABASES) {
         .select('end_reason')
         .where('id', '=', sid)
         .executeTakeFirstOrThrow();
-      assert.equal(row.end_reason, 'expired');
+      assert.equal(row.end_reason, 'expired_idle');
     });
 
     test("signing in as another user in the same browser sends the previous session's tokens", async () => {
