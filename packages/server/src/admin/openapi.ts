@@ -182,6 +182,7 @@ const schemas: Record<string, Schema> = {
         type: 'object',
         required: ['endedSessions', 'deliveries'],
         properties: {
+          logoutId: { ...nullable(str), description: 'The logout record (GET …/sundown/logouts/{id})' },
           endedSessions: int,
           deliveries: { ...int, description: 'Deliveries queued (back-channel and admin URL)' },
           notBefore: { ...int, description: 'The realm’s new not-before time (seconds)' },
@@ -207,13 +208,15 @@ const schemas: Record<string, Schema> = {
       'lastStatus',
       'lastError',
       'finishedAt',
+      'logoutId',
+      'receipt',
     ],
     properties: {
       id: str,
       kind: {
         enum: [...DELIVERY_KINDS],
         description:
-          'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding',
+          'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding; frontchannel: an OIDC front-channel logout iframe in the user’s browser',
       },
       clientId: str,
       sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
@@ -222,7 +225,7 @@ const schemas: Record<string, Schema> = {
       status: {
         enum: [...DELIVERY_STATUSES],
         description:
-          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)',
+          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why) | unconfirmed (an OIDC front-channel iframe the browser loaded; the channel has no answer)',
       },
       attempts: int,
       createdAt: millis,
@@ -234,6 +237,19 @@ const schemas: Record<string, Schema> = {
         description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …',
       },
       finishedAt: nullable(millis),
+      logoutId: {
+        ...nullable(str),
+        description: 'The logout this delivery tells of (GET …/sundown/logouts/{id}); null for push revocation',
+      },
+      receipt: {
+        type: ['object', 'null'],
+        description:
+          'What the receiver answered it did: an @sundown/rp receipt (`{"logged_out":true,"sessions_ended":n}` in the 200 body, BCL §2.8); null when the answer carried none',
+        required: ['sessionsEnded'],
+        properties: {
+          sessionsEnded: { ...nullable(int), description: 'How many of the app’s sessions ended, when it said' },
+        },
+      },
     },
   },
   DeliveryStats: {
