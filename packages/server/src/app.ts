@@ -15,6 +15,7 @@ import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
+import { logoutStatusEndpoint, signedOutAgainEndpoint } from './logout/status/status-endpoints.ts';
 import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
@@ -106,6 +107,9 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     cors: webOriginsOf(logoutHintClient),
   });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
+  // The live status of a logout, for the browser that signed out (logout/status/).
+  route('/protocol/openid-connect/logout/status', ['GET'], logoutStatusEndpoint, api);
+  route('/protocol/openid-connect/logout/signed-out', ['GET'], signedOutAgainEndpoint, page);
   route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, {
     ...api,
     errorEvent: tokenErrorEvent,

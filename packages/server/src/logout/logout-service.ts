@@ -55,6 +55,8 @@ export interface LogoutMeta extends EndedBy {
   browserKey?: string;
   /** Record the logout even when no session ends (logout-all still sends realm-wide actions). */
   alwaysRecord?: boolean;
+  /** Where the browser's signed-out page continues (JSON), kept so a reload still offers it. */
+  continueTo?: string | null;
 }
 
 /** The logout a call is writing, across its batches. */
@@ -401,5 +403,6 @@ function logoutRow(
     session_count: sessionCount,
     created_at: now,
     browser_key_hash: meta.browserKey ? sha256(meta.browserKey) : null,
+    continue_to: meta.continueTo ?? null,
   };
 }

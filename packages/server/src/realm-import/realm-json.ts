@@ -13,6 +13,7 @@ import type { ClientProtocol } from '../store/schema.ts';
 import {
   allowsHttpBackchannel,
   CLIENT_ATTRIBUTE,
+  LOGOUT_PAGE_MODES,
   MAX_SESSIONS_PER_USER,
   REALM_ATTRIBUTE,
 } from '../realm/attributes.ts';
@@ -185,6 +186,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     users: [],
   };
   checkSessionLimit(realm.attributes);
+  checkLogoutPage(realm.attributes);
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
     throw new RealmImportError('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
@@ -512,6 +514,15 @@ function checkSessionLimit(attributes: Record<string, string>): void {
       `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`,
     );
   }
+}
+
+function checkLogoutPage(attributes: Record<string, string>): void {
+  const value = attributes[REALM_ATTRIBUTE.logoutPage];
+  if (value !== undefined && !(LOGOUT_PAGE_MODES as readonly string[]).includes(value))
+    throw new RealmImportError(
+      `$.attributes["${REALM_ATTRIBUTE.logoutPage}"]`,
+      `must be one of ${LOGOUT_PAGE_MODES.join(', ')}, not "${value}"`,
+    );
 }
 
 // The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a

@@ -509,6 +509,7 @@ const logoutRecords: Migration = {
       .addColumn('session_count', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('browser_key_hash', 'text')
+      .addColumn('continue_to', 'text')
       .execute();
     await db.schema.createIndex('logout_realm_created_idx').on('logout').columns(['realm_id', 'created_at']).execute();
     await db.schema

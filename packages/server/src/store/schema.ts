@@ -338,6 +338,11 @@ export interface LogoutTable {
    * read the logout's live status (logout/status/); null for logouts without a browser.
    */
   browser_key_hash: string | null;
+  /**
+   * Where the browser's signed-out page continues (JSON: a URL, or a POST form to a SAML
+   * requester), so a reload of that page still offers it; null: nowhere.
+   */
+  continue_to: string | null;
 }
 
 /** One SSO session a logout ended (logout/logout-store.ts owns it with `logout`). */

@@ -170,6 +170,17 @@ export class DeliveryStore {
     return out;
   }
 
+  /** Every delivery of one logout, every channel, oldest first (its status page and trace). */
+  async ofLogout(logoutId: string): Promise<LogoutDeliveryTable[]> {
+    return this.#db
+      .selectFrom('logout_delivery')
+      .selectAll()
+      .where('logout_id', '=', logoutId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
   /** When the next not-yet-due delivery becomes due, to sleep exactly until then. */
   async nextDueAt(): Promise<number | null> {
     const row = await this.#db

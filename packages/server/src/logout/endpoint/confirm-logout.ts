@@ -5,7 +5,13 @@ import { readForm } from '../../http/params.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { finishLogout } from './finish-logout.ts';
-import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import type {
+  UsesDeliveryStore,
+  UsesDeliveryWorker,
+  UsesLogout,
+  UsesLogoutWait,
+  UsesSentLogoutRequests,
+} from '../capabilities.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
@@ -13,7 +19,8 @@ import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What confirming a pending logout uses. */
-export type ConfirmLogoutDeps = UsesDeliveryWorker &
+export type ConfirmLogoutDeps = UsesDeliveryStore &
+  UsesDeliveryWorker &
   UsesLogout &
   UsesLogoutWait &
   UsesPendingRequests &

@@ -17,7 +17,13 @@ import { storePendingLogout } from './pending-logout.ts';
 import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
-import type { UsesDeliveryWorker, UsesLogout, UsesLogoutWait, UsesSentLogoutRequests } from '../capabilities.ts';
+import type {
+  UsesDeliveryStore,
+  UsesDeliveryWorker,
+  UsesLogout,
+  UsesLogoutWait,
+  UsesSentLogoutRequests,
+} from '../capabilities.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
@@ -25,7 +31,8 @@ import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the end-session endpoint and its steps use. */
-export type EndSessionDeps = UsesDeliveryWorker &
+export type EndSessionDeps = UsesDeliveryStore &
+  UsesDeliveryWorker &
   UsesEvents &
   UsesSigningKeys &
   UsesLog &

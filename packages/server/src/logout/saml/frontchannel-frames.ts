@@ -1,7 +1,7 @@
 // The SAML part of the signed-out page (logout/endpoint/logout-pages.ts): one signed
 // LogoutRequest per front-channel participant, each remembered so its LogoutResponse, which comes
 // back to /protocol/saml inside the iframe, is checked (saml-logout-handler.ts).
-import type { SamlFrame } from '../endpoint/logout-pages.ts';
+import type { SamlFrame } from '../endpoint/signed-out-page.ts';
 import type { SamlFrontchannelTarget } from '../saml-participants.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SamlLogoutRequestTable } from '../../store/schema.ts';
