@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { runDoctorCommand } from './commands/doctor-command.ts';
 import { runLogoutCommand } from './commands/logout-command.ts';
+import { runTraceCommand } from './commands/trace-command.ts';
 import {
   COMMON_OPTIONS,
   ConfigError,
@@ -12,7 +13,9 @@ import {
   parseDoctorCommand,
   parseLogoutCommand,
   parseStartConfig,
+  parseTraceCommand,
   START_OPTIONS,
+  TRACE_OPTIONS,
 } from './config.ts';
 import { RealmImportError } from './realm-import/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
@@ -31,6 +34,7 @@ Commands:
   logout    End sessions (and send every client its logout token):
             sundown logout --realm R (--user U | --session S | --all)
   doctor    Check every back-channel logout URL of a realm: sundown doctor --realm R
+  trace     Show one logout's timeline across channels: sundown trace <logout-id>
 
 Options of start (each also as an environment variable):
 ${describe(START_OPTIONS, COMMON_OPTIONS)}
@@ -40,6 +44,9 @@ ${describe(LOGOUT_OPTIONS, COMMON_OPTIONS)}
 
 Options of doctor:
 ${describe(DOCTOR_OPTIONS, COMMON_OPTIONS)}
+
+Options of trace:
+${describe(TRACE_OPTIONS, COMMON_OPTIONS)}
 
 Options of every command:
 ${describe(COMMON_OPTIONS)}
@@ -65,6 +72,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'doctor') {
     const config = parseDoctorCommand(rest, process.env);
     return runDoctorCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
+  }
+  if (command === 'trace') {
+    const config = parseTraceCommand(rest, process.env);
+    return runTraceCommand(
       config,
       commandPublicUrl(config, process.env),
       pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),

@@ -58,6 +58,11 @@ export class LogoutStore {
       .executeTakeFirst();
   }
 
+  /** By id whatever its realm (`sundown trace <id>`; ids are unique across realms). */
+  async byIdAnyRealm(id: string): Promise<LogoutTable | undefined> {
+    return this.#db.selectFrom('logout').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   /** The sessions a logout ended. */
   async sessionsOf(logoutId: string): Promise<LogoutSessionTable[]> {
     return this.#db
