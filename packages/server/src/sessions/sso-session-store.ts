@@ -84,6 +84,20 @@ export class SsoSessionStore {
     return rows.map((r) => r.id);
   }
 
+  /** A user's live sessions, most recently active first (at most 100: their account page). */
+  async liveOfUser(realm: Realm, userId: string, now: number): Promise<SsoSessionTable[]> {
+    return this.#db
+      .selectFrom('sso_session')
+      .selectAll()
+      .where('realm_id', '=', realm.id)
+      .where('user_id', '=', userId)
+      .where((eb) => liveSessionSql(eb, realm, now))
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .limit(100)
+      .execute();
+  }
+
   /** Sessions past their idle or max lifetime that nobody ended yet, with which one they passed. */
   async expired(realm: Realm, now: number): Promise<Array<{ id: string; expiry: 'expired_idle' | 'expired_max' }>> {
     const rows = await this.#db

@@ -529,6 +529,8 @@ const logoutRecords: Migration = {
     await db.schema.alterTable('logout_delivery').addColumn('receipt', 'text').execute();
     await db.schema.createIndex('logout_delivery_logout_idx').on('logout_delivery').columns(['logout_id']).execute();
     await db.schema.alterTable('saml_logout_request').addColumn('logout_id', 'text').execute();
+    // The account page names each session's browser.
+    await db.schema.alterTable('sso_session').addColumn('user_agent', 'text').execute();
     await db.schema
       .createIndex('saml_logout_request_logout_idx')
       .on('saml_logout_request')

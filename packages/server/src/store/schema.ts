@@ -96,6 +96,8 @@ export interface SsoSessionTable {
   ip_address: string | null;
   ended_at: number | null;
   end_reason: string | null;
+  /** The browser's User-Agent at sign-in (first 256 characters), for the user's own account page. */
+  user_agent: string | null;
 }
 
 export interface ClientSessionTable {
