@@ -1,6 +1,7 @@
 // The back-channel logout endpoint over Web-standard Request → Response (Next.js route
 // handlers, Hono, Bun, Deno), following BCL §2.5–2.8 and standards §7.
 import { LogoutTokenError, TemporarilyUnavailableError } from './errors.ts';
+import { logoutReceipt } from './logout-receipt.ts';
 import { applyLogout, type LogoutEvent } from './session-state.ts';
 import type { LogoutStore } from './stores/store.ts';
 import type { ValidationOptions } from './validation/options.ts';
@@ -9,8 +10,11 @@ import { createLogoutTokenValidator } from './validate-logout-token.ts';
 export interface BackchannelLogoutOptions extends Omit<ValidationOptions, 'replayStore'> {
   /** Shared store: replay protection and logged-out markers for every instance. */
   store: LogoutStore;
-  /** Called after the logout is recorded: delete server-side sessions here. */
-  onLogout?: (event: LogoutEvent) => void | Promise<void>;
+  /**
+   * Called after the logout is recorded: delete server-side sessions here. Return how many
+   * sessions you ended to have the receipt say so (see logout-receipt.ts).
+   */
+  onLogout?: (event: LogoutEvent) => unknown;
   /** Marker lifetime, no shorter than your longest session (default 14 days). */
   markerTtlSeconds?: number;
   /** Largest accepted body in bytes (default 16 KiB; a logout token is ~1 KiB). */
@@ -120,9 +124,10 @@ export function createLogoutFormHandler(options: BackchannelLogoutOptions): Logo
     if (typeof token !== 'string') return invalid(token.error);
     try {
       const claims = await validate(token);
-      await applyLogout(options.store, claims, options);
-      // BCL §2.8: 200 on success (the conformance suite requires 200, not 204).
-      return new Response(null, { status: 200, headers: HEADERS });
+      const event = await applyLogout(options.store, claims, options);
+      // BCL §2.8: 200 on success (the conformance suite requires 200, not 204), with a receipt
+      // body saying how many of the app's sessions ended, which the provider may record.
+      return Response.json(logoutReceipt(event, event.sessionsEnded), { status: 200, headers: HEADERS });
     } catch (err) {
       options.onError?.(err as Error);
       if (err instanceof LogoutTokenError) return invalid(err.message);

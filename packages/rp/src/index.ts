@@ -7,6 +7,7 @@ export {
   type LogoutFormHandler,
 } from './backchannel-handler.ts';
 export type { Clock } from './clock.ts';
+export type { LogoutReceipt } from './logout-receipt.ts';
 export { buildEndSessionUrl, type EndSessionUrlOptions } from './end-session-url.ts';
 export {
   JwksRefetchCooldownError,

@@ -37,14 +37,19 @@ export interface LogoutEvent {
 export async function applyLogout(
   store: LogoutStore,
   claims: LogoutTokenClaims,
-  options: { markerTtlSeconds?: number; onLogout?: (event: LogoutEvent) => void | Promise<void>; clock?: Clock } = {},
-): Promise<LogoutEvent> {
+  options: {
+    markerTtlSeconds?: number;
+    /** Its result (a number: the sessions it ended) goes into the receipt. */
+    onLogout?: (event: LogoutEvent) => unknown;
+    clock?: Clock;
+  } = {},
+): Promise<LogoutEvent & { sessionsEnded: unknown }> {
   rejectLegacyNow(options);
   // The same clock as the token checks: the marker's time is the session cut-off.
   const at = epochMillis(options.clock);
   const key: SessionKey = { iss: claims.iss, ...(claims.sid ? { sid: claims.sid } : { sub: claims.sub }) };
   await store.markLoggedOut({ ...key, at }, options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS);
   const event: LogoutEvent = { claims, appSessionIds: await store.takeIndexedSessions(key) };
-  await options.onLogout?.(event);
-  return event;
+  const sessionsEnded: unknown = await options.onLogout?.(event);
+  return { ...event, sessionsEnded };
 }

@@ -40,6 +40,23 @@ describe('back-channel logout endpoint', () => {
     );
   });
 
+  test('the 200 carries a receipt (BCL §2.8 allows a body): logged out, and the count onLogout returns', async () => {
+    const plain = await handler(post(await op.token()));
+    assert.equal(plain.status, 200);
+    assert.match(plain.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await plain.json(), { logged_out: true }, 'no count when the app cannot know it');
+    const counting = createBackchannelLogoutHandler({
+      issuer: ISSUER,
+      clientId: CLIENT,
+      keys: op.jwks,
+      store,
+      onLogout: () => 3,
+    });
+    const res = await counting(post(await op.token({ jti: 'receipt-2', sid: 'sid-r2' })));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { logged_out: true, sessions_ended: 3 });
+  });
+
   test('oidcc-backchannel-rp-initiated-logout-token-alg-none → 400', async () => {
     const now = Math.floor(Date.now() / 1000);
     await expect400(

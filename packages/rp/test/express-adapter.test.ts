@@ -90,6 +90,7 @@ for (const globalForm of [false, true]) {
       assert.equal(res.headers.get('cache-control'), 'no-store');
       const after = await new Promise<number>((r) => sessionStore.length((_e, n) => r(n ?? 0)));
       assert.equal(after, before - 1, 'deleted directly through the index');
+      assert.deepEqual(await res.json(), { logged_out: true, sessions_ended: 1 }, 'the receipt counts it');
       assert.equal(await (await fetch(`${url}/me`, { headers: { cookie } })).text(), 'signed out');
     });
 

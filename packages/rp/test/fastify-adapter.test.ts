@@ -20,6 +20,7 @@ test('Fastify plugin: 200 for a valid token, exact 400s and 405, app parsers unt
   const ok = await form(new URLSearchParams({ logout_token: await op.token(), extra: 'ignored' }).toString());
   assert.equal(ok.statusCode, 200);
   assert.equal(ok.headers['cache-control'], 'no-store');
+  assert.deepEqual(ok.json(), { logged_out: true }, 'the receipt');
   assert.equal(await isLoggedOut(store, { iss: ISSUER, sid: 'sid-1', createdAt: 0 }), true);
 
   const invalid = await form(new URLSearchParams({ logout_token: await op.token({ aud: 'x' }) }).toString());

@@ -14,7 +14,7 @@ import { MemoryLogoutStore } from '../src/index.ts';
 import { Jar } from './helpers/jar.ts';
 import { reservePort, startRpApp } from './helpers/rp-app.ts';
 
-test('Sundown ends the session → the Express app using @sundown/rp is signed out on its next request', async () => {
+test('Sundown ends the session → the Express app using @sundown/rp is signed out on its next request, and its receipt (1 session ended) is on the delivery', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sundown-e2e-'));
   // The app's URLs go into the realm before the app starts: its socket is held from now on.
   const { listener, base: appBase } = await reservePort();
@@ -69,9 +69,12 @@ test('Sundown ends the session → the Express app using @sundown/rp is signed o
     await server.provider.ctx.deliveries.waitForFirstAttempts(ended.deliveryIds, 5000);
     const row = await server.store.db
       .selectFrom('logout_delivery')
-      .select(['status', 'last_error'])
+      .select(['status', 'last_error', 'receipt', 'logout_id'])
       .executeTakeFirstOrThrow();
     assert.equal(row.status, 'delivered', row.last_error ?? '');
+    // The app's receipt (BCL §2.8 body): the express-session it destroyed, recorded by Sundown.
+    assert.deepEqual(JSON.parse(row.receipt!), { sessionsEnded: 1 });
+    assert.equal(row.logout_id, ended.logoutId);
     assert.equal(await (await browser.fetch(`${app.url}/`)).text(), 'signed out');
   } finally {
     await app.close();

@@ -2,6 +2,7 @@
 // a request id and the transport security headers; each endpoint declares how its errors are
 // answered and recorded (http/route.ts), and every unexpected failure becomes a clean server_error.
 import { Hono } from 'hono';
+import { accountEndpoint } from './account/account-endpoint.ts';
 import { createAdminRoutes } from './admin/admin-routes.ts';
 import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
@@ -16,6 +17,7 @@ import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
+import { logoutStatusEndpoint, signedOutAgainEndpoint } from './logout/status/status-endpoints.ts';
 import { certsEndpoint } from './oidc/certs.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
@@ -115,6 +117,11 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     cors: webOriginsOf(logoutHintClient),
   });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
+  // The signed-in user's own page: sessions, sign out here or elsewhere, recent sign-outs (account/).
+  route('/account', ['GET', 'POST'], accountEndpoint, page);
+  // The live status of a logout, for the browser that signed out (logout/status/).
+  route('/protocol/openid-connect/logout/status', ['GET'], logoutStatusEndpoint, api);
+  route('/protocol/openid-connect/logout/signed-out', ['GET'], signedOutAgainEndpoint, page);
   route('/protocol/openid-connect/token', ['POST'], tokenEndpoint, {
     ...api,
     errorEvent: tokenErrorEvent,

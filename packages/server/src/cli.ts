@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { runDoctorCommand } from './commands/doctor-command.ts';
 import { runImportCommand } from './commands/import-command.ts';
 import { runLogoutCommand } from './commands/logout-command.ts';
+import { runTraceCommand } from './commands/trace-command.ts';
 import {
   COMMON_OPTIONS,
   ConfigError,
@@ -16,7 +17,9 @@ import {
   parseLogoutCommand,
   parseStartConfig,
   START_ENVIRONMENT,
+  parseTraceCommand,
   START_OPTIONS,
+  TRACE_OPTIONS,
 } from './config.ts';
 import { RealmImportError } from './realm-import/realm-json.ts';
 import { ListenError, startServer } from './server.ts';
@@ -49,6 +52,7 @@ Commands:
   doctor    Check every back-channel logout URL of a realm: sundown doctor --realm R
   import    Import Keycloak realm files or export directories and print the import report:
             sundown import --file realm.json [--file export-dir] [--check]
+  trace     Show one logout's timeline across channels: sundown trace <logout-id>
 
 Options of start (each also as an environment variable):
 ${describe(START_OPTIONS, COMMON_OPTIONS)}
@@ -64,6 +68,8 @@ ${describe(DOCTOR_OPTIONS, COMMON_OPTIONS)}
 
 Options of import:
 ${describe(IMPORT_OPTIONS, COMMON_OPTIONS)}
+Options of trace:
+${describe(TRACE_OPTIONS, COMMON_OPTIONS)}
 
 Options of every command:
 ${describe(COMMON_OPTIONS)}
@@ -98,6 +104,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'import') {
     const config = parseImportCommand(rest, process.env);
     return runImportCommand(config, pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), write);
+  }
+  if (command === 'trace') {
+    const config = parseTraceCommand(rest, process.env);
+    return runTraceCommand(
+      config,
+      commandPublicUrl(config, process.env),
+      pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      write,
+    );
   }
   if (command !== 'start') {
     process.stderr.write(`sundown: unknown command "${command}"\n\n${USAGE}`);

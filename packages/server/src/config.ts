@@ -60,6 +60,13 @@ export interface ImportCommandConfig extends CommonConfig {
   check: boolean;
 }
 
+export interface TraceCommandConfig extends CommonConfig {
+  /** The logout to trace (its id: the signed-out page, the console, `sundown logout` print it). */
+  logoutId: string;
+  /** Print the trace as JSON (the admin API's representation) instead of text. */
+  json: boolean;
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -197,13 +204,25 @@ export const IMPORT_OPTIONS = {
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 
+export const TRACE_OPTIONS = {
+  json: { type: 'boolean', help: 'print the trace as JSON' },
+  ...COMMON_OPTIONS,
+} satisfies Record<string, OptionSpec>;
+
 class Reader {
   readonly problems: string[] = [];
   readonly #values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   readonly #specs: Record<string, OptionSpec>;
   readonly #env: Record<string, string | undefined>;
+  /** Arguments that are not options (only for a command that takes them). */
+  readonly positionals: string[];
 
-  constructor(argv: string[], specs: Record<string, OptionSpec>, env: Record<string, string | undefined>) {
+  constructor(
+    argv: string[],
+    specs: Record<string, OptionSpec>,
+    env: Record<string, string | undefined>,
+    allowPositionals = false,
+  ) {
     this.#specs = specs;
     this.#env = env;
     try {
@@ -212,7 +231,9 @@ class Reader {
       );
       const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
       this.#values = parsed.values;
-      if (parsed.positionals.length > 0) throw new ConfigError([unexpectedArguments(parsed.positionals)]);
+      if (parsed.positionals.length > 0 && !allowPositionals)
+        throw new ConfigError([unexpectedArguments(parsed.positionals)]);
+      this.positionals = parsed.positionals;
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw new ConfigError([(err as Error).message]);
@@ -398,6 +419,18 @@ export function parseLogoutCommand(
     waitMs: r.whole('wait-ms', 10_000, 0, 600_000),
     backchannel: readBackchannel(r, cwd),
   });
+}
+
+/** `sundown trace <logout-id> [--json]`: the one positional argument is the logout's id. */
+export function parseTraceCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): TraceCommandConfig {
+  const r = new Reader(argv, TRACE_OPTIONS, env, true);
+  const common = readCommon(r, cwd);
+  if (r.positionals.length !== 1) r.problems.push('give one logout id: sundown trace <logout-id>');
+  return r.done({ ...common, logoutId: r.positionals[0] ?? '', json: r.flag('json') });
 }
 
 export function parseDoctorCommand(

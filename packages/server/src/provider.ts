@@ -15,6 +15,7 @@ import { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
+import { LogoutStore } from './logout/logout-store.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { newId } from './crypto/random.ts';
@@ -112,8 +113,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   // Cached, checked by the realm cache's counter (one read per request for both).
   const notBefore = new NotBeforeStore(store.db, () => realms.configGeneration());
   const pending = new PendingRequests(store.db, options.maxPendingLogins);
+  const logouts = new LogoutStore(store.db);
   const logout = new LogoutService(
-    { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events },
+    { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events, logouts },
     () => {
       deliveries.wake();
       void store
@@ -149,6 +151,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     logout,
     deliveries,
     deliveryStore,
+    logouts,
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
     pending,

@@ -161,8 +161,11 @@ interface SessionStoreLike {
   destroy(sid: string, callback?: (err?: unknown) => void): void;
 }
 
-/** An `onLogout` hook that deletes the indexed express-session sessions from their store. */
-export function destroyExpressSessions(sessionStore: SessionStoreLike): (event: LogoutEvent) => Promise<void> {
+/**
+ * An `onLogout` hook that deletes the indexed express-session sessions from their store; the
+ * receipt counts them.
+ */
+export function destroyExpressSessions(sessionStore: SessionStoreLike): (event: LogoutEvent) => Promise<number> {
   return async (event) => {
     await Promise.all(
       event.appSessionIds.map(
@@ -170,6 +173,7 @@ export function destroyExpressSessions(sessionStore: SessionStoreLike): (event: 
           new Promise<void>((resolve, reject) => sessionStore.destroy(id, (err) => (err ? reject(err) : resolve()))),
       ),
     );
+    return event.appSessionIds.length;
   };
 }
 

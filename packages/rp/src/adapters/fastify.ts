@@ -52,7 +52,7 @@ export async function fastifyBackchannelLogout(
       }
       reply.code(response.status);
       response.headers.forEach((value, key) => void reply.header(key, value));
-      return reply.send(response.status === 200 ? '' : await response.text());
+      return reply.send(await response.text());
     },
   });
 }

@@ -4,7 +4,7 @@
 // keeps tokens in memory only, and refreshes them before they expire.
 
 /**
- * @typedef {{ consoleUrl: string, apiBase: string, issuer: string, authorizationEndpoint: string, tokenEndpoint: string, endSessionEndpoint: string, clientId: string, eventTypes: string[], deliveryStatuses: string[] }} Config
+ * @typedef {{ consoleUrl: string, apiBase: string, issuer: string, authorizationEndpoint: string, tokenEndpoint: string, endSessionEndpoint: string, clientId: string, eventTypes: string[], deliveryStatuses: string[], logoutTriggers: string[] }} Config
  * @typedef {{ accessToken: string, refreshToken: string | null, idToken: string | null, expiresAt: number, username: string }} Tokens
  */
 

@@ -8,6 +8,7 @@ import { clientsView } from './views/clients.js';
 import { deliveriesView } from './views/deliveries.js';
 import { doctorView } from './views/doctor.js';
 import { eventsView } from './views/events.js';
+import { logoutsView } from './views/logouts.js';
 import { realmsView } from './views/realms.js';
 import { sessionsView } from './views/sessions.js';
 import { settingsView } from './views/settings.js';
@@ -21,6 +22,7 @@ import { usersView } from './views/users.js';
 /** @type {Array<[string, string, View]>} */
 const SECTIONS = [
   ['sessions', 'Live sessions', sessionsView],
+  ['logouts', 'Logouts', logoutsView],
   ['deliveries', 'Deliveries', deliveriesView],
   ['clients', 'Clients', clientsView],
   ['users', 'Users', usersView],

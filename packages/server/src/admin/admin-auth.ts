@@ -9,6 +9,11 @@ export interface AdminIdentity {
   username: string | undefined;
 }
 
+/** Who started a logout an administrator asked for (the logout record's `actor`). */
+export function adminActor(admin: AdminIdentity): { startedBy: 'admin'; actor: string } {
+  return { startedBy: 'admin', actor: admin.username ?? admin.userId };
+}
+
 export async function requireAdmin(ctx: AccessTokenDeps, req: Request): Promise<AdminIdentity> {
   const header = req.headers.get('authorization');
   if (!header || !/^bearer /i.test(header)) throw new InvalidToken('Bearer token required');

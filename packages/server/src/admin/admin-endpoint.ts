@@ -5,15 +5,15 @@
 // (admin-error.ts). No snapshot of the realm configuration: admin writes change it.
 import type { Context, Hono } from 'hono';
 import { refuse, requestLog, type ErrorPolicy, type RouteEnv } from '../http/route.ts';
-import { requireAdmin } from './admin-auth.ts';
+import { type AdminIdentity, requireAdmin } from './admin-auth.ts';
 import { adminJsonError } from './admin-error.ts';
 import type { Scope, ScopeContext } from './admin-scope.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
 import type { AccessTokenDeps } from '../tokens/verify-access-token.ts';
 
-/** An admin endpoint: the target its scope found, and the request. */
-export type AdminHandler<D, T> = (ctx: D, target: T, req: Request) => Promise<Response>;
+/** An admin endpoint: the target its scope found, the request, and the administrator who sent it. */
+export type AdminHandler<D, T> = (ctx: D, target: T, req: Request, admin: AdminIdentity) => Promise<Response>;
 
 /** What the admin route line itself uses; a handler's own capabilities come on top (`D`). */
 export type AdminRouteContext = AccessTokenDeps & ScopeContext & UsesEvents & UsesLog;
@@ -25,8 +25,8 @@ const ADMIN_ERRORS: ErrorPolicy = { errors: adminJsonError };
 export function adminEndpoint<D extends AdminRouteContext, T>(ctx: D, scope: Scope<T>, handler: AdminHandler<D, T>) {
   return async (c: Context<RouteEnv>): Promise<Response> => {
     try {
-      await requireAdmin(ctx, c.req.raw);
-      return await handler(ctx, await scope(ctx, c.req.param()), c.req.raw);
+      const admin = await requireAdmin(ctx, c.req.raw);
+      return await handler(ctx, await scope(ctx, c.req.param()), c.req.raw, admin);
     } catch (thrown) {
       return refuse(ctx, requestLog(ctx, c), ADMIN_ERRORS, thrown, { ip: null, facts: {} });
     }

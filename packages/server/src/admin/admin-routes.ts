@@ -11,6 +11,7 @@ import {
   confidentialClientInRealm,
   deliveryInRealm,
   inRealm,
+  logoutInRealm,
   noRealm,
   sessionInRealm,
   userInRealm,
@@ -26,14 +27,20 @@ import {
   newClientSecret,
 } from './client-endpoints.ts';
 import { deliveryStats, findDeliveries, retryDelivery } from './delivery-endpoints.ts';
+import { findLogout, findLogouts } from './logout-endpoints.ts';
 import { findEvents, findRealm, findRealms } from './realm-endpoints.ts';
 import { deleteSession, logoutAll, pushRevocation, realmSessions } from './session-endpoints.ts';
 import { findUser, findUsers, logoutUser, userSessions } from './user-endpoints.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
+import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
 
 /** What the admin API's routes use. */
-export type AdminRoutesDeps = AdminRouteContext & AdminWriteDeps & NotBeforeActionDeps & UsesBackchannelHttp;
+export type AdminRoutesDeps = AdminRouteContext &
+  AdminWriteDeps &
+  LogoutTraceDeps &
+  NotBeforeActionDeps &
+  UsesBackchannelHttp;
 
 /** Unknown admin paths answer in the admin error shape too, after the admin check (and the realm's 404). */
 async function notFound(): Promise<Response> {
@@ -69,6 +76,8 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/sundown/deliveries', inRealm, findDeliveries);
   route('GET', '/:realm/sundown/delivery-stats', inRealm, deliveryStats);
   route('POST', '/:realm/sundown/deliveries/:id/retry', deliveryInRealm, retryDelivery);
+  route('GET', '/:realm/sundown/logouts', inRealm, findLogouts);
+  route('GET', '/:realm/sundown/logouts/:id', logoutInRealm, findLogout);
 
   admin.all('/:realm/*', adminEndpoint(ctx, inRealm, notFound));
   admin.all('*', adminEndpoint(ctx, noRealm, notFound));

@@ -6,7 +6,7 @@
 import { InvalidRequest, NotFound } from '../errors.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 import type { SsoSession } from '../sessions/sso-session.ts';
-import type { DeliveryStatus } from '../store/schema.ts';
+import type { DeliveryStatus, LogoutTable } from '../store/schema.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
@@ -28,6 +28,9 @@ export interface UserInRealm extends InRealm {
 }
 export interface SessionInRealm extends InRealm {
   session: SsoSession;
+}
+export interface LogoutInRealm extends InRealm {
+  logout: LogoutTable;
 }
 export interface DeliveryInRealm extends InRealm {
   delivery: { id: string; status: DeliveryStatus };
@@ -84,4 +87,11 @@ export const deliveryInRealm: Scope<DeliveryInRealm> = async (ctx, params) => {
   const delivery = await ctx.admin.delivery(realm.id, params.id ?? '');
   if (!delivery) throw new NotFound('Delivery not found');
   return { realm, delivery };
+};
+
+export const logoutInRealm: Scope<LogoutInRealm> = async (ctx, params) => {
+  const { realm } = await inRealm(ctx, params);
+  const logout = await ctx.admin.logout(realm.id, params.id ?? '');
+  if (!logout) throw new NotFound('Logout not found');
+  return { realm, logout };
 };

@@ -5,11 +5,34 @@ import { type Selectable, sql } from 'kysely';
 import { liveSessionSql } from '../sessions/session-liveness.ts';
 import type { Realm } from '../realm/model.ts';
 import type { Executor } from '../store/executor.ts';
-import type { ClientTable, DeliveryStatus, LogoutDeliveryTable, UserTable } from '../store/schema.ts';
+import type { ClientTable, DeliveryStatus, LogoutDeliveryTable, LogoutTable, UserTable } from '../store/schema.ts';
 
 export interface Paging {
   first: number;
   max: number;
+}
+
+/**
+ * Where a logout stands, from its deliveries and front-channel SAML LogoutRequests: a message
+ * still pending or retried (or a SAML answer still awaited) is in progress; else one failed,
+ * rejected, skipped or refused (or a SAML answer that never came) is incomplete; else complete.
+ */
+export const LOGOUT_OUTCOMES = ['in_progress', 'incomplete', 'complete'] as const;
+export type LogoutOutcome = (typeof LOGOUT_OUTCOMES)[number];
+
+export interface LogoutFilter {
+  userId: string | null;
+  /** The client's client_id. */
+  clientId: string | null;
+  trigger: string | null;
+  outcome: LogoutOutcome | null;
+  /** Epoch ms, inclusive. */
+  from: number | null;
+  to: number | null;
+}
+
+export interface LogoutListRow extends LogoutTable {
+  username: string | null;
 }
 
 export interface LiveSessionRow {
@@ -158,6 +181,147 @@ export class AdminStore {
       .where('client_session.ended_at', 'is', null)
       .orderBy('client.client_id')
       .execute();
+  }
+
+  // Logouts
+
+  /**
+   * A realm's logouts, newest first, filtered by user (one of its sessions), client (a delivery
+   * to it), trigger, outcome and time. `browserAnswerWaitMs`: how long a SAML front-channel answer
+   * is still awaited (logout/status/app-states.ts).
+   */
+  async logouts(
+    realmId: string,
+    f: LogoutFilter & Paging,
+    now: number,
+    browserAnswerWaitMs: number,
+  ): Promise<LogoutListRow[]> {
+    const awaited = now - browserAnswerWaitMs;
+    return this.#db
+      .selectFrom('logout')
+      .leftJoin('app_user', 'app_user.id', 'logout.user_id')
+      .selectAll('logout')
+      .select('app_user.username')
+      .where('logout.realm_id', '=', realmId)
+      .$if(f.trigger !== null, (q) => q.where('logout.trigger', '=', f.trigger!))
+      .$if(f.from !== null, (q) => q.where('logout.created_at', '>=', f.from!))
+      .$if(f.to !== null, (q) => q.where('logout.created_at', '<=', f.to!))
+      .$if(f.userId !== null, (q) =>
+        q.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('logout_session as ls')
+              .select('ls.logout_id')
+              .whereRef('ls.logout_id', '=', 'logout.id')
+              .where('ls.user_id', '=', f.userId!),
+          ),
+        ),
+      )
+      .$if(f.clientId !== null, (q) =>
+        q.where(({ exists, or, selectFrom }) =>
+          or([
+            exists(
+              selectFrom('logout_delivery as d')
+                .innerJoin('client as c', 'c.id', 'd.client_id')
+                .select('d.id')
+                .whereRef('d.logout_id', '=', 'logout.id')
+                .where('c.client_id', '=', f.clientId!),
+            ),
+            exists(
+              selectFrom('saml_logout_request as r')
+                .innerJoin('client as c', 'c.id', 'r.client_id')
+                .select('r.id')
+                .whereRef('r.logout_id', '=', 'logout.id')
+                .where('c.client_id', '=', f.clientId!),
+            ),
+          ]),
+        ),
+      )
+      .$if(f.outcome !== null, (q) =>
+        q.where(({ exists, not, and, or, selectFrom }) => {
+          const inProgress = or([
+            exists(
+              selectFrom('logout_delivery as d')
+                .select('d.id')
+                .whereRef('d.logout_id', '=', 'logout.id')
+                .where('d.status', 'in', ['pending', 'retrying']),
+            ),
+            exists(
+              selectFrom('saml_logout_request as r')
+                .select('r.id')
+                .whereRef('r.logout_id', '=', 'logout.id')
+                .where('r.answered_at', 'is', null)
+                .where('r.created_at', '>', awaited),
+            ),
+          ]);
+          const failing = or([
+            exists(
+              selectFrom('logout_delivery as d')
+                .select('d.id')
+                .whereRef('d.logout_id', '=', 'logout.id')
+                .where('d.status', 'in', ['failed', 'rejected', 'skipped']),
+            ),
+            exists(
+              selectFrom('saml_logout_request as r')
+                .select('r.id')
+                .whereRef('r.logout_id', '=', 'logout.id')
+                .where((eb) =>
+                  eb.or([
+                    eb.and([eb('r.answered_at', 'is', null), eb('r.created_at', '<=', awaited)]),
+                    eb.and([
+                      eb('r.answered_at', 'is not', null),
+                      eb('r.status', '!=', 'urn:oasis:names:tc:SAML:2.0:status:Success'),
+                    ]),
+                  ]),
+                ),
+            ),
+          ]);
+          if (f.outcome === 'in_progress') return inProgress;
+          if (f.outcome === 'incomplete') return and([not(inProgress), failing]);
+          return and([not(inProgress), not(failing)]);
+        }),
+      )
+      .orderBy('logout.created_at', 'desc')
+      .orderBy('logout.id')
+      .offset(f.first)
+      .limit(f.max)
+      .execute();
+  }
+
+  /** Deliveries of these logouts counted by status (the list's and the CSV's columns). */
+  async logoutDeliveryCounts(
+    logoutIds: readonly string[],
+  ): Promise<Array<{ logout_id: string | null; status: DeliveryStatus; n: number | string }>> {
+    if (logoutIds.length === 0) return [];
+    return this.#db
+      .selectFrom('logout_delivery')
+      .select(['logout_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('logout_id', 'in', logoutIds)
+      .groupBy(['logout_id', 'status'])
+      .execute();
+  }
+
+  /** The front-channel SAML LogoutRequests of these logouts, for their outcome. */
+  async logoutSamlRequests(
+    logoutIds: readonly string[],
+  ): Promise<
+    Array<{ logout_id: string | null; created_at: number; answered_at: number | null; status: string | null }>
+  > {
+    if (logoutIds.length === 0) return [];
+    return this.#db
+      .selectFrom('saml_logout_request')
+      .select(['logout_id', 'created_at', 'answered_at', 'status'])
+      .where('logout_id', 'in', logoutIds)
+      .execute();
+  }
+
+  /** One logout of the realm (the admin API's …/sundown/logouts/{id}). */
+  async logout(realmId: string, id: string): Promise<LogoutTable | undefined> {
+    return this.#db
+      .selectFrom('logout')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
   }
 
   // Back-channel deliveries

@@ -10,6 +10,7 @@ import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
 import { newSecretsWarning } from '../realm-import/import-realm.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
+import { adminActor } from './admin-auth.ts';
 import type { AdminRoute } from './admin-endpoint.ts';
 import { clientInRealm, inRealm, noRealm, userInRealm } from './admin-scope.ts';
 import { MASTER_REALM } from './bootstrap.ts';
@@ -130,9 +131,9 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
   });
 
   // DELETE /admin/realms/{realm} — everyone is logged out first, so every client is told.
-  route('DELETE', '/:realm', inRealm, async (ctx, { realm }) => {
+  route('DELETE', '/:realm', inRealm, async (ctx, { realm }, _req, admin) => {
     if (realm.name === MASTER_REALM) throw new InvalidRequest('The master realm cannot be deleted');
-    await ctx.logout.logoutAll(realm);
+    await ctx.logout.logoutAll(realm, adminActor(admin));
     await ctx.realmWriter.deleteRealm(realm.id);
     return new Response(null, { status: 204 });
   });
@@ -182,7 +183,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     return new Response(null, { status: 201, headers: { Location: location(ctx, realm.name, `/users/${id}`) } });
   });
 
-  route('PUT', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }, req) => {
+  route('PUT', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }, req, admin) => {
     const body = await jsonBody(req);
     // Passwords change only through reset-password.
     const fields = { ...body };
@@ -196,13 +197,15 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
     await ctx.realmWriter.updateUser(current.id, userRow(user));
     // A disabled user's sessions end at once, and every client of them is told (as logout).
-    if (current.enabled && !user.enabled) await ctx.logout.logoutUser(realm, current.id, {}, 'user_disabled');
+    if (current.enabled && !user.enabled)
+      await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'user_disabled');
     return new Response(null, { status: 204 });
   });
 
-  // Deleting a user ends their sessions first, so every client is told.
-  route('DELETE', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }) => {
-    await ctx.logout.logoutUser(realm, current.id);
+  // Deleting a user ends their sessions first, so every client is told (the deliveries name the
+  // user by id and need no user row: they go out after the user is gone).
+  route('DELETE', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }, _req, admin) => {
+    await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'user_deleted');
     await ctx.realmWriter.deleteUser(current.id);
     return new Response(null, { status: 204 });
   });
@@ -210,7 +213,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
   // PUT /admin/realms/{realm}/users/{id}/reset-password { type: "password", value, temporary }.
   // Keycloak (UserResource.resetPassword): `temporary: true` adds UPDATE_PASSWORD, so the user
   // chooses a new password at the next sign-in; otherwise a pending UPDATE_PASSWORD is removed.
-  route('PUT', '/:realm/users/:id/reset-password', userInRealm, async (ctx, { realm, user: current }, req) => {
+  route('PUT', '/:realm/users/:id/reset-password', userInRealm, async (ctx, { realm, user: current }, req, admin) => {
     const body = await jsonBody(req);
     if ((body.type ?? 'password') !== 'password' || typeof body.value !== 'string' || body.value === '')
       throw new InvalidRequest('Send {"type":"password","value":"…"}');
@@ -224,7 +227,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
       required_actions: JSON.stringify(body.temporary === true ? [...others, 'UPDATE_PASSWORD'] : others),
     });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
-    await ctx.logout.logoutUser(realm, current.id, {}, 'password_reset');
+    await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'password_reset');
     return new Response(null, { status: 204 });
   });
 }

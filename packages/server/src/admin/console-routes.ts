@@ -7,6 +7,7 @@ import type { Env, Hono } from 'hono';
 import { NotFound } from '../errors.ts';
 import { EVENT_TYPES } from '../events/event-log.ts';
 import { htmlResponse, jsonError } from '../http/respond.ts';
+import { LOGOUT_TRIGGERS } from '../sessions/session-ender.ts';
 import { DELIVERY_STATUSES } from '../store/schema.ts';
 import { html, page as simplePage } from '../views/html.ts';
 import { CONSOLE_CLIENT_ID, CONSOLE_OFF_HINT, MASTER_REALM } from './bootstrap.ts';
@@ -67,6 +68,7 @@ export function addConsoleRoutes<E extends Env>(app: Hono<E>, ctx: UsesLog & Use
     // The server's own lists, so the console's filters never drift from them.
     eventTypes: EVENT_TYPES,
     deliveryStatuses: DELIVERY_STATUSES,
+    logoutTriggers: LOGOUT_TRIGGERS,
   };
   // JSON inside <script type="application/json"> is data, not code; "<" is escaped so the
   // content cannot close the element.

@@ -4,6 +4,7 @@ import { Conflict, InvalidRequest } from '../errors.ts';
 import { jsonResponse } from '../http/respond.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import type { DeliveryInRealm, InRealm } from './admin-scope.ts';
+import { parseReceipt } from '../logout/delivery/logout-receipt.ts';
 import { paging } from './paging.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesDeliveryStore, UsesDeliveryWorker } from '../logout/capabilities.ts';
@@ -41,6 +42,9 @@ export async function findDeliveries(ctx: UsesAdminStore, { realm }: InRealm, re
       lastStatus: d.last_status,
       lastError: d.last_error,
       finishedAt: d.finished_at,
+      logoutId: d.logout_id,
+      // What the receiver said it did (an @sundown/rp receipt); null when it said nothing.
+      receipt: parseReceipt(d.receipt),
     })),
   );
 }

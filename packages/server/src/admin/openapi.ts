@@ -4,6 +4,9 @@
 // against the schemas here.
 import { EVENT_TYPES } from '../events/event-log.ts';
 import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../store/schema.ts';
+import { LOGOUT_STARTERS, LOGOUT_TRIGGERS } from '../sessions/session-ender.ts';
+import { APP_STATES } from '../logout/status/app-states.ts';
+import { LOGOUT_OUTCOMES } from './admin-store.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -189,6 +192,7 @@ const schemas: Record<string, Schema> = {
         type: 'object',
         required: ['endedSessions', 'deliveries'],
         properties: {
+          logoutId: { ...nullable(str), description: 'The logout record (GET …/sundown/logouts/{id})' },
           endedSessions: int,
           deliveries: { ...int, description: 'Deliveries queued (back-channel and admin URL)' },
           notBefore: { ...int, description: 'The realm’s new not-before time (seconds)' },
@@ -214,13 +218,15 @@ const schemas: Record<string, Schema> = {
       'lastStatus',
       'lastError',
       'finishedAt',
+      'logoutId',
+      'receipt',
     ],
     properties: {
       id: str,
       kind: {
         enum: [...DELIVERY_KINDS],
         description:
-          'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding',
+          'backchannel: an OIDC logout token; k_logout / k_push_not_before: Keycloak’s admin-URL LogoutAction / PushNotBeforeAction; saml_soap: a signed SAML LogoutRequest by the SOAP binding; frontchannel: an OIDC front-channel logout iframe in the user’s browser',
       },
       clientId: str,
       sessionId: { ...nullable(str), description: 'Null for realm-wide admin-URL actions' },
@@ -229,7 +235,7 @@ const schemas: Record<string, Schema> = {
       status: {
         enum: [...DELIVERY_STATUSES],
         description:
-          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why)',
+          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why) | unconfirmed (an OIDC front-channel iframe the browser loaded; the channel has no answer)',
       },
       attempts: int,
       createdAt: millis,
@@ -241,6 +247,19 @@ const schemas: Record<string, Schema> = {
         description: 'The named cause: connection_refused, timeout, certificate_*, HTTP 503 …',
       },
       finishedAt: nullable(millis),
+      logoutId: {
+        ...nullable(str),
+        description: 'The logout this delivery tells of (GET …/sundown/logouts/{id}); null for push revocation',
+      },
+      receipt: {
+        type: ['object', 'null'],
+        description:
+          'What the receiver answered it did: an @sundown/rp receipt (`{"logged_out":true,"sessions_ended":n}` in the 200 body, BCL §2.8); null when the answer carried none',
+        required: ['sessionsEnded'],
+        properties: {
+          sessionsEnded: { ...nullable(int), description: 'How many of the app’s sessions ended, when it said' },
+        },
+      },
     },
   },
   DeliveryStats: {
@@ -248,6 +267,126 @@ const schemas: Record<string, Schema> = {
     required: [...DELIVERY_STATUSES],
     properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
     additionalProperties: false,
+  },
+  LogoutSummary: {
+    type: 'object',
+    description: 'One end of sessions, whatever ended them',
+    required: [
+      'id',
+      'trigger',
+      'startedBy',
+      'actor',
+      'ipAddress',
+      'userId',
+      'username',
+      'sessions',
+      'createdAt',
+      'deliveries',
+      'outcome',
+    ],
+    properties: {
+      id: str,
+      trigger: { enum: [...LOGOUT_TRIGGERS] },
+      startedBy: { enum: [...LOGOUT_STARTERS] },
+      actor: { ...nullable(str), description: 'The administrator’s username, the requesting client’s client_id, …' },
+      ipAddress: nullable(str),
+      userId: { ...nullable(str), description: 'The user whose sessions ended; null when several users’' },
+      username: nullable(str),
+      sessions: { ...int, description: 'Sessions ended' },
+      createdAt: millis,
+      deliveries: { ...ref('DeliveryStats'), description: 'Its deliveries (every channel) by status' },
+      outcome: {
+        enum: [...LOGOUT_OUTCOMES],
+        description:
+          'in_progress: a message is pending or retried, or a SAML answer is awaited; incomplete: one failed, was rejected, skipped or refused; complete: every application was told',
+      },
+    },
+  },
+  AppStatus: {
+    type: 'object',
+    required: ['id', 'clientId', 'name', 'state', 'label', 'why', 'sessionsEnded'],
+    properties: {
+      id: str,
+      clientId: str,
+      name: { ...str, description: 'The client’s display name' },
+      state: {
+        enum: [...APP_STATES],
+        description:
+          'signed_out: confirmed (a delivered message or a SAML Success); told_by_browser: an OIDC front-channel iframe, which has no answer',
+      },
+      label: { ...str, description: 'The state in plain words' },
+      why: { ...nullable(str), description: 'Why it is not signed out (yet), in plain words' },
+      sessionsEnded: { ...nullable(int), description: 'From the app’s receipt, when it gave one' },
+    },
+  },
+  LogoutTrace: {
+    type: 'object',
+    required: ['logout', 'sessions', 'status', 'timeline'],
+    properties: {
+      logout: {
+        type: 'object',
+        required: [
+          'id',
+          'realm',
+          'trigger',
+          'startedBy',
+          'actor',
+          'ipAddress',
+          'userId',
+          'username',
+          'sessionCount',
+          'createdAt',
+        ],
+        properties: {
+          id: str,
+          realm: str,
+          trigger: { enum: [...LOGOUT_TRIGGERS] },
+          startedBy: { enum: [...LOGOUT_STARTERS] },
+          actor: nullable(str),
+          ipAddress: nullable(str),
+          userId: nullable(str),
+          username: nullable(str),
+          sessionCount: int,
+          createdAt: millis,
+        },
+      },
+      sessions: {
+        type: 'array',
+        description: 'The sessions it ended (at most 1000 listed)',
+        items: {
+          type: 'object',
+          required: ['id', 'userId', 'username'],
+          properties: { id: str, userId: str, username: nullable(str) },
+        },
+      },
+      status: {
+        type: 'object',
+        required: ['logoutId', 'apps', 'settled', 'done', 'outcome'],
+        properties: {
+          logoutId: str,
+          apps: { type: 'array', items: ref('AppStatus') },
+          settled: { ...bool, description: 'Every first attempt made, every browser answer in or overdue' },
+          done: { ...bool, description: 'Nothing pending or retried any more' },
+          outcome: { ...str, description: 'E.g. "Signed out of 3 of 4 applications; 1 is still being retried."' },
+        },
+      },
+      timeline: {
+        type: 'array',
+        description:
+          'Oldest first: the start, each message queued, every attempt with its answer, the browser’s answers',
+        items: {
+          type: 'object',
+          required: ['at', 'clientId', 'channel', 'deliveryId', 'what'],
+          properties: {
+            at: millis,
+            clientId: nullable(str),
+            channel: nullable(str),
+            deliveryId: nullable(str),
+            what: str,
+          },
+        },
+      },
+    },
   },
   Check: {
     type: 'object',
@@ -627,6 +766,43 @@ function paths(): Record<string, Record<string, Schema>> {
         params: [realmParam, idParam('Delivery')],
         ok: { 204: noContent },
         errors: [404, 409],
+      }),
+    },
+    [`${R}/sundown/logouts`]: {
+      get: operation('listLogouts', {
+        tag: 'Sundown',
+        summary:
+          'Every end of sessions (logout), newest first, with its trigger, who started it and where its messages stand; CSV with format=csv or Accept: text/csv',
+        params: [
+          realmParam,
+          param('user', 'query', str, 'User id: logouts that ended one of their sessions'),
+          param('client', 'query', str, 'clientId: logouts that told this client'),
+          param('trigger', 'query', { enum: [...LOGOUT_TRIGGERS] }),
+          param('outcome', 'query', { enum: [...LOGOUT_OUTCOMES] }),
+          param('from', 'query', str, 'A date (2026-01-31), a date-time, or epoch milliseconds'),
+          param('to', 'query', str, 'A date (the whole day), a date-time, or epoch milliseconds'),
+          param('format', 'query', { enum: ['json', 'csv'] }),
+          ...paging,
+        ],
+        ok: {
+          200: {
+            description: 'Logouts',
+            content: {
+              'application/json': { schema: list('LogoutSummary') },
+              'text/csv': { schema: { ...str, description: 'One row per logout, with a header row' } },
+            },
+          },
+        },
+        errors: [400, 404],
+      }),
+    },
+    [`${R}/sundown/logouts/{id}`]: {
+      get: operation('getLogout', {
+        tag: 'Sundown',
+        summary: 'One logout’s trace: its sessions, each application’s outcome, and its timeline across channels',
+        params: [realmParam, idParam('Logout')],
+        ok: { 200: json('The trace', ref('LogoutTrace')) },
+        errors: [404],
       }),
     },
     [`${R}/sundown/clients/{id}/doctor`]: {

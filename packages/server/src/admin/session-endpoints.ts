@@ -6,6 +6,7 @@ import {
   type NotBeforeActionDeps,
   pushRevocation as pushNotBefore,
 } from '../logout/not-before-actions.ts';
+import { type AdminIdentity, adminActor } from './admin-auth.ts';
 import type { InRealm, SessionInRealm } from './admin-scope.ts';
 import { liveSessions } from './live-sessions.ts';
 import { paging } from './paging.ts';
@@ -23,8 +24,13 @@ export async function realmSessions(ctx: UsesAdminStore, { realm }: InRealm, req
 }
 
 /** Keycloak: DELETE /admin/realms/{realm}/sessions/{session} → 204 */
-export async function deleteSession(ctx: UsesLogout, { realm, session }: SessionInRealm): Promise<Response> {
-  await ctx.logout.endSessions(realm, [session.id], 'admin_session');
+export async function deleteSession(
+  ctx: UsesLogout,
+  { realm, session }: SessionInRealm,
+  _req: Request,
+  admin: AdminIdentity,
+): Promise<Response> {
+  await ctx.logout.endSessions(realm, [session.id], 'admin_session', adminActor(admin));
   return new Response(null, { status: 204 });
 }
 
@@ -32,8 +38,13 @@ export async function deleteSession(ctx: UsesLogout, { realm, session }: Session
  * Keycloak: POST /admin/realms/{realm}/logout-all → GlobalRequestResult (the admin URLs told);
  * the realm's not-before time becomes now (logout/not-before-actions.ts).
  */
-export async function logoutAll(ctx: NotBeforeActionDeps, { realm }: InRealm): Promise<Response> {
-  return jsonResponse(await logoutAllWithNotBefore(ctx, realm));
+export async function logoutAll(
+  ctx: NotBeforeActionDeps,
+  { realm }: InRealm,
+  _req: Request,
+  admin: AdminIdentity,
+): Promise<Response> {
+  return jsonResponse(await logoutAllWithNotBefore(ctx, realm, adminActor(admin)));
 }
 
 /** Keycloak: POST /admin/realms/{realm}/push-revocation → GlobalRequestResult (PUSH_NOT_BEFORE). */

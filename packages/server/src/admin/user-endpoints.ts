@@ -2,6 +2,7 @@
 // writes are in admin-writes.ts.
 import { jsonResponse } from '../http/respond.ts';
 import { userFromRow } from '../realm/model.ts';
+import { type AdminIdentity, adminActor } from './admin-auth.ts';
 import type { InRealm, UserInRealm } from './admin-scope.ts';
 import { liveSessions } from './live-sessions.ts';
 import { paging } from './paging.ts';
@@ -29,7 +30,12 @@ export async function userSessions(ctx: UsesAdminStore, { realm, user }: UserInR
 }
 
 /** Keycloak: POST /admin/realms/{realm}/users/{id}/logout → 204; every client of the user's sessions is told. */
-export async function logoutUser(ctx: UsesLogout, { realm, user }: UserInRealm): Promise<Response> {
-  await ctx.logout.logoutUser(realm, user.id);
+export async function logoutUser(
+  ctx: UsesLogout,
+  { realm, user }: UserInRealm,
+  _req: Request,
+  admin: AdminIdentity,
+): Promise<Response> {
+  await ctx.logout.logoutUser(realm, user.id, adminActor(admin));
   return new Response(null, { status: 204 });
 }

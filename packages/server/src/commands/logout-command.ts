@@ -6,6 +6,9 @@ import { DEFAULT_HTTP_OPTIONS } from '../logout/delivery/backchannel-http.ts';
 import { createProvider } from '../provider.ts';
 import { openStore } from '../store/database.ts';
 
+/** Who starts the command's logouts: the operator at a terminal. */
+const CLI = { startedBy: 'cli', actor: 'sundown logout' } as const;
+
 export async function runLogoutCommand(
   config: LogoutCommandConfig,
   publicUrl: string,
@@ -38,16 +41,18 @@ export async function runLogoutCommand(
         write(`sundown: user "${config.target.user}" not found in realm ${realm.name}\n`);
         return 1;
       }
-      result = await ctx.logout.logoutUser(realm, user.id);
+      result = await ctx.logout.logoutUser(realm, user.id, CLI);
       what = `user ${user.username}`;
     } else if ('session' in config.target) {
-      result = await ctx.logout.endSessions(realm, [config.target.session], 'admin_session');
+      result = await ctx.logout.endSessions(realm, [config.target.session], 'admin_session', CLI);
       what = `session ${config.target.session}`;
     } else {
-      result = await ctx.logout.logoutAll(realm);
+      result = await ctx.logout.logoutAll(realm, CLI);
       what = 'every session';
     }
     write(`Ended ${result.ended.length} session(s) (${what}) in realm ${realm.name}.\n`);
+    if (result.logoutId)
+      write(`Logout ${result.logoutId} (see: sundown trace ${result.logoutId} --realm ${realm.name}).\n`);
     if (result.deliveryIds.length === 0) {
       write('No client in those sessions has a back-channel logout URL.\n');
       return 0;

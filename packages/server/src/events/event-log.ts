@@ -142,6 +142,31 @@ export class EventLog {
     await this.#db.deleteFrom('event').where('time', '<', time).execute();
   }
 
+  /**
+   * The delivery events of one logout (their details name it), oldest first, from `from` on: its
+   * timeline across channels. Events past their retention are gone; the trace then shows the
+   * deliveries' own last state.
+   */
+  async ofLogout(realmId: string, logoutId: string, from: number) {
+    await this.flush();
+    return this.#db
+      .selectFrom('event')
+      .selectAll()
+      .where('realm_id', '=', realmId)
+      .where('time', '>=', from)
+      .where('type', 'in', [
+        'BACKCHANNEL_LOGOUT_DELIVERED',
+        'BACKCHANNEL_LOGOUT_RETRYING',
+        'BACKCHANNEL_LOGOUT_FAILED',
+        'BACKCHANNEL_LOGOUT_REJECTED',
+      ])
+      .where('details', 'like', `%"logoutId":${JSON.stringify(logoutId)}%`)
+      .orderBy('time')
+      .orderBy('id')
+      .limit(TRACE_EVENTS)
+      .execute();
+  }
+
   /** Newest first, filtered like Keycloak's event query (type, client, user, time range, paging). */
   async list(realmId: string, filter: EventFilter = {}) {
     await this.flush();
@@ -163,6 +188,9 @@ export class EventLog {
       .execute();
   }
 }
+
+/** The most delivery events one logout's trace reads. */
+const TRACE_EVENTS = 5000;
 
 function eventRow(e: EventInput, time: number) {
   return {

@@ -53,8 +53,7 @@ export class HousekeepingSweeper {
   async sweepOnce(now = Date.now()): Promise<number> {
     let ended = 0;
     for (const realm of await this.#o.realms.allRealms()) {
-      const result = await this.#o.logout.endExpired(realm, now);
-      ended += result.ended.length;
+      for (const result of await this.#o.logout.endExpired(realm, now)) ended += result.ended.length;
     }
     await this.#o.pending.deleteExpired(now);
     await this.#o.revokedAccessTokens.deleteExpired(now);

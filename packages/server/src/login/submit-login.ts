@@ -146,7 +146,7 @@ export async function finishSignIn<D extends SubmitLoginDeps>(
     // A different user signing in in the same browser ends the previous user's session first.
     if (session)
       await ctx.logout.endSessions(realm, [session.id], 'user_switch', { ipAddress: ip, clientId: client.clientId });
-    const created = await ctx.sessions.create(realm, user.id, ip, now);
+    const created = await ctx.sessions.create(realm, user.id, ip, now, req.headers.get('user-agent'));
     session = created.session;
     headers.append(
       'Set-Cookie',

@@ -7,6 +7,7 @@ import type { DeliveryWorker } from './delivery/delivery-worker.ts';
 import type { SeenLogoutRequests } from './saml/seen-logout-requests.ts';
 import type { SentLogoutRequests } from './saml/sent-logout-requests.ts';
 import type { LogoutService } from './logout-service.ts';
+import type { LogoutStore } from './logout-store.ts';
 
 export interface UsesLogout {
   readonly logout: LogoutService;
@@ -14,6 +15,11 @@ export interface UsesLogout {
 
 export interface UsesDeliveryWorker {
   readonly deliveries: DeliveryWorker;
+}
+
+/** The logout records (logout-store.ts). */
+export interface UsesLogoutStore {
+  readonly logouts: LogoutStore;
 }
 
 export interface UsesDeliveryStore {

@@ -1,24 +1,30 @@
-// Ends SSO sessions and, in the same transaction, writes one back-channel delivery per
-// client session with a logout URL (standards §4: durable; nothing depends on the process).
-// Every logout trigger — RP-initiated, user switch, expiry, admin — goes through here.
+// The one place sessions end. In one transaction per batch it ends SSO sessions, records them on
+// one *logout* (its trigger, who started it, the sessions: logout-store.ts) and writes one
+// delivery per client session and channel, each naming that logout (standards §4: durable;
+// nothing depends on the process). Every trigger — RP- and SP-initiated logout, the account page,
+// a user switch, expiry, the session cap, administrators, a disabled, deleted or re-passworded
+// user, `sundown logout` — goes through here, so each has a logout id and the same deliveries.
 import { type Client, clientFromRow, type Realm } from '../realm/model.ts';
 import { EventLog } from '../events/event-log.ts';
 import { AdapterSessionStore } from '../sessions/adapter-sessions.ts';
 import { ClientSessionStore } from '../sessions/client-session-store.ts';
 import { SsoSessionStore } from '../sessions/sso-session-store.ts';
 import { type Executor, type Transact, transactor } from '../store/executor.ts';
-import type { LogoutDeliveryTable } from '../store/schema.ts';
+import type { LogoutDeliveryTable, LogoutTable } from '../store/schema.ts';
 import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
 import { usesAdminUrlLogout } from './admin-url.ts';
 import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
-import type { EndedBy, EndReason } from '../sessions/session-ender.ts';
+import { defaultStarter, type EndedBy, type EndReason } from '../sessions/session-ender.ts';
+import { newId, sha256 } from '../crypto/random.ts';
+import { LogoutStore } from './logout-store.ts';
+import { frontchannelDelivery } from './delivery/frontchannel-deliveries.ts';
 import { outboxRow } from './delivery/outbox-row.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { planSamlLogout, type SamlFrontchannelTarget } from './saml-participants.ts';
 
-export type { EndReason } from '../sessions/session-ender.ts';
+export type { EndReason, LogoutTrigger } from '../sessions/session-ender.ts';
 
 export interface FrontchannelTarget {
   clientId: string;
@@ -26,6 +32,8 @@ export interface FrontchannelTarget {
 }
 
 export interface EndSessionsResult {
+  /** The logout these sessions ended in; null when nothing ended (and none was asked for). */
+  logoutId: string | null;
   /** Sessions this call ended (already-ended ones are skipped: logout is idempotent). */
   ended: string[];
   deliveryIds: string[];
@@ -40,6 +48,22 @@ export interface LogoutMeta extends EndedBy {
    * not a LogoutRequest of its own (Keycloak marks it LOGGED_OUT, saml.md §4).
    */
   samlRequester?: string | null;
+  /**
+   * The key the browser that will show the signed-out page keeps (a cookie): only its holder may
+   * read this logout's live status. Stored as its hash.
+   */
+  browserKey?: string;
+  /** Record the logout even when no session ends (logout-all still sends realm-wide actions). */
+  alwaysRecord?: boolean;
+  /** Where the browser's signed-out page continues (JSON), kept so a reload still offers it. */
+  continueTo?: string | null;
+}
+
+/** The logout a call is writing, across its batches. */
+interface OpenLogout {
+  id: string | null;
+  /** The one user of every session so far; null once there were several. */
+  userId: string | null | undefined;
 }
 
 /** Sessions per transaction; keeps parameter counts well inside SQLite's and PostgreSQL's limits. */
@@ -54,6 +78,7 @@ export interface LogoutStores {
   adapterSessions: AdapterSessionStore;
   refreshTokens: RefreshTokenStore;
   events: EventLog;
+  logouts: LogoutStore;
 }
 
 /** The stores of a logout over one database (a realm import outside the server). */
@@ -65,6 +90,7 @@ export function logoutStoresOver(db: Executor): LogoutStores {
     adapterSessions: new AdapterSessionStore(db),
     refreshTokens: new RefreshTokenStore(db),
     events: new EventLog(db),
+    logouts: new LogoutStore(db),
   };
 }
 
@@ -124,11 +150,18 @@ export class LogoutService {
     meta: LogoutMeta = {},
     issuer?: string,
   ): Promise<EndSessionsResult> {
-    const result: EndSessionsResult = { ended: [], deliveryIds: [], frontchannel: [], samlFrontchannel: [] };
+    const result: EndSessionsResult = {
+      logoutId: null,
+      ended: [],
+      deliveryIds: [],
+      frontchannel: [],
+      samlFrontchannel: [],
+    };
+    const open: OpenLogout = { id: null, userId: undefined };
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
       const part = await this.#transact(
-        (trx, taken) => this.#endBatch(trx, taken, realm, batch, reason, meta, issuer),
+        (trx, taken) => this.#endBatch(trx, taken, realm, batch, reason, meta, open, issuer),
         (p) => p.deliveryIds,
       );
       result.ended.push(...part.ended);
@@ -136,6 +169,11 @@ export class LogoutService {
       result.frontchannel.push(...part.frontchannel);
       result.samlFrontchannel.push(...part.samlFrontchannel);
     }
+    if (open.id === null && meta.alwaysRecord) {
+      open.id = newId();
+      await this.#stores.logouts.insert(logoutRow(open.id, realm, reason, meta, null, 0, Date.now()));
+    }
+    result.logoutId = open.id;
     return result;
   }
 
@@ -165,16 +203,24 @@ export class LogoutService {
     return this.endSessions(realm, ids, reason, meta);
   }
 
-  /** Every live session of the realm (admin "log out all"), in batches. */
+  /** Every live session of the realm (admin "log out all"), in batches: one logout, even of no session. */
   async logoutAll(realm: Realm, meta: LogoutMeta = {}): Promise<EndSessionsResult> {
     const ids = await this.#stores.sessions.openIdsOfRealm(realm.id);
-    return this.endSessions(realm, ids, 'admin_all', meta);
+    return this.endSessions(realm, ids, 'admin_all', { alwaysRecord: true, ...meta });
   }
 
-  /** Sessions past their idle or max lifetime that nobody ended yet (the expiry sweeper). */
-  async endExpired(realm: Realm, now = Date.now()): Promise<EndSessionsResult> {
-    const ids = await this.#stores.sessions.expiredIds(realm, now);
-    return this.endSessions(realm, ids, 'expired');
+  /**
+   * Sessions past their idle or max lifetime that nobody ended yet (the expiry sweeper): one
+   * logout for those past their max lifespan, one for those idle too long.
+   */
+  async endExpired(realm: Realm, now = Date.now()): Promise<EndSessionsResult[]> {
+    const expired = await this.#stores.sessions.expired(realm, now);
+    const results: EndSessionsResult[] = [];
+    for (const trigger of ['expired_max', 'expired_idle'] as const) {
+      const ids = expired.filter((s) => s.expiry === trigger).map((s) => s.id);
+      if (ids.length > 0) results.push(await this.endSessions(realm, ids, trigger));
+    }
+    return results;
   }
 
   async #endBatch(
@@ -184,13 +230,15 @@ export class LogoutService {
     ids: string[],
     reason: EndReason,
     meta: LogoutMeta,
+    open: OpenLogout,
     issuer?: string,
-  ): Promise<EndSessionsResult> {
+  ): Promise<Omit<EndSessionsResult, 'logoutId'>> {
     const now = Date.now();
     const stores = this.#stores;
     const ended = await stores.sessions.end(realm.id, ids, reason, now, trx);
     if (ended.length === 0) return { ended: [], deliveryIds: [], frontchannel: [], samlFrontchannel: [] };
     const endedIds = ended.map((s) => s.id);
+    const logoutId = await this.#recordSessions(trx, realm, reason, meta, open, ended, now);
 
     // BCL §2.3 / standards §1: every client that received tokens in the session is told.
     const clientSessions = await stores.clientSessions.liveOnlineWithClients(endedIds, trx);
@@ -226,7 +274,8 @@ export class LogoutService {
       if (client.protocol === 'saml') {
         // saml.md §4: SOAP through the outbox, the browser's page, or a visible "could not be told".
         if (client.id === meta.samlRequester) continue;
-        const plan = planSamlLogout(client, row, realm.id, now, issuer !== undefined, reason !== 'logout');
+        const userInitiated = reason === 'rp_initiated' || reason === 'saml_sp_initiated' || reason === 'account';
+        const plan = planSamlLogout(client, row, realm.id, logoutId, now, issuer !== undefined, !userInitiated);
         if (plan && 'frontchannel' in plan) samlFrontchannel.push(plan.frontchannel);
         else if (plan) deliveries.push(plan.delivery);
         continue;
@@ -236,29 +285,19 @@ export class LogoutService {
         users.add(row.cs_user_id);
         revokeOffline.set(client.id, users);
       }
+      const target = {
+        realmId: realm.id,
+        clientId: client.id,
+        ssoSessionId: row.cs_sso_session_id,
+        userId: row.cs_user_id,
+        logoutId,
+        now,
+      };
       if (settings.backchannelUrl) {
-        const target = {
-          realmId: realm.id,
-          clientId: client.id,
-          ssoSessionId: row.cs_sso_session_id,
-          userId: row.cs_user_id,
-          now,
-        };
         deliveries.push(outboxRow(target, 'backchannel', null, settings.revokeOfflineTokens));
       }
       if (adminUrl) {
-        deliveries.push(
-          sessionLogoutDelivery(
-            {
-              realmId: realm.id,
-              clientId: client.id,
-              ssoSessionId: row.cs_sso_session_id,
-              userId: row.cs_user_id,
-              now,
-            },
-            adapterIds.get(row.cs_id) ?? [],
-          ),
-        );
+        deliveries.push(sessionLogoutDelivery(target, adapterIds.get(row.cs_id) ?? []));
       }
       // Standards §5: a client with both URLs gets both channels.
       if (settings.frontchannelUrl && issuer) {
@@ -269,6 +308,12 @@ export class LogoutService {
           url.searchParams.set('sid', row.cs_sso_session_id);
         }
         frontchannel.push({ clientId: client.clientId, url: url.toString() });
+      }
+      // The front-channel iframe is a delivery too (the logout's record shows it), answered by no one.
+      if (settings.frontchannelUrl) {
+        const only = !settings.backchannelUrl && !adminUrl;
+        const fc = frontchannelDelivery(target, issuer !== undefined, only);
+        if (fc) deliveries.push(fc);
       }
     }
 
@@ -288,7 +333,7 @@ export class LogoutService {
         userId: s.user_id,
         sessionId: s.id,
         ipAddress: meta.ipAddress ?? null,
-        details: { reason },
+        details: { reason, logoutId },
       }));
       await stores.events.recordMany(events, now, trx);
     }
@@ -300,4 +345,64 @@ export class LogoutService {
       samlFrontchannel,
     };
   }
+
+  /** Writes this batch's sessions on the call's logout, which the first batch that ends any creates. */
+  async #recordSessions(
+    trx: Executor,
+    realm: Realm,
+    reason: EndReason,
+    meta: LogoutMeta,
+    open: OpenLogout,
+    ended: ReadonlyArray<{ id: string; user_id: string }>,
+    now: number,
+  ): Promise<string> {
+    const users = new Set(ended.map((s) => s.user_id));
+    const user =
+      users.size === 1 && (open.userId === undefined || users.has(open.userId ?? '')) ? ended[0]!.user_id : null;
+    const sessions = ended.map((s) => ({ realm_id: realm.id, sso_session_id: s.id, user_id: s.user_id }));
+    if (open.id === null) {
+      open.id = newId();
+      open.userId = user;
+      await this.#stores.logouts.insert(logoutRow(open.id, realm, reason, meta, user, ended.length, now), trx);
+      await this.#stores.logouts.insertSessions(
+        sessions.map((s) => ({ ...s, logout_id: open.id! })),
+        trx,
+      );
+      return open.id;
+    }
+    const id = open.id;
+    if (user !== open.userId) open.userId = null;
+    await this.#stores.logouts.addSessions(
+      id,
+      sessions.map((s) => ({ ...s, logout_id: id })),
+      open.userId,
+      trx,
+    );
+    return id;
+  }
+}
+
+/** The logout record of a call. */
+function logoutRow(
+  id: string,
+  realm: Realm,
+  trigger: EndReason,
+  meta: LogoutMeta,
+  userId: string | null,
+  sessionCount: number,
+  now: number,
+): LogoutTable {
+  return {
+    id,
+    realm_id: realm.id,
+    trigger,
+    started_by: meta.startedBy ?? defaultStarter(trigger),
+    actor: meta.actor ?? meta.clientId ?? null,
+    ip_address: meta.ipAddress ?? null,
+    user_id: userId,
+    session_count: sessionCount,
+    created_at: now,
+    browser_key_hash: meta.browserKey ? sha256(meta.browserKey) : null,
+    continue_to: meta.continueTo ?? null,
+  };
 }

@@ -13,6 +13,7 @@ import type { LogoutDeliveryTable } from '../store/schema.ts';
 import { notBeforeLogoutDelivery, pushNotBeforeDelivery } from './delivery/admin-url-deliveries.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './delivery/senders/keycloak-admin-senders.ts';
 import type { DeliverySender } from './delivery/senders/sender.ts';
+import type { LogoutMeta } from './logout-service.ts';
 import type { UsesSigningKeys } from '../crypto/capabilities.ts';
 import type { UsesDeliveryStore, UsesDeliveryWorker, UsesLogout, UsesLogoutWait } from './capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
@@ -68,17 +69,28 @@ async function sendToAdminUrls(
   return result;
 }
 
-export async function logoutAllWithNotBefore(ctx: NotBeforeActionDeps, realm: Realm, now = Date.now()) {
+export async function logoutAllWithNotBefore(
+  ctx: NotBeforeActionDeps,
+  realm: Realm,
+  by: LogoutMeta = {},
+  now = Date.now(),
+) {
   const notBefore = Math.floor(now / 1000);
   await ctx.notBefore.setRealm(realm.id, notBefore);
-  const ended = await ctx.logout.logoutAll(realm);
+  const ended = await ctx.logout.logoutAll(realm, by);
+  // The realm-wide LOGOUT actions belong to the same logout as the sessions' own deliveries.
   const pushed = await sendToAdminUrls(ctx, realm, kLogoutSender, (client) =>
-    notBeforeLogoutDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore),
+    notBeforeLogoutDelivery({ realmId: realm.id, clientId: client.id, logoutId: ended.logoutId, now }, notBefore),
   );
   return {
     successRequests: pushed.successRequests,
     failedRequests: pushed.failedRequests,
-    sundown: { endedSessions: ended.ended.length, deliveries: ended.deliveryIds.length + pushed.deliveries, notBefore },
+    sundown: {
+      logoutId: ended.logoutId,
+      endedSessions: ended.ended.length,
+      deliveries: ended.deliveryIds.length + pushed.deliveries,
+      notBefore,
+    },
   };
 }
 
@@ -89,7 +101,7 @@ export async function pushRevocation(
 ): Promise<GlobalRequestResult> {
   const notBefore = await ctx.notBefore.ofRealm(realm.id);
   const pushed = await sendToAdminUrls(ctx, realm, kPushNotBeforeSender, (client) =>
-    pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, now }, notBefore),
+    pushNotBeforeDelivery({ realmId: realm.id, clientId: client.id, logoutId: null, now }, notBefore),
   );
   return { successRequests: pushed.successRequests, failedRequests: pushed.failedRequests };
 }

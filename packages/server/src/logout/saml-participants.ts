@@ -45,6 +45,7 @@ export function planSamlLogout(
   client: Client,
   row: SamlParticipantRow,
   realmId: string,
+  logoutId: string,
   now: number,
   browser: boolean,
   adminReason: boolean,
@@ -76,7 +77,14 @@ export function planSamlLogout(
     : settings.frontchannelLogout && frontchannelBinding(settings)
       ? NO_SAML_CHANNEL
       : NO_SAML_SLO_URL;
-  const target = { realmId, clientId: client.id, ssoSessionId: row.cs_sso_session_id, userId: row.cs_user_id, now };
+  const target = {
+    realmId,
+    clientId: client.id,
+    ssoSessionId: row.cs_sso_session_id,
+    userId: row.cs_user_id,
+    logoutId,
+    now,
+  };
   const delivery = outboxRow(target, 'saml_soap', payload);
   return { delivery: reason === null ? delivery : skippedRow(delivery, reason) };
 }

@@ -117,7 +117,7 @@ export async function importRealm(
       next = { password_hash: user.passwordHash, imported_password: user.passwordHash };
     }
     hashes.set(user.username, next);
-    if (existing && next.password_hash !== current.password_hash) endFor.set(existing.id, 'password_reset');
+    if (existing && next.password_hash !== current.password_hash) endFor.set(existing.id, 'password_change');
     if (existing?.enabled === 1 && !user.enabled) endFor.set(existing.id, 'user_disabled');
   }
 
@@ -151,7 +151,7 @@ export async function importRealm(
     const stored = await new RealmRepository(db).realmById(realmId);
     if (!stored) throw new Error(`realm ${realm.realm} vanished during its import`);
     const logout = options.logout ?? new LogoutService(logoutStoresOver(db), () => {});
-    for (const [userId, reason] of endFor) await logout.logoutUser(stored, userId, {}, reason);
+    for (const [userId, reason] of endFor) await logout.logoutUser(stored, userId, { startedBy: 'import' }, reason);
   }
 
   return {

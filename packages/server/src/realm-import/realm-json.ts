@@ -15,6 +15,7 @@ import type { ClientProtocol } from '../store/schema.ts';
 import {
   allowsHttpBackchannel,
   CLIENT_ATTRIBUTE,
+  LOGOUT_PAGE_MODES,
   MAX_SESSIONS_PER_USER,
   REALM_ATTRIBUTE,
 } from '../realm/attributes.ts';
@@ -213,6 +214,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   };
   const keycloakVersion = r.string('keycloakVersion');
   problems.within(() => checkSessionLimit(realm.attributes));
+  problems.within(() => checkLogoutPage(realm.attributes));
   if (realm.realm !== '' && !/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
     problems.add('$.realm', 'may contain only letters, digits, ".", "_" and "-" (at most 64)');
   }
@@ -547,6 +549,15 @@ function checkSessionLimit(attributes: Record<string, string>): void {
       `must be a whole number from 0 (no limit) to ${MAX_SESSIONS_PER_USER}, not "${value}"`,
     );
   }
+}
+
+function checkLogoutPage(attributes: Record<string, string>): void {
+  const value = attributes[REALM_ATTRIBUTE.logoutPage];
+  if (value !== undefined && !(LOGOUT_PAGE_MODES as readonly string[]).includes(value))
+    throw new RealmImportError(
+      `$.attributes["${REALM_ATTRIBUTE.logoutPage}"]`,
+      `must be one of ${LOGOUT_PAGE_MODES.join(', ')}, not "${value}"`,
+    );
 }
 
 // The back-channel CA attribute holds PEM certificates or a file name in the CA folder, never a

@@ -45,7 +45,16 @@ export const REALM_ATTRIBUTE = {
   allowHttpBackchannel: 'backchannelLogoutAllowHttp',
   /** Opt-in: the pre-2022 Keycloak `redirect_uri` parameter of the logout endpoint. */
   legacyLogoutRedirectUri: 'legacyLogoutRedirectUri',
+  /**
+   * Sundown: when the browser sees the signed-out page before its post_logout_redirect_uri:
+   * "when-needed" (default: only when an application is not confirmed signed out yet, or has a
+   * front-channel iframe) or "always" (the page shows every application's outcome, then continues).
+   */
+  logoutPage: 'sundown.logout.page',
 } as const;
+
+export const LOGOUT_PAGE_MODES = ['when-needed', 'always'] as const;
+export type LogoutPageMode = (typeof LOGOUT_PAGE_MODES)[number];
 
 export const DEFAULT_SESSIONS_PER_USER = 20;
 export const MAX_SESSIONS_PER_USER = 10_000;
@@ -127,5 +136,8 @@ export function sessionsPerUser(realm: HasAttributes): number | null {
 
 export const allowsHttpBackchannel = (realm: HasAttributes): boolean =>
   flag(realm, REALM_ATTRIBUTE.allowHttpBackchannel, false);
+export const logoutPageMode = (realm: HasAttributes): LogoutPageMode =>
+  realm.attributes[REALM_ATTRIBUTE.logoutPage] === 'always' ? 'always' : 'when-needed';
+
 export const acceptsLegacyLogoutRedirectUri = (realm: HasAttributes): boolean =>
   flag(realm, REALM_ATTRIBUTE.legacyLogoutRedirectUri, false);

@@ -45,3 +45,12 @@ export function expiredSessionSql(
     ]),
   ]);
 }
+
+/** Which lifetime an expired session passed: the max lifespan wins when it passed both. */
+export function expiryOf(
+  row: Pick<SsoSessionTable, 'started_at' | 'last_seen_at'>,
+  realm: Realm,
+  now: number,
+): 'expired_max' | 'expired_idle' {
+  return now - row.started_at >= realm.ssoSessionMaxLifespan * 1000 ? 'expired_max' : 'expired_idle';
+}

@@ -5,7 +5,7 @@ import type { Realm } from '../realm/model.ts';
 import type { Executor } from '../store/executor.ts';
 import { prepareQuery } from '../store/prepared.ts';
 import type { SsoSessionTable } from '../store/schema.ts';
-import { expiredSessionSql, liveSessionSql } from './session-liveness.ts';
+import { expiredSessionSql, expiryOf, liveSessionSql } from './session-liveness.ts';
 
 /** The sweeper ends at most this many expired sessions of a realm per round. */
 const EXPIRED_BATCH = 10_000;
@@ -84,16 +84,30 @@ export class SsoSessionStore {
     return rows.map((r) => r.id);
   }
 
-  /** Sessions past their idle or max lifetime that nobody ended yet. */
-  async expiredIds(realm: Realm, now: number): Promise<string[]> {
+  /** A user's live sessions, most recently active first (at most 100: their account page). */
+  async liveOfUser(realm: Realm, userId: string, now: number): Promise<SsoSessionTable[]> {
+    return this.#db
+      .selectFrom('sso_session')
+      .selectAll()
+      .where('realm_id', '=', realm.id)
+      .where('user_id', '=', userId)
+      .where((eb) => liveSessionSql(eb, realm, now))
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .limit(100)
+      .execute();
+  }
+
+  /** Sessions past their idle or max lifetime that nobody ended yet, with which one they passed. */
+  async expired(realm: Realm, now: number): Promise<Array<{ id: string; expiry: 'expired_idle' | 'expired_max' }>> {
     const rows = await this.#db
       .selectFrom('sso_session')
-      .select('id')
+      .select(['id', 'started_at', 'last_seen_at'])
       .where('realm_id', '=', realm.id)
       .where((eb) => expiredSessionSql(eb, realm, now))
       .limit(EXPIRED_BATCH)
       .execute();
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ id: r.id, expiry: expiryOf(r, realm, now) }));
   }
 
   /** A user's live sessions other than `exceptId`, newest first, from the `skip`-th on. */

@@ -49,6 +49,7 @@ export class SsoSessions {
     userId: string,
     ipAddress: string | null,
     now = Date.now(),
+    userAgent: string | null = null,
   ): Promise<{ session: SsoSession; cookie: string }> {
     // The sid is shown to every RP, so the browser cookie is a separate secret.
     const cookie = randomToken();
@@ -63,10 +64,16 @@ export class SsoSessions {
       ip_address: ipAddress,
       ended_at: null,
       end_reason: null,
+      user_agent: userAgent?.slice(0, 256) ?? null,
     };
     await this.#store.insert(row);
     await endSessionsBeyondLimit(this.#store, this.#logout, realm, userId, row.id, now);
     return { session: fromRow(row), cookie };
+  }
+
+  /** A user's live sessions, most recently active first (their account page). */
+  async liveOfUser(realm: Realm, userId: string, now = Date.now()): Promise<SsoSessionTable[]> {
+    return this.#store.liveOfUser(realm, userId, now);
   }
 
   /** The live session a browser cookie points to in this realm, if any. */

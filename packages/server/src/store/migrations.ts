@@ -512,6 +512,53 @@ const keycloakUserCredentials: Migration = {
   },
 };
 
+// Issue 24 (sign-out you can see and prove): every end of a session is one logout, with its
+// trigger, who started it and the sessions it ended; every delivery of every channel names it,
+// and a delivery keeps what the receiver said it did (its receipt).
+const logoutRecords: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('logout')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('started_by', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text')
+      .addColumn('ip_address', 'text')
+      .addColumn('user_id', 'text')
+      .addColumn('session_count', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('browser_key_hash', 'text')
+      .addColumn('continue_to', 'text')
+      .execute();
+    await db.schema.createIndex('logout_realm_created_idx').on('logout').columns(['realm_id', 'created_at']).execute();
+    await db.schema
+      .createTable('logout_session')
+      .addColumn('logout_id', 'text', (c) => c.notNull().references('logout.id').onDelete('cascade'))
+      .addColumn('sso_session_id', 'text', (c) => c.notNull())
+      .addColumn('realm_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('logout_session_pk', ['logout_id', 'sso_session_id'])
+      .execute();
+    await db.schema
+      .createIndex('logout_session_user_idx')
+      .on('logout_session')
+      .columns(['realm_id', 'user_id'])
+      .execute();
+    await db.schema.alterTable('logout_delivery').addColumn('logout_id', 'text').execute();
+    await db.schema.alterTable('logout_delivery').addColumn('receipt', 'text').execute();
+    await db.schema.createIndex('logout_delivery_logout_idx').on('logout_delivery').columns(['logout_id']).execute();
+    await db.schema.alterTable('saml_logout_request').addColumn('logout_id', 'text').execute();
+    // The account page names each session's browser.
+    await db.schema.alterTable('sso_session').addColumn('user_agent', 'text').execute();
+    await db.schema
+      .createIndex('saml_logout_request_logout_idx')
+      .on('saml_logout_request')
+      .columns(['logout_id'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -535,6 +582,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0012_saml_authn_replay': samlAuthnReplay,
       '0014_saml_logout_request': samlLogoutRequests,
       '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
+      '0015_i24_logout_records': logoutRecords,
     };
   }
 }

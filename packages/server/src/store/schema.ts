@@ -104,6 +104,8 @@ export interface SsoSessionTable {
   ip_address: string | null;
   ended_at: number | null;
   end_reason: string | null;
+  /** The browser's User-Agent at sign-in (first 256 characters), for the user's own account page. */
+  user_agent: string | null;
 }
 
 export interface ClientSessionTable {
@@ -192,11 +194,20 @@ export interface EventTable {
  * session, or one of Keycloak's admin-URL actions. `skipped`: recorded but never sent (an
  * admin-URL logout without adapter session ids, as Keycloak sends nothing then).
  */
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'skipped'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'retrying',
+  'delivered',
+  'rejected',
+  'failed',
+  'skipped',
+  /** Handed to the user's browser (an OIDC front-channel iframe): the channel has no answer (FCL §3). */
+  'unconfirmed',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery sends; each kind has a sender in logout/delivery/senders/. */
-export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap'] as const;
+export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap', 'frontchannel'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {
@@ -222,6 +233,13 @@ export interface LogoutDeliveryTable {
   last_status: number | null;
   last_error: string | null;
   finished_at: number | null;
+  /** The logout this delivery tells of (logout/logout-store.ts); null for actions no session end caused (push revocation). */
+  logout_id: string | null;
+  /**
+   * What the receiver said it did, as JSON (`{"sessionsEnded":n}` from @sundown/rp's receivers,
+   * BCL §2.8 allows a body); null when it said nothing this version reads.
+   */
+  receipt: string | null;
 }
 
 /**
@@ -288,6 +306,8 @@ export interface SamlLogoutRequestTable {
   answered_at: number | null;
   /** The LogoutResponse's top-level status URI, once answered. */
   status: string | null;
+  /** The logout whose signed-out page sent it (logout/logout-store.ts). */
+  logout_id: string | null;
 }
 
 /** A LogoutRequest ID an SP sent (logout/saml/seen-logout-requests.ts owns it): replays are refused. */
@@ -306,6 +326,41 @@ export interface SamlSeenAuthnRequestTable {
   client_id: string;
   request_id: string;
   expires_at: number;
+}
+
+/** What ended sessions: a sign-out, an administrator, expiry, … (logout/logout-trigger.ts). */
+export interface LogoutTable {
+  id: string;
+  realm_id: string;
+  /** A LogoutTrigger. */
+  trigger: string;
+  /** Who started it: 'user', 'client', 'admin', 'system', 'cli' or 'import' (a LogoutStarter). */
+  started_by: string;
+  /** The administrator's username, the client's client_id, …; null when the kind says it all. */
+  actor: string | null;
+  ip_address: string | null;
+  /** The user whose sessions ended, when they are one user's; null when several users' (logout-all, expiry). */
+  user_id: string | null;
+  session_count: number;
+  created_at: number;
+  /**
+   * SHA-256 of the key the signed-out page's browser holds in a cookie: only that browser may
+   * read the logout's live status (logout/status/); null for logouts without a browser.
+   */
+  browser_key_hash: string | null;
+  /**
+   * Where the browser's signed-out page continues (JSON: a URL, or a POST form to a SAML
+   * requester), so a reload of that page still offers it; null: nowhere.
+   */
+  continue_to: string | null;
+}
+
+/** One SSO session a logout ended (logout/logout-store.ts owns it with `logout`). */
+export interface LogoutSessionTable {
+  logout_id: string;
+  sso_session_id: string;
+  realm_id: string;
+  user_id: string;
 }
 
 export interface Database {
@@ -330,6 +385,8 @@ export interface Database {
   realm_config_version: RealmConfigVersionTable;
   saml_logout_request: SamlLogoutRequestTable;
   saml_seen_logout_request: SamlSeenLogoutRequestTable;
+  logout: LogoutTable;
+  logout_session: LogoutSessionTable;
 }
 
 /** Rows as read (generated columns filled in). */

@@ -53,12 +53,17 @@ button{margin-top:1.5rem;width:100%;padding:.7rem;font:inherit;font-weight:650;b
 button.secondary{background:transparent;color:var(--ink);border:1px solid var(--line);margin-top:.75rem}
 .error{background:var(--err-bg);color:var(--err);border-radius:8px;padding:.6rem .75rem;margin:1rem 0 0;font-size:.95rem}
 .meta{font-size:.8rem;color:var(--muted);margin-top:1.5rem;word-break:break-all}
+.apps{list-style:none;padding:0;margin:1rem 0}.apps li{display:grid;grid-template-columns:1.5rem 1fr;gap:0 .5rem;padding:.5rem 0;border-top:1px solid var(--line)}
+.apps .icon{font-weight:700;text-align:center}.apps .name{font-weight:600}.apps .state,.apps .why{grid-column:2;font-size:.9rem;color:var(--muted)}
+.apps [data-state=signed_out] .icon{color:#15803d}.apps [data-state=failed] .icon,.apps [data-state=not_told] .icon{color:var(--err)}
+.outcome{font-weight:600;color:var(--ink)}
 `;
 
 const LOGO = new Html(
   '<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="14" r="6" fill="#c2410c"/><rect x="2" y="14" width="20" height="8" fill="currentColor" opacity=".12"/><path d="M2 14h20" stroke="currentColor" stroke-width="1.5"/></svg>',
 );
 
-export function page(title: string, body: Html, lang = 'en'): string {
-  return `<!doctype html>${html`<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Sundown</title><style>${new Html(STYLE)}</style></head><body><main><div class="brand">${LOGO}<span>Sundown</span></div>${body}</main></body></html>`}`;
+/** A page in Sundown's frame; `head`: extra elements for its head (a refresh without scripts). */
+export function page(title: string, body: Html, lang = 'en', head: Html | null = null): string {
+  return `<!doctype html>${html`<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Sundown</title><style>${new Html(STYLE)}</style>${head}</head><body><main><div class="brand">${LOGO}<span>Sundown</span></div>${body}</main></body></html>`}`;
 }

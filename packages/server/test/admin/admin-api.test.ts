@@ -231,7 +231,15 @@ describe('admin API: sessions, logout, deliveries', () => {
     assert.equal((await call('/test/sundown/deliveries/nope/retry', { method: 'POST' })).status, 404);
     assert.equal((await call('/test/sundown/deliveries?status=bogus')).status, 400);
     const stats = (await (await call('/test/sundown/delivery-stats?clientId=rp1')).json()) as Record<string, number>;
-    assert.deepEqual(Object.keys(stats), ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'skipped']);
+    assert.deepEqual(Object.keys(stats), [
+      'pending',
+      'retrying',
+      'delivered',
+      'rejected',
+      'failed',
+      'skipped',
+      'unconfirmed',
+    ]);
     const listed = (await (await call('/test/sundown/deliveries?clientId=rp1&max=1000')).json()) as Array<{
       status: string;
     }>;

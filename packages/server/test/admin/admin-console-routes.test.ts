@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONSOLE_CLIENT_ID, ensureBootstrapAdmin, ensureConsoleClient } from '../../src/admin/bootstrap.ts';
 import { EVENT_TYPES } from '../../src/events/event-log.ts';
+import { LOGOUT_TRIGGERS } from '../../src/sessions/session-ender.ts';
 import { DELIVERY_STATUSES } from '../../src/store/schema.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { startTestProvider } from '../helpers/provider.ts';
@@ -40,6 +41,7 @@ test('the console page and assets: strict CSP, no framing, master-realm endpoint
       clientId: CONSOLE_CLIENT_ID,
       eventTypes: [...EVENT_TYPES],
       deliveryStatuses: [...DELIVERY_STATUSES],
+      logoutTriggers: [...LOGOUT_TRIGGERS],
     });
     assert.equal((await t.fetch('https://sso.test/auth/admin')).status, 200);
 

@@ -244,6 +244,24 @@ describe('admin console in Chromium', { skip }, () => {
     await shot('console-doctor.png');
   });
 
+  test('logouts: the list shows the ended session by its trigger and administrator; one logout shows each app and the timeline', async () => {
+    await page.goto(`${server.url}/admin/#/test/logouts?trigger=admin_session`);
+    await page.getByRole('heading', { name: 'Logouts' }).waitFor();
+    const row = page.locator('tr[data-logout][data-outcome="complete"]').first();
+    await row.waitFor();
+    assert.match((await row.textContent())!, /admin_session.*admin \(admin\)/);
+    await shot('console-logouts.png');
+    await row.locator('a').first().click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.locator('tr[data-client="rp2"][data-state="signed_out"]').waitFor();
+    await page.getByText(/attempt 1: rejected by the receiver: HTTP 400/).waitFor();
+    await page
+      .getByText(/delivered \(HTTP 200\)/)
+      .first()
+      .waitFor();
+    await shot('console-logout-trace.png');
+  });
+
   test('a master user without the admin role is turned away', async () => {
     const token = (
       (await (

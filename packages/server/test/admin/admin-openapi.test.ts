@@ -40,7 +40,7 @@ describe('admin API OpenAPI document', () => {
   let doc: Doc;
   let ops: Op[];
   const tokens = { admin: '', viewer: '', otherRealm: '' };
-  const ids = { client: '', client2: '', user: '', user2: '', session: '', delivery: '' };
+  const ids = { client: '', client2: '', user: '', user2: '', session: '', delivery: '', logout: '' };
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 
   before(async () => {
@@ -118,6 +118,7 @@ describe('admin API OpenAPI document', () => {
     assert.equal((await call('DELETE', `/admin/realms/test/sessions/${ended}`)).status, 204);
     await r.waitFor(1);
     ids.delivery = (await first<{ id: string }>(`/admin/realms/test/sundown/deliveries?session=${ended}`)).id;
+    ids.logout = (await first<{ id: string }>('/admin/realms/test/sundown/logouts')).id;
     ids.session = await login();
   });
   after(async () => {
@@ -147,7 +148,7 @@ describe('admin API OpenAPI document', () => {
       .replace('{realm}', unknown.includes('realm') ? 'no-such-realm' : 'test')
       .replace(/(\w+)\/\{id\}/, (_m, coll: string) => {
         if (unknown.includes('id')) return `${coll}/00000000-no-such-id`;
-        return `${coll}/${{ clients: ids.client, users: ids.user, deliveries: ids.delivery }[coll]!}`;
+        return `${coll}/${{ clients: ids.client, users: ids.user, deliveries: ids.delivery, logouts: ids.logout }[coll]!}`;
       })
       .replace('{session}', unknown.includes('id') ? 'no-such-session' : ids.session);
   }

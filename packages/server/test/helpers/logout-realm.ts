@@ -80,6 +80,7 @@ export async function startLogoutProvider(
   return {
     provider,
     store,
+    storeConfig: created.config,
     fetch: async (input, init) => provider.fetch(typeof input === 'string' ? new Request(input, init) : input),
     async close() {
       await provider.close();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createProvider, type Provider, type ProviderOptions } from '../../src/provider.ts';
 import { importRealm } from '../../src/realm-import/import-realm.ts';
 import { parseRealmJson } from '../../src/realm-import/realm-json.ts';
-import { openStore, type Store } from '../../src/store/database.ts';
+import { openStore, type Store, type StoreConfig } from '../../src/store/database.ts';
 import type { TestDatabase } from './databases.ts';
 
 export const ISSUER_BASE = 'https://sso.test';
@@ -18,6 +18,8 @@ export const TEST_REALM_JSON = JSON.parse(
 export interface TestProvider {
   provider: Provider;
   store: Store;
+  /** Where the store is, for a second process or a command over the same database. */
+  storeConfig?: StoreConfig;
   fetch: (input: string | Request, init?: RequestInit) => Promise<Response>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { badge, every, h, relative, replace, short, table, time, toast } from '.
 const STATUSES = config.deliveryStatuses;
 
 /**
- * @typedef {{ id: string, kind: string, clientId: string, sessionId: string | null, userId: string | null, username: string | null, status: string, attempts: number, createdAt: number, lastAttemptAt: number | null, nextAttemptAt: number | null, lastStatus: number | null, lastError: string | null, finishedAt: number | null }} Delivery
+ * @typedef {{ id: string, kind: string, clientId: string, sessionId: string | null, userId: string | null, username: string | null, status: string, attempts: number, createdAt: number, lastAttemptAt: number | null, nextAttemptAt: number | null, lastStatus: number | null, lastError: string | null, finishedAt: number | null, logoutId: string | null, receipt: { sessionsEnded: number | null } | null }} Delivery
  */
 
 /** @param {Delivery} d @param {number} now */
@@ -26,6 +26,9 @@ function progress(d, now) {
 /** @param {Delivery} d */
 function cause(d) {
   if (d.lastError) return h('span', { class: d.status === 'delivered' ? '' : 'cause' }, d.lastError);
+  // The app's receipt: what it said it did (an @sundown/rp receiver's 200 body).
+  if (d.receipt)
+    return `HTTP ${d.lastStatus} · ${d.receipt.sessionsEnded === null ? 'receipt' : `${d.receipt.sessionsEnded} session(s) ended`}`;
   if (d.lastStatus !== null) return `HTTP ${d.lastStatus}`;
   return h('span', { class: 'muted' }, 'not tried yet');
 }

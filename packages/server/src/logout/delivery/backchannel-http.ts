@@ -17,6 +17,8 @@ export interface BackchannelResponse {
   status: number;
   body: string;
   retryAfter: string | null;
+  /** The answer's Content-Type (a receipt is JSON: delivery/logout-receipt.ts). */
+  contentType: string | null;
 }
 
 export type FailureCause =
@@ -316,6 +318,7 @@ export class BackchannelHttp {
                 status: res.statusCode ?? 0,
                 body: Buffer.concat(chunks).toString('utf8').slice(0, maxBody),
                 retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null,
+                contentType: res.headers['content-type'] ?? null,
               });
             });
             res.on('error', (err: NodeJS.ErrnoException) => fail(classifyNetworkError(err)));

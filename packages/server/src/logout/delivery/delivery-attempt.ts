@@ -12,6 +12,7 @@ import type { RealmRepository } from '../../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../../store/schema.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
+import { readReceipt } from './logout-receipt.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { RecentReads } from './recent-reads.ts';
 import { classifyStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
@@ -52,6 +53,8 @@ interface Reply {
   httpStatus: number | null;
   error: string | null;
   retryAfterMs: number | null;
+  /** The receiver's receipt (logout-receipt.ts), as stored JSON. */
+  receipt: string | null;
 }
 
 type Recorder = (
@@ -61,6 +64,7 @@ type Recorder = (
   error: string | null,
   at: number,
   nextAttemptAt?: number,
+  receipt?: string | null,
 ) => Answer;
 
 export class DeliveryAttempt {
@@ -123,6 +127,7 @@ export class DeliveryAttempt {
         httpStatus: res.status,
         error: outcome !== 'delivered' ? `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}` : null,
         retryAfterMs: parseRetryAfter(res.retryAfter),
+        receipt: outcome === 'delivered' ? readReceipt(res) : null,
       };
       // A kind whose answer body carries the result (SAML SOAP LogoutResponse) decides itself.
       const verdict = request.judge?.(res);
@@ -131,7 +136,7 @@ export class DeliveryAttempt {
       // Every network failure is retried, address_denied and ca_invalid too: nothing is sent,
       // and a corrected URL, DNS record or CA file is picked up by the next attempt.
       const error = err instanceof DeliveryNetworkError ? `${err.kind}: ${err.message}` : `network: ${String(err)}`;
-      return { outcome: 'retry', httpStatus: null, error, retryAfterMs: null };
+      return { outcome: 'retry', httpStatus: null, error, retryAfterMs: null, receipt: null };
     }
   }
 
@@ -140,7 +145,7 @@ export class DeliveryAttempt {
     const { httpStatus, error } = reply;
     const done = Date.now();
     if (reply.outcome === 'delivered')
-      return answer('delivered', 'BACKCHANNEL_LOGOUT_DELIVERED', httpStatus, null, done);
+      return answer('delivered', 'BACKCHANNEL_LOGOUT_DELIVERED', httpStatus, null, done, undefined, reply.receipt);
     if (reply.outcome === 'rejected') {
       this.#o.log.warn(
         { delivery: d.id, client: client.clientId, status: httpStatus, error },
@@ -174,7 +179,7 @@ export class DeliveryAttempt {
 
 /** Builds the Answer of an attempt of `d`: the row's new values, its event, the caller's result. */
 function recorder(d: LogoutDeliveryTable, realmId: string, clientId: string | null): Recorder {
-  return (status, type, httpStatus, error, at, nextAttemptAt) => ({
+  return (status, type, httpStatus, error, at, nextAttemptAt, receipt = null) => ({
     d,
     values: {
       status,
@@ -182,6 +187,7 @@ function recorder(d: LogoutDeliveryTable, realmId: string, clientId: string | nu
       last_status: httpStatus,
       last_error: error,
       finished_at: status === 'retrying' ? null : at,
+      receipt,
     },
     event: {
       realmId,
@@ -195,7 +201,9 @@ function recorder(d: LogoutDeliveryTable, realmId: string, clientId: string | nu
         kind: d.kind,
         attempt: d.attempts,
         httpStatus,
+        ...(d.logout_id ? { logoutId: d.logout_id } : {}),
         ...(nextAttemptAt ? { nextAttemptAt } : {}),
+        ...(receipt ? { receipt: JSON.parse(receipt) as unknown } : {}),
       },
     },
     result: { id: d.id, status, httpStatus, error },

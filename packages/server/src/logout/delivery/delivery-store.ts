@@ -20,6 +20,12 @@ export async function insertDeliveries(rows: readonly LogoutDeliveryTable[], db:
   }
 }
 
+/** What an attempt's answer sets on its row. */
+export type DeliveryOutcome = Pick<
+  LogoutDeliveryTable,
+  'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'
+> & { receipt?: string | null };
+
 export class DeliveryStore {
   readonly #db: Kysely<Database>;
   readonly #dialect: DialectName;
@@ -87,7 +93,7 @@ export class DeliveryStore {
    */
   async recordMany(
     attempts: ReadonlyArray<{ id: string; attempt: number }>,
-    values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    values: DeliveryOutcome,
     db: Kysely<Database> = this.#db,
   ): Promise<void> {
     const byAttempt = new Map<number, string[]>();
@@ -108,7 +114,7 @@ export class DeliveryStore {
   async record(
     id: string,
     attempt: number,
-    values: Pick<LogoutDeliveryTable, 'status' | 'next_attempt_at' | 'last_status' | 'last_error' | 'finished_at'>,
+    values: DeliveryOutcome,
     db: Kysely<Database> = this.#db,
   ): Promise<boolean> {
     const res = await db
@@ -162,6 +168,17 @@ export class DeliveryStore {
       for (const r of rows) out.set(r.id, r.status);
     }
     return out;
+  }
+
+  /** Every delivery of one logout, every channel, oldest first (its status page and trace). */
+  async ofLogout(logoutId: string): Promise<LogoutDeliveryTable[]> {
+    return this.#db
+      .selectFrom('logout_delivery')
+      .selectAll()
+      .where('logout_id', '=', logoutId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
   }
 
   /** When the next not-yet-due delivery becomes due, to sleep exactly until then. */

@@ -9,6 +9,8 @@ export interface OutboxTarget {
   clientId: string;
   ssoSessionId: string;
   userId: string;
+  /** The logout this delivery tells of; null for actions no session end caused (push revocation). */
+  logoutId: string | null;
   now: number;
 }
 
@@ -37,6 +39,8 @@ export function outboxRow(
     last_status: null,
     last_error: null,
     finished_at: null,
+    logout_id: t.logoutId,
+    receipt: null,
   };
 }
 

@@ -70,17 +70,21 @@ export class OutcomeBatch {
   }
 
   async #write(batch: Queued[], now: number, db?: Executor): Promise<void> {
-    const delivered = new Map<number | null, Queued[]>();
+    // One UPDATE per (HTTP status, receipt): receipts differ only in their count, so few groups.
+    const delivered = new Map<string, Queued[]>();
     for (const a of batch)
-      if (a.values.status === 'delivered')
-        delivered.set(a.values.last_status, [...(delivered.get(a.values.last_status) ?? []), a]);
-    for (const [httpStatus, group] of delivered) {
+      if (a.values.status === 'delivered') {
+        const key = JSON.stringify([a.values.last_status, a.values.receipt ?? null]);
+        delivered.set(key, [...(delivered.get(key) ?? []), a]);
+      }
+    for (const group of delivered.values()) {
       const values = {
         status: 'delivered' as const,
         next_attempt_at: now,
-        last_status: httpStatus,
+        last_status: group[0]!.values.last_status,
         last_error: null,
         finished_at: now,
+        receipt: group[0]!.values.receipt ?? null,
       };
       await this.#o.store.recordMany(
         group.map((a) => ({ id: a.d.id, attempt: a.d.attempts })),

@@ -2,7 +2,6 @@
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
 // redirect, or the signed-out page. (A refused logout's page and LOGOUT_ERROR event are the
 // route's error policy, http/route.ts — except the still-signed-in page below.)
-import { randomToken } from '../../crypto/random.ts';
 import { asOAuthError } from '../../errors.ts';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlError, htmlResponse } from '../../http/respond.ts';
@@ -11,7 +10,9 @@ import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.t
 import type { SsoSession } from '../../sessions/sso-session.ts';
 import { samlFrontchannelFrames } from '../saml/frontchannel-frames.ts';
 import type { LogoutRequest } from './logout-request.ts';
-import { loggedOutPageHeaders, renderLoggedOutPage, renderStillSignedInErrorPage } from './logout-pages.ts';
+import { renderStillSignedInErrorPage } from './logout-pages.ts';
+import { type SignedOutDeps, signedOutResponse } from './signed-out-tail.ts';
+import { newBrowserKey } from '../status/browser-key.ts';
 import type { PendingLogout } from './pending-logout.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
@@ -22,7 +23,8 @@ import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What finishing a logout uses. */
-export type FinishLogoutDeps = UsesDeliveryWorker &
+export type FinishLogoutDeps = SignedOutDeps &
+  UsesDeliveryWorker &
   UsesLogout &
   UsesLogoutWait &
   UsesRealms &
@@ -55,35 +57,10 @@ export async function finishLogout(
     const hinted = await ctx.sessions.findLive(realm, request.hintSid);
     if (hinted && hinted.userId === request.hintSub) toEnd.add(hinted.id);
   }
-  const issuer = ctx.urls.issuer(realm.name);
-  const result = await ctx.logout.endSessions(
-    realm,
-    [...toEnd],
-    'logout',
-    { ipAddress: ip, clientId: request.clientId },
-    issuer,
-  );
-  // Every RP is notified, including the one that asked, before the redirect — within a bound.
-  await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
-
-  const headers: Record<string, string> = {};
-  // Never clear the cookie of a session that stays alive: the user would look signed out
-  // while no RP was told (the logout CSRF the hint check above prevents).
-  const clearing = cookieSession === undefined || endBrowserSession;
-  if (clearing) {
-    headers['Set-Cookie'] = clearCookie(SESSION_COOKIE, {
-      path: `${ctx.urls.realmPath(realm.name)}/`,
-      secure: ctx.urls.secure,
-    });
-  }
-  // SM §3.1: with the session, the session-status cookie goes, so every login-status iframe
-  // in this browser reports "changed".
-  const respond = (res: Response): Response => {
-    if (clearing) res.headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
-    return res;
-  };
+  // Where the page continues, decided before the logout so the logout keeps it (a reload of the
+  // page without scripts still offers it). A target named without a hint only after the user's
+  // click (Keycloak does the same).
   let continueTo: string | null = null;
-  // A target named without a hint only after the user's click (Keycloak does the same).
   const redirectUri = request.redirectUri ?? (options.browserConfirmed ? (request.confirmedRedirectUri ?? null) : null);
   if (redirectUri) {
     const target = new URL(redirectUri);
@@ -91,17 +68,47 @@ export async function finishLogout(
     if (request.state !== null) target.searchParams.append('state', request.state);
     continueTo = target.toString();
   }
-  // SAML front-channel participants: one signed LogoutRequest each, in its iframe (saml.md §4).
-  const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
-  if (result.frontchannel.length === 0 && samlFrames.length === 0 && continueTo) {
-    return respond(
-      new Response(null, { status: 302, headers: { ...headers, Location: continueTo, 'Cache-Control': 'no-store' } }),
+  const issuer = ctx.urls.issuer(realm.name);
+  const browserKey = newBrowserKey();
+  const result = await ctx.logout.endSessions(
+    realm,
+    [...toEnd],
+    'rp_initiated',
+    {
+      ipAddress: ip,
+      clientId: request.clientId,
+      startedBy: 'user',
+      browserKey,
+      continueTo: continueTo === null ? null : JSON.stringify(continueTo),
+    },
+    issuer,
+  );
+  // Every RP is notified, including the one that asked, before the redirect — within a bound.
+  await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
+
+  const headers = new Headers();
+  // Never clear the cookie of a session that stays alive: the user would look signed out
+  // while no RP was told (the logout CSRF the hint check above prevents).
+  if (cookieSession === undefined || endBrowserSession) {
+    headers.append(
+      'Set-Cookie',
+      clearCookie(SESSION_COOKIE, { path: `${ctx.urls.realmPath(realm.name)}/`, secure: ctx.urls.secure }),
     );
+    // SM §3.1: with the session, the session-status cookie goes, so every login-status iframe
+    // in this browser reports "changed".
+    headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
   }
-  const nonce = randomToken(16);
-  const page = renderLoggedOutPage(realm, result.frontchannel, continueTo, nonce, samlFrames);
-  Object.assign(headers, loggedOutPageHeaders(page, samlFrames.length > 0));
-  return respond(htmlResponse(page.body, 200, headers));
+  // SAML front-channel participants: one signed LogoutRequest each, in its iframe (saml.md §4).
+  const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel, result.logoutId);
+  return signedOutResponse(ctx, {
+    realm,
+    logoutId: result.logoutId,
+    browserKey,
+    frontchannel: result.frontchannel,
+    samlFrames,
+    continueTo,
+    headers,
+  });
 }
 
 /**

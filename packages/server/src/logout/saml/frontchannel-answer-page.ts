@@ -5,7 +5,7 @@
 // aborts an SP's answer on its way, such as a POSTed LogoutResponse from an auto-submitted form.
 import { randomToken } from '../../crypto/random.ts';
 import { htmlResponse } from '../../http/respond.ts';
-import { SAML_ANSWER_ARRIVED } from '../endpoint/logout-pages.ts';
+import { SAML_ANSWER_ARRIVED } from '../endpoint/signed-out-page.ts';
 import { Html, html, page } from '../../views/html.ts';
 
 export function frontchannelAnswerPage(title: string, body: Html, status: number): Response {

@@ -1,7 +1,7 @@
 // The SAML part of the signed-out page (logout/endpoint/logout-pages.ts): one signed
 // LogoutRequest per front-channel participant, each remembered so its LogoutResponse, which comes
 // back to /protocol/saml inside the iframe, is checked (saml-logout-handler.ts).
-import type { SamlFrame } from '../endpoint/logout-pages.ts';
+import type { SamlFrame } from '../endpoint/signed-out-page.ts';
 import type { SamlFrontchannelTarget } from '../saml-participants.ts';
 import type { Realm } from '../../realm/model.ts';
 import type { SamlLogoutRequestTable } from '../../store/schema.ts';
@@ -22,6 +22,7 @@ export async function samlFrontchannelFrames(
   ctx: FrontchannelFrameDeps,
   realm: Realm,
   targets: readonly SamlFrontchannelTarget[],
+  logoutId: string | null,
 ): Promise<SamlFrame[]> {
   if (targets.length === 0) return [];
   const key = await ctx.samlKeys.signingKey(realm);
@@ -50,6 +51,7 @@ export async function samlFrontchannelFrames(
       expires_at: now + FRONTCHANNEL_LIFETIME_S * 1000,
       answered_at: null,
       status: null,
+      logout_id: logoutId,
     });
   }
   await ctx.samlLogoutRequests.remember(sent, now);

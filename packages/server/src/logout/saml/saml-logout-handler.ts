@@ -12,13 +12,9 @@
 import { randomToken } from '../../crypto/random.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlResponse } from '../../http/respond.ts';
-import {
-  type ContinueTo,
-  loggedOutPageHeaders,
-  renderLoggedOutPage,
-  type SamlFrame,
-} from '../endpoint/logout-pages.ts';
-import type { FrontchannelTarget } from '../logout-service.ts';
+import { type ContinueTo, loggedOutPageHeaders, renderLoggedOutPage } from '../endpoint/signed-out-page.ts';
+import { type SignedOutDeps, signedOutResponse } from '../endpoint/signed-out-tail.ts';
+import { newBrowserKey } from '../status/browser-key.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import { type AuthenticatedMessage, authenticateMessage, type InboundMessage } from '../../saml/inbound-message.ts';
@@ -47,7 +43,8 @@ import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What handling a SAML logout message uses. */
-export type SamlLogoutDeps = UsesClientSessions &
+export type SamlLogoutDeps = SignedOutDeps &
+  UsesClientSessions &
   UsesDeliveryWorker &
   UsesEvents &
   UsesLog &
@@ -160,15 +157,8 @@ async function handleLogoutRequest(
       );
       if (matches) toEnd.add(cookie.id);
     }
-    const result = await ctx.logout.endSessions(
-      realm,
-      [...toEnd],
-      'logout',
-      { ipAddress: ip, clientId: client.clientId, samlRequester: client.id },
-      viaSoap ? undefined : issuer,
-    );
-    // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
-    await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
+    // The answer to the requester is where the browser's signed-out page continues: built first,
+    // so the logout keeps it (a reload of that page without scripts still offers it).
     const answer = logoutResponseFor({
       issuer,
       settings,
@@ -177,6 +167,23 @@ async function handleLogoutRequest(
       relayState: auth.relayState,
       key,
     });
+    const continueTo = continueToOf(answer);
+    const browserKey = viaSoap ? undefined : newBrowserKey();
+    const result = await ctx.logout.endSessions(
+      realm,
+      [...toEnd],
+      'saml_sp_initiated',
+      {
+        ipAddress: ip,
+        clientId: client.clientId,
+        samlRequester: client.id,
+        startedBy: 'user',
+        ...(browserKey ? { browserKey, continueTo: JSON.stringify(continueTo) } : {}),
+      },
+      viaSoap ? undefined : issuer,
+    );
+    // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
+    await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
     if (viaSoap) return soapAnswer(answer);
 
     const headers = new Headers({ 'Cache-Control': 'no-store' });
@@ -187,8 +194,16 @@ async function handleLogoutRequest(
       );
       headers.append('Set-Cookie', clearSessionStatusCookie(ctx.urls, realm.name));
     }
-    const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel);
-    return browserAnswer(realm, answer, result.frontchannel, samlFrames, headers);
+    const samlFrames = await samlFrontchannelFrames(ctx, realm, result.samlFrontchannel, result.logoutId);
+    return signedOutResponse(ctx, {
+      realm,
+      logoutId: result.logoutId,
+      browserKey: browserKey ?? null,
+      frontchannel: result.frontchannel,
+      samlFrames,
+      continueTo,
+      headers,
+    });
   } catch (err) {
     if (!(err instanceof SamlError)) throw err;
     await recordSamlError(ctx, realm, err, { event: 'LOGOUT_ERROR', ip, clientId: client.clientId });
@@ -205,7 +220,7 @@ async function handleLogoutRequest(
       message: err.description,
     });
     if (viaSoap) return soapAnswer(answer);
-    return browserAnswer(realm, answer, [], [], new Headers({ 'Cache-Control': 'no-store' }));
+    return refusalAnswer(realm, answer);
   }
 }
 
@@ -216,26 +231,19 @@ function soapAnswer(answer: OutboundLogoutResponse): Response {
   });
 }
 
-function browserAnswer(
-  realm: Realm,
-  answer: OutboundLogoutResponse,
-  oidcFrames: FrontchannelTarget[],
-  samlFrames: SamlFrame[],
-  headers: Headers,
-): Response {
-  const continueTo: ContinueTo =
-    answer?.binding === 'redirect'
-      ? answer.url
-      : answer?.binding === 'post'
-        ? { action: answer.action, fields: answer.fields }
-        : null;
-  if (oidcFrames.length === 0 && samlFrames.length === 0 && typeof continueTo === 'string') {
-    headers.set('Location', continueTo);
-    return new Response(null, { status: 302, headers });
-  }
-  // Front-channel participants (or a POST answer): the signed-out page, then on to the requester.
-  const page = renderLoggedOutPage(realm, oidcFrames, continueTo, randomToken(16), samlFrames);
-  const res = htmlResponse(page.body, 200, loggedOutPageHeaders(page, samlFrames.length > 0));
-  headers.forEach((v, k) => res.headers.append(k, v));
-  return res;
+function continueToOf(answer: OutboundLogoutResponse): ContinueTo {
+  return answer?.binding === 'redirect'
+    ? answer.url
+    : answer?.binding === 'post'
+      ? { action: answer.action, fields: answer.fields }
+      : null;
+}
+
+/** A refused LogoutRequest's LogoutResponse to the SP: a redirect, or the auto-submitted POST form. */
+function refusalAnswer(realm: Realm, answer: OutboundLogoutResponse): Response {
+  const continueTo = continueToOf(answer);
+  if (typeof continueTo === 'string')
+    return new Response(null, { status: 302, headers: { Location: continueTo, 'Cache-Control': 'no-store' } });
+  const page = renderLoggedOutPage(realm, [], continueTo, randomToken(16));
+  return htmlResponse(page.body, 200, { ...loggedOutPageHeaders(page, false), 'Cache-Control': 'no-store' });
 }

@@ -26,6 +26,16 @@ export class SentLogoutRequests {
       .execute();
   }
 
+  /** The front-channel LogoutRequests one logout's signed-out page sent (its status page and trace). */
+  async ofLogout(logoutId: string): Promise<SamlLogoutRequestTable[]> {
+    return this.#db
+      .selectFrom('saml_logout_request')
+      .selectAll()
+      .where('logout_id', '=', logoutId)
+      .orderBy('created_at')
+      .execute();
+  }
+
   /**
    * Marks the request `id` of `clientId` answered with `status`, once: null when there is no such
    * unanswered, unexpired request of that client (unknown, foreign, replayed or late answer).

@@ -32,6 +32,8 @@ function row(realmId: string, clientId: string, at: number, sid = newId()): Logo
     last_status: null,
     last_error: null,
     finished_at: null,
+    logout_id: null,
+    receipt: null,
   };
 }
 

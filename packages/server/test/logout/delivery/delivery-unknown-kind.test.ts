@@ -42,7 +42,14 @@ for (const database of TEST_DATABASES) {
       const kinds = ['sms', 'constructor'];
       const rows = kinds.map((kind, i) =>
         outboxRow(
-          { realmId: realm.id, clientId: rp1.id, ssoSessionId: `sid-${i}`, userId: 'alice-id', now: Date.now() },
+          {
+            realmId: realm.id,
+            clientId: rp1.id,
+            ssoSessionId: `sid-${i}`,
+            userId: 'alice-id',
+            logoutId: null,
+            now: Date.now(),
+          },
           kind as DeliveryKind,
           null,
         ),

@@ -9,7 +9,7 @@ import {
   loggedOutPageHeaders,
   renderLoggedOutPage,
   SAML_ANSWER_ARRIVED,
-} from '../../../src/logout/endpoint/logout-pages.ts';
+} from '../../../src/logout/endpoint/signed-out-page.ts';
 import { buildFrontchannelMessage, frontchannelBinding } from '../../../src/logout/saml/frontchannel-message.ts';
 import { logoutResponseFor } from '../../../src/logout/saml/logout-response-out.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';

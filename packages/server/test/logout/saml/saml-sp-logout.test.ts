@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { SAML } from '@node-saml/node-saml';
-import { SAML_ANSWER_ARRIVED } from '../../../src/logout/endpoint/logout-pages.ts';
+import { SAML_ANSWER_ARRIVED } from '../../../src/logout/endpoint/signed-out-page.ts';
 import { buildLogoutRequest, buildLogoutResponse } from '../../../src/saml/build-logout.ts';
 import { encodeRedirectUrl } from '../../../src/saml/redirect-binding.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';

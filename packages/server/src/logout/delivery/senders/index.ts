@@ -5,7 +5,8 @@ import { kLogoutSender, kPushNotBeforeSender } from './keycloak-admin-senders.ts
 import { samlSoapSender } from './saml-soap-sender.ts';
 import type { DeliverySender } from './sender.ts';
 
-const SENDERS: Record<DeliveryKind, DeliverySender> = {
+/** Every kind the worker sends; `frontchannel` rows are sent by the user's browser, never claimed. */
+const SENDERS: Record<Exclude<DeliveryKind, 'frontchannel'>, DeliverySender> = {
   backchannel: backchannelSender,
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
@@ -17,7 +18,7 @@ const SENDERS: Record<DeliveryKind, DeliverySender> = {
  * written by a newer version, or by hand): the column is plain text, so the type does not hold.
  */
 export function senderFor(kind: string): DeliverySender | undefined {
-  return Object.hasOwn(SENDERS, kind) ? SENDERS[kind as DeliveryKind] : undefined;
+  return Object.hasOwn(SENDERS, kind) ? SENDERS[kind as keyof typeof SENDERS] : undefined;
 }
 
 /**
