@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ensureBootstrapAdmin, ensureConsoleClient } from './admin/bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createProvider, type Provider } from './provider.ts';
-import { importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
+import { importNotes, importRealmFile, newSecretsWarning } from './realm-import/import-realm.ts';
 import { acceptsLegacyLogoutRedirectUri, allowsHttpBackchannel, REALM_ATTRIBUTE } from './realm/attributes.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -48,6 +48,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       );
       if (result.ignored.length > 0)
         log.warn(`realm ${result.realm}: ignored unsupported fields: ${result.ignored.join(', ')}`);
+      for (const line of importNotes(result)) log.warn(line);
       if (result.newSecrets.length > 0)
         log.warn(
           { realm: result.realm, newSecrets: result.newSecrets },

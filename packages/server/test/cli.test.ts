@@ -76,9 +76,15 @@ test('starts, imports, warns once about unknown fields, and stops on SIGTERM', a
       file,
       JSON.stringify({
         realm: 'x',
-        roles: {},
+        identityProviders: [],
         smtpServer: {},
-        clients: [{ clientId: 'a', protocolMappers: [] }],
+        clients: [
+          {
+            clientId: 'a',
+            authorizationSettings: {},
+            protocolMappers: [{ name: 'js', protocolMapper: 'oidc-script-based-protocol-mapper', config: {} }],
+          },
+        ],
       }),
     );
     const { code, out } = await run(
@@ -89,7 +95,12 @@ test('starts, imports, warns once about unknown fields, and stops on SIGTERM', a
     assert.match(out, /imported realm x/);
     const warnings = out.split('\n').filter((l) => l.includes('ignored unsupported fields'));
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /\$\.roles, \$\.smtpServer, \$\.clients\[0\]\.protocolMappers/);
+    assert.match(warnings[0]!, /\$\.identityProviders, \$\.smtpServer, \$\.clients\[0\]\.authorizationSettings/);
+    // A mapper type Sundown does not evaluate is named, never silently dropped.
+    assert.match(
+      out,
+      /protocol mappers of types Sundown does not evaluate.*\$\.clients\[0\]\.protocolMappers\[0\] .*js.*\(oidc-script-based-protocol-mapper\)/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

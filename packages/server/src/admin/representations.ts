@@ -31,6 +31,7 @@ export function clientRepresentation(c: Client) {
     standardFlowEnabled: c.standardFlowEnabled,
     directAccessGrantsEnabled: c.directAccessGrantsEnabled,
     serviceAccountsEnabled: c.serviceAccountsEnabled,
+    fullScopeAllowed: c.fullScopeAllowed,
     protocol: c.protocol,
     attributes: c.attributes,
   };
@@ -45,5 +46,6 @@ export function userRepresentation(u: User) {
     firstName: u.firstName ?? undefined,
     lastName: u.lastName ?? undefined,
     enabled: u.enabled,
+    attributes: u.attributes,
   };
 }

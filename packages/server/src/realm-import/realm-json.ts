@@ -18,6 +18,9 @@ import {
 } from '../realm/attributes.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
+import { type ClientAccessImport, parseClientAccess } from './client-access-json.ts';
+import { type AccessImport, parseRealmAccess } from './realm-access-json.ts';
+import { parseUserAccess, type UserAccessImport } from './user-access-json.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 
@@ -29,7 +32,7 @@ export class RealmImportError extends Error {
   }
 }
 
-export interface ClientImport {
+export interface ClientImport extends ClientAccessImport {
   clientId: string;
   protocol: ClientProtocol;
   name: string | null;
@@ -47,7 +50,7 @@ export interface ClientImport {
   attributes: Record<string, string>;
 }
 
-export interface UserImport {
+export interface UserImport extends UserAccessImport {
   username: string;
   email: string | null;
   emailVerified: boolean;
@@ -55,7 +58,6 @@ export interface UserImport {
   lastName: string | null;
   enabled: boolean;
   password: string | null;
-  realmRoles: string[];
 }
 
 export interface RealmImport {
@@ -69,6 +71,8 @@ export interface RealmImport {
   attributes: Record<string, string>;
   clients: ClientImport[];
   users: UserImport[];
+  /** Roles, groups, client scopes and scope mappings (issue 23). */
+  access: AccessImport;
 }
 
 export interface ParsedRealm {
@@ -80,7 +84,7 @@ export interface ParsedRealm {
 type Json = Record<string, unknown>;
 
 /** Reads typed fields off one JSON object, remembering which keys it consumed. */
-class ObjectReader {
+export class ObjectReader {
   readonly path: string;
   readonly #obj: Json;
   readonly #seen = new Set<string>();
@@ -95,6 +99,11 @@ class ObjectReader {
 
   #get(key: string): unknown {
     this.#seen.add(key);
+    return this.#obj[key];
+  }
+
+  /** The raw value of a key, without marking it read. */
+  raw(key: string): unknown {
     return this.#obj[key];
   }
 
@@ -183,6 +192,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     attributes: r.stringMap('attributes'),
     clients: [],
     users: [],
+    access: parseRealmAccess(r, ignored),
   };
   checkSessionLimit(realm.attributes);
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(realm.realm)) {
@@ -194,7 +204,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   r.list('clients').forEach((raw, i) => {
     const c = new ObjectReader(raw, `$.clients[${i}]`);
     const saml = (raw as Json).protocol === 'saml';
-    const client = saml ? parseSamlClientImport(c, raw) : parseClient(c);
+    const client = saml ? parseSamlClientImport(c, raw, ignored) : parseClient(c, ignored);
     checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path);
     checkCaAttribute(client.attributes, `${c.path}.attributes`);
     if (clientIds.has(client.clientId)) {
@@ -221,7 +231,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   return { realm, ignored };
 }
 
-function parseClient(c: ObjectReader): ClientImport {
+function parseClient(c: ObjectReader, ignored: string[]): ClientImport {
   c.accept('id', 'description');
   const protocol = c.string('protocol');
   if (protocol !== null && protocol !== 'openid-connect') {
@@ -257,6 +267,7 @@ function parseClient(c: ObjectReader): ClientImport {
     directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false),
     serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false),
     attributes,
+    ...parseClientAccess(c, ignored),
   };
 }
 
@@ -266,7 +277,7 @@ function parseClient(c: ObjectReader): ClientImport {
  * row keeps Keycloak's representation (redirectUris resolved, attributes as given); the run
  * time reads it through saml/saml-client.ts. OIDC-only fields are accepted and unused.
  */
-function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
+function parseSamlClientImport(c: ObjectReader, raw: unknown, ignored: string[]): ClientImport {
   const parsed = parseSamlClient(raw, c.path);
   if (!parsed.ok) {
     const first = parsed.problems[0]!;
@@ -299,11 +310,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     'bearerOnly',
     'consentRequired',
     'implicitFlowEnabled',
-    'fullScopeAllowed',
     'nodeReRegistrationTimeout',
-    'protocolMappers',
-    'defaultClientScopes',
-    'optionalClientScopes',
     'baseUrl',
     'surrogateAuthRequired',
     'alwaysDisplayInConsole',
@@ -331,6 +338,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     directAccessGrantsEnabled: false,
     serviceAccountsEnabled: false,
     attributes: c.stringMap('attributes'),
+    ...parseClientAccess(c, ignored),
   };
 }
 
@@ -369,7 +377,7 @@ function parseUser(u: ObjectReader, ignored: string[]): UserImport {
     lastName: u.string('lastName'),
     enabled: u.boolean('enabled', true),
     password,
-    realmRoles: u.stringList('realmRoles'),
+    ...parseUserAccess(u),
   };
 }
 

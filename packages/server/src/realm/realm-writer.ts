@@ -8,8 +8,11 @@ import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
 /** A realm's settings as realm-import/rows.ts makes them (its name is written separately). */
 export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at'>;
 export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
-/** Everything but the password hash. */
-export type UserRowValues = Omit<UserTable, 'id' | 'realm_id' | 'created_at' | 'password_hash'>;
+/** Everything but the password hash and the service-account link (set by linkServiceAccount). */
+export type UserRowValues = Omit<
+  UserTable,
+  'id' | 'realm_id' | 'created_at' | 'password_hash' | 'service_account_client_id'
+>;
 
 /** A user as a realm import finds it before writing: to keep an unchanged password's hash. */
 export interface StoredUser {
@@ -17,6 +20,19 @@ export interface StoredUser {
   username: string;
   password_hash: string | null;
   enabled: 0 | 1;
+}
+
+/** What an import writes besides realms, clients and users, in the same transaction (realm-import/write-access.ts). */
+export type ImportExtension = (
+  tx: Executor,
+  written: { clients: WrittenClient[]; users: WrittenUser[] },
+) => Promise<void>;
+
+/** A user of an import, as written: its username and id, and whether it is new. */
+export interface WrittenUser {
+  username: string;
+  id: string;
+  created: boolean;
 }
 
 /** One realm import's rows: the realm's settings, then clients and users matched by name. */
@@ -28,6 +44,8 @@ export interface RealmRows {
   realm: RealmRowValues;
   clients: Array<{ clientId: string; values: (existingSecret: string | null) => ClientRowValues }>;
   users: Array<{ existingId: string | null; values: UserRowValues & { password_hash: string | null } }>;
+  /** Roles, groups, client scopes and mappers (issue 23), written after clients and users. */
+  extension?: ImportExtension;
 }
 
 /** What became of one client of an import: its id and its secret before and after. */
@@ -36,6 +54,8 @@ export interface WrittenClient {
   id: string;
   previousSecret: string | null;
   secret: string | null;
+  /** Whether the import created it (it had no client of that clientId). */
+  created: boolean;
 }
 
 export class RealmWriter {
@@ -63,6 +83,7 @@ export class RealmWriter {
   /** Writes a whole realm import in one transaction: all of it, or nothing. */
   async writeImport(rows: RealmRows, now: number): Promise<WrittenClient[]> {
     const written: WrittenClient[] = [];
+    const writtenUsers: WrittenUser[] = [];
     await this.#db.transaction().execute(async (trx) => {
       if (rows.exists) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
       else
@@ -91,18 +112,22 @@ export class RealmWriter {
           id,
           previousSecret: existing?.secret ?? null,
           secret: values.secret,
+          created: existing === undefined,
         });
       }
 
       for (const user of rows.users) {
+        const id = user.existingId ?? this.#newId();
         if (user.existingId)
           await trx.updateTable('app_user').set(user.values).where('id', '=', user.existingId).execute();
         else
           await trx
             .insertInto('app_user')
-            .values({ id: this.#newId(), realm_id: rows.realmId, created_at: now, ...user.values })
+            .values({ id, realm_id: rows.realmId, created_at: now, ...user.values })
             .execute();
+        writtenUsers.push({ username: user.values.username, id, created: user.existingId === null });
       }
+      if (rows.extension) await rows.extension(trx, { clients: written, users: writtenUsers });
     });
     return written;
   }
@@ -149,5 +174,83 @@ export class RealmWriter {
 
   async deleteUser(id: string): Promise<void> {
     await this.#db.deleteFrom('app_user').where('id', '=', id).execute();
+  }
+
+  // Service-account users (issue 23): Keycloak's `service-account-{clientId}` of a client.
+
+  /** The service-account user of a client (internal id), if it has one. */
+  async serviceAccountOf(clientId: string, db: Executor = this.#db): Promise<string | undefined> {
+    return (
+      await db.selectFrom('app_user').select('id').where('service_account_client_id', '=', clientId).executeTakeFirst()
+    )?.id;
+  }
+
+  /** Creates a client's service-account user: enabled, no password, no profile (ClientManager.enableServiceAccount). */
+  async insertServiceAccount(
+    id: string,
+    realmId: string,
+    clientId: string,
+    username: string,
+    db: Executor = this.#db,
+  ): Promise<void> {
+    await db
+      .insertInto('app_user')
+      .values({
+        id,
+        realm_id: realmId,
+        username,
+        email: null,
+        email_verified: 0,
+        first_name: null,
+        last_name: null,
+        enabled: 1,
+        password_hash: null,
+        attributes: '{}',
+        service_account_client_id: clientId,
+        created_at: Date.now(),
+      })
+      .execute();
+  }
+
+  /** Makes a user the service account of a client (an import's `serviceAccountClientId`). */
+  async linkServiceAccount(userId: string, clientId: string | null, db: Executor = this.#db): Promise<void> {
+    await db.updateTable('app_user').set({ service_account_client_id: clientId }).where('id', '=', userId).execute();
+  }
+
+  /** A user's id by username, in an import's transaction. */
+  async userIdByUsername(realmId: string, username: string, db: Executor = this.#db): Promise<string | undefined> {
+    return (
+      await db
+        .selectFrom('app_user')
+        .select('id')
+        .where('realm_id', '=', realmId)
+        .where('username', '=', username)
+        .executeTakeFirst()
+    )?.id;
+  }
+
+  /** A realm's clients as an import's transaction sees them: ids, protocol, service accounts. */
+  async clientsIn(
+    realmId: string,
+    db: Executor = this.#db,
+  ): Promise<
+    Array<{ id: string; client_id: string; protocol: ClientTable['protocol']; service_accounts_enabled: 0 | 1 }>
+  > {
+    return db
+      .selectFrom('client')
+      .select(['id', 'client_id', 'protocol', 'service_accounts_enabled'])
+      .where('realm_id', '=', realmId)
+      .execute();
+  }
+
+  /** The ids of a realm's users that are not service accounts (the start-up upgrade gives them the default role). */
+  async personIdsOf(realmId: string, db: Executor = this.#db): Promise<string[]> {
+    const rows = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('realm_id', '=', realmId)
+      .where('service_account_client_id', 'is', null)
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

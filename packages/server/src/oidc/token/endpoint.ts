@@ -7,6 +7,7 @@ import { jsonResponse } from '../../http/respond.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
 import { grantType } from './grants.ts';
+import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
@@ -27,7 +28,9 @@ import type {
 } from '../../tokens/capabilities.ts';
 
 /** What the token endpoint and its grants use. */
-export type TokenEndpointDeps = UsesAdapterSessions &
+export type TokenEndpointDeps = UsesAccessModel &
+  UsesUserAccess &
+  UsesAdapterSessions &
   UsesClientSessions &
   UsesAuthorizationCodes &
   UsesEvents &
