@@ -32,6 +32,7 @@ import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes
 import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
+import { accountEndpoint } from './oidc/account-profile.ts';
 import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
 import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
 import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
@@ -115,6 +116,8 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     ...api,
     cors: webOriginsOf(bearerTokenClient),
   });
+  // Keycloak's Account REST API: the profile keycloak-js loadUserProfile() reads.
+  route('/account', ['GET', 'POST'], accountEndpoint, { ...api, cors: webOriginsOf(bearerTokenClient) });
   route('/protocol/openid-connect/revoke', ['POST'], revokeEndpoint, { ...api, cors: webOriginsOf(credentialsClient) });
   route('/protocol/openid-connect/token/introspect', ['POST'], introspectEndpoint, {
     ...api,
