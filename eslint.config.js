@@ -28,6 +28,13 @@ const TABLE_OWNERS = [
   'logout/saml/sent-logout-requests.ts', // saml_logout_request (front-channel LogoutRequests sent)
   'logout/saml/seen-logout-requests.ts', // saml_seen_logout_request (replayed LogoutRequest IDs)
   'saml/login/seen-authn-requests.ts', // saml_seen_authn_request (AuthnRequest replay)
+  'access/role-store.ts', // role, role_composite, realm_default_role
+  'access/group-store.ts', // app_group, group_role
+  'access/user-access-store.ts', // user_role, user_group (a user's roles and groups, read per token)
+  'access/client-scope-store.ts', // client_scope, client_scope_link, realm_default_scope
+  'access/protocol-mapper-store.ts', // protocol_mapper
+  'access/scope-mapping-store.ts', // scope_mapping
+  'access/access-upgrade.ts', // access_upgrade (realms stored before migration 0015)
 ].map((f) => `packages/server/src/${f}`);
 
 const DB_ACCESS = [

@@ -2,7 +2,8 @@
 // a request id and the transport security headers; each endpoint declares how its errors are
 // answered and recorded (http/route.ts), and every unexpected failure becomes a clean server_error.
 import { Hono } from 'hono';
-import { accountEndpoint } from './account/account-endpoint.ts';
+import { accountPageEndpoint } from './account/account-endpoint.ts';
+import { wantsAccountApi } from './account/account-audience.ts';
 import { createAdminRoutes } from './admin/admin-routes.ts';
 import { adminOpenApi } from './admin/openapi.ts';
 import { addConsoleRoutes } from './admin/console-routes.ts';
@@ -36,6 +37,7 @@ import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes
 import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
+import { accountProfileEndpoint } from './oidc/account-profile.ts';
 import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
 import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
 import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
@@ -117,8 +119,15 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     cors: webOriginsOf(logoutHintClient),
   });
   route('/login-actions/logout-confirm', ['POST'], confirmLogout, { ...page, errorEvent: 'LOGOUT_ERROR' });
-  // The signed-in user's own page: sessions, sign out here or elsewhere, recent sign-outs (account/).
-  route('/account', ['GET', 'POST'], accountEndpoint, page);
+  // `/account` serves two audiences, as Keycloak's does (account/account-audience.ts): the user's
+  // own page (sessions, sign out here or elsewhere, recent sign-outs; account/) with the SSO cookie,
+  // and the Account REST API keycloak-js loadUserProfile() reads, with a bearer token and CORS.
+  const accountPage = realmEndpoint(ctx, options, ['GET', 'POST'], accountPageEndpoint, page);
+  const accountApi = realmEndpoint(ctx, options, ['GET', 'POST'], accountProfileEndpoint, {
+    ...api,
+    cors: webOriginsOf(bearerTokenClient),
+  });
+  realmRoutes.all('/account', (c) => (wantsAccountApi(c.req.raw) ? accountApi(c) : accountPage(c)));
   // The live status of a logout, for the browser that signed out (logout/status/).
   route('/protocol/openid-connect/logout/status', ['GET'], logoutStatusEndpoint, api);
   route('/protocol/openid-connect/logout/signed-out', ['GET'], signedOutAgainEndpoint, page);

@@ -4,6 +4,9 @@
 // satisfies them all. No service here is the database itself: the tables are reached through the
 // store that owns each of them.
 import type { Logger } from 'pino';
+import type { AccessModelCache, AccessStores } from './access/access-model-cache.ts';
+import type { AccessWriter } from './access/access-writer.ts';
+import type { UserAccessStore } from './access/user-access-store.ts';
 import type { AdminStore } from './admin/admin-store.ts';
 import type { PasswordVerifier } from './crypto/password.ts';
 import type { SigningKeys } from './crypto/signing-keys.ts';
@@ -81,4 +84,12 @@ export interface ProviderContext {
   samlLogoutRequests: SentLogoutRequests;
   /** LogoutRequest IDs SPs sent, to refuse replays. */
   samlSeenRequests: SeenLogoutRequests;
+  /** Each realm's authorization model (roles, groups, client scopes, mappers), cached per version. */
+  accessModel: AccessModelCache;
+  /** The tables of the authorization model (import and admin API). */
+  accessStores: AccessStores;
+  /** Users' role mappings and groups, read per token. */
+  userAccess: UserAccessStore;
+  /** Default roles, built-in scopes, new clients' scope links, service accounts. */
+  accessWriter: AccessWriter;
 }

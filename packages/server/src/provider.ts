@@ -39,6 +39,11 @@ import { RevokedAccessTokens } from './tokens/revoked-access-tokens.ts';
 import type { Store } from './store/database.ts';
 import { RefreshTokenKeys } from './tokens/refresh-token-key.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
+import { AccessModelCache } from './access/access-model-cache.ts';
+import { accessStoresOver } from './access/access-stores.ts';
+import { runAccessUpgrade } from './access/access-upgrade.ts';
+import { AccessWriter } from './access/access-writer.ts';
+import { UserAccessStore } from './access/user-access-store.ts';
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -125,6 +130,13 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries,
   );
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
+  const realmWriter = new RealmWriter(store.db, newId);
+  // Realms stored before migration 0015 get Keycloak's built-in scopes and default role first.
+  const upgraded = await runAccessUpgrade(store.db, realmWriter);
+  if (upgraded.length > 0)
+    log.info({ realms: upgraded }, 'realms given the built-in client scopes and default role (migration 0015)');
+  const accessStores = accessStoresOver(store.db);
+  const userAccess = new UserAccessStore(store.db);
   const ctx: ProviderContext = {
     transact,
     keys,
@@ -140,7 +152,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     revokedAccessTokens,
     notBefore,
     admin: new AdminStore(store.db),
-    realmWriter: new RealmWriter(store.db, newId),
+    realmWriter,
     realmImporter: new RealmImporter(store.db, logout),
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
@@ -157,6 +169,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     pending,
     samlLogoutRequests: new SentLogoutRequests(store.db),
     samlSeenRequests: new SeenLogoutRequests(store.db),
+    accessModel: new AccessModelCache(realms, accessStores),
+    accessStores,
+    userAccess,
+    accessWriter: new AccessWriter({ ...accessStores, userAccess, realmWriter }),
   };
   const sweeper = new HousekeepingSweeper({
     realms,

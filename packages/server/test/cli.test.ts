@@ -77,9 +77,15 @@ test('starts, imports, prints the import report with the unused fields once, and
       file,
       JSON.stringify({
         realm: 'x',
-        roles: {},
+        identityProviders: [],
         smtpServer: {},
-        clients: [{ clientId: 'a', protocolMappers: [] }],
+        clients: [
+          {
+            clientId: 'a',
+            authorizationSettings: {},
+            protocolMappers: [{ name: 'js', protocolMapper: 'oidc-script-based-protocol-mapper', config: {} }],
+          },
+        ],
       }),
     );
     const { code, out } = await run(
@@ -96,8 +102,11 @@ test('starts, imports, prints the import report with the unused fields once, and
       /admin console http:\/\/localhost:\d+\/admin\/ is off .*SUNDOWN_ADMIN_USERNAME and SUNDOWN_ADMIN_PASSWORD/,
     );
     assert.match(out, /^Realm "x" imported from realm\.json: 1 client, 0 users\.$/m);
-    assert.match(out, /^ {2}realm settings:\n {6}roles, smtpServer$/m);
-    assert.match(out, /^ {2}clients\[\] \(in 1 client\):\n {6}protocolMappers$/m);
+    assert.match(out, /^ {2}realm settings:\n {6}identityProviders, smtpServer$/m);
+    assert.match(out, /^ {2}clients\[\] \(in 1 client\):\n {6}authorizationSettings$/m);
+    // A mapper type Sundown does not evaluate is named, never silently dropped.
+    assert.match(out, /protocol mappers of types Sundown does not\s+evaluate/);
+    assert.match(out, /oidc-script-based-protocol-mapper/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ export type AccountDeps = AccountViewDeps &
   UsesLogoutWait &
   UsesSamlKeys;
 
-export async function accountEndpoint(
+export async function accountPageEndpoint(
   ctx: AccountDeps,
   realm: Realm,
   req: Request,

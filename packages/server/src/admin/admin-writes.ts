@@ -7,7 +7,7 @@ import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
-import { newSecretsWarning } from '../realm-import/import-realm.ts';
+import { importNotes, newSecretsWarning } from '../realm-import/import-realm.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { notBeforeField } from '../tokens/not-before.ts';
 import { adminActor } from './admin-auth.ts';
@@ -22,9 +22,13 @@ import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
+import { type AccessOfNewDeps, writeClientAccess, writeNewUserAccess } from './access-of-new.ts';
+import type { UsesAccessModel } from '../access/capabilities.ts';
 
 /** What the admin API's writes use. */
-export type AdminWriteDeps = UsesAdminStore &
+export type AdminWriteDeps = AccessOfNewDeps &
+  UsesAccessModel &
+  UsesAdminStore &
   UsesLog &
   UsesLogout &
   UsesNotBefore &
@@ -81,7 +85,15 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     }
     if (await ctx.realms.realmByName(parsed.realm.realm))
       throw new Conflict(`Realm ${parsed.realm.realm} already exists`);
-    const result = await ctx.realmImporter.import(parsed);
+    let result: Awaited<ReturnType<typeof ctx.realmImporter.import>>;
+    try {
+      result = await ctx.realmImporter.import(parsed);
+    } catch (err) {
+      // A name the representation uses but nowhere defines (a client, a group path, a composite).
+      if (err instanceof RealmImportError) throw new InvalidRequest(err.message);
+      throw err;
+    }
+    for (const line of importNotes(result)) ctx.log.warn({ realm: result.realm }, line);
     // A masked client secret got a generated one (realm/masked-values.ts): say so, as at start-up.
     if (result.newSecrets.length > 0)
       ctx.log.warn(
@@ -146,6 +158,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
       throw new Conflict(`Client ${client.clientId} already exists`);
     const id = newId();
     await ctx.realmWriter.insertClient(id, realm.id, clientRow(client, null));
+    await writeClientAccess(ctx, realm, id, client, true);
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
     // A masked secret got a generated one (realm/masked-values.ts): say so, as an import does.
     if (isMaskedValue(client.secret)) {
@@ -164,6 +177,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const other = await ctx.realms.clientByClientId(realm.id, client.clientId);
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
     await ctx.realmWriter.updateClient(current.id, clientRow(client, current.secret));
+    await writeClientAccess(ctx, realm, current.id, client, false);
     if (notBefore !== undefined) await ctx.notBefore.setClient(realm.id, current.id, notBefore);
     return new Response(null, { status: 204 });
   });
@@ -179,7 +193,11 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
       throw new Conflict(`User ${user.username} already exists`);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
+    const access = await ctx.accessModel.of(realm.id);
+    const missing = (user.groups ?? []).find((path) => !access.groupByPath(path));
+    if (missing !== undefined) throw new InvalidRequest(`Group ${missing} not found`);
     await ctx.realmWriter.insertUser(id, realm.id, passwordHash, userRow(user));
+    await writeNewUserAccess(ctx, realm, id, user, (path) => access.groupByPath(path)?.id);
     return new Response(null, { status: 201, headers: { Location: location(ctx, realm.name, `/users/${id}`) } });
   });
 
@@ -188,11 +206,11 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     // Passwords change only through reset-password.
     const fields = { ...body };
     delete fields.credentials;
-    const user = validate(realm, 'users', {
-      ...userRepresentation(current),
-      realmRoles: current.realmRoles,
-      ...fields,
-    });
+    // Role mappings and groups change through their own endpoints (Keycloak ignores them here).
+    delete fields.realmRoles;
+    delete fields.clientRoles;
+    delete fields.groups;
+    const user = validate(realm, 'users', { ...userRepresentation(current), ...fields });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
     await ctx.realmWriter.updateUser(current.id, userRow(user));

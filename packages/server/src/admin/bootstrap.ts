@@ -2,6 +2,8 @@
 // start from SUNDOWN_ADMIN_* (or KC_BOOTSTRAP_ADMIN_*). A later start never resets the admin.
 import { newId } from '../crypto/random.ts';
 import { CLIENT_ATTRIBUTE } from '../realm/attributes.ts';
+import { accessWriterDepsOver } from '../access/access-stores.ts';
+import { AccessWriter } from '../access/access-writer.ts';
 import { RealmWriter } from '../realm/realm-writer.ts';
 import { importRealm } from '../realm-import/import-realm.ts';
 import { parseRealmJson } from '../realm-import/realm-json.ts';
@@ -75,13 +77,23 @@ export async function ensureConsoleClient(db: Executor, consoleUrl: string): Pro
       standardFlowEnabled: true,
       directAccessGrantsEnabled: false,
       serviceAccountsEnabled: false,
+      fullScopeAllowed: true,
+      protocolMappers: null,
+      defaultClientScopes: null,
+      optionalClientScopes: null,
       attributes: { [CLIENT_ATTRIBUTE.postLogoutRedirectUris]: '+' },
     },
     null,
   );
   const writer = new RealmWriter(db, newId);
   const existing = await store.clientIdByClientId(master, CONSOLE_CLIENT_ID);
-  if (existing !== undefined) await writer.updateClient(existing, values);
-  else await writer.insertClient(newId(), master, values);
+  if (existing !== undefined) {
+    await writer.updateClient(existing, values);
+    return true;
+  }
+  // A new client gets the realm's default scopes (roles among them: the console reads realm_access).
+  const id = newId();
+  await writer.insertClient(id, master, values);
+  await new AccessWriter(accessWriterDepsOver(db, writer)).linkRealmDefaults(db, master, id, 'openid-connect');
   return true;
 }

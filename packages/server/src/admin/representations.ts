@@ -31,6 +31,7 @@ export function clientRepresentation(c: Client) {
     standardFlowEnabled: c.standardFlowEnabled,
     directAccessGrantsEnabled: c.directAccessGrantsEnabled,
     serviceAccountsEnabled: c.serviceAccountsEnabled,
+    fullScopeAllowed: c.fullScopeAllowed,
     protocol: c.protocol,
     attributes: c.attributes,
   };
@@ -46,5 +47,6 @@ export function userRepresentation(u: User) {
     lastName: u.lastName ?? undefined,
     enabled: u.enabled,
     requiredActions: u.requiredActions,
+    attributes: u.attributes,
   };
 }

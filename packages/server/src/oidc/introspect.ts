@@ -75,18 +75,12 @@ async function introspect(
   if (!claims) return INACTIVE;
   const audiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
   if (!mayIntrospect(caller, claims.azp, audiences)) return INACTIVE;
+  // Keycloak answers with the token's claims (its mappers' included), and these (RFC 7662 §2.2).
   return {
+    ...claims,
     active: true,
     token_type: 'Bearer',
-    scope: claims.scope,
     client_id: claims.azp,
     username: claims.preferred_username,
-    sub: claims.sub,
-    aud: claims.aud,
-    iss: claims.iss,
-    exp: claims.exp,
-    iat: claims.iat,
-    jti: claims.jti,
-    ...(claims.sid ? { sid: claims.sid } : {}),
   };
 }

@@ -25,12 +25,15 @@ import { builtinClientsNote, isRootUrlPlaceholder } from './builtin-clients.ts';
 import { readUserCredentials } from './credentials-json.ts';
 import { ImportProblems, type ParseState, RealmImportError } from './import-problems.ts';
 import type { RequiredAction } from '../realm/required-actions.ts';
+import { type ClientAccessImport, parseClientAccess } from './client-access-json.ts';
+import { type AccessImport, parseRealmAccess } from './realm-access-json.ts';
+import { parseUserAccess, type UserAccessImport } from './user-access-json.ts';
 
 export { RealmImportError } from './import-problems.ts';
 
 const CA_ATTRIBUTE = CLIENT_ATTRIBUTE.backchannelCa;
 
-export interface ClientImport {
+export interface ClientImport extends ClientAccessImport {
   clientId: string;
   protocol: ClientProtocol;
   name: string | null;
@@ -48,7 +51,7 @@ export interface ClientImport {
   attributes: Record<string, string>;
 }
 
-export interface UserImport {
+export interface UserImport extends UserAccessImport {
   username: string;
   email: string | null;
   emailVerified: boolean;
@@ -59,7 +62,6 @@ export interface UserImport {
   password: string | null;
   /** A Keycloak password hash, kept as it is (credentials-json.ts). */
   passwordHash: string | null;
-  realmRoles: string[];
   requiredActions: RequiredAction[];
 }
 
@@ -76,6 +78,8 @@ export interface RealmImport {
   login: LoginSettings;
   clients: ClientImport[];
   users: UserImport[];
+  /** Roles, groups, client scopes and scope mappings (issue 23). */
+  access: AccessImport;
 }
 
 export interface ParsedRealm {
@@ -94,7 +98,7 @@ type Json = Record<string, unknown>;
  * Reads typed fields off one JSON object, remembering which keys it consumed. A value of the
  * wrong type is recorded as a problem and read as absent, so reading goes on.
  */
-class ObjectReader {
+export class ObjectReader {
   readonly path: string;
   readonly #obj: Json;
   readonly #seen = new Set<string>();
@@ -111,6 +115,16 @@ class ObjectReader {
 
   #get(key: string): unknown {
     this.#seen.add(key);
+    return this.#obj[key];
+  }
+
+  /** A reader of a nested object, recording its problems with this one's. */
+  child(value: unknown, path: string): ObjectReader {
+    return new ObjectReader(value, path, this.#problems);
+  }
+
+  /** The raw value of a key, without marking it read. */
+  raw(key: string): unknown {
     return this.#obj[key];
   }
 
@@ -211,6 +225,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     login: readLoginSettings(r),
     clients: [],
     users: [],
+    access: parseRealmAccess(r, ignored),
   };
   const keycloakVersion = r.string('keycloakVersion');
   problems.within(() => checkSessionLimit(realm.attributes));
@@ -225,7 +240,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     problems.within(() => {
       const c = new ObjectReader(raw, `$.clients[${i}]`, problems);
       const saml = (raw as Json).protocol === 'saml';
-      const client = saml ? parseSamlClientImport(c, raw) : parseClient(c, state);
+      const client = saml ? parseSamlClientImport(c, raw, ignored) : parseClient(c, state);
       problems.within(() => checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path));
       problems.within(() => checkCaAttribute(client.attributes, `${c.path}.attributes`));
       if (clientIds.has(client.clientId)) {
@@ -304,6 +319,7 @@ function parseClient(c: ObjectReader, state: ParseState): ClientImport {
     directAccessGrantsEnabled: c.boolean('directAccessGrantsEnabled', false) && !bearerOnly,
     serviceAccountsEnabled: c.boolean('serviceAccountsEnabled', false) && !bearerOnly,
     attributes,
+    ...parseClientAccess(c, state.ignored),
   };
 }
 
@@ -313,7 +329,7 @@ function parseClient(c: ObjectReader, state: ParseState): ClientImport {
  * row keeps Keycloak's representation (redirectUris resolved, attributes as given); the run
  * time reads it through saml/saml-client.ts. OIDC-only fields are accepted and unused.
  */
-function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
+function parseSamlClientImport(c: ObjectReader, raw: unknown, ignored: string[]): ClientImport {
   const parsed = parseSamlClient(raw, c.path);
   if (!parsed.ok) {
     const [first, ...more] = parsed.problems;
@@ -339,11 +355,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     'bearerOnly',
     'consentRequired',
     'implicitFlowEnabled',
-    'fullScopeAllowed',
     'nodeReRegistrationTimeout',
-    'protocolMappers',
-    'defaultClientScopes',
-    'optionalClientScopes',
     'baseUrl',
     'surrogateAuthRequired',
     'alwaysDisplayInConsole',
@@ -371,6 +383,7 @@ function parseSamlClientImport(c: ObjectReader, raw: unknown): ClientImport {
     directAccessGrantsEnabled: false,
     serviceAccountsEnabled: false,
     attributes: c.stringMap('attributes'),
+    ...parseClientAccess(c, ignored),
   };
 }
 
@@ -392,7 +405,7 @@ function parseUser(u: ObjectReader, state: ParseState): UserImport {
     lastName: u.string('lastName'),
     enabled: u.boolean('enabled', true),
     ...credentials,
-    realmRoles: u.stringList('realmRoles'),
+    ...parseUserAccess(u),
   };
 }
 

@@ -43,6 +43,7 @@ export function clientRow(c: ClientImport, existingSecret: string | null) {
     standard_flow_enabled: flag(c.standardFlowEnabled),
     direct_access_grants_enabled: flag(c.directAccessGrantsEnabled),
     service_accounts_enabled: flag(c.serviceAccountsEnabled),
+    full_scope_allowed: flag(c.fullScopeAllowed),
     attributes: JSON.stringify(c.attributes),
   };
 }
@@ -56,7 +57,7 @@ export function userRow(u: UserImport) {
     first_name: u.firstName,
     last_name: u.lastName,
     enabled: flag(u.enabled),
-    realm_roles: JSON.stringify(u.realmRoles),
     required_actions: JSON.stringify(u.requiredActions),
+    attributes: JSON.stringify(u.attributes),
   };
 }

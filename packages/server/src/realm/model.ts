@@ -33,6 +33,8 @@ export interface Client {
   standardFlowEnabled: boolean;
   directAccessGrantsEnabled: boolean;
   serviceAccountsEnabled: boolean;
+  /** Keycloak's `fullScopeAllowed`: all of the user's roles may be in its tokens, not only its scope's. */
+  fullScopeAllowed: boolean;
   /** Keycloak client attributes, e.g. `backchannel.logout.url`. */
   attributes: Record<string, string>;
   /** Keycloak's `protocol`; a SAML client's settings are read with saml/saml-client.ts. */
@@ -51,9 +53,12 @@ export interface User {
   lastName: string | null;
   enabled: boolean;
   passwordHash: string | null;
-  realmRoles: string[];
   /** Pending required actions (Keycloak's `requiredActions`), run after the password. */
   requiredActions: string[];
+  /** Keycloak's user attributes (multi-valued), which mappers read. */
+  attributes: Readonly<Record<string, readonly string[]>>;
+  /** The client (internal id) whose service account this user is, or null. */
+  serviceAccountClientId: string | null;
 }
 
 /** Keycloak's defaults, in seconds. */
@@ -96,6 +101,7 @@ export function clientFromRow(row: ClientTable): Client {
     standardFlowEnabled: row.standard_flow_enabled === 1,
     directAccessGrantsEnabled: row.direct_access_grants_enabled === 1,
     serviceAccountsEnabled: row.service_accounts_enabled === 1,
+    fullScopeAllowed: row.full_scope_allowed === 1,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
     protocol: row.protocol,
   };
@@ -112,7 +118,8 @@ export function userFromRow(row: UserRow): User {
     lastName: row.last_name,
     enabled: row.enabled === 1,
     passwordHash: row.password_hash,
-    realmRoles: JSON.parse(row.realm_roles) as string[],
     requiredActions: JSON.parse(row.required_actions) as string[],
+    attributes: JSON.parse(row.attributes) as Record<string, string[]>,
+    serviceAccountClientId: row.service_account_client_id,
   };
 }

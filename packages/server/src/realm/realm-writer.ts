@@ -10,10 +10,16 @@ export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at' | 'lo
   login_settings: string;
 };
 export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
-/** Everything but the password hash and the imported Keycloak hash. */
+/** Everything but the password hash, the imported Keycloak hash and the service-account link (set by linkServiceAccount). */
 export type UserRowValues = Omit<
   UserTable,
-  'id' | 'realm_id' | 'created_at' | 'password_hash' | 'imported_password' | 'required_actions'
+  | 'id'
+  | 'realm_id'
+  | 'created_at'
+  | 'password_hash'
+  | 'imported_password'
+  | 'required_actions'
+  | 'service_account_client_id'
 > & { required_actions: string };
 
 /** A user as a realm import finds it before writing: to keep an unchanged password's hash. */
@@ -23,6 +29,19 @@ export interface StoredUser {
   password_hash: string | null;
   imported_password: string | null;
   enabled: 0 | 1;
+}
+
+/** What an import writes besides realms, clients and users, in the same transaction (realm-import/write-access.ts). */
+export type ImportExtension = (
+  tx: Executor,
+  written: { clients: WrittenClient[]; users: WrittenUser[] },
+) => Promise<void>;
+
+/** A user of an import, as written: its username and id, and whether it is new. */
+export interface WrittenUser {
+  username: string;
+  id: string;
+  created: boolean;
 }
 
 /** One realm import's rows: the realm's settings, then clients and users matched by name. */
@@ -38,6 +57,8 @@ export interface RealmRows {
     existingId: string | null;
     values: UserRowValues & { password_hash: string | null; imported_password: string | null };
   }>;
+  /** Roles, groups, client scopes and mappers (issue 23), written after clients and users. */
+  extension?: ImportExtension;
 }
 
 /** What became of one client of an import: its id and its secret before and after. */
@@ -46,6 +67,8 @@ export interface WrittenClient {
   id: string;
   previousSecret: string | null;
   secret: string | null;
+  /** Whether the import created it (it had no client of that clientId). */
+  created: boolean;
 }
 
 export class RealmWriter {
@@ -73,6 +96,7 @@ export class RealmWriter {
   /** Writes a whole realm import in one transaction: all of it, or nothing. */
   async writeImport(rows: RealmRows, now: number): Promise<WrittenClient[]> {
     const written: WrittenClient[] = [];
+    const writtenUsers: WrittenUser[] = [];
     await this.#db.transaction().execute(async (trx) => {
       if (rows.exists) {
         if (rows.realm) await trx.updateTable('realm').set(rows.realm).where('id', '=', rows.realmId).execute();
@@ -103,18 +127,22 @@ export class RealmWriter {
           id,
           previousSecret: existing?.secret ?? null,
           secret: values.secret,
+          created: existing === undefined,
         });
       }
 
       for (const user of rows.users) {
+        const id = user.existingId ?? this.#newId();
         if (user.existingId)
           await trx.updateTable('app_user').set(user.values).where('id', '=', user.existingId).execute();
         else
           await trx
             .insertInto('app_user')
-            .values({ id: this.#newId(), realm_id: rows.realmId, created_at: now, ...user.values })
+            .values({ id, realm_id: rows.realmId, created_at: now, ...user.values })
             .execute();
+        writtenUsers.push({ username: user.values.username, id, created: user.existingId === null });
       }
+      if (rows.extension) await rows.extension(trx, { clients: written, users: writtenUsers });
     });
     return written;
   }
@@ -162,5 +190,83 @@ export class RealmWriter {
 
   async deleteUser(id: string): Promise<void> {
     await this.#db.deleteFrom('app_user').where('id', '=', id).execute();
+  }
+
+  // Service-account users (issue 23): Keycloak's `service-account-{clientId}` of a client.
+
+  /** The service-account user of a client (internal id), if it has one. */
+  async serviceAccountOf(clientId: string, db: Executor = this.#db): Promise<string | undefined> {
+    return (
+      await db.selectFrom('app_user').select('id').where('service_account_client_id', '=', clientId).executeTakeFirst()
+    )?.id;
+  }
+
+  /** Creates a client's service-account user: enabled, no password, no profile (ClientManager.enableServiceAccount). */
+  async insertServiceAccount(
+    id: string,
+    realmId: string,
+    clientId: string,
+    username: string,
+    db: Executor = this.#db,
+  ): Promise<void> {
+    await db
+      .insertInto('app_user')
+      .values({
+        id,
+        realm_id: realmId,
+        username,
+        email: null,
+        email_verified: 0,
+        first_name: null,
+        last_name: null,
+        enabled: 1,
+        password_hash: null,
+        attributes: '{}',
+        service_account_client_id: clientId,
+        created_at: Date.now(),
+      })
+      .execute();
+  }
+
+  /** Makes a user the service account of a client (an import's `serviceAccountClientId`). */
+  async linkServiceAccount(userId: string, clientId: string | null, db: Executor = this.#db): Promise<void> {
+    await db.updateTable('app_user').set({ service_account_client_id: clientId }).where('id', '=', userId).execute();
+  }
+
+  /** A user's id by username, in an import's transaction. */
+  async userIdByUsername(realmId: string, username: string, db: Executor = this.#db): Promise<string | undefined> {
+    return (
+      await db
+        .selectFrom('app_user')
+        .select('id')
+        .where('realm_id', '=', realmId)
+        .where('username', '=', username)
+        .executeTakeFirst()
+    )?.id;
+  }
+
+  /** A realm's clients as an import's transaction sees them: ids, protocol, service accounts. */
+  async clientsIn(
+    realmId: string,
+    db: Executor = this.#db,
+  ): Promise<
+    Array<{ id: string; client_id: string; protocol: ClientTable['protocol']; service_accounts_enabled: 0 | 1 }>
+  > {
+    return db
+      .selectFrom('client')
+      .select(['id', 'client_id', 'protocol', 'service_accounts_enabled'])
+      .where('realm_id', '=', realmId)
+      .execute();
+  }
+
+  /** The ids of a realm's users that are not service accounts (the start-up upgrade gives them the default role). */
+  async personIdsOf(realmId: string, db: Executor = this.#db): Promise<string[]> {
+    const rows = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('realm_id', '=', realmId)
+      .where('service_account_client_id', 'is', null)
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -45,6 +45,11 @@ export class RealmRepository {
     (db, id: string) => db.selectFrom('app_user').selectAll().where('id', '=', id).limit(1),
     1,
   );
+  readonly #serviceAccount = prepareQuery(
+    (db, clientId: string) =>
+      db.selectFrom('app_user').selectAll().where('service_account_client_id', '=', clientId).limit(1),
+    1,
+  );
 
   constructor(db: Executor) {
     this.#db = db;
@@ -123,6 +128,12 @@ export class RealmRepository {
 
   async userById(id: string): Promise<User | undefined> {
     const row = (await this.#userById(this.#db, id)).rows[0];
+    return row && userFromRow(row);
+  }
+
+  /** A client's service-account user (Keycloak's `service-account-{clientId}`), read on every client-credentials grant. */
+  async serviceAccountOf(clientId: string): Promise<User | undefined> {
+    const row = (await this.#serviceAccount(this.#db, clientId)).rows[0];
     return row && userFromRow(row);
   }
 

@@ -1,5 +1,6 @@
 // One set of migrations for both dialects. Only portable column types are used (text,
 // integer, bigint), so the schema is identical on SQLite and PostgreSQL.
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
 import type { DialectName } from './dialect-name.ts';
@@ -558,6 +559,237 @@ const logoutRecords: Migration = {
       .execute();
   },
 };
+// Issue 23 (Keycloak's authorization model): roles with composites, the realm's default role,
+// groups, user and group role mappings, client scopes with their protocol mappers, the scope
+// links of clients and realms, scope mappings; user attributes and service-account users;
+// clients' fullScopeAllowed. Configuration tables bump realm_config_version like realm and client
+// (migration 0013), so the cached access model of every process follows each write; a user's own
+// role mappings and groups are read per token and bump nothing. The realm roles users had in
+// app_user.realm_roles become role rows and mappings; realms that existed before are marked for
+// the start-up upgrade (access/access-upgrade.ts) that gives them Keycloak's built-in client
+// scopes and default role.
+const ACCESS_CONFIG_TABLES = [
+  'role',
+  'role_composite',
+  'realm_default_role',
+  'app_group',
+  'group_role',
+  'client_scope',
+  'client_scope_link',
+  'realm_default_scope',
+  'protocol_mapper',
+  'scope_mapping',
+];
+const accessModel = (dialect: DialectName): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('role')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.references('client.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    // A role's name is unique among the realm's roles, or among its client's.
+    await db.schema
+      .createIndex('role_realm_name_uq')
+      .on('role')
+      .columns(['realm_id', 'name'])
+      .unique()
+      .where(sql.ref('client_id'), 'is', null)
+      .execute();
+    await db.schema
+      .createIndex('role_client_name_uq')
+      .on('role')
+      .columns(['client_id', 'name'])
+      .unique()
+      .where(sql.ref('client_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createTable('role_composite')
+      .addColumn('role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .addColumn('child_role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('role_composite_pk', ['role_id', 'child_role_id'])
+      .execute();
+    await db.schema.createIndex('role_composite_child_idx').on('role_composite').column('child_role_id').execute();
+    await db.schema
+      .createTable('realm_default_role')
+      .addColumn('realm_id', 'text', (c) => c.primaryKey().references('realm.id').onDelete('cascade'))
+      .addColumn('role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .execute();
+    await db.schema
+      .createTable('user_role')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+      .addColumn('role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('user_role_pk', ['user_id', 'role_id'])
+      .execute();
+    await db.schema.createIndex('user_role_role_idx').on('user_role').column('role_id').execute();
+
+    await db.schema
+      .createTable('app_group')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('parent_id', 'text', (c) => c.references('app_group.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('app_group_top_name_uq')
+      .on('app_group')
+      .columns(['realm_id', 'name'])
+      .unique()
+      .where(sql.ref('parent_id'), 'is', null)
+      .execute();
+    await db.schema
+      .createIndex('app_group_child_name_uq')
+      .on('app_group')
+      .columns(['parent_id', 'name'])
+      .unique()
+      .where(sql.ref('parent_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createTable('group_role')
+      .addColumn('group_id', 'text', (c) => c.notNull().references('app_group.id').onDelete('cascade'))
+      .addColumn('role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('group_role_pk', ['group_id', 'role_id'])
+      .execute();
+    await db.schema
+      .createTable('user_group')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+      .addColumn('group_id', 'text', (c) => c.notNull().references('app_group.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('user_group_pk', ['user_id', 'group_id'])
+      .execute();
+    await db.schema.createIndex('user_group_group_idx').on('user_group').column('group_id').execute();
+
+    await db.schema
+      .createTable('client_scope')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('protocol', 'text', (c) => c.notNull())
+      .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('client_scope_realm_name_uq', ['realm_id', 'name'])
+      .execute();
+    await db.schema
+      .createTable('client_scope_link')
+      .addColumn('client_id', 'text', (c) => c.notNull().references('client.id').onDelete('cascade'))
+      .addColumn('scope_id', 'text', (c) => c.notNull().references('client_scope.id').onDelete('cascade'))
+      .addColumn('default_scope', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('client_scope_link_pk', ['client_id', 'scope_id'])
+      .execute();
+    await db.schema.createIndex('client_scope_link_scope_idx').on('client_scope_link').column('scope_id').execute();
+    await db.schema
+      .createTable('realm_default_scope')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('scope_id', 'text', (c) => c.notNull().references('client_scope.id').onDelete('cascade'))
+      .addColumn('default_scope', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('realm_default_scope_pk', ['realm_id', 'scope_id'])
+      .execute();
+    await db.schema
+      .createTable('protocol_mapper')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.references('client.id').onDelete('cascade'))
+      .addColumn('client_scope_id', 'text', (c) => c.references('client_scope.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('protocol', 'text', (c) => c.notNull())
+      .addColumn('mapper_type', 'text', (c) => c.notNull())
+      .addColumn('config', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('protocol_mapper_realm_idx').on('protocol_mapper').column('realm_id').execute();
+    await db.schema
+      .createTable('scope_mapping')
+      .addColumn('client_id', 'text', (c) => c.references('client.id').onDelete('cascade'))
+      .addColumn('client_scope_id', 'text', (c) => c.references('client_scope.id').onDelete('cascade'))
+      .addColumn('role_id', 'text', (c) => c.notNull().references('role.id').onDelete('cascade'))
+      .execute();
+    await db.schema
+      .createIndex('scope_mapping_client_uq')
+      .on('scope_mapping')
+      .columns(['client_id', 'role_id'])
+      .unique()
+      .where(sql.ref('client_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('scope_mapping_scope_uq')
+      .on('scope_mapping')
+      .columns(['client_scope_id', 'role_id'])
+      .unique()
+      .where(sql.ref('client_scope_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createTable('access_upgrade')
+      .addColumn('realm_id', 'text', (c) => c.primaryKey().references('realm.id').onDelete('cascade'))
+      .execute();
+
+    await db.schema
+      .alterTable('client')
+      .addColumn('full_scope_allowed', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema
+      .alterTable('app_user')
+      .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema
+      .alterTable('app_user')
+      .addColumn('service_account_client_id', 'text', (c) => c.references('client.id').onDelete('cascade'))
+      .execute();
+    await db.schema
+      .createIndex('app_user_service_account_idx')
+      .on('app_user')
+      .column('service_account_client_id')
+      .execute();
+
+    // app_user.realm_roles (migration 0004) becomes role rows and user_role mappings.
+    const users = await sql<{ id: string; realm_id: string; realm_roles: string }>`
+      SELECT id, realm_id, realm_roles FROM app_user WHERE realm_roles <> '[]'`.execute(db);
+    const roleIds = new Map<string, string>();
+    for (const user of users.rows) {
+      let names: unknown;
+      try {
+        names = JSON.parse(user.realm_roles);
+      } catch {
+        names = [];
+      }
+      if (!Array.isArray(names)) continue;
+      for (const name of new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))) {
+        const key = `${user.realm_id}\u0000${name}`;
+        let roleId = roleIds.get(key);
+        if (!roleId) {
+          roleId = randomUUID();
+          roleIds.set(key, roleId);
+          await sql`INSERT INTO role (id, realm_id, client_id, name, description, attributes, created_at)
+            VALUES (${roleId}, ${user.realm_id}, NULL, ${name}, NULL, '{}', ${Date.now()})`.execute(db);
+        }
+        await sql`INSERT INTO user_role (user_id, role_id) VALUES (${user.id}, ${roleId})`.execute(db);
+      }
+    }
+    await db.schema.alterTable('app_user').dropColumn('realm_roles').execute();
+    await sql`INSERT INTO access_upgrade (realm_id) SELECT id FROM realm`.execute(db);
+
+    if (dialect === 'postgres') {
+      for (const table of ACCESS_CONFIG_TABLES) {
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version`)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${sql.table(table)} FOR EACH STATEMENT EXECUTE FUNCTION sundown_bump_realm_config_version()`.execute(
+          db,
+        );
+      }
+      return;
+    }
+    for (const table of ACCESS_CONFIG_TABLES) {
+      for (const op of ['insert', 'update', 'delete']) {
+        await sql`CREATE TRIGGER ${sql.id(`${table}_config_version_${op}`)} AFTER ${sql.raw(op.toUpperCase())} ON ${sql.table(table)} BEGIN UPDATE realm_config_version SET version = version + 1 WHERE id = 1; END`.execute(
+          db,
+        );
+      }
+    }
+  },
+});
 
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
@@ -582,6 +814,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0012_saml_authn_replay': samlAuthnReplay,
       '0014_saml_logout_request': samlLogoutRequests,
       '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
+      '0015_i23_roles': accessModel(this.#dialect),
       '0015_i24_logout_records': logoutRecords,
     };
   }

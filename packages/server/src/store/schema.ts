@@ -42,6 +42,8 @@ export interface ClientTable {
   attributes: string;
   /** Keycloak's `protocol`: 'openid-connect' or 'saml' (migration 0012). */
   protocol: ClientProtocol;
+  /** Keycloak's `fullScopeAllowed`: every role of the user may be in its tokens (migration 0015). */
+  full_scope_allowed: Flag;
   created_at: number;
 }
 
@@ -58,12 +60,14 @@ export interface UserTable {
   enabled: Flag;
   password_hash: string | null;
   created_at: number;
-  /** JSON string[] of realm roles (Keycloak `realmRoles`), e.g. ["admin"] in the master realm. */
-  realm_roles: string;
   /** JSON string[] of pending required actions (Keycloak `requiredActions`), e.g. ["UPDATE_PASSWORD"]. */
   required_actions: Generated<string>;
   /** The Keycloak password hash (PHC form) last imported for the user; the next import compares it. */
   imported_password: Generated<string | null>;
+  /** JSON Record<string, string[]>: Keycloak's user attributes (migration 0015). */
+  attributes: string;
+  /** The client whose service account this user is (Keycloak's serviceAccountClientId), or null. */
+  service_account_client_id: string | null;
 }
 
 export interface SigningKeyTable {
@@ -363,6 +367,110 @@ export interface LogoutSessionTable {
   user_id: string;
 }
 
+// Issue 23: Keycloak's authorization model (migration 0015). Lists and maps are JSON text, as above.
+
+/** A realm role (client_id null) or a client role (client_id: the client's internal id). */
+export interface RoleTable {
+  id: string;
+  realm_id: string;
+  client_id: string | null;
+  name: string;
+  description: string | null;
+  /** JSON Record<string, string[]> */
+  attributes: string;
+  created_at: number;
+}
+
+/** A composite role's direct child. */
+export interface RoleCompositeTable {
+  role_id: string;
+  child_role_id: string;
+}
+
+/** The realm's default role (Keycloak's `default-roles-{realm}`), given to new users. */
+export interface RealmDefaultRoleTable {
+  realm_id: string;
+  role_id: string;
+}
+
+export interface UserRoleTable {
+  user_id: string;
+  role_id: string;
+}
+
+/** A group; `parent_id` null for a top-level group. */
+export interface GroupTable {
+  id: string;
+  realm_id: string;
+  parent_id: string | null;
+  name: string;
+  /** JSON Record<string, string[]> */
+  attributes: string;
+  created_at: number;
+}
+
+export interface GroupRoleTable {
+  group_id: string;
+  role_id: string;
+}
+
+export interface UserGroupTable {
+  user_id: string;
+  group_id: string;
+}
+
+export interface ClientScopeTable {
+  id: string;
+  realm_id: string;
+  name: string;
+  description: string | null;
+  protocol: ClientProtocol;
+  /** JSON Record<string, string>, e.g. `include.in.token.scope`. */
+  attributes: string;
+  created_at: number;
+}
+
+/** A client's default (1) or optional (0) client scope. */
+export interface ClientScopeLinkTable {
+  client_id: string;
+  scope_id: string;
+  default_scope: Flag;
+}
+
+/** A realm's `defaultDefaultClientScopes` (1) and `defaultOptionalClientScopes` (0). */
+export interface RealmDefaultScopeTable {
+  realm_id: string;
+  scope_id: string;
+  default_scope: Flag;
+}
+
+/** A protocol mapper of a client (client_id) or of a client scope (client_scope_id). */
+export interface ProtocolMapperTable {
+  id: string;
+  realm_id: string;
+  client_id: string | null;
+  client_scope_id: string | null;
+  name: string;
+  protocol: ClientProtocol;
+  /** Keycloak's `protocolMapper`, e.g. `oidc-usermodel-attribute-mapper`. */
+  mapper_type: string;
+  /** JSON Record<string, string> */
+  config: string;
+  created_at: number;
+}
+
+/** A role a client (client_id) or a client scope (client_scope_id) may put in tokens. */
+export interface ScopeMappingTable {
+  client_id: string | null;
+  client_scope_id: string | null;
+  role_id: string;
+}
+
+/** A realm created before migration 0015, waiting for its built-in scopes and default role. */
+export interface AccessUpgradeTable {
+  realm_id: string;
+}
+
 export interface Database {
   realm: RealmTable;
   client: ClientTable;
@@ -387,6 +495,19 @@ export interface Database {
   saml_seen_logout_request: SamlSeenLogoutRequestTable;
   logout: LogoutTable;
   logout_session: LogoutSessionTable;
+  role: RoleTable;
+  role_composite: RoleCompositeTable;
+  realm_default_role: RealmDefaultRoleTable;
+  user_role: UserRoleTable;
+  app_group: GroupTable;
+  group_role: GroupRoleTable;
+  user_group: UserGroupTable;
+  client_scope: ClientScopeTable;
+  client_scope_link: ClientScopeLinkTable;
+  realm_default_scope: RealmDefaultScopeTable;
+  protocol_mapper: ProtocolMapperTable;
+  scope_mapping: ScopeMappingTable;
+  access_upgrade: AccessUpgradeTable;
 }
 
 /** Rows as read (generated columns filled in). */

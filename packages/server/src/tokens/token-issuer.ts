@@ -12,8 +12,10 @@ import type { SigningKeys } from '../crypto/signing-keys.ts';
 import { accessTokenAlg, idTokenAlg } from '../realm/attributes.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 import type { RefreshTokenTable } from '../store/schema.ts';
+import type { IssuedClaims } from './claims/token-claims.ts';
+import type { TokenDraft } from './claims/mapper-kind.ts';
 import { REFRESH_TOKEN_ALG, type RefreshTokenKeys } from './refresh-token-key.ts';
-import { userClaims } from './scopes.ts';
+import type { ScopeRequest } from './scopes.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -30,11 +32,14 @@ export interface IssueInput {
   realm: Realm;
   issuer: string;
   client: Client;
-  /** The subject: a user, or for client credentials the client itself. */
+  /** The subject: a user, for client credentials the client's service-account user. */
   user: User | null;
   subject: string;
   session: { id: string; authTime: number; startedAt: number } | null;
-  scopes: string[];
+  /** The validated scope request, stored with a refresh token. */
+  scopes: ScopeRequest;
+  /** What the client's protocol mappers put in the tokens (tokens/claims/token-claims.ts). */
+  claims: IssuedClaims;
   nonce?: string | null;
   /** Continue this refresh-token family (rotation) instead of starting one. */
   familyId?: string;
@@ -44,7 +49,7 @@ export interface IssueInput {
   withRefreshToken: boolean;
 }
 
-/** The ID token's own claims (OIDC Core §2; BCL §2.1 `sid`), besides the user claims of its scopes. */
+/** The ID token's own claims (OIDC Core §2; BCL §2.1 `sid`), besides what its client's mappers add. */
 export const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp'] as const;
 
 /** A new refresh token's row, without the client session the grant records it under. */
@@ -65,10 +70,10 @@ export class TokenIssuer {
   }
 
   async mint(input: IssueInput, now = Date.now()): Promise<MintedTokens> {
-    const { realm, client, issuer, scopes } = input;
+    const { realm, client, issuer, scopes, claims } = input;
     const iat = Math.floor(now / 1000);
     const exp = iat + realm.accessTokenLifespan;
-    const scope = scopes.join(' ');
+    const scope = claims.scope;
     const sid = input.session?.id;
 
     // The refresh-token family is the grant: access tokens name it so that revoking the grant
@@ -76,21 +81,21 @@ export class TokenIssuer {
     const grantId = input.withRefreshToken && input.session && input.user ? (input.familyId ?? newId()) : null;
 
     const accessKey = await this.#keys.activeKey(realm.id, accessTokenAlg(client));
+    // The mappers' claims first: the server's own claims below cannot be overwritten by them.
     const access_token = await new SignJWT({
+      ...input.claims.access.claims,
+      ...mappedProperties(claims.access),
       typ: 'Bearer',
       azp: client.clientId,
       client_id: client.clientId,
       scope,
       ...(sid ? { sid } : {}),
       ...(grantId ? { grant_id: grantId } : {}),
-      ...(input.user ? { preferred_username: input.user.username } : {}),
-      // Keycloak's shape for realm roles, which admin APIs and apps read.
-      ...(input.user && input.user.realmRoles.length > 0 ? { realm_access: { roles: input.user.realmRoles } } : {}),
     })
       .setProtectedHeader({ alg: accessKey.alg, kid: accessKey.kid, typ: 'at+jwt' })
       .setIssuer(issuer)
       .setSubject(input.subject)
-      .setAudience(client.clientId)
+      .setAudience(audience(client.clientId, claims.access))
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(newId())
@@ -103,22 +108,23 @@ export class TokenIssuer {
       scope,
     };
 
-    if (scopes.includes('openid') && input.user && input.session) {
+    if (claims.id && input.user && input.session) {
       const idKey = await this.#keys.activeKey(realm.id, idTokenAlg(client));
       // OIDC Core §2: iss sub aud exp iat auth_time nonce azp; BCL §2.1: sid; Keycloak's typ.
       response.id_token = await new SignJWT({
+        ...claims.id.claims,
+        ...mappedProperties(claims.id),
         // Keycloak's token type claim: keycloak-connect refuses an ID token without typ "ID".
         typ: 'ID',
         auth_time: Math.floor(input.session.authTime / 1000),
         ...(input.nonce ? { nonce: input.nonce } : {}),
         sid: input.session.id,
         azp: client.clientId,
-        ...userClaims(input.user, scopes),
       })
         .setProtectedHeader({ alg: idKey.alg, kid: idKey.kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setSubject(input.subject)
-        .setAudience(client.clientId)
+        .setAudience(audience(client.clientId, claims.id))
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .setJti(newId())
@@ -128,7 +134,8 @@ export class TokenIssuer {
 
     let refreshRow: RefreshTokenRow | null = null;
     if (grantId && input.session && input.user) {
-      const offline = scopes.includes('offline_access');
+      const offline = scopes.offline;
+      const stored = scopes.names.join(' ');
       const expiresAt = offline
         ? now + realm.offlineSessionIdleTimeout * 1000
         : Math.min(
@@ -155,7 +162,7 @@ export class TokenIssuer {
         client_id: client.id,
         user_id: input.user.id,
         sso_session_id: input.session.id,
-        scope,
+        scope: stored,
         offline: offline ? 1 : 0,
         code_hash: input.codeHash ?? null,
         created_at: now,
@@ -198,4 +205,21 @@ export class TokenIssuer {
       .setJti(randomToken(16))
       .sign(key.key);
   }
+}
+
+/**
+ * `acr` and `auth_time` as mappers set them (the acr and basic scopes). `sub` and `azp` stay the
+ * server's: every check of Sundown's own tokens finds the user and the client by them.
+ */
+function mappedProperties(draft: TokenDraft): Record<string, unknown> {
+  return {
+    ...(draft.acr !== undefined ? { acr: draft.acr } : {}),
+    ...(draft.authTime !== undefined ? { auth_time: draft.authTime } : {}),
+  };
+}
+
+/** The client itself (RFC 9068 §2.2: an access token names its audience) and the audiences mappers add. */
+function audience(clientId: string, draft: TokenDraft): string | string[] {
+  const all = [...new Set([clientId, ...draft.audience])];
+  return all.length === 1 ? all[0]! : all;
 }

@@ -51,7 +51,7 @@ describe('admin API: sessions, logout, deliveries', () => {
         enabled: 1,
         password_hash: await hashPassword('viewer-pw'),
         created_at: Date.now(),
-        realm_roles: '[]',
+        attributes: '{}',
       })
       .execute();
     adminToken = await masterToken('admin', 'admin-pw');

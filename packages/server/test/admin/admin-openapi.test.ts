@@ -65,7 +65,7 @@ describe('admin API OpenAPI document', () => {
         enabled: 1,
         password_hash: await hashPassword('viewer-pw'),
         created_at: Date.now(),
-        realm_roles: '[]',
+        attributes: '{}',
       })
       .execute();
     const masterToken = async (username: string, password: string) =>

@@ -138,11 +138,23 @@ for (const database of TEST_DATABASES) {
       try {
         // The schema of the release before this migration, with the duplicate the key race left.
         await migrateTo(db as Kysely<unknown>, config.kind, '0004_roles');
-        // Without clients: today's client rows carry columns that schema lacks (client.protocol, 0012).
-        ({ realmId } = await importRealm(
-          db,
-          parseRealmJson({ ...(TEST_REALM_JSON as Record<string, unknown>), clients: [] }),
-        ));
+        // The realm row as that schema has it (today's import writes tables it lacks).
+        realmId = 'realm-0004';
+        await db
+          .insertInto('realm')
+          .values({
+            id: realmId,
+            name: 'test',
+            display_name: null,
+            enabled: 1,
+            access_token_lifespan: 300,
+            sso_session_idle_timeout: 1800,
+            sso_session_max_lifespan: 36000,
+            offline_session_idle_timeout: 2592000,
+            attributes: '{}',
+            created_at: Date.now(),
+          })
+          .execute();
         for (let i = 0; i < 2; i++) {
           const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
           const kid = `dup-${i}`;

@@ -27,10 +27,11 @@ export interface TestProvider {
 export async function startTestProvider(
   database: TestDatabase,
   options: Partial<ProviderOptions> = {},
+  realms: unknown[] = [TEST_REALM_JSON],
 ): Promise<TestProvider> {
   const created = await database.create();
   const store = await openStore(created.config);
-  await importRealm(store.db, parseRealmJson(TEST_REALM_JSON));
+  for (const realm of realms) await importRealm(store.db, parseRealmJson(realm));
   const provider = await createProvider(store, { publicUrl: ISSUER_BASE, ...options });
   return {
     provider,

@@ -13,7 +13,7 @@ import {
 } from '../../src/oidc/authorize/check-request.ts';
 import { INTROSPECTION_AUTH_METHODS } from '../../src/oidc/introspect.ts';
 import { GRANTS } from '../../src/oidc/token/grants.ts';
-import { SCOPE_CLAIMS, SUPPORTED_SCOPES, userClaims } from '../../src/tokens/scopes.ts';
+import { KEYCLOAK_CLAIMS_SUPPORTED } from '../../src/oidc/discovery.ts';
 import { ID_TOKEN_CLAIMS } from '../../src/tokens/token-issuer.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { authUrl, basic, form, pkce } from '../helpers/oauth.ts';
@@ -38,27 +38,23 @@ describe('discovery', () => {
     assert.deepEqual(doc.revocation_endpoint_auth_methods_supported, CLIENT_AUTH_METHODS);
     assert.deepEqual(doc.introspection_endpoint_auth_methods_supported, INTROSPECTION_AUTH_METHODS);
     assert.deepEqual(doc.id_token_signing_alg_values_supported, SUPPORTED_SIGNING_ALGS);
-    assert.deepEqual(doc.scopes_supported, SUPPORTED_SCOPES);
-    assert.deepEqual(doc.claims_supported, [...ID_TOKEN_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()]);
+    assert.deepEqual(doc.claims_supported, [...new Set([...ID_TOKEN_CLAIMS, ...KEYCLOAK_CLAIMS_SUPPORTED])]);
   });
 
-  test('the user claims a scope releases are the ones its table names', () => {
-    const user = {
-      id: 'u',
-      realmId: 'r',
-      username: 'ann',
-      email: 'ann@example.com',
-      emailVerified: true,
-      firstName: 'Ann',
-      lastName: 'Lee',
-      enabled: true,
-      passwordHash: null,
-      realmRoles: [],
-      requiredActions: [],
-    };
-    for (const [scope, claims] of Object.entries(SCOPE_CLAIMS)) {
-      assert.deepEqual(Object.keys(userClaims(user, [scope])).sort(), [...claims].sort(), scope);
-    }
+  test("scopes_supported is openid and the realm's OpenID Connect client scopes (Keycloak's built-in ones)", () => {
+    assert.deepEqual(doc.scopes_supported, [
+      'openid',
+      'acr',
+      'address',
+      'basic',
+      'email',
+      'microprofile-jwt',
+      'offline_access',
+      'phone',
+      'profile',
+      'roles',
+      'web-origins',
+    ]);
   });
 
   test('the token endpoint dispatches every announced grant type', async () => {

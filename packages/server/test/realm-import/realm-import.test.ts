@@ -124,11 +124,11 @@ describe('realm JSON validation', () => {
 
   test('unknown fields are collected for one warning line, not errors', () => {
     const json = base();
-    json.roles = {};
-    json.clients[0]!.protocolMappers = [];
+    json.identityProviders = [];
+    json.clients[0]!.authorizationSettings = {};
     json.users[0]!.totp = false;
     const { ignored } = parseRealmJson(json);
-    assert.deepEqual(ignored, ['$.roles', '$.clients[0].protocolMappers', '$.users[0].totp']);
+    assert.deepEqual(ignored, ['$.identityProviders', '$.clients[0].authorizationSettings', '$.users[0].totp']);
   });
 
   test('Keycloak defaults apply to missing lifespans and logout attributes are kept', () => {

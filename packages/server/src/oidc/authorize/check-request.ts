@@ -3,8 +3,9 @@
 import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../errors.ts';
 import type { Params } from '../../http/params.ts';
 import { usesRefreshTokens } from '../../realm/attributes.ts';
+import type { RealmAccess } from '../../access/realm-access.ts';
 import type { Client } from '../../realm/model.ts';
-import { parseScope } from '../../tokens/scopes.ts';
+import { OFFLINE_ACCESS, parseScope, requestScopes } from '../../tokens/scopes.ts';
 import type { AuthorizationRequest } from './request.ts';
 import type { ResponseMode } from './response-mode.ts';
 
@@ -60,16 +61,20 @@ function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null 
   return { prompt, maxAge };
 }
 
-/** Step 6 — scopes must be known; offline tokens only for clients allowed refresh tokens. */
-function checkScopes(client: Client, params: Params): string[] {
-  const scopes = parseScope(params.get('scope'));
-  if (scopes.includes('offline_access') && !usesRefreshTokens(client)) {
+/**
+ * Step 6 — scopes must be the client's (TokenManager.isValidScope); offline tokens only for clients
+ * allowed refresh tokens.
+ */
+function checkScopes(access: RealmAccess, client: Client, params: Params): string[] {
+  const scopes = requestScopes(access, client, parseScope(params.get('scope'))).names;
+  if (scopes.includes(OFFLINE_ACCESS) && !usesRefreshTokens(client)) {
     throw new UnauthorizedClient('Client may not request offline_access');
   }
   return scopes;
 }
 
 export function checkRequest(
+  access: RealmAccess,
   client: Client,
   redirectUri: string,
   responseMode: ResponseMode,
@@ -78,7 +83,7 @@ export function checkRequest(
   checkResponseType(params);
   const codeChallenge = checkPkce(client, params);
   const { prompt, maxAge } = checkPrompt(params);
-  const scopes = checkScopes(client, params);
+  const scopes = checkScopes(access, client, params);
   return {
     clientId: client.clientId,
     redirectUri,

@@ -11,6 +11,7 @@ import { checkRequest } from './check-request.ts';
 import { completeAuthorization } from './complete.ts';
 import { authorizationResponse, checkResponseMode } from './response-mode.ts';
 import type { AuthorizationRequest } from './request.ts';
+import type { UsesAccessModel } from '../../access/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
@@ -20,7 +21,8 @@ import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 import type { UsesAuthorizationCodes } from '../../tokens/capabilities.ts';
 
 /** What the authorization endpoint and the steps it hands on to use. */
-export type AuthorizeDeps = UsesAuthorizationCodes &
+export type AuthorizeDeps = UsesAccessModel &
+  UsesAuthorizationCodes &
   UsesEvents &
   UsesLog &
   UsesPendingRequests &
@@ -43,7 +45,7 @@ export async function authorizeEndpoint(
 
   const issuer = ctx.urls.issuer(realm.name);
   try {
-    const request = checkRequest(client, redirectUri, responseMode, params);
+    const request = checkRequest(await ctx.accessModel.of(realm.id), client, redirectUri, responseMode, params);
     const now = Date.now();
     const session = await ctx.sessions.findByCookie(realm, readCookie(req, SESSION_COOKIE), now);
     if (!needsLogin(session, request, now)) {

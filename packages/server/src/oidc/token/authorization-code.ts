@@ -10,6 +10,7 @@ import { InvalidGrant, InvalidRequest, type OAuthError } from '../../errors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { type AdapterSession, adapterSessionFromParams } from '../../sessions/adapter-sessions.ts';
 import type { AuthorizationCodeTable } from '../../store/schema.ts';
+import { storedScopes } from '../../tokens/scopes.ts';
 import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
 import type { MintedTokens, TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantDeps, GrantInput } from './grant.ts';
@@ -118,7 +119,8 @@ async function prepareTokens(
     client,
     user,
     session: { id: session.id, authTime: row.auth_time, startedAt: session.startedAt },
-    scopes: row.scope.split(' ').filter(Boolean),
+    // Checked against the client's scopes at the authorization request.
+    scopes: storedScopes(await ctx.accessModel.of(realm.id), client, row.scope),
     nonce: row.nonce,
     codeHash,
     adapterSession,

@@ -3,6 +3,7 @@ import type { Params } from '../../http/params.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
+import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLoginThrottle } from '../../login/capabilities.ts';
@@ -23,7 +24,9 @@ import type {
 } from '../../tokens/capabilities.ts';
 
 /** The services the grants use, and nothing else of the provider. */
-export type GrantDeps = UsesTransact &
+export type GrantDeps = UsesAccessModel &
+  UsesUserAccess &
+  UsesTransact &
   UsesTokenIssuer &
   UsesUrls &
   UsesEvents &

@@ -2,7 +2,7 @@
 // Keycloak. It starts an SSO session like a form login, so logout reaches it too.
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
-import { parseScope } from '../../tokens/scopes.ts';
+import { parseScope, requestScopes } from '../../tokens/scopes.ts';
 import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { GrantInput } from './grant.ts';
@@ -11,7 +11,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
   if (!client.directAccessGrantsEnabled) throw new UnauthorizedClient('Client is not allowed direct access grants');
   const username = params.require('username');
   const password = params.require('password');
-  const scopes = parseScope(params.get('scope'));
+  const scopes = requestScopes(await ctx.accessModel.of(realm.id), client, parseScope(params.get('scope')));
   let user: Awaited<ReturnType<typeof authenticateUser>>;
   try {
     user = await authenticateUser(ctx, realm, {

@@ -11,7 +11,8 @@
 import { sha256 } from '../../crypto/random.ts';
 import { InvalidGrant, InvalidScope } from '../../errors.ts';
 import { refreshTokenState } from '../../tokens/grant-status.ts';
-import { parseScope } from '../../tokens/scopes.ts';
+import { OFFLINE_ACCESS, parseScope, storedScopes } from '../../tokens/scopes.ts';
+import { userClaims, userSessionFacts } from '../../tokens/session-tokens.ts';
 import type { ErrorEventFacts } from '../../http/route.ts';
 import type { RefreshTokenTable } from '../../store/schema.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
@@ -40,11 +41,21 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
   // Used before: reuse, whatever else this request asks (the claim below catches a race).
   if (row.used_at !== null) return refuseReuse(ctx, row, facts, now);
 
-  const granted = row.scope.split(' ').filter(Boolean);
-  const requested = params.has('scope') ? parseScope(params.get('scope')) : granted;
-  const extra = requested.filter((s) => !granted.includes(s));
-  // RFC 6749 §6: the requested scope must not exceed the original grant.
-  if (extra.length > 0) throw new InvalidScope(`Scope exceeds the original grant: ${extra.join(' ')}`);
+  const access = await ctx.accessModel.of(realm.id);
+  const granted = parseScope(row.scope);
+  let names = granted;
+  if (params.has('scope')) {
+    names = parseScope(params.get('scope'));
+    // RFC 6749 §6: the requested scope must not exceed the original grant; the client's default
+    // scopes are part of every grant (they apply whether requested or not).
+    const defaults = access.clientScopes(client.id, client.protocol).defaultScopes.map((s) => s.name);
+    const extra = names.filter((s) => !granted.includes(s) && !defaults.includes(s));
+    if (extra.length > 0) throw new InvalidScope(`Scope exceeds the original grant: ${extra.join(' ')}`);
+  }
+  // An offline grant stays offline whatever a narrower request leaves out.
+  if (row.offline === 1 && !names.includes(OFFLINE_ACCESS)) names = [...names, OFFLINE_ACCESS];
+  const scopes = storedScopes(access, client, names.join(' '));
+  const claims = await userClaims(ctx, access, client, user, scopes, userSessionFacts(sessionRow.auth_time));
 
   const minted = await ctx.tokens.mint(
     {
@@ -58,7 +69,8 @@ export async function refreshTokenGrant({ ctx, realm, client, params, ip, facts 
         authTime: sessionRow.auth_time,
         startedAt: row.offline ? now : sessionRow.started_at,
       },
-      scopes: requested.includes('offline_access') || row.offline === 0 ? requested : [...requested, 'offline_access'],
+      scopes,
+      claims,
       familyId: row.family_id,
       codeHash: row.code_hash,
       withRefreshToken: true,
