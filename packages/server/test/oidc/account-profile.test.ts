@@ -76,11 +76,12 @@ for (const database of TEST_DATABASES) {
       assert.equal(typeof body.id, 'string');
     });
 
-    test('no token is 401, a bad one invalid_token, and a browser page request is not served', async () => {
+    test('no token is 401, a bad one invalid_token, and a browser page request gets the account page, not the API', async () => {
       assert.equal((await account(null)).status, 401);
       assert.equal((await account('x.y.z')).status, 401);
+      // A browser asking for HTML is the user's own page (account/account-audience.ts), never the JSON API.
       const page = await t.fetch(`${ISSUER}/account`, { headers: { accept: 'text/html' } });
-      assert.equal(page.status, 404);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     });
 
     test('POST updates names, email (then unverified) and attributes; the username is read-only', async () => {
