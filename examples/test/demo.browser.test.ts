@@ -150,6 +150,83 @@ describe('demo in Chromium', { skip }, () => {
     }
   });
 
+  /** Alice in all four apps of one SSO session: App One with the form, the others by SSO. */
+  async function allFour(d: Demo, context: Awaited<ReturnType<Browser['newContext']>>) {
+    const one = await context.newPage();
+    await signInWithPassword(one, d.appOne);
+    const two = await context.newPage();
+    await two.goto(d.appTwo);
+    await two.getByRole('button', { name: 'Sign in' }).click();
+    await two.getByText('Hello, Alice Liddell').waitFor();
+    const three = await context.newPage();
+    await three.goto(d.appThree);
+    await three.getByText('Hello, Alice Liddell').waitFor();
+    const four = await context.newPage();
+    await four.goto(`${d.appFour}/login`);
+    await four.getByText('Hello, alice').waitFor();
+    return { one, two, three, four };
+  }
+
+  test('signing out of App One: the signed-out page lists all four apps by name with their outcome, then returns to App One', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    try {
+      const { one, three } = await allFour(d, context);
+      await one.getByRole('button', { name: 'Sign out' }).click();
+      const outcome = one.locator('#logout-outcome');
+      await outcome
+        .filter({ hasText: 'Signed out of 3 of 4 applications; 1 was told through your browser, without confirming.' })
+        .waitFor();
+      await one.screenshot({ path: join(SHOTS, 'demo-signed-out.png') });
+      const names = await one.locator('#logout-apps li .name').allTextContents();
+      assert.deepEqual(names, [
+        'App Four (SAML 2.0, node-saml)',
+        'App One (Express)',
+        'App Three (keycloak-js single-page app)',
+        'App Two (Hono)',
+      ]);
+      // App Three's front-channel page told its open tab; then the page goes on to App One.
+      await three.getByTestId('signed-out').waitFor({ timeout: 15_000 });
+      await one.waitForURL(`${d.appOne}/`, { timeout: 15_000 });
+      await one.getByTestId('signed-out').waitFor();
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an administrator ends the session: App Three notices within its poll interval without a reload, App Four is told by SOAP, App One by its back channel', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const { one, three, four } = await allFour(d, context);
+      const ctx = d.server.provider.ctx;
+      const realm = (await ctx.realms.realmByName('demo'))!;
+      const alice = (await ctx.realms.userByUsername(realm.id, 'alice'))!;
+      const ended = await ctx.logout.logoutUser(realm, alice.id, { startedBy: 'admin', actor: 'admin' });
+      // No browser took part: App Four (a front-channel SP) gets its LogoutRequest by SOAP.
+      await three.getByTestId('signed-out').waitFor({ timeout: 10_000 });
+      await ctx.deliveries.waitForFirstAttempts(ended.deliveryIds, 5000);
+      await four.reload();
+      await four.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.equal(await signedOut(one, d.appOne), true);
+      const kinds = await d.server.store.db
+        .selectFrom('logout_delivery')
+        .select(['kind', 'status'])
+        .where('logout_id', '=', ended.logoutId)
+        .execute();
+      assert.ok(
+        kinds.some((k) => k.kind === 'saml_soap' && k.status === 'delivered'),
+        JSON.stringify(kinds),
+      );
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('App Four (SAML, node-saml) signs in with the form, then App One (OIDC) signs in by SSO without one: one session', async () => {
     const { demo: d, dir } = await demo();
     const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
