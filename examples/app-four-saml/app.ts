@@ -2,7 +2,8 @@
 // session as the OIDC apps. It signs its AuthnRequests and LogoutRequests with its own key
 // (demo-sp-key.pem — a demo key, published with the repository: never reuse it), trusts the
 // realm's certificate from the IdP descriptor, keeps its sessions server-side by SessionIndex,
-// and ends them when Sundown sends a LogoutRequest to /saml/slo.
+// and ends them when Sundown sends a LogoutRequest: to /saml/slo through the browser's signed-out
+// page, or to /saml/soap by the back channel when no browser takes part (soap-logout.ts).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -12,6 +13,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { listen, type ListenOptions } from '../shared/listen.ts';
 import { renderAppPage } from '../shared/page.ts';
+import { answerSoapLogout } from './soap-logout.ts';
 
 export interface SamlAppOptions extends ListenOptions {
   /** The realm URL, e.g. http://localhost:8080/realms/demo (the IdP entity ID). */
@@ -26,6 +28,7 @@ interface SpSession {
 
 const COOKIE = 'app_four';
 const KEY = readFileSync(new URL('./demo-sp-key.pem', import.meta.url), 'utf8');
+const CERT = readFileSync(new URL('./demo-sp-cert.pem', import.meta.url), 'utf8').replace(/-----[^-]+-----|\s/g, '');
 
 /** The SP entity ID: the realm's SAML clientId (demo-realm.json). */
 export const appFourEntityId = (port: number) => `http://localhost:${port}/saml`;
@@ -124,6 +127,21 @@ export async function startAppFour(o: SamlAppOptions): Promise<{ url: string; cl
     } catch (err) {
       return c.text(`Logout message refused: ${(err as Error).message}`, 400);
     }
+  });
+
+  // Sundown's LogoutRequest by the back channel (SOAP): no browser, so the session is found by its SessionIndex.
+  app.post('/saml/soap', async (c) => {
+    const answer = await answerSoapLogout(
+      {
+        saml,
+        entityId: appFourEntityId(o.port),
+        privateKey: KEY,
+        certificate: CERT,
+        endSession: (index) => sessions.delete(index),
+      },
+      await c.req.text(),
+    );
+    return c.body(answer.body, answer.status as 200 | 500, { 'Content-Type': 'text/xml; charset=utf-8' });
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

@@ -1,7 +1,12 @@
 // App Three: a single-page app with keycloak-js, unchanged, and no build step — this server
 // only hands out two static pages and keycloak-js's own ES module from node_modules. The app
 // signs in by SSO (check-sso through a silent iframe) and notices a logout made anywhere else
-// through Sundown's login-status iframe, without a reload and without a back channel.
+// without a reload and without a back channel: through Sundown's login-status iframe, which also
+// asks Sundown whether the session still lives (so an administrator's logout or expiry shows
+// within the poll interval), and through its front-channel logout page, which the signed-out page
+// loads in an iframe and which tells this app's open tabs on a BroadcastChannel. Both work here
+// because the demo's apps and Sundown share a site (localhost): browsers that block third-party
+// cookies or partition storage by top-level site stop both across sites.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -53,12 +58,26 @@ kc.onAuthLogout = () => {
   document.getElementById('why').textContent = 'You signed out in another application.';
   render();
 };
+// Front-channel logout (FCL §2): the signed-out page's iframe of this app names the session that ended.
+new BroadcastChannel('app-three-logout').onmessage = (e) => {
+  if (!kc.authenticated || e.data?.sid !== kc.idTokenParsed?.sid) return;
+  kc.clearToken();
+  document.getElementById('why').textContent = 'You signed out in another application.';
+  render();
+};
 document.getElementById('login').addEventListener('click', () => kc.login());
 document.getElementById('logout').addEventListener('click', () => kc.logout({ redirectUri: location.origin + '/' }));
 kc.init({ onLoad: 'check-sso', silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html', checkLoginIframeInterval: ${CHECK_SECONDS}, scope: 'openid profile' })
   .then(render, (err) => { document.getElementById('why').textContent = 'Sign-in failed: ' + (err?.message ?? err?.error ?? err); show('out'); });
 </script></body></html>`;
 }
+
+/**
+ * The front-channel logout URL (FCL §2): loaded by Sundown's signed-out page in an iframe with
+ * `iss` and `sid`; it tells this app's open tabs, which drop their tokens if the sid is theirs.
+ */
+const FRONTCHANNEL_LOGOUT =
+  '<!doctype html><html><body><script>const q=new URLSearchParams(location.search);new BroadcastChannel("app-three-logout").postMessage({iss:q.get("iss"),sid:q.get("sid")})</script></body></html>';
 
 /** keycloak-js's documented silent-check-sso page: hands the response to the app. */
 const SILENT_CHECK_SSO =
@@ -72,6 +91,7 @@ export async function startAppThree(o: SpaOptions): Promise<{ url: string; close
       res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' }).end(body);
     if (path === '/') return send('text/html', page);
     if (path === '/silent-check-sso.html') return send('text/html', SILENT_CHECK_SSO);
+    if (path === '/frontchannel-logout') return send('text/html', FRONTCHANNEL_LOGOUT);
     if (path === '/lib/keycloak.js') return send('text/javascript', KEYCLOAK_JS);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type Demo, startDemo } from '../start-demo.ts';
+import { DEMO_ADMIN, type Demo, startDemo } from '../start-demo.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Screenshots are always taken (a page that cannot render fails here); they replace the
@@ -134,6 +134,94 @@ describe('demo in Chromium', { skip }, () => {
       await three.getByText('You signed out in another application.').waitFor();
       await three.screenshot({ path: join(SHOTS, 'app-three-signed-out.png') });
       assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** Alice in all four apps of one SSO session: App One with the form, the others by SSO. */
+  async function allFour(d: Demo, context: Awaited<ReturnType<Browser['newContext']>>) {
+    const one = await context.newPage();
+    await signInWithPassword(one, d.appOne);
+    const two = await context.newPage();
+    await two.goto(d.appTwo);
+    await two.getByRole('button', { name: 'Sign in' }).click();
+    await two.getByText('Hello, Alice Liddell').waitFor();
+    const three = await context.newPage();
+    await three.goto(d.appThree);
+    await three.getByText('Hello, Alice Liddell').waitFor();
+    const four = await context.newPage();
+    await four.goto(`${d.appFour}/login`);
+    await four.getByText('Hello, alice').waitFor();
+    return { one, two, three, four };
+  }
+
+  test('signing out of App One: the signed-out page lists all four apps by name with their outcome, then returns to App One', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    try {
+      const { one, three } = await allFour(d, context);
+      await one.getByRole('button', { name: 'Sign out' }).click();
+      const outcome = one.locator('#logout-outcome');
+      await outcome
+        .filter({ hasText: 'Signed out of 3 of 4 applications; 1 was told through your browser, without confirming.' })
+        .waitFor();
+      await one.screenshot({ path: join(SHOTS, 'demo-signed-out.png') });
+      const names = await one.locator('#logout-apps li .name').allTextContents();
+      assert.deepEqual(names, [
+        'App Four (SAML 2.0, node-saml)',
+        'App One (Express)',
+        'App Three (keycloak-js single-page app)',
+        'App Two (Hono)',
+      ]);
+      // App Three's front-channel page told its open tab; then the page goes on to App One.
+      await three.getByTestId('signed-out').waitFor({ timeout: 15_000 });
+      await one.waitForURL(`${d.appOne}/`, { timeout: 15_000 });
+      await one.getByTestId('signed-out').waitFor();
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an administrator ends the session: App Three notices within its poll interval without a reload, App Four is told by SOAP, App One by its back channel', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const { one, three, four } = await allFour(d, context);
+      // The administrator, through the admin API as the console does it.
+      const master = `${d.server.url}/realms/master/protocol/openid-connect/token`;
+      const tokenRes = await fetch(master, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', ...DEMO_ADMIN }),
+      });
+      const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+      const admin = (method: string, path: string) =>
+        fetch(`${d.server.url}/admin/realms/demo${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      const [alice] = (await (await admin('GET', '/users?username=alice')).json()) as Array<{ id: string }>;
+      assert.equal((await admin('POST', `/users/${alice!.id}/logout`)).status, 204);
+      // No reload: the login-status iframe asks Sundown, which says the session ended.
+      await three.getByTestId('signed-out').waitFor({ timeout: 10_000 });
+      // No browser took part: App Four (a front-channel SP) gets its LogoutRequest by SOAP.
+      type Trace = { status: { done: boolean; apps: Array<{ clientId: string; state: string }> } };
+      let trace: Trace | undefined;
+      for (let i = 0; i < 100 && !trace?.status.done; i++) {
+        const [latest] = (await (await admin('GET', '/sundown/logouts?trigger=admin_user')).json()) as Array<{
+          id: string;
+        }>;
+        trace = (await (await admin('GET', `/sundown/logouts/${latest!.id}`)).json()) as Trace;
+        if (!trace.status.done) await new Promise((r) => setTimeout(r, 100));
+      }
+      const states = Object.fromEntries(trace!.status.apps.map((a) => [a.clientId, a.state]));
+      assert.equal(states['app-one'], 'signed_out');
+      assert.equal(states['app-two'], 'signed_out');
+      assert.equal(states[`http://localhost:${new URL(d.appFour).port}/saml`], 'signed_out', JSON.stringify(states));
+      await four.reload();
+      await four.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.equal(await signedOut(one, d.appOne), true);
     } finally {
       await context.close();
       await d.close();

@@ -33,7 +33,11 @@ import { discoveryEndpoint } from './oidc/discovery.ts';
 import { introspectEndpoint } from './oidc/introspect.ts';
 import { realmInfoEndpoint } from './oidc/realm-info.ts';
 import { revokeEndpoint } from './oidc/revoke.ts';
-import { loginStatusIframe, loginStatusIframeInit } from './oidc/session-iframes/login-status-iframe.ts';
+import {
+  loginStatusIframe,
+  loginStatusIframeInit,
+  loginStatusSession,
+} from './oidc/session-iframes/login-status-iframe.ts';
 import { thirdPartyCookiesStep1, thirdPartyCookiesStep2 } from './oidc/session-iframes/third-party-cookies.ts';
 import { tokenEndpoint, tokenErrorEvent } from './oidc/token/endpoint.ts';
 import { userinfoEndpoint } from './oidc/userinfo.ts';
@@ -148,6 +152,7 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   // Keycloak's iframe pages for browser apps (session monitoring, third-party-cookie probe).
   route('/protocol/openid-connect/login-status-iframe.html', ['GET'], loginStatusIframe, page);
   route('/protocol/openid-connect/login-status-iframe.html/init', ['GET'], loginStatusIframeInit, api);
+  route('/protocol/openid-connect/login-status-iframe.html/session', ['GET'], loginStatusSession, api);
   route('/protocol/openid-connect/3p-cookies/step1.html', ['GET'], thirdPartyCookiesStep1, page);
   route('/protocol/openid-connect/3p-cookies/step2.html', ['GET'], thirdPartyCookiesStep2, page);
   // SAML 2.0 (issue 16): one endpoint for every binding and message (saml/endpoint/).

@@ -10,8 +10,8 @@ const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace(
 
 function sessionItem(s: SessionView, action: string, csrf: string): Html {
   return html`<li data-session="${s.id}"${s.current ? html` data-current="1"` : null}><span class="name">${s.browser}${s.current ? ' — this browser' : ''}</span>
-<span class="state">${s.address ? `from ${s.address}, ` : ''}started ${when(s.startedAt)}, last active ${when(s.lastSeenAt)}</span>
-<span class="state">${s.apps.length > 0 ? `Signed in to ${s.apps.join(', ')}` : 'No application yet'}</span>
+<span class="detail">${s.address ? `from ${s.address}, ` : ''}started ${when(s.startedAt)}, last active ${when(s.lastSeenAt)}</span>
+<span class="detail">${s.apps.length > 0 ? `Signed in to ${s.apps.join(', ')}` : 'No application yet'}</span>
 ${s.current ? html`<form method="post" action="${action}"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" name="action" value="this" class="secondary">Sign out of this session</button></form>` : null}</li>`;
 }
 
@@ -21,7 +21,7 @@ export function renderAccountPage(view: AccountView, action: string, csrf: strin
   const body = html`<h1>Your account</h1>
 <p>Signed in to ${name} as <strong>${view.user.username}</strong>.</p>
 <h2>Your sessions</h2>
-<ul class="apps" aria-label="Your sessions">${view.sessions.map((s) => sessionItem(s, action, csrf))}</ul>
+<ul class="sessions" aria-label="Your sessions">${view.sessions.map((s) => sessionItem(s, action, csrf))}</ul>
 ${others > 0 ? html`<form method="post" action="${action}"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" name="action" value="others" class="secondary">Sign out everywhere else (${String(others)} other session${others === 1 ? '' : 's'})</button></form>` : html`<p>No other session is signed in.</p>`}
 <h2>Recent sign-outs</h2>
 ${view.logouts.length === 0 ? html`<p>None yet.</p>` : view.logouts.map((l) => html`<section data-logout="${l.id}"><h3>${l.why}</h3><p class="meta">${when(l.at)}</p>${appList(l.status, false)}</section>`)}`;

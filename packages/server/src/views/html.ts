@@ -57,6 +57,7 @@ button.secondary{background:transparent;color:var(--ink);border:1px solid var(--
 .apps .icon{font-weight:700;text-align:center}.apps .name{font-weight:600}.apps .state,.apps .why{grid-column:2;font-size:.9rem;color:var(--muted)}
 .apps [data-state=signed_out] .icon{color:#15803d}.apps [data-state=failed] .icon,.apps [data-state=not_told] .icon{color:var(--err)}
 .outcome{font-weight:600;color:var(--ink)}
+.sessions{list-style:none;padding:0;margin:1rem 0}.sessions li{padding:.6rem 0;border-top:1px solid var(--line)}.sessions .name{display:block;font-weight:600}.sessions .detail{display:block;font-size:.9rem;color:var(--muted)}
 `;
 
 const LOGO = new Html(

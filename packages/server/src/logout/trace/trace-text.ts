@@ -13,9 +13,9 @@ function since(ms: number): string {
 
 export function formatTrace(trace: LogoutTrace): string {
   const l = trace.logout;
-  const who = [l.startedBy, l.actor ? `(${l.actor})` : null, l.ipAddress ? `from ${l.ipAddress}` : null]
-    .filter(Boolean)
-    .join(' ');
+  // A user signs out through a client; an administrator or the CLI is named as itself.
+  const actor = l.actor ? (l.startedBy === 'user' ? `through ${l.actor}` : `(${l.actor})`) : null;
+  const who = [l.startedBy, actor, l.ipAddress ? `from ${l.ipAddress}` : null].filter(Boolean).join(' ');
   const users = [...new Set(trace.sessions.map((s) => s.username ?? s.userId))];
   const lines = [
     `Logout ${l.id}`,

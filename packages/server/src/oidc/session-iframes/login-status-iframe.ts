@@ -5,17 +5,27 @@
 // session_state with the session-status cookie and answers "unchanged", "changed" or "error"
 // (SM §3.2), which keycloak-js and oidc-client-ts both understand.
 //
+// The cookie only changes when the session ends in this browser. A session ended elsewhere — by
+// an administrator, expiry, a disabled user, another device's "sign out everywhere else" — leaves
+// it as it was (keycloak#25171), so when the cookie says "unchanged" the page also asks the
+// provider (`…/session`) whether the browser's session is still live. That request carries the
+// HttpOnly session cookie only where the browser lets it through to this frame: when the app and
+// the provider are on the same site (SameSite=Lax), as in the demo, and not where a browser blocks
+// third-party cookies; then the answer is "unknown" and the cookie comparison alone decides.
+//
 // Only a successful check is kept, per (client, origin): any page may post to this iframe (one
 // that opens the app in a window reaches it through `window.frames`), so a failing message must
 // answer "error" and change nothing. Keycloak's page makes one `/init` check and judges every
 // later message by it, so a foreign page that posts first makes the app's own checks answer
 // "error" and keycloak-js drop its tokens (issue 21, finding 3).
+import { readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { originAllowed, resolveWebOrigins } from '../../http/cors.ts';
 import type { Realm } from '../../realm/model.ts';
 import { SESSION_STATUS_COOKIE } from '../../sessions/session-status-cookie.ts';
 import { iframePage, STORAGE_ACCESS_JS } from './iframe-page.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 const SCRIPT = `
 const COOKIE = ${JSON.stringify(SESSION_STATUS_COOKIE)};
@@ -66,13 +76,24 @@ async function hash(value) {
   return btoa(String.fromCharCode(...digest)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
 }
 
+/** Whether the browser's session is still live at the provider: 'live', 'ended' or 'unknown'. */
+async function liveness() {
+  try {
+    const res = await fetch(new URL(location.pathname + '/session', location.origin), { credentials: 'same-origin', cache: 'no-store' });
+    return res.ok ? await res.text() : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function status(clientId, origin, sessionState) {
   // The sender first: a message from an origin the client does not name touches nothing else.
   if (!(await verify(clientId, origin))) return 'error';
   if (!(await storageAccess())) return 'error';
   const cookie = statusCookie();
   if (!cookie) return sessionState === '' ? 'unchanged' : 'changed';
-  return (await hash(sessionState)) === cookie ? 'unchanged' : 'changed';
+  if ((await hash(sessionState)) !== cookie) return 'changed';
+  return (await liveness()) === 'ended' ? 'changed' : 'unchanged';
 }
 
 addEventListener('message', async (event) => {
@@ -90,6 +111,20 @@ addEventListener('message', async (event) => {
 
 export function loginStatusIframe(ctx: UsesRealms, realm: Realm): Promise<Response> {
   return iframePage(ctx, realm, (nonce) => `<script type="module" nonce="${nonce}">${SCRIPT}</script>`, true);
+}
+
+/**
+ * `…/login-status-iframe.html/session`: "live" when the browser's session cookie names a live
+ * session, "ended" when it names one that ended (elsewhere, or by expiry), "unknown" when no
+ * cookie came (the browser did not send it to this frame). Same-origin only: no CORS, and the
+ * iframe tells the app nothing but "changed" or "unchanged".
+ */
+export async function loginStatusSession(ctx: UsesSsoSessions, realm: Realm, req: Request): Promise<Response> {
+  const cookie = readCookie(req, SESSION_COOKIE);
+  const answer = !cookie ? 'unknown' : (await ctx.sessions.findByCookie(realm, cookie)) ? 'live' : 'ended';
+  return new Response(answer, {
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }
 
 /**

@@ -183,6 +183,38 @@ for (const database of TEST_DATABASES) {
       assert.equal(browser.cookie('KEYCLOAK_SESSION'), undefined);
     });
 
+    test("the status page's session check: live while the browser's session lives, ended once it ended elsewhere (an administrator), unknown without the cookie", async () => {
+      const browser = new Browser(t.fetch);
+      const url = authUrl(
+        {
+          client_id: 'spa',
+          redirect_uri: `${SPA}/cb`,
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        },
+        OIDC,
+      );
+      const form = parseLoginForm(await (await browser.get(url)).text(), url);
+      const signedIn = await browser.post(form.action, {
+        auth_request: form.authRequest,
+        username: 'alice',
+        password: 'alice-pw',
+      });
+      const sid = new URL(signedIn.headers.get('location')!).searchParams.get('session_state')!;
+      const check = `${OIDC}/login-status-iframe.html/session`;
+      const answer = async (b: Browser) => {
+        const res = await b.get(check);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('access-control-allow-origin'), null, 'same-origin only');
+        return res.text();
+      };
+      assert.equal(await answer(browser), 'live');
+      assert.equal(await answer(new Browser(t.fetch)), 'unknown');
+      const realm = (await t.provider.ctx.realms.realmByName('apps'))!;
+      await t.provider.ctx.logout.endSessions(realm, [sid], 'admin_session');
+      assert.equal(await answer(browser), 'ended');
+    });
+
     test('form_post after the sign-in form is the form page itself, with both cookies', async () => {
       const browser = new Browser(t.fetch);
       const url = authUrl(
