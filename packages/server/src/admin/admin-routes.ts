@@ -16,6 +16,7 @@ import {
   userInRealm,
 } from './admin-scope.ts';
 import { addAdminWrites, type AdminWriteDeps } from './admin-writes.ts';
+import { type AccessRouteDeps, addAccessRoutes } from './access-routes.ts';
 import {
   clientDoctor,
   clientSecret,
@@ -33,7 +34,11 @@ import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
 
 /** What the admin API's routes use. */
-export type AdminRoutesDeps = AdminRouteContext & AdminWriteDeps & NotBeforeActionDeps & UsesBackchannelHttp;
+export type AdminRoutesDeps = AdminRouteContext &
+  AdminWriteDeps &
+  AccessRouteDeps &
+  NotBeforeActionDeps &
+  UsesBackchannelHttp;
 
 /** Unknown admin paths answer in the admin error shape too, after the admin check (and the realm's 404). */
 async function notFound(): Promise<Response> {
@@ -56,6 +61,8 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/clients/:id/user-sessions', clientInRealm, clientSessions);
   route('GET', '/:realm/sundown/clients/:id/doctor', clientInRealm, clientDoctor);
 
+  // Before /users/:id, so that /users/count is not taken for a user's id.
+  addAccessRoutes(route);
   route('GET', '/:realm/users', inRealm, findUsers);
   route('GET', '/:realm/users/:id', userInRealm, findUser);
   route('GET', '/:realm/events', inRealm, findEvents);
