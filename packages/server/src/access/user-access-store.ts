@@ -3,6 +3,8 @@
 // a role taken away is gone from the next token. Writes serve realm import and the admin API.
 import type { Executor } from '../store/executor.ts';
 import { prepareQuery } from '../store/prepared.ts';
+import type { Selectable } from 'kysely';
+import type { UserTable } from '../store/schema.ts';
 
 /** What a user is given directly: role mappings and group memberships (ids). */
 export interface UserGrants {
@@ -83,5 +85,33 @@ export class UserAccessStore {
 
   async clearGroups(userId: string, db: Executor = this.#db): Promise<void> {
     await db.deleteFrom('user_group').where('user_id', '=', userId).execute();
+  }
+
+  // The admin API's lists (Keycloak's …/roles/{role}/users and …/groups/{id}/members).
+
+  /** Users with a role mapped directly, by username. */
+  async usersWithRole(roleId: string, page: { first: number; max: number }): Promise<Selectable<UserTable>[]> {
+    return this.#db
+      .selectFrom('user_role')
+      .innerJoin('app_user', 'app_user.id', 'user_role.user_id')
+      .selectAll('app_user')
+      .where('user_role.role_id', '=', roleId)
+      .orderBy('app_user.username')
+      .offset(page.first)
+      .limit(page.max)
+      .execute();
+  }
+
+  /** A group's direct members, by username. */
+  async membersOf(groupId: string, page: { first: number; max: number }): Promise<Selectable<UserTable>[]> {
+    return this.#db
+      .selectFrom('user_group')
+      .innerJoin('app_user', 'app_user.id', 'user_group.user_id')
+      .selectAll('app_user')
+      .where('user_group.group_id', '=', groupId)
+      .orderBy('app_user.username')
+      .offset(page.first)
+      .limit(page.max)
+      .execute();
   }
 }

@@ -17,6 +17,7 @@ import {
   userInRealm,
 } from './admin-scope.ts';
 import { addAdminWrites, type AdminWriteDeps } from './admin-writes.ts';
+import { type AccessRouteDeps, addAccessRoutes } from './access-routes.ts';
 import {
   clientDoctor,
   clientSecret,
@@ -39,6 +40,7 @@ import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
 export type AdminRoutesDeps = AdminRouteContext &
   AdminWriteDeps &
   LogoutTraceDeps &
+  AccessRouteDeps &
   NotBeforeActionDeps &
   UsesBackchannelHttp;
 
@@ -63,6 +65,8 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/clients/:id/user-sessions', clientInRealm, clientSessions);
   route('GET', '/:realm/sundown/clients/:id/doctor', clientInRealm, clientDoctor);
 
+  // Before /users/:id, so that /users/count is not taken for a user's id.
+  addAccessRoutes(route);
   route('GET', '/:realm/users', inRealm, findUsers);
   route('GET', '/:realm/users/:id', userInRealm, findUser);
   route('GET', '/:realm/events', inRealm, findEvents);

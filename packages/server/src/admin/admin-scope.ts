@@ -8,11 +8,12 @@ import type { Client, Realm, User } from '../realm/model.ts';
 import type { SsoSession } from '../sessions/sso-session.ts';
 import type { DeliveryStatus, LogoutTable } from '../store/schema.ts';
 import type { UsesAdminStore } from './capabilities.ts';
+import type { UsesAccessModel } from '../access/capabilities.ts';
 import type { UsesRealms } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What finding a target reads. */
-export type ScopeContext = UsesRealms & UsesSsoSessions & UsesAdminStore;
+export type ScopeContext = UsesRealms & UsesSsoSessions & UsesAdminStore & UsesAccessModel;
 
 /** Finds a route's target from the path's parameters, or throws the 404 that names what is missing. */
 export type Scope<T> = (ctx: ScopeContext, params: Record<string, string>) => Promise<T>;

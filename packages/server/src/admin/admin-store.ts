@@ -44,6 +44,10 @@ export interface LiveSessionRow {
   last_seen_at: number;
 }
 
+/** A case-insensitive substring match; an explicit ESCAPE (SQLite has no default, PostgreSQL's is backslash). */
+const like = (column: 'username' | 'email', v: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
+
 export class AdminStore {
   readonly #db: Executor;
   constructor(db: Executor) {
@@ -112,19 +116,39 @@ export class AdminStore {
     search: string | undefined,
     page: Paging,
   ): Promise<Selectable<UserTable>[]> {
-    // An explicit ESCAPE: SQLite has no default escape character, PostgreSQL's is backslash.
-    const like = (column: 'username' | 'email', v: string) =>
-      sql<boolean>`lower(${sql.ref(column)}) like ${`%${v.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`} escape '\\'`;
-    return this.#db
+    return (
+      this.#db
+        .selectFrom('app_user')
+        .selectAll()
+        .where('realm_id', '=', realmId)
+        // Keycloak's user search leaves service accounts out (UserModel.INCLUDE_SERVICE_ACCOUNT).
+        .where('service_account_client_id', 'is', null)
+        .$if(username !== undefined, (q) => q.where('username', '=', username!))
+        .$if(search !== undefined, (q) => q.where((eb) => eb.or([like('username', search!), like('email', search!)])))
+        .orderBy('username')
+        .offset(page.first)
+        .limit(page.max)
+        .execute()
+    );
+  }
+
+  /** Keycloak's GET …/users/count: the users the same search finds, service accounts left out. */
+  async countUsers(
+    realmId: string,
+    f: { search: string | undefined; username: string | undefined; email: string | undefined },
+  ): Promise<number> {
+    const row = await this.#db
       .selectFrom('app_user')
-      .selectAll()
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('realm_id', '=', realmId)
-      .$if(username !== undefined, (q) => q.where('username', '=', username!))
-      .$if(search !== undefined, (q) => q.where((eb) => eb.or([like('username', search!), like('email', search!)])))
-      .orderBy('username')
-      .offset(page.first)
-      .limit(page.max)
-      .execute();
+      .where('service_account_client_id', 'is', null)
+      .$if(f.username !== undefined, (q) => q.where('username', '=', f.username!))
+      .$if(f.email !== undefined, (q) => q.where('email', '=', f.email!))
+      .$if(f.search !== undefined, (q) =>
+        q.where((eb) => eb.or([like('username', f.search!), like('email', f.search!)])),
+      )
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   // Sessions

@@ -3,7 +3,6 @@
 import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest } from '../errors.ts';
-import { readBody } from '../http/params.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
@@ -22,6 +21,7 @@ import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
+import { jsonBody } from './json-body.ts';
 import { type AccessOfNewDeps, writeClientAccess, writeNewUserAccess } from './access-of-new.ts';
 import type { UsesAccessModel } from '../access/capabilities.ts';
 
@@ -36,20 +36,6 @@ export type AdminWriteDeps = AccessOfNewDeps &
   UsesRealmWriter &
   UsesRealmImporter &
   UsesUrls;
-
-async function jsonBody(req: Request): Promise<Record<string, unknown>> {
-  if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json'))
-    throw new InvalidRequest('Content-Type must be application/json');
-  let value: unknown;
-  try {
-    value = JSON.parse(await readBody(req, 256 * 1024));
-  } catch {
-    throw new InvalidRequest('Body is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InvalidRequest('Body must be a JSON object');
-  return value as Record<string, unknown>;
-}
 
 /** Validates one client or user with the import rules; errors name the field. */
 function validate<K extends 'clients' | 'users'>(

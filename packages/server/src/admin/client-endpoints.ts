@@ -9,6 +9,8 @@ import type { ClientInRealm, InRealm } from './admin-scope.ts';
 import { liveSessions } from './live-sessions.ts';
 import { paging } from './paging.ts';
 import { clientRepresentation } from './representations.ts';
+import { mapperRepresentation } from './access-representations.ts';
+import type { UsesAccessModel } from '../access/capabilities.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesSigningKeys } from '../crypto/capabilities.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
@@ -18,23 +20,30 @@ import type { UsesNotBefore } from '../tokens/capabilities.ts';
 
 /** Keycloak: GET /admin/realms/{realm}/clients?clientId=&first=&max= */
 export async function findClients(
-  ctx: UsesAdminStore & UsesNotBefore,
+  ctx: UsesAdminStore & UsesNotBefore & UsesAccessModel,
   { realm }: InRealm,
   req: Request,
 ): Promise<Response> {
   const url = new URL(req.url);
   const rows = await ctx.admin.clients(realm.id, url.searchParams.get('clientId'), paging(url));
   const notBefore = await ctx.notBefore.ofClients(realm.id);
+  const access = await ctx.accessModel.of(realm.id);
   return jsonResponse(
-    rows.map((r) => ({ ...clientRepresentation(clientFromRow(r)), notBefore: notBefore.get(r.id) ?? 0 })),
+    rows.map((r) => ({
+      ...clientRepresentation(clientFromRow(r)),
+      notBefore: notBefore.get(r.id) ?? 0,
+      protocolMappers: access.clientMappers(r.id).map(mapperRepresentation),
+    })),
   );
 }
 
-/** Keycloak: GET /admin/realms/{realm}/clients/{id} → ClientRepresentation */
-export async function findClient(ctx: UsesNotBefore, { client }: ClientInRealm): Promise<Response> {
+/** Keycloak: GET /admin/realms/{realm}/clients/{id} → ClientRepresentation, with its protocol mappers */
+export async function findClient(ctx: UsesNotBefore & UsesAccessModel, { client }: ClientInRealm): Promise<Response> {
+  const access = await ctx.accessModel.of(client.realmId);
   return jsonResponse({
     ...clientRepresentation(client),
     notBefore: await ctx.notBefore.ofClient(client.realmId, client.id),
+    protocolMappers: access.clientMappers(client.id).map(mapperRepresentation),
   });
 }
 

@@ -7,15 +7,17 @@ import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../store/schema.ts';
 import { LOGOUT_STARTERS, LOGOUT_TRIGGERS } from '../sessions/session-ender.ts';
 import { APP_STATES } from '../logout/status/app-states.ts';
 import { LOGOUT_OUTCOMES } from './admin-store.ts';
+import { ACCESS_TAGS, accessPaths, accessSchemas } from './openapi-access.ts';
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str: Schema = { type: 'string' };
-const bool: Schema = { type: 'boolean' };
-const int: Schema = { type: 'integer' };
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+export const str: Schema = { type: 'string' };
+export const bool: Schema = { type: 'boolean' };
+export const int: Schema = { type: 'integer' };
 const millis: Schema = { type: 'integer', description: 'Milliseconds since the epoch' };
-const strMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+export const strMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+export const multiMap: Schema = { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } };
 const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
 
 const schemas: Record<string, Schema> = {
@@ -94,6 +96,14 @@ const schemas: Record<string, Schema> = {
       standardFlowEnabled: bool,
       directAccessGrantsEnabled: bool,
       serviceAccountsEnabled: bool,
+      fullScopeAllowed: {
+        ...bool,
+        description:
+          'Default true: every role of the user may be in the tokens; false: only the roles of its scope mappings',
+      },
+      protocolMappers: { type: 'array', items: ref('ProtocolMapperRepresentation') },
+      defaultClientScopes: { type: 'array', items: str, writeOnly: true, description: 'Client scope names' },
+      optionalClientScopes: { type: 'array', items: str, writeOnly: true, description: 'Client scope names' },
       protocol: {
         type: 'string',
         enum: ['openid-connect', 'saml'],
@@ -118,7 +128,15 @@ const schemas: Record<string, Schema> = {
       firstName: str,
       lastName: str,
       enabled: bool,
-      realmRoles: { type: 'array', items: str, writeOnly: true },
+      attributes: multiMap,
+      realmRoles: {
+        type: 'array',
+        items: str,
+        writeOnly: true,
+        description: 'Create only (Keycloak ignores it; Sundown grants them instead of the default role)',
+      },
+      clientRoles: { type: 'object', additionalProperties: { type: 'array', items: str }, writeOnly: true },
+      groups: { type: 'array', items: str, writeOnly: true, description: 'Create only: group paths' },
       requiredActions: {
         type: 'array',
         items: {
@@ -422,16 +440,16 @@ const schemas: Record<string, Schema> = {
   },
 };
 
-const param = (name: string, where: 'path' | 'query', schema: Schema, description?: string): Schema => ({
+export const param = (name: string, where: 'path' | 'query', schema: Schema, description?: string): Schema => ({
   name,
   in: where,
   required: where === 'path',
   schema,
   ...(description ? { description } : {}),
 });
-const realmParam = param('realm', 'path', str, 'Realm name');
-const idParam = (what: string) => param('id', 'path', str, `${what} id`);
-const paging = [
+export const realmParam = param('realm', 'path', str, 'Realm name');
+export const idParam = (what: string) => param('id', 'path', str, `${what} id`);
+export const paging = [
   param('first', 'query', { ...int, minimum: 0 }, 'Offset'),
   param('max', 'query', { ...int, minimum: 1, maximum: 1000 }, 'Page size (default 100)'),
 ];
@@ -440,19 +458,19 @@ const err = (description: string): Schema => ({
   description,
   content: { 'application/json': { schema: ref('Error') } },
 });
-const json = (description: string, schema: Schema): Schema => ({
+export const json = (description: string, schema: Schema): Schema => ({
   description,
   content: { 'application/json': { schema } },
 });
-const noContent = { description: 'Done' };
-const created = {
+export const noContent = { description: 'Done' };
+export const created = {
   description: 'Created',
   headers: { Location: { schema: str, description: 'URL of the new resource' } },
 };
-const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
-const list = (name: string): Schema => ({ type: 'array', items: ref(name) });
+export const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
+export const list = (name: string): Schema => ({ type: 'array', items: ref(name) });
 
-interface Op {
+export interface Op {
   tag: string;
   summary: string;
   params?: Schema[];
@@ -468,7 +486,7 @@ const ERROR_TEXT = {
   409: 'Conflicts with an existing resource or its state',
 };
 
-function operation(id: string, op: Op): Schema {
+export function operation(id: string, op: Op): Schema {
   const responses: Record<string, Schema> = { ...op.ok };
   for (const code of op.errors ?? []) responses[code] = err(ERROR_TEXT[code]);
   responses['401'] = err('No bearer token, or not a valid master-realm access token');
@@ -829,10 +847,12 @@ export function adminOpenApi(serverUrl: string): Schema {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: ['Realms', 'Clients', 'Users', 'Sessions', 'Logout', 'Events', 'Sundown'].map((name) => ({ name })),
-    paths: paths(),
+    tags: ['Realms', 'Clients', 'Users', ...ACCESS_TAGS, 'Sessions', 'Logout', 'Events', 'Sundown'].map((name) => ({
+      name,
+    })),
+    paths: { ...paths(), ...accessPaths() },
     components: {
-      schemas,
+      schemas: { ...schemas, ...accessSchemas() },
       securitySchemes: {
         bearer: {
           type: 'http',

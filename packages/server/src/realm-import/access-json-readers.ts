@@ -2,7 +2,7 @@
 // ObjectReader (realm-json.ts) does not have: multi-valued attributes (`{"k": ["v"]}`), the
 // per-client role lists (`{"app": ["r"]}`) and protocol mappers.
 import type { ClientProtocol } from '../store/schema.ts';
-import type { ObjectReader} from './realm-json.ts';
+import type { ObjectReader } from './realm-json.ts';
 import { RealmImportError } from './realm-json.ts';
 
 type Json = Record<string, unknown>;

@@ -13,7 +13,7 @@ import {
   protocolMappers,
   rolesByClient,
 } from './access-json-readers.ts';
-import type { ObjectReader} from './realm-json.ts';
+import type { ObjectReader } from './realm-json.ts';
 import { RealmImportError } from './realm-json.ts';
 
 export interface RoleImport {

@@ -40,7 +40,23 @@ describe('admin API OpenAPI document', () => {
   let doc: Doc;
   let ops: Op[];
   const tokens = { admin: '', viewer: '', otherRealm: '' };
-  const ids = { client: '', client2: '', user: '', user2: '', session: '', delivery: '', logout: '' };
+  const ids = {
+    client: '',
+    client2: '',
+    user: '',
+    user2: '',
+    session: '',
+    delivery: '',
+    logout: '',
+    group: '',
+    group2: '',
+    scope: '',
+    scope2: '',
+    role: '',
+    unusedRole: '',
+    clientMapper: '',
+    scopeMapper: '',
+  };
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 
   before(async () => {
@@ -120,7 +136,54 @@ describe('admin API OpenAPI document', () => {
     ids.delivery = (await first<{ id: string }>(`/admin/realms/test/sundown/deliveries?session=${ended}`)).id;
     ids.logout = (await first<{ id: string }>('/admin/realms/test/sundown/logouts')).id;
     ids.session = await login();
+    await provisionAccess();
   });
+
+  /** Roles, groups, scopes and mappers, so that every list the document describes has entries. */
+  async function provisionAccess(): Promise<void> {
+    const T = '/admin/realms/test';
+    const send = async (method: string, path: string, value: unknown, status = 204) => {
+      const res = await call(method, `${T}${path}`, { body: JSON.stringify(value) });
+      assert.equal(res.status, status, `${method} ${path}: ${await res.clone().text()}`);
+      return res.headers.get('location')?.split('/').pop() ?? '';
+    };
+    const get = async <X>(path: string) => (await (await call('GET', `${T}${path}`)).json()) as X;
+    await send('PUT', `/clients/${ids.client}`, { serviceAccountsEnabled: true });
+    for (const name of ['r1', 'unused']) await send('POST', '/roles', { name }, 201);
+    for (const name of ['cr', 'cr2', 'cr3']) await send('POST', `/clients/${ids.client}/roles`, { name }, 201);
+    const role = async (path: string) => get<{ id: string; name: string }>(path);
+    const r1 = await role('/roles/r1');
+    ids.role = r1.id;
+    ids.unusedRole = (await role('/roles/unused')).id;
+    const cr = await role(`/clients/${ids.client}/roles/cr`);
+    const cr2 = await role(`/clients/${ids.client}/roles/cr2`);
+    const offline = await role('/roles/offline_access');
+    await send('POST', '/roles/r1/composites', [offline, cr2]);
+    await send('POST', `/clients/${ids.client}/roles/cr/composites`, [r1]);
+    await send('POST', `/users/${ids.user}/role-mappings/realm`, [r1]);
+    await send('POST', `/users/${ids.user}/role-mappings/clients/${ids.client}`, [cr]);
+    ids.group = await send('POST', '/groups', { name: 'g1' }, 201);
+    ids.group2 = await send('POST', '/groups', { name: 'g2' }, 201);
+    await send('POST', `/groups/${ids.group}/children`, { name: 'g1c' }, 201);
+    await send('POST', `/groups/${ids.group}/role-mappings/realm`, [r1]);
+    await send('POST', `/groups/${ids.group}/role-mappings/clients/${ids.client}`, [cr]);
+    await send('PUT', `/users/${ids.user}/groups/${ids.group}`, {});
+    await send(
+      'POST',
+      `/clients/${ids.client}/protocol-mappers/models`,
+      { name: 'm1', protocolMapper: 'oidc-hardcoded-claim-mapper', config: { 'claim.name': 'x', 'claim.value': '1' } },
+      201,
+    );
+    ids.clientMapper = (await get<Array<{ id: string }>>(`/clients/${ids.client}/protocol-mappers/models`))[0]!.id;
+    const scopes =
+      await get<Array<{ id: string; name: string; protocolMappers: Array<{ id: string }> }>>('/client-scopes');
+    const profile = scopes.find((sc) => sc.name === 'profile')!;
+    ids.scope = profile.id;
+    ids.scope2 = scopes.find((sc) => sc.name === 'email')!.id;
+    ids.scopeMapper = profile.protocolMappers[0]!.id;
+    await send('POST', `/clients/${ids.client}/scope-mappings/realm`, [r1]);
+    await send('POST', `/client-scopes/${ids.scope}/scope-mappings/realm`, [r1]);
+  }
   after(async () => {
     await t?.close();
     await r?.close();
@@ -144,13 +207,27 @@ describe('admin API OpenAPI document', () => {
 
   /** The documented path with real ids, or with `unknown` for the named parameters. */
   function fill(path: string, unknown: ReadonlyArray<'realm' | 'id'> = []): string {
+    const ofCollection: Record<string, string> = {
+      clients: ids.client,
+      users: ids.user,
+      deliveries: ids.delivery,
+      logouts: ids.logout,
+      groups: ids.group,
+      scopes: ids.scope,
+    };
     return path
       .replace('{realm}', unknown.includes('realm') ? 'no-such-realm' : 'test')
       .replace(/(\w+)\/\{id\}/, (_m, coll: string) => {
         if (unknown.includes('id')) return `${coll}/00000000-no-such-id`;
-        return `${coll}/${{ clients: ids.client, users: ids.user, deliveries: ids.delivery, logouts: ids.logout }[coll]!}`;
+        return `${coll}/${ofCollection[coll]!}`;
       })
-      .replace('{session}', unknown.includes('id') ? 'no-such-session' : ids.session);
+      .replace('{session}', unknown.includes('id') ? 'no-such-session' : ids.session)
+      .replace('{roleName}', path.includes('/clients/{id}/roles/') ? 'cr' : 'r1')
+      .replace('{roleId}', ids.role)
+      .replace('{client}', ids.client)
+      .replace('{groupId}', ids.group)
+      .replace('{clientScopeId}', ids.scope)
+      .replace('{mapperId}', path.includes('/client-scopes/') ? ids.scopeMapper : ids.clientMapper);
   }
 
   async function assertError(res: Response, status: number, op: Op, why: string): Promise<void> {
@@ -254,6 +331,36 @@ describe('admin API OpenAPI document', () => {
         call('PUT', `/admin/realms/test/users/${ids.user2}`, { body: JSON.stringify({ username: 'alice' }) }),
       // Delivered already: nothing to retry.
       retryDelivery: () => call('POST', `/admin/realms/test/sundown/deliveries/${ids.delivery}/retry`),
+      // Names taken: roles, groups, scopes and mappers are unique in their container.
+      createRealmRole: () => call('POST', '/admin/realms/test/roles', { body: JSON.stringify({ name: 'r1' }) }),
+      updateRealmRole: () => call('PUT', '/admin/realms/test/roles/unused', { body: JSON.stringify({ name: 'r1' }) }),
+      updateByIdRole: () =>
+        call('PUT', `/admin/realms/test/roles-by-id/${ids.unusedRole}`, { body: JSON.stringify({ name: 'r1' }) }),
+      createClientRole: () =>
+        call('POST', `/admin/realms/test/clients/${ids.client}/roles`, { body: JSON.stringify({ name: 'cr' }) }),
+      updateClientRole: () =>
+        call('PUT', `/admin/realms/test/clients/${ids.client}/roles/cr3`, { body: JSON.stringify({ name: 'cr' }) }),
+      createGroup: () => call('POST', '/admin/realms/test/groups', { body: JSON.stringify({ name: 'g1' }) }),
+      updateGroup: () =>
+        call('PUT', `/admin/realms/test/groups/${ids.group2}`, { body: JSON.stringify({ name: 'g1' }) }),
+      addGroupChild: () =>
+        call('POST', `/admin/realms/test/groups/${ids.group}/children`, { body: JSON.stringify({ name: 'g1c' }) }),
+      createClientScope: () =>
+        call('POST', '/admin/realms/test/client-scopes', { body: JSON.stringify({ name: 'profile' }) }),
+      updateClientScope: () =>
+        call('PUT', `/admin/realms/test/client-scopes/${ids.scope2}`, { body: JSON.stringify({ name: 'profile' }) }),
+      createClientProtocolMapper: () =>
+        call('POST', `/admin/realms/test/clients/${ids.client}/protocol-mappers/models`, {
+          body: JSON.stringify({ name: 'm1', protocolMapper: 'oidc-sub-mapper' }),
+        }),
+      createClientScopeProtocolMapper: () =>
+        call('POST', `/admin/realms/test/client-scopes/${ids.scope}/protocol-mappers/models`, {
+          body: JSON.stringify({ name: 'full name', protocolMapper: 'oidc-full-name-mapper' }),
+        }),
+      partialImport: () =>
+        call('POST', '/admin/realms/test/partialImport', {
+          body: JSON.stringify({ ifResourceExists: 'FAIL', users: [{ username: 'alice' }] }),
+        }),
     };
     const declaring = ops.filter((o) => o.op.responses['409']).map((o) => o.op.operationId);
     assert.deepEqual(Object.keys(conflicts).sort(), declaring.sort());
