@@ -16,6 +16,7 @@ import { clientRow, realmRow, userRow } from './rows.ts';
 import { accessWriterDepsOver } from '../access/access-stores.ts';
 import { runAccessUpgrade } from '../access/access-upgrade.ts';
 import { AccessWriter } from '../access/access-writer.ts';
+import { sha1Warnings } from './sha1-clients.ts';
 import { unsupportedMappers } from './unsupported-mappers.ts';
 import { type AccessWriteResult, writeAccess } from './write-access.ts';
 
@@ -138,7 +139,7 @@ export async function importRealm(
     clients: realm.clients.length,
     users: realm.users.length,
     ignored: parsed.ignored,
-    warnings: access.warnings,
+    warnings: [...access.warnings, ...sha1Warnings(realm.clients)],
     unsupportedMappers: unsupportedMappers(realm),
     loggedOut: [...endFor.keys()],
     newSecrets,

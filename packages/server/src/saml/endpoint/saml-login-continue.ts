@@ -7,6 +7,7 @@ import { continueSamlLogin } from '../login/continue-saml-login.ts';
 import { isSamlPendingLogin } from '../login/saml-pending-login.ts';
 import { SamlError } from '../saml-errors.ts';
 import { samlErrorPage } from './saml-error-page.ts';
+import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
@@ -16,7 +17,9 @@ import type { UsesSamlKeys } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What the SAML login continuation endpoint uses. */
-export type SamlLoginContinueDeps = UsesClientSessions &
+export type SamlLoginContinueDeps = UsesAccessModel &
+  UsesUserAccess &
+  UsesClientSessions &
   UsesEvents &
   UsesLog &
   UsesPendingRequests &
