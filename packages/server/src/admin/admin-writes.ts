@@ -22,6 +22,7 @@ import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 import { jsonBody } from './json-body.ts';
+import { sha1Warnings } from '../realm-import/sha1-clients.ts';
 import { type AccessOfNewDeps, writeClientAccess, writeNewUserAccess } from './access-of-new.ts';
 import type { UsesAccessModel } from '../access/capabilities.ts';
 
@@ -145,6 +146,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const id = newId();
     await ctx.realmWriter.insertClient(id, realm.id, clientRow(client, null));
     await writeClientAccess(ctx, realm, id, client, true);
+    for (const line of sha1Warnings([client])) ctx.log.warn({ realm: realm.name }, line);
     if (notBefore) await ctx.notBefore.setClient(realm.id, id, notBefore);
     // A masked secret got a generated one (realm/masked-values.ts): say so, as an import does.
     if (isMaskedValue(client.secret)) {
@@ -164,6 +166,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     if (other && other.id !== current.id) throw new Conflict(`Client ${client.clientId} already exists`);
     await ctx.realmWriter.updateClient(current.id, clientRow(client, current.secret));
     await writeClientAccess(ctx, realm, current.id, client, false);
+    for (const line of sha1Warnings([client])) ctx.log.warn({ realm: realm.name }, line);
     if (notBefore !== undefined) await ctx.notBefore.setClient(realm.id, current.id, notBefore);
     return new Response(null, { status: 204 });
   });

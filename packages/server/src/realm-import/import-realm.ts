@@ -18,6 +18,7 @@ import { clientRow, realmRow, userRow } from './rows.ts';
 import { accessWriterDepsOver } from '../access/access-stores.ts';
 import { runAccessUpgrade } from '../access/access-upgrade.ts';
 import { AccessWriter } from '../access/access-writer.ts';
+import { sha1Warnings } from './sha1-clients.ts';
 import { unsupportedMappers } from './unsupported-mappers.ts';
 import { type AccessWriteResult, writeAccess } from './write-access.ts';
 
@@ -187,6 +188,7 @@ export async function importRealm(
     warnings: [
       ...parsed.warnings,
       ...access.warnings,
+      ...sha1Warnings(realm.clients),
       ...(mappers.length > 0
         ? [
             `protocol mappers of types Sundown does not evaluate (kept, but they add nothing to tokens; see docs/keycloak.md): ${mappers.join(', ')}`,

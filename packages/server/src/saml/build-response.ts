@@ -1,6 +1,7 @@
 // The Response to an AuthnRequest (Core §3.3.3, §2.3.3; Web SSO Profile §4.1.4.2; saml.md §3),
 // hand-written with escaping, then signed as the client asks: the Assertion first (so the
 // document signature covers it with its signature), then the document. Signature after Issuer.
+import type { SamlAttribute } from './login/assertion-attributes.ts';
 import type { NameId } from './name-id.ts';
 import type { SamlSignatureAlgorithm } from './saml-client-attributes.ts';
 import { AC_UNSPECIFIED, CM_BEARER, NS, STATUS } from './saml-constants.ts';
@@ -39,7 +40,30 @@ export interface LoginResponseInput {
   subjectLifespan: number;
   includeAuthnStatement: boolean;
   oneTimeUse: boolean;
+  /** The AttributeStatement's attributes (saml/login/assertion-attributes.ts); none: no statement. */
+  attributes?: readonly SamlAttribute[];
   signing: ResponseSigning;
+}
+
+const XS = 'http://www.w3.org/2001/XMLSchema';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/** Core §2.7.3: an AttributeStatement, each value typed xs:string as Keycloak sends it. */
+function attributeStatement(attributes: readonly SamlAttribute[]): string {
+  if (attributes.length === 0) return '';
+  const values = (vs: readonly string[]) =>
+    vs
+      .map(
+        (v) =>
+          `<saml:AttributeValue xmlns:xs="${XS}" xmlns:xsi="${XSI}" xsi:type="xs:string">${t(v)}</saml:AttributeValue>`,
+      )
+      .join('');
+  return `<saml:AttributeStatement>${attributes
+    .map(
+      (at) =>
+        `<saml:Attribute Name="${a(at.name)}" NameFormat="${a(at.nameFormat)}"${at.friendlyName === null ? '' : ` FriendlyName="${a(at.friendlyName)}"`}>${values(at.values)}</saml:Attribute>`,
+    )
+    .join('')}</saml:AttributeStatement>`;
 }
 
 export interface BuiltMessage {
@@ -62,6 +86,7 @@ export function buildLoginResponse(input: LoginResponseInput): BuiltMessage & { 
     `<saml:SubjectConfirmation Method="${CM_BEARER}"><saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${samlInstant(input.now + input.subjectLifespan * 1000)}" Recipient="${a(input.destination)}"/></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${samlInstant(input.now - NOT_BEFORE_SKEW_MS)}" NotOnOrAfter="${samlInstant(input.now + input.assertionLifespan * 1000)}"><saml:AudienceRestriction><saml:Audience>${t(input.audience)}</saml:Audience></saml:AudienceRestriction>${input.oneTimeUse ? '<saml:OneTimeUse/>' : ''}</saml:Conditions>` +
     authn +
+    attributeStatement(input.attributes ?? []) +
     `</saml:Assertion>`;
   let xml =
     `<samlp:Response xmlns:samlp="${NS.protocol}" xmlns:saml="${NS.assertion}" ID="${id}" Version="2.0" IssueInstant="${now}" Destination="${a(input.destination)}"${inResponseTo}>` +

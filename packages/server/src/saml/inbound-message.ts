@@ -5,6 +5,7 @@
 //   2. authenticateMessage: the client's signature rules (Redirect: query signature; POST/SOAP:
 //      enveloped), yielding the element to read data from — the re-parsed signed bytes when
 //      signed — and whether it was signed.
+import type { SamlSignatureAlgorithm } from './saml-client-attributes.ts';
 import type { X509Certificate } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { decodePostForm } from './post-binding.ts';
@@ -101,6 +102,8 @@ export interface SignatureRules {
   requireSignature: boolean;
   /** `saml.signing.certificate`: the only key that verifies (saml.md §8.2). */
   certificate: X509Certificate | null;
+  /** `saml.signature.algorithm`: RSA-SHA1 signatures verify only when it is RSA_SHA1. */
+  signatureAlgorithm: SamlSignatureAlgorithm;
 }
 
 export interface AuthenticatedMessage {
@@ -118,11 +121,17 @@ export function authenticateMessage(msg: InboundMessage, rules: SignatureRules):
   let signed = false;
   if (msg.binding === 'redirect') {
     if (msg.redirectSignature) {
-      verifyRedirectSignature(msg.redirectSignature, certificateOf(rules));
+      verifyRedirectSignature(msg.redirectSignature, certificateOf(rules), rules.signatureAlgorithm === 'RSA_SHA1');
       signed = true;
     }
   } else if (hasEnvelopedSignature(msg.doc)) {
-    element = verifyEnvelopedSignature(msg.xml, msg.doc, msg.element, certificateOf(rules));
+    element = verifyEnvelopedSignature(
+      msg.xml,
+      msg.doc,
+      msg.element,
+      certificateOf(rules),
+      rules.signatureAlgorithm === 'RSA_SHA1',
+    );
     signed = true;
   }
   if (!signed && rules.requireSignature) throw badSignature('signature_missing', 'the client requires signed messages');

@@ -7,10 +7,15 @@ import type { SamlSignatureAlgorithm } from './saml-client-attributes.ts';
 import { ALG } from './saml-constants.ts';
 import { badSignature } from './saml-errors.ts';
 
-const HASH_BY_SIGALG: Record<string, 'sha256' | 'sha512'> = { [ALG.rsaSha256]: 'sha256', [ALG.rsaSha512]: 'sha512' };
+const HASH_BY_SIGALG: Record<string, 'sha256' | 'sha512' | 'sha1'> = {
+  [ALG.rsaSha256]: 'sha256',
+  [ALG.rsaSha512]: 'sha512',
+  [ALG.rsaSha1]: 'sha1',
+};
 const SIGALG_BY_SETTING: Record<SamlSignatureAlgorithm, string> = {
   RSA_SHA256: ALG.rsaSha256,
   RSA_SHA512: ALG.rsaSha512,
+  RSA_SHA1: ALG.rsaSha1,
 };
 
 export interface RedirectSignature {
@@ -22,9 +27,15 @@ export interface RedirectSignature {
   signedOctets: string;
 }
 
-export function verifyRedirectSignature(signature: RedirectSignature, certificate: X509Certificate): void {
+/** `allowSha1`: only for a client whose saml.signature.algorithm is RSA_SHA1. */
+export function verifyRedirectSignature(
+  signature: RedirectSignature,
+  certificate: X509Certificate,
+  allowSha1 = false,
+): void {
   const hash = HASH_BY_SIGALG[signature.sigAlg];
-  if (!hash) throw badSignature('signature_algorithm', `SigAlg ${signature.sigAlg} is not allowed`);
+  if (!hash || (hash === 'sha1' && !allowSha1))
+    throw badSignature('signature_algorithm', `SigAlg ${signature.sigAlg} is not allowed`);
   let ok: boolean;
   try {
     ok = verify(hash, Buffer.from(signature.signedOctets, 'utf8'), certificate.publicKey, signature.value);

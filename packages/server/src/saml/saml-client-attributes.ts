@@ -42,8 +42,13 @@ export const BOOLEAN_DEFAULTS = {
   [SAML_ATTR.oneTimeUse]: false,
 } as const;
 
-/** Keycloak's SignatureAlgorithm names Sundown signs and verifies with (saml.md §8.3). */
-export const SIGNATURE_ALGORITHMS = { RSA_SHA256: 'sha256', RSA_SHA512: 'sha512' } as const;
+/**
+ * Keycloak's SignatureAlgorithm names Sundown signs and verifies with (saml.md §8.3). RSA_SHA1
+ * only for a client that names it (stock pysaml2 signs with SHA-1): then its messages may be
+ * signed with RSA-SHA1 and Sundown signs its own with it; SHA-1 is never accepted from any other
+ * client, and realm import and the admin API warn about each client that uses it.
+ */
+export const SIGNATURE_ALGORITHMS = { RSA_SHA256: 'sha256', RSA_SHA512: 'sha512', RSA_SHA1: 'sha1' } as const;
 export type SamlSignatureAlgorithm = keyof typeof SIGNATURE_ALGORITHMS;
 
 /** `saml_name_id_format` short names (Keycloak's client setting) and their Core §8.3 URNs. */

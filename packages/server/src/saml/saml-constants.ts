@@ -47,6 +47,9 @@ export const AC_UNSPECIFIED = 'urn:oasis:names:tc:SAML:2.0:ac:classes:unspecifie
 
 /** XML-DSig / XML Signature Syntax 1.1 algorithm identifiers (saml.md §5, §8.3). */
 export const ALG = {
+  /** Only for a client whose saml.signature.algorithm is RSA_SHA1 (saml-client-attributes.ts). */
+  rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   rsaSha512: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
   sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',

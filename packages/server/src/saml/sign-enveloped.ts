@@ -20,6 +20,7 @@ export interface RealmSigningKey {
 const ALGORITHMS: Record<SamlSignatureAlgorithm, { signature: string; digest: string }> = {
   RSA_SHA256: { signature: ALG.rsaSha256, digest: ALG.sha256 },
   RSA_SHA512: { signature: ALG.rsaSha512, digest: ALG.sha512 },
+  RSA_SHA1: { signature: ALG.rsaSha1, digest: ALG.sha1 },
 };
 
 /**

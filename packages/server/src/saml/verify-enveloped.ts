@@ -17,6 +17,9 @@ import { childElements } from './xml-read.ts';
 
 const SIGNATURE_ALGS = new Set<string>([ALG.rsaSha256, ALG.rsaSha512]);
 const DIGEST_ALGS = new Set<string>([ALG.sha256, ALG.sha512]);
+/** With a client's RSA_SHA1 setting only. */
+const SHA1_SIGNATURE_ALGS = new Set<string>([...SIGNATURE_ALGS, ALG.rsaSha1]);
+const SHA1_DIGEST_ALGS = new Set<string>([...DIGEST_ALGS, ALG.sha1]);
 const TRANSFORMS = new Set<string>([ALG.envelopedSignature, ALG.excC14n]);
 const ID_ATTRIBUTES = new Set(['ID', 'Id', 'id']);
 
@@ -30,7 +33,10 @@ export function verifyEnvelopedSignature(
   doc: Document,
   message: Element,
   certificate: X509Certificate,
+  allowSha1 = false,
 ): Element {
+  const signatureAlgs = allowSha1 ? SHA1_SIGNATURE_ALGS : SIGNATURE_ALGS;
+  const digestAlgs = allowSha1 ? SHA1_DIGEST_ALGS : DIGEST_ALGS;
   const signatures = Array.from(doc.getElementsByTagNameNS(NS.dsig, 'Signature'));
   if (signatures.length === 0) throw badSignature('signature_missing', 'the message is not signed');
   if (signatures.length > 1) throw badSignature('signature_structure', 'exactly one signature is allowed');
@@ -39,14 +45,14 @@ export function verifyEnvelopedSignature(
     throw badSignature('signature_structure', 'the signature must be a child of the message element');
   const id = message.getAttribute('ID');
   if (!id) throw badSignature('signature_structure', 'the signed message has no ID');
-  checkSignedInfo(signature, id);
+  checkSignedInfo(signature, id, signatureAlgs, digestAlgs);
   if (countElementsWithId(doc, id) !== 1)
     throw badSignature('signature_structure', 'the signed ID must be unique in the document');
 
   const verifier = new SignedXml({ publicCert: certificate.toString(), getCertFromKeyInfo: () => null });
   // Only the allow-listed algorithms exist for this verifier, whatever SignedInfo names.
-  verifier.SignatureAlgorithms = pick(verifier.SignatureAlgorithms, SIGNATURE_ALGS);
-  verifier.HashAlgorithms = pick(verifier.HashAlgorithms, DIGEST_ALGS);
+  verifier.SignatureAlgorithms = pick(verifier.SignatureAlgorithms, signatureAlgs);
+  verifier.HashAlgorithms = pick(verifier.HashAlgorithms, digestAlgs);
   verifier.CanonicalizationAlgorithms = pick(verifier.CanonicalizationAlgorithms, TRANSFORMS);
   let valid: boolean;
   try {
@@ -69,13 +75,18 @@ export function verifyEnvelopedSignature(
   return root;
 }
 
-function checkSignedInfo(signature: Element, id: string): void {
+function checkSignedInfo(
+  signature: Element,
+  id: string,
+  signatureAlgs: ReadonlySet<string>,
+  digestAlgs: ReadonlySet<string>,
+): void {
   const signedInfo = onlyChild(signature, 'SignedInfo');
   const c14n = onlyChild(signedInfo, 'CanonicalizationMethod').getAttribute('Algorithm');
   if (c14n !== ALG.excC14n)
     throw badSignature('signature_algorithm', `canonicalization ${c14n ?? '(none)'} is not allowed`);
   const method = onlyChild(signedInfo, 'SignatureMethod').getAttribute('Algorithm');
-  if (!method || !SIGNATURE_ALGS.has(method))
+  if (!method || !signatureAlgs.has(method))
     throw badSignature('signature_algorithm', `signature algorithm ${method ?? '(none)'} is not allowed`);
   const references = childElements(signedInfo, NS.dsig, 'Reference');
   if (references.length !== 1) throw badSignature('signature_structure', 'exactly one Reference is allowed');
@@ -89,7 +100,7 @@ function checkSignedInfo(signature: Element, id: string): void {
     throw badSignature('signature_algorithm', 'only enveloped-signature and exclusive c14n transforms are allowed');
   }
   const digest = onlyChild(reference, 'DigestMethod').getAttribute('Algorithm');
-  if (!digest || !DIGEST_ALGS.has(digest))
+  if (!digest || !digestAlgs.has(digest))
     throw badSignature('signature_algorithm', `digest algorithm ${digest ?? '(none)'} is not allowed`);
 }
 

@@ -34,7 +34,12 @@ export const realmKey: RealmSigningKey = {
   certificate: realm.certificate,
 };
 
-export const spRules = { entityId: SP_ENTITY_ID, requireSignature: true, certificate: sp.certificate };
+export const spRules = {
+  entityId: SP_ENTITY_ID,
+  requireSignature: true,
+  certificate: sp.certificate,
+  signatureAlgorithm: 'RSA_SHA256' as const,
+};
 
 /** A node-saml SP trusting the realm's certificate, signing with its own key. */
 export function nodeSamlSp(overrides: Partial<SamlConfig> = {}): SAML {

@@ -99,7 +99,7 @@ test('every problem of a SAML client is reported with its JSON path', () => {
       frontchannelLogout: 'yes',
       attributes: {
         'saml.signing.certificate': 'not-a-cert',
-        'saml.signature.algorithm': 'RSA_SHA1',
+        'saml.signature.algorithm': 'DSA_SHA1',
         saml_signature_canonicalization_method: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
         saml_name_id_format: 'x509',
         'saml.encrypt': 'true',

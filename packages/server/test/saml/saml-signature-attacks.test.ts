@@ -206,6 +206,30 @@ test('saml-disallowed-signature-algorithms-refused (rsa-sha1, sha1 digest, inclu
   refused(() => authenticateMessage(post(hmac), spRules), 'signature_algorithm');
 });
 
+test('saml-sha1-only-for-clients-that-name-it: rsa-sha1 with a sha1 digest verifies only under saml.signature.algorithm RSA_SHA1', () => {
+  const { id, xml } = spLogoutRequest(null);
+  const sha1 = signWith(
+    xml,
+    id,
+    'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+    'http://www.w3.org/2000/09/xmldsig#sha1',
+  );
+  refused(() => authenticateMessage(post(sha1), spRules), 'signature_algorithm');
+  refused(
+    () => authenticateMessage(post(sha1), { ...spRules, signatureAlgorithm: 'RSA_SHA512' }),
+    'signature_algorithm',
+  );
+  assert.equal(authenticateMessage(post(sha1), { ...spRules, signatureAlgorithm: 'RSA_SHA1' }).signed, true);
+  // Such a client's RSA-SHA256 signatures still verify.
+  const sha256 = signWith(
+    xml,
+    id,
+    'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'http://www.w3.org/2001/04/xmlenc#sha256',
+  );
+  assert.equal(authenticateMessage(post(sha256), { ...spRules, signatureAlgorithm: 'RSA_SHA1' }).signed, true);
+});
+
 test('SOAP LogoutRequest: signed one verifies inside the envelope; an altered one is refused', () => {
   const msg = decodeSoapMessage(wrapSoap(spLogoutRequest(asKey(sp)).xml));
   assert.equal(msg.kind, 'LogoutRequest');

@@ -45,6 +45,7 @@ export function judgeSoapAnswer(
       authenticateMessage(msg, {
         entityId: settings.entityId,
         requireSignature: settings.requireClientSignature,
+        signatureAlgorithm: settings.signatureAlgorithm,
         certificate: settings.certificate,
       }),
     );

@@ -81,6 +81,7 @@ export async function handleSamlLogoutMessage(
     auth = authenticateMessage(msg, {
       entityId: settings.entityId,
       requireSignature: settings.requireClientSignature,
+      signatureAlgorithm: settings.signatureAlgorithm,
       certificate: settings.certificate,
     });
   } catch (err) {

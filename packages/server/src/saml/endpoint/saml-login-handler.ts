@@ -26,6 +26,7 @@ import { SamlError } from '../saml-errors.ts';
 import { samlEndpointUrl } from './saml-descriptor.ts';
 import { soapFault } from '../soap-envelope.ts';
 import { recordSamlError, samlErrorPage } from './saml-error-page.ts';
+import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
@@ -35,7 +36,9 @@ import type { UsesSamlKeys, UsesSeenAuthnRequests } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What handling an AuthnRequest uses. */
-export type SamlLoginDeps = UsesClientSessions &
+export type SamlLoginDeps = UsesAccessModel &
+  UsesUserAccess &
+  UsesClientSessions &
   UsesEvents &
   UsesLog &
   UsesPendingRequests &
@@ -74,6 +77,7 @@ export async function handleAuthnRequest(
     const authenticated = authenticateMessage(msg, {
       entityId: settings.entityId,
       requireSignature: settings.requireClientSignature,
+      signatureAlgorithm: settings.signatureAlgorithm,
       certificate: settings.certificate,
     });
     signed = authenticated.signed;

@@ -12,8 +12,10 @@ import { STATUS } from '../saml-constants.ts';
 import { SamlError } from '../saml-errors.ts';
 import { newSessionIndex } from '../saml-ids.ts';
 import { postToAcs } from './acs-post.ts';
+import { assertionAttributes } from './assertion-attributes.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
+import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
@@ -22,7 +24,9 @@ import type { UsesSamlKeys } from '../capabilities.ts';
 import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What completing a SAML login uses. */
-export type CompleteSamlLoginDeps = UsesClientSessions &
+export type CompleteSamlLoginDeps = UsesAccessModel &
+  UsesUserAccess &
+  UsesClientSessions &
   UsesEvents &
   UsesLog &
   UsesRealms &
@@ -63,7 +67,7 @@ export async function completeSamlLogin(
 }
 
 async function signedResponse(
-  ctx: UsesClientSessions & UsesEvents & UsesRealms & UsesSamlKeys & UsesSsoSessions & UsesUrls,
+  ctx: CompleteSamlLoginDeps,
   realm: Realm,
   client: Client,
   session: SsoSession,
@@ -85,6 +89,13 @@ async function signedResponse(
     persistentId: persistentNameId(client, user.id),
   });
   const sessionIndex = newSessionIndex();
+  // Keycloak's SAML mappers: the roles of role_list's "role list" by default.
+  const attributes = assertionAttributes(
+    await ctx.accessModel.of(realm.id),
+    client,
+    user,
+    await ctx.userAccess.grantsOf(user.id),
+  );
   const response = buildLoginResponse({
     issuer: ctx.urls.issuer(realm.name),
     destination: request.acsUrl,
@@ -99,6 +110,7 @@ async function signedResponse(
     subjectLifespan: ACCESS_CODE_LIFESPAN_SECONDS,
     includeAuthnStatement: settings.includeAuthnStatement,
     oneTimeUse: settings.oneTimeUse,
+    attributes,
     signing: {
       key: await ctx.samlKeys.signingKey(realm),
       algorithm: settings.signatureAlgorithm,

@@ -7,26 +7,13 @@ import { loginFormResponse, startLogin } from '../../login/start-login.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { STATUS } from '../saml-constants.ts';
 import { SamlError } from '../saml-errors.ts';
-import { completeSamlLogin } from './complete-saml-login.ts';
+import { type CompleteSamlLoginDeps, completeSamlLogin } from './complete-saml-login.ts';
 import { answerLoginError } from './login-error-response.ts';
 import type { SamlPendingLogin } from './saml-pending-login.ts';
-import type { UsesEvents } from '../../events/capabilities.ts';
-import type { UsesLog } from '../../log.ts';
 import type { UsesPendingRequests } from '../../pending/capabilities.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesSamlKeys } from '../capabilities.ts';
-import type { UsesClientSessions, UsesSsoSessions } from '../../sessions/capabilities.ts';
 
 /** What continuing a SAML login uses. */
-export type ContinueSamlLoginDeps = UsesClientSessions &
-  UsesEvents &
-  UsesLog &
-  UsesPendingRequests &
-  UsesRealms &
-  UsesSamlKeys &
-  UsesSsoSessions &
-  UsesUrls;
+export type ContinueSamlLoginDeps = CompleteSamlLoginDeps & UsesPendingRequests;
 
 /** The stored pending sign-in this request continues (POST binding, via protocol/saml/continue). */
 export interface StoredPending {
