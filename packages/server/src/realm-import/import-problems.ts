@@ -28,6 +28,9 @@ export class ImportProblems {
   readonly #list: ImportProblem[] = [];
 
   add(path: string, message: string): void {
+    // Two rules may refuse the same value for the same reason (the logout attributes' own check
+    // and the outbound URL rule of every channel both refuse a non-http URL): say it once.
+    if (this.#list.some((p) => p.path === path && p.message === message)) return;
     this.#list.push({ path, message });
   }
 
