@@ -189,7 +189,13 @@ describe('browser apps in Chromium', { skip }, () => {
         realm: 'apps',
         clients: [app('kc-spa'), app('oc-spa')],
         users: [
-          { username: 'alice', firstName: 'Alice', credentials: [{ type: 'password', value: 'alice-password' }] },
+          {
+            username: 'alice',
+            firstName: 'Alice',
+            realmRoles: ['viewer'],
+            clientRoles: { 'kc-spa': ['editor'] },
+            credentials: [{ type: 'password', value: 'alice-password' }],
+          },
         ],
       }),
     );
@@ -321,6 +327,57 @@ describe('browser apps in Chromium', { skip }, () => {
       const check = await context.newPage();
       await check.goto(`${spa.url}/kc-sso.html`);
       await state(check).filter({ hasText: 'signed-out' }).waitFor();
+      assertNoErrors(r);
+    } finally {
+      await context.close();
+    }
+  });
+
+  // Issue 23: keycloak-js reads roles from the access token (realm_access, resource_access) and
+  // loads the profile from the Account REST API, cross-origin.
+  test('keycloak-js: hasRealmRole, hasResourceRole and loadUserProfile()', async () => {
+    const context = await chrome.newContext();
+    const r = await record(context, server.url);
+    try {
+      const a = await context.newPage();
+      await a.goto(`${spa.url}/kc.html`);
+      await a.getByLabel('Username or email').waitFor();
+      await fillLoginForm(a);
+      await state(a).filter({ hasText: 'signed-in' }).waitFor();
+      const seen = await a.evaluate(async () => {
+        const kc = (
+          window as unknown as {
+            kc: {
+              hasRealmRole(role: string): boolean;
+              hasResourceRole(role: string, resource?: string): boolean;
+              loadUserProfile(): Promise<{ username?: string; firstName?: string }>;
+            };
+          }
+        ).kc;
+        const profile = await kc.loadUserProfile();
+        return {
+          viewer: kc.hasRealmRole('viewer'),
+          admin: kc.hasRealmRole('admin'),
+          editor: kc.hasResourceRole('editor'),
+          editorOfKcSpa: kc.hasResourceRole('editor', 'kc-spa'),
+          editorOfOther: kc.hasResourceRole('editor', 'oc-spa'),
+          username: profile.username,
+          firstName: profile.firstName,
+        };
+      });
+      assert.deepEqual(seen, {
+        viewer: true,
+        admin: false,
+        editor: true,
+        editorOfKcSpa: true,
+        editorOfOther: false,
+        username: 'alice',
+        firstName: 'Alice',
+      });
+      assert.ok(
+        r.responses.some((l) => /^200 GET \/realms\/apps\/account/.test(l)),
+        r.responses.join('\n'),
+      );
       assertNoErrors(r);
     } finally {
       await context.close();

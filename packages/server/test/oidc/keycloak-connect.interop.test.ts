@@ -52,7 +52,15 @@ function kcRealm(appOrigin: string) {
       },
       { clientId: 'kc-other', secret: 'other-secret', redirectUris: ['https://other.example/cb'] },
     ],
-    users: [{ username: 'alice', credentials: [{ value: 'alice-pw' }] }],
+    users: [
+      {
+        username: 'alice',
+        credentials: [{ value: 'alice-pw' }],
+        realmRoles: ['admin'],
+        clientRoles: { 'kc-app': ['editor'] },
+      },
+      { username: 'bob', credentials: [{ value: 'bob-pw' }] },
+    ],
   };
 }
 
@@ -134,6 +142,13 @@ for (const database of TEST_DATABASES) {
           const ok = await keycloak.grantManager.validateAccessToken(token);
           res.json({ active: ok !== false });
         });
+        // Role checks as keycloak-connect apps write them (issue 23): a realm role, a role of this
+        // client (no prefix), and a role of another client.
+        const ok = (_req: express.Request, res: express.Response) => res.json({ ok: true });
+        a.get('/realm-admin', keycloak.protect('realm:admin'), ok);
+        a.get('/app-editor', keycloak.protect('editor'), ok);
+        a.get('/app-editor-qualified', keycloak.protect('kc-app:editor'), ok);
+        a.get('/other-manager', keycloak.protect('kc-other:manager'), ok);
         a.get('/', (_req, res) => res.send('home'));
         app = a;
       });
@@ -218,6 +233,30 @@ for (const database of TEST_DATABASES) {
           headers: { authorization: `Bearer ${accessToken}` },
         });
         assert.deepEqual(await introspected.json(), { active: true });
+      });
+
+      test("protect('realm:admin') and protect('app:role') follow the token's realm_access and resource_access", async () => {
+        const token = async (username: string) =>
+          (
+            (await (
+              await fetch(
+                `${server.url}/realms/kc/protocol/openid-connect/token`,
+                form(
+                  { grant_type: 'password', username, password: `${username}-pw` },
+                  { authorization: basic('kc-app', 'kc-secret') },
+                ),
+              )
+            ).json()) as { access_token: string }
+          ).access_token;
+        const get = (path: string, bearer: string) =>
+          fetch(`${appOrigin}${path}`, { headers: { authorization: `Bearer ${bearer}` }, redirect: 'manual' });
+        const alice = await token('alice');
+        const bob = await token('bob');
+        for (const path of ['/realm-admin', '/app-editor', '/app-editor-qualified'])
+          assert.equal((await get(path, alice)).status, 200, `alice ${path}`);
+        assert.equal((await get('/other-manager', alice)).status, 403);
+        for (const path of ['/realm-admin', '/app-editor', '/app-editor-qualified'])
+          assert.equal((await get(path, bob)).status, 403, `bob ${path}`);
       });
 
       test('a logout from another client ends the keycloak-connect session through k_logout, also after the app was down', async () => {

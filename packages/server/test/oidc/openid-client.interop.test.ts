@@ -83,6 +83,68 @@ for (const database of TEST_DATABASES) {
       });
     });
 
+    // Issue 23: Keycloak's default client scopes apply to `scope=openid` alone (Apache
+    // mod_auth_openidc with OIDCRemoteUserClaim preferred_username), Grafana's documented
+    // `openid email profile roles` is accepted, access tokens carry email and name (Django
+    // social-auth reads them there), and a scope the client does not have is invalid_scope.
+    test("scopes and claims: the client's default scopes with openid alone, Grafana's scopes, invalid_scope", async () => {
+      const issuer = new URL(`${server.url}/realms/test`);
+      const config = await oidc.discovery(issuer, 'web', 'web-secret', oidc.ClientSecretBasic('web-secret'), {
+        execute: [oidc.allowInsecureRequests],
+      });
+      assert.ok((config.serverMetadata().scopes_supported ?? []).includes('roles'));
+      const signIn = async (scope: string) => {
+        const verifier = oidc.randomPKCECodeVerifier();
+        const state = oidc.randomState();
+        const authUrl = oidc.buildAuthorizationUrl(config, {
+          redirect_uri: 'https://web.example/callback',
+          scope,
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          state,
+        });
+        const browser = new Browser((input, init) => fetch(input, init));
+        const page = await browser.get(authUrl.href);
+        if (page.status !== 200) return { callback: new URL(page.headers.get('location')!), tokens: null };
+        const form = parseLoginForm(await page.text(), authUrl.href);
+        const done = await browser.post(form.action, {
+          auth_request: form.authRequest,
+          username: 'alice',
+          password: 'alice-pw',
+        });
+        const callback = new URL(done.headers.get('location')!);
+        return {
+          callback,
+          tokens: await oidc.authorizationCodeGrant(config, callback, {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+          }),
+        };
+      };
+
+      const { tokens } = await signIn('openid');
+      const id = tokens!.claims()!;
+      assert.equal(id.preferred_username, 'alice');
+      assert.equal(id.email, 'alice@example.com');
+      assert.equal(tokens!.scope, 'openid email profile');
+      const info = await oidc.fetchUserInfo(config, tokens!.access_token, id.sub);
+      assert.equal(info.preferred_username, 'alice');
+      assert.equal(info.name, 'Alice Liddell');
+      const access = JSON.parse(Buffer.from(tokens!.access_token.split('.')[1]!, 'base64url').toString()) as Record<
+        string,
+        unknown
+      >;
+      assert.equal(access.email, 'alice@example.com');
+      assert.equal(access.name, 'Alice Liddell');
+
+      const grafana = await signIn('openid email profile roles');
+      assert.equal(grafana.tokens!.scope, 'openid email profile');
+
+      const refused = await signIn('openid email profile nonsense');
+      assert.equal(refused.tokens, null);
+      assert.equal(refused.callback.searchParams.get('error'), 'invalid_scope');
+    });
+
     test('client credentials through openid-client', async () => {
       const config = await oidc.discovery(
         new URL(`${server.url}/realms/test`),
