@@ -3,7 +3,7 @@
 // caller can warn once.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
 import { webOriginProblem } from '../http/cors.ts';
-import { adminUrlProblem } from '../logout/admin-url.ts';
+import { adminUrlProblem } from '../logout/channels/admin-url/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { outboundUrlSchemeProblem } from '../logout/outbound-url-scheme.ts';
 import { registeredPostLogoutUriProblem, registeredRedirectUriProblem } from '../oidc/redirect-uri-matcher.ts';
