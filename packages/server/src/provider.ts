@@ -13,6 +13,7 @@ import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
+import { CHANNELS } from './logout/channels/registry.ts';
 import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
 import { LogoutStore } from './logout/logout-store.ts';
@@ -103,6 +104,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     http,
     retry: logoutOptions.retry,
     log,
+    channels: CHANNELS,
     concurrency: logoutOptions.concurrency,
     perClientConcurrency: logoutOptions.perClientConcurrency,
     attemptTimeoutMs: logoutOptions.http.connectTimeoutMs + logoutOptions.http.responseTimeoutMs,

@@ -2,6 +2,7 @@
 // POST action=this ends this browser's session (the signed-out page follows, as for any logout);
 // action=others ends every other session of the user (their clients are told as for any logout),
 // then shows the page again with that logout's outcome. Both are logouts with trigger `account`.
+import { endSessionsAndWait } from '../logout/end-and-wait.ts';
 import { InvalidRequest } from '../errors.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { readForm } from '../http/params.ts';
@@ -9,7 +10,7 @@ import { htmlResponse } from '../http/respond.ts';
 import type { Realm } from '../realm/model.ts';
 import { clearSessionStatusCookie } from '../sessions/session-status-cookie.ts';
 import { type SignedOutDeps, signedOutResponse } from '../logout/endpoint/signed-out-tail.ts';
-import { samlFrontchannelFrames } from '../logout/saml/frontchannel-frames.ts';
+import { samlFrontchannelFrames } from '../logout/channels/saml-frontchannel/frames.ts';
 import { newBrowserKey } from '../logout/status/browser-key.ts';
 import { accountCsrf, checksAccountCsrf } from './account-csrf.ts';
 import { renderAccountPage, renderSignedOutAccountPage } from './account-page.ts';
@@ -46,20 +47,19 @@ export async function accountPageEndpoint(
   if (which === 'others') {
     const others = (await ctx.sessions.liveOfUser(realm, user.id)).map((s) => s.id).filter((id) => id !== session.id);
     // No browser of theirs is here: their front-channel apps are told by back channels or shown as not told.
-    const result = await ctx.logout.endSessions(realm, others, 'account', { ipAddress: ip, startedBy: 'user' });
-    await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
+    await endSessionsAndWait(ctx, realm, others, 'account', { ipAddress: ip, startedBy: 'user' });
     return new Response(null, { status: 303, headers: { Location: action, 'Cache-Control': 'no-store' } });
   }
   if (which !== 'this') throw new InvalidRequest('Unknown action');
   const browserKey = newBrowserKey();
-  const result = await ctx.logout.endSessions(
+  const result = await endSessionsAndWait(
+    ctx,
     realm,
     [session.id],
     'account',
     { ipAddress: ip, startedBy: 'user', browserKey },
     ctx.urls.issuer(realm.name),
   );
-  await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
   const headers = new Headers({ 'Cache-Control': 'no-store' });
   headers.append(
     'Set-Cookie',

@@ -4,7 +4,7 @@ import { Conflict, InvalidRequest } from '../errors.ts';
 import { jsonResponse } from '../http/respond.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../store/schema.ts';
 import type { DeliveryInRealm, InRealm } from './admin-scope.ts';
-import { parseReceipt } from '../logout/delivery/logout-receipt.ts';
+import { parseReceipt } from '../logout/channels/backchannel/receipt.ts';
 import { paging } from './paging.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesDeliveryStore, UsesDeliveryWorker } from '../logout/capabilities.ts';

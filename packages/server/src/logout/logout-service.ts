@@ -12,24 +12,21 @@ import { SsoSessionStore } from '../sessions/sso-session-store.ts';
 import { type Executor, type Transact, transactor } from '../store/executor.ts';
 import type { LogoutDeliveryTable, LogoutTable } from '../store/schema.ts';
 import { RefreshTokenStore } from '../tokens/refresh-token-store.ts';
-import { usesAdminUrlLogout } from './admin-url.ts';
-import { sessionLogoutDelivery } from './delivery/admin-url-deliveries.ts';
+import { usesAdminUrlLogout } from './channels/admin-url/admin-url.ts';
+import { sessionLogoutDelivery } from './channels/admin-url/planner.ts';
 import { insertDeliveries } from './delivery/delivery-store.ts';
 import { defaultStarter, type EndedBy, type EndReason } from '../sessions/session-ender.ts';
 import { newId, sha256 } from '../crypto/random.ts';
 import { LogoutStore } from './logout-store.ts';
-import { frontchannelDelivery } from './delivery/frontchannel-deliveries.ts';
-import { outboxRow } from './delivery/outbox-row.ts';
+import { type FrontchannelTarget, frontchannelDelivery, frontchannelIframe } from './channels/frontchannel/planner.ts';
+import { backchannelDelivery } from './channels/backchannel/planner.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
-import { planSamlLogout, type SamlFrontchannelTarget } from './saml-participants.ts';
+import { planSamlLogout, type SamlFrontchannelTarget } from './channels/saml-planner.ts';
 
 export type { EndReason, LogoutTrigger } from '../sessions/session-ender.ts';
 
-export interface FrontchannelTarget {
-  clientId: string;
-  url: string;
-}
+export type { FrontchannelTarget } from './channels/frontchannel/planner.ts';
 
 export interface EndSessionsResult {
   /** The logout these sessions ended in; null when nothing ended (and none was asked for). */
@@ -293,26 +290,15 @@ export class LogoutService {
         logoutId,
         now,
       };
-      if (settings.backchannelUrl) {
-        deliveries.push(outboxRow(target, 'backchannel', null, settings.revokeOfflineTokens));
-      }
-      if (adminUrl) {
-        deliveries.push(sessionLogoutDelivery(target, adapterIds.get(row.cs_id) ?? []));
-      }
-      // Standards §5: a client with both URLs gets both channels.
-      if (settings.frontchannelUrl && issuer) {
-        const url = new URL(settings.frontchannelUrl);
-        if (settings.frontchannelSessionRequired) {
-          // FCL §2: iss and sid together, or neither.
-          url.searchParams.set('iss', issuer);
-          url.searchParams.set('sid', row.cs_sso_session_id);
-        }
-        frontchannel.push({ clientId: client.clientId, url: url.toString() });
-      }
+      // Each channel plans its own rows (channels/); standards §5: a client with both URLs gets both.
+      const back = backchannelDelivery(target, settings);
+      if (back) deliveries.push(back);
+      if (adminUrl) deliveries.push(sessionLogoutDelivery(target, adapterIds.get(row.cs_id) ?? []));
+      const iframe = frontchannelIframe(client.clientId, settings, issuer, row.cs_sso_session_id);
+      if (iframe) frontchannel.push(iframe);
       // The front-channel iframe is a delivery too (the logout's record shows it), answered by no one.
       if (settings.frontchannelUrl) {
-        const only = !settings.backchannelUrl && !adminUrl;
-        const fc = frontchannelDelivery(target, issuer !== undefined, only);
+        const fc = frontchannelDelivery(target, issuer !== undefined, !settings.backchannelUrl && !adminUrl);
         if (fc) deliveries.push(fc);
       }
     }

@@ -10,9 +10,9 @@
 // it, and those that have not (yet: they stay in the outbox and are retried).
 import type { Client, Realm } from '../realm/model.ts';
 import type { LogoutDeliveryTable } from '../store/schema.ts';
-import { notBeforeLogoutDelivery, pushNotBeforeDelivery } from './delivery/admin-url-deliveries.ts';
-import { kLogoutSender, kPushNotBeforeSender } from './delivery/senders/keycloak-admin-senders.ts';
-import type { DeliverySender } from './delivery/senders/sender.ts';
+import { notBeforeLogoutDelivery, pushNotBeforeDelivery } from './channels/admin-url/planner.ts';
+import { kLogoutSender, kPushNotBeforeSender } from './channels/admin-url/senders.ts';
+import type { DeliverySender } from './channels/channel.ts';
 import type { LogoutMeta } from './logout-service.ts';
 import type { UsesSigningKeys } from '../crypto/capabilities.ts';
 import type { UsesDeliveryStore, UsesDeliveryWorker, UsesLogout, UsesLogoutWait } from './capabilities.ts';

@@ -4,7 +4,7 @@
 // the import report (import-report.ts), with what needs the administrator's attention.
 import { isSigningAlg } from '../crypto/signing-keys.ts';
 import { webOriginProblem } from '../http/cors.ts';
-import { adminUrlProblem } from '../logout/admin-url.ts';
+import { adminUrlProblem } from '../logout/channels/admin-url/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { outboundUrlSchemeProblem } from '../logout/outbound-url-scheme.ts';
 import { checkRegisteredPostLogoutUri, checkRegisteredRedirectUri } from '../oidc/redirect-uri-matcher.ts';

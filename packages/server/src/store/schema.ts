@@ -210,7 +210,7 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** What a delivery sends; each kind has a sender in logout/delivery/senders/. */
+/** What a delivery sends; each kind is a channel in logout/channels/. */
 export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap', 'frontchannel'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 

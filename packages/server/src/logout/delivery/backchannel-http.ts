@@ -246,7 +246,7 @@ export class BackchannelHttp {
 
   /**
    * POSTs any body with the same address policy, pinning, timeouts and failure causes: every
-   * delivery kind (logout/delivery/senders/) goes through here.
+   * delivery kind (logout/channels/) goes through here.
    */
   send(
     target: string,

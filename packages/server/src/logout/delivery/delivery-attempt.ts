@@ -1,5 +1,5 @@
 // One attempt of one claimed outbox row: reads its realm and client, has the sender of the row's
-// kind build a freshly signed request (senders/), POSTs it, and judges the answer — delivered,
+// kind build a freshly signed request (channels/), POSTs it, and judges the answer — delivered,
 // rejected, retry later, or give up (standards §4) — into what to record. It writes nothing: the
 // next round records the answer with the others (outcome-batch.ts).
 import type { Logger } from 'pino';
@@ -12,12 +12,12 @@ import type { RealmRepository } from '../../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../../store/schema.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
-import { readReceipt } from './logout-receipt.ts';
+import { readReceipt } from '../channels/backchannel/receipt.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { RecentReads } from './recent-reads.ts';
 import { classifyStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
-import { senderFor } from './senders/index.ts';
-import type { OutgoingRequest } from './senders/sender.ts';
+import type { ChannelRegistry } from '../channels/registry.ts';
+import type { OutgoingRequest } from '../channels/channel.ts';
 import { whileClaimed } from './while-claimed.ts';
 
 export interface AttemptServices {
@@ -27,6 +27,8 @@ export interface AttemptServices {
   http: BackchannelHttp;
   retry: RetryPolicy;
   log: Logger;
+  /** The delivery channels: the sender of each row's kind. */
+  channels: ChannelRegistry;
 }
 
 export interface AttemptResult {
@@ -88,10 +90,10 @@ export class DeliveryAttempt {
         this.#reads.get(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
       ]),
     );
-    // The kind's sender builds a freshly signed request per attempt (senders/). A kind this
+    // The kind's sender builds a freshly signed request per attempt (channels/, the registry the worker is given). A kind this
     // process does not know (a row of a newer version, or written by hand) is failed: its
     // message would mean something else at another kind's endpoint.
-    const sender = senderFor(d.kind);
+    const sender = this.#o.channels.senderFor(d.kind);
     const request =
       sender && realm && client
         ? await whileClaimed(d.locked_until, () =>

@@ -1,6 +1,6 @@
 // Sends the outbox (standards §4): claims due deliveries, POSTs a freshly signed message for each
 // in parallel (a logout token, a Keycloak admin action or a SAML LogoutRequest: the kind's sender
-// in senders/ builds it), and records the outcome with an event. Runs in every server process; a
+// in channels/ builds it), and records the outcome with an event. Runs in every server process; a
 // new delivery is attempted at once, retries wait exactly until they are due. Its parts:
 //   delivery-scheduler.ts  when to claim: rounds, wake-ups (NOTIFY, timers, poll), stop
 //   delivery-slots.ts      what is in flight, in all and per client, and who waits for it
@@ -22,6 +22,7 @@ import { DeliverySlots } from './delivery-slots.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { OutcomeBatch } from './outcome-batch.ts';
 import type { RetryPolicy } from './retry-policy.ts';
+import type { ChannelRegistry } from '../channels/registry.ts';
 
 export type { AttemptResult } from './delivery-attempt.ts';
 
@@ -34,6 +35,8 @@ export interface DeliveryWorkerOptions {
   http: BackchannelHttp;
   retry: RetryPolicy;
   log: Logger;
+  /** The delivery channels (channels/registry.ts): the sender of each row's kind. */
+  channels: ChannelRegistry;
   /** Deliveries in flight in this process. */
   concurrency?: number;
   /** In flight per client, so one dead receiver cannot take every slot. */

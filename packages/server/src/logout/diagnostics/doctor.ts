@@ -19,7 +19,7 @@ import {
   type ResolvedTarget,
 } from '../delivery/backchannel-http.ts';
 import { bodyExcerpt } from '../delivery/body-excerpt.ts';
-import { doctorSenderFor } from '../delivery/senders/index.ts';
+import { CHANNELS } from '../channels/registry.ts';
 import type { UsesSigningKeys } from '../../crypto/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
@@ -103,7 +103,7 @@ export async function checkClientBackchannel(
   // The endpoint a session end would use: the back-channel URL, else the admin URL (k_logout);
   // a SAML client's SOAP SLO URL (saml_soap).
   const input = { keys: ctx.keys, urls: ctx.urls, realm, client };
-  const sender = doctorSenderFor((s) => s.target(input), client.protocol);
+  const sender = CHANNELS.doctorSenderFor((s) => s.target(input), client.protocol);
   const targetUrl = sender?.target(input);
   if (!sender?.probe || !targetUrl) return null;
   const result: DoctorResult = {

@@ -2,13 +2,14 @@
 // back-channel attempts (standards §4), then the front-channel page, the post-logout
 // redirect, or the signed-out page. (A refused logout's page and LOGOUT_ERROR event are the
 // route's error policy, http/route.ts — except the still-signed-in page below.)
+import { endSessionsAndWait } from '../end-and-wait.ts';
 import { asOAuthError } from '../../errors.ts';
 import { clearCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlError, htmlResponse } from '../../http/respond.ts';
 import type { Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import type { SsoSession } from '../../sessions/sso-session.ts';
-import { samlFrontchannelFrames } from '../saml/frontchannel-frames.ts';
+import { samlFrontchannelFrames } from '../channels/saml-frontchannel/frames.ts';
 import type { LogoutRequest } from './logout-request.ts';
 import { renderStillSignedInErrorPage } from './logout-pages.ts';
 import { type SignedOutDeps, signedOutResponse } from './signed-out-tail.ts';
@@ -70,7 +71,9 @@ export async function finishLogout(
   }
   const issuer = ctx.urls.issuer(realm.name);
   const browserKey = newBrowserKey();
-  const result = await ctx.logout.endSessions(
+  // Every RP is notified, including the one that asked, before the redirect — within a bound.
+  const result = await endSessionsAndWait(
+    ctx,
     realm,
     [...toEnd],
     'rp_initiated',
@@ -83,8 +86,6 @@ export async function finishLogout(
     },
     issuer,
   );
-  // Every RP is notified, including the one that asked, before the redirect — within a bound.
-  await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
 
   const headers = new Headers();
   // Never clear the cookie of a session that stays alive: the user would look signed out

@@ -14,7 +14,7 @@
 // auto-submitted POST form (pysaml2) would have that POST aborted by our navigation.
 import type { Realm } from '../../realm/model.ts';
 import { Html, html, page } from '../../views/html.ts';
-import type { FrontchannelMessage } from '../saml/frontchannel-message.ts';
+import type { FrontchannelMessage } from '../channels/saml-frontchannel/message.ts';
 import type { FrontchannelTarget } from '../logout-service.ts';
 import { appList, APP_SYMBOLS } from '../status/app-list.ts';
 import type { LogoutStatus } from '../status/app-states.ts';
@@ -29,7 +29,7 @@ export interface LoggedOutPage {
   connectsToSelf: boolean;
 }
 
-/** A front-channel SAML LogoutRequest, in its iframe (logout/saml/frontchannel-message.ts). */
+/** A front-channel SAML LogoutRequest, in its iframe (logout/channels/saml-frontchannel/message.ts). */
 export interface SamlFrame {
   clientId: string;
   message: FrontchannelMessage;

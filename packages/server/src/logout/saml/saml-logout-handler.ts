@@ -9,6 +9,7 @@
 //     LogoutRequest we sent it (saml-logout-answer.ts).
 // A message that cannot be authenticated gets a 400 page (or SOAP fault) and a LOGOUT_ERROR; an
 // authenticated but invalid request gets a LogoutResponse with the SAML status; nothing is ended.
+import { endSessionsAndWait } from '../end-and-wait.ts';
 import { randomToken } from '../../crypto/random.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../../http/cookies.ts';
 import { htmlResponse } from '../../http/respond.ts';
@@ -18,7 +19,7 @@ import { newBrowserKey } from '../status/browser-key.ts';
 import type { Client, Realm } from '../../realm/model.ts';
 import { clearSessionStatusCookie } from '../../sessions/session-status-cookie.ts';
 import { type AuthenticatedMessage, authenticateMessage, type InboundMessage } from '../../saml/inbound-message.ts';
-import { samlFrontchannelFrames } from './frontchannel-frames.ts';
+import { samlFrontchannelFrames } from '../channels/saml-frontchannel/frames.ts';
 import { logoutResponseFor, type OutboundLogoutResponse } from './logout-response-out.ts';
 import { checkDestination, checkFreshness } from '../../saml/message-checks.ts';
 import { readLogoutRequest } from '../../saml/read-logout-request.ts';
@@ -26,7 +27,7 @@ import { type SamlClientSettings, samlSettingsOf } from '../../saml/saml-client.
 import { STATUS } from '../../saml/saml-constants.ts';
 import { SamlError } from '../../saml/saml-errors.ts';
 import { soapFault } from '../../saml/soap-envelope.ts';
-import { frontchannelAnswerError, handleFrontchannelAnswer } from './saml-logout-answer.ts';
+import { frontchannelAnswerError, handleFrontchannelAnswer } from '../channels/saml-frontchannel/answer.ts';
 import { recordSamlError, samlErrorPage } from '../../saml/endpoint/saml-error-page.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
@@ -170,7 +171,9 @@ async function handleLogoutRequest(
     });
     const continueTo = continueToOf(answer);
     const browserKey = viaSoap ? undefined : newBrowserKey();
-    const result = await ctx.logout.endSessions(
+    // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
+    const result = await endSessionsAndWait(
+      ctx,
       realm,
       [...toEnd],
       'saml_sp_initiated',
@@ -183,8 +186,6 @@ async function handleLogoutRequest(
       },
       viaSoap ? undefined : issuer,
     );
-    // As for OIDC: every back-channel receiver has had its first attempt before the answer, within a bound.
-    await ctx.deliveries.waitForFirstAttempts(result.deliveryIds, ctx.logoutWaitMs);
     if (viaSoap) return soapAnswer(answer);
 
     const headers = new Headers({ 'Cache-Control': 'no-store' });

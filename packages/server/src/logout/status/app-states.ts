@@ -5,7 +5,7 @@
 // gave one) or a SAML LogoutResponse with status Success. An OIDC front-channel iframe has no
 // answer (FCL §3), so it is shown as told through the browser, never as a guessed success.
 import type { LogoutDeliveryTable, SamlLogoutRequestTable } from '../../store/schema.ts';
-import { parseReceipt } from '../delivery/logout-receipt.ts';
+import { parseReceipt } from '../channels/backchannel/receipt.ts';
 import { plainCause } from './plain-cause.ts';
 
 export const APP_STATES = ['signed_out', 'pending', 'retrying', 'told_by_browser', 'failed', 'not_told'] as const;

@@ -4,7 +4,7 @@
 // Read by the admin API (…/sundown/logouts/{id}), the console and `sundown trace`.
 import type { Realm } from '../../realm/model.ts';
 import type { LogoutDeliveryTable, LogoutTable, SamlLogoutRequestTable } from '../../store/schema.ts';
-import { parseReceipt } from '../delivery/logout-receipt.ts';
+import { parseReceipt } from '../channels/backchannel/receipt.ts';
 import type { LogoutStatus } from '../status/app-states.ts';
 import { type LogoutStatusDeps, readLogoutStatus } from '../status/logout-status.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { adminActionUrl, adminUrlProblem, resolveAdminUrl } from '../../../src/logout/admin-url.ts';
-import { NO_ADAPTER_SESSIONS } from '../../../src/logout/delivery/admin-url-deliveries.ts';
-import { signLogoutAction, signPushNotBefore } from '../../../src/logout/delivery/keycloak-admin-action.ts';
+import { adminActionUrl, adminUrlProblem, resolveAdminUrl } from '../../../src/logout/channels/admin-url/admin-url.ts';
+import { NO_ADAPTER_SESSIONS } from '../../../src/logout/channels/admin-url/planner.ts';
+import { signLogoutAction, signPushNotBefore } from '../../../src/logout/channels/admin-url/logout-action.ts';
 import { parseRealmJson } from '../../../src/realm-import/realm-json.ts';
 import { Browser, signIn } from '../../helpers/browser.ts';
 import { TEST_DATABASES } from '../../helpers/databases.ts';

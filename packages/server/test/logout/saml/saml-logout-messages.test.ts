@@ -10,7 +10,10 @@ import {
   renderLoggedOutPage,
   SAML_ANSWER_ARRIVED,
 } from '../../../src/logout/endpoint/signed-out-page.ts';
-import { buildFrontchannelMessage, frontchannelBinding } from '../../../src/logout/saml/frontchannel-message.ts';
+import {
+  buildFrontchannelMessage,
+  frontchannelBinding,
+} from '../../../src/logout/channels/saml-frontchannel/message.ts';
 import { logoutResponseFor } from '../../../src/logout/saml/logout-response-out.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';
 import { parseSamlClient, type SamlClientSettings } from '../../../src/saml/saml-client-settings.ts';

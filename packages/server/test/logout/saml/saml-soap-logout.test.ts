@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../../../src/admin/bootstrap.ts';
 import { checkClientBackchannel } from '../../../src/logout/diagnostics/doctor.ts';
-import { NO_SAML_CHANNEL } from '../../../src/logout/saml-participants.ts';
+import { NO_SAML_CHANNEL } from '../../../src/logout/channels/saml-planner.ts';
 import { certificateToText } from '../../../src/saml/certificate-text.ts';
 import { TEST_DATABASES } from '../../helpers/databases.ts';
 import { startLogoutProvider } from '../../helpers/logout-realm.ts';

@@ -5,8 +5,8 @@
 // Keycloak signs them with the realm's default key; adapters verify RS256 only (keycloak-connect
 // uses RSA-SHA256 with the JWKS key of the header's `kid`), so they are always RS256.
 import { SignJWT } from 'jose';
-import { newId } from '../../crypto/random.ts';
-import type { SigningKeys } from '../../crypto/signing-keys.ts';
+import { newId } from '../../../crypto/random.ts';
+import type { SigningKeys } from '../../../crypto/signing-keys.ts';
 
 /** Keycloak: `Time.currentTime() + 30`. */
 export const ADMIN_ACTION_LIFETIME_S = 30;

@@ -5,12 +5,12 @@
 //   - otherwise an SP with a SOAP SLO URL → a `saml_soap` delivery through the durable outbox;
 //   - otherwise → a `skipped` `saml_soap` row naming why it could not be told, so the admin API and
 //     console show it (nothing is silently dropped).
-import type { Client } from '../realm/model.ts';
-import { samlSettingsOf } from '../saml/saml-client.ts';
-import { frontchannelBinding } from './saml/frontchannel-message.ts';
-import type { LogoutDeliveryTable } from '../store/schema.ts';
-import { outboxRow, skippedRow } from './delivery/outbox-row.ts';
-import { LOGOUT_REASON, type SamlSoapPayload } from './delivery/senders/saml-soap-sender.ts';
+import type { Client } from '../../realm/model.ts';
+import { samlSettingsOf } from '../../saml/saml-client.ts';
+import { frontchannelBinding } from './saml-frontchannel/message.ts';
+import type { LogoutDeliveryTable } from '../../store/schema.ts';
+import { outboxRow, skippedRow } from '../delivery/outbox-row.ts';
+import { LOGOUT_REASON, type SamlSoapPayload } from './saml-soap/sender.ts';
 
 /** A front-channel SAML participant the signed-out page sends a LogoutRequest to. */
 export interface SamlFrontchannelTarget {

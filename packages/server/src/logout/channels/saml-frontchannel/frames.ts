@@ -1,16 +1,16 @@
 // The SAML part of the signed-out page (logout/endpoint/logout-pages.ts): one signed
 // LogoutRequest per front-channel participant, each remembered so its LogoutResponse, which comes
 // back to /protocol/saml inside the iframe, is checked (saml-logout-handler.ts).
-import type { SamlFrame } from '../endpoint/signed-out-page.ts';
-import type { SamlFrontchannelTarget } from '../saml-participants.ts';
-import type { Realm } from '../../realm/model.ts';
-import type { SamlLogoutRequestTable } from '../../store/schema.ts';
-import { samlSettingsOf } from '../../saml/saml-client.ts';
-import { buildFrontchannelMessage } from './frontchannel-message.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesRealms } from '../../realm/capabilities.ts';
-import type { UsesSamlKeys } from '../../saml/capabilities.ts';
-import type { UsesSentLogoutRequests } from '../capabilities.ts';
+import type { SamlFrame } from '../../endpoint/signed-out-page.ts';
+import type { SamlFrontchannelTarget } from '../saml-planner.ts';
+import type { Realm } from '../../../realm/model.ts';
+import type { SamlLogoutRequestTable } from '../../../store/schema.ts';
+import { samlSettingsOf } from '../../../saml/saml-client.ts';
+import { buildFrontchannelMessage } from './message.ts';
+import type { UsesUrls } from '../../../provider-urls.ts';
+import type { UsesRealms } from '../../../realm/capabilities.ts';
+import type { UsesSamlKeys } from '../../../saml/capabilities.ts';
+import type { UsesSentLogoutRequests } from '../../capabilities.ts';
 
 /** What building the front-channel SAML logout frames uses. */
 export type FrontchannelFrameDeps = UsesRealms & UsesSamlKeys & UsesSentLogoutRequests & UsesUrls;

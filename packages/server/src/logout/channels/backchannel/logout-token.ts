@@ -1,10 +1,10 @@
 // The logout token (Back-Channel Logout 1.0 §2.4, with errata 1's required `exp`), plus
 // Keycloak's `typ: "Logout"` claim and `revoke_offline_access` member of `events`.
 import { SignJWT } from 'jose';
-import { newId } from '../../crypto/random.ts';
-import type { SigningKeys } from '../../crypto/signing-keys.ts';
-import { idTokenAlg } from '../../realm/attributes.ts';
-import type { Client } from '../../realm/model.ts';
+import { newId } from '../../../crypto/random.ts';
+import type { SigningKeys } from '../../../crypto/signing-keys.ts';
+import { idTokenAlg } from '../../../realm/attributes.ts';
+import type { Client } from '../../../realm/model.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** Standards §3: `exp` at most ~2 minutes after `iat`. */

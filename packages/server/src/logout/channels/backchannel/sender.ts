@@ -1,7 +1,7 @@
 // Kind `backchannel`: the OIDC back-channel logout token (BCL §2.5), form-encoded `logout_token`.
 import { logoutSettings } from '../../client-logout-settings.ts';
-import { signLogoutToken } from '../logout-token.ts';
-import type { DeliverySender, OutgoingRequest, SenderInput } from './sender.ts';
+import { signLogoutToken } from './logout-token.ts';
+import type { DeliverySender, OutgoingRequest, SenderInput } from '../channel.ts';
 
 async function request(
   input: SenderInput,

@@ -1,9 +1,9 @@
 // Kinds `k_logout` and `k_push_not_before`: Keycloak's admin-URL protocol, which keycloak-connect
-// and the older Java adapters implement (see ../keycloak-admin-action.ts). The body is the bare
+// and the older Java adapters implement (see logout-action.ts). The body is the bare
 // compact JWS as text/plain, as Keycloak's HttpClientProvider.postText sends it.
-import { adminActionUrl, resolveAdminUrl } from '../../admin-url.ts';
-import { signLogoutAction, signPushNotBefore } from '../keycloak-admin-action.ts';
-import { type DeliverySender, payloadOf, type SenderInput } from './sender.ts';
+import { adminActionUrl, resolveAdminUrl } from './admin-url.ts';
+import { signLogoutAction, signPushNotBefore } from './logout-action.ts';
+import { type DeliverySender, payloadOf, type SenderInput } from '../channel.ts';
 
 /** What a `k_logout` row carries: one session's ids, or (logout-all) only a not-before time. */
 export interface KLogoutPayload {

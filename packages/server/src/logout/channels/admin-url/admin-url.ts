@@ -2,9 +2,9 @@
 // ResolveRelative does: absolute as is; starting with "/" → `rootUrl` + the path, or without a
 // rootUrl the server's own origin with that path. Action paths are appended as a path segment
 // (JAX-RS `UriBuilder.path`): `http://app/admin` and `http://app/admin/` both give `…/admin/k_logout`.
-import { backchannelLogoutUrl } from '../realm/attributes.ts';
-import type { Client } from '../realm/model.ts';
-import { outboundUrlSchemeProblem } from './outbound-url-scheme.ts';
+import { backchannelLogoutUrl } from '../../../realm/attributes.ts';
+import type { Client } from '../../../realm/model.ts';
+import { outboundUrlSchemeProblem } from '../../outbound-url-scheme.ts';
 
 export function resolveAdminUrl(client: Pick<Client, 'adminUrl' | 'rootUrl'>, serverOrigin: string): string | null {
   const url = client.adminUrl;

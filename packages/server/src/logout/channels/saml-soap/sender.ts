@@ -10,8 +10,8 @@ import { realmSigningKey } from '../../../saml/realm-signing-key.ts';
 import { NAME_ID_FORMATS } from '../../../saml/saml-client-attributes.ts';
 import { SOAP_ACTION } from '../../../saml/saml-constants.ts';
 import { wrapSoap } from '../../../saml/soap-envelope.ts';
-import { judgeSoapAnswer, MAX_SOAP_ANSWER } from '../saml-soap-answer.ts';
-import { type DeliverySender, type OutgoingRequest, payloadOf, type SenderInput } from './sender.ts';
+import { judgeSoapAnswer, MAX_SOAP_ANSWER } from './answer.ts';
+import { type DeliverySender, type OutgoingRequest, payloadOf, type SenderInput } from '../channel.ts';
 
 /** What a `saml_soap` row carries: the participant as recorded at login (Core §3.7.1). */
 export interface SamlSoapPayload {

@@ -4,19 +4,19 @@
 // keycloak#51211); a non-Success status is recorded as a LOGOUT_ERROR. The iframe gets a small
 // page our own signed-out page may frame, which tells that page the answer is in
 // (frontchannel-answer-page.ts).
-import type { Client, Realm } from '../../realm/model.ts';
-import { html } from '../../views/html.ts';
-import type { AuthenticatedMessage } from '../../saml/inbound-message.ts';
-import { checkDestination } from '../../saml/message-checks.ts';
-import { readLogoutResponse } from '../../saml/read-logout-response.ts';
-import type { SamlClientSettings } from '../../saml/saml-client.ts';
-import { SamlError } from '../../saml/saml-errors.ts';
-import { frontchannelAnswerPage } from './frontchannel-answer-page.ts';
-import { recordSamlError } from '../../saml/endpoint/saml-error-page.ts';
-import type { UsesEvents } from '../../events/capabilities.ts';
-import type { UsesLog } from '../../log.ts';
-import type { UsesUrls } from '../../provider-urls.ts';
-import type { UsesSentLogoutRequests } from '../capabilities.ts';
+import type { Client, Realm } from '../../../realm/model.ts';
+import { html } from '../../../views/html.ts';
+import type { AuthenticatedMessage } from '../../../saml/inbound-message.ts';
+import { checkDestination } from '../../../saml/message-checks.ts';
+import { readLogoutResponse } from '../../../saml/read-logout-response.ts';
+import type { SamlClientSettings } from '../../../saml/saml-client.ts';
+import { SamlError } from '../../../saml/saml-errors.ts';
+import { frontchannelAnswerPage } from './answer-page.ts';
+import { recordSamlError } from '../../../saml/endpoint/saml-error-page.ts';
+import type { UsesEvents } from '../../../events/capabilities.ts';
+import type { UsesLog } from '../../../log.ts';
+import type { UsesUrls } from '../../../provider-urls.ts';
+import type { UsesSentLogoutRequests } from '../../capabilities.ts';
 
 export async function handleFrontchannelAnswer(
   ctx: UsesEvents & UsesLog & UsesSentLogoutRequests & UsesUrls,

@@ -3,9 +3,9 @@
 // `client_session_state`), Keycloak sends nothing for that session ("no logged adapter
 // sessions"), and so does Sundown — but it records the row as `skipped` with the reason, so the
 // admin API and console show why that client was not told.
-import type { LogoutDeliveryTable } from '../../store/schema.ts';
-import { outboxRow, type OutboxTarget, skippedRow } from './outbox-row.ts';
-import type { KLogoutPayload, KPushNotBeforePayload } from './senders/keycloak-admin-senders.ts';
+import type { LogoutDeliveryTable } from '../../../store/schema.ts';
+import { outboxRow, type OutboxTarget, skippedRow } from '../../delivery/outbox-row.ts';
+import type { KLogoutPayload, KPushNotBeforePayload } from './senders.ts';
 
 export const NO_ADAPTER_SESSIONS =
   'skipped: the client sent no client_session_state with its code-to-token request, so there is no adapter session to name (Keycloak sends nothing either)';

@@ -3,12 +3,12 @@
 // delivery and its event; any other body is ignored, as before. On every store.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { readReceipt } from '../../../src/logout/delivery/logout-receipt.ts';
-import { TEST_DATABASES } from '../../helpers/databases.ts';
-import { startLogoutProvider } from '../../helpers/logout-realm.ts';
-import { basic, decodeJwt, form } from '../../helpers/oauth.ts';
-import { OIDC, type TestProvider } from '../../helpers/provider.ts';
-import { type Answer, Receiver } from '../../helpers/receiver.ts';
+import { readReceipt } from '../../../../src/logout/channels/backchannel/receipt.ts';
+import { TEST_DATABASES } from '../../../helpers/databases.ts';
+import { startLogoutProvider } from '../../../helpers/logout-realm.ts';
+import { basic, decodeJwt, form } from '../../../helpers/oauth.ts';
+import { OIDC, type TestProvider } from '../../../helpers/provider.ts';
+import { type Answer, Receiver } from '../../../helpers/receiver.ts';
 
 const FAST = {
   retry: { baseDelayMs: 50, maxDelayMs: 300, maxAgeMs: 60_000 },

@@ -3,10 +3,10 @@
 // it, and its one script tells that parent — and only a parent on our origin — that the answer is
 // back and recorded: the signed-out page continues only then (or after its bound), so it never
 // aborts an SP's answer on its way, such as a POSTed LogoutResponse from an auto-submitted form.
-import { randomToken } from '../../crypto/random.ts';
-import { htmlResponse } from '../../http/respond.ts';
-import { SAML_ANSWER_ARRIVED } from '../endpoint/signed-out-page.ts';
-import { Html, html, page } from '../../views/html.ts';
+import { randomToken } from '../../../crypto/random.ts';
+import { htmlResponse } from '../../../http/respond.ts';
+import { SAML_ANSWER_ARRIVED } from '../../endpoint/signed-out-page.ts';
+import { Html, html, page } from '../../../views/html.ts';
 
 export function frontchannelAnswerPage(title: string, body: Html, status: number): Response {
   const nonce = randomToken(16);

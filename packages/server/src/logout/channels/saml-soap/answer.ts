@@ -3,13 +3,13 @@
 // back, signed when the client requires signatures, from the client, in response to the request;
 // it never reads the status. Sundown also reads the status, so "the SP said no" is visible.
 import type { Element } from '@xmldom/xmldom';
-import type { SamlClientSettings } from '../../saml/saml-client-settings.ts';
-import { authenticateMessage, decodeSoapMessage } from '../../saml/inbound-message.ts';
-import { readLogoutResponse } from '../../saml/read-logout-response.ts';
-import { NS, STATUS } from '../../saml/saml-constants.ts';
-import { SamlError } from '../../saml/saml-errors.ts';
-import { unwrapSoap } from '../../saml/soap-envelope.ts';
-import { textOf } from '../../saml/xml-read.ts';
+import type { SamlClientSettings } from '../../../saml/saml-client-settings.ts';
+import { authenticateMessage, decodeSoapMessage } from '../../../saml/inbound-message.ts';
+import { readLogoutResponse } from '../../../saml/read-logout-response.ts';
+import { NS, STATUS } from '../../../saml/saml-constants.ts';
+import { SamlError } from '../../../saml/saml-errors.ts';
+import { unwrapSoap } from '../../../saml/soap-envelope.ts';
+import { textOf } from '../../../saml/xml-read.ts';
 
 export type SoapOutcome = 'delivered' | 'rejected' | 'retry';
 

@@ -3,15 +3,15 @@
 // verdict on the SP's answer follows the rules of saml-soap-answer.ts, one test per rule.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BackchannelHttp } from '../../../src/logout/delivery/backchannel-http.ts';
-import { judgeSoapAnswer, MAX_SOAP_ANSWER } from '../../../src/logout/delivery/saml-soap-answer.ts';
-import { buildLogoutRequest } from '../../../src/saml/build-logout.ts';
-import { certificateToText } from '../../../src/saml/certificate-text.ts';
-import { parseSamlClient, type SamlClientSettings } from '../../../src/saml/saml-client-settings.ts';
-import { SOAP_ACTION } from '../../../src/saml/saml-constants.ts';
-import { wrapSoap } from '../../../src/saml/soap-envelope.ts';
-import { attacker, REALM_URL, realm, realmKey, sp, SP_ENTITY_ID } from '../../helpers/saml-fixtures.ts';
-import { SoapSp } from '../../helpers/soap-sp.ts';
+import { BackchannelHttp } from '../../../../src/logout/delivery/backchannel-http.ts';
+import { judgeSoapAnswer, MAX_SOAP_ANSWER } from '../../../../src/logout/channels/saml-soap/answer.ts';
+import { buildLogoutRequest } from '../../../../src/saml/build-logout.ts';
+import { certificateToText } from '../../../../src/saml/certificate-text.ts';
+import { parseSamlClient, type SamlClientSettings } from '../../../../src/saml/saml-client-settings.ts';
+import { SOAP_ACTION } from '../../../../src/saml/saml-constants.ts';
+import { wrapSoap } from '../../../../src/saml/soap-envelope.ts';
+import { attacker, REALM_URL, realm, realmKey, sp, SP_ENTITY_ID } from '../../../helpers/saml-fixtures.ts';
+import { SoapSp } from '../../../helpers/soap-sp.ts';
 
 function settingsFor(requireSignature: boolean, cert = sp.certificate): SamlClientSettings {
   const parsed = parseSamlClient(

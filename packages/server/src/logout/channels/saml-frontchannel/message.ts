@@ -4,11 +4,11 @@
 // its URL falling back to the client's adminUrl. Always signed: Profiles §4.4.3.1 requires a
 // signed LogoutRequest on the front channel (Redirect: query signature, Bindings §3.4.4.1; POST:
 // enveloped, §3.5.4).
-import { buildLogoutRequest } from '../../saml/build-logout.ts';
-import type { NameId } from '../../saml/name-id.ts';
-import { encodeRedirectUrl } from '../../saml/redirect-binding.ts';
-import type { SamlClientSettings } from '../../saml/saml-client-settings.ts';
-import type { RealmSigningKey } from '../../saml/sign-enveloped.ts';
+import { buildLogoutRequest } from '../../../saml/build-logout.ts';
+import type { NameId } from '../../../saml/name-id.ts';
+import { encodeRedirectUrl } from '../../../saml/redirect-binding.ts';
+import type { SamlClientSettings } from '../../../saml/saml-client-settings.ts';
+import type { RealmSigningKey } from '../../../saml/sign-enveloped.ts';
 
 export type FrontchannelMessage =
   | { binding: 'redirect'; requestId: string; url: string }

@@ -1,25 +1,27 @@
-// Delivery kinds: the outbox (logout_delivery) holds messages of several kinds, and each kind has
-// one sender that builds the HTTP request of an attempt. Everything else is shared by all kinds:
+// Delivery channels: the outbox (logout_delivery) holds messages of several kinds, and each kind is
+// one folder under logout/channels/ — its planner (which rows a session's end writes), its message,
+// its sender that builds the HTTP request of an attempt, its answer judge and its doctor probe. Everything else is shared by all kinds:
 // claiming, the per-client in-flight cap, the address policy and pinning, timeouts, the retry
 // policy (logout/delivery/retry-policy.ts), named failure causes, events, the admin API and console view,
 // and the doctor.
 //
 // Adding a kind (e.g. `saml_soap` for SAML back-channel logout):
 //   1. add its name to DELIVERY_KINDS in store/schema.ts (the column is plain text: no migration);
-//   2. write `logout/delivery/senders/<kind>-sender.ts` exporting a DeliverySender: `build` signs a fresh
+//   2. write `logout/channels/<kind>/sender.ts` exporting a DeliverySender: `build` signs a fresh
 //      message per attempt from the delivery row (`payload` holds the kind's own inputs as JSON)
 //      and returns the URL, content type and body, or null when the client no longer has that
 //      endpoint; `probe` (optional) builds a harmless message a working receiver answers with
 //      2xx, which `sundown doctor` sends;
-//   3. register it in `senders/index.ts` (a row of a kind not registered there is failed with
+//   3. register it in `channels/registry.ts` (a row of a kind not registered there is failed with
 //      "unknown delivery kind", never sent by another kind's sender);
-//   4. write its rows where sessions end (logout/logout-service.ts) or from an admin action;
+//   4. write its planner (`channels/<kind>/planner.ts`), called where sessions end
+//      (logout/logout-service.ts), or its rows from an admin action;
 //   5. when the answer body says whether it worked (SAML SOAP), return a `judge` with the request.
 // A sender does no I/O of its own besides reading keys: the worker sends what it returns.
-import type { ProviderUrls } from '../../../provider-urls.ts';
-import type { SigningKeys } from '../../../crypto/signing-keys.ts';
-import type { Client, Realm } from '../../../realm/model.ts';
-import type { DeliveryKind, LogoutDeliveryTable } from '../../../store/schema.ts';
+import type { ProviderUrls } from '../../provider-urls.ts';
+import type { SigningKeys } from '../../crypto/signing-keys.ts';
+import type { Client, Realm } from '../../realm/model.ts';
+import type { DeliveryKind, LogoutDeliveryTable } from '../../store/schema.ts';
 
 export interface OutgoingRequest {
   url: string;
