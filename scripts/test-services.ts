@@ -1,6 +1,9 @@
 // Global setup of `npm test`: make sure PostgreSQL and Redis answer on loopback for the
-// service-backed suites. Use a running server when one answers; otherwise start a throwaway
-// one from the installed binaries; otherwise say loudly that those suites are skipped.
+// service-backed suites. PostgreSQL: a throwaway cluster of our own when the binaries are
+// installed (the suite opens up to a few hundred connections at once, more than a shared server's
+// default max_connections of 100 leaves when anything else uses it); else a server already
+// answering on 5432. Redis: a running server when one answers, else a throwaway one. Otherwise
+// say loudly that those suites are skipped.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -26,6 +29,11 @@ function answers(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<bo
 // socket we hold. So each gets a random port, and another one when that one turns out to be
 // taken: start-up fails then (it never reaches another process's server by mistake).
 const PORT_TRIES = 5;
+
+// Each server under test keeps a pool of up to 10 connections plus one for LISTEN; with two test
+// files at a time, each starting several servers (multi-process tests start up to six), the peak
+// stays well under this.
+const THROWAWAY_MAX_CONNECTIONS = 400;
 
 function randomPort(): number {
   return 20000 + Math.floor(Math.random() * 20000);
@@ -69,7 +77,7 @@ async function startThrowawayPostgres(): Promise<string | undefined> {
         '-l',
         join(dir, 'log'),
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${THROWAWAY_MAX_CONNECTIONS}`,
         'start',
       ]);
       return `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -123,20 +131,22 @@ async function startThrowawayRedis(): Promise<string | undefined> {
 
 export async function globalSetup(): Promise<void> {
   if (!process.env.SUNDOWN_TEST_PG_URL) {
-    if (await answers(5432)) process.env.SUNDOWN_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-    else {
-      const url = await startThrowawayPostgres().catch((err: unknown) => {
-        console.error(`# PostgreSQL: could not start a throwaway server: ${String(err)}`);
-        return undefined;
-      });
-      if (url) {
-        process.env.SUNDOWN_TEST_PG_URL = url;
-        console.log(`# PostgreSQL: started a throwaway server at ${url}`);
-      } else {
-        console.log(
-          '# PostgreSQL: SKIPPED — no server answers on 127.0.0.1:5432 and no PostgreSQL binaries are installed; PostgreSQL suites will be skipped',
-        );
-      }
+    const url = await startThrowawayPostgres().catch((err: unknown) => {
+      console.error(`# PostgreSQL: could not start a throwaway server: ${String(err)}`);
+      return undefined;
+    });
+    if (url) {
+      process.env.SUNDOWN_TEST_PG_URL = url;
+      console.log(`# PostgreSQL: started a throwaway server at ${url} (max_connections ${THROWAWAY_MAX_CONNECTIONS})`);
+    } else if (await answers(5432)) {
+      process.env.SUNDOWN_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+      console.log(
+        '# PostgreSQL: no binaries to start a throwaway server; using the server on 127.0.0.1:5432 (it needs max_connections of 250 or more free)',
+      );
+    } else {
+      console.log(
+        '# PostgreSQL: SKIPPED — no server answers on 127.0.0.1:5432 and no PostgreSQL binaries are installed; PostgreSQL suites will be skipped',
+      );
     }
   }
   if (!process.env.SUNDOWN_TEST_REDIS_URL) {
