@@ -43,6 +43,17 @@ function nameOf(access: RealmAccess, role: Role): RoleName {
   };
 }
 
+/** Direct first, then through a group (by path), then inside a composite (by name). */
+function bySource(a: RoleSource, b: RoleSource): number {
+  return (
+    Number(a.composite !== null) - Number(b.composite !== null) ||
+    Number(a.group !== null) - Number(b.group !== null) ||
+    (a.group ?? '').localeCompare(b.group ?? '') ||
+    (a.composite?.client ?? '').localeCompare(b.composite?.client ?? '') ||
+    (a.composite?.name ?? '').localeCompare(b.composite?.name ?? '')
+  );
+}
+
 /** The user's effective roles with their sources: realm roles first, then client roles, by name. */
 export function effectiveRoles(access: RealmAccess, grants: UserGrants): EffectiveRole[] {
   // The roles mapped to the user or to a group, each with the group that maps it.
@@ -88,6 +99,7 @@ export function effectiveRoles(access: RealmAccess, grants: UserGrants): Effecti
       if (inner && id !== roleId) add(inner, { group, composite: nameOf(access, top) });
     }
   }
+  for (const role of out.values()) role.sources.sort(bySource);
   return [...out.values()].sort(
     (a, b) =>
       Number(a.client !== null) - Number(b.client !== null) ||

@@ -87,6 +87,8 @@ describe('admin console: roles, groups and effective roles in Chromium', { skip 
     assert.doesNotMatch((await page.locator('tr[data-role="auditor"]').textContent())!, /composite/);
     assert.match((await page.locator('tr[data-role="app app-admin"]').textContent())!, /Administers the app/);
     await page.locator('tr[data-role="api write"]').waitFor();
+    // Keycloak's message key is shown as its console shows it.
+    assert.match((await page.locator('tr[data-role="default-roles-shop"]').textContent())!, /Default roles/);
     await shot('console-roles.png');
 
     await page.locator('tr[data-role="team-lead"]').getByRole('link', { name: 'team-lead' }).click();

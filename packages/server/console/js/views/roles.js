@@ -10,6 +10,16 @@ import { h, replace, table } from '../dom.js';
  * @typedef {{ id: string, clientId: string }} ClientRef
  */
 
+/** Keycloak's built-in roles carry message keys as descriptions; its console shows their English texts. */
+/** @type {Record<string, string>} */
+const KEYS = {
+  '${role_default-roles}': 'Default roles',
+  '${role_offline-access}': 'Offline access',
+  '${role_uma_authorization}': 'Obtain permissions',
+};
+/** @param {string | undefined} d */
+export const describe = (d) => (d ? (KEYS[d] ?? d) : '');
+
 /** @param {string} realm @param {Role} r */
 const roleLink = (realm, r) =>
   h('a', { href: `#/${encodeURIComponent(realm)}/roles/${encodeURIComponent(r.id)}` }, r.name);
@@ -43,7 +53,7 @@ export async function rolesView(ctx) {
       h('td', { class: 'name' }, roleLink(realm, r)),
       client === null ? null : h('td', { class: 'name' }, client),
       h('td', {}, r.composite ? h('span', { class: 'badge composite' }, 'composite') : ''),
-      h('td', { class: 'wrap' }, r.description ?? ''),
+      h('td', { class: 'wrap' }, describe(r.description)),
     );
   const withRoles = clients.map((c, i) => ({ c, roles: clientRoles[i] ?? [] })).filter((x) => x.roles.length > 0);
   replace(
@@ -102,7 +112,7 @@ async function roleView({ realm, el }, id) {
       'dl',
       { class: 'facts' },
       h('dt', {}, 'Description'),
-      h('dd', {}, role.description ?? '—'),
+      h('dd', {}, describe(role.description) || '—'),
       h('dt', {}, 'In tokens as'),
       h('dd', {}, h('code', {}, client ? `resource_access["${client}"].roles` : 'realm_access.roles')),
       attributes.length
