@@ -8,8 +8,10 @@ import { clientsView } from './views/clients.js';
 import { deliveriesView } from './views/deliveries.js';
 import { doctorView } from './views/doctor.js';
 import { eventsView } from './views/events.js';
+import { groupsView } from './views/groups.js';
 import { logoutsView } from './views/logouts.js';
 import { realmsView } from './views/realms.js';
+import { rolesView } from './views/roles.js';
 import { sessionsView } from './views/sessions.js';
 import { settingsView } from './views/settings.js';
 import { usersView } from './views/users.js';
@@ -26,6 +28,8 @@ const SECTIONS = [
   ['deliveries', 'Deliveries', deliveriesView],
   ['clients', 'Clients', clientsView],
   ['users', 'Users', usersView],
+  ['roles', 'Roles', rolesView],
+  ['groups', 'Groups', groupsView],
   ['events', 'Events', eventsView],
   ['doctor', 'Doctor', doctorView],
   ['settings', 'Realm settings', settingsView],

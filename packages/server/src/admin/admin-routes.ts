@@ -18,6 +18,7 @@ import {
 } from './admin-scope.ts';
 import { addAdminWrites, type AdminWriteDeps } from './admin-writes.ts';
 import { type AccessRouteDeps, addAccessRoutes } from './access-routes.ts';
+import { userAccess } from './access-scope.ts';
 import {
   clientDoctor,
   clientSecret,
@@ -27,6 +28,7 @@ import {
   findClients,
   newClientSecret,
 } from './client-endpoints.ts';
+import { findEffectiveRoles } from './effective-roles.ts';
 import { deliveryStats, findDeliveries, retryDelivery } from './delivery-endpoints.ts';
 import { findLogout, findLogouts } from './logout-endpoints.ts';
 import { findEvents, findRealm, findRealms } from './realm-endpoints.ts';
@@ -72,6 +74,7 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/events', inRealm, findEvents);
   route('GET', '/:realm/users/:id/sessions', userInRealm, userSessions);
   route('GET', '/:realm/sundown/sessions', inRealm, realmSessions);
+  route('GET', '/:realm/sundown/users/:id/effective-roles', userAccess, findEffectiveRoles);
   route('POST', '/:realm/users/:id/logout', userInRealm, logoutUser);
   route('DELETE', '/:realm/sessions/:session', sessionInRealm, deleteSession);
   route('POST', '/:realm/logout-all', inRealm, logoutAll);

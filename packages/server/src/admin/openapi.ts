@@ -286,6 +286,36 @@ const schemas: Record<string, Schema> = {
     properties: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, int])),
     additionalProperties: false,
   },
+  EffectiveRole: {
+    type: 'object',
+    description: 'A role the user holds, directly, through a group or a parent group, or in a held composite',
+    required: ['id', 'name', 'client', 'description', 'composite', 'direct', 'sources'],
+    properties: {
+      id: str,
+      name: str,
+      client: { ...nullable(str), description: 'The clientId of a client role; null for a realm role' },
+      description: nullable(str),
+      composite: bool,
+      direct: { ...bool, description: 'Mapped to the user itself' },
+      sources: {
+        type: 'array',
+        description: 'Every way the role is held; group and composite both null: mapped directly',
+        items: {
+          type: 'object',
+          required: ['group', 'composite'],
+          properties: {
+            group: { ...nullable(str), description: 'Path of the group whose mapping gives it' },
+            composite: {
+              type: ['object', 'null'],
+              description: 'The held composite role that contains it',
+              required: ['name', 'client'],
+              properties: { name: str, client: nullable(str) },
+            },
+          },
+        },
+      },
+    },
+  },
   LogoutSummary: {
     type: 'object',
     description: 'One end of sessions, whatever ended them',
@@ -784,6 +814,16 @@ function paths(): Record<string, Record<string, Schema>> {
         params: [realmParam, idParam('Delivery')],
         ok: { 204: noContent },
         errors: [404, 409],
+      }),
+    },
+    [`${R}/sundown/users/{id}/effective-roles`]: {
+      get: operation('listEffectiveRoles', {
+        tag: 'Sundown',
+        summary:
+          "A user's effective roles (realm and client roles, composites expanded, through groups and their parents), each with every way it is held",
+        params: [realmParam, idParam('User')],
+        ok: { 200: json('Effective roles', list('EffectiveRole')) },
+        errors: [404],
       }),
     },
     [`${R}/sundown/logouts`]: {

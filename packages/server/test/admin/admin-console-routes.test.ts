@@ -45,7 +45,14 @@ test('the console page and assets: strict CSP, no framing, master-realm endpoint
     });
     assert.equal((await t.fetch('https://sso.test/auth/admin')).status, 200);
 
-    for (const path of ['console.css', 'js/main.js', 'js/views/deliveries.js']) {
+    for (const path of [
+      'console.css',
+      'js/main.js',
+      'js/views/deliveries.js',
+      'js/views/roles.js',
+      'js/views/groups.js',
+      'js/views/user-roles.js',
+    ]) {
       const asset = await t.fetch(`https://sso.test/auth/admin/console/${path}`);
       assert.equal(asset.status, 200, path);
       assert.match(asset.headers.get('content-type')!, path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);

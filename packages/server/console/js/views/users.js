@@ -1,10 +1,14 @@
 // @ts-check
-// Users: search, their live sessions, and signing one out everywhere (every RP is told).
+// Users: search, their live sessions, and signing one out everywhere (every RP is told); one
+// user's roles (#/{realm}/users/{id}, user-roles.js).
 import { api, realmPath } from '../api.js';
 import { confirmButton, h, replace, table, toast } from '../dom.js';
+import { userRolesView } from './user-roles.js';
 
 /** @type {import('../main.js').View} */
-export async function usersView({ realm, params, el, go }) {
+export async function usersView(ctx) {
+  if (ctx.rest[0]) return userRolesView(ctx, ctx.rest[0]);
+  const { realm, params, el, go } = ctx;
   const base = realmPath(realm);
   const search = params.get('search') ?? '';
   /** @type {Array<{ id: string, username: string, email?: string, firstName?: string, lastName?: string, enabled: boolean }>} */
@@ -36,13 +40,19 @@ export async function usersView({ realm, params, el, go }) {
         h(
           'tr',
           { 'data-user': u.username },
-          h('td', { class: 'name' }, u.username),
+          h(
+            'td',
+            { class: 'name' },
+            h('a', { href: `#/${encodeURIComponent(realm)}/users/${encodeURIComponent(u.id)}` }, u.username),
+          ),
           h('td', { class: 'wrap' }, u.email ?? ''),
           h('td', { class: 'name' }, [u.firstName, u.lastName].filter(Boolean).join(' ')),
           h('td', {}, u.enabled ? 'yes' : 'no'),
           h(
             'td',
             { class: 'actions' },
+            h('a', { href: `#/${encodeURIComponent(realm)}/users/${encodeURIComponent(u.id)}` }, 'Roles'),
+            ' ',
             h('a', { href: `#/${encodeURIComponent(realm)}/sessions?user=${encodeURIComponent(u.id)}` }, 'Sessions'),
             ' ',
             confirmButton('Sign out everywhere', 'Confirm: sign out', async () => {

@@ -32,7 +32,8 @@ export interface MapperContext {
   user: User;
   /** The user's own groups (not their parents). */
   groups: readonly Group[];
-  roles: ResolvedRoles;
+  /** Shared by the tokens of one claim plan and set of grants (resolve-roles.ts): read only. */
+  roles: { readonly realm: ReadonlySet<string>; readonly clients: ReadonlyMap<string, ReadonlySet<string>> };
   session: SessionFacts;
   /** The client's web origins with `+` resolved (WebOriginsUtils.resolveValidWebOrigins). */
   webOrigins: readonly string[];
@@ -56,8 +57,11 @@ export interface MapperKind {
   kinds: readonly TokenKind[];
   /** Keycloak's "backwards compatibility" default when the include flag is absent (else false). */
   includeByDefault?: boolean;
-  /** Runs once per request before any token, changing the resolved roles (hardcoded role). */
-  resolve?: (ctx: MapperContext, config: Readonly<Record<string, string>>) => void;
+  /**
+   * Changes the resolved roles before any token is written (hardcoded role), from its config
+   * alone: the outcome is cached with the roles per claim plan and grants (resolve-roles.ts).
+   */
+  resolve?: (roles: ResolvedRoles, config: Readonly<Record<string, string>>) => void;
   apply?: (ctx: MapperContext, draft: TokenDraft, config: Readonly<Record<string, string>>) => void;
 }
 

@@ -10,7 +10,7 @@ import type { Client, User } from '../../realm/model.ts';
 import type { ScopeRequest } from '../scopes.ts';
 import { claimPlan } from './claim-plan.ts';
 import type { MapperContext, SessionFacts, TokenDraft, TokenKind } from './mapper-kind.ts';
-import { resolveRoles, userGroups } from './resolve-roles.ts';
+import { resolvedRoles, userGroups } from './resolve-roles.ts';
 import { newDraft } from './token-draft.ts';
 
 export interface ClaimsInput {
@@ -37,11 +37,10 @@ function context(input: ClaimsInput): { ctx: MapperContext; run: (kind: TokenKin
     client: input.client,
     user: input.user,
     groups: userGroups(input.access, input.grants),
-    roles: resolveRoles(input.access, plan, input.grants),
+    roles: resolvedRoles(input.access, plan, input.grants),
     session: input.session,
     webOrigins: [...resolveWebOrigins(input.client)],
   };
-  for (const m of plan.mappers) m.kind.resolve?.(ctx, m.config);
   const run = (kind: TokenKind) => {
     const draft = newDraft();
     for (const m of plan.mappers) if (m[kind]) m.kind.apply?.(ctx, draft, m.config);

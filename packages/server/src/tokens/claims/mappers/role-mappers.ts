@@ -3,12 +3,28 @@
 // them first (HardcodedRole, priority 20), audience resolve reads them (30), and the realm and
 // client role mappers write them last (AbstractUserRoleMappingMapper, 40).
 import { mapAttributeValue, putClaim, splitClaimPath } from '../claim-path.ts';
-import { type MapperContext, type MapperKind, PRIORITY, type TokenDraft } from '../mapper-kind.ts';
+import { type MapperKind, PRIORITY, type ResolvedRoles, type TokenDraft } from '../mapper-kind.ts';
 
 /** KeycloakModelUtils.parseRole: "app.role" is a client role of app, "role" a realm role. */
 export function parseRole(role: string): { clientId: string | null; name: string } {
   const dot = role.lastIndexOf('.');
   return dot > -1 ? { clientId: role.slice(0, dot), name: role.slice(dot + 1) } : { clientId: null, name: role };
+}
+
+/**
+ * The role names of a set in order, sorted once per request: every role mapper of every token
+ * of the request reads the same sets (a token carrying 1,000 roles sorted them per mapper and
+ * per token, as long as its signature took — bench/access-model.ts). The sets are shared by the
+ * tokens of one plan and grants (resolve-roles.ts) and never change once resolved; a changed size
+ * would mean a stale order all the same.
+ */
+const sortedNames = new WeakMap<ReadonlySet<string>, { size: number; names: string[] }>();
+function sorted(roles: ReadonlySet<string>): readonly string[] {
+  const hit = sortedNames.get(roles);
+  if (hit?.size === roles.size) return hit.names;
+  const names = [...roles].sort();
+  sortedNames.set(roles, { size: roles.size, names });
+  return names;
 }
 
 /** AbstractUserRoleMappingMapper.mapClaim: `${client_id}` in the claim name, roles added to roles already there. */
@@ -19,7 +35,7 @@ function mapRoles(
   clientId: string | null,
   prefix: string | undefined,
 ): void {
-  const names = [...roles].sort().map((r) => (prefix ? prefix + r : r));
+  const names = prefix ? sorted(roles).map((r) => prefix + r) : sorted(roles);
   const value = mapAttributeValue(config, names);
   if (value === null) return;
   let claim = config['claim.name'];
@@ -58,15 +74,15 @@ export const hardcodedRoleMapper: MapperKind = {
   type: 'oidc-hardcoded-role-mapper',
   priority: PRIORITY.hardcodedRole,
   kinds: [],
-  resolve(ctx: MapperContext, config) {
+  resolve(resolved: ResolvedRoles, config) {
     const role = config.role;
     if (!role) return;
     const { clientId, name } = parseRole(role);
-    if (clientId === null) ctx.roles.realm.add(name);
+    if (clientId === null) resolved.realm.add(name);
     else {
-      const roles = ctx.roles.clients.get(clientId) ?? new Set<string>();
+      const roles = resolved.clients.get(clientId) ?? new Set<string>();
       roles.add(name);
-      ctx.roles.clients.set(clientId, roles);
+      resolved.clients.set(clientId, roles);
     }
   },
 };
