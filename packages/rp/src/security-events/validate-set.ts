@@ -258,7 +258,7 @@ export function readSingleEvent(claims: Claims): [string, Claims] {
 async function rememberOnce(store: ReplayStore, iss: string, jti: string, ttlSeconds: number): Promise<void> {
   let fresh: boolean;
   try {
-    fresh = await store.rememberJti(`set\u0000${iss}`, jti, ttlSeconds);
+    fresh = await store.rememberJti(`secevent:${iss}`, jti, ttlSeconds);
   } catch (err) {
     throw new TemporarilyUnavailableError('The replay store is unreachable', { cause: err });
   }
