@@ -84,3 +84,62 @@ export class JwksRefetchCooldownError extends TemporarilyUnavailableError {
     this.kid = kid;
   }
 }
+
+/** The error codes of RFC 8935 §2.4 (answered as §2.3 says) and RFC 8936 §2.4 (the IANA "Security Event Token Error Codes"). */
+export type SetErrorCode =
+  'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied';
+
+export type SecurityEventTokenErrorCode =
+  | 'ERR_SET_MALFORMED'
+  | 'ERR_SET_ALG_NOT_ALLOWED'
+  | 'ERR_SET_SIGNATURE_INVALID'
+  | 'ERR_SET_TYP_INVALID'
+  | 'ERR_SET_ISSUER_INVALID'
+  | 'ERR_SET_AUDIENCE_INVALID'
+  | 'ERR_SET_IAT_INVALID'
+  | 'ERR_SET_EXPIRED'
+  | 'ERR_SET_JTI_MISSING'
+  | 'ERR_SET_SUB_PRESENT'
+  | 'ERR_SET_EVENTS_INVALID'
+  | 'ERR_SET_SUBJECT_INVALID'
+  | 'ERR_SET_REPLAYED'
+  | 'ERR_SET_BODY_INVALID'
+  | 'ERR_SET_AUTHENTICATION_FAILED';
+
+/**
+ * A Security Event Token was refused: `err` is the RFC 8935 §2.3 code the push receiver answers
+ * (400, `{"err", "description"}`) and the poller reports in `setErrs` (RFC 8936 §2.4.4).
+ */
+export class SecurityEventTokenError extends Error {
+  readonly code: SecurityEventTokenErrorCode;
+  readonly err: SetErrorCode;
+  override readonly cause: ClaimCause | undefined;
+
+  constructor(code: SecurityEventTokenErrorCode, err: SetErrorCode, message: string, cause?: ClaimCause) {
+    super(message);
+    this.name = 'SecurityEventTokenError';
+    this.code = code;
+    this.err = err;
+    this.cause = cause;
+  }
+}
+
+export type BearerTokenErrorCode =
+  | 'ERR_BEARER_MALFORMED'
+  | 'ERR_BEARER_INVALID'
+  | 'ERR_BEARER_TYP_INVALID'
+  | 'ERR_BEARER_SESSION_ENDED'
+  | 'ERR_BEARER_USER_LOGGED_OUT'
+  | 'ERR_BEARER_INACTIVE';
+
+/** An access token the bearer guard refuses: 401 with `error="invalid_token"` (RFC 6750 §3.1). */
+export class BearerTokenError extends Error {
+  readonly code: BearerTokenErrorCode;
+  readonly error = 'invalid_token' as const;
+
+  constructor(code: BearerTokenErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BearerTokenError';
+    this.code = code;
+  }
+}

@@ -3,7 +3,7 @@
 // for stateless cookie/JWT sessions alike.
 import { type Clock, epochMillis, rejectLegacyNow } from './clock.ts';
 import type { LogoutTokenClaims } from './validate-logout-token.ts';
-import type { LogoutStore, SessionKey } from './stores/store.ts';
+import type { LogoutMarker, LogoutStore, SessionKey } from './stores/store.ts';
 
 /** What an app keeps about a signed-in session to be able to tell whether it was logged out. */
 export interface SessionIdentity extends SessionKey {
@@ -48,8 +48,28 @@ export async function applyLogout(
   // The same clock as the token checks: the marker's time is the session cut-off.
   const at = epochMillis(options.clock);
   const key: SessionKey = { iss: claims.iss, ...(claims.sid ? { sid: claims.sid } : { sub: claims.sub }) };
-  await store.markLoggedOut({ ...key, at }, options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS);
-  const event: LogoutEvent = { claims, appSessionIds: await store.takeIndexedSessions(key) };
+  const appSessionIds = await endSessions(store, { ...key, at }, options.markerTtlSeconds);
+  const event: LogoutEvent = { claims, appSessionIds };
   const sessionsEnded: unknown = await options.onLogout?.(event);
   return { ...event, sessionsEnded };
+}
+
+/**
+ * The shared part of every logout signal (back-channel logout token, CAEP session-revoked):
+ * the marker every instance checks (sessions, bearer guards), the broadcast that tells open
+ * tabs, and the indexed app sessions, taken from the index for the app to delete.
+ */
+export async function endSessions(
+  store: LogoutStore,
+  marker: LogoutMarker,
+  markerTtlSeconds = DEFAULT_MARKER_TTL_SECONDS,
+): Promise<string[]> {
+  await store.markLoggedOut(marker, markerTtlSeconds);
+  // Best effort: the marker is the truth, and a tab that reconnects checks it.
+  await store.publishLogout?.(marker).catch(() => undefined);
+  const key: SessionKey = {
+    iss: marker.iss,
+    ...(marker.sid !== undefined ? { sid: marker.sid } : { sub: marker.sub }),
+  };
+  return store.takeIndexedSessions(key);
 }

@@ -192,3 +192,12 @@ export function logoutRedirect(
     session.destroy((err) => (err ? next(err) : res.redirect(url)));
   };
 }
+
+export {
+  accessTokenClaims,
+  type ExpressTabRelayOptions,
+  requireBearerToken,
+  securityEventPush,
+  securityEventPushRouter,
+  tabRelayRouter,
+} from './express-signals.ts';

@@ -65,3 +65,11 @@ export async function endSessionAndRedirect(
   await options.endSession();
   return reply.redirect(buildEndSessionUrl(options));
 }
+
+export {
+  fastifyAccessTokenClaims,
+  fastifyBearerGuard,
+  fastifySecurityEventPush,
+  fastifyTabRelay,
+  type FastifyTabRelayOptions,
+} from './fastify-signals.ts';

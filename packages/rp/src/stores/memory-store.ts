@@ -10,6 +10,7 @@ export class MemoryLogoutStore implements LogoutStore {
   readonly #values = new Map<string, Entry<number>>();
   readonly #sets = new Map<string, Entry<Set<string>>>();
   readonly #now: () => number;
+  readonly #listeners = new Set<(marker: LogoutMarker) => void>();
   #writes = 0;
 
   constructor(options: { now?: () => number } = {}) {
@@ -77,7 +78,19 @@ export class MemoryLogoutStore implements LogoutStore {
     return ids;
   }
 
+  async publishLogout(marker: LogoutMarker): Promise<void> {
+    // In-process: every relay of this process hears it, on a later tick, as with Redis.
+    for (const listener of this.#listeners) queueMicrotask(() => listener({ ...marker }));
+  }
+
+  async subscribeLogouts(listener: (marker: LogoutMarker) => void): Promise<() => Promise<void>> {
+    const own = (marker: LogoutMarker) => listener(marker);
+    this.#listeners.add(own);
+    return async () => void this.#listeners.delete(own);
+  }
+
   async close(): Promise<void> {
+    this.#listeners.clear();
     this.#values.clear();
     this.#sets.clear();
   }

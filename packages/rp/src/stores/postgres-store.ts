@@ -1,12 +1,25 @@
 // PostgreSQL store: markers and seen jtis shared by every instance of the app, in three small
 // tables created on first use. Works with a `pg.Pool` (or anything with the same `query`).
-import type { LogoutMarker, LogoutStore, SessionKey } from './store.ts';
+import { type LogoutMarker, type LogoutStore, parseMarker, type SessionKey } from './store.ts';
 
 export interface PgQueryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
 }
 
+/** A dedicated connection for LISTEN (pg: a client from `pool.connect()`). */
+export interface PgListenClient {
+  query(text: string): Promise<unknown>;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  removeListener(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  release(err?: Error | boolean): void;
+}
+
 export interface PostgresLogoutStoreOptions {
+  /**
+   * How the tab relay gets its LISTEN connection; default `pool.connect()` (pg.Pool). Each
+   * subscription holds one connection until it unsubscribes.
+   */
+  listenClient?: () => Promise<PgListenClient>;
   /** Table name prefix (default `sundown_rp_`). Letters, digits and `_` only. */
   tablePrefix?: string;
   /** Close the pool on `close()` (default false: the app owns it). */
@@ -19,6 +32,8 @@ export class PostgresLogoutStore implements LogoutStore {
   readonly #pg: PgQueryable;
   readonly #t: { marker: string; jti: string; index: string };
   readonly #closePool: (() => Promise<unknown>) | undefined;
+  readonly #listenClient: (() => Promise<PgListenClient>) | undefined;
+  readonly #channel: string;
   #ready: Promise<void> | undefined;
   #lastCleanup = 0;
 
@@ -28,6 +43,43 @@ export class PostgresLogoutStore implements LogoutStore {
     this.#pg = pool;
     this.#t = { marker: `${prefix}marker`, jti: `${prefix}jti`, index: `${prefix}session_index` };
     this.#closePool = options.closePool;
+    const connectable = pool as PgQueryable & { connect?: () => Promise<PgListenClient> };
+    this.#listenClient =
+      options.listenClient ?? (typeof connectable.connect === 'function' ? () => connectable.connect!() : undefined);
+    // NOTIFY channels are identifiers: the validated prefix keeps this one safe to inline.
+    this.#channel = `${prefix}logout`.toLowerCase();
+  }
+
+  async publishLogout(marker: LogoutMarker): Promise<void> {
+    await this.#pg.query('SELECT pg_notify($1, $2)', [this.#channel, JSON.stringify(marker)]);
+  }
+
+  async subscribeLogouts(listener: (marker: LogoutMarker) => void): Promise<() => Promise<void>> {
+    if (!this.#listenClient)
+      throw new TypeError('PostgresLogoutStore needs a `listenClient` option (its pool has no connect())');
+    const client = await this.#listenClient();
+    const onNotification = (message: { channel: string; payload?: string }) => {
+      if (message.channel !== this.#channel || message.payload === undefined) return;
+      const marker = parseMarker(message.payload);
+      if (marker) listener(marker);
+    };
+    client.on('notification', onNotification);
+    try {
+      await client.query(`LISTEN ${this.#channel}`);
+    } catch (err) {
+      client.removeListener('notification', onNotification);
+      client.release(true);
+      throw err;
+    }
+    return async () => {
+      client.removeListener('notification', onNotification);
+      try {
+        await client.query(`UNLISTEN ${this.#channel}`);
+        client.release();
+      } catch (err) {
+        client.release(err instanceof Error ? err : true);
+      }
+    };
   }
 
   /** Creates the tables if needed (safe from several processes at once). */
