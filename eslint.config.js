@@ -25,6 +25,7 @@ const TABLE_OWNERS = [
   'events/event-log.ts', // event
   'logout/delivery/delivery-store.ts', // logout_delivery
   'logout/logout-store.ts', // logout, logout_session (what ended sessions, and which)
+  'logout/channels/ssf/stream-store.ts', // ssf_stream, ssf_subject (Shared Signals streams and subjects)
   'logout/saml/sent-logout-requests.ts', // saml_logout_request (front-channel LogoutRequests sent)
   'logout/saml/seen-logout-requests.ts', // saml_seen_logout_request (replayed LogoutRequest IDs)
   'saml/login/seen-authn-requests.ts', // saml_seen_authn_request (AuthnRequest replay)

@@ -20,6 +20,14 @@ import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
 import { logoutStatusEndpoint, signedOutAgainEndpoint } from './logout/status/status-endpoints.ts';
 import { certsEndpoint } from './oidc/certs.ts';
+import { ssfConfigurationEndpoint } from './logout/channels/ssf/ssf-configuration.ts';
+import {
+  pollEndpoint,
+  streamsEndpoint,
+  streamStatusEndpoint,
+  subjectEndpoint,
+  verificationEndpoint,
+} from './logout/channels/ssf/stream-endpoints.ts';
 import { completeOidcLogin } from './oidc/authorize/complete-login.ts';
 import { authorizeEndpoint } from './oidc/authorize/endpoint.ts';
 import {
@@ -162,9 +170,22 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   });
   route('/protocol/saml/descriptor', ['GET'], samlDescriptor, api);
   route('/protocol/saml/continue', ['GET'], samlLoginContinue, { ...page, errorEvent: 'LOGIN_ERROR' });
+  // The Shared Signals transmitter (issue 25, logout/channels/ssf/) at Keycloak 26.7's paths.
+  route('/.well-known/ssf-configuration', ['GET'], ssfConfigurationEndpoint, { ...api, cors: anyOrigin });
+  route('/ssf/transmitter/streams', ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'], streamsEndpoint, api);
+  route('/ssf/transmitter/streams/status', ['GET', 'POST'], streamStatusEndpoint, api);
+  route('/ssf/transmitter/subjects/add', ['POST'], subjectEndpoint(true), api);
+  route('/ssf/transmitter/subjects/remove', ['POST'], subjectEndpoint(false), api);
+  route('/ssf/transmitter/verify', ['POST'], verificationEndpoint, api);
+  route('/ssf/transmitter/poll', ['POST'], pollEndpoint, api);
   realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);
+  // SSF 1.0 §7.2: the metadata's well-known URI has the issuer's path appended after it.
+  app.all(
+    `/.well-known/ssf-configuration${base}/realms/:realm`,
+    realmEndpoint(ctx, options, ['GET'], ssfConfigurationEndpoint, { ...api, cors: anyOrigin }),
+  );
   app.route(`${base}/admin/realms`, createAdminRoutes(ctx));
   const openapi = adminOpenApi(`${ctx.urls.publicUrl}${base}`);
   app.get(`${base}/admin/openapi.json`, () =>

@@ -17,6 +17,7 @@ import type { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
 import type { LogoutStore } from './logout/logout-store.ts';
+import type { SsfTransmitter } from './logout/channels/ssf/ssf-transmitter.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { RealmWriter } from './realm/realm-writer.ts';
 import type { RealmImporter } from './realm-import/import-realm.ts';
@@ -74,6 +75,8 @@ export interface ProviderContext {
   deliveryStore: DeliveryStore;
   /** The logout records: what ended sessions, who started it, which sessions. */
   logouts: LogoutStore;
+  /** The Shared Signals transmitter: streams, events, poll (logout/channels/ssf/). */
+  ssf: SsfTransmitter;
   /** The HTTP client of back-channel logout, shared with the doctor check. */
   backchannelHttp: BackchannelHttp;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */

@@ -17,6 +17,8 @@ import { CHANNELS } from './logout/channels/registry.ts';
 import { HousekeepingSweeper } from './housekeeping/sweeper.ts';
 import { LogoutService } from './logout/logout-service.ts';
 import { LogoutStore } from './logout/logout-store.ts';
+import { SsfStreamStore } from './logout/channels/ssf/stream-store.ts';
+import { SsfTransmitter } from './logout/channels/ssf/ssf-transmitter.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { newId } from './crypto/random.ts';
@@ -131,6 +133,18 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     },
     deliveries,
   );
+  // The Shared Signals transmitter (issue 25): its session-revoked SETs join every session end.
+  const ssf = new SsfTransmitter({
+    streams: new SsfStreamStore(store.db),
+    deliveries: deliveryStore,
+    realms,
+    urls,
+    keys,
+    enqueue: (rows) => logout.enqueue(rows),
+    wake: () => deliveries.wake(),
+    ...(logoutOptions.ssfLongPollMs !== undefined ? { longPollMs: logoutOptions.ssfLongPollMs } : {}),
+  });
+  logout.addPlanner(ssf);
   const throttle = new LoginThrottle(store.db, store.dialect, options.throttle);
   const realmWriter = new RealmWriter(store.db, newId);
   // Realms stored before migration 0015 get Keycloak's built-in scopes and default role first.
@@ -166,6 +180,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveries,
     deliveryStore,
     logouts,
+    ssf,
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
     pending,

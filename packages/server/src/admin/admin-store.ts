@@ -267,7 +267,7 @@ export class AdminStore {
               selectFrom('logout_delivery as d')
                 .select('d.id')
                 .whereRef('d.logout_id', '=', 'logout.id')
-                .where('d.status', 'in', ['pending', 'retrying']),
+                .where('d.status', 'in', ['pending', 'retrying', 'held']),
             ),
             exists(
               selectFrom('saml_logout_request as r')

@@ -16,7 +16,13 @@ import { MASTER_REALM } from './bootstrap.ts';
 import { clientRepresentation, realmRepresentation, userRepresentation } from './representations.ts';
 import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesLog } from '../log.ts';
-import type { UsesLogout } from '../logout/capabilities.ts';
+import type { UsesLogout, UsesSsfTransmitter } from '../logout/capabilities.ts';
+import {
+  accountDisabled,
+  accountEnabled,
+  accountPurged,
+  passwordChanged,
+} from '../logout/channels/ssf/account-events.ts';
 import type { UsesUrls } from '../provider-urls.ts';
 import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
@@ -33,6 +39,7 @@ export type AdminWriteDeps = AccessOfNewDeps &
   UsesLog &
   UsesLogout &
   UsesNotBefore &
+  UsesSsfTransmitter &
   UsesRealms &
   UsesRealmWriter &
   UsesRealmImporter &
@@ -204,8 +211,12 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
     await ctx.realmWriter.updateUser(current.id, userRow(user));
     // A disabled user's sessions end at once, and every client of them is told (as logout).
-    if (current.enabled && !user.enabled)
+    if (current.enabled && !user.enabled) {
       await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'user_disabled');
+      await accountDisabled(ctx, realm, current);
+    }
+    // RISC account-enabled: receivers that locked the account out may let it in again.
+    if (!current.enabled && user.enabled) await accountEnabled(ctx, realm, current);
     return new Response(null, { status: 204 });
   });
 
@@ -213,6 +224,8 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
   // user by id and need no user row: they go out after the user is gone).
   route('DELETE', '/:realm/users/:id', userInRealm, async (ctx, { realm, user: current }, _req, admin) => {
     await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'user_deleted');
+    // RISC account-purged, written while the user (its email, its notify attribute) is still there.
+    await accountPurged(ctx, realm, current);
     await ctx.realmWriter.deleteUser(current.id);
     return new Response(null, { status: 204 });
   });
@@ -235,6 +248,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.
     await ctx.logout.logoutUser(realm, current.id, adminActor(admin), 'password_reset');
+    await passwordChanged(ctx, realm, current, 'admin');
     return new Response(null, { status: 204 });
   });
 }

@@ -93,7 +93,7 @@ async function summarize(ctx: UsesAdminStore, rows: LogoutListRow[], now: number
         (s.answered_at !== null && s.status !== 'urn:oasis:names:tc:SAML:2.0:status:Success'),
     );
     const outcome: LogoutOutcome =
-      deliveries.pending + deliveries.retrying > 0 || awaiting
+      deliveries.pending + deliveries.retrying + deliveries.held > 0 || awaiting
         ? 'in_progress'
         : deliveries.failed + deliveries.rejected + deliveries.skipped > 0 || refused
           ? 'incomplete'

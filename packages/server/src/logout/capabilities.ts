@@ -8,6 +8,7 @@ import type { SeenLogoutRequests } from './saml/seen-logout-requests.ts';
 import type { SentLogoutRequests } from './saml/sent-logout-requests.ts';
 import type { LogoutService } from './logout-service.ts';
 import type { LogoutStore } from './logout-store.ts';
+import type { SsfTransmitter } from './channels/ssf/ssf-transmitter.ts';
 
 export interface UsesLogout {
   readonly logout: LogoutService;
@@ -44,4 +45,9 @@ export interface UsesSentLogoutRequests {
 /** LogoutRequest IDs SPs sent, to refuse replays. */
 export interface UsesSeenLogoutRequests {
   readonly samlSeenRequests: SeenLogoutRequests;
+}
+
+/** The Shared Signals transmitter (channels/ssf/): streams, events, poll. */
+export interface UsesSsfTransmitter {
+  readonly ssf: SsfTransmitter;
 }

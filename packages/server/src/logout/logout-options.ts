@@ -13,6 +13,8 @@ export interface LogoutOptions {
   /** Deliveries in flight per process and per client. */
   concurrency: number;
   perClientConcurrency: number;
+  /** How long a Shared Signals poll without returnImmediately waits for an event (RFC 8936 §2.4); default 15 s. */
+  ssfLongPollMs?: number;
 }
 
 export const DEFAULT_LOGOUT_OPTIONS: LogoutOptions = {

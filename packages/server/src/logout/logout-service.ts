@@ -100,8 +100,25 @@ export interface DeliveryHandoff {
   reserve(rows: LogoutDeliveryTable[]): DeliveryReservation;
 }
 
+/**
+ * Channels whose rows are not per client session but per subscriber of the realm (the Shared
+ * Signals transmitter, channels/ssf/): the rows a batch of ended sessions adds, in its transaction.
+ */
+export interface SessionEndPlanner {
+  sessionEndRows(
+    tx: Executor,
+    realm: Realm,
+    ended: ReadonlyArray<{ id: string; user_id: string }>,
+    reason: EndReason,
+    startedBy: LogoutMeta['startedBy'],
+    logoutId: string,
+    now: number,
+  ): Promise<LogoutDeliveryTable[]>;
+}
+
 export class LogoutService {
   readonly #stores: LogoutStores;
+  #planners: SessionEndPlanner[] = [];
   readonly #onCommitted: (deliveryIds: string[]) => void;
   readonly #handoff: DeliveryHandoff | undefined;
 
@@ -110,6 +127,11 @@ export class LogoutService {
     this.#stores = stores;
     this.#onCommitted = onCommitted;
     this.#handoff = handoff;
+  }
+
+  /** Adds a channel that plans rows per realm subscriber at every session end (provider.ts). */
+  addPlanner(planner: SessionEndPlanner): void {
+    this.#planners.push(planner);
   }
 
   /** Inserts deliveries in `tx`, letting the worker take what it can send at once. */
@@ -309,6 +331,10 @@ export class LogoutService {
       await stores.refreshTokens.revokeOfflineOf(clientId, userIds, now, trx);
       await stores.clientSessions.endOfflineOf(clientId, userIds, now, trx);
     }
+
+    // Subscribers of the realm (SSF: one session-revoked SET per ended session and stream).
+    for (const planner of this.#planners)
+      deliveries.push(...(await planner.sessionEndRows(trx, realm, ended, reason, meta.startedBy, logoutId, now)));
 
     await this.#writeOutbox(deliveries, trx, taken);
     for (let i = 0; i < ended.length; i += INSERT_CHUNK) {

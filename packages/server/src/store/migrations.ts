@@ -791,6 +791,37 @@ const accessModel = (dialect: DialectName): Migration => ({
   },
 });
 
+// Issue 25: the Shared Signals transmitter's streams and their added or removed subjects.
+const ssfStreams: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ssf_stream')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull().unique().references('client.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('status_reason', 'text')
+      .addColumn('config', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ssf_stream_realm_idx').on('ssf_stream').column('realm_id').execute();
+    await db.schema
+      .createTable('ssf_subject')
+      .addColumn('stream_id', 'text', (c) => c.notNull().references('ssf_stream.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('included', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ssf_subject_pk', ['stream_id', 'user_id'])
+      .execute();
+    // The poll endpoint reads a stream's held events; resuming a paused stream releases them.
+    await db.schema
+      .createIndex('logout_delivery_held_idx')
+      .on('logout_delivery')
+      .columns(['client_id', 'status', 'kind'])
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -816,6 +847,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
       '0015_i23_roles': accessModel(this.#dialect),
       '0015_i24_logout_records': logoutRecords,
+      '0016_i25_ssf': ssfStreams,
     };
   }
 }

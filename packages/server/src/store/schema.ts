@@ -207,11 +207,26 @@ export const DELIVERY_STATUSES = [
   'skipped',
   /** Handed to the user's browser (an OIDC front-channel iframe): the channel has no answer (FCL §3). */
   'unconfirmed',
+  /**
+   * A Shared Signals event held for its receiver (logout/channels/ssf/): waiting for the receiver's
+   * poll (RFC 8936), or for a paused stream to be enabled again (SSF §8.1.2). Never claimed.
+   */
+  'held',
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery sends; each kind is a channel in logout/channels/. */
-export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap', 'frontchannel'] as const;
+export const DELIVERY_KINDS = [
+  'backchannel',
+  'k_logout',
+  'k_push_not_before',
+  'saml_soap',
+  'frontchannel',
+  /** A Security Event Token pushed to a Shared Signals receiver (RFC 8935). */
+  'ssf_push',
+  /** A Security Event Token a Shared Signals receiver polls for (RFC 8936). */
+  'ssf_poll',
+] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {
@@ -367,6 +382,32 @@ export interface LogoutSessionTable {
   user_id: string;
 }
 
+// Issue 25: the Shared Signals transmitter (migration 0016; logout/channels/ssf/stream-store.ts owns both).
+
+/** A receiver's event stream (SSF §8.1.1): one per client, as Keycloak's transmitter keeps it. */
+export interface SsfStreamTable {
+  /** The stream_id (SSF §8.1.1). */
+  id: string;
+  realm_id: string;
+  /** The receiver: the client's internal id (unique: one stream per client). */
+  client_id: string;
+  /** `enabled`, `paused` or `disabled` (SSF §8.1.2). */
+  status: string;
+  status_reason: string | null;
+  /** JSON of the receiver-supplied properties: delivery, events_requested, description. */
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A subject a receiver added to (included 1) or removed from (0) its stream (SSF §8.1.3). */
+export interface SsfSubjectTable {
+  stream_id: string;
+  /** The subject's user id. */
+  user_id: string;
+  included: Flag;
+}
+
 // Issue 23: Keycloak's authorization model (migration 0015). Lists and maps are JSON text, as above.
 
 /** A realm role (client_id null) or a client role (client_id: the client's internal id). */
@@ -495,6 +536,8 @@ export interface Database {
   saml_seen_logout_request: SamlSeenLogoutRequestTable;
   logout: LogoutTable;
   logout_session: LogoutSessionTable;
+  ssf_stream: SsfStreamTable;
+  ssf_subject: SsfSubjectTable;
   role: RoleTable;
   role_composite: RoleCompositeTable;
   realm_default_role: RealmDefaultRoleTable;

@@ -53,6 +53,7 @@ test('the CSV quotes what needs quoting and defuses formulas', () => {
         failed: 0,
         skipped: 0,
         unconfirmed: 0,
+        held: 0,
       },
       outcome: 'complete',
     },

@@ -8,10 +8,13 @@
 //   admin-url/           Keycloak's admin URL: k_logout, k_push_not_before
 //   saml-soap/           SAML LogoutRequest by SOAP, its LogoutResponse judged
 //   saml-frontchannel/   SAML LogoutRequest in the browser's iframe, its LogoutResponse checked
+//   ssf/                 Shared Signals: SETs pushed (RFC 8935, `ssf_push`) or polled (RFC 8936,
+//                        `ssf_poll`: held for the receiver's poll, never claimed)
 import type { DeliveryKind } from '../../store/schema.ts';
 import { backchannelSender } from './backchannel/sender.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './admin-url/senders.ts';
 import { samlSoapSender } from './saml-soap/sender.ts';
+import { ssfPushSender } from './ssf/sender.ts';
 import type { DeliverySender } from './channel.ts';
 
 /** What the worker and the doctor look channels up in. */
@@ -32,12 +35,16 @@ export interface ChannelRegistry {
   ): DeliverySender | null;
 }
 
-/** Every kind the worker sends; `frontchannel` rows are sent by the user's browser, never claimed. */
-const SENDERS: Record<Exclude<DeliveryKind, 'frontchannel'>, DeliverySender> = {
+/**
+ * Every kind the worker sends; `frontchannel` rows are sent by the user's browser and `ssf_poll`
+ * rows fetched by the receiver, never claimed.
+ */
+const SENDERS: Record<Exclude<DeliveryKind, 'frontchannel' | 'ssf_poll'>, DeliverySender> = {
   backchannel: backchannelSender,
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
   saml_soap: samlSoapSender,
+  ssf_push: ssfPushSender,
 };
 
 export const CHANNELS: ChannelRegistry = {

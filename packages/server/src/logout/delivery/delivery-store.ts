@@ -201,4 +201,74 @@ export class DeliveryStore {
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
+  // Shared Signals (logout/channels/ssf/): events held for a receiver — its poll (RFC 8936) or
+  // its paused stream (SSF §8.1.2) — are rows with status `held`, which no worker claims.
+
+  /** A paused push stream: its client's push rows not in flight wait, held. */
+  async holdPush(clientId: string, now = Date.now()): Promise<void> {
+    await this.#db
+      .updateTable('logout_delivery')
+      .set({ status: 'held' })
+      .where('client_id', '=', clientId)
+      .where('kind', '=', 'ssf_push')
+      .where('status', 'in', ['pending', 'retrying'])
+      .where('locked_until', '<=', now)
+      .execute();
+  }
+
+  /** An enabled push stream again: its held rows are due now; returns their ids (to wake the workers). */
+  async releasePush(clientId: string, now = Date.now()): Promise<number> {
+    const res = await this.#db
+      .updateTable('logout_delivery')
+      .set({ status: 'pending', next_attempt_at: now })
+      .where('client_id', '=', clientId)
+      .where('kind', '=', 'ssf_push')
+      .where('status', '=', 'held')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  /** Up to `max` of a client's held poll rows, oldest first, and whether more wait. */
+  async heldPoll(clientId: string, max: number): Promise<{ rows: LogoutDeliveryTable[]; more: boolean }> {
+    const rows = await this.#db
+      .selectFrom('logout_delivery')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .where('kind', '=', 'ssf_poll')
+      .where('status', '=', 'held')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(max + 1)
+      .execute();
+    return { rows: rows.slice(0, max), more: rows.length > max };
+  }
+
+  /**
+   * The receiver's answer to polled rows (RFC 8936 §2.4): acknowledged → delivered, an error →
+   * rejected with it as the cause. Only the client's own held poll rows change.
+   */
+  async answerPoll(
+    clientId: string,
+    ids: readonly string[],
+    outcome: { status: 'delivered' | 'rejected'; error: string | null },
+    now = Date.now(),
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.#db
+      .updateTable('logout_delivery')
+      .set({
+        status: outcome.status,
+        last_error: outcome.error,
+        last_status: null,
+        last_attempt_at: now,
+        finished_at: now,
+        attempts: sql<number>`attempts + 1`,
+      })
+      .where('client_id', '=', clientId)
+      .where('kind', '=', 'ssf_poll')
+      .where('status', '=', 'held')
+      .where('id', 'in', [...ids])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
 }

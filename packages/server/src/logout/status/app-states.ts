@@ -78,6 +78,8 @@ function deliveryWord(d: LogoutDeliveryTable): Word {
       return { ...base, state: 'told_by_browser', why: 'this application does not confirm a sign-out' };
     case 'skipped':
       return { ...base, state: 'not_told', why: plainCause(d.last_error, d.last_status) };
+    case 'held':
+      return { ...base, state: 'pending', why: 'held for the receiver: it polls, or its stream is paused' };
   }
 }
 

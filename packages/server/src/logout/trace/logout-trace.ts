@@ -20,6 +20,8 @@ export const CHANNEL_NAMES: Record<LogoutDeliveryTable['kind'] | 'saml_frontchan
   k_push_not_before: 'admin URL',
   saml_soap: 'SAML SOAP',
   saml_frontchannel: 'SAML front-channel',
+  ssf_push: 'Shared Signals push',
+  ssf_poll: 'Shared Signals poll',
 };
 
 export interface TraceStep {
