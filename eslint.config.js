@@ -22,6 +22,7 @@ const TABLE_OWNERS = [
   'login/throttle.ts', // login_failure
   'login/login-attempt-store.ts', // login_attempt (one lease per in-flight sign-in)
   'login/known-device.ts', // login_device_key (the known-device cookie's key)
+  'login/otp/otp-credential-store.ts', // otp_credential (users' one-time-code credentials)
   'events/event-log.ts', // event
   'logout/delivery/delivery-store.ts', // logout_delivery
   'logout/logout-store.ts', // logout, logout_session (what ended sessions, and which)

@@ -13,6 +13,7 @@ import { NotFound } from './errors.ts';
 import type { ProxyTrust } from './http/client-address.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
+import { submitOtp } from './login/otp/submit-otp.ts';
 import { submitRequiredAction } from './login/required-actions/submit-required-action.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
@@ -116,6 +117,13 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     '/login-actions/authenticate',
     ['POST'],
     submitLogin<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  // The one-time code of a user who has an OTP credential (login/otp/), after the password.
+  route(
+    '/login-actions/otp',
+    ['POST'],
+    submitOtp<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
     page,
   );
   // A user's required actions (login/required-actions/), after the password and before the session.

@@ -12,6 +12,7 @@ import type { PasswordVerifier } from './crypto/password.ts';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { LoginThrottle } from './login/throttle.ts';
+import type { OtpCredentialStore } from './login/otp/otp-credential-store.ts';
 import type { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
 import type { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
@@ -67,6 +68,8 @@ export interface ProviderContext {
   tokens: TokenIssuer;
   events: EventLog;
   throttle: LoginThrottle;
+  /** Users' one-time-code credentials. */
+  otpCredentials: OtpCredentialStore;
   verifyPassword: PasswordVerifier;
   urls: ProviderUrls;
   log: Logger;

@@ -10,6 +10,7 @@ import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import type { TrustedProxyHeader } from './http/client-address.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
+import { OtpCredentialStore } from './login/otp/otp-credential-store.ts';
 import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
 import { DeliveryStore } from './logout/delivery/delivery-store.ts';
 import { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
@@ -173,6 +174,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
     throttle,
+    otpCredentials: new OtpCredentialStore(store.db),
     verifyPassword: options.verifyPassword ?? verifyStoredPassword,
     urls,
     log,

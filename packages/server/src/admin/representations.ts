@@ -1,5 +1,13 @@
 // Keycloak's JSON representations of realms, clients and users, as the admin API returns them.
 import type { Client, Realm, User } from '../realm/model.ts';
+import { OTP_POLICY_FIELDS, type OtpPolicy } from '../realm/otp-policy.ts';
+
+/** Keycloak's otpPolicy* fields of a realm (realm/otp-policy.ts). */
+function otpPolicyRepresentation(p: OtpPolicy): Record<string, string | number | boolean> {
+  return Object.fromEntries(
+    (Object.keys(OTP_POLICY_FIELDS) as (keyof OtpPolicy)[]).map((key) => [OTP_POLICY_FIELDS[key], p[key]]),
+  );
+}
 
 export function realmRepresentation(r: Realm) {
   return {
@@ -12,6 +20,8 @@ export function realmRepresentation(r: Realm) {
     ssoSessionMaxLifespan: r.ssoSessionMaxLifespan,
     offlineSessionIdleTimeout: r.offlineSessionIdleTimeout,
     attributes: r.attributes,
+    ...otpPolicyRepresentation(r.otpPolicy),
+    requiredActions: r.requiredActionSettings.map((a) => ({ ...a, providerId: a.alias })),
   };
 }
 

@@ -1,8 +1,14 @@
 // The capabilities this folder offers to the units above it: each is one service, named by what it
 // does. A unit declares exactly the ones it uses and composes them with `&`; only the composition
 // root (provider.ts) knows them all.
+import type { OtpCredentialStore } from './otp/otp-credential-store.ts';
 import type { LoginThrottle } from './throttle.ts';
 
 export interface UsesLoginThrottle {
   readonly throttle: LoginThrottle;
+}
+
+/** Users' one-time-code credentials (otp/otp-credential-store.ts). */
+export interface UsesOtpCredentials {
+  readonly otpCredentials: OtpCredentialStore;
 }

@@ -15,7 +15,9 @@ import { renderLoginPage } from './login-page.ts';
 import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
-import type { UsesLoginThrottle } from './capabilities.ts';
+import type { UsesLoginThrottle, UsesOtpCredentials } from './capabilities.ts';
+import { otpPageResponse } from './otp/submit-otp.ts';
+import { pendingRequiredActions } from '../realm/required-actions.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
 import type { UsesPendingRequests } from '../pending/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
@@ -32,9 +34,10 @@ export type SubmitLoginDeps = UsesEvents &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &
-  UsesPasswordVerifier;
+  UsesPasswordVerifier &
+  UsesOtpCredentials;
 
-const EXPIRED =
+export const LOGIN_EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
 const MESSAGES: Record<LoginFailed['reason'], string> = {
@@ -61,7 +64,7 @@ async function signIn<D extends SubmitLoginDeps>(
   const binding = readCookie(req, LOGIN_BINDING_COOKIE);
   // The same form serves OIDC authorization requests and SAML AuthnRequests.
   const request = await ctx.pending.findLogin<PendingLogin>(realm.id, id, binding);
-  if (!request) throw new InvalidRequest(EXPIRED);
+  if (!request) throw new InvalidRequest(LOGIN_EXPIRED);
   const client = await ctx.realms.clientByClientId(realm.id, request.clientId);
   if (!client?.enabled || client.protocol !== protocolOf(request)) throw new InvalidRequest('Client not found');
 
@@ -98,12 +101,30 @@ async function signIn<D extends SubmitLoginDeps>(
     throw err;
   }
 
-  // Keycloak runs a user's required actions after the password, before the SSO session.
-  if (user.requiredActions.length > 0) {
-    await ctx.pending.setLoginUser(id, user.id);
-    return requiredActionPage(ctx, realm, id, user, null);
+  // A user with a one-time-code credential gives a code next (Keycloak's browser flow: OTP
+  // form after the password); the sign-in is not authenticated until then.
+  if ((await ctx.otpCredentials.ofUser(user.id)).length > 0) {
+    await ctx.pending.setOtpUser(id, user.id);
+    return otpPageResponse(ctx, realm, id, null);
   }
-  return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });
+  return afterAuthentication(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });
+}
+
+/**
+ * The user is authenticated (password, and code when they have one): Keycloak runs their
+ * required actions next, before the SSO session (realm/required-actions.ts says which and in
+ * what order), and finishes the sign-in when none is left.
+ */
+export async function afterAuthentication<D extends SubmitLoginDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  facts: SignInFacts,
+): Promise<Response> {
+  if (pendingRequiredActions(facts.realm, facts.user).length > 0) {
+    await ctx.pending.setLoginUser(facts.id, facts.user.id);
+    return requiredActionPage(ctx, facts.realm, facts.id, facts.user, null);
+  }
+  return finishSignIn(ctx, completions, facts);
 }
 
 export interface SignInFacts {

@@ -122,7 +122,40 @@ export class PendingRequests {
 
   /** Marks a pending sign-in as authenticated by `userId`, its required actions still to do. */
   async setLoginUser(id: string, userId: string): Promise<void> {
-    await this.#db.updateTable('auth_request').set({ user_id: userId }).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('auth_request')
+      .set({ user_id: userId, otp_user_id: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Marks a pending sign-in as past the password of `userId`, who still owes a one-time code
+   * (login/otp/): not yet authenticated, so its required actions cannot be reached.
+   */
+  async setOtpUser(id: string, userId: string): Promise<void> {
+    await this.#db
+      .updateTable('auth_request')
+      .set({ otp_user_id: userId, user_id: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The request and the user who gave the right password and owes a code, for the browser that opened it. */
+  async findOtpLogin<T>(
+    realmId: string,
+    id: string,
+    binding: string | undefined,
+    now = Date.now(),
+  ): Promise<{ request: T; userId: string } | undefined> {
+    const row = await this.#db
+      .selectFrom('auth_request')
+      .selectAll()
+      .where('id', '=', id)
+      .where('realm_id', '=', realmId)
+      .executeTakeFirst();
+    if (!row || !row.otp_user_id || !boundAndLive(row, id, binding, now)) return undefined;
+    return { request: JSON.parse(row.params) as T, userId: row.otp_user_id };
   }
 
   /** A sign-in form is used once. */

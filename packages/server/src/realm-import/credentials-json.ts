@@ -2,11 +2,12 @@
 // plain `value` (hand-written files, the admin API) or as Keycloak's hash (every export), which
 // is kept as it is and verified at sign-in (crypto/keycloak-password-hash.ts); `temporary: true`
 // means the user must choose a new password at the next sign-in (Keycloak adds UPDATE_PASSWORD).
-// What cannot come over is named in the import report, user by user.
+// `otp` credentials keep the user's second factor (otp-json.ts). What cannot come over is named in the import report, user by user.
 import { importKeycloakPassword } from '../crypto/keycloak-password-hash.ts';
 import { isMaskedValue, KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import { REQUIRED_ACTIONS, type RequiredAction } from '../realm/required-actions.ts';
 import type { ParseState } from './import-problems.ts';
+import { type OtpCredentialImport, readOtpCredential } from './otp-json.ts';
 
 export interface UserCredentials {
   /** A plain password, hashed with argon2id at import. */
@@ -14,6 +15,8 @@ export interface UserCredentials {
   /** A Keycloak hash in Sundown's PHC form, stored as it is. */
   passwordHash: string | null;
   requiredActions: RequiredAction[];
+  /** One-time-code credentials (otp-json.ts). */
+  otp: OtpCredentialImport[];
 }
 
 type Json = Record<string, unknown>;
@@ -31,6 +34,8 @@ const PASSWORD_FIELDS = new Set([
   'algorithm',
   'id',
   'createdDate',
+  'userLabel',
+  'priority',
 ]);
 
 export function readUserCredentials(
@@ -40,7 +45,7 @@ export function readUserCredentials(
   username: string,
   state: ParseState,
 ): UserCredentials {
-  const out: UserCredentials = { password: null, passwordHash: null, requiredActions: [] };
+  const out: UserCredentials = { password: null, passwordHash: null, requiredActions: [], otp: [] };
   const warn = (m: string) => state.warnings.push(`user ${username}: ${m}`);
   credentials.forEach((raw, k) => {
     const at = `${path}.credentials[${k}]`;
@@ -50,6 +55,12 @@ export function readUserCredentials(
     }
     const cred = raw as Json;
     const type = cred.type ?? 'password';
+    if (type === 'otp') {
+      const read = readOtpCredential(cred);
+      if (read.ok) out.otp.push(read.otp);
+      else warn(`the one-time-code credential was not imported (${read.reason}); this user must set up codes again`);
+      return;
+    }
     if (type !== 'password') {
       warn(`the "${String(type)}" credential was not imported`);
       return;

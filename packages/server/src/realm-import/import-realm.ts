@@ -18,6 +18,8 @@ import { clientRow, realmRow, userRow } from './rows.ts';
 import { accessWriterDepsOver } from '../access/access-stores.ts';
 import { runAccessUpgrade } from '../access/access-upgrade.ts';
 import { AccessWriter } from '../access/access-writer.ts';
+import { OtpCredentialStore } from '../login/otp/otp-credential-store.ts';
+import { writeOtpCredentials } from './write-otp.ts';
 import { sha1Warnings } from './sha1-clients.ts';
 import { unsupportedMappers } from './unsupported-mappers.ts';
 import { type AccessWriteResult, writeAccess } from './write-access.ts';
@@ -158,6 +160,7 @@ export async function importRealm(
           { id: realmId, exists: existingRealmId !== undefined, import: realm },
           written,
         );
+        await writeOtpCredentials(new OtpCredentialStore(tx), realmId, realm.users, written.users, now, tx);
       },
     },
     now,

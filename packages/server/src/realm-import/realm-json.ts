@@ -24,7 +24,9 @@ import { LOGIN_DEFAULTS, LOGIN_SETTING_NAMES, type LoginSettings } from '../real
 import { builtinClientsNote, isRootUrlPlaceholder } from './builtin-clients.ts';
 import { readUserCredentials } from './credentials-json.ts';
 import { ImportProblems, type ParseState, RealmImportError } from './import-problems.ts';
-import type { RequiredAction } from '../realm/required-actions.ts';
+import type { RequiredAction, RequiredActionSetting } from '../realm/required-actions.ts';
+import type { OtpPolicy } from '../realm/otp-policy.ts';
+import { type OtpCredentialImport, readOtpPolicy, readRequiredActionSettings } from './otp-json.ts';
 import { type ClientAccessImport, parseClientAccess } from './client-access-json.ts';
 import { type AccessImport, parseRealmAccess } from './realm-access-json.ts';
 import { parseUserAccess, type UserAccessImport } from './user-access-json.ts';
@@ -63,6 +65,8 @@ export interface UserImport extends UserAccessImport {
   /** A Keycloak password hash, kept as it is (credentials-json.ts). */
   passwordHash: string | null;
   requiredActions: RequiredAction[];
+  /** One-time-code credentials, as Keycloak exports them (otp-json.ts). */
+  otp: OtpCredentialImport[];
 }
 
 export interface RealmImport {
@@ -76,6 +80,10 @@ export interface RealmImport {
   attributes: Record<string, string>;
   /** Keycloak's sign-in settings (realm/login-settings.ts). */
   login: LoginSettings;
+  /** Keycloak's otpPolicy* fields (realm/otp-policy.ts). */
+  otpPolicy: OtpPolicy;
+  /** Keycloak's `requiredActions` registrations; empty: Keycloak's defaults. */
+  requiredActionSettings: RequiredActionSetting[];
   clients: ClientImport[];
   users: UserImport[];
   /** Roles, groups, client scopes and scope mappings (issue 23). */
@@ -223,6 +231,8 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
     attributes: r.stringMap('attributes'),
     login: readLoginSettings(r),
+    otpPolicy: readOtpPolicy(r, state),
+    requiredActionSettings: readRequiredActionSettings(r, state),
     clients: [],
     users: [],
     access: parseRealmAccess(r, ignored),

@@ -16,6 +16,8 @@ export function realmRow(r: RealmImport) {
     offline_session_idle_timeout: r.offlineSessionIdleTimeout,
     attributes: JSON.stringify(r.attributes),
     login_settings: JSON.stringify(r.login),
+    otp_policy: JSON.stringify(r.otpPolicy),
+    required_action_settings: JSON.stringify(r.requiredActionSettings),
   };
 }
 

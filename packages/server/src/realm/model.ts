@@ -1,6 +1,8 @@
 // Domain shapes of realms, clients and users, and their mapping from stored rows.
 import type { ClientProtocol, ClientTable, RealmRow, UserRow } from '../store/schema.ts';
 import { type LoginSettings, parseLoginSettings } from './login-settings.ts';
+import { type OtpPolicy, parseOtpPolicy } from './otp-policy.ts';
+import { parseRequiredActionSettings, type RequiredActionSetting } from './required-actions.ts';
 
 export interface Realm {
   id: string;
@@ -15,6 +17,10 @@ export interface Realm {
   attributes: Record<string, string>;
   /** Keycloak's sign-in settings (login-settings.ts). */
   login: LoginSettings;
+  /** Keycloak's otpPolicy* settings (otp-policy.ts). */
+  otpPolicy: OtpPolicy;
+  /** Keycloak's `requiredActions` registrations (required-actions.ts). */
+  requiredActionSettings: readonly RequiredActionSetting[];
 }
 
 export interface Client {
@@ -81,6 +87,8 @@ export function realmFromRow(row: RealmRow): Realm {
     offlineSessionIdleTimeout: row.offline_session_idle_timeout,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
     login: parseLoginSettings(row.login_settings),
+    otpPolicy: parseOtpPolicy(row.otp_policy),
+    requiredActionSettings: parseRequiredActionSettings(row.required_action_settings),
   };
 }
 

@@ -6,8 +6,13 @@ import type { Executor } from '../store/executor.ts';
 import type { ClientTable, RealmTable, UserTable } from '../store/schema.ts';
 
 /** A realm's settings as realm-import/rows.ts makes them (its name is written separately). */
-export type RealmRowValues = Omit<RealmTable, 'id' | 'name' | 'created_at' | 'login_settings'> & {
+export type RealmRowValues = Omit<
+  RealmTable,
+  'id' | 'name' | 'created_at' | 'login_settings' | 'otp_policy' | 'required_action_settings'
+> & {
   login_settings: string;
+  otp_policy: string;
+  required_action_settings: string;
 };
 export type ClientRowValues = Omit<ClientTable, 'id' | 'realm_id' | 'created_at'>;
 /** Everything but the password hash, the imported Keycloak hash and the service-account link (set by linkServiceAccount). */

@@ -822,6 +822,41 @@ const ssfStreams: Migration = {
   },
 };
 
+// Issue 22 (one-time codes and required actions): users' OTP credentials as Keycloak keeps them
+// (login/otp/otp-credential-store.ts), the realm's OTP policy and required-action settings (JSON,
+// Keycloak's defaults when '{}' / '[]'), and the user a pending sign-in has checked the password
+// of while a one-time code is still owed.
+const otpCredentials: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('otp_credential')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('secret_encoding', 'text')
+      .addColumn('algorithm', 'text', (c) => c.notNull())
+      .addColumn('digits', 'integer', (c) => c.notNull())
+      .addColumn('period', 'integer', (c) => c.notNull())
+      .addColumn('counter', 'integer', (c) => c.notNull())
+      .addColumn('last_step', 'integer')
+      .addColumn('user_label', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('otp_credential_user_idx').on('otp_credential').column('user_id').execute();
+    await db.schema
+      .alterTable('realm')
+      .addColumn('otp_policy', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema
+      .alterTable('realm')
+      .addColumn('required_action_settings', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema.alterTable('auth_request').addColumn('otp_user_id', 'text').execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -847,6 +882,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
       '0015_i23_roles': accessModel(this.#dialect),
       '0015_i24_logout_records': logoutRecords,
+      '0016_i22_otp': otpCredentials,
       '0016_i25_ssf': ssfStreams,
     };
   }

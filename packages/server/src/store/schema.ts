@@ -18,6 +18,10 @@ export interface RealmTable {
   created_at: number;
   /** JSON of the realm's sign-in settings (realm/login-settings.ts); '{}' is Keycloak's defaults. */
   login_settings: Generated<string>;
+  /** JSON of Keycloak's otpPolicy* settings (realm/otp-policy.ts); '{}' is Keycloak's defaults. */
+  otp_policy: Generated<string>;
+  /** JSON of Keycloak's `requiredActions` providers (realm/required-actions.ts); '[]' is Keycloak's defaults. */
+  required_action_settings: Generated<string>;
 }
 
 export interface ClientTable {
@@ -70,6 +74,28 @@ export interface UserTable {
   service_account_client_id: string | null;
 }
 
+/** A user's one-time-code credential, as Keycloak's OTPCredentialModel keeps it (login/otp/). */
+export interface OtpCredentialTable {
+  id: string;
+  realm_id: string;
+  user_id: string;
+  type: 'totp' | 'hotp';
+  /** Keycloak's secretData value: the raw secret; its UTF-8 bytes are the HMAC key unless secret_encoding says BASE32. */
+  secret: string;
+  secret_encoding: string | null;
+  /** HmacSHA1, HmacSHA256 or HmacSHA512 (Keycloak's names). */
+  algorithm: string;
+  digits: number;
+  /** TOTP: seconds per step. */
+  period: number;
+  /** HOTP: the next counter value expected. */
+  counter: number;
+  /** TOTP: the last time step a code was accepted for (RFC 6238 §5.2: a code is used once). */
+  last_step: number | null;
+  user_label: string | null;
+  created_at: number;
+}
+
 export interface SigningKeyTable {
   kid: string;
   realm_id: string;
@@ -95,6 +121,8 @@ export interface AuthRequestTable {
   expires_at: number;
   /** The user who gave the right password while required actions are pending (login/required-actions/). */
   user_id: Generated<string | null>;
+  /** The user who gave the right password and still owes a one-time code (login/otp/). */
+  otp_user_id: Generated<string | null>;
 }
 
 export interface SsoSessionTable {
@@ -516,6 +544,7 @@ export interface Database {
   realm: RealmTable;
   client: ClientTable;
   app_user: UserTable;
+  otp_credential: OtpCredentialTable;
   signing_key: SigningKeyTable;
   saml_seen_authn_request: SamlSeenAuthnRequestTable;
   realm_secret: RealmSecretTable;

@@ -4,6 +4,7 @@
 // that names it, rather than letting the user in without it.
 import { htmlResponse } from '../../http/respond.ts';
 import type { Realm, User } from '../../realm/model.ts';
+import { pendingRequiredActions } from '../../realm/required-actions.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import { html, page } from '../../views/html.ts';
 import { renderUpdatePasswordPage } from './update-password.ts';
@@ -24,7 +25,7 @@ export function requiredActionPage(
   errors: FieldErrors | null,
   status = 200,
 ): Response {
-  const action = user.requiredActions[0];
+  const action = pendingRequiredActions(realm, user)[0];
   const input = { realm, action: requiredActionPath(ctx, realm), authRequestId, errors: errors ?? {} };
   if (action === 'UPDATE_PASSWORD') return htmlResponse(renderUpdatePasswordPage(input), status);
   const body = html`

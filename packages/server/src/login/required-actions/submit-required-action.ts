@@ -8,6 +8,7 @@ import { LOGIN_BINDING_COOKIE, readCookie } from '../../http/cookies.ts';
 import { readForm } from '../../http/params.ts';
 import type { RouteHandler } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
+import { pendingRequiredActions } from '../../realm/required-actions.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from '../login-completion.ts';
 import { finishSignIn, type SubmitLoginDeps } from '../submit-login.ts';
 import { requiredActionPage } from './required-action-page.ts';
@@ -41,7 +42,7 @@ async function requiredAction<D extends SubmitLoginDeps>(
   let user = await ctx.realms.userById(pending.userId);
   if (!user?.enabled) throw new InvalidRequest(EXPIRED);
 
-  const action = user.requiredActions[0];
+  const action = pendingRequiredActions(realm, user)[0];
   if (action === 'UPDATE_PASSWORD') {
     const password = form.get('password-new') ?? '';
     const errors = checkNewPassword(password, form.get('password-confirm') ?? '');
@@ -60,6 +61,6 @@ async function requiredAction<D extends SubmitLoginDeps>(
     });
     user = { ...user, requiredActions };
   }
-  if (user.requiredActions.length > 0) return requiredActionPage(ctx, realm, id, user, null);
+  if (pendingRequiredActions(realm, user).length > 0) return requiredActionPage(ctx, realm, id, user, null);
   return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user });
 }

@@ -6,7 +6,7 @@ import type { TokenResponse } from '../../tokens/token-issuer.ts';
 import type { UsesAccessModel, UsesUserAccess } from '../../access/capabilities.ts';
 import type { UsesPasswordVerifier } from '../../crypto/capabilities.ts';
 import type { UsesEvents } from '../../events/capabilities.ts';
-import type { UsesLoginThrottle } from '../../login/capabilities.ts';
+import type { UsesLoginThrottle, UsesOtpCredentials } from '../../login/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms, UsesRealmWriter } from '../../realm/capabilities.ts';
 import type {
@@ -40,7 +40,8 @@ export type GrantDeps = UsesAccessModel &
   UsesAuthorizationCodes &
   UsesLoginThrottle &
   UsesRealmWriter &
-  UsesPasswordVerifier;
+  UsesPasswordVerifier &
+  UsesOtpCredentials;
 
 export interface GrantInput {
   ctx: GrantDeps;

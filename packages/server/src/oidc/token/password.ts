@@ -2,6 +2,8 @@
 // Keycloak. It starts an SSO session like a form login, so logout reaches it too.
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
+import { checkOneTimeCode } from '../../login/otp/check-one-time-code.ts';
+import { pendingRequiredActions } from '../../realm/required-actions.ts';
 import { parseScope, requestScopes } from '../../tokens/scopes.ts';
 import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
 import type { TokenResponse } from '../../tokens/token-issuer.ts';
@@ -29,7 +31,36 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
   }
   // Keycloak's direct grant (ResourceOwnerPasswordCredentialsGrantType): a user with a pending
   // required action — a temporary password, a code to enrol — must finish it in the browser.
-  if (user.requiredActions.length > 0) {
+  // Keycloak's direct grant flow asks a user with a one-time-code credential for `totp`
+  // (ValidateOTP: a missing or wrong code is invalid_grant "Invalid user credentials").
+  const otp = await ctx.otpCredentials.ofUser(user.id);
+  if (otp.length > 0) {
+    const code = params.get('totp');
+    const ok =
+      code !== undefined &&
+      code !== null &&
+      (await checkOneTimeCode(ctx, realm, user, otp, {
+        code,
+        ipAddress: ip,
+        throttleAddresses: addresses,
+        clientId: client.clientId,
+      }));
+    if (!ok) {
+      if (code === undefined || code === null)
+        await ctx.events.record({
+          realmId: realm.id,
+          type: 'LOGIN_ERROR',
+          clientId: client.clientId,
+          userId: user.id,
+          ipAddress: ip,
+          error: 'invalid_user_credentials',
+          details: { grant_type: 'password', credential_type: 'otp' },
+        });
+      throw new InvalidGrant('Invalid user credentials');
+    }
+  }
+  const pending = pendingRequiredActions(realm, user);
+  if (pending.length > 0) {
     await ctx.events.record({
       realmId: realm.id,
       type: 'LOGIN_ERROR',
@@ -37,7 +68,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
       userId: user.id,
       ipAddress: ip,
       error: 'resolve_required_actions',
-      details: { grant_type: 'password', required_actions: user.requiredActions.join(',') },
+      details: { grant_type: 'password', required_actions: pending.join(',') },
     });
     throw new InvalidGrant('Account is not fully set up');
   }

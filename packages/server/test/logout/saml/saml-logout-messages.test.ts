@@ -18,6 +18,8 @@ import { logoutResponseFor } from '../../../src/logout/saml/logout-response-out.
 import { certificateToText } from '../../../src/saml/certificate-text.ts';
 import { parseSamlClient, type SamlClientSettings } from '../../../src/saml/saml-client-settings.ts';
 import { LOGIN_DEFAULTS } from '../../../src/realm/login-settings.ts';
+import { OTP_POLICY_DEFAULTS } from '../../../src/realm/otp-policy.ts';
+import { REQUIRED_ACTION_DEFAULTS } from '../../../src/realm/required-actions.ts';
 import type { Realm } from '../../../src/realm/model.ts';
 import {
   nodeSamlSp,
@@ -48,6 +50,8 @@ function settings(attributes: Record<string, string>, extra: Record<string, unkn
 
 const REALM: Realm = {
   login: LOGIN_DEFAULTS,
+  otpPolicy: OTP_POLICY_DEFAULTS,
+  requiredActionSettings: REQUIRED_ACTION_DEFAULTS,
   id: 'r',
   name: 'demo',
   displayName: null,
