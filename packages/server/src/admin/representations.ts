@@ -1,4 +1,5 @@
 // Keycloak's JSON representations of realms, clients and users, as the admin API returns them.
+import { KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 
 export function realmRepresentation(r: Realm) {
@@ -12,6 +13,13 @@ export function realmRepresentation(r: Realm) {
     ssoSessionMaxLifespan: r.ssoSessionMaxLifespan,
     offlineSessionIdleTimeout: r.offlineSessionIdleTimeout,
     attributes: r.attributes,
+    // Keycloak's sign-in settings; the SMTP password is masked as Keycloak's admin API masks it.
+    ...r.login,
+    passwordPolicy: r.login.passwordPolicy ?? undefined,
+    smtpServer:
+      r.login.smtpServer.password === undefined
+        ? r.login.smtpServer
+        : { ...r.login.smtpServer, password: KEYCLOAK_SECRET_MASK },
   };
 }
 

@@ -19,7 +19,7 @@ import type { UsesLoginThrottle } from './capabilities.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
 import type { UsesPendingRequests } from '../pending/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import type { UsesPasswordHistory, UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What submitting the login form uses. */
@@ -29,6 +29,7 @@ export type SubmitLoginDeps = UsesEvents &
   UsesPendingRequests &
   UsesRealms &
   UsesRealmWriter &
+  UsesPasswordHistory &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &
