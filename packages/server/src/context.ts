@@ -21,6 +21,7 @@ import type { LogoutStore } from './logout/logout-store.ts';
 import type { SsfTransmitter } from './logout/channels/ssf/ssf-transmitter.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { RealmWriter } from './realm/realm-writer.ts';
+import type { PasswordHistory } from './realm/password-history.ts';
 import type { RealmImporter } from './realm-import/import-realm.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
@@ -63,6 +64,8 @@ export interface ProviderContext {
   admin: AdminStore;
   /** The one writer of realms, clients and users. */
   realmWriter: RealmWriter;
+  /** Users' earlier password hashes (passwordHistory policy). */
+  passwordHistory: PasswordHistory;
   /** Realm import into the running provider. */
   realmImporter: RealmImporter;
   tokens: TokenIssuer;

@@ -26,6 +26,7 @@ import { newId } from './crypto/random.ts';
 import { AdminStore } from './admin/admin-store.ts';
 import { RealmImporter } from './realm-import/import-realm.ts';
 import { RealmWriter } from './realm/realm-writer.ts';
+import { PasswordHistory } from './realm/password-history.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
 import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import { SeenLogoutRequests } from './logout/saml/seen-logout-requests.ts';
@@ -170,6 +171,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     notBefore,
     admin: new AdminStore(store.db),
     realmWriter,
+    passwordHistory: new PasswordHistory(store.db),
     realmImporter: new RealmImporter(store.db, logout),
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,

@@ -21,7 +21,7 @@ import { pendingRequiredActions } from '../realm/required-actions.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
 import type { UsesPendingRequests } from '../pending/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import type { UsesPasswordHistory, UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesSsoSessions } from '../sessions/capabilities.ts';
 
 /** What submitting the login form uses. */
@@ -31,6 +31,7 @@ export type SubmitLoginDeps = UsesEvents &
   UsesPendingRequests &
   UsesRealms &
   UsesRealmWriter &
+  UsesPasswordHistory &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &

@@ -2,13 +2,13 @@
 // cookie, as the login form) and carry the user who gave the right password; the action is
 // checked, saved, and the next one shown — or, none left, the sign-in finishes as after the
 // password (submit-login.ts finishSignIn).
-import { hashPassword } from '../../crypto/password.ts';
 import { InvalidRequest } from '../../errors.ts';
 import { LOGIN_BINDING_COOKIE, readCookie } from '../../http/cookies.ts';
 import { readForm } from '../../http/params.ts';
 import type { RouteHandler } from '../../http/route.ts';
 import type { Realm } from '../../realm/model.ts';
 import { pendingRequiredActions } from '../../realm/required-actions.ts';
+import { passwordPolicyViolation, storeNewPassword } from '../../realm/password-change.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from '../login-completion.ts';
 import { finishSignIn, type SubmitLoginDeps } from '../submit-login.ts';
 import { requiredActionPage } from './required-action-page.ts';
@@ -47,11 +47,10 @@ async function requiredAction<D extends SubmitLoginDeps>(
     const password = form.get('password-new') ?? '';
     const errors = checkNewPassword(password, form.get('password-confirm') ?? '');
     if (errors) return requiredActionPage(ctx, realm, id, user, errors, 400);
+    const broken = await passwordPolicyViolation(ctx, realm, user, password);
+    if (broken) return requiredActionPage(ctx, realm, id, user, { 'password-new': broken.message }, 400);
     const requiredActions = user.requiredActions.filter((a) => a !== 'UPDATE_PASSWORD');
-    await ctx.realmWriter.updateUser(user.id, {
-      password_hash: await hashPassword(password),
-      required_actions: JSON.stringify(requiredActions),
-    });
+    await storeNewPassword(ctx, user, password, { required_actions: JSON.stringify(requiredActions) });
     await ctx.events.record({
       realmId: realm.id,
       type: 'UPDATE_PASSWORD',
