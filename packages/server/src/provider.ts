@@ -45,6 +45,13 @@ import { accessStoresOver } from './access/access-stores.ts';
 import { runAccessUpgrade } from './access/access-upgrade.ts';
 import { AccessWriter } from './access/access-writer.ts';
 import { UserAccessStore } from './access/user-access-store.ts';
+import { BrokerSessionStore } from './broker/broker-session-store.ts';
+import { BrokerStateStore } from './broker/broker-state-store.ts';
+import { FederatedIdentityStore } from './broker/federated-identity-store.ts';
+import { IdentityProviderStore } from './broker/identity-provider-store.ts';
+import { BrokerLoginProviders } from './broker/login-buttons.ts';
+import { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
+import { UpstreamMetadata } from './broker/upstream-metadata.ts';
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -139,6 +146,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     log.info({ realms: upgraded }, 'realms given the built-in client scopes and default role (migration 0015)');
   const accessStores = accessStoresOver(store.db);
   const userAccess = new UserAccessStore(store.db);
+  const identityProviders = new IdentityProviderStore(store.db);
   const ctx: ProviderContext = {
     transact,
     keys,
@@ -175,6 +183,13 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     accessStores,
     userAccess,
     accessWriter: new AccessWriter({ ...accessStores, userAccess, realmWriter }),
+    identityProviders,
+    federatedIdentities: new FederatedIdentityStore(store.db),
+    brokerSessions: new BrokerSessionStore(store.db),
+    brokerStates: new BrokerStateStore(store.db),
+    upstreamLogoutTokens: new SeenLogoutTokens(store.db),
+    upstreamMetadata: new UpstreamMetadata(),
+    loginProviders: new BrokerLoginProviders(identityProviders, urls),
   };
   const sweeper = new HousekeepingSweeper({
     realms,

@@ -28,6 +28,7 @@ import type { RequiredAction } from '../realm/required-actions.ts';
 import { type ClientAccessImport, parseClientAccess } from './client-access-json.ts';
 import { type AccessImport, parseRealmAccess } from './realm-access-json.ts';
 import { parseUserAccess, type UserAccessImport } from './user-access-json.ts';
+import { type IdentityProviderInput, readIdentityProviders } from '../broker/identity-provider-json.ts';
 
 export { RealmImportError } from './import-problems.ts';
 
@@ -63,6 +64,8 @@ export interface UserImport extends UserAccessImport {
   /** A Keycloak password hash, kept as it is (credentials-json.ts). */
   passwordHash: string | null;
   requiredActions: RequiredAction[];
+  /** Keycloak's `federatedIdentities`: the user's links to upstream accounts (issue 26). */
+  federatedIdentities: Array<{ identityProvider: string; userId: string; userName: string | null }>;
 }
 
 export interface RealmImport {
@@ -80,6 +83,8 @@ export interface RealmImport {
   users: UserImport[];
   /** Roles, groups, client scopes and scope mappings (issue 23). */
   access: AccessImport;
+  /** Upstream OpenID providers with their mappers (issue 26, broker/). */
+  identityProviders: IdentityProviderInput[];
 }
 
 export interface ParsedRealm {
@@ -226,7 +231,15 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     clients: [],
     users: [],
     access: parseRealmAccess(r, ignored),
+    identityProviders: [],
   };
+  // Identity brokering (broker/identity-provider-json.ts): oidc and keycloak-oidc providers;
+  // other types are listed in the report as not supported.
+  const idps = readIdentityProviders(r.raw('identityProviders'), r.raw('identityProviderMappers'));
+  r.accept('identityProviders', 'identityProviderMappers');
+  for (const p of idps.problems) problems.add(p.path, p.message);
+  warnings.push(...idps.warnings);
+  realm.identityProviders = idps.providers;
   const keycloakVersion = r.string('keycloakVersion');
   problems.within(() => checkSessionLimit(realm.attributes));
   problems.within(() => checkLogoutPage(realm.attributes));
@@ -259,6 +272,12 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     problems.within(() => {
       const u = new ObjectReader(raw, `$.users[${i}]`, problems);
       const user = parseUser(u, state);
+      user.federatedIdentities = readFederatedIdentities(
+        u.raw('federatedIdentities'),
+        `${u.path}.federatedIdentities`,
+        problems,
+      );
+      u.accept('federatedIdentities');
       if (usernames.has(user.username)) {
         problems.add(`${u.path}.username`, `duplicate username "${user.username}"`);
       }
@@ -406,6 +425,7 @@ function parseUser(u: ObjectReader, state: ParseState): UserImport {
     enabled: u.boolean('enabled', true),
     ...credentials,
     ...parseUserAccess(u),
+    federatedIdentities: [],
   };
 }
 
@@ -579,4 +599,31 @@ function checkCaAttribute(attributes: Record<string, string>, path: string): voi
   const value = attributes[CA_ATTRIBUTE];
   const problem = value ? caAttributeProblem(value) : null;
   if (problem) throw new RealmImportError(`${path}["${CA_ATTRIBUTE}"]`, problem);
+}
+
+/** A user's `federatedIdentities[]` (identityProvider, userId, userName), checked against nothing yet. */
+function readFederatedIdentities(
+  raw: unknown,
+  path: string,
+  problems: ImportProblems,
+): UserImport['federatedIdentities'] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problems.add(path, 'must be an array');
+    return [];
+  }
+  const out: UserImport['federatedIdentities'] = [];
+  raw.forEach((f: unknown, i) => {
+    const o = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    if (typeof o.identityProvider !== 'string' || typeof o.userId !== 'string' || o.userId === '') {
+      problems.add(`${path}[${i}]`, 'needs identityProvider and userId');
+      return;
+    }
+    out.push({
+      identityProvider: o.identityProvider,
+      userId: o.userId,
+      userName: typeof o.userName === 'string' ? o.userName : null,
+    });
+  });
+  return out;
 }
