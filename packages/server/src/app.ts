@@ -50,6 +50,7 @@ import { upstreamBackchannelLogout } from './broker/backchannel-logout-endpoint.
 import { brokerCallback } from './broker/broker-callback.ts';
 import { brokerLoginEndpoint } from './broker/broker-login.ts';
 import { aliasOfPath } from './broker/broker-urls.ts';
+import { upstreamLogoutResponse } from './broker/logout-response.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -177,6 +178,12 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     ['GET', 'POST'],
     brokerCallback<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
     { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
+  );
+  route(
+    '/broker/:alias/endpoint/logout_response',
+    ['GET'],
+    (c, realm, req) => upstreamLogoutResponse(c, realm, req, aliasOfPath(req)),
+    page,
   );
   route('/protocol/openid-connect/logout/backchannel-logout', ['POST'], upstreamBackchannelLogout, {
     ...api,

@@ -43,6 +43,7 @@ import type { IdentityProviderStore } from './broker/identity-provider-store.ts'
 import type { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
 import type { UpstreamMetadata } from './broker/upstream-metadata.ts';
 import type { LoginProviders } from './login/login-providers.ts';
+import type { UpstreamLogout } from './logout/upstream-logout.ts';
 
 export interface ProviderContext {
   /** One database transaction over the owners' writes (they take its executor). */
@@ -113,4 +114,6 @@ export interface ProviderContext {
   upstreamMetadata: UpstreamMetadata;
   /** The sign-in form's upstream buttons and kc_idp_hint. */
   loginProviders: LoginProviders;
+  /** Where a brokered browser logout goes on: the upstream's end-session endpoint. */
+  upstreamLogout: UpstreamLogout;
 }

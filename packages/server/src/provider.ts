@@ -52,6 +52,7 @@ import { IdentityProviderStore } from './broker/identity-provider-store.ts';
 import { BrokerLoginProviders } from './broker/login-buttons.ts';
 import { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
 import { UpstreamMetadata } from './broker/upstream-metadata.ts';
+import { BrokerUpstreamLogout } from './broker/upstream-end-session.ts';
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -147,6 +148,9 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const accessStores = accessStoresOver(store.db);
   const userAccess = new UserAccessStore(store.db);
   const identityProviders = new IdentityProviderStore(store.db);
+  const brokerSessions = new BrokerSessionStore(store.db);
+  const brokerStates = new BrokerStateStore(store.db);
+  const upstreamMetadata = new UpstreamMetadata();
   const ctx: ProviderContext = {
     transact,
     keys,
@@ -185,11 +189,18 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     accessWriter: new AccessWriter({ ...accessStores, userAccess, realmWriter }),
     identityProviders,
     federatedIdentities: new FederatedIdentityStore(store.db),
-    brokerSessions: new BrokerSessionStore(store.db),
-    brokerStates: new BrokerStateStore(store.db),
+    brokerSessions,
+    brokerStates,
     upstreamLogoutTokens: new SeenLogoutTokens(store.db),
-    upstreamMetadata: new UpstreamMetadata(),
+    upstreamMetadata,
     loginProviders: new BrokerLoginProviders(identityProviders, urls),
+    upstreamLogout: new BrokerUpstreamLogout({
+      identityProviders,
+      brokerSessions,
+      brokerStates,
+      upstreamMetadata,
+      urls,
+    }),
   };
   const sweeper = new HousekeepingSweeper({
     realms,

@@ -176,5 +176,66 @@ for (const database of TEST_DATABASES) {
       assert.equal(logout?.started_by, 'upstream');
       assert.equal(logout?.actor, 'up');
     });
+
+    async function rpLogout(browser: Browser, login: string) {
+      const tokens = await appSignIn(s, browser, login);
+      const sid = decodeJwt(tokens.id_token).sid as string;
+      const before = receiver.received.length;
+      const url = new URL(`${s.base}/realms/test/protocol/openid-connect/logout`);
+      url.search = new URLSearchParams({
+        id_token_hint: tokens.id_token,
+        post_logout_redirect_uri: 'http://127.0.0.1:9/app/bye',
+        state: 'app-state',
+      }).toString();
+      const res = await browser.get(url.toString());
+      return { sid, before, res };
+    }
+
+    test('a downstream logout tells every app first, then sends the browser to the upstream end-session endpoint', async () => {
+      const browser = new Browser(fetch);
+      const { sid, before, res } = await rpLogout(browser, 'frank');
+      // The app was told before the browser left (its receiver has the token already).
+      assert.ok(receiver.received.length > before, 'the app heard of the logout before the redirect upstream');
+      assert.equal(decodeJwt(receiver.received.at(-1)!.token).sid, sid);
+      assert.equal(res.status, 302);
+      const upstream = new URL(res.headers.get('location')!);
+      assert.equal(`${upstream.origin}${upstream.pathname}`, `${up.issuer}/session/end`);
+      assert.equal(
+        upstream.searchParams.get('post_logout_redirect_uri'),
+        `${s.base}/realms/test/broker/up/endpoint/logout_response`,
+      );
+      assert.ok(upstream.searchParams.get('id_token_hint'), 'sendIdTokenOnLogout: the upstream ID token is the hint');
+      const brokered = await s.provider.ctx.brokerSessions.of(sid);
+      assert.equal(upstream.searchParams.get('id_token_hint'), brokered!.idToken);
+      assert.ok(upstream.searchParams.get('state'));
+      // The upstream signs the user out and sends the browser back; Sundown continues to the app.
+      const endPage = await browser.get(upstream.toString());
+      const html = await endPage.text();
+      const action = /action="([^"]+)"/.exec(html)![1]!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const back = await browser.post(new URL(action, up.issuer).toString(), { xsrf, logout: 'yes' });
+      const toUs = new URL(back.headers.get('location')!);
+      assert.equal(`${toUs.origin}${toUs.pathname}`, `${s.base}/realms/test/broker/up/endpoint/logout_response`);
+      const last = await browser.get(toUs.toString());
+      assert.equal(last.status, 302);
+      assert.equal(last.headers.get('location'), 'http://127.0.0.1:9/app/bye?state=app-state');
+      // The continuation is single-use.
+      const replay = await browser.get(toUs.toString());
+      assert.equal(replay.status, 200);
+      assert.match(await replay.text(), /You are signed out/);
+    });
+
+    test('an upstream that never sends the browser back leaves the user signed out here anyway', async () => {
+      const browser = new Browser(fetch);
+      const { sid, res } = await rpLogout(browser, 'gina');
+      assert.equal(res.status, 302);
+      assert.ok(res.headers.get('location')!.startsWith(`${up.issuer}/session/end`));
+      // The browser never reaches the upstream (closed, network gone): the session is over anyway.
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      assert.equal(await s.provider.ctx.sessions.findLive(realm, sid), undefined);
+      const auth = `${s.base}/realms/test/protocol/openid-connect/auth?client_id=app&redirect_uri=${encodeURIComponent(APP_CB)}&response_type=code&scope=openid&prompt=none`;
+      const silent = await browser.get(auth);
+      assert.match(silent.headers.get('location') ?? '', /error=login_required/);
+    });
   });
 }
