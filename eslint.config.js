@@ -39,6 +39,11 @@ const TABLE_OWNERS = [
   'access/access-upgrade.ts', // access_upgrade (realms stored before migration 0015)
   'realm/password-history.ts', // password_history (earlier password hashes, passwordHistory policy)
   'login/action-tokens/used-action-tokens.ts', // action_token_use (single-use links by email)
+  'broker/identity-provider-store.ts', // identity_provider (upstream OpenID providers, issue 26)
+  'broker/federated-identity-store.ts', // federated_identity (users' links to upstream accounts)
+  'broker/broker-session-store.ts', // broker_session (the upstream session of a brokered SSO session)
+  'broker/broker-state-store.ts', // broker_state (single-use states of round trips to upstreams)
+  'broker/seen-logout-tokens.ts', // broker_seen_logout_token (upstream logout token replay)
 ].map((f) => `packages/server/src/${f}`);
 
 const DB_ACCESS = [

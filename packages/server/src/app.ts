@@ -55,6 +55,11 @@ import { samlDescriptor } from './saml/endpoint/saml-descriptor.ts';
 import { samlEndpoint } from './saml/endpoint/saml-endpoint.ts';
 import { samlLoginContinue } from './saml/endpoint/saml-login-continue.ts';
 import { completeSamlSignIn } from './saml/login/complete-saml-sign-in.ts';
+import { upstreamBackchannelLogout } from './broker/backchannel-logout-endpoint.ts';
+import { brokerCallback } from './broker/broker-callback.ts';
+import { brokerLoginEndpoint } from './broker/broker-login.ts';
+import { aliasOfPath } from './broker/broker-urls.ts';
+import { upstreamLogoutResponse } from './broker/logout-response.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -186,6 +191,28 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route('/ssf/transmitter/subjects/remove', ['POST'], subjectEndpoint(false), api);
   route('/ssf/transmitter/verify', ['POST'], verificationEndpoint, api);
   route('/ssf/transmitter/poll', ['POST'], pollEndpoint, api);
+  // Identity brokering (issue 26, broker/): sign-in at an upstream, its callback, and the
+  // upstream's back-channel logout (one endpoint for every upstream: the token's iss selects it).
+  route('/broker/:alias/login', ['GET'], (c, realm, req) => brokerLoginEndpoint(c, realm, req, aliasOfPath(req)), {
+    ...page,
+    errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR',
+  });
+  route(
+    '/broker/:alias/endpoint',
+    ['GET', 'POST'],
+    brokerCallback<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
+    { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
+  );
+  route(
+    '/broker/:alias/endpoint/logout_response',
+    ['GET'],
+    (c, realm, req) => upstreamLogoutResponse(c, realm, req, aliasOfPath(req)),
+    page,
+  );
+  route('/protocol/openid-connect/logout/backchannel-logout', ['POST'], upstreamBackchannelLogout, {
+    ...api,
+    errorEvent: 'LOGOUT_ERROR',
+  });
   realmRoutes.all('*', realmFallback(ctx));
 
   app.route(`${base}/realms/:realm`, realmRoutes);

@@ -39,6 +39,14 @@ import type { TokenIssuer } from './tokens/token-issuer.ts';
 import type { ProviderUrls } from './provider-urls.ts';
 import type { SeenLogoutRequests } from './logout/saml/seen-logout-requests.ts';
 import type { SentLogoutRequests } from './logout/saml/sent-logout-requests.ts';
+import type { BrokerSessionStore } from './broker/broker-session-store.ts';
+import type { BrokerStateStore } from './broker/broker-state-store.ts';
+import type { FederatedIdentityStore } from './broker/federated-identity-store.ts';
+import type { IdentityProviderStore } from './broker/identity-provider-store.ts';
+import type { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
+import type { UpstreamMetadata } from './broker/upstream-metadata.ts';
+import type { LoginProviders } from './login/login-providers.ts';
+import type { UpstreamLogout } from './logout/upstream-logout.ts';
 
 export interface ProviderContext {
   /** One database transaction over the owners' writes (they take its executor). */
@@ -101,4 +109,20 @@ export interface ProviderContext {
   userAccess: UserAccessStore;
   /** Default roles, built-in scopes, new clients' scope links, service accounts. */
   accessWriter: AccessWriter;
+  /** Upstream identity providers (broker/, issue 26). */
+  identityProviders: IdentityProviderStore;
+  /** Users' links to their upstream accounts. */
+  federatedIdentities: FederatedIdentityStore;
+  /** The upstream session behind each brokered SSO session. */
+  brokerSessions: BrokerSessionStore;
+  /** Single-use states of round trips to upstreams (sign-in, logout continuation). */
+  brokerStates: BrokerStateStore;
+  /** Upstream logout tokens already accepted (replay). */
+  upstreamLogoutTokens: SeenLogoutTokens;
+  /** Upstreams' discovery documents and keys. */
+  upstreamMetadata: UpstreamMetadata;
+  /** The sign-in form's upstream buttons and kc_idp_hint. */
+  loginProviders: LoginProviders;
+  /** Where a brokered browser logout goes on: the upstream's end-session endpoint. */
+  upstreamLogout: UpstreamLogout;
 }

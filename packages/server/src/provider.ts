@@ -49,6 +49,14 @@ import { accessStoresOver } from './access/access-stores.ts';
 import { runAccessUpgrade } from './access/access-upgrade.ts';
 import { AccessWriter } from './access/access-writer.ts';
 import { UserAccessStore } from './access/user-access-store.ts';
+import { BrokerSessionStore } from './broker/broker-session-store.ts';
+import { BrokerStateStore } from './broker/broker-state-store.ts';
+import { FederatedIdentityStore } from './broker/federated-identity-store.ts';
+import { IdentityProviderStore } from './broker/identity-provider-store.ts';
+import { BrokerLoginProviders } from './broker/login-buttons.ts';
+import { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
+import { UpstreamMetadata } from './broker/upstream-metadata.ts';
+import { BrokerUpstreamLogout } from './broker/upstream-end-session.ts';
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -155,6 +163,10 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     log.info({ realms: upgraded }, 'realms given the built-in client scopes and default role (migration 0015)');
   const accessStores = accessStoresOver(store.db);
   const userAccess = new UserAccessStore(store.db);
+  const identityProviders = new IdentityProviderStore(store.db);
+  const brokerSessions = new BrokerSessionStore(store.db);
+  const brokerStates = new BrokerStateStore(store.db);
+  const upstreamMetadata = new UpstreamMetadata();
   const ctx: ProviderContext = {
     transact,
     keys,
@@ -194,6 +206,20 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     accessStores,
     userAccess,
     accessWriter: new AccessWriter({ ...accessStores, userAccess, realmWriter }),
+    identityProviders,
+    federatedIdentities: new FederatedIdentityStore(store.db),
+    brokerSessions,
+    brokerStates,
+    upstreamLogoutTokens: new SeenLogoutTokens(store.db),
+    upstreamMetadata,
+    loginProviders: new BrokerLoginProviders(identityProviders, urls),
+    upstreamLogout: new BrokerUpstreamLogout({
+      identityProviders,
+      brokerSessions,
+      brokerStates,
+      upstreamMetadata,
+      urls,
+    }),
   };
   const sweeper = new HousekeepingSweeper({
     realms,

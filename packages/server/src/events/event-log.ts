@@ -18,6 +18,11 @@ export const EVENT_TYPES = [
   'BACKCHANNEL_LOGOUT_REJECTED',
   // Keycloak's event of the UPDATE_PASSWORD required action.
   'UPDATE_PASSWORD',
+  // Keycloak's identity-brokering events (broker/).
+  'IDENTITY_PROVIDER_LOGIN',
+  'IDENTITY_PROVIDER_FIRST_LOGIN',
+  'IDENTITY_PROVIDER_LOGIN_ERROR',
+  'FEDERATED_IDENTITY_LINK',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

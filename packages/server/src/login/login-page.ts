@@ -9,6 +9,8 @@ export interface LoginPageInput {
   authRequestId: string;
   username: string;
   error: string | null;
+  /** Sign in with an upstream identity provider instead (issue 26): one link each. */
+  providers?: ReadonlyArray<{ label: string; href: string }>;
 }
 
 export function renderLoginPage(input: LoginPageInput): string {
@@ -25,6 +27,14 @@ ${input.error ? html`<div class="error" id="login-error" role="alert">${input.er
   <label for="password">Password</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required ${errorId ? html`aria-describedby="login-error" aria-invalid="true"` : null}>
   <button type="submit">Sign in</button>
-</form>`;
+</form>
+${
+  input.providers && input.providers.length > 0
+    ? html`<nav aria-label="Other ways to sign in" class="identity-providers">
+  <p>Or sign in with</p>
+  <ul>${input.providers.map((p) => html`<li><a class="identity-provider" href="${p.href}">${p.label}</a></li>`)}</ul>
+</nav>`
+    : null
+}`;
   return page('Sign in', body);
 }

@@ -54,6 +54,13 @@ export interface LogoutMeta extends EndedBy {
   alwaysRecord?: boolean;
   /** Where the browser's signed-out page continues (JSON), kept so a reload still offers it. */
   continueTo?: string | null;
+  /**
+   * The upstream identity provider (alias) that started this logout, proven by its signed logout
+   * token (broker/): it is never told of the logout it started. Only set by authenticated callers.
+   */
+  initiatingIdp?: string | null;
+  /** The browser is sent to the brokered sessions' upstream end-session endpoint: no server-to-server call. */
+  upstreamByBrowser?: boolean;
 }
 
 /** The logout a call is writing, across its batches. */

@@ -23,6 +23,8 @@ import { writeOtpCredentials } from './write-otp.ts';
 import { sha1Warnings } from './sha1-clients.ts';
 import { unsupportedMappers } from './unsupported-mappers.ts';
 import { type AccessWriteResult, writeAccess } from './write-access.ts';
+import { FederatedIdentityStore } from '../broker/federated-identity-store.ts';
+import { IdentityProviderStore } from '../broker/identity-provider-store.ts';
 
 export interface ImportResult {
   realmId: string;
@@ -161,6 +163,25 @@ export async function importRealm(
           written,
         );
         await writeOtpCredentials(new OtpCredentialStore(tx), realmId, realm.users, written.users, now, tx);
+        // Identity brokering (issue 26): the realm's upstreams, then users' links to them.
+        if (!usersOnly)
+          await new IdentityProviderStore(tx).replaceAll(realmId, realm.identityProviders, now, newId, tx);
+        const links = new FederatedIdentityStore(tx);
+        for (const user of realm.users) {
+          const id = written.users.find((w) => w.username === user.username)?.id;
+          if (!id || user.federatedIdentities.length === 0) continue;
+          const existing = new Set((await links.ofUser(id)).map((l) => l.alias));
+          for (const f of user.federatedIdentities) {
+            if (existing.has(f.identityProvider)) continue;
+            await links.link(
+              realmId,
+              { userId: id, alias: f.identityProvider, upstreamUserId: f.userId, upstreamUsername: f.userName },
+              null,
+              now,
+              tx,
+            );
+          }
+        }
       },
     },
     now,

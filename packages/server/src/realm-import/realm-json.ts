@@ -33,6 +33,7 @@ import { type OtpCredentialImport, readOtpPolicy, readRequiredActionSettings } f
 import { type ClientAccessImport, parseClientAccess } from './client-access-json.ts';
 import { type AccessImport, parseRealmAccess } from './realm-access-json.ts';
 import { parseUserAccess, type UserAccessImport } from './user-access-json.ts';
+import { type IdentityProviderInput, readIdentityProviders } from '../broker/identity-provider-json.ts';
 
 export { RealmImportError } from './import-problems.ts';
 
@@ -70,6 +71,8 @@ export interface UserImport extends UserAccessImport {
   requiredActions: RequiredAction[];
   /** One-time-code credentials, as Keycloak exports them (otp-json.ts). */
   otp: OtpCredentialImport[];
+  /** Keycloak's `federatedIdentities`: the user's links to upstream accounts (issue 26). */
+  federatedIdentities: Array<{ identityProvider: string; userId: string; userName: string | null }>;
 }
 
 export interface RealmImport {
@@ -91,6 +94,8 @@ export interface RealmImport {
   users: UserImport[];
   /** Roles, groups, client scopes and scope mappings (issue 23). */
   access: AccessImport;
+  /** Upstream OpenID providers with their mappers (issue 26, broker/). */
+  identityProviders: IdentityProviderInput[];
 }
 
 export interface ParsedRealm {
@@ -239,7 +244,15 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     clients: [],
     users: [],
     access: parseRealmAccess(r, ignored),
+    identityProviders: [],
   };
+  // Identity brokering (broker/identity-provider-json.ts): oidc and keycloak-oidc providers;
+  // other types are listed in the report as not supported.
+  const idps = readIdentityProviders(r.raw('identityProviders'), r.raw('identityProviderMappers'));
+  r.accept('identityProviders', 'identityProviderMappers');
+  for (const p of idps.problems) problems.add(p.path, p.message);
+  warnings.push(...idps.warnings);
+  realm.identityProviders = idps.providers;
   const keycloakVersion = r.string('keycloakVersion');
   problems.within(() => checkSessionLimit(realm.attributes));
   problems.within(() => checkLogoutPage(realm.attributes));
@@ -273,6 +286,12 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     problems.within(() => {
       const u = new ObjectReader(raw, `$.users[${i}]`, problems);
       const user = parseUser(u, state);
+      user.federatedIdentities = readFederatedIdentities(
+        u.raw('federatedIdentities'),
+        `${u.path}.federatedIdentities`,
+        problems,
+      );
+      u.accept('federatedIdentities');
       if (usernames.has(user.username)) {
         problems.add(`${u.path}.username`, `duplicate username "${user.username}"`);
       }
@@ -459,6 +478,7 @@ function parseUser(u: ObjectReader, state: ParseState): UserImport {
     enabled: u.boolean('enabled', true),
     ...credentials,
     ...parseUserAccess(u),
+    federatedIdentities: [],
   };
 }
 
@@ -632,4 +652,31 @@ function checkCaAttribute(attributes: Record<string, string>, path: string): voi
   const value = attributes[CA_ATTRIBUTE];
   const problem = value ? caAttributeProblem(value) : null;
   if (problem) throw new RealmImportError(`${path}["${CA_ATTRIBUTE}"]`, problem);
+}
+
+/** A user's `federatedIdentities[]` (identityProvider, userId, userName), checked against nothing yet. */
+function readFederatedIdentities(
+  raw: unknown,
+  path: string,
+  problems: ImportProblems,
+): UserImport['federatedIdentities'] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problems.add(path, 'must be an array');
+    return [];
+  }
+  const out: UserImport['federatedIdentities'] = [];
+  raw.forEach((f: unknown, i) => {
+    const o = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    if (typeof o.identityProvider !== 'string' || typeof o.userId !== 'string' || o.userId === '') {
+      problems.add(`${path}[${i}]`, 'needs identityProvider and userId');
+      return;
+    }
+    out.push({
+      identityProvider: o.identityProvider,
+      userId: o.userId,
+      userName: typeof o.userName === 'string' ? o.userName : null,
+    });
+  });
+  return out;
 }

@@ -37,6 +37,8 @@ export const LOGOUT_TRIGGERS = [
   'password_change',
   /** The user signed in once more than the realm's sessions-per-user cap allows: the oldest went. */
   'session_limit',
+  /** An upstream identity provider's back-channel logout token ended the brokered session (broker/). */
+  'upstream_logout',
 ] as const;
 export type LogoutTrigger = (typeof LOGOUT_TRIGGERS)[number];
 
@@ -44,7 +46,7 @@ export type LogoutTrigger = (typeof LOGOUT_TRIGGERS)[number];
 export type EndReason = LogoutTrigger;
 
 /** Who started a logout. */
-export const LOGOUT_STARTERS = ['user', 'client', 'admin', 'system', 'cli', 'import'] as const;
+export const LOGOUT_STARTERS = ['user', 'client', 'admin', 'system', 'cli', 'import', 'upstream'] as const;
 export type LogoutStarter = (typeof LOGOUT_STARTERS)[number];
 
 /** Who asked, for the logout record and the LOGOUT event. */
@@ -69,6 +71,8 @@ export function defaultStarter(trigger: LogoutTrigger): LogoutStarter {
     case 'expired_max':
     case 'session_limit':
       return 'system';
+    case 'upstream_logout':
+      return 'upstream';
     default:
       return 'admin';
   }

@@ -881,6 +881,74 @@ const mail: Migration = {
   },
 };
 
+// Issue 26: identity brokering — upstream providers, users' links, the upstream session of a
+// brokered SSO session, the round-trip states, and the upstream logout tokens already seen.
+const broker: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('identity_provider')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('provider_id', 'text', (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('display_name', 'text')
+      .addColumn('settings', 'text', (c) => c.notNull())
+      .addColumn('config', 'text', (c) => c.notNull())
+      .addColumn('mappers', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addUniqueConstraint('identity_provider_realm_alias_uq', ['realm_id', 'alias'])
+      .execute();
+    await db.schema
+      .createTable('federated_identity')
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('upstream_user_id', 'text', (c) => c.notNull())
+      .addColumn('upstream_username', 'text')
+      .addColumn('token', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('federated_identity_pk', ['user_id', 'alias'])
+      .addUniqueConstraint('federated_identity_upstream_uq', ['realm_id', 'alias', 'upstream_user_id'])
+      .execute();
+    await db.schema
+      .createTable('broker_session')
+      .addColumn('sso_session_id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('upstream_sid', 'text')
+      .addColumn('upstream_sub', 'text', (c) => c.notNull())
+      .addColumn('id_token', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('broker_session_sid_idx')
+      .on('broker_session')
+      .columns(['realm_id', 'alias', 'upstream_sid'])
+      .execute();
+    await db.schema
+      .createIndex('broker_session_sub_idx')
+      .on('broker_session')
+      .columns(['realm_id', 'alias', 'upstream_sub'])
+      .execute();
+    await db.schema
+      .createTable('broker_state')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('broker_state_expires_idx').on('broker_state').columns(['expires_at']).execute();
+    await db.schema
+      .createTable('broker_seen_logout_token')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -909,6 +977,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0016_i22_mail': mail,
       '0016_i22_otp': otpCredentials,
       '0016_i25_ssf': ssfStreams,
+      '0016_i26_broker': broker,
     };
   }
 }

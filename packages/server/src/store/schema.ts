@@ -596,6 +596,78 @@ export interface Database {
   protocol_mapper: ProtocolMapperTable;
   scope_mapping: ScopeMappingTable;
   access_upgrade: AccessUpgradeTable;
+  identity_provider: IdentityProviderTable;
+  federated_identity: FederatedIdentityTable;
+  broker_session: BrokerSessionTable;
+  broker_state: BrokerStateTable;
+  broker_seen_logout_token: BrokerSeenLogoutTokenTable;
+}
+
+// Issue 26: identity brokering (broker/).
+
+/** An upstream OpenID provider of a realm (Keycloak's IdentityProviderRepresentation). */
+export interface IdentityProviderTable {
+  id: string;
+  realm_id: string;
+  alias: string;
+  /** 'oidc' or 'keycloak-oidc'. */
+  provider_id: string;
+  enabled: Flag;
+  display_name: string | null;
+  /** JSON of the representation's other top-level settings (trustEmail, linkOnly, hideOnLogin, …). */
+  settings: string;
+  /** JSON Record<string, string>: Keycloak's `config` (clientSecret included). */
+  config: string;
+  /** JSON array of the provider's identityProviderMappers. */
+  mappers: string;
+  created_at: number;
+}
+
+/** A user's link to their account at an upstream (Keycloak's FederatedIdentityRepresentation). */
+export interface FederatedIdentityTable {
+  realm_id: string;
+  user_id: string;
+  /** The identity provider's alias. */
+  alias: string;
+  /** The upstream's `sub`. */
+  upstream_user_id: string;
+  upstream_username: string | null;
+  /** The upstream's token response as JSON, when the provider has storeToken; else null. */
+  token: string | null;
+  created_at: number;
+}
+
+/** The upstream session behind a local SSO session signed in through a broker. */
+export interface BrokerSessionTable {
+  sso_session_id: string;
+  realm_id: string;
+  alias: string;
+  /** The upstream ID token's `sid`, if it had one. */
+  upstream_sid: string | null;
+  upstream_sub: string;
+  /** The upstream's ID token, for id_token_hint on logout. */
+  id_token: string;
+  created_at: number;
+}
+
+/** A one-time state of a round trip to an upstream: a sign-in (state, nonce, PKCE) or a logout's continuation. */
+export interface BrokerStateTable {
+  /** SHA-256 of the `state` value sent upstream. */
+  id: string;
+  realm_id: string;
+  alias: string;
+  /** 'login' or 'logout'. */
+  kind: string;
+  /** JSON of the kind's data. */
+  data: string;
+  expires_at: number;
+}
+
+/** Upstream logout tokens already accepted (BCL §2.6 step 8: replay). */
+export interface BrokerSeenLogoutTokenTable {
+  /** SHA-256 of alias and jti. */
+  id: string;
+  expires_at: number;
 }
 
 /** Rows as read (generated columns filled in). */

@@ -124,11 +124,11 @@ describe('realm JSON validation', () => {
 
   test('unknown fields are collected for one warning line, not errors', () => {
     const json = base();
-    json.identityProviders = [];
+    json.browserSecurityHeaders = {};
     json.clients[0]!.authorizationSettings = {};
     json.users[0]!.totp = false;
     const { ignored } = parseRealmJson(json);
-    assert.deepEqual(ignored, ['$.identityProviders', '$.clients[0].authorizationSettings', '$.users[0].totp']);
+    assert.deepEqual(ignored, ['$.browserSecurityHeaders', '$.clients[0].authorizationSettings', '$.users[0].totp']);
   });
 
   test('Keycloak defaults apply to missing lifespans and logout attributes are kept', () => {

@@ -22,6 +22,7 @@ import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
 import type { UsesSamlKeys } from '../../saml/capabilities.ts';
 import type { UsesSsoSessions } from '../../sessions/capabilities.ts';
+import type { UsesUpstreamLogout } from '../upstream-logout.ts';
 
 /** What finishing a logout uses. */
 export type FinishLogoutDeps = SignedOutDeps &
@@ -32,7 +33,8 @@ export type FinishLogoutDeps = SignedOutDeps &
   UsesSamlKeys &
   UsesSentLogoutRequests &
   UsesSsoSessions &
-  UsesUrls;
+  UsesUrls &
+  Partial<UsesUpstreamLogout>;
 
 export interface FinishOptions {
   /** The user confirmed on the CSRF-protected page: end the browser's session whatever the hint. */
@@ -69,6 +71,12 @@ export async function finishLogout(
     if (request.state !== null) target.searchParams.append('state', request.state);
     continueTo = target.toString();
   }
+  // A brokered browser session: after every app here was told, the browser goes on to the
+  // upstream's end-session endpoint, which sends it back to continueTo (logout/upstream-logout.ts).
+  let upstreamUrl: string | null = null;
+  if (cookieSession && endBrowserSession && ctx.upstreamLogout)
+    upstreamUrl = await ctx.upstreamLogout.browserLogout(realm, cookieSession.id, continueTo);
+  if (upstreamUrl) continueTo = upstreamUrl;
   const issuer = ctx.urls.issuer(realm.name);
   const browserKey = newBrowserKey();
   // Every RP is notified, including the one that asked, before the redirect — within a bound.
@@ -83,6 +91,7 @@ export async function finishLogout(
       startedBy: 'user',
       browserKey,
       continueTo: continueTo === null ? null : JSON.stringify(continueTo),
+      upstreamByBrowser: upstreamUrl !== null,
     },
     issuer,
   );

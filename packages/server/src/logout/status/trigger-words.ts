@@ -29,6 +29,8 @@ export function triggerWords(logout: Pick<LogoutTable, 'trigger' | 'actor'>): st
       return 'Your password was changed';
     case 'session_limit':
       return 'You had too many sessions: the oldest was ended';
+    case 'upstream_logout':
+      return `You signed out at your identity provider${from}`;
     default:
       return 'The session ended';
   }

@@ -53,7 +53,12 @@ export async function authorizeEndpoint(
     }
     // OIDC Core §3.1.2.6
     if (request.prompt.includes('none')) throw new LoginRequired();
-    return startLogin(ctx, realm, req, { clientId: request.clientId, request, loginHint: request.loginHint });
+    return startLogin(ctx, realm, req, {
+      clientId: request.clientId,
+      request,
+      loginHint: request.loginHint,
+      idpHint: params.get('kc_idp_hint') ?? null,
+    });
   } catch (err) {
     // After it, the error goes back to the client (RFC 6749 §4.1.2.1); outages stay a page.
     if (!(err instanceof OAuthError) || err.status >= 500) throw err;

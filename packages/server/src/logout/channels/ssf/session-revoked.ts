@@ -10,6 +10,7 @@ export function initiatingEntity(startedBy: LogoutStarter): InitiatingEntity {
   switch (startedBy) {
     case 'user':
     case 'client':
+    case 'upstream': // the upstream identity provider's logout token: the user signed out there
       return 'user';
     case 'system':
       return 'system';
@@ -33,6 +34,7 @@ const REASONS: Record<EndReason, string> = {
   password_reset: "An administrator reset the user's password",
   password_change: "The user's password was changed",
   session_limit: 'The user exceeded the number of sessions allowed',
+  upstream_logout: 'The user signed out at the upstream identity provider',
 };
 
 export function sessionRevokedEvent(

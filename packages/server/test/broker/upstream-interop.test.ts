@@ -1,0 +1,241 @@
+// Brokering with an upstream we did not write (node-oidc-provider): sign-in with first-login
+// creation and linking, an upstream logout reaching a downstream app's back-channel endpoint
+// through Sundown, and the refusals of bad upstream logout tokens — on SQLite and PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { Browser } from '../helpers/browser.ts';
+import { TEST_DATABASES } from '../helpers/databases.ts';
+import { Receiver } from '../helpers/receiver.ts';
+import {
+  browse,
+  type BrokeringSundown,
+  startBrokeringSundown,
+  startUpstream,
+  type Upstream,
+  upstreamIdp,
+} from '../helpers/upstream-idp.ts';
+
+const APP_CB = 'http://127.0.0.1:9/app/cb';
+
+function realmJson(up: Upstream, receiver: Receiver, idpExtra: Record<string, unknown> = {}) {
+  return {
+    realm: 'test',
+    clients: [
+      {
+        clientId: 'app',
+        secret: 'app-secret',
+        redirectUris: [APP_CB],
+        attributes: {
+          'backchannel.logout.url': receiver.url,
+          'post.logout.redirect.uris': 'http://127.0.0.1:9/app/bye',
+        },
+      },
+    ],
+    users: [
+      {
+        username: 'bob',
+        email: 'bob@example.com',
+        emailVerified: true,
+        credentials: [{ type: 'password', value: 'bob-pw' }],
+      },
+      { username: 'carol', email: 'unverified-carol@example.com', credentials: [{ type: 'password', value: 'c-pw' }] },
+    ],
+    identityProviders: [upstreamIdp(up, 'sundown', idpExtra)],
+  };
+}
+
+export async function appSignIn(s: BrokeringSundown, browser: Browser, login: string, hint = true) {
+  const auth = new URL(`${s.base}/realms/test/protocol/openid-connect/auth`);
+  auth.search = new URLSearchParams({
+    client_id: 'app',
+    redirect_uri: APP_CB,
+    response_type: 'code',
+    scope: 'openid',
+    ...(hint ? { kc_idp_hint: 'up' } : {}),
+  }).toString();
+  const back = await browse(browser, auth.toString(), login, APP_CB);
+  if (!(back instanceof URL))
+    throw new Error(`sign-in ended on a page ${back.status}: ${(await back.text()).slice(0, 600)}`);
+  const res = await fetch(`${s.base}/realms/test/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: APP_CB,
+      client_id: 'app',
+      client_secret: 'app-secret',
+    }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as { id_token: string; access_token: string };
+}
+
+for (const database of TEST_DATABASES) {
+  describe(`brokering with node-oidc-provider (${database.name})`, { skip: database.skip }, () => {
+    let up: Upstream;
+    let s: BrokeringSundown;
+    let receiver: Receiver;
+
+    before(async () => {
+      receiver = await Receiver.start();
+      s = await startBrokeringSundown(database, async (base) => {
+        up = await startUpstream('sundown', `${base}/realms/test`);
+        return [realmJson(up, receiver)];
+      });
+    });
+    after(async () => {
+      await s?.close();
+      await up?.close();
+      await receiver?.close();
+    });
+
+    test('the login page offers the upstream; kc_idp_hint goes straight there', async () => {
+      const browser = new Browser(fetch);
+      const auth = `${s.base}/realms/test/protocol/openid-connect/auth?client_id=app&redirect_uri=${encodeURIComponent(APP_CB)}&response_type=code&scope=openid`;
+      const page = await browser.get(auth);
+      const html = await page.text();
+      assert.match(html, /class="identity-provider" href="[^"]*\/broker\/up\/login\?auth_request=/);
+      assert.match(html, />Upstream up</);
+      const hinted = await browser.get(`${auth}&kc_idp_hint=up`);
+      assert.equal(hinted.status, 302);
+      assert.match(hinted.headers.get('location')!, /\/realms\/test\/broker\/up\/login\?auth_request=/);
+    });
+
+    test('first sign-in creates the user, linked to the upstream account, with the upstream sid kept', async () => {
+      const browser = new Browser(fetch);
+      const tokens = await appSignIn(s, browser, 'dave');
+      const claims = decodeJwt(tokens.id_token);
+      assert.equal(claims.preferred_username, 'dave');
+      const user = await s.provider.ctx.realms.userByUsername(
+        (await s.provider.ctx.realms.realmByName('test'))!.id,
+        'dave',
+      );
+      assert.ok(user);
+      assert.equal(user.email, 'dave@example.com');
+      assert.equal(user.emailVerified, true);
+      const links = await s.provider.ctx.federatedIdentities.ofUser(user.id);
+      assert.deepEqual(
+        links.map((l) => [l.alias, l.upstreamUserId]),
+        [['up', 'dave']],
+      );
+      const brokered = await s.provider.ctx.brokerSessions.of(claims.sid as string);
+      assert.ok(brokered?.upstreamSid, 'the upstream sid is kept with the local session');
+      // A second sign-in of the same upstream account is the same user.
+      const again = await appSignIn(s, new Browser(fetch), 'dave');
+      assert.equal(decodeJwt(again.id_token).sub, claims.sub);
+    });
+
+    test('an existing user is linked only by a verified email at a trusted upstream', async () => {
+      const tokens = await appSignIn(s, new Browser(fetch), 'bob');
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      const bob = await s.provider.ctx.realms.userByUsername(realm.id, 'bob');
+      assert.equal(decodeJwt(tokens.id_token).sub, bob!.id);
+      const links = await s.provider.ctx.federatedIdentities.ofUser(bob!.id);
+      assert.deepEqual(
+        links.map((l) => l.alias),
+        ['up'],
+      );
+    });
+
+    test('an unverified email matching an existing account is refused with a page saying it exists', async () => {
+      const browser = new Browser(fetch);
+      const auth = `${s.base}/realms/test/protocol/openid-connect/auth?client_id=app&redirect_uri=${encodeURIComponent(APP_CB)}&response_type=code&scope=openid&kc_idp_hint=up`;
+      // The upstream account "unverified-carol" has carol's email, unverified.
+      const page = await browse(browser, auth, 'unverified-carol', APP_CB);
+      assert.ok(page instanceof Response);
+      assert.equal(page.status, 400);
+      assert.match(await page.text(), /account with the same email already exists/);
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      const carol = await s.provider.ctx.realms.userByUsername(realm.id, 'carol');
+      assert.deepEqual(await s.provider.ctx.federatedIdentities.ofUser(carol!.id), []);
+    });
+
+    test("the upstream's logout reaches the downstream app's back-channel endpoint", async () => {
+      const browser = new Browser(fetch);
+      const tokens = await appSignIn(s, browser, 'erin');
+      const sid = decodeJwt(tokens.id_token).sid as string;
+      const before = receiver.received.length;
+      // The user signs out at the upstream (its end-session page, confirmed).
+      const endPage = await browser.get(`${up.issuer}/session/end`);
+      const html = await endPage.text();
+      const action = /action="([^"]+)"/.exec(html)![1]!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const done = await browser.post(new URL(action, up.issuer).toString(), { xsrf, logout: 'yes' });
+      assert.ok(done.status < 400, `upstream logout answered ${done.status}`);
+      await receiver.waitFor(before + 1);
+      const token = decodeJwt(receiver.received.at(-1)!.token);
+      assert.equal(token.sid, sid);
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      assert.equal(await s.provider.ctx.sessions.findLive(realm, sid), undefined);
+      // The logout names the upstream that started it.
+      const user = await s.provider.ctx.realms.userByUsername(realm.id, 'erin');
+      const [logout] = await s.provider.ctx.logouts.ofUser(realm.id, user!.id, 5);
+      assert.equal(logout?.trigger, 'upstream_logout');
+      assert.equal(logout?.started_by, 'upstream');
+      assert.equal(logout?.actor, 'up');
+    });
+
+    async function rpLogout(browser: Browser, login: string) {
+      const tokens = await appSignIn(s, browser, login);
+      const sid = decodeJwt(tokens.id_token).sid as string;
+      const before = receiver.received.length;
+      const url = new URL(`${s.base}/realms/test/protocol/openid-connect/logout`);
+      url.search = new URLSearchParams({
+        id_token_hint: tokens.id_token,
+        post_logout_redirect_uri: 'http://127.0.0.1:9/app/bye',
+        state: 'app-state',
+      }).toString();
+      const res = await browser.get(url.toString());
+      return { sid, before, res };
+    }
+
+    test('a downstream logout tells every app first, then sends the browser to the upstream end-session endpoint', async () => {
+      const browser = new Browser(fetch);
+      const { sid, before, res } = await rpLogout(browser, 'frank');
+      // The app was told before the browser left (its receiver has the token already).
+      assert.ok(receiver.received.length > before, 'the app heard of the logout before the redirect upstream');
+      assert.equal(decodeJwt(receiver.received.at(-1)!.token).sid, sid);
+      assert.equal(res.status, 302);
+      const upstream = new URL(res.headers.get('location')!);
+      assert.equal(`${upstream.origin}${upstream.pathname}`, `${up.issuer}/session/end`);
+      assert.equal(
+        upstream.searchParams.get('post_logout_redirect_uri'),
+        `${s.base}/realms/test/broker/up/endpoint/logout_response`,
+      );
+      assert.ok(upstream.searchParams.get('id_token_hint'), 'sendIdTokenOnLogout: the upstream ID token is the hint');
+      const brokered = await s.provider.ctx.brokerSessions.of(sid);
+      assert.equal(upstream.searchParams.get('id_token_hint'), brokered!.idToken);
+      assert.ok(upstream.searchParams.get('state'));
+      // The upstream signs the user out and sends the browser back; Sundown continues to the app.
+      const endPage = await browser.get(upstream.toString());
+      const html = await endPage.text();
+      const action = /action="([^"]+)"/.exec(html)![1]!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const back = await browser.post(new URL(action, up.issuer).toString(), { xsrf, logout: 'yes' });
+      const toUs = new URL(back.headers.get('location')!);
+      assert.equal(`${toUs.origin}${toUs.pathname}`, `${s.base}/realms/test/broker/up/endpoint/logout_response`);
+      const last = await browser.get(toUs.toString());
+      assert.equal(last.status, 302);
+      assert.equal(last.headers.get('location'), 'http://127.0.0.1:9/app/bye?state=app-state');
+      // The continuation is single-use.
+      const replay = await browser.get(toUs.toString());
+      assert.equal(replay.status, 200);
+      assert.match(await replay.text(), /You are signed out/);
+    });
+
+    test('an upstream that never sends the browser back leaves the user signed out here anyway', async () => {
+      const browser = new Browser(fetch);
+      const { sid, res } = await rpLogout(browser, 'gina');
+      assert.equal(res.status, 302);
+      assert.ok(res.headers.get('location')!.startsWith(`${up.issuer}/session/end`));
+      // The browser never reaches the upstream (closed, network gone): the session is over anyway.
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      assert.equal(await s.provider.ctx.sessions.findLive(realm, sid), undefined);
+      const auth = `${s.base}/realms/test/protocol/openid-connect/auth?client_id=app&redirect_uri=${encodeURIComponent(APP_CB)}&response_type=code&scope=openid&prompt=none`;
+      const silent = await browser.get(auth);
+      assert.match(silent.headers.get('location') ?? '', /error=login_required/);
+    });
+  });
+}
