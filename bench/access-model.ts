@@ -171,7 +171,9 @@ const small = await startSundown(realm(10), { store });
   for (let i = 0; i < 800; i++) {
     const bare = await one('bare-svc');
     const real = await one('svc');
-    if (i >= 100) (seq.bare.push(bare), seq.realistic.push(real));
+    if (i < 100) continue; // warm-up
+    seq.bare.push(bare);
+    seq.realistic.push(real);
   }
   const ratio = median(seq.bare) / median(seq.realistic);
   rows.push([
