@@ -339,4 +339,81 @@ describe('keycloak-admin-client: roles, groups, client scopes, protocol mappers'
       (err: Error & { response?: { status: number } }) => err.response?.status === 409,
     );
   });
+  test('the calls left: effective client roles, client and group role removals, deletes of roles, composites and groups, a scope update', async () => {
+    const app = (await kc.clients.find({ clientId: 'app' }))[0]!;
+    const bob = (await kc.users.find({ username: 'bob', exact: true }))[0]!;
+    await kc.clients.createRole({ id: app.id!, name: 'app-temp' });
+    const temp = (await kc.clients.findRole({ id: app.id!, roleName: 'app-temp' }))!;
+    await kc.users.addClientRoleMappings({
+      id: bob.id!,
+      clientUniqueId: app.id!,
+      roles: [{ id: temp.id!, name: 'app-temp' }],
+    });
+    assert.deepEqual(
+      (await kc.users.listCompositeClientRoleMappings({ id: bob.id!, clientUniqueId: app.id! })).map((r) => r.name),
+      ['app-temp'],
+    );
+    await kc.users.delClientRoleMappings({
+      id: bob.id!,
+      clientUniqueId: app.id!,
+      roles: [{ id: temp.id!, name: 'app-temp' }],
+    });
+    assert.deepEqual(await kc.users.listClientRoleMappings({ id: bob.id!, clientUniqueId: app.id! }), []);
+
+    // A group's client roles, then its realm roles, added and removed; members see both at once.
+    const { id: groupId } = await kc.groups.create({ name: 'temps' });
+    await kc.users.addToGroup({ id: bob.id!, groupId });
+    await kc.groups.addClientRoleMappings({
+      id: groupId,
+      clientUniqueId: app.id!,
+      roles: [{ id: temp.id!, name: 'app-temp' }],
+    });
+    assert.deepEqual(
+      (await kc.groups.listCompositeClientRoleMappings({ id: groupId, clientUniqueId: app.id! })).map((r) => r.name),
+      ['app-temp'],
+    );
+    assert.ok((await token('app', 'app-secret', 'bob')).resource_access !== undefined);
+    await kc.groups.delClientRoleMappings({
+      id: groupId,
+      clientUniqueId: app.id!,
+      roles: [{ id: temp.id!, name: 'app-temp' }],
+    });
+    const auditor = (await kc.roles.findOneByName({ name: 'auditor' }))!;
+    await kc.groups.addRealmRoleMappings({ id: groupId, roles: [{ id: auditor.id!, name: 'auditor' }] });
+    assert.ok(
+      ((await token('app', 'app-secret', 'bob')).realm_access as { roles: string[] }).roles.includes('auditor'),
+    );
+    assert.ok(
+      !(await kc.groups.listAvailableRealmRoleMappings({ id: groupId })).some((r) => r.name === 'auditor'),
+      'a held role is not available',
+    );
+    await kc.groups.delRealmRoleMappings({ id: groupId, roles: [{ id: auditor.id!, name: 'auditor' }] });
+    assert.ok(
+      !((await token('app', 'app-secret', 'bob')).realm_access as { roles: string[] }).roles.includes('auditor'),
+    );
+
+    // Composites removed, roles and groups deleted.
+    await kc.roles.create({ name: 'bundle' });
+    const bundle = (await kc.roles.findOneByName({ name: 'bundle' }))!;
+    await kc.roles.createComposite({ roleId: bundle.id! }, [auditor]);
+    await kc.roles.delCompositeRoles({ id: bundle.id! }, [auditor]);
+    assert.deepEqual(await kc.roles.getCompositeRoles({ id: bundle.id! }), []);
+    await kc.roles.delByName({ name: 'bundle' });
+    assert.equal(await kc.roles.findOneByName({ name: 'bundle' }), null, 'a 404, as the library reads it');
+    await kc.clients.delRole({ id: app.id!, roleName: 'app-temp' });
+    assert.ok(!(await kc.clients.listRoles({ id: app.id! })).some((r) => r.name === 'app-temp'));
+    await kc.groups.del({ id: groupId });
+    assert.ok(!(await kc.users.listGroups({ id: bob.id! })).some((g) => g.name === 'temps'));
+
+    // A client scope renamed in place keeps its id and mappers.
+    const { id: scopeId } = await kc.clientScopes.create({ name: 'temp-scope', protocol: 'openid-connect' });
+    await kc.clientScopes.update(
+      { id: scopeId },
+      { name: 'temp-scope-2', protocol: 'openid-connect', description: 'renamed' },
+    );
+    const renamed = (await kc.clientScopes.findOne({ id: scopeId }))!;
+    assert.equal(renamed.name, 'temp-scope-2');
+    assert.equal(renamed.description, 'renamed');
+    await kc.clientScopes.del({ id: scopeId });
+  });
 });

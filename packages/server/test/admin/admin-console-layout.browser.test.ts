@@ -40,6 +40,8 @@ const PAGES: Array<{ name: string; hash: string; ready: string; first?: (p: Page
   { name: 'deliveries', hash: 'test/deliveries', ready: 'tr[data-status="retrying"] .cause' },
   { name: 'clients', hash: 'test/clients', ready: `tr[data-client="${LONG_CLIENT}"]` },
   { name: 'users', hash: 'test/users', ready: 'tr[data-user="alexandra"]' },
+  { name: 'roles', hash: 'test/roles', ready: 'tr[data-role="offline_access"]' },
+  { name: 'groups', hash: 'test/groups', ready: 'main h1' },
   { name: 'events', hash: 'test/events', ready: 'td .facts' },
   {
     name: 'doctor',
