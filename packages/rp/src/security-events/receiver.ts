@@ -109,10 +109,12 @@ async function applySessionRevoked(event: SecurityEvent, options: SecurityEventR
     );
   const at = epochMillis(options.clock);
   const ttl = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
+  // The session's issuer is the user's (iss_sub): the OpenID issuer its sid came from, also when
+  // the transmitter has an issuer of its own; else the transmitter's (Keycloak, Sundown: the same).
+  const iss = target.subIss ?? event.iss;
   let appSessionIds: string[] = [];
-  if (target.sid !== undefined)
-    appSessionIds = await endSessions(options.store, { iss: event.iss, sid: target.sid, at }, ttl);
+  if (target.sid !== undefined) appSessionIds = await endSessions(options.store, { iss, sid: target.sid, at }, ttl);
   else if (target.sub !== undefined)
-    appSessionIds = await endSessions(options.store, { iss: target.subIss ?? event.iss, sub: target.sub, at }, ttl);
+    appSessionIds = await endSessions(options.store, { iss, sub: target.sub, at }, ttl);
   await options.onSessionRevoked?.({ event, target, appSessionIds });
 }
