@@ -83,6 +83,7 @@ export {
 export {
   discoverTransmitter,
   registerStream,
+  requestVerification,
   ssfConfigurationUrl,
   StreamRegistrationError,
   type RegisteredStream,

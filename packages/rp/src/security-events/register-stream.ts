@@ -180,3 +180,29 @@ export async function registerStream(options: RegisterStreamOptions): Promise<Re
   if (!stream) throw new StreamRegistrationError('The transmitter answered 409 but lists no stream', 409);
   return { stream, transmitter, accessToken, created: false };
 }
+
+/**
+ * Asks the transmitter for a verification event (SSF 1.0 §8.1.4.2): it answers 204 and then
+ * delivers an SSF verification SET carrying `state` on the stream — to `onVerification`.
+ *
+ * @example
+ * await requestVerification({ transmitter, accessToken, streamId: stream.stream_id, state: randomUUID() });
+ */
+export async function requestVerification(options: {
+  transmitter: TransmitterMetadata;
+  accessToken: string;
+  streamId: string;
+  state?: string;
+}): Promise<void> {
+  if (!options.transmitter.verification_endpoint)
+    throw new StreamRegistrationError('The transmitter has no verification_endpoint');
+  const res = await fetch(options.transmitter.verification_endpoint, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ stream_id: options.streamId, ...(options.state ? { state: options.state } : {}) }),
+    redirect: 'manual',
+  });
+  await res.body?.cancel();
+  if (res.status !== 204 && res.status !== 200)
+    throw new StreamRegistrationError(`Verification request answered HTTP ${res.status}`, res.status);
+}

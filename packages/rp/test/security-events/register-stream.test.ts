@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { PUSH_DELIVERY, POLL_DELIVERY, registerStream, SESSION_REVOKED, ssfConfigurationUrl } from '../../src/index.ts';
+import {
+  PUSH_DELIVERY,
+  POLL_DELIVERY,
+  registerStream,
+  requestVerification,
+  SESSION_REVOKED,
+  ssfConfigurationUrl,
+} from '../../src/index.ts';
 
 function read(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -19,6 +26,7 @@ describe('registerStream (SSF 1.0 §8.1.1)', () => {
   let issuer: string;
   const streams = new Map<string, Record<string, unknown>>();
   const tokenRequests: URLSearchParams[] = [];
+  const verifications: Array<Record<string, unknown>> = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url!, base);
     const body = await read(req);
@@ -31,6 +39,7 @@ describe('registerStream (SSF 1.0 §8.1.1)', () => {
         jwks_uri: `${issuer}/protocol/openid-connect/certs`,
         delivery_methods_supported: [PUSH_DELIVERY, POLL_DELIVERY],
         configuration_endpoint: `${issuer}/ssf/streams`,
+        verification_endpoint: `${issuer}/ssf/verify`,
       });
     if (url.pathname === '/realms/r/.well-known/openid-configuration')
       return send(200, { issuer, token_endpoint: `${issuer}/protocol/openid-connect/token` });
@@ -41,6 +50,11 @@ describe('registerStream (SSF 1.0 §8.1.1)', () => {
       if (req.headers.authorization !== `Basic ${basic}` || form.get('grant_type') !== 'client_credentials')
         return send(401, { error: 'invalid_client' });
       return send(200, { access_token: 'at-receiver', token_type: 'Bearer', expires_in: 300 });
+    }
+    if (url.pathname === '/realms/r/ssf/verify') {
+      if (req.headers.authorization !== 'Bearer at-receiver') return send(401);
+      verifications.push(JSON.parse(body) as Record<string, unknown>);
+      return send(204);
     }
     if (url.pathname === '/realms/r/ssf/streams') {
       if (req.headers.authorization !== 'Bearer at-receiver') return send(401);
@@ -121,6 +135,18 @@ describe('registerStream (SSF 1.0 §8.1.1)', () => {
     assert.equal(stream.delivery.method, POLL_DELIVERY);
     assert.equal(stream.delivery.endpoint_url, `${issuer}/ssf/poll/stream-1`);
     assert.equal(accessToken, 'at-receiver');
+  });
+
+  test('§8.1.4.2: requestVerification posts stream_id and state with the bearer token', async () => {
+    const { stream, transmitter, accessToken } = await registerStream({
+      issuer,
+      clientId: 'receiver',
+      clientSecret: 'secret',
+      delivery: { method: 'poll' },
+    });
+    await requestVerification({ transmitter, accessToken, streamId: stream.stream_id, state: 'st-1' });
+    assert.deepEqual(verifications, [{ stream_id: 'stream-1', state: 'st-1' }]);
+    await assert.rejects(requestVerification({ transmitter, accessToken: 'wrong', streamId: 'stream-1' }), /HTTP 401/);
   });
 
   test('wrong client credentials: a StreamRegistrationError naming the token error', async () => {
