@@ -245,6 +245,7 @@ export class SsfTransmitter {
   async delete(client: Client, streamId: string | null): Promise<void> {
     const stream = await this.#own(client, streamId ?? undefined);
     await this.#d.streams.delete(stream.id);
+    await this.#d.deliveries.dropUnsent(client.id, 'the receiver deleted its stream');
   }
 
   /** §8.1.2.1 */
@@ -265,6 +266,7 @@ export class SsfTransmitter {
     await this.#d.streams.updateStatus(stream.id, status as StreamStatus, reason, Date.now());
     // Paused: held, not dropped (§8.1.2); enabled again: what was held goes out.
     if (status === 'paused') await this.#d.deliveries.holdPush(client.id);
+    if (status === 'disabled') await this.#d.deliveries.dropUnsent(client.id, 'the receiver disabled its stream');
     if (status === 'enabled' && (await this.#d.deliveries.releasePush(client.id)) > 0) this.#d.wake();
     await this.#streamEvent(realm, client, next, SSF_EVENT.streamUpdated, {
       status,

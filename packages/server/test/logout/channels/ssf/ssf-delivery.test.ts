@@ -373,6 +373,29 @@ for (const database of TEST_DATABASES) {
       assert.ok(after.some((s) => (decodeJwt(s).payload.sub_id as { session?: { id: string } }).session?.id === sid));
     });
 
+    test('§8.1.2 disabled: nothing is held for the stream, and what waited is skipped', async () => {
+      await drain();
+      assert.equal((await poll.updateStatus(streamPoll, 'paused')).status, 200);
+      const { sid } = await signIn('dave');
+      await t.provider.ctx.logout.endSessions(
+        (await t.provider.ctx.realms.realmByName('test'))!,
+        [sid],
+        'admin_session',
+      );
+      assert.equal((await poll.updateStatus(streamPoll, 'disabled')).status, 200);
+      const { sid: later } = await signIn('dave');
+      await t.provider.ctx.logout.endSessions(
+        (await t.provider.ctx.realms.realmByName('test'))!,
+        [later],
+        'admin_session',
+      );
+      assert.equal((await poll.updateStatus(streamPoll, 'enabled')).status, 200);
+      const got = (await drain()).map((s) => (decodeJwt(s).payload.sub_id as { session?: { id: string } }).session?.id);
+      assert.ok(!got.includes(sid) && !got.includes(later), 'neither the held nor the later event is sent');
+      const skipped = (await rows('receiver-poll')).filter((r) => r.status === 'skipped');
+      assert.ok(skipped.some((r) => r.last_error === 'the receiver disabled its stream'));
+    });
+
     test('admin API: account-disabled, account-enabled, credential-change and account-purged SETs; deliveries listed with their kind', async () => {
       const created = await admin('POST', '/test/users', {
         username: 'frank',
