@@ -18,6 +18,11 @@ export const EVENT_TYPES = [
   'BACKCHANNEL_LOGOUT_REJECTED',
   // Keycloak's event of the UPDATE_PASSWORD required action.
   'UPDATE_PASSWORD',
+  // Keycloak's events of CONFIGURE_TOTP, UPDATE_PROFILE and TERMS_AND_CONDITIONS (accepted, declined).
+  'UPDATE_TOTP',
+  'UPDATE_PROFILE',
+  'CUSTOM_REQUIRED_ACTION',
+  'CUSTOM_REQUIRED_ACTION_ERROR',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
