@@ -70,28 +70,28 @@ describe('one-time code pages in Chromium', { skip }, () => {
     app = await appServer();
     const dataDir = join(dir, 'data');
     const store = await openStore({ kind: 'sqlite', dataDir });
-    const realm = otpRealm();
-    realm.clients = [
-      {
-        clientId: 'app',
-        publicClient: true,
-        redirectUris: [`http://127.0.0.1:${app.port}/*`],
-        directAccessGrantsEnabled: true,
-      },
-    ];
-    realm.users.push(
-      {
-        username: 'alice',
-        enabled: true,
-        credentials: [{ type: 'password', value: 'alice-pw' }],
-        requiredActions: ['CONFIGURE_TOTP'],
-      } as (typeof realm.users)[number],
-      {
-        username: 'temp',
-        enabled: true,
-        credentials: [{ type: 'password', value: 'temp-pw', temporary: true }],
-      } as unknown as (typeof realm.users)[number],
-    );
+    const base = otpRealm();
+    const realm = {
+      ...base,
+      clients: [
+        {
+          clientId: 'app',
+          publicClient: true,
+          redirectUris: [`http://127.0.0.1:${app.port}/*`],
+          directAccessGrantsEnabled: true,
+        },
+      ],
+      users: [
+        ...base.users,
+        {
+          username: 'alice',
+          enabled: true,
+          credentials: [{ type: 'password', value: 'alice-pw' }],
+          requiredActions: ['CONFIGURE_TOTP'],
+        },
+        { username: 'temp', enabled: true, credentials: [{ type: 'password', value: 'temp-pw', temporary: true }] },
+      ],
+    };
     await importRealm(store.db, parseRealmJson(realm));
     await store.close();
     server = await startServer(
