@@ -14,6 +14,7 @@ import type { ProxyTrust } from './http/client-address.ts';
 import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitOtp } from './login/otp/submit-otp.ts';
+import { denyOidcLogin } from './oidc/authorize/deny-login.ts';
 import { submitRequiredAction } from './login/required-actions/submit-required-action.ts';
 import { submitLogin } from './login/submit-login.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
@@ -135,7 +136,10 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
   route(
     '/login-actions/required-action',
     ['POST'],
-    submitRequiredAction<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    submitRequiredAction<ProviderContext>(
+      { 'openid-connect': completeOidcLogin, saml: completeSamlSignIn },
+      { 'openid-connect': denyOidcLogin },
+    ),
     page,
   );
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {

@@ -34,6 +34,8 @@ import { findLogout, findLogouts } from './logout-endpoints.ts';
 import { findEvents, findRealm, findRealms } from './realm-endpoints.ts';
 import { deleteSession, logoutAll, pushRevocation, realmSessions } from './session-endpoints.ts';
 import { findUser, findUsers, logoutUser, userSessions } from './user-endpoints.ts';
+import { deleteUserCredential, userCredentials } from './user-credentials.ts';
+import type { UsesOtpCredentials } from '../login/capabilities.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
@@ -44,7 +46,8 @@ export type AdminRoutesDeps = AdminRouteContext &
   LogoutTraceDeps &
   AccessRouteDeps &
   NotBeforeActionDeps &
-  UsesBackchannelHttp;
+  UsesBackchannelHttp &
+  UsesOtpCredentials;
 
 /** Unknown admin paths answer in the admin error shape too, after the admin check (and the realm's 404). */
 async function notFound(): Promise<Response> {
@@ -73,6 +76,8 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/users/:id', userInRealm, findUser);
   route('GET', '/:realm/events', inRealm, findEvents);
   route('GET', '/:realm/users/:id/sessions', userInRealm, userSessions);
+  route('GET', '/:realm/users/:id/credentials', userInRealm, userCredentials);
+  route('DELETE', '/:realm/users/:id/credentials/:credentialId', userInRealm, deleteUserCredential);
   route('GET', '/:realm/sundown/sessions', inRealm, realmSessions);
   route('GET', '/:realm/sundown/users/:id/effective-roles', userAccess, findEffectiveRoles);
   route('POST', '/:realm/users/:id/logout', userInRealm, logoutUser);

@@ -1,5 +1,6 @@
 // The admin API's write endpoints (Keycloak paths): realms, clients, users, password reset.
 // Bodies are validated by the same rules as realm import; conflicts are 409.
+import { defaultRequiredActions } from '../realm/required-actions.ts';
 import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
 import { Conflict, InvalidRequest, OAuthError } from '../errors.ts';
@@ -235,7 +236,12 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const access = await ctx.accessModel.of(realm.id);
     const missing = (user.groups ?? []).find((path) => !access.groupByPath(path));
     if (missing !== undefined) throw new InvalidRequest(`Group ${missing} not found`);
-    await ctx.realmWriter.insertUser(id, realm.id, passwordHash, userRow(user));
+    // Keycloak's addUser gives a created user the realm's default required actions (an import does not).
+    const requiredActions = [...new Set([...user.requiredActions, ...defaultRequiredActions(realm)])];
+    await ctx.realmWriter.insertUser(id, realm.id, passwordHash, {
+      ...userRow(user),
+      required_actions: JSON.stringify(requiredActions),
+    });
     await writeNewUserAccess(ctx, realm, id, user, (path) => access.groupByPath(path)?.id);
     return new Response(null, { status: 201, headers: { Location: location(ctx, realm.name, `/users/${id}`) } });
   });

@@ -157,6 +157,18 @@ const schemas: Record<string, Schema> = {
     required: ['value'],
     properties: { type: { const: 'password' }, value: str, temporary: bool },
   },
+  StoredCredentialRepresentation: {
+    type: 'object',
+    required: ['id', 'type'],
+    description: 'A stored credential without its secret (Keycloak: secretData is never returned)',
+    properties: {
+      id: str,
+      type: { enum: ['password', 'otp'] },
+      userLabel: str,
+      createdDate: int,
+      credentialData: { ...str, description: 'JSON: the algorithm; for otp subType, digits, counter, period' },
+    },
+  },
   ClientSecret: {
     type: 'object',
     required: ['type', 'value'],
@@ -702,6 +714,24 @@ function paths(): Record<string, Record<string, Schema>> {
         body: body(ref('CredentialRepresentation')),
         ok: { 204: noContent },
         errors: [400, 404],
+      }),
+    },
+    [`${R}/users/{id}/credentials`]: {
+      get: operation('listUserCredentials', {
+        tag: 'Users',
+        summary: 'A user’s credentials (password, one-time-code devices), without secrets',
+        params: [realmParam, idParam('User')],
+        ok: { 200: json('Credentials', list('StoredCredentialRepresentation')) },
+        errors: [404],
+      }),
+    },
+    [`${R}/users/{id}/credentials/{credentialId}`]: {
+      delete: operation('deleteUserCredential', {
+        tag: 'Users',
+        summary: 'Remove a credential (a one-time-code device, or the password)',
+        params: [realmParam, idParam('User'), param('credentialId', 'path', str, 'Credential id')],
+        ok: { 204: noContent },
+        errors: [404],
       }),
     },
     [`${R}/users/{id}/sessions`]: {

@@ -188,7 +188,7 @@ export class RealmWriter {
       .execute();
   }
 
-  async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string }): Promise<void> {
+  async updateUser(id: string, values: Partial<UserRowValues> & { password_hash?: string | null }): Promise<void> {
     // (The sign-in's rehash of an imported hash and required actions write here too.)
     await this.#db.updateTable('app_user').set(values).where('id', '=', id).execute();
   }

@@ -23,10 +23,11 @@ export class OtpCredentialStore {
     return db.selectFrom('otp_credential').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
   }
 
-  async insert(credential: NewOtpCredential, db: Executor = this.#db): Promise<void> {
+  /** `lastStep`: the TOTP step whose code enrolled it, so that code cannot sign in afterwards. */
+  async insert(credential: NewOtpCredential, db: Executor = this.#db, lastStep: number | null = null): Promise<void> {
     await db
       .insertInto('otp_credential')
-      .values({ ...credential, last_step: null })
+      .values({ ...credential, last_step: lastStep })
       .execute();
   }
 

@@ -13,6 +13,33 @@ export function plausibleCode(code: string): boolean {
   return /^\d{6,8}$/.test(code);
 }
 
+/** What a code matched: the HOTP counter or the TOTP step it is the code of. */
+export type CodeMatch = { counter: number } | { step: number };
+
+export interface CodeSource {
+  type: 'totp' | 'hotp';
+  secret: string;
+  secretEncoding: string | null;
+  algorithm: string;
+  digits: number;
+  period: number;
+  counter: number;
+}
+
+/** The counter or step within the window whose code this is, or null. */
+export function matchCode(source: CodeSource, window: number, code: string, nowMs: number): CodeMatch | null {
+  if (!plausibleCode(code) || source.digits !== code.length) return null;
+  if (source.type === 'hotp') {
+    for (let c = source.counter; c <= source.counter + window; c++)
+      if (sameCode(code, codeAt(source, c))) return { counter: c };
+    return null;
+  }
+  const now = stepAt(source.period, nowMs);
+  for (let step = Math.max(0, now - window); step <= now + window; step++)
+    if (sameCode(code, codeAt(source, step))) return { step };
+  return null;
+}
+
 export async function verifyOtp(
   store: OtpCredentialStore,
   policy: Pick<OtpPolicy, 'lookAheadWindow' | 'codeReusable'>,
@@ -20,28 +47,12 @@ export async function verifyOtp(
   code: string,
   nowMs: number,
 ): Promise<boolean> {
-  if (!plausibleCode(code)) return false;
-  const window = policy.lookAheadWindow;
   for (const cred of credentials) {
-    if (cred.digits !== code.length) continue;
-    const key = {
-      secret: cred.secret,
-      secretEncoding: cred.secret_encoding,
-      algorithm: cred.algorithm,
-      digits: cred.digits,
-    };
-    if (cred.type === 'hotp') {
-      for (let c = cred.counter; c <= cred.counter + window; c++) {
-        if (sameCode(code, codeAt(key, c))) return store.advanceCounter(cred.id, cred.counter, c + 1);
-      }
-      continue;
-    }
-    const now = stepAt(cred.period, nowMs);
-    for (let step = now - window; step <= now + window; step++) {
-      if (step < 0 || !sameCode(code, codeAt(key, step))) continue;
-      if (policy.codeReusable) return true;
-      return store.takeStep(cred.id, step);
-    }
+    const match = matchCode({ ...cred, secretEncoding: cred.secret_encoding }, policy.lookAheadWindow, code, nowMs);
+    if (match === null) continue;
+    if ('counter' in match) return store.advanceCounter(cred.id, cred.counter, match.counter + 1);
+    if (policy.codeReusable) return true;
+    return store.takeStep(cred.id, match.step);
   }
   return false;
 }

@@ -1,11 +1,13 @@
 // The page of a user's next required action, shown after the password and before the SSO
 // session (Keycloak's RequiredActionProvider.requiredActionChallenge). Sundown runs
-// UPDATE_PASSWORD (update-password.ts); another pending action stops the sign-in with a page
+// UPDATE_PASSWORD (update-password.ts) and the actions of registry.ts; another pending action stops the sign-in with a page
 // that names it, rather than letting the user in without it.
 import { htmlResponse } from '../../http/respond.ts';
 import type { Realm, User } from '../../realm/model.ts';
 import { pendingRequiredActions } from '../../realm/required-actions.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
+import { REQUIRED_ACTION_HANDLERS } from './registry.ts';
+import type { RequiredActionDeps } from './required-action-handler.ts';
 import { html, page } from '../../views/html.ts';
 import { renderUpdatePasswordPage } from './update-password.ts';
 
@@ -17,17 +19,20 @@ export function requiredActionPath(ctx: UsesUrls, realm: Realm): string {
 /** Errors of the submitted form, by field name (`form` for the form as a whole). */
 export type FieldErrors = Partial<Record<string, string>>;
 
-export function requiredActionPage(
-  ctx: UsesUrls,
+export async function requiredActionPage(
+  ctx: RequiredActionDeps,
   realm: Realm,
   authRequestId: string,
   user: User,
   errors: FieldErrors | null,
   status = 200,
-): Response {
+  values: Readonly<Record<string, string>> = {},
+): Promise<Response> {
   const action = pendingRequiredActions(realm, user)[0];
   const input = { realm, action: requiredActionPath(ctx, realm), authRequestId, errors: errors ?? {} };
   if (action === 'UPDATE_PASSWORD') return htmlResponse(renderUpdatePasswordPage(input), status);
+  const handler = action === undefined ? undefined : REQUIRED_ACTION_HANDLERS[action];
+  if (handler) return htmlResponse(await handler.page(ctx, { ...input, user, values }), status);
   const body = html`
 <h1>Your account is not fully set up</h1>
 <div class="error" role="alert">This account has a pending action Sundown does not run yet (${action ?? ''}). Contact your administrator.</div>`;

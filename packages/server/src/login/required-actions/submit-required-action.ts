@@ -12,18 +12,24 @@ import { passwordPolicyViolation, storeNewPassword } from '../../realm/password-
 import { type LoginCompletions, type PendingLogin, protocolOf } from '../login-completion.ts';
 import { finishSignIn, type SubmitLoginDeps } from '../submit-login.ts';
 import { requiredActionPage } from './required-action-page.ts';
+import { denyLogin, type LoginDenials } from '../login-denial.ts';
+import { REQUIRED_ACTION_HANDLERS } from './registry.ts';
 import { checkNewPassword } from './update-password.ts';
 
 const EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
-export function submitRequiredAction<D extends SubmitLoginDeps>(completions: LoginCompletions<D>): RouteHandler<D> {
-  return (ctx, realm, req, ip) => requiredAction(ctx, completions, realm, req, ip);
+export function submitRequiredAction<D extends SubmitLoginDeps>(
+  completions: LoginCompletions<D>,
+  denials: LoginDenials<D> = {},
+): RouteHandler<D> {
+  return (ctx, realm, req, ip) => requiredAction(ctx, completions, denials, realm, req, ip);
 }
 
 async function requiredAction<D extends SubmitLoginDeps>(
   ctx: D,
   completions: LoginCompletions<D>,
+  denials: LoginDenials<D>,
   realm: Realm,
   req: Request,
   ip: string | null,
@@ -59,6 +65,17 @@ async function requiredAction<D extends SubmitLoginDeps>(
       ipAddress: ip,
     });
     user = { ...user, requiredActions };
+  }
+  const handler = action === undefined ? undefined : REQUIRED_ACTION_HANDLERS[action];
+  if (handler) {
+    const outcome = await handler.submit(ctx, { realm, user, client, form, ip });
+    if (outcome.kind === 'invalid')
+      return requiredActionPage(ctx, realm, id, user, outcome.errors, 400, outcome.values);
+    if (outcome.kind === 'declined') {
+      await ctx.pending.deleteLogin(id);
+      return denyLogin(ctx, denials, { realm, client, request });
+    }
+    user = outcome.user;
   }
   if (pendingRequiredActions(realm, user).length > 0) return requiredActionPage(ctx, realm, id, user, null);
   return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user });
