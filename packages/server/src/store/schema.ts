@@ -211,7 +211,15 @@ export const DELIVERY_STATUSES = [
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery sends; each kind is a channel in logout/channels/. */
-export const DELIVERY_KINDS = ['backchannel', 'k_logout', 'k_push_not_before', 'saml_soap', 'frontchannel'] as const;
+export const DELIVERY_KINDS = [
+  'backchannel',
+  'k_logout',
+  'k_push_not_before',
+  'saml_soap',
+  'frontchannel',
+  // A brokered session's upstream identity provider (issue 26): `client_id` holds the provider's id.
+  'upstream_logout',
+] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export interface LogoutDeliveryTable {

@@ -16,7 +16,8 @@ const RECEIVER = `${ISSUER}/protocol/openid-connect/logout/backchannel-logout`;
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
-async function keyServer(): Promise<{ url: string; keys: Record<string, Key>; server: Server }> {
+async function keyServer(): Promise<{ url: string; keys: Record<string, Key>; server: Server; logoutCalls: URL[] }> {
+  const logoutCalls: URL[] = [];
   const keys: Record<string, Key> = {};
   const jwks: Record<string, unknown> = {};
   for (const name of ['up', 'other']) {
@@ -25,11 +26,16 @@ async function keyServer(): Promise<{ url: string; keys: Record<string, Key>; se
     jwks[name] = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: name, alg: 'RS256', use: 'sig' }] };
   }
   const server = createServer((req, res) => {
+    if (req.url!.startsWith('/logout')) {
+      logoutCalls.push(new URL(req.url!, 'http://upstream'));
+      res.writeHead(req.method === 'GET' ? 200 : 405).end();
+      return;
+    }
     const name = req.url!.slice(1).replace('.json', '');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks[name] ?? { keys: [] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keys, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keys, server, logoutCalls };
 }
 
 function idp(alias: string, issuer: string, clientId: string, jwksUrl: string) {
@@ -58,7 +64,15 @@ for (const database of TEST_DATABASES) {
       ks = await keyServer();
       const json = structuredClone(TEST_REALM_JSON) as Record<string, unknown>;
       json.identityProviders = [
-        idp('up', 'https://up.example', 'sundown', `${ks.url}/up.json`),
+        {
+          ...idp('up', 'https://up.example', 'sundown', `${ks.url}/up.json`),
+          config: {
+            ...idp('up', 'https://up.example', 'sundown', `${ks.url}/up.json`).config,
+            logoutUrl: `${ks.url}/logout`,
+            backchannelSupported: 'true',
+            sendClientIdOnLogout: 'true',
+          },
+        },
         idp('other', 'https://other.example', 'sundown-other', `${ks.url}/other.json`),
       ];
       t = await startTestProvider(database, {}, [json]);
@@ -196,6 +210,43 @@ for (const database of TEST_DATABASES) {
       );
       assert.equal(res.status, 200);
       assert.ok(await t.provider.ctx.sessions.findLive(realm, sessionId));
+    });
+
+    test('an upstream logout token is never sent back upstream', async () => {
+      const before = ks.logoutCalls.length;
+      assert.equal((await post(await sign(claims()))).status, 200);
+      const alice = await t.provider.ctx.realms.userByUsername(realm.id, 'alice');
+      const [logout] = await t.provider.ctx.logouts.ofUser(realm.id, alice!.id, 1);
+      const rows = await t.provider.ctx.deliveryStore.ofLogout(logout!.id);
+      assert.deepEqual(
+        rows.filter((r) => r.kind === 'upstream_logout'),
+        [],
+      );
+      assert.equal(ks.logoutCalls.length, before);
+    });
+
+    test('a logout without a browser tells a backchannelSupported upstream by a GET of its logout URL, recorded as a delivery', async () => {
+      const before = ks.logoutCalls.length;
+      const result = await t.provider.ctx.logout.endSessions(realm, [sessionId], 'admin_session', {
+        startedBy: 'admin',
+      });
+      const rows = (await t.provider.ctx.deliveryStore.ofLogout(result.logoutId!)).filter(
+        (r) => r.kind === 'upstream_logout',
+      );
+      assert.equal(rows.length, 1);
+      for (let i = 0; i < 100 && ks.logoutCalls.length === before; i++) await new Promise((r) => setTimeout(r, 50));
+      const call = ks.logoutCalls.at(-1)!;
+      assert.equal(call.searchParams.get('id_token_hint'), 'x.y.z');
+      assert.equal(call.searchParams.get('client_id'), 'sundown');
+      assert.ok(call.searchParams.get('state'));
+      for (let i = 0; i < 100; i++) {
+        const [row] = (await t.provider.ctx.deliveryStore.ofLogout(result.logoutId!)).filter(
+          (r) => r.kind === 'upstream_logout',
+        );
+        if (row?.status === 'delivered') return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail('the upstream delivery was not recorded as delivered');
     });
   });
 }

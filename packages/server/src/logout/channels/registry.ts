@@ -8,10 +8,12 @@
 //   admin-url/           Keycloak's admin URL: k_logout, k_push_not_before
 //   saml-soap/           SAML LogoutRequest by SOAP, its LogoutResponse judged
 //   saml-frontchannel/   SAML LogoutRequest in the browser's iframe, its LogoutResponse checked
+//   upstream/            a brokered session's upstream identity provider: Keycloak's GET of its logout URL
 import type { DeliveryKind } from '../../store/schema.ts';
 import { backchannelSender } from './backchannel/sender.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './admin-url/senders.ts';
 import { samlSoapSender } from './saml-soap/sender.ts';
+import { upstreamLogoutSender } from './upstream/sender.ts';
 import type { DeliverySender } from './channel.ts';
 
 /** What the worker and the doctor look channels up in. */
@@ -38,6 +40,7 @@ const SENDERS: Record<Exclude<DeliveryKind, 'frontchannel'>, DeliverySender> = {
   k_logout: kLogoutSender,
   k_push_not_before: kPushNotBeforeSender,
   saml_soap: samlSoapSender,
+  upstream_logout: upstreamLogoutSender,
 };
 
 export const CHANNELS: ChannelRegistry = {

@@ -20,6 +20,7 @@ export const CHANNEL_NAMES: Record<LogoutDeliveryTable['kind'] | 'saml_frontchan
   k_push_not_before: 'admin URL',
   saml_soap: 'SAML SOAP',
   saml_frontchannel: 'SAML front-channel',
+  upstream_logout: 'upstream identity provider',
 };
 
 export interface TraceStep {
