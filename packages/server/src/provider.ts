@@ -57,6 +57,7 @@ import { BrokerLoginProviders } from './broker/login-buttons.ts';
 import { SeenLogoutTokens } from './broker/seen-logout-tokens.ts';
 import { UpstreamMetadata } from './broker/upstream-metadata.ts';
 import { BrokerUpstreamLogout } from './broker/upstream-end-session.ts';
+import { BrokerUpstreamSessions } from './broker/upstream-backchannel-targets.ts';
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -133,8 +134,20 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const notBefore = new NotBeforeStore(store.db, () => realms.configGeneration());
   const pending = new PendingRequests(store.db, options.maxPendingLogins);
   const logouts = new LogoutStore(store.db);
+  const identityProviders = new IdentityProviderStore(store.db);
+  const brokerSessions = new BrokerSessionStore(store.db);
   const logout = new LogoutService(
-    { transact, sessions: sessionStore, clientSessions, adapterSessions, refreshTokens, events, logouts },
+    {
+      transact,
+      sessions: sessionStore,
+      clientSessions,
+      adapterSessions,
+      refreshTokens,
+      events,
+      logouts,
+      // A brokered session's upstream is told server to server where it offers that (issue 26).
+      upstream: new BrokerUpstreamSessions(brokerSessions, identityProviders),
+    },
     () => {
       deliveries.wake();
       void store
@@ -163,8 +176,6 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     log.info({ realms: upgraded }, 'realms given the built-in client scopes and default role (migration 0015)');
   const accessStores = accessStoresOver(store.db);
   const userAccess = new UserAccessStore(store.db);
-  const identityProviders = new IdentityProviderStore(store.db);
-  const brokerSessions = new BrokerSessionStore(store.db);
   const brokerStates = new BrokerStateStore(store.db);
   const upstreamMetadata = new UpstreamMetadata();
   const ctx: ProviderContext = {

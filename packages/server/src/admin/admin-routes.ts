@@ -36,6 +36,17 @@ import { deleteSession, logoutAll, pushRevocation, realmSessions } from './sessi
 import { findUser, findUsers, logoutUser, userSessions } from './user-endpoints.ts';
 import { deleteUserCredential, userCredentials } from './user-credentials.ts';
 import type { UsesOtpCredentials } from '../login/capabilities.ts';
+import {
+  addFederatedIdentity,
+  createIdentityProvider,
+  deleteIdentityProvider,
+  findFederatedIdentities,
+  findIdentityProvider,
+  findIdentityProviders,
+  type IdentityProviderAdminDeps,
+  removeFederatedIdentity,
+  updateIdentityProvider,
+} from './identity-provider-endpoints.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
@@ -46,6 +57,7 @@ export type AdminRoutesDeps = AdminRouteContext &
   LogoutTraceDeps &
   AccessRouteDeps &
   NotBeforeActionDeps &
+  IdentityProviderAdminDeps &
   UsesBackchannelHttp &
   UsesOtpCredentials;
 
@@ -84,6 +96,16 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('DELETE', '/:realm/sessions/:session', sessionInRealm, deleteSession);
   route('POST', '/:realm/logout-all', inRealm, logoutAll);
   route('POST', '/:realm/push-revocation', inRealm, pushRevocation);
+
+  // Identity brokering (issue 26): upstream OpenID providers and users' links to them.
+  route('GET', '/:realm/identity-provider/instances', inRealm, findIdentityProviders);
+  route('POST', '/:realm/identity-provider/instances', inRealm, createIdentityProvider);
+  route('GET', '/:realm/identity-provider/instances/:alias', inRealm, findIdentityProvider);
+  route('PUT', '/:realm/identity-provider/instances/:alias', inRealm, updateIdentityProvider);
+  route('DELETE', '/:realm/identity-provider/instances/:alias', inRealm, deleteIdentityProvider);
+  route('GET', '/:realm/users/:id/federated-identity', userInRealm, findFederatedIdentities);
+  route('POST', '/:realm/users/:id/federated-identity/:provider', userInRealm, addFederatedIdentity);
+  route('DELETE', '/:realm/users/:id/federated-identity/:provider', userInRealm, removeFederatedIdentity);
 
   route('GET', '/:realm/sundown/deliveries', inRealm, findDeliveries);
   route('GET', '/:realm/sundown/delivery-stats', inRealm, deliveryStats);

@@ -8,6 +8,7 @@ import { LOGOUT_STARTERS, LOGOUT_TRIGGERS } from '../sessions/session-ender.ts';
 import { APP_STATES } from '../logout/status/app-states.ts';
 import { LOGOUT_OUTCOMES } from './admin-store.ts';
 import { ACCESS_TAGS, accessPaths, accessSchemas } from './openapi-access.ts';
+import { BROKERING_TAGS, brokeringPaths, brokeringSchemas } from './openapi-brokering.ts';
 
 export type Schema = Record<string, unknown>;
 
@@ -917,12 +918,22 @@ export function adminOpenApi(serverUrl: string): Schema {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    tags: ['Realms', 'Clients', 'Users', ...ACCESS_TAGS, 'Sessions', 'Logout', 'Events', 'Sundown'].map((name) => ({
+    tags: [
+      'Realms',
+      'Clients',
+      'Users',
+      ...ACCESS_TAGS,
+      ...BROKERING_TAGS,
+      'Sessions',
+      'Logout',
+      'Events',
+      'Sundown',
+    ].map((name) => ({
       name,
     })),
-    paths: { ...paths(), ...accessPaths() },
+    paths: { ...paths(), ...accessPaths(), ...brokeringPaths() },
     components: {
-      schemas: { ...schemas, ...accessSchemas() },
+      schemas: { ...schemas, ...accessSchemas(), ...brokeringSchemas() },
       securitySchemes: {
         bearer: {
           type: 'http',

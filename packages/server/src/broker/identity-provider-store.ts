@@ -13,8 +13,8 @@ export class IdentityProviderStore {
     this.#db = db;
   }
 
-  async ofRealm(realmId: string): Promise<IdentityProvider[]> {
-    const rows = await this.#db
+  async ofRealm(realmId: string, db: Executor = this.#db): Promise<IdentityProvider[]> {
+    const rows = await db
       .selectFrom('identity_provider')
       .selectAll()
       .where('realm_id', '=', realmId)

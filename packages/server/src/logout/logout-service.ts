@@ -23,6 +23,7 @@ import { backchannelDelivery } from './channels/backchannel/planner.ts';
 import type { DeliveryReservation } from './delivery/delivery-worker.ts';
 import { logoutSettings } from './client-logout-settings.ts';
 import { planSamlLogout, type SamlFrontchannelTarget } from './channels/saml-planner.ts';
+import { planUpstreamLogouts, type UpstreamSessions } from './channels/upstream/planner.ts';
 
 export type { EndReason, LogoutTrigger } from '../sessions/session-ender.ts';
 
@@ -83,6 +84,8 @@ export interface LogoutStores {
   refreshTokens: RefreshTokenStore;
   events: EventLog;
   logouts: LogoutStore;
+  /** Brokered sessions' upstreams (broker/, plugged in by the root); absent: none are told. */
+  upstream?: UpstreamSessions;
 }
 
 /** The stores of a logout over one database (a realm import outside the server). */
@@ -343,6 +346,16 @@ export class LogoutService {
     for (const planner of this.#planners)
       deliveries.push(...(await planner.sessionEndRows(trx, realm, ended, reason, meta.startedBy, logoutId, now)));
 
+    // A brokered session's upstream, server to server where it offers that (channels/upstream/).
+    deliveries.push(
+      ...(await planUpstreamLogouts(
+        stores.upstream,
+        realm.id,
+        ended,
+        { logoutId, now, initiatingIdp: meta.initiatingIdp ?? null, byBrowser: meta.upstreamByBrowser === true },
+        trx,
+      )),
+    );
     await this.#writeOutbox(deliveries, trx, taken);
     for (let i = 0; i < ended.length; i += INSERT_CHUNK) {
       const events = ended.slice(i, i + INSERT_CHUNK).map((s) => ({

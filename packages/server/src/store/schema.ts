@@ -254,6 +254,8 @@ export const DELIVERY_KINDS = [
   'ssf_push',
   /** A Security Event Token a Shared Signals receiver polls for (RFC 8936). */
   'ssf_poll',
+  // A brokered session's upstream identity provider (issue 26): `client_id` holds the provider's id.
+  'upstream_logout',
 ] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 

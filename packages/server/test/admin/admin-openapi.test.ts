@@ -34,6 +34,19 @@ interface Op {
 
 const METHODS = ['get', 'post', 'put', 'delete'];
 
+const UPSTREAM = {
+  alias: 'corp',
+  providerId: 'oidc',
+  config: {
+    issuer: 'https://corp.example',
+    authorizationUrl: 'https://corp.example/auth',
+    tokenUrl: 'https://corp.example/token',
+    jwksUrl: 'https://corp.example/jwks',
+    clientId: 'sundown',
+    clientSecret: 'corp-secret',
+  },
+};
+
 describe('admin API OpenAPI document', () => {
   let t: TestProvider;
   let r: Receiver;
@@ -149,6 +162,9 @@ describe('admin API OpenAPI document', () => {
     };
     const get = async <X>(path: string) => (await (await call('GET', `${T}${path}`)).json()) as X;
     await send('PUT', `/clients/${ids.client}`, { serviceAccountsEnabled: true });
+    // Identity brokering (issue 26): an upstream and alice's link to it.
+    await send('POST', '/identity-provider/instances', UPSTREAM, 201);
+    await send('POST', `/users/${ids.user}/federated-identity/corp`, { userId: 'up-alice', userName: 'alice' });
     for (const name of ['r1', 'unused']) await send('POST', '/roles', { name }, 201);
     for (const name of ['cr', 'cr2', 'cr3']) await send('POST', `/clients/${ids.client}/roles`, { name }, 201);
     const role = async (path: string) => get<{ id: string; name: string }>(path);
@@ -227,6 +243,8 @@ describe('admin API OpenAPI document', () => {
       .replace('{client}', ids.client)
       .replace('{groupId}', ids.group)
       .replace('{clientScopeId}', ids.scope)
+      .replace('{alias}', 'corp')
+      .replace('{provider}', 'corp')
       .replace('{mapperId}', path.includes('/client-scopes/') ? ids.scopeMapper : ids.clientMapper);
   }
 
@@ -356,6 +374,12 @@ describe('admin API OpenAPI document', () => {
       createClientScopeProtocolMapper: () =>
         call('POST', `/admin/realms/test/client-scopes/${ids.scope}/protocol-mappers/models`, {
           body: JSON.stringify({ name: 'full name', protocolMapper: 'oidc-full-name-mapper' }),
+        }),
+      createIdentityProvider: () =>
+        call('POST', '/admin/realms/test/identity-provider/instances', { body: JSON.stringify(UPSTREAM) }),
+      addFederatedIdentity: () =>
+        call('POST', `/admin/realms/test/users/${ids.user}/federated-identity/corp`, {
+          body: JSON.stringify({ userId: 'up-alice' }),
         }),
       partialImport: () =>
         call('POST', '/admin/realms/test/partialImport', {

@@ -8,7 +8,6 @@ import { createProvider, type Provider as Sundown } from '../../src/provider.ts'
 import { importRealm } from '../../src/realm-import/import-realm.ts';
 import { parseRealmJson } from '../../src/realm-import/realm-json.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
-import type { Browser } from './browser.ts';
 import type { TestDatabase } from './databases.ts';
 
 export interface Upstream {
@@ -141,7 +140,7 @@ export async function startBrokeringSundown(
  * Follows a browser's redirects from `url`, signing in at the upstream's dev interaction pages as
  * `login`, until a redirect leaves for `stopAt` (returned) or a page is answered (returned).
  */
-export async function browse(browser: Browser, url: string, login: string, stopAt: string): Promise<Response | URL> {
+export async function browse(browser: WebBrowser, url: string, login: string, stopAt: string): Promise<Response | URL> {
   let res = await browser.get(url);
   for (let i = 0; i < 30; i++) {
     const location = res.headers.get('location');
@@ -153,6 +152,14 @@ export async function browse(browser: Browser, url: string, login: string, stopA
       continue;
     }
     const body = await res.text();
+    // A Sundown realm as the upstream: its own sign-in form.
+    const sundownForm = /<form method="post" action="([^"]+)"/.exec(body)?.[1];
+    const authRequest = /name="auth_request" value="([^"]+)"/.exec(body)?.[1];
+    if (res.status === 200 && sundownForm && authRequest && body.includes('name="password"')) {
+      url = new URL(sundownForm.replace(/&amp;/g, '&'), url).toString();
+      res = await browser.post(url, { auth_request: authRequest, username: login, password: `${login}-pw` });
+      continue;
+    }
     const prompt = /name="prompt" value="(login|consent)"/.exec(body)?.[1];
     if (res.status === 200 && prompt && url.includes('/interaction/')) {
       const fields: Record<string, string> = { prompt };
@@ -163,4 +170,49 @@ export async function browse(browser: Browser, url: string, login: string, stopA
     return new Response(body, { status: res.status, headers: res.headers });
   }
   throw new Error('too many redirects');
+}
+
+/** What browse() drives: a browser with a cookie jar. */
+export interface WebBrowser {
+  get(url: string): Promise<Response>;
+  post(url: string, form: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * A browser whose cookie jar keeps each cookie's Path, as real browsers do: two realms of one
+ * Sundown set cookies of the same names under /realms/a/ and /realms/b/.
+ */
+export class PathBrowser implements WebBrowser {
+  readonly #jar = new Map<string, { name: string; value: string; path: string }>();
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const { pathname } = new URL(url);
+    const headers = new Headers(init.headers);
+    const cookies = [...this.#jar.values()].filter((c) => pathname.startsWith(c.path));
+    if (cookies.length > 0) headers.set('cookie', cookies.map((c) => `${c.name}=${c.value}`).join('; '));
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const path = attrs.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]?.trim()).find((p) => p !== undefined) ?? '/';
+      const key = `${path}\u0000${name}`;
+      if (value === '' || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.#jar.delete(key);
+      else this.#jar.set(key, { name, value, path });
+    }
+    return res;
+  }
+
+  get(url: string): Promise<Response> {
+    return this.request(url);
+  }
+
+  post(url: string, form: Record<string, string>): Promise<Response> {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
 }

@@ -25,6 +25,8 @@ import type { DeliveryKind, LogoutDeliveryTable } from '../../store/schema.ts';
 
 export interface OutgoingRequest {
   url: string;
+  /** POST (default) with the body, or GET without one (Keycloak's upstream logout, channels/upstream/). */
+  method?: 'GET' | 'POST';
   contentType: string;
   body: string;
   /** Extra request headers of the kind (SAML SOAP: SOAPAction). */
@@ -56,6 +58,14 @@ export interface DeliverySender {
   target(input: SenderInput): string | null;
   /** The request of one attempt of `delivery`, freshly signed; null: the endpoint is gone. */
   build(input: SenderInput, delivery: LogoutDeliveryTable): Promise<OutgoingRequest | null>;
+  /**
+   * A kind whose receiver is no client of the realm (an upstream identity provider: the row's
+   * client_id names the provider) builds its request here instead; the worker then reads no client.
+   */
+  buildWithoutClient?(
+    input: Omit<SenderInput, 'client'>,
+    delivery: LogoutDeliveryTable,
+  ): Promise<OutgoingRequest | null>;
   /** A message for an unknown session that a working receiver accepts (the doctor). */
   probe?(input: SenderInput, marker: string): Promise<OutgoingRequest | null>;
 }

@@ -10,11 +10,13 @@
 //   saml-frontchannel/   SAML LogoutRequest in the browser's iframe, its LogoutResponse checked
 //   ssf/                 Shared Signals: SETs pushed (RFC 8935, `ssf_push`) or polled (RFC 8936,
 //                        `ssf_poll`: held for the receiver's poll, never claimed)
+//   upstream/            a brokered session's upstream identity provider: Keycloak's GET of its logout URL
 import type { DeliveryKind } from '../../store/schema.ts';
 import { backchannelSender } from './backchannel/sender.ts';
 import { kLogoutSender, kPushNotBeforeSender } from './admin-url/senders.ts';
 import { samlSoapSender } from './saml-soap/sender.ts';
 import { ssfPushSender } from './ssf/sender.ts';
+import { upstreamLogoutSender } from './upstream/sender.ts';
 import type { DeliverySender } from './channel.ts';
 
 /** What the worker and the doctor look channels up in. */
@@ -45,6 +47,7 @@ const SENDERS: Record<Exclude<DeliveryKind, 'frontchannel' | 'ssf_poll'>, Delive
   k_push_not_before: kPushNotBeforeSender,
   saml_soap: samlSoapSender,
   ssf_push: ssfPushSender,
+  upstream_logout: upstreamLogoutSender,
 };
 
 export const CHANNELS: ChannelRegistry = {

@@ -250,10 +250,17 @@ export class BackchannelHttp {
    */
   send(
     target: string,
-    request: { contentType: string; body: string; headers?: Record<string, string>; maxBody?: number },
+    request: {
+      contentType: string;
+      body: string;
+      headers?: Record<string, string>;
+      maxBody?: number;
+      method?: 'GET' | 'POST';
+    },
     options: { ca?: string | null; resolved?: ResolvedTarget } = {},
   ): Promise<BackchannelResponse> {
-    const body = request.body;
+    const get = request.method === 'GET';
+    const body = get ? '' : request.body;
     const maxBody = request.maxBody ?? MAX_BODY;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -287,12 +294,11 @@ export class BackchannelHttp {
           if (settled) return;
           const url = resolved.url;
           req = (url.protocol === 'https:' ? https : http).request(url, {
-            method: 'POST',
+            method: get ? 'GET' : 'POST',
             agent: this.#agent(url, ca),
             lookup: pinnedLookup(resolved.addresses),
             headers: {
-              'Content-Type': request.contentType,
-              'Content-Length': Buffer.byteLength(body),
+              ...(get ? {} : { 'Content-Type': request.contentType, 'Content-Length': Buffer.byteLength(body) }),
               Accept: 'application/json, text/plain, */*',
               'User-Agent': 'Sundown-Backchannel-Logout/1',
               ...request.headers,

@@ -7,7 +7,6 @@ import type { ProviderUrls } from '../../provider-urls.ts';
 import type { SigningKeys } from '../../crypto/signing-keys.ts';
 import type { EventInput, EventType } from '../../events/event-log.ts';
 import { backchannelCa } from '../../realm/attributes.ts';
-import type { Client } from '../../realm/model.ts';
 import type { RealmRepository } from '../../realm/repository.ts';
 import type { LogoutDeliveryTable } from '../../store/schema.ts';
 import { type BackchannelHttp, DeliveryNetworkError } from './backchannel-http.ts';
@@ -84,20 +83,24 @@ export class DeliveryAttempt {
    */
   async send(d: LogoutDeliveryTable, gate?: Promise<boolean>): Promise<Answer> {
     const now = Date.now();
-    const [realm, client] = await whileClaimed(d.locked_until, () =>
-      Promise.all([
-        this.#reads.get(`r:${d.realm_id}`, () => this.#o.realms.realmById(d.realm_id)),
-        this.#reads.get(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
-      ]),
-    );
     // The kind's sender builds a freshly signed request per attempt (channels/, the registry the worker is given). A kind this
     // process does not know (a row of a newer version, or written by hand) is failed: its
     // message would mean something else at another kind's endpoint.
     const sender = this.#o.channels.senderFor(d.kind);
+    // An upstream identity provider is no client: its kind builds without one (channels/upstream/).
+    const clientless = sender?.buildWithoutClient !== undefined;
+    const [realm, client] = await whileClaimed(d.locked_until, () =>
+      Promise.all([
+        this.#reads.get(`r:${d.realm_id}`, () => this.#o.realms.realmById(d.realm_id)),
+        clientless ? undefined : this.#reads.get(`c:${d.client_id}`, () => this.#o.realms.clientById(d.client_id)),
+      ]),
+    );
     const request =
-      sender && realm && client
+      sender && realm && (client || clientless)
         ? await whileClaimed(d.locked_until, () =>
-            sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d),
+            client
+              ? sender.build({ keys: this.#o.keys, urls: this.#o.urls, realm, client }, d)
+              : sender.buildWithoutClient!({ keys: this.#o.keys, urls: this.#o.urls, realm }, d),
           )
         : null;
     const answer = recorder(d, realm?.id ?? d.realm_id, request ? (client?.clientId ?? null) : null);
@@ -106,7 +109,7 @@ export class DeliveryAttempt {
       this.#o.log.error({ delivery: d.id, kind: d.kind }, 'delivery of an unknown kind: failed, nothing sent');
       return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', null, `unknown delivery kind '${d.kind}'`, now);
     }
-    if (!realm || !client || !request)
+    if (!realm || (!client && !clientless) || !request)
       return answer(
         'failed',
         'BACKCHANNEL_LOGOUT_FAILED',
@@ -114,8 +117,8 @@ export class DeliveryAttempt {
         `Client or its ${sender.targetName} no longer exists`,
         now,
       );
-    const reply = await this.#post(request, backchannelCa(client, realm));
-    return this.#judge(d, client, reply, answer);
+    const reply = await this.#post(request, client ? backchannelCa(client, realm) : null);
+    return this.#judge(d, client?.clientId ?? d.client_id, reply, answer);
   }
 
   async #post(request: OutgoingRequest, ca: ReturnType<typeof backchannelCa>): Promise<Reply> {
@@ -143,14 +146,14 @@ export class DeliveryAttempt {
   }
 
   /** Delivered, rejected (not retried), retried after the policy's delay, or given up when that is past the maximum age. */
-  #judge(d: LogoutDeliveryTable, client: Client, reply: Reply, answer: Recorder): Answer {
+  #judge(d: LogoutDeliveryTable, receiver: string, reply: Reply, answer: Recorder): Answer {
     const { httpStatus, error } = reply;
     const done = Date.now();
     if (reply.outcome === 'delivered')
       return answer('delivered', 'BACKCHANNEL_LOGOUT_DELIVERED', httpStatus, null, done, undefined, reply.receipt);
     if (reply.outcome === 'rejected') {
       this.#o.log.warn(
-        { delivery: d.id, client: client.clientId, status: httpStatus, error },
+        { delivery: d.id, client: receiver, status: httpStatus, error },
         'back-channel logout rejected by the receiver',
       );
       return answer('rejected', 'BACKCHANNEL_LOGOUT_REJECTED', httpStatus, error, done);
@@ -160,7 +163,7 @@ export class DeliveryAttempt {
       nextDelay(this.#o.retry, { attempts: d.attempts, ageMs: done - d.created_at, retryAfterMs: reply.retryAfterMs });
     if (next - d.created_at > this.#o.retry.maxAgeMs) {
       this.#o.log.error(
-        { delivery: d.id, client: client.clientId, attempts: d.attempts, error },
+        { delivery: d.id, client: receiver, attempts: d.attempts, error },
         'back-channel logout failed: giving up',
       );
       return answer('failed', 'BACKCHANNEL_LOGOUT_FAILED', httpStatus, error, done);
@@ -168,7 +171,7 @@ export class DeliveryAttempt {
     this.#o.log.warn(
       {
         delivery: d.id,
-        client: client.clientId,
+        client: receiver,
         attempt: d.attempts,
         error,
         nextAttemptAt: new Date(next).toISOString(),

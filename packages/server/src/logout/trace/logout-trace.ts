@@ -22,6 +22,7 @@ export const CHANNEL_NAMES: Record<LogoutDeliveryTable['kind'] | 'saml_frontchan
   saml_frontchannel: 'SAML front-channel',
   ssf_push: 'Shared Signals push',
   ssf_poll: 'Shared Signals poll',
+  upstream_logout: 'upstream identity provider',
 };
 
 export interface TraceStep {
