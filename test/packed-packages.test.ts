@@ -69,16 +69,40 @@ const RP_ENTRIES = {
     'isLoggedOut',
     'MemoryLogoutStore',
     'LogoutTokenError',
+    'createSecurityEventTokenValidator',
+    'createSecurityEventReceiver',
+    'createSetPushHandler',
+    'createSetPoller',
+    'registerStream',
+    'createBearerGuard',
+    'withBearerToken',
+    'createTabRelayHandler',
+    'TabRelay',
+    'SecurityEventTokenError',
+    'BearerTokenError',
   ],
-  '@sundown/rp/express': ['backchannelLogoutRouter', 'requireActiveSession', 'recordLogin', 'logoutRedirect'],
-  '@sundown/rp/fastify': ['fastifyBackchannelLogout'],
+  '@sundown/rp/express': [
+    'backchannelLogoutRouter',
+    'requireActiveSession',
+    'recordLogin',
+    'logoutRedirect',
+    'securityEventPushRouter',
+    'requireBearerToken',
+    'tabRelayRouter',
+  ],
+  '@sundown/rp/fastify': [
+    'fastifyBackchannelLogout',
+    'fastifySecurityEventPush',
+    'fastifyBearerGuard',
+    'fastifyTabRelay',
+  ],
   '@sundown/rp/redis': ['RedisLogoutStore'],
   '@sundown/rp/postgres': ['PostgresLogoutStore'],
 };
 
-const CONSUMER_TS = `import { buildEndSessionUrl, createBackchannelLogoutHandler, type LogoutStore, MemoryLogoutStore, validateLogoutToken, type LogoutTokenClaims } from '@sundown/rp';
-import { backchannelLogoutRouter } from '@sundown/rp/express';
-import { fastifyBackchannelLogout } from '@sundown/rp/fastify';
+const CONSUMER_TS = `import { buildEndSessionUrl, createBackchannelLogoutHandler, type LogoutStore, MemoryLogoutStore, validateLogoutToken, type LogoutTokenClaims, type BearerGuard, createBearerGuard, createSecurityEventReceiver, createSetPushHandler, createTabRelayHandler, type SecurityEvent, SESSION_REVOKED } from '@sundown/rp';
+import { backchannelLogoutRouter, requireBearerToken, securityEventPushRouter, tabRelayRouter } from '@sundown/rp/express';
+import { fastifyBackchannelLogout, fastifyBearerGuard, fastifySecurityEventPush, fastifyTabRelay } from '@sundown/rp/fastify';
 import { RedisLogoutStore } from '@sundown/rp/redis';
 import { PostgresLogoutStore } from '@sundown/rp/postgres';
 import { createProvider, openStore, parseStartConfig, type Provider, type RunningServer, startServer } from '@sundown/server';
@@ -92,6 +116,15 @@ export async function check(token: string): Promise<string | undefined> {
   return claims.sid;
 }
 export const used = [handler, url, backchannelLogoutRouter, fastifyBackchannelLogout, RedisLogoutStore, PostgresLogoutStore];
+const guard: BearerGuard = createBearerGuard({ issuer: 'https://sso.example.com/realms/acme', audience: 'api', keys, store });
+const push: (request: Request) => Promise<Response> = createSetPushHandler({ issuer: 'https://sso.example.com/realms/acme', audience: 'app', keys, store });
+const tabs: (request: Request) => Promise<Response> = createTabRelayHandler({ store, identify: () => undefined });
+export async function signals(): Promise<[string | undefined, SecurityEvent['type']]> {
+  const outcome = await guard.authenticate('Bearer x');
+  const event = await createSecurityEventReceiver({ issuer: 'https://sso.example.com/realms/acme', audience: 'app', keys, store })('x');
+  return [outcome.ok ? outcome.claims.sid : undefined, event.type];
+}
+export const signalParts = [push, tabs, requireBearerToken, tabRelayRouter, securityEventPushRouter, fastifyBearerGuard, fastifyTabRelay, fastifySecurityEventPush, SESSION_REVOKED];
 export async function embed(): Promise<[Provider, RunningServer]> {
   const config = parseStartConfig(['--port', '0'], {});
   const provider = await createProvider(await openStore(config.store), { publicUrl: 'https://sso.example.com' });

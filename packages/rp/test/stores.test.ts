@@ -45,6 +45,29 @@ for (const factory of STORES) {
       });
     });
 
+    test('forgetJti: a jti whose token could not be applied is accepted again, on any instance', async () => {
+      await withStores(async (a, b) => {
+        assert.equal(await a.rememberJti(ISS, 'half-way', 60), true);
+        await a.forgetJti!(ISS, 'half-way');
+        assert.equal(await b.rememberJti(ISS, 'half-way', 60), true);
+        assert.equal(await a.rememberJti(ISS, 'half-way', 60), false);
+      });
+    });
+
+    test('publishLogout reaches subscribers on every instance', async () => {
+      await withStores(async (a, b) => {
+        const got: unknown[] = [];
+        const unsubscribe = await b.subscribeLogouts!((m) => void got.push(m));
+        try {
+          await a.publishLogout!({ iss: ISS, sid: 'pub-1', at: 42 });
+          for (let i = 0; i < 100 && got.length === 0; i++) await sleep(20);
+          assert.deepEqual(got, [{ iss: ISS, sid: 'pub-1', at: 42 }]);
+        } finally {
+          await unsubscribe();
+        }
+      });
+    });
+
     test('a remembered jti is forgotten after its TTL', async () => {
       await withStores(async (a) => {
         assert.equal(await a.rememberJti(ISS, 'short', 0.2), true);

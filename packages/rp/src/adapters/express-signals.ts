@@ -141,7 +141,7 @@ export function tabRelayRouter(options: ExpressTabRelayOptions): Router & { rela
         let ended = false;
         const disconnect = await relay.connect(identity, req.headers['last-event-id'] as string | undefined, {
           write: (chunk) => {
-            if (ended) return;
+            if (ended || res.destroyed) return;
             if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
             res.write(chunk);
           },
@@ -152,10 +152,13 @@ export function tabRelayRouter(options: ExpressTabRelayOptions): Router & { rela
           },
         });
         if (disconnect === false) return void res.status(204).set('Cache-Control', 'no-store').end();
-        res.on('close', () => {
+        const gone = () => {
           ended = true;
           disconnect();
-        });
+        };
+        // The tab may have gone while the relay checked its session: then 'close' has fired already.
+        if (res.destroyed || res.writableEnded) gone();
+        else res.on('close', gone);
       })
       .catch(next);
   });

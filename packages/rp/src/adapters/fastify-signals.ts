@@ -112,7 +112,7 @@ export async function fastifyTabRelay(fastify: FastifyInstance, options: Fastify
     let ended = false;
     const connection = {
       write: (chunk: string) => {
-        if (ended) return;
+        if (ended || raw.destroyed) return;
         if (!raw.headersSent) raw.writeHead(200, SSE_HEADERS);
         raw.write(chunk);
       },
@@ -132,9 +132,12 @@ export async function fastifyTabRelay(fastify: FastifyInstance, options: Fastify
       connection,
     );
     if (disconnect === false) return connection.end();
-    raw.on('close', () => {
+    const gone = () => {
       ended = true;
       disconnect();
-    });
+    };
+    // The tab may have gone while the relay checked its session: then 'close' has fired already.
+    if (raw.destroyed || raw.writableEnded) gone();
+    else raw.on('close', gone);
   });
 }

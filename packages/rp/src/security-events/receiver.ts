@@ -2,7 +2,7 @@
 // back-channel logout (CAEP 1.0 §3.1); the other events go to the app's callbacks. Shared by the
 // push endpoint (RFC 8935) and the poller (RFC 8936).
 import { epochMillis } from '../clock.ts';
-import { SecurityEventTokenError } from '../errors.ts';
+import { SecurityEventTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import { DEFAULT_MARKER_TTL_SECONDS, endSessions } from '../session-state.ts';
 import type { LogoutStore } from '../stores/store.ts';
 import {
@@ -15,7 +15,12 @@ import {
   SSF_VERIFICATION,
 } from './event-types.ts';
 import { type RevokedTarget, revokedTarget } from './subject.ts';
-import { createSecurityEventTokenValidator, type SecurityEvent, type SetValidationOptions } from './validate-set.ts';
+import {
+  createSecurityEventTokenValidator,
+  replayKey,
+  type SecurityEvent,
+  type SetValidationOptions,
+} from './validate-set.ts';
 
 /** A session-revoked event, applied: what was ended. */
 export interface SessionRevokedEvent {
@@ -72,8 +77,18 @@ export function createSecurityEventReceiver(options: SecurityEventReceiverOption
   };
   return async (token) => {
     const event = await validate(token);
-    if (event.type === SESSION_REVOKED) await applySessionRevoked(event, options);
-    else await (event.type in callbacks ? callbacks[event.type] : options.onOtherEvent)?.(event);
+    try {
+      if (event.type === SESSION_REVOKED) await applySessionRevoked(event, options);
+      else await (event.type in callbacks ? callbacks[event.type] : options.onOtherEvent)?.(event);
+    } catch (err) {
+      // Not applied: the transmitter's retry of this same SET (same jti) must be applied, not
+      // refused as a replay. A refused SET (bad subject) stays remembered: it would fail again.
+      if (!(err instanceof SecurityEventTokenError))
+        await options.store.forgetJti?.(replayKey(event.iss), event.jti).catch(() => undefined);
+      throw err instanceof SecurityEventTokenError
+        ? err
+        : new TemporarilyUnavailableError('The event could not be applied', { cause: err });
+    }
     return event;
   };
 }
@@ -94,10 +109,12 @@ async function applySessionRevoked(event: SecurityEvent, options: SecurityEventR
     );
   const at = epochMillis(options.clock);
   const ttl = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
+  // The session's issuer is the user's (iss_sub): the OpenID issuer its sid came from, also when
+  // the transmitter has an issuer of its own; else the transmitter's (Keycloak, Sundown: the same).
+  const iss = target.subIss ?? event.iss;
   let appSessionIds: string[] = [];
-  if (target.sid !== undefined)
-    appSessionIds = await endSessions(options.store, { iss: event.iss, sid: target.sid, at }, ttl);
+  if (target.sid !== undefined) appSessionIds = await endSessions(options.store, { iss, sid: target.sid, at }, ttl);
   else if (target.sub !== undefined)
-    appSessionIds = await endSessions(options.store, { iss: target.subIss ?? event.iss, sub: target.sub, at }, ttl);
+    appSessionIds = await endSessions(options.store, { iss, sub: target.sub, at }, ttl);
   await options.onSessionRevoked?.({ event, target, appSessionIds });
 }

@@ -254,11 +254,16 @@ export function readSingleEvent(claims: Claims): [string, Claims] {
   return [type, payload as Claims];
 }
 
+/** The replay store's issuer key for SETs, apart from the same issuer's logout tokens. */
+export function replayKey(iss: string): string {
+  return `secevent:${iss}`;
+}
+
 /** RFC 8936 §2.4 / RFC 8935 §2: a SET delivered twice (same `jti`) is applied once. */
 async function rememberOnce(store: ReplayStore, iss: string, jti: string, ttlSeconds: number): Promise<void> {
   let fresh: boolean;
   try {
-    fresh = await store.rememberJti(`secevent:${iss}`, jti, ttlSeconds);
+    fresh = await store.rememberJti(replayKey(iss), jti, ttlSeconds);
   } catch (err) {
     throw new TemporarilyUnavailableError('The replay store is unreachable', { cause: err });
   }

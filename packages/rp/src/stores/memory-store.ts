@@ -43,6 +43,10 @@ export class MemoryLogoutStore implements LogoutStore {
     return true;
   }
 
+  async forgetJti(iss: string, jti: string): Promise<void> {
+    this.#values.delete(`jti\u0000${iss}\u0000${jti}`);
+  }
+
   async markLoggedOut(marker: LogoutMarker, ttlSeconds: number): Promise<void> {
     const expiresAt = this.#now() + ttlSeconds * 1000;
     if (marker.sid !== undefined)

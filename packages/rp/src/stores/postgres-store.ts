@@ -122,6 +122,11 @@ export class PostgresLogoutStore implements LogoutStore {
     return res.rowCount === 1;
   }
 
+  async forgetJti(iss: string, jti: string): Promise<void> {
+    await this.ready();
+    await this.#pg.query(`DELETE FROM ${this.#t.jti} WHERE iss = $1 AND jti = $2`, [iss, jti]);
+  }
+
   async markLoggedOut(marker: LogoutMarker, ttlSeconds: number): Promise<void> {
     await this.ready();
     const [kind, subject] = marker.sid !== undefined ? ['sid', marker.sid] : ['sub', marker.sub];

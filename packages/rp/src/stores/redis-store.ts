@@ -112,6 +112,10 @@ export class RedisLogoutStore implements LogoutStore {
     return reply === 'OK';
   }
 
+  async forgetJti(iss: string, jti: string): Promise<void> {
+    await this.#redis.sendCommand(['DEL', this.#key('jti', iss, jti)]);
+  }
+
   async markLoggedOut(marker: LogoutMarker, ttlSeconds: number): Promise<void> {
     const px = String(Math.ceil(ttlSeconds * 1000));
     if (marker.sid !== undefined) {

@@ -6,6 +6,11 @@
 export interface ReplayStore {
   /** Records `jti` for `ttlSeconds`; false when it was already recorded (a replay). */
   rememberJti(iss: string, jti: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Forgets a `jti` recorded by rememberJti, when what it carried could not be applied (the store
+   * failed half-way): the sender's retry of the same token is then applied, not refused as a replay.
+   */
+  forgetJti?(iss: string, jti: string): Promise<void>;
 }
 
 export interface SessionKey {

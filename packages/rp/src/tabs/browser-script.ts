@@ -1,6 +1,7 @@
 // The browser half of the tab relay: a tiny ES module, served as text by the relay's handlers
 // at `<events path>.js`. It opens an EventSource on the events path (same origin, so the app's
-// own cookie goes with it — no third-party cookies involved) and, on `signed-out`, dispatches a
+// own cookie goes with it — no third-party cookies involved), marks <html
+// data-sundown-session-events="open"> once the stream is live, and, on `signed-out`, dispatches a
 // cancelable `sundown:signed-out` event on window, marks <html data-sundown-signed-out>, and then —
 // unless a listener called preventDefault() — shows a banner, or reloads the page with `?on=reload`.
 // `?on=event` leaves the page to the app's listener; `?message=` sets the banner's text.
@@ -11,6 +12,7 @@ const self = new URL(import.meta.url);
 const events = new URL(self.pathname.replace(/\\.js$/, ''), self);
 const mode = self.searchParams.get('on') || 'banner';
 const source = new EventSource(events);
+source.addEventListener('ready', () => { document.documentElement.dataset.sundownSessionEvents = 'open'; });
 source.addEventListener('signed-out', (message) => {
   source.close();
   let detail = {};

@@ -213,6 +213,19 @@ for (const [name, make] of adapters) {
       }
     });
 
+    test('the store failing half-way: 503, and the retry of the same SET (same jti) is applied, not refused as a replay', async () => {
+      const store = new MemoryLogoutStore();
+      const markLoggedOut = store.markLoggedOut.bind(store);
+      let failures = 1;
+      store.markLoggedOut = (...args) => (failures-- > 0 ? Promise.reject(new Error('down')) : markLoggedOut(...args));
+      const post = await make({ issuer: ISSUER, audience: AUDIENCE, keys: op.jwks, store });
+      const set = await op.set({ sub_id: sessionSubject('sid-retry') });
+      assert.equal((await post({ body: set })).status, 503);
+      assert.equal((await post({ body: set })).status, 202);
+      assert.equal(await isLoggedOut(store, { iss: ISSUER, sid: 'sid-retry', createdAt: 0 }), true);
+      assert.equal((await post({ body: set })).status, 400, 'once applied, a replay is refused');
+    });
+
     test('only POST: other methods are 405', async () => {
       const post = await make({ issuer: ISSUER, audience: AUDIENCE, keys: op.jwks, store: new MemoryLogoutStore() });
       assert.equal((await post({ method: 'GET' })).status, 405);

@@ -3,6 +3,10 @@
 // LISTEN/NOTIFY, in-process for memory). Instance A is Express, instance B Fastify, each with its
 // own store connection; the logout arrives at a third.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
@@ -157,5 +161,17 @@ describe('tab relay (Web handler, memory)', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.equal(await res.text(), TAB_RELAY_SCRIPT);
+  });
+
+  test('the browser module is a syntactically valid ES module', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sundown-tab-script-'));
+    try {
+      const file = join(dir, 'session-events.mjs');
+      writeFileSync(file, TAB_RELAY_SCRIPT);
+      const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -253,7 +253,7 @@ const schemas: Record<string, Schema> = {
       status: {
         enum: [...DELIVERY_STATUSES],
         description:
-          'pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why) | unconfirmed (an OIDC front-channel iframe the browser loaded; the channel has no answer)',
+          "pending → delivered | retrying → … | rejected (4xx) | failed (gave up) | skipped (never sent; lastError says why) | unconfirmed (an OIDC front-channel iframe the browser loaded; the channel has no answer) | held (a Shared Signals event waiting for its receiver's poll or its paused stream)",
       },
       attempts: int,
       createdAt: millis,

@@ -7,6 +7,7 @@ import { webOriginProblem } from '../http/cors.ts';
 import { adminUrlProblem } from '../logout/channels/admin-url/admin-url.ts';
 import { caAttributeProblem } from '../logout/delivery/backchannel-ca.ts';
 import { outboundUrlSchemeProblem } from '../logout/outbound-url-scheme.ts';
+import { ssfAttributeProblem } from '../logout/channels/ssf/receiver-attributes.ts';
 import { checkRegisteredPostLogoutUri, checkRegisteredRedirectUri } from '../oidc/redirect-uri-matcher.ts';
 import { resolveRegisteredUri } from '../oidc/redirect-uri-pattern.ts';
 import { SAML_ATTR } from '../saml/saml-client-attributes.ts';
@@ -268,6 +269,11 @@ export function parseRealmJson(json: unknown): ParsedRealm {
       const saml = (raw as Json).protocol === 'saml';
       const client = saml ? parseSamlClientImport(c, raw, ignored) : parseClient(c, state);
       problems.within(() => checkOutboundLogoutUrls(client, allowsHttpBackchannel(realm), c.path));
+      problems.within(() => {
+        // Shared Signals receivers (logout/channels/ssf/receiver-attributes.ts).
+        const ssf = ssfAttributeProblem(client.attributes, client, allowsHttpBackchannel(realm));
+        if (ssf) throw new RealmImportError(`${c.path}.attributes["${ssf[0]}"]`, ssf[1]);
+      });
       problems.within(() => checkCaAttribute(client.attributes, `${c.path}.attributes`));
       if (clientIds.has(client.clientId)) {
         problems.add(`${c.path}.clientId`, `duplicate clientId "${client.clientId}"`);

@@ -131,6 +131,32 @@ export class RealmRepository {
     return row && userFromRow(row);
   }
 
+  /**
+   * Users and clients read in the caller's transaction, uncached: a session end's planners run
+   * inside its transaction, where SQLite's one connection is held (logout/channels/ssf/).
+   */
+  async usersIn(ids: readonly string[], db: Executor): Promise<User[]> {
+    if (ids.length === 0) return [];
+    return (
+      await db
+        .selectFrom('app_user')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
+    ).map(userFromRow);
+  }
+
+  async clientsIn(ids: readonly string[], db: Executor): Promise<Client[]> {
+    if (ids.length === 0) return [];
+    return (
+      await db
+        .selectFrom('client')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
+    ).map(clientFromRow);
+  }
+
   /** A client's service-account user (Keycloak's `service-account-{clientId}`), read on every client-credentials grant. */
   async serviceAccountOf(clientId: string): Promise<User | undefined> {
     const row = (await this.#serviceAccount(this.#db, clientId)).rows[0];

@@ -239,6 +239,7 @@ describe('admin API: sessions, logout, deliveries', () => {
       'failed',
       'skipped',
       'unconfirmed',
+      'held',
     ]);
     const listed = (await (await call('/test/sundown/deliveries?clientId=rp1&max=1000')).json()) as Array<{
       status: string;

@@ -61,11 +61,11 @@ test('the CSV quotes what needs quoting and defuses formulas', () => {
   const [header, row] = csv.split('\r\n');
   assert.equal(
     header,
-    'id,created_at,trigger,started_by,actor,ip_address,user_id,username,sessions,outcome,pending,retrying,delivered,rejected,failed,skipped,unconfirmed',
+    'id,created_at,trigger,started_by,actor,ip_address,user_id,username,sessions,outcome,pending,retrying,delivered,rejected,failed,skipped,unconfirmed,held',
   );
   assert.equal(
     row,
-    `l1,2026-01-31T00:00:00.000Z,admin_user,admin,"'=HYPERLINK(""x"")",,u1,"a,b",2,complete,0,0,2,0,0,0,0`,
+    `l1,2026-01-31T00:00:00.000Z,admin_user,admin,"'=HYPERLINK(""x"")",,u1,"a,b",2,complete,0,0,2,0,0,0,0,0`,
   );
 });
 

@@ -228,6 +228,21 @@ export class DeliveryStore {
     return Number(res.numUpdatedRows);
   }
 
+  /**
+   * A disabled or deleted stream (SSF §8.1.2: a disabled stream neither sends nor holds): its
+   * client's SETs waiting or not yet in flight are skipped, with the reason.
+   */
+  async dropUnsent(clientId: string, reason: string, now = Date.now()): Promise<void> {
+    await this.#db
+      .updateTable('logout_delivery')
+      .set({ status: 'skipped', last_error: reason, finished_at: now })
+      .where('client_id', '=', clientId)
+      .where('kind', 'in', ['ssf_push', 'ssf_poll'])
+      .where('status', 'in', ['held', 'pending', 'retrying'])
+      .where('locked_until', '<=', now)
+      .execute();
+  }
+
   /** Up to `max` of a client's held poll rows, oldest first, and whether more wait. */
   async heldPoll(clientId: string, max: number): Promise<{ rows: LogoutDeliveryTable[]; more: boolean }> {
     const rows = await this.#db

@@ -97,7 +97,8 @@ export class SsfTransmitter {
     const streams = await this.#liveStreams(realm, SSF_EVENT.sessionRevoked, tx);
     if (streams.length === 0) return [];
     const userIds = [...new Set(ended.map((s) => s.user_id))];
-    const users = await this.#users(userIds);
+    // Read in the transaction: on SQLite it holds the one connection.
+    const users = new Map((await this.#d.realms.usersIn(userIds, tx)).map((u) => [u.id, u]));
     const added = await this.#d.streams.subjectsOf(
       streams.map((s) => s.stream.id),
       userIds,
@@ -161,22 +162,22 @@ export class SsfTransmitter {
     return { realmId: realm.id, issuer: this.#d.urls.issuer(realm.name), aud: streamAudience(client), now, ...t };
   }
 
+  /** The realm's live streams that asked for `type`, with their receiver clients. */
   async #liveStreams(realm: Realm, type: string, tx?: Executor): Promise<Array<{ stream: StreamRow; client: Client }>> {
-    const rows = await this.#d.streams.liveOfRealm(realm.id, tx);
+    const rows = (await this.#d.streams.liveOfRealm(realm.id, tx)).filter((s) =>
+      storedConfig(s).events_requested.includes(type),
+    );
+    if (rows.length === 0) return [];
+    // In a session end's transaction, read through it: on SQLite it holds the one connection.
+    const ids = rows.map((s) => s.client_id);
+    const clients = tx
+      ? await this.#d.realms.clientsIn(ids, tx)
+      : await Promise.all(ids.map((id) => this.#d.realms.clientById(id)));
+    const byId = new Map(clients.filter((c): c is Client => c !== undefined).map((c) => [c.id, c]));
     const out: Array<{ stream: StreamRow; client: Client }> = [];
     for (const stream of rows) {
-      if (!storedConfig(stream).events_requested.includes(type)) continue;
-      const client = await this.#d.realms.clientById(stream.client_id);
+      const client = byId.get(stream.client_id);
       if (client && isReceiver(client)) out.push({ stream, client });
-    }
-    return out;
-  }
-
-  async #users(ids: readonly string[]): Promise<Map<string, User>> {
-    const out = new Map<string, User>();
-    for (const id of ids) {
-      const user = await this.#d.realms.userById(id);
-      if (user) out.set(id, user);
     }
     return out;
   }
@@ -244,6 +245,7 @@ export class SsfTransmitter {
   async delete(client: Client, streamId: string | null): Promise<void> {
     const stream = await this.#own(client, streamId ?? undefined);
     await this.#d.streams.delete(stream.id);
+    await this.#d.deliveries.dropUnsent(client.id, 'the receiver deleted its stream');
   }
 
   /** §8.1.2.1 */
@@ -264,6 +266,7 @@ export class SsfTransmitter {
     await this.#d.streams.updateStatus(stream.id, status as StreamStatus, reason, Date.now());
     // Paused: held, not dropped (§8.1.2); enabled again: what was held goes out.
     if (status === 'paused') await this.#d.deliveries.holdPush(client.id);
+    if (status === 'disabled') await this.#d.deliveries.dropUnsent(client.id, 'the receiver disabled its stream');
     if (status === 'enabled' && (await this.#d.deliveries.releasePush(client.id)) > 0) this.#d.wake();
     await this.#streamEvent(realm, client, next, SSF_EVENT.streamUpdated, {
       status,

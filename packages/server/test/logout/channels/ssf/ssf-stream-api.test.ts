@@ -4,6 +4,7 @@
 // with `ssf.manage` / `ssf.read` by client credentials, one stream per client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parseRealmJson } from '../../../../src/realm-import/realm-json.ts';
 import { TEST_DATABASES } from '../../../helpers/databases.ts';
 import { ISSUER, ISSUER_BASE, type TestProvider } from '../../../helpers/provider.ts';
 import { clientToken, receiverToken, startSsfProvider, verifySet } from '../../../helpers/ssf-realm.ts';
@@ -219,6 +220,20 @@ for (const database of TEST_DATABASES) {
       assert.equal(res.status, 400);
     });
 
+    test('an oversized body: 413, and poll on a push stream: 400', async () => {
+      const res = await t.fetch(a.meta.verification_endpoint, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await receiverToken(t, 'receiver-a')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ stream_id: streamId, state: 'x'.repeat(100_000) }),
+      });
+      assert.equal(res.status, 413);
+      const polled = await a.poll(`${ISSUER}/ssf/transmitter/poll`, { returnImmediately: true });
+      assert.equal(polled.status, 400);
+    });
+
     test('§8.1.1.5 delete: 204, then the stream is gone (404) and can be created again', async () => {
       assert.equal((await a.deleteStream(streamId)).status, 204);
       assert.equal((await a.readStream(streamId)).status, 404);
@@ -228,3 +243,20 @@ for (const database of TEST_DATABASES) {
     });
   });
 }
+
+test("realm import refuses a receiver's SSF attributes that are not Keycloak's values", () => {
+  const realm = (attributes: Record<string, string>) => ({
+    realm: 'bad',
+    enabled: true,
+    clients: [{ clientId: 'r', secret: 's', serviceAccountsEnabled: true, attributes }],
+  });
+  assert.throws(() => parseRealmJson(realm({ 'ssf.defaultSubjects': 'SOME' })), /ssf\.defaultSubjects/);
+  assert.throws(() => parseRealmJson(realm({ 'ssf.userSubjectFormat': 'phone' })), /ssf\.userSubjectFormat/);
+  assert.throws(() => parseRealmJson(realm({ 'ssf.validPushUrls': 'http://receiver.example/*' })), /uses http/);
+  assert.throws(() => parseRealmJson(realm({ 'ssf.validPushUrls': 'https://r.example/#x' })), /fragment/);
+  assert.doesNotThrow(() =>
+    parseRealmJson(
+      realm({ 'ssf.enabled': 'true', 'ssf.validPushUrls': 'https://r.example/ssf/*##http://127.0.0.1:*' }),
+    ),
+  );
+});
