@@ -2,7 +2,7 @@
 // machine, in one run, printed as one table of ratios, targets and PASS/MISS, and written to
 // bench/results/ as JSON and Markdown.
 // Usage: npm run bench [-- --quick] [-- --no-postgres] [-- --only tokens,drain] [-- --profile]
-//   --only     comma-separated sections: fanout, mass, tokens, drain, rp, footprint
+//   --only     comma-separated sections: fanout, mass, tokens, drain, rp, api, footprint
 //   --profile  CPU-profile the server (main thread) in each measured phase (lib/profile.ts);
 //              profiles go to bench/results/profiles/, and the numbers of the run are slowed
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { enableProfiling, profiles } from './lib/profile.ts';
 import { type SigningRate, signingRate } from './lib/signing-bound.ts';
+import { runApiRevocation } from './scenarios/api-revocation.ts';
 import { runDrain } from './scenarios/drain.ts';
 import { runDeadReceiver, runFanout } from './scenarios/fanout.ts';
 import { buildServer, runFootprint } from './scenarios/footprint.ts';
@@ -17,7 +18,7 @@ import { runMassLogout } from './scenarios/mass-logout.ts';
 import { runRpReceiver } from './scenarios/rp-receiver.ts';
 import { runTokenEndpoint } from './scenarios/token-endpoint.ts';
 
-const SECTIONS = ['fanout', 'mass', 'tokens', 'drain', 'rp', 'footprint'] as const;
+const SECTIONS = ['fanout', 'mass', 'tokens', 'drain', 'rp', 'api', 'footprint'] as const;
 type Section = (typeof SECTIONS)[number];
 const { values } = parseArgs({
   options: {
@@ -78,7 +79,8 @@ const add = (
     scenario,
     sundown,
     'peer / bound': peer,
-    ratio: ratio === undefined ? '—' : r2(ratio),
+    // A ratio far below 1 (a wait of milliseconds next to minutes) keeps its digits.
+    ratio: ratio === undefined ? '—' : ratio !== 0 && Math.abs(ratio) < 0.01 ? ratio.toExponential(1) : r2(ratio),
     target: target ? `${target.op} ${r2(target.value)}${target.of ? ` × ${target.of}` : ''}` : '—',
     met: target && ratio !== undefined ? pass(target.op === '≥' ? ratio >= target.value : ratio <= target.value) : '—',
   });
@@ -295,6 +297,30 @@ await section('rp', 'RP receiver', async () => {
     { op: '≥', value: 0.7, of: 'bound' },
   );
   raw.rp = rp;
+});
+
+await section('api', 'a logout reaches two API instances (Shared Signals, bearer guard, Redis)', async () => {
+  const api = await runApiRevocation({ rounds: quick ? 30 : 100, sessions: quick ? 1000 : 5000 });
+  const fmt = (x: { p50: number; p95: number }) => `${f1(x.p50)} (${f1(x.p95)})`;
+  for (const [label, v] of [
+    ['session-revoked SET pushed', api.viaSet],
+    ['back-channel logout token', api.viaBackchannel],
+  ] as const)
+    add(
+      `logout → both API instances refuse the old token (${label}), p50 ms (p95) vs Keycloak's token lifetime`,
+      fmt(v),
+      `${f0(api.keycloakWaitMs)} (exp, up to)`,
+      v.p95 / api.keycloakWaitMs,
+      { op: '≤', value: 0.01, of: 'exp' },
+    );
+  add(
+    `mass logout ${api.mass.sessions} sessions: session-revoked SETs pushed/s vs raw 1-core RS256 signing/s`,
+    f0(api.mass.setsPerSecond),
+    `${f0(api.signing.perSecond)} (bound)`,
+    api.mass.setsPerSecond / api.signing.perSecond,
+    { op: '≥', value: 0.5, of: 'bound' },
+  );
+  raw.api = api;
 });
 
 await section('footprint', 'footprint', async () => {
