@@ -12,15 +12,18 @@ import { type LoginCompletions, type PendingLogin, protocolOf } from '../login-c
 import { finishSignIn, type SubmitLoginDeps } from '../submit-login.ts';
 import { requiredActionPage } from './required-action-page.ts';
 import { checkNewPassword } from './update-password.ts';
+import type { UsesCredentialSignals } from './credential-signals.ts';
 
 const EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
-export function submitRequiredAction<D extends SubmitLoginDeps>(completions: LoginCompletions<D>): RouteHandler<D> {
+export function submitRequiredAction<D extends SubmitLoginDeps & UsesCredentialSignals>(
+  completions: LoginCompletions<D>,
+): RouteHandler<D> {
   return (ctx, realm, req, ip) => requiredAction(ctx, completions, realm, req, ip);
 }
 
-async function requiredAction<D extends SubmitLoginDeps>(
+async function requiredAction<D extends SubmitLoginDeps & UsesCredentialSignals>(
   ctx: D,
   completions: LoginCompletions<D>,
   realm: Realm,
@@ -58,6 +61,8 @@ async function requiredAction<D extends SubmitLoginDeps>(
       userId: user.id,
       ipAddress: ip,
     });
+    // CAEP credential-change (initiating_entity user) to the realm's Shared Signals receivers.
+    await ctx.credentialSignals.passwordChanged(realm, user);
     user = { ...user, requiredActions };
   }
   if (user.requiredActions.length > 0) return requiredActionPage(ctx, realm, id, user, null);
