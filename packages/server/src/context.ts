@@ -19,6 +19,7 @@ import type { DeliveryWorker } from './logout/delivery/delivery-worker.ts';
 import type { LogoutService } from './logout/logout-service.ts';
 import type { LogoutStore } from './logout/logout-store.ts';
 import type { SsfTransmitter } from './logout/channels/ssf/ssf-transmitter.ts';
+import type { CredentialSignals } from './login/required-actions/credential-signals.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { RealmWriter } from './realm/realm-writer.ts';
 import type { PasswordHistory } from './realm/password-history.ts';
@@ -91,6 +92,8 @@ export interface ProviderContext {
   logouts: LogoutStore;
   /** The Shared Signals transmitter: streams, events, poll (logout/channels/ssf/). */
   ssf: SsfTransmitter;
+  /** Who hears of a user's own password change (the Shared Signals transmitter). */
+  credentialSignals: CredentialSignals;
   /** The HTTP client of back-channel logout, shared with the doctor check. */
   backchannelHttp: BackchannelHttp;
   /** How long a browser logout waits for the first back-channel attempts (0: not at all). */

@@ -20,6 +20,7 @@ import { LogoutService } from './logout/logout-service.ts';
 import { LogoutStore } from './logout/logout-store.ts';
 import { SsfStreamStore } from './logout/channels/ssf/stream-store.ts';
 import { SsfTransmitter } from './logout/channels/ssf/ssf-transmitter.ts';
+import { passwordChanged } from './logout/channels/ssf/account-events.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import { RealmRepository } from './realm/repository.ts';
 import { newId } from './crypto/random.ts';
@@ -208,6 +209,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     deliveryStore,
     logouts,
     ssf,
+    credentialSignals: { passwordChanged: (realm, user) => passwordChanged({ ssf }, realm, user, 'user') },
     backchannelHttp: http,
     logoutWaitMs: logoutOptions.waitMs,
     pending,

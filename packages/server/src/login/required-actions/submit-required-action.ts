@@ -15,18 +15,19 @@ import { requiredActionPage } from './required-action-page.ts';
 import { denyLogin, type LoginDenials } from '../login-denial.ts';
 import { REQUIRED_ACTION_HANDLERS } from './registry.ts';
 import { checkNewPassword } from './update-password.ts';
+import type { UsesCredentialSignals } from './credential-signals.ts';
 
 const EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
 
-export function submitRequiredAction<D extends SubmitLoginDeps>(
+export function submitRequiredAction<D extends SubmitLoginDeps & UsesCredentialSignals>(
   completions: LoginCompletions<D>,
   denials: LoginDenials<D> = {},
 ): RouteHandler<D> {
   return (ctx, realm, req, ip) => requiredAction(ctx, completions, denials, realm, req, ip);
 }
 
-async function requiredAction<D extends SubmitLoginDeps>(
+async function requiredAction<D extends SubmitLoginDeps & UsesCredentialSignals>(
   ctx: D,
   completions: LoginCompletions<D>,
   denials: LoginDenials<D>,
@@ -64,6 +65,8 @@ async function requiredAction<D extends SubmitLoginDeps>(
       userId: user.id,
       ipAddress: ip,
     });
+    // CAEP credential-change (initiating_entity user) to the realm's Shared Signals receivers.
+    await ctx.credentialSignals.passwordChanged(realm, user);
     user = { ...user, requiredActions };
   }
   const handler = action === undefined ? undefined : REQUIRED_ACTION_HANDLERS[action];

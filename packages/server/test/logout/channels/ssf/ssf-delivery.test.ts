@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureBootstrapAdmin } from '../../../../src/admin/bootstrap.ts';
+import { Browser, parseLoginForm } from '../../../helpers/browser.ts';
 import { TEST_DATABASES } from '../../../helpers/databases.ts';
 import { logoutUrl } from '../../../helpers/logout-flow.ts';
-import { basic, decodeJwt, form } from '../../../helpers/oauth.ts';
+import { authUrl, basic, decodeJwt, form } from '../../../helpers/oauth.ts';
 import { ISSUER, ISSUER_BASE, OIDC, type TestProvider } from '../../../helpers/provider.ts';
 import { SetPushReceiver } from '../../../helpers/set-push-receiver.ts';
 import { receiverToken, startSsfProvider, verifySet } from '../../../helpers/ssf-realm.ts';
@@ -38,6 +39,13 @@ const USERS = [
     enabled: true,
     credentials: [{ type: 'password', value: 'erin-pw' }],
     attributes: { 'ssf.notify.receiver-a': ['false'], 'ssf.notify.receiver-none': ['true'] },
+  },
+  {
+    username: 'gina',
+    email: 'gina@example.com',
+    enabled: true,
+    requiredActions: ['UPDATE_PASSWORD'],
+    credentials: [{ type: 'password', value: 'gina-pw' }],
   },
 ];
 
@@ -396,6 +404,36 @@ for (const database of TEST_DATABASES) {
       assert.ok(skipped.some((r) => r.last_error === 'the receiver disabled its stream'));
     });
 
+    test("a user's own password change (UPDATE_PASSWORD) sends credential-change with initiating_entity user", async () => {
+      const na = ra.received.length;
+      const browser = new Browser((input, init) => t.fetch(input, init));
+      const open = await browser.get(authUrl({ client_id: 'app', redirect_uri: 'https://app.example/cb' }));
+      const login = parseLoginForm(await open.text(), OIDC);
+      const page = await browser.post(login.action, {
+        auth_request: login.authRequest,
+        username: 'gina',
+        password: 'gina-pw',
+      });
+      const step = parseLoginForm(await page.text(), OIDC);
+      const done = await browser.post(step.action, {
+        auth_request: step.authRequest,
+        'password-new': 'n3w-Passw0rd-gina',
+        'password-confirm': 'n3w-Passw0rd-gina',
+      });
+      assert.ok(done.status < 400);
+      await until(() => ra.received.slice(na).some((r) => eventOf(r.token) === `${CAEP}credential-change`));
+      const set = ra.received.slice(na).find((r) => eventOf(r.token) === `${CAEP}credential-change`)!;
+      const { payload } = await verifySet(t, set.token, 'receiver-a');
+      assert.deepEqual(payload.sub_id, { format: 'iss_sub', iss: ISSUER, sub: await userId('gina') });
+      assert.deepEqual((payload.events as Record<string, Record<string, unknown>>)[`${CAEP}credential-change`], {
+        credential_type: 'password',
+        change_type: 'update',
+        event_timestamp: (payload.events as Record<string, { event_timestamp: number }>)[`${CAEP}credential-change`]!
+          .event_timestamp,
+        initiating_entity: 'user',
+      });
+    });
+
     test('admin API: account-disabled, account-enabled, credential-change and account-purged SETs; deliveries listed with their kind', async () => {
       const created = await admin('POST', '/test/users', {
         username: 'frank',
@@ -421,27 +459,37 @@ for (const database of TEST_DATABASES) {
         204,
       );
       assert.equal((await admin('DELETE', `/test/users/${frank}`)).status, 204);
-      await until(() => ra.received.slice(na).filter((r) => eventOf(r.token) !== `${SSF}stream-updated`).length >= 5);
-      const got = await Promise.all(
-        ra.received.slice(na).map(async (r) => (await verifySet(t, r.token, 'receiver-a')).payload),
+      const franks = () =>
+        ra.received.slice(na).filter((r) => JSON.stringify(decodeJwt(r.token).payload.sub_id).includes(frank));
+      await until(() => franks().length >= 5);
+      const got = await Promise.all(franks().map(async (r) => (await verifySet(t, r.token, 'receiver-a')).payload));
+      // Push has no order (RFC 8935): one SET of each, in whatever order they arrived.
+      const byType = new Map(got.map((p) => [Object.keys(p.events as object)[0]!, p]));
+      assert.deepEqual(
+        [...byType.keys()].sort(),
+        [
+          SESSION_REVOKED,
+          `${RISC}account-disabled`,
+          `${RISC}account-enabled`,
+          `${CAEP}credential-change`,
+          `${RISC}account-purged`,
+        ].sort(),
       );
-      const types = got.map((p) => Object.keys(p.events as object)[0]);
-      assert.deepEqual(types, [
-        SESSION_REVOKED,
-        `${RISC}account-disabled`,
-        `${RISC}account-enabled`,
-        `${CAEP}credential-change`,
-        `${RISC}account-purged`,
-      ]);
-      assert.equal((got[0]!.sub_id as { session: { id: string } }).session.id, sid);
+      assert.equal(got.length, 5);
+      const revokedSet = byType.get(SESSION_REVOKED)!;
+      assert.equal((revokedSet.sub_id as { session: { id: string } }).session.id, sid);
       assert.equal(
-        (got[0]!.events as Record<string, { initiating_entity: string }>)[SESSION_REVOKED]!.initiating_entity,
+        (revokedSet.events as Record<string, { initiating_entity: string }>)[SESSION_REVOKED]!.initiating_entity,
         'admin',
       );
-      for (const p of got.slice(1)) assert.deepEqual(p.sub_id, { format: 'iss_sub', iss: ISSUER, sub: frank });
-      const change = (got[3]!.events as Record<string, Record<string, unknown>>)[`${CAEP}credential-change`]!;
+      for (const p of got.filter((x) => x !== revokedSet))
+        assert.deepEqual(p.sub_id, { format: 'iss_sub', iss: ISSUER, sub: frank });
+      const change = (byType.get(`${CAEP}credential-change`)!.events as Record<string, Record<string, unknown>>)[
+        `${CAEP}credential-change`
+      ]!;
       assert.equal(change.credential_type, 'password');
       assert.equal(change.change_type, 'update');
+      assert.equal(change.initiating_entity, 'admin');
       const list = (await (await admin('GET', '/test/sundown/deliveries?clientId=receiver-a')).json()) as Array<{
         kind: string;
         logoutId: string | null;
