@@ -1,5 +1,6 @@
 // App One: an Express app as most Node teams write one — express-session for sessions,
-// openid-client for sign-in — plus @sundown/rp so that a logout anywhere ends its session.
+// openid-client for sign-in — plus @sundown/rp so that a logout anywhere ends its session, and
+// its open tabs show the signed-out state at once (the tab relay: Server-Sent Events from this origin).
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
@@ -9,6 +10,7 @@ import {
   recordLogin,
   requireActiveSession,
   sessionIdentity,
+  tabRelayRouter,
 } from '@sundown/rp/express';
 import { MemoryLogoutStore } from '@sundown/rp';
 import express from 'express';
@@ -60,6 +62,9 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
     }),
   );
   app.use(requireActiveSession({ store }));
+  // GET /sundown/session-events (the stream) and /sundown/session-events.js (the browser module).
+  const tabs = tabRelayRouter({ store });
+  app.use(tabs);
 
   app.get('/', (req, res) => {
     const who = sessionIdentity(req);
@@ -69,6 +74,7 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
         app: 'App One · Express',
         accent: '#2563eb',
         user: who && profile ? { ...profile, sid: who.sid ?? '' } : null,
+        sessionEvents: '/sundown/session-events.js',
       }),
     );
   });
@@ -117,5 +123,13 @@ export async function startAppOne(o: AppOptions): Promise<{ url: string; close()
 
   const server = createServer(app);
   await listen(server, o);
-  return { url: base, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: base,
+    async close() {
+      // Open tabs hold their event streams: end them, or the server never closes.
+      await tabs.relay.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -1,15 +1,20 @@
 // App Two: a Web-standard app (Hono) with a stateless session — a signed cookie, nothing
 // stored server-side — which is why it asks `isLoggedOut` on every request. It receives both
-// back-channel (POST) and front-channel (iframe) logout.
+// back-channel (POST) and front-channel (iframe) logout, and tells its open tabs through the tab
+// relay (Server-Sent Events from this origin) so that they show the signed-out state at once.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import {
   buildEndSessionUrl,
   createBackchannelLogoutHandler,
+  createTabRelayHandler,
+  endSessions,
   isLoggedOut,
   MemoryLogoutStore,
   type SessionIdentity,
+  TabRelay,
+  tabRelayScriptResponse,
 } from '@sundown/rp';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
@@ -61,10 +66,19 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
   // Front-Channel Logout 1.0 §2: the provider's logout page loads this in an iframe.
   app.get('/frontchannel-logout', async (c) => {
     const { iss, sid } = c.req.query();
-    if (iss === meta.issuer && sid) await store.markLoggedOut({ iss, sid, at: Date.now() }, 14 * 86_400);
+    // endSessions: the marker, and the broadcast the tab relay tells open tabs with.
+    if (iss === meta.issuer && sid) await endSessions(store, { iss, sid, at: Date.now() });
     deleteCookie(c, SESSION, cookie);
     c.header('Cache-Control', 'no-store');
     return c.html('<!doctype html><title>Signed out</title>');
+  });
+
+  // The open tabs' event stream, and its browser module (/sundown/session-events.js).
+  const relay = new TabRelay({ store });
+  app.get('/sundown/session-events.js', () => tabRelayScriptResponse());
+  app.get('/sundown/session-events', async (c) => {
+    const s = await currentSession(c);
+    return createTabRelayHandler({ store, relay, identify: () => s ?? undefined })(c.req.raw);
   });
 
   app.get('/', async (c) => {
@@ -75,6 +89,7 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
         accent: '#c2410c',
         user: s ? { name: s.name, username: s.username, sid: s.sid ?? '' } : null,
         note: 'A stateless cookie session, checked against logout markers on every request.',
+        sessionEvents: '/sundown/session-events.js',
       }),
     );
   });
@@ -130,5 +145,13 @@ export async function startAppTwo(o: AppOptions): Promise<{ url: string; close()
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await listen(server, o);
-  return { url: base, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: base,
+    async close() {
+      // Open tabs hold their event streams: end them, or the server never closes.
+      await relay.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -7,6 +7,8 @@ export interface AppPage {
   accent: string;
   user: { name: string; username: string; sid: string } | null;
   note?: string;
+  /** The tab relay's browser module (@sundown/rp): a signed-in page shows signed-out at once when the session ends. */
+  sessionEvents?: string;
 }
 
 export function renderAppPage(p: AppPage): string {
@@ -14,7 +16,7 @@ export function renderAppPage(p: AppPage): string {
     ? `<p class="state in">Signed in</p>
 <h1>Hello, ${esc(p.user.name)}</h1>
 <dl><dt>User</dt><dd>${esc(p.user.username)}</dd><dt>Session (sid)</dt><dd><code data-testid="sid">${esc(p.user.sid)}</code></dd></dl>
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>`
+<form method="post" action="/logout"><button type="submit">Sign out</button></form>${p.sessionEvents ? `<script type="module" src="${esc(p.sessionEvents)}"></script>` : ''}`
     : `<p class="state out" data-testid="signed-out">Signed out</p>
 <h1>Welcome to ${esc(p.app)}</h1>
 <p>Sign in with your Sundown account. Signing out in any app signs you out here too.</p>

@@ -109,6 +109,38 @@ describe('demo in Chromium', { skip }, () => {
     }
   });
 
+  test('open tabs of App One and App Two show signed-out at once when the user signs out in another tab, without a reload (tab relay)', async () => {
+    const { demo: d, dir } = await demo();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const one = await context.newPage();
+      await signInWithPassword(one, d.appOne);
+      const two = await context.newPage();
+      await two.goto(d.appTwo);
+      await two.getByRole('button', { name: 'Sign in' }).click();
+      await two.getByText('Hello, Alice Liddell').waitFor();
+      for (const page of [one, two])
+        await page.waitForSelector('html[data-sundown-session-events="open"]', { state: 'attached', timeout: 10_000 });
+
+      // A third tab of App One signs out: Sundown tells both apps, each app tells its open tabs.
+      const third = await context.newPage();
+      await third.goto(d.appOne);
+      await third.getByRole('button', { name: 'Sign out' }).click();
+      for (const page of [one, two]) {
+        await page.locator('#sundown-signed-out[role="alert"]').waitFor({ timeout: 15_000 });
+        assert.equal(await page.getAttribute('html', 'data-sundown-signed-out'), 'true');
+        assert.equal(await page.getByText('Hello, Alice Liddell').count(), 1, 'no reload happened');
+      }
+      await one.screenshot({ path: join(SHOTS, 'app-one-tab-signed-out.png') });
+      await two.reload();
+      await two.getByTestId('signed-out').waitFor();
+    } finally {
+      await context.close();
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('App Three (keycloak-js) signs in by SSO and shows itself signed out when the user signs out in App One, without a reload', async () => {
     const { demo: d, dir } = await demo();
     const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
