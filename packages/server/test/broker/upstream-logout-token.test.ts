@@ -248,5 +248,18 @@ for (const database of TEST_DATABASES) {
       }
       assert.fail('the upstream delivery was not recorded as delivered');
     });
+
+    test("the sweeper deletes the broker's expired round-trip states", async () => {
+      const now = Date.now();
+      await t.provider.ctx.brokerStates.save('old-state', realm.id, 'up', 'logout', { continueTo: null }, 1000, now);
+      await t.provider.sweeper.sweepOnce(now + 5000);
+      // Read as of before its expiry: only a deleted row reads as nothing.
+      assert.equal(await t.provider.ctx.brokerStates.take('old-state', realm.id, 'up', 'logout', now), undefined);
+      await t.provider.ctx.brokerStates.save('new-state', realm.id, 'up', 'logout', { continueTo: 'x' }, 60_000, now);
+      await t.provider.sweeper.sweepOnce(now + 5000);
+      assert.deepEqual(await t.provider.ctx.brokerStates.take('new-state', realm.id, 'up', 'logout', now), {
+        continueTo: 'x',
+      });
+    });
   });
 }
