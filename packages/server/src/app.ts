@@ -51,6 +51,7 @@ import { brokerCallback } from './broker/broker-callback.ts';
 import { brokerLoginEndpoint } from './broker/broker-login.ts';
 import { aliasOfPath } from './broker/broker-urls.ts';
 import { upstreamLogoutResponse } from './broker/logout-response.ts';
+import { keycloakAdminLogout } from './broker/keycloak-admin-logout.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -184,6 +185,13 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     ['GET'],
     (c, realm, req) => upstreamLogoutResponse(c, realm, req, aliasOfPath(req)),
     page,
+  );
+  // keycloak-oidc upstreams: Keycloak's adapter logout action (a JWS LogoutAction).
+  route(
+    '/broker/:alias/endpoint/k_logout',
+    ['POST'],
+    (c, realm, req, ip, facts) => keycloakAdminLogout(c, realm, req, ip, facts, aliasOfPath(req)),
+    { ...api, errorEvent: 'LOGOUT_ERROR' },
   );
   route('/protocol/openid-connect/logout/backchannel-logout', ['POST'], upstreamBackchannelLogout, {
     ...api,
