@@ -52,6 +52,7 @@ import { brokerLoginEndpoint } from './broker/broker-login.ts';
 import { aliasOfPath } from './broker/broker-urls.ts';
 import { upstreamLogoutResponse } from './broker/logout-response.ts';
 import { keycloakAdminLogout } from './broker/keycloak-admin-logout.ts';
+import { linkAccount } from './broker/link-account.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -178,6 +179,13 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     '/broker/:alias/endpoint',
     ['GET', 'POST'],
     brokerCallback<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
+    { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
+  );
+  // An existing account proven by its password before the upstream account is linked to it.
+  route(
+    '/broker/:alias/link',
+    ['POST'],
+    linkAccount<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
     { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
   );
   route(
