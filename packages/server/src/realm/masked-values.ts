@@ -14,9 +14,10 @@
 //     made before this rule may have left in the store;
 //   - user password credentials: a masked `value` in a realm file or the admin API is not a
 //     password (realm/realm-json.ts), nor at reset-password (admin/admin-writes.ts).
-// Identity-provider client secrets, SMTP passwords and LDAP bind credentials are not features
-// yet (a realm file's `identityProviders`, `smtpServer` and `components` are ignored). When they
-// are added, their writers must apply this rule too: a masked value is never stored — on update
+//   - identity-provider client secrets (broker/identity-provider-store.ts): a masked secret keeps
+//     the stored one, and a new provider given only the mask has none.
+// SMTP passwords and LDAP bind credentials are not features yet (a realm file's `smtpServer` and
+// `components` are ignored). When they are added, their writers must apply this rule too: a masked value is never stored — on update
 // it keeps the stored value, as Keycloak's admin API does; on create it is refused or replaced.
 export const KEYCLOAK_SECRET_MASK = '**********';
 
