@@ -61,6 +61,8 @@ import { brokerCallback } from './broker/broker-callback.ts';
 import { brokerLoginEndpoint } from './broker/broker-login.ts';
 import { aliasOfPath } from './broker/broker-urls.ts';
 import { upstreamLogoutResponse } from './broker/logout-response.ts';
+import { keycloakAdminLogout } from './broker/keycloak-admin-logout.ts';
+import { linkAccount } from './broker/link-account.ts';
 
 type Env = { Variables: { requestId: string } };
 
@@ -207,11 +209,25 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     brokerCallback<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
     { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
   );
+  // An existing account proven by its password before the upstream account is linked to it.
+  route(
+    '/broker/:alias/link',
+    ['POST'],
+    linkAccount<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }, aliasOfPath),
+    { ...page, errorEvent: 'IDENTITY_PROVIDER_LOGIN_ERROR' },
+  );
   route(
     '/broker/:alias/endpoint/logout_response',
     ['GET'],
     (c, realm, req) => upstreamLogoutResponse(c, realm, req, aliasOfPath(req)),
     page,
+  );
+  // keycloak-oidc upstreams: Keycloak's adapter logout action (a JWS LogoutAction).
+  route(
+    '/broker/:alias/endpoint/k_logout',
+    ['POST'],
+    (c, realm, req, ip, facts) => keycloakAdminLogout(c, realm, req, ip, facts, aliasOfPath(req)),
+    { ...api, errorEvent: 'LOGOUT_ERROR' },
   );
   route('/protocol/openid-connect/logout/backchannel-logout', ['POST'], upstreamBackchannelLogout, {
     ...api,

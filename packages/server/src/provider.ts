@@ -178,6 +178,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
   const accessStores = accessStoresOver(store.db);
   const userAccess = new UserAccessStore(store.db);
   const brokerStates = new BrokerStateStore(store.db);
+  const upstreamLogoutTokens = new SeenLogoutTokens(store.db);
   const upstreamMetadata = new UpstreamMetadata();
   const ctx: ProviderContext = {
     transact,
@@ -223,7 +224,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     federatedIdentities: new FederatedIdentityStore(store.db),
     brokerSessions,
     brokerStates,
-    upstreamLogoutTokens: new SeenLogoutTokens(store.db),
+    upstreamLogoutTokens,
     upstreamMetadata,
     loginProviders: new BrokerLoginProviders(identityProviders, urls),
     upstreamLogout: new BrokerUpstreamLogout({
@@ -242,6 +243,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     codes,
     events,
     throttle,
+    expiring: [brokerStates, upstreamLogoutTokens],
     log,
     intervalMs: logoutOptions.sweepIntervalMs,
     eventsRetentionDays: logoutOptions.eventsRetentionDays,

@@ -10,7 +10,8 @@ import { readQueryOrForm } from '../http/params.ts';
 import type { RouteHandler } from '../http/route.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from '../login/login-completion.ts';
 import { finishSignIn, type SubmitLoginDeps } from '../login/submit-login.ts';
-import type { Realm } from '../realm/model.ts';
+import type { Client, Realm, User } from '../realm/model.ts';
+import { type LinkState, linkAccountPage } from './link-account.ts';
 import type { ErrorEventFacts } from '../http/route.ts';
 import type {
   UsesBrokerSessions,
@@ -111,10 +112,21 @@ async function callback<D extends BrokerCallbackDeps>(
     throw err;
   }
 
+  const upstream: UpstreamSession = { alias, sid: identity.sid, sub: identity.sub, idToken: tokens.idToken };
   let found;
   try {
     found = await brokeredUser(ctx, realm, idp, identity, idp.storeToken ? JSON.stringify(tokens.raw) : null);
   } catch (err) {
+    if (err instanceof BrokerLoginRefused && err.existingUser) {
+      // The account exists and the upstream is not trusted to prove it is theirs: its password may.
+      const link: LinkState = {
+        authRequest: login.authRequest,
+        userId: err.existingUser.id,
+        upstream,
+        upstreamUsername: identity.preferredUsername ?? identity.email,
+      };
+      return linkAccountPage(ctx, realm, idp, link, err.message, null, 200);
+    }
     if (err instanceof BrokerLoginRefused) {
       facts.error = err.code;
       throw new BrokerError('invalid_request', err.message);
@@ -140,9 +152,41 @@ async function callback<D extends BrokerCallbackDeps>(
       details: { identity_provider: alias, identity_provider_identity: identity.sub },
     });
 
-  // The SSO session is started by the same code as a password sign-in; the upstream session
-  // is recorded with it before the protocol's completion answers.
-  const upstream = { alias, sid: identity.sid, sub: identity.sub, idToken: tokens.idToken };
+  return signInBrokered(
+    ctx,
+    completions,
+    { realm, req, ip, authRequest: login.authRequest, request, client, user: found.user },
+    upstream,
+  );
+}
+
+/** The upstream session a brokered sign-in keeps with the local one. */
+export interface UpstreamSession {
+  alias: string;
+  sid: string | null;
+  sub: string;
+  idToken: string;
+}
+
+/**
+ * The SSO session is started by the same code as a password sign-in; the upstream session is
+ * recorded with it before the protocol's completion answers.
+ */
+export async function signInBrokered<D extends BrokerCallbackDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  s: {
+    realm: Realm;
+    req: Request;
+    ip: string | null;
+    authRequest: string;
+    request: PendingLogin;
+    client: Client;
+    user: User;
+  },
+  upstream: UpstreamSession,
+): Promise<Response> {
+  const realm = s.realm;
   const recording = Object.fromEntries(
     Object.entries(completions).map(([protocol, complete]) => [
       protocol,
@@ -161,11 +205,11 @@ async function callback<D extends BrokerCallbackDeps>(
   ) as unknown as LoginCompletions<D>;
   return finishSignIn(ctx, recording, {
     realm,
-    req,
-    ip,
-    id: login.authRequest,
-    request,
-    client,
-    user: found.user,
+    req: s.req,
+    ip: s.ip,
+    id: s.authRequest,
+    request: s.request,
+    client: s.client,
+    user: s.user,
   });
 }

@@ -5,7 +5,7 @@
 import { sha256 } from '../crypto/random.ts';
 import type { Executor } from '../store/executor.ts';
 
-export type BrokerStateKind = 'login' | 'logout';
+export type BrokerStateKind = 'login' | 'logout' | 'link';
 
 export class BrokerStateStore {
   readonly #db: Executor;

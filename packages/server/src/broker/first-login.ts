@@ -26,9 +26,12 @@ export type FirstLoginDeps = UsesRealms &
 /** Why an upstream account could not sign in here; `message` is the page the user sees. */
 export class BrokerLoginRefused extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The existing account a password may prove ownership of (account exists, not linked). */
+  readonly existingUser: User | null;
+  constructor(code: string, message: string, existingUser: User | null = null) {
     super(message);
     this.code = code;
+    this.existingUser = existingUser;
   }
 }
 
@@ -79,6 +82,7 @@ export async function brokeredUser(
         'federated_identity_account_exists',
         `An account with the same ${byEmail ? 'email' : 'username'} already exists here. ` +
           `Sign in with that account's password, or ask your administrator to link it to ${idp.displayName ?? idp.alias}.`,
+        existing.enabled && existing.passwordHash ? existing : null,
       );
     if (!existing.enabled)
       throw new BrokerLoginRefused('user_disabled', 'This account is disabled. Contact your administrator.');
@@ -89,7 +93,11 @@ export async function brokeredUser(
   return { user, how: 'created' };
 }
 
-function linkOf(userId: string, idp: IdentityProvider, identity: UpstreamIdentity) {
+export function linkOf(
+  userId: string,
+  idp: IdentityProvider,
+  identity: Pick<UpstreamIdentity, 'sub' | 'preferredUsername' | 'email'>,
+) {
   return {
     userId,
     alias: idp.alias,

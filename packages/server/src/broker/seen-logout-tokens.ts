@@ -10,6 +10,10 @@ export class SeenLogoutTokens {
     this.#db = db;
   }
 
+  async deleteExpired(now = Date.now()): Promise<void> {
+    await this.#db.deleteFrom('broker_seen_logout_token').where('expires_at', '<', now).execute();
+  }
+
   /** Records the token; false when it was seen before (a replay). */
   async first(alias: string, jti: string, expiresAt: number, now = Date.now()): Promise<boolean> {
     const id = sha256(`${alias}\u0000${jti}`);

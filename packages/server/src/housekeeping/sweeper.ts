@@ -19,6 +19,8 @@ export interface SweeperOptions {
   events: EventLog;
   /** Its counters past their window are deleted too. */
   throttle: LoginThrottle;
+  /** Other owners of expiring rows (the broker's round-trip states and seen upstream logout tokens). */
+  expiring?: ReadonlyArray<{ deleteExpired(now: number): Promise<void> }>;
   log: Logger;
   intervalMs: number;
   eventsRetentionDays: number;
@@ -59,6 +61,7 @@ export class HousekeepingSweeper {
     await this.#o.revokedAccessTokens.deleteExpired(now);
     await this.#o.codes.deleteExpired(now);
     await this.#o.throttle.deleteExpired(now);
+    for (const owner of this.#o.expiring ?? []) await owner.deleteExpired(now);
     await this.#o.events.deleteOlderThan(now - this.#o.eventsRetentionDays * 86_400_000);
     if (ended > 0) this.#o.log.info({ ended }, 'expired SSO sessions ended');
     return ended;

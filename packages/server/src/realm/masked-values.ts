@@ -16,9 +16,10 @@
 //     password (realm/realm-json.ts), nor at reset-password (admin/admin-writes.ts).
 //   - the SMTP password (`smtpServer.password`): masked in a realm file, it is dropped with a
 //     warning (realm-json.ts); masked in the admin API's PUT of a realm, the stored one is kept.
-// Identity-provider client secrets and LDAP bind credentials are not features yet (a realm
-// file's `identityProviders` and `components` are ignored). When they
-// are added, their writers must apply this rule too: a masked value is never stored — on update
+//   - identity-provider client secrets (broker/identity-provider-store.ts): a masked secret keeps
+//     the stored one, and a new provider given only the mask has none.
+// LDAP bind credentials are not a feature yet (a realm file's `components` are ignored). When they
+// are added, their writer must apply this rule too: a masked value is never stored — on update
 // it keeps the stored value, as Keycloak's admin API does; on create it is refused or replaced.
 export const KEYCLOAK_SECRET_MASK = '**********';
 

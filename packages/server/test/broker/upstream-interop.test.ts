@@ -139,17 +139,37 @@ for (const database of TEST_DATABASES) {
       );
     });
 
-    test('an unverified email matching an existing account is refused with a page saying it exists', async () => {
+    test('an unverified email matching an existing account is not linked until its password proves it', async () => {
       const browser = new Browser(fetch);
       const auth = `${s.base}/realms/test/protocol/openid-connect/auth?client_id=app&redirect_uri=${encodeURIComponent(APP_CB)}&response_type=code&scope=openid&kc_idp_hint=up`;
       // The upstream account "unverified-carol" has carol's email, unverified.
       const page = await browse(browser, auth, 'unverified-carol', APP_CB);
       assert.ok(page instanceof Response);
-      assert.equal(page.status, 400);
-      assert.match(await page.text(), /account with the same email already exists/);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /account with the same email already exists/);
       const realm = (await s.provider.ctx.realms.realmByName('test'))!;
       const carol = await s.provider.ctx.realms.userByUsername(realm.id, 'carol');
       assert.deepEqual(await s.provider.ctx.federatedIdentities.ofUser(carol!.id), []);
+      const action = new URL(/action="([^"]+)"/.exec(html)![1]!, s.base).toString();
+      const state = /name="link_state" value="([^"]+)"/.exec(html)![1]!;
+      // A wrong password links nothing and asks again.
+      const wrong = await browser.post(action, { link_state: state, password: 'nope' });
+      assert.equal(wrong.status, 401);
+      const retry = await wrong.text();
+      assert.match(retry, /Invalid password/);
+      assert.deepEqual(await s.provider.ctx.federatedIdentities.ofUser(carol!.id), []);
+      // The used state is gone; the page's new one and the right password link and sign in.
+      assert.equal((await browser.post(action, { link_state: state, password: 'c-pw' })).status, 400);
+      const fresh = /name="link_state" value="([^"]+)"/.exec(retry)![1]!;
+      const done = await browser.post(action, { link_state: fresh, password: 'c-pw' });
+      assert.equal(done.status, 303);
+      assert.ok(done.headers.get('location')!.startsWith(`${APP_CB}?code=`));
+      const links = await s.provider.ctx.federatedIdentities.ofUser(carol!.id);
+      assert.deepEqual(
+        links.map((l) => [l.alias, l.upstreamUserId]),
+        [['up', 'unverified-carol']],
+      );
     });
 
     test("the upstream's logout reaches the downstream app's back-channel endpoint", async () => {

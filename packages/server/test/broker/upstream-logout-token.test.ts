@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { CompactSign, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { ISSUER, startTestProvider, TEST_REALM_JSON, type TestProvider } from '../helpers/provider.ts';
 import type { Realm } from '../../src/realm/model.ts';
@@ -247,6 +247,60 @@ for (const database of TEST_DATABASES) {
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.fail('the upstream delivery was not recorded as delivered');
+    });
+
+    test("the sweeper deletes the broker's expired round-trip states", async () => {
+      const now = Date.now();
+      await t.provider.ctx.brokerStates.save('old-state', realm.id, 'up', 'logout', { continueTo: null }, 1000, now);
+      await t.provider.sweeper.sweepOnce(now + 5000);
+      // Read as of before its expiry: only a deleted row reads as nothing.
+      assert.equal(await t.provider.ctx.brokerStates.take('old-state', realm.id, 'up', 'logout', now), undefined);
+      await t.provider.ctx.brokerStates.save('new-state', realm.id, 'up', 'logout', { continueTo: 'x' }, 60_000, now);
+      await t.provider.sweeper.sweepOnce(now + 5000);
+      assert.deepEqual(await t.provider.ctx.brokerStates.take('new-state', realm.id, 'up', 'logout', now), {
+        continueTo: 'x',
+      });
+    });
+
+    const K_LOGOUT = `${ISSUER}/broker/up/endpoint/k_logout`;
+    async function logoutAction(extra: Record<string, unknown> = {}, key = ks.keys.up!) {
+      const action = {
+        id: crypto.randomUUID(),
+        expiration: Math.floor(Date.now() / 1000) + 30,
+        resource: 'sundown',
+        action: 'LOGOUT',
+        notBefore: 0,
+        keycloakSessionIds: [`up-sid-${sessionId}`],
+        ...extra,
+      };
+      return new CompactSign(new TextEncoder().encode(JSON.stringify(action)))
+        .setProtectedHeader({ alg: 'RS256', kid: 'up', typ: 'JWT' })
+        .sign(key);
+    }
+    const kLogout = (body: string, url = K_LOGOUT) =>
+      t.fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+
+    test("keycloak-oidc: the upstream's k_logout LogoutAction ends the brokered session of its keycloakSessionIds", async () => {
+      const res = await kLogout(await logoutAction());
+      assert.equal(res.status, 200);
+      assert.equal(await t.provider.ctx.sessions.findLive(realm, sessionId), undefined);
+    });
+
+    test('k_logout: another resource, an expired or replayed action, and a forged signature are refused', async () => {
+      await assertRefused(await kLogout(await logoutAction({ resource: 'someone-else' })), /not for our client id/);
+      await assertRefused(
+        await kLogout(await logoutAction({ expiration: Math.floor(Date.now() / 1000) - 5 })),
+        /expired/,
+      );
+      await assertRefused(await kLogout(await logoutAction({}, ks.keys.other)), /signature/);
+      const once = await logoutAction({ keycloakSessionIds: ['nobody'] });
+      assert.equal((await kLogout(once)).status, 200);
+      await assertRefused(await kLogout(once), /already used/);
+    });
+
+    test('k_logout is served for keycloak-oidc providers only', async () => {
+      const res = await kLogout(await logoutAction(), `${ISSUER}/broker/other/endpoint/k_logout`);
+      assert.equal(res.status, 404);
     });
   });
 }
