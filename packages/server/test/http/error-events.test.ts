@@ -9,9 +9,46 @@ import { after, before, describe, test } from 'node:test';
 import { Browser, parseLoginForm } from '../helpers/browser.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { authUrl, basic, form, pkce } from '../helpers/oauth.ts';
-import { ISSUER_BASE, OIDC, REALM, startTestProvider, type TestProvider } from '../helpers/provider.ts';
+import {
+  ISSUER_BASE,
+  OIDC,
+  REALM,
+  startTestProvider,
+  TEST_REALM_JSON,
+  type TestProvider,
+} from '../helpers/provider.ts';
 
 const WEB = { authorization: basic('web', 'web-secret') };
+
+/** The test realm, with TERMS_AND_CONDITIONS switched on and a user who must accept the terms. */
+function realmWithTerms(): unknown {
+  const json = structuredClone(TEST_REALM_JSON) as { users: unknown[]; requiredActions?: unknown[] };
+  json.requiredActions = [
+    { alias: 'TERMS_AND_CONDITIONS', providerId: 'TERMS_AND_CONDITIONS', enabled: true, defaultAction: false },
+  ];
+  json.users.push({
+    username: 'terms-user',
+    enabled: true,
+    credentials: [{ type: 'password', value: 'terms-pw' }],
+    requiredActions: ['TERMS_AND_CONDITIONS'],
+  });
+  return json;
+}
+
+/** A browser signed in with the password to the page after it (the login form's next step). */
+async function afterPassword(t: TestProvider, username: string, password: string) {
+  const browser = new Browser(t.fetch);
+  const { challenge } = pkce();
+  const url = authUrl({
+    client_id: 'web',
+    redirect_uri: 'https://web.example/callback',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  const login = parseLoginForm(await (await browser.get(url)).text(), url);
+  const next = await browser.post(login.action, { auth_request: login.authRequest, username, password });
+  return { browser, form: parseLoginForm(await next.text(), url) };
+}
 
 interface Refusal {
   /** Sends the request; it must be refused with this status. */
@@ -60,6 +97,24 @@ const REFUSALS: Record<string, Refusal> = {
     error: 'invalid_grant',
     clientId: 'web',
   },
+  // Issue 22: declining the terms fails the sign-in (Keycloak: rejected_by_user); the app is told
+  // access_denied by a redirect.
+  CUSTOM_REQUIRED_ACTION_ERROR: {
+    async send(t) {
+      const { browser, form: terms } = await afterPassword(t, 'terms-user', 'terms-pw');
+      return browser.post(terms.action, { auth_request: terms.authRequest, cancel: 'Decline' });
+    },
+    status: 303,
+    error: 'rejected_by_user',
+    clientId: 'web',
+  },
+  // Issue 26: a callback from an upstream that names no round trip Sundown started.
+  IDENTITY_PROVIDER_LOGIN_ERROR: {
+    send: (t) => t.fetch(`${ISSUER_BASE}/realms/${REALM}/broker/no-such-idp/endpoint?state=forged&code=c`),
+    status: 404,
+    error: 'not_found',
+    clientId: null,
+  },
   LOGOUT_ERROR: {
     // RPI §3: a post-logout redirect needs a hint naming the client.
     send: (t) => t.fetch(`${OIDC}/logout?post_logout_redirect_uri=${encodeURIComponent('https://web.example/bye')}`),
@@ -83,7 +138,7 @@ for (const database of TEST_DATABASES) {
   describe(`error events on ${database.name}`, { skip: database.skip }, () => {
     let t: TestProvider;
     before(async () => {
-      t = await startTestProvider(database);
+      t = await startTestProvider(database, {}, [realmWithTerms()]);
     });
     after(() => t?.close());
 
