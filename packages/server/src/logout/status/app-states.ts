@@ -128,6 +128,12 @@ function label(state: AppState, sessionsEnded: number | null): string {
   }
 }
 
+// Deliveries that are not an application the user was signed into, so not a line of the
+// per-app status (the admin API's deliveries and the logout trace still show them):
+// realm-wide admin-URL actions (logout-all's not-before name no session), Shared Signals
+// receivers (services subscribed to the realm's events), and the brokered session's upstream.
+const NOT_AN_APP: ReadonlySet<string> = new Set(['k_push_not_before', 'ssf_push', 'ssf_poll', 'upstream_logout']);
+
 /** The per-app states of one logout, and its outcome in one sentence. */
 export function appStates(
   logoutId: string,
@@ -136,9 +142,8 @@ export function appStates(
   clients: ReadonlyMap<string, ClientName>,
   now = Date.now(),
 ): LogoutStatus {
-  // Realm-wide admin-URL actions (logout-all's not-before) name no session: one word per client.
   const words = [
-    ...deliveries.filter((d) => d.kind !== 'k_push_not_before').map(deliveryWord),
+    ...deliveries.filter((d) => !NOT_AN_APP.has(d.kind)).map(deliveryWord),
     ...samlRequests.map((r) => samlWord(r, now)),
   ];
   const byClient = new Map<string, Map<string, Word[]>>();
