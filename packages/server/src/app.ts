@@ -15,6 +15,8 @@ import { htmlError, jsonError, jsonResponse } from './http/respond.ts';
 import { realmEndpoint, realmFallback, type RouteHandler, type RouteOptions } from './http/route.ts';
 import { submitRequiredAction } from './login/required-actions/submit-required-action.ts';
 import { submitLogin } from './login/submit-login.ts';
+import { actionTokenEndpoint } from './login/action-tokens/action-token-endpoint.ts';
+import { forgotPasswordEndpoint } from './login/reset-credentials/forgot-password.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
@@ -115,6 +117,14 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
     '/login-actions/required-action',
     ['POST'],
     submitRequiredAction<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  // "Forgot password?" and the links sent by email (Keycloak's reset-credentials and action-token).
+  route('/login-actions/reset-credentials', ['GET', 'POST'], forgotPasswordEndpoint, page);
+  route(
+    '/login-actions/action-token',
+    ['GET', 'POST'],
+    actionTokenEndpoint<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
     page,
   );
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {

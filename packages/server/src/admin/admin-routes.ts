@@ -32,6 +32,7 @@ import { findLogout, findLogouts } from './logout-endpoints.ts';
 import { findEvents, findRealm, findRealms } from './realm-endpoints.ts';
 import { deleteSession, logoutAll, pushRevocation, realmSessions } from './session-endpoints.ts';
 import { findUser, findUsers, logoutUser, userSessions } from './user-endpoints.ts';
+import { type ActionEmailDeps, executeActionsEmail } from './user-action-emails.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
@@ -42,6 +43,7 @@ export type AdminRoutesDeps = AdminRouteContext &
   LogoutTraceDeps &
   AccessRouteDeps &
   NotBeforeActionDeps &
+  ActionEmailDeps &
   UsesBackchannelHttp;
 
 /** Unknown admin paths answer in the admin error shape too, after the admin check (and the realm's 404). */
@@ -73,6 +75,7 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/users/:id/sessions', userInRealm, userSessions);
   route('GET', '/:realm/sundown/sessions', inRealm, realmSessions);
   route('POST', '/:realm/users/:id/logout', userInRealm, logoutUser);
+  route('PUT', '/:realm/users/:id/execute-actions-email', userInRealm, executeActionsEmail);
   route('DELETE', '/:realm/sessions/:session', sessionInRealm, deleteSession);
   route('POST', '/:realm/logout-all', inRealm, logoutAll);
   route('POST', '/:realm/push-revocation', inRealm, pushRevocation);

@@ -18,6 +18,17 @@ export const EVENT_TYPES = [
   'BACKCHANNEL_LOGOUT_REJECTED',
   // Keycloak's event of the UPDATE_PASSWORD required action.
   'UPDATE_PASSWORD',
+  // Issue 22, Keycloak's names: the forgot-password mail, the reset, email verification,
+  // the admin's execute-actions mail, self-registration.
+  'SEND_RESET_PASSWORD',
+  'SEND_RESET_PASSWORD_ERROR',
+  'RESET_PASSWORD',
+  'SEND_VERIFY_EMAIL',
+  'VERIFY_EMAIL',
+  'EXECUTE_ACTIONS',
+  'EXECUTE_ACTION_TOKEN_ERROR',
+  'REGISTER',
+  'REGISTER_ERROR',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,8 +1,14 @@
 // The capabilities this folder offers to the units above it: each is one service, named by what it
 // does. A unit declares exactly the ones it uses and composes them with `&`; only the composition
 // root (provider.ts) knows them all.
+import type { UsedActionTokens } from './action-tokens/used-action-tokens.ts';
 import type { LoginThrottle } from './throttle.ts';
 
 export interface UsesLoginThrottle {
   readonly throttle: LoginThrottle;
+}
+
+/** Action tokens (links by email) already used: each works once. */
+export interface UsesUsedActionTokens {
+  readonly usedActionTokens: UsedActionTokens;
 }

@@ -7,12 +7,15 @@ import { readForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
 import type { RouteHandler } from '../http/route.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
+import { enterRequiredAction } from './required-actions/enter-required-action.ts';
 import { requiredActionPage } from './required-actions/required-action-page.ts';
+import { needsEmailVerification } from './required-actions/verify-email.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from './login-completion.ts';
 import { renderLoginPage } from './login-page.ts';
-import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
+import type { UsesPasswordVerifier, UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesMailer } from '../mail/capabilities.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
 import type { UsesLoginThrottle } from './capabilities.ts';
@@ -33,7 +36,9 @@ export type SubmitLoginDeps = UsesEvents &
   UsesSsoSessions &
   UsesLoginThrottle &
   UsesUrls &
-  UsesPasswordVerifier;
+  UsesPasswordVerifier &
+  UsesMailer &
+  UsesSigningKeys;
 
 const EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
@@ -99,9 +104,15 @@ async function signIn<D extends SubmitLoginDeps>(
     throw err;
   }
 
+  // The realm's verifyEmail gives an unverified user VERIFY_EMAIL (Keycloak's evaluateTriggers).
+  if (needsEmailVerification(realm, user)) {
+    user = { ...user, requiredActions: [...user.requiredActions, 'VERIFY_EMAIL'] };
+    await ctx.realmWriter.updateUser(user.id, { required_actions: JSON.stringify(user.requiredActions) });
+  }
   // Keycloak runs a user's required actions after the password, before the SSO session.
   if (user.requiredActions.length > 0) {
     await ctx.pending.setLoginUser(id, user.id);
+    await enterRequiredAction(ctx, realm, id, user);
     return requiredActionPage(ctx, realm, id, user, null);
   }
   return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });

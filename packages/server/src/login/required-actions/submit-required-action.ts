@@ -10,7 +10,10 @@ import type { Realm } from '../../realm/model.ts';
 import { passwordPolicyViolation, storeNewPassword } from '../../realm/password-change.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from '../login-completion.ts';
 import { finishSignIn, type SubmitLoginDeps } from '../submit-login.ts';
-import { requiredActionPage } from './required-action-page.ts';
+import { htmlResponse } from '../../http/respond.ts';
+import { enterRequiredAction } from './enter-required-action.ts';
+import { requiredActionPage, requiredActionPath } from './required-action-page.ts';
+import { renderVerifyEmailPage, sendVerificationMail } from './verify-email.ts';
 import { checkNewPassword } from './update-password.ts';
 
 const EXPIRED =
@@ -59,6 +62,17 @@ async function requiredAction<D extends SubmitLoginDeps>(
     });
     user = { ...user, requiredActions };
   }
-  if (user.requiredActions.length > 0) return requiredActionPage(ctx, realm, id, user, null);
+  if (action === 'VERIFY_EMAIL') {
+    // The link in the mail does the action (action-tokens/action-token-endpoint.ts); this form
+    // only sends it again.
+    if (form.get('resend') !== '1') return requiredActionPage(ctx, realm, id, user, null);
+    await sendVerificationMail(ctx, realm, id, user);
+    const input = { action: requiredActionPath(ctx, realm), authRequestId: id, email: user.email };
+    return htmlResponse(renderVerifyEmailPage({ ...input, route: ctx.mailer.route(realm), resent: true }));
+  }
+  if (user.requiredActions.length > 0) {
+    if (user.requiredActions[0] !== action) await enterRequiredAction(ctx, realm, id, user);
+    return requiredActionPage(ctx, realm, id, user, null);
+  }
   return finishSignIn(ctx, completions, { realm, req, ip, id, request, client, user });
 }
