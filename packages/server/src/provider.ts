@@ -224,6 +224,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
         .close()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
       http.close();
+      ctx.mailer.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 // DefaultEmailSenderProvider does with its realm's smtpServer. A realm without one either has its
 // mail written to the server log — development (`--mail-without-smtp log`), so a reset link can be
 // followed without a mail server — or sends none (`refuse`), and the page says which.
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Realm } from '../realm/model.ts';
 import { readSmtpSettings, type SmtpSettings } from './smtp-settings.ts';
@@ -28,10 +28,35 @@ export interface MailerOptions {
   timeoutSeconds?: number;
 }
 
+/** Connections kept open to one SMTP server: a burst of mail waits for them instead of opening more. */
+const MAX_CONNECTIONS = 3;
+
 export class Mailer {
   readonly #options: MailerOptions;
+  /** One pooled transport per distinct server settings (a realm's change makes a new one). */
+  readonly #transports = new Map<string, Transporter>();
   constructor(options: MailerOptions) {
     this.#options = options;
+  }
+
+  #transport(settings: SmtpSettings): Transporter {
+    const key = JSON.stringify(settings);
+    let transport = this.#transports.get(key);
+    if (!transport) {
+      transport = nodemailer.createTransport({
+        ...transportOptions(settings, this.#options.timeoutSeconds ?? 30),
+        pool: true,
+        maxConnections: MAX_CONNECTIONS,
+      });
+      this.#transports.set(key, transport);
+    }
+    return transport;
+  }
+
+  /** Closes the pooled connections (provider shutdown). */
+  close(): void {
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
   }
 
   route(realm: Pick<Realm, 'login'>): MailRoute {
@@ -52,9 +77,8 @@ export class Mailer {
       );
       return;
     }
-    const transport = nodemailer.createTransport(transportOptions(settings, this.#options.timeoutSeconds ?? 30));
     try {
-      await transport.sendMail({
+      await this.#transport(settings).sendMail({
         from: mailbox(settings.from, settings.fromDisplayName),
         ...(settings.replyTo ? { replyTo: mailbox(settings.replyTo, settings.replyToDisplayName) } : {}),
         to: message.to,
@@ -64,8 +88,6 @@ export class Mailer {
       });
     } catch (err) {
       throw new MailNotSent(`realm ${realm.name}: ${(err as Error).message}`);
-    } finally {
-      transport.close();
     }
   }
 }

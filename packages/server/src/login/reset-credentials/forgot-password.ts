@@ -38,8 +38,10 @@ export const forgotPasswordEndpoint: RouteHandler<ForgotPasswordDeps> = async (c
   const user = await findByNameOrEmail(ctx, realm, name);
   const route = ctx.mailer.route(realm);
   if (user?.enabled && user.email && route !== 'none') {
-    // Not awaited: the page answers as fast for a known user as for an unknown one.
-    void sendResetMail(ctx, realm, user, user.email, authRequest, ip);
+    // Not awaited, and begun only after the answer is on its way: the page answers as fast for a
+    // known user as for an unknown one.
+    const email = user.email;
+    setImmediate(() => void sendResetMail(ctx, realm, user, email, authRequest, ip));
   } else {
     await ctx.events.record({
       realmId: realm.id,
