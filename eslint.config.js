@@ -36,6 +36,8 @@ const TABLE_OWNERS = [
   'access/protocol-mapper-store.ts', // protocol_mapper
   'access/scope-mapping-store.ts', // scope_mapping
   'access/access-upgrade.ts', // access_upgrade (realms stored before migration 0015)
+  'realm/password-history.ts', // password_history (earlier password hashes, passwordHistory policy)
+  'login/action-tokens/used-action-tokens.ts', // action_token_use (single-use links by email)
 ].map((f) => `packages/server/src/${f}`);
 
 const DB_ACCESS = [

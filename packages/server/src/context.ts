@@ -20,6 +20,9 @@ import type { LogoutService } from './logout/logout-service.ts';
 import type { LogoutStore } from './logout/logout-store.ts';
 import type { RealmRepository } from './realm/repository.ts';
 import type { RealmWriter } from './realm/realm-writer.ts';
+import type { PasswordHistory } from './realm/password-history.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { UsedActionTokens } from './login/action-tokens/used-action-tokens.ts';
 import type { RealmImporter } from './realm-import/import-realm.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
@@ -62,6 +65,12 @@ export interface ProviderContext {
   admin: AdminStore;
   /** The one writer of realms, clients and users. */
   realmWriter: RealmWriter;
+  /** Users' earlier password hashes (passwordHistory policy). */
+  passwordHistory: PasswordHistory;
+  /** Each realm's outgoing mail (its smtpServer, or the log in development). */
+  mailer: Mailer;
+  /** Action tokens (links by email) already used. */
+  usedActionTokens: UsedActionTokens;
   /** Realm import into the running provider. */
   realmImporter: RealmImporter;
   tokens: TokenIssuer;

@@ -34,6 +34,7 @@ import { deleteSession, logoutAll, pushRevocation, realmSessions } from './sessi
 import { findUser, findUsers, logoutUser, userSessions } from './user-endpoints.ts';
 import { deleteUserCredential, userCredentials } from './user-credentials.ts';
 import type { UsesOtpCredentials } from '../login/capabilities.ts';
+import { type ActionEmailDeps, executeActionsEmail } from './user-action-emails.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
@@ -44,6 +45,7 @@ export type AdminRoutesDeps = AdminRouteContext &
   LogoutTraceDeps &
   AccessRouteDeps &
   NotBeforeActionDeps &
+  ActionEmailDeps &
   UsesBackchannelHttp &
   UsesOtpCredentials;
 
@@ -78,6 +80,7 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('DELETE', '/:realm/users/:id/credentials/:credentialId', userInRealm, deleteUserCredential);
   route('GET', '/:realm/sundown/sessions', inRealm, realmSessions);
   route('POST', '/:realm/users/:id/logout', userInRealm, logoutUser);
+  route('PUT', '/:realm/users/:id/execute-actions-email', userInRealm, executeActionsEmail);
   route('DELETE', '/:realm/sessions/:session', sessionInRealm, deleteSession);
   route('POST', '/:realm/logout-all', inRealm, logoutAll);
   route('POST', '/:realm/push-revocation', inRealm, pushRevocation);

@@ -3,7 +3,8 @@
 import { defaultRequiredActions } from '../realm/required-actions.ts';
 import { hashPassword } from '../crypto/password.ts';
 import { newId } from '../crypto/random.ts';
-import { Conflict, InvalidRequest } from '../errors.ts';
+import { Conflict, InvalidRequest, OAuthError } from '../errors.ts';
+import { type PasswordSubject, passwordPolicyViolation, storeNewPassword } from '../realm/password-change.ts';
 import { clientFromRow, type Realm } from '../realm/model.ts';
 import { type ClientImport, parseRealmJson, RealmImportError, type UserImport } from '../realm-import/realm-json.ts';
 import { clientRow, realmRow, userRow } from '../realm-import/rows.ts';
@@ -19,7 +20,7 @@ import type { UsesAdminStore } from './capabilities.ts';
 import type { UsesLog } from '../log.ts';
 import type { UsesLogout } from '../logout/capabilities.ts';
 import type { UsesUrls } from '../provider-urls.ts';
-import type { UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
+import type { UsesPasswordHistory, UsesRealms, UsesRealmWriter } from '../realm/capabilities.ts';
 import type { UsesRealmImporter } from '../realm-import/capabilities.ts';
 import type { UsesNotBefore } from '../tokens/capabilities.ts';
 import { jsonBody } from './json-body.ts';
@@ -36,6 +37,7 @@ export type AdminWriteDeps = AccessOfNewDeps &
   UsesNotBefore &
   UsesRealms &
   UsesRealmWriter &
+  UsesPasswordHistory &
   UsesRealmImporter &
   UsesUrls;
 
@@ -54,6 +56,44 @@ function validate<K extends 'clients' | 'users'>(
     if (err instanceof RealmImportError) throw new InvalidRequest(err.message.replaceAll(`$.${kind}[0]`, '$'));
     throw err;
   }
+}
+
+/**
+ * Keycloak's answer to a password its policy refuses (UserResource.resetPassword): 400 with the
+ * message key as `error` and the English text as `error_description` (admin-error.ts adds
+ * `errorMessage`), e.g. `invalidPasswordMinLengthMessage` / "Invalid password: minimum length 12.".
+ */
+async function refuseWeakPassword(
+  ctx: UsesPasswordHistory,
+  realm: Realm,
+  subject: PasswordSubject,
+  password: string,
+): Promise<void> {
+  const broken = await passwordPolicyViolation(ctx, realm, subject, password);
+  if (broken) throw new OAuthError(broken.key, 400, broken.message);
+}
+
+/** Keycloak's duplicateEmailsAllowed (default off): 409 "User exists with same email" (UsersResource). */
+async function refuseDuplicateEmail(
+  ctx: UsesRealms,
+  realm: Realm,
+  email: string | null,
+  selfId: string | null,
+): Promise<void> {
+  if (!email || realm.login.duplicateEmailsAllowed) return;
+  const others = (await ctx.realms.userIdsByEmail(realm.id, email)).filter((id) => id !== selfId);
+  if (others.length > 0) throw new Conflict('User exists with same email');
+}
+
+/** A masked SMTP password in a realm update keeps the stored one (realm/masked-values.ts). */
+function keepMaskedSmtpPassword(body: Record<string, unknown>, realm: Realm): void {
+  const smtp = body.smtpServer;
+  if (typeof smtp !== 'object' || smtp === null || Array.isArray(smtp)) return;
+  const given = smtp as Record<string, unknown>;
+  if (!isMaskedValue(given.password as string | undefined)) return;
+  const stored = realm.login.smtpServer.password;
+  body.smtpServer = { ...given, password: stored };
+  if (stored === undefined) delete (body.smtpServer as Record<string, unknown>).password;
 }
 
 function location(ctx: UsesUrls, realm: string, path: string): string {
@@ -98,6 +138,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     delete body.clients;
     delete body.users;
     const notBefore = notBeforeField(body);
+    keepMaskedSmtpPassword(body, realm);
     const clients = (await ctx.admin.clients(realm.id, null)).map(clientFromRow);
     let parsed: ReturnType<typeof parseRealmJson>;
     try {
@@ -181,6 +222,8 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const user = validate(realm, 'users', await jsonBody(req));
     if (await ctx.realms.userByUsername(realm.id, user.username))
       throw new Conflict(`User ${user.username} already exists`);
+    await refuseDuplicateEmail(ctx, realm, user.email, null);
+    if (user.password !== null) await refuseWeakPassword(ctx, realm, user, user.password);
     const id = newId();
     const passwordHash = user.password === null ? null : await hashPassword(user.password);
     const access = await ctx.accessModel.of(realm.id);
@@ -208,6 +251,7 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
     const user = validate(realm, 'users', { ...userRepresentation(current), ...fields });
     const other = await ctx.realms.userByUsername(realm.id, user.username);
     if (other && other.id !== current.id) throw new Conflict(`User ${user.username} already exists`);
+    await refuseDuplicateEmail(ctx, realm, user.email, current.id);
     await ctx.realmWriter.updateUser(current.id, userRow(user));
     // A disabled user's sessions end at once, and every client of them is told (as logout).
     if (current.enabled && !user.enabled)
@@ -234,9 +278,9 @@ export function addAdminWrites(route: AdminRoute<AdminWriteDeps>): void {
       throw new InvalidRequest(`"${KEYCLOAK_SECRET_MASK}" is Keycloak's masked value, not a password`);
     if (body.temporary !== undefined && typeof body.temporary !== 'boolean')
       throw new InvalidRequest('temporary must be true or false');
+    await refuseWeakPassword(ctx, realm, current, body.value);
     const others = current.requiredActions.filter((a) => a !== 'UPDATE_PASSWORD');
-    await ctx.realmWriter.updateUser(current.id, {
-      password_hash: await hashPassword(body.value),
+    await storeNewPassword(ctx, current, body.value, {
       required_actions: JSON.stringify(body.temporary === true ? [...others, 'UPDATE_PASSWORD'] : others),
     });
     // A reset usually follows a compromise: whoever knew the old password loses their sessions.

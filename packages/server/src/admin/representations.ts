@@ -1,4 +1,5 @@
 // Keycloak's JSON representations of realms, clients and users, as the admin API returns them.
+import { KEYCLOAK_SECRET_MASK } from '../realm/masked-values.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
 import { OTP_POLICY_FIELDS, type OtpPolicy } from '../realm/otp-policy.ts';
 
@@ -22,6 +23,13 @@ export function realmRepresentation(r: Realm) {
     attributes: r.attributes,
     ...otpPolicyRepresentation(r.otpPolicy),
     requiredActions: r.requiredActionSettings.map((a) => ({ ...a, providerId: a.alias })),
+    // Keycloak's sign-in settings; the SMTP password is masked as Keycloak's admin API masks it.
+    ...r.login,
+    passwordPolicy: r.login.passwordPolicy ?? undefined,
+    smtpServer:
+      r.login.smtpServer.password === undefined
+        ? r.login.smtpServer
+        : { ...r.login.smtpServer, password: KEYCLOAK_SECRET_MASK },
   };
 }
 

@@ -21,6 +21,9 @@ import {
 } from '../realm/attributes.ts';
 import { REALM_DEFAULTS } from '../realm/model.ts';
 import { LOGIN_DEFAULTS, LOGIN_SETTING_NAMES, type LoginSettings } from '../realm/login-settings.ts';
+import { isMaskedValue } from '../realm/masked-values.ts';
+import { parsePasswordPolicy, PasswordPolicyError } from '../realm/password-policy.ts';
+import { readSmtpSettings } from '../mail/smtp-settings.ts';
 import { builtinClientsNote, isRootUrlPlaceholder } from './builtin-clients.ts';
 import { readUserCredentials } from './credentials-json.ts';
 import { ImportProblems, type ParseState, RealmImportError } from './import-problems.ts';
@@ -230,7 +233,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
     ssoSessionMaxLifespan: r.seconds('ssoSessionMaxLifespan', REALM_DEFAULTS.ssoSessionMaxLifespan),
     offlineSessionIdleTimeout: r.seconds('offlineSessionIdleTimeout', REALM_DEFAULTS.offlineSessionIdleTimeout),
     attributes: r.stringMap('attributes'),
-    login: readLoginSettings(r),
+    login: readLoginSettings(r, state),
     otpPolicy: readOtpPolicy(r, state),
     requiredActionSettings: readRequiredActionSettings(r, state),
     clients: [],
@@ -265,6 +268,7 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   if (builtins) warnings.push(builtins);
 
   const usernames = new Set<string>();
+  const emails = new Set<string>();
   r.list('users').forEach((raw, i) =>
     problems.within(() => {
       const u = new ObjectReader(raw, `$.users[${i}]`, problems);
@@ -273,6 +277,12 @@ export function parseRealmJson(json: unknown): ParsedRealm {
         problems.add(`${u.path}.username`, `duplicate username "${user.username}"`);
       }
       usernames.add(user.username);
+      // Keycloak's duplicateEmailsAllowed (default off): one user per address, compared without case.
+      const email = user.email?.toLowerCase();
+      if (email && !realm.login.duplicateEmailsAllowed) {
+        if (emails.has(email)) problems.add(`${u.path}.email`, `duplicate email "${user.email}"`);
+        emails.add(email);
+      }
       realm.users.push(user);
       ignored.push(...u.unknownKeys());
     }),
@@ -283,9 +293,42 @@ export function parseRealmJson(json: unknown): ParsedRealm {
   return { realm, ignored, warnings, keycloakVersion };
 }
 
-function readLoginSettings(r: ObjectReader): LoginSettings {
-  const login = { ...LOGIN_DEFAULTS };
+function readLoginSettings(r: ObjectReader, state: ParseState): LoginSettings {
+  const login: LoginSettings = { ...LOGIN_DEFAULTS };
   for (const name of LOGIN_SETTING_NAMES) login[name] = r.boolean(name, LOGIN_DEFAULTS[name]);
+  login.actionTokenGeneratedByUserLifespan = r.seconds(
+    'actionTokenGeneratedByUserLifespan',
+    LOGIN_DEFAULTS.actionTokenGeneratedByUserLifespan,
+  );
+  login.actionTokenGeneratedByAdminLifespan = r.seconds(
+    'actionTokenGeneratedByAdminLifespan',
+    LOGIN_DEFAULTS.actionTokenGeneratedByAdminLifespan,
+  );
+  // A bad policy is an import problem: every password set later would be checked against it.
+  const policy = r.string('passwordPolicy');
+  if (policy !== null && policy.trim() !== '') {
+    try {
+      const parsed = parsePasswordPolicy(policy);
+      login.passwordPolicy = policy;
+      if (parsed.notUsed.length > 0)
+        state.warnings.push(`password policy: ${parsed.notUsed.join(', ')} accepted and not used`);
+    } catch (err) {
+      if (!(err instanceof PasswordPolicyError)) throw err;
+      state.problems.add('$.passwordPolicy', err.message);
+    }
+  }
+  login.smtpServer = r.stringMap('smtpServer');
+  const smtp = readSmtpSettings(login.smtpServer);
+  for (const p of smtp.problems) state.problems.add(`$.smtpServer.${p.key}`, p.message);
+  state.ignored.push(...smtp.unknown.map((k) => `$.smtpServer.${k}`));
+  // A masked value is never stored (realm/masked-values.ts).
+  if (isMaskedValue(login.smtpServer.password)) {
+    login.smtpServer = { ...login.smtpServer };
+    delete login.smtpServer.password;
+    state.warnings.push(
+      'smtpServer.password is masked in this file: set the real one (PUT /admin/realms/{realm}) before mail can be sent',
+    );
+  }
   return login;
 }
 

@@ -14,6 +14,16 @@ export interface LoginSettings {
   verifyEmail: boolean;
   /** Self-registration (default: off). */
   registrationAllowed: boolean;
+  /** Registration asks no username: the email address is the username (default: off). */
+  registrationEmailAsUsername: boolean;
+  /** Keycloak's policy string (`"length(12) and digits(1)"`), checked at import (password-policy.ts); null: none. */
+  passwordPolicy: string | null;
+  /** Seconds a link the user asked for (forgot password, verify email) stays valid (Keycloak default 300). */
+  actionTokenGeneratedByUserLifespan: number;
+  /** Seconds a link an administrator sent (execute-actions-email) stays valid (Keycloak default 43200). */
+  actionTokenGeneratedByAdminLifespan: number;
+  /** Keycloak's `smtpServer` map (host, port, from, …), as the realm JSON gives it (mail/smtp-settings.ts). */
+  smtpServer: Record<string, string>;
 }
 
 export const LOGIN_DEFAULTS: LoginSettings = {
@@ -22,16 +32,22 @@ export const LOGIN_DEFAULTS: LoginSettings = {
   resetPasswordAllowed: false,
   verifyEmail: false,
   registrationAllowed: false,
+  registrationEmailAsUsername: false,
+  passwordPolicy: null,
+  actionTokenGeneratedByUserLifespan: 300,
+  actionTokenGeneratedByAdminLifespan: 43200,
+  smtpServer: {},
 };
 
-/**
- * The settings the sign-in honours today, read at import; the others keep Keycloak's default
- * and the import report lists them as not used until their pages exist.
- */
-export const LOGIN_SETTING_NAMES: readonly (keyof LoginSettings)[] = [
+/** The on/off settings the sign-in honours, read at import (realm-import/realm-json.ts reads the others). */
+export const LOGIN_SETTING_NAMES = [
   'loginWithEmailAllowed',
   'duplicateEmailsAllowed',
-];
+  'resetPasswordAllowed',
+  'verifyEmail',
+  'registrationAllowed',
+  'registrationEmailAsUsername',
+] as const satisfies readonly (keyof LoginSettings)[];
 
 /** The stored JSON (possibly written by an older release, with fewer keys) over the defaults. */
 export function parseLoginSettings(json: string): LoginSettings {

@@ -14,8 +14,10 @@
 //     made before this rule may have left in the store;
 //   - user password credentials: a masked `value` in a realm file or the admin API is not a
 //     password (realm/realm-json.ts), nor at reset-password (admin/admin-writes.ts).
-// Identity-provider client secrets, SMTP passwords and LDAP bind credentials are not features
-// yet (a realm file's `identityProviders`, `smtpServer` and `components` are ignored). When they
+//   - the SMTP password (`smtpServer.password`): masked in a realm file, it is dropped with a
+//     warning (realm-json.ts); masked in the admin API's PUT of a realm, the stored one is kept.
+// Identity-provider client secrets and LDAP bind credentials are not features yet (a realm
+// file's `identityProviders` and `components` are ignored). When they
 // are added, their writers must apply this rule too: a masked value is never stored — on update
 // it keeps the stored value, as Keycloak's admin API does; on create it is refused or replaced.
 export const KEYCLOAK_SECRET_MASK = '**********';

@@ -152,6 +152,18 @@ export class RealmRepository {
    * The user with this email address, compared case-insensitively as Keycloak stores emails
    * lower-case; undefined when none or several have it.
    */
+  /** The ids of the users with this email address, compared without case (at most 2). */
+  async userIdsByEmail(realmId: string, email: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('app_user')
+      .select('id')
+      .where('realm_id', '=', realmId)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .limit(2)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async userByEmail(realmId: string, email: string): Promise<User | undefined> {
     const rows = await this.#db
       .selectFrom('app_user')

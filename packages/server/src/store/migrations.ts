@@ -826,6 +826,30 @@ const otpCredentials: Migration = {
   },
 };
 
+// Issue 22 (mail, password policy, registration): a user's earlier password hashes for Keycloak's
+// passwordHistory policy, and the action-token ids already used (single-use links by email).
+const mail: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('password_history')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('password_history_user_idx')
+      .on('password_history')
+      .columns(['user_id', 'created_at'])
+      .execute();
+    await db.schema
+      .createTable('action_token_use')
+      .addColumn('jti', 'text', (c) => c.primaryKey())
+      .addColumn('realm_id', 'text', (c) => c.notNull().references('realm.id').onDelete('cascade'))
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 class StaticMigrationProvider implements MigrationProvider {
   readonly #dialect: DialectName;
   constructor(dialect: DialectName) {
@@ -851,6 +875,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '0015_i22_keycloak_user_credentials': keycloakUserCredentials,
       '0015_i23_roles': accessModel(this.#dialect),
       '0015_i24_logout_records': logoutRecords,
+      '0016_i22_mail': mail,
       '0016_i22_otp': otpCredentials,
     };
   }

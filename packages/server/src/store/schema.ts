@@ -499,7 +499,23 @@ export interface AccessUpgradeTable {
   realm_id: string;
 }
 
+/** A user's earlier password hashes (Keycloak's passwordHistory policy; realm/password-history.ts). */
+export interface PasswordHistoryTable {
+  user_id: string;
+  password_hash: string;
+  created_at: number;
+}
+
+/** Action tokens (links by email) already used, kept until they expire (login/action-tokens/). */
+export interface ActionTokenUseTable {
+  jti: string;
+  realm_id: string;
+  expires_at: number;
+}
+
 export interface Database {
+  password_history: PasswordHistoryTable;
+  action_token_use: ActionTokenUseTable;
   realm: RealmTable;
   client: ClientTable;
   app_user: UserTable;
