@@ -1,8 +1,8 @@
-// One labelled form field with its error tied to it (WCAG 3.3.1 / 1.3.1): the input names its
-// error with aria-describedby and is aria-invalid while the error stands; the error is an alert,
-// so a screen reader reads it when the page comes back. Used by the forgot-password, reset-link
-// and registration pages.
+// The fields of the mail pages (forgot password, reset link, registration): a labelled input with
+// its autocomplete purpose, rendered by form-field.ts with its error tied to it (WCAG 3.3.1 /
+// 1.3.1); names and email addresses are not capitalised or spell-checked.
 import { type Html, html } from '../views/html.ts';
+import { formField as field } from './form-field.ts';
 
 export interface FieldSpec {
   name: string;
@@ -15,12 +15,17 @@ export interface FieldSpec {
 }
 
 export function formField(f: FieldSpec): Html {
-  const errorId = `${f.name}-error`;
   const type = f.type ?? 'text';
-  return html`
-  <label for="${f.name}">${f.label}</label>
-  <input type="${type}" id="${f.name}" name="${f.name}" ${type === 'password' ? null : html`value="${f.value ?? ''}"`} autocomplete="${f.autocomplete}" ${type === 'text' || type === 'email' ? html`autocapitalize="none" spellcheck="false"` : null} required ${f.autofocus ? html`autofocus` : null} ${f.error ? html`aria-invalid="true" aria-describedby="${errorId}"` : null}>
-  ${f.error ? html`<div class="error" id="${errorId}" role="alert">${f.error}</div>` : null}`;
+  return field({
+    name: f.name,
+    label: f.label,
+    type,
+    // A password is never sent back to the browser.
+    value: type === 'password' ? null : (f.value ?? ''),
+    error: f.error,
+    autofocus: f.autofocus ?? false,
+    attributes: html`autocomplete="${f.autocomplete}" ${type === 'password' ? null : html`autocapitalize="none" spellcheck="false"`}`,
+  });
 }
 
 /** What the page says about where mail goes when the realm has no SMTP server. */
