@@ -17,6 +17,9 @@ import { submitOtp } from './login/otp/submit-otp.ts';
 import { denyOidcLogin } from './oidc/authorize/deny-login.ts';
 import { submitRequiredAction } from './login/required-actions/submit-required-action.ts';
 import { submitLogin } from './login/submit-login.ts';
+import { actionTokenEndpoint } from './login/action-tokens/action-token-endpoint.ts';
+import { forgotPasswordEndpoint } from './login/reset-credentials/forgot-password.ts';
+import { registrationEndpoint } from './login/registration/register.ts';
 import { handleSamlLogoutMessage } from './logout/saml/saml-logout-handler.ts';
 import { confirmLogout } from './logout/endpoint/confirm-logout.ts';
 import { endSessionEndpoint } from './logout/endpoint/end-session.ts';
@@ -142,6 +145,21 @@ export function createApp(ctx: ProviderContext, options: AppOptions): Hono<Env> 
       { 'openid-connect': completeOidcLogin, saml: completeSamlSignIn },
       { 'openid-connect': denyOidcLogin },
     ),
+    page,
+  );
+  // "Forgot password?" and the links sent by email (Keycloak's reset-credentials and action-token).
+  route('/login-actions/reset-credentials', ['GET', 'POST'], forgotPasswordEndpoint, page);
+  // Self-registration (registrationAllowed), within the pending sign-in.
+  route(
+    '/login-actions/registration',
+    ['GET', 'POST'],
+    registrationEndpoint<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
+    page,
+  );
+  route(
+    '/login-actions/action-token',
+    ['GET', 'POST'],
+    actionTokenEndpoint<ProviderContext>({ 'openid-connect': completeOidcLogin, saml: completeSamlSignIn }),
     page,
   );
   route('/protocol/openid-connect/logout', ['GET', 'POST'], endSessionEndpoint, {

@@ -7,6 +7,8 @@ import { CidrList, type CidrRange } from './http/cidr.ts';
 import { TRUSTED_PROXY_HEADERS, type TrustedProxyHeader } from './http/client-address.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
+import type { MailWithoutSmtp } from './mail/mailer.ts';
+import { isLoopbackUrl } from './realm/loopback-host.ts';
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -38,6 +40,8 @@ export interface ServerConfig extends CommonConfig {
   trustedProxies: CidrList;
   /** The forwarding header those peers write; null: either (see http/client-address.ts). */
   trustedProxyHeader: TrustedProxyHeader | null;
+  /** A realm without an SMTP server: its mail goes to the log (development) or is not sent. */
+  mailWithoutSmtp: MailWithoutSmtp;
 }
 
 export interface LogoutCommandConfig extends CommonConfig {
@@ -158,6 +162,11 @@ export const START_OPTIONS = {
     type: 'string',
     env: 'SUNDOWN_TRUSTED_PROXY_HEADER',
     help: 'x-forwarded-for|forwarded: the header those proxies write; the other is ignored (default: either)',
+  },
+  'mail-without-smtp': {
+    type: 'string',
+    env: 'SUNDOWN_MAIL_WITHOUT_SMTP',
+    help: 'log|refuse: mail of a realm without smtpServer is written to the server log (development) or not sent (default: log when the public URL is http on a loopback host, else refuse)',
   },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
@@ -389,7 +398,27 @@ export function parseStartConfig(
     logout,
     trustedProxies,
     trustedProxyHeader,
+    mailWithoutSmtp: readMailWithoutSmtp(r, common.publicUrl),
   });
+}
+
+/**
+ * Mail in the log is for development only: a reset link there lets whoever reads the log into
+ * the account. Default: on for an http issuer on a loopback host (a developer's machine), off
+ * for everything else; an explicit `log` elsewhere is the operator's choice.
+ */
+function readMailWithoutSmtp(r: Reader, publicUrl: string | null): MailWithoutSmtp {
+  const raw = r.string('mail-without-smtp');
+  if (raw === undefined) {
+    if (publicUrl === null) return 'log';
+    const url = new URL(publicUrl);
+    return url.protocol === 'http:' && isLoopbackUrl(url) ? 'log' : 'refuse';
+  }
+  if (raw !== 'log' && raw !== 'refuse') {
+    r.problems.push(`--mail-without-smtp must be log or refuse (got "${raw}")`);
+    return 'refuse';
+  }
+  return raw;
 }
 
 /** The issuer origin a command that does not listen uses: --public-url, else the server's default. */

@@ -23,6 +23,8 @@ import type { CredentialSignals } from './login/required-actions/credential-sign
 import type { RealmRepository } from './realm/repository.ts';
 import type { RealmWriter } from './realm/realm-writer.ts';
 import type { PasswordHistory } from './realm/password-history.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { UsedActionTokens } from './login/action-tokens/used-action-tokens.ts';
 import type { RealmImporter } from './realm-import/import-realm.ts';
 import type { PendingRequests } from './pending/pending-requests.ts';
 import type { AdapterSessionStore } from './sessions/adapter-sessions.ts';
@@ -75,6 +77,10 @@ export interface ProviderContext {
   realmWriter: RealmWriter;
   /** Users' earlier password hashes (passwordHistory policy). */
   passwordHistory: PasswordHistory;
+  /** Each realm's outgoing mail (its smtpServer, or the log in development). */
+  mailer: Mailer;
+  /** Action tokens (links by email) already used. */
+  usedActionTokens: UsedActionTokens;
   /** Realm import into the running provider. */
   realmImporter: RealmImporter;
   tokens: TokenIssuer;

@@ -28,6 +28,8 @@ import { AdminStore } from './admin/admin-store.ts';
 import { RealmImporter } from './realm-import/import-realm.ts';
 import { RealmWriter } from './realm/realm-writer.ts';
 import { PasswordHistory } from './realm/password-history.ts';
+import { Mailer, type MailWithoutSmtp } from './mail/mailer.ts';
+import { UsedActionTokens } from './login/action-tokens/used-action-tokens.ts';
 import { PendingRequests } from './pending/pending-requests.ts';
 import { SeenAuthnRequests } from './saml/login/seen-authn-requests.ts';
 import { SeenLogoutRequests } from './logout/saml/seen-logout-requests.ts';
@@ -76,6 +78,8 @@ export interface ProviderOptions {
   trustedProxyHeader?: TrustedProxyHeader | null;
   /** Run the delivery worker and sweeper in this process (default true). */
   background?: boolean;
+  /** A realm without an SMTP server: its mail is written to the log (development) or not sent (default). */
+  mailWithoutSmtp?: MailWithoutSmtp;
 }
 
 export interface Provider {
@@ -197,6 +201,8 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     admin: new AdminStore(store.db),
     realmWriter,
     passwordHistory: new PasswordHistory(store.db),
+    mailer: new Mailer({ withoutSmtp: options.mailWithoutSmtp ?? 'refuse', log }),
+    usedActionTokens: new UsedActionTokens(store.db),
     realmImporter: new RealmImporter(store.db, logout),
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
@@ -276,6 +282,7 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
         .close()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the last deferred events'));
       http.close();
+      ctx.mailer.close();
     },
   };
 }

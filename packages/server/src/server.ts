@@ -106,7 +106,12 @@ export async function startServer(
       logout: config.logout,
       trustedProxies: config.trustedProxies,
       trustedProxyHeader: config.trustedProxyHeader,
+      mailWithoutSmtp: config.mailWithoutSmtp,
     });
+    if (config.mailWithoutSmtp === 'log')
+      log.warn(
+        'mail of realms without an SMTP server is written to this log (--mail-without-smtp log): for development only',
+      );
     if (!(await ensureConsoleClient(store.db, provider.ctx.urls.consoleUrl)))
       log.info(
         `admin console ${provider.ctx.urls.consoleUrl} is off (no master realm); to turn it on, ${CONSOLE_OFF_HINT}`,

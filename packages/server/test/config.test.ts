@@ -165,3 +165,19 @@ test('bad deny ranges and a CA folder that is not a folder are refused at start-
       err.problems.some((p) => p.startsWith('--backchannel-ca-dir must be an existing folder')),
   );
 });
+
+test('--mail-without-smtp: log by default only for an http loopback issuer; log|refuse otherwise; anything else refused', () => {
+  assert.equal(parseStartConfig([], {}).mailWithoutSmtp, 'log');
+  assert.equal(parseStartConfig(['--public-url', 'http://127.0.0.1:9000'], {}).mailWithoutSmtp, 'log');
+  assert.equal(parseStartConfig(['--public-url', 'https://sso.example.com'], {}).mailWithoutSmtp, 'refuse');
+  assert.equal(parseStartConfig(['--public-url', 'http://sso.internal'], {}).mailWithoutSmtp, 'refuse');
+  assert.equal(
+    parseStartConfig(['--public-url', 'https://sso.example.com'], { SUNDOWN_MAIL_WITHOUT_SMTP: 'log' }).mailWithoutSmtp,
+    'log',
+  );
+  assert.equal(parseStartConfig(['--mail-without-smtp', 'refuse'], {}).mailWithoutSmtp, 'refuse');
+  assert.throws(
+    () => parseStartConfig(['--mail-without-smtp', 'print'], {}),
+    /--mail-without-smtp must be log or refuse \(got "print"\)/,
+  );
+});

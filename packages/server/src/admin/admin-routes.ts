@@ -47,6 +47,7 @@ import {
   removeFederatedIdentity,
   updateIdentityProvider,
 } from './identity-provider-endpoints.ts';
+import { type ActionEmailDeps, executeActionsEmail } from './user-action-emails.ts';
 import type { UsesBackchannelHttp } from '../logout/capabilities.ts';
 import type { LogoutTraceDeps } from '../logout/trace/logout-trace.ts';
 import type { NotBeforeActionDeps } from '../logout/not-before-actions.ts';
@@ -58,6 +59,7 @@ export type AdminRoutesDeps = AdminRouteContext &
   AccessRouteDeps &
   NotBeforeActionDeps &
   IdentityProviderAdminDeps &
+  ActionEmailDeps &
   UsesBackchannelHttp &
   UsesOtpCredentials;
 
@@ -93,6 +95,7 @@ export function createAdminRoutes(ctx: AdminRoutesDeps): Hono<RouteEnv> {
   route('GET', '/:realm/sundown/sessions', inRealm, realmSessions);
   route('GET', '/:realm/sundown/users/:id/effective-roles', userAccess, findEffectiveRoles);
   route('POST', '/:realm/users/:id/logout', userInRealm, logoutUser);
+  route('PUT', '/:realm/users/:id/execute-actions-email', userInRealm, executeActionsEmail);
   route('DELETE', '/:realm/sessions/:session', sessionInRealm, deleteSession);
   route('POST', '/:realm/logout-all', inRealm, logoutAll);
   route('POST', '/:realm/push-revocation', inRealm, pushRevocation);

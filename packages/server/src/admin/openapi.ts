@@ -520,13 +520,14 @@ export interface Op {
   body?: Schema;
   ok: Record<string, Schema>;
   /** Errors besides 401/403 that every admin call can give. */
-  errors?: Array<400 | 404 | 409>;
+  errors?: Array<keyof typeof ERROR_TEXT>;
 }
 
 const ERROR_TEXT = {
   400: 'Invalid input; error_description names the field',
   404: 'Realm or resource not found',
   409: 'Conflicts with an existing resource or its state',
+  500: 'The mail could not be sent',
 };
 
 export function operation(id: string, op: Op): Schema {
@@ -733,6 +734,27 @@ function paths(): Record<string, Record<string, Schema>> {
         params: [realmParam, idParam('User'), param('credentialId', 'path', str, 'Credential id')],
         ok: { 204: noContent },
         errors: [404],
+      }),
+    },
+    [`${R}/users/{id}/execute-actions-email`]: {
+      put: operation('executeActionsEmail', {
+        tag: 'Users',
+        summary: 'Mail the user a single-use link that runs the given required actions',
+        params: [
+          realmParam,
+          idParam('User'),
+          param(
+            'lifespan',
+            'query',
+            int,
+            'Seconds the link is valid (default: the realm’s actionTokenGeneratedByAdminLifespan)',
+          ),
+          param('client_id', 'query', str, 'Client the user returns to'),
+          param('redirect_uri', 'query', str, 'Where the user goes when done (registered for client_id)'),
+        ],
+        body: body({ type: 'array', items: str }),
+        ok: { 204: noContent },
+        errors: [400, 404, 500],
       }),
     },
     [`${R}/users/{id}/sessions`]: {

@@ -28,6 +28,17 @@ export const EVENT_TYPES = [
   'UPDATE_PROFILE',
   'CUSTOM_REQUIRED_ACTION',
   'CUSTOM_REQUIRED_ACTION_ERROR',
+  // Issue 22, Keycloak's names: the forgot-password mail, the reset, email verification,
+  // the admin's execute-actions mail, self-registration.
+  'SEND_RESET_PASSWORD',
+  'SEND_RESET_PASSWORD_ERROR',
+  'RESET_PASSWORD',
+  'SEND_VERIFY_EMAIL',
+  'VERIFY_EMAIL',
+  'EXECUTE_ACTIONS',
+  'EXECUTE_ACTION_TOKEN_ERROR',
+  'REGISTER',
+  'REGISTER_ERROR',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -2,6 +2,7 @@
 // does. A unit declares exactly the ones it uses and composes them with `&`; only the composition
 // root (provider.ts) knows them all.
 import type { OtpCredentialStore } from './otp/otp-credential-store.ts';
+import type { UsedActionTokens } from './action-tokens/used-action-tokens.ts';
 import type { LoginThrottle } from './throttle.ts';
 
 export interface UsesLoginThrottle {
@@ -11,4 +12,9 @@ export interface UsesLoginThrottle {
 /** Users' one-time-code credentials (otp/otp-credential-store.ts). */
 export interface UsesOtpCredentials {
   readonly otpCredentials: OtpCredentialStore;
+}
+
+/** Action tokens (links by email) already used: each works once. */
+export interface UsesUsedActionTokens {
+  readonly usedActionTokens: UsedActionTokens;
 }

@@ -7,7 +7,7 @@ export interface FieldInput {
   label: string;
   error?: string | undefined;
   value?: string | null;
-  type?: 'text' | 'password';
+  type?: 'text' | 'email' | 'password';
   /** Extra attributes, already HTML (autocomplete, inputmode, …). */
   attributes?: Html;
   autofocus?: boolean;

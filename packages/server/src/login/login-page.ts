@@ -16,6 +16,7 @@ export interface LoginPageInput {
 export function renderLoginPage(input: LoginPageInput): string {
   const title = input.realm.displayName ?? input.realm.name;
   const errorId = input.error ? 'login-error' : null;
+  const links = loginPageLinks(input);
   const body = html`
 <h1>Sign in</h1>
 <p>to continue to ${title}</p>
@@ -26,8 +27,10 @@ ${input.error ? html`<div class="error" id="login-error" role="alert">${input.er
   <input type="text" id="username" name="username" value="${input.username}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus ${errorId ? html`aria-describedby="login-error" aria-invalid="true"` : null}>
   <label for="password">Password</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required ${errorId ? html`aria-describedby="login-error" aria-invalid="true"` : null}>
+  ${links.reset ? html`<a class="link" href="${links.reset}">Forgot password?</a>` : null}
   <button type="submit">Sign in</button>
 </form>
+${links.register ? html`<p>New user? <a class="link" href="${links.register}">Register</a></p>` : null}
 ${
   input.providers && input.providers.length > 0
     ? html`<nav aria-label="Other ways to sign in" class="identity-providers">
@@ -37,4 +40,18 @@ ${
     : null
 }`;
   return page('Sign in', body);
+}
+
+/**
+ * Keycloak's links under the form: "Forgot password?" (resetPasswordAllowed) and "Register"
+ * (registrationAllowed), both carrying the pending sign-in so that it continues afterwards.
+ */
+function loginPageLinks(input: LoginPageInput): { reset: string | null; register: string | null } {
+  // The form posts to …/login-actions/authenticate; the other login actions are its siblings.
+  const actions = input.action.replace(/\/authenticate$/, '');
+  const query = `?auth_request=${encodeURIComponent(input.authRequestId)}`;
+  return {
+    reset: input.realm.login.resetPasswordAllowed ? `${actions}/reset-credentials${query}` : null,
+    register: input.realm.login.registrationAllowed ? `${actions}/registration${query}` : null,
+  };
 }

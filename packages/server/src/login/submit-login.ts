@@ -7,12 +7,14 @@ import { readForm } from '../http/params.ts';
 import { htmlResponse } from '../http/respond.ts';
 import type { RouteHandler } from '../http/route.ts';
 import type { Client, Realm, User } from '../realm/model.ts';
+import { enterRequiredAction, evaluateRequiredActionTriggers } from './required-actions/enter-required-action.ts';
 import { requiredActionPage } from './required-actions/required-action-page.ts';
 import { authenticateUser, LoginFailed } from './authenticate-user.ts';
 import { DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_MS } from './known-device.ts';
 import { type LoginCompletions, type PendingLogin, protocolOf } from './login-completion.ts';
 import { renderLoginPage } from './login-page.ts';
-import type { UsesPasswordVerifier } from '../crypto/capabilities.ts';
+import type { UsesPasswordVerifier, UsesSigningKeys } from '../crypto/capabilities.ts';
+import type { UsesMailer } from '../mail/capabilities.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
 import type { UsesLoginThrottle, UsesOtpCredentials } from './capabilities.ts';
@@ -36,7 +38,9 @@ export type SubmitLoginDeps = UsesEvents &
   UsesLoginThrottle &
   UsesUrls &
   UsesPasswordVerifier &
-  UsesOtpCredentials;
+  UsesOtpCredentials &
+  UsesMailer &
+  UsesSigningKeys;
 
 export const LOGIN_EXPIRED =
   'This sign-in page has expired or was opened in another browser. Return to the application and sign in again.';
@@ -102,30 +106,45 @@ async function signIn<D extends SubmitLoginDeps>(
     throw err;
   }
 
-  // A user with a one-time-code credential gives a code next (Keycloak's browser flow: OTP
-  // form after the password); the sign-in is not authenticated until then.
-  if ((await ctx.otpCredentials.ofUser(user.id)).length > 0) {
-    await ctx.pending.setOtpUser(id, user.id);
-    return otpPageResponse(ctx, realm, id, null);
-  }
-  return afterAuthentication(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });
+  return afterPassword(ctx, completions, { realm, req, ip, id, request, client, user, typedName: username });
 }
 
 /**
- * The user is authenticated (password, and code when they have one): Keycloak runs their
- * required actions next, before the SSO session (realm/required-actions.ts says which and in
- * what order), and finishes the sign-in when none is left.
+ * The password was right. The sign-in goes on in Keycloak's order: the one-time code when the
+ * user has a code credential (the browser flow's OTP form; not authenticated until then), then
+ * afterAuthentication. Also where a link from a mail continues a sign-in that had not got that far.
+ */
+export async function afterPassword<D extends SubmitLoginDeps>(
+  ctx: D,
+  completions: LoginCompletions<D>,
+  facts: SignInFacts,
+): Promise<Response> {
+  if ((await ctx.otpCredentials.ofUser(facts.user.id)).length > 0) {
+    await ctx.pending.setOtpUser(facts.id, facts.user.id);
+    return otpPageResponse(ctx, facts.realm, facts.id, null);
+  }
+  return afterAuthentication(ctx, completions, facts);
+}
+
+/**
+ * The user is authenticated (password, and code when they have one). Keycloak's
+ * nextRequiredAction: the realm's triggers may give actions (verifyEmail → VERIFY_EMAIL), then
+ * the pending ones run in the realm's priority order (realm/required-actions.ts), each page
+ * reached through enterRequiredAction; none left, the SSO session (finishSignIn). Called again
+ * after each action is done.
  */
 export async function afterAuthentication<D extends SubmitLoginDeps>(
   ctx: D,
   completions: LoginCompletions<D>,
   facts: SignInFacts,
 ): Promise<Response> {
-  if (pendingRequiredActions(facts.realm, facts.user).length > 0) {
-    await ctx.pending.setLoginUser(facts.id, facts.user.id);
-    return requiredActionPage(ctx, facts.realm, facts.id, facts.user, null);
+  const user = await evaluateRequiredActionTriggers(ctx, facts.realm, facts.user);
+  if (pendingRequiredActions(facts.realm, user).length > 0) {
+    await ctx.pending.setLoginUser(facts.id, user.id);
+    await enterRequiredAction(ctx, facts.realm, facts.id, user);
+    return requiredActionPage(ctx, facts.realm, facts.id, user, null);
   }
-  return finishSignIn(ctx, completions, facts);
+  return finishSignIn(ctx, completions, { ...facts, user });
 }
 
 export interface SignInFacts {

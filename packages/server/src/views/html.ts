@@ -47,9 +47,10 @@ main{width:100%;max-width:24rem;background:var(--card);border:1px solid var(--li
 .brand svg{width:1.4rem;height:1.4rem}
 h1{font-size:1.35rem;margin:0 0 .35rem}p{margin:.25rem 0 1rem;color:var(--muted)}
 label{display:block;font-weight:600;font-size:.9rem;margin:1rem 0 .35rem}
-input[type=text],input[type=password]{width:100%;padding:.65rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
+input[type=text],input[type=email],input[type=password]{width:100%;padding:.65rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid color-mix(in srgb,var(--accent) 60%,transparent);outline-offset:2px}
 button{margin-top:1.5rem;width:100%;padding:.7rem;font:inherit;font-weight:650;border:0;border-radius:8px;background:var(--accent);color:var(--accent-ink);cursor:pointer}
+a.link{display:inline-block;margin-top:1rem;color:var(--accent)}
 button.secondary{background:transparent;color:var(--ink);border:1px solid var(--line);margin-top:.75rem}
 .error{background:var(--err-bg);color:var(--err);border-radius:8px;padding:.6rem .75rem;margin:1rem 0 0;font-size:.95rem}
 .meta{font-size:.8rem;color:var(--muted);margin-top:1.5rem;word-break:break-all}

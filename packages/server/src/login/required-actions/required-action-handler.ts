@@ -1,5 +1,7 @@
 // What a required action with a page of its own is (registry.ts lists them): its page and its
-// form's outcome, and the capabilities both may use.
+// form's outcome, what happens when the page is first reached, when the action is given to a user
+// on its own (Keycloak's RequiredActionProvider: requiredActionChallenge, processAction,
+// evaluateTriggers), and the capabilities they may use.
 import type { UsesEvents } from '../../events/capabilities.ts';
 import type { Params } from '../../http/params.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
@@ -8,8 +10,14 @@ import type { Client, Realm, User } from '../../realm/model.ts';
 import type { RequiredAction } from '../../realm/required-actions.ts';
 import type { UsesOtpCredentials } from '../capabilities.ts';
 import type { FieldErrors } from './required-action-page.ts';
+import type { VerifyEmailDeps } from './verify-email.ts';
 
-export type RequiredActionDeps = UsesRealms & UsesRealmWriter & UsesOtpCredentials & UsesEvents & UsesUrls;
+export type RequiredActionDeps = UsesRealms &
+  UsesRealmWriter &
+  UsesOtpCredentials &
+  UsesEvents &
+  UsesUrls &
+  VerifyEmailDeps;
 
 export interface ActionPageInput {
   realm: Realm;
@@ -28,11 +36,22 @@ export interface ActionSubmit {
   client: Client;
   form: Params;
   ip: string | null;
+  /** The pending sign-in (a link sent by mail continues it). */
+  authRequestId: string;
+}
+
+/** The sign-in reaches the action's page (Keycloak: the challenge's side effects, e.g. a mail). */
+export interface ActionEnter {
+  realm: Realm;
+  user: User;
+  authRequestId: string;
 }
 
 export type ActionOutcome =
   /** Shown again with the errors (400). */
   | { kind: 'invalid'; errors: FieldErrors; values: Record<string, string> }
+  /** Shown again without an error (200), e.g. after a mail was sent again. */
+  | { kind: 'again'; values: Record<string, string> }
   /** Saved, the action removed from the user: the next one, or the end of the sign-in. */
   | { kind: 'done'; user: User }
   /** The user said no (Keycloak's RequiredActionContext.failure): no sign-in. */
@@ -41,6 +60,13 @@ export type ActionOutcome =
 export interface RequiredActionHandler {
   page(ctx: RequiredActionDeps, input: ActionPageInput): Promise<string>;
   submit(ctx: RequiredActionDeps, input: ActionSubmit): Promise<ActionOutcome>;
+  /** Runs each time the sign-in reaches this action as the next one. */
+  enter?(ctx: RequiredActionDeps, input: ActionEnter): Promise<void>;
+  /**
+   * Whether an authenticated user who does not have the action yet gets it now (Keycloak's
+   * evaluateTriggers, asked of the realm's enabled actions before the next action is chosen).
+   */
+  triggers?(realm: Realm, user: User): boolean;
 }
 
 /** The user's pending actions without `action`, as stored JSON and as the new user. */

@@ -1,7 +1,8 @@
 // The page of a user's next required action, shown after the password and before the SSO
 // session (Keycloak's RequiredActionProvider.requiredActionChallenge). Sundown runs
-// UPDATE_PASSWORD (update-password.ts) and the actions of registry.ts; another pending action stops the sign-in with a page
-// that names it, rather than letting the user in without it.
+// UPDATE_PASSWORD (update-password.ts) and the actions of registry.ts (CONFIGURE_TOTP,
+// UPDATE_PROFILE, TERMS_AND_CONDITIONS, VERIFY_EMAIL); another pending action stops the sign-in
+// with a page that names it, rather than letting the user in without it.
 import { htmlResponse } from '../../http/respond.ts';
 import type { Realm, User } from '../../realm/model.ts';
 import { pendingRequiredActions } from '../../realm/required-actions.ts';

@@ -3,6 +3,7 @@
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
 import { checkOneTimeCode } from '../../login/otp/check-one-time-code.ts';
+import { evaluateRequiredActionTriggers } from '../../login/required-actions/enter-required-action.ts';
 import { pendingRequiredActions } from '../../realm/required-actions.ts';
 import { parseScope, requestScopes } from '../../tokens/scopes.ts';
 import { mintSessionTokens, type SessionTokensInput, storeSessionTokens } from '../../tokens/session-tokens.ts';
@@ -59,6 +60,9 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
       throw new InvalidGrant('Invalid user credentials');
     }
   }
+  // Keycloak evaluates the required-action triggers here too: with the realm's verifyEmail on, an
+  // unverified address makes the account "not fully set up" for the direct grant.
+  user = await evaluateRequiredActionTriggers(ctx, realm, user);
   const pending = pendingRequiredActions(realm, user);
   if (pending.length > 0) {
     await ctx.events.record({
