@@ -1,5 +1,6 @@
 // grant_type=password (RFC 6749 §4.3), only for clients with directAccessGrantsEnabled, as in
 // Keycloak. It starts an SSO session like a form login, so logout reaches it too.
+import { needsEmailVerification } from '../../login/required-actions/verify-email.ts';
 import { InvalidGrant, UnauthorizedClient } from '../../errors.ts';
 import { authenticateUser, LoginFailed } from '../../login/authenticate-user.ts';
 import { parseScope, requestScopes } from '../../tokens/scopes.ts';
@@ -29,7 +30,11 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
   }
   // Keycloak's direct grant (ResourceOwnerPasswordCredentialsGrantType): a user with a pending
   // required action — a temporary password, a code to enrol — must finish it in the browser.
-  if (user.requiredActions.length > 0) {
+  // The realm's verifyEmail counts too (Keycloak evaluates the action's trigger here as well).
+  const pending = needsEmailVerification(realm, user)
+    ? [...user.requiredActions, 'VERIFY_EMAIL']
+    : user.requiredActions;
+  if (pending.length > 0) {
     await ctx.events.record({
       realmId: realm.id,
       type: 'LOGIN_ERROR',
@@ -37,7 +42,7 @@ export async function passwordGrant({ ctx, realm, client, params, ip, addresses 
       userId: user.id,
       ipAddress: ip,
       error: 'resolve_required_actions',
-      details: { grant_type: 'password', required_actions: user.requiredActions.join(',') },
+      details: { grant_type: 'password', required_actions: pending.join(',') },
     });
     throw new InvalidGrant('Account is not fully set up');
   }
