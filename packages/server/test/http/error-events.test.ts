@@ -3,15 +3,32 @@
 // code or a reused refresh token, never for the ordinary refusals), on every store. The list is
 // read from the console page itself, so a new *_ERROR type without a producer fails here.
 // (Back-channel delivery outcomes are not request errors; backchannel-delivery.test.ts covers them.)
+// The test realm here also lets users reset their password and register (issue 22), under a
+// password policy, and has no SMTP server, so its mail is refused.
 import { ensureBootstrapAdmin } from '../../src/admin/bootstrap.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Browser, parseLoginForm } from '../helpers/browser.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { authUrl, basic, form, pkce } from '../helpers/oauth.ts';
-import { ISSUER_BASE, OIDC, REALM, startTestProvider, type TestProvider } from '../helpers/provider.ts';
+import {
+  ISSUER,
+  ISSUER_BASE,
+  OIDC,
+  REALM,
+  startTestProvider,
+  TEST_REALM_JSON,
+  type TestProvider,
+} from '../helpers/provider.ts';
 
 const WEB = { authorization: basic('web', 'web-secret') };
+
+const ERROR_EVENTS_REALM = {
+  ...(TEST_REALM_JSON as Record<string, unknown>),
+  resetPasswordAllowed: true,
+  registrationAllowed: true,
+  passwordPolicy: 'length(12)',
+};
 
 interface Refusal {
   /** Sends the request; it must be refused with this status. */
@@ -67,6 +84,41 @@ const REFUSALS: Record<string, Refusal> = {
     error: 'invalid_request',
     clientId: null,
   },
+  SEND_RESET_PASSWORD_ERROR: {
+    // Keycloak's ResetCredentialEmail: the mail cannot go (no SMTP server, mail refused), so the
+    // page says "Failed to send email" and the event says email_send_failed.
+    send: (t) => t.fetch(`${ISSUER}/login-actions/reset-credentials`, form({ username: 'alice' })),
+    status: 503,
+    error: 'email_send_failed',
+    clientId: null,
+  },
+  REGISTER_ERROR: {
+    // Keycloak's RegistrationPassword: a password the realm's policy refuses is invalid_registration.
+    async send(t) {
+      const browser = new Browser(t.fetch);
+      const url = authUrl({
+        client_id: 'web',
+        redirect_uri: 'https://web.example/callback',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
+      const login = parseLoginForm(await (await browser.get(url)).text(), url);
+      const page = `${ISSUER}/login-actions/registration?auth_request=${encodeURIComponent(login.authRequest)}`;
+      const f = parseLoginForm(await (await browser.get(page)).text(), page);
+      return browser.post(f.action, {
+        auth_request: f.authRequest,
+        username: 'newcomer',
+        email: 'newcomer@example.com',
+        firstName: 'New',
+        lastName: 'Comer',
+        password: 'too-short',
+        'password-confirm': 'too-short',
+      });
+    },
+    status: 400,
+    error: 'invalid_registration',
+    clientId: 'web',
+  },
 };
 
 async function consoleErrorEventTypes(t: TestProvider): Promise<string[]> {
@@ -83,7 +135,7 @@ for (const database of TEST_DATABASES) {
   describe(`error events on ${database.name}`, { skip: database.skip }, () => {
     let t: TestProvider;
     before(async () => {
-      t = await startTestProvider(database);
+      t = await startTestProvider(database, { mailWithoutSmtp: 'refuse' }, [ERROR_EVENTS_REALM]);
     });
     after(() => t?.close());
 
