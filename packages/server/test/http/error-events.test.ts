@@ -3,6 +3,8 @@
 // code or a reused refresh token, never for the ordinary refusals), on every store. The list is
 // read from the console page itself, so a new *_ERROR type without a producer fails here.
 // (Back-channel delivery outcomes are not request errors; backchannel-delivery.test.ts covers them.)
+// The test realm here also lets users reset their password and register (issue 22), under a
+// password policy, and has no SMTP server, so its mail is refused.
 import { ensureBootstrapAdmin } from '../../src/admin/bootstrap.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +12,7 @@ import { Browser, parseLoginForm } from '../helpers/browser.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { authUrl, basic, form, pkce } from '../helpers/oauth.ts';
 import {
+  ISSUER,
   ISSUER_BASE,
   OIDC,
   REALM,
@@ -20,9 +23,15 @@ import {
 
 const WEB = { authorization: basic('web', 'web-secret') };
 
-/** The test realm, with TERMS_AND_CONDITIONS switched on and a user who must accept the terms. */
+/** The test realm with its sign-in settings on, TERMS_AND_CONDITIONS switched on and a user who must accept the terms. */
 function realmWithTerms(): unknown {
-  const json = structuredClone(TEST_REALM_JSON) as { users: unknown[]; requiredActions?: unknown[] };
+  const json = {
+    ...(structuredClone(TEST_REALM_JSON) as Record<string, unknown>),
+    // Issue 22: the forgot-password, registration and policy refusals below.
+    resetPasswordAllowed: true,
+    registrationAllowed: true,
+    passwordPolicy: 'length(12)',
+  } as { users: unknown[]; requiredActions?: unknown[] };
   json.requiredActions = [
     { alias: 'TERMS_AND_CONDITIONS', providerId: 'TERMS_AND_CONDITIONS', enabled: true, defaultAction: false },
   ];
@@ -122,6 +131,41 @@ const REFUSALS: Record<string, Refusal> = {
     error: 'invalid_request',
     clientId: null,
   },
+  SEND_RESET_PASSWORD_ERROR: {
+    // Keycloak's ResetCredentialEmail: the mail cannot go (no SMTP server, mail refused), so the
+    // page says "Failed to send email" and the event says email_send_failed.
+    send: (t) => t.fetch(`${ISSUER}/login-actions/reset-credentials`, form({ username: 'alice' })),
+    status: 503,
+    error: 'email_send_failed',
+    clientId: null,
+  },
+  REGISTER_ERROR: {
+    // Keycloak's RegistrationPassword: a password the realm's policy refuses is invalid_registration.
+    async send(t) {
+      const browser = new Browser(t.fetch);
+      const url = authUrl({
+        client_id: 'web',
+        redirect_uri: 'https://web.example/callback',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
+      const login = parseLoginForm(await (await browser.get(url)).text(), url);
+      const page = `${ISSUER}/login-actions/registration?auth_request=${encodeURIComponent(login.authRequest)}`;
+      const f = parseLoginForm(await (await browser.get(page)).text(), page);
+      return browser.post(f.action, {
+        auth_request: f.authRequest,
+        username: 'newcomer',
+        email: 'newcomer@example.com',
+        firstName: 'New',
+        lastName: 'Comer',
+        password: 'too-short',
+        'password-confirm': 'too-short',
+      });
+    },
+    status: 400,
+    error: 'invalid_registration',
+    clientId: 'web',
+  },
 };
 
 async function consoleErrorEventTypes(t: TestProvider): Promise<string[]> {
@@ -138,7 +182,7 @@ for (const database of TEST_DATABASES) {
   describe(`error events on ${database.name}`, { skip: database.skip }, () => {
     let t: TestProvider;
     before(async () => {
-      t = await startTestProvider(database, {}, [realmWithTerms()]);
+      t = await startTestProvider(database, { mailWithoutSmtp: 'refuse' }, [realmWithTerms()]);
     });
     after(() => t?.close());
 

@@ -170,7 +170,22 @@ for (const db of TEST_DATABASES) {
       );
     });
 
-    test('a link opened in another browser: the password is set, no sign-in', async () => {
+    test('a link opened in another browser: the password is set, no sign-in, and the sessions the old password opened end', async () => {
+      const signedIn = new Browser(t.fetch);
+      const form = parseLoginForm(await openLogin(signedIn), OIDC);
+      assert.equal(
+        (
+          await signedIn.post(form.action, {
+            auth_request: form.authRequest,
+            username: 'hana',
+            password: 'new-passw0rd',
+          })
+        ).status,
+        303,
+      );
+      const realm = (await t.provider.ctx.realms.realmByName('mail'))!;
+      const hana = (await t.provider.ctx.realms.userByUsername(realm.id, 'hana'))!;
+      assert.ok((await t.provider.ctx.sessions.liveOfUser(realm, hana.id)).length > 0);
       const before = smtp.mails.length;
       await askReset(new Browser(t.fetch), 'hana');
       const link = linkIn(await smtp.mailTo('hana@example.com', before));
@@ -184,6 +199,7 @@ for (const db of TEST_DATABASES) {
       assert.equal(done.status, 200);
       assert.match(await done.text(), /Your password has been updated\./);
       assert.equal(other.cookie('SUNDOWN_SESSION'), undefined);
+      assert.deepEqual(await t.provider.ctx.sessions.liveOfUser(realm, hana.id), [], 'the old sessions ended');
     });
 
     test('an expired link and a forged link each get a clear page', async () => {
