@@ -33,7 +33,7 @@ export const LOGOUT_TRIGGERS = [
   'user_deleted',
   /** An administrator reset the user's password. */
   'password_reset',
-  /** A realm import changed the user's password. */
+  /** A realm import, or the user through a reset link, changed the user's password. */
   'password_change',
   /** The user signed in once more than the realm's sessions-per-user cap allows: the oldest went. */
   'session_limit',

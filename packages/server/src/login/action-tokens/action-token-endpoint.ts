@@ -103,8 +103,19 @@ async function applyToken(
     required_actions: JSON.stringify(requiredActions),
     ...(verifies ? { email_verified: 1 as const } : {}),
   };
-  if (password !== null) await storeNewPassword(ctx, user, password, also);
-  else await ctx.realmWriter.updateUser(user.id, also);
+  if (password !== null) {
+    await storeNewPassword(ctx, user, password, also);
+    // Whoever knew the old password loses the sessions it opened (Keycloak's "sign out from
+    // other devices", on by default).
+    const live = await ctx.sessions.liveOfUser(realm, user.id);
+    if (live.length > 0)
+      await ctx.logout.endSessions(
+        realm,
+        live.map((s) => s.id),
+        'password_change',
+        { ipAddress: ip, clientId: token.clientId, startedBy: 'user', actor: user.username },
+      );
+  } else await ctx.realmWriter.updateUser(user.id, also);
   const event = (type: 'RESET_PASSWORD' | 'VERIFY_EMAIL' | 'EXECUTE_ACTIONS' | 'UPDATE_PASSWORD') =>
     ctx.events.record({ realmId: realm.id, type, clientId: token.clientId, userId: user.id, ipAddress: ip });
   if (token.kind === 'reset-credentials') await event('RESET_PASSWORD');

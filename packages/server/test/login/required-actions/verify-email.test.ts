@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Browser, parseLoginForm } from '../../helpers/browser.ts';
 import { TEST_DATABASES } from '../../helpers/databases.ts';
-import { authUrl, pkce } from '../../helpers/oauth.ts';
+import { authUrl, form, pkce } from '../../helpers/oauth.ts';
 import { ISSUER_BASE, startTestProvider, type TestProvider } from '../../helpers/provider.ts';
 import { linkIn, SmtpPeer } from '../../helpers/smtp-peer.ts';
 
@@ -22,7 +22,10 @@ for (const db of TEST_DATABASES) {
           realm: 'verify',
           verifyEmail: true,
           smtpServer: { host: '127.0.0.1', port: String(smtp.port), from: 'sso@example.com' },
-          clients: [{ clientId: 'web', secret: 's', redirectUris: ['https://web.example/callback'] }],
+          clients: [
+            { clientId: 'web', secret: 's', redirectUris: ['https://web.example/callback'] },
+            { clientId: 'cli', publicClient: true, standardFlowEnabled: false, directAccessGrantsEnabled: true },
+          ],
           users: [
             { username: 'kim', email: 'kim@example.com', credentials: [{ type: 'password', value: 'kim-pw' }] },
             {
@@ -55,6 +58,19 @@ for (const db of TEST_DATABASES) {
       const f = parseLoginForm(await page.text(), OIDC);
       return browser.post(f.action, { auth_request: f.authRequest, username, password });
     }
+
+    test('the password grant of an unverified user in a verifyEmail realm: "Account is not fully set up"', async () => {
+      const res = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'kim', password: 'kim-pw' }),
+      );
+      assert.deepEqual(await res.json(), { error: 'invalid_grant', error_description: 'Account is not fully set up' });
+      const lee = await t.fetch(
+        `${OIDC}/token`,
+        form({ grant_type: 'password', client_id: 'cli', username: 'lee', password: 'lee-pw' }),
+      );
+      assert.equal(lee.status, 200);
+    });
 
     test('an unverified user gets the page and the mail; resend sends again; the link verifies and signs in', async () => {
       const browser = new Browser(t.fetch);

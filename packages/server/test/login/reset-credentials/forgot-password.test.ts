@@ -170,7 +170,22 @@ for (const db of TEST_DATABASES) {
       );
     });
 
-    test('a link opened in another browser: the password is set, no sign-in', async () => {
+    test('a link opened in another browser: the password is set, no sign-in, and the sessions the old password opened end', async () => {
+      const signedIn = new Browser(t.fetch);
+      const form = parseLoginForm(await openLogin(signedIn), OIDC);
+      assert.equal(
+        (
+          await signedIn.post(form.action, {
+            auth_request: form.authRequest,
+            username: 'hana',
+            password: 'new-passw0rd',
+          })
+        ).status,
+        303,
+      );
+      const realm = (await t.provider.ctx.realms.realmByName('mail'))!;
+      const hana = (await t.provider.ctx.realms.userByUsername(realm.id, 'hana'))!;
+      assert.ok((await t.provider.ctx.sessions.liveOfUser(realm, hana.id)).length > 0);
       const before = smtp.mails.length;
       await askReset(new Browser(t.fetch), 'hana');
       const link = linkIn(await smtp.mailTo('hana@example.com', before));
@@ -184,6 +199,7 @@ for (const db of TEST_DATABASES) {
       assert.equal(done.status, 200);
       assert.match(await done.text(), /Your password has been updated\./);
       assert.equal(other.cookie('SUNDOWN_SESSION'), undefined);
+      assert.deepEqual(await t.provider.ctx.sessions.liveOfUser(realm, hana.id), [], 'the old sessions ended');
     });
 
     test('an expired link and a forged link each get a clear page', async () => {
@@ -243,10 +259,13 @@ describe('forgot password without an SMTP server', () => {
         if (mode === 'log') {
           assert.equal(res.status, 200);
           assert.match(body, /written to the server log instead \(development\)/);
-          await new Promise((r) => setTimeout(r, 300));
-          const logged = lines
-            .map((l) => JSON.parse(l) as { msg: string; to?: string; text?: string })
-            .find((l) => l.to === 'hana@example.com');
+          // The mail goes after the answer: wait for it (up to 5 s on a busy machine).
+          const find = () =>
+            lines
+              .map((l) => JSON.parse(l) as { msg: string; to?: string; text?: string })
+              .find((l) => l.to === 'hana@example.com');
+          for (let i = 0; i < 100 && !find(); i++) await new Promise((r) => setTimeout(r, 50));
+          const logged = find();
           assert.ok(logged, 'the mail is in the log');
           assert.match(logged.text!, /login-actions\/action-token\?key=/);
         } else {
