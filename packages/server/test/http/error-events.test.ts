@@ -25,13 +25,9 @@ const WEB = { authorization: basic('web', 'web-secret') };
 
 /** The test realm with its sign-in settings on, TERMS_AND_CONDITIONS switched on and a user who must accept the terms. */
 function realmWithTerms(): unknown {
-  const json = {
-    ...(structuredClone(TEST_REALM_JSON) as Record<string, unknown>),
-    // Issue 22: the forgot-password, registration and policy refusals below.
-    resetPasswordAllowed: true,
-    registrationAllowed: true,
-    passwordPolicy: 'length(12)',
-  } as { users: unknown[]; requiredActions?: unknown[] };
+  const json = structuredClone(TEST_REALM_JSON) as { users: unknown[] } & Record<string, unknown>;
+  // Issue 22: the forgot-password, registration and policy refusals below.
+  Object.assign(json, { resetPasswordAllowed: true, registrationAllowed: true, passwordPolicy: 'length(12)' });
   json.requiredActions = [
     { alias: 'TERMS_AND_CONDITIONS', providerId: 'TERMS_AND_CONDITIONS', enabled: true, defaultAction: false },
   ];
@@ -137,6 +133,13 @@ const REFUSALS: Record<string, Refusal> = {
     send: (t) => t.fetch(`${ISSUER}/login-actions/reset-credentials`, form({ username: 'alice' })),
     status: 503,
     error: 'email_send_failed',
+    clientId: null,
+  },
+  EXECUTE_ACTION_TOKEN_ERROR: {
+    // Keycloak's handleActionTokenVerificationException: a link that is not a valid action token.
+    send: (t) => t.fetch(`${ISSUER}/login-actions/action-token?key=not-a-token`),
+    status: 400,
+    error: 'invalid_code',
     clientId: null,
   },
   REGISTER_ERROR: {

@@ -39,14 +39,14 @@ export function actionTokenEndpoint<D extends ActionTokenDeps>(completions: Logi
     try {
       token = await readActionToken(ctx, realm, key ?? '');
     } catch (err) {
-      if (err instanceof ActionTokenRefused) return linkProblem(LINK_MESSAGES[err.problem]);
+      if (err instanceof ActionTokenRefused) return refused(ctx, realm, ip, err.problem, null);
       throw err;
     }
-    if (await ctx.usedActionTokens.used(token.jti)) return linkProblem(LINK_MESSAGES.used);
+    if (await ctx.usedActionTokens.used(token.jti)) return refused(ctx, realm, ip, 'used', token);
     const user = await ctx.realms.userById(token.userId);
     // A link sent to an address the user no longer has is stale (Keycloak checks `eml` too).
     if (!user?.enabled || user.realmId !== realm.id || user.email?.toLowerCase() !== token.email.toLowerCase())
-      return linkProblem(LINK_MESSAGES.invalid);
+      return refused(ctx, realm, ip, 'invalid', token);
 
     const needsPassword = token.actions.includes('UPDATE_PASSWORD');
     if (!form) return actionPage(ctx, realm, token, key!, {}, 200);
@@ -60,7 +60,7 @@ export function actionTokenEndpoint<D extends ActionTokenDeps>(completions: Logi
       if (broken) return actionPage(ctx, realm, token, key!, { 'password-new': broken.message }, 400);
     }
     if (!(await ctx.usedActionTokens.use(realm.id, token.jti, token.expiresAt, Date.now())))
-      return linkProblem(LINK_MESSAGES.used);
+      return refused(ctx, realm, ip, 'used', token);
 
     const updated = await applyToken(ctx, realm, token, user, password, ip);
     // The sign-in the link was sent from goes on, in the browser that started it: from the
@@ -172,6 +172,30 @@ function donePage(token: ActionToken, passwordChanged: boolean): Response {
 <div role="status">${later}</div>
 ${token.redirectUri ? html`<a class="link" href="${token.redirectUri}">« Back to application</a>` : null}`;
   return htmlResponse(page(message, body), 200, NO_REFERRER);
+}
+
+/**
+ * A link that cannot be used: its page, and Keycloak's EXECUTE_ACTION_TOKEN_ERROR event
+ * (LoginActionsService.handleActionTokenVerificationException: `expired_code` for an expired
+ * link, `invalid_code` otherwise).
+ */
+async function refused(
+  ctx: ActionTokenDeps,
+  realm: Realm,
+  ip: string | null,
+  problem: keyof typeof LINK_MESSAGES,
+  token: ActionToken | null,
+): Promise<Response> {
+  await ctx.events.record({
+    realmId: realm.id,
+    type: 'EXECUTE_ACTION_TOKEN_ERROR',
+    clientId: token?.clientId ?? null,
+    userId: token?.userId ?? null,
+    ipAddress: ip,
+    error: problem === 'expired' ? 'expired_code' : 'invalid_code',
+    details: { reason: problem },
+  });
+  return linkProblem(LINK_MESSAGES[problem]);
 }
 
 function linkProblem(message: string): Response {
