@@ -18,8 +18,9 @@ import { formField } from '../form-fields.ts';
 import { checkNewPassword } from '../required-actions/update-password.ts';
 import { afterAuthentication, afterPassword, type SubmitLoginDeps } from '../submit-login.ts';
 import { type ActionToken, ActionTokenRefused, readActionToken } from './action-token.ts';
+import type { UsesCredentialSignals } from '../required-actions/credential-signals.ts';
 
-export type ActionTokenDeps = SubmitLoginDeps & UsesUsedActionTokens;
+export type ActionTokenDeps = SubmitLoginDeps & UsesUsedActionTokens & UsesCredentialSignals;
 
 /** The link's page must not hand its URL (the token) to anyone. */
 const NO_REFERRER = { 'Referrer-Policy': 'no-referrer' };
@@ -105,6 +106,8 @@ async function applyToken(
   };
   if (password !== null) {
     await storeNewPassword(ctx, user, password, also);
+    // CAEP credential-change (initiating_entity user) to the realm's Shared Signals receivers.
+    await ctx.credentialSignals.passwordChanged(realm, user);
     // Whoever knew the old password loses the sessions it opened (Keycloak's "sign out from
     // other devices", on by default).
     const live = await ctx.sessions.liveOfUser(realm, user.id);
