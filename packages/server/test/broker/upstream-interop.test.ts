@@ -1,12 +1,18 @@
 // Brokering with an upstream we did not write (node-oidc-provider): sign-in with first-login
-// creation and linking, an upstream logout reaching a downstream app's back-channel endpoint
-// through Sundown, and the refusals of bad upstream logout tokens — on SQLite and PostgreSQL.
+// creation and linking, an upstream logout reaching the downstream apps (an OIDC back-channel
+// receiver and a SAML SP told by SOAP) through Sundown, a downstream logout reaching the upstream
+// — on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
+import { certificateToText } from '../../src/saml/certificate-text.ts';
 import { Browser } from '../helpers/browser.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { Receiver } from '../helpers/receiver.ts';
+import { idpCertificate, parseAcsForm, sendAuthnRequest, spFor } from '../helpers/saml-browser.ts';
+import { sp } from '../helpers/saml-fixtures.ts';
+import { samlClient } from '../helpers/saml-logout-realm.ts';
+import { SoapSp } from '../helpers/soap-sp.ts';
 import {
   browse,
   type BrokeringSundown,
@@ -17,8 +23,10 @@ import {
 } from '../helpers/upstream-idp.ts';
 
 const APP_CB = 'http://127.0.0.1:9/app/cb';
+const SOAP_SP = 'urn:test:brokered-soap';
+const SOAP_ACS = 'http://127.0.0.1:9/saml/acs';
 
-function realmJson(up: Upstream, receiver: Receiver, idpExtra: Record<string, unknown> = {}) {
+function realmJson(up: Upstream, receiver: Receiver, soap: SoapSp, idpExtra: Record<string, unknown> = {}) {
   return {
     realm: 'test',
     clients: [
@@ -31,6 +39,8 @@ function realmJson(up: Upstream, receiver: Receiver, idpExtra: Record<string, un
           'post.logout.redirect.uris': 'http://127.0.0.1:9/app/bye',
         },
       },
+      // A SAML SP told of logouts by SOAP (back-channel), no browser needed.
+      { ...samlClient(SOAP_SP, { frontchannel: false, soap: soap.url, certificate: sp }), redirectUris: [SOAP_ACS] },
     ],
     users: [
       {
@@ -77,18 +87,29 @@ for (const database of TEST_DATABASES) {
     let up: Upstream;
     let s: BrokeringSundown;
     let receiver: Receiver;
+    let soap: SoapSp;
 
     before(async () => {
       receiver = await Receiver.start();
       s = await startBrokeringSundown(database, async (base) => {
         up = await startUpstream('sundown', `${base}/realms/test`);
-        return [realmJson(up, receiver)];
+        soap = await SoapSp.start({
+          entityId: SOAP_SP,
+          idpCert: '',
+          idpIssuer: `${base}/realms/test`,
+          privateKey: sp.privatePem,
+          certificateBase64: certificateToText(sp.certificate),
+        });
+        return [realmJson(up, receiver, soap)];
       });
+      // The SP trusts the realm's certificate as it reads it from our SAML descriptor.
+      soap.trust(await idpCertificate(`${s.base}/realms/test`));
     });
     after(async () => {
       await s?.close();
       await up?.close();
       await receiver?.close();
+      await soap?.close();
     });
 
     test('the login page offers the upstream; kc_idp_hint goes straight there', async () => {
@@ -195,6 +216,43 @@ for (const database of TEST_DATABASES) {
       assert.equal(logout?.trigger, 'upstream_logout');
       assert.equal(logout?.started_by, 'upstream');
       assert.equal(logout?.actor, 'up');
+    });
+
+    test("the upstream's logout reaches both apps of the brokered session: the OIDC back-channel receiver and the SAML SP by SOAP", async () => {
+      const browser = new Browser(fetch);
+      const tokens = await appSignIn(s, browser, 'hank');
+      const sid = decodeJwt(tokens.id_token).sid as string;
+      // The SAML SP joins the same brokered session by SSO (no second sign-in upstream).
+      const realmUrl = `${s.base}/realms/test`;
+      const soapSaml = spFor(realmUrl, await idpCertificate(realmUrl), { issuer: SOAP_SP, callbackUrl: SOAP_ACS });
+      const acs = parseAcsForm(await (await sendAuthnRequest(browser, soapSaml, 'redirect')).text());
+      assert.ok(acs, 'the SAML SP is answered silently by the SSO session');
+      const profile = (await soapSaml.validatePostResponseAsync({ SAMLResponse: acs.SAMLResponse })).profile!;
+      assert.equal(profile.nameID, 'hank');
+      const oidcBefore = receiver.received.length;
+      const soapBefore = soap.accepted().length;
+      // The user signs out at the upstream; its back-channel logout token comes to our broker endpoint.
+      const endPage = await browser.get(`${up.issuer}/session/end`);
+      const html = await endPage.text();
+      const action = /action="([^"]+)"/.exec(html)![1]!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const done = await browser.post(new URL(action, up.issuer).toString(), { xsrf, logout: 'yes' });
+      assert.ok(done.status < 400, `upstream logout answered ${done.status}`);
+      await receiver.waitFor(oidcBefore + 1);
+      await soap.waitFor(soapBefore + 1);
+      assert.equal(decodeJwt(receiver.received.at(-1)!.token).sid, sid, 'the OIDC app got its logout token');
+      const told = soap.accepted().at(-1)!;
+      assert.equal(told.sessionIndex, profile.sessionIndex, 'the SAML SP got a signed LogoutRequest for its session');
+      assert.equal(told.nameId, 'hank');
+      const realm = (await s.provider.ctx.realms.realmByName('test'))!;
+      assert.equal(await s.provider.ctx.sessions.findLive(realm, sid), undefined);
+      // One logout record, naming the upstream alias, with one delivery per app.
+      const hank = await s.provider.ctx.realms.userByUsername(realm.id, 'hank');
+      const [logout] = await s.provider.ctx.logouts.ofUser(realm.id, hank!.id, 5);
+      assert.equal(logout?.trigger, 'upstream_logout');
+      assert.equal(logout?.actor, 'up');
+      const rows = await s.provider.ctx.deliveryStore.ofLogout(logout.id);
+      assert.deepEqual(rows.map((r) => r.kind).sort(), ['backchannel', 'saml_soap']);
     });
 
     async function rpLogout(browser: Browser, login: string, extra: Record<string, string> = {}) {
