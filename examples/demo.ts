@@ -77,6 +77,7 @@ Sundown single sign-out demo is running.
   Admin console               ${demo.console}
 
   Demo users: alice / alice-password   bob / bob-password
+              carol / carol-password at the "upstream" button (a second realm: ${demo.issuer.replace(/\/demo$/, '/upstream')})
   Console:    ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}
 
 Try this:
@@ -92,6 +93,9 @@ Try this:
      SAML LogoutRequest to Sundown.
   7. Open the admin console: Deliveries shows each logout token and its fate;
      Live sessions lets you end a session and watch both apps get told.
+  8. Sign out, then sign in on App One with "upstream" on the login page (carol): Sign out
+     in App One passes the upstream realm's sign-out too, and the upstream realm's own
+     sign-out (its /protocol/openid-connect/logout) reaches the demo's apps.
 
 Press Ctrl-C to stop.
 `);

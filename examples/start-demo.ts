@@ -1,5 +1,6 @@
 // Starts the whole demo in one process: the Sundown server on the embedded store with the
-// demo realm, and the four example apps (three OIDC, one SAML). Used by `npm start` and by the browser tests.
+// demo realm, its upstream identity provider (a second realm, upstream-provider.ts), and the four
+// example apps (three OIDC, one SAML). Used by `npm start` and by the browser tests.
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { type Logger, pino } from 'pino';
@@ -17,6 +18,7 @@ import { startAppOne } from './app-one-express/app.ts';
 import { startAppTwo } from './app-two-hono/app.ts';
 import { startAppThree } from './app-three-spa/app.ts';
 import { startAppFour } from './app-four-saml/app.ts';
+import { upstreamIdentityProvider, upstreamRealm } from './upstream-provider.ts';
 
 /** Ports; 0 picks a free one. */
 export interface DemoOptions {
@@ -139,7 +141,12 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   // over are closed.
   const started: Array<{ close(): Promise<void> }> = [];
   try {
+    const urls = new ProviderUrls(sundown.url, config.httpRelativePath);
+    const serverUrl = urls.publicUrl + urls.relativePath;
+    // The upstream realm first: the demo realm's "upstream" identity provider points at it.
+    await importRealm(sundown.store.db, parseRealmJson(upstreamRealm(serverUrl)));
     const realm = demoRealm(one!.port, two!.port, three!.port, four!.port);
+    realm.identityProviders = [upstreamIdentityProvider(serverUrl)];
     o.editRealm?.(realm);
     await importRealm(sundown.store.db, parseRealmJson(realm));
     const issuer = `${sundown.url}/realms/${realm.realm}`;
@@ -148,9 +155,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     started.push(appOne);
     const appTwo = await startAppTwo({ issuer, clientId: 'app-two', clientSecret: secret('app-two'), ...two! });
     started.push(appTwo);
-    const urls = new ProviderUrls(sundown.url, config.httpRelativePath);
     const appThree = await startAppThree({
-      sundownUrl: urls.publicUrl + urls.relativePath,
+      sundownUrl: serverUrl,
       realm: realm.realm,
       clientId: 'app-three',
       ...three!,
