@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CidrList, type CidrRange } from './http/cidr.ts';
 import { TRUSTED_PROXY_HEADERS, type TrustedProxyHeader } from './http/client-address.ts';
+import { DEFAULT_MAIL_RATE, type MailRatePolicy } from './login/mail-throttle.ts';
 import { DEFAULT_LOGOUT_OPTIONS, type LogoutOptions } from './logout/logout-options.ts';
 import type { StoreConfig } from './store/database.ts';
 import type { MailWithoutSmtp } from './mail/mailer.ts';
@@ -42,6 +43,8 @@ export interface ServerConfig extends CommonConfig {
   trustedProxyHeader: TrustedProxyHeader | null;
   /** A realm without an SMTP server: its mail goes to the log (development) or is not sent. */
   mailWithoutSmtp: MailWithoutSmtp;
+  /** Caps on "Forgot password?" and verification mails (login/mail-throttle.ts). */
+  mailRate: MailRatePolicy;
 }
 
 export interface LogoutCommandConfig extends CommonConfig {
@@ -167,6 +170,21 @@ export const START_OPTIONS = {
     type: 'string',
     env: 'SUNDOWN_MAIL_WITHOUT_SMTP',
     help: 'log|refuse: mail of a realm without smtpServer is written to the server log (development) or not sent (default: log when the public URL is http on a loopback host, else refuse)',
+  },
+  'mail-limit-per-user': {
+    type: 'string',
+    env: 'SUNDOWN_MAIL_LIMIT_PER_USER',
+    help: `"Forgot password?" mails, and email-verification mails, to one user per window (default ${DEFAULT_MAIL_RATE.perUser})`,
+  },
+  'mail-limit-per-address': {
+    type: 'string',
+    env: 'SUNDOWN_MAIL_LIMIT_PER_ADDRESS',
+    help: `those mails asked for from one client address per window (default ${DEFAULT_MAIL_RATE.perAddress})`,
+  },
+  'mail-limit-window-minutes': {
+    type: 'string',
+    env: 'SUNDOWN_MAIL_LIMIT_WINDOW_MINUTES',
+    help: `the window of those limits, from the first mail (default ${DEFAULT_MAIL_RATE.windowMs / 60_000})`,
   },
   ...COMMON_OPTIONS,
 } satisfies Record<string, OptionSpec>;
@@ -399,6 +417,11 @@ export function parseStartConfig(
     trustedProxies,
     trustedProxyHeader,
     mailWithoutSmtp: readMailWithoutSmtp(r, common.publicUrl),
+    mailRate: {
+      perUser: r.whole('mail-limit-per-user', DEFAULT_MAIL_RATE.perUser, 1, 1000),
+      perAddress: r.whole('mail-limit-per-address', DEFAULT_MAIL_RATE.perAddress, 1, 100_000),
+      windowMs: r.whole('mail-limit-window-minutes', DEFAULT_MAIL_RATE.windowMs / 60_000, 1, 24 * 60) * 60_000,
+    },
   });
 }
 

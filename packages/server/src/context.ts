@@ -11,6 +11,7 @@ import type { AdminStore } from './admin/admin-store.ts';
 import type { PasswordVerifier } from './crypto/password.ts';
 import type { SigningKeys } from './crypto/signing-keys.ts';
 import type { EventLog } from './events/event-log.ts';
+import type { MailThrottle } from './login/mail-throttle.ts';
 import type { LoginThrottle } from './login/throttle.ts';
 import type { OtpCredentialStore } from './login/otp/otp-credential-store.ts';
 import type { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
@@ -86,6 +87,8 @@ export interface ProviderContext {
   tokens: TokenIssuer;
   events: EventLog;
   throttle: LoginThrottle;
+  /** Caps on "Forgot password?" and verification mails per user and per address. */
+  mailThrottle: MailThrottle;
   /** Users' one-time-code credentials. */
   otpCredentials: OtpCredentialStore;
   verifyPassword: PasswordVerifier;

@@ -9,6 +9,8 @@ import { SigningKeys } from './crypto/signing-keys.ts';
 import { EventLog } from './events/event-log.ts';
 import { CidrList } from './http/cidr.ts';
 import type { TrustedProxyHeader } from './http/client-address.ts';
+import { LoginAttemptStore } from './login/login-attempt-store.ts';
+import { MailThrottle, type MailRatePolicy } from './login/mail-throttle.ts';
 import { LoginThrottle, type ThrottlePolicy } from './login/throttle.ts';
 import { OtpCredentialStore } from './login/otp/otp-credential-store.ts';
 import { BackchannelHttp } from './logout/delivery/backchannel-http.ts';
@@ -67,6 +69,10 @@ export interface ProviderOptions {
   httpRelativePath?: string;
   log?: Logger;
   throttle?: Partial<ThrottlePolicy>;
+  /** Caps on "Forgot password?" and verification mails (login/mail-throttle.ts; defaults DEFAULT_MAIL_RATE). */
+  mailRate?: Partial<MailRatePolicy>;
+  /** The mail caps' clock; tests move it past the window instead of sleeping (default Date.now). */
+  mailRateClock?: () => number;
   /** How logins verify passwords (default argon2id); tests wrap it to count verifications. */
   verifyPassword?: PasswordVerifier;
   logout?: Partial<LogoutOptions>;
@@ -207,6 +213,11 @@ export async function createProvider(store: Store, options: ProviderOptions): Pr
     tokens: new TokenIssuer(keys, new RefreshTokenKeys(store.db)),
     events,
     throttle,
+    mailThrottle: new MailThrottle(
+      new LoginAttemptStore(store.db, store.dialect),
+      options.mailRate,
+      options.mailRateClock,
+    ),
     otpCredentials: new OtpCredentialStore(store.db),
     verifyPassword: options.verifyPassword ?? verifyStoredPassword,
     urls,

@@ -107,6 +107,7 @@ export async function startServer(
       trustedProxies: config.trustedProxies,
       trustedProxyHeader: config.trustedProxyHeader,
       mailWithoutSmtp: config.mailWithoutSmtp,
+      mailRate: config.mailRate,
     });
     if (config.mailWithoutSmtp === 'log')
       log.warn(

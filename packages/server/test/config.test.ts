@@ -181,3 +181,25 @@ test('--mail-without-smtp: log by default only for an http loopback issuer; log|
     /--mail-without-smtp must be log or refuse \(got "print"\)/,
   );
 });
+
+test('mail caps: 3 per user and 10 per address in 15 minutes by default; flags or SUNDOWN_MAIL_LIMIT_*; bad values refused, each named', () => {
+  assert.deepEqual(parseStartConfig([], {}).mailRate, { perUser: 3, perAddress: 10, windowMs: 15 * 60_000 });
+  assert.deepEqual(
+    parseStartConfig(['--mail-limit-per-user', '5', '--mail-limit-window-minutes', '60'], {
+      SUNDOWN_MAIL_LIMIT_PER_ADDRESS: '50',
+    }).mailRate,
+    { perUser: 5, perAddress: 50, windowMs: 60 * 60_000 },
+  );
+  assert.throws(
+    () =>
+      parseStartConfig(
+        ['--mail-limit-per-user', '0', '--mail-limit-per-address', 'many', '--mail-limit-window-minutes', '2000'],
+        {},
+      ),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /--mail-limit-per-user must be a whole number from 1 to 1000 \(got "0"\)/.test(err.message) &&
+      /--mail-limit-per-address must be a whole number from 1 to 100000 \(got "many"\)/.test(err.message) &&
+      /--mail-limit-window-minutes must be a whole number from 1 to 1440 \(got "2000"\)/.test(err.message),
+  );
+});

@@ -3,10 +3,16 @@
 // root (provider.ts) knows them all.
 import type { OtpCredentialStore } from './otp/otp-credential-store.ts';
 import type { UsedActionTokens } from './action-tokens/used-action-tokens.ts';
+import type { MailThrottle } from './mail-throttle.ts';
 import type { LoginThrottle } from './throttle.ts';
 
 export interface UsesLoginThrottle {
   readonly throttle: LoginThrottle;
+}
+
+/** Caps on the mails one can make Sundown send to a user (mail-throttle.ts). */
+export interface UsesMailThrottle {
+  readonly mailThrottle: MailThrottle;
 }
 
 /** Users' one-time-code credentials (otp/otp-credential-store.ts). */

@@ -1,6 +1,6 @@
 // The store side of login throttling: counter rows (`login_failure`) and one lease row per
-// in-flight verification (`login_attempt`). Owned by login/throttle.ts; nothing else reads or
-// writes these tables.
+// in-flight verification (`login_attempt`). Used by login/throttle.ts and, for the mail caps in
+// rows of their own, login/mail-throttle.ts; nothing else reads or writes these tables.
 //
 // Each in-flight slot is its own row with its own expiry, so a slot leaked by a failed
 // `finish` or a process that died lapses after its lease however busy the counter is (a single

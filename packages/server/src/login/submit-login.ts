@@ -17,7 +17,7 @@ import type { UsesPasswordVerifier, UsesSigningKeys } from '../crypto/capabiliti
 import type { UsesMailer } from '../mail/capabilities.ts';
 import type { UsesEvents } from '../events/capabilities.ts';
 import type { UsesLog } from '../log.ts';
-import type { UsesLoginThrottle, UsesOtpCredentials } from './capabilities.ts';
+import type { UsesLoginThrottle, UsesMailThrottle, UsesOtpCredentials } from './capabilities.ts';
 import { otpPageResponse } from './otp/submit-otp.ts';
 import { pendingRequiredActions } from '../realm/required-actions.ts';
 import type { UsesSessionEnder } from '../sessions/session-ender.ts';
@@ -40,6 +40,7 @@ export type SubmitLoginDeps = UsesEvents &
   UsesPasswordVerifier &
   UsesOtpCredentials &
   UsesMailer &
+  UsesMailThrottle &
   UsesSigningKeys;
 
 export const LOGIN_EXPIRED =

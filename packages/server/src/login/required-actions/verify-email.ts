@@ -4,6 +4,9 @@
 // goes on (action-tokens/action-token-endpoint.ts). A realm with `verifyEmail` on gives the action
 // to every user whose address is not verified yet, at sign-in (VerifyEmail.evaluateTriggers).
 // One entry of registry.ts: entering the page sends the link, its form only sends it again.
+// Both are capped per user (and the resend per client address too, ../mail-throttle.ts): a
+// signed-in browser could otherwise mail-bomb the address; over the cap the page says a mail
+// was sent recently — the user is known to be signed in, so there is nothing to hide.
 import { verifyEmailMail } from '../../mail/messages.ts';
 import type { MailRoute } from '../../mail/mailer.ts';
 import type { Realm, User } from '../../realm/model.ts';
@@ -15,9 +18,10 @@ import type { UsesEvents } from '../../events/capabilities.ts';
 import type { UsesLog } from '../../log.ts';
 import type { UsesMailer } from '../../mail/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
+import type { UsesMailThrottle } from '../capabilities.ts';
 import type { ActionOutcome, RequiredActionHandler } from './required-action-handler.ts';
 
-export type VerifyEmailDeps = UsesEvents & UsesLog & UsesMailer & UsesSigningKeys & UsesUrls;
+export type VerifyEmailDeps = UsesEvents & UsesLog & UsesMailer & UsesMailThrottle & UsesSigningKeys & UsesUrls;
 
 /** Whether the realm's verifyEmail flag gives this user VERIFY_EMAIL now. */
 export function needsEmailVerification(realm: Pick<Realm, 'login'>, user: User): boolean {
@@ -33,33 +37,53 @@ export const verifyEmail: RequiredActionHandler = {
   triggers: needsEmailVerification,
 
   async enter(ctx, { realm, user, authRequestId }) {
-    await sendVerificationMail(ctx, realm, authRequestId, user);
+    await sendVerificationMail(ctx, realm, authRequestId, user, []);
   },
 
   async page(ctx, { realm, user, action, authRequestId, values }) {
     const route = ctx.mailer.route(realm);
-    return renderVerifyEmailPage({ action, authRequestId, email: user.email, route, resent: values.resent === '1' });
+    return renderVerifyEmailPage({
+      action,
+      authRequestId,
+      email: user.email,
+      route,
+      resent: values.resent === '1',
+      throttled: values.resent === 'throttled',
+    });
   },
 
   // The link in the mail does the action (action-tokens/action-token-endpoint.ts); this form
   // only sends it again.
-  async submit(ctx, { realm, user, form, authRequestId }): Promise<ActionOutcome> {
+  async submit(ctx, { realm, user, form, ip, authRequestId }): Promise<ActionOutcome> {
     if (form.get('resend') !== '1') return { kind: 'again', values: {} };
-    await sendVerificationMail(ctx, realm, authRequestId, user);
-    return { kind: 'again', values: { resent: '1' } };
+    const sent = await sendVerificationMail(ctx, realm, authRequestId, user, ip === null ? [] : [ip]);
+    return { kind: 'again', values: { resent: sent === 'throttled' ? 'throttled' : '1' } };
   },
 };
 
-/** Sends the verification link for the pending sign-in `authRequestId`; false when it could not. */
+/**
+ * Sends the verification link for the pending sign-in `authRequestId`, counted against the user's
+ * cap and that of `addresses` (none: the user's only).
+ */
 export async function sendVerificationMail(
   ctx: VerifyEmailDeps,
   realm: Realm,
   authRequestId: string,
   user: User,
-): Promise<boolean> {
-  if (!user.email) return false;
+  addresses: readonly string[],
+): Promise<'sent' | 'throttled' | 'failed'> {
+  if (!user.email) return 'failed';
   const lifespan = realm.login.actionTokenGeneratedByUserLifespan;
   try {
+    if (!(await ctx.mailThrottle.take(realm.id, 'verify-email', user.id, addresses))) {
+      await ctx.events.record({
+        realmId: realm.id,
+        type: 'SEND_VERIFY_EMAIL_ERROR',
+        userId: user.id,
+        error: 'too_many_requests',
+      });
+      return 'throttled';
+    }
     const jwt = await issueActionToken(
       ctx,
       realm,
@@ -77,10 +101,14 @@ export async function sendVerificationMail(
     const link = actionTokenLink(ctx, realm, jwt);
     await ctx.mailer.send(realm, verifyEmailMail(user.email, realm.displayName ?? realm.name, link, lifespan));
     await ctx.events.record({ realmId: realm.id, type: 'SEND_VERIFY_EMAIL', userId: user.id });
-    return true;
+    return 'sent';
   } catch (err) {
     ctx.log.warn({ realm: realm.name, err: String(err) }, 'the verification mail could not be sent');
-    return false;
+    // Keycloak's VerifyEmail: an EmailException is SEND_VERIFY_EMAIL_ERROR email_send_failed.
+    await ctx.events
+      .record({ realmId: realm.id, type: 'SEND_VERIFY_EMAIL_ERROR', userId: user.id, error: 'email_send_failed' })
+      .catch(() => undefined);
+    return 'failed';
   }
 }
 
@@ -91,6 +119,8 @@ export interface VerifyEmailPageInput {
   route: MailRoute;
   /** The resend button was used: say the mail went again. */
   resent: boolean;
+  /** The resend button was used over the cap: say a mail was sent recently, none now. */
+  throttled?: boolean;
 }
 
 export function renderVerifyEmailPage(input: VerifyEmailPageInput): string {
@@ -108,7 +138,11 @@ export function renderVerifyEmailPage(input: VerifyEmailPageInput): string {
   const body = html`
 <h1>Email verification</h1>
 <p>You need to verify your email address to activate your account.</p>
-<div role="status"><p>An email with instructions to verify your email address has been sent to ${input.email}${input.resent ? ' again' : ''}.</p></div>
+${
+  input.throttled
+    ? html`<div role="status"><p>An email with instructions to verify your email address was sent to ${input.email} recently. Please wait a few minutes before asking for another one.</p></div>`
+    : html`<div role="status"><p>An email with instructions to verify your email address has been sent to ${input.email}${input.resent ? ' again' : ''}.</p></div>`
+}
 ${mailRouteNotice(input.route)}
 <form method="post" action="${input.action}" novalidate>
   <input type="hidden" name="auth_request" value="${input.authRequestId}">

@@ -2,7 +2,10 @@
 // a username or email address; a user found by either, enabled and with an address, gets a
 // signed single-use link (action-tokens/) that leads to choosing a new password. The answer is
 // the same page whether or not such a user exists, and it does not wait for the mail: the time
-// it takes says nothing either (Keycloak: "You should receive an email shortly").
+// it takes says nothing either (Keycloak: "You should receive an email shortly"). Mails are
+// capped per user and per client address (../mail-throttle.ts): one over the cap is not sent and
+// is recorded as SEND_RESET_PASSWORD_ERROR too_many_requests, behind the same answer — a page that
+// said "too many" would tell the account exists.
 import { InvalidRequest } from '../../errors.ts';
 import { readForm } from '../../http/params.ts';
 import { htmlResponse } from '../../http/respond.ts';
@@ -18,15 +21,29 @@ import type { UsesLog } from '../../log.ts';
 import type { UsesMailer } from '../../mail/capabilities.ts';
 import type { UsesUrls } from '../../provider-urls.ts';
 import type { UsesRealms } from '../../realm/capabilities.ts';
+import type { UsesMailThrottle } from '../capabilities.ts';
 
-export type ForgotPasswordDeps = UsesEvents & UsesLog & UsesMailer & UsesRealms & UsesSigningKeys & UsesUrls;
+export type ForgotPasswordDeps = UsesEvents &
+  UsesLog &
+  UsesMailer &
+  UsesMailThrottle &
+  UsesRealms &
+  UsesSigningKeys &
+  UsesUrls;
 
 const TITLE = 'Forgot your password?';
 const INSTRUCTION =
   'Enter your username or email address and we will send you instructions on how to create a new password.';
 
 /** GET and POST of `login-actions/reset-credentials`. */
-export const forgotPasswordEndpoint: RouteHandler<ForgotPasswordDeps> = async (ctx, realm, req, ip) => {
+export const forgotPasswordEndpoint: RouteHandler<ForgotPasswordDeps> = async (
+  ctx,
+  realm,
+  req,
+  ip,
+  _facts,
+  addresses,
+) => {
   if (!realm.login.resetPasswordAllowed) throw new InvalidRequest('Reset Credential not allowed');
   const url = new URL(req.url);
   if (req.method === 'GET') return formPage(ctx, realm, url.searchParams.get('auth_request'), '', null, 200);
@@ -41,7 +58,7 @@ export const forgotPasswordEndpoint: RouteHandler<ForgotPasswordDeps> = async (c
     // Not awaited, and begun only after the answer is on its way: the page answers as fast for a
     // known user as for an unknown one.
     const email = user.email;
-    setImmediate(() => void sendResetMail(ctx, realm, user, email, authRequest, ip));
+    setImmediate(() => void sendResetMail(ctx, realm, user, email, authRequest, ip, addresses));
   } else {
     await ctx.events.record({
       realmId: realm.id,
@@ -83,9 +100,20 @@ async function sendResetMail(
   email: string,
   authRequest: string | null,
   ip: string | null,
+  addresses: readonly string[],
 ): Promise<void> {
   const lifespan = realm.login.actionTokenGeneratedByUserLifespan;
   try {
+    if (!(await ctx.mailThrottle.take(realm.id, 'reset-credentials', user.id, addresses))) {
+      await ctx.events.record({
+        realmId: realm.id,
+        type: 'SEND_RESET_PASSWORD_ERROR',
+        userId: user.id,
+        ipAddress: ip,
+        error: 'too_many_requests',
+      });
+      return;
+    }
     const jwt = await issueActionToken(
       ctx,
       realm,
