@@ -91,13 +91,8 @@ export class PendingRequests {
     binding: string | undefined,
     now = Date.now(),
   ): Promise<T | undefined> {
-    const row = await this.#db
-      .selectFrom('auth_request')
-      .selectAll()
-      .where('id', '=', id)
-      .where('realm_id', '=', realmId)
-      .executeTakeFirst();
-    return row && boundAndLive(row, id, binding, now) ? (JSON.parse(row.params) as T) : undefined;
+    const row = await this.#liveLogin(realmId, id, binding, now);
+    return row ? (JSON.parse(row.params) as T) : undefined;
   }
 
   /**
@@ -110,14 +105,8 @@ export class PendingRequests {
     binding: string | undefined,
     now = Date.now(),
   ): Promise<{ request: T; userId: string } | undefined> {
-    const row = await this.#db
-      .selectFrom('auth_request')
-      .selectAll()
-      .where('id', '=', id)
-      .where('realm_id', '=', realmId)
-      .executeTakeFirst();
-    if (!row || !row.user_id || !boundAndLive(row, id, binding, now)) return undefined;
-    return { request: JSON.parse(row.params) as T, userId: row.user_id };
+    const row = await this.#liveLogin(realmId, id, binding, now);
+    return row?.user_id ? { request: JSON.parse(row.params) as T, userId: row.user_id } : undefined;
   }
 
   /** Marks a pending sign-in as authenticated by `userId`, its required actions still to do. */
@@ -148,14 +137,19 @@ export class PendingRequests {
     binding: string | undefined,
     now = Date.now(),
   ): Promise<{ request: T; userId: string } | undefined> {
+    const row = await this.#liveLogin(realmId, id, binding, now);
+    return row?.otp_user_id ? { request: JSON.parse(row.params) as T, userId: row.otp_user_id } : undefined;
+  }
+
+  /** The pending sign-in's row, for the browser that opened it, while it is unexpired. */
+  async #liveLogin(realmId: string, id: string, binding: string | undefined, now: number) {
     const row = await this.#db
       .selectFrom('auth_request')
       .selectAll()
       .where('id', '=', id)
       .where('realm_id', '=', realmId)
       .executeTakeFirst();
-    if (!row || !row.otp_user_id || !boundAndLive(row, id, binding, now)) return undefined;
-    return { request: JSON.parse(row.params) as T, userId: row.otp_user_id };
+    return row && boundAndLive(row, id, binding, now) ? row : undefined;
   }
 
   /** A sign-in form is used once. */
