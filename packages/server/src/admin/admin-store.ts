@@ -353,16 +353,19 @@ export class AdminStore {
   async deliveries(
     realmId: string,
     f: { status: DeliveryStatus | null; clientId: string | null; session: string | null } & Paging,
-  ): Promise<Array<LogoutDeliveryTable & { client_client_id: string; username: string | null }>> {
-    return this.#db
-      .selectFrom('logout_delivery')
-      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+  ): Promise<Array<LogoutDeliveryTable & { client_client_id: string | null; username: string | null }>> {
+    return this.#recipients()
       .leftJoin('app_user', 'app_user.id', 'logout_delivery.user_id')
       .selectAll('logout_delivery')
-      .select(['client.client_id as client_client_id', 'app_user.username'])
+      .select([
+        (eb) => eb.fn.coalesce('client.client_id', 'identity_provider.alias').as('client_client_id'),
+        'app_user.username',
+      ])
       .where('logout_delivery.realm_id', '=', realmId)
       .$if(f.status !== null, (q) => q.where('logout_delivery.status', '=', f.status!))
-      .$if(f.clientId !== null, (q) => q.where('client.client_id', '=', f.clientId!))
+      .$if(f.clientId !== null, (q) =>
+        q.where((eb) => eb.fn.coalesce('client.client_id', 'identity_provider.alias'), '=', f.clientId!),
+      )
       .$if(f.session !== null, (q) => q.where('logout_delivery.sso_session_id', '=', f.session!))
       .orderBy('logout_delivery.created_at', 'desc')
       .orderBy('logout_delivery.id')
@@ -375,14 +378,26 @@ export class AdminStore {
     realmId: string,
     clientId: string | null,
   ): Promise<Array<{ status: DeliveryStatus; n: number | string }>> {
-    return this.#db
-      .selectFrom('logout_delivery')
-      .innerJoin('client', 'client.id', 'logout_delivery.client_id')
+    return this.#recipients()
       .select(['logout_delivery.status', (eb) => eb.fn.countAll<number | string>().as('n')])
       .where('logout_delivery.realm_id', '=', realmId)
-      .$if(clientId !== null, (q) => q.where('client.client_id', '=', clientId!))
+      .$if(clientId !== null, (q) =>
+        q.where((eb) => eb.fn.coalesce('client.client_id', 'identity_provider.alias'), '=', clientId!),
+      )
       .groupBy('logout_delivery.status')
       .execute();
+  }
+
+  /**
+   * Deliveries with whom they tell: a client of the realm, or — for a brokered session's upstream
+   * (kind `upstream_logout`, broker/) — the identity provider whose id the row holds in place of a
+   * client's. An inner join with `client` hid the upstream's deliveries from the lists and counts.
+   */
+  #recipients() {
+    return this.#db
+      .selectFrom('logout_delivery')
+      .leftJoin('client', 'client.id', 'logout_delivery.client_id')
+      .leftJoin('identity_provider', 'identity_provider.id', 'logout_delivery.client_id');
   }
 
   async delivery(realmId: string, id: string): Promise<{ id: string; status: DeliveryStatus } | undefined> {

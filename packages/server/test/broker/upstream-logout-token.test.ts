@@ -243,7 +243,26 @@ for (const database of TEST_DATABASES) {
         const [row] = (await t.provider.ctx.deliveryStore.ofLogout(result.logoutId!)).filter(
           (r) => r.kind === 'upstream_logout',
         );
-        if (row?.status === 'delivered') return;
+        if (row?.status === 'delivered') {
+          // The admin API's delivery list and counts show it, named by the provider's alias.
+          const listed = await t.provider.ctx.admin.deliveries(realm.id, {
+            status: null,
+            clientId: 'up',
+            session: null,
+            first: 0,
+            max: 10,
+          });
+          assert.deepEqual(
+            listed.map((d) => [d.id, d.kind, d.client_client_id]),
+            [[row.id, 'upstream_logout', 'up']],
+          );
+          const counts = await t.provider.ctx.admin.deliveryCounts(realm.id, 'up');
+          assert.deepEqual(
+            counts.map((c) => [c.status, Number(c.n)]),
+            [['delivered', 1]],
+          );
+          return;
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.fail('the upstream delivery was not recorded as delivered');
