@@ -1,5 +1,6 @@
 // The back-channel logout endpoint over Web-standard Request → Response (Next.js route
 // handlers, Hono, Bun, Deno), following BCL §2.5–2.8 and standards §7.
+import { readBodyLimited } from './read-body-limited.ts';
 import { LogoutTokenError, TemporarilyUnavailableError } from './errors.ts';
 import { logoutReceipt } from './logout-receipt.ts';
 import { applyLogout, type LogoutEvent } from './session-state.ts';
@@ -45,32 +46,6 @@ function unavailable(err: unknown, fallbackSeconds: number): Response {
   );
 }
 
-async function readLimited(req: Request, limit: number): Promise<string | null> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) return null;
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
 /** Extracts the single `logout_token` of a form body, or says what is wrong with it. */
 export function readLogoutToken(form: URLSearchParams): string | { error: string } {
   const tokens = form.getAll('logout_token');
@@ -103,7 +78,7 @@ export function serveLogoutRequests(handleForm: LogoutFormHandler, limit: number
     const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded')
       return invalid('Content-Type must be application/x-www-form-urlencoded');
-    const body = await readLimited(req, limit);
+    const body = await readBodyLimited(req, limit);
     if (body === null) return invalid(`Request body larger than ${limit} bytes`);
     return handleForm(new URLSearchParams(body));
   };

@@ -1,6 +1,7 @@
 // The push endpoint of RFC 8935 over Web-standard Request → Response: a POST of one SET as
 // `application/secevent+jwt`, answered 202 when accepted (§2.2) and 400 with
 // `{"err", "description"}` when not (§2.3). The Express and Fastify adapters feed it parsed parts.
+import { readBodyLimited } from '../read-body-limited.ts';
 import { SecurityEventTokenError, TemporarilyUnavailableError } from '../errors.ts';
 import {
   createSecurityEventReceiver,
@@ -99,32 +100,6 @@ export function createPushPartsHandler(options: SetPushOptions, receiver?: Secur
       );
     }
   };
-}
-
-/** Reads a Web body up to `limit` bytes; null when larger. */
-export async function readBodyLimited(req: Request, limit: number): Promise<string | null> {
-  if (Number(req.headers.get('content-length') ?? '0') > limit) return null;
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /**
